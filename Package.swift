@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "pktpath",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pktpath", targets: ["pktpath"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CPcap", pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]),
+        .target(name: "Capture", dependencies: ["CPcap"]),
+        .target(name: "Wire"),
+        .target(name: "Trace"),
+        .target(name: "KernelNet", dependencies: ["Wire", "Trace"]),
+        .target(name: "KernelVeth", dependencies: ["KernelNet", "Trace"]),
+        .target(name: "KernelMac80211", dependencies: ["KernelNet", "Wire", "Trace"]),
+        .target(name: "KernelIwlMvm", dependencies: ["KernelMac80211", "KernelNet", "Trace"]),
+        .target(
+            name: "Replay",
+            dependencies: ["Capture", "Wire", "Trace", "KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"]),
+        .target(name: "TraceRender", dependencies: ["Trace"]),
+        .executableTarget(
+            name: "pktpath",
+            dependencies: [
+                "Replay", "TraceRender", "Capture", "Trace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "TestSupport", dependencies: ["Wire", "Capture"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(
+            name: "KernelNetTests",
+            dependencies: ["KernelNet", "KernelMac80211", "KernelIwlMvm", "Replay", "Wire", "Trace", "TestSupport"]),
+        .testTarget(name: "TraceRenderTests", dependencies: ["TraceRender", "Trace", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Replay", "TraceRender", "Trace", "TestSupport"],
+            exclude: ["Snapshots"]),
+    ]
+)

@@ -1,0 +1,39 @@
+// Mirrors drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c (Linux 6.1): the mac80211 operations of
+// the mvm op mode.
+import KernelMac80211
+import KernelNet
+import Trace
+
+/// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c`.
+public enum mvm_mac80211: String, KernelSourceFile {
+    public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c"
+    case iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
+}
+
+/// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
+public final class IwlMvm: Ieee80211Ops {
+    public let driverName = "iwlwifi"
+
+    public init() {}
+
+    public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
+        iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211)
+    }
+
+    public func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
+        iwl_mvm_mac_wake_tx_queue(kernel, &skb, mac80211: mac80211)
+    }
+
+    /// Drains a TXQ: dequeues each frame from mac80211 and transmits it.
+    func iwl_mvm_mac_itxq_xmit(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_itxq_xmit) {
+            mac80211.ieee80211_tx_dequeue(kernel, &skb)
+            _ = iwl_mvm_tx_skb(kernel, &skb)
+        }
+    }
+
+    /// mac80211's `wake_tx_queue`: transmits from the TXQ unless it is stopped.
+    func iwl_mvm_mac_wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) { iwl_mvm_mac_itxq_xmit(kernel, &skb, mac80211: mac80211) }
+    }
+}

@@ -1,0 +1,14 @@
+// Mirrors include/net/mac80211.h (Linux 6.1): the operations a driver gives mac80211.
+import KernelNet
+
+/// Models `struct ieee80211_ops`, reduced to what the data path uses: the driver's receive entry and
+/// `wake_tx_queue` (drivers with mac80211 TXQs, such as iwlmvm in 6.x).
+public protocol Ieee80211Ops: AnyObject {
+    /// The driver's name (`iwlwifi`).
+    var driverName: String { get }
+    /// The driver's receive path for one MPDU, down to `ieee80211_rx_napi`.
+    func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device)
+    /// Models `wake_tx_queue`: mac80211 queued a frame on a TXQ; the driver pulls it with
+    /// `ieee80211_tx_dequeue` and sends it.
+    func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device)
+}

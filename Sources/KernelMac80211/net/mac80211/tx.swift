@@ -1,0 +1,71 @@
+// Mirrors net/mac80211/tx.c and iface.c (Linux 6.1): 802.11 transmit for a station interface through
+// mac80211's TXQs, and the interface as a network device.
+// Not modeled: the slow path (`ieee80211_xmit`/`ieee80211_tx` handlers), aggregation sessions,
+// encryption, power save; frames take fast xmit, as a station's data frames to its AP do.
+import KernelNet
+import Trace
+
+/// Functions modeled from `net/mac80211/tx.c`, in the file's order.
+public enum tx: String, KernelSourceFile {
+    public static let path = "net/mac80211/tx.c"
+    case ieee80211_queue_skb, ieee80211_xmit_fast_finish, ieee80211_xmit_fast, ieee80211_tx_dequeue,
+        __ieee80211_subif_start_xmit, ieee80211_subif_start_xmit
+}
+
+/// A mac80211 network interface (managed mode) on top of a driver: the `NetDeviceOps` of the netdev
+/// (`ieee80211_dataif_ops`), with the driver's `Ieee80211Ops` below.
+public final class Mac80211Device: NetDeviceOps {
+    /// The driver below mac80211.
+    public let hw: any Ieee80211Ops
+    public var driverName: String { hw.driverName }
+    /// mac80211 sets `IFF_NO_QUEUE` when the driver has `wake_tx_queue` (iface.c).
+    public let noQueue = true
+    public let receiveMode = ReceiveMode.napiGRO
+
+    public init(hw: any Ieee80211Ops) { self.hw = hw }
+
+    public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        hw.rx(kernel, &skb, mac80211: self)
+        return true
+    }
+
+    public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
+        ieee80211_subif_start_xmit(kernel, &skb)
+    }
+
+    /// Puts the frame on its station's TXQ and wakes the driver.
+    func ieee80211_queue_skb(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_queue_skb) { drv_wake_tx_queue(kernel, &skb) }
+    }
+
+    /// Finishes a fast-xmit frame at dequeue time (sequence number, key, rate).
+    func ieee80211_xmit_fast_finish(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_xmit_fast_finish) {}
+    }
+
+    /// Builds the 802.11 header from the station's cached template and queues the frame.
+    func ieee80211_xmit_fast(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_xmit_fast) {
+            kernel.tracer.note("fast xmit to the AP's station entry")
+            ieee80211_queue_skb(kernel, &skb)
+        }
+    }
+
+    /// Called by the driver to pull the next frame of a TXQ.
+    public func ieee80211_tx_dequeue(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_tx_dequeue) { ieee80211_xmit_fast_finish(kernel, &skb) }
+    }
+
+    /// Looks up the station and chooses fast or slow transmit.
+    func __ieee80211_subif_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.__ieee80211_subif_start_xmit) { ieee80211_xmit_fast(kernel, &skb) }
+    }
+
+    /// The `ndo_start_xmit` of mac80211 data interfaces.
+    func ieee80211_subif_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
+        kernel.traced(tx.ieee80211_subif_start_xmit) {
+            __ieee80211_subif_start_xmit(kernel, &skb)
+            return .NETDEV_TX_OK
+        }
+    }
+}

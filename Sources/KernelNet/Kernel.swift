@@ -1,0 +1,191 @@
+import Trace
+import Wire
+
+/// The modeled host: its devices, addresses, routes, neighbours, sockets and sysctls, plus the clock
+/// and the recorder its functions write their path into.
+///
+/// One `Kernel` replays one capture. It is single-threaded and not `Sendable` by design (like NIO's
+/// `EmbeddedEventLoop`): frames are fed in capture order, and its clock is the capture's timestamps,
+/// so every run is deterministic.
+public final class Kernel {
+    /// The kernel version being modeled.
+    public let profile: KernelProfile
+    /// Where modeled functions record themselves.
+    public let tracer = Tracer()
+    /// The host's interfaces, in ifindex order.
+    public let devices: [NetDevice]
+    /// Extra routes from the host profile (connected routes come from interface addresses).
+    public let routes: [RouteConfig]
+    /// `net.*` sysctls the model reads, by name.
+    public let sysctl: Sysctl
+    /// The capture clock: nanoseconds since the Unix epoch of the frame being processed.
+    public internal(set) var now: Int64 = 0
+    /// The neighbour table (`arp_tbl`), by IPv4 address.
+    public internal(set) var neighbours: [IPv4Address: Neighbour] = [:]
+    /// Sockets: listeners, connections and bound UDP ports.
+    public internal(set) var sockets: SocketTable
+    /// SNMP counters, by `nstat` name.
+    public internal(set) var counters: [String: Int] = [:]
+    /// Routes cached on next hops (input and output).
+    var routeCache: Set<RouteCacheKey> = []
+    /// IPv4 reassembly queues and the memory they hold.
+    var fragmentQueues: [FragmentKey: FragmentQueue] = [:]
+    var fragmentMemory = 0
+    var lastFragmentExpiry: Int64 = 0
+    /// The captured frame being transmitted, carried down the output path by the origin functions.
+    var transmitSKB: SKBuff?
+    /// What the capture says about the packet being transmitted.
+    var transmitContext = TransmitContext()
+
+    /// What became of the frame being processed.
+    var outcome = FrameOutcome()
+    /// Transmissions the model made while processing earlier frames, waiting to be matched with the
+    /// frames the capture shows leaving the host.
+    var expected: [ExpectedTransmit] = []
+    /// The capture frame being processed.
+    var currentFrame = 0
+    private var nextSkbID = 1
+
+    /// The most transmissions kept waiting for a match; older ones are forgotten.
+    static let expectedLimit = 256
+
+    public init(profile: KernelProfile, devices: [NetDevice], routes: [RouteConfig] = [],
+                neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:]) {
+        self.profile = profile
+        self.devices = devices
+        self.routes = routes
+        self.sysctl = Sysctl(values: sysctl)
+        self.sockets = SocketTable(sockets)
+        for n in neighbours {
+            self.neighbours[n.ip] = Neighbour(ip: n.ip, ha: n.mac, state: n.state, hh_cached: false)
+        }
+    }
+
+    /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it.
+    @inline(__always)
+    public func traced<F: KernelSourceFile, R>(_ fn: F, _ body: () -> R) -> R {
+        tracer.enter(fn.symbol, inline: profile.inlined.contains(fn.rawValue))
+        defer { tracer.leave() }
+        return body()
+    }
+
+    /// A fresh skb for a frame of the capture.
+    public func alloc_skb(frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) -> SKBuff {
+        defer { nextSkbID += 1 }
+        return SKBuff(id: nextSkbID, frame: frame, bytes: bytes, wireLength: wireLength, dev: dev)
+    }
+
+    /// Adds to an SNMP counter.
+    func count(_ name: String, _ n: Int = 1) { counters[name, default: 0] += n }
+
+    /// The device that owns `address`, if it is one of the host's.
+    public func localDevice(for address: IPv4Address) -> NetDevice? {
+        devices.first { d in d.addresses.contains { $0.address == address } }
+    }
+
+    /// Whether `address` is one of the host's addresses.
+    public func isLocal(_ address: IPv4Address) -> Bool { localDevice(for: address) != nil }
+}
+
+/// What the model concluded about one frame.
+struct FrameOutcome {
+    var verdict: Verdict = .unknown
+    var proto: String?
+    var dropReason: String?
+    var dropFunction: String?
+    var reassembled = false
+    var causedBy: Int?
+
+    /// Sets the verdict unless a drop already decided it.
+    mutating func set(_ v: Verdict, proto p: String? = nil) {
+        guard verdict != .drop else { return }
+        verdict = v
+        if let p { proto = p }
+    }
+}
+
+/// A packet the model sent while processing frame `frame`, waiting for the capture to show it.
+struct ExpectedTransmit {
+    var kind: TransmitKind
+    var frame: Int
+}
+
+/// What kind of packet the host sent, with what identifies it in the capture.
+enum TransmitKind: Equatable {
+    case tcpReset(FourTuple)
+    case tcpSynAck(FourTuple)
+    case tcpAck(FourTuple)
+    case icmpEchoReply(to: IPv4Address, id: UInt16, seq: UInt16)
+    case icmpError(to: IPv4Address, type: UInt8, code: UInt8)
+    case arpReply(to: IPv4Address)
+}
+
+/// A connection's addresses and ports, from the host's point of view.
+public struct FourTuple: Hashable, Sendable, CustomStringConvertible {
+    public var local: IPv4Address
+    public var localPort: UInt16
+    public var remote: IPv4Address
+    public var remotePort: UInt16
+
+    public init(local: IPv4Address, localPort: UInt16, remote: IPv4Address, remotePort: UInt16) {
+        self.local = local
+        self.localPort = localPort
+        self.remote = remote
+        self.remotePort = remotePort
+    }
+
+    public var description: String { "\(local):\(localPort) <-> \(remote):\(remotePort)" }
+}
+
+/// An extra route from the host profile.
+public struct RouteConfig: Sendable {
+    public var destination: IPv4Prefix
+    public var gateway: IPv4Address?
+    public var device: String?
+
+    public init(destination: IPv4Prefix, gateway: IPv4Address?, device: String?) {
+        self.destination = destination
+        self.gateway = gateway
+        self.device = device
+    }
+}
+
+/// A neighbour entry the host starts with.
+public struct NeighbourConfig: Sendable {
+    public var ip: IPv4Address
+    public var mac: MACAddress
+    public var device: String?
+    public var state: NUDState
+
+    public init(ip: IPv4Address, mac: MACAddress, device: String?, state: NUDState) {
+        self.ip = ip
+        self.mac = mac
+        self.device = device
+        self.state = state
+    }
+}
+
+/// `net.*` sysctls the model reads, with the kernel's defaults.
+public struct Sysctl: Sendable {
+    public var values: [String: Int]
+
+    /// `net.ipv4.ip_forward` (default 0).
+    public var ip_forward: Bool { (values["net.ipv4.ip_forward"] ?? 0) != 0 }
+    /// `net.ipv4.ip_early_demux` (default 1).
+    public var ip_early_demux: Bool { (values["net.ipv4.ip_early_demux"] ?? 1) != 0 }
+    /// `net.ipv4.tcp_early_demux` (default 1).
+    public var tcp_early_demux: Bool { (values["net.ipv4.tcp_early_demux"] ?? 1) != 0 }
+    /// `net.ipv4.udp_early_demux` (default 1).
+    public var udp_early_demux: Bool { (values["net.ipv4.udp_early_demux"] ?? 1) != 0 }
+    /// `net.ipv4.icmp_echo_ignore_all` (default 0).
+    public var icmp_echo_ignore_all: Bool { (values["net.ipv4.icmp_echo_ignore_all"] ?? 0) != 0 }
+    /// `net.ipv4.icmp_echo_ignore_broadcasts` (default 1).
+    public var icmp_echo_ignore_broadcasts: Bool { (values["net.ipv4.icmp_echo_ignore_broadcasts"] ?? 1) != 0 }
+
+    /// The sysctls the model reads; any other is accepted and reported as not modeled.
+    public static let modeled: Set<String> = [
+        "net.ipv4.ip_forward", "net.ipv4.ip_early_demux", "net.ipv4.tcp_early_demux",
+        "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
+        "net.ipv4.icmp_ratelimit",
+    ]
+}

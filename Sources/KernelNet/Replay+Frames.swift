@@ -1,0 +1,264 @@
+import Trace
+import Wire
+
+/// What the model concluded about one frame, for the replay to turn into a `PacketTrace`.
+public struct FrameResult: Sendable {
+    public var verdict: Verdict
+    public var proto: String?
+    public var dropReason: String?
+    public var dropFunction: String?
+    public var causedBy: Int?
+    public var reassembled: Bool
+    public var events: [TraceEvent]
+}
+
+extension Kernel {
+    /// Starts processing capture frame `frame` at capture time `time`.
+    private func begin(frame: Int, time: Int64) {
+        currentFrame = frame
+        now = time
+        outcome = FrameOutcome()
+        transmitSKB = nil
+        transmitContext = TransmitContext()
+    }
+
+    /// Ends processing the current frame and hands over its path.
+    private func finish() -> FrameResult {
+        FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
+                    dropFunction: outcome.dropFunction, causedBy: outcome.causedBy, reassembled: outcome.reassembled,
+                    events: tracer.take())
+    }
+
+    /// An skb for a captured frame, positioned as its device's driver would receive or send it.
+    private func makeSKB(frame: Int, bytes: [UInt8], wireLength: Int, link: LinkHeader, device: NetDevice,
+                         outgoing: Bool) -> SKBuff {
+        var skb = alloc_skb(frame: frame, bytes: bytes, wireLength: wireLength, dev: device)
+        if let mac = link.macOffset {
+            skb.data = mac
+            skb.len -= mac
+        } else {
+            // No Ethernet header in the capture (cooked or raw IP): the frame starts at the network layer.
+            skb.data = link.networkOffset
+            skb.len -= link.networkOffset
+            skb.protocol = link.etherType
+            skb.network_header = link.networkOffset
+            skb.linkLayerMissing = true
+            switch link.sllPacketType {
+            case .broadcast: skb.pkt_type = .PACKET_BROADCAST
+            case .multicast: skb.pkt_type = .PACKET_MULTICAST
+            case .otherHost: skb.pkt_type = .PACKET_OTHERHOST
+            case .outgoing: skb.pkt_type = .PACKET_OUTGOING
+            default: skb.pkt_type = .PACKET_HOST
+            }
+        }
+        if outgoing {
+            skb.pkt_type = .PACKET_OUTGOING
+            skb.protocol = link.etherType
+            skb.network_header = link.networkOffset
+            skb.transport_header = link.networkOffset + (IPv4Packet(bytes, at: link.networkOffset)?.headerLength ?? 0)
+        }
+        return skb
+    }
+
+    /// Replays a frame the host received on `device`: the driver's receive path and the stack above.
+    public func receive(frame: Int, time: Int64, bytes: [UInt8], wireLength: Int, link: LinkHeader,
+                        device: NetDevice) -> FrameResult {
+        begin(frame: frame, time: time)
+        var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
+                          outgoing: false)
+        skb.vlanIDs = link.vlanIDs
+        if device.ops.receive(self, &skb) {
+            switch device.ops.receiveMode {
+            case .backlog: process_backlog(&skb)
+            case .napiGRO: gro_normal_list(&skb)
+            }
+        }
+        return finish()
+    }
+
+    /// Replays a frame the host sent on `device`: the model infers where in the kernel it was made
+    /// (its origin) and follows it down to the driver.
+    public func transmit(frame: Int, time: Int64, bytes: [UInt8], wireLength: Int, link: LinkHeader,
+                         device: NetDevice) -> FrameResult {
+        begin(frame: frame, time: time)
+        let skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
+                          outgoing: true)
+        transmitSKB = skb
+        outcome.verdict = .transmit
+        switch link.etherType {
+        case .ipv4: transmitIPv4(skb)
+        case .arp: transmitARP(skb)
+        default:
+            tracer.notModeled("origin of outgoing \(link.etherType) frames")
+            outcome.verdict = .unknown
+        }
+        return finish()
+    }
+
+    /// Remembers that processing frame `frame` made the host send `kind`.
+    func expectTransmit(_ kind: TransmitKind, from frame: Int) {
+        if expected.count >= Self.expectedLimit { expected.removeFirst() }
+        expected.append(ExpectedTransmit(kind: kind, frame: frame))
+    }
+
+    /// Takes the earliest expected transmission of `kind`, linking the frame to its cause.
+    @discardableResult
+    func matchExpected(_ kind: TransmitKind) -> Bool {
+        guard let i = expected.firstIndex(where: { $0.kind == kind }) else { return false }
+        outcome.causedBy = expected[i].frame
+        expected.remove(at: i)
+        return true
+    }
+
+    /// Runs `body` on the frame being transmitted.
+    private func withTransmitSKB(_ body: (inout SKBuff) -> Void) {
+        guard var skb = transmitSKB else { return }
+        body(&skb)
+        transmitSKB = skb
+    }
+
+    /// The next hop of an outgoing packet to `daddr`: itself when on a connected subnet, else the
+    /// gateway of the route.
+    private func nexthop(for daddr: IPv4Address) -> IPv4Address {
+        for dev in devices where dev.addresses.contains(where: { $0.contains(daddr) }) { return daddr }
+        return routes.filter { $0.destination.contains(daddr) }.max { $0.destination.length < $1.destination.length }?
+            .gateway ?? daddr
+    }
+
+    private func transmitIPv4(_ skb: SKBuff) {
+        guard let iph = skb.ip_hdr(), iph.headerIsCaptured else {
+            tracer.notModeled("outgoing IPv4 header not in the capture")
+            outcome.verdict = .unknown
+            return
+        }
+        transmitContext.nexthop = nexthop(for: iph.destination)
+        transmitContext.isFirstFragment = iph.moreFragments && iph.fragmentOffset == 0
+        transmitContext.isLaterFragment = iph.fragmentOffset != 0
+        let queuedBy = neighbours[transmitContext.nexthop]?.flushedBy
+        if queuedBy != nil { neighbours[transmitContext.nexthop]?.state = .NUD_INCOMPLETE }
+        defer { if let queuedBy { flushQueued(queuedBy) } }
+        if transmitContext.isLaterFragment {
+            tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
+            withTransmitSKB { _ = ip_do_fragment(&$0) }
+            return
+        }
+        switch iph.proto {
+        case .tcp: transmitTCP(skb)
+        case .udp: withTransmitSKB { udp_sendmsg(&$0) }
+        case .icmp: transmitICMP(skb)
+        default:
+            tracer.notModeled("origin of outgoing \(iph.proto) packets")
+            outcome.verdict = .unknown
+        }
+    }
+
+    /// Sends the packet that waited on a neighbour's queue, now that frame `replyFrame` resolved it.
+    private func flushQueued(_ replyFrame: Int) {
+        let nh = transmitContext.nexthop
+        neighbours[nh]?.state = .NUD_REACHABLE
+        neighbours[nh]?.flushedBy = nil
+        outcome.causedBy = replyFrame
+        outcome.verdict = .transmit
+        traced(neighbour.__neigh_update) {
+            tracer.note("frame \(replyFrame) resolved \(nh): the queued packet leaves")
+            withTransmitSKB { _ = neigh_resolve_output(&$0, nexthop: nh) }
+        }
+    }
+
+    private func transmitICMP(_ skb: SKBuff) {
+        guard let iph = skb.ip_hdr(), let ih = skb.icmp_hdr() else { return }
+        switch ih.type {
+        case ICMPv4Packet.echoReply:
+            matchExpected(.icmpEchoReply(to: iph.destination, id: ih.identifier, seq: ih.sequence))
+            icmp_reply(to: iph.destination, id: ih.identifier, seq: ih.sequence)
+        case ICMPv4Packet.echoRequest:
+            withTransmitSKB { ping_v4_sendmsg(&$0) }
+        case _ where ih.isError:
+            matchExpected(.icmpError(to: iph.destination, type: ih.type, code: ih.code))
+            var original = skb
+            original.network_header = iph.payloadOffset + ICMPv4Packet.headerLength
+            traced(icmp_h.icmp_send) {
+                traced(icmp.__icmp_send) { withTransmitSKB { icmp_push_reply(&$0) } }
+            }
+        default:
+            tracer.notModeled("origin of outgoing ICMP type \(ih.type)")
+            outcome.verdict = .unknown
+        }
+    }
+
+    private func transmitTCP(_ skb: SKBuff) {
+        guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return }
+        let t = FourTuple(local: iph.source, localPort: th.sourcePort, remote: iph.destination,
+                          remotePort: th.destinationPort)
+        let dataLength = iph.totalLength - iph.headerLength - th.headerLength
+        let flags = th.flags
+        if flags.contains(.rst) {
+            if matchExpected(.tcpReset(t)) || sockets.tcp[t] == nil || sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV {
+                withTransmitSKB { tcp_v4_send_reset(&$0) }
+            } else {
+                withTransmitSKB { tcp_send_active_reset(&$0) }
+                sockets.tcp[t] = nil
+                tracer.state("socket \(t) -> TCP_CLOSE")
+            }
+            return
+        }
+        if flags.contains([.syn, .ack]) {
+            if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
+            if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
+            tcp_v4_send_synack(tuple: t)
+            return
+        }
+        if flags.contains(.syn) {
+            sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            tracer.state("socket \(t) -> TCP_SYN_SENT")
+            withTransmitSKB { tcp_connect(&$0) }
+            return
+        }
+        if sockets.tcp[t] == nil {
+            tracer.note("connection \(t) assumed established before the capture")
+            sockets.setConnection(t, TCPConnection(state: .TCP_ESTABLISHED, hasRxDst: true))
+        }
+        let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
+        let sent = sockets.tcp[t]?.sndNxt
+        let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
+        if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
+        if isRetransmission {
+            withTransmitSKB { tcp_retransmit_skb(&$0) }
+        } else if flags.contains(.fin) {
+            switch sockets.tcp[t]?.state {
+            case .TCP_ESTABLISHED: setState(t, .TCP_FIN_WAIT1)
+            case .TCP_CLOSE_WAIT: setState(t, .TCP_LAST_ACK)
+            default: break
+            }
+            withTransmitSKB { tcp_send_fin(&$0) }
+        } else if dataLength > 0 {
+            withTransmitSKB { tcp_write_xmit(&$0) }
+        } else {
+            matchExpected(.tcpAck(t))
+            if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }
+            withTransmitSKB { tcp_send_ack(&$0) }
+        }
+    }
+
+    private func transmitARP(_ skb: SKBuff) {
+        transmitContext.isARP = true
+        guard let a = skb.arp_hdr(), a.available >= ARPPacket.ethernetIPv4Length else {
+            tracer.notModeled("outgoing ARP packet not fully captured")
+            outcome.verdict = .unknown
+            return
+        }
+        if a.operation == ARPPacket.reply {
+            matchExpected(.arpReply(to: a.targetProtocol))
+            arp_send_dst(reply: true)
+            return
+        }
+        let target = a.targetProtocol
+        let state = neighbours[target]?.state ?? .NUD_NONE
+        if state == .NUD_NONE || state == .NUD_FAILED {
+            tracer.note("resolution of \(target) started by a packet to it (it leaves after the reply)")
+            _ = __neigh_event_send(target, frame: currentFrame)
+        } else {
+            neigh_timer_handler(target)
+        }
+    }
+}

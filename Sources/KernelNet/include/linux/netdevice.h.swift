@@ -1,0 +1,89 @@
+// Mirrors include/linux/netdevice.h (Linux 6.1): the network device, its driver operations, and the
+// inline transmit helpers.
+// Not modeled: multiple TX queues per device (queue selection is a note), XPS, device features.
+import Trace
+import Wire
+
+/// Functions modeled from `include/linux/netdevice.h` (all `static inline` there).
+public enum netdevice_h: String, KernelSourceFile {
+    public static let path = "include/linux/netdevice.h"
+    case dev_queue_xmit, netdev_start_xmit, __netdev_start_xmit
+}
+
+/// Models `netdev_tx_t`.
+public enum NetdevTx: String, Sendable {
+    case NETDEV_TX_OK, NETDEV_TX_BUSY
+}
+
+/// Models the `NET_RX_*` results of receive functions.
+public enum NetRxResult: String, Sendable {
+    case NET_RX_SUCCESS, NET_RX_DROP
+}
+
+/// Models `struct net_device_ops` and the driver behind a device: how frames enter the stack from it
+/// and leave the stack through it. Drivers (veth, mac80211 + iwlwifi) conform in their own targets.
+public protocol NetDeviceOps: AnyObject {
+    /// The driver's name as `ethtool -i` reports it (`veth`, `iwlwifi`).
+    var driverName: String { get }
+    /// Whether the device runs without a qdisc (`IFF_NO_QUEUE`).
+    var noQueue: Bool { get }
+    /// How the driver's receive path hands frames to the core.
+    var receiveMode: ReceiveMode { get }
+    /// The driver's receive path for a frame that arrived on `skb.dev`, down to the core's entry
+    /// (`netif_rx`, `napi_gro_receive`). Returns false when the driver dropped the frame.
+    func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool
+    /// Models `ndo_start_xmit`.
+    func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx
+}
+
+/// Models how a driver delivers received packets to the core.
+public enum ReceiveMode: Sendable {
+    /// `netif_rx` into the per-CPU backlog, picked up by `process_backlog` (veth without XDP/GRO).
+    case backlog
+    /// NAPI with GRO: the driver calls `napi_gro_receive`; the batch is flushed into the list receive
+    /// path (`gro_normal_list`) when the poll completes.
+    case napiGRO
+}
+
+/// Models `struct net_device`: one interface of the host.
+public final class NetDevice {
+    public let name: String
+    public let ifindex: Int
+    /// `dev->dev_addr`.
+    public let dev_addr: MACAddress
+    public let mtu: Int
+    /// IPv4 addresses with their prefix lengths (`struct in_ifaddr`).
+    public let addresses: [IPv4Prefix]
+    public let ops: any NetDeviceOps
+    /// Whether a packet socket (the capture) is attached: `ptype_all` is not empty.
+    public let hasTap: Bool
+
+    public init(name: String, ifindex: Int, dev_addr: MACAddress, mtu: Int, addresses: [IPv4Prefix],
+                ops: any NetDeviceOps, hasTap: Bool) {
+        self.name = name
+        self.ifindex = ifindex
+        self.dev_addr = dev_addr
+        self.mtu = mtu
+        self.addresses = addresses
+        self.ops = ops
+        self.hasTap = hasTap
+    }
+}
+
+extension Kernel {
+    /// Queues a packet for transmission on its device (wraps `__dev_queue_xmit` without a subordinate device).
+    @discardableResult
+    public func dev_queue_xmit(_ skb: inout SKBuff) -> NetdevTx {
+        traced(netdevice_h.dev_queue_xmit) { __dev_queue_xmit(&skb) }
+    }
+
+    /// Hands a packet to the driver, after the optional tap.
+    func netdev_start_xmit(_ skb: inout SKBuff) -> NetdevTx {
+        traced(netdevice_h.netdev_start_xmit) { __netdev_start_xmit(&skb) }
+    }
+
+    /// Calls the driver's `ndo_start_xmit`.
+    func __netdev_start_xmit(_ skb: inout SKBuff) -> NetdevTx {
+        traced(netdevice_h.__netdev_start_xmit) { skb.dev.ops.ndo_start_xmit(self, &skb) }
+    }
+}

@@ -1,0 +1,100 @@
+// Mirrors include/linux/skbuff.h (Linux 6.1): the packet buffer and its checksum states.
+// Not modeled: paged data, clones sharing data, the frag list, GSO metadata.
+import Wire
+
+/// Models `enum PACKET_*` as `skb->pkt_type` holds it (include/uapi/linux/if_packet.h).
+public enum PacketType: String, Sendable {
+    case PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_OUTGOING, PACKET_LOOPBACK
+}
+
+/// Models the `CHECKSUM_*` states of `skb->ip_summed`.
+public enum IPSummed: String, Sendable {
+    /// Nothing verified; the stack checks in software.
+    case CHECKSUM_NONE
+    /// The device verified the transport checksum.
+    case CHECKSUM_UNNECESSARY
+    /// The device summed the packet; the stack folds in the pseudo-header.
+    case CHECKSUM_COMPLETE
+    /// The sender left the checksum to be finished by hardware (offload); the receiver trusts it.
+    case CHECKSUM_PARTIAL
+}
+
+/// Models `struct sk_buff` (include/linux/skbuff.h): one packet as the stack handles it.
+///
+/// `bytes` are the captured bytes of the frame; offsets play the role of the kernel's header pointers.
+/// `len` follows the wire length, so a frame cut short by the capture's snap length still has the
+/// kernel's length; reads beyond `bytes` return zeros and the model says so where it matters.
+public struct SKBuff {
+    /// Sequential identity, shown as `skb#N` (never an address).
+    public var id: Int
+    /// The capture frame this skb came from (or that the model matched it to).
+    public var frame: Int
+    public var bytes: [UInt8]
+    /// Offset of `skb->data`.
+    public var data: Int
+    /// `skb->len`: bytes from `data` to the end of the packet.
+    public var len: Int
+    public var mac_header: Int?
+    public var network_header: Int
+    public var transport_header: Int
+    public var pkt_type: PacketType
+    public var `protocol`: EtherType
+    public var dev: NetDevice
+    public var ip_summed: IPSummed
+    /// The VLAN tag the device or `skb_vlan_untag` took off, if any.
+    public var vlan_tci: UInt16?
+    /// The route attached by input or output routing (`skb_dst`).
+    public var dst: DstEntry?
+    /// The capture had no Ethernet header for this frame (cooked or raw IP): `protocol` and
+    /// `pkt_type` come from the capture, not from `eth_type_trans`.
+    public var linkLayerMissing = false
+    /// 802.1Q/802.1ad tags the frame carried, outermost first (for `skb_vlan_untag`).
+    public var vlanIDs: [UInt16] = []
+
+    public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
+        self.id = id
+        self.frame = frame
+        self.bytes = bytes
+        self.data = 0
+        self.len = max(wireLength, bytes.count)
+        self.mac_header = nil
+        self.network_header = 0
+        self.transport_header = 0
+        self.pkt_type = .PACKET_HOST
+        self.protocol = EtherType(rawValue: 0)
+        self.dev = dev
+        self.ip_summed = .CHECKSUM_NONE
+        self.vlan_tci = nil
+        self.dst = nil
+    }
+
+    /// Models `pskb_may_pull`: whether `n` bytes from `data` are in the packet.
+    public func pskb_may_pull(_ n: Int) -> Bool { n <= len }
+
+    /// Whether `n` bytes from `data` were captured (the model can read them).
+    public func captured(_ n: Int) -> Bool { data + n <= bytes.count }
+
+    /// Models `skb_pull`: advances `data` by `n`.
+    public mutating func skb_pull(_ n: Int) {
+        data += n
+        len -= n
+    }
+
+    /// Models `skb_reset_network_header`.
+    public mutating func skb_reset_network_header() { network_header = data }
+    /// Models `skb_reset_transport_header`.
+    public mutating func skb_reset_transport_header() { transport_header = data }
+
+    /// Models `ip_hdr`: the IPv4 header at the network header.
+    public func ip_hdr() -> IPv4Packet? { IPv4Packet(bytes, at: network_header) }
+    /// Models `arp_hdr`.
+    public func arp_hdr() -> ARPPacket? { ARPPacket(bytes, at: network_header) }
+    /// Models `tcp_hdr`.
+    public func tcp_hdr() -> TCPPacket? { TCPPacket(bytes, at: transport_header) }
+    /// Models `udp_hdr`.
+    public func udp_hdr() -> UDPPacket? { UDPPacket(bytes, at: transport_header) }
+    /// Models `icmp_hdr`.
+    public func icmp_hdr() -> ICMPv4Packet? { ICMPv4Packet(bytes, at: transport_header) }
+    /// The Ethernet header, when the frame has one.
+    public func eth_hdr() -> EthernetPacket? { mac_header.flatMap { EthernetPacket(bytes, at: $0) } }
+}

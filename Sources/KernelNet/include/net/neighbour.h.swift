@@ -1,0 +1,77 @@
+// Mirrors include/net/neighbour.h (Linux 6.1): neighbour entries, NUD states and the inline output helpers.
+// Not modeled: per-entry timers beyond state changes the capture shows, proxy ARP, the hh_cache seqlock.
+import Trace
+import Wire
+
+/// Functions modeled from `include/net/neighbour.h` (all `static inline`).
+public enum neighbour_h: String, KernelSourceFile {
+    public static let path = "include/net/neighbour.h"
+    case neigh_output, neigh_hh_output, neigh_event_send
+}
+
+/// Models the `NUD_*` neighbour states.
+public enum NUDState: String, Sendable {
+    case NUD_NONE, NUD_INCOMPLETE, NUD_REACHABLE, NUD_STALE, NUD_DELAY, NUD_PROBE, NUD_FAILED, NUD_NOARP,
+        NUD_PERMANENT
+
+    /// `NUD_CONNECTED`: usable without confirmation.
+    public var isConnected: Bool { self == .NUD_PERMANENT || self == .NUD_NOARP || self == .NUD_REACHABLE }
+    /// `NUD_VALID`: has a link-layer address.
+    public var isValid: Bool { isConnected || self == .NUD_STALE || self == .NUD_DELAY || self == .NUD_PROBE }
+
+    /// Parses `reachable`, `permanent`, `NUD_STALE`, … as host profiles and `ip neigh` spell them.
+    public init?(name: String) {
+        let upper = name.uppercased()
+        self.init(rawValue: upper.hasPrefix("NUD_") ? upper : "NUD_" + upper)
+    }
+}
+
+/// Models `struct neighbour` for one IPv4 address in `arp_tbl`.
+public struct Neighbour: Sendable {
+    public var ip: IPv4Address
+    /// The link-layer address, once known (`ha`).
+    public var ha: MACAddress?
+    public var state: NUDState
+    /// Whether the cached hardware header (`hh_cache`) is filled: the fast `neigh_hh_output` path.
+    public var hh_cached: Bool
+    /// The capture frame whose ARP answer resolved this entry while a packet waited on its
+    /// `arp_queue`; the next packet the capture shows leaving for it is that packet.
+    public var flushedBy: Int?
+
+    public init(ip: IPv4Address, ha: MACAddress?, state: NUDState, hh_cached: Bool) {
+        self.ip = ip
+        self.ha = ha
+        self.state = state
+        self.hh_cached = hh_cached
+    }
+}
+
+extension Kernel {
+    /// Sends through a neighbour: the cached header when the entry is connected and its header cached,
+    /// else the entry's `output` (`neigh_resolve_output` for ARP on Ethernet).
+    @discardableResult
+    func neigh_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
+        traced(neighbour_h.neigh_output) {
+            let n = neighbours[nexthop]
+            if let n, n.state.isConnected, n.hh_cached {
+                return neigh_hh_output(&skb)
+            }
+            return neigh_resolve_output(&skb, nexthop: nexthop)
+        }
+    }
+
+    /// Prepends the cached hardware header and queues the packet on the device.
+    func neigh_hh_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(neighbour_h.neigh_hh_output) { dev_queue_xmit(&skb) }
+    }
+
+    /// Whether the entry can be used now; starts resolution (`__neigh_event_send`) when it cannot.
+    /// Returns `true` when the packet was queued instead of sent.
+    func neigh_event_send(_ nexthop: IPv4Address, frame: Int) -> Bool {
+        traced(neighbour_h.neigh_event_send) {
+            let state = neighbours[nexthop]?.state ?? .NUD_NONE
+            if state.isConnected || state == .NUD_DELAY || state == .NUD_PROBE { return false }
+            return __neigh_event_send(nexthop, frame: frame)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+// Models the socket state the receive path looks up (include/net/sock.h, include/net/tcp_states.h,
+// include/net/inet_hashtables.h, Linux 6.1), reduced to what decides a packet's path.
+import Wire
+
+/// Models the `TCP_*` connection states (include/net/tcp_states.h).
+public enum TCPState: String, Sendable {
+    case TCP_ESTABLISHED, TCP_SYN_SENT, TCP_SYN_RECV, TCP_FIN_WAIT1, TCP_FIN_WAIT2, TCP_TIME_WAIT, TCP_CLOSE,
+        TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_LISTEN, TCP_CLOSING, TCP_NEW_SYN_RECV
+}
+
+/// A socket the host starts with (from a host profile or inferred from the capture).
+public struct SocketConfig: Sendable, Equatable {
+    public enum Proto: String, Sendable { case tcp, udp }
+    public var proto: Proto
+    public var address: IPv4Address
+    public var port: UInt16
+    /// For TCP: `TCP_LISTEN` or a connection state (then `remote`/`remotePort` are set).
+    public var state: TCPState?
+    public var remote: IPv4Address?
+    public var remotePort: UInt16?
+    /// Multicast groups a UDP socket joined.
+    public var groups: [IPv4Address]
+
+    public init(proto: Proto, address: IPv4Address, port: UInt16, state: TCPState? = nil,
+                remote: IPv4Address? = nil, remotePort: UInt16? = nil, groups: [IPv4Address] = []) {
+        self.proto = proto
+        self.address = address
+        self.port = port
+        self.state = state
+        self.remote = remote
+        self.remotePort = remotePort
+        self.groups = groups
+    }
+}
+
+/// A TCP connection the host holds (full socket, request socket or time-wait socket).
+public struct TCPConnection: Sendable {
+    public var state: TCPState
+    /// Whether the socket has a cached input route (`sk->sk_rx_dst`), set once it received on the
+    /// established path; early demux then skips the route lookup.
+    public var hasRxDst = false
+    /// Whether the socket has a cached output route (`sk_dst_cache`).
+    public var hasDst = true
+    /// The highest sequence number the host has sent (end of data), to tell retransmissions.
+    public var sndNxt: UInt32?
+    /// The highest sequence number received from the peer (end of data).
+    public var rcvNxt: UInt32?
+}
+
+/// The host's sockets as the receive path looks them up.
+public struct SocketTable: Sendable {
+    /// TCP listeners by port; the address is `0.0.0.0` for a wildcard bind.
+    public var tcpListeners: [UInt16: IPv4Address] = [:]
+    /// TCP connections by four-tuple (local first).
+    public var tcp: [FourTuple: TCPConnection] = [:]
+    /// Bound UDP sockets by port.
+    public var udp: [UInt16: SocketConfig] = [:]
+    /// The most TCP connections tracked; beyond it the oldest state is not kept (memory bound).
+    public static let connectionLimit = 65_536
+
+    public init(_ configs: [SocketConfig]) {
+        for c in configs {
+            switch c.proto {
+            case .udp: udp[c.port] = c
+            case .tcp:
+                if let remote = c.remote, let rport = c.remotePort, let state = c.state, state != .TCP_LISTEN {
+                    tcp[FourTuple(local: c.address, localPort: c.port, remote: remote, remotePort: rport)] =
+                        TCPConnection(state: state)
+                } else {
+                    tcpListeners[c.port] = c.address
+                }
+            }
+        }
+    }
+
+    /// The listener for `address:port`, if one is bound there or to the wildcard.
+    public func listener(_ address: IPv4Address, _ port: UInt16) -> IPv4Address? {
+        guard let bound = tcpListeners[port], bound == .any || bound == address else { return nil }
+        return bound
+    }
+
+    /// Inserts or replaces a connection, keeping the table within its bound.
+    public mutating func setConnection(_ t: FourTuple, _ c: TCPConnection) {
+        if tcp[t] == nil, tcp.count >= Self.connectionLimit, let victim = tcp.keys.first {
+            tcp[victim] = nil
+        }
+        tcp[t] = c
+    }
+}

@@ -1,0 +1,59 @@
+// Models the transport checksum helpers of include/linux/skbuff.h and net/core/skbuff.c (Linux 6.1):
+// how the receive path decides whether a TCP, UDP or ICMP checksum is good.
+import Trace
+import Wire
+
+/// Functions modeled from `net/core/skbuff.c` that verify checksums in software.
+public enum skbuff_csum: String, KernelSourceFile {
+    public static let path = "net/core/skbuff.c"
+    case __skb_checksum_complete
+}
+
+/// What the bytes say about a transport checksum.
+enum ChecksumVerdict {
+    case good, bad
+    /// The checksum field holds only the pseudo-header sum: the sender offloaded it (CHECKSUM_PARTIAL on
+    /// a virtual link) and the receiver trusts it.
+    case partial
+    /// The payload was not all captured: the model cannot tell and assumes good.
+    case notCaptured
+}
+
+extension Kernel {
+    /// Verifies the transport checksum of `skb` over the whole segment in software.
+    func __skb_checksum_complete(_ skb: SKBuff, proto: IPProtocol) -> Bool {
+        traced(skbuff_csum.__skb_checksum_complete) {
+            transportChecksum(skb, proto: proto) != .bad
+        }
+    }
+
+    /// Classifies the transport checksum of `skb` (TCP/UDP with the pseudo-header, ICMP without).
+    func transportChecksum(_ skb: SKBuff, proto: IPProtocol) -> ChecksumVerdict {
+        guard let iph = skb.ip_hdr() else { return .notCaptured }
+        let start = skb.transport_header
+        let length = iph.totalLength - iph.headerLength
+        guard start + length <= skb.bytes.count else { return .notCaptured }
+        if proto == .icmp {
+            return Checksum.fold(Checksum.add(skb.bytes, start: start, length: length)) == 0xffff ? .good : .bad
+        }
+        let pseudo = Checksum.pseudoHeader(source: iph.source, destination: iph.destination, protocol: proto,
+                                           length: length)
+        if Checksum.fold(Checksum.add(skb.bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
+        let field = proto == .tcp ? skb.bytes.u16be(at: start + 16) : skb.bytes.u16be(at: start + 6)
+        return field == Checksum.fold(pseudo) ? .partial : .bad
+    }
+}
+
+extension Kernel {
+    /// Whether a NIC with receive checksum offload would mark this frame's TCP/UDP checksum verified
+    /// (`CHECKSUM_UNNECESSARY`): the frame is IPv4 TCP or UDP and its checksum is good.
+    public func deviceVerifiesChecksum(_ skb: SKBuff) -> Bool {
+        var probe = skb
+        probe.network_header = skb.linkLayerMissing ? skb.data : skb.data + EthernetPacket.headerLength
+        guard let iph = probe.ip_hdr(), iph.headerIsCaptured, !iph.isFragment,
+            iph.proto == .tcp || iph.proto == .udp
+        else { return false }
+        probe.transport_header = iph.payloadOffset
+        return transportChecksum(probe, proto: iph.proto) == .good
+    }
+}

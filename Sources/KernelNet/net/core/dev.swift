@@ -1,0 +1,223 @@
+// Mirrors net/core/dev.c (Linux 6.1): the device-independent receive and transmit core.
+// Not modeled: RPS/RFS steering, XDP generic, tc ingress/egress (sch_handle_ingress/egress),
+// rx_handler devices (bridge, bond, macvlan), VLAN devices, qdiscs other than noqueue.
+import Trace
+import Wire
+
+/// Functions modeled from `net/core/dev.c`. (Named `dev_c` because `dev` is everywhere a device.)
+public enum dev_c: String, KernelSourceFile {
+    public static let path = "net/core/dev.c"
+    case __dev_forward_skb2, __dev_forward_skb, deliver_skb, dev_queue_xmit_nit, netdev_core_pick_tx, xmit_one,
+        dev_hard_start_xmit, validate_xmit_skb, __dev_queue_xmit, enqueue_to_backlog, netif_rx_internal, __netif_rx,
+        __netif_receive_skb_core, __netif_receive_skb_one_core, __netif_receive_skb_list_ptype,
+        __netif_receive_skb_list_core, __netif_receive_skb, __netif_receive_skb_list,
+        netif_receive_skb_list_internal, process_backlog
+}
+
+/// The protocol handlers registered in `ptype_base` that the model follows.
+enum PacketHandler {
+    case ip, arp, ipv6
+    /// No protocol handler, but a packet socket listening on all protocols takes the packet.
+    case packetSocket
+}
+
+extension Kernel {
+    // MARK: forwarding between devices (veth)
+
+    /// Scrubs a packet crossing into another device and sets its type for the receiving device
+    /// (`eth_type_trans`).
+    func __dev_forward_skb2(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
+        traced(dev_c.__dev_forward_skb2) {
+            skb.dev = dev
+            eth_type_trans(&skb)
+            return true
+        }
+    }
+
+    /// Prepares a packet to be received by another device (veth's peer).
+    public func __dev_forward_skb(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
+        traced(dev_c.__dev_forward_skb) { __dev_forward_skb2(&skb, to: dev) }
+    }
+
+    // MARK: taps
+
+    /// Hands a copy of a received packet to a packet-type handler: here the capture's packet socket.
+    func deliver_skb(_ skb: inout SKBuff) {
+        traced(dev_c.deliver_skb) { tpacket_rcv(&skb) }
+    }
+
+    /// Hands a copy of an outgoing packet to the packet sockets listening on all protocols (the
+    /// capture). The last listener is called directly.
+    func dev_queue_xmit_nit(_ skb: inout SKBuff) {
+        traced(dev_c.dev_queue_xmit_nit) { tpacket_rcv(&skb) }
+    }
+
+    // MARK: transmit
+
+    /// Picks the transmit queue (the device has one queue per access category or just one).
+    func netdev_core_pick_tx(_ skb: inout SKBuff) {
+        traced(dev_c.netdev_core_pick_tx) {}
+    }
+
+    /// Checks features and offloads before the driver sees the packet (no segmentation is needed for
+    /// captured frames: they are on the wire already).
+    func validate_xmit_skb(_ skb: inout SKBuff) {
+        traced(dev_c.validate_xmit_skb) {}
+    }
+
+    /// Gives the packet to the taps, then to the driver.
+    func xmit_one(_ skb: inout SKBuff) -> NetdevTx {
+        traced(dev_c.xmit_one) {
+            if skb.dev.hasTap { dev_queue_xmit_nit(&skb) }
+            return netdev_start_xmit(&skb)
+        }
+    }
+
+    /// Sends a packet (list) through the driver.
+    func dev_hard_start_xmit(_ skb: inout SKBuff) -> NetdevTx {
+        traced(dev_c.dev_hard_start_xmit) { xmit_one(&skb) }
+    }
+
+    /// The transmit entry of the device layer: picks a queue, then sends through the qdisc or, for a
+    /// device without one (`IFF_NO_QUEUE`: veth, mac80211 with TXQs), straight to the driver.
+    func __dev_queue_xmit(_ skb: inout SKBuff) -> NetdevTx {
+        traced(dev_c.__dev_queue_xmit) {
+            netdev_core_pick_tx(&skb)
+            guard skb.dev.ops.noQueue else {
+                tracer.notModeled("qdisc on \(skb.dev.name): the model sends as if the device had none")
+                validate_xmit_skb(&skb)
+                return dev_hard_start_xmit(&skb)
+            }
+            tracer.note("qdisc: noqueue (IFF_NO_QUEUE), straight to the driver")
+            validate_xmit_skb(&skb)
+            return dev_hard_start_xmit(&skb)
+        }
+    }
+
+    // MARK: receive (backlog)
+
+    /// Queues a packet on this CPU's backlog for `process_backlog`.
+    func enqueue_to_backlog(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.enqueue_to_backlog) { .NET_RX_SUCCESS }
+    }
+
+    /// Steers a packet to a backlog (RPS is off: this CPU's).
+    func netif_rx_internal(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.netif_rx_internal) { enqueue_to_backlog(&skb) }
+    }
+
+    /// The receive entry for drivers without NAPI (and veth without XDP or GRO).
+    @discardableResult
+    public func __netif_rx(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.__netif_rx) { netif_rx_internal(&skb) }
+    }
+
+    /// The backlog's NAPI poll: takes queued packets into the stack (softirq, a new call tree).
+    @discardableResult
+    public func process_backlog(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.process_backlog) { __netif_receive_skb(&skb) }
+    }
+
+    // MARK: receive core
+
+    /// The protocol-independent receive core: taps, VLAN tags, then the protocol handler for
+    /// `skb->protocol`. Returns the handler for the caller to run, or `nil` when the packet was
+    /// consumed here (dropped, or only a tap wanted it).
+    func __netif_receive_skb_core(_ skb: inout SKBuff) -> PacketHandler? {
+        traced(dev_c.__netif_receive_skb_core) {
+            if skb.protocol == .vlan || skb.protocol == .qinq, !skb.vlanIDs.isEmpty {
+                // skb_vlan_untag: the outer tag moves into vlan_tci, the next protocol is exposed.
+                skb.vlan_tci = skb.vlanIDs.removeFirst()
+                skb.protocol = EtherType(rawValue: skb.bytes.u16be(at: skb.data + 2))
+                skb.skb_pull(VLANPacket.headerLength)
+            }
+            if let tci = skb.vlan_tci {
+                // No VLAN device is configured on top: vlan_do_receive finds none.
+                if tci & 0x0fff != 0 {
+                    skb.pkt_type = .PACKET_OTHERHOST
+                    tracer.note("802.1Q VID \(tci & 0x0fff) with no VLAN device: pkt_type PACKET_OTHERHOST")
+                } else {
+                    tracer.note("802.1Q priority tag (VID 0): handled as untagged")
+                }
+                skb.vlan_tci = nil
+            }
+            let handler: PacketHandler?
+            switch skb.protocol {
+            case .ipv4: handler = .ip
+            case .arp: handler = .arp
+            case .ipv6: handler = .ipv6
+            default: handler = nil
+            }
+            if skb.dev.hasTap {
+                guard handler != nil else {
+                    tracer.note("no handler for \(skb.protocol): only the packet socket takes it")
+                    return .packetSocket
+                }
+                deliver_skb(&skb)
+            }
+            guard let handler else {
+                kfree_skb_reason(&skb, .UNHANDLED_PROTO)
+                return nil
+            }
+            return handler
+        }
+    }
+
+    /// Runs the packet-type handler the core chose.
+    @discardableResult
+    func deliverToHandler(_ handler: PacketHandler, _ skb: inout SKBuff) -> NetRxResult {
+        switch handler {
+        case .ip: return ip_rcv(&skb)
+        case .arp: return arp_rcv(&skb)
+        case .ipv6: return ipv6_rcv(&skb)
+        case .packetSocket:
+            tpacket_rcv(&skb)
+            outcome.set(.deliver, proto: "packet")
+            return .NET_RX_SUCCESS
+        }
+    }
+
+    /// Receives one packet: the core, then its protocol handler.
+    func __netif_receive_skb_one_core(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.__netif_receive_skb_one_core) {
+            guard let handler = __netif_receive_skb_core(&skb) else { return .NET_RX_DROP }
+            return deliverToHandler(handler, &skb)
+        }
+    }
+
+    /// Receives one packet (no memalloc special case in the model).
+    func __netif_receive_skb(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.__netif_receive_skb) { __netif_receive_skb_one_core(&skb) }
+    }
+
+    // MARK: receive (lists, from GRO)
+
+    /// Hands a sublist of packets with the same handler to it: the handler's list function
+    /// (`ip_list_rcv`) when it has one, else one call per packet.
+    func __netif_receive_skb_list_ptype(_ handler: PacketHandler, _ skb: inout SKBuff) {
+        traced(dev_c.__netif_receive_skb_list_ptype) {
+            switch handler {
+            case .ip: ip_list_rcv(&skb)
+            case .arp, .ipv6, .packetSocket: deliverToHandler(handler, &skb)
+            }
+        }
+    }
+
+    /// Runs the core on each packet of a list and groups them by handler.
+    func __netif_receive_skb_list_core(_ skb: inout SKBuff) {
+        traced(dev_c.__netif_receive_skb_list_core) {
+            guard let handler = __netif_receive_skb_core(&skb) else { return }
+            __netif_receive_skb_list_ptype(handler, &skb)
+        }
+    }
+
+    /// Receives a list of packets.
+    func __netif_receive_skb_list(_ skb: inout SKBuff) {
+        traced(dev_c.__netif_receive_skb_list) { __netif_receive_skb_list_core(&skb) }
+    }
+
+    /// The list receive entry GRO flushes into.
+    public func netif_receive_skb_list_internal(_ skb: inout SKBuff) {
+        traced(dev_c.netif_receive_skb_list_internal) { __netif_receive_skb_list(&skb) }
+    }
+}

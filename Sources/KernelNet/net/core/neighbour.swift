@@ -1,0 +1,108 @@
+// Mirrors net/core/neighbour.c (Linux 6.1): neighbour resolution and state (RFC 1122 §2.3.2.1,
+// RFC 4861 NUD as Linux applies it to ARP).
+// Not modeled: the reachability timers (states change only on what the capture shows), garbage
+// collection, proxy neighbours, the unresolved queue's byte limit.
+import Trace
+import Wire
+
+/// Functions modeled from `net/core/neighbour.c`, in the file's order.
+public enum neighbour: String, KernelSourceFile {
+    public static let path = "net/core/neighbour.c"
+    case neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, neigh_update, neigh_event_ns,
+        neigh_resolve_output
+}
+
+extension Kernel {
+    /// Sends a solicitation for the entry (`arp_solicit` through the table's ops).
+    func neigh_probe(_ ip: IPv4Address) {
+        traced(neighbour.neigh_probe) { arp_solicit(ip) }
+    }
+
+    /// The entry's timer: retransmits a solicitation while resolution is pending, or probes a stale
+    /// entry.
+    func neigh_timer_handler(_ ip: IPv4Address) {
+        traced(neighbour.neigh_timer_handler) {
+            if let n = neighbours[ip], n.state.isValid, n.state != .NUD_PROBE {
+                neighbours[ip]?.state = .NUD_PROBE
+                tracer.state("neigh \(ip) \(n.state.rawValue) -> NUD_PROBE")
+            }
+            neigh_probe(ip)
+        }
+    }
+
+    /// Starts resolution of an entry that cannot be used yet: an unresolved entry becomes
+    /// `NUD_INCOMPLETE` and sends its first solicitation; the packet waits on the entry's queue.
+    /// Returns true when the packet was queued.
+    func __neigh_event_send(_ ip: IPv4Address, frame: Int) -> Bool {
+        traced(neighbour.__neigh_event_send) {
+            let n = neighbours[ip] ?? Neighbour(ip: ip, ha: nil, state: .NUD_NONE, hh_cached: false)
+            switch n.state {
+            case .NUD_STALE:
+                neighbours[ip]?.state = .NUD_DELAY
+                tracer.state("neigh \(ip) NUD_STALE -> NUD_DELAY")
+                return false
+            case .NUD_NONE, .NUD_FAILED:
+                neighbours[ip, default: n].state = .NUD_INCOMPLETE
+                tracer.state("neigh \(ip) \(n.state.rawValue) -> NUD_INCOMPLETE; packet queued on arp_queue")
+                neigh_probe(ip)
+                return true
+            default:
+                tracer.note("neigh \(ip) NUD_INCOMPLETE: packet queued on arp_queue")
+                return true
+            }
+        }
+    }
+
+    /// Updates an entry with a link-layer address learned from the wire; a newly valid entry sends the
+    /// packets queued on it.
+    func __neigh_update(_ ip: IPv4Address, ha: MACAddress, state: NUDState) {
+        traced(neighbour.__neigh_update) {
+            let old = neighbours[ip]
+            var n = old ?? Neighbour(ip: ip, ha: nil, state: .NUD_NONE, hh_cached: false)
+            if old?.state == .NUD_PERMANENT || old?.state == .NUD_NOARP {
+                tracer.note("neigh \(ip) is \(old!.state.rawValue): not updated")
+                return
+            }
+            // A valid entry that only hears of itself through a request keeps its stronger state.
+            let newState = state == .NUD_STALE && n.state.isConnected && n.ha == ha ? n.state : state
+            if n.ha != ha { n.hh_cached = false }
+            n.ha = ha
+            if n.state == .NUD_INCOMPLETE, newState.isValid {
+                n.flushedBy = currentFrame
+                tracer.note("the packet queued while resolving is sent now")
+            }
+            n.state = newState
+            neighbours[ip] = n
+            if old?.state != newState {
+                tracer.state("neigh \(ip) \((old?.state ?? .NUD_NONE).rawValue) -> \(newState.rawValue)")
+            }
+        }
+    }
+
+    /// Updates an entry (the locked wrapper of `__neigh_update`).
+    func neigh_update(_ ip: IPv4Address, ha: MACAddress, state: NUDState) {
+        traced(neighbour.neigh_update) { __neigh_update(ip, ha: ha, state: state) }
+    }
+
+    /// Creates or refreshes the entry of a host that just asked us something (`NUD_STALE`).
+    func neigh_event_ns(_ ip: IPv4Address, ha: MACAddress) {
+        traced(neighbour.neigh_event_ns) { neigh_update(ip, ha: ha, state: .NUD_STALE) }
+    }
+
+    /// The output of entries that may need resolution: resolves (or queues), fills the cached header
+    /// the first time, writes the Ethernet header and queues the packet on the device.
+    func neigh_resolve_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
+        traced(neighbour.neigh_resolve_output) {
+            if neigh_event_send(nexthop, frame: skb.frame) {
+                outcome.set(.queue)
+                return .NETDEV_TX_OK
+            }
+            if neighbours[nexthop]?.hh_cached == false {
+                eth_header_cache()
+                neighbours[nexthop]?.hh_cached = true
+            }
+            eth_header(&skb)
+            return dev_queue_xmit(&skb)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// Mirrors net/ipv4/ip_forward.c (Linux 6.1): forwarding of packets routed through the host
+// (RFC 1812 §5.3.1).
+// Not modeled: router alert, IPsec forward policy, the MTU check with DF (ICMP fragmentation needed),
+// redirects.
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv4/ip_forward.c`.
+public enum ip_forward_c: String, KernelSourceFile {
+    public static let path = "net/ipv4/ip_forward.c"
+    case ip_forward_finish, ip_forward
+}
+
+extension Kernel {
+    /// Sends a forwarded packet out through its route.
+    func ip_forward_finish(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ip_forward_c.ip_forward_finish) {
+            count("IpOutForwDatagrams")
+            tracer.note("forwarded out \(skb.dst?.dev?.name ?? "?"): the frame leaving is traced where the capture shows it")
+            outcome.set(.forward)
+            return .NET_RX_SUCCESS
+        }
+    }
+
+    /// Forwards a packet not addressed to this host: TTL check (ICMP time exceeded when it runs out),
+    /// then the FORWARD hook.
+    func ip_forward(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ip_forward_c.ip_forward) {
+            guard skb.pkt_type == .PACKET_HOST else {
+                kfree_skb_reason(&skb, .OTHERHOST)
+                return .NET_RX_DROP
+            }
+            guard let iph = skb.ip_hdr() else { return .NET_RX_DROP }
+            if iph.ttl <= 1 {
+                tracer.note("TTL \(iph.ttl) runs out here")
+                __icmp_send(&skb, type: ICMPv4Packet.timeExceeded, code: 0, via: .icmp_send)
+                count("IpInHdrErrors")
+                kfree_skb_reason(&skb, .IP_INHDR)
+                return .NET_RX_DROP
+            }
+            return NF_HOOK(.NF_INET_FORWARD, &skb, okfn: { ip_forward_finish(&$0) }, dropped: .NET_RX_DROP)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+// Mirrors net/ipv4/ip_output.c (Linux 6.1): IPv4 output, from the transport protocols' hand-off to
+// the neighbour layer, including fragmentation (RFC 791 §3.2).
+// Not modeled: GSO segmentation (captured frames are already segmented), multicast output
+// (`ip_mc_output`), corking beyond one datagram, BPF cgroup egress programs.
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv4/ip_output.c`, in the file's order.
+public enum ip_output_c: String, KernelSourceFile {
+    public static let path = "net/ipv4/ip_output.c"
+    case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, __ip_finish_output,
+        ip_finish_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fragment, ip_do_fragment, ip_send_skb,
+        ip_push_pending_frames, ip_send_unicast_reply
+}
+
+/// What the capture shows of a transmitted IPv4 packet that the output path needs to know.
+public struct TransmitContext: Sendable {
+    /// The frame is the first fragment of a larger datagram that `ip_do_fragment` split.
+    public var isFirstFragment = false
+    /// The frame is a later fragment of such a datagram.
+    public var isLaterFragment = false
+    /// The frame is an ARP packet (so `arp_send_dst` sends the frame itself).
+    public var isARP = false
+    /// The next hop the neighbour layer resolves.
+    public var nexthop: IPv4Address = .any
+}
+
+extension Kernel {
+    /// Runs the LOCAL_OUT hook on a locally generated packet (after setting its length and checksum).
+    func __ip_local_out(_ skb: inout SKBuff) -> Bool {
+        traced(ip_output_c.__ip_local_out) {
+            traced(netfilter_h.nf_hook) { tracer.hook(NFHook.NF_INET_LOCAL_OUT.rawValue, verdict: "NF_ACCEPT") }
+            return true
+        }
+    }
+
+    /// Sends a locally generated packet: LOCAL_OUT, then the route's output function.
+    @discardableResult
+    func ip_local_out(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_local_out) {
+            count("IpOutRequests")
+            guard __ip_local_out(&skb) else { return .NETDEV_TX_OK }
+            return dst_output(&skb)
+        }
+    }
+
+    /// Builds the IP header of a packet for a connection being set up (SYN-ACK) and sends it.
+    func ip_build_and_send_pkt(_ skb: inout SKBuff) {
+        traced(ip_output_c.ip_build_and_send_pkt) { ip_local_out(&skb) }
+    }
+
+    /// Resolves the next hop's neighbour entry and sends through it.
+    func ip_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_finish_output2) {
+            let nexthop = transmitContext.nexthop
+            if neighbours[nexthop] == nil {
+                // The capture shows no resolution for it, so the entry was resolved and used before.
+                neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_REACHABLE, hh_cached: true)
+                tracer.note("neigh \(nexthop): assumed resolved before the capture (no ARP for it seen)")
+            }
+            return neigh_output(&skb, nexthop: nexthop)
+        }
+    }
+
+    /// Fragments a datagram larger than the route's MTU, else hands it on.
+    func __ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.__ip_finish_output) {
+            if transmitContext.isFirstFragment {
+                tracer.note("datagram larger than MTU \(skb.dev.mtu): fragment")
+                return ip_fragment(&skb)
+            }
+            return ip_finish_output2(&skb)
+        }
+    }
+
+    /// Runs the cgroup egress program (none) and finishes output.
+    func ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_finish_output) { __ip_finish_output(&skb) }
+    }
+
+    /// The output function of unicast routes: POST_ROUTING, then `ip_finish_output`.
+    @discardableResult
+    func ip_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_output) {
+            NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
+        }
+    }
+
+    /// Routes (unless the socket holds a valid route), builds the IP header and sends a transport
+    /// segment.
+    func __ip_queue_xmit(_ skb: inout SKBuff, routeCached: Bool) -> NetdevTx {
+        traced(ip_output_c.__ip_queue_xmit) {
+            if routeCached {
+                tracer.note("route: cached on the socket (__sk_dst_check)")
+            } else if let iph = skb.ip_hdr() {
+                _ = ip_route_output_ports(daddr: iph.destination)
+            }
+            return ip_local_out(&skb)
+        }
+    }
+
+    /// The IPv4 `queue_xmit` of TCP (`icsk_af_ops->queue_xmit`).
+    @discardableResult
+    func ip_queue_xmit(_ skb: inout SKBuff, routeCached: Bool) -> NetdevTx {
+        traced(ip_output_c.ip_queue_xmit) { __ip_queue_xmit(&skb, routeCached: routeCached) }
+    }
+
+    /// Checks whether the datagram may be fragmented (DF) and splits it.
+    func ip_fragment(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_fragment) { ip_do_fragment(&skb) }
+    }
+
+    /// Splits a datagram into MTU-sized fragments and sends each through `ip_finish_output2`: the
+    /// frame traced is one of them.
+    func ip_do_fragment(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_do_fragment) {
+            count("IpFragCreates")
+            return ip_finish_output2(&skb)
+        }
+    }
+
+    /// Sends a datagram built by `__ip_make_skb`.
+    @discardableResult
+    func ip_send_skb(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_send_skb) { ip_local_out(&skb) }
+    }
+
+    /// Makes one datagram of the data appended to the socket and sends it.
+    @discardableResult
+    func ip_push_pending_frames(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_push_pending_frames) { ip_send_skb(&skb) }
+    }
+
+    /// Sends a reply that belongs to no full socket (RST, time-wait ACK) through the per-CPU control
+    /// socket.
+    func ip_send_unicast_reply(_ skb: inout SKBuff) {
+        traced(ip_output_c.ip_send_unicast_reply) {
+            if let iph = skb.ip_hdr() { _ = ip_route_output_flow(daddr: iph.destination) }
+            ip_push_pending_frames(&skb)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+// Mirrors net/ipv4/route.c (Linux 6.1): input and output route resolution and the route cache on
+// next hops (RFC 1812 §5.3.7 martian addresses).
+// Not modeled: multicast forwarding, policy routing rules, route exceptions (PMTU, redirects),
+// `route_localnet`, source-address selection beyond the device's first address.
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv4/route.c`, in the file's order.
+public enum route: String, KernelSourceFile {
+    public static let path = "net/ipv4/route.c"
+    case ip_error, rt_cache_route, rt_dst_alloc, ip_route_input_slow, ip_route_input_rcu, ip_route_input_noref,
+        ip_route_output_key_hash, ip_route_output_key_hash_rcu, ip_route_output_flow
+}
+
+extension Kernel {
+    /// Answers a packet whose input route failed: counts it and, when forwarding, sends ICMP
+    /// destination unreachable; always frees the packet.
+    func ip_error(_ skb: inout SKBuff) -> NetRxResult {
+        traced(route.ip_error) {
+            let error = skb.dst?.error ?? .EHOSTUNREACH
+            guard sysctl.ip_forward else {
+                switch error {
+                case .EHOSTUNREACH:
+                    tracer.note("forwarding off and not for this host: address error")
+                    count("IpInAddrErrors")
+                    kfree_skb_reason(&skb, .IP_INADDRERRORS)
+                case .ENETUNREACH:
+                    count("IpInNoRoutes")
+                    kfree_skb_reason(&skb, .IP_INNOROUTES)
+                }
+                return .NET_RX_DROP
+            }
+            let code: UInt8 = error == .ENETUNREACH ? 0 : 1
+            __icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: code, via: .icmp_send)
+            if error == .ENETUNREACH {
+                count("IpInNoRoutes")
+                kfree_skb_reason(&skb, .IP_INNOROUTES)
+            } else {
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+            }
+            return .NET_RX_DROP
+        }
+    }
+
+    /// Stores a new input route on its next hop so later packets reuse it.
+    func rt_cache_route(key: RouteCacheKey) {
+        traced(route.rt_cache_route) { routeCache.insert(key) }
+    }
+
+    /// Allocates a route entry.
+    func rt_dst_alloc() {
+        traced(route.rt_dst_alloc) {}
+    }
+
+    /// The slow input route: classifies addresses (martians, broadcast, local), looks up the FIB and
+    /// builds the route the packet will follow.
+    func ip_route_input_slow(_ skb: inout SKBuff, daddr: IPv4Address, saddr: IPv4Address) -> Bool {
+        traced(route.ip_route_input_slow) {
+            let dev = skb.dev
+            if saddr.isMulticast || saddr == .broadcast {
+                tracer.note("martian source \(saddr)")
+                return false
+            }
+            if daddr == .broadcast || (saddr == .any && daddr == .any) {
+                return broadcastInput(&skb, saddr: saddr, cacheKey: nil)
+            }
+            if saddr.isZeroNet {
+                tracer.note("martian source \(saddr)")
+                return false
+            }
+            if daddr.isZeroNet || daddr.isLoopback {
+                tracer.note("martian destination \(daddr)")
+                return false
+            }
+            if saddr.isLoopback {
+                tracer.note("martian source \(saddr)")
+                return false
+            }
+            guard let res = fib_lookup(daddr) else {
+                tracer.note("route: none for \(daddr)")
+                return noRoute(&skb, error: sysctl.ip_forward ? .ENETUNREACH : .EHOSTUNREACH)
+            }
+            switch res.type {
+            case .broadcast:
+                return broadcastInput(&skb, saddr: saddr, cacheKey: .broadcast(dev.ifindex))
+            case .local:
+                guard fib_validate_source(&skb, saddr: saddr) else { return false }
+                tracer.note("route: local (\(daddr) is this host's)")
+                return localInput(&skb, type: .local, cacheKey: .local(dev.ifindex))
+            default:
+                guard sysctl.ip_forward else {
+                    tracer.note("route: \(daddr) is not this host's and forwarding is off")
+                    return noRoute(&skb, error: .EHOSTUNREACH)
+                }
+                guard fib_validate_source(&skb, saddr: saddr) else { return false }
+                tracer.note("route: forward via \(res.dev?.name ?? "?")")
+                rt_dst_alloc()
+                skb.dst = res
+                return true
+            }
+        }
+    }
+
+    /// `brd_input`: a broadcast for this host.
+    private func broadcastInput(_ skb: inout SKBuff, saddr: IPv4Address, cacheKey: RouteCacheKey?) -> Bool {
+        if saddr != .any {
+            guard fib_validate_source(&skb, saddr: saddr) else { return false }
+        }
+        tracer.note("route: broadcast")
+        return localInput(&skb, type: .broadcast, cacheKey: cacheKey)
+    }
+
+    /// `no_route`: an unreachable route whose input is `ip_error`.
+    private func noRoute(_ skb: inout SKBuff, error: RouteError) -> Bool {
+        rt_dst_alloc()
+        skb.dst = DstEntry(type: .unreachable, error: error)
+        return true
+    }
+
+    /// `local_input`: reuse the next hop's cached input route, or build and cache one.
+    private func localInput(_ skb: inout SKBuff, type: RouteType, cacheKey: RouteCacheKey?) -> Bool {
+        skb.dst = DstEntry(type: type, dev: skb.dev)
+        if let cacheKey, routeCache.contains(cacheKey) {
+            tracer.note("route cache: hit on the next hop's input route")
+            return true
+        }
+        rt_dst_alloc()
+        if let cacheKey { rt_cache_route(key: cacheKey) }
+        return true
+    }
+
+    /// Input routing under RCU: multicast destinations are checked against joined groups, everything
+    /// else takes the slow path.
+    func ip_route_input_rcu(_ skb: inout SKBuff, daddr: IPv4Address, saddr: IPv4Address) -> Bool {
+        traced(route.ip_route_input_rcu) {
+            if daddr.isMulticast {
+                if sockets.udp.values.contains(where: { $0.groups.contains(daddr) }) || daddr.rawValue == 0xe000_0001 {
+                    tracer.note("route: multicast group \(daddr) joined")
+                    skb.dst = DstEntry(type: .multicast, dev: skb.dev)
+                    rt_dst_alloc()
+                    return true
+                }
+                tracer.note("route: multicast group \(daddr) not joined")
+                return false
+            }
+            return ip_route_input_slow(&skb, daddr: daddr, saddr: saddr)
+        }
+    }
+
+    /// The input route lookup: attaches a route to `skb` (without taking a reference). Returns false
+    /// for the errors `ip_rcv_finish_core` drops on.
+    func ip_route_input_noref(_ skb: inout SKBuff, daddr: IPv4Address, saddr: IPv4Address) -> Bool {
+        traced(route.ip_route_input_noref) { ip_route_input_rcu(&skb, daddr: daddr, saddr: saddr) }
+    }
+
+    /// Output route resolution for a locally generated packet to `daddr`.
+    func ip_route_output_key_hash_rcu(daddr: IPv4Address) -> DstEntry? {
+        traced(route.ip_route_output_key_hash_rcu) {
+            guard let res = fib_lookup(daddr) else {
+                tracer.note("route: no output route to \(daddr)")
+                return nil
+            }
+            fib_select_path()
+            let key = RouteCacheKey.output(res.dev?.ifindex ?? 0)
+            if !routeCache.contains(key), res.type != .local {
+                rt_dst_alloc()
+                rt_cache_route(key: key)
+            }
+            return res
+        }
+    }
+
+    /// Output route resolution (wraps the RCU variant).
+    func ip_route_output_key_hash(daddr: IPv4Address) -> DstEntry? {
+        traced(route.ip_route_output_key_hash) { ip_route_output_key_hash_rcu(daddr: daddr) }
+    }
+
+    /// The output route for a flow, with the XFRM policy lookup (no policies in the model).
+    func ip_route_output_flow(daddr: IPv4Address) -> DstEntry? {
+        traced(route.ip_route_output_flow) {
+            let rt = __ip_route_output_key(daddr: daddr)
+            if rt != nil { xfrm_lookup_route() }
+            return rt
+        }
+    }
+}
+
+/// Where a route is cached on a next hop (`nhc_rth_input`, `nhc_pcpu_rth_output`), by device.
+enum RouteCacheKey: Hashable {
+    case local(Int)
+    case broadcast(Int)
+    case output(Int)
+}

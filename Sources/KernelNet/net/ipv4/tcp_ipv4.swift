@@ -1,0 +1,184 @@
+// Mirrors net/ipv4/tcp_ipv4.c (Linux 6.1): TCP receive for IPv4, socket lookup, resets and SYN-ACKs
+// (RFC 9293 §3.10.7).
+// Not modeled: MD5 signatures, socket filters, the socket backlog when the user holds the lock,
+// SYN cookies, TIME_WAIT recycling of a new SYN.
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
+public enum tcp_ipv4: String, KernelSourceFile {
+    public static let path = "net/ipv4/tcp_ipv4.c"
+    case tcp_v4_send_reset, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
+        tcp_v4_fill_cb, tcp_v4_rcv
+}
+
+extension Kernel {
+    /// The four-tuple of a received segment, local side first.
+    func receivedTuple(_ skb: SKBuff) -> FourTuple? {
+        guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return nil }
+        return FourTuple(local: iph.destination, localPort: th.destinationPort, remote: iph.source,
+                         remotePort: th.sourcePort)
+    }
+
+    /// Sends a RST in answer to a segment that belongs to no connection (never to a RST).
+    func tcp_v4_send_reset(_ skb: inout SKBuff) {
+        traced(tcp_ipv4.tcp_v4_send_reset) {
+            guard let th = skb.tcp_hdr(), !th.flags.contains(.rst), let t = receivedTuple(skb) else {
+                tracer.note("no reset in answer to a reset")
+                return
+            }
+            if var out = transmitSKB {
+                ip_send_unicast_reply(&out)
+                transmitSKB = out
+            } else {
+                count("TcpOutRsts")
+                expectTransmit(.tcpReset(t), from: currentFrame)
+                tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+            }
+        }
+    }
+
+    /// Builds and sends the SYN-ACK of a request socket.
+    func tcp_v4_send_synack(tuple t: FourTuple) {
+        traced(tcp_ipv4.tcp_v4_send_synack) {
+            if var out = transmitSKB {
+                ip_build_and_send_pkt(&out)
+                transmitSKB = out
+            } else {
+                expectTransmit(.tcpSynAck(t), from: currentFrame)
+                tracer.note("SYN-ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+            }
+        }
+    }
+
+    /// The IPv4 `conn_request`: refuses SYNs to broadcast or multicast, else creates a request socket.
+    func tcp_v4_conn_request(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
+        traced(tcp_ipv4.tcp_v4_conn_request) {
+            if skb.dst?.type == .broadcast || skb.dst?.type == .multicast {
+                tracer.note("SYN to a broadcast or multicast address: ignored")
+                count("TcpExtListenDrops")
+                return true
+            }
+            tcp_conn_request(&skb, tuple: t)
+            return true
+        }
+    }
+
+    /// Processes a segment for a socket that is not handled by a request socket: the established fast
+    /// path, or the state machine.
+    func tcp_v4_do_rcv(_ skb: inout SKBuff, tuple t: FourTuple, state: TCPState) {
+        traced(tcp_ipv4.tcp_v4_do_rcv) {
+            if state == .TCP_ESTABLISHED {
+                tcp_rcv_established(&skb, tuple: t)
+                return
+            }
+            guard checksumOK(&skb) else {
+                count("TcpInCsumErrors")
+                count("TcpInErrs")
+                kfree_skb_reason(&skb, .TCP_CSUM)
+                return
+            }
+            if tcp_rcv_state_process(&skb, tuple: t, state: state) {
+                tcp_v4_send_reset(&skb)
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+            }
+        }
+    }
+
+    /// Early demux: finds the established socket of a segment before routing and reuses its cached
+    /// input route.
+    func tcp_v4_early_demux(_ skb: inout SKBuff) {
+        traced(tcp_ipv4.tcp_v4_early_demux) {
+            guard skb.pkt_type == .PACKET_HOST, let t = receivedTuple(skb) else { return }
+            guard let c = __inet_lookup_established(t) else { return }
+            if c.hasRxDst, c.state != .TCP_NEW_SYN_RECV, c.state != .TCP_TIME_WAIT {
+                skb.dst = DstEntry(type: .local, dev: skb.dev)
+                tracer.note("early demux: socket \(c.state.rawValue) has a cached input route (sk_rx_dst)")
+            }
+        }
+    }
+
+    /// Copies header fields into the skb's control block.
+    func tcp_v4_fill_cb(_ skb: inout SKBuff) {
+        traced(tcp_ipv4.tcp_v4_fill_cb) {}
+    }
+
+    /// Whether the segment's checksum holds, completing it in software when the device did not
+    /// (`tcp_checksum_complete`).
+    func checksumOK(_ skb: inout SKBuff) -> Bool {
+        guard skb.ip_summed == .CHECKSUM_NONE else { return true }
+        let ok = __skb_checksum_complete(skb, proto: .tcp)
+        skb.ip_summed = .CHECKSUM_UNNECESSARY
+        return ok
+    }
+
+    /// The TCP receive entry for IPv4: checks the header and checksum, finds the socket and hands
+    /// the segment to it; answers segments for no socket with RST (RFC 9293 §3.10.7.1).
+    func tcp_v4_rcv(_ skb: inout SKBuff) {
+        traced(tcp_ipv4.tcp_v4_rcv) {
+            outcome.set(.deliver, proto: "tcp")
+            guard skb.pkt_type == .PACKET_HOST else {
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return
+            }
+            count("TcpInSegs")
+            guard skb.pskb_may_pull(TCPPacket.minimumHeaderLength) else {
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return
+            }
+            guard let th = skb.tcp_hdr() else {
+                tracer.notModeled("TCP header not in the capture (snap length)")
+                outcome.verdict = .unknown
+                return
+            }
+            guard th.headerLength >= TCPPacket.minimumHeaderLength else {
+                count("TcpInErrs")
+                kfree_skb_reason(&skb, .PKT_TOO_SMALL)
+                return
+            }
+            guard skb.pskb_may_pull(th.headerLength) else {
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return
+            }
+            // skb_checksum_init: short segments are verified at once (CHECKSUM_BREAK = 76 bytes).
+            if skb.ip_summed == .CHECKSUM_NONE, skb.len <= 76 {
+                guard checksumOK(&skb) else {
+                    count("TcpInCsumErrors")
+                    count("TcpInErrs")
+                    kfree_skb_reason(&skb, .TCP_CSUM)
+                    return
+                }
+            }
+            guard let t = receivedTuple(skb) else { return }
+            if let c = __inet_lookup_established(t) {
+                tracer.note("socket: \(c.state.rawValue) \(t)")
+                switch c.state {
+                case .TCP_NEW_SYN_RECV:
+                    tcp_check_req(&skb, tuple: t)
+                case .TCP_TIME_WAIT:
+                    tcp_timewait_state_process(&skb, tuple: t)
+                default:
+                    tcp_v4_fill_cb(&skb)
+                    tcp_v4_do_rcv(&skb, tuple: t, state: c.state)
+                }
+                return
+            }
+            if __inet_lookup_listener(t.local, t.localPort) != nil {
+                tracer.note("socket: listener on port \(t.localPort)")
+                tcp_v4_fill_cb(&skb)
+                tcp_v4_do_rcv(&skb, tuple: t, state: .TCP_LISTEN)
+                return
+            }
+            tracer.note("socket: none for \(t.local):\(t.localPort)")
+            tcp_v4_fill_cb(&skb)
+            guard checksumOK(&skb) else {
+                count("TcpInCsumErrors")
+                count("TcpInErrs")
+                kfree_skb_reason(&skb, .TCP_CSUM)
+                return
+            }
+            tcp_v4_send_reset(&skb)
+            kfree_skb_reason(&skb, .NO_SOCKET)
+        }
+    }
+}

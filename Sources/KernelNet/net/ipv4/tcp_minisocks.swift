@@ -1,0 +1,57 @@
+// Mirrors net/ipv4/tcp_minisocks.c (Linux 6.1): request and time-wait sockets.
+// Not modeled: PAWS and sequence checks on request sockets, TIME_WAIT reuse by a new SYN.
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv4/tcp_minisocks.c`.
+public enum tcp_minisocks: String, KernelSourceFile {
+    public static let path = "net/ipv4/tcp_minisocks.c"
+    case tcp_timewait_state_process, tcp_check_req, tcp_child_process
+}
+
+extension Kernel {
+    /// Handles a segment for a connection in TIME_WAIT: a FIN is acknowledged again, a RST ends it,
+    /// anything else is acknowledged or dropped.
+    func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_minisocks.tcp_timewait_state_process) {
+            if skb.tcp_hdr()?.flags.contains(.rst) == true {
+                sockets.tcp[t] = nil
+                tracer.state("time-wait socket \(t) closed by RST")
+            }
+            consume_skb(&skb)
+        }
+    }
+
+    /// Completes a handshake on a request socket: the ACK of the SYN-ACK creates the child socket.
+    func tcp_check_req(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_minisocks.tcp_check_req) {
+            guard let th = skb.tcp_hdr() else { return }
+            if th.flags.contains(.rst) {
+                sockets.tcp[t] = nil
+                tracer.state("request socket \(t) removed by RST")
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return
+            }
+            guard th.flags.contains(.ack) else {
+                if th.flags.contains(.syn) { tracer.note("retransmitted SYN: the SYN-ACK is sent again") }
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return
+            }
+            var child = TCPConnection(state: .TCP_SYN_RECV)
+            child.hasRxDst = true
+            sockets.setConnection(t, child)
+            tracer.state("child socket created for \(t) (TCP_SYN_RECV)")
+            tcp_child_process(&skb, tuple: t)
+        }
+    }
+
+    /// Runs the state machine on a new child socket.
+    func tcp_child_process(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_minisocks.tcp_child_process) {
+            if tcp_rcv_state_process(&skb, tuple: t, state: .TCP_SYN_RECV) {
+                tcp_v4_send_reset(&skb)
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// Mirrors net/ipv4/tcp_output.c (Linux 6.1): how TCP segments leave a socket.
+// Not modeled: segmentation, pacing, TSO autosizing, TCP options building; the captured segment is
+// taken as the one built.
+import Trace
+
+/// Functions modeled from `net/ipv4/tcp_output.c`, in the file's order.
+public enum tcp_output: String, KernelSourceFile {
+    public static let path = "net/ipv4/tcp_output.c"
+    case __tcp_transmit_skb, tcp_transmit_skb, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
+        tcp_send_active_reset, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_connect, __tcp_send_ack, tcp_send_ack
+}
+
+extension Kernel {
+    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`).
+    func __tcp_transmit_skb(_ skb: inout SKBuff) {
+        traced(tcp_output.__tcp_transmit_skb) {
+            count("TcpOutSegs")
+            ip_queue_xmit(&skb, routeCached: true)
+        }
+    }
+
+    /// Clones a queued segment and transmits it.
+    func tcp_transmit_skb(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_transmit_skb) { __tcp_transmit_skb(&skb) }
+    }
+
+    /// Sends what the window allows from the write queue.
+    func tcp_write_xmit(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_write_xmit) { tcp_transmit_skb(&skb) }
+    }
+
+    /// Pushes pending segments (after a write or a FIN is queued).
+    func __tcp_push_pending_frames(_ skb: inout SKBuff) {
+        traced(tcp_output.__tcp_push_pending_frames) { tcp_write_xmit(&skb) }
+    }
+
+    /// Queues a FIN on close or shutdown and pushes it.
+    func tcp_send_fin(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_send_fin) { __tcp_push_pending_frames(&skb) }
+    }
+
+    /// Sends a RST from a full socket (abort, or close with unread data).
+    func tcp_send_active_reset(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_send_active_reset) { tcp_transmit_skb(&skb) }
+    }
+
+    /// Retransmits a segment.
+    func __tcp_retransmit_skb(_ skb: inout SKBuff) {
+        traced(tcp_output.__tcp_retransmit_skb) { tcp_transmit_skb(&skb) }
+    }
+
+    /// Retransmits a segment and counts it.
+    func tcp_retransmit_skb(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_retransmit_skb) {
+            count("TcpRetransSegs")
+            __tcp_retransmit_skb(&skb)
+        }
+    }
+
+    /// Sends the SYN of an active open.
+    func tcp_connect(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_connect) {
+            count("TcpActiveOpens")
+            tcp_transmit_skb(&skb)
+        }
+    }
+
+    /// Sends a pure ACK.
+    func __tcp_send_ack(_ skb: inout SKBuff) {
+        traced(tcp_output.__tcp_send_ack) { __tcp_transmit_skb(&skb) }
+    }
+
+    /// Sends a pure ACK now (immediate, or from the delayed-ACK timer).
+    func tcp_send_ack(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_send_ack) { __tcp_send_ack(&skb) }
+    }
+}

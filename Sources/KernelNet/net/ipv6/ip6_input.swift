@@ -1,0 +1,28 @@
+// Mirrors net/ipv6/ip6_input.c (Linux 6.1): only the IPv6 receive entry.
+// Not modeled: the IPv6 stack beyond its entry (the trace says so).
+import Trace
+
+/// Functions modeled from `net/ipv6/ip6_input.c`.
+public enum ip6_input: String, KernelSourceFile {
+    public static let path = "net/ipv6/ip6_input.c"
+    case ip6_rcv_core, ipv6_rcv
+}
+
+extension Kernel {
+    /// The IPv6 receive entry: drops when IPv6 is disabled on the device, else the model stops.
+    @discardableResult
+    func ipv6_rcv(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ip6_input.ipv6_rcv) {
+            let disabled = (sysctl.values["net.ipv6.conf.all.disable_ipv6"] ?? 0) != 0
+                || (sysctl.values["net.ipv6.conf.\(skb.dev.name).disable_ipv6"] ?? 0) != 0
+            if disabled {
+                return traced(ip6_input.ip6_rcv_core) {
+                    kfree_skb_reason(&skb, .IPV6DISABLED)
+                    return .NET_RX_DROP
+                }
+            }
+            tracer.notModeled("IPv6 receive path")
+            return .NET_RX_SUCCESS
+        }
+    }
+}

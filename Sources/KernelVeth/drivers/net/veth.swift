@@ -1,0 +1,64 @@
+// Mirrors drivers/net/veth.c (Linux 6.1): the virtual Ethernet pair. A frame sent on one end is
+// received by the other through the per-CPU backlog (GRO and XDP are off by default).
+// Not modeled: XDP, NAPI mode (GRO on), multiple queues.
+import KernelNet
+import Trace
+
+/// Functions modeled from `drivers/net/veth.c`.
+public enum veth: String, KernelSourceFile {
+    public static let path = "drivers/net/veth.c"
+    case veth_forward_skb, veth_xmit
+}
+
+/// The veth driver as the host's device sees it: its peer transmits what the host receives, and what
+/// the host transmits goes to the peer.
+public final class VethDriver: NetDeviceOps {
+    public let driverName = "veth"
+    /// veth sets `IFF_NO_QUEUE`.
+    public let noQueue = true
+    public let receiveMode = ReceiveMode.backlog
+    /// The peer device: frames arrive from its `veth_xmit`.
+    private let peer: NetDevice
+
+    public init(peerName: String = "veth peer") {
+        peer = NetDevice(name: peerName, ifindex: 0, dev_addr: .zero, mtu: 1500, addresses: [],
+                         ops: NullDevice(), hasTap: false)
+    }
+
+    /// The peer's `veth_xmit` hands the frame to this device's backlog.
+    public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        let dev = skb.dev
+        return kernel.traced(veth.veth_xmit) {
+            kernel.tracer.note("sent by the peer of \(dev.name)")
+            return kernel.traced(veth.veth_forward_skb) {
+                guard kernel.__dev_forward_skb(&skb, to: dev) else { return false }
+                kernel.__netif_rx(&skb)
+                return true
+            }
+        }
+    }
+
+    /// Hands an outgoing frame to the peer, which receives it through its backlog.
+    public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
+        let peer = self.peer
+        return kernel.traced(veth.veth_xmit) {
+            kernel.traced(veth.veth_forward_skb) {
+                var copy = skb
+                copy.bytes = skb.bytes
+                guard kernel.__dev_forward_skb(&copy, to: peer) else { return .NETDEV_TX_OK }
+                kernel.__netif_rx(&copy)
+                kernel.tracer.note("handed to the peer's backlog")
+                return .NETDEV_TX_OK
+            }
+        }
+    }
+}
+
+/// A device whose driver the model does not follow (veth's peer, outside the host).
+final class NullDevice: NetDeviceOps {
+    let driverName = "peer"
+    let noQueue = true
+    let receiveMode = ReceiveMode.backlog
+    func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool { false }
+    func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx { .NETDEV_TX_OK }
+}

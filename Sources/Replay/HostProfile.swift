@@ -1,0 +1,185 @@
+import Foundation
+import KernelNet
+import Trace
+import Wire
+
+/// The host the model runs as: interfaces, routes, neighbours, sockets and sysctls, in the JSON format
+/// of DESIGN.md ("Host profile"). Loaded from a file or inferred from the capture.
+public struct HostProfile: Sendable {
+    /// One network interface of the host.
+    public struct Interface: Sendable {
+        public var name: String
+        public var driver: String
+        public var mac: MACAddress
+        public var mtu: Int
+        public var addresses: [IPv4Prefix]
+        /// Whether the capture was taken on this interface.
+        public var captured: Bool
+    }
+
+    public var kernel: String?
+    public var interfaces: [Interface]
+    public var routes: [RouteConfig] = []
+    public var neighbours: [NeighbourConfig] = []
+    public var sockets: [SocketConfig] = []
+    public var sysctl: [String: Int] = [:]
+    /// Netfilter rules, kept as given; rule evaluation is not modeled yet.
+    public var netfilterRuleCount = 0
+
+    /// The drivers pktpath models.
+    public static let drivers = ["iwlwifi", "veth"]
+
+    /// The interface the capture was taken on.
+    public var capturedInterface: Interface? { interfaces.first { $0.captured } ?? interfaces.first }
+
+    /// Reads a profile from a JSON file.
+    public static func load(path: String) throws(HostProfileError) -> HostProfile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HostProfileError(path: path, key: nil, message: "cannot read the file")
+        }
+        return try parse(data, path: path)
+    }
+
+    /// Parses a profile; every error names the key at fault.
+    public static func parse(_ data: Data, path: String = "host profile") throws(HostProfileError) -> HostProfile {
+        func fail(_ key: String?, _ message: String) -> HostProfileError {
+            HostProfileError(path: path, key: key, message: message)
+        }
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw fail(nil, "the top level is not a JSON object")
+            }
+            root = object
+        } catch let e as HostProfileError {
+            throw e
+        } catch {
+            throw fail(nil, "not valid JSON (\(error.localizedDescription))")
+        }
+        let known: Set<String> = ["kernel", "interfaces", "routes", "neighbours", "sockets", "sysctl", "netfilter"]
+        if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
+            throw fail(unknown, "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
+        }
+        var profile = HostProfile(kernel: nil, interfaces: [])
+        if let k = root["kernel"] {
+            guard let v = k as? String ?? (k as? NSNumber).map({ "\($0)" }) else { throw fail("kernel", "not a string") }
+            guard KernelProfile.all[v] != nil else {
+                throw fail("kernel", "'\(v)' is not a modeled kernel (have: \(KernelProfile.all.keys.sorted().joined(separator: ", ")))")
+            }
+            profile.kernel = v
+        }
+        guard let interfaces = root["interfaces"] as? [[String: Any]], !interfaces.isEmpty else {
+            throw fail("interfaces", root["interfaces"] == nil ? "missing (at least one interface is required)" : "not a non-empty list of objects")
+        }
+        for (i, o) in interfaces.enumerated() {
+            let at = "interfaces[\(i)]"
+            guard let name = o["name"] as? String else { throw fail("\(at).name", "missing or not a string") }
+            let driver = o["driver"] as? String ?? "iwlwifi"
+            guard drivers.contains(driver) else {
+                throw fail("\(at).driver", "'\(driver)' is not a modeled driver (have: \(drivers.joined(separator: ", ")))")
+            }
+            guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else {
+                throw fail("\(at).mac", "missing or not a MAC address like 02:00:00:00:0d:00")
+            }
+            let mtu = (o["mtu"] as? NSNumber)?.intValue ?? 1500
+            guard (68...65_535).contains(mtu) else { throw fail("\(at).mtu", "must be 68 to 65535") }
+            var addresses: [IPv4Prefix] = []
+            for (j, a) in ((o["addresses"] as? [Any]) ?? []).enumerated() {
+                guard let text = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
+                if text.contains(":") { continue }  // IPv6: the IPv6 stack is not modeled
+                guard let p = IPv4Prefix(text) else { throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix") }
+                addresses.append(p)
+            }
+            profile.interfaces.append(Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
+                                                captured: o["captured"] as? Bool ?? false))
+        }
+        for (i, o) in ((root["routes"] as? [[String: Any]]) ?? []).enumerated() {
+            let at = "routes[\(i)]"
+            guard let dst = o["dst"] as? String, let prefix = dst == "default" ? IPv4Prefix("0.0.0.0/0") : IPv4Prefix(dst) else {
+                throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
+            }
+            var gw: IPv4Address?
+            if let via = o["via"] {
+                guard let text = via as? String, let a = IPv4Address(text) else { throw fail("\(at).via", "not an IPv4 address") }
+                gw = a
+            }
+            profile.routes.append(RouteConfig(destination: prefix, gateway: gw, device: o["dev"] as? String))
+        }
+        for (i, o) in ((root["neighbours"] as? [[String: Any]]) ?? []).enumerated() {
+            let at = "neighbours[\(i)]"
+            guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else { throw fail("\(at).ip", "missing or not an IPv4 address") }
+            guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else { throw fail("\(at).mac", "missing or not a MAC address") }
+            let stateText = o["state"] as? String ?? "reachable"
+            guard let state = NUDState(name: stateText) else { throw fail("\(at).state", "'\(stateText)' is not a neighbour state") }
+            profile.neighbours.append(NeighbourConfig(ip: ip, mac: mac, device: o["dev"] as? String, state: state))
+        }
+        for (i, o) in ((root["sockets"] as? [[String: Any]]) ?? []).enumerated() {
+            let at = "sockets[\(i)]"
+            guard let protoText = o["proto"] as? String, let proto = SocketConfig.Proto(rawValue: protoText) else {
+                throw fail("\(at).proto", "missing or not tcp/udp")
+            }
+            guard let port = (o["port"] as? NSNumber)?.intValue, (0...65_535).contains(port) else {
+                throw fail("\(at).port", "missing or not a port number")
+            }
+            let addr = IPv4Address(o["addr"] as? String ?? "0.0.0.0") ?? .any
+            var groups: [IPv4Address] = []
+            for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
+                guard let t = g as? String, let a = IPv4Address(t), a.isMulticast else {
+                    throw fail("\(at).groups[\(j)]", "not an IPv4 multicast address")
+                }
+                groups.append(a)
+            }
+            let state: TCPState? = proto == .tcp ? .TCP_LISTEN : nil
+            profile.sockets.append(SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state, groups: groups))
+        }
+        if let s = root["sysctl"] {
+            guard let dict = s as? [String: Any] else { throw fail("sysctl", "not an object") }
+            for (k, v) in dict {
+                guard let n = (v as? NSNumber)?.intValue else { throw fail("sysctl.\(k)", "not a number") }
+                profile.sysctl[k] = n
+            }
+        }
+        if let n = root["netfilter"] {
+            guard let rules = n as? [Any] else { throw fail("netfilter", "not a list of rules") }
+            profile.netfilterRuleCount = rules.count
+        }
+        return profile
+    }
+
+    /// The profile as the trace header shows it.
+    public var json: JSONValue {
+        .object([
+            ("interfaces", .array(interfaces.map { i in
+                .object([("name", .string(i.name)), ("driver", .string(i.driver)), ("mac", .string(i.mac.description)),
+                         ("mtu", .int(i.mtu)), ("addresses", .array(i.addresses.map { .string($0.description) })),
+                         ("captured", .bool(i.captured))])
+            })),
+            ("routes", .array(routes.map { r in
+                .object([("dst", .string(r.destination.length == 0 ? "default" : r.destination.description)),
+                         ("via", r.gateway.map { .string($0.description) } ?? .null),
+                         ("dev", r.device.map { .string($0) } ?? .null)])
+            })),
+            ("neighbours", .array(neighbours.map { n in
+                .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
+                         ("state", .string(n.state.rawValue))])
+            })),
+            ("sockets", .array(sockets.map { s in
+                .object([("proto", .string(s.proto.rawValue)), ("addr", .string(s.address.description)),
+                         ("port", .int(Int(s.port)))])
+            })),
+            ("sysctl", .object(sysctl.keys.sorted().map { ($0, .int(sysctl[$0] ?? 0)) })),
+        ])
+    }
+}
+
+/// A host profile that could not be loaded: the file, the key at fault and what is wrong.
+public struct HostProfileError: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        if let key { return "bad host profile \(path): \(key): \(message)" }
+        return "bad host profile \(path): \(message)"
+    }
+}

@@ -1,0 +1,133 @@
+import Capture
+import KernelIwlMvm
+import KernelMac80211
+import KernelNet
+import KernelVeth
+import Trace
+import Wire
+
+/// Replays a capture through the kernel model: reads frames (streaming), decides each one's
+/// direction, runs the model and hands back one `PacketTrace` per frame.
+public final class ReplaySession {
+    public let kernel: Kernel
+    public let host: HostProfile
+    public let header: TraceHeader
+    private let capture: PcapFile
+    private let encapsulation: LinkEncapsulation
+    private let device: NetDevice
+    private let hostMACs: Set<MACAddress>
+
+    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or 6.1).
+    public init(capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
+                kernelVersion: String? = nil) throws(ReplayError) {
+        let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version
+        guard let profile = KernelProfile.all[version] else { throw .unknownKernel(version) }
+        var devices: [NetDevice] = []
+        for (i, iface) in host.interfaces.enumerated() {
+            let ops: any NetDeviceOps =
+                iface.driver == "veth" ? VethDriver() : Mac80211Device(hw: IwlMvm())
+            devices.append(NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
+                                     addresses: iface.addresses, ops: ops, hasTap: iface.captured))
+        }
+        kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
+                        sockets: host.sockets, sysctl: host.sysctl)
+        self.host = host
+        self.capture = capture
+        self.encapsulation = Self.encapsulation(of: capture.linkType)
+        let capturedIndex = host.interfaces.firstIndex { $0.captured } ?? 0
+        self.device = devices[capturedIndex]
+        self.hostMACs = Set(host.interfaces.map(\.mac))
+        var notes = assumptions
+        let unmodeled = host.sysctl.keys.filter { !Sysctl.modeled.contains($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
+        if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
+        if host.netfilterRuleCount > 0 { notes.append("\(host.netfilterRuleCount) netfilter rules not modeled: every hook accepts") }
+        header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes)
+    }
+
+    /// How frames of a link type are wrapped.
+    public static func encapsulation(of type: LinkType) -> LinkEncapsulation {
+        switch type {
+        case .DLT_LINUX_SLL: .linuxSLL
+        case .DLT_LINUX_SLL2: .linuxSLL2
+        case .DLT_RAW, .DLT_RAW_OPENBSD, .DLT_IPV4, .DLT_IPV6: .rawIP
+        case .DLT_NULL: .bsdLoopback(bigEndian: false)
+        case .DLT_LOOP: .bsdLoopback(bigEndian: true)
+        default: .ethernet
+        }
+    }
+
+    /// Whether the host sent this frame.
+    private func isOutgoing(_ bytes: [UInt8], _ link: LinkHeader) -> Bool {
+        if let t = link.sllPacketType { return t == .outgoing }
+        if let mac = link.macOffset, let eth = EthernetPacket(bytes, at: mac) { return hostMACs.contains(eth.source) }
+        switch link.etherType {
+        case .ipv4: return IPv4Packet(bytes, at: link.networkOffset).map { kernel.isLocal($0.source) } ?? false
+        default: return false
+        }
+    }
+
+    /// Traces one frame.
+    public func trace(_ frame: CapturedFrame) -> PacketTrace {
+        let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
+        let outgoing = link.failure == nil && isOutgoing(frame.bytes, link)
+        let summary: String
+        if let failure = link.failure {
+            summary = "(\(failure))"
+        } else {
+            summary = FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType)
+        }
+        var trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+                                length: frame.originalLength, capturedLength: frame.capturedLength,
+                                direction: outgoing ? .tx : .rx, device: device.name, summary: summary)
+        let result =
+            outgoing
+            ? kernel.transmit(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
+                              wireLength: frame.originalLength, link: link, device: device)
+            : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
+                             wireLength: frame.originalLength, link: link, device: device)
+        trace.verdict = result.verdict
+        trace.proto = result.proto
+        trace.dropReason = result.dropReason
+        trace.dropFunction = result.dropFunction
+        trace.causedBy = result.causedBy
+        trace.reassembled = result.reassembled
+        trace.events = result.events
+        return trace
+    }
+
+    /// Reads the capture to its end, tracing the frames in `frames` (all when nil) and handing each
+    /// trace to `body`. Frames outside the range still run through the model, so its state is right.
+    /// Throws when the capture breaks; every trace before the break has been handed over.
+    public func run(frames range: ClosedRange<Int>? = nil, buffered: [CapturedFrame] = [],
+                    _ body: (PacketTrace) throws -> Void) throws -> TraceSummary {
+        var summary = TraceSummary()
+        func handle(_ f: CapturedFrame) throws {
+            if let range, f.index > range.upperBound { return }
+            let t = trace(f)
+            if range.map({ $0.contains(f.index) }) ?? true {
+                summary.add(t)
+                try body(t)
+            }
+        }
+        for f in buffered { try handle(f) }
+        var frame = CapturedFrame()
+        while try capture.read(into: &frame) {
+            if let range, frame.index > range.upperBound { break }
+            try handle(frame)
+        }
+        summary.counters = kernel.counters
+        return summary
+    }
+}
+
+/// Why a replay could not start.
+public enum ReplayError: Error, Equatable, CustomStringConvertible {
+    case unknownKernel(String)
+
+    public var description: String {
+        switch self {
+        case .unknownKernel(let v):
+            "kernel '\(v)' is not modeled (have: \(KernelProfile.all.keys.sorted().joined(separator: ", ")))"
+        }
+    }
+}

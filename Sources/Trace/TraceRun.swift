@@ -1,0 +1,39 @@
+/// What a trace file says before its first frame: the schema, kernel profile, capture and host.
+public struct TraceHeader: Sendable, Equatable {
+    /// The schema name written on line 1.
+    public static let schema = "pktpath-trace/1"
+
+    /// Kernel profile (`6.1`).
+    public var kernel: String
+    /// The capture's name as given on the command line.
+    public var capture: String
+    /// The host the model ran as.
+    public var host: JSONValue
+    /// What pktpath assumed about the host (empty when a host profile was given).
+    public var assumptions: [String]
+
+    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = []) {
+        self.kernel = kernel
+        self.capture = capture
+        self.host = host
+        self.assumptions = assumptions
+    }
+}
+
+/// What a trace file says after its last frame: totals over the frames traced.
+public struct TraceSummary: Sendable, Equatable {
+    public var frames = 0
+    public var verdicts: [Verdict: Int] = [:]
+    public var dropReasons: [String: Int] = [:]
+    /// SNMP counters by `nstat` name (`IpInReceives`, `TcpExtListenDrops`).
+    public var counters: [String: Int] = [:]
+
+    public init() {}
+
+    /// Counts one frame.
+    public mutating func add(_ trace: PacketTrace) {
+        frames += 1
+        verdicts[trace.verdict, default: 0] += 1
+        if let r = trace.dropReason { dropReasons[r, default: 0] += 1 }
+    }
+}

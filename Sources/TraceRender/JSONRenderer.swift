@@ -1,0 +1,152 @@
+import Trace
+
+/// JSON Lines, schema `pktpath-trace/1` (docs/trace-format.md): a header line, one line per frame,
+/// a summary line. Keys are written in a fixed order so output is byte-stable.
+public struct JSONRenderer: TraceRenderer {
+    public init() {}
+
+    public func header(_ header: TraceHeader) -> String {
+        let w = JSONWriter()
+        w.object {
+            w.key("type"); w.string("header")
+            w.key("schema"); w.string(TraceHeader.schema)
+            w.key("kernel"); w.string(header.kernel)
+            w.key("capture"); w.string(header.capture)
+            w.key("host"); w.value(header.host)
+            w.key("assumptions"); w.array(header.assumptions) { w.string($0) }
+        }
+        return w.text + "\n"
+    }
+
+    public func frame(_ t: PacketTrace) -> String {
+        let w = JSONWriter()
+        w.object {
+            w.key("type"); w.string("packet")
+            w.key("frame"); w.int(t.frame)
+            w.key("time"); w.string(timestamp(t.timeNanoseconds))
+            w.key("len"); w.int(t.length)
+            w.key("caplen"); w.int(t.capturedLength)
+            w.key("direction"); w.string(t.direction.rawValue)
+            w.key("dev"); w.string(t.device)
+            w.key("summary"); w.string(t.summary)
+            w.key("verdict"); w.string(t.verdict.rawValue)
+            w.key("proto"); w.optionalString(t.proto)
+            w.key("drop_reason"); w.optionalString(t.dropReason)
+            w.key("drop_function"); w.optionalString(t.dropFunction)
+            w.key("caused_by"); if let c = t.causedBy { w.int(c) } else { w.null() }
+            if t.reassembled { w.key("reassembled"); w.bool(true) }
+            w.key("events")
+            w.array(t.events) { e in
+                w.object {
+                    w.key("depth"); w.int(e.depth)
+                    switch e {
+                    case let .call(sym, _, inline):
+                        w.key("func"); w.string(sym.function)
+                        w.key("file"); w.string(sym.file)
+                        if inline { w.key("inline"); w.bool(true) }
+                    case let .note(text, _): w.key("note"); w.string(text)
+                    case let .state(text, _): w.key("state"); w.string(text)
+                    case let .hook(name, verdict, _):
+                        w.key("hook"); w.string(name)
+                        w.key("verdict"); w.string(verdict)
+                    case let .drop(reason, function, _):
+                        w.key("drop"); w.string(reason)
+                        w.key("func"); w.string(function.function)
+                    case let .notModeled(text, _): w.key("not_modeled"); w.string(text)
+                    }
+                }
+            }
+        }
+        return w.text + "\n"
+    }
+
+    public func summary(_ summary: TraceSummary) -> String {
+        let w = JSONWriter()
+        w.object {
+            w.key("type"); w.string("summary")
+            w.key("frames"); w.int(summary.frames)
+            w.key("verdicts")
+            w.object { for v in Verdict.allCases { if let n = summary.verdicts[v] { w.key(v.rawValue); w.int(n) } } }
+            w.key("drop_reasons")
+            w.object { for r in summary.dropReasons.keys.sorted() { w.key(r); w.int(summary.dropReasons[r] ?? 0) } }
+            w.key("counters")
+            w.object { for c in summary.counters.keys.sorted() { w.key(c); w.int(summary.counters[c] ?? 0) } }
+        }
+        return w.text + "\n"
+    }
+}
+
+/// A minimal streaming JSON writer: members and elements are separated automatically.
+final class JSONWriter {
+    private(set) var text = ""
+    private var needsComma = [false]
+
+    private func separate() {
+        if needsComma[needsComma.count - 1] { text += "," }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    func object(_ body: () -> Void) {
+        separate()
+        text += "{"
+        needsComma.append(false)
+        body()
+        needsComma.removeLast()
+        text += "}"
+    }
+
+    func array<T>(_ items: [T], _ element: (T) -> Void) {
+        separate()
+        text += "["
+        needsComma.append(false)
+        for i in items { element(i) }
+        needsComma.removeLast()
+        text += "]"
+    }
+
+    /// Writes a member name; the value that follows is not separated again.
+    func key(_ k: String) {
+        separate()
+        appendQuoted(k)
+        text += ":"
+        needsComma[needsComma.count - 1] = false
+    }
+
+    func string(_ s: String) {
+        separate()
+        appendQuoted(s)
+    }
+
+    func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
+    func int(_ v: Int) { separate(); text += String(v) }
+    func bool(_ v: Bool) { separate(); text += v ? "true" : "false" }
+    func null() { separate(); text += "null" }
+
+    func value(_ v: JSONValue) {
+        switch v {
+        case .string(let s): string(s)
+        case .int(let i): int(i)
+        case .bool(let b): bool(b)
+        case .null: null()
+        case .array(let a): array(a) { value($0) }
+        case .object(let members):
+            object { for (k, m) in members { key(k); value(m) } }
+        }
+    }
+
+    private func appendQuoted(_ s: String) {
+        text += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where u.value < 0x20: text += "\\u00" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
+            default: text.unicodeScalars.append(u)
+            }
+        }
+        text += "\""
+    }
+}

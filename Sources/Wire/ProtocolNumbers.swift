@@ -1,0 +1,58 @@
+/// An Ethernet type (IEEE 802 EtherType); an open set.
+public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let ipv4 = EtherType(rawValue: 0x0800)
+    public static let arp = EtherType(rawValue: 0x0806)
+    public static let vlan = EtherType(rawValue: 0x8100)
+    public static let ipv6 = EtherType(rawValue: 0x86dd)
+    public static let qinq = EtherType(rawValue: 0x88a8)
+    public static let lldp = EtherType(rawValue: 0x88cc)
+    public static let eapol = EtherType(rawValue: 0x888e)
+
+    /// Values below 0x0600 are 802.3 lengths, not types.
+    public var isLength: Bool { rawValue < 0x0600 }
+
+    public var description: String {
+        switch self {
+        case .ipv4: "IPv4"
+        case .arp: "ARP"
+        case .vlan: "802.1Q"
+        case .ipv6: "IPv6"
+        case .qinq: "802.1ad"
+        case .lldp: "LLDP"
+        case .eapol: "EAPOL"
+        default: isLength ? "802.3 length \(rawValue)" : "ethertype 0x" + String(rawValue, radix: 16)
+        }
+    }
+}
+
+/// An IP protocol number (IANA); an open set.
+public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let icmp = IPProtocol(rawValue: 1)
+    public static let igmp = IPProtocol(rawValue: 2)
+    public static let tcp = IPProtocol(rawValue: 6)
+    public static let udp = IPProtocol(rawValue: 17)
+    public static let gre = IPProtocol(rawValue: 47)
+    public static let esp = IPProtocol(rawValue: 50)
+    public static let icmpv6 = IPProtocol(rawValue: 58)
+    public static let sctp = IPProtocol(rawValue: 132)
+
+    public var description: String {
+        switch self {
+        case .icmp: "ICMP"
+        case .igmp: "IGMP"
+        case .tcp: "TCP"
+        case .udp: "UDP"
+        case .gre: "GRE"
+        case .esp: "ESP"
+        case .icmpv6: "ICMPv6"
+        case .sctp: "SCTP"
+        default: "proto \(rawValue)"
+        }
+    }
+}

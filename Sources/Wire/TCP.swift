@@ -1,0 +1,122 @@
+/// TCP (RFC 9293): a view over the segment header at `start` and the validated header value.
+public struct TCPPacket: Sendable {
+    public enum Field {
+        public static let sourcePort = 0
+        public static let destinationPort = 2
+        public static let sequence = 4
+        public static let acknowledgment = 8
+        public static let dataOffset = 12
+        public static let flags = 13
+        public static let window = 14
+        public static let checksum = 16
+        public static let urgent = 18
+    }
+
+    public static let minimumHeaderLength = 20
+
+    public let bytes: [UInt8]
+    public let start: Int
+    public let available: Int
+
+    /// A view at `start`, or `nil` when fewer than 20 bytes were captured.
+    public init?(_ bytes: [UInt8], at start: Int) {
+        guard start >= 0, bytes.count - start >= Self.minimumHeaderLength else { return nil }
+        self.bytes = bytes
+        self.start = start
+        self.available = bytes.count - start
+    }
+
+    public var sourcePort: UInt16 { bytes.u16be(at: start + Field.sourcePort) }
+    public var destinationPort: UInt16 { bytes.u16be(at: start + Field.destinationPort) }
+    public var sequence: UInt32 { bytes.u32be(at: start + Field.sequence) }
+    public var acknowledgment: UInt32 { bytes.u32be(at: start + Field.acknowledgment) }
+    /// Header length in bytes (data offset × 4).
+    public var headerLength: Int { Int(bytes.u8(at: start + Field.dataOffset) >> 4) * 4 }
+    public var flags: TCPFlags { TCPFlags(rawValue: bytes.u8(at: start + Field.flags)) }
+    public var window: UInt16 { bytes.u16be(at: start + Field.window) }
+    public var checksum: UInt16 { bytes.u16be(at: start + Field.checksum) }
+}
+
+/// The eight TCP flag bits.
+public struct TCPFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let fin = TCPFlags(rawValue: 0x01)
+    public static let syn = TCPFlags(rawValue: 0x02)
+    public static let rst = TCPFlags(rawValue: 0x04)
+    public static let psh = TCPFlags(rawValue: 0x08)
+    public static let ack = TCPFlags(rawValue: 0x10)
+    public static let urg = TCPFlags(rawValue: 0x20)
+    public static let ece = TCPFlags(rawValue: 0x40)
+    public static let cwr = TCPFlags(rawValue: 0x80)
+
+    /// tcpdump's letters: `S`, `F`, `R`, `P`, `.` for ACK, `U`, `E`, `W`.
+    public var description: String {
+        var s = ""
+        if contains(.syn) { s += "S" }
+        if contains(.fin) { s += "F" }
+        if contains(.rst) { s += "R" }
+        if contains(.psh) { s += "P" }
+        if contains(.urg) { s += "U" }
+        if contains(.ece) { s += "E" }
+        if contains(.cwr) { s += "W" }
+        if contains(.ack) { s += "." }
+        return s.isEmpty ? "none" : s
+    }
+}
+
+/// A validated TCP header.
+public struct TCPHeader: Sendable, Equatable {
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+    public var sequence: UInt32
+    public var acknowledgment: UInt32
+    public var headerLength: Int
+    public var flags: TCPFlags
+    public var window: UInt16
+
+    public init(parsing bytes: [UInt8], at start: Int) throws(WireError) {
+        guard let p = TCPPacket(bytes, at: start) else {
+            throw .truncated(layer: .tcp, need: TCPPacket.minimumHeaderLength, have: max(0, bytes.count - start))
+        }
+        guard p.headerLength >= TCPPacket.minimumHeaderLength else {
+            throw .invalidField(layer: .tcp, field: "data offset", value: p.headerLength / 4)
+        }
+        sourcePort = p.sourcePort
+        destinationPort = p.destinationPort
+        sequence = p.sequence
+        acknowledgment = p.acknowledgment
+        headerLength = p.headerLength
+        flags = p.flags
+        window = p.window
+    }
+
+    /// Builds a header without options.
+    public init(sourcePort: UInt16, destinationPort: UInt16, sequence: UInt32 = 0, acknowledgment: UInt32 = 0,
+                flags: TCPFlags, window: UInt16 = 64_240) {
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sequence = sequence
+        self.acknowledgment = acknowledgment
+        self.headerLength = 20
+        self.flags = flags
+        self.window = window
+    }
+
+    /// The 20 header bytes with a zero checksum.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        func put16(_ v: UInt16) { out += [UInt8(v >> 8), UInt8(v & 0xff)] }
+        func put32(_ v: UInt32) { put16(UInt16(v >> 16)); put16(UInt16(v & 0xffff)) }
+        put16(sourcePort)
+        put16(destinationPort)
+        put32(sequence)
+        put32(acknowledgment)
+        out += [UInt8(headerLength / 4) << 4, flags.rawValue]
+        put16(window)
+        put16(0)
+        put16(0)
+        return out
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+/// The `pktpath` command: subcommands only.
+@main
+struct PktpathCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pktpath",
+        abstract: "Replay a packet capture through a model of the Linux network stack and show each frame's kernel path.",
+        subcommands: [Trace.self],
+        defaultSubcommand: Trace.self)
+
+    /// Runs the command; usage and input errors exit with status 2 (DESIGN.md), help with 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ExitStatus {
+            Foundation.exit(error.code)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data(("pktpath: " + message(for: error) + "\n").utf8))
+            if error is ValidationError || exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((usageString(for: PktpathCommand.self) + "\n").utf8))
+            }
+            Foundation.exit(2)
+        }
+    }
+
+    /// The usage line of the trace subcommand, for usage errors.
+    static func usageString(for _: PktpathCommand.Type) -> String {
+        "usage: " + Trace.usageString()
+    }
+}
+
+/// An exit with a status after the message was already printed.
+struct ExitStatus: Error {
+    var code: Int32
+}
