@@ -32,15 +32,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["Wire", "Capture"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
-        .testTarget(
-            name: "KernelNetTests",
-            dependencies: ["KernelNet", "KernelMac80211", "KernelIwlMvm", "Replay", "Wire", "Trace", "TestSupport"]),
-        .testTarget(name: "TraceRenderTests", dependencies: ["TraceRender", "Trace", "TestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Replay", "TraceRender", "Trace", "TestSupport"],
+            dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport"],
             exclude: ["Snapshots"]),
     ]
 )

@@ -86,7 +86,10 @@ extension Kernel {
 
     /// Creates or refreshes the entry of a host that just asked us something (`NUD_STALE`).
     func neigh_event_ns(_ ip: IPv4Address, ha: MACAddress) {
-        traced(neighbour.neigh_event_ns) { neigh_update(ip, ha: ha, state: .NUD_STALE) }
+        traced(neighbour.neigh_event_ns) {
+            if neighbours[ip] == nil { arp_constructor(ip) }
+            neigh_update(ip, ha: ha, state: .NUD_STALE)
+        }
     }
 
     /// The output of entries that may need resolution: resolves (or queues), fills the cached header

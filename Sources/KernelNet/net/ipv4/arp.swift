@@ -7,10 +7,15 @@ import Wire
 /// Functions modeled from `net/ipv4/arp.c`, in the file's order.
 public enum arp: String, KernelSourceFile {
     public static let path = "net/ipv4/arp.c"
-    case arp_solicit, arp_xmit_finish, arp_xmit, arp_send_dst, arp_process, arp_rcv
+    case arp_constructor, arp_solicit, arp_xmit_finish, arp_xmit, arp_send_dst, arp_process, arp_rcv
 }
 
 extension Kernel {
+    /// Initialises a new neighbour entry: its address type comes from the FIB.
+    func arp_constructor(_ ip: IPv4Address) {
+        traced(arp.arp_constructor) { _ = fib_table_lookup(ip) }
+    }
+
     /// Sends an ARP request for `ip` (broadcast, or unicast to the known address when probing).
     func arp_solicit(_ ip: IPv4Address) {
         traced(arp.arp_solicit) {

@@ -142,7 +142,7 @@ extension Kernel {
     /// Joins the queued fragments into one datagram in `skb`.
     func ip_frag_reasm(_ skb: inout SKBuff, key: FragmentKey, queue q: FragmentQueue) -> Bool {
         traced(ip_fragment_c.ip_frag_reasm) {
-            traced(inet_fragment.inet_frag_reasm_prepare) {}
+            traced(inet_fragment.inet_frag_reasm_prepare) { consume_skb(&skb) }
             var header = q.header ?? []
             let total = (q.totalLength ?? 0) + header.count
             header[2] = UInt8(truncatingIfNeeded: total >> 8)

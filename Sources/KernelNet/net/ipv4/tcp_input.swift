@@ -146,6 +146,7 @@ extension Kernel {
             req.hasRxDst = false
             sockets.setConnection(t, req)
             tracer.state("request socket created for \(t) (TCP_NEW_SYN_RECV)")
+            tcp_v4_route_req(daddr: t.remote)
             tcp_v4_send_synack(tuple: t)
         }
     }

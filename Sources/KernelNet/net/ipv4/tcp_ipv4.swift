@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
 public enum tcp_ipv4: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_ipv4.c"
-    case tcp_v4_send_reset, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
+    case tcp_v4_send_reset, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
         tcp_v4_fill_cb, tcp_v4_rcv
 }
 
@@ -36,6 +36,11 @@ extension Kernel {
                 tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
             }
         }
+    }
+
+    /// Routes the SYN-ACK of a new request socket (`inet_csk_route_req`).
+    func tcp_v4_route_req(daddr: IPv4Address) {
+        traced(tcp_ipv4.tcp_v4_route_req) { inet_csk_route_req(daddr: daddr) }
     }
 
     /// Builds and sends the SYN-ACK of a request socket.
