@@ -61,10 +61,11 @@ public final class Kernel {
         }
     }
 
-    /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it.
+    /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it (`inline`
+    /// overrides the profile at call sites where the compiler decided otherwise).
     @inline(__always)
-    public func traced<F: KernelSourceFile, R>(_ fn: F, _ body: () -> R) -> R {
-        tracer.enter(fn.symbol, inline: profile.inlined.contains(fn.rawValue))
+    public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ body: () -> R) -> R {
+        tracer.enter(fn.symbol, inline: inline ?? profile.inlined.contains(fn.rawValue))
         defer { tracer.leave() }
         return body()
     }

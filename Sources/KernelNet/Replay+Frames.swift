@@ -175,11 +175,11 @@ extension Kernel {
             withTransmitSKB { ping_v4_sendmsg(&$0) }
         case _ where ih.isError:
             matchExpected(.icmpError(to: iph.destination, type: ih.type, code: ih.code))
+            // __icmp_send runs on the packet the error is about: the one quoted in this message.
             var original = skb
             original.network_header = iph.payloadOffset + ICMPv4Packet.headerLength
-            traced(icmp_h.icmp_send) {
-                traced(icmp.__icmp_send) { withTransmitSKB { icmp_push_reply(&$0) } }
-            }
+            original.dst = DstEntry(type: .local, dev: skb.dev)
+            __icmp_send(&original, type: ih.type, code: ih.code, via: .icmp_send)
         default:
             tracer.notModeled("origin of outgoing ICMP type \(ih.type)")
             outcome.verdict = .unknown
@@ -190,7 +190,7 @@ extension Kernel {
         guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return }
         let t = FourTuple(local: iph.source, localPort: th.sourcePort, remote: iph.destination,
                           remotePort: th.destinationPort)
-        let dataLength = iph.totalLength - iph.headerLength - th.headerLength
+        let dataLength = max(0, iph.totalLength - iph.headerLength - th.headerLength)
         let flags = th.flags
         if flags.contains(.rst) {
             if matchExpected(.tcpReset(t)) || sockets.tcp[t] == nil || sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV {

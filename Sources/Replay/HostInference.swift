@@ -16,6 +16,28 @@ public struct HostInference {
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
+    /// Infers the host of the capture at `path` from its first frames. From standard input (`-`),
+    /// which can be read only once, the frames read are returned to be replayed (at most `stdinLimit`).
+    public static func infer(path: String, driver: String, stdinLimit: Int = 10_000) throws(CaptureError)
+        -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame])
+    {
+        let file = try PcapFile(path: path)
+        var inference = HostInference(encapsulation: ReplaySession.encapsulation(of: file.linkType))
+        let keep = path == "-"
+        let limit = keep ? stdinLimit : frameLimit
+        var kept: [CapturedFrame] = []
+        var frame = CapturedFrame()
+        var n = 0
+        // A capture that breaks is reported by the replay that follows; inference uses what it read.
+        while n < limit, (try? file.read(into: &frame)) == true {
+            inference.add(frame)
+            if keep { kept.append(frame) }
+            n += 1
+        }
+        let (profile, assumptions) = inference.profile(driver: driver)
+        return (profile, assumptions, kept)
+    }
+
     /// Takes one frame into account.
     public mutating func add(_ frame: CapturedFrame) {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)

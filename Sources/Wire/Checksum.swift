@@ -28,7 +28,7 @@ public enum Checksum {
                                     length: Int) -> UInt32 {
         var sum = UInt32(source.rawValue >> 16) + UInt32(source.rawValue & 0xffff)
         sum += UInt32(destination.rawValue >> 16) + UInt32(destination.rawValue & 0xffff)
-        sum += UInt32(proto.rawValue) + UInt32(length & 0xffff) + UInt32(length >> 16)
+        sum += UInt32(proto.rawValue) + UInt32(truncatingIfNeeded: length & 0xffff) + UInt32(truncatingIfNeeded: (length >> 16) & 0xffff)
         return sum
     }
 }

@@ -98,27 +98,14 @@ struct Trace: ParsableCommand {
         try write(session, buffered: buffered)
     }
 
-    /// Infers the host from the capture's first frames. From standard input, those frames are kept
-    /// to be replayed, since the input cannot be read twice.
+    /// Infers the host from the capture and says what was assumed.
     private func inferHost(_ filterExpression: String) throws -> (HostProfile, [String], [CapturedFrame]) {
-        let file = try PcapFile(path: capture)
-        var inference = HostInference(encapsulation: ReplaySession.encapsulation(of: file.linkType))
-        let keep = capture == "-"
-        let limit = keep ? 10_000 : HostInference.frameLimit
-        var kept: [CapturedFrame] = []
-        var frame = CapturedFrame()
-        var n = 0
-        while n < limit, (try? file.read(into: &frame)) == true {
-            inference.add(frame)
-            if keep { kept.append(frame) }
-            n += 1
-        }
-        let (profile, assumptions) = inference.profile(driver: device ?? "iwlwifi")
-        let summary = "pktpath: no --host given; assumed " + assumptions.joined(separator: "; ") + "\n"
-        FileHandle.standardError.write(Data(summary.utf8))
-        if keep, !filterExpression.isEmpty {
+        if capture == "-", !filterExpression.isEmpty {
             throw ValidationError("a filter expression with standard input needs --host (the input is read once)")
         }
+        let (profile, assumptions, kept) = try HostInference.infer(path: capture, driver: device ?? "iwlwifi")
+        let summary = "pktpath: no --host given; assumed " + assumptions.joined(separator: "; ") + "\n"
+        FileHandle.standardError.write(Data(summary.utf8))
         return (profile, assumptions, kept)
     }
 

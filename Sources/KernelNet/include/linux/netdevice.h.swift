@@ -57,9 +57,13 @@ public final class NetDevice {
     public let ops: any NetDeviceOps
     /// Whether a packet socket (the capture) is attached: `ptype_all` is not empty.
     public let hasTap: Bool
+    /// Whether the device belongs to another host (a veth peer): the model notes nothing about how
+    /// that host classifies frames.
+    public let isRemote: Bool
 
     public init(name: String, ifindex: Int, dev_addr: MACAddress, mtu: Int, addresses: [IPv4Prefix],
-                ops: any NetDeviceOps, hasTap: Bool) {
+                ops: any NetDeviceOps, hasTap: Bool, isRemote: Bool = false) {
+        self.isRemote = isRemote
         self.name = name
         self.ifindex = ifindex
         self.dev_addr = dev_addr

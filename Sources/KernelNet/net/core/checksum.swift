@@ -32,6 +32,7 @@ extension Kernel {
         guard let iph = skb.ip_hdr() else { return .notCaptured }
         let start = skb.transport_header
         let length = iph.totalLength - iph.headerLength
+        guard length >= 0 else { return .bad }
         guard start + length <= skb.bytes.count else { return .notCaptured }
         if proto == .icmp {
             return Checksum.fold(Checksum.add(skb.bytes, start: start, length: length)) == 0xffff ? .good : .bad

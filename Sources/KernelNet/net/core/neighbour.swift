@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/core/neighbour.c`, in the file's order.
 public enum neighbour: String, KernelSourceFile {
     public static let path = "net/core/neighbour.c"
-    case neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, neigh_update, neigh_event_ns,
+    case neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, __neigh_notify, neigh_update, neigh_event_ns,
         neigh_resolve_output
 }
 
@@ -73,9 +73,20 @@ extension Kernel {
             }
             n.state = newState
             neighbours[ip] = n
-            if old?.state != newState {
+            if old?.state != newState || old?.ha != ha {
                 tracer.state("neigh \(ip) \((old?.state ?? .NUD_NONE).rawValue) -> \(newState.rawValue)")
+                __neigh_notify()
             }
+        }
+    }
+
+    /// Announces a changed entry to netlink listeners (RTM_NEWNEIGH). With no listener the message
+    /// built for the broadcast is freed again.
+    func __neigh_notify() {
+        traced(neighbour.__neigh_notify) {
+            var message = alloc_skb(frame: currentFrame, bytes: [], wireLength: 0, dev: devices[0])
+            consume_skb(&message)
+            consume_skb(&message)
         }
     }
 

@@ -32,7 +32,7 @@ extension Kernel {
             } else {
                 skb.pkt_type = .PACKET_HOST
             }
-            if skb.pkt_type != .PACKET_HOST {
+            if skb.pkt_type != .PACKET_HOST, !skb.dev.isRemote {
                 tracer.note("pkt_type \(skb.pkt_type.rawValue) (destination \(dst))")
             }
             skb.protocol = h.etherType

@@ -7,7 +7,7 @@ import Wire
 /// Functions modeled from `net/ipv4/arp.c`, in the file's order.
 public enum arp: String, KernelSourceFile {
     public static let path = "net/ipv4/arp.c"
-    case arp_constructor, arp_solicit, arp_xmit_finish, arp_xmit, arp_send_dst, arp_process, arp_rcv
+    case arp_constructor, arp_ignore, arp_solicit, arp_create, arp_xmit_finish, arp_xmit, arp_send_dst, arp_process, arp_rcv
 }
 
 extension Kernel {
@@ -16,11 +16,21 @@ extension Kernel {
         traced(arp.arp_constructor) { _ = fib_table_lookup(ip) }
     }
 
+    /// Whether to stay silent to a request (`arp_ignore`; the default 0 answers for any local address).
+    func arp_ignore() -> Bool {
+        traced(arp.arp_ignore) { false }
+    }
+
     /// Sends an ARP request for `ip` (broadcast, or unicast to the known address when probing).
     func arp_solicit(_ ip: IPv4Address) {
         traced(arp.arp_solicit) {
             arp_send_dst(reply: false)
         }
+    }
+
+    /// Allocates an ARP packet and writes its Ethernet header (`dev_hard_header`) and ARP fields.
+    func arp_create(_ skb: inout SKBuff) {
+        traced(arp.arp_create) { eth_header(&skb) }
     }
 
     /// Hands an ARP packet to the device.
@@ -40,6 +50,7 @@ extension Kernel {
     func arp_send_dst(reply: Bool, to target: IPv4Address? = nil) {
         traced(arp.arp_send_dst) {
             if transmitContext.isARP, var skb = transmitSKB {
+                arp_create(&skb)
                 arp_xmit(&skb)
                 transmitSKB = skb
             } else if !reply {
@@ -85,7 +96,7 @@ extension Kernel {
                 return .NET_RX_SUCCESS
             }
             if isRequest, ip_route_input_noref(&skb, daddr: tip, saddr: sip) {
-                if skb.dst?.type == .local {
+                if skb.dst?.type == .local, !arp_ignore() {
                     tracer.note("request for \(tip), one of this host's addresses: reply")
                     neigh_event_ns(sip, ha: sha)
                     arp_send_dst(reply: true, to: sip)

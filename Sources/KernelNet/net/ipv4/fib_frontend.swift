@@ -7,10 +7,16 @@ import Wire
 /// Functions modeled from `net/ipv4/fib_frontend.c`.
 public enum fib_frontend: String, KernelSourceFile {
     public static let path = "net/ipv4/fib_frontend.c"
-    case fib_validate_source
+    case inet_addr_type_dev_table, fib_validate_source
 }
 
 extension Kernel {
+    /// The route type of an address as seen from a device (local, broadcast, unicast, …).
+    @discardableResult
+    func inet_addr_type_dev_table(_ address: IPv4Address) -> RouteType {
+        traced(fib_frontend.inet_addr_type_dev_table) { fib_table_lookup(address)?.type ?? .unicast }
+    }
+
     /// Checks the source address of a received packet against the routing table (RFC 3704 when
     /// rp_filter is on). Returns false for a martian source.
     func fib_validate_source(_ skb: inout SKBuff, saddr: IPv4Address) -> Bool {

@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/icmp.c`, in the file's order.
 public enum icmp: String, KernelSourceFile {
     public static let path = "net/ipv4/icmp.c"
-    case icmp_push_reply, icmp_reply, __icmp_send, icmp_unreach, icmp_echo, icmp_discard, icmp_rcv
+    case icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_unreach, icmp_echo, icmp_discard, icmp_rcv
 }
 
 /// Functions modeled from `include/net/icmp.h`.
@@ -39,6 +39,19 @@ extension Kernel {
         }
     }
 
+    /// Routes an ICMP error back to the sender of the offending packet, and checks the reverse route
+    /// as RFC 1812 §4.3.2.3 asks (the address types of both ends, then a second output lookup).
+    func icmp_route_lookup(to daddr: IPv4Address, from saddr: IPv4Address) {
+        traced(icmp.icmp_route_lookup) {
+            _ = ip_route_output_key_hash(daddr: daddr, inline: false)
+            xfrm_lookup()
+            inet_addr_type_dev_table(daddr)
+            inet_addr_type_dev_table(saddr)
+            _ = ip_route_output_key_hash(daddr: daddr, inline: false)
+            xfrm_lookup()
+        }
+    }
+
     /// Sends an ICMP error about `skb` to its sender, unless RFC 1122 §3.2.2 forbids it (errors about
     /// errors, fragments other than the first, broadcasts). `wrapper` is the inline entry used.
     func __icmp_send(_ skb: inout SKBuff, type: UInt8, code: UInt8, via wrapper: icmp_h? = nil) {
@@ -62,6 +75,7 @@ extension Kernel {
                 return
             }
             if var out = transmitSKB {
+                icmp_route_lookup(to: iph.source, from: iph.destination)
                 icmp_push_reply(&out)
                 transmitSKB = out
             } else {

@@ -1,7 +1,6 @@
 // Mirrors net/ipv4/ip_forward.c (Linux 6.1): forwarding of packets routed through the host
 // (RFC 1812 §5.3.1).
-// Not modeled: router alert, IPsec forward policy, the MTU check with DF (ICMP fragmentation needed),
-// redirects.
+// Not modeled: router alert, IPsec forward policy, redirects, `skb_cow` of the header.
 import Trace
 import Wire
 
@@ -12,12 +11,15 @@ public enum ip_forward_c: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Sends a forwarded packet out through its route.
+    /// Sends a forwarded packet out through its route: the output chain down to the egress driver.
     func ip_forward_finish(_ skb: inout SKBuff) -> NetRxResult {
         traced(ip_forward_c.ip_forward_finish) {
-            count("IpOutForwDatagrams")
-            tracer.note("forwarded out \(skb.dst?.dev?.name ?? "?"): the frame leaving is traced where the capture shows it")
+            count("IpForwDatagrams")
             outcome.set(.forward)
+            guard let out = skb.dst?.dev, let iph = skb.ip_hdr() else { return .NET_RX_SUCCESS }
+            skb.dev = out
+            transmitContext.nexthop = skb.dst?.gateway ?? iph.destination
+            dst_output(&skb)
             return .NET_RX_SUCCESS
         }
     }
@@ -36,6 +38,13 @@ extension Kernel {
                 __icmp_send(&skb, type: ICMPv4Packet.timeExceeded, code: 0, via: .icmp_send)
                 count("IpInHdrErrors")
                 kfree_skb_reason(&skb, .IP_INHDR)
+                return .NET_RX_DROP
+            }
+            if iph.dontFragment, let out = skb.dst?.dev, iph.totalLength > out.mtu {
+                tracer.note("\(iph.totalLength) bytes with DF over MTU \(out.mtu) of \(out.name)")
+                __icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 4, via: .icmp_send)
+                count("IpFragFails")
+                kfree_skb_reason(&skb, .PKT_TOO_BIG)
                 return .NET_RX_DROP
             }
             return NF_HOOK(.NF_INET_FORWARD, &skb, okfn: { ip_forward_finish(&$0) }, dropped: .NET_RX_DROP)

@@ -9,7 +9,8 @@ import Wire
 public enum ip_output_c: String, KernelSourceFile {
     public static let path = "net/ipv4/ip_output.c"
     case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, __ip_finish_output,
-        ip_finish_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fragment, ip_do_fragment, ip_send_skb,
+        ip_finish_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fraglist_init, ip_fraglist_prepare,
+        ip_fragment, ip_do_fragment, ip_send_skb,
         ip_push_pending_frames, ip_send_unicast_reply
 }
 
@@ -110,11 +111,29 @@ extension Kernel {
         traced(ip_output_c.ip_fragment) { ip_do_fragment(&skb) }
     }
 
+    /// Starts the fast path over a datagram built as a list of MTU-sized buffers (`frag_list`).
+    func ip_fraglist_init() {
+        traced(ip_output_c.ip_fraglist_init) {}
+    }
+
+    /// Writes the IP header of the next fragment of the list.
+    func ip_fraglist_prepare() {
+        traced(ip_output_c.ip_fraglist_prepare) {}
+    }
+
     /// Splits a datagram into MTU-sized fragments and sends each through `ip_finish_output2`: the
-    /// frame traced is one of them.
+    /// frame traced is one of them. Locally built datagrams take the fast path over their buffer list,
+    /// preparing each fragment's header before sending the one before it.
     func ip_do_fragment(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_do_fragment) {
             count("IpFragCreates")
+            if transmitContext.isFirstFragment {
+                tracer.note("fast path: the datagram's frag_list holds the fragments")
+                ip_fraglist_init()
+                ip_fraglist_prepare()
+            } else if skb.ip_hdr()?.moreFragments == true {
+                ip_fraglist_prepare()
+            }
             return ip_finish_output2(&skb)
         }
     }

@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/route.c`, in the file's order.
 public enum route: String, KernelSourceFile {
     public static let path = "net/ipv4/route.c"
-    case ip_error, rt_cache_route, rt_dst_alloc, ip_route_input_slow, ip_route_input_rcu, ip_route_input_noref,
+    case find_exception, ip_error, rt_set_nexthop, rt_cache_route, rt_dst_alloc, __mkroute_input, __mkroute_output, ip_route_input_slow, ip_route_input_rcu, ip_route_input_noref,
         ip_route_output_key_hash, ip_route_output_key_hash_rcu, ip_route_output_flow
 }
 
@@ -92,13 +92,37 @@ extension Kernel {
                     tracer.note("route: \(daddr) is not this host's and forwarding is off")
                     return noRoute(&skb, error: .EHOSTUNREACH)
                 }
-                guard fib_validate_source(&skb, saddr: saddr) else { return false }
-                tracer.note("route: forward via \(res.dev?.name ?? "?")")
-                rt_dst_alloc()
-                skb.dst = res
-                return true
+                return __mkroute_input(&skb, res: res, saddr: saddr)
             }
         }
+    }
+
+    /// Builds (or reuses from the next hop's cache) the input route of a packet to forward.
+    func __mkroute_input(_ skb: inout SKBuff, res: DstEntry, saddr: IPv4Address) -> Bool {
+        traced(route.__mkroute_input) {
+            guard fib_validate_source(&skb, saddr: saddr) else { return false }
+            find_exception()
+            tracer.note("route: forward out \(res.dev?.name ?? "?")" + (res.gateway.map { " via \($0)" } ?? ""))
+            skb.dst = res
+            let key = RouteCacheKey.forward(res.dev?.ifindex ?? 0)
+            if routeCache.contains(key) {
+                tracer.note("route cache: hit on the next hop's input route")
+                return true
+            }
+            rt_dst_alloc()
+            rt_set_nexthop(key: key)
+            return true
+        }
+    }
+
+    /// Looks for a next-hop exception (learned PMTU or redirect) for the destination; none in the model.
+    func find_exception() {
+        traced(route.find_exception) {}
+    }
+
+    /// Fills a new route from its next hop and caches it there.
+    func rt_set_nexthop(key: RouteCacheKey) {
+        traced(route.rt_set_nexthop) { rt_cache_route(key: key) }
     }
 
     /// `brd_input`: a broadcast for this host.
@@ -161,18 +185,26 @@ extension Kernel {
                 return nil
             }
             fib_select_path()
-            let key = RouteCacheKey.output(res.dev?.ifindex ?? 0)
-            if !routeCache.contains(key), res.type != .local {
-                rt_dst_alloc()
-                rt_cache_route(key: key)
-            }
+            __mkroute_output(res)
             return res
         }
     }
 
-    /// Output route resolution (wraps the RCU variant).
-    func ip_route_output_key_hash(daddr: IPv4Address) -> DstEntry? {
-        traced(route.ip_route_output_key_hash) { ip_route_output_key_hash_rcu(daddr: daddr) }
+    /// Builds the output route from the FIB result, or reuses the one cached on the next hop.
+    func __mkroute_output(_ res: DstEntry) {
+        traced(route.__mkroute_output) {
+            find_exception()
+            let key = RouteCacheKey.output(res.dev?.ifindex ?? 0)
+            guard !routeCache.contains(key) else { return }
+            rt_dst_alloc()
+            rt_set_nexthop(key: key)
+        }
+    }
+
+    /// Output route resolution (wraps the RCU variant). `inline` says whether the build inlined it at
+    /// the caller's site.
+    func ip_route_output_key_hash(daddr: IPv4Address, inline: Bool? = nil) -> DstEntry? {
+        traced(route.ip_route_output_key_hash, inline: inline) { ip_route_output_key_hash_rcu(daddr: daddr) }
     }
 
     /// The output route for a flow, with the XFRM policy lookup (no policies in the model).
@@ -188,6 +220,7 @@ extension Kernel {
 /// Where a route is cached on a next hop (`nhc_rth_input`, `nhc_pcpu_rth_output`), by device.
 enum RouteCacheKey: Hashable {
     case local(Int)
+    case forward(Int)
     case broadcast(Int)
     case output(Int)
 }

@@ -23,14 +23,16 @@ extension Kernel {
     /// Sends a RST in answer to a segment that belongs to no connection (never to a RST).
     func tcp_v4_send_reset(_ skb: inout SKBuff) {
         traced(tcp_ipv4.tcp_v4_send_reset) {
+            if var out = transmitSKB {
+                ip_send_unicast_reply(&out)
+                transmitSKB = out
+                return
+            }
             guard let th = skb.tcp_hdr(), !th.flags.contains(.rst), let t = receivedTuple(skb) else {
                 tracer.note("no reset in answer to a reset")
                 return
             }
-            if var out = transmitSKB {
-                ip_send_unicast_reply(&out)
-                transmitSKB = out
-            } else {
+            do {
                 count("TcpOutRsts")
                 expectTransmit(.tcpReset(t), from: currentFrame)
                 tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
@@ -159,6 +161,7 @@ extension Kernel {
                 tracer.note("socket: \(c.state.rawValue) \(t)")
                 switch c.state {
                 case .TCP_NEW_SYN_RECV:
+                    tcp_v4_fill_cb(&skb)
                     tcp_check_req(&skb, tuple: t)
                 case .TCP_TIME_WAIT:
                     tcp_timewait_state_process(&skb, tuple: t)

@@ -22,7 +22,7 @@ public final class VethDriver: NetDeviceOps {
 
     public init(peerName: String = "veth peer") {
         peer = NetDevice(name: peerName, ifindex: 0, dev_addr: .zero, mtu: 1500, addresses: [],
-                         ops: NullDevice(), hasTap: false)
+                         ops: NullDevice(), hasTap: false, isRemote: true)
     }
 
     /// The peer's `veth_xmit` hands the frame to this device's backlog.
