@@ -14,9 +14,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# Traces a bundled capture (a SYN to a closed port) on the inferred host (default driver iwlwifi).
+# Traces a bundled capture (a TCP connection recorded between namespaces) on the inferred host
+# (default driver iwlwifi).
 demo: build
-	.build/release/pktpath trace Fixtures/oracle-examples/tcp_syn_closed/capture.pcap
+	.build/release/pktpath trace Fixtures/tcp_handshake.pcap
 
 test: deps
 	$(SWIFT) test

@@ -33,6 +33,10 @@ let package = Package(
             ]),
         .target(name: "TestSupport", dependencies: ["Wire", "Capture"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(
+            name: "ReplayTests",
+            dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport"],

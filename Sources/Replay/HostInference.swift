@@ -8,7 +8,9 @@ public struct HostInference {
     /// The most frames read to infer the host.
     public static let frameLimit = 100_000
 
-    private var macCount: [MACAddress: Int] = [:]
+    /// Frames each MAC sent in answer to another host: SYN-ACKs, RSTs, echo replies, ICMP errors, ARP
+    /// replies. When two MACs appear in every frame, the capture is taken to be the answering host's.
+    private var answers: [MACAddress: Int] = [:]
     private var ipsByMAC: [MACAddress: [IPv4Address: Int]] = [:]
     /// Frames in capture order, reduced to what the inference needs.
     private var frames: [(src: MACAddress?, dst: MACAddress?, outgoing: Bool?, bytes: [UInt8], link: LinkHeader)] = []
@@ -17,9 +19,10 @@ public struct HostInference {
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
     /// Infers the host of the capture at `path` from its first frames. From standard input (`-`),
-    /// which can be read only once, the frames read are returned to be replayed (at most `stdinLimit`).
+    /// which can be read only once, the frames read (at most `stdinLimit`) and the open capture are
+    /// returned, so the replay goes on from where inference stopped.
     public static func infer(path: String, driver: String, stdinLimit: Int = 10_000) throws(CaptureError)
-        -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame])
+        -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame], capture: PcapFile?)
     {
         let file = try PcapFile(path: path)
         var inference = HostInference(encapsulation: ReplaySession.encapsulation(of: file.linkType))
@@ -35,7 +38,7 @@ public struct HostInference {
             n += 1
         }
         let (profile, assumptions) = inference.profile(driver: driver)
-        return (profile, assumptions, kept)
+        return (profile, assumptions, kept, keep ? file : nil)
     }
 
     /// Takes one frame into account.
@@ -46,12 +49,12 @@ public struct HostInference {
         if let mac = link.macOffset, let eth = EthernetPacket(frame.bytes, at: mac) {
             src = eth.source
             dst = eth.destination
-            if !eth.source.isMulticast { macCount[eth.source, default: 0] += 1 }
-            if !eth.destination.isMulticast { macCount[eth.destination, default: 0] += 1 }
             if link.etherType == .ipv4, let ip = IPv4Packet(frame.bytes, at: link.networkOffset) {
                 ipsByMAC[eth.source, default: [:]][ip.source, default: 0] += 1
+                if Self.isAnswer(ip) { answers[eth.source, default: 0] += 1 }
             } else if link.etherType == .arp, let a = ARPPacket(frame.bytes, at: link.networkOffset), a.available >= 28 {
                 ipsByMAC[eth.source, default: [:]][a.senderProtocol, default: 0] += 1
+                if a.operation == ARPPacket.reply { answers[eth.source, default: 0] += 1 }
             }
         }
         let outgoing = link.sllPacketType.map { $0 == .outgoing }
@@ -60,11 +63,42 @@ public struct HostInference {
         }
     }
 
+    /// Whether an IPv4 packet answers another host (SYN-ACK, RST, echo reply, ICMP error).
+    private static func isAnswer(_ ip: IPv4Packet) -> Bool {
+        switch ip.proto {
+        case .tcp:
+            guard let t = TCPPacket(ip.bytes, at: ip.payloadOffset) else { return false }
+            return t.flags.contains([.syn, .ack]) || t.flags.contains(.rst)
+        case .icmp:
+            guard let i = ICMPv4Packet(ip.bytes, at: ip.payloadOffset) else { return false }
+            return i.type == ICMPv4Packet.echoReply || i.isError
+        default: return false
+        }
+    }
+
     /// The host profile inferred so far, and what was assumed.
     public func profile(driver: String) -> (HostProfile, [String]) {
         var assumptions: [String] = []
         // The host is the unicast MAC present in most frames (it sent or received them all).
-        let hostMAC = macCount.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }?.key
+        // The host is in every unicast frame it sent or received. Broadcasts of other hosts and
+        // frames to a MAC that never sends (seen in promiscuous mode) say nothing about it.
+        let senders = Set(frames.compactMap(\.src))
+        var macCount: [MACAddress: Int] = [:]
+        for f in frames {
+            guard let src = f.src, let dst = f.dst, !src.isMulticast, !dst.isMulticast, senders.contains(dst) else { continue }
+            macCount[src, default: 0] += 1
+            macCount[dst, default: 0] += 1
+        }
+        if macCount.isEmpty {
+            // No unicast exchange between two senders: the capture was taken where the frames arrive.
+            for f in frames {
+                guard let dst = f.dst, !dst.isMulticast else { continue }
+                macCount[dst, default: 0] += 1
+            }
+        }
+        let hostMAC = macCount.max { a, b in
+            (a.value, answers[a.key, default: 0], b.key.rawValue) < (b.value, answers[b.key, default: 0], a.key.rawValue)
+        }?.key
         var addressCounts: [IPv4Address: Int] = [:]
         for (i, f) in frames.enumerated() {
             let isOut = f.outgoing ?? (hostMAC != nil && f.src == hostMAC)

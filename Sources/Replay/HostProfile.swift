@@ -60,6 +60,12 @@ public struct HostProfile: Sendable {
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail(unknown, "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
+        /// A key that must hold a list of objects when present.
+        func list(_ key: String) throws(HostProfileError) -> [[String: Any]] {
+            guard let value = root[key] else { return [] }
+            guard let items = value as? [[String: Any]] else { throw fail(key, "not a list of objects") }
+            return items
+        }
         var profile = HostProfile(kernel: nil, interfaces: [])
         if let k = root["kernel"] {
             guard let v = k as? String ?? (k as? NSNumber).map({ "\($0)" }) else { throw fail("kernel", "not a string") }
@@ -81,19 +87,31 @@ public struct HostProfile: Sendable {
             guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else {
                 throw fail("\(at).mac", "missing or not a MAC address like 02:00:00:00:0d:00")
             }
-            let mtu = (o["mtu"] as? NSNumber)?.intValue ?? 1500
-            guard (68...65_535).contains(mtu) else { throw fail("\(at).mtu", "must be 68 to 65535") }
+            var mtu = 1500
+            if let m = o["mtu"] {
+                guard let n = (m as? NSNumber)?.intValue, !(m is Bool), (68...65_535).contains(n) else {
+                    throw fail("\(at).mtu", "must be a number from 68 to 65535")
+                }
+                mtu = n
+            }
             var addresses: [IPv4Prefix] = []
+            if let a = o["addresses"], !(a is [Any]) { throw fail("\(at).addresses", "not a list") }
             for (j, a) in ((o["addresses"] as? [Any]) ?? []).enumerated() {
                 guard let text = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
-                if text.contains(":") { continue }  // IPv6: the IPv6 stack is not modeled
-                guard let p = IPv4Prefix(text) else { throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix") }
-                addresses.append(p)
+                if let p = IPv4Prefix(text) {
+                    addresses.append(p)
+                    continue
+                }
+                // IPv6 addresses are accepted (the IPv6 stack is not modeled yet); anything else is an error.
+                guard text.contains(":"), Self.isIPv6Prefix(text) else {
+                    throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix")
+                }
+                continue
             }
             profile.interfaces.append(Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
                                                 captured: o["captured"] as? Bool ?? false))
         }
-        for (i, o) in ((root["routes"] as? [[String: Any]]) ?? []).enumerated() {
+        for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
             guard let dst = o["dst"] as? String, let prefix = dst == "default" ? IPv4Prefix("0.0.0.0/0") : IPv4Prefix(dst) else {
                 throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
@@ -105,7 +123,7 @@ public struct HostProfile: Sendable {
             }
             profile.routes.append(RouteConfig(destination: prefix, gateway: gw, device: o["dev"] as? String))
         }
-        for (i, o) in ((root["neighbours"] as? [[String: Any]]) ?? []).enumerated() {
+        for (i, o) in try list("neighbours").enumerated() {
             let at = "neighbours[\(i)]"
             guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else { throw fail("\(at).ip", "missing or not an IPv4 address") }
             guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else { throw fail("\(at).mac", "missing or not a MAC address") }
@@ -113,7 +131,7 @@ public struct HostProfile: Sendable {
             guard let state = NUDState(name: stateText) else { throw fail("\(at).state", "'\(stateText)' is not a neighbour state") }
             profile.neighbours.append(NeighbourConfig(ip: ip, mac: mac, device: o["dev"] as? String, state: state))
         }
-        for (i, o) in ((root["sockets"] as? [[String: Any]]) ?? []).enumerated() {
+        for (i, o) in try list("sockets").enumerated() {
             let at = "sockets[\(i)]"
             guard let protoText = o["proto"] as? String, let proto = SocketConfig.Proto(rawValue: protoText) else {
                 throw fail("\(at).proto", "missing or not tcp/udp")
@@ -121,7 +139,8 @@ public struct HostProfile: Sendable {
             guard let port = (o["port"] as? NSNumber)?.intValue, (0...65_535).contains(port) else {
                 throw fail("\(at).port", "missing or not a port number")
             }
-            let addr = IPv4Address(o["addr"] as? String ?? "0.0.0.0") ?? .any
+            let addrText = o["addr"] as? String ?? "0.0.0.0"
+            guard let addr = IPv4Address(addrText) else { throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address") }
             var groups: [IPv4Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
                 guard let t = g as? String, let a = IPv4Address(t), a.isMulticast else {
@@ -144,6 +163,15 @@ public struct HostProfile: Sendable {
             profile.netfilterRuleCount = rules.count
         }
         return profile
+    }
+
+    /// Whether `text` looks like an IPv6 address with an optional prefix length.
+    static func isIPv6Prefix(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.count == 1 || Int(parts[1]).map({ (0...128).contains($0) }) == true
+        else { return false }
+        let groups = parts[0].split(separator: ":", omittingEmptySubsequences: false)
+        return (3...8).contains(groups.count) && groups.allSatisfy { $0.count <= 4 && $0.allSatisfy(\.isHexDigit) }
     }
 
     /// The profile as the trace header shows it.

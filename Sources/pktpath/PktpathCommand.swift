@@ -17,6 +17,9 @@ struct PktpathCommand: ParsableCommand {
             try command.run()
         } catch let error as ExitStatus {
             Foundation.exit(error.code)
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data(("pktpath: " + error.message + "\n").utf8))
+            Foundation.exit(2)
         } catch {
             if exitCode(for: error) == .success {
                 print(fullMessage(for: error))
@@ -34,6 +37,12 @@ struct PktpathCommand: ParsableCommand {
     static func usageString(for _: PktpathCommand.Type) -> String {
         "usage: " + Trace.usageString()
     }
+}
+
+/// A problem with the input (capture, host profile, output file): one message, exit 2, no usage.
+struct InputError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
 }
 
 /// An exit with a status after the message was already printed.

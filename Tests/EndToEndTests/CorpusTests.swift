@@ -28,7 +28,7 @@ struct CorpusTests {
             let path = Self.folder + "/" + name
             for driver in HostProfile.drivers {
                 do {
-                    let (host, assumptions, _) = try HostInference.infer(path: path, driver: driver)
+                    let (host, assumptions, _, _) = try HostInference.infer(path: path, driver: driver)
                     let session = try ReplaySession(capture: try PcapFile(path: path), captureName: name, host: host,
                                                     assumptions: assumptions)
                     let renderer = JSONRenderer()

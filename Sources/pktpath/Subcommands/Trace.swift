@@ -69,6 +69,7 @@ struct Trace: ParsableCommand {
     func run() throws {
         let filterExpression = filter.joined(separator: " ")
         var buffered: [CapturedFrame] = []
+        var opened: PcapFile?
         let profile: HostProfile
         var assumptions: [String] = []
         do {
@@ -79,34 +80,26 @@ struct Trace: ParsableCommand {
                 }
                 profile = p
             } else {
-                (profile, assumptions, buffered) = try inferHost(filterExpression)
+                if capture == "-", !filterExpression.isEmpty {
+                    throw InputError("a filter expression on standard input needs --host (the input is read only once)")
+                }
+                let inferred = try HostInference.infer(path: capture, driver: device ?? "iwlwifi")
+                (profile, assumptions, buffered, opened) = (inferred.profile, inferred.assumptions, inferred.frames, inferred.capture)
+                let summary = "pktpath: no --host given; assumed " + assumptions.joined(separator: "; ") + "\n"
+                FileHandle.standardError.write(Data(summary.utf8))
             }
-        } catch let e as HostProfileError {
-            throw ValidationError(e.description)
-        } catch let e as CaptureError {
-            throw ValidationError(e.description)
-        }
-        let file: PcapFile
-        do {
-            file = try PcapFile(path: capture == "-" && !buffered.isEmpty ? "-" : capture)
+            let file = try opened ?? PcapFile(path: capture)
             if !filterExpression.isEmpty { try file.setFilter(filterExpression) }
-        } catch {
-            throw ValidationError(error.description)
+            let session = try ReplaySession(capture: file, captureName: capture, host: profile, assumptions: assumptions,
+                                            kernelVersion: kernel)
+            try write(session, buffered: buffered)
+        } catch let e as HostProfileError {
+            throw InputError(e.description)
+        } catch let e as CaptureError {
+            throw InputError(e.description)
+        } catch let e as ReplayError {
+            throw InputError(e.description)
         }
-        let session = try ReplaySession(capture: file, captureName: capture, host: profile, assumptions: assumptions,
-                                        kernelVersion: kernel)
-        try write(session, buffered: buffered)
-    }
-
-    /// Infers the host from the capture and says what was assumed.
-    private func inferHost(_ filterExpression: String) throws -> (HostProfile, [String], [CapturedFrame]) {
-        if capture == "-", !filterExpression.isEmpty {
-            throw ValidationError("a filter expression with standard input needs --host (the input is read once)")
-        }
-        let (profile, assumptions, kept) = try HostInference.infer(path: capture, driver: device ?? "iwlwifi")
-        let summary = "pktpath: no --host given; assumed " + assumptions.joined(separator: "; ") + "\n"
-        FileHandle.standardError.write(Data(summary.utf8))
-        return (profile, assumptions, kept)
     }
 
     /// Streams the traces to the output, a complete line at a time.
@@ -116,7 +109,7 @@ struct Trace: ParsableCommand {
         let out: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil), let h = FileHandle(forWritingAtPath: output) else {
-                throw ValidationError("cannot write \(output)")
+                throw InputError("cannot write \(output)")
             }
             out = h
         } else {
