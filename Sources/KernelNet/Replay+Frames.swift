@@ -179,7 +179,7 @@ extension Kernel {
             var original = skb
             original.network_header = iph.payloadOffset + ICMPv4Packet.headerLength
             original.dst = DstEntry(type: .local, dev: skb.dev)
-            __icmp_send(&original, type: ih.type, code: ih.code, via: .icmp_send)
+            icmp_send(&original, type: ih.type, code: ih.code)
         default:
             tracer.notModeled("origin of outgoing ICMP type \(ih.type)")
             outcome.verdict = .unknown

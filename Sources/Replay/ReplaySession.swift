@@ -12,14 +12,31 @@ public final class ReplaySession {
     public let kernel: Kernel
     public let host: HostProfile
     public let header: TraceHeader
-    private let capture: PcapFile
+    private let capture: PcapFile?
     private let encapsulation: LinkEncapsulation
     private let device: NetDevice
     private let hostMACs: Set<MACAddress>
+    /// Frames given in memory instead of a capture file.
+    private var inMemory: [CapturedFrame] = []
 
-    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or 6.1).
-    public init(capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
-                kernelVersion: String? = nil) throws(ReplayError) {
+    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or 6.1) to
+    /// replay `capture`.
+    public convenience init(capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
+                            kernelVersion: String? = nil) throws(ReplayError) {
+        try self.init(source: capture, linkType: capture.linkType, captureName: captureName, host: host,
+                      assumptions: assumptions, kernelVersion: kernelVersion)
+    }
+
+    /// Sets up the model to replay Ethernet `frames` held in memory (`run` takes them as `buffered`).
+    public convenience init(frames: [CapturedFrame], captureName: String, host: HostProfile,
+                            kernelVersion: String? = nil) throws(ReplayError) {
+        try self.init(source: nil, linkType: .DLT_EN10MB, captureName: captureName, host: host, assumptions: [],
+                      kernelVersion: kernelVersion)
+        inMemory = frames
+    }
+
+    private init(source capture: PcapFile?, linkType: LinkType, captureName: String, host: HostProfile,
+                 assumptions: [String], kernelVersion: String?) throws(ReplayError) {
         let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version
         guard let profile = KernelProfile.all[version] else { throw .unknownKernel(version) }
         var devices: [NetDevice] = []
@@ -33,7 +50,7 @@ public final class ReplaySession {
                         sockets: host.sockets, sysctl: host.sysctl)
         self.host = host
         self.capture = capture
-        self.encapsulation = Self.encapsulation(of: capture.linkType)
+        self.encapsulation = Self.encapsulation(of: linkType)
         let capturedIndex = host.interfaces.firstIndex { $0.captured } ?? 0
         self.device = devices[capturedIndex]
         self.hostMACs = Set(host.interfaces.map(\.mac))
@@ -109,11 +126,13 @@ public final class ReplaySession {
                 try body(t)
             }
         }
-        for f in buffered { try handle(f) }
-        var frame = CapturedFrame()
-        while try capture.read(into: &frame) {
-            if let range, frame.index > range.upperBound { break }
-            try handle(frame)
+        for f in buffered + inMemory { try handle(f) }
+        if let capture {
+            var frame = CapturedFrame()
+            while try capture.read(into: &frame) {
+                if let range, frame.index > range.upperBound { break }
+                try handle(frame)
+            }
         }
         summary.counters = kernel.counters
         return summary

@@ -15,18 +15,35 @@ public enum NFHook: String, Sendable {
     case NF_ARP_IN, NF_ARP_OUT
 }
 
+/// Which of the inline hook wrappers a caller uses.
+enum NFHookCall {
+    case plain, cond, list
+}
+
 extension Kernel {
-    /// Runs a netfilter hook and, when it accepts, the continuation `okfn` (the `_finish` half of the
-    /// caller). With no rules registered the inline `nf_hook` accepts at once.
-    @discardableResult
-    func NF_HOOK<R>(_ hook: NFHook, _ skb: inout SKBuff, list: Bool = false, okfn: (inout SKBuff) -> R,
-                    dropped: R) -> R {
-        traced(list ? netfilter_h.NF_HOOK_LIST : netfilter_h.NF_HOOK) {
-            let accepted: Bool = traced(netfilter_h.nf_hook) {
-                tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
-                return true
-            }
-            return accepted ? okfn(&skb) : dropped
+    /// Runs the hook's registered functions (none in the model: every hook accepts).
+    func nf_hook(_ hook: NFHook) -> Bool {
+        traced(netfilter_h.nf_hook) {
+            tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
+            return true
         }
+    }
+
+    /// Runs a netfilter hook and, when it accepts, the continuation `okfn` (the `_finish` half of the
+    /// caller).
+    @discardableResult
+    func NF_HOOK<R>(_ hook: NFHook, _ skb: inout SKBuff, okfn: (inout SKBuff) -> R, dropped: R) -> R {
+        traced(netfilter_h.NF_HOOK) { nf_hook(hook) ? okfn(&skb) : dropped }
+    }
+
+    /// `NF_HOOK` for output paths: runs the hook unless the packet was already rerouted, then `okfn`.
+    @discardableResult
+    func NF_HOOK_COND<R>(_ hook: NFHook, _ skb: inout SKBuff, okfn: (inout SKBuff) -> R, dropped: R) -> R {
+        traced(netfilter_h.NF_HOOK_COND) { nf_hook(hook) ? okfn(&skb) : dropped }
+    }
+
+    /// `NF_HOOK` over a list of packets: runs the hook on each and keeps those it accepts for `okfn`.
+    func NF_HOOK_LIST(_ hook: NFHook, _ skb: inout SKBuff, okfn: (inout SKBuff) -> Void) {
+        traced(netfilter_h.NF_HOOK_LIST) { if nf_hook(hook) { okfn(&skb) } }
     }
 }

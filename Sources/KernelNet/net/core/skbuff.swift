@@ -1,10 +1,11 @@
 // Mirrors net/core/skbuff.c (Linux 6.1): freeing packets, as a drop or as normal consumption.
 import Trace
+import Wire
 
 /// Functions modeled from `net/core/skbuff.c`.
 public enum skbuff: String, KernelSourceFile {
     public static let path = "net/core/skbuff.c"
-    case kfree_skb_reason, consume_skb
+    case kfree_skb_reason, __skb_checksum_complete, consume_skb
 }
 
 extension Kernel {
@@ -18,6 +19,11 @@ extension Kernel {
         outcome.verdict = .drop
         outcome.dropReason = reason.rawValue
         outcome.dropFunction = dropper?.function
+    }
+
+    /// Verifies the transport checksum of `skb` over the whole segment in software.
+    func __skb_checksum_complete(_ skb: SKBuff, proto: IPProtocol) -> Bool {
+        traced(skbuff.__skb_checksum_complete) { transportChecksum(skb, proto: proto) != .bad }
     }
 
     /// Frees a packet that was used up normally (delivered, copied, answered).

@@ -52,18 +52,15 @@ extension Kernel {
         }
     }
 
-    /// Sends an ICMP error about `skb` to its sender, unless RFC 1122 §3.2.2 forbids it (errors about
-    /// errors, fragments other than the first, broadcasts). `wrapper` is the inline entry used.
-    func __icmp_send(_ skb: inout SKBuff, type: UInt8, code: UInt8, via wrapper: icmp_h? = nil) {
-        if let wrapper {
-            traced(wrapper) { icmpSendBody(&skb, type: type, code: code) }
-        } else {
-            icmpSendBody(&skb, type: type, code: code)
-        }
+    /// Sends an ICMP error about `skb` to its sender (the inline wrapper callers use, without IP options
+    /// of their own).
+    func icmp_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
+        traced(icmp_h.icmp_send) { __icmp_send(&skb, type: type, code: code) }
     }
 
-    /// The body of `__icmp_send`, entered through the inline `icmp_send` or directly.
-    private func icmpSendBody(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
+    /// Sends an ICMP error about `skb` to its sender, unless RFC 1122 §3.2.2 forbids it (errors about
+    /// errors, fragments other than the first, broadcasts).
+    func __icmp_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
         traced(icmp.__icmp_send) {
             guard let iph = skb.ip_hdr() else { return }
             if skb.dst?.type == .broadcast || skb.dst?.type == .multicast || iph.fragmentOffset != 0 {

@@ -35,14 +35,14 @@ extension Kernel {
             guard let iph = skb.ip_hdr() else { return .NET_RX_DROP }
             if iph.ttl <= 1 {
                 tracer.note("TTL \(iph.ttl) runs out here")
-                __icmp_send(&skb, type: ICMPv4Packet.timeExceeded, code: 0, via: .icmp_send)
+                icmp_send(&skb, type: ICMPv4Packet.timeExceeded, code: 0)
                 count("IpInHdrErrors")
                 kfree_skb_reason(&skb, .IP_INHDR)
                 return .NET_RX_DROP
             }
             if iph.dontFragment, let out = skb.dst?.dev, iph.totalLength > out.mtu {
                 tracer.note("\(iph.totalLength) bytes with DF over MTU \(out.mtu) of \(out.name)")
-                __icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 4, via: .icmp_send)
+                icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 4)
                 count("IpFragFails")
                 kfree_skb_reason(&skb, .PKT_TOO_BIG)
                 return .NET_RX_DROP

@@ -139,10 +139,20 @@ extension Kernel {
         }
     }
 
+    /// Makes the completing fragment the head of the datagram (the buffer it replaces is freed).
+    func inet_frag_reasm_prepare(_ skb: inout SKBuff) {
+        traced(inet_fragment.inet_frag_reasm_prepare) { consume_skb(&skb) }
+    }
+
+    /// Links the queued fragments behind the head and fixes up lengths and checksum state.
+    func inet_frag_reasm_finish() {
+        traced(inet_fragment.inet_frag_reasm_finish) {}
+    }
+
     /// Joins the queued fragments into one datagram in `skb`.
     func ip_frag_reasm(_ skb: inout SKBuff, key: FragmentKey, queue q: FragmentQueue) -> Bool {
         traced(ip_fragment_c.ip_frag_reasm) {
-            traced(inet_fragment.inet_frag_reasm_prepare) { consume_skb(&skb) }
+            inet_frag_reasm_prepare(&skb)
             var header = q.header ?? []
             let total = (q.totalLength ?? 0) + header.count
             header[2] = UInt8(truncatingIfNeeded: total >> 8)
@@ -158,7 +168,7 @@ extension Kernel {
             for p in q.pieces {
                 for (i, b) in p.bytes.enumerated() where p.offset + i < data.count { data[p.offset + i] = b }
             }
-            traced(inet_fragment.inet_frag_reasm_finish) {}
+            inet_frag_reasm_finish()
             let reassembled = header + data
             skb.bytes = reassembled
             skb.data = 0

@@ -31,7 +31,7 @@ extension Kernel {
             default:
                 tracer.note("no handler registered for \(proto) (inet_protos)")
                 count("IpInUnknownProtos")
-                __icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 2, via: .icmp_send)
+                icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 2)
                 kfree_skb_reason(&skb, .IP_NOPROTO)
                 return
             }
@@ -194,7 +194,7 @@ extension Kernel {
     /// Runs PRE_ROUTING over a sublist, then routes it.
     func ip_sublist_rcv(_ skb: inout SKBuff) {
         traced(ip_input.ip_sublist_rcv) {
-            NF_HOOK(.NF_INET_PRE_ROUTING, &skb, list: true, okfn: { ip_list_rcv_finish(&$0) }, dropped: ())
+            NF_HOOK_LIST(.NF_INET_PRE_ROUTING, &skb) { ip_list_rcv_finish(&$0) }
         }
     }
 

@@ -30,8 +30,7 @@ extension Kernel {
     /// Runs the LOCAL_OUT hook on a locally generated packet (after setting its length and checksum).
     func __ip_local_out(_ skb: inout SKBuff) -> Bool {
         traced(ip_output_c.__ip_local_out) {
-            traced(netfilter_h.nf_hook) { tracer.hook(NFHook.NF_INET_LOCAL_OUT.rawValue, verdict: "NF_ACCEPT") }
-            return true
+            nf_hook(.NF_INET_LOCAL_OUT)
         }
     }
 
@@ -83,7 +82,7 @@ extension Kernel {
     @discardableResult
     func ip_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_output) {
-            NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
+            NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
     }
 

@@ -31,7 +31,7 @@ extension Kernel {
                 return .NET_RX_DROP
             }
             let code: UInt8 = error == .ENETUNREACH ? 0 : 1
-            __icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: code, via: .icmp_send)
+            icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: code)
             if error == .ENETUNREACH {
                 count("IpInNoRoutes")
                 kfree_skb_reason(&skb, .IP_INNOROUTES)

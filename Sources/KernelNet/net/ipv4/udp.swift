@@ -109,7 +109,7 @@ extension Kernel {
             }
             tracer.note("socket: none on port \(uh.destinationPort)")
             count("UdpNoPorts")
-            __icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 3, via: .icmp_send)
+            icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 3)
             kfree_skb_reason(&skb, .NO_SOCKET)
         }
     }

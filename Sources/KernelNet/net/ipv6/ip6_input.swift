@@ -9,6 +9,14 @@ public enum ip6_input: String, KernelSourceFile {
 }
 
 extension Kernel {
+    /// Validates an IPv6 packet; here it only drops packets on devices with IPv6 disabled.
+    func ip6_rcv_core(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ip6_input.ip6_rcv_core) {
+            kfree_skb_reason(&skb, .IPV6DISABLED)
+            return .NET_RX_DROP
+        }
+    }
+
     /// The IPv6 receive entry: drops when IPv6 is disabled on the device, else the model stops.
     @discardableResult
     func ipv6_rcv(_ skb: inout SKBuff) -> NetRxResult {
@@ -16,10 +24,7 @@ extension Kernel {
             let disabled = (sysctl.values["net.ipv6.conf.all.disable_ipv6"] ?? 0) != 0
                 || (sysctl.values["net.ipv6.conf.\(skb.dev.name).disable_ipv6"] ?? 0) != 0
             if disabled {
-                return traced(ip6_input.ip6_rcv_core) {
-                    kfree_skb_reason(&skb, .IPV6DISABLED)
-                    return .NET_RX_DROP
-                }
+                return ip6_rcv_core(&skb)
             }
             tracer.notModeled("IPv6 receive path")
             return .NET_RX_SUCCESS

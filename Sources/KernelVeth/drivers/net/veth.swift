@@ -27,29 +27,28 @@ public final class VethDriver: NetDeviceOps {
 
     /// The peer's `veth_xmit` hands the frame to this device's backlog.
     public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
-        let dev = skb.dev
-        return kernel.traced(veth.veth_xmit) {
-            kernel.tracer.note("sent by the peer of \(dev.name)")
-            return kernel.traced(veth.veth_forward_skb) {
-                guard kernel.__dev_forward_skb(&skb, to: dev) else { return false }
-                kernel.__netif_rx(&skb)
-                return true
-            }
-        }
+        kernel.tracer.note("sent by the peer of \(skb.dev.name)")
+        return veth_xmit(kernel, &skb, to: skb.dev)
     }
 
     /// Hands an outgoing frame to the peer, which receives it through its backlog.
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
-        let peer = self.peer
-        return kernel.traced(veth.veth_xmit) {
-            kernel.traced(veth.veth_forward_skb) {
-                var copy = skb
-                copy.bytes = skb.bytes
-                guard kernel.__dev_forward_skb(&copy, to: peer) else { return .NETDEV_TX_OK }
-                kernel.__netif_rx(&copy)
-                kernel.tracer.note("handed to the peer's backlog")
-                return .NETDEV_TX_OK
-            }
+        var copy = skb
+        _ = veth_xmit(kernel, &copy, to: peer)
+        return .NETDEV_TX_OK
+    }
+
+    /// The `ndo_start_xmit` of a veth end: forwards the frame to the other end, `rcv`.
+    func veth_xmit(_ kernel: Kernel, _ skb: inout SKBuff, to rcv: NetDevice) -> Bool {
+        kernel.traced(veth.veth_xmit) { veth_forward_skb(kernel, &skb, to: rcv) }
+    }
+
+    /// Makes the frame the receiving end's (`__dev_forward_skb`) and queues it on that CPU's backlog.
+    func veth_forward_skb(_ kernel: Kernel, _ skb: inout SKBuff, to rcv: NetDevice) -> Bool {
+        kernel.traced(veth.veth_forward_skb) {
+            guard kernel.__dev_forward_skb(&skb, to: rcv) else { return false }
+            kernel.__netif_rx(&skb)
+            return true
         }
     }
 }

@@ -1,13 +1,8 @@
-// Models the transport checksum helpers of include/linux/skbuff.h and net/core/skbuff.c (Linux 6.1):
-// how the receive path decides whether a TCP, UDP or ICMP checksum is good.
+// The checksum arithmetic behind include/linux/skbuff.h's checksum helpers (Linux 6.1): how the
+// model decides whether a TCP, UDP or ICMP checksum in the captured bytes is good. No kernel
+// function is modeled here; `__skb_checksum_complete` (net/core/skbuff.swift) uses these.
 import Trace
 import Wire
-
-/// Functions modeled from `net/core/skbuff.c` that verify checksums in software.
-public enum skbuff_csum: String, KernelSourceFile {
-    public static let path = "net/core/skbuff.c"
-    case __skb_checksum_complete
-}
 
 /// What the bytes say about a transport checksum.
 enum ChecksumVerdict {
@@ -20,13 +15,6 @@ enum ChecksumVerdict {
 }
 
 extension Kernel {
-    /// Verifies the transport checksum of `skb` over the whole segment in software.
-    func __skb_checksum_complete(_ skb: SKBuff, proto: IPProtocol) -> Bool {
-        traced(skbuff_csum.__skb_checksum_complete) {
-            transportChecksum(skb, proto: proto) != .bad
-        }
-    }
-
     /// Classifies the transport checksum of `skb` (TCP/UDP with the pseudo-header, ICMP without).
     func transportChecksum(_ skb: SKBuff, proto: IPProtocol) -> ChecksumVerdict {
         guard let iph = skb.ip_hdr() else { return .notCaptured }

@@ -1,0 +1,31 @@
+import KernelIwlMvm
+import KernelMac80211
+import KernelNet
+import KernelVeth
+import Trace
+
+/// Every kernel source file the model mirrors, across the model's targets: the table of contents
+/// behind `pktpath functions`, `explain` and `graph`.
+public enum KernelModel {
+    /// The per-file function lists, in the order `functions` prints them (by kernel path).
+    public static let files: [any KernelSourceFile.Type] = {
+        let all: [any KernelSourceFile.Type] = [
+            af_packet.self, xfrm_policy.self, eth.self, ip6_input.self, gro.self, gro_h.self, dev_c.self,
+            neighbour.self, skbuff.self, fib_frontend.self, route.self, ping.self, tcp_minisocks.self,
+            ip_forward_c.self, inet_hashtables.self, fib_trie.self, tcp_ipv4.self, ip_fragment_c.self,
+            inet_fragment.self, tcp_input.self, tcp_output.self, inet_connection_sock.self, raw.self,
+            fib_semantics.self, arp.self, ip_input.self, icmp.self, icmp_h.self, ip_output_c.self, udp.self,
+            dst_h.self, neighbour_h.self, route_h.self, ip_fib_h.self, netdevice_h.self, netfilter_h.self,
+            rxmq.self, mvm_tx.self, mvm_mac80211.self, rx.self, driver_ops_h.self, tx.self, veth.self,
+        ]
+        return all.sorted { $0.path < $1.path }
+    }()
+
+    /// Every modeled function as a trace symbol.
+    public static var symbols: [KernelSymbol] { files.flatMap { $0.symbols } }
+
+    /// The symbol of a modeled function, by its kernel name.
+    public static func symbol(named name: String) -> KernelSymbol? {
+        symbols.first { $0.function == name }
+    }
+}

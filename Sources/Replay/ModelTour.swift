@@ -1,0 +1,102 @@
+import Capture
+import Foundation
+import KernelNet
+import Trace
+import Wire
+
+/// A built-in conversation that walks the model through every path it knows: ARP both ways, ping,
+/// a TCP connection from handshake to close, resets, UDP to open and closed ports, fragments both
+/// ways, header errors, frames for other hosts, IPv6, forwarding. `pktpath graph` and `explain` derive
+/// the modeled call graph from it, without needing a capture.
+public enum ModelTour {
+    static let hostMAC = MACAddress("02:00:00:00:0d:00")!
+    static let peerMAC = MACAddress("02:00:00:00:0e:00")!
+    static let hostIP = IPv4Address("10.77.0.1")!
+    static let peerIP = IPv4Address("10.77.0.2")!
+    static let farIP = IPv4Address("10.78.0.2")!
+
+    /// The host of the tour on `driver`: one captured interface plus a second one for forwarding.
+    public static func host(driver: String) -> HostProfile {
+        let json = """
+            { "interfaces": [
+                { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"], "captured": true },
+                { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "addresses": ["10.78.0.1/24"] } ],
+              "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
+              "sysctl": { "net.ipv4.ip_forward": 1 } }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// The tour's frames, in capture order.
+    public static var frames: [CapturedFrame] {
+        let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
+        let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
+        let other = FrameBuilder(source: peerMAC, destination: MACAddress("02:00:00:00:0f:00")!)
+        let bcast = FrameBuilder(source: peerMAC, destination: .broadcast)
+        let data = Array("GET / HTTP/1.0\r\n\r\n".utf8)
+        let big = [UInt8](repeating: 0x61, count: 2000)
+        let echo = FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 1, 0, 1], data: big)
+        var echoSummed = echo
+        FrameBuilder.fillChecksum(&echoSummed, .icmp, peerIP, hostIP)
+        var reply = FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 1, 0, 1], data: big)
+        FrameBuilder.fillChecksum(&reply, .icmp, hostIP, peerIP)
+        var badIP = rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 8, rest: [0, 2, 0, 1]))
+        badIP[24] ^= 0xff
+        var list: [[UInt8]] = [
+            tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: peerIP),
+            rx.arp(operation: ARPPacket.reply, senderIP: peerIP, targetMAC: hostMAC, targetIP: hostIP),
+            tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 9, 0, 1])),
+            bcast.arp(operation: ARPPacket.request, senderIP: peerIP, targetMAC: .zero, targetIP: hostIP),
+            tx.arp(operation: ARPPacket.reply, senderIP: hostIP, targetMAC: peerMAC, targetIP: peerIP),
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 1, 0, 2])),
+            tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 1, 0, 2])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 100, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 500, ack: 101, flags: [.syn, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 101, ack: 501, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: [.ack, .psh], payload: data)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: [.ack, .psh], payload: data)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 119, ack: 519, flags: [.ack, .fin])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 120, flags: [.ack, .fin])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 120, ack: 520, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 900, flags: .syn)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 300, ack: 901, flags: [.syn, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 901, ack: 301, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 901, flags: .rst)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
+            rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7000, payload: data)),
+            rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)),
+            tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: 3, code: 3, data: Array(rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)).dropFirst(14).prefix(28)))),
+            tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 40003, payload: data)),
+            rx.ipv4(peerIP, hostIP, .icmp, Array(echoSummed[0..<1480]), id: 77, dontFragment: false, moreFragments: true),
+            rx.ipv4(peerIP, hostIP, .icmp, Array(echoSummed[1480...]), id: 77, dontFragment: false, fragmentOffset: 1480),
+            tx.ipv4(hostIP, peerIP, .icmp, Array(reply[0..<1480]), id: 78, dontFragment: false, moreFragments: true),
+            tx.ipv4(hostIP, peerIP, .icmp, Array(reply[1480...]), id: 78, dontFragment: false, fragmentOffset: 1480),
+            badIP,
+            other.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 8, rest: [0, 3, 0, 1])),
+            rx.ipv4(peerIP, hostIP, IPProtocol(rawValue: 253), [1, 2, 3, 4]),
+            rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40004, 33434, payload: data), ttl: 1),
+            rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40004, 33435, payload: data)),
+            rx.ethernet(.ipv6, [0x60] + [UInt8](repeating: 0, count: 39)),
+            rx.ethernet(EtherType(rawValue: 0x88b5), [1, 2, 3]),
+        ]
+        list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
+    }
+
+    /// Replays the tour on each modeled driver under kernel `version` and returns every trace.
+    public static func traces(kernel version: String) throws -> [PacketTrace] {
+        var out: [PacketTrace] = []
+        for driver in HostProfile.drivers {
+            let session = try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver),
+                                            kernelVersion: version)
+            _ = try session.run { out.append($0) }
+        }
+        return out
+    }
+}
