@@ -14,7 +14,7 @@ public struct KernelProfile: Sendable, Equatable {
             // static inline in headers, or macros
             "NF_HOOK", "NF_HOOK_COND", "NF_HOOK_LIST", "nf_hook", "dst_input", "dst_output", "neigh_output",
             "neigh_hh_output", "neigh_event_send", "dev_queue_xmit", "netdev_start_xmit", "__netdev_start_xmit",
-            "deliver_skb", "gro_normal_one", "gro_normal_list", "__ip_route_output_key", "ip_route_output_ports",
+            "deliver_skb", "gro_normal_one", "gro_normal_list", "__ip_route_output_key", "ip_route_connect",
             "fib_lookup", "drv_wake_tx_queue", "drv_tx", "icmp_send", "__inet_lookup_skb",
             "__netif_receive_skb_list_ptype",
             // static functions the Debian 6.1 build folds into their callers (no symbol, or inlined at

@@ -211,7 +211,7 @@ extension Kernel {
         if flags.contains(.syn) {
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
             tracer.state("socket \(t) -> TCP_SYN_SENT")
-            withTransmitSKB { tcp_connect(&$0) }
+            withTransmitSKB { tcp_v4_connect(&$0) }
             return
         }
         if sockets.tcp[t] == nil {

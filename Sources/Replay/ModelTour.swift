@@ -22,7 +22,7 @@ public enum ModelTour {
                 { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"], "captured": true },
                 { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "addresses": ["10.78.0.1/24"] } ],
               "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
-              "sysctl": { "net.ipv4.ip_forward": 1 } }
+              "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1 } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -64,7 +64,19 @@ public enum ModelTour {
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 900, flags: .syn)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 300, ack: 901, flags: [.syn, .ack])),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 901, ack: 301, flags: .ack)),
-            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 901, flags: .rst)),
+            // Active close from the host: FIN_WAIT1, FIN_WAIT2, TIME_WAIT, and a FIN repeated into TIME_WAIT.
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 901, ack: 301, flags: [.fin, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: [.fin, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 902, ack: 302, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: [.fin, .ack])),
+            // A connection the peer resets, and one the host aborts.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 10, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40020, seq: 50, ack: 11, flags: [.syn, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 11, ack: 51, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 11, ack: 51, flags: .rst)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40030, seq: 70, ack: 80, flags: [.ack, .psh], payload: data)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40030, seq: 88, ack: 80, flags: [.rst, .ack])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7000, payload: data)),
@@ -81,12 +93,41 @@ public enum ModelTour {
             rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40004, 33434, payload: data), ttl: 1),
             rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40004, 33435, payload: data)),
             rx.ethernet(.ipv6, [0x60] + [UInt8](repeating: 0, count: 39)),
+            // ICMP messages to the host: an error, a redirect, a timestamp request, a timestamp reply.
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 3, code: 1, data: Array(tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 9, payload: [])).dropFirst(14)))),
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 5, code: 1, rest: [10, 77, 0, 3], data: Array(tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 9, payload: [])).dropFirst(14)))),
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 13, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 14, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
+            // No route (forwarding on), and a header with options.
+            rx.ipv4(peerIP, IPv4Address("192.0.2.99")!, .udp, FrameBuilder.udp(40006, 53, payload: data)),
+            withOptions(rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40007, 7000, payload: data))),
+            // A third host asks for the host's address; the host resolves an address nobody answers for.
+            FrameBuilder(source: MACAddress("02:00:00:00:0e:03")!, destination: .broadcast).arp(
+                operation: ARPPacket.request, senderIP: IPv4Address("10.77.0.3")!, targetMAC: .zero, targetIP: hostIP),
+            tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: IPv4Address("10.77.0.9")!),
+            tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: IPv4Address("10.77.0.9")!),
             rx.ethernet(EtherType(rawValue: 0x88b5), [1, 2, 3]),
         ]
         list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
         }
+    }
+
+    /// An Ethernet/IPv4 frame rebuilt with four bytes of IP options (three NOPs and an end of list).
+    static func withOptions(_ frame: [UInt8]) -> [UInt8] {
+        var ip = Array(frame[14..<34])
+        ip[0] = 0x46
+        let total = Int(ip[2]) << 8 | Int(ip[3]) + 4
+        ip[2] = UInt8(total >> 8)
+        ip[3] = UInt8(total & 0xff)
+        ip[10] = 0
+        ip[11] = 0
+        ip += [1, 1, 1, 0]
+        let sum = ~Checksum.fold(Checksum.add(ip, start: 0, length: ip.count))
+        ip[10] = UInt8(sum >> 8)
+        ip[11] = UInt8(sum & 0xff)
+        return Array(frame[0..<14]) + ip + Array(frame[34...])
     }
 
     /// Replays the tour on each modeled driver under kernel `version` and returns every trace.

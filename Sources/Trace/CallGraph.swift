@@ -6,6 +6,11 @@ public struct CallGraph: Sendable {
         public var caller: String
         public var callee: String
 
+        public init(caller: String, callee: String) {
+            self.caller = caller
+            self.callee = callee
+        }
+
         public static func < (a: Edge, b: Edge) -> Bool { (a.caller, a.callee) < (b.caller, b.callee) }
     }
 
@@ -59,12 +64,13 @@ public struct CallGraph: Sendable {
         return (callers, callees)
     }
 
-    /// A note with its addresses, ports and numbers replaced, so notes of many frames group.
+    /// A note with its addresses, ports and numbers (decimal or hex) replaced, so notes of many frames
+    /// group.
     static func generalized(_ text: String) -> String {
         var out = ""
         var inNumber = false
         for ch in text {
-            if ch.isNumber || (inNumber && (ch == "." || ch == ":")) {
+            if ch.isNumber || (inNumber && (ch == "." || ch == ":" || ch.isHexDigit || ch == "x")) {
                 if !inNumber { out += "N" }
                 inNumber = true
             } else {

@@ -103,35 +103,262 @@ struct Trace: ParsableCommand {
     }
 
     /// Streams the traces to the output, a complete line at a time.
+    ///
+    /// Output is gathered in memory and written in whole frames, at least every 64 KiB. SIGINT stops the
+    /// replay after the frame being traced: the output then holds every frame traced so far as complete
+    /// lines (no summary), a message says where it stopped, and the exit status is 130 (128 + SIGINT, as
+    /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
         let renderer = TraceFormat(rawValue: format)!.renderer
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
-        let out: FileHandle
+        let out: OutputFile
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let h = FileHandle(forWritingAtPath: output) else {
-                throw InputError("cannot write \(output)")
-            }
-            out = h
+            guard let file = OutputFile(creating: output) else { throw InputError("cannot write \(output)") }
+            out = file
         } else {
-            out = FileHandle.standardOutput
+            out = OutputFile.standardOutput
         }
+        defer { out.close() }
+        Interrupt.install()
+        defer { Interrupt.uninstall() }
+        var progress = Progress(capture: capture, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0)
+        defer { progress.clear() }
         var pending = renderer.header(session.header)
-        func flush() {
-            if !pending.isEmpty { out.write(Data(pending.utf8)) }
-            pending = ""
+        var traced = 0
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            defer { pending = "" }
+            guard out.write(pending) else { throw InputError("cannot write \(output ?? "standard output"): \(String(cString: strerror(errno)))") }
         }
         do {
             let summary = try session.run(frames: frames.flatMap(Self.parseRange), buffered: buffered) { trace in
-                guard selection.includes(trace) else { return }
-                pending += renderer.frame(trace)
-                if pending.utf8.count > 1 << 16 { flush() }
+                if selection.includes(trace) {
+                    pending += renderer.frame(trace)
+                    if pending.utf8.count > 1 << 16 { try flush() }
+                }
+                traced = trace.frame
+                progress.update(frame: trace.frame, bytes: trace.capturedLength)
+                if Interrupt.requested { throw Interrupted() }
             }
             pending += renderer.summary(summary)
-            flush()
+            try flush()
+        } catch is Interrupted {
+            try flush()
+            progress.clear()
+            let place = output.map { "; \($0) holds every frame traced" } ?? ""
+            FileHandle.standardError.write(Data("pktpath: interrupted after frame \(traced)\(place)\n".utf8))
+            throw ExitStatus(code: Interrupt.exitStatus)
         } catch let error as CaptureError {
-            flush()
+            try flush()
+            progress.clear()
+            if Interrupt.requested {
+                // The signal cut a read of the capture short (reads are not restarted, so that SIGINT also
+                // ends a replay waiting on standard input).
+                let place = output.map { "; \($0) holds every frame traced" } ?? ""
+                FileHandle.standardError.write(Data("pktpath: interrupted after frame \(traced)\(place)\n".utf8))
+                throw ExitStatus(code: Interrupt.exitStatus)
+            }
             FileHandle.standardError.write(Data(("pktpath: " + error.description + "\n").utf8))
             throw ExitStatus(code: 2)
         }
+    }
+}
+
+/// Thrown out of the replay loop when SIGINT was received.
+private struct Interrupted: Error {}
+
+/// SIGINT while tracing: the handler only records the request; the replay loop polls it between frames.
+enum Interrupt {
+    /// The exit status after an interrupt: 128 + SIGINT.
+    static let exitStatus: Int32 = 128 + SIGINT
+
+    /// Set by the signal handler. A plain 32-bit store is all the handler does (async-signal-safe).
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+
+    /// Whether SIGINT has been received since ``install()``.
+    static var requested: Bool { flag != 0 }
+
+    /// Installs the handler. Reads are not restarted after it runs (no `SA_RESTART`), so a replay
+    /// blocked reading standard input stops too. The handler restores the default action, so a second
+    /// SIGINT ends the process at once.
+    static func install() {
+        flag = 0
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = { _ in
+            Interrupt.flag = 1
+            signal(SIGINT, SIG_DFL)
+        }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in
+            Interrupt.flag = 1
+            signal(SIGINT, SIG_DFL)
+        }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+    }
+
+    /// Puts back the default action.
+    static func uninstall() { signal(SIGINT, SIG_DFL) }
+}
+
+/// Where the trace goes: a file descriptor written with `write(2)` until every byte is out, retrying
+/// after a signal, so that a buffer of complete lines is never left half-written.
+struct OutputFile {
+    let fd: Int32
+    private let owned: Bool
+
+    static let standardOutput = OutputFile(fd: STDOUT_FILENO, owned: false)
+
+    private init(fd: Int32, owned: Bool) {
+        self.fd = fd
+        self.owned = owned
+    }
+
+    /// Creates or truncates the file at `path`.
+    init?(creating path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return nil }
+        self.init(fd: fd, owned: true)
+    }
+
+    /// Writes all of `text`. Returns `false` (with `errno` set) when the system refuses.
+    func write(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { buffer in
+            var done = 0
+            while done < buffer.count {
+                #if os(Linux)
+                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+                #else
+                let n = Darwin.write(fd, buffer.baseAddress! + done, buffer.count - done)
+                #endif
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                done += n
+            }
+            return true
+        }
+    }
+
+    func close() {
+        if owned {
+            #if os(Linux)
+            _ = Glibc.close(fd)
+            #else
+            _ = Darwin.close(fd)
+            #endif
+        }
+    }
+}
+
+/// The progress line on standard error for long runs: frames, frames per second and how far into the
+/// capture file the reader is. Shown only when standard error is a terminal and the trace is not being
+/// written to that terminal too, from one second into the run, redrawn at most four times a second,
+/// and cleared at the end.
+struct Progress {
+    private let enabled: Bool
+    private let start: UInt64
+    private var nextDraw: UInt64
+    private var drawn = false
+    /// The capture's size, when it is a regular file.
+    private let fileSize: Int?
+    /// The descriptor libpcap reads the capture through, found in /proc/self/fd, for its position.
+    private let captureFD: Int32?
+    /// Bytes of the records seen (16-byte record header + captured bytes), for an estimate of the
+    /// position where /proc is not there.
+    private var bytesSeen = 24
+    private var framesSeen = 0
+    private var countdown = 0
+
+    private static let interval: UInt64 = 250_000_000
+    private static let delay: UInt64 = 1_000_000_000
+
+    init(capture: String, outputIsTerminal: Bool) {
+        enabled = isatty(STDERR_FILENO) != 0 && !outputIsTerminal
+        start = Self.now()
+        nextDraw = start + Self.delay
+        var info = stat()
+        if capture != "-", stat(capture, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            fileSize = Int(info.st_size)
+            captureFD = enabled ? Self.descriptor(of: capture, device: info.st_dev, inode: info.st_ino) : nil
+        } else {
+            fileSize = nil
+            captureFD = nil
+        }
+    }
+
+    /// Notes one more frame (`frame` is its 1-based position in the capture) and redraws when due.
+    mutating func update(frame: Int, bytes: Int) {
+        guard enabled else { return }
+        framesSeen += 1
+        bytesSeen += 16 + bytes
+        // Reading the clock every frame would cost more than the rest of this; every 64th frame is often enough.
+        countdown -= 1
+        guard countdown <= 0 else { return }
+        countdown = 64
+        let now = Self.now()
+        guard now >= nextDraw else { return }
+        nextDraw = now + Self.interval
+        let seconds = Double(now - start) / 1e9
+        var line = "pktpath: \(Self.grouped(frame)) frames, \(Self.grouped(Int(Double(frame) / seconds))) frames/s"
+        if let fileSize, fileSize > 0 {
+            // The reader's position, else an estimate from the bytes of the frames seen (frames a filter
+            // skipped are counted at the average size).
+            let position = captureFD.flatMap(Self.position(of:))
+                ?? Int(Double(bytesSeen) * Double(frame) / Double(max(framesSeen, 1)))
+            let percent = min(100, position * 100 / fileSize)
+            line += ", \(percent)% of the file"
+        }
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        drawn = true
+    }
+
+    /// Erases the line, if it was drawn.
+    mutating func clear() {
+        guard drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = false
+    }
+
+    private static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// 1234567 as "1,234,567".
+    private static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// The open descriptor of this process on the file (`device`, `inode`), if /proc lists one.
+    private static func descriptor(of path: String, device: UInt64, inode: UInt64) -> Int32? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return nil }
+        for entry in entries {
+            guard let fd = Int32(entry), fd > 2 else { continue }
+            var info = stat()
+            if fstat(fd, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode { return fd }
+        }
+        return nil
+    }
+
+    /// The file offset of `fd`, from /proc/self/fdinfo (`pos:`).
+    private static func position(of fd: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/fdinfo/\(fd)", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("pos:") {
+            return Int(line.dropFirst(4).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
     }
 }

@@ -8,7 +8,8 @@ import Wire
 /// Functions modeled from `net/ipv4/icmp.c`, in the file's order.
 public enum icmp: String, KernelSourceFile {
     public static let path = "net/ipv4/icmp.c"
-    case icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_unreach, icmp_echo, icmp_discard, icmp_rcv
+    case icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_unreach, icmp_redirect, icmp_echo,
+        icmp_timestamp, icmp_discard, icmp_rcv
 }
 
 /// Functions modeled from `include/net/icmp.h`.
@@ -91,6 +92,22 @@ extension Kernel {
         }
     }
 
+    /// Handles a redirect: hands it to the protocol of the quoted datagram, which may update the route.
+    func icmp_redirect(_ skb: inout SKBuff) -> SKBDropReason? {
+        traced(icmp.icmp_redirect) {
+            tracer.notModeled("redirect handling (route exceptions)")
+            return nil
+        }
+    }
+
+    /// Answers a timestamp request (RFC 792) with a timestamp reply.
+    func icmp_timestamp(_ skb: inout SKBuff) -> SKBDropReason? {
+        traced(icmp.icmp_timestamp) {
+            tracer.notModeled("timestamp replies")
+            return nil
+        }
+    }
+
     /// Answers an echo request (RFC 792), unless `icmp_echo_ignore_all` is set.
     func icmp_echo(_ skb: inout SKBuff) -> SKBDropReason? {
         traced(icmp.icmp_echo) {
@@ -141,9 +158,10 @@ extension Kernel {
             let reason: SKBDropReason?
             switch ih.type {
             case ICMPv4Packet.echoRequest: reason = icmp_echo(&skb)
-            case ICMPv4Packet.destinationUnreachable, 4, ICMPv4Packet.timeExceeded, ICMPv4Packet.parameterProblem,
-                ICMPv4Packet.redirect:
+            case ICMPv4Packet.destinationUnreachable, 4, ICMPv4Packet.timeExceeded, ICMPv4Packet.parameterProblem:
                 reason = icmp_unreach(&skb)
+            case ICMPv4Packet.redirect: reason = icmp_redirect(&skb)
+            case ICMPv4Packet.timestamp: reason = icmp_timestamp(&skb)
             case ICMPv4Packet.echoReply:
                 tracer.notModeled("echo reply delivery to a ping socket (ping_rcv)")
                 reason = nil

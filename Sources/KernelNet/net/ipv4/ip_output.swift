@@ -86,23 +86,21 @@ extension Kernel {
         }
     }
 
-    /// Routes (unless the socket holds a valid route), builds the IP header and sends a transport
-    /// segment.
-    func __ip_queue_xmit(_ skb: inout SKBuff, routeCached: Bool) -> NetdevTx {
+    /// Builds the IP header of a transport segment and sends it on the route the socket holds (a
+    /// connection's route is resolved when it is set up, so `__sk_dst_check` finds it).
+    ///
+    /// Not modeled: re-routing after the socket's route was invalidated (`ip_route_output_ports`).
+    func __ip_queue_xmit(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.__ip_queue_xmit) {
-            if routeCached {
-                tracer.note("route: cached on the socket (__sk_dst_check)")
-            } else if let iph = skb.ip_hdr() {
-                _ = ip_route_output_ports(daddr: iph.destination)
-            }
+            tracer.note("route: cached on the socket (__sk_dst_check)")
             return ip_local_out(&skb)
         }
     }
 
     /// The IPv4 `queue_xmit` of TCP (`icsk_af_ops->queue_xmit`).
     @discardableResult
-    func ip_queue_xmit(_ skb: inout SKBuff, routeCached: Bool) -> NetdevTx {
-        traced(ip_output_c.ip_queue_xmit) { __ip_queue_xmit(&skb, routeCached: routeCached) }
+    func ip_queue_xmit(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_queue_xmit) { __ip_queue_xmit(&skb) }
     }
 
     /// Checks whether the datagram may be fragmented (DF) and splits it.

@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
 public enum tcp_ipv4: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_ipv4.c"
-    case tcp_v4_send_reset, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
+    case tcp_v4_connect, tcp_v4_send_reset, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
         tcp_v4_fill_cb, tcp_v4_rcv
 }
 
@@ -18,6 +18,14 @@ extension Kernel {
         guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return nil }
         return FourTuple(local: iph.destination, localPort: th.destinationPort, remote: iph.source,
                          remotePort: th.sourcePort)
+    }
+
+    /// Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN.
+    func tcp_v4_connect(_ skb: inout SKBuff) {
+        traced(tcp_ipv4.tcp_v4_connect) {
+            if let iph = skb.ip_hdr() { _ = ip_route_connect(daddr: iph.destination) }
+            tcp_connect(&skb)
+        }
     }
 
     /// Sends a RST in answer to a segment that belongs to no connection (never to a RST).

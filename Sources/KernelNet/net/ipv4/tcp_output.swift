@@ -15,7 +15,7 @@ extension Kernel {
     func __tcp_transmit_skb(_ skb: inout SKBuff) {
         traced(tcp_output.__tcp_transmit_skb) {
             count("TcpOutSegs")
-            ip_queue_xmit(&skb, routeCached: true)
+            ip_queue_xmit(&skb)
         }
     }
 

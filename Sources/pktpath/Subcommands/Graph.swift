@@ -1,0 +1,64 @@
+import ArgumentParser
+import Capture
+import Foundation
+import Replay
+import Trace
+import TraceRender
+
+/// `pktpath graph`: the modeled call graph, or the paths a capture took with frame counts.
+struct Graph: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the modeled call graph, or the graph of the paths a capture took (edges counted in frames).")
+
+    @Argument(help: "A capture; without it, the whole modeled graph (from pktpath's built-in tour of every path).")
+    var capture: String?
+
+    @Option(name: .long, help: "A host profile for the capture (else the host is inferred).")
+    var host: String?
+
+    @Option(name: .long, help: "Kernel version.")
+    var kernel: String = KernelVersion.defaultVersion
+
+    @Option(name: .long, help: "Output format: dot, mermaid or json.")
+    var format: String = "dot"
+
+    func validate() throws {
+        try KernelVersion.check(kernel)
+        guard GraphFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be one of: \(GraphFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        var traces: [PacketTrace]?
+        if let capture {
+            do {
+                let profile = try host.map { try HostProfile.load(path: $0) }
+                    ?? HostInference.infer(path: capture, driver: "iwlwifi").profile
+                let session = try ReplaySession(capture: try PcapFile(path: capture), captureName: capture,
+                                                host: profile, kernelVersion: kernel)
+                var collected: [PacketTrace] = []
+                _ = try session.run { collected.append($0) }
+                traces = collected
+            } catch let e as CaptureError {
+                throw InputError(e.description)
+            } catch let e as HostProfileError {
+                throw InputError(e.description)
+            }
+        }
+        let graph = try Teaching.graph(kernel: kernel, traces: traces)
+        print(GraphRenderer.render(graph, as: GraphFormat(rawValue: format) ?? .dot,
+                                   title: capture ?? "pktpath model, Linux \(kernel)"), terminator: "")
+    }
+}
+
+/// The `--kernel` option's checks, shared by the subcommands.
+enum KernelVersion {
+    static let defaultVersion = "6.1"
+
+    static func check(_ version: String) throws {
+        guard Replay.knownKernels.contains(version) else {
+            throw ValidationError("--kernel must be one of: \(Replay.knownKernels.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Capture
+import KernelNet
+import Replay
+import Testing
+import TestSupport
+import Trace
+
+/// The teaching commands' data: every modeled function is listed, explained, and reached by the
+/// model's built-in tour, under every kernel profile.
+@Suite("teaching: functions, explain, graph")
+struct TeachingTests {
+    /// Every per-file enum in the model's sources, found by reading them.
+    static let enumsInSources: Set<String> = {
+        var names: Set<String> = []
+        for target in ["KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"] {
+            let base = Repository.path("Sources/\(target)")
+            for case let file as String in FileManager.default.enumerator(atPath: base) ?? .init() where file.hasSuffix(".swift") {
+                let text = (try? String(contentsOfFile: base + "/" + file, encoding: .utf8)) ?? ""
+                for line in text.split(separator: "\n") where line.contains(": String, KernelSourceFile {") {
+                    names.insert(line.split(separator: "path = ").last.map(String.init) ?? String(line))
+                }
+            }
+        }
+        return names
+    }()
+
+    @Test("the table of contents lists every model file")
+    func tableOfContentsIsComplete() {
+        #expect(KernelModel.files.count == Self.enumsInSources.count)
+        #expect(Set(KernelModel.files.map { $0.path }).count == KernelModel.files.count, "one enum per kernel file")
+    }
+
+    @Test("every modeled function has an explanation", arguments: knownKernels)
+    func everyFunctionExplained(_ version: String) throws {
+        let graph = try Teaching.graph(kernel: version)
+        for symbol in KernelModel.symbols {
+            let e = try #require(try Teaching.explain(symbol.function, kernel: version, graph: graph))
+            #expect(!e.summary.isEmpty, "\(symbol.function) has no description")
+            #expect(e.symbol.file == symbol.file)
+            #expect(e.elixir.hasSuffix("/ident/\(symbol.function)"))
+        }
+        #expect(try Teaching.explain("no_such_function", kernel: version) == nil)
+    }
+
+    @Test("the tour reaches every modeled function", arguments: knownKernels)
+    func tourReachesEverything(_ version: String) throws {
+        let graph = try Teaching.graph(kernel: version)
+        let missing = KernelModel.symbols.map(\.function).filter { graph.files[$0] == nil }
+        #expect(missing.isEmpty, "never reached: \(missing)")
+    }
+
+    @Test("explanations are generated from the current doc comments")
+    func explanationsUpToDate() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Repository.path("Tools/gen-explanations.py"), "--check"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "run Tools/gen-explanations.py")
+    }
+
+    @Test("the graph of a capture counts frames on its edges")
+    func captureGraph() throws {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/ping.host.json"))
+        let session = try ReplaySession(capture: try Capture.PcapFile(path: Repository.path("Fixtures/ping.pcap")),
+                                        captureName: "ping", host: host)
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        let graph = try Teaching.graph(kernel: "6.1", traces: traces)
+        let rx = traces.filter { $0.direction == .rx }.count
+        #expect(graph.edges[CallGraph.Edge(caller: "ip_local_deliver_finish", callee: "ip_protocol_deliver_rcu")] == rx)
+        #expect(graph.edges[CallGraph.Edge(caller: "icmp_reply", callee: "ip_route_output_flow")] == traces.count - rx)
+        #expect(graph.roots["icmp_reply"] == traces.count - rx)
+    }
+}
