@@ -22,7 +22,8 @@ def modeled_functions():
                     continue
                 text = open(os.path.join(dirpath, f), encoding="utf-8").read()
                 for m in re.finditer(r"enum \w+: String, KernelSourceFile \{(.*?)\n\}", text, re.S):
-                    for case in re.findall(r"\bcase\s+([^\n]+)", m.group(1)):
+                    body = "\n".join(l for l in m.group(1).split("\n") if "static let" not in l)
+                    for case in re.findall(r"\bcase\s+((?:\w+\s*,\s*)*\w+)", body):
                         names.update(n.strip() for n in case.split(",") if n.strip())
     return names
 
