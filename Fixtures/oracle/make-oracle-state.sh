@@ -1,0 +1,40 @@
+#!/bin/bash
+# Regenerate the real-kernel oracle results for the stateful fixtures (s_*).
+#
+# Usage: make-oracle-state.sh ORACLE_DIR [FIXTURE...]
+#   ORACLE_DIR: the shared real-kernel oracle (the folder holding run.sh and lib/).
+#   FIXTURE defaults to every s_*.host.json next to this folder that the oracle can replay
+#   (s_netfilter is left out: the oracle's initramfs has no nft, see ../README.md).
+# For each fixture <name> this writes <this folder>/<name>/:
+#   capture.pcap    the frames of ../<name>.pcap NOT sent by the DUT (any of its MACs)
+#   scenario.json   derived from ../<name>.host.json by ../craft-state.py oracle-scenario: every
+#                   interface (the captured one first: the oracle injects there), addresses, MACs,
+#                   MTUs, tx/rx checksum offload off, listening sockets, sysctls (ip_forward as its
+#                   own key), routes, the profile's neighbours (auto_neigh off)
+#   oracle.jsonl, responses.pcap, run_meta.json   copied from the oracle's output
+# Needs tcpdump and python3.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 ORACLE_DIR [FIXTURE...]" >&2; exit 2; }
+ORACLE=$(cd "$1" && pwd); shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$(cd "$HERE/.." && pwd)
+if [ $# -gt 0 ]; then SEL=("$@"); else
+  SEL=(); for h in "$FIX"/s_*.host.json; do
+    b=$(basename "$h" .host.json)
+    case $b in s_netfilter|s_forward_out) continue;; esac
+    SEL+=("$b")
+  done
+fi
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+for n in "${SEL[@]}"; do
+  echo "== $n" >&2
+  D=$HERE/$n; mkdir -p "$D"
+  macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$n.host.json")
+  tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "$macs" 2>/dev/null
+  /usr/bin/python3 "$FIX/craft-state.py" oracle-scenario "$FIX/$n.host.json" > "$D/scenario.json"
+  rm -rf "$WORK/out"
+  "$ORACLE/run.sh" "$D" "$WORK/out"
+  cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$D/"
+done
