@@ -197,7 +197,7 @@ extension Kernel {
                 withTransmitSKB { tcp_v4_send_reset(&$0) }
             } else {
                 withTransmitSKB { tcp_send_active_reset(&$0) }
-                sockets.tcp[t] = nil
+                sockets.removeConnection(t)
                 tracer.state("socket \(t) -> TCP_CLOSE")
             }
             return

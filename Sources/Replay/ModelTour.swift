@@ -22,7 +22,7 @@ public enum ModelTour {
                 { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"], "captured": true },
                 { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "addresses": ["10.78.0.1/24"] } ],
               "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
-              "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1 } }
+              "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2 } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -98,6 +98,9 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 5, code: 1, rest: [10, 77, 0, 3], data: Array(tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 9, payload: [])).dropFirst(14)))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 13, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 14, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 7, 0, 1])),
+            FrameBuilder(source: hostMAC, destination: .broadcast).ipv4(
+                hostIP, IPv4Address("10.77.0.255")!, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 8, 0, 1])),
             // No route (forwarding on), and a header with options.
             rx.ipv4(peerIP, IPv4Address("192.0.2.99")!, .udp, FrameBuilder.udp(40006, 53, payload: data)),
             withOptions(rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40007, 7000, payload: data))),

@@ -47,16 +47,24 @@ struct OracleTests {
         }
     }
 
-    /// The host profile of the oracle's device under test, from its scenario.
+    /// The host profile of the oracle's device under test: our fixture's own profile (without the
+    /// capture's packet socket, which the oracle's host does not have), else built from the scenario.
     static func host(_ c: String) throws -> HostProfile {
+        let name = URL(fileURLWithPath: c).lastPathComponent
+        let fixtureProfile = Repository.path("Fixtures/\(name).host.json")
+        if c.hasPrefix("Fixtures/oracle/"), FileManager.default.fileExists(atPath: fixtureProfile) {
+            var profile = try HostProfile.load(path: fixtureProfile)
+            for i in profile.interfaces.indices { profile.interfaces[i].captured = false }
+            return profile
+        }
         let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path(c + "/scenario.json")))
         let s = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var interfaces: [[String: Any]] = []
         if let list = s["interfaces"] as? [[String: Any]] {
             for i in list {
+                let ips = (i["ip"] as? [String]) ?? [(i["ip"] as? String)].compactMap { $0 }
                 interfaces.append(["name": i["name"] ?? "veth1", "driver": "veth", "mac": i["mac"] ?? "02:00:00:00:00:01",
-                                   "mtu": i["mtu"] ?? 1500, "addresses": [i["ip"] ?? ""].compactMap { $0 as? String }.filter { !$0.isEmpty },
-                                   "captured": false])
+                                   "mtu": i["mtu"] ?? 1500, "addresses": ips, "captured": false])
             }
         } else {
             let ips: [String] = (s["ip"] as? [String]) ?? [(s["ip"] as? String)].compactMap { $0 }
@@ -86,11 +94,21 @@ struct OracleTests {
     /// as a known issue: it fails once the model matches, so the entry must then be removed.
     static let knownGaps: [String: String] = [:]
 
-    /// Frames of an oracle capture from which the oracle's replay stops being faithful: the oracle's
-    /// host chose its own initial sequence number, so the peer's later segments of the recorded
-    /// conversation do not match it and the real kernel answers them differently than the capture's host.
-    static let unfaithfulFrom: [String: Int] = [
-        "Fixtures/oracle/tcp_handshake": 3
+    /// Frames of an oracle capture that the oracle cannot replay faithfully (Fixtures/README.md says
+    /// why for each): the oracle's host picks its own initial sequence numbers, so the peer's later
+    /// segments of a recorded conversation do not match them; its listener cannot join multicast groups.
+    static let unfaithful: [String: Set<Int>] = [
+        "Fixtures/oracle/tcp_handshake": Set(3...6),
+        "Fixtures/oracle/s_tcp": Set(1...24).subtracting([1, 13, 22, 23, 24]),
+        "Fixtures/oracle/s_udp": [4, 5],
+    ]
+
+    /// Frames where the model still departs from the real kernel, and why. Each is checked as a known
+    /// issue, which fails once the model matches, so the entry must then go.
+    static let knownFrameGaps: [String: [Int: String]] = [
+        "Fixtures/oracle/s_martian": [
+            7: "the echo reply to a broadcast source is looped back to the host and dropped there (INVALID_PROTO); the model does not loop broadcasts back"
+        ]
     ]
 
     @Test("path, verdict and drop reason match the real kernel", arguments: cases)
@@ -102,6 +120,23 @@ struct OracleTests {
         }
     }
 
+    /// The function a real trace names as the dropper: the model's, or its nearest caller the oracle
+    /// traces (the oracle does not trace `*rcu*` functions, so their drops show in their caller).
+    static func visibleDropper(_ t: PacketTrace) -> String? {
+        var stack: [(function: String, depth: Int)] = []
+        for e in t.events {
+            while let last = stack.last, last.depth >= e.depth { stack.removeLast() }
+            switch e {
+            case let .call(sym, depth, _): stack.append((sym.function, depth))
+            case .drop:
+                return stack.reversed().first { $0.function != "kfree_skb_reason" && oracleVisible.contains($0.function) }?
+                    .function ?? t.dropFunction
+            default: break
+            }
+        }
+        return t.dropFunction
+    }
+
     func compare(_ c: String) throws {
         let file = try PcapFile(path: Repository.path(c + "/capture.pcap"))
         let session = try ReplaySession(capture: file, captureName: c, host: try Self.host(c))
@@ -110,7 +145,16 @@ struct OracleTests {
         let oracle = Self.records(c)
         #expect(traces.count == oracle.count)
         let modeled = Set(traces.flatMap(\.functions))
-        for (t, o) in zip(traces, oracle) where t.frame < Self.unfaithfulFrom[c, default: .max] {
+        for (t, o) in zip(traces, oracle) where !Self.unfaithful[c, default: []].contains(t.frame) {
+            if let gap = Self.knownFrameGaps[c]?[t.frame] {
+                withKnownIssue(Comment(rawValue: gap)) { compareFrame(c, t, o, modeled: modeled) }
+            } else {
+                compareFrame(c, t, o, modeled: modeled)
+            }
+        }
+    }
+
+    func compareFrame(_ c: String, _ t: PacketTrace, _ o: [String: Any], modeled: Set<String>) {
             let txRoots = Set((o["tx"] as? [[String: Any]] ?? []).compactMap { $0["root"] as? String })
             let real = ((o["ingress"] as? [[String: Any]] ?? []) + (o["rx"] as? [[String: Any]] ?? []))
                 .compactMap { $0["func"] as? String }
@@ -140,11 +184,10 @@ struct OracleTests {
             if let d = drops.first {
                 #expect(t.verdict == .drop, "\(c) frame \(t.frame) verdict")
                 #expect(t.dropReason == "SKB_DROP_REASON_" + (d["reason"] as? String ?? ""), "\(c) frame \(t.frame) reason")
-                #expect(t.dropFunction == d["location"] as? String, "\(c) frame \(t.frame) dropping function")
+                #expect(Self.visibleDropper(t) == d["location"] as? String, "\(c) frame \(t.frame) dropping function")
             } else {
                 #expect(t.verdict != .drop, "\(c) frame \(t.frame): the real kernel did not drop it")
             }
-        }
     }
 
     /// Our own fixtures: the full capture (both directions) and its host profile, next to the oracle
@@ -152,6 +195,19 @@ struct OracleTests {
     static let fixtureCases: [String] = cases.filter { $0.hasPrefix("Fixtures/oracle/") }.map {
         String($0.dropFirst("Fixtures/oracle/".count))
     }
+
+    /// Transmitted frames where the model still departs from the real kernel, and why (checked as
+    /// known issues, which fail once the model matches).
+    static let knownTransmitGaps: [String: [Int: String]] = [
+        "s_forward": [
+            6: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input, not modeled",
+            11: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input, not modeled",
+        ]
+    ]
+
+    /// Origins of transmissions that only an application starts (the oracle runs no applications).
+    static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "udp_sendmsg", "tcp_v4_connect", "tcp_write_xmit",
+                                                  "tcp_send_fin"]
 
     @Test("transmitted frames take the real kernel's transmit path", arguments: fixtureCases)
     func transmitPaths(_ name: String) throws {
@@ -168,18 +224,27 @@ struct OracleTests {
         var compared = 0
         for t in traces where t.direction == .tx {
             guard let cause = t.causedBy, let j = rxOrdinal[cause], j <= oracle.count,
-                j < Self.unfaithfulFrom["Fixtures/oracle/" + name, default: .max]
+                !Self.unfaithful["Fixtures/oracle/" + name, default: []].contains(j)
             else { continue }
             let root = try #require(t.events.lazy.compactMap { e -> String? in
                 guard case let .call(sym, _, inline) = e, !inline else { return nil }
                 return sym.function
             }.first)
-            let candidates = (oracle[j - 1]["tx"] as? [[String: Any]] ?? []).filter {
-                ($0["root"] as? String) == root && ($0["async"] as? Bool) != true
+            let sent = (oracle[j - 1]["tx"] as? [[String: Any]] ?? []).filter { ($0["async"] as? Bool) != true }
+            // The transmission whose tree holds our root: its own root, or a caller the oracle names
+            // instead (ip_forward for the ICMP errors it sends).
+            guard let tx = sent.first(where: { ($0["root"] as? String) == root })
+                ?? sent.first(where: { (($0["path"] as? [[String: Any]]) ?? []).contains { $0["func"] as? String == root } })
+            else {
+                // An application's own sending (ping, connect) cannot be in the oracle, which runs none.
+                #expect(Self.applicationOrigins.contains(root), "\(name) frame \(t.frame): the real kernel sent nothing from \(root)")
+                continue
             }
-            let tx = try #require(candidates.first, "\(name) frame \(t.frame): the real kernel sent nothing from \(root)")
-            let real = (tx["path"] as? [[String: Any]] ?? []).compactMap { $0["func"] as? String }
-                .filter { modeled.contains($0) }
+            let calls = (tx["path"] as? [[String: Any]]) ?? []
+            let start = calls.firstIndex { $0["func"] as? String == root } ?? 0
+            let rootDepth = calls[start]["depth"] as? Int ?? 0
+            let subtree = calls[start...].prefix { ($0["depth"] as? Int ?? 0) > rootDepth || ($0["func"] as? String) == root }
+            let real = subtree.compactMap { $0["func"] as? String }.filter { modeled.contains($0) }
             let model = t.events.compactMap { e -> String? in
                 guard case let .call(sym, _, inline) = e, !inline, Self.oracleVisible.contains(sym.function) else { return nil }
                 return sym.function
@@ -187,6 +252,11 @@ struct OracleTests {
             // ip_do_fragment sends every fragment in one call tree; the capture shows each as a frame,
             // so the first fragment's path is the start of the real tree.
             let fragmented = model.contains("ip_do_fragment")
+            if let gap = Self.knownTransmitGaps[name]?[t.frame] {
+                withKnownIssue(Comment(rawValue: gap)) { #expect(model == real) }
+                compared += 1
+                continue
+            }
             #expect(model == real || (fragmented && real.starts(with: model)),
                     "\(name) frame \(t.frame): transmit path, model \(model) vs real kernel \(real)")
             compared += 1

@@ -10,7 +10,10 @@ import Wire
 struct HostInferenceTests {
     static let fixtures: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: Repository.path("Fixtures"))) ?? []
-        return names.filter { $0.hasSuffix(".host.json") }.map { String($0.dropLast(".host.json".count)) }.sorted()
+        // The s_* captures are made of crafted frames from one side, where a capture cannot tell which
+        // end recorded it (Fixtures/README.md); they are traced with their host profiles instead.
+        return names.filter { $0.hasSuffix(".host.json") && !$0.hasPrefix("s_") }
+            .map { String($0.dropLast(".host.json".count)) }.sorted()
     }()
 
     @Test("the inferred host is the capturing host", arguments: fixtures)

@@ -42,8 +42,9 @@ extension Kernel {
         traced(netfilter_h.NF_HOOK_COND) { nf_hook(hook) ? okfn(&skb) : dropped }
     }
 
-    /// `NF_HOOK` over a list of packets: runs the hook on each and keeps those it accepts for `okfn`.
-    func NF_HOOK_LIST(_ hook: NFHook, _ skb: inout SKBuff, okfn: (inout SKBuff) -> Void) {
-        traced(netfilter_h.NF_HOOK_LIST) { if nf_hook(hook) { okfn(&skb) } }
+    /// `NF_HOOK` over a list of packets: with hooks registered, runs them and keeps the packets they
+    /// accept; with none (the model's case) the list passes as it is and the caller goes on.
+    func NF_HOOK_LIST(_ hook: NFHook, _ skb: inout SKBuff) {
+        traced(netfilter_h.NF_HOOK_LIST) { tracer.hook(hook.rawValue, verdict: "NF_ACCEPT") }
     }
 }

@@ -48,6 +48,8 @@ public struct SKBuff {
     /// The capture had no Ethernet header for this frame (cooked or raw IP): `protocol` and
     /// `pkt_type` come from the capture, not from `eth_type_trans`.
     public var linkLayerMissing = false
+    /// The input route failed the reverse-path filter (`-EXDEV`).
+    public var rpFiltered = false
     /// 802.1Q/802.1ad tags the frame carried, outermost first (for `skb_vlan_untag`).
     public var vlanIDs: [UInt16] = []
 

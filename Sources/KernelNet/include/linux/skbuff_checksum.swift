@@ -19,7 +19,13 @@ extension Kernel {
     func transportChecksum(_ skb: SKBuff, proto: IPProtocol) -> ChecksumVerdict {
         guard let iph = skb.ip_hdr() else { return .notCaptured }
         let start = skb.transport_header
-        let length = iph.totalLength - iph.headerLength
+        var length = iph.totalLength - iph.headerLength
+        // UDP covers its own length field's bytes (the datagram is trimmed to it first).
+        if proto == .udp, let uh = UDPPacket(skb.bytes, at: start), uh.length >= UDPPacket.headerLength,
+            uh.length < length
+        {
+            length = uh.length
+        }
         guard length >= 0 else { return .bad }
         guard start + length <= skb.bytes.count else { return .notCaptured }
         if proto == .icmp {

@@ -32,6 +32,8 @@ public struct DstEntry {
     public var gateway: IPv4Address?
     /// The errno `ip_error` reports (`EHOSTUNREACH`, `ENETUNREACH`).
     public var error: RouteError?
+    /// The limited broadcast 255.255.255.255, which no FIB entry describes.
+    public var isLimitedBroadcast = false
 
     public init(type: RouteType, dev: NetDevice? = nil, gateway: IPv4Address? = nil, error: RouteError? = nil) {
         self.type = type
@@ -59,9 +61,15 @@ extension Kernel {
         }
     }
 
-    /// Follows the output route: `ip_output` for IPv4.
+    /// Follows the output route: `ip_mc_output` for broadcast and multicast destinations, `ip_output`
+    /// for unicast.
     @discardableResult
     func dst_output(_ skb: inout SKBuff) -> NetdevTx {
-        traced(dst_h.dst_output) { ip_output(&skb) }
+        traced(dst_h.dst_output) {
+            if let daddr = skb.ip_hdr()?.destination, daddr.isMulticast || routeLookup(daddr)?.type == .broadcast {
+                return ip_mc_output(&skb)
+            }
+            return ip_output(&skb)
+        }
     }
 }

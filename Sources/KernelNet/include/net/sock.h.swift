@@ -55,8 +55,13 @@ public struct SocketTable: Sendable {
     public var tcp: [FourTuple: TCPConnection] = [:]
     /// Bound UDP sockets by port.
     public var udp: [UInt16: SocketConfig] = [:]
-    /// The most TCP connections tracked; beyond it the oldest state is not kept (memory bound).
+    /// The most TCP connections tracked; beyond it the oldest is forgotten (a memory bound of the model).
     public static let connectionLimit = 65_536
+    /// Four-tuples in the order they were added, for evicting the oldest.
+    private var order: [FourTuple] = []
+    private var orderStart = 0
+    /// Request sockets (`TCP_NEW_SYN_RECV`) held now.
+    public private(set) var requestSockets = 0
 
     public init(_ configs: [SocketConfig]) {
         for c in configs {
@@ -79,11 +84,28 @@ public struct SocketTable: Sendable {
         return bound
     }
 
-    /// Inserts or replaces a connection, keeping the table within its bound.
+    /// Inserts or replaces a connection, keeping the table within its bound (oldest first out).
     public mutating func setConnection(_ t: FourTuple, _ c: TCPConnection) {
-        if tcp[t] == nil, tcp.count >= Self.connectionLimit, let victim = tcp.keys.first {
-            tcp[victim] = nil
+        let old = tcp[t]
+        if old == nil {
+            while tcp.count >= Self.connectionLimit, orderStart < order.count {
+                let victim = order[orderStart]
+                orderStart += 1
+                if let gone = tcp.removeValue(forKey: victim), gone.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
+            }
+            if orderStart > 4096, orderStart * 2 > order.count {
+                order.removeFirst(orderStart)
+                orderStart = 0
+            }
+            order.append(t)
         }
+        if old?.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
+        if c.state == .TCP_NEW_SYN_RECV { requestSockets += 1 }
         tcp[t] = c
+    }
+
+    /// Removes a connection.
+    public mutating func removeConnection(_ t: FourTuple) {
+        if tcp.removeValue(forKey: t)?.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
     }
 }

@@ -7,11 +7,11 @@ import Wire
 /// Functions modeled from `net/core/dev.c`. (Named `dev_c` because `dev` is everywhere a device.)
 public enum dev_c: String, KernelSourceFile {
     public static let path = "net/core/dev.c"
-    case __dev_forward_skb2, __dev_forward_skb, deliver_skb, dev_queue_xmit_nit, netdev_core_pick_tx, xmit_one,
+    case __dev_forward_skb2, __dev_forward_skb, dev_loopback_xmit, deliver_skb, dev_queue_xmit_nit, netdev_core_pick_tx, xmit_one,
         dev_hard_start_xmit, validate_xmit_skb, __dev_queue_xmit, enqueue_to_backlog, netif_rx_internal, __netif_rx,
         __netif_receive_skb_core, __netif_receive_skb_one_core, __netif_receive_skb_list_ptype,
         __netif_receive_skb_list_core, __netif_receive_skb, __netif_receive_skb_list,
-        netif_receive_skb_list_internal, process_backlog
+        netif_receive_skb_list_internal, netif_rx, process_backlog
 }
 
 /// The protocol handlers registered in `ptype_base` that the model follows.
@@ -37,6 +37,15 @@ extension Kernel {
     /// Prepares a packet to be received by another device (veth's peer).
     public func __dev_forward_skb(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
         traced(dev_c.__dev_forward_skb) { __dev_forward_skb2(&skb, to: dev) }
+    }
+
+    /// Hands a looped-back copy of an outgoing packet to this host's receive path (`netif_rx`).
+    func dev_loopback_xmit(_ skb: inout SKBuff) {
+        traced(dev_c.dev_loopback_xmit) {
+            skb.pkt_type = .PACKET_LOOPBACK
+            netif_rx(&skb)
+            tracer.note("the looped-back copy is received later from the backlog (not followed)")
+        }
     }
 
     // MARK: taps
@@ -110,6 +119,12 @@ extension Kernel {
     @discardableResult
     public func __netif_rx(_ skb: inout SKBuff) -> NetRxResult {
         traced(dev_c.__netif_rx) { netif_rx_internal(&skb) }
+    }
+
+    /// The receive entry for packets handed over outside a driver's NAPI poll (loopback copies).
+    @discardableResult
+    func netif_rx(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.netif_rx) { netif_rx_internal(&skb) }
     }
 
     /// The backlog's NAPI poll: takes queued packets into the stack (softirq, a new call tree).

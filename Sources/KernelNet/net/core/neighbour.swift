@@ -8,11 +8,26 @@ import Wire
 /// Functions modeled from `net/core/neighbour.c`, in the file's order.
 public enum neighbour: String, KernelSourceFile {
     public static let path = "net/core/neighbour.c"
-    case neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, __neigh_notify, neigh_update, neigh_event_ns,
+    case neigh_lookup, ___neigh_create, __neigh_create, neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, __neigh_notify, neigh_update, neigh_event_ns,
         neigh_resolve_output
 }
 
 extension Kernel {
+    /// Looks an address up in the neighbour table.
+    func neigh_lookup(_ ip: IPv4Address) -> Bool {
+        traced(neighbour.neigh_lookup) { neighbours[ip] != nil }
+    }
+
+    /// Allocates a neighbour entry and runs the table's constructor (`arp_constructor`).
+    func ___neigh_create(_ ip: IPv4Address) {
+        traced(neighbour.___neigh_create) { arp_constructor(ip) }
+    }
+
+    /// Creates a neighbour entry. `inline` says whether the build inlined it at the caller's site.
+    func __neigh_create(_ ip: IPv4Address, inline: Bool? = nil) {
+        traced(neighbour.__neigh_create, inline: inline) { ___neigh_create(ip) }
+    }
+
     /// Sends a solicitation for the entry (`arp_solicit` through the table's ops).
     func neigh_probe(_ ip: IPv4Address) {
         traced(neighbour.neigh_probe) { arp_solicit(ip) }
@@ -83,11 +98,7 @@ extension Kernel {
     /// Announces a changed entry to netlink listeners (RTM_NEWNEIGH). With no listener the message
     /// built for the broadcast is freed again.
     func __neigh_notify() {
-        traced(neighbour.__neigh_notify) {
-            var message = alloc_skb(frame: currentFrame, bytes: [], wireLength: 0, dev: devices[0])
-            consume_skb(&message)
-            consume_skb(&message)
-        }
+        traced(neighbour.__neigh_notify) { rtnl_notify() }
     }
 
     /// Updates an entry (the locked wrapper of `__neigh_update`).
@@ -95,13 +106,27 @@ extension Kernel {
         traced(neighbour.neigh_update) { __neigh_update(ip, ha: ha, state: state) }
     }
 
-    /// Creates or refreshes the entry of a host that just asked us something (`NUD_STALE`).
-    func neigh_event_ns(_ ip: IPv4Address, ha: MACAddress) {
+    /// Creates or refreshes the entry of a host that just asked us something (`NUD_STALE`). Returns
+    /// false when the table is full (`gc_thresh3`) and no entry could be made.
+    @discardableResult
+    func neigh_event_ns(_ ip: IPv4Address, ha: MACAddress) -> Bool {
         traced(neighbour.neigh_event_ns) {
-            if neighbours[ip] == nil { arp_constructor(ip) }
-            neigh_update(ip, ha: ha, state: .NUD_STALE)
+            if !neigh_lookup(ip) {
+                guard neighbours.count < gcThresh3 else {
+                    tracer.note("neighbour table full (gc_thresh3 \(gcThresh3)): no entry for \(ip)")
+                    return false
+                }
+                // Reached through the inline __neigh_lookup here, and inlined into it in the 6.1 build.
+                __neigh_create(ip, inline: true)
+            }
+            // Inlined at this call site in the 6.1 build, a function of its own elsewhere.
+            traced(neighbour.neigh_update, inline: true) { __neigh_update(ip, ha: ha, state: .NUD_STALE) }
+            return true
         }
     }
+
+    /// `net.ipv4.neigh.default.gc_thresh3`: the most entries the ARP table holds.
+    var gcThresh3: Int { sysctl.values["net.ipv4.neigh.default.gc_thresh3"] ?? 1024 }
 
     /// The output of entries that may need resolution: resolves (or queues), fills the cached header
     /// the first time, writes the Ethernet header and queues the packet on the device.

@@ -5,10 +5,16 @@ import Wire
 /// Functions modeled from `net/core/skbuff.c`.
 public enum skbuff: String, KernelSourceFile {
     public static let path = "net/core/skbuff.c"
-    case kfree_skb_reason, __skb_checksum_complete, consume_skb
+    case __kfree_skb, kfree_skb_reason, __skb_checksum_complete, consume_skb
 }
 
 extension Kernel {
+    /// Frees a packet without counting it as dropped or consumed (TCP's own frees of segments it
+    /// has processed).
+    func __kfree_skb(_ skb: inout SKBuff) {
+        traced(skbuff.__kfree_skb) {}
+    }
+
     /// Frees a packet as a drop. The only place the model records a drop: the reason and the function
     /// that called it, as the `skb:kfree_skb` tracepoint reports them.
     func kfree_skb_reason(_ skb: inout SKBuff, _ reason: SKBDropReason) {

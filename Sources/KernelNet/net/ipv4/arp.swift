@@ -13,7 +13,7 @@ public enum arp: String, KernelSourceFile {
 extension Kernel {
     /// Initialises a new neighbour entry: its address type comes from the FIB.
     func arp_constructor(_ ip: IPv4Address) {
-        traced(arp.arp_constructor) { _ = fib_table_lookup(ip) }
+        traced(arp.arp_constructor) { inet_addr_type_dev_table(ip) }
     }
 
     /// Whether to stay silent to a request (`arp_ignore`; the default 0 answers for any local address).
@@ -98,14 +98,13 @@ extension Kernel {
             if isRequest, ip_route_input_noref(&skb, daddr: tip, saddr: sip) {
                 if skb.dst?.type == .local, !arp_ignore() {
                     tracer.note("request for \(tip), one of this host's addresses: reply")
-                    neigh_event_ns(sip, ha: sha)
-                    arp_send_dst(reply: true, to: sip)
+                    if neigh_event_ns(sip, ha: sha) { arp_send_dst(reply: true, to: sip) }
                     consume_skb(&skb)
                     return .NET_RX_SUCCESS
                 }
                 tracer.note("request for \(tip): not this host's")
             }
-            if neighbours[sip] != nil {
+            if neigh_lookup(sip) {
                 // A reply sent to this host confirms reachability; anything else only says the
                 // address exists.
                 let state: NUDState = !isRequest && skb.pkt_type == .PACKET_HOST ? .NUD_REACHABLE : .NUD_STALE

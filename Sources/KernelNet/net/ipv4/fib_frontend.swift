@@ -1,13 +1,12 @@
 // Mirrors net/ipv4/fib_frontend.c (Linux 6.1): source validation of received packets.
-// Not modeled: reverse-path filtering (rp_filter) — with it off, as the kernel defaults, the source is
-// accepted without a lookup; a profile that turns it on gets a not_modeled note.
+// Not modeled: accept_local, source-address validation marks, tclassid accounting.
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv4/fib_frontend.c`.
 public enum fib_frontend: String, KernelSourceFile {
     public static let path = "net/ipv4/fib_frontend.c"
-    case inet_addr_type_dev_table, fib_validate_source
+    case inet_addr_type_dev_table, __fib_validate_source, fib_validate_source
 }
 
 extension Kernel {
@@ -17,16 +16,44 @@ extension Kernel {
         traced(fib_frontend.inet_addr_type_dev_table) { fib_table_lookup(address)?.type ?? .unicast }
     }
 
-    /// Checks the source address of a received packet against the routing table (RFC 3704 when
-    /// rp_filter is on). Returns false for a martian source.
-    func fib_validate_source(_ skb: inout SKBuff, saddr: IPv4Address) -> Bool {
-        traced(fib_frontend.fib_validate_source) {
-            if isLocal(saddr), skb.dev.ops.driverName != "loopback" {
-                tracer.note("martian source \(saddr): one of this host's addresses")
+    /// The reverse-path check (RFC 3704): the route back to `saddr` must use the interface the packet
+    /// came in on (strict, `rp_filter` 1) or exist at all (loose, 2). Returns false for `-EXDEV`.
+    func __fib_validate_source(_ skb: inout SKBuff, saddr: IPv4Address, rpf: Int) -> Bool {
+        traced(fib_frontend.__fib_validate_source) {
+            guard let back = fib_lookup(saddr) else {
+                tracer.note("rp_filter: no route back to \(saddr)")
                 return false
             }
-            if (sysctl.values["net.ipv4.conf.all.rp_filter"] ?? 0) != 0 {
-                tracer.notModeled("rp_filter: source accepted without the reverse-path lookup")
+            if back.type != .unicast {
+                tracer.note("rp_filter: the route back to \(saddr) is not unicast")
+                return false
+            }
+            if back.dev === skb.dev { return true }
+            if rpf == 1 {
+                tracer.note("rp_filter (strict): the route back to \(saddr) leaves via \(back.dev?.name ?? "?"), not \(skb.dev.name)")
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Checks the source address of a received packet: one of the host's own addresses is a martian;
+    /// with reverse-path filtering on, the route back must fit (`__fib_validate_source`). Returns
+    /// false for an invalid source; `rpFiltered` says whether it was the reverse-path filter.
+    func fib_validate_source(_ skb: inout SKBuff, saddr: IPv4Address) -> Bool {
+        traced(fib_frontend.fib_validate_source) {
+            let rpf = max(sysctl.values["net.ipv4.conf.all.rp_filter"] ?? 0,
+                          sysctl.values["net.ipv4.conf.\(skb.dev.name).rp_filter"] ?? 0)
+            if rpf == 0 {
+                if isLocal(saddr), skb.dev.ops.driverName != "loopback" {
+                    tracer.note("martian source \(saddr): one of this host's addresses")
+                    return false
+                }
+                return true
+            }
+            guard __fib_validate_source(&skb, saddr: saddr, rpf: rpf) else {
+                skb.rpFiltered = true
+                return false
             }
             return true
         }

@@ -31,6 +31,9 @@ extension Kernel {
                 _ = ip_route_output_flow(daddr: dst)
                 icmp_push_reply(&out)
                 transmitSKB = out
+            } else if routeLookup(dst) == nil {
+                _ = ip_route_output_flow(daddr: dst)
+                tracer.note("no route back to \(dst): no reply")
             } else {
                 count("IcmpOutMsgs")
                 count("IcmpOutEchoReps")
@@ -162,9 +165,7 @@ extension Kernel {
                 reason = icmp_unreach(&skb)
             case ICMPv4Packet.redirect: reason = icmp_redirect(&skb)
             case ICMPv4Packet.timestamp: reason = icmp_timestamp(&skb)
-            case ICMPv4Packet.echoReply:
-                tracer.notModeled("echo reply delivery to a ping socket (ping_rcv)")
-                reason = nil
+            case ICMPv4Packet.echoReply: reason = ping_rcv(&skb)
             default: reason = icmp_discard(&skb)
             }
             if let reason { kfree_skb_reason(&skb, reason) } else { consume_skb(&skb) }

@@ -18,6 +18,11 @@ public enum inet_fragment: String, KernelSourceFile {
         inet_frag_reasm_finish
 }
 
+/// What inserting a fragment into its queue found.
+enum FragmentInsert {
+    case inserted, duplicate, overlap
+}
+
 /// How the kernel keys a reassembly queue (`struct frag_v4_compare_key`, without vif and user).
 struct FragmentKey: Hashable {
     var saddr: IPv4Address
@@ -36,6 +41,8 @@ struct FragmentQueue {
     var totalLength: Int?
     var firstSeen: Int64
     var memory: Int = 0
+    /// Unhashed by `inet_frag_kill`: freed when `ip_defrag` lets go of it.
+    var killed = false
 
     /// Whether the pieces cover the whole datagram.
     var isComplete: Bool {
@@ -79,14 +86,19 @@ extension Kernel {
         traced(ip_fragment_c.ip_find) { inet_frag_find(key) }
     }
 
-    /// Inserts a fragment into the queue's tree. Returns false for an overlap or duplicate.
-    func inet_frag_queue_insert(_ key: FragmentKey, offset: Int, payload: [UInt8]) -> Bool {
+    /// Inserts a fragment into the queue's tree: a fragment inside one already queued is a duplicate,
+    /// one that partly overlaps is an overlap (RFC 5722's rule, applied to IPv4 by Linux).
+    func inet_frag_queue_insert(_ key: FragmentKey, offset: Int, payload: [UInt8]) -> FragmentInsert {
         traced(inet_fragment.inet_frag_queue_insert) {
-            guard var q = fragmentQueues[key] else { return false }
+            guard var q = fragmentQueues[key] else { return .overlap }
             let end = offset + payload.count
+            if q.pieces.contains(where: { offset >= $0.offset && end <= $0.offset + $0.bytes.count }) {
+                tracer.note("fragment \(offset)-\(end) duplicates one already queued")
+                return .duplicate
+            }
             if q.pieces.contains(where: { offset < $0.offset + $0.bytes.count && $0.offset < end }) {
                 tracer.note("fragment \(offset)-\(end) overlaps what is queued")
-                return false
+                return .overlap
             }
             q.pieces.append((offset, payload))
             // Charged like the kernel charges truesize: the data plus the buffer's own overhead.
@@ -94,19 +106,25 @@ extension Kernel {
             q.memory += charge
             fragmentMemory += charge
             fragmentQueues[key] = q
-            return true
+            return .inserted
         }
     }
 
-    /// Removes a queue from the table.
+    /// Removes a queue from the table; it is freed when its last reference goes (`ipq_put`).
     func inet_frag_kill(_ key: FragmentKey) {
-        traced(inet_fragment.inet_frag_kill) {}
+        traced(inet_fragment.inet_frag_kill) { fragmentQueues[key]?.killed = true }
     }
 
-    /// Frees a queue and its memory.
+    /// Frees a queue, its memory and any fragment still queued on it (those are dropped).
     func inet_frag_destroy(_ key: FragmentKey) {
         traced(inet_fragment.inet_frag_destroy) {
             fragmentMemory -= fragmentQueues[key]?.memory ?? 0
+            if let q = fragmentQueues[key], !q.pieces.isEmpty {
+                var queued = alloc_skb(frame: currentFrame, bytes: [], wireLength: 0, dev: devices[0])
+                let saved = outcome
+                kfree_skb_reason(&queued, .NOT_SPECIFIED)  // the queued fragments, not this frame
+                outcome = saved
+            }
             fragmentQueues[key] = nil
         }
     }
@@ -118,9 +136,14 @@ extension Kernel {
             let payloadLength = iph.totalLength - iph.headerLength
             let start = iph.payloadOffset
             let payload = Array(skb.bytes[min(start, skb.bytes.count)..<min(start + max(0, payloadLength), skb.bytes.count)])
-            guard inet_frag_queue_insert(key, offset: iph.fragmentOffset, payload: payload) else {
+            switch inet_frag_queue_insert(key, offset: iph.fragmentOffset, payload: payload) {
+            case .inserted: break
+            case .duplicate:
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return false
+            case .overlap:
+                count("IpExtReasmOverlaps")
                 inet_frag_kill(key)
-                inet_frag_destroy(key)
                 count("IpReasmFails")
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
@@ -135,13 +158,14 @@ extension Kernel {
                 return false
             }
             inet_frag_kill(key)
-            return ip_frag_reasm(&skb, key: key, queue: q)
+            return ip_frag_reasm(&skb, key: key, queue: q, headArrivedLast: iph.fragmentOffset == 0)
         }
     }
 
-    /// Makes the completing fragment the head of the datagram (the buffer it replaces is freed).
-    func inet_frag_reasm_prepare(_ skb: inout SKBuff) {
-        traced(inet_fragment.inet_frag_reasm_prepare) { consume_skb(&skb) }
+    /// Makes the completing fragment the head of the datagram: when it is not the first fragment, it
+    /// takes the head's place (`skb_morph`) and the head's buffer is freed.
+    func inet_frag_reasm_prepare(_ skb: inout SKBuff, isHead: Bool) {
+        traced(inet_fragment.inet_frag_reasm_prepare) { if !isHead { consume_skb(&skb) } }
     }
 
     /// Links the queued fragments behind the head and fixes up lengths and checksum state.
@@ -150,9 +174,9 @@ extension Kernel {
     }
 
     /// Joins the queued fragments into one datagram in `skb`.
-    func ip_frag_reasm(_ skb: inout SKBuff, key: FragmentKey, queue q: FragmentQueue) -> Bool {
+    func ip_frag_reasm(_ skb: inout SKBuff, key: FragmentKey, queue q: FragmentQueue, headArrivedLast: Bool) -> Bool {
         traced(ip_fragment_c.ip_frag_reasm) {
-            inet_frag_reasm_prepare(&skb)
+            inet_frag_reasm_prepare(&skb, isHead: headArrivedLast)
             var header = q.header ?? []
             let total = (q.totalLength ?? 0) + header.count
             header[2] = UInt8(truncatingIfNeeded: total >> 8)
@@ -175,7 +199,7 @@ extension Kernel {
             skb.network_header = 0
             skb.transport_header = header.count
             skb.len = reassembled.count
-            inet_frag_destroy(key)
+            fragmentQueues[key]?.pieces = []
             count("IpReasmOKs")
             outcome.reassembled = true
             tracer.note("reassembled \(reassembled.count) bytes from \(q.pieces.count) fragments")
@@ -197,7 +221,10 @@ extension Kernel {
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
             }
-            return ip_frag_queue(&skb, key: key, iph: iph)
+            let complete = ip_frag_queue(&skb, key: key, iph: iph)
+            // ipq_put: a killed queue (completed or discarded) is freed with its last reference.
+            if fragmentQueues[key]?.killed == true { inet_frag_destroy(key) }
+            return complete
         }
     }
 

@@ -1,7 +1,7 @@
 // Mirrors net/ipv4/ip_input.c (Linux 6.1): IPv4 receive, from the device layer to the transport
 // protocols (RFC 791, RFC 1122 §3.2.1).
-// Not modeled: IP options processing (`ip_rcv_options` is entered and its outcome assumed good),
-// the router-alert chain (`ip_call_ra_chain`), l3mdev, route hints between list members, XFRM policy.
+// Not modeled: forwarding along a source route (`ip_options_rcv_srr`), the router-alert chain
+// (`ip_call_ra_chain`), l3mdev, route hints between list members, XFRM policy.
 import Trace
 import Wire
 
@@ -59,10 +59,25 @@ extension Kernel {
         }
     }
 
-    /// Processes IP options (RFC 791 §3.1). Returns true when the packet must be dropped.
+    /// Processes IP options (RFC 791 §3.1): malformed options, and source routes when
+    /// `accept_source_route` is off (the default), drop the packet. Returns true when it must be dropped.
     func ip_rcv_options(_ skb: inout SKBuff) -> Bool {
         traced(ip_input.ip_rcv_options) {
-            tracer.notModeled("IP options: not checked, the model assumes they are valid")
+            guard let iph = skb.ip_hdr() else { return true }
+            let options = ip_options_compile(&skb, iph)
+            if options.problemAt != nil {
+                count("IpInHdrErrors")
+                return true
+            }
+            if options.sourceRoute {
+                let accept = max(sysctl.values["net.ipv4.conf.all.accept_source_route"] ?? 0,
+                                 sysctl.values["net.ipv4.conf.\(skb.dev.name).accept_source_route"] ?? 0)
+                guard accept != 0 else {
+                    tracer.note("source route option with accept_source_route off")
+                    return true
+                }
+                tracer.notModeled("forwarding along a source route (ip_options_rcv_srr)")
+            }
             return false
         }
     }
@@ -81,7 +96,12 @@ extension Kernel {
             }
             if skb.dst == nil {
                 guard ip_route_input_noref(&skb, daddr: iph.destination, saddr: iph.source) else {
-                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                    if skb.rpFiltered {
+                        count("TcpExtIPReversePathFilter")
+                        kfree_skb_reason(&skb, .IP_RPFILTER)
+                    } else {
+                        kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                    }
                     return .NET_RX_DROP
                 }
             }
@@ -194,7 +214,8 @@ extension Kernel {
     /// Runs PRE_ROUTING over a sublist, then routes it.
     func ip_sublist_rcv(_ skb: inout SKBuff) {
         traced(ip_input.ip_sublist_rcv) {
-            NF_HOOK_LIST(.NF_INET_PRE_ROUTING, &skb) { ip_list_rcv_finish(&$0) }
+            NF_HOOK_LIST(.NF_INET_PRE_ROUTING, &skb)
+            ip_list_rcv_finish(&skb)
         }
     }
 

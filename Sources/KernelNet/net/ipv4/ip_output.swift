@@ -9,7 +9,7 @@ import Wire
 public enum ip_output_c: String, KernelSourceFile {
     public static let path = "net/ipv4/ip_output.c"
     case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, __ip_finish_output,
-        ip_finish_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fraglist_init, ip_fraglist_prepare,
+        ip_finish_output, ip_mc_finish_output, ip_mc_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fraglist_init, ip_fraglist_prepare,
         ip_fragment, ip_do_fragment, ip_send_skb,
         ip_push_pending_frames, ip_send_unicast_reply
 }
@@ -53,6 +53,11 @@ extension Kernel {
     func ip_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_finish_output2) {
             let nexthop = transmitContext.nexthop
+            if neighbours[nexthop] == nil, nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
+                // Broadcast and multicast next hops need no resolution: arp_constructor makes them NUD_NOARP.
+                __neigh_create(nexthop)
+                neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)
+            }
             if neighbours[nexthop] == nil {
                 // The capture shows no resolution for it, so the entry was resolved and used before.
                 neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_REACHABLE, hh_cached: true)
@@ -76,6 +81,24 @@ extension Kernel {
     /// Runs the cgroup egress program (none) and finishes output.
     func ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_finish_output) { __ip_finish_output(&skb) }
+    }
+
+    /// Loops a copy of a broadcast or multicast packet back to this host's own receivers.
+    func ip_mc_finish_output(_ skb: inout SKBuff) {
+        traced(ip_output_c.ip_mc_finish_output) {
+            var copy = skb
+            dev_loopback_xmit(&copy)
+        }
+    }
+
+    /// The output function of broadcast and multicast routes: a copy goes back to this host
+    /// (RFC 1122 §3.3.6), the packet itself through POST_ROUTING to `ip_finish_output`.
+    @discardableResult
+    func ip_mc_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_mc_output) {
+            NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_mc_finish_output(&$0) }, dropped: ())
+            return NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
+        }
     }
 
     /// The output function of unicast routes: POST_ROUTING, then `ip_finish_output`.

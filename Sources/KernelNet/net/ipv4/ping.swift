@@ -4,13 +4,22 @@ import Trace
 /// Functions modeled from `net/ipv4/ping.c`.
 public enum ping: String, KernelSourceFile {
     public static let path = "net/ipv4/ping.c"
-    case ping_v4_push_pending_frames, ping_v4_sendmsg
+    case ping_v4_push_pending_frames, ping_v4_sendmsg, ping_rcv
 }
 
 extension Kernel {
     /// Completes the ICMP header and sends the datagram.
     func ping_v4_push_pending_frames(_ skb: inout SKBuff) {
         traced(ping.ping_v4_push_pending_frames) { ip_push_pending_frames(&skb) }
+    }
+
+    /// Delivers an echo reply to the ping socket that sent the request (none in the model: the host
+    /// profile has no ping sockets).
+    func ping_rcv(_ skb: inout SKBuff) -> SKBDropReason? {
+        traced(ping.ping_rcv) {
+            tracer.note("no ping socket for this echo reply")
+            return .NO_SOCKET
+        }
     }
 
     /// The `sendmsg` of ICMP datagram sockets: routes and sends an echo request.

@@ -64,11 +64,12 @@ extension Kernel {
             if daddr == .broadcast || (saddr == .any && daddr == .any) {
                 return broadcastInput(&skb, saddr: saddr, cacheKey: nil)
             }
-            if saddr.isZeroNet {
+            // ipv4_is_zeronet: 0.0.0.0 only since 5.3 (0.0.0.0/8 before).
+            if saddr == .any {
                 tracer.note("martian source \(saddr)")
                 return false
             }
-            if daddr.isZeroNet || daddr.isLoopback {
+            if daddr == .any || daddr.isLoopback {
                 tracer.note("martian destination \(daddr)")
                 return false
             }
@@ -193,8 +194,13 @@ extension Kernel {
     /// Builds the output route from the FIB result, or reuses the one cached on the next hop.
     func __mkroute_output(_ res: DstEntry) {
         traced(route.__mkroute_output) {
+            guard !res.isLimitedBroadcast else {
+                // 255.255.255.255 has no FIB entry, so no next hop to cache on.
+                rt_dst_alloc()
+                return
+            }
             find_exception()
-            let key = RouteCacheKey.output(res.dev?.ifindex ?? 0)
+            let key = RouteCacheKey.output(res.dev?.ifindex ?? 0, res.type)
             guard !routeCache.contains(key) else { return }
             rt_dst_alloc()
             rt_set_nexthop(key: key)
@@ -222,5 +228,5 @@ enum RouteCacheKey: Hashable {
     case local(Int)
     case forward(Int)
     case broadcast(Int)
-    case output(Int)
+    case output(Int, RouteType)
 }

@@ -7,7 +7,8 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_input.c`, in the file's order.
 public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
-    case tcp_fin, tcp_data_queue, tcp_ack, tcp_reset, tcp_rcv_established, tcp_rcv_state_process,
+    case tcp_fin, tcp_queue_rcv, tcp_data_queue, tcp_ack, tcp_reset, tcp_validate_incoming, tcp_rcv_established,
+        tcp_rcv_state_process,
         tcp_conn_request
 }
 
@@ -27,10 +28,32 @@ extension Kernel {
         }
     }
 
-    /// Queues in-order data (and a FIN) for the socket.
+    /// Appends in-order data to the socket's receive queue (the fast path's delivery).
+    func tcp_queue_rcv(_ skb: inout SKBuff) {
+        traced(tcp_input.tcp_queue_rcv) {}
+    }
+
+    /// Queues in-order data (and a FIN) for the socket; a segment with neither is freed, one wholly
+    /// below the next expected sequence number is old data (a retransmission already received).
     func tcp_data_queue(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_data_queue) {
-            if skb.tcp_hdr()?.flags.contains(.fin) == true { tcp_fin(tuple: t) }
+            guard let th = skb.tcp_hdr() else { return }
+            let dataLength = skb.len - (skb.transport_header - skb.data) - th.headerLength
+            let end = th.sequence &+ UInt32(max(0, dataLength)) &+ (th.flags.contains(.fin) ? 1 : 0)
+            if dataLength > 0 || th.flags.contains(.fin), let next = sockets.tcp[t]?.rcvNxt,
+                Int32(bitPattern: end &- next) <= 0
+            {
+                tracer.note("segment ends at or before rcv_nxt: old data, a duplicate ACK (D-SACK) answers")
+                expectTransmit(.tcpAck(t), from: currentFrame)
+                kfree_skb_reason(&skb, .TCP_OLD_DATA)
+                return
+            }
+            if dataLength > 0 || th.flags.contains(.fin) { sockets.tcp[t]?.rcvNxt = end }
+            if th.flags.contains(.fin) {
+                tcp_fin(tuple: t)
+            } else if dataLength <= 0 {
+                __kfree_skb(&skb)
+            }
         }
     }
 
@@ -44,7 +67,7 @@ extension Kernel {
             case .TCP_FIN_WAIT1 where finAcked: setState(t, .TCP_FIN_WAIT2)
             case .TCP_CLOSING where finAcked: setState(t, .TCP_TIME_WAIT)
             case .TCP_LAST_ACK where finAcked:
-                sockets.tcp[t] = nil
+                sockets.removeConnection(t)
                 tracer.state("socket \(t) TCP_LAST_ACK -> TCP_CLOSE")
             default: break
             }
@@ -54,8 +77,19 @@ extension Kernel {
     /// Handles a valid RST: the connection is closed.
     func tcp_reset(tuple t: FourTuple) {
         traced(tcp_input.tcp_reset) {
-            sockets.tcp[t] = nil
+            sockets.removeConnection(t)
             tracer.state("socket \(t) reset -> TCP_CLOSE")
+        }
+    }
+
+    /// Checks a segment against the connection before it is processed (RFC 9293 §3.10.7.4): a
+    /// valid RST resets the connection and the segment is freed. Returns false when it was consumed.
+    func tcp_validate_incoming(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
+        traced(tcp_input.tcp_validate_incoming) {
+            guard skb.tcp_hdr()?.flags.contains(.rst) == true else { return true }
+            tcp_reset(tuple: t)
+            __kfree_skb(&skb)
+            return false
         }
     }
 
@@ -72,22 +106,29 @@ extension Kernel {
                 return
             }
             sockets.tcp[t]?.hasRxDst = true
-            if th.flags.contains(.rst) {
-                tcp_reset(tuple: t)
-                kfree_skb_reason(&skb, .TCP_RESET)
-                return
-            }
             let flags = th.flags.subtracting(.psh)
-            if flags == .ack {
-                tracer.note(dataLength > 0 ? "fast path: in-order data" : "fast path: pure ACK")
-                if dataLength > 0 { expectTransmit(.tcpAck(t), from: currentFrame) }
-                consume_skb(&skb)
+            // Header prediction needs the next expected sequence number (unknown for a connection the
+            // capture joined midway: then the first segment sets it).
+            let end = th.sequence &+ UInt32(max(0, dataLength)) &+ (th.flags.contains(.fin) ? 1 : 0)
+            let expected = sockets.tcp[t]?.rcvNxt ?? th.sequence
+            if flags == .ack, th.sequence == expected {
+                if dataLength > 0 {
+                    tracer.note("fast path: in-order data")
+                    sockets.tcp[t]?.rcvNxt = end
+                    tcp_queue_rcv(&skb)
+                    tcp_ack(&skb, tuple: t)
+                    expectTransmit(.tcpAck(t), from: currentFrame)
+                } else {
+                    tracer.note("fast path: pure ACK")
+                    tcp_ack(&skb, tuple: t)
+                    __kfree_skb(&skb)
+                }
                 return
             }
             tracer.note("slow path: flags [\(th.flags)]")
+            guard tcp_validate_incoming(&skb, tuple: t) else { return }
             tcp_ack(&skb, tuple: t)
             tcp_data_queue(&skb, tuple: t)
-            consume_skb(&skb)
         }
     }
 
@@ -114,10 +155,11 @@ extension Kernel {
                 consume_skb(&skb)
                 return false
             case .TCP_SYN_SENT:
-                if th.flags.contains(.rst) {
+                if th.flags.contains([.rst, .ack]) {
                     tcp_reset(tuple: t)
-                    kfree_skb_reason(&skb, .TCP_RESET)
+                    __kfree_skb(&skb)
                 } else if th.flags.contains([.syn, .ack]) {
+                    sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
                     setState(t, .TCP_ESTABLISHED)
                     expectTransmit(.tcpAck(t), from: currentFrame)
                     consume_skb(&skb)
@@ -126,24 +168,42 @@ extension Kernel {
                 }
                 return false
             default:
-                if th.flags.contains(.rst) {
-                    tcp_reset(tuple: t)
-                    kfree_skb_reason(&skb, .TCP_RESET)
+                guard tcp_validate_incoming(&skb, tuple: t) else { return false }
+                let before = sockets.tcp[t]?.state
+                tcp_ack(&skb, tuple: t)
+                let after = sockets.tcp[t]?.state
+                // The ACK of our FIN ends LAST_ACK and CLOSING: the segment is used up.
+                if (before == .TCP_LAST_ACK && after == nil) || (before == .TCP_CLOSING && after == .TCP_TIME_WAIT) {
+                    __kfree_skb(&skb)
                     return false
                 }
-                tcp_ack(&skb, tuple: t)
-                tcp_data_queue(&skb, tuple: t)
-                consume_skb(&skb)
+                switch after {
+                case .TCP_CLOSE_WAIT, .TCP_CLOSING, .TCP_LAST_ACK:
+                    // Nothing more to receive in these states: the segment is discarded.
+                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                default:
+                    tcp_data_queue(&skb, tuple: t)
+                }
                 return false
             }
         }
     }
 
-    /// Creates a request socket for a SYN to a listener and answers with a SYN-ACK.
+    /// Creates a request socket for a SYN to a listener and answers with a SYN-ACK. With the SYN queue
+    /// full (the listen backlog, `somaxconn` 4096 by default) and syncookies on, it answers with a
+    /// cookie and keeps no state.
     func tcp_conn_request(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_conn_request) {
+            let backlog = sysctl.values["net.core.somaxconn"] ?? 4096
+            if sockets.requestSockets >= backlog {
+                count("TcpExtTCPReqQFullDoCookies")
+                tracer.note("SYN queue full (\(backlog)): SYN cookie, no request socket")
+                tcp_v4_send_synack(tuple: t)
+                return
+            }
             var req = TCPConnection(state: .TCP_NEW_SYN_RECV)
             req.hasRxDst = false
+            req.rcvNxt = skb.tcp_hdr().map { $0.sequence &+ 1 }
             sockets.setConnection(t, req)
             tracer.state("request socket created for \(t) (TCP_NEW_SYN_RECV)")
             tcp_v4_route_req(daddr: t.remote)

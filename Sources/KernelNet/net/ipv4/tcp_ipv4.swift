@@ -171,8 +171,10 @@ extension Kernel {
                 case .TCP_NEW_SYN_RECV:
                     tcp_v4_fill_cb(&skb)
                     tcp_check_req(&skb, tuple: t)
+                    if sockets.tcp[t]?.state == .TCP_SYN_RECV { tcp_child_process(&skb, tuple: t) }
                 case .TCP_TIME_WAIT:
                     tcp_timewait_state_process(&skb, tuple: t)
+                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 default:
                     tcp_v4_fill_cb(&skb)
                     tcp_v4_do_rcv(&skb, tuple: t, state: c.state)

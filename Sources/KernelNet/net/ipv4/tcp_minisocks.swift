@@ -10,24 +10,28 @@ public enum tcp_minisocks: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Handles a segment for a connection in TIME_WAIT: a FIN is acknowledged again, a RST ends it,
-    /// anything else is acknowledged or dropped.
+    /// Handles a segment for a connection in TIME_WAIT: a RST ends it; anything else is absorbed (a
+    /// repeated FIN or data gets an ACK). `tcp_v4_rcv` frees the segment in every case.
     func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_minisocks.tcp_timewait_state_process) {
-            if skb.tcp_hdr()?.flags.contains(.rst) == true {
-                sockets.tcp[t] = nil
+            guard let th = skb.tcp_hdr() else { return }
+            if th.flags.contains(.rst) {
+                sockets.removeConnection(t)
                 tracer.state("time-wait socket \(t) closed by RST")
+            } else if th.flags.contains(.fin) || skb.len > th.headerLength {
+                tracer.note("TCP_TW_ACK: acknowledged again from the time-wait socket")
+                expectTransmit(.tcpAck(t), from: currentFrame)
             }
-            consume_skb(&skb)
         }
     }
 
-    /// Completes a handshake on a request socket: the ACK of the SYN-ACK creates the child socket.
+    /// Completes a handshake on a request socket: the ACK of the SYN-ACK creates the child socket
+    /// (`tcp_v4_rcv` then hands the segment to it with `tcp_child_process`).
     func tcp_check_req(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_minisocks.tcp_check_req) {
             guard let th = skb.tcp_hdr() else { return }
             if th.flags.contains(.rst) {
-                sockets.tcp[t] = nil
+                sockets.removeConnection(t)
                 tracer.state("request socket \(t) removed by RST")
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return
@@ -39,9 +43,9 @@ extension Kernel {
             }
             var child = TCPConnection(state: .TCP_SYN_RECV)
             child.hasRxDst = true
+            child.rcvNxt = sockets.tcp[t]?.rcvNxt
             sockets.setConnection(t, child)
             tracer.state("child socket created for \(t) (TCP_SYN_RECV)")
-            tcp_child_process(&skb, tuple: t)
         }
     }
 

@@ -61,10 +61,12 @@ extension Kernel {
     func __udp4_lib_mcast_deliver(_ skb: inout SKBuff, port: UInt16, group: IPv4Address) {
         traced(udp.__udp4_lib_mcast_deliver) {
             if let s = sockets.udp[port], skb.dst?.type == .broadcast || s.groups.contains(group) {
-                udp_queue_rcv_one_skb(&skb)
+                tracer.note("socket: bound to port \(port)")
+                udp_queue_rcv_skb(&skb)
             } else {
                 tracer.note("no socket on port \(port) for the group")
-                consume_skb(&skb)
+                count("UdpIgnoredMulti")
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
             }
         }
     }
@@ -85,16 +87,15 @@ extension Kernel {
                 kfree_skb_reason(&skb, .PKT_TOO_SMALL)
                 return
             }
-            // udp4_csum_init: a zero checksum means none (RFC 768).
+            // udp4_csum_init: a zero checksum means none (RFC 768); any other is verified at once.
             if uh.checksum != 0, skb.ip_summed == .CHECKSUM_NONE {
-                if transportChecksum(skb, proto: .udp) == .bad {
-                    // Short datagrams are completed here; longer ones at delivery or no-socket time.
-                    _ = __skb_checksum_complete(skb, proto: .udp)
+                guard __skb_checksum_complete(skb, proto: .udp) else {
                     count("UdpInCsumErrors")
                     count("UdpInErrors")
                     kfree_skb_reason(&skb, .UDP_CSUM)
                     return
                 }
+                skb.ip_summed = .CHECKSUM_UNNECESSARY
             } else if uh.checksum == 0 {
                 tracer.note("checksum 0: none (RFC 768)")
             }

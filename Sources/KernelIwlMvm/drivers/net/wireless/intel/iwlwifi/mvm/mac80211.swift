@@ -7,7 +7,7 @@ import Trace
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c`.
 public enum mvm_mac80211: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c"
-    case iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
+    case iwl_mvm_tx_skb, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
 }
 
 /// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
@@ -22,6 +22,11 @@ public final class IwlMvm: Ieee80211Ops {
 
     public func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
         iwl_mvm_mac_wake_tx_queue(kernel, &skb, mac80211: mac80211)
+    }
+
+    /// Transmits a frame dequeued from mac80211 (to a station, or from the interface's own queue).
+    func iwl_mvm_tx_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Int {
+        kernel.traced(mvm_mac80211.iwl_mvm_tx_skb) { iwl_mvm_tx_skb_sta(kernel, &skb) }
     }
 
     /// Drains a TXQ: dequeues each frame from mac80211 and transmits it.

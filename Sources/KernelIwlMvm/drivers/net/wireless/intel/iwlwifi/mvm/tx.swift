@@ -7,7 +7,7 @@ import Trace
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/tx.c`, in the file's order.
 public enum mvm_tx: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/tx.c"
-    case iwl_mvm_tx_mpdu, iwl_mvm_tx_skb_sta, iwl_mvm_tx_skb
+    case iwl_mvm_tx_mpdu, iwl_mvm_tx_skb_sta
 }
 
 extension IwlMvm {
@@ -22,10 +22,5 @@ extension IwlMvm {
     /// Transmits a frame to a station (segmenting GSO frames first).
     func iwl_mvm_tx_skb_sta(_ kernel: Kernel, _ skb: inout SKBuff) -> Int {
         kernel.traced(mvm_tx.iwl_mvm_tx_skb_sta) { iwl_mvm_tx_mpdu(kernel, &skb) }
-    }
-
-    /// Transmits a frame dequeued from mac80211.
-    func iwl_mvm_tx_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Int {
-        kernel.traced(mvm_tx.iwl_mvm_tx_skb) { iwl_mvm_tx_skb_sta(kernel, &skb) }
     }
 }
