@@ -24,3 +24,22 @@ test: deps
 
 clean:
 	rm -rf .build
+
+# Speed benchmark (issue 5; results in docs/performance.md): a bare libpcap loop, tcpdump, tshark and
+# pktpath on one large generated capture, cached in $(BENCH_DIR)/. Takes several minutes.
+BENCH_DIR ?= bench-data
+.PHONY: bench
+bench: deps
+	@missing=""; for t in /usr/bin/time:time tcpdump:tcpdump tshark:tshark cc:gcc python3:python3; do \
+	  command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	[ -z "$$missing" ] || { \
+	  [ -n "$(APT)" ] || { echo "pktpath: make bench needs:$$missing" >&2; exit 2; }; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
+	SWIFT=$(SWIFT) BENCH_DIR=$(BENCH_DIR) bash Tools/bench.sh
+
+# libFuzzer (Tools/fuzz/run.sh): builds with -sanitize=fuzzer,address in .build-fuzz and fuzzes captures,
+# then single frames, SECONDS each. Findings land in .build-fuzz/findings/; see Tests/EndToEndTests/FuzzCorpus.
+SECONDS ?= 600
+.PHONY: fuzz
+fuzz: deps
+	SWIFT=$(SWIFT) bash Tools/fuzz/run.sh all $(SECONDS)

@@ -39,7 +39,11 @@ let package = Package(
             dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport"],
-            exclude: ["Snapshots"]),
+            dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],
+            exclude: ["Snapshots", "FuzzCorpus"]),
+        // libFuzzer entry points (Tools/fuzz/run.sh links them with -sanitize=fuzzer); a plain library otherwise.
+        .target(
+            name: "PktpathFuzz", dependencies: ["Capture", "Replay", "KernelNet", "Trace", "TraceRender", "Wire"],
+            path: "Tools/fuzz/PktpathFuzz"),
     ]
 )

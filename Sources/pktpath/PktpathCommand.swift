@@ -7,7 +7,7 @@ struct PktpathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pktpath",
         abstract: "Replay a packet capture through a model of the Linux network stack and show each frame's kernel path.",
-        subcommands: [Trace.self, Functions.self, Explain.self, Graph.self],
+        subcommands: [Trace.self, Stats.self, Functions.self, Explain.self, Graph.self],
         defaultSubcommand: Trace.self)
 
     /// Runs the command; usage and input errors exit with status 2 (DESIGN.md), help with 0.

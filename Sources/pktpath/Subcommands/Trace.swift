@@ -178,11 +178,28 @@ enum Interrupt {
     /// Whether SIGINT has been received since ``install()``.
     static var requested: Bool { flag != 0 }
 
-    /// Installs the handler. Reads are not restarted after it runs (no `SA_RESTART`), so a replay
-    /// blocked reading standard input stops too. The handler restores the default action, so a second
-    /// SIGINT ends the process at once.
+    /// Installs the handler, unless SIGINT is ignored (a background job of a script: the convention is
+    /// to go on ignoring it). Reads are not restarted after the handler runs (no `SA_RESTART`), so a
+    /// replay blocked reading standard input stops too. The handler restores the default action, so a
+    /// second SIGINT ends the process at once.
+    ///
+    /// SIGINT is also unblocked: a process started from a thread that blocks signals inherits that mask
+    /// (Foundation's `Process` launched from a Dispatch worker does this), and a blocked SIGINT would
+    /// never arrive.
     static func install() {
         flag = 0
+        var current = sigaction()
+        sigaction(SIGINT, nil, &current)
+        #if os(Linux)
+        let handler = current.__sigaction_handler.sa_handler
+        #else
+        let handler = current.__sigaction_u.__sa_handler
+        #endif
+        if let handler, unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { return }
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         var action = sigaction()
         #if os(Linux)
         action.__sigaction_handler.sa_handler = { _ in
@@ -200,8 +217,18 @@ enum Interrupt {
         sigaction(SIGINT, &action, nil)
     }
 
-    /// Puts back the default action.
-    static func uninstall() { signal(SIGINT, SIG_DFL) }
+    /// Puts back the default action (unless SIGINT was left ignored).
+    static func uninstall() {
+        var current = sigaction()
+        sigaction(SIGINT, nil, &current)
+        #if os(Linux)
+        let handler = current.__sigaction_handler.sa_handler
+        #else
+        let handler = current.__sigaction_u.__sa_handler
+        #endif
+        if let handler, unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { return }
+        signal(SIGINT, SIG_DFL)
+    }
 }
 
 /// Where the trace goes: a file descriptor written with `write(2)` until every byte is out, retrying
@@ -285,7 +312,7 @@ struct Progress {
         var info = stat()
         if capture != "-", stat(capture, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
             fileSize = Int(info.st_size)
-            captureFD = enabled ? Self.descriptor(of: capture, device: info.st_dev, inode: info.st_ino) : nil
+            captureFD = enabled ? Self.descriptor(of: capture, device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) : nil
         } else {
             fileSize = nil
             captureFD = nil
