@@ -26,6 +26,8 @@ public final class Kernel {
     public internal(set) var sockets: SocketTable
     /// SNMP counters, by `nstat` name.
     public internal(set) var counters: [String: Int] = [:]
+    /// The firewall's rules (an `inet filter` table), in order.
+    public let netfilterRules: [NetfilterRule]
     /// Routes cached on next hops (input and output).
     var routeCache: Set<RouteCacheKey> = []
     /// IPv4 reassembly queues and the memory they hold.
@@ -50,8 +52,10 @@ public final class Kernel {
     static let expectedLimit = 256
 
     public init(profile: KernelProfile, devices: [NetDevice], routes: [RouteConfig] = [],
-                neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:]) {
+                neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:],
+                netfilterRules: [NetfilterRule] = []) {
         self.profile = profile
+        self.netfilterRules = netfilterRules
         self.devices = devices
         self.routes = routes
         self.sysctl = Sysctl(values: sysctl)
@@ -114,6 +118,7 @@ struct ExpectedTransmit {
 /// What kind of packet the host sent, with what identifies it in the capture.
 enum TransmitKind: Equatable {
     case tcpReset(FourTuple)
+    case netfilterReset(FourTuple)
     case tcpSynAck(FourTuple)
     case tcpAck(FourTuple)
     case icmpEchoReply(to: IPv4Address, id: UInt16, seq: UInt16)

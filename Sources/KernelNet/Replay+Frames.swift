@@ -193,6 +193,10 @@ extension Kernel {
         let dataLength = max(0, iph.totalLength - iph.headerLength - th.headerLength)
         let flags = th.flags
         if flags.contains(.rst) {
+            if matchExpected(.netfilterReset(t)) {
+                withTransmitSKB { nf_send_reset(&$0) }
+                return
+            }
             if matchExpected(.tcpReset(t)) || sockets.tcp[t] == nil || sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV {
                 withTransmitSKB { tcp_v4_send_reset(&$0) }
             } else {

@@ -23,8 +23,8 @@ public struct HostProfile: Sendable {
     public var neighbours: [NeighbourConfig] = []
     public var sockets: [SocketConfig] = []
     public var sysctl: [String: Int] = [:]
-    /// Netfilter rules, kept as given; rule evaluation is not modeled yet.
-    public var netfilterRuleCount = 0
+    /// Firewall rules, in order (an `inet filter` table).
+    public var netfilter: [NetfilterRule] = []
 
     /// The drivers pktpath models.
     public static let drivers = ["iwlwifi", "veth"]
@@ -159,10 +159,63 @@ public struct HostProfile: Sendable {
             }
         }
         if let n = root["netfilter"] {
-            guard let rules = n as? [Any] else { throw fail("netfilter", "not a list of rules") }
-            profile.netfilterRuleCount = rules.count
+            guard n is [Any] else { throw fail("netfilter", "not a list of rules") }
+            for (i, o) in try list("netfilter").enumerated() {
+                profile.netfilter.append(try parseRule(o, at: "netfilter[\(i)]", fail))
+            }
         }
         return profile
+    }
+
+    /// Parses one firewall rule.
+    static func parseRule(_ o: [String: Any], at: String, _ fail: (String?, String) -> HostProfileError) throws(HostProfileError)
+        -> NetfilterRule
+    {
+        let known: Set<String> = ["hook", "proto", "saddr", "daddr", "sport", "dport", "verdict", "with"]
+        if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
+            throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
+        }
+        let hooks: [String: NFHook] = ["prerouting": .NF_INET_PRE_ROUTING, "input": .NF_INET_LOCAL_IN,
+                                       "forward": .NF_INET_FORWARD, "output": .NF_INET_LOCAL_OUT,
+                                       "postrouting": .NF_INET_POST_ROUTING]
+        guard let hookName = o["hook"] as? String, let hook = hooks[hookName] else {
+            throw fail("\(at).hook", "missing or not one of: \(hooks.keys.sorted().joined(separator: ", "))")
+        }
+        var proto: IPProtocol?
+        if let p = o["proto"] {
+            switch p as? String {
+            case "tcp": proto = .tcp
+            case "udp": proto = .udp
+            case "icmp": proto = .icmp
+            default:
+                guard let n = (p as? NSNumber)?.intValue, (0...255).contains(n) else {
+                    throw fail("\(at).proto", "not tcp, udp, icmp or a protocol number")
+                }
+                proto = IPProtocol(rawValue: UInt8(n))
+            }
+        }
+        func prefix(_ key: String) throws(HostProfileError) -> IPv4Prefix? {
+            guard let v = o[key] else { return nil }
+            guard let text = v as? String, let p = IPv4Prefix(text) else { throw fail("\(at).\(key)", "not an address/prefix") }
+            return p
+        }
+        func port(_ key: String) throws(HostProfileError) -> UInt16? {
+            guard let v = o[key] else { return nil }
+            guard let n = (v as? NSNumber)?.intValue, (0...65_535).contains(n) else { throw fail("\(at).\(key)", "not a port number") }
+            return UInt16(n)
+        }
+        guard let verdictText = o["verdict"] as? String, let verdict = NetfilterRule.Verdict(rawValue: verdictText) else {
+            throw fail("\(at).verdict", "missing or not accept, drop or reject")
+        }
+        var with: RejectWith?
+        if let w = o["with"] {
+            guard let text = w as? String, let r = RejectWith(rawValue: text) else {
+                throw fail("\(at).with", "not one of: tcp reset, icmp port-unreachable, icmp host-unreachable, icmp admin-prohibited")
+            }
+            with = r
+        }
+        return NetfilterRule(hook: hook, proto: proto, saddr: try prefix("saddr"), daddr: try prefix("daddr"),
+                             sport: try port("sport"), dport: try port("dport"), verdict: verdict, rejectWith: with)
     }
 
     /// Whether `text` looks like an IPv6 address with an optional prefix length.

@@ -22,6 +22,9 @@ public enum ModelTour {
                 { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"], "captured": true },
                 { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "addresses": ["10.78.0.1/24"] } ],
               "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
+              "netfilter": [ { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "drop" },
+                             { "hook": "input", "proto": "tcp", "dport": 2223, "verdict": "reject", "with": "tcp reset" },
+                             { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" } ],
               "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2 } }
             """
         // The text above is fixed and valid: parsing cannot fail.
@@ -99,6 +102,11 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 13, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 14, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 7, 0, 1])),
+            // The firewall: a drop, a reject with a reset (and the reset leaving), a reject with ICMP.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40040, 2222, seq: 1, flags: .syn)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40041, 2223, seq: 1, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(2223, 40041, seq: 0, ack: 2, flags: [.rst, .ack])),
+            rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40042, 7002, payload: data)),
             FrameBuilder(source: hostMAC, destination: .broadcast).ipv4(
                 hostIP, IPv4Address("10.77.0.255")!, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 8, 0, 1])),
             // No route (forwarding on), and a header with options.

@@ -47,7 +47,7 @@ public final class ReplaySession {
                                      addresses: iface.addresses, ops: ops, hasTap: iface.captured))
         }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
-                        sockets: host.sockets, sysctl: host.sysctl)
+                        sockets: host.sockets, sysctl: host.sysctl, netfilterRules: host.netfilter)
         self.host = host
         self.capture = capture
         self.encapsulation = Self.encapsulation(of: linkType)
@@ -57,7 +57,6 @@ public final class ReplaySession {
         var notes = assumptions
         let unmodeled = host.sysctl.keys.filter { !Sysctl.modeled.contains($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
-        if host.netfilterRuleCount > 0 { notes.append("\(host.netfilterRuleCount) netfilter rules not modeled: every hook accepts") }
         header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes)
     }
 

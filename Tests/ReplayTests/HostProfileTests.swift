@@ -68,7 +68,11 @@ struct HostProfileTests {
         #expect(p.sockets.last?.groups == [IPv4Address("239.1.2.3")!])
 
         #expect(p.sysctl == ["net.ipv4.ip_forward": 0, "net.ipv4.conf.all.rp_filter": 0, "net.ipv4.ipfrag_time": 30])
-        #expect(p.netfilterRuleCount == 1)
+        #expect(p.netfilter.count == 1)
+        #expect(p.netfilter.first?.hook == .NF_INET_LOCAL_IN)
+        #expect(p.netfilter.first?.proto == .tcp)
+        #expect(p.netfilter.first?.dport == 2222)
+        #expect(p.netfilter.first?.verdict == .drop)
     }
 
     @Test("only interfaces is required; the rest takes defaults")

@@ -1,6 +1,6 @@
 // Mirrors include/linux/netfilter.h and include/uapi/linux/netfilter*.h (Linux 6.1): hook points
 // and the inline hook helpers.
-// Not modeled: rule evaluation (the model runs with empty hook lists, so every hook accepts), conntrack.
+// Not modeled: conntrack, NAT, hooks of other families than IPv4 and ARP.
 import Trace
 
 /// Functions modeled from `include/linux/netfilter.h` (all `static inline`).
@@ -21,11 +21,15 @@ enum NFHookCall {
 }
 
 extension Kernel {
-    /// Runs the hook's registered functions (none in the model: every hook accepts).
-    func nf_hook(_ hook: NFHook) -> Bool {
+    /// Runs the functions registered on the hook (`nf_hook_slow`) when there are any; with none the
+    /// packet goes on at once.
+    func nf_hook(_ hook: NFHook, _ skb: inout SKBuff) -> Bool {
         traced(netfilter_h.nf_hook) {
-            tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
-            return true
+            guard netfilterRules.contains(where: { $0.hook == hook }) else {
+                tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
+                return true
+            }
+            return nf_hook_slow(hook, &skb)
         }
     }
 
@@ -33,13 +37,13 @@ extension Kernel {
     /// caller).
     @discardableResult
     func NF_HOOK<R>(_ hook: NFHook, _ skb: inout SKBuff, okfn: (inout SKBuff) -> R, dropped: R) -> R {
-        traced(netfilter_h.NF_HOOK) { nf_hook(hook) ? okfn(&skb) : dropped }
+        traced(netfilter_h.NF_HOOK) { nf_hook(hook, &skb) ? okfn(&skb) : dropped }
     }
 
     /// `NF_HOOK` for output paths: runs the hook unless the packet was already rerouted, then `okfn`.
     @discardableResult
     func NF_HOOK_COND<R>(_ hook: NFHook, _ skb: inout SKBuff, okfn: (inout SKBuff) -> R, dropped: R) -> R {
-        traced(netfilter_h.NF_HOOK_COND) { nf_hook(hook) ? okfn(&skb) : dropped }
+        traced(netfilter_h.NF_HOOK_COND) { nf_hook(hook, &skb) ? okfn(&skb) : dropped }
     }
 
     /// `NF_HOOK` over a list of packets: with hooks registered, runs them and keeps the packets they

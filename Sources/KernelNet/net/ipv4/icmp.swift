@@ -34,6 +34,11 @@ extension Kernel {
             } else if routeLookup(dst) == nil {
                 _ = ip_route_output_flow(daddr: dst)
                 tracer.note("no route back to \(dst): no reply")
+            } else if let rule = netfilterRules.firstIndex(where: {
+                $0.hook == .NF_INET_LOCAL_OUT && $0.verdict != .accept && ($0.proto ?? .icmp) == .icmp
+                    && ($0.daddr?.contains(dst) ?? true) && $0.sport == nil && $0.dport == nil
+            }) {
+                tracer.note("the echo reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
             } else {
                 count("IcmpOutMsgs")
                 count("IcmpOutEchoReps")

@@ -30,7 +30,7 @@ extension Kernel {
     /// Runs the LOCAL_OUT hook on a locally generated packet (after setting its length and checksum).
     func __ip_local_out(_ skb: inout SKBuff) -> Bool {
         traced(ip_output_c.__ip_local_out) {
-            nf_hook(.NF_INET_LOCAL_OUT)
+            nf_hook(.NF_INET_LOCAL_OUT, &skb)
         }
     }
 

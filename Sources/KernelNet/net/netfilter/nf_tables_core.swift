@@ -1,0 +1,37 @@
+// Mirrors net/netfilter/nf_tables_core.c (Linux 6.1): evaluating an nftables chain.
+// Not modeled: sets, maps, jumps, counters, connection tracking matches; rules match on protocol,
+// addresses, ports and interfaces only.
+import Trace
+import Wire
+
+/// Functions modeled from `net/netfilter/nf_tables_core.c`.
+public enum nf_tables_core: String, KernelSourceFile {
+    public static let path = "net/netfilter/nf_tables_core.c"
+    case nft_do_chain
+}
+
+/// A chain's verdict on a packet.
+enum NetfilterVerdict {
+    case accept, drop
+}
+
+extension Kernel {
+    /// Walks the chain's rules in order; the first that matches decides (accept, drop, or a reject
+    /// that answers the sender and drops). No match: the chain's policy, accept.
+    func nft_do_chain(_ hook: NFHook, _ skb: inout SKBuff) -> NetfilterVerdict {
+        traced(nf_tables_core.nft_do_chain) {
+            guard let iph = skb.ip_hdr() else { return .accept }
+            for (i, rule) in netfilterRules.enumerated() where rule.hook == hook && rule.matches(iph, skb.bytes) {
+                tracer.note("rule \(i + 1) matches: \(rule.verdict.rawValue)" + (rule.rejectWith.map { " with \($0.rawValue)" } ?? ""))
+                switch rule.verdict {
+                case .accept: return .accept
+                case .drop: return .drop
+                case .reject:
+                    nft_reject_inet_eval(&skb, rule.rejectWith ?? (iph.proto == .tcp ? .tcpReset : .icmpPortUnreachable))
+                    return .drop
+                }
+            }
+            return .accept
+        }
+    }
+}
