@@ -99,10 +99,7 @@ extension Kernel {
         traced(tcp_input.tcp_rcv_established) {
             guard let th = skb.tcp_hdr(), let iph = skb.ip_hdr() else { return }
             let dataLength = iph.totalLength - iph.headerLength - th.headerLength
-            guard checksumOK(&skb) else {
-                count("TcpInCsumErrors")
-                count("TcpInErrs")
-                kfree_skb_reason(&skb, .TCP_CSUM)
+            if droppedForBadChecksum(&skb) {
                 return
             }
             sockets.tcp[t]?.hasRxDst = true

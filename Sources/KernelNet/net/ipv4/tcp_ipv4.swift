@@ -87,10 +87,7 @@ extension Kernel {
                 tcp_rcv_established(&skb, tuple: t)
                 return
             }
-            guard checksumOK(&skb) else {
-                count("TcpInCsumErrors")
-                count("TcpInErrs")
-                kfree_skb_reason(&skb, .TCP_CSUM)
+            if droppedForBadChecksum(&skb) {
                 return
             }
             if tcp_rcv_state_process(&skb, tuple: t, state: state) {
@@ -118,13 +115,18 @@ extension Kernel {
         traced(tcp_ipv4.tcp_v4_fill_cb) {}
     }
 
-    /// Whether the segment's checksum holds, completing it in software when the device did not
-    /// (`tcp_checksum_complete`).
-    func checksumOK(_ skb: inout SKBuff) -> Bool {
-        guard skb.ip_summed == .CHECKSUM_NONE else { return true }
+    /// Completes the segment's checksum in software when the device did not (`tcp_checksum_complete`);
+    /// a bad one is counted and the segment dropped with `TCP_CSUM` by the calling function. Returns
+    /// true when it was dropped.
+    func droppedForBadChecksum(_ skb: inout SKBuff) -> Bool {
+        guard skb.ip_summed == .CHECKSUM_NONE else { return false }
         let ok = __skb_checksum_complete(skb, proto: .tcp)
         skb.ip_summed = .CHECKSUM_UNNECESSARY
-        return ok
+        guard !ok else { return false }
+        count("TcpInCsumErrors")
+        count("TcpInErrs")
+        kfree_skb_reason(&skb, .TCP_CSUM)
+        return true
     }
 
     /// The TCP receive entry for IPv4: checks the header and checksum, finds the socket and hands
@@ -157,10 +159,7 @@ extension Kernel {
             }
             // skb_checksum_init: short segments are verified at once (CHECKSUM_BREAK = 76 bytes).
             if skb.ip_summed == .CHECKSUM_NONE, skb.len <= 76 {
-                guard checksumOK(&skb) else {
-                    count("TcpInCsumErrors")
-                    count("TcpInErrs")
-                    kfree_skb_reason(&skb, .TCP_CSUM)
+                if droppedForBadChecksum(&skb) {
                     return
                 }
             }
@@ -189,10 +188,7 @@ extension Kernel {
             }
             tracer.note("socket: none for \(t.local):\(t.localPort)")
             tcp_v4_fill_cb(&skb)
-            guard checksumOK(&skb) else {
-                count("TcpInCsumErrors")
-                count("TcpInErrs")
-                kfree_skb_reason(&skb, .TCP_CSUM)
+            if droppedForBadChecksum(&skb) {
                 return
             }
             tcp_v4_send_reset(&skb)
