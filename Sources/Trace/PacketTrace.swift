@@ -70,4 +70,12 @@ public struct PacketTrace: Sendable, Equatable {
 
     /// The functions of the path in order, inlined ones included.
     public var functions: [String] { events.compactMap { $0.symbol?.function } }
+
+    /// The functions a real trace (ftrace, eBPF) can see, in order: the path without inlined ones.
+    public var visibleFunctions: [String] {
+        events.compactMap { e in
+            guard case let .call(sym, _, inline) = e, !inline else { return nil }
+            return sym.function
+        }
+    }
 }

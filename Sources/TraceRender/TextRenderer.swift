@@ -45,12 +45,7 @@ public struct ChainRenderer: TraceRenderer {
     public func header(_ header: TraceHeader) -> String { "" }
 
     public func frame(_ t: PacketTrace) -> String {
-        var chain = ""
-        for case let .call(sym, _, inline) in t.events where !inline {
-            if !chain.isEmpty { chain += " → " }
-            chain += sym.function
-        }
-        return "#\(t.frame) \(t.direction.rawValue) \(t.summary) : \(chain) \(verdictText(t))\n"
+        "#\(t.frame) \(t.direction.rawValue) \(t.summary) : \(t.visibleFunctions.joined(separator: " → ")) \(verdictText(t))\n"
     }
 
     public func summary(_ summary: TraceSummary) -> String { "" }

@@ -32,19 +32,14 @@ struct Graph: ParsableCommand {
     func run() throws {
         var traces: [PacketTrace]?
         if let capture {
+            let input = try ReplayInput.open(capture: capture, host: host, device: nil, kernel: kernel)
+            var collected: [PacketTrace] = []
             do {
-                let profile = try host.map { try HostProfile.load(path: $0) }
-                    ?? HostInference.infer(path: capture, driver: "iwlwifi").profile
-                let session = try ReplaySession(capture: try PcapFile(path: capture), captureName: capture,
-                                                host: profile, kernelVersion: kernel)
-                var collected: [PacketTrace] = []
-                _ = try session.run { collected.append($0) }
-                traces = collected
+                _ = try input.session.run(buffered: input.buffered) { collected.append($0) }
             } catch let e as CaptureError {
                 throw InputError(e.description)
-            } catch let e as HostProfileError {
-                throw InputError(e.description)
             }
+            traces = collected
         }
         let graph = try Teaching.graph(kernel: kernel, traces: traces)
         print(GraphRenderer.render(graph, as: GraphFormat(rawValue: format) ?? .dot,

@@ -28,45 +28,28 @@ struct Stats: ParsableCommand {
     }
 
     func run() throws {
+        let input = try ReplayInput.open(capture: capture, host: host, device: nil, kernel: kernel)
+        var paths: [String: Int] = [:]
+        let summary: TraceSummary
         do {
-            var buffered: [CapturedFrame] = []
-            var opened: PcapFile?
-            let profile: HostProfile
-            if let host {
-                profile = try HostProfile.load(path: host)
-            } else {
-                let inferred = try HostInference.infer(path: capture, driver: "iwlwifi")
-                (profile, buffered, opened) = (inferred.profile, inferred.frames, inferred.capture)
+            summary = try input.session.run(buffered: input.buffered) { trace in
+                paths["\(trace.direction.rawValue) " + trace.visibleFunctions.joined(separator: " → "), default: 0] += 1
             }
-            let session = try ReplaySession(capture: try opened ?? PcapFile(path: capture), captureName: capture,
-                                            host: profile, kernelVersion: kernel)
-            var paths: [String: Int] = [:]
-            let summary = try session.run(buffered: buffered) { trace in
-                var chain = ""
-                for case let .call(sym, _, inline) in trace.events where !inline {
-                    chain += chain.isEmpty ? sym.function : " → " + sym.function
-                }
-                paths["\(trace.direction.rawValue) \(chain)", default: 0] += 1
-            }
-            print("frames: \(summary.frames)")
-            print("verdicts:")
-            for v in Verdict.allCases { if let n = summary.verdicts[v] { print("  \(v.rawValue): \(n)") } }
-            if !summary.dropReasons.isEmpty {
-                print("drop reasons:")
-                for (r, n) in summary.dropReasons.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { print("  \(r): \(n)") }
-            }
-            print("most common paths:")
-            for (p, n) in paths.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(top) {
-                print(String(format: "  %7d  ", n) + p)
-            }
-            print("counters (nstat names):")
-            for c in summary.counters.keys.sorted() { print("  \(c) \(summary.counters[c] ?? 0)") }
         } catch let e as CaptureError {
             throw InputError(e.description)
-        } catch let e as HostProfileError {
-            throw InputError(e.description)
-        } catch let e as ReplayError {
-            throw InputError(e.description)
         }
+        print("frames: \(summary.frames)")
+        print("verdicts:")
+        for v in Verdict.allCases { if let n = summary.verdicts[v] { print("  \(v.rawValue): \(n)") } }
+        if !summary.dropReasons.isEmpty {
+            print("drop reasons:")
+            for (r, n) in summary.dropReasons.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { print("  \(r): \(n)") }
+        }
+        print("most common paths:")
+        for (p, n) in paths.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(top) {
+            print(String(format: "  %7d  ", n) + p)
+        }
+        print("counters (nstat names):")
+        for c in summary.counters.keys.sorted() { print("  \(c) \(summary.counters[c] ?? 0)") }
     }
 }

@@ -67,39 +67,9 @@ struct Trace: ParsableCommand {
     }
 
     func run() throws {
-        let filterExpression = filter.joined(separator: " ")
-        var buffered: [CapturedFrame] = []
-        var opened: PcapFile?
-        let profile: HostProfile
-        var assumptions: [String] = []
-        do {
-            if let host {
-                var p = try HostProfile.load(path: host)
-                if let device {
-                    for i in p.interfaces.indices where p.interfaces[i].captured { p.interfaces[i].driver = device }
-                }
-                profile = p
-            } else {
-                if capture == "-", !filterExpression.isEmpty {
-                    throw InputError("a filter expression on standard input needs --host (the input is read only once)")
-                }
-                let inferred = try HostInference.infer(path: capture, driver: device ?? "iwlwifi")
-                (profile, assumptions, buffered, opened) = (inferred.profile, inferred.assumptions, inferred.frames, inferred.capture)
-                let summary = "pktpath: no --host given; assumed " + assumptions.joined(separator: "; ") + "\n"
-                FileHandle.standardError.write(Data(summary.utf8))
-            }
-            let file = try opened ?? PcapFile(path: capture)
-            if !filterExpression.isEmpty { try file.setFilter(filterExpression) }
-            let session = try ReplaySession(capture: file, captureName: capture, host: profile, assumptions: assumptions,
-                                            kernelVersion: kernel)
-            try write(session, buffered: buffered)
-        } catch let e as HostProfileError {
-            throw InputError(e.description)
-        } catch let e as CaptureError {
-            throw InputError(e.description)
-        } catch let e as ReplayError {
-            throw InputError(e.description)
-        }
+        let input = try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel,
+                                         filter: filter.joined(separator: " "))
+        try write(input.session, buffered: input.buffered)
     }
 
     /// Streams the traces to the output, a complete line at a time.
@@ -188,14 +158,7 @@ enum Interrupt {
     /// never arrive.
     static func install() {
         flag = 0
-        var current = sigaction()
-        sigaction(SIGINT, nil, &current)
-        #if os(Linux)
-        let handler = current.__sigaction_handler.sa_handler
-        #else
-        let handler = current.__sigaction_u.__sa_handler
-        #endif
-        if let handler, unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { return }
+        if isIgnored { return }
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGINT)
@@ -217,8 +180,8 @@ enum Interrupt {
         sigaction(SIGINT, &action, nil)
     }
 
-    /// Puts back the default action (unless SIGINT was left ignored).
-    static func uninstall() {
+    /// Whether SIGINT is set to be ignored.
+    private static var isIgnored: Bool {
         var current = sigaction()
         sigaction(SIGINT, nil, &current)
         #if os(Linux)
@@ -226,7 +189,13 @@ enum Interrupt {
         #else
         let handler = current.__sigaction_u.__sa_handler
         #endif
-        if let handler, unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { return }
+        guard let handler else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// Puts back the default action (unless SIGINT was left ignored).
+    static func uninstall() {
+        if isIgnored { return }
         signal(SIGINT, SIG_DFL)
     }
 }
