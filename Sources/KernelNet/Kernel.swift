@@ -188,6 +188,19 @@ public struct Sysctl: Sendable {
     /// `net.ipv4.icmp_echo_ignore_broadcasts` (default 1).
     public var icmp_echo_ignore_broadcasts: Bool { (values["net.ipv4.icmp_echo_ignore_broadcasts"] ?? 1) != 0 }
 
+    /// An IPv4 per-device setting as `IN_DEV_MAXCONF` reads it: the larger of `net.ipv4.conf.all.NAME`
+    /// and the device's own (`rp_filter`).
+    public func maxConf(_ name: String, dev: String) -> Int {
+        max(values["net.ipv4.conf.all.\(name)"] ?? 0, values["net.ipv4.conf.\(dev).\(name)"] ?? 0)
+    }
+
+    /// An IPv4 per-device setting as `IN_DEV_ANDCONF` reads it: on only when both
+    /// `net.ipv4.conf.all.NAME` and the device's own are (`accept_source_route`). `deviceDefault` is the
+    /// device's value when the profile does not set it (`ipv4_devconf_dflt`).
+    public func andConf(_ name: String, dev: String, deviceDefault: Int) -> Bool {
+        (values["net.ipv4.conf.all.\(name)"] ?? 0) != 0 && (values["net.ipv4.conf.\(dev).\(name)"] ?? deviceDefault) != 0
+    }
+
     /// The sysctls the model reads; any other is accepted and reported as not modeled.
     public static let modeled: Set<String> = [
         "net.ipv4.ip_forward", "net.ipv4.ip_early_demux", "net.ipv4.tcp_early_demux",

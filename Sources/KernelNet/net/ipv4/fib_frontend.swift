@@ -42,8 +42,7 @@ extension Kernel {
     /// false for an invalid source; `rpFiltered` says whether it was the reverse-path filter.
     func fib_validate_source(_ skb: inout SKBuff, saddr: IPv4Address) -> Bool {
         traced(fib_frontend.fib_validate_source) {
-            let rpf = max(sysctl.values["net.ipv4.conf.all.rp_filter"] ?? 0,
-                          sysctl.values["net.ipv4.conf.\(skb.dev.name).rp_filter"] ?? 0)
+            let rpf = sysctl.maxConf("rp_filter", dev: skb.dev.name)
             if rpf == 0 {
                 if isLocal(saddr), skb.dev.ops.driverName != "loopback" {
                     tracer.note("martian source \(saddr): one of this host's addresses")

@@ -70,9 +70,8 @@ extension Kernel {
                 return true
             }
             if options.sourceRoute {
-                let accept = max(sysctl.values["net.ipv4.conf.all.accept_source_route"] ?? 0,
-                                 sysctl.values["net.ipv4.conf.\(skb.dev.name).accept_source_route"] ?? 0)
-                guard accept != 0 else {
+                // IN_DEV_SOURCE_ROUTE: "all" (default 0) and the device (default 1) must both allow it.
+                guard sysctl.andConf("accept_source_route", dev: skb.dev.name, deviceDefault: 1) else {
                     tracer.note("source route option with accept_source_route off")
                     return true
                 }
