@@ -100,11 +100,11 @@ public struct HostInference {
             (a.value, answers[a.key, default: 0], b.key.rawValue) < (b.value, answers[b.key, default: 0], a.key.rawValue)
         }?.key
         var addressCounts: [IPv4Address: Int] = [:]
-        for (i, f) in frames.enumerated() {
+        for f in frames {
             let isOut = f.outgoing ?? (hostMAC != nil && f.src == hostMAC)
             guard isOut, f.link.etherType == .ipv4, let ip = IPv4Packet(f.bytes, at: f.link.networkOffset) else {
                 if f.outgoing == nil, hostMAC == nil, f.link.etherType == .ipv4,
-                    let ip = IPv4Packet(frames[i].bytes, at: f.link.networkOffset)
+                    let ip = IPv4Packet(f.bytes, at: f.link.networkOffset)
                 {
                     addressCounts[ip.source, default: 0] += 1
                     addressCounts[ip.destination, default: 0] += 1

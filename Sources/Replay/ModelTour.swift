@@ -129,15 +129,11 @@ public enum ModelTour {
     static func withOptions(_ frame: [UInt8]) -> [UInt8] {
         var ip = Array(frame[14..<34])
         ip[0] = 0x46
-        let total = Int(ip[2]) << 8 | Int(ip[3]) + 4
+        let total = (Int(ip[2]) << 8 | Int(ip[3])) + 4
         ip[2] = UInt8(total >> 8)
         ip[3] = UInt8(total & 0xff)
-        ip[10] = 0
-        ip[11] = 0
         ip += [1, 1, 1, 0]
-        let sum = ~Checksum.fold(Checksum.add(ip, start: 0, length: ip.count))
-        ip[10] = UInt8(sum >> 8)
-        ip[11] = UInt8(sum & 0xff)
+        Checksum.updateIPv4Header(&ip)
         return Array(frame[0..<14]) + ip + Array(frame[34...])
     }
 

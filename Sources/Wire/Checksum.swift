@@ -23,6 +23,17 @@ public enum Checksum {
         return UInt16(s)
     }
 
+    /// Rewrites the header checksum of the IPv4 header at `start` of `bytes` (over `ihl` words).
+    public static func updateIPv4Header(_ bytes: inout [UInt8], at start: Int = 0) {
+        guard start >= 0, bytes.count >= start + 20 else { return }
+        let length = min(Int(bytes[start] & 0x0f) * 4, bytes.count - start)
+        bytes[start + 10] = 0
+        bytes[start + 11] = 0
+        let sum = ~fold(add(bytes, start: start, length: length))
+        bytes[start + 10] = UInt8(sum >> 8)
+        bytes[start + 11] = UInt8(sum & 0xff)
+    }
+
     /// The sum of the IPv4 pseudo-header (RFC 793 §3.1, RFC 768) for a transport segment of `length` bytes.
     public static func pseudoHeader(source: IPv4Address, destination: IPv4Address, protocol proto: IPProtocol,
                                     length: Int) -> UInt32 {

@@ -183,11 +183,7 @@ extension Kernel {
             header[3] = UInt8(truncatingIfNeeded: total)
             header[6] = 0
             header[7] = 0
-            header[10] = 0
-            header[11] = 0
-            let sum = ~Checksum.fold(Checksum.add(header, start: 0, length: header.count))
-            header[10] = UInt8(sum >> 8)
-            header[11] = UInt8(sum & 0xff)
+            Checksum.updateIPv4Header(&header)
             var data = [UInt8](repeating: 0, count: q.totalLength ?? 0)
             for p in q.pieces {
                 for (i, b) in p.bytes.enumerated() where p.offset + i < data.count { data[p.offset + i] = b }
