@@ -26,6 +26,9 @@ public struct KernelProfile: Sendable, Equatable {
             "ieee80211_xmit_fast", "iwl_mvm_pass_packet_to_mac80211", "iwl_mvm_rx_pass_to_mac80211",
         ])
 
+    /// Whether the version's build inlines `function`.
+    public func isInlined(_ function: String) -> Bool { inlined.contains(function) }
+
     /// The profiles pktpath knows, by version.
     public static let all: [String: KernelProfile] = ["6.1": .v6_1]
 

@@ -3,6 +3,8 @@ import Trace
 /// JSON Lines, schema `pktpath-trace/1` (docs/trace-format.md): a header line, one line per frame,
 /// a summary line. Keys are written in a fixed order so output is byte-stable.
 public struct JSONRenderer: TraceRenderer {
+    private let symbols = SymbolText()
+
     public init() {}
 
     public func header(_ header: TraceHeader) -> String {
@@ -19,45 +21,74 @@ public struct JSONRenderer: TraceRenderer {
     }
 
     public func frame(_ t: PacketTrace) -> String {
-        let w = JSONWriter()
-        w.object {
-            w.key("type"); w.string("packet")
-            w.key("frame"); w.int(t.frame)
-            w.key("time"); w.string(timestamp(t.timeNanoseconds))
-            w.key("len"); w.int(t.length)
-            w.key("caplen"); w.int(t.capturedLength)
-            w.key("direction"); w.string(t.direction.rawValue)
-            w.key("dev"); w.string(t.device)
-            w.key("summary"); w.string(t.summary)
-            w.key("verdict"); w.string(t.verdict.rawValue)
-            w.key("proto"); w.optionalString(t.proto)
-            w.key("drop_reason"); w.optionalString(t.dropReason)
-            w.key("drop_function"); w.optionalString(t.dropFunction)
-            w.key("caused_by"); if let c = t.causedBy { w.int(c) } else { w.null() }
-            if t.reassembled { w.key("reassembled"); w.bool(true) }
-            w.key("events")
-            w.array(t.events) { e in
-                w.object {
-                    w.key("depth"); w.int(e.depth)
-                    switch e {
-                    case let .call(sym, _, inline):
-                        w.key("func"); w.string(sym.function)
-                        w.key("file"); w.string(sym.file)
-                        if inline { w.key("inline"); w.bool(true) }
-                    case let .note(text, _): w.key("note"); w.string(text)
-                    case let .state(text, _): w.key("state"); w.string(text)
-                    case let .hook(name, verdict, _):
-                        w.key("hook"); w.string(name)
-                        w.key("verdict"); w.string(verdict)
-                    case let .drop(reason, function, _):
-                        w.key("drop"); w.string(reason)
-                        w.key("drop_function"); w.string(function.function)
-                    case let .notModeled(text, _): w.key("not_modeled"); w.string(text)
-                    }
-                }
+        var out: [UInt8] = []
+        write(t, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the frame's line with constant keys as literal bytes and each function's members from
+    /// ``SymbolText``; only notes, states and the like are escaped, and those scan their bytes once.
+    public func write(_ t: PacketTrace, into out: inout [UInt8]) {
+        out.append("{\"type\":\"packet\",\"frame\":")
+        out.appendDecimal(t.frame)
+        out.append(",\"time\":\"")
+        out.appendTimestamp(t.timeNanoseconds)
+        out.append("\",\"len\":")
+        out.appendDecimal(t.length)
+        out.append(",\"caplen\":")
+        out.appendDecimal(t.capturedLength)
+        out.append(",\"direction\":")
+        out.appendJSONString(t.direction.rawValue)
+        out.append(",\"dev\":")
+        out.appendJSONString(t.device)
+        out.append(",\"summary\":")
+        let summaryStart = out.count
+        t.writeSummary(into: &out)
+        out.quoteJSON(from: summaryStart)
+        out.append(",\"verdict\":")
+        out.appendJSONString(t.verdict.rawValue)
+        out.append(",\"proto\":")
+        out.appendJSONString(t.proto)
+        out.append(",\"drop_reason\":")
+        out.appendJSONString(t.dropReason)
+        out.append(",\"drop_function\":")
+        out.appendJSONString(t.dropFunction)
+        out.append(",\"caused_by\":")
+        if let c = t.causedBy { out.appendDecimal(c) } else { out.append("null") }
+        if t.reassembled { out.append(",\"reassembled\":true") }
+        out.append(",\"events\":[")
+        var first = true
+        for e in t.events {
+            out.append(first ? "{\"depth\":" : ",{\"depth\":")
+            first = false
+            out.appendDecimal(e.depth)
+            switch e {
+            case let .call(sym, _, inline):
+                symbols.appendJSONMembers(symbols.span(sym), to: &out)
+                if inline { out.append(",\"inline\":true") }
+            case let .note(text, _):
+                out.append(",\"note\":")
+                out.appendJSONString(text)
+            case let .state(text, _):
+                out.append(",\"state\":")
+                out.appendJSONString(text)
+            case let .hook(name, verdict, _):
+                out.append(",\"hook\":")
+                out.appendJSONString(name)
+                out.append(",\"verdict\":")
+                out.appendJSONString(verdict)
+            case let .drop(reason, function, _):
+                out.append(",\"drop\":")
+                out.appendJSONString(reason)
+                out.append(",\"drop_function\":")
+                out.appendJSONString(function.function)
+            case let .notModeled(text, _):
+                out.append(",\"not_modeled\":")
+                out.appendJSONString(text)
             }
+            out.append(UInt8(ascii: "}"))
         }
-        return w.text + "\n"
+        out.append("]}\n")
     }
 
     public func summary(_ summary: TraceSummary) -> String {

@@ -3,6 +3,8 @@ import Trace
 /// The default format: for each frame a summary line, then the call tree indented by depth with the
 /// source file of each function, notes and the verdict.
 public struct TextRenderer: TraceRenderer {
+    private let symbols = SymbolText()
+
     public init() {}
 
     public func header(_ header: TraceHeader) -> String {
@@ -12,23 +14,66 @@ public struct TextRenderer: TraceRenderer {
     }
 
     public func frame(_ t: PacketTrace) -> String {
-        var s = "#\(t.frame) \(t.direction.rawValue) \(t.device) \(t.summary)\n"
+        var out: [UInt8] = []
+        write(t, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The column where the file of a call begins (names longer than that are followed by one space).
+    private static let fileColumn = 56
+
+    public func write(_ t: PacketTrace, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "#"))
+        out.appendDecimal(t.frame)
+        out.append(UInt8(ascii: " "))
+        out.append(t.direction.rawValue)
+        out.append(UInt8(ascii: " "))
+        out.append(t.device)
+        out.append(UInt8(ascii: " "))
+        t.writeSummary(into: &out)
+        out.append(UInt8(ascii: "\n"))
         for e in t.events {
-            let indent = String(repeating: "  ", count: e.depth + 1)
+            let indent = 2 * (e.depth + 1)
+            out.appendSpaces(indent)
             switch e {
             case let .call(sym, _, inline):
-                let name = indent + sym.function + (inline ? " (inline)" : "")
-                let pad = name.count < 56 ? String(repeating: " ", count: 56 - name.count) : " "
-                s += name + pad + sym.file + "\n"
-            case let .note(text, _): s += indent + "· " + text + "\n"
-            case let .state(text, _): s += indent + "◦ " + text + "\n"
-            case let .hook(name, verdict, _): s += indent + "⎇ \(name): \(verdict)\n"
-            case let .drop(reason, function, _): s += indent + "✗ \(reason) in \(function.function)\n"
-            case let .notModeled(text, _): s += indent + "? not modeled: " + text + "\n"
+                let span = symbols.span(sym)
+                symbols.appendFunction(span, to: &out)
+                if inline { out.append(" (inline)") }
+                let width = indent + span.functionCharacters + (inline ? 9 : 0)
+                out.appendSpaces(width < Self.fileColumn ? Self.fileColumn - width : 1)
+                symbols.appendFile(span, to: &out)
+                out.append(UInt8(ascii: "\n"))
+            case let .note(text, _):
+                out.append("· ")
+                out.append(text)
+                out.append(UInt8(ascii: "\n"))
+            case let .state(text, _):
+                out.append("◦ ")
+                out.append(text)
+                out.append(UInt8(ascii: "\n"))
+            case let .hook(name, verdict, _):
+                out.append("⎇ ")
+                out.append(name)
+                out.append(": ")
+                out.append(verdict)
+                out.append(UInt8(ascii: "\n"))
+            case let .drop(reason, function, _):
+                out.append("✗ ")
+                out.append(reason)
+                out.append(" in ")
+                symbols.appendFunction(symbols.span(function), to: &out)
+                out.append(UInt8(ascii: "\n"))
+            case let .notModeled(text, _):
+                out.append("? not modeled: ")
+                out.append(text)
+                out.append(UInt8(ascii: "\n"))
             }
         }
-        s += "  = " + verdictText(t) + (t.reassembled ? " (reassembled)" : "") + "\n"
-        return s
+        out.append("  = ")
+        out.appendVerdict(t)
+        if t.reassembled { out.append(" (reassembled)") }
+        out.append(UInt8(ascii: "\n"))
     }
 
     public func summary(_ summary: TraceSummary) -> String {
@@ -40,12 +85,36 @@ public struct TextRenderer: TraceRenderer {
 /// One line per frame: `#5 rx TCP … : __netif_receive_skb_core → ip_rcv → … ✗ SKB_DROP_REASON_NO_SOCKET`.
 /// Inlined functions are left out, as a real trace cannot see them.
 public struct ChainRenderer: TraceRenderer {
+    private let symbols = SymbolText()
+
     public init() {}
 
     public func header(_ header: TraceHeader) -> String { "" }
 
     public func frame(_ t: PacketTrace) -> String {
-        "#\(t.frame) \(t.direction.rawValue) \(t.summary) : \(t.visibleFunctions.joined(separator: " → ")) \(verdictText(t))\n"
+        var out: [UInt8] = []
+        write(t, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func write(_ t: PacketTrace, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "#"))
+        out.appendDecimal(t.frame)
+        out.append(UInt8(ascii: " "))
+        out.append(t.direction.rawValue)
+        out.append(UInt8(ascii: " "))
+        t.writeSummary(into: &out)
+        out.append(" : ")
+        var first = true
+        for e in t.events {
+            guard case let .call(sym, _, inline) = e, !inline else { continue }
+            if !first { out.append(" → ") }
+            first = false
+            symbols.appendFunction(symbols.span(sym), to: &out)
+        }
+        out.append(UInt8(ascii: " "))
+        out.appendVerdict(t)
+        out.append(UInt8(ascii: "\n"))
     }
 
     public func summary(_ summary: TraceSummary) -> String { "" }

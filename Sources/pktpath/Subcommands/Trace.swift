@@ -74,12 +74,15 @@ struct Trace: ParsableCommand {
 
     /// Streams the traces to the output, a complete line at a time.
     ///
-    /// Output is gathered in memory and written in whole frames, at least every 64 KiB. SIGINT stops the
+    /// Output is gathered in memory as UTF-8 bytes and written in whole frames, at least every 64 KiB. SIGINT stops the
     /// replay after the frame being traced: the output then holds every frame traced so far as complete
     /// lines (no summary), a message says where it stopped, and the exit status is 130 (128 + SIGINT, as
     /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
-        let renderer = TraceFormat(rawValue: format)!.renderer
+        let format = TraceFormat(rawValue: format)!
+        let renderer = format.renderer
+        // The chain shows only the functions: the model need not build notes and the like.
+        if format == .chain { session.detail = .calls }
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
         let out: OutputFile
         if let output {
@@ -93,24 +96,26 @@ struct Trace: ParsableCommand {
         defer { Interrupt.uninstall() }
         var progress = Progress(capture: capture, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0)
         defer { progress.clear() }
-        var pending = renderer.header(session.header)
+        var pending: [UInt8] = []
+        pending.reserveCapacity(1 << 17)
+        pending.append(contentsOf: renderer.header(session.header).utf8)
         var traced = 0
         func flush() throws {
             guard !pending.isEmpty else { return }
-            defer { pending = "" }
+            defer { pending.removeAll(keepingCapacity: true) }
             guard out.write(pending) else { throw InputError("cannot write \(output ?? "standard output"): \(String(cString: strerror(errno)))") }
         }
         do {
             let summary = try session.run(frames: frames.flatMap(Self.parseRange), buffered: buffered) { trace in
                 if selection.includes(trace) {
-                    pending += renderer.frame(trace)
-                    if pending.utf8.count > 1 << 16 { try flush() }
+                    renderer.write(trace, into: &pending)
+                    if pending.count > 1 << 16 { try flush() }
                 }
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
                 if Interrupt.requested { throw Interrupted() }
             }
-            pending += renderer.summary(summary)
+            pending.append(contentsOf: renderer.summary(summary).utf8)
             try flush()
         } catch is Interrupted {
             try flush()
@@ -220,10 +225,9 @@ struct OutputFile {
         self.init(fd: fd, owned: true)
     }
 
-    /// Writes all of `text`. Returns `false` (with `errno` set) when the system refuses.
-    func write(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { buffer in
+    /// Writes all of `bytes`. Returns `false` (with `errno` set) when the system refuses.
+    func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
             var done = 0
             while done < buffer.count {
                 #if os(Linux)
