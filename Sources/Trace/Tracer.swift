@@ -28,34 +28,54 @@ public final class Tracer {
     public static let maximumDepth = 64
     private var recordsDetails = true
     /// The functions entered and not yet left, innermost last: the symbol's id shifted left by one,
-    /// with the low bit set when it is inlined.
-    private var stack: [UInt32] = []
+    /// with the low bit set when it is inlined. A plain buffer: pushed and popped for every modeled
+    /// function, it must cost no more than a store.
+    private var stack: UnsafeMutablePointer<UInt32>
+    private var stackCount = 0
+    private var stackCapacity = Tracer.maximumDepth
 
     /// The innermost function entered that is not inlined: where a real trace would place code running
     /// now (the `location` the `skb:kfree_skb` tracepoint reports).
     public var caller: KernelSymbol? {
-        guard let s = stack.last(where: { $0 & 1 == 0 }) else { return nil }
-        return KernelSymbol(id: s >> 1)
+        var i = stackCount - 1
+        while i >= 0 {
+            if stack[i] & 1 == 0 { return KernelSymbol(id: stack[i] >> 1) }
+            i -= 1
+        }
+        return nil
     }
 
     public init() {
         events.reserveCapacity(128)
-        stack.reserveCapacity(Self.maximumDepth)
+        stack = .allocate(capacity: stackCapacity)
     }
+
+    deinit { stack.deallocate() }
 
     /// Records entry into `symbol` and descends one level.
     @inline(__always)
     public func enter(_ symbol: KernelSymbol, inline: Bool = false) {
         events.append(.call(symbol, depth: depth, inline: inline))
-        stack.append(symbol.id << 1 | (inline ? 1 : 0))
+        if stackCount == stackCapacity { growStack() }
+        stack[stackCount] = symbol.id << 1 | (inline ? 1 : 0)
+        stackCount += 1
         depth = min(depth + 1, Self.maximumDepth)
+    }
+
+    @inline(never)
+    private func growStack() {
+        let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: stackCapacity * 2)
+        bigger.update(from: stack, count: stackCount)
+        stack.deallocate()
+        stack = bigger
+        stackCapacity *= 2
     }
 
     /// Returns to the caller's level.
     @inline(__always)
     public func leave() {
         depth = max(0, depth - 1)
-        _ = stack.popLast()
+        if stackCount > 0 { stackCount -= 1 }
     }
 
     /// Records why a branch was taken.
@@ -90,7 +110,7 @@ public final class Tracer {
     public func take() -> [TraceEvent] {
         let out = events
         events.removeAll(keepingCapacity: true)
-        stack.removeAll(keepingCapacity: true)
+        stackCount = 0
         depth = 0
         return out
     }

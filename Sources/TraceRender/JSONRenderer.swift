@@ -21,14 +21,14 @@ public struct JSONRenderer: TraceRenderer {
     }
 
     public func frame(_ t: PacketTrace) -> String {
-        var out: [UInt8] = []
-        write(t, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        let out = OutputBuffer(capacity: 4096)
+        write(t, into: out)
+        return out.string
     }
 
     /// Writes the frame's line with constant keys as literal bytes and each function's members from
     /// ``SymbolText``; only notes, states and the like are escaped, and those scan their bytes once.
-    public func write(_ t: PacketTrace, into out: inout [UInt8]) {
+    public func write(_ t: PacketTrace, into out: OutputBuffer) {
         out.append("{\"type\":\"packet\",\"frame\":")
         out.appendDecimal(t.frame)
         out.append(",\"time\":\"")
@@ -42,9 +42,9 @@ public struct JSONRenderer: TraceRenderer {
         out.append(",\"dev\":")
         out.appendJSONString(t.device)
         out.append(",\"summary\":")
-        let summaryStart = out.count
-        t.writeSummary(into: &out)
-        out.quoteJSON(from: summaryStart)
+        symbols.scratch.removeAll(keepingCapacity: true)
+        t.writeSummary(into: &symbols.scratch)
+        out.appendJSONString(symbols.scratch)
         out.append(",\"verdict\":")
         out.appendJSONString(t.verdict.rawValue)
         out.append(",\"proto\":")
@@ -64,7 +64,7 @@ public struct JSONRenderer: TraceRenderer {
             out.appendDecimal(e.depth)
             switch e {
             case let .call(sym, _, inline):
-                symbols.appendJSONMembers(symbols.span(sym), to: &out)
+                symbols.appendJSONMembers(symbols.span(sym), to: out)
                 if inline { out.append(",\"inline\":true") }
             case let .note(text, _):
                 out.append(",\"note\":")

@@ -31,11 +31,11 @@ public protocol TraceRenderer {
     func frame(_ trace: PacketTrace) -> String
     func summary(_ summary: TraceSummary) -> String
     /// Appends what ``frame(_:)`` returns, as UTF-8, to `out` (the fast path for streaming output).
-    func write(_ trace: PacketTrace, into out: inout [UInt8])
+    func write(_ trace: PacketTrace, into out: OutputBuffer)
 }
 
 extension TraceRenderer {
-    public func write(_ trace: PacketTrace, into out: inout [UInt8]) { out.append(frame(trace)) }
+    public func write(_ trace: PacketTrace, into out: OutputBuffer) { out.append(frame(trace)) }
 }
 
 extension TraceFormat {

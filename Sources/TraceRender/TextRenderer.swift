@@ -14,15 +14,15 @@ public struct TextRenderer: TraceRenderer {
     }
 
     public func frame(_ t: PacketTrace) -> String {
-        var out: [UInt8] = []
-        write(t, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        let out = OutputBuffer(capacity: 4096)
+        write(t, into: out)
+        return out.string
     }
 
     /// The column where the file of a call begins (names longer than that are followed by one space).
     private static let fileColumn = 56
 
-    public func write(_ t: PacketTrace, into out: inout [UInt8]) {
+    public func write(_ t: PacketTrace, into out: OutputBuffer) {
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
@@ -30,7 +30,9 @@ public struct TextRenderer: TraceRenderer {
         out.append(UInt8(ascii: " "))
         out.append(t.device)
         out.append(UInt8(ascii: " "))
-        t.writeSummary(into: &out)
+        symbols.scratch.removeAll(keepingCapacity: true)
+        t.writeSummary(into: &symbols.scratch)
+        out.append(contentsOf: symbols.scratch)
         out.append(UInt8(ascii: "\n"))
         for e in t.events {
             let indent = 2 * (e.depth + 1)
@@ -38,11 +40,11 @@ public struct TextRenderer: TraceRenderer {
             switch e {
             case let .call(sym, _, inline):
                 let span = symbols.span(sym)
-                symbols.appendFunction(span, to: &out)
+                symbols.appendFunction(span, to: out)
                 if inline { out.append(" (inline)") }
                 let width = indent + span.functionCharacters + (inline ? 9 : 0)
                 out.appendSpaces(width < Self.fileColumn ? Self.fileColumn - width : 1)
-                symbols.appendFile(span, to: &out)
+                symbols.appendFile(span, to: out)
                 out.append(UInt8(ascii: "\n"))
             case let .note(text, _):
                 out.append("· ")
@@ -62,7 +64,7 @@ public struct TextRenderer: TraceRenderer {
                 out.append("✗ ")
                 out.append(reason)
                 out.append(" in ")
-                symbols.appendFunction(symbols.span(function), to: &out)
+                symbols.appendFunction(symbols.span(function), to: out)
                 out.append(UInt8(ascii: "\n"))
             case let .notModeled(text, _):
                 out.append("? not modeled: ")
@@ -92,25 +94,27 @@ public struct ChainRenderer: TraceRenderer {
     public func header(_ header: TraceHeader) -> String { "" }
 
     public func frame(_ t: PacketTrace) -> String {
-        var out: [UInt8] = []
-        write(t, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        let out = OutputBuffer(capacity: 4096)
+        write(t, into: out)
+        return out.string
     }
 
-    public func write(_ t: PacketTrace, into out: inout [UInt8]) {
+    public func write(_ t: PacketTrace, into out: OutputBuffer) {
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
         out.append(t.direction.rawValue)
         out.append(UInt8(ascii: " "))
-        t.writeSummary(into: &out)
+        symbols.scratch.removeAll(keepingCapacity: true)
+        t.writeSummary(into: &symbols.scratch)
+        out.append(contentsOf: symbols.scratch)
         out.append(" : ")
         var first = true
         for e in t.events {
             guard case let .call(sym, _, inline) = e, !inline else { continue }
             if !first { out.append(" → ") }
             first = false
-            symbols.appendFunction(symbols.span(sym), to: &out)
+            symbols.appendFunction(symbols.span(sym), to: out)
         }
         out.append(UInt8(ascii: " "))
         out.appendVerdict(t)

@@ -96,26 +96,25 @@ struct Trace: ParsableCommand {
         defer { Interrupt.uninstall() }
         var progress = Progress(capture: capture, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0)
         defer { progress.clear() }
-        var pending: [UInt8] = []
-        pending.reserveCapacity(1 << 17)
-        pending.append(contentsOf: renderer.header(session.header).utf8)
+        let pending = OutputBuffer(capacity: 1 << 17)
+        pending.append(renderer.header(session.header))
         var traced = 0
         func flush() throws {
-            guard !pending.isEmpty else { return }
-            defer { pending.removeAll(keepingCapacity: true) }
+            guard pending.count > 0 else { return }
+            defer { pending.removeAll() }
             guard out.write(pending) else { throw InputError("cannot write \(output ?? "standard output"): \(String(cString: strerror(errno)))") }
         }
         do {
             let summary = try session.run(frames: frames.flatMap(Self.parseRange), buffered: buffered) { trace in
                 if selection.includes(trace) {
-                    renderer.write(trace, into: &pending)
+                    renderer.write(trace, into: pending)
                     if pending.count > 1 << 16 { try flush() }
                 }
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
                 if Interrupt.requested { throw Interrupted() }
             }
-            pending.append(contentsOf: renderer.summary(summary).utf8)
+            pending.append(renderer.summary(summary))
             try flush()
         } catch is Interrupted {
             try flush()
@@ -226,8 +225,8 @@ struct OutputFile {
     }
 
     /// Writes all of `bytes`. Returns `false` (with `errno` set) when the system refuses.
-    func write(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
+    func write(_ bytes: OutputBuffer) -> Bool {
+        bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {
                 #if os(Linux)

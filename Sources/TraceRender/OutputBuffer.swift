@@ -2,38 +2,108 @@ import Trace
 
 /// Writing output as UTF-8 bytes: the renderers append to one reusable `[UInt8]` instead of building a
 /// `String` per line, and copy constant text and symbol names in bulk.
-extension Array where Element == UInt8 {
+/// Output gathered as UTF-8 bytes for writing: the renderers append to one buffer that lives for the
+/// whole run instead of building a `String` per line, and copy constant text and symbol names in bulk.
+public final class OutputBuffer {
+    /// Bytes written so far.
+    public private(set) var count = 0
+    private var capacity: Int
+    private var base: UnsafeMutablePointer<UInt8>
+
+    public init(capacity: Int = 1 << 16) {
+        self.capacity = Swift.max(64, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    private func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    @inline(never)
+    private func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = newCapacity
+    }
+
+    /// Forgets the bytes written, keeping the memory.
+    public func removeAll() { count = 0 }
+
+    /// Drops the bytes from `start` on.
+    func truncate(to start: Int) { count = Swift.min(count, Swift.max(0, start)) }
+
+    /// Calls `body` with the bytes written.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// The bytes from `start` to the end.
+    func bytes(from start: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: count - start)
+    }
+
+    /// The bytes written, as a string.
+    public var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
+    /// Appends one byte.
+    @inline(__always)
+    public func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// Appends `bytes`.
+    @inline(__always)
+    public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let from = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: from, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Appends `bytes`.
+    public func append(contentsOf bytes: [UInt8]) { bytes.withUnsafeBufferPointer { append($0) } }
+
     /// Appends ASCII or UTF-8 literal text.
     @inline(__always)
-    mutating func append(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    public func append(_ s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Appends the UTF-8 of `s`.
     @inline(__always)
-    mutating func append(_ s: String) {
+    public func append(_ s: String) {
         var s = s
-        s.withUTF8 { append(contentsOf: $0) }
+        s.withUTF8 { append($0) }
     }
 
     /// Appends `v` in decimal, as `"\(v)"` writes it.
-    mutating func appendDecimal(_ v: Int) {
+    func appendDecimal(_ v: Int) {
         if v < 0 { append(UInt8(ascii: "-")) }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var n = v.magnitude
-        var count = 0
+        var length = 0
         Swift.withUnsafeMutableBytes(of: &digits) { buf in
             repeat {
-                count += 1
-                buf[24 - count] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
+                length += 1
+                buf[24 - length] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
                 n /= 10
             } while n != 0
-            append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - count)...]))
+            append(UnsafeBufferPointer(rebasing: buf.bindMemory(to: UInt8.self)[(24 - length)...]))
         }
     }
 
     /// Appends `v` in decimal, with zeros in front up to `width` characters (a minus sign counts as one).
-    mutating func appendPadded(_ v: Int64, width: Int) {
+    func appendPadded(_ v: Int64, width: Int) {
         let length = (v < 0 ? 1 : 0) + Self.digitCount(v.magnitude)
         for _ in 0..<Swift.max(0, width - length) { append(UInt8(ascii: "0")) }
         appendDecimal(Int(v))
@@ -49,20 +119,22 @@ extension Array where Element == UInt8 {
         return count
     }
 
-    /// Appends `count` spaces.
+    /// Appends `n` spaces.
     @inline(__always)
-    mutating func appendSpaces(_ count: Int) {
-        guard count > 0 else { return }
-        append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
+    func appendSpaces(_ n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + count).update(repeating: UInt8(ascii: " "), count: n)
+        count += n
     }
 
     /// Appends `bytes` (UTF-8) as a JSON string, quotes included: as they are when nothing needs
     /// escaping, which is the usual case.
-    mutating func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>) {
+    func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>) {
         append(UInt8(ascii: "\""))
         var from = 0
         for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-            append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from..<i]))
+            append(UnsafeBufferPointer(rebasing: bytes[from..<i]))
             switch b {
             case UInt8(ascii: "\""): append("\\\"")
             case UInt8(ascii: "\\"): append("\\\\")
@@ -77,37 +149,28 @@ extension Array where Element == UInt8 {
             }
             from = i + 1
         }
-        append(contentsOf: UnsafeBufferPointer(rebasing: bytes[from...]))
+        append(UnsafeBufferPointer(rebasing: bytes[from...]))
         append(UInt8(ascii: "\""))
     }
 
     /// Appends `s` as a JSON string.
-    mutating func appendJSONString(_ s: String) {
+    func appendJSONString(_ s: String) {
         var s = s
         s.withUTF8 { appendJSONString($0) }
     }
 
     /// Appends a JSON string or `null`.
-    mutating func appendJSONString(_ s: String?) {
+    func appendJSONString(_ s: String?) {
         if let s { appendJSONString(s) } else { append("null") }
     }
 
-    /// Escapes for JSON, in place, the bytes written since `start` (a summary written straight into
-    /// the output), quotes included.
-    mutating func quoteJSON(from start: Int) {
-        let needsEscape = self[start...].contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        if !needsEscape {
-            insert(UInt8(ascii: "\""), at: start)
-            append(UInt8(ascii: "\""))
-            return
-        }
-        let raw = Array(self[start...])
-        removeSubrange(start...)
-        raw.withUnsafeBufferPointer { appendJSONString($0) }
+    /// Appends `bytes` (UTF-8) as a JSON string.
+    func appendJSONString(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendJSONString($0) }
     }
 
     /// Appends a frame's verdict as the text formats show it (`✓ deliver tcp`, `✗ SKB_DROP_REASON_NO_SOCKET in tcp_v4_rcv`).
-    mutating func appendVerdict(_ t: PacketTrace) {
+    func appendVerdict(_ t: PacketTrace) {
         switch t.verdict {
         case .drop:
             append("✗ ")
@@ -136,7 +199,7 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends seconds and nanoseconds since the epoch as RFC 3339 UTC with nanoseconds.
-    mutating func appendTimestamp(_ ns: Int64) {
+    func appendTimestamp(_ ns: Int64) {
         let seconds = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
         let nanos = ns - seconds * 1_000_000_000
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -170,12 +233,14 @@ extension Array where Element == UInt8 {
 
 /// The names of kernel symbols as the renderers write them, looked up in ``KernelSymbolTable`` once
 /// per symbol and kept as UTF-8 bytes (with the JSON members of a call, and the character count the
-/// text format pads by).
+/// text format pads by). Also holds the scratch buffer a renderer writes a frame summary into.
 final class SymbolText {
     /// Per symbol id: `function` bytes, then `file` bytes, then the JSON members
-    /// `,"func":"…","file":"…"`, back to back in `storage`.
-    private var storage: [UInt8] = []
+    /// `,"func":"…","file":"…"`, back to back.
+    private let storage = OutputBuffer(capacity: 1 << 14)
     private var spans: [Span] = []
+    /// Where a renderer writes a summary before escaping it.
+    var scratch: [UInt8] = []
 
     struct Span {
         var start: Int
@@ -214,23 +279,26 @@ final class SymbolText {
         return spans[id]
     }
 
+    @inline(__always)
+    private func copy(from start: Int, count: Int, to out: OutputBuffer) {
+        out.append(UnsafeBufferPointer(rebasing: storage.bytes(from: 0)[start..<start + count]))
+    }
+
     /// Appends the function name of `span`.
     @inline(__always)
-    func appendFunction(_ span: Span, to out: inout [UInt8]) {
-        storage.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[span.start..<span.start + span.functionLength])) }
+    func appendFunction(_ span: Span, to out: OutputBuffer) {
+        copy(from: span.start, count: span.functionLength, to: out)
     }
 
     /// Appends the file of `span`.
     @inline(__always)
-    func appendFile(_ span: Span, to out: inout [UInt8]) {
-        let s = span.start + span.functionLength
-        storage.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<s + span.fileLength])) }
+    func appendFile(_ span: Span, to out: OutputBuffer) {
+        copy(from: span.start + span.functionLength, count: span.fileLength, to: out)
     }
 
     /// Appends `,"func":"…","file":"…"` for `span`.
     @inline(__always)
-    func appendJSONMembers(_ span: Span, to out: inout [UInt8]) {
-        let s = span.start + span.functionLength + span.fileLength
-        storage.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[s..<s + span.jsonLength])) }
+    func appendJSONMembers(_ span: Span, to out: OutputBuffer) {
+        copy(from: span.start + span.functionLength + span.fileLength, count: span.jsonLength, to: out)
     }
 }
