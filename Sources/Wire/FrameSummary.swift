@@ -14,7 +14,13 @@ public enum FrameSummary {
     public static func write(_ bytes: [UInt8], networkOffset offset: Int, etherType: EtherType,
                              into out: inout [UInt8]) {
         switch etherType {
-        case .ipv4: writeIPv4(bytes, at: offset, into: &out)
+        case .ipv4:
+            var line = SummaryLine()
+            if let error = writeIPv4(bytes, at: offset, into: &line) {
+                out.append(contentsOf: "IPv4 (\(error))".utf8)
+            } else {
+                line.withBytes { out.append(contentsOf: $0) }
+            }
         case .arp: out.append(contentsOf: describeARP(bytes, at: offset).utf8)
         case .ipv6:
             guard let p = IPv6Packet(bytes, at: offset) else { return out.append(contentsOf: "IPv6 (truncated)".utf8) }
@@ -38,20 +44,22 @@ public enum FrameSummary {
         }
     }
 
-    static func writeIPv4(_ bytes: [UInt8], at offset: Int, into out: inout [UInt8]) {
+    /// Writes the summary of a valid IPv4 packet to `out`; returns the header's problem instead when
+    /// it is not valid.
+    static func writeIPv4(_ bytes: [UInt8], at offset: Int, into out: inout SummaryLine) -> WireError? {
         let ip: IPv4Header
         do { ip = try IPv4Header(parsing: bytes, at: offset) } catch {
-            return out.append(contentsOf: "IPv4 (\(error))".utf8)
+            return error
         }
         // "SRC > DST"
-        func hosts(_ out: inout [UInt8]) {
+        func hosts(_ out: inout SummaryLine) {
             out.appendDecimal(ip.source)
             out.appendASCII(" > ")
             out.appendDecimal(ip.destination)
         }
         // " frag id=N off=N" and "+" when more fragments follow
         let isFragment = ip.moreFragments || ip.fragmentOffset != 0
-        func frag(_ out: inout [UInt8]) {
+        func frag(_ out: inout SummaryLine) {
             guard isFragment else { return }
             out.appendASCII(" frag id=")
             out.appendDecimal(UInt64(ip.identification))
@@ -61,13 +69,13 @@ public enum FrameSummary {
         }
         if ip.fragmentOffset != 0 {
             out.appendASCII("IPv4 ")
-            out.append(contentsOf: ip.proto.description.utf8)
+            out.append(ip.proto.description)
             out.appendASCII(" ")
             hosts(&out)
             frag(&out)
             out.appendASCII(" len=")
             out.appendDecimal(ip.totalLength - ip.headerLength)
-            return
+            return nil
         }
         let l4 = offset + ip.headerLength
         let payloadLength = ip.totalLength - ip.headerLength
@@ -77,7 +85,8 @@ public enum FrameSummary {
                 out.appendASCII("TCP ")
                 hosts(&out)
                 frag(&out)
-                return out.appendASCII(" (truncated)")
+                out.appendASCII(" (truncated)")
+                return nil
             }
             out.appendASCII("TCP ")
             out.appendDecimal(ip.source)
@@ -105,7 +114,8 @@ public enum FrameSummary {
                 out.appendASCII("UDP ")
                 hosts(&out)
                 frag(&out)
-                return out.appendASCII(" (truncated)")
+                out.appendASCII(" (truncated)")
+                return nil
             }
             out.appendASCII("UDP ")
             out.appendDecimal(ip.source)
@@ -123,10 +133,11 @@ public enum FrameSummary {
             hosts(&out)
             guard let p = ICMPv4Packet(bytes, at: l4) else {
                 frag(&out)
-                return out.appendASCII(" (truncated)")
+                out.appendASCII(" (truncated)")
+                return nil
             }
             out.appendASCII(" ")
-            out.append(contentsOf: p.name.utf8)
+            out.append(p.name)
             if p.type == ICMPv4Packet.echoRequest || p.type == ICMPv4Packet.echoReply {
                 out.appendASCII(" id=")
                 out.appendDecimal(UInt64(p.identifier))
@@ -136,19 +147,20 @@ public enum FrameSummary {
             frag(&out)
         default:
             out.appendASCII("IPv4 ")
-            out.append(contentsOf: ip.proto.description.utf8)
+            out.append(ip.proto.description)
             out.appendASCII(" ")
             hosts(&out)
             frag(&out)
             out.appendASCII(" len=")
             out.appendDecimal(payloadLength)
         }
+        return nil
     }
 }
 
 extension TCPFlags {
     /// Writes ``description`` as UTF-8.
-    func write(into out: inout [UInt8]) {
+    func write(into out: inout SummaryLine) {
         let start = out.count
         if contains(.syn) { out.append(UInt8(ascii: "S")) }
         if contains(.fin) { out.append(UInt8(ascii: "F")) }
@@ -162,32 +174,60 @@ extension TCPFlags {
     }
 }
 
-extension Array where Element == UInt8 {
+/// The line a summary is written into: 256 bytes on the stack, more than the longest IPv4 summary
+/// (about 140 bytes), so writing one allocates nothing until it is copied out.
+struct SummaryLine {
+    private var storage: (SIMD64<UInt8>, SIMD64<UInt8>, SIMD64<UInt8>, SIMD64<UInt8>) = (.zero, .zero, .zero, .zero)
+    private(set) var count = 0
+    private static let capacity = 256
+
+    /// Appends one byte (a byte past the capacity is dropped; no summary comes near it).
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        guard count < Self.capacity else { return }
+        let i = count
+        withUnsafeMutableBytes(of: &storage) { $0[i] = byte }
+        count += 1
+    }
+
+    /// Appends `bytes`.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes { append(b) }
+    }
+
     /// Appends ASCII text.
     @inline(__always)
     mutating func appendASCII(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends the UTF-8 of `s`.
+    mutating func append(_ s: String) {
+        for b in s.utf8 { append(b) }
     }
 
     /// Appends `v` in decimal, as `"\(v)"` writes it.
     mutating func appendDecimal(_ v: UInt64) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
         var n = v
-        var count = 0
+        var length = 0
         Swift.withUnsafeMutableBytes(of: &digits) { buf in
             repeat {
-                count += 1
-                buf[24 - count] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
+                length += 1
+                buf[24 - length] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
                 n /= 10
             } while n != 0
-            append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - count)...]))
+        }
+        Swift.withUnsafeBytes(of: &digits) { buf in
+            for i in (24 - length)..<24 { append(buf[i]) }
         }
     }
 
     /// Appends `v` in decimal, with a minus sign when negative.
     mutating func appendDecimal(_ v: Int) {
         if v < 0 { append(UInt8(ascii: "-")) }
-        appendDecimal(v.magnitude.toUInt64)
+        appendDecimal(UInt64(v.magnitude))
     }
 
     /// Appends an IPv4 address in dotted-quad notation.
@@ -201,8 +241,11 @@ extension Array where Element == UInt8 {
         append(UInt8(ascii: "."))
         appendDecimal(UInt64(r & 0xff))
     }
-}
 
-extension UInt {
-    fileprivate var toUInt64: UInt64 { UInt64(self) }
+    /// Calls `body` with the bytes written.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var copy = storage
+        let n = count
+        return Swift.withUnsafeBytes(of: &copy) { body(UnsafeBufferPointer(rebasing: $0.bindMemory(to: UInt8.self)[0..<n])) }
+    }
 }
