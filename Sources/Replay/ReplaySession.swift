@@ -48,6 +48,7 @@ public final class ReplaySession {
         }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
                         sockets: host.sockets, sysctl: host.sysctl, netfilterRules: host.netfilter)
+        kernel.coldNeighbours = host.coldNeighbours
         self.host = host
         self.capture = capture
         self.encapsulation = Self.encapsulation(of: linkType)
@@ -55,9 +56,10 @@ public final class ReplaySession {
         self.device = devices[capturedIndex]
         self.hostMACs = Set(host.interfaces.map(\.mac))
         var notes = assumptions
-        let unmodeled = host.sysctl.keys.filter { !Sysctl.modeled.contains($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
+        let unmodeled = host.sysctl.keys.filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
-        header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes)
+        header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes,
+                             overrides: host.overrides.map(\.description))
     }
 
     /// How frames of a link type are wrapped.
