@@ -56,6 +56,12 @@ public enum HostOverride: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the model reads what the override changes (a sysctl it does not read changes nothing).
+    public var isModeled: Bool {
+        if case let .sysctl(name, _) = self { return Sysctl.isModeled(name) || name.hasPrefix("net.ipv6.conf.") }
+        return true
+    }
+
     /// The interface a per-device sysctl names (`net.ipv4.conf.DEV.rp_filter` → `DEV`), if it is one.
     static func device(of sysctl: String) -> String? {
         for prefix in ["net.ipv4.conf.", "net.ipv4.neigh.", "net.ipv6.conf.", "net.ipv6.neigh."] where sysctl.hasPrefix(prefix) {

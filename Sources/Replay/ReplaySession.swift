@@ -35,6 +35,14 @@ public final class ReplaySession {
         inMemory = frames
     }
 
+    /// Sets up the model for a caller that reads the frames of a `linkType` capture itself and hands
+    /// each to ``trace(_:)`` (two replays of one capture in step, as `pktpath diff` runs them).
+    public convenience init(linkType: LinkType, captureName: String, host: HostProfile, assumptions: [String] = [],
+                            kernelVersion: String? = nil) throws(ReplayError) {
+        try self.init(source: nil, linkType: linkType, captureName: captureName, host: host, assumptions: assumptions,
+                      kernelVersion: kernelVersion)
+    }
+
     private init(source capture: PcapFile?, linkType: LinkType, captureName: String, host: HostProfile,
                  assumptions: [String], kernelVersion: String?) throws(ReplayError) {
         let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version

@@ -80,10 +80,18 @@ extension HostProfile {
     /// The profile with the `KEY=VALUE` overrides of `option` applied; a bad one is an input error
     /// naming the option and the key.
     func applying(overrides: [String], option: String) throws -> HostProfile {
+        let parsed: [HostOverride]
+        let profile: HostProfile
         do {
-            return try applying(overrides.map { text throws(HostOverrideError) in try HostOverride(parsing: text) })
+            parsed = try overrides.map { text throws(HostOverrideError) in try HostOverride(parsing: text) }
+            profile = try applying(parsed)
         } catch {
             throw InputError("\(option) \(error.description)")
         }
+        for o in parsed where !o.isModeled {
+            let key = o.description.prefix { $0 != "=" }
+            FileHandle.standardError.write(Data("pktpath: \(option) \(key): the model does not read this sysctl; it changes nothing\n".utf8))
+        }
+        return profile
     }
 }

@@ -51,9 +51,9 @@ struct Graph: ParsableCommand {
 enum KernelVersion {
     static let defaultVersion = "6.1"
 
-    static func check(_ version: String) throws {
+    static func check(_ version: String, option: String = "--kernel") throws {
         guard Replay.knownKernels.contains(version) else {
-            throw ValidationError("--kernel must be one of: \(Replay.knownKernels.joined(separator: ", "))")
+            throw ValidationError("\(option) must be one of: \(Replay.knownKernels.joined(separator: ", "))")
         }
     }
 }
