@@ -12,6 +12,14 @@ public struct TraceFile: Sendable {
     public var overrides: [String]
     public var frames: [DiffFrame]
 
+    public init(path: String, kernel: String, capture: String, overrides: [String], frames: [DiffFrame]) {
+        self.path = path
+        self.kernel = kernel
+        self.capture = capture
+        self.overrides = overrides
+        self.frames = frames
+    }
+
     /// Whether `data` starts like a trace file (a JSON object) rather than a capture.
     public static func looksLikeTrace(_ data: Data) -> Bool {
         data.first { !(" \t\r\n" as String).utf8.contains($0) } == UInt8(ascii: "{")
