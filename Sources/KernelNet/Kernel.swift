@@ -70,10 +70,13 @@ public final class Kernel {
     }
 
     /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it (`inline`
-    /// overrides the profile at call sites where the compiler decided otherwise).
+    /// overrides the profile at call sites where the compiler decided otherwise). A function the
+    /// profile lacks is not recorded: `body` runs as part of its caller, as it does in that version.
     @inline(__always)
     public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ body: () -> R) -> R {
-        tracer.enter(fn.symbol, inline: inline ?? profile.inlined.contains(fn.rawValue))
+        guard profile.has(fn) else { return body() }
+        let symbol = KernelSymbol(function: fn.rawValue, file: profile.file(of: fn.rawValue, modelFile: F.path))
+        tracer.enter(symbol, inline: inline ?? profile.inlined.contains(fn.rawValue))
         defer { tracer.leave() }
         return body()
     }

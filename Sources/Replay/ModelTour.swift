@@ -24,7 +24,8 @@ public enum ModelTour {
               "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
               "netfilter": [ { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "drop" },
                              { "hook": "input", "proto": "tcp", "dport": 2223, "verdict": "reject", "with": "tcp reset" },
-                             { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" } ],
+                             { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" },
+                             { "hook": "output", "proto": "udp", "dport": 7003, "verdict": "drop" } ],
               "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2 } }
             """
         // The text above is fixed and valid: parsing cannot fail.

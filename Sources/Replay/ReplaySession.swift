@@ -45,7 +45,7 @@ public final class ReplaySession {
 
     private init(source capture: PcapFile?, linkType: LinkType, captureName: String, host: HostProfile,
                  assumptions: [String], kernelVersion: String?) throws(ReplayError) {
-        let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version
+        let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version.rawValue
         guard let profile = KernelProfile.all[version] else { throw .unknownKernel(version) }
         var devices: [NetDevice] = []
         for (i, iface) in host.interfaces.enumerated() {

@@ -38,6 +38,10 @@ public struct TraceSummary: Sendable, Equatable {
     public mutating func add(_ trace: PacketTrace) {
         frames += 1
         verdicts[trace.verdict, default: 0] += 1
-        if let r = trace.dropReason { dropReasons[r, default: 0] += 1 }
+        if trace.verdict == .drop {
+            // Kernels before 5.17 name no reason: such drops are counted by dropping function.
+            let key = trace.dropReason ?? "(no reason) in \(trace.dropFunction ?? "?")"
+            dropReasons[key, default: 0] += 1
+        }
     }
 }

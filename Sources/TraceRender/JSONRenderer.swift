@@ -55,7 +55,7 @@ public struct JSONRenderer: TraceRenderer {
                         w.key("hook"); w.string(name)
                         w.key("verdict"); w.string(verdict)
                     case let .drop(reason, function, _):
-                        w.key("drop"); w.string(reason)
+                        w.key("drop"); w.optionalString(reason)
                         w.key("drop_function"); w.string(function.function)
                     case let .notModeled(text, _): w.key("not_modeled"); w.string(text)
                     }

@@ -29,7 +29,7 @@ public struct TextRenderer: TraceRenderer {
             case let .note(text, _): s += indent + "· " + text + "\n"
             case let .state(text, _): s += indent + "◦ " + text + "\n"
             case let .hook(name, verdict, _): s += indent + "⎇ \(name): \(verdict)\n"
-            case let .drop(reason, function, _): s += indent + "✗ \(reason) in \(function.function)\n"
+            case let .drop(reason, function, _): s += indent + "✗ \(reason ?? "drop") in \(function.function)\n"
             case let .notModeled(text, _): s += indent + "? not modeled: " + text + "\n"
             }
         }

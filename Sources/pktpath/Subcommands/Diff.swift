@@ -32,7 +32,7 @@ struct Diff: ParsableCommand {
     @Option(name: .customLong("vs-host"), help: "Side B's host profile (default: side A's).")
     var vsHost: String?
 
-    @Option(name: .long, help: "Side A's kernel version (default: the host profile's, else \(KernelVersion.defaultVersion)).")
+    @Option(name: .long, help: "Side A's kernel version (default: the host profile's, else \(KernelOption.defaultVersion)).")
     var kernel: String?
 
     @Option(name: .customLong("vs-kernel"), help: "Side B's kernel version (default: side A's).")
@@ -69,7 +69,7 @@ struct Diff: ParsableCommand {
             throw ValidationError("--align must be one of: auto, frame, flow")
         }
         for (option, version) in [("--kernel", kernel), ("--vs-kernel", vsKernel)] {
-            if let version { try KernelVersion.check(version, option: option) }
+            if let version { try KernelOption.check(version, option: option) }
         }
         if let device, !HostProfile.drivers.contains(device) {
             throw ValidationError("--device must be one of: \(HostProfile.drivers.joined(separator: ", "))")

@@ -10,9 +10,9 @@ struct Explain: ParsableCommand {
     var function: String
 
     @Option(name: .long, help: "Kernel version.")
-    var kernel: String = KernelVersion.defaultVersion
+    var kernel: String = KernelOption.defaultVersion
 
-    func validate() throws { try KernelVersion.check(kernel) }
+    func validate() throws { try KernelOption.check(kernel) }
 
     func run() throws {
         guard let e = try Teaching.explain(function, kernel: kernel) else {

@@ -24,7 +24,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "A host profile (JSON, DESIGN.md format) describing the capturing host.")
     var host: String?
 
-    @Option(name: .long, help: "Kernel version to model (6.1).")
+    @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
 
     @Option(name: .long, help: "Driver of the captured interface: veth or iwlwifi (default: the profile's, else iwlwifi).")
