@@ -81,6 +81,9 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 11, ack: 51, flags: .rst)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40030, seq: 70, ack: 80, flags: [.ack, .psh], payload: data)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40030, seq: 88, ack: 80, flags: [.rst, .ack])),
+            // A stray ACK to the listener: answered with a reset.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40021, 8080, seq: 5, ack: 77, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40021, seq: 77, flags: .rst)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7000, payload: data)),

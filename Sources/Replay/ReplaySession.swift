@@ -19,7 +19,7 @@ public final class ReplaySession {
     /// Frames given in memory instead of a capture file.
     private var inMemory: [CapturedFrame] = []
 
-    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or 6.1) to
+    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or the newest) to
     /// replay `capture`.
     public convenience init(capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
                             kernelVersion: String? = nil) throws(ReplayError) {
