@@ -198,6 +198,20 @@ struct DiffCLITests {
         #expect(out.transitions("verdict_changes") == ["transmit→queue": 3])
     }
 
+    @Test("--kernel 4.14 --vs-kernel 6.12: each side runs its own profile; 6.12 goes through ip_rcv_core, 4.14 has none")
+    func kernels() throws {
+        let (run, out) = try Self.diff(["Fixtures/ping.pcap", "--host", "Fixtures/ping.host.json", "--kernel", "4.14",
+                                        "--vs-kernel", "6.12", "--context", "1000"])
+        #expect(run.status == 1, "\(run)")
+        #expect((out.header["a"] as? [String: Any])?["kernel"] as? String == "4.14")
+        #expect((out.header["b"] as? [String: Any])?["kernel"] as? String == "6.12")
+        #expect(out.status(1) == "changed")
+        #expect(out.divergingSteps(1, "b").contains("ip_rcv_core"))
+        #expect(!out.divergingSteps(1, "a").contains("ip_rcv_core"))
+        #expect(out.side(1, "a")?["verdict"] as? String == "deliver")
+        #expect(out.side(1, "b")?["verdict"] as? String == "deliver")
+    }
+
     @Test("trace --set applies the same change: the trace header lists it and the frames drop")
     func traceSet() throws {
         let host = try Self.hostWithoutRPFilter()
