@@ -122,6 +122,9 @@ public enum ModelTour {
             tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: IPv4Address("10.77.0.9")!),
             tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: IPv4Address("10.77.0.9")!),
             rx.ethernet(EtherType(rawValue: 0x88b5), [1, 2, 3]),
+            // Longer than the MTU allows: veth drops it when it crosses to the host's end.
+            rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40008, 7000, payload: [UInt8](repeating: 0, count: 1600)),
+                    dontFragment: false),
         ]
         list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
         return list.enumerated().map { i, bytes in
