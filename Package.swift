@@ -31,10 +31,12 @@ let package = Package(
             dependencies: ["Capture", "Wire", "Trace", "KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"],
             swiftSettings: releaseSettings),
         .target(name: "TraceRender", dependencies: ["Trace"], swiftSettings: releaseSettings),
+        // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
+        .target(name: "TraceDiff", dependencies: ["Trace", "TraceRender"], swiftSettings: releaseSettings),
         .executableTarget(
             name: "pktpath",
             dependencies: [
-                "Replay", "TraceRender", "Capture", "Trace",
+                "Replay", "TraceRender", "TraceDiff", "Capture", "Trace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: releaseSettings),
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(
             name: "ReplayTests",
             dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
+        .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],

@@ -34,8 +34,9 @@ extension KernelSourceFile {
     var searchedCaseIndex: Int { Array(Self.allCases).firstIndex { $0.rawValue == rawValue } ?? 0 }
 }
 
-/// The kernel's table from modeled functions to trace symbols and the profile's flags for them,
-/// filled the first time a function of each file is traced.
+/// The kernel's table from modeled functions to trace symbols and the profile's flags for them
+/// (inlined, absent, the file it is defined in), filled the first time a function of each file is
+/// traced.
 ///
 /// `traced` runs for every modeled function a frame passes through, so finding the symbol must not
 /// hash or compare names: the file is found by its enum type (the address of its metadata, in an
@@ -43,6 +44,8 @@ extension KernelSourceFile {
 final class SymbolResolver {
     /// Flag bit of an entry: the profile inlines the function.
     static let inlineFlag: UInt64 = 1
+    /// Flag bit of an entry: the version does not have the function (``KernelProfile/has(_:)``).
+    static let absentFlag: UInt64 = 2
 
     private let profile: KernelProfile
     /// Slots of the table: the type's metadata address (0 when free) and its entries by case index,
@@ -92,7 +95,7 @@ final class SymbolResolver {
             var layoutHolds = true
             for (i, c) in cases.enumerated() {
                 layoutHolds = layoutHolds && c.caseIndex == i
-                table[i] = entry(named: c.rawValue, file: F.path)
+                table[i] = profileEntry(c)
             }
             if layoutHolds {
                 values[slot] = table
@@ -100,11 +103,14 @@ final class SymbolResolver {
                 table.deallocate()  // the key stays, with no table: the slow path below for this file
             }
         }
-        return entry(named: fn.rawValue, file: F.path)
+        return profileEntry(fn)
     }
 
-    private func entry(named name: String, file: String) -> UInt64 {
-        let symbol = KernelSymbol(function: name, file: file)
+    /// The entry of `fn` under the profile: its symbol (in the file this version defines it in) and flags.
+    private func profileEntry<F: KernelSourceFile>(_ fn: F) -> UInt64 {
+        let name = fn.rawValue
+        let symbol = KernelSymbol(function: name, file: profile.file(of: name, modelFile: F.path))
         return UInt64(symbol.id) << 32 | (profile.isInlined(name) ? Self.inlineFlag : 0)
+            | (profile.has(fn) ? 0 : Self.absentFlag)
     }
 }

@@ -90,8 +90,8 @@ public final class Tracer {
         if recordsDetails { events.append(.state(text(), depth: depth)) }
     }
 
-    /// Records a drop by `function` for `reason`.
-    public func drop(_ reason: String, in function: KernelSymbol) {
+    /// Records a drop by `function` for `reason` (`nil` for kernels that name no reason).
+    public func drop(_ reason: String?, in function: KernelSymbol) {
         if recordsDetails { events.append(.drop(reason: reason, function: function, depth: depth)) }
     }
 

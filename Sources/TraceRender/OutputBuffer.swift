@@ -241,6 +241,20 @@ final class SymbolText {
     private var spans: [Span] = []
     /// Where a renderer writes a summary before escaping it.
     var scratch: [UInt8] = []
+    /// One-line explanations by function name (`--explain`), and those of the symbols seen, by id.
+    private let explanations: [String: String]?
+    private var explanationsByID: [String?] = []
+
+    init(explanations: [String: String]?) { self.explanations = explanations }
+
+    /// The one-line explanation of `symbol`, when the renderer writes them.
+    @inline(__always)
+    func explanation(_ symbol: KernelSymbol) -> String? {
+        guard explanations != nil else { return nil }
+        let id = Int(symbol.id)
+        if id >= explanationsByID.count || spans[id].start < 0 { _ = load(symbol) }
+        return explanationsByID[id]
+    }
 
     struct Span {
         var start: Int
@@ -262,8 +276,12 @@ final class SymbolText {
     @inline(never)
     private func load(_ symbol: KernelSymbol) -> Span {
         let id = Int(symbol.id)
-        while spans.count <= id { spans.append(Span(start: -1, functionLength: 0, fileLength: 0, jsonLength: 0, functionCharacters: 0)) }
+        while spans.count <= id {
+            spans.append(Span(start: -1, functionLength: 0, fileLength: 0, jsonLength: 0, functionCharacters: 0))
+            explanationsByID.append(nil)
+        }
         let (function, file) = KernelSymbolTable.shared.names(of: symbol)
+        explanationsByID[id] = explanations?[function]
         let start = storage.count
         storage.append(function)
         let functionLength = storage.count - start

@@ -3,13 +3,16 @@ import Trace
 /// The default format: for each frame a summary line, then the call tree indented by depth with the
 /// source file of each function, notes and the verdict.
 public struct TextRenderer: TraceRenderer {
-    private let symbols = SymbolText()
+    private let symbols: SymbolText
 
-    public init() {}
+    /// `explanations`: one-line explanations by function name, written after the source file of each
+    /// call (`--explain`).
+    public init(explanations: [String: String]? = nil) { symbols = SymbolText(explanations: explanations) }
 
     public func header(_ header: TraceHeader) -> String {
         var s = "pktpath: kernel \(header.kernel), capture \(header.capture)\n"
         for a in header.assumptions { s += "pktpath: assumed \(a)\n" }
+        if !header.overrides.isEmpty { s += "pktpath: what-if: " + header.overrides.joined(separator: ", ") + "\n" }
         return s
     }
 
@@ -45,6 +48,10 @@ public struct TextRenderer: TraceRenderer {
                 let width = indent + span.functionCharacters + (inline ? 9 : 0)
                 out.appendSpaces(width < Self.fileColumn ? Self.fileColumn - width : 1)
                 symbols.appendFile(span, to: out)
+                if let text = symbols.explanation(sym) {
+                    out.append("  — ")
+                    out.append(text)
+                }
                 out.append(UInt8(ascii: "\n"))
             case let .note(text, _):
                 out.append("· ")
@@ -62,7 +69,7 @@ public struct TextRenderer: TraceRenderer {
                 out.append(UInt8(ascii: "\n"))
             case let .drop(reason, function, _):
                 out.append("✗ ")
-                out.append(reason)
+                out.append(reason ?? "drop")
                 out.append(" in ")
                 symbols.appendFunction(symbols.span(function), to: out)
                 out.append(UInt8(ascii: "\n"))
@@ -87,7 +94,7 @@ public struct TextRenderer: TraceRenderer {
 /// One line per frame: `#5 rx TCP … : __netif_receive_skb_core → ip_rcv → … ✗ SKB_DROP_REASON_NO_SOCKET`.
 /// Inlined functions are left out, as a real trace cannot see them.
 public struct ChainRenderer: TraceRenderer {
-    private let symbols = SymbolText()
+    private let symbols = SymbolText(explanations: nil)
 
     public init() {}
 

@@ -24,7 +24,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "A host profile (JSON, DESIGN.md format) describing the capturing host.")
     var host: String?
 
-    @Option(name: .long, help: "Kernel version to model (6.1).")
+    @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
 
     @Option(name: .long, help: "Driver of the captured interface: veth or iwlwifi (default: the profile's, else iwlwifi).")
@@ -42,6 +42,14 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Write only these frames: rx, tx or drops.")
     var only: String?
 
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Change the host before replaying (repeatable): \(HostOverride.keysHelp).",
+                               valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
+    var explain = false
+
     func validate() throws {
         guard TraceFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -54,6 +62,9 @@ struct Trace: ParsableCommand {
         }
         if let frames, Self.parseRange(frames) == nil {
             throw ValidationError("--frames takes N or N-M with 1 <= N <= M, got '\(frames)'")
+        }
+        if explain, format == TraceFormat.chain.rawValue {
+            throw ValidationError("--explain works with --format text or json (a chain line has no room for it)")
         }
     }
 
@@ -68,7 +79,7 @@ struct Trace: ParsableCommand {
 
     func run() throws {
         let input = try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel,
-                                         filter: filter.joined(separator: " "))
+                                         filter: filter.joined(separator: " "), overrides: overrides)
         try write(input.session, buffered: input.buffered)
     }
 
@@ -80,7 +91,7 @@ struct Trace: ParsableCommand {
     /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
         let format = TraceFormat(rawValue: format)!
-        let renderer = format.renderer
+        let renderer = format.renderer(explanations: explain ? Teaching.oneLineSummaries : nil)
         // The chain shows only the functions: the model need not build notes and the like.
         if format == .chain { session.detail = .calls }
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
@@ -224,24 +235,33 @@ struct OutputFile {
         self.init(fd: fd, owned: true)
     }
 
+    /// Writes all of `text`. Returns `false` (with `errno` set) when the system refuses.
+    func write(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Writes all of `bytes`. Returns `false` (with `errno` set) when the system refuses.
-    func write(_ bytes: OutputBuffer) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                #if os(Linux)
-                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                #else
-                let n = Darwin.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                #endif
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                done += n
+    func write(_ bytes: OutputBuffer) -> Bool { bytes.withUnsafeBytes { write($0) } }
+
+    /// Writes all of `buffer`, retrying after a signal. Returns `false` (with `errno` set) when the
+    /// system refuses.
+    private func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        guard buffer.count > 0 else { return true }
+        var done = 0
+        while done < buffer.count {
+            #if os(Linux)
+            let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            #else
+            let n = Darwin.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            done += n
         }
+        return true
     }
 
     func close() {

@@ -3,6 +3,8 @@
 /// Models `enum skb_drop_reason`; raw values are the names the kernel's tracepoint prints.
 public enum SKBDropReason: String, Sendable, CaseIterable {
     case NOT_SPECIFIED = "SKB_DROP_REASON_NOT_SPECIFIED"
+    /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
+    case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
     case NO_SOCKET = "SKB_DROP_REASON_NO_SOCKET"
     case PKT_TOO_SMALL = "SKB_DROP_REASON_PKT_TOO_SMALL"
     case TCP_CSUM = "SKB_DROP_REASON_TCP_CSUM"

@@ -139,7 +139,8 @@ extension Kernel {
             switch inet_frag_queue_insert(key, offset: iph.fragmentOffset, payload: payload) {
             case .inserted: break
             case .duplicate:
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                // 6.12 names the reason (net/ipv4/ip_fragment.c, insert_error); 6.1 frees with none.
+                kfree_skb_reason(&skb, profile.version >= .v6_12 ? .DUP_FRAG : .NOT_SPECIFIED)
                 return false
             case .overlap:
                 count("IpExtReasmOverlaps")
