@@ -84,7 +84,7 @@ public struct KernelProfile: Sendable, Equatable {
             "ip_sublist_rcv_finish", "NF_HOOK_LIST", "gro_normal_one", "gro_normal_list", "netdev_core_pick_tx",
             "__neigh_update", "___neigh_create", "kfree_skb_reason", "ip_rcv_core", "ip_rcv_finish_core",
             "ip_protocol_deliver_rcu", "__ip_queue_xmit", "__ip_finish_output", "ip_fraglist_init",
-            "ip_fraglist_prepare", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
+            "ip_fraglist_prepare", "ip_frag_init", "ip_frag_next", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             // added after 6.1
