@@ -134,6 +134,6 @@ public struct KernelProfile: Sendable, Equatable {
     public static let all: [String: KernelProfile] = Dictionary(
         uniqueKeysWithValues: [v4_14, v6_1, v6_12].map { ($0.version.rawValue, $0) })
 
-    /// The default profile.
-    public static let `default` = KernelProfile.v6_1
+    /// The default profile: the newest.
+    public static let `default` = KernelProfile.v6_12
 }

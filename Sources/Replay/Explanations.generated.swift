@@ -8,7 +8,7 @@ enum Explanations {
         "NF_HOOK_LIST": "`NF_HOOK` over a list of packets: with hooks registered, runs them and keeps the packets they accept; with none (the model's case) the list passes as it is and the caller goes on.",
         "___neigh_create": "Allocates a neighbour entry and runs the table's constructor (`arp_constructor`).",
         "__dev_forward_skb": "Prepares a packet to be received by another device (veth's peer).",
-        "__dev_forward_skb2": "Scrubs a packet crossing into another device and sets its type for the receiving device (`eth_type_trans`).",
+        "__dev_forward_skb2": "Scrubs a packet crossing into another device and sets its type for the receiving device (`eth_type_trans`). A frame longer than the receiving device's MTU plus its Ethernet and VLAN headers is dropped first (`is_skb_forwardable`, through the inline `____dev_forward_skb`). A device of another host (veth's peer) is not checked: the model does not know its MTU.",
         "__dev_queue_xmit": "The transmit entry of the device layer: picks a queue, then sends through the qdisc or, for a device without one (`IFF_NO_QUEUE`: veth, mac80211 with TXQs), straight to the driver.",
         "__dev_xmit_skb": "Sends a packet through its queue's qdisc. The model's qdisc is the kernel's default (`pfifo_fast`, which may bypass the queue) and holds nothing between frames: the packet goes straight to `sch_direct_xmit`.",
         "__fib_validate_source": "The reverse-path check (RFC 3704): the route back to `saddr` must use the interface the packet came in on (strict, `rp_filter` 1) or exist at all (loose, 2). Returns false for `-EXDEV`.",

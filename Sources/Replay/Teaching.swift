@@ -93,3 +93,22 @@ public let knownKernels: [String] = KernelVersion.allCases.map(\.rawValue)
 
 /// The kernel version replays and the teaching commands use unless told otherwise.
 public let defaultKernel: String = KernelProfile.default.version.rawValue
+
+extension Teaching {
+    /// The first sentence of every modeled function's explanation, by function name: what
+    /// `pktpath trace --explain` writes beside each call.
+    public static let oneLineSummaries: [String: String] = Explanations.summaries.mapValues(firstSentence)
+
+    /// `text` up to the end of its first sentence (a period followed by a space, or the end).
+    static func firstSentence(_ text: String) -> String {
+        var depth = 0
+        var previous: Character = " "
+        for i in text.indices {
+            let c = text[i]
+            if c == "(" { depth += 1 } else if c == ")" { depth = max(0, depth - 1) }
+            if previous == ".", c == " ", depth == 0 { return String(text[..<text.index(before: i)]) + "." }
+            previous = c
+        }
+        return text
+    }
+}

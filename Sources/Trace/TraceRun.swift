@@ -11,12 +11,16 @@ public struct TraceHeader: Sendable, Equatable {
     public var host: JSONValue
     /// What pktpath assumed about the host (empty when a host profile was given).
     public var assumptions: [String]
+    /// The what-if changes made to the host profile (`--set KEY=VALUE`), in order; `host` shows the
+    /// result.
+    public var overrides: [String]
 
-    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = []) {
+    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = [], overrides: [String] = []) {
         self.kernel = kernel
         self.capture = capture
         self.host = host
         self.assumptions = assumptions
+        self.overrides = overrides
     }
 }
 

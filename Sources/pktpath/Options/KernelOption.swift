@@ -6,9 +6,10 @@ enum KernelOption {
     /// The version used when neither `--kernel` nor the host profile names one.
     static let defaultVersion = Replay.defaultKernel
 
-    static func check(_ version: String) throws {
+    /// Checks the version given to `option` (`--kernel`, or diff's `--vs-kernel`).
+    static func check(_ version: String, option: String = "--kernel") throws {
         guard Replay.knownKernels.contains(version) else {
-            throw ValidationError("--kernel must be one of: \(Replay.knownKernels.joined(separator: ", "))")
+            throw ValidationError("\(option) must be one of: \(Replay.knownKernels.joined(separator: ", "))")
         }
     }
 }
