@@ -66,7 +66,7 @@ public struct KernelProfile: Sendable, Equatable {
     private static let only4_14: Set<String> = [
         "kfree_skb", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
-        "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output",
+        "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
@@ -91,6 +91,8 @@ public struct KernelProfile: Sendable, Equatable {
             "__ieee80211_xmit_fast", "sk_skb_reason_drop",
             // the inet family's chains run the ipv4 family's hook functions
             "nft_do_chain_inet",
+            // no aggregation check on transmit; the queue is chosen through ndo_select_queue
+            "ieee80211_aggr_check", "__ieee80211_select_queue",
             // loopback copies go through netif_rx_ni
             "netif_rx",
         ],
@@ -109,7 +111,8 @@ public struct KernelProfile: Sendable, Equatable {
     public static let v6_1 = KernelProfile(
         version: .v6_1,
         inlined: inlined6,
-        absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered"]),
+        absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
+                                "ieee80211_select_queue"]),
         relocated: [:],
         namesDropReasons: true,
         dropsWithSocket: [],
@@ -121,7 +124,7 @@ public struct KernelProfile: Sendable, Equatable {
     public static let v6_12 = KernelProfile(
         version: .v6_12,
         inlined: inlined6.union(["kfree_skb_reason"]),
-        absent: only4_14.union(["netlink_broadcast"]),
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h"],
         namesDropReasons: true,
         dropsWithSocket: [
