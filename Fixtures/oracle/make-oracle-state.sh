@@ -5,7 +5,10 @@
 #   ORACLE_DIR: the shared real-kernel oracle (the folder holding run.sh and lib/).
 #   FIXTURE defaults to every s_*.host.json next to this folder that the oracle can replay
 #   (s_netfilter is left out: the oracle's initramfs has no nft, see ../README.md).
-# For each fixture <name> this writes <this folder>/<name>/:
+# Env: ORACLE_KVER, ORACLE_CACHE, ORACLE_OUT pick the kernel, its cache and the output folder
+#   (oracle-kernel.sh; default the 6.1 kernel into this folder; ORACLE_KVER=6.12.117+deb12-amd64
+#   writes ../oracle-6.12/).
+# For each fixture <name> this writes <output folder>/<name>/:
 #   capture.pcap    the frames of ../<name>.pcap NOT sent by the DUT (any of its MACs)
 #   scenario.json   derived from ../<name>.host.json by ../craft-state.py oracle-scenario: every
 #                   interface (the captured one first: the oracle injects there), addresses, MACs,
@@ -18,6 +21,9 @@ set -euo pipefail
 ORACLE=$(cd "$1" && pwd); shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$(cd "$HERE/.." && pwd)
+. "$HERE/oracle-kernel.sh"
+oracle_setup "$HERE"
+oracle_prepare_cache "$ORACLE"
 if [ $# -gt 0 ]; then SEL=("$@"); else
   SEL=(); for h in "$FIX"/s_*.host.json; do
     b=$(basename "$h" .host.json)
@@ -30,7 +36,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 for n in "${SEL[@]}"; do
   echo "== $n" >&2
-  D=$HERE/$n; mkdir -p "$D"
+  D=$OUT_BASE/$n; mkdir -p "$D"
   macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$n.host.json")
   tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "$macs" 2>/dev/null
   /usr/bin/python3 "$FIX/craft-state.py" oracle-scenario "$FIX/$n.host.json" > "$D/scenario.json"

@@ -4,7 +4,10 @@
 # Usage: make-oracle.sh ORACLE_DIR [FIXTURE...]
 #   ORACLE_DIR: the shared real-kernel oracle (the folder holding run.sh and lib/).
 #   FIXTURE defaults to every <name>.host.json next to this folder.
-# For each fixture <name> this writes <this folder>/<name>/:
+# Env: ORACLE_KVER, ORACLE_CACHE, ORACLE_OUT pick the kernel, its cache and the output folder
+#   (oracle-kernel.sh; default the 6.1 kernel into this folder; ORACLE_KVER=6.12.117+deb12-amd64
+#   writes ../oracle-6.12/).
+# For each fixture <name> this writes <output folder>/<name>/:
 #   capture.pcap    the frames of ../<name>.pcap NOT sent by the DUT (the oracle replays
 #                   only what the DUT received)
 #   scenario.json   derived from ../<name>.host.json (address, MAC, MTU, listening sockets,
@@ -17,6 +20,9 @@ set -euo pipefail
 ORACLE=$(cd "$1" && pwd); shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$(cd "$HERE/.." && pwd)
+. "$HERE/oracle-kernel.sh"
+oracle_setup "$HERE"
+oracle_prepare_cache "$ORACLE"
 DUT_MAC=02:00:00:00:0d:00
 if [ $# -gt 0 ]; then SEL=("$@"); else
   SEL=(); for h in "$FIX"/*.host.json; do b=$(basename "$h"); SEL+=("${b%.host.json}"); done
@@ -26,7 +32,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 for n in "${SEL[@]}"; do
   echo "== $n" >&2
-  D=$HERE/$n; mkdir -p "$D"
+  D=$OUT_BASE/$n; mkdir -p "$D"
   tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "not ether src $DUT_MAC" 2>/dev/null
   python3 - "$FIX/$n.host.json" > "$D/scenario.json" <<'EOF'
 import json, sys

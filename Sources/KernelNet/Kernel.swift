@@ -49,6 +49,9 @@ public final class Kernel {
     var expected: [ExpectedTransmit] = []
     /// The capture frame being processed.
     var currentFrame = 0
+    /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
+    /// later fragments leave through `ip_do_fragment`'s loop.
+    var forwardedSplits: [FragmentKey] = []
     /// The host started with an empty neighbour table (the what-if `neigh=cold`): a next hop without
     /// an entry is resolved with ARP when a packet leaves for it, instead of being assumed resolved
     /// before the capture began.

@@ -66,15 +66,16 @@ public struct KernelProfile: Sendable, Equatable {
     private static let only4_14: Set<String> = [
         "kfree_skb", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
-        "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output",
+        "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
-    /// for static functions with one caller, the 6.1 build's choice; `dev_queue_xmit` is a real
-    /// function there.
+    /// for static functions with one caller, the 6.1 build's choice; `dev_queue_xmit` and
+    /// `ip_route_input_rcu` are real functions there, and `ip_rcv_finish` is the large function that
+    /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu"]),
+        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
             "veth_forward_skb", "__dev_forward_skb2", "__netif_rx", "__netif_receive_skb_one_core",
@@ -83,13 +84,15 @@ public struct KernelProfile: Sendable, Equatable {
             "ip_sublist_rcv_finish", "NF_HOOK_LIST", "gro_normal_one", "gro_normal_list", "netdev_core_pick_tx",
             "__neigh_update", "___neigh_create", "kfree_skb_reason", "ip_rcv_core", "ip_rcv_finish_core",
             "ip_protocol_deliver_rcu", "__ip_queue_xmit", "__ip_finish_output", "ip_fraglist_init",
-            "ip_fraglist_prepare", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
+            "ip_fraglist_prepare", "ip_frag_init", "ip_frag_next", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             // added after 6.1
             "__ieee80211_xmit_fast", "sk_skb_reason_drop",
             // the inet family's chains run the ipv4 family's hook functions
             "nft_do_chain_inet",
+            // no aggregation check on transmit; the queue is chosen through ndo_select_queue
+            "ieee80211_aggr_check", "__ieee80211_select_queue",
             // loopback copies go through netif_rx_ni
             "netif_rx",
         ],
@@ -108,7 +111,8 @@ public struct KernelProfile: Sendable, Equatable {
     public static let v6_1 = KernelProfile(
         version: .v6_1,
         inlined: inlined6,
-        absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered"]),
+        absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
+                                "ieee80211_select_queue"]),
         relocated: [:],
         namesDropReasons: true,
         dropsWithSocket: [],
@@ -120,7 +124,7 @@ public struct KernelProfile: Sendable, Equatable {
     public static let v6_12 = KernelProfile(
         version: .v6_12,
         inlined: inlined6.union(["kfree_skb_reason"]),
-        absent: only4_14.union(["netlink_broadcast"]),
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h"],
         namesDropReasons: true,
         dropsWithSocket: [

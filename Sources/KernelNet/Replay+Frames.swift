@@ -137,6 +137,10 @@ extension Kernel {
         let queuedBy = neighbours[transmitContext.nexthop]?.flushedBy
         if queuedBy != nil { neighbours[transmitContext.nexthop]?.state = .NUD_INCOMPLETE }
         defer { if let queuedBy { flushQueued(queuedBy) } }
+        if iph.source != .any, !isLocal(iph.source) {
+            transmitForwarded(iph)
+            return
+        }
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
             withTransmitSKB { _ = ip_do_fragment(&$0) }
@@ -150,6 +154,39 @@ extension Kernel {
             tracer.notModeled("origin of outgoing \(iph.proto) packets")
             outcome.verdict = .unknown
         }
+    }
+
+    /// A packet with another host's source leaving the host: the host forwarded it. The capture shows
+    /// only its way out, so the path starts at `ip_forward` (whose TTL and MTU checks it passed) and
+    /// its receive on the other interface is a note. A first fragment exactly as large as the egress
+    /// MTU allows is one the host split; later fragments of that datagram follow it.
+    private func transmitForwarded(_ iph: IPv4Packet) {
+        let key = FragmentKey(saddr: iph.source, daddr: iph.destination, id: iph.identification, proto: iph.proto.rawValue)
+        let mtu = transmitSKB?.dev.mtu ?? 1500
+        let splitSize = (mtu - iph.headerLength) & ~7
+        transmitContext.isForwarded = true
+        transmitContext.isFirstFragment = iph.moreFragments && iph.fragmentOffset == 0
+            && iph.totalLength - iph.headerLength == splitSize
+        transmitContext.isLaterFragment = iph.fragmentOffset != 0 && forwardedSplits.contains(key)
+        let ingress = routeLookup(iph.source)?.dev?.name ?? "another interface"
+        tracer.note("source \(iph.source) is not this host's: forwarded from \(ingress) (that receive is not in this capture)")
+        if transmitContext.isFirstFragment {
+            if forwardedSplits.count >= Self.expectedLimit { forwardedSplits.removeFirst() }
+            forwardedSplits.append(key)
+        }
+        if transmitContext.isLaterFragment {
+            tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
+            withTransmitSKB { _ = ip_do_fragment(&$0) }
+        } else {
+            withTransmitSKB { skb in
+                skb.dst = DstEntry(type: .unicast, dev: skb.dev, gateway: transmitContext.nexthop == iph.destination ? nil : transmitContext.nexthop)
+                traced(ip_forward_c.ip_forward) {
+                    countForwardedEarly()
+                    _ = ip_forward_hook(&skb)
+                }
+            }
+        }
+        if outcome.verdict == .forward { outcome.verdict = .transmit }
     }
 
     /// Sends the packet that waited on a neighbour's queue, now that frame `replyFrame` resolved it.

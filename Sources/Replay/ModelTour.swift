@@ -20,7 +20,7 @@ public enum ModelTour {
         let json = """
             { "interfaces": [
                 { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"], "captured": true },
-                { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "addresses": ["10.78.0.1/24"] } ],
+                { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "mtu": 1280, "addresses": ["10.78.0.1/24"] } ],
               "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
               "netfilter": [ { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "drop" },
                              { "hook": "input", "proto": "tcp", "dport": 2223, "verdict": "reject", "with": "tcp reset" },
@@ -99,6 +99,9 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, IPProtocol(rawValue: 253), [1, 2, 3, 4]),
             rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40004, 33434, payload: data), ttl: 1),
             rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40004, 33435, payload: data)),
+            // Forwarded to the 1280-byte link without DF: split on the way out.
+            rx.ipv4(peerIP, farIP, .udp, FrameBuilder.udp(40009, 33436, payload: [UInt8](repeating: 0, count: 1400)),
+                    dontFragment: false),
             rx.ethernet(.ipv6, [0x60] + [UInt8](repeating: 0, count: 39)),
             // ICMP messages to the host: an error, a redirect, a timestamp request, a timestamp reply.
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 3, code: 1, data: Array(tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 9, payload: [])).dropFirst(14)))),

@@ -98,6 +98,11 @@ struct KernelProfileTests {
         #expect(!v61.contains("__ieee80211_xmit_fast") && !v61.contains("sch_direct_xmit"))
         let v612 = try Self.path("tcp_handshake", frame: 4, "6.12", driver: "iwlwifi")
         #expect(v612.contains("__ieee80211_xmit_fast") && v612.contains("iwl_mvm_mac_wake_tx_queue"))
+        // The access category: 4.14 picks the netdev queue (ndo_select_queue), 6.x the TXQ in mac80211.
+        #expect(old.contains("ieee80211_netdev_select_queue") && old.contains("ieee80211_select_queue"))
+        #expect(v61.contains("__ieee80211_select_queue") && !v61.contains("ieee80211_select_queue"))
+        #expect(v612.contains("ieee80211_select_queue") && !v612.contains("__ieee80211_select_queue"))
+        #expect(!old.contains("ieee80211_aggr_check") && v61.contains("ieee80211_aggr_check") && v612.contains("ieee80211_aggr_check"))
     }
 
     @Test("drops: kfree_skb without a reason in 4.14, kfree_skb_reason in 6.1, sk_skb_reason_drop in 6.12")

@@ -6,28 +6,118 @@ import Testing
 import TestSupport
 import Trace
 
-/// Compares the model's path for every frame with the path the real Linux 6.1 kernel took, as the
-/// oracle (qemu + ftrace function_graph) recorded it: on the functions both know, in order, and the
-/// drop reason and dropping function.
-@Suite("model against the real 6.1 kernel (oracle)")
+/// A real kernel the oracle booted: where its recordings are, and what is known about them.
+///
+/// Each recording is checked under the model's profile of the kernel that made it, passed explicitly,
+/// never the default profile. The lists below are per kernel: an artefact or a gap of one kernel says
+/// nothing about another.
+struct OracleKernel: Sendable {
+    /// The model's profile for this kernel (`KernelProfile.all` key).
+    let version: String
+    /// What `run_meta.json` names as the booted kernel (its ABI name starts with this).
+    let booted: String
+    /// Oracle runs of our own fixtures (`<dir>/<name>/` for `Fixtures/<name>.pcap`).
+    let fixtures: String
+    /// Oracle runs of the shared oracle's examples.
+    let examples: String
+    /// Frames the oracle cannot replay faithfully (Fixtures/README.md says why for each).
+    let unfaithful: [String: Set<Int>]
+    /// Whole cases where the model still departs from this kernel, with what is missing.
+    let knownGaps: [String: String]
+    /// Received frames where the model still departs from this kernel, and why.
+    let knownFrameGaps: [String: [Int: String]]
+    /// Transmitted frames where the model still departs, by fixture name and frame of the full capture.
+    let knownTransmitGaps: [String: [Int: String]]
+}
+
+extension OracleKernel {
+    /// Debian bookworm's 6.1.0-56-amd64 (6.1.192-2): the shared oracle's default kernel.
+    static let v6_1 = OracleKernel(
+        version: "6.1", booted: "6.1.", fixtures: "Fixtures/oracle", examples: "Fixtures/oracle-examples",
+        // The oracle's host picks its own initial sequence numbers, so the peer's later segments of a
+        // recorded conversation do not match them; its listener cannot join multicast groups.
+        unfaithful: [
+            "Fixtures/oracle/tcp_handshake": Set(3...6),
+            "Fixtures/oracle/s_tcp": Set(1...24).subtracting([1, 13, 22, 23, 24]),
+            "Fixtures/oracle/s_udp": [4, 5],
+        ],
+        knownGaps: [:],
+        knownFrameGaps: [
+            "Fixtures/oracle/s_martian": [
+                7: "the echo reply to a broadcast source is looped back to the host and dropped there (INVALID_PROTO); the model does not loop broadcasts back"
+            ],
+            "Fixtures/oracle/s_frag": [
+                9: "the killed queue's first fragment is freed by inet_frag_rbtree_purge (net/ipv4/inet_fragment.c:300, kfree_skb at :280), so the second drop is NOT_SPECIFIED in inet_frag_rbtree_purge; the model drops it in inet_frag_destroy and does not model inet_frag_rbtree_purge (a traced symbol)"
+            ],
+        ],
+        knownTransmitGaps: [
+            "s_forward": [
+                6: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input (net/ipv4/icmp.c:564), not modeled. Also here: the output routes to 10.77.0.2 and its hh header are cold in the oracle (rt_dst_alloc/rt_set_nexthop/rt_cache_route, neigh_resolve_output/eth_header_cache/eth_header), warm in the model, which replays capture frames 2 and 4 (replies forwarded from veth-dut2) as the host's own icmp_reply",
+                11: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input (net/ipv4/icmp.c:564), not modeled",
+            ]
+        ])
+
+    /// Debian's 6.12.117+deb12-amd64 (6.12.117-1~deb12u1), the kernel the 6.12 profile was read from.
+    static let v6_12 = OracleKernel(
+        version: "6.12", booted: "6.12.", fixtures: "Fixtures/oracle-6.12", examples: "Fixtures/oracle-6.12-examples",
+        // The same artefacts as on 6.1 (see there).
+        unfaithful: [
+            "Fixtures/oracle-6.12/tcp_handshake": Set(3...6),
+            "Fixtures/oracle-6.12/s_tcp": Set(1...24).subtracting([1, 13, 22, 23, 24]),
+            "Fixtures/oracle-6.12/s_udp": [4, 5],
+        ],
+        knownGaps: [:],
+        knownFrameGaps: [
+            "Fixtures/oracle-6.12/s_martian": [
+                7: "the echo reply to the broadcast source leaves through ip_mc_output, which loops a clone back (net/ipv4/ip_output.c:413-418, ip_mc_finish_output -> dev_loopback_xmit -> netif_rx); the backlog runs it in the same window (__netif_receive_skb -> ip_rcv -> ip_local_deliver -> icmp_rcv) and icmp_rcv drops a broadcast echo reply INVALID_PROTO (net/ipv4/icmp.c:1327-1346); the model queues the copy but never receives it"
+            ],
+            "Fixtures/oracle-6.12/s_frag": [
+                9: "a queue killed by an overlap is destroyed with SKB_CONSUMED: inet_frag_destroy passes SKB_CONSUMED unless INET_FRAG_DROP (set only by ip_expire, net/ipv4/ip_fragment.c:142, and inet_frags_free_cb, net/ipv4/inet_fragment.c:139) to inet_frag_rbtree_purge (net/ipv4/inet_fragment.c:351-359), whose kfree_skb_reason (:322) reaches sk_skb_reason_drop, which fires consume_skb for SKB_CONSUMED (net/core/skbuff.c:1216); the model drops the queued fragment NOT_SPECIFIED in inet_frag_destroy"
+            ],
+        ],
+        knownTransmitGaps: [
+            "s_forward": [
+                6: "icmp_route_lookup checks the reverse route of an error about a forwarded packet with ip_route_input (net/ipv4/icmp.c:566, inline in include/net/route.h): ip_route_input_noref -> ip_route_input_slow -> fib_table_lookup, fib_validate_source, find_exception (+ rt_dst_alloc, rt_set_nexthop, rt_cache_route on a cold cache), not modeled. Also here: the output routes to 10.77.0.2 and its hh header are cold in the oracle (rt_dst_alloc/rt_set_nexthop/rt_cache_route after each ip_route_output_key_hash, neigh_resolve_output/eth_header_cache/eth_header), warm in the model, which replays capture frames 2 and 4 (replies forwarded from veth-dut2) as the host's own icmp_reply",
+                11: "icmp_route_lookup checks the reverse route of an error about a forwarded packet with ip_route_input (net/ipv4/icmp.c:566, inline in include/net/route.h): ip_route_input_noref -> ip_route_input_slow -> fib_table_lookup, fib_validate_source, find_exception, not modeled",
+            ]
+        ])
+
+    static let all: [OracleKernel] = [.v6_1, .v6_12]
+
+    /// The kernel that recorded `c` (a case folder).
+    static func of(_ c: String) -> OracleKernel {
+        let dir = URL(fileURLWithPath: c).deletingLastPathComponent().relativePath
+        return all.first { $0.fixtures == dir || $0.examples == dir }!
+    }
+}
+
+/// Compares the model's path for every frame with the path a real Linux kernel took, as the oracle
+/// (qemu + ftrace function_graph) recorded it: on the functions both know, in order, and the drop
+/// reason and dropping function. Each recording is replayed under the profile of the kernel that made
+/// it (Debian's 6.1 and 6.12).
+@Suite("model against the real 6.1 and 6.12 kernels (oracle)")
 struct OracleTests {
-    /// Oracle recordings shipped with the fixtures: the shared examples and our own captures.
+    /// Oracle recordings shipped with the fixtures: the shared examples and our own captures, per kernel.
     static let cases: [String] = {
         var out: [String] = []
-        for dir in ["Fixtures/oracle-examples", "Fixtures/oracle"] {
-            let base = Repository.path(dir)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: base))?.sorted() ?? []
-            where FileManager.default.fileExists(atPath: base + "/" + name + "/oracle.jsonl") {
-                out.append(dir + "/" + name)
+        for k in OracleKernel.all {
+            for dir in [k.examples, k.fixtures] {
+                let base = Repository.path(dir)
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: base))?.sorted() ?? []
+                where FileManager.default.fileExists(atPath: base + "/" + name + "/oracle.jsonl") {
+                    out.append(dir + "/" + name)
+                }
             }
         }
         return out
     }()
 
-    /// Every function name the oracle recorded in any case: what a real trace can see.
-    static let oracleVisible: Set<String> = {
-        var names: Set<String> = []
+    /// Every function name the oracle recorded in any case of a kernel: what a real trace of that
+    /// kernel can see. Keyed by profile version.
+    static let oracleVisible: [String: Set<String>] = {
+        var byVersion: [String: Set<String>] = [:]
         for c in cases {
+            var names = byVersion[OracleKernel.of(c).version, default: []]
             for packet in records(c) {
                 for key in ["ingress", "rx"] {
                     for call in packet[key] as? [[String: Any]] ?? [] { if let f = call["func"] as? String { names.insert(f) } }
@@ -36,8 +126,9 @@ struct OracleTests {
                     for call in tx["path"] as? [[String: Any]] ?? [] { if let f = call["func"] as? String { names.insert(f) } }
                 }
             }
+            byVersion[OracleKernel.of(c).version] = names
         }
-        return names
+        return byVersion
     }()
 
     static func records(_ c: String) -> [[String: Any]] {
@@ -52,7 +143,8 @@ struct OracleTests {
     static func host(_ c: String) throws -> HostProfile {
         let name = URL(fileURLWithPath: c).lastPathComponent
         let fixtureProfile = Repository.path("Fixtures/\(name).host.json")
-        if c.hasPrefix("Fixtures/oracle/"), FileManager.default.fileExists(atPath: fixtureProfile) {
+        let kernel = OracleKernel.of(c)
+        if c.hasPrefix(kernel.fixtures + "/"), FileManager.default.fileExists(atPath: fixtureProfile) {
             var profile = try HostProfile.load(path: fixtureProfile)
             for i in profile.interfaces.indices { profile.interfaces[i].captured = false }
             return profile
@@ -80,40 +172,31 @@ struct OracleTests {
         for n in s["neigh"] as? [[String: Any]] ?? [] {
             neighbours.append(["ip": n["ip"] ?? "", "mac": n["mac"] ?? "", "state": n["nud"] ?? "permanent"])
         }
-        let profile: [String: Any] = ["kernel": "6.1", "interfaces": interfaces, "sockets": sockets, "sysctl": sysctl,
+        let profile: [String: Any] = ["kernel": kernel.version, "interfaces": interfaces, "sockets": sockets, "sysctl": sysctl,
                                       "neighbours": neighbours]
         return try HostProfile.parse(try JSONSerialization.data(withJSONObject: profile))
     }
 
-    @Test("oracle cases are present")
+    @Test("oracle cases are present for every kernel")
     func casesPresent() {
-        #expect(Self.cases.count >= 9)
+        for k in OracleKernel.all {
+            #expect(Self.cases.filter { OracleKernel.of($0).version == k.version }.count >= 9, "\(k.version)")
+        }
     }
 
-    /// Cases where the model still departs from the real kernel, with what is missing. Each is run
-    /// as a known issue: it fails once the model matches, so the entry must then be removed.
-    static let knownGaps: [String: String] = [:]
-
-    /// Frames of an oracle capture that the oracle cannot replay faithfully (Fixtures/README.md says
-    /// why for each): the oracle's host picks its own initial sequence numbers, so the peer's later
-    /// segments of a recorded conversation do not match them; its listener cannot join multicast groups.
-    static let unfaithful: [String: Set<Int>] = [
-        "Fixtures/oracle/tcp_handshake": Set(3...6),
-        "Fixtures/oracle/s_tcp": Set(1...24).subtracting([1, 13, 22, 23, 24]),
-        "Fixtures/oracle/s_udp": [4, 5],
-    ]
-
-    /// Frames where the model still departs from the real kernel, and why. Each is checked as a known
-    /// issue, which fails once the model matches, so the entry must then go.
-    static let knownFrameGaps: [String: [Int: String]] = [
-        "Fixtures/oracle/s_martian": [
-            7: "the echo reply to a broadcast source is looped back to the host and dropped there (INVALID_PROTO); the model does not loop broadcasts back"
-        ]
-    ]
+    /// The kernel a recording's `run_meta.json` names is the one its folder stands for.
+    @Test("each recording was made by the kernel its folder says", arguments: cases)
+    func recordedBy(_ c: String) throws {
+        let path = Repository.path(c + "/run_meta.json")
+        guard FileManager.default.fileExists(atPath: path) else { return }  // the 6.1 examples predate run_meta
+        let meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let booted = try #require(meta["kernel"] as? String)
+        #expect(booted.hasPrefix(OracleKernel.of(c).booted), "\(c) was recorded on \(booted)")
+    }
 
     @Test("path, verdict and drop reason match the real kernel", arguments: cases)
     func matches(_ c: String) throws {
-        if let gap = Self.knownGaps[c] {
+        if let gap = OracleKernel.of(c).knownGaps[c] {
             try withKnownIssue(Comment(rawValue: gap)) { try compare(c) }
         } else {
             try compare(c)
@@ -122,31 +205,65 @@ struct OracleTests {
 
     /// The function a real trace names as the dropper: the model's, or its nearest caller the oracle
     /// traces (the oracle does not trace `*rcu*` functions, so their drops show in their caller).
-    static func visibleDropper(_ t: PacketTrace) -> String? {
+    static func visibleDropper(_ t: PacketTrace, visible: Set<String>) -> String? {
+        visibleDrops(t, visible: visible).first?.dropper ?? t.dropFunction
+    }
+
+    /// Every drop of the model's path, in order, as a real trace names it: the reason without its
+    /// `SKB_DROP_REASON_` prefix, and the dropper as `visibleDropper` finds it. Drops inside a subtree
+    /// rooted at one of `txRoots` are left out, as the oracle files them under transmit, except a drop
+    /// by the root itself (`ip_forward`).
+    static func visibleDrops(_ t: PacketTrace, visible: Set<String>, txRoots: Set<String> = [])
+        -> [(reason: String, dropper: String?)]
+    {
         var stack: [(function: String, depth: Int)] = []
+        var out: [(reason: String, dropper: String?)] = []
         for e in t.events {
             while let last = stack.last, last.depth >= e.depth { stack.removeLast() }
             switch e {
             case let .call(sym, depth, _): stack.append((sym.function, depth))
-            case .drop:
-                return stack.reversed().first { $0.function != "kfree_skb_reason" && oracleVisible.contains($0.function) }?
-                    .function ?? t.dropFunction
+            case let .drop(reason, function, _):
+                let dropper = stack.reversed().first { !freeing.contains($0.function) && visible.contains($0.function) }?
+                    .function ?? function.function
+                if let root = stack.first(where: { txRoots.contains($0.function) })?.function, root != dropper { continue }
+                out.append((String((reason ?? "").trimmingPrefix("SKB_DROP_REASON_")), dropper))
             default: break
             }
         }
-        return t.dropFunction
+        return out
+    }
+
+    /// The freeing functions a drop passes through before the tracepoint fires (6.12:
+    /// `sk_skb_reason_drop`, under the inline `kfree_skb_reason`).
+    static let freeing: Set<String> = ["kfree_skb_reason", "sk_skb_reason_drop"]
+
+    /// The dropping function of a recorded drop. The oracle takes the tracepoint's return address,
+    /// which is function_graph's trampoline when the freeing function is itself traced; it then names
+    /// the enclosing call, which on 6.12 is `sk_skb_reason_drop` itself (6.1's `kfree_skb_reason` is
+    /// recognised by the oracle, 6.12's `sk_skb_reason_drop` is not). The real dropper is then the
+    /// caller of that `sk_skb_reason_drop` call in the recorded graph: the last one before the event.
+    static func realDropper(_ drop: [String: Any], in o: [String: Any]) -> String? {
+        let location = drop["location"] as? String
+        guard let location, freeing.contains(location), let seq = drop["seq"] as? Int else { return location }
+        var calls = (o["ingress"] as? [[String: Any]] ?? []) + (o["rx"] as? [[String: Any]] ?? [])
+        for tx in o["tx"] as? [[String: Any]] ?? [] { calls += tx["path"] as? [[String: Any]] ?? [] }
+        let call = calls.filter { ($0["func"] as? String) == location && ($0["seq"] as? Int ?? .max) < seq }
+            .max { ($0["seq"] as? Int ?? 0) < ($1["seq"] as? Int ?? 0) }
+        return call?["parent"] as? String ?? location
     }
 
     func compare(_ c: String) throws {
+        let kernel = OracleKernel.of(c)
         let file = try PcapFile(path: Repository.path(c + "/capture.pcap"))
-        let session = try ReplaySession(capture: file, captureName: c, host: try Self.host(c))
+        let session = try ReplaySession(capture: file, captureName: c, host: try Self.host(c),
+                                        kernelVersion: kernel.version)
         var traces: [PacketTrace] = []
         _ = try session.run { traces.append($0) }
         let oracle = Self.records(c)
         #expect(traces.count == oracle.count)
         let modeled = Set(traces.flatMap(\.functions))
-        for (t, o) in zip(traces, oracle) where !Self.unfaithful[c, default: []].contains(t.frame) {
-            if let gap = Self.knownFrameGaps[c]?[t.frame] {
+        for (t, o) in zip(traces, oracle) where !kernel.unfaithful[c, default: []].contains(t.frame) {
+            if let gap = kernel.knownFrameGaps[c]?[t.frame] {
                 withKnownIssue(Comment(rawValue: gap)) { compareFrame(c, t, o, modeled: modeled) }
             } else {
                 compareFrame(c, t, o, modeled: modeled)
@@ -155,6 +272,7 @@ struct OracleTests {
     }
 
     func compareFrame(_ c: String, _ t: PacketTrace, _ o: [String: Any], modeled: Set<String>) {
+            let visible = Self.oracleVisible[OracleKernel.of(c).version] ?? []
             let txRoots = Set((o["tx"] as? [[String: Any]] ?? []).compactMap { $0["root"] as? String })
             let real = ((o["ingress"] as? [[String: Any]] ?? []) + (o["rx"] as? [[String: Any]] ?? []))
                 .compactMap { $0["func"] as? String }
@@ -171,60 +289,57 @@ struct OracleTests {
                     cutBelow = depth
                     continue
                 }
-                if !inline, Self.oracleVisible.contains(sym.function) { model.append(sym.function) }
+                if !inline, visible.contains(sym.function) { model.append(sym.function) }
             }
             #expect(model == real, "\(c) frame \(t.frame): model vs real kernel path")
             // Drops in the receive path; the oracle files a drop in ip_forward under transmit, since
             // ip_forward is where its transmit subtree starts.
             let drops = (o["drops"] as? [[String: Any]] ?? []).filter {
-                let location = $0["location"] as? String
+                let location = Self.realDropper($0, in: o)
                 return location != "skb_release_data"
                     && (($0["side"] as? String) == "dut_rx" || location == "ip_forward")
             }
             if let d = drops.first {
                 #expect(t.verdict == .drop, "\(c) frame \(t.frame) verdict")
                 #expect(t.dropReason == "SKB_DROP_REASON_" + (d["reason"] as? String ?? ""), "\(c) frame \(t.frame) reason")
-                #expect(Self.visibleDropper(t) == d["location"] as? String, "\(c) frame \(t.frame) dropping function")
+                #expect(Self.visibleDropper(t, visible: visible) == Self.realDropper(d, in: o),
+                        "\(c) frame \(t.frame) dropping function")
             } else {
                 #expect(t.verdict != .drop, "\(c) frame \(t.frame): the real kernel did not drop it")
             }
+            // Every drop in order, not only the first: a killed fragment queue frees its fragments too.
+            let realDrops = drops.map { "\($0["reason"] as? String ?? "?") in \(Self.realDropper($0, in: o) ?? "?")" }
+            let modelDrops = Self.visibleDrops(t, visible: visible, txRoots: txRoots).map { "\($0.reason) in \($0.dropper ?? "?")" }
+            #expect(modelDrops == realDrops, "\(c) frame \(t.frame): every drop")
     }
 
-    /// Our own fixtures: the full capture (both directions) and its host profile, next to the oracle
-    /// run of its received frames.
-    static let fixtureCases: [String] = cases.filter { $0.hasPrefix("Fixtures/oracle/") }.map {
-        String($0.dropFirst("Fixtures/oracle/".count))
-    }
-
-    /// Transmitted frames where the model still departs from the real kernel, and why (checked as
-    /// known issues, which fail once the model matches).
-    static let knownTransmitGaps: [String: [Int: String]] = [
-        "s_forward": [
-            6: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input, not modeled",
-            11: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input, not modeled",
-        ]
-    ]
+    /// Our own fixtures' oracle runs, per kernel: the full capture (both directions) and its host
+    /// profile are replayed and the transmitted frames compared with the run of its received frames.
+    static let fixtureCases: [String] = cases.filter { $0.hasPrefix(OracleKernel.of($0).fixtures + "/") }
 
     /// Origins of transmissions that only an application starts (the oracle runs no applications).
     static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "udp_sendmsg", "tcp_v4_connect", "tcp_write_xmit",
                                                   "tcp_send_fin"]
 
     @Test("transmitted frames take the real kernel's transmit path", arguments: fixtureCases)
-    func transmitPaths(_ name: String) throws {
+    func transmitPaths(_ c: String) throws {
+        let kernel = OracleKernel.of(c)
+        let visible = Self.oracleVisible[kernel.version] ?? []
+        let name = URL(fileURLWithPath: c).lastPathComponent
         let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
-                                        captureName: name, host: host)
+                                        captureName: name, host: host, kernelVersion: kernel.version)
         var traces: [PacketTrace] = []
         _ = try session.run { traces.append($0) }
         // The oracle's packet N is the N-th received frame of the full capture.
         var rxOrdinal: [Int: Int] = [:]
         for t in traces where t.direction == .rx { rxOrdinal[t.frame] = rxOrdinal.count + 1 }
-        let oracle = Self.records("Fixtures/oracle/" + name)
+        let oracle = Self.records(c)
         let modeled = Set(traces.flatMap(\.functions))
         var compared = 0
         for t in traces where t.direction == .tx {
             guard let cause = t.causedBy, let j = rxOrdinal[cause], j <= oracle.count,
-                !Self.unfaithful["Fixtures/oracle/" + name, default: []].contains(j)
+                !kernel.unfaithful[c, default: []].contains(j)
             else { continue }
             let root = try #require(t.events.lazy.compactMap { e -> String? in
                 guard case let .call(sym, _, inline) = e, !inline else { return nil }
@@ -246,13 +361,13 @@ struct OracleTests {
             let subtree = calls[start...].prefix { ($0["depth"] as? Int ?? 0) > rootDepth || ($0["func"] as? String) == root }
             let real = subtree.compactMap { $0["func"] as? String }.filter { modeled.contains($0) }
             let model = t.events.compactMap { e -> String? in
-                guard case let .call(sym, _, inline) = e, !inline, Self.oracleVisible.contains(sym.function) else { return nil }
+                guard case let .call(sym, _, inline) = e, !inline, visible.contains(sym.function) else { return nil }
                 return sym.function
             }
             // ip_do_fragment sends every fragment in one call tree; the capture shows each as a frame,
             // so the first fragment's path is the start of the real tree.
             let fragmented = model.contains("ip_do_fragment")
-            if let gap = Self.knownTransmitGaps[name]?[t.frame] {
+            if let gap = kernel.knownTransmitGaps[name]?[t.frame] {
                 withKnownIssue(Comment(rawValue: gap)) { #expect(model == real) }
                 compared += 1
                 continue

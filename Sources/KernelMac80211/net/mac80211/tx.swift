@@ -8,8 +8,9 @@ import Trace
 /// Functions modeled from `net/mac80211/tx.c`, in the file's order.
 public enum tx: String, KernelSourceFile {
     public static let path = "net/mac80211/tx.c"
-    case ieee80211_queue_skb, ieee80211_tx_frags, ieee80211_xmit_fast_finish, __ieee80211_xmit_fast,
-        ieee80211_xmit_fast, ieee80211_tx_dequeue, __ieee80211_subif_start_xmit, ieee80211_subif_start_xmit
+    case ieee80211_aggr_check, ieee80211_queue_skb, ieee80211_tx_frags, ieee80211_lookup_ra_sta,
+        ieee80211_xmit_fast_finish, __ieee80211_xmit_fast, ieee80211_xmit_fast, ieee80211_tx_dequeue,
+        __ieee80211_subif_start_xmit, ieee80211_subif_start_xmit
 }
 
 /// A mac80211 network interface (managed mode) on top of a driver: the `NetDeviceOps` of the netdev
@@ -32,6 +33,22 @@ public final class Mac80211Device: NetDeviceOps {
 
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
         ieee80211_subif_start_xmit(kernel, &skb)
+    }
+
+    /// Without TXQs the interface has a queue per access category, chosen by `ndo_select_queue`.
+    public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {
+        guard !hw.hasTXQs(in: kernel.profile) else { return }
+        ieee80211_netdev_select_queue(kernel, &skb)
+    }
+
+    /// Finds the station a frame goes to (the AP, for a station interface).
+    func ieee80211_lookup_ra_sta(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_lookup_ra_sta) {}
+    }
+
+    /// Starts a block-ack (aggregation) session with the station when its traffic warrants one.
+    func ieee80211_aggr_check(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_aggr_check) {}
     }
 
     /// Puts the frame on its station's TXQ and wakes the driver. Returns false when the driver has no
@@ -78,9 +95,21 @@ public final class Mac80211Device: NetDeviceOps {
         kernel.traced(tx.ieee80211_tx_dequeue) { ieee80211_xmit_fast_finish(kernel, &skb) }
     }
 
-    /// Looks up the station and chooses fast or slow transmit.
+    /// Looks up the station, picks the frame's TXQ (drivers with TXQs; without, the netdev queue was
+    /// chosen before), and chooses fast or slow transmit.
     func __ieee80211_subif_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(tx.__ieee80211_subif_start_xmit) { ieee80211_xmit_fast(kernel, &skb) }
+        kernel.traced(tx.__ieee80211_subif_start_xmit) {
+            ieee80211_lookup_ra_sta(kernel, &skb)
+            if hw.hasTXQs(in: kernel.profile) {
+                if kernel.profile.has(wme.__ieee80211_select_queue) {
+                    __ieee80211_select_queue(kernel, &skb)
+                } else {
+                    ieee80211_select_queue(kernel, &skb)
+                }
+            }
+            ieee80211_aggr_check(kernel, &skb)
+            ieee80211_xmit_fast(kernel, &skb)
+        }
     }
 
     /// The `ndo_start_xmit` of mac80211 data interfaces.

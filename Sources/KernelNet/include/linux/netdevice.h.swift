@@ -34,6 +34,13 @@ public protocol NetDeviceOps: AnyObject {
     func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool
     /// Models `ndo_start_xmit`.
     func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx
+    /// Models `ndo_select_queue`, which multiqueue devices may have (`netdev_pick_tx` calls it).
+    func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff)
+}
+
+extension NetDeviceOps {
+    /// Devices without `ndo_select_queue` (veth) let the core pick the queue.
+    public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {}
 }
 
 /// Models how a driver delivers received packets to the core.

@@ -87,7 +87,7 @@ extension Kernel {
 
     /// Picks the transmit queue, asking the driver (`ndo_select_queue`) on multiqueue devices (4.14).
     func netdev_pick_tx(_ skb: inout SKBuff) {
-        traced(dev_c.netdev_pick_tx) {}
+        traced(dev_c.netdev_pick_tx) { skb.dev.ops.ndo_select_queue(self, &skb) }
     }
 
     /// Validates each packet of a list before the driver sees it (the qdisc path).

@@ -14,7 +14,7 @@ extension Kernel {
     /// Sends a forwarded packet out through its route: the output chain down to the egress driver.
     func ip_forward_finish(_ skb: inout SKBuff) -> NetRxResult {
         traced(ip_forward_c.ip_forward_finish) {
-            count("IpForwDatagrams")
+            if profile.version < .v6_12 { count("IpForwDatagrams") }
             outcome.set(.forward)
             guard let out = skb.dst?.dev, let iph = skb.ip_hdr() else { return .NET_RX_SUCCESS }
             skb.dev = out
@@ -40,6 +40,7 @@ extension Kernel {
                 kfree_skb_reason(&skb, .IP_INHDR)
                 return .NET_RX_DROP
             }
+            countForwardedEarly()
             if iph.dontFragment, let out = skb.dst?.dev, iph.totalLength > out.mtu {
                 tracer.note("\(iph.totalLength) bytes with DF over MTU \(out.mtu) of \(out.name)")
                 icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 4)
@@ -47,7 +48,18 @@ extension Kernel {
                 kfree_skb_reason(&skb, .PKT_TOO_BIG)
                 return .NET_RX_DROP
             }
-            return NF_HOOK(.NF_INET_FORWARD, &skb, okfn: { ip_forward_finish(&$0) }, dropped: .NET_RX_DROP)
+            return ip_forward_hook(&skb)
         }
+    }
+
+    /// 6.12 counts `IpForwDatagrams` in `ip_forward` once the TTL check passed, before the MTU check
+    /// (net/ipv4/ip_forward.c); 4.14 and 6.1 count in `ip_forward_finish`.
+    func countForwardedEarly() {
+        if profile.version >= .v6_12 { count("IpForwDatagrams") }
+    }
+
+    /// The FORWARD hook, then `ip_forward_finish`: the part of `ip_forward` after its checks.
+    func ip_forward_hook(_ skb: inout SKBuff) -> NetRxResult {
+        NF_HOOK(.NF_INET_FORWARD, &skb, okfn: { ip_forward_finish(&$0) }, dropped: .NET_RX_DROP)
     }
 }

@@ -10,7 +10,7 @@ public enum ip_output_c: String, KernelSourceFile {
     public static let path = "net/ipv4/ip_output.c"
     case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, __ip_finish_output,
         ip_finish_output, ip_mc_finish_output, ip_mc_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fraglist_init, ip_fraglist_prepare,
-        ip_fragment, ip_do_fragment, ip_send_skb,
+        ip_frag_init, ip_frag_next, ip_fragment, ip_do_fragment, ip_send_skb,
         ip_push_pending_frames, ip_send_unicast_reply
 }
 
@@ -20,6 +20,9 @@ public struct TransmitContext: Sendable {
     public var isFirstFragment = false
     /// The frame is a later fragment of such a datagram.
     public var isLaterFragment = false
+    /// The host forwarded the packet (another host made it): fragmenting it copies the received
+    /// datagram out piece by piece (the slow path).
+    public var isForwarded = false
     /// The frame is an ARP packet (so `arp_send_dst` sends the frame itself).
     public var isARP = false
     /// The next hop the neighbour layer resolves.
@@ -28,9 +31,11 @@ public struct TransmitContext: Sendable {
 
 extension Kernel {
     /// Runs the LOCAL_OUT hook on a locally generated packet (after setting its length and checksum).
+    /// 6.12 counts `IpOutRequests` here, for local packets only.
     func __ip_local_out(_ skb: inout SKBuff) -> Bool {
         traced(ip_output_c.__ip_local_out) {
-            nf_hook(.NF_INET_LOCAL_OUT, &skb)
+            if profile.version >= .v6_12 { count("IpOutRequests") }
+            return nf_hook(.NF_INET_LOCAL_OUT, &skb)
         }
     }
 
@@ -38,7 +43,6 @@ extension Kernel {
     @discardableResult
     func ip_local_out(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_local_out) {
-            count("IpOutRequests")
             guard __ip_local_out(&skb) else { return .NETDEV_TX_OK }
             return dst_output(&skb)
         }
@@ -49,9 +53,11 @@ extension Kernel {
         traced(ip_output_c.ip_build_and_send_pkt) { ip_local_out(&skb) }
     }
 
-    /// Resolves the next hop's neighbour entry and sends through it.
+    /// Resolves the next hop's neighbour entry and sends through it. 6.12 counts every packet sent,
+    /// forwarded and fragments included, as `IpOutTransmits` here.
     func ip_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_finish_output2) {
+            if profile.version >= .v6_12 { count("IpOutTransmits") }
             let nexthop = transmitContext.nexthop
             if neighbours[nexthop] == nil, nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
                 // Broadcast and multicast next hops need no resolution: arp_constructor makes them NUD_NOARP.
@@ -75,7 +81,7 @@ extension Kernel {
     /// Fragments a datagram larger than the route's MTU, else hands it on.
     func __ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.__ip_finish_output) {
-            if transmitContext.isFirstFragment {
+            if transmitContext.isFirstFragment || skb.ip_hdr().map({ $0.totalLength > skb.dev.mtu }) == true {
                 tracer.note("datagram larger than MTU \(skb.dev.mtu): fragment")
                 return ip_fragment(&skb)
             }
@@ -101,16 +107,24 @@ extension Kernel {
     @discardableResult
     func ip_mc_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_mc_output) {
+            countOutRequest()
             NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_mc_finish_output(&$0) }, dropped: ())
             return NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
+    }
+
+    /// 4.14 and 6.1 count `IpOutRequests` in the output functions, forwarded packets included (6.12
+    /// counts local packets in `__ip_local_out`).
+    private func countOutRequest() {
+        if profile.version < .v6_12 { count("IpOutRequests") }
     }
 
     /// The output function of unicast routes: POST_ROUTING, then `ip_finish_output`.
     @discardableResult
     func ip_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_output) {
-            NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
+            countOutRequest()
+            return NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
     }
 
@@ -146,13 +160,46 @@ extension Kernel {
         traced(ip_output_c.ip_fraglist_prepare) {}
     }
 
+    /// Sets up the slow path's walk over a datagram (header length, MTU, offset).
+    func ip_frag_init() {
+        traced(ip_output_c.ip_frag_init) {}
+    }
+
+    /// Copies the next MTU-sized piece of the datagram into a new packet with its own header.
+    func ip_frag_next(_ skb: SKBuff, length: Int) -> SKBuff {
+        traced(ip_output_c.ip_frag_next) {
+            var piece = skb
+            piece.len = length
+            return piece
+        }
+    }
+
     /// Splits a datagram into MTU-sized fragments and sends each through `ip_finish_output2`: the
     /// frame traced is one of them. Locally built datagrams take the fast path over their buffer list,
-    /// preparing each fragment's header before sending the one before it.
+    /// preparing each fragment's header before sending the one before it. A whole datagram received
+    /// and forwarded takes the slow path: every fragment is copied out and sent here, one after the
+    /// other (4.14 does the same without the two helpers).
     func ip_do_fragment(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_do_fragment) {
+            if let iph = skb.ip_hdr(), iph.totalLength > skb.dev.mtu {
+                let size = (skb.dev.mtu - iph.headerLength) & ~7
+                let payload = iph.totalLength - iph.headerLength
+                let count = (payload + size - 1) / max(size, 8)
+                tracer.note("slow path: \(count) fragments of at most \(size) bytes of payload")
+                ip_frag_init()
+                for i in 0..<count {
+                    var piece = ip_frag_next(skb, length: iph.headerLength + min(size, payload - i * size))
+                    _ = ip_finish_output2(&piece)
+                    self.count("IpFragCreates")
+                }
+                consume_skb(&skb)
+                self.count("IpFragOKs")
+                return .NETDEV_TX_OK
+            }
             count("IpFragCreates")
-            if transmitContext.isFirstFragment {
+            if transmitContext.isForwarded {
+                tracer.note("slow path: each fragment is copied out of the received datagram (ip_frag_next, not modeled)")
+            } else if transmitContext.isFirstFragment {
                 tracer.note("fast path: the datagram's frag_list holds the fragments")
                 ip_fraglist_init()
                 ip_fraglist_prepare()
