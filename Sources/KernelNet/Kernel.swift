@@ -45,6 +45,9 @@ public final class Kernel {
     var runningTimer: (function: String, armedBy: Int?)?
     /// Timer callbacks that ran before the frame being processed.
     var timerRuns: [TimerRun] = []
+    /// Forwarded datagrams the host split to fit the egress MTU (their later fragments come from the
+    /// same `ip_do_fragment` loop).
+    var forwardedSplit: Set<FragmentKey> = []
     /// The captured frame being transmitted, carried down the output path by the origin functions.
     var transmitSKB: SKBuff?
     /// What the capture says about the packet being transmitted.

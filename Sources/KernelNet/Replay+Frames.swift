@@ -162,6 +162,11 @@ extension Kernel {
         let queuedBy = neighbours[transmitContext.nexthop]?.flushedBy
         if queuedBy != nil { neighbours[transmitContext.nexthop]?.state = .NUD_INCOMPLETE }
         defer { if let queuedBy { flushQueued(queuedBy) } }
+        let key = FragmentKey(saddr: iph.source, daddr: iph.destination, id: iph.identification, proto: iph.proto.rawValue)
+        if iph.source != .any, !isLocal(iph.source), !(transmitContext.isLaterFragment && forwardedSplit.contains(key)) {
+            transmitForwarded(iph, key: key)
+            return
+        }
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
             withTransmitSKB { _ = ip_do_fragment(&$0) }
@@ -175,6 +180,28 @@ extension Kernel {
             tracer.notModeled("origin of outgoing \(iph.proto) packets")
             outcome.verdict = .unknown
         }
+    }
+
+    /// A packet from another host leaving: the host forwarded it, having received it on an interface
+    /// the capture does not show. Its path starts at `ip_forward` with the route its input lookup
+    /// gave (the frame as captured already has its TTL decremented).
+    private func transmitForwarded(_ iph: IPv4Packet, key: FragmentKey) {
+        guard var skb = transmitSKB, let rt = routeLookup(iph.destination), rt.type == .unicast, let out = rt.dev else {
+            tracer.notModeled("origin of an outgoing packet from \(iph.source), which is not this host's and has no route to forward it by")
+            outcome.verdict = .unknown
+            return
+        }
+        tracer.note("from \(iph.source), not this host's: forwarded, received where the capture does not show")
+        // A first fragment exactly as large as the egress MTU allows is one the host cut (the rest
+        // follow from the same ip_do_fragment loop); any other fragment is forwarded as it came.
+        let largest = (out.mtu - iph.headerLength) & ~7 + iph.headerLength
+        transmitContext.isFirstFragment = transmitContext.isFirstFragment && iph.totalLength == largest
+        if transmitContext.isFirstFragment { forwardedSplit.insert(key) }
+        skb.pkt_type = .PACKET_HOST
+        skb.dst = rt
+        transmitSKB = nil
+        _ = ip_forward(&skb)
+        outcome.set(.transmit)
     }
 
     /// Sends the packet that waited on a neighbour's queue, now that frame `replyFrame` resolved it.

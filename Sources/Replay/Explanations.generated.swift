@@ -83,7 +83,7 @@ enum Explanations {
         "icmp_rcv": "The ICMP protocol handler: verifies the checksum, then runs the handler for the message type.",
         "icmp_redirect": "Handles a redirect: hands it to the protocol of the quoted datagram, which may update the route.",
         "icmp_reply": "Sends an ICMP reply (echo reply) to the sender of `skb`.",
-        "icmp_route_lookup": "Routes an ICMP error back to the sender of the offending packet, and checks the reverse route as RFC 1812 §4.3.2.3 asks (the address types of both ends, then a second output lookup).",
+        "icmp_route_lookup": "Routes an ICMP error back to the sender of the offending packet `skb` (from `saddr` to `daddr`), and checks the reverse route as RFC 1812 §4.3.2.3 asks: the address types of both ends, then a second lookup. When the offending packet was addressed to this host, that is an output lookup back to its sender; when the host was forwarding it, the packet's return journey is routed as input arriving on the device towards its destination (`ip_route_input`), as a reply from there would be.",
         "icmp_send": "Sends an ICMP error about `skb` to its sender (the inline wrapper callers use, without IP options of their own).",
         "icmp_timestamp": "Answers a timestamp request (RFC 792) with a timestamp reply.",
         "icmp_unreach": "Handles a received ICMP error: hands it to the protocol of the quoted datagram.",

@@ -218,12 +218,14 @@ struct OracleTests {
 
     /// Transmitted frames where the model still departs from the real kernel, and why (checked as
     /// known issues, which fail once the model matches).
-    static let knownTransmitGaps: [String: [Int: String]] = [
-        "s_forward": [
-            6: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input, not modeled",
-            11: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input, not modeled",
-        ]
-    ]
+    static let knownTransmitGaps: [String: [Int: String]] = [:]
+
+    /// Transmitted frames whose neighbour was first used, in the oracle, by this frame, but in the
+    /// capture by frames the oracle cannot replay: s_forward's far end's replies (frames 2 and 4,
+    /// received on veth-dut2, which the oracle does not inject on) were forwarded out veth-dut before
+    /// frame 6 and left the neighbour's cached header there. The oracle's first-use resolution
+    /// (`neigh_resolve_output` and the header it caches) is left out of the comparison for them.
+    static let neighbourFirstUsedInOracle: [String: Set<Int>] = ["s_forward": [6]]
 
     /// Origins of transmissions that only an application starts (the oracle runs no applications).
     static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "udp_sendmsg", "tcp_v4_connect", "tcp_write_xmit",
@@ -270,7 +272,10 @@ struct OracleTests {
             let start = calls.firstIndex { $0["func"] as? String == root } ?? 0
             let rootDepth = calls[start]["depth"] as? Int ?? 0
             let subtree = calls[start...].prefix { ($0["depth"] as? Int ?? 0) > rootDepth || ($0["func"] as? String) == root }
-            let real = subtree.compactMap { $0["func"] as? String }.filter { modeled.contains($0) }
+            var real = subtree.compactMap { $0["func"] as? String }.filter { modeled.contains($0) }
+            if Self.neighbourFirstUsedInOracle[name, default: []].contains(t.frame) {
+                real.removeAll { ["neigh_resolve_output", "eth_header_cache", "eth_header"].contains($0) }
+            }
             let model = t.events.compactMap { e -> String? in
                 guard case let .call(sym, _, inline) = e, !inline, Self.oracleVisible.contains(sym.function) else { return nil }
                 return sym.function

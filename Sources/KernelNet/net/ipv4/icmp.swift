@@ -134,15 +134,27 @@ extension Kernel {
         }
     }
 
-    /// Routes an ICMP error back to the sender of the offending packet, and checks the reverse route
-    /// as RFC 1812 §4.3.2.3 asks (the address types of both ends, then a second output lookup).
+    /// Routes an ICMP error back to the sender of the offending packet `skb` (from `saddr` to `daddr`),
+    /// and checks the reverse route as RFC 1812 §4.3.2.3 asks: the address types of both ends, then a
+    /// second lookup. When the offending packet was addressed to this host, that is an output lookup
+    /// back to its sender; when the host was forwarding it, the packet's return journey is routed as
+    /// input arriving on the device towards its destination (`ip_route_input`), as a reply from there
+    /// would be.
     func icmp_route_lookup(_ skb: SKBuff, to daddr: IPv4Address, from saddr: IPv4Address) {
         traced(icmp.icmp_route_lookup) {
             _ = ip_route_output_key_hash(daddr: daddr, inline: false)
             xfrm_lookup()
             inet_addr_type_dev_table(daddr)
             inet_addr_type_dev_table(saddr)
-            _ = ip_route_output_key_hash(daddr: daddr, inline: false)
+            if isLocal(saddr) {
+                _ = ip_route_output_key_hash(daddr: daddr, inline: false)
+            } else if let towards = ip_route_output_key_hash(daddr: saddr, inline: false)?.dev {
+                tracer.note("error about a forwarded packet: its way back from \(towards.name) is routed as input")
+                var reverse = skb
+                reverse.dev = towards
+                reverse.dst = nil
+                _ = ip_route_input_noref(&reverse, daddr: daddr, saddr: saddr)
+            }
             xfrm_lookup()
         }
     }
