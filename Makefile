@@ -43,3 +43,19 @@ SECONDS ?= 600
 .PHONY: fuzz
 fuzz: deps
 	SWIFT=$(SWIFT) bash Tools/fuzz/run.sh all $(SECONDS)
+
+# Checks every modeled function and call edge against Debian's 6.1 and 6.12 kernel trees (fetched with
+# apt into $(KERNEL_TREES), net/ include/ drivers/net/ only), and a 4.14 tree when one has been put at
+# $(KERNEL_TREES)/linux-4.14. A tree that cannot be fetched is skipped; an unverified edge fails.
+KERNEL_TREES ?= $(HOME)/.cache/pktpath-kernel-trees
+.PHONY: check-edges
+check-edges: deps
+	$(SWIFT) build --product pktpath
+	@set -e; bin=$$($(SWIFT) build --show-bin-path)/pktpath; \
+	for v in 6.1 6.12; do \
+	  tree=$$(Tools/fetch-kernel-tree.sh $$v $(KERNEL_TREES)) || { echo "check-edges: no $$v tree, skipped"; continue; }; \
+	  echo "== Linux $$v ($$tree)"; Tools/check-kernel-edges "$$tree" --kernel $$v --pktpath "$$bin"; \
+	done; \
+	if [ -d $(KERNEL_TREES)/linux-4.14/net ]; then \
+	  echo "== Linux 4.14"; Tools/check-kernel-edges $(KERNEL_TREES)/linux-4.14 --kernel 4.14 --pktpath "$$bin"; \
+	else echo "check-edges: no 4.14 tree at $(KERNEL_TREES)/linux-4.14, skipped"; fi

@@ -25,10 +25,12 @@ let package = Package(
             name: "Replay",
             dependencies: ["Capture", "Wire", "Trace", "KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"]),
         .target(name: "TraceRender", dependencies: ["Trace"]),
+        // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
+        .target(name: "TraceDiff", dependencies: ["Trace", "TraceRender"]),
         .executableTarget(
             name: "pktpath",
             dependencies: [
-                "Replay", "TraceRender", "Capture", "Trace",
+                "Replay", "TraceRender", "TraceDiff", "Capture", "Trace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", dependencies: ["Wire", "Capture"]),
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(
             name: "ReplayTests",
             dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
+        .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],

@@ -60,6 +60,10 @@ public final class Kernel {
     var expected: [ExpectedTransmit] = []
     /// The capture frame being processed.
     var currentFrame = 0
+    /// The host started with an empty neighbour table (the what-if `neigh=cold`): a next hop without
+    /// an entry is resolved with ARP when a packet leaves for it, instead of being assumed resolved
+    /// before the capture began.
+    public var coldNeighbours = false
     private var nextSkbID = 1
 
     /// The most transmissions kept waiting for a match; older ones are forgotten.
@@ -80,10 +84,13 @@ public final class Kernel {
     }
 
     /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it (`inline`
-    /// overrides the profile at call sites where the compiler decided otherwise).
+    /// overrides the profile at call sites where the compiler decided otherwise). A function the
+    /// profile lacks is not recorded: `body` runs as part of its caller, as it does in that version.
     @inline(__always)
     public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ body: () -> R) -> R {
-        tracer.enter(fn.symbol, inline: inline ?? profile.inlined.contains(fn.rawValue))
+        guard profile.has(fn) else { return body() }
+        let symbol = KernelSymbol(function: fn.rawValue, file: profile.file(of: fn.rawValue, modelFile: F.path))
+        tracer.enter(symbol, inline: inline ?? profile.inlined.contains(fn.rawValue))
         defer { tracer.leave() }
         return body()
     }
@@ -223,6 +230,18 @@ public struct Sysctl: Sendable {
         "net.ipv4.ip_forward", "net.ipv4.ip_early_demux", "net.ipv4.tcp_early_demux",
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
-        "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist",
+        "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
+        "net.ipv4.neigh.default.gc_thresh3",
     ]
+
+    /// The per-device IPv4 settings the model reads (`net.ipv4.conf.{all,DEVICE}.NAME`).
+    public static let modeledPerDevice: Set<String> = ["rp_filter", "accept_source_route"]
+
+    /// Whether the model reads the sysctl `name` (per-device settings of any device included).
+    public static func isModeled(_ name: String) -> Bool {
+        if modeled.contains(name) { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 5 && parts[0] == "net" && parts[1] == "ipv4" && parts[2] == "conf"
+            && modeledPerDevice.contains(String(parts[parts.count - 1]))
+    }
 }

@@ -1,35 +1,142 @@
-/// A kernel version the model can run as: which functions its build inlines and which drop reasons
-/// it names.
+/// The kernel versions pktpath models, oldest first.
+public enum KernelVersion: String, Sendable, CaseIterable, Comparable {
+    /// Linux 4.14 (read from 4.14.177): no list receive, no drop reasons, iwlwifi without TXQs.
+    case v4_14 = "4.14"
+    /// Linux 6.1 (Debian bookworm's 6.1.x), the version the oracle boots.
+    case v6_1 = "6.1"
+    /// Linux 6.12 (Debian's 6.12.x).
+    case v6_12 = "6.12"
+
+    public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+}
+
+/// A kernel version the model can run as: which of the modeled functions it has, where it defines
+/// them, which its build inlines, and whether it names drop reasons.
+///
+/// The model is written once; where versions differ it asks its profile (`has`), and a function the
+/// profile lacks is not recorded: the code that runs in its place is the caller's in that version
+/// (4.14's `ip_rcv` does the header checks 6.1 moved into `ip_rcv_core`).
 public struct KernelProfile: Sendable, Equatable {
-    /// The version as users name it (`6.1`).
-    public let version: String
-    /// Functions that the version's build (Debian's, for 6.1) inlines into their callers: real traces
-    /// (ftrace, eBPF) cannot see them, so traces flag them `inline`.
+    public let version: KernelVersion
+    /// Functions that the version's build inlines into their callers: real traces (ftrace, eBPF)
+    /// cannot see them, so traces flag them `inline`.
     public let inlined: Set<String>
+    /// Modeled functions this version never records: absent from its source, with their work done by
+    /// the caller, or present but on no path this version takes.
+    public let absent: Set<String>
+    /// Modeled functions this version defines in another file than the model's file enum says.
+    public let relocated: [String: String]
+    /// Whether the version passes drop reasons to `kfree_skb` (5.17 and later); before, the dropping
+    /// function is all a trace can name.
+    public let namesDropReasons: Bool
+    /// Functions that free their drops with `sk_skb_reason_drop` directly (or through an inlined
+    /// helper such as `tcp_drop_reason`) instead of the `kfree_skb_reason` wrapper.
+    public let dropsWithSocket: Set<String>
+    /// Which source tree the facts of the profile were read from.
+    public let source: String
+
+    /// Whether the version has `fn` on its paths.
+    @inline(__always)
+    public func has<F: KernelSourceFile>(_ fn: F) -> Bool { !absent.contains(fn.rawValue) }
+
+    /// The file that defines `function` in this version, given the model's file for it.
+    @inline(__always)
+    public func file(of function: String, modelFile: String) -> String { relocated[function] ?? modelFile }
+
+    /// Functions that 6.1 and later inline on the paths the model follows.
+    private static let inlined6: Set<String> = [
+        // static inline in headers, or macros
+        "NF_HOOK", "NF_HOOK_COND", "NF_HOOK_LIST", "nf_hook", "dst_input", "dst_output", "neigh_output",
+        "neigh_hh_output", "neigh_event_send", "dev_queue_xmit", "netdev_start_xmit", "__netdev_start_xmit",
+        "deliver_skb", "gro_normal_one", "gro_normal_list", "__ip_route_output_key", "ip_route_connect",
+        "fib_lookup", "drv_wake_tx_queue", "drv_tx", "icmp_send", "__inet_lookup_skb",
+        "__netif_receive_skb_list_ptype", "__dev_xmit_skb",
+        // static functions the Debian 6.1 build folds into their callers (no symbol, or inlined at
+        // the call sites the model follows; checked against the oracle kernel's symbols)
+        "ip_rcv_finish", "ip_rcv_options", "ip_route_input_rcu", "ip_route_output_key_hash", "xmit_one",
+        "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
+        "ip_find", "ip_frag_queue", "ip_frag_reasm", "arp_xmit_finish", "tcp_transmit_skb",
+        "tcp_v4_cookie_check", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
+        "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
+        "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "iwl_mvm_pass_packet_to_mac80211",
+        "iwl_mvm_rx_pass_to_mac80211", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
+    ]
+
+    /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
+    private static let only4_14: Set<String> = [
+        "kfree_skb", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
+        "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
+        "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output",
+    ]
+
+    /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
+    /// for static functions with one caller, the 6.1 build's choice; `dev_queue_xmit` is a real
+    /// function there.
+    public static let v4_14 = KernelProfile(
+        version: .v4_14,
+        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu"]),
+        absent: [
+            // not in 4.14.177: their work is done by the caller
+            "veth_forward_skb", "__dev_forward_skb2", "__netif_rx", "__netif_receive_skb_one_core",
+            "netif_receive_skb_list_internal", "__netif_receive_skb_list", "__netif_receive_skb_list_core",
+            "__netif_receive_skb_list_ptype", "ip_list_rcv", "ip_list_rcv_finish", "ip_sublist_rcv",
+            "ip_sublist_rcv_finish", "NF_HOOK_LIST", "gro_normal_one", "gro_normal_list", "netdev_core_pick_tx",
+            "__neigh_update", "___neigh_create", "kfree_skb_reason", "ip_rcv_core", "ip_rcv_finish_core",
+            "ip_protocol_deliver_rcu", "__ip_queue_xmit", "__ip_finish_output", "ip_fraglist_init",
+            "ip_fraglist_prepare", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
+            "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
+            "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
+            // added after 6.1
+            "__ieee80211_xmit_fast", "sk_skb_reason_drop", "inet_frag_queue_flush",
+            // not in 4.14.177 (the global ICMP limit took no credit per message)
+            "icmp_global_consume",
+            // the inet family's chains run the ipv4 family's hook functions
+            "nft_do_chain_inet",
+            // loopback copies go through netif_rx_ni
+            "netif_rx",
+        ],
+        relocated: [
+            "dev_queue_xmit": "net/core/dev.c",
+            "napi_gro_receive": "net/core/dev.c", "dev_gro_receive": "net/core/dev.c",
+            "napi_skb_finish": "net/core/dev.c",
+            "__skb_checksum_complete": "net/core/datagram.c",
+            "iwl_mvm_tx_skb": "drivers/net/wireless/intel/iwlwifi/mvm/tx.c",
+        ],
+        namesDropReasons: false,
+        dropsWithSocket: [],
+        source: "linux-4.14.177")
 
     /// Linux 6.1 (Debian bookworm's 6.1.x), the profile checked against the oracle.
     public static let v6_1 = KernelProfile(
-        version: "6.1",
-        inlined: [
-            // static inline in headers, or macros
-            "NF_HOOK", "NF_HOOK_COND", "NF_HOOK_LIST", "nf_hook", "dst_input", "dst_output", "neigh_output",
-            "neigh_hh_output", "neigh_event_send", "dev_queue_xmit", "netdev_start_xmit", "__netdev_start_xmit",
-            "deliver_skb", "gro_normal_one", "gro_normal_list", "__ip_route_output_key", "ip_route_connect",
-            "fib_lookup", "drv_wake_tx_queue", "drv_tx", "icmp_send", "__inet_lookup_skb",
-            "__netif_receive_skb_list_ptype",
-            // static functions the Debian 6.1 build folds into their callers (no symbol, or inlined at
-            // the call sites the model follows; checked against the oracle kernel's symbols)
-            "ip_rcv_finish", "ip_rcv_options", "ip_route_input_rcu", "ip_route_output_key_hash", "xmit_one",
-            "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
-            "ip_find", "ip_frag_queue", "ip_frag_reasm", "arp_xmit_finish", "tcp_transmit_skb",
-            "tcp_v4_cookie_check", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver", "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet", "ieee80211_invoke_fast_rx",
-            "ieee80211_xmit_fast", "iwl_mvm_pass_packet_to_mac80211", "iwl_mvm_rx_pass_to_mac80211",
-            "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
-        ])
+        version: .v6_1,
+        inlined: inlined6,
+        absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
+                                "inet_frag_queue_flush"]),
+        relocated: [:],
+        namesDropReasons: true,
+        dropsWithSocket: [],
+        source: "Debian linux-source-6.1 (6.1.192)")
 
-    /// The profiles pktpath knows, by version.
-    public static let all: [String: KernelProfile] = ["6.1": .v6_1]
+    /// Linux 6.12 (Debian's 6.12.x). `kfree_skb_reason` became a `static inline` in
+    /// `include/linux/skbuff.h` over `sk_skb_reason_drop`, and mac80211's fast xmit gained
+    /// `__ieee80211_xmit_fast`.
+    public static let v6_12 = KernelProfile(
+        version: .v6_12,
+        inlined: inlined6.union(["kfree_skb_reason"]),
+        absent: only4_14.union(["netlink_broadcast"]),
+        relocated: ["kfree_skb_reason": "include/linux/skbuff.h"],
+        namesDropReasons: true,
+        dropsWithSocket: [
+            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb",
+            "tcp_data_queue", "tcp_rcv_established", "tcp_rcv_state_process", "tcp_validate_incoming",
+            "tcp_rcv_synsent_state_process",
+        ],
+        source: "Debian linux-source-6.12 (6.12.117)")
 
-    /// The default profile.
-    public static let `default` = KernelProfile.v6_1
+    /// The profiles pktpath knows, by version name.
+    public static let all: [String: KernelProfile] = Dictionary(
+        uniqueKeysWithValues: [v4_14, v6_1, v6_12].map { ($0.version.rawValue, $0) })
+
+    /// The default profile: the newest.
+    public static let `default` = KernelProfile.v6_12
 }

@@ -25,6 +25,10 @@ public struct HostProfile: Sendable {
     public var sysctl: [String: Int] = [:]
     /// Firewall rules, in order (an `inet filter` table).
     public var netfilter: [NetfilterRule] = []
+    /// The host starts with no neighbour entries and resolves every next hop (`--set neigh=cold`).
+    public var coldNeighbours = false
+    /// The what-if changes applied to the profile as loaded (`--set`), in order.
+    public var overrides: [HostOverride] = []
 
     /// The drivers pktpath models.
     public static let drivers = ["iwlwifi", "veth"]

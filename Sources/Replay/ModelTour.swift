@@ -24,7 +24,8 @@ public enum ModelTour {
               "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
               "netfilter": [ { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "drop" },
                              { "hook": "input", "proto": "tcp", "dport": 2223, "verdict": "reject", "with": "tcp reset" },
-                             { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" } ],
+                             { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" },
+                             { "hook": "output", "proto": "udp", "dport": 7003, "verdict": "drop" } ],
               "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2,
                           "net.ipv4.ipfrag_time": 1, "net.ipv4.ipfrag_max_dist": 2 } }
             """
@@ -81,6 +82,9 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 11, ack: 51, flags: .rst)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40030, seq: 70, ack: 80, flags: [.ack, .psh], payload: data)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40030, seq: 88, ack: 80, flags: [.rst, .ack])),
+            // A stray ACK to the listener: answered with a reset.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40021, 8080, seq: 5, ack: 77, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40021, seq: 77, flags: .rst)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7000, payload: data)),
@@ -119,6 +123,9 @@ public enum ModelTour {
             tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: IPv4Address("10.77.0.9")!),
             tx.arp(operation: ARPPacket.request, senderIP: hostIP, targetMAC: .zero, targetIP: IPv4Address("10.77.0.9")!),
             rx.ethernet(EtherType(rawValue: 0x88b5), [1, 2, 3]),
+            // Longer than the MTU allows: veth drops it when it crosses to the host's end.
+            rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40008, 7000, payload: [UInt8](repeating: 0, count: 1600)),
+                    dontFragment: false),
         ]
         list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
         // Fragments: queue 80 falls too far behind (ipfrag_max_dist 2) while queue 81 takes three

@@ -19,7 +19,7 @@ public final class ReplaySession {
     /// Frames given in memory instead of a capture file.
     private var inMemory: [CapturedFrame] = []
 
-    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or 6.1) to
+    /// Sets up the model for `host` (kernel profile `kernelVersion`, default the profile's or the newest) to
     /// replay `capture`.
     public convenience init(capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
                             kernelVersion: String? = nil) throws(ReplayError) {
@@ -35,9 +35,17 @@ public final class ReplaySession {
         inMemory = frames
     }
 
+    /// Sets up the model for a caller that reads the frames of a `linkType` capture itself and hands
+    /// each to ``trace(_:)`` (two replays of one capture in step, as `pktpath diff` runs them).
+    public convenience init(linkType: LinkType, captureName: String, host: HostProfile, assumptions: [String] = [],
+                            kernelVersion: String? = nil) throws(ReplayError) {
+        try self.init(source: nil, linkType: linkType, captureName: captureName, host: host, assumptions: assumptions,
+                      kernelVersion: kernelVersion)
+    }
+
     private init(source capture: PcapFile?, linkType: LinkType, captureName: String, host: HostProfile,
                  assumptions: [String], kernelVersion: String?) throws(ReplayError) {
-        let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version
+        let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version.rawValue
         guard let profile = KernelProfile.all[version] else { throw .unknownKernel(version) }
         var devices: [NetDevice] = []
         for (i, iface) in host.interfaces.enumerated() {
@@ -48,6 +56,7 @@ public final class ReplaySession {
         }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
                         sockets: host.sockets, sysctl: host.sysctl, netfilterRules: host.netfilter)
+        kernel.coldNeighbours = host.coldNeighbours
         self.host = host
         self.capture = capture
         self.encapsulation = Self.encapsulation(of: linkType)
@@ -55,9 +64,10 @@ public final class ReplaySession {
         self.device = devices[capturedIndex]
         self.hostMACs = Set(host.interfaces.map(\.mac))
         var notes = assumptions
-        let unmodeled = host.sysctl.keys.filter { !Sysctl.modeled.contains($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
+        let unmodeled = host.sysctl.keys.filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
-        header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes)
+        header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes,
+                             overrides: host.overrides.map(\.description))
     }
 
     /// How frames of a link type are wrapped.

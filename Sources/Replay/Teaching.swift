@@ -7,6 +7,8 @@ public struct FunctionExplanation: Sendable {
     public var symbol: KernelSymbol
     /// The model's description of the function (its doc comment).
     public var summary: String
+    /// Whether the profile's version has the function on its paths.
+    public var present: Bool
     /// Whether the profile's build inlines it.
     public var inline: Bool
     public var callers: [String]
@@ -23,12 +25,18 @@ public struct FunctionExplanation: Sendable {
 
 /// Explanations, function lists and call graphs for the teaching commands.
 public enum Teaching {
-    /// Every modeled function of `profile`, grouped by kernel source file in path order.
+    /// Every function the model records under kernel `version`, grouped by the file that defines it
+    /// in that version, in path order.
     public static func functions(kernel version: String) -> [(file: String, functions: [String])] {
         let profile = KernelProfile.all[version] ?? .default
-        return KernelModel.files.map { file in
-            (file.path, file.symbols.map { profile.inlined.contains($0.function) ? $0.function + " (inline)" : $0.function })
+        var byFile: [String: [String]] = [:]
+        for file in KernelModel.files {
+            for symbol in file.symbols where !profile.absent.contains(symbol.function) {
+                let name = symbol.function + (profile.inlined.contains(symbol.function) ? " (inline)" : "")
+                byFile[profile.file(of: symbol.function, modelFile: symbol.file), default: []].append(name)
+            }
         }
+        return byFile.keys.sorted().map { ($0, byFile[$0]!) }
     }
 
     /// The call graph of the model under `version` (its built-in tour), or of the paths a capture took.
@@ -43,24 +51,64 @@ public enum Teaching {
     public static func explain(_ name: String, kernel version: String, graph: CallGraph? = nil) throws
         -> FunctionExplanation?
     {
-        guard let symbol = KernelModel.symbol(named: name) else { return nil }
+        guard let modelSymbol = KernelModel.symbol(named: name) else { return nil }
         let profile = KernelProfile.all[version] ?? .default
+        let symbol = KernelSymbol(function: name, file: profile.file(of: name, modelFile: modelSymbol.file))
         let graph = try graph ?? Self.graph(kernel: version)
         let (callers, callees) = graph.neighbours(of: name)
         var others: [String] = []
-        for (v, p) in KernelProfile.all.sorted(by: { $0.key < $1.key }) where v != version {
-            let a = profile.inlined.contains(name)
-            let b = p.inlined.contains(name)
-            if a != b { others.append("\(v): \(b ? "inlined" : "a function of its own")") }
+        for p in KernelVersion.allCases.compactMap({ KernelProfile.all[$0.rawValue] }) where p != profile {
+            others += differences(of: name, modelFile: modelSymbol.file, from: profile, to: p)
         }
         return FunctionExplanation(
-            symbol: symbol, summary: Explanations.summaries[name] ?? "",
+            symbol: symbol, summary: Explanations.summaries[name] ?? "", present: !profile.absent.contains(name),
             inline: profile.inlined.contains(name), callers: callers, callees: callees,
             branches: (graph.notes[name] ?? []).sorted(), dropReasons: (graph.drops[name] ?? []).sorted(),
             otherProfiles: others,
-            elixir: "https://elixir.bootlin.com/linux/v\(profile.version)/C/ident/\(name)")
+            elixir: "https://elixir.bootlin.com/linux/v\(profile.version.rawValue)/C/ident/\(name)")
+    }
+
+    /// How `other` differs from `profile` for function `name`, one line per difference.
+    static func differences(of name: String, modelFile: String, from profile: KernelProfile, to other: KernelProfile)
+        -> [String]
+    {
+        let v = other.version.rawValue
+        if profile.absent.contains(name) != other.absent.contains(name) {
+            return [other.absent.contains(name) ? "\(v): not on its paths (the caller does this work, or the function does not exist)"
+                                                : "\(v): on its paths"]
+        }
+        guard !other.absent.contains(name) else { return [] }
+        var lines: [String] = []
+        if profile.inlined.contains(name) != other.inlined.contains(name) {
+            lines.append("\(v): \(other.inlined.contains(name) ? "inlined" : "a function of its own")")
+        }
+        let file = other.file(of: name, modelFile: modelFile)
+        if file != profile.file(of: name, modelFile: modelFile) { lines.append("\(v): defined in \(file)") }
+        return lines
     }
 }
 
-/// The kernel versions the model has profiles for.
-public let knownKernels: [String] = KernelProfile.all.keys.sorted()
+/// The kernel versions the model has profiles for, oldest first.
+public let knownKernels: [String] = KernelVersion.allCases.map(\.rawValue)
+
+/// The kernel version replays and the teaching commands use unless told otherwise.
+public let defaultKernel: String = KernelProfile.default.version.rawValue
+
+extension Teaching {
+    /// The first sentence of every modeled function's explanation, by function name: what
+    /// `pktpath trace --explain` writes beside each call.
+    public static let oneLineSummaries: [String: String] = Explanations.summaries.mapValues(firstSentence)
+
+    /// `text` up to the end of its first sentence (a period followed by a space, or the end).
+    static func firstSentence(_ text: String) -> String {
+        var depth = 0
+        var previous: Character = " "
+        for i in text.indices {
+            let c = text[i]
+            if c == "(" { depth += 1 } else if c == ")" { depth = max(0, depth - 1) }
+            if previous == ".", c == " ", depth == 0 { return String(text[..<text.index(before: i)]) + "." }
+            previous = c
+        }
+        return text
+    }
+}

@@ -54,7 +54,7 @@ public struct CallGraph: Sendable {
                 }
                 stack.append(sym.function)
             case let .drop(reason, function, _):
-                drops[function.function, default: []].insert(reason)
+                drops[function.function, default: []].insert(reason ?? "(no reason)")
             case let .note(text, _):
                 if let f = stack.last { notes[f, default: []].insert(Self.generalized(text)) }
             default:

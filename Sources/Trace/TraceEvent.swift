@@ -7,8 +7,9 @@ public enum TraceEvent: Sendable, Equatable {
     case call(KernelSymbol, depth: Int, inline: Bool)
     /// Why the model took a branch (`route: local`, `socket: listener 0.0.0.0:8080`).
     case note(String, depth: Int)
-    /// The packet was freed as a drop: the kernel's reason name and the function that dropped it.
-    case drop(reason: String, function: KernelSymbol, depth: Int)
+    /// The packet was freed as a drop: the kernel's reason name (none before Linux 5.17) and the
+    /// function that dropped it.
+    case drop(reason: String?, function: KernelSymbol, depth: Int)
     /// A netfilter hook ran: its name (`NF_INET_PRE_ROUTING`) and verdict (`NF_ACCEPT`).
     case hook(String, verdict: String, depth: Int)
     /// A change of state in the host (`neigh 10.0.0.2 INCOMPLETE -> REACHABLE`).

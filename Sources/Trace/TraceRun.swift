@@ -11,12 +11,16 @@ public struct TraceHeader: Sendable, Equatable {
     public var host: JSONValue
     /// What pktpath assumed about the host (empty when a host profile was given).
     public var assumptions: [String]
+    /// The what-if changes made to the host profile (`--set KEY=VALUE`), in order; `host` shows the
+    /// result.
+    public var overrides: [String]
 
-    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = []) {
+    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = [], overrides: [String] = []) {
         self.kernel = kernel
         self.capture = capture
         self.host = host
         self.assumptions = assumptions
+        self.overrides = overrides
     }
 }
 
@@ -34,6 +38,10 @@ public struct TraceSummary: Sendable, Equatable {
     public mutating func add(_ trace: PacketTrace) {
         frames += 1
         verdicts[trace.verdict, default: 0] += 1
-        if let r = trace.dropReason { dropReasons[r, default: 0] += 1 }
+        if trace.verdict == .drop {
+            // Kernels before 5.17 name no reason: such drops are counted by dropping function.
+            let key = trace.dropReason ?? "(no reason) in \(trace.dropFunction ?? "?")"
+            dropReasons[key, default: 0] += 1
+        }
     }
 }

@@ -40,8 +40,8 @@ public final class Tracer {
     /// Records a change of host state.
     public func state(_ text: String) { events.append(.state(text, depth: depth)) }
 
-    /// Records a drop by `function` for `reason`.
-    public func drop(_ reason: String, in function: KernelSymbol) {
+    /// Records a drop by `function` for `reason` (`nil` for kernels that name no reason).
+    public func drop(_ reason: String?, in function: KernelSymbol) {
         events.append(.drop(reason: reason, function: function, depth: depth))
     }
 

@@ -3,7 +3,10 @@ import Trace
 /// JSON Lines, schema `pktpath-trace/1` (docs/trace-format.md): a header line, one line per frame,
 /// a summary line. Keys are written in a fixed order so output is byte-stable.
 public struct JSONRenderer: TraceRenderer {
-    public init() {}
+    /// One-line explanations by function name, written as `explain` on each call event (`--explain`).
+    let explanations: [String: String]?
+
+    public init(explanations: [String: String]? = nil) { self.explanations = explanations }
 
     public func header(_ header: TraceHeader) -> String {
         let w = JSONWriter()
@@ -14,6 +17,7 @@ public struct JSONRenderer: TraceRenderer {
             w.key("capture"); w.string(header.capture)
             w.key("host"); w.value(header.host)
             w.key("assumptions"); w.array(header.assumptions) { w.string($0) }
+            if !header.overrides.isEmpty { w.key("overrides"); w.array(header.overrides) { w.string($0) } }
         }
         return w.text + "\n"
     }
@@ -62,13 +66,14 @@ public struct JSONRenderer: TraceRenderer {
                     w.key("func"); w.string(sym.function)
                     w.key("file"); w.string(sym.file)
                     if inline { w.key("inline"); w.bool(true) }
+                    if let explanations, let text = explanations[sym.function] { w.key("explain"); w.string(text) }
                 case let .note(text, _): w.key("note"); w.string(text)
                 case let .state(text, _): w.key("state"); w.string(text)
                 case let .hook(name, verdict, _):
                     w.key("hook"); w.string(name)
                     w.key("verdict"); w.string(verdict)
                 case let .drop(reason, function, _):
-                    w.key("drop"); w.string(reason)
+                    w.key("drop"); w.optionalString(reason)
                     w.key("drop_function"); w.string(function.function)
                 case let .notModeled(text, _): w.key("not_modeled"); w.string(text)
                 }
@@ -92,9 +97,10 @@ public struct JSONRenderer: TraceRenderer {
     }
 }
 
-/// A minimal streaming JSON writer: members and elements are separated automatically.
-final class JSONWriter {
-    private(set) var text = ""
+/// A minimal streaming JSON writer: members and elements are separated automatically. Keys come out
+/// in the order written, so output is byte-stable.
+public final class JSONWriter {
+    public private(set) var text = ""
     private var needsComma = [false]
 
     private func separate() {
@@ -102,7 +108,7 @@ final class JSONWriter {
         needsComma[needsComma.count - 1] = true
     }
 
-    func object(_ body: () -> Void) {
+    public func object(_ body: () -> Void) {
         separate()
         text += "{"
         needsComma.append(false)
@@ -111,7 +117,7 @@ final class JSONWriter {
         text += "}"
     }
 
-    func array<T>(_ items: [T], _ element: (T) -> Void) {
+    public func array<T>(_ items: [T], _ element: (T) -> Void) {
         separate()
         text += "["
         needsComma.append(false)
@@ -121,24 +127,24 @@ final class JSONWriter {
     }
 
     /// Writes a member name; the value that follows is not separated again.
-    func key(_ k: String) {
+    public func key(_ k: String) {
         separate()
         appendQuoted(k)
         text += ":"
         needsComma[needsComma.count - 1] = false
     }
 
-    func string(_ s: String) {
+    public func string(_ s: String) {
         separate()
         appendQuoted(s)
     }
 
-    func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
-    func int(_ v: Int) { separate(); text += String(v) }
-    func bool(_ v: Bool) { separate(); text += v ? "true" : "false" }
-    func null() { separate(); text += "null" }
+    public func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
+    public func int(_ v: Int) { separate(); text += String(v) }
+    public func bool(_ v: Bool) { separate(); text += v ? "true" : "false" }
+    public func null() { separate(); text += "null" }
 
-    func value(_ v: JSONValue) {
+    public func value(_ v: JSONValue) {
         switch v {
         case .string(let s): string(s)
         case .int(let i): int(i)
@@ -149,6 +155,8 @@ final class JSONWriter {
             object { for (k, m) in members { key(k); value(m) } }
         }
     }
+
+    public init() {}
 
     private func appendQuoted(_ s: String) {
         text += "\""

@@ -34,11 +34,16 @@ public protocol TraceRenderer {
 
 extension TraceFormat {
     /// The renderer of this format.
-    public var renderer: any TraceRenderer {
+    public var renderer: any TraceRenderer { renderer(explanations: nil) }
+
+    /// The renderer of this format, writing beside each function call its one-line explanation from
+    /// `explanations` (by function name) when given: text after the source file, JSON as `explain`.
+    /// The chain format has no room for them and ignores them.
+    public func renderer(explanations: [String: String]?) -> any TraceRenderer {
         switch self {
-        case .text: TextRenderer()
+        case .text: TextRenderer(explanations: explanations)
         case .chain: ChainRenderer()
-        case .json: JSONRenderer()
+        case .json: JSONRenderer(explanations: explanations)
         }
     }
 }

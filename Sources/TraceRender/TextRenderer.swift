@@ -3,11 +3,15 @@ import Trace
 /// The default format: for each frame a summary line, then the call tree indented by depth with the
 /// source file of each function, notes and the verdict.
 public struct TextRenderer: TraceRenderer {
-    public init() {}
+    /// One-line explanations by function name, written after the source file of each call (`--explain`).
+    let explanations: [String: String]?
+
+    public init(explanations: [String: String]? = nil) { self.explanations = explanations }
 
     public func header(_ header: TraceHeader) -> String {
         var s = "pktpath: kernel \(header.kernel), capture \(header.capture)\n"
         for a in header.assumptions { s += "pktpath: assumed \(a)\n" }
+        if !header.overrides.isEmpty { s += "pktpath: what-if: " + header.overrides.joined(separator: ", ") + "\n" }
         return s
     }
 
@@ -33,11 +37,13 @@ public struct TextRenderer: TraceRenderer {
             case let .call(sym, _, inline):
                 let name = indent + sym.function + (inline ? " (inline)" : "")
                 let pad = name.count < 56 ? String(repeating: " ", count: 56 - name.count) : " "
-                s += name + pad + sym.file + "\n"
+                s += name + pad + sym.file
+                if let explanations, let text = explanations[sym.function] { s += "  — " + text }
+                s += "\n"
             case let .note(text, _): s += indent + "· " + text + "\n"
             case let .state(text, _): s += indent + "◦ " + text + "\n"
             case let .hook(name, verdict, _): s += indent + "⎇ \(name): \(verdict)\n"
-            case let .drop(reason, function, _): s += indent + "✗ \(reason) in \(function.function)\n"
+            case let .drop(reason, function, _): s += indent + "✗ \(reason ?? "drop") in \(function.function)\n"
             case let .notModeled(text, _): s += indent + "? not modeled: " + text + "\n"
             }
         }

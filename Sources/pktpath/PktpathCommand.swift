@@ -7,7 +7,7 @@ struct PktpathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pktpath",
         abstract: "Replay a packet capture through a model of the Linux network stack and show each frame's kernel path.",
-        subcommands: [Trace.self, Stats.self, Functions.self, Explain.self, Graph.self],
+        subcommands: [Trace.self, Diff.self, Stats.self, Functions.self, Explain.self, Graph.self],
         defaultSubcommand: Trace.self)
 
     /// Runs the command; usage and input errors exit with status 2 (DESIGN.md), help with 0.
@@ -33,9 +33,12 @@ struct PktpathCommand: ParsableCommand {
         }
     }
 
-    /// The usage line of the trace subcommand, for usage errors.
+    /// The usage line of the subcommand named on the command line (trace, the default, otherwise),
+    /// for usage errors.
     static func usageString(for _: PktpathCommand.Type) -> String {
-        "usage: " + Trace.usageString()
+        let named = CommandLine.arguments.dropFirst().first
+        let command = configuration.subcommands.first { $0._commandName == named } ?? Trace.self
+        return "usage: " + command.usageString()
     }
 }
 

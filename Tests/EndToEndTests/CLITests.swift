@@ -259,7 +259,7 @@ struct CLITests {
         let header = records[0]
         #expect(header["type"] as? String == "header")
         #expect(header["schema"] as? String == "pktpath-trace/1")
-        #expect(header["kernel"] as? String == "6.1")
+        #expect(header["kernel"] as? String == "6.12", "the default kernel is the newest profile")
         #expect(header["capture"] as? String == Self.synClosed)
         #expect(header["host"] is [String: Any])
 

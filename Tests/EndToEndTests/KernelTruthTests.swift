@@ -17,7 +17,7 @@ struct KernelTruthTests {
     static func traces(_ name: String) throws -> [PacketTrace] {
         let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
-                                        captureName: name, host: host)
+                                        captureName: name, host: host, kernelVersion: "6.1")
         var out: [PacketTrace] = []
         _ = try session.run { out.append($0) }
         return out
@@ -41,7 +41,7 @@ struct KernelTruthTests {
     static func modelDrops(_ traces: [PacketTrace]) -> [String] {
         traces.flatMap { t in (t.timers.flatMap(\.events) + t.events).compactMap { e -> String? in
             guard case let .drop(reason, function, _) = e else { return nil }
-            return String(reason.dropFirst("SKB_DROP_REASON_".count)) + " in " + function.function
+            return String((reason ?? "").dropFirst("SKB_DROP_REASON_".count)) + " in " + function.function
         } }
     }
 
@@ -98,7 +98,7 @@ enum ReplayCounters {
     static func of(_ name: String) throws -> [String: Int] {
         let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
-                                        captureName: name, host: host)
+                                        captureName: name, host: host, kernelVersion: "6.1")
         return try session.run { _ in }.counters
     }
 }

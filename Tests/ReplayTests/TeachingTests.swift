@@ -34,10 +34,12 @@ struct TeachingTests {
     @Test("every modeled function has an explanation", arguments: knownKernels)
     func everyFunctionExplained(_ version: String) throws {
         let graph = try Teaching.graph(kernel: version)
+        let profile = try #require(KernelProfile.all[version])
         for symbol in KernelModel.symbols {
             let e = try #require(try Teaching.explain(symbol.function, kernel: version, graph: graph))
             #expect(!e.summary.isEmpty, "\(symbol.function) has no description")
-            #expect(e.symbol.file == symbol.file)
+            #expect(e.symbol.file == (profile.relocated[symbol.function] ?? symbol.file))
+            #expect(e.present == !profile.absent.contains(symbol.function))
             #expect(e.elixir.hasSuffix("/ident/\(symbol.function)"))
         }
         #expect(try Teaching.explain("no_such_function", kernel: version) == nil)
@@ -46,8 +48,16 @@ struct TeachingTests {
     @Test("the tour reaches every modeled function", arguments: knownKernels)
     func tourReachesEverything(_ version: String) throws {
         let graph = try Teaching.graph(kernel: version)
-        let missing = KernelModel.symbols.map(\.function).filter { graph.files[$0] == nil }
+        let profile = try #require(KernelProfile.all[version])
+        let present = KernelModel.symbols.map(\.function).filter { !profile.absent.contains($0) }
+        let missing = present.filter { graph.files[$0] == nil }
         #expect(missing.isEmpty, "never reached: \(missing)")
+        let absentButSeen = profile.absent.filter { graph.files[$0] != nil }
+        #expect(absentButSeen.isEmpty, "recorded although the profile lacks them: \(absentButSeen)")
+        #expect(profile.absent.isSubset(of: Set(KernelModel.symbols.map(\.function))), "absent names a modeled function")
+        for (function, file) in profile.relocated where graph.files[function] != nil {
+            #expect(graph.files[function] == file, "\(function) is defined in \(file) in \(version)")
+        }
     }
 
     @Test("explanations are generated from the current doc comments")

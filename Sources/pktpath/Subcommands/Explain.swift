@@ -10,20 +10,26 @@ struct Explain: ParsableCommand {
     var function: String
 
     @Option(name: .long, help: "Kernel version.")
-    var kernel: String = KernelVersion.defaultVersion
+    var kernel: String = KernelOption.defaultVersion
 
-    func validate() throws { try KernelVersion.check(kernel) }
+    func validate() throws { try KernelOption.check(kernel) }
 
     func run() throws {
         guard let e = try Teaching.explain(function, kernel: kernel) else {
             throw InputError("'\(function)' is not a modeled function (pktpath functions lists them)")
         }
-        print("\(e.symbol.function)  (\(e.symbol.file), Linux \(kernel)\(e.inline ? ", inlined by the compiler" : ""))")
+        let presence = !e.present ? ", not on this version's paths" : e.inline ? ", inlined by the compiler" : ""
+        print("\(e.symbol.function)  (\(e.symbol.file), Linux \(kernel)\(presence))")
         print("")
         print(e.summary.isEmpty ? "(no description)" : e.summary)
         print("")
-        print("called by:  " + (e.callers.isEmpty ? "(an entry point)" : e.callers.joined(separator: ", ")))
-        print("calls:      " + (e.callees.isEmpty ? "(nothing modeled)" : e.callees.joined(separator: ", ")))
+        if e.present {
+            print("called by:  " + (e.callers.isEmpty ? "(an entry point)" : e.callers.joined(separator: ", ")))
+            print("calls:      " + (e.callees.isEmpty ? "(nothing modeled)" : e.callees.joined(separator: ", ")))
+        } else {
+            print("Linux \(kernel) does not take it: the function does not exist there (its caller does the")
+            print("work) or is on no path the model follows for that version.")
+        }
         if !e.branches.isEmpty {
             print("decides:")
             for b in e.branches { print("  · " + b) }

@@ -7,9 +7,9 @@ struct Functions: ParsableCommand {
         abstract: "List every modeled kernel function by source file.")
 
     @Option(name: .long, help: "Kernel version (marks the functions its build inlines).")
-    var kernel: String = KernelVersion.defaultVersion
+    var kernel: String = KernelOption.defaultVersion
 
-    func validate() throws { try KernelVersion.check(kernel) }
+    func validate() throws { try KernelOption.check(kernel) }
 
     func run() throws {
         for (file, functions) in Teaching.functions(kernel: kernel) {

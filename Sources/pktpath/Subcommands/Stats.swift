@@ -23,7 +23,7 @@ struct Stats: ParsableCommand {
     var top: Int = 10
 
     func validate() throws {
-        if let kernel { try KernelVersion.check(kernel) }
+        if let kernel { try KernelOption.check(kernel) }
         guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
     }
 

@@ -24,7 +24,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "A host profile (JSON, DESIGN.md format) describing the capturing host.")
     var host: String?
 
-    @Option(name: .long, help: "Kernel version to model (6.1).")
+    @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
 
     @Option(name: .long, help: "Driver of the captured interface: veth or iwlwifi (default: the profile's, else iwlwifi).")
@@ -42,6 +42,14 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Write only these frames: rx, tx or drops.")
     var only: String?
 
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Change the host before replaying (repeatable): \(HostOverride.keysHelp).",
+                               valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
+    var explain = false
+
     func validate() throws {
         guard TraceFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -54,6 +62,9 @@ struct Trace: ParsableCommand {
         }
         if let frames, Self.parseRange(frames) == nil {
             throw ValidationError("--frames takes N or N-M with 1 <= N <= M, got '\(frames)'")
+        }
+        if explain, format == TraceFormat.chain.rawValue {
+            throw ValidationError("--explain works with --format text or json (a chain line has no room for it)")
         }
     }
 
@@ -68,7 +79,7 @@ struct Trace: ParsableCommand {
 
     func run() throws {
         let input = try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel,
-                                         filter: filter.joined(separator: " "))
+                                         filter: filter.joined(separator: " "), overrides: overrides)
         try write(input.session, buffered: input.buffered)
     }
 
@@ -79,7 +90,7 @@ struct Trace: ParsableCommand {
     /// lines (no summary), a message says where it stopped, and the exit status is 130 (128 + SIGINT, as
     /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
-        let renderer = TraceFormat(rawValue: format)!.renderer
+        let renderer = TraceFormat(rawValue: format)!.renderer(explanations: explain ? Teaching.oneLineSummaries : nil)
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
         let out: OutputFile
         if let output {

@@ -26,8 +26,16 @@ extension Mac80211Device {
     }
 
     /// Fast RX for a data frame from the associated AP: converts 802.11 to 802.3 without the handlers.
+    /// Before the receive list (4.14) it classifies the frame and hands it to GRO itself.
     func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(rx.ieee80211_invoke_fast_rx) { ieee80211_rx_8023(kernel, &skb) }
+        kernel.traced(rx.ieee80211_invoke_fast_rx) {
+            guard kernel.profile.has(rx.ieee80211_rx_8023) else {
+                kernel.eth_type_trans(&skb)
+                kernel.napi_gro_receive(&skb)
+                return
+            }
+            ieee80211_rx_8023(kernel, &skb)
+        }
     }
 
     /// Checks the frame is for this interface and runs fast RX (or the handler chain).
@@ -46,9 +54,14 @@ extension Mac80211Device {
     }
 
     /// mac80211's receive entry for drivers: processes the frame, then gives the resulting frames to
-    /// GRO (`napi_gro_receive`) since the driver passed its NAPI context.
+    /// GRO (`napi_gro_receive`) since the driver passed its NAPI context. (4.14 has no list: fast RX
+    /// hands each frame to GRO.)
     public func ieee80211_rx_napi(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_rx_napi) {
+            guard kernel.profile.has(rx.ieee80211_rx_list) else {
+                __ieee80211_rx_handle_packet(kernel, &skb)
+                return
+            }
             ieee80211_rx_list(kernel, &skb)
             kernel.napi_gro_receive(&skb)
         }

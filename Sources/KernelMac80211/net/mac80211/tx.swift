@@ -8,8 +8,8 @@ import Trace
 /// Functions modeled from `net/mac80211/tx.c`, in the file's order.
 public enum tx: String, KernelSourceFile {
     public static let path = "net/mac80211/tx.c"
-    case ieee80211_queue_skb, ieee80211_xmit_fast_finish, ieee80211_xmit_fast, ieee80211_tx_dequeue,
-        __ieee80211_subif_start_xmit, ieee80211_subif_start_xmit
+    case ieee80211_queue_skb, ieee80211_tx_frags, ieee80211_xmit_fast_finish, __ieee80211_xmit_fast,
+        ieee80211_xmit_fast, ieee80211_tx_dequeue, __ieee80211_subif_start_xmit, ieee80211_subif_start_xmit
 }
 
 /// A mac80211 network interface (managed mode) on top of a driver: the `NetDeviceOps` of the netdev
@@ -18,8 +18,9 @@ public final class Mac80211Device: NetDeviceOps {
     /// The driver below mac80211.
     public let hw: any Ieee80211Ops
     public var driverName: String { hw.driverName }
-    /// mac80211 sets `IFF_NO_QUEUE` when the driver has `wake_tx_queue` (iface.c).
-    public let noQueue = true
+    /// mac80211 sets `IFF_NO_QUEUE` when the driver has `wake_tx_queue` (iface.c); else the interface
+    /// gets one queue per access category, with a qdisc.
+    public func isNoQueue(in profile: KernelProfile) -> Bool { hw.hasTXQs(in: profile) }
     public let receiveMode = ReceiveMode.napiGRO
 
     public init(hw: any Ieee80211Ops) { self.hw = hw }
@@ -33,9 +34,19 @@ public final class Mac80211Device: NetDeviceOps {
         ieee80211_subif_start_xmit(kernel, &skb)
     }
 
-    /// Puts the frame on its station's TXQ and wakes the driver.
-    func ieee80211_queue_skb(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(tx.ieee80211_queue_skb) { drv_wake_tx_queue(kernel, &skb) }
+    /// Puts the frame on its station's TXQ and wakes the driver. Returns false when the driver has no
+    /// TXQs: the caller sends the frame itself.
+    func ieee80211_queue_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(tx.ieee80211_queue_skb) {
+            guard hw.hasTXQs(in: kernel.profile) else { return false }
+            drv_wake_tx_queue(kernel, &skb)
+            return true
+        }
+    }
+
+    /// Hands the frames of a transmission to the driver (`drv_tx`), for drivers without TXQs.
+    func ieee80211_tx_frags(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.ieee80211_tx_frags) { drv_tx(kernel, &skb) }
     }
 
     /// Finishes a fast-xmit frame at dequeue time (sequence number, key, rate).
@@ -43,11 +54,22 @@ public final class Mac80211Device: NetDeviceOps {
         kernel.traced(tx.ieee80211_xmit_fast_finish) {}
     }
 
-    /// Builds the 802.11 header from the station's cached template and queues the frame.
+    /// Builds the 802.11 header from the station's cached template and queues the frame; without
+    /// TXQs, finishes it and hands it to the driver at once.
+    func __ieee80211_xmit_fast(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(tx.__ieee80211_xmit_fast) {
+            guard !ieee80211_queue_skb(kernel, &skb) else { return }
+            ieee80211_xmit_fast_finish(kernel, &skb)
+            ieee80211_tx_frags(kernel, &skb)
+        }
+    }
+
+    /// Checks that the station has a fast-xmit template and transmits with it (the work moved into
+    /// `__ieee80211_xmit_fast` in 6.12).
     func ieee80211_xmit_fast(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(tx.ieee80211_xmit_fast) {
             kernel.tracer.note("fast xmit to the AP's station entry")
-            ieee80211_queue_skb(kernel, &skb)
+            __ieee80211_xmit_fast(kernel, &skb)
         }
     }
 

@@ -25,8 +25,8 @@ public enum NetRxResult: String, Sendable {
 public protocol NetDeviceOps: AnyObject {
     /// The driver's name as `ethtool -i` reports it (`veth`, `iwlwifi`).
     var driverName: String { get }
-    /// Whether the device runs without a qdisc (`IFF_NO_QUEUE`).
-    var noQueue: Bool { get }
+    /// Whether the device runs without a qdisc (`IFF_NO_QUEUE`) in the kernel of `profile`.
+    func isNoQueue(in profile: KernelProfile) -> Bool
     /// How the driver's receive path hands frames to the core.
     var receiveMode: ReceiveMode { get }
     /// The driver's receive path for a frame that arrived on `skb.dev`, down to the core's entry
@@ -41,7 +41,8 @@ public enum ReceiveMode: Sendable {
     /// `netif_rx` into the per-CPU backlog, picked up by `process_backlog` (veth without XDP/GRO).
     case backlog
     /// NAPI with GRO: the driver calls `napi_gro_receive`; the batch is flushed into the list receive
-    /// path (`gro_normal_list`) when the poll completes.
+    /// path (`gro_normal_list`) when the poll completes (6.x), or GRO passes each packet on at once
+    /// (4.14).
     case napiGRO
 }
 

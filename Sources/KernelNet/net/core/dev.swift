@@ -7,11 +7,12 @@ import Wire
 /// Functions modeled from `net/core/dev.c`. (Named `dev_c` because `dev` is everywhere a device.)
 public enum dev_c: String, KernelSourceFile {
     public static let path = "net/core/dev.c"
-    case __dev_forward_skb2, __dev_forward_skb, dev_loopback_xmit, deliver_skb, dev_queue_xmit_nit, netdev_core_pick_tx, xmit_one,
-        dev_hard_start_xmit, validate_xmit_skb, __dev_queue_xmit, enqueue_to_backlog, netif_rx_internal, __netif_rx,
+    case __dev_forward_skb2, __dev_forward_skb, dev_forward_skb, dev_loopback_xmit, deliver_skb, dev_queue_xmit_nit,
+        netdev_pick_tx, netdev_core_pick_tx, xmit_one, dev_hard_start_xmit, validate_xmit_skb, validate_xmit_skb_list,
+        __dev_xmit_skb, __dev_queue_xmit, enqueue_to_backlog, netif_rx_internal, __netif_rx,
         __netif_receive_skb_core, __netif_receive_skb_one_core, __netif_receive_skb_list_ptype,
-        __netif_receive_skb_list_core, __netif_receive_skb, __netif_receive_skb_list,
-        netif_receive_skb_list_internal, netif_rx, process_backlog
+        __netif_receive_skb_list_core, __netif_receive_skb, __netif_receive_skb_list, netif_receive_skb_internal,
+        netif_receive_skb_list_internal, netif_rx, netif_rx_ni, process_backlog
 }
 
 /// The protocol handlers registered in `ptype_base` that the model follows.
@@ -25,9 +26,16 @@ extension Kernel {
     // MARK: forwarding between devices (veth)
 
     /// Scrubs a packet crossing into another device and sets its type for the receiving device
-    /// (`eth_type_trans`).
+    /// (`eth_type_trans`). A frame longer than the receiving device's MTU plus its Ethernet and VLAN
+    /// headers is dropped first (`is_skb_forwardable`, through the inline `____dev_forward_skb`). A
+    /// device of another host (veth's peer) is not checked: the model does not know its MTU.
     func __dev_forward_skb2(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
         traced(dev_c.__dev_forward_skb2) {
+            if !dev.isRemote, skb.len > dev.mtu + 14 + 4 {
+                tracer.note("\(skb.len) bytes over MTU \(dev.mtu) of \(dev.name) (is_skb_forwardable)")
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return false
+            }
             skb.dev = dev
             eth_type_trans(&skb)
             return true
@@ -39,11 +47,20 @@ extension Kernel {
         traced(dev_c.__dev_forward_skb) { __dev_forward_skb2(&skb, to: dev) }
     }
 
+    /// Forwards a packet into another device's receive path through the backlog (veth in 4.14).
+    public func dev_forward_skb(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
+        traced(dev_c.dev_forward_skb) {
+            guard __dev_forward_skb(&skb, to: dev) else { return false }
+            _ = netif_rx_internal(&skb)
+            return true
+        }
+    }
+
     /// Hands a looped-back copy of an outgoing packet to this host's receive path (`netif_rx`).
     func dev_loopback_xmit(_ skb: inout SKBuff) {
         traced(dev_c.dev_loopback_xmit) {
             skb.pkt_type = .PACKET_LOOPBACK
-            netif_rx(&skb)
+            if profile.has(dev_c.netif_rx_ni) { netif_rx_ni(&skb) } else { netif_rx(&skb) }
             tracer.note("the looped-back copy is received later from the backlog (not followed)")
         }
     }
@@ -66,6 +83,26 @@ extension Kernel {
     /// Picks the transmit queue (the device has one queue per access category or just one).
     func netdev_core_pick_tx(_ skb: inout SKBuff) {
         traced(dev_c.netdev_core_pick_tx) {}
+    }
+
+    /// Picks the transmit queue, asking the driver (`ndo_select_queue`) on multiqueue devices (4.14).
+    func netdev_pick_tx(_ skb: inout SKBuff) {
+        traced(dev_c.netdev_pick_tx) {}
+    }
+
+    /// Validates each packet of a list before the driver sees it (the qdisc path).
+    func validate_xmit_skb_list(_ skb: inout SKBuff) {
+        traced(dev_c.validate_xmit_skb_list) { validate_xmit_skb(&skb) }
+    }
+
+    /// Sends a packet through its queue's qdisc. The model's qdisc is the kernel's default
+    /// (`pfifo_fast`, which may bypass the queue) and holds nothing between frames: the packet goes
+    /// straight to `sch_direct_xmit`.
+    func __dev_xmit_skb(_ skb: inout SKBuff) -> NetdevTx {
+        traced(dev_c.__dev_xmit_skb) {
+            tracer.note("qdisc: pfifo_fast (the default qdisc), empty: bypass to sch_direct_xmit")
+            return sch_direct_xmit(&skb)
+        }
     }
 
     /// Checks features and offloads before the driver sees the packet (no segmentation is needed for
@@ -91,12 +128,8 @@ extension Kernel {
     /// device without one (`IFF_NO_QUEUE`: veth, mac80211 with TXQs), straight to the driver.
     func __dev_queue_xmit(_ skb: inout SKBuff) -> NetdevTx {
         traced(dev_c.__dev_queue_xmit) {
-            netdev_core_pick_tx(&skb)
-            guard skb.dev.ops.noQueue else {
-                tracer.notModeled("qdisc on \(skb.dev.name): the model sends as if the device had none")
-                validate_xmit_skb(&skb)
-                return dev_hard_start_xmit(&skb)
-            }
+            if profile.has(dev_c.netdev_core_pick_tx) { netdev_core_pick_tx(&skb) } else { netdev_pick_tx(&skb) }
+            guard skb.dev.ops.isNoQueue(in: profile) else { return __dev_xmit_skb(&skb) }
             tracer.note("qdisc: noqueue (IFF_NO_QUEUE), straight to the driver")
             validate_xmit_skb(&skb)
             return dev_hard_start_xmit(&skb)
@@ -127,6 +160,12 @@ extension Kernel {
         traced(dev_c.netif_rx) { netif_rx_internal(&skb) }
     }
 
+    /// `netif_rx` for process context (4.14; later `netif_rx` serves both).
+    @discardableResult
+    func netif_rx_ni(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.netif_rx_ni) { netif_rx_internal(&skb) }
+    }
+
     /// The backlog's NAPI poll: takes queued packets into the stack (softirq, a new call tree).
     @discardableResult
     public func process_backlog(_ skb: inout SKBuff) -> NetRxResult {
@@ -137,8 +176,11 @@ extension Kernel {
 
     /// The protocol-independent receive core: taps, VLAN tags, then the protocol handler for
     /// `skb->protocol`. Returns the handler for the caller to run, or `nil` when the packet was
-    /// consumed here (dropped, or only a tap wanted it).
-    func __netif_receive_skb_core(_ skb: inout SKBuff) -> PacketHandler? {
+    /// consumed here (dropped, or only a tap wanted it). With `deliver`, the core runs the handler
+    /// itself (as 4.14's does) and returns nil.
+    func __netif_receive_skb_core(_ skb: inout SKBuff, deliver: ((PacketHandler, inout SKBuff) -> Void)? = nil)
+        -> PacketHandler?
+    {
         traced(dev_c.__netif_receive_skb_core) {
             if skb.protocol == .vlan || skb.protocol == .qinq, !skb.vlanIDs.isEmpty {
                 // skb_vlan_untag: the outer tag moves into vlan_tci, the next protocol is exposed.
@@ -163,18 +205,22 @@ extension Kernel {
             case .ipv6: handler = .ipv6
             default: handler = nil
             }
+            var chosen = handler
             if skb.dev.hasTap {
-                guard handler != nil else {
+                if handler == nil {
                     tracer.note("no handler for \(skb.protocol): only the packet socket takes it")
-                    return .packetSocket
+                    chosen = .packetSocket
+                } else {
+                    deliver_skb(&skb)
                 }
-                deliver_skb(&skb)
             }
-            guard let handler else {
+            guard let chosen else {
                 kfree_skb_reason(&skb, .UNHANDLED_PROTO)
                 return nil
             }
-            return handler
+            guard let deliver else { return chosen }
+            deliver(chosen, &skb)
+            return nil
         }
     }
 
@@ -200,9 +246,22 @@ extension Kernel {
         }
     }
 
-    /// Receives one packet (no memalloc special case in the model).
+    /// Receives one packet (no memalloc special case in the model). Before `__netif_receive_skb_one_core`
+    /// existed (4.14), the core ran the protocol handler itself.
     func __netif_receive_skb(_ skb: inout SKBuff) -> NetRxResult {
-        traced(dev_c.__netif_receive_skb) { __netif_receive_skb_one_core(&skb) }
+        traced(dev_c.__netif_receive_skb) {
+            guard profile.has(dev_c.__netif_receive_skb_one_core) else {
+                var result = NetRxResult.NET_RX_DROP
+                _ = __netif_receive_skb_core(&skb) { result = self.deliverToHandler($0, &$1) }
+                return result
+            }
+            return __netif_receive_skb_one_core(&skb)
+        }
+    }
+
+    /// The receive entry for one packet outside the list path: GRO hands packets here in 4.14.
+    func netif_receive_skb_internal(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.netif_receive_skb_internal) { __netif_receive_skb(&skb) }
     }
 
     // MARK: receive (lists, from GRO)

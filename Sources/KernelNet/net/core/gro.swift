@@ -37,9 +37,16 @@ extension Kernel {
         }
     }
 
-    /// Finishes a GRO result: a `GRO_NORMAL` packet joins the receive list.
+    /// Finishes a GRO result: a `GRO_NORMAL` packet joins the receive list (before list receive,
+    /// 4.14, it goes up the stack at once).
     func napi_skb_finish(_ skb: inout SKBuff) {
-        traced(gro.napi_skb_finish) { gro_normal_one(&skb) }
+        traced(gro.napi_skb_finish) {
+            guard profile.has(gro_h.gro_normal_one) else {
+                _ = netif_receive_skb_internal(&skb)
+                return
+            }
+            gro_normal_one(&skb)
+        }
     }
 
     /// The receive entry of NAPI drivers with GRO: GRO, then the batch list (flushed later by

@@ -5,7 +5,7 @@ import Wire
 /// Functions modeled from `net/core/skbuff.c`.
 public enum skbuff: String, KernelSourceFile {
     public static let path = "net/core/skbuff.c"
-    case __kfree_skb, kfree_skb_reason, __skb_checksum_complete, consume_skb
+    case __kfree_skb, kfree_skb, kfree_skb_reason, sk_skb_reason_drop, __skb_checksum_complete, consume_skb
 }
 
 extension Kernel {
@@ -16,15 +16,40 @@ extension Kernel {
     }
 
     /// Frees a packet as a drop. The only place the model records a drop: the reason and the function
-    /// that called it, as the `skb:kfree_skb` tracepoint reports them.
+    /// that called it, as the `skb:kfree_skb` tracepoint reports them. 4.14 has no reasons (a plain
+    /// `kfree_skb`); in 6.12 `kfree_skb_reason` is an inline wrapper of `sk_skb_reason_drop`, which
+    /// TCP and UDP also call directly.
     func kfree_skb_reason(_ skb: inout SKBuff, _ reason: SKBDropReason) {
         let dropper = tracer.caller
-        traced(skbuff.kfree_skb_reason) {
-            tracer.drop(reason.rawValue, in: dropper ?? skbuff.kfree_skb_reason.symbol)
+        let name = profile.namesDropReasons ? reason.rawValue : nil
+        if !profile.has(skbuff.kfree_skb_reason) {
+            kfree_skb(dropper: dropper)
+        } else if let dropper, profile.dropsWithSocket.contains(dropper.function) {
+            sk_skb_reason_drop(name, dropper: dropper)
+        } else if profile.has(skbuff.sk_skb_reason_drop) {
+            traced(skbuff.kfree_skb_reason) { sk_skb_reason_drop(name, dropper: dropper) }
+        } else {
+            traced(skbuff.kfree_skb_reason) { tracer.drop(name, in: dropper ?? dropLocation(.kfree_skb_reason)) }
         }
         outcome.verdict = .drop
-        outcome.dropReason = reason.rawValue
+        outcome.dropReason = name
         outcome.dropFunction = dropper?.function
+    }
+
+    /// Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the
+    /// caller only.
+    func kfree_skb(dropper: KernelSymbol?) {
+        traced(skbuff.kfree_skb) { tracer.drop(nil, in: dropper ?? dropLocation(.kfree_skb)) }
+    }
+
+    /// Frees a packet as a drop for a reason, charging it to the socket it was for (6.12).
+    func sk_skb_reason_drop(_ reason: String?, dropper: KernelSymbol?) {
+        traced(skbuff.sk_skb_reason_drop) { tracer.drop(reason, in: dropper ?? dropLocation(.sk_skb_reason_drop)) }
+    }
+
+    /// Where a drop with no modeled caller is placed: the freeing function itself.
+    private func dropLocation(_ fn: skbuff) -> KernelSymbol {
+        KernelSymbol(function: fn.rawValue, file: profile.file(of: fn.rawValue, modelFile: skbuff.path))
     }
 
     /// Verifies the transport checksum of `skb` over the whole segment in software.

@@ -53,6 +53,8 @@ extension Kernel {
                 arp_create(&skb)
                 arp_xmit(&skb)
                 transmitSKB = skb
+            } else if !reply, coldNeighbours {
+                tracer.note("ARP request built and sent (not in the capture: this replay starts with no neighbour entries)")
             } else if !reply {
                 tracer.note("ARP request built and sent: see the transmitted ARP frame")
             } else if let target {

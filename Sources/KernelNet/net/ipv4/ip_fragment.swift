@@ -16,7 +16,8 @@ public enum ip_fragment_c: String, KernelSourceFile {
 /// Functions modeled from `net/ipv4/inet_fragment.c`, in the file's order.
 public enum inet_fragment: String, KernelSourceFile {
     public static let path = "net/ipv4/inet_fragment.c"
-    case inet_frag_kill, inet_frag_rbtree_purge, inet_frag_destroy, inet_frag_find, inet_frag_queue_insert,
+    case inet_frag_kill, inet_frag_rbtree_purge, inet_frag_queue_flush, inet_frag_destroy, inet_frag_find,
+        inet_frag_queue_insert,
         inet_frag_reasm_prepare, inet_frag_reasm_finish, inet_frag_pull_head
 }
 
@@ -66,6 +67,8 @@ struct FragmentQueue {
     var rid: UInt32 = 0
     /// Unhashed by `inet_frag_kill`: freed when `ip_defrag` lets go of it.
     var killed = false
+    /// `INET_FRAG_DROP` (6.12): its fragments are freed as drops, not consumed, when it is destroyed.
+    var dropOnDestroy = false
 
     /// The IP header of the first fragment.
     var header: [UInt8]? {
@@ -106,6 +109,7 @@ extension Kernel {
         traced(ip_fragment_c.ip_expire) {
             guard let q = fragmentQueues[key] else { return }
             tracer.note("reassembly of id \(key.id) from \(key.saddr) timed out after \(ipfragTime) s")
+            fragmentQueues[key]?.dropOnDestroy = true
             inet_frag_kill(key)
             count("IpReasmFails")
             count("IpReasmTimeout")
@@ -115,14 +119,16 @@ extension Kernel {
                 return
             }
             if let dev = devices.first(where: { $0.ifindex == q.iif }) { head.dev = dev }
+            // 6.1 frees the head with kfree_skb (NOT_SPECIFIED); 6.12 names the timeout.
+            let reason: SKBDropReason = profile.version >= .v6_12 ? .FRAG_REASM_TIMEOUT : .NOT_SPECIFIED
             guard let iph = head.ip_hdr(),
                 ip_route_input_noref(&head, daddr: iph.destination, saddr: iph.source)
             else {
-                kfree_skb_reason(&head, .NOT_SPECIFIED)
+                kfree_skb_reason(&head, reason)
                 return
             }
             icmp_send(&head, type: ICMPv4Packet.timeExceeded, code: 1)
-            kfree_skb_reason(&head, .NOT_SPECIFIED)
+            kfree_skb_reason(&head, reason)
         }
     }
 
@@ -151,7 +157,11 @@ extension Kernel {
     /// Empties a stale queue and restarts its timer, so the fragment at hand begins a new datagram.
     func ip_frag_reinit(_ key: FragmentKey) {
         traced(ip_fragment_c.ip_frag_reinit) {
-            fragmentMemory -= inet_frag_rbtree_purge(key)
+            if profile.has(inet_fragment.inet_frag_queue_flush) {
+                inet_frag_queue_flush(key, .FRAG_TOO_FAR)
+            } else {
+                fragmentMemory -= inet_frag_rbtree_purge(key, .NOT_SPECIFIED)
+            }
             fragmentQueues[key]?.expires = now + ipfragTime * 1_000_000_000
             fragmentTimerHorizon = min(fragmentTimerHorizon, now + ipfragTime * 1_000_000_000)
             fragmentQueues[key]?.head = nil
@@ -168,15 +178,17 @@ extension Kernel {
         traced(inet_fragment.inet_frag_kill) { fragmentQueues[key]?.killed = true }
     }
 
-    /// Frees every fragment still held by a queue (each a drop) and returns the memory they held.
-    func inet_frag_rbtree_purge(_ key: FragmentKey) -> Int {
+    /// Frees every fragment still held by a queue and returns the memory they held: each a drop for
+    /// `reason`, or consumed when there is none (6.12 consumes the fragments of a queue that did not
+    /// time out).
+    func inet_frag_rbtree_purge(_ key: FragmentKey, _ reason: SKBDropReason?) -> Int {
         traced(inet_fragment.inet_frag_rbtree_purge) {
             guard let q = fragmentQueues[key] else { return 0 }
             let saved = outcome
             for piece in q.pieces {
                 // The queued fragments, not the frame being processed.
                 var queued = alloc_skb(frame: piece.frame, bytes: [], wireLength: 0, dev: devices[0])
-                kfree_skb_reason(&queued, .NOT_SPECIFIED)
+                if let reason { kfree_skb_reason(&queued, reason) } else { consume_skb(&queued) }
             }
             outcome = saved
             fragmentQueues[key]?.pieces = []
@@ -184,10 +196,21 @@ extension Kernel {
         }
     }
 
+    /// Empties a queue's tree and uncharges it (6.12).
+    func inet_frag_queue_flush(_ key: FragmentKey, _ reason: SKBDropReason) {
+        traced(inet_fragment.inet_frag_queue_flush) { fragmentMemory -= inet_frag_rbtree_purge(key, reason) }
+    }
+
     /// Frees a queue: its fragments, its memory and itself.
     func inet_frag_destroy(_ key: FragmentKey) {
         traced(inet_fragment.inet_frag_destroy) {
-            fragmentMemory -= inet_frag_rbtree_purge(key) + Self.ipqSize
+            let reason: SKBDropReason?
+            if profile.version >= .v6_12 {
+                reason = fragmentQueues[key]?.dropOnDestroy == true ? .FRAG_REASM_TIMEOUT : nil
+            } else {
+                reason = .NOT_SPECIFIED
+            }
+            fragmentMemory -= inet_frag_rbtree_purge(key, reason) + Self.ipqSize
             fragmentQueues[key] = nil
         }
     }
@@ -281,7 +304,8 @@ extension Kernel {
             switch inet_frag_queue_insert(key, fragment) {
             case .inserted: break
             case .duplicate:
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                // 6.12 names the reason (net/ipv4/ip_fragment.c, insert_error); 6.1 frees with none.
+                kfree_skb_reason(&skb, profile.version >= .v6_12 ? .DUP_FRAG : .NOT_SPECIFIED)
                 return false
             case .overlap:
                 count("IpExtReasmOverlaps")

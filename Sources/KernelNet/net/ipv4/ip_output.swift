@@ -58,6 +58,11 @@ extension Kernel {
                 __neigh_create(nexthop)
                 neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)
             }
+            if neighbours[nexthop] == nil, coldNeighbours {
+                // The host started with an empty table: the lookup fails and the entry is made here.
+                __neigh_create(nexthop)
+                neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NONE, hh_cached: false)
+            }
             if neighbours[nexthop] == nil {
                 // The capture shows no resolution for it, so the entry was resolved and used before.
                 neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_REACHABLE, hh_cached: true)

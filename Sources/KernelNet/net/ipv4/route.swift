@@ -52,6 +52,12 @@ extension Kernel {
         traced(route.rt_dst_alloc) {}
     }
 
+    /// Whether `address` is in "this network" (include/linux/in.h): 0.0.0.0/8 in 4.14, only 0.0.0.0
+    /// since 5.3.
+    func ipv4_is_zeronet(_ address: IPv4Address) -> Bool {
+        profile.version < .v6_1 ? address.isZeroNet : address == .any
+    }
+
     /// The slow input route: classifies addresses (martians, broadcast, local), looks up the FIB and
     /// builds the route the packet will follow.
     func ip_route_input_slow(_ skb: inout SKBuff, daddr: IPv4Address, saddr: IPv4Address) -> Bool {
@@ -64,12 +70,11 @@ extension Kernel {
             if daddr == .broadcast || (saddr == .any && daddr == .any) {
                 return broadcastInput(&skb, saddr: saddr, cacheKey: nil)
             }
-            // ipv4_is_zeronet: 0.0.0.0 only since 5.3 (0.0.0.0/8 before).
-            if saddr == .any {
+            if ipv4_is_zeronet(saddr) {
                 tracer.note("martian source \(saddr)")
                 return false
             }
-            if daddr == .any || daddr.isLoopback {
+            if ipv4_is_zeronet(daddr) || daddr.isLoopback {
                 tracer.note("martian destination \(daddr)")
                 return false
             }

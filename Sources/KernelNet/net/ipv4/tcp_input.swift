@@ -13,6 +13,22 @@ public enum tcp_input: String, KernelSourceFile {
 }
 
 extension Kernel {
+    /// Discards a segment TCP will not use (a static helper the build inlines, not recorded): a drop
+    /// for `reason` since 5.17; 4.14's `tcp_drop` frees it with `__kfree_skb`, which the
+    /// `skb:kfree_skb` tracepoint does not see, so only the dropping function is known.
+    func tcp_drop_reason(_ skb: inout SKBuff, _ reason: SKBDropReason) {
+        guard !profile.namesDropReasons else {
+            kfree_skb_reason(&skb, reason)
+            return
+        }
+        let dropper = tracer.caller
+        __kfree_skb(&skb)
+        if let dropper { tracer.drop(nil, in: dropper) }
+        outcome.verdict = .drop
+        outcome.dropReason = nil
+        outcome.dropFunction = dropper?.function
+    }
+
     /// Handles a FIN: moves the connection towards closing.
     func tcp_fin(tuple t: FourTuple) {
         traced(tcp_input.tcp_fin) {
@@ -45,7 +61,7 @@ extension Kernel {
             {
                 tracer.note("segment ends at or before rcv_nxt: old data, a duplicate ACK (D-SACK) answers")
                 expectTransmit(.tcpAck(t), from: currentFrame)
-                kfree_skb_reason(&skb, .TCP_OLD_DATA)
+                tcp_drop_reason(&skb, .TCP_OLD_DATA)
                 return
             }
             if dataLength > 0 || th.flags.contains(.fin) { sockets.tcp[t]?.rcvNxt = end }
@@ -141,11 +157,11 @@ extension Kernel {
                     return true
                 }
                 if th.flags.contains(.rst) {
-                    kfree_skb_reason(&skb, .TCP_RESET)
+                    tcp_drop_reason(&skb, .TCP_RESET)
                     return false
                 }
                 guard th.flags.contains(.syn), !th.flags.contains(.fin) else {
-                    kfree_skb_reason(&skb, .TCP_FLAGS)
+                    tcp_drop_reason(&skb, .TCP_FLAGS)
                     return false
                 }
                 _ = tcp_v4_conn_request(&skb, tuple: t)
@@ -161,7 +177,7 @@ extension Kernel {
                     expectTransmit(.tcpAck(t), from: currentFrame)
                     consume_skb(&skb)
                 } else {
-                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                    tcp_drop_reason(&skb, .NOT_SPECIFIED)
                 }
                 return false
             default:
@@ -177,7 +193,7 @@ extension Kernel {
                 switch after {
                 case .TCP_CLOSE_WAIT, .TCP_CLOSING, .TCP_LAST_ACK:
                     // Nothing more to receive in these states: the segment is discarded.
-                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                    tcp_drop_reason(&skb, .NOT_SPECIFIED)
                 default:
                     tcp_data_queue(&skb, tuple: t)
                 }

@@ -92,7 +92,9 @@ extension Kernel {
             }
             if tcp_rcv_state_process(&skb, tuple: t, state: state) {
                 tcp_v4_send_reset(&skb)
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                // 6.12's tcp_rcv_state_process returns the reason (TCP_FLAGS for an ACK to a
+                // listener); 6.1's returns 1 and the drop names none.
+                kfree_skb_reason(&skb, profile.version >= .v6_12 ? .TCP_FLAGS : .NOT_SPECIFIED)
             }
         }
     }

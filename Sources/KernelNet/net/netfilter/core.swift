@@ -12,7 +12,12 @@ extension Kernel {
     /// Returns true when the packet may go on.
     func nf_hook_slow(_ hook: NFHook, _ skb: inout SKBuff) -> Bool {
         traced(netfilter_core.nf_hook_slow) {
-            let verdict = nft_do_chain_inet(hook, &skb)
+            let verdict: NetfilterVerdict
+            if profile.has(nft_chain_filter.nft_do_chain_inet) {
+                verdict = nft_do_chain_inet(hook, &skb)
+            } else {
+                verdict = hook == .NF_INET_LOCAL_OUT ? nft_ipv4_output(hook, &skb) : nft_do_chain_ipv4(hook, &skb)
+            }
             tracer.hook(hook.rawValue, verdict: verdict == .accept ? "NF_ACCEPT" : "NF_DROP")
             guard verdict == .accept else {
                 kfree_skb_reason(&skb, .NETFILTER_DROP)

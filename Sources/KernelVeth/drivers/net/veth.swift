@@ -15,7 +15,7 @@ public enum veth: String, KernelSourceFile {
 public final class VethDriver: NetDeviceOps {
     public let driverName = "veth"
     /// veth sets `IFF_NO_QUEUE`.
-    public let noQueue = true
+    public func isNoQueue(in profile: KernelProfile) -> Bool { true }
     public let receiveMode = ReceiveMode.backlog
     /// The peer device: frames arrive from its `veth_xmit`.
     private let peer: NetDevice
@@ -38,9 +38,13 @@ public final class VethDriver: NetDeviceOps {
         return .NETDEV_TX_OK
     }
 
-    /// The `ndo_start_xmit` of a veth end: forwards the frame to the other end, `rcv`.
+    /// The `ndo_start_xmit` of a veth end: forwards the frame to the other end, `rcv` (through
+    /// `dev_forward_skb` in 4.14).
     func veth_xmit(_ kernel: Kernel, _ skb: inout SKBuff, to rcv: NetDevice) -> Bool {
-        kernel.traced(veth.veth_xmit) { veth_forward_skb(kernel, &skb, to: rcv) }
+        kernel.traced(veth.veth_xmit) {
+            guard kernel.profile.has(veth.veth_forward_skb) else { return kernel.dev_forward_skb(&skb, to: rcv) }
+            return veth_forward_skb(kernel, &skb, to: rcv)
+        }
     }
 
     /// Makes the frame the receiving end's (`__dev_forward_skb`) and queues it on that CPU's backlog.
@@ -56,7 +60,7 @@ public final class VethDriver: NetDeviceOps {
 /// A device whose driver the model does not follow (veth's peer, outside the host).
 final class NullDevice: NetDeviceOps {
     let driverName = "peer"
-    let noQueue = true
+    func isNoQueue(in profile: KernelProfile) -> Bool { true }
     let receiveMode = ReceiveMode.backlog
     func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool { false }
     func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx { .NETDEV_TX_OK }

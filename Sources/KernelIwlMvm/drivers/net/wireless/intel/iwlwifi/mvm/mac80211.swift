@@ -7,7 +7,7 @@ import Trace
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c`.
 public enum mvm_mac80211: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c"
-    case iwl_mvm_tx_skb, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
+    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
 }
 
 /// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
@@ -22,6 +22,16 @@ public final class IwlMvm: Ieee80211Ops {
 
     public func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
         iwl_mvm_mac_wake_tx_queue(kernel, &skb, mac80211: mac80211)
+    }
+
+    /// iwlmvm moved to mac80211 TXQs after 4.14 (`iwl_mvm_hw_ops.wake_tx_queue`).
+    public func hasTXQs(in profile: KernelProfile) -> Bool { profile.has(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) }
+
+    public func tx(_ kernel: Kernel, _ skb: inout SKBuff) { iwl_mvm_mac_tx(kernel, &skb) }
+
+    /// mac80211's `tx` operation: transmits a frame handed over directly (every data frame in 4.14).
+    func iwl_mvm_mac_tx(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_tx) { _ = iwl_mvm_tx_skb(kernel, &skb) }
     }
 
     /// Transmits a frame dequeued from mac80211 (to a station, or from the interface's own queue).

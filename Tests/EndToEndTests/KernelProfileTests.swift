@@ -1,0 +1,124 @@
+import Capture
+import Foundation
+import KernelNet
+import Replay
+import Testing
+import TestSupport
+import Trace
+
+/// The kernel profiles on the real fixtures: every profile traces every fixture on both drivers, and
+/// each shows its version's differences (from the 4.14.177, 6.1 and 6.12 trees) and nothing else.
+@Suite("kernel profiles 4.14, 6.1 and 6.12")
+struct KernelProfileTests {
+    /// Replays fixture `name` on `driver` as kernel `version`.
+    static func traces(_ name: String, _ version: String, driver: String) throws -> [PacketTrace] {
+        var host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        for i in host.interfaces.indices where host.interfaces[i].captured { host.interfaces[i].driver = driver }
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+                                        captureName: name, host: host, kernelVersion: version)
+        var out: [PacketTrace] = []
+        _ = try session.run { out.append($0) }
+        return out
+    }
+
+    /// Verdicts that differ from 6.1's on the fixtures, by (fixture, frame, version), with the reason.
+    static let expectedVerdicts: [String: Verdict] = [
+        // ipv4_is_zeronet is 0.0.0.0/8 in 4.14 (include/linux/in.h): a martian source there.
+        "s_martian#2@4.14": .drop,
+    ]
+
+    @Test("every profile traces every fixture on both drivers, with 6.1's verdicts unless the version decides otherwise",
+          arguments: GoldenTraceTests.fixtures)
+    func everyFixture(_ name: String) throws {
+        for driver in HostProfile.drivers {
+            let reference = try Self.traces(name, "6.1", driver: driver)
+            for version in ["4.14", "6.12"] {
+                let traces = try Self.traces(name, version, driver: driver)
+                #expect(traces.count == reference.count)
+                for (t, r) in zip(traces, reference) {
+                    let expected = Self.expectedVerdicts["\(name)#\(t.frame)@\(version)"] ?? r.verdict
+                    #expect(t.verdict == expected, "\(name) frame \(t.frame) on \(driver), \(version)")
+                    #expect(t.causedBy == r.causedBy, "\(name) frame \(t.frame) on \(driver), \(version)")
+                    if t.verdict == .drop {
+                        #expect(t.dropFunction != nil, "every version names the dropping function")
+                        #expect((t.dropReason == nil) == (version == "4.14"), "drop reasons exist from 5.17 on")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The visible path of frame `frame` of fixture `name`.
+    static func path(_ name: String, frame: Int, _ version: String, driver: String) throws -> [String] {
+        let t = try #require(try traces(name, version, driver: driver).first { $0.frame == frame })
+        return t.visibleFunctions
+    }
+
+    @Test("receive over veth: 4.14 has no ip_rcv_core, __netif_rx or __netif_receive_skb_one_core")
+    func vethReceive() throws {
+        // tcp_handshake frame 3: the SYN to the listener.
+        let old = try Self.path("tcp_handshake", frame: 3, "4.14", driver: "veth")
+        #expect(Array(old.prefix(6)) == ["veth_xmit", "dev_forward_skb", "__dev_forward_skb", "eth_type_trans",
+                                          "netif_rx_internal", "enqueue_to_backlog"])
+        #expect(old.contains("ip_local_deliver_finish") && old.contains("tcp_v4_rcv"))
+        for f in ["ip_rcv_core", "ip_rcv_finish_core", "ip_protocol_deliver_rcu", "__netif_receive_skb_one_core",
+                  "__netif_rx", "__dev_forward_skb2"] {
+            #expect(!old.contains(f), "4.14 has no \(f)")
+        }
+        for version in ["6.1", "6.12"] {
+            let new = try Self.path("tcp_handshake", frame: 3, version, driver: "veth")
+            for f in ["ip_rcv_core", "ip_protocol_deliver_rcu", "__netif_receive_skb_one_core", "__netif_rx"] {
+                #expect(new.contains(f), "\(version) has \(f)")
+            }
+        }
+    }
+
+    @Test("receive over iwlwifi: GRO hands 4.14's packets on one by one, 6.x batches them into ip_list_rcv")
+    func wifiReceive() throws {
+        let old = try Self.path("tcp_handshake", frame: 3, "4.14", driver: "iwlwifi")
+        #expect(old.contains("netif_receive_skb_internal") && old.contains("ip_rcv"))
+        #expect(!old.contains("ip_list_rcv") && !old.contains("ieee80211_rx_list"))
+        for version in ["6.1", "6.12"] {
+            let new = try Self.path("tcp_handshake", frame: 3, version, driver: "iwlwifi")
+            #expect(new.contains("netif_receive_skb_list_internal") && new.contains("ip_list_rcv"))
+            #expect(!new.contains("netif_receive_skb_internal"))
+        }
+    }
+
+    @Test("transmit over iwlwifi: 4.14 through a qdisc and drv_tx, 6.x through mac80211's TXQs")
+    func wifiTransmit() throws {
+        // tcp_handshake frame 4: the SYN-ACK.
+        let old = try Self.path("tcp_handshake", frame: 4, "4.14", driver: "iwlwifi")
+        #expect(Array(old.suffix(5)) == ["ieee80211_queue_skb", "ieee80211_xmit_fast_finish", "ieee80211_tx_frags",
+                                          "iwl_mvm_mac_tx", "iwl_mvm_tx_skb", "iwl_mvm_tx_mpdu"].suffix(5))
+        #expect(old.contains("sch_direct_xmit") && old.contains("ip_queue_xmit") == false)
+        #expect(old.contains("dev_queue_xmit"), "a real function in 4.14")
+        let v61 = try Self.path("tcp_handshake", frame: 4, "6.1", driver: "iwlwifi")
+        #expect(v61.contains("iwl_mvm_mac_wake_tx_queue") && v61.contains("ieee80211_tx_dequeue"))
+        #expect(!v61.contains("__ieee80211_xmit_fast") && !v61.contains("sch_direct_xmit"))
+        let v612 = try Self.path("tcp_handshake", frame: 4, "6.12", driver: "iwlwifi")
+        #expect(v612.contains("__ieee80211_xmit_fast") && v612.contains("iwl_mvm_mac_wake_tx_queue"))
+    }
+
+    @Test("drops: kfree_skb without a reason in 4.14, kfree_skb_reason in 6.1, sk_skb_reason_drop in 6.12")
+    func dropFunctions() throws {
+        // bad_ip_checksum frame 1: a bad IPv4 header checksum.
+        let byVersion = try ["4.14", "6.1", "6.12"].map { try Self.traces("bad_ip_checksum", $0, driver: "veth")[0] }
+        #expect(byVersion.map(\.dropReason) == [nil, "SKB_DROP_REASON_IP_CSUM", "SKB_DROP_REASON_IP_CSUM"])
+        #expect(byVersion.map(\.dropFunction) == ["ip_rcv", "ip_rcv_core", "ip_rcv_core"])
+        #expect(byVersion.map { $0.visibleFunctions.last } == ["kfree_skb", "kfree_skb_reason", "sk_skb_reason_drop"])
+        #expect(byVersion[2].functions.contains("kfree_skb_reason"), "6.12 keeps it as an inline wrapper")
+    }
+
+    @Test("drop reasons 6.12 names where 6.1 has none")
+    func newReasons() throws {
+        // s_frag frame 6: a duplicate fragment.
+        let reasons = try ["6.1", "6.12"].map { try Self.traces("s_frag", $0, driver: "veth")[5].dropReason }
+        #expect(reasons == ["SKB_DROP_REASON_NOT_SPECIFIED", "SKB_DROP_REASON_DUP_FRAG"])
+        // An ACK to a listener: tcp_rcv_state_process returns TCP_FLAGS in 6.12, 1 in 6.1.
+        for (version, reason) in [("6.1", "SKB_DROP_REASON_NOT_SPECIFIED"), ("6.12", "SKB_DROP_REASON_TCP_FLAGS")] {
+            let drops = try ModelTour.traces(kernel: version).filter { $0.dropFunction == "tcp_v4_do_rcv" }
+            #expect(!drops.isEmpty && drops.allSatisfy { $0.dropReason == reason }, "\(version)")
+        }
+    }
+}
