@@ -70,11 +70,12 @@ public struct KernelProfile: Sendable, Equatable {
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
-    /// for static functions with one caller, the 6.1 build's choice; `dev_queue_xmit` is a real
-    /// function there.
+    /// for static functions with one caller, the 6.1 build's choice; `dev_queue_xmit` and
+    /// `ip_route_input_rcu` are real functions there, and `ip_rcv_finish` is the large function that
+    /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu"]),
+        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
             "veth_forward_skb", "__dev_forward_skb2", "__netif_rx", "__netif_receive_skb_one_core",

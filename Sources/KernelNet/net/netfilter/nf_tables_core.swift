@@ -13,25 +13,38 @@ public enum nf_tables_core: String, KernelSourceFile {
 /// A chain's verdict on a packet.
 enum NetfilterVerdict {
     case accept, drop
+    /// The chain freed the packet itself (`NF_DROP_REASON` returns `NF_STOLEN`).
+    case stolen
 }
 
 extension Kernel {
     /// Walks the chain's rules in order; the first that matches decides (accept, drop, or a reject
-    /// that answers the sender and drops). No match: the chain's policy, accept.
+    /// that answers the sender and drops). No match: the chain's policy, accept. Since 6.1.192 (and
+    /// in 6.12) a drop frees the packet here with `NETFILTER_DROP` (`NF_DROP_REASON`); 4.14 leaves it
+    /// to `nf_hook_slow`.
     func nft_do_chain(_ hook: NFHook, _ skb: inout SKBuff) -> NetfilterVerdict {
         traced(nf_tables_core.nft_do_chain) {
-            guard let iph = skb.ip_hdr() else { return .accept }
-            for (i, rule) in netfilterRules.enumerated() where rule.hook == hook && rule.matches(iph, skb.bytes) {
-                tracer.note("rule \(i + 1) matches: \(rule.verdict.rawValue)" + (rule.rejectWith.map { " with \($0.rawValue)" } ?? ""))
-                switch rule.verdict {
-                case .accept: return .accept
-                case .drop: return .drop
-                case .reject:
-                    nft_reject_inet_eval(&skb, rule.rejectWith ?? (iph.proto == .tcp ? .tcpReset : .icmpPortUnreachable))
-                    return .drop
-                }
-            }
-            return .accept
+            let verdict = firstMatchingRule(hook, &skb)
+            guard verdict == .drop, profile.version >= .v6_1 else { return verdict }
+            kfree_skb_reason(&skb, .NETFILTER_DROP)
+            return .stolen
         }
+    }
+
+    /// The verdict of the first rule of `hook`'s chain that matches (a reject answers first), else
+    /// the policy, accept.
+    private func firstMatchingRule(_ hook: NFHook, _ skb: inout SKBuff) -> NetfilterVerdict {
+        guard let iph = skb.ip_hdr() else { return .accept }
+        for (i, rule) in netfilterRules.enumerated() where rule.hook == hook && rule.matches(iph, skb.bytes) {
+            tracer.note("rule \(i + 1) matches: \(rule.verdict.rawValue)" + (rule.rejectWith.map { " with \($0.rawValue)" } ?? ""))
+            switch rule.verdict {
+            case .accept: return .accept
+            case .drop: return .drop
+            case .reject:
+                nft_reject_inet_eval(&skb, rule.rejectWith ?? (iph.proto == .tcp ? .tcpReset : .icmpPortUnreachable))
+                return .drop
+            }
+        }
+        return .accept
     }
 }
