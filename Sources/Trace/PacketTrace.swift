@@ -43,8 +43,12 @@ public struct PacketTrace: Sendable, Equatable {
     public var dropFunction: String?
     /// The earlier frame whose processing produced this (transmitted) frame.
     public var causedBy: Int?
+    /// The kernel timer whose callback sent this (transmitted) frame (`ip_expire`), when a timer did.
+    public var causedByTimer: String?
     /// Set on the fragment that completed a reassembly.
     public var reassembled: Bool
+    /// Kernel timers that expired by the capture clock before this frame, each with its own path.
+    public var timers: [TimerRun] = []
     /// The path, in order.
     public var events: [TraceEvent]
 
@@ -72,8 +76,33 @@ public struct PacketTrace: Sendable, Equatable {
     public var functions: [String] { events.compactMap { $0.symbol?.function } }
 
     /// The functions a real trace (ftrace, eBPF) can see, in order: the path without inlined ones.
+    public var visibleFunctions: [String] { events.visibleFunctions }
+}
+
+/// A kernel timer callback that ran between two frames: the kernel runs it asynchronously, the model
+/// runs it when the capture clock first passes its expiry and records it ahead of that frame.
+public struct TimerRun: Sendable, Equatable {
+    /// When the timer expired, nanoseconds since the Unix epoch (by the capture clock).
+    public var timeNanoseconds: Int64
+    /// The callback (`ip_expire`).
+    public var function: String
+    /// The frame that armed the timer (the fragment that opened a reassembly queue).
+    public var armedBy: Int?
+    /// The callback's path, in order (depth 0 is the callback).
+    public var events: [TraceEvent]
+
+    public init(timeNanoseconds: Int64, function: String, armedBy: Int?, events: [TraceEvent]) {
+        self.timeNanoseconds = timeNanoseconds
+        self.function = function
+        self.armedBy = armedBy
+        self.events = events
+    }
+}
+
+extension Array where Element == TraceEvent {
+    /// The functions of a path a real trace (ftrace, eBPF) can see, in order: inlined ones left out.
     public var visibleFunctions: [String] {
-        events.compactMap { e in
+        compactMap { e in
             guard case let .call(sym, _, inline) = e, !inline else { return nil }
             return sym.function
         }

@@ -38,31 +38,47 @@ public struct JSONRenderer: TraceRenderer {
             w.key("drop_reason"); w.optionalString(t.dropReason)
             w.key("drop_function"); w.optionalString(t.dropFunction)
             w.key("caused_by"); if let c = t.causedBy { w.int(c) } else { w.null() }
+            if let timer = t.causedByTimer { w.key("caused_by_timer"); w.string(timer) }
             if t.reassembled { w.key("reassembled"); w.bool(true) }
-            w.key("events")
-            w.array(t.events) { e in
-                w.object {
-                    w.key("depth"); w.int(e.depth)
-                    switch e {
-                    case let .call(sym, _, inline):
-                        w.key("func"); w.string(sym.function)
-                        w.key("file"); w.string(sym.file)
-                        if inline { w.key("inline"); w.bool(true) }
-                        if let explanations, let text = explanations[sym.function] { w.key("explain"); w.string(text) }
-                    case let .note(text, _): w.key("note"); w.string(text)
-                    case let .state(text, _): w.key("state"); w.string(text)
-                    case let .hook(name, verdict, _):
-                        w.key("hook"); w.string(name)
-                        w.key("verdict"); w.string(verdict)
-                    case let .drop(reason, function, _):
-                        w.key("drop"); w.optionalString(reason)
-                        w.key("drop_function"); w.string(function.function)
-                    case let .notModeled(text, _): w.key("not_modeled"); w.string(text)
+            if !t.timers.isEmpty {
+                w.key("timers")
+                w.array(t.timers) { run in
+                    w.object {
+                        w.key("time"); w.string(timestamp(run.timeNanoseconds))
+                        w.key("func"); w.string(run.function)
+                        w.key("armed_by"); if let f = run.armedBy { w.int(f) } else { w.null() }
+                        w.key("events"); events(run.events, w)
                     }
                 }
             }
+            w.key("events"); events(t.events, w)
         }
         return w.text + "\n"
+    }
+
+    /// Writes a path as an array of event objects.
+    private func events(_ list: [TraceEvent], _ w: JSONWriter) {
+        w.array(list) { e in
+            w.object {
+                w.key("depth"); w.int(e.depth)
+                switch e {
+                case let .call(sym, _, inline):
+                    w.key("func"); w.string(sym.function)
+                    w.key("file"); w.string(sym.file)
+                    if inline { w.key("inline"); w.bool(true) }
+                    if let explanations, let text = explanations[sym.function] { w.key("explain"); w.string(text) }
+                case let .note(text, _): w.key("note"); w.string(text)
+                case let .state(text, _): w.key("state"); w.string(text)
+                case let .hook(name, verdict, _):
+                    w.key("hook"); w.string(name)
+                    w.key("verdict"); w.string(verdict)
+                case let .drop(reason, function, _):
+                    w.key("drop"); w.optionalString(reason)
+                    w.key("drop_function"); w.string(function.function)
+                case let .notModeled(text, _): w.key("not_modeled"); w.string(text)
+                }
+            }
+        }
     }
 
     public func summary(_ summary: TraceSummary) -> String {

@@ -54,7 +54,8 @@ func verdictText(_ t: PacketTrace) -> String {
     case .drop:
         "✗ \(t.dropReason ?? "drop")" + (t.dropFunction.map { " in \($0)" } ?? "")
     case .deliver: "✓ deliver" + (t.proto.map { " \($0)" } ?? "")
-    case .transmit: "→ transmit" + (t.causedBy.map { " (caused by #\($0))" } ?? "")
+    case .transmit:
+        "→ transmit" + (t.causedBy.map { " (caused by #\($0)" + (t.causedByTimer.map { " via \($0)" } ?? "") + ")" } ?? "")
     case .queue: "… queue"
     case .forward: "→ forward"
     case .unknown: "? not modeled further"

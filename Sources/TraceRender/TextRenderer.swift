@@ -16,8 +16,22 @@ public struct TextRenderer: TraceRenderer {
     }
 
     public func frame(_ t: PacketTrace) -> String {
-        var s = "#\(t.frame) \(t.direction.rawValue) \(t.device) \(t.summary)\n"
-        for e in t.events {
+        var s = ""
+        for run in t.timers {
+            s += "timer \(run.function) expired \(timestamp(run.timeNanoseconds))"
+                + (run.armedBy.map { " (armed by #\($0))" } ?? "") + "\n"
+            s += lines(run.events)
+        }
+        s += "#\(t.frame) \(t.direction.rawValue) \(t.device) \(t.summary)\n"
+        s += lines(t.events)
+        s += "  = " + verdictText(t) + (t.reassembled ? " (reassembled)" : "") + "\n"
+        return s
+    }
+
+    /// A path as indented lines, one per event.
+    private func lines(_ events: [TraceEvent]) -> String {
+        var s = ""
+        for e in events {
             let indent = String(repeating: "  ", count: e.depth + 1)
             switch e {
             case let .call(sym, _, inline):
@@ -33,7 +47,6 @@ public struct TextRenderer: TraceRenderer {
             case let .notModeled(text, _): s += indent + "? not modeled: " + text + "\n"
             }
         }
-        s += "  = " + verdictText(t) + (t.reassembled ? " (reassembled)" : "") + "\n"
         return s
     }
 
@@ -51,7 +64,12 @@ public struct ChainRenderer: TraceRenderer {
     public func header(_ header: TraceHeader) -> String { "" }
 
     public func frame(_ t: PacketTrace) -> String {
-        "#\(t.frame) \(t.direction.rawValue) \(t.summary) : \(t.visibleFunctions.joined(separator: " → ")) \(verdictText(t))\n"
+        var s = ""
+        for run in t.timers {
+            s += "timer \(run.function)" + (run.armedBy.map { " (armed by #\($0))" } ?? "")
+                + " : \(run.events.visibleFunctions.joined(separator: " → "))\n"
+        }
+        return s + "#\(t.frame) \(t.direction.rawValue) \(t.summary) : \(t.visibleFunctions.joined(separator: " → ")) \(verdictText(t))\n"
     }
 
     public func summary(_ summary: TraceSummary) -> String { "" }
