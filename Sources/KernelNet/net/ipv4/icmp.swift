@@ -144,7 +144,8 @@ extension Kernel {
         traced(icmp.icmp_route_lookup) {
             _ = ip_route_output_key_hash(daddr: daddr, inline: false)
             xfrm_lookup()
-            inet_addr_type_dev_table(daddr)
+            // 6.x first checks the error's own destination (net/ipv4/icmp.c); 4.14 only the reverse.
+            if profile.version >= .v6_1 { inet_addr_type_dev_table(daddr) }
             inet_addr_type_dev_table(saddr)
             if isLocal(saddr) {
                 _ = ip_route_output_key_hash(daddr: daddr, inline: false)
@@ -271,7 +272,8 @@ extension Kernel {
             }
             if skb.dst?.type == .broadcast || skb.dst?.type == .multicast {
                 let echoLike = ih.type == ICMPv4Packet.echoRequest || ih.type == ICMPv4Packet.timestamp
-                if (echoLike && sysctl.icmp_echo_ignore_broadcasts) || (!echoLike && ih.type != 17) {
+                let addressLike = ih.type == 17 || ih.type == 18  // ICMP_ADDRESS, ICMP_ADDRESSREPLY
+                if (echoLike && sysctl.icmp_echo_ignore_broadcasts) || (!echoLike && !addressLike) {
                     tracer.note("ICMP type \(ih.type) to a broadcast/multicast address ignored")
                     kfree_skb_reason(&skb, .INVALID_PROTO)
                     return
