@@ -4,7 +4,7 @@
 Usage: craft-state.py COMMAND [ARG...]   (run inside pp-dut / pp-peer as noted)
 
 scapy frames, sent from pp-peer on veth-peer with sendp():
-  rp-filter | martian | frag | udp | icmp | ipopts | arp-garp | tcp-odd
+  rp-filter | martian | frag | frag-timeout | frag-mem | udp | udp-burst | icmp | ipopts | arp-garp | tcp-odd
   tcp-tw PCAP       segments to the TIME_WAIT socket of the s_tcp connection 40010 <-> 8080;
                     PCAP is the capture being written (its last segments give the sequence numbers)
 socket programs:
@@ -112,6 +112,38 @@ def frag():
     send([f4[0]], gap=3.0)                             # first fragment alone, ipfrag_time=2 -> timeout + ICMP
     send([f4[2]], gap=3.0)                             # last fragment alone -> timeout, no ICMP
     send([frame(echo(seq=5))])                         # something normal afterwards
+
+
+def frag_timeout():
+    """ipfrag_time=1: a queue with its first fragment expires with an ICMP, one without expires silently."""
+    fa, _ = _frags(0x3101)
+    fb, _ = _frags(0x3102)
+    send([fa[0]], gap=1.6)                             # first fragment alone -> ip_expire + time exceeded
+    send([fb[2]], gap=1.6)                             # last fragment alone -> ip_expire, no ICMP
+    send([frame(echo(seq=3))])                         # something normal afterwards
+
+
+def frag_mem():
+    """ipfrag_max_dist (64) and a small ipfrag_high_thresh (20000 bytes)."""
+    s = S()
+    fx, _ = _frags(0x3201)
+    fy, _ = _frags(0x3202)
+    send([fx[0]])                                      # X: first fragment queued
+    send([fy[0]] * 66, gap=0.01)                       # 66 fragments from the same peer to queue Y (65 duplicates)
+    send([fx[2]])                                      # X: last fragment, too far behind -> queue reinitialized
+    send([fx[1]])                                      # X: middle; complete only without the reinit
+    send([fx[0]])                                      # X: first again -> reassembled now, reply
+    for i in range(24):                                # distinct first fragments until fragment memory is full
+        send([_frags(0x3300 + i)[0][0]], gap=0.01)
+    send([frame(echo(seq=4))])                         # an unfragmented echo still gets through
+
+
+def udp_burst():
+    """Default icmp_ratelimit (1000 ms) and ratemask: port unreachables to one peer, 0.05 s apart."""
+    send([udp_dgram(7001, b"burst-%02d" % i, sport=41000 + i, ipid=0x5100 + i) for i in range(10)], gap=0.05)
+    time.sleep(1.2)
+    send([udp_dgram(7001, b"after-pause", sport=41010, ipid=0x5110)], gap=0.3)
+    send([frame(echo(seq=1 + i)) for i in range(3)], gap=0.05)   # echo replies are not rate limited
 
 
 def udp_dgram(dport, payload, dst=DUT_IP, dst_mac=DUT_MAC, sport=40001, chksum=None, ulen=None, ipid=0x5000):
@@ -493,7 +525,8 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    table = {"rp-filter": rp_filter, "martian": martian, "frag": frag, "udp": udp, "icmp": icmp,
+    table = {"rp-filter": rp_filter, "martian": martian, "frag": frag,
+             "frag-timeout": frag_timeout, "frag-mem": frag_mem, "udp-burst": udp_burst, "udp": udp, "icmp": icmp,
              "ipopts": ipopts, "arp-garp": arp_garp, "tcp-odd": tcp_odd, "tcp-tw": tcp_tw,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "udp-server": udp_server,
              "udp-connected": udp_connected, "nf-client": nf_client, "kfree-report": kfree_report,

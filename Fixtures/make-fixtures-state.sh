@@ -3,7 +3,8 @@
 #
 # Usage: make-fixtures-state.sh [OUT_DIR] [FIXTURE...]
 #   OUT_DIR defaults to the directory of this script; FIXTURE (without the s_ prefix, e.g. "frag")
-#   defaults to all, in this order: rp_filter martian forward forward_off netfilter frag tcp udp icmp arp ipopts
+#   defaults to all, in this order: rp_filter martian forward forward_off netfilter frag frag_timeout
+#   frag_mem tcp udp udp_burst icmp arp ipopts
 # Writes OUT_DIR/s_<name>.pcap, OUT_DIR/s_<name>.host.json, OUT_DIR/truth/s_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/s_<name>.nstat.txt (s_forward also s_forward_out.pcap/.host.json,
 #        s_arp also truth/s_arp.neigh.txt)
@@ -22,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(rp_filter martian forward forward_off netfilter frag tcp udp icmp arp ipopts)
+ALL=(rp_filter martian forward forward_off netfilter frag frag_timeout frag_mem tcp udp udp_burst icmp arp ipopts)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft-state.py"
@@ -274,6 +275,41 @@ fx_frag() {
   host_json s_frag "$IF1" '  "neighbours": [ '"$NB_PEER"' ],
   "sockets": [],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ipfrag_time": 2 }'
+}
+
+fx_frag_timeout() {
+  static_neigh
+  dx sysctl -qw net.ipv4.ipfrag_time=1
+  start_capture s_frag_timeout
+  px $PY "$CRAFT" frag-timeout
+  stop_capture
+  host_json s_frag_timeout "$IF1" '  "neighbours": [ '"$NB_PEER"' ],
+  "sockets": [],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ipfrag_time": 1 }'
+}
+
+fx_frag_mem() {
+  static_neigh
+  # low first: ipfrag_high_thresh may not go below ipfrag_low_thresh
+  dx sysctl -qw net.ipv4.ipfrag_low_thresh=10000
+  dx sysctl -qw net.ipv4.ipfrag_high_thresh=20000
+  start_capture s_frag_mem
+  px $PY "$CRAFT" frag-mem
+  stop_capture
+  host_json s_frag_mem "$IF1" '  "neighbours": [ '"$NB_PEER"' ],
+  "sockets": [],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ipfrag_low_thresh": 10000, "net.ipv4.ipfrag_high_thresh": 20000 }'
+}
+
+fx_udp_burst() {
+  static_neigh
+  dx sysctl -qw net.ipv4.icmp_ratelimit=1000   # back to the default for this one
+  start_capture s_udp_burst
+  px $PY "$CRAFT" udp-burst
+  stop_capture
+  host_json s_udp_burst "$IF1" '  "neighbours": [ '"$NB_PEER"' ],
+  "sockets": [],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 1000 }'
 }
 
 fx_tcp() {

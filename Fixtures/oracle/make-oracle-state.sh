@@ -15,6 +15,8 @@
 #                   MTUs, tx/rx checksum offload off, listening sockets, sysctls (ip_forward as its
 #                   own key), routes, the profile's neighbours (auto_neigh off)
 #   oracle.jsonl, responses.pcap, run_meta.json   copied from the oracle's output
+#   s_frag_timeout gets "gap_ms": 1700 (its frames were 1.6 s apart, ipfrag_time 1): the reassembly
+#   timer then fires inside the window of the frame that armed it, as in the capture
 # Needs tcpdump and python3.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 ORACLE_DIR [FIXTURE...]" >&2; exit 2; }
@@ -40,6 +42,9 @@ for n in "${SEL[@]}"; do
   macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$n.host.json")
   tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "$macs" 2>/dev/null
   /usr/bin/python3 "$FIX/craft-state.py" oracle-scenario "$FIX/$n.host.json" > "$D/scenario.json"
+  case $n in   # timers that must fire inside a frame's window: space the frames as the capture did
+    s_frag_timeout) /usr/bin/python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["gap_ms"]=1700; json.dump(d, open(p,"w"), indent=1)' "$D/scenario.json";;
+  esac
   rm -rf "$WORK/out"
   "$ORACLE/run.sh" "$D" "$WORK/out"
   cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$D/"

@@ -36,7 +36,18 @@ public final class Kernel {
     /// IPv4 reassembly queues and the memory they hold.
     var fragmentQueues: [FragmentKey: FragmentQueue] = [:]
     var fragmentMemory = 0
-    var lastFragmentExpiry: Int64 = 0
+    /// Reassembly queues created so far (orders queues whose timers expire together).
+    var fragmentQueueCount = 0
+    /// No reassembly timer expires before this time (capture clock).
+    var fragmentTimerHorizon = Int64.max
+    /// Long-lived state per remote address (`inet_peer`): fragment ids and ICMP rate limits.
+    var peers: [IPv4Address: InetPeer] = [:]
+    /// The namespace's global ICMP rate limit.
+    var icmpGlobal = ICMPGlobalLimit()
+    /// The timer callback running, and the frame that armed it, while one runs.
+    var runningTimer: (function: String, armedBy: Int?)?
+    /// Timer callbacks that ran before the frame being processed.
+    var timerRuns: [TimerRun] = []
     /// The captured frame being transmitted, carried down the output path by the origin functions.
     var transmitSKB: SKBuff?
     /// What the capture says about the packet being transmitted.
@@ -181,6 +192,7 @@ struct FrameOutcome {
     var dropFunction: String?
     var reassembled = false
     var causedBy: Int?
+    var causedByTimer: String?
 
     /// Sets the verdict unless a drop already decided it.
     mutating func set(_ v: Verdict, proto p: String? = nil) {
@@ -194,6 +206,8 @@ struct FrameOutcome {
 struct ExpectedTransmit {
     var kind: TransmitKind
     var frame: Int
+    /// The timer callback that made it, if a timer did.
+    var timer: String? = nil
 }
 
 /// What kind of packet the host sent, with what identifies it in the capture.
@@ -286,7 +300,8 @@ public struct Sysctl: Sendable {
     public static let modeled: Set<String> = [
         "net.ipv4.ip_forward", "net.ipv4.ip_early_demux", "net.ipv4.tcp_early_demux",
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
-        "net.ipv4.icmp_ratelimit", "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.core.somaxconn",
+        "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
+        "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
         "net.ipv4.neigh.default.gc_thresh3",
     ]
 

@@ -59,7 +59,7 @@ public struct KernelProfile: Sendable, Equatable {
         "tcp_v4_cookie_check", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "iwl_mvm_pass_packet_to_mac80211",
-        "iwl_mvm_rx_pass_to_mac80211",
+        "iwl_mvm_rx_pass_to_mac80211", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
     ]
 
     /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
@@ -88,7 +88,9 @@ public struct KernelProfile: Sendable, Equatable {
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             // added after 6.1
-            "__ieee80211_xmit_fast", "sk_skb_reason_drop",
+            "__ieee80211_xmit_fast", "sk_skb_reason_drop", "inet_frag_queue_flush",
+            // not in 4.14.177 (the global ICMP limit took no credit per message)
+            "icmp_global_consume",
             // the inet family's chains run the ipv4 family's hook functions
             "nft_do_chain_inet",
             // no aggregation check on transmit; the queue is chosen through ndo_select_queue
@@ -112,7 +114,7 @@ public struct KernelProfile: Sendable, Equatable {
         version: .v6_1,
         inlined: inlined6,
         absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
-                                "ieee80211_select_queue"]),
+                                "ieee80211_select_queue", "inet_frag_queue_flush"]),
         relocated: [:],
         namesDropReasons: true,
         dropsWithSocket: [],

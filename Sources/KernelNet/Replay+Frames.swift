@@ -9,6 +9,10 @@ public struct FrameResult: Sendable {
     public var dropFunction: String?
     public var causedBy: Int?
     public var reassembled: Bool
+    /// The timer callback that sent this (transmitted) frame, if a timer did.
+    public var causedByTimer: String?
+    /// Timer callbacks that expired before this frame, each with its own path.
+    public var timers: [TimerRun]
     public var events: [TraceEvent]
 }
 
@@ -16,6 +20,7 @@ extension Kernel {
     /// Starts processing capture frame `frame` at capture time `time`.
     private func begin(frame: Int, time: Int64) {
         currentFrame = frame
+        runExpiredTimers(until: time)
         now = time
         outcome = FrameOutcome()
         transmitSKB = nil
@@ -26,7 +31,24 @@ extension Kernel {
     private func finish() -> FrameResult {
         FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
                     dropFunction: outcome.dropFunction, causedBy: outcome.causedBy, reassembled: outcome.reassembled,
-                    events: tracer.take())
+                    causedByTimer: outcome.causedByTimer, timers: timerRuns, events: tracer.take())
+    }
+
+    /// Runs, in expiry order, the kernel timers that expired by the capture clock before `time`: the
+    /// kernel runs them asynchronously, the model when it first sees the clock past them. Each runs at
+    /// its own expiry time and records its own path; none changes the outcome of the frame at hand.
+    private func runExpiredTimers(until time: Int64) {
+        timerRuns = []
+        for (key, expires) in expiredFragmentQueues(by: time) {
+            guard let armedBy = fragmentQueues[key]?.armedBy else { continue }
+            now = max(now, expires)
+            runningTimer = (ip_fragment_c.ip_expire.rawValue, armedBy)
+            ip_expire(key)
+            runningTimer = nil
+            timerRuns.append(TimerRun(timeNanoseconds: expires, function: ip_fragment_c.ip_expire.rawValue,
+                                      armedBy: armedBy, events: tracer.take()))
+            outcome = FrameOutcome()
+        }
     }
 
     /// An skb for a captured frame, positioned as its device's driver would receive or send it.
@@ -96,9 +118,11 @@ extension Kernel {
     }
 
     /// Remembers that processing frame `frame` made the host send `kind`.
+    /// A transmission a timer callback makes is linked to the frame that armed the timer.
     func expectTransmit(_ kind: TransmitKind, from frame: Int) {
         if expected.count >= Self.expectedLimit { expected.removeFirst() }
-        expected.append(ExpectedTransmit(kind: kind, frame: frame))
+        expected.append(ExpectedTransmit(kind: kind, frame: runningTimer.map { $0.armedBy ?? frame } ?? frame,
+                                         timer: runningTimer?.function))
     }
 
     /// Takes the earliest expected transmission of `kind`, linking the frame to its cause.
@@ -106,6 +130,7 @@ extension Kernel {
     func matchExpected(_ kind: TransmitKind) -> Bool {
         guard let i = expected.firstIndex(where: { $0.kind == kind }) else { return false }
         outcome.causedBy = expected[i].frame
+        outcome.causedByTimer = expected[i].timer
         expected.remove(at: i)
         return true
     }

@@ -26,7 +26,8 @@ public enum ModelTour {
                              { "hook": "input", "proto": "tcp", "dport": 2223, "verdict": "reject", "with": "tcp reset" },
                              { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" },
                              { "hook": "output", "proto": "udp", "dport": 7003, "verdict": "drop" } ],
-              "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2 } }
+              "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2,
+                          "net.ipv4.ipfrag_time": 1, "net.ipv4.ipfrag_max_dist": 2 } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -130,8 +131,19 @@ public enum ModelTour {
                     dontFragment: false),
         ]
         list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
+        // Fragments: queue 80 falls too far behind (ipfrag_max_dist 2) while queue 81 takes three
+        // fragments and is restarted; queue 82 holds a first fragment alone until the reassembly timer
+        // (ipfrag_time 1) fires before the last frame, two seconds later.
+        let first = Array(echoSummed[0..<1480])
+        list.append(rx.ipv4(peerIP, hostIP, .icmp, first, id: 80, dontFragment: false, moreFragments: true))
+        for _ in 0..<3 { list.append(rx.ipv4(peerIP, hostIP, .icmp, first, id: 81, dontFragment: false, moreFragments: true)) }
+        list.append(rx.ipv4(peerIP, hostIP, .icmp, Array(echoSummed[1480...]), id: 80, dontFragment: false, fragmentOffset: 1480))
+        list.append(rx.ipv4(peerIP, hostIP, .icmp, first, id: 82, dontFragment: false, moreFragments: true))
+        let late = list.count
+        list.append(rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 1, 0, 9])))
         return list.enumerated().map { i, bytes in
-            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+            let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i >= late ? 2_000_000_000 : 0)
+            return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
     }
 

@@ -144,6 +144,8 @@ public final class ReplaySession {
         trace.dropFunction = result.dropFunction
         trace.causedBy = result.causedBy
         trace.reassembled = result.reassembled
+        trace.causedByTimer = result.causedByTimer
+        trace.timers = result.timers
         trace.events = result.events
         return trace
     }

@@ -29,11 +29,18 @@ public struct CallGraph: Sendable {
 
     public init() {}
 
-    /// Adds the calls of one frame's trace (each edge counted once per frame).
+    /// Adds the calls of one frame's trace and of the timers that ran before it (each edge counted
+    /// once per path).
     public mutating func add(_ trace: PacketTrace) {
+        for run in trace.timers { add(run.events) }
+        add(trace.events)
+    }
+
+    /// Adds the calls of one path.
+    private mutating func add(_ events: [TraceEvent]) {
         var stack: [String] = []
         var seen: Set<Edge> = []
-        for event in trace.events {
+        for event in events {
             let depth = event.depth
             if stack.count > depth { stack.removeLast(stack.count - depth) }
             switch event {

@@ -56,8 +56,12 @@ public struct PacketTrace: Sendable, Equatable {
     public var dropFunction: String?
     /// The earlier frame whose processing produced this (transmitted) frame.
     public var causedBy: Int?
+    /// The kernel timer whose callback sent this (transmitted) frame (`ip_expire`), when a timer did.
+    public var causedByTimer: String?
     /// Set on the fragment that completed a reassembly.
     public var reassembled: Bool
+    /// Kernel timers that expired by the capture clock before this frame, each with its own path.
+    public var timers: [TimerRun] = []
     /// The path, in order.
     public var events: [TraceEvent]
 
@@ -102,16 +106,44 @@ public struct PacketTrace: Sendable, Equatable {
         a.frame == b.frame && a.timeNanoseconds == b.timeNanoseconds && a.length == b.length
             && a.capturedLength == b.capturedLength && a.direction == b.direction && a.device == b.device
             && a.verdict == b.verdict && a.proto == b.proto && a.dropReason == b.dropReason
-            && a.dropFunction == b.dropFunction && a.causedBy == b.causedBy && a.reassembled == b.reassembled
-            && a.events == b.events && a.summary == b.summary
+            && a.dropFunction == b.dropFunction && a.causedBy == b.causedBy && a.causedByTimer == b.causedByTimer
+            && a.reassembled == b.reassembled && a.timers == b.timers && a.events == b.events && a.summary == b.summary
     }
 
     /// The functions of the path in order, inlined ones included.
     public var functions: [String] { events.compactMap { $0.symbol?.function } }
 
     /// The functions a real trace (ftrace, eBPF) can see, in order: the path without inlined ones.
+    public var visibleFunctions: [String] { events.visibleFunctions }
+
+    /// The symbols of ``visibleFunctions``, without reading their names.
+    public var visibleSymbols: [KernelSymbol] { events.visibleSymbols }
+}
+
+/// A kernel timer callback that ran between two frames: the kernel runs it asynchronously, the model
+/// runs it when the capture clock first passes its expiry and records it ahead of that frame.
+public struct TimerRun: Sendable, Equatable {
+    /// When the timer expired, nanoseconds since the Unix epoch (by the capture clock).
+    public var timeNanoseconds: Int64
+    /// The callback (`ip_expire`).
+    public var function: String
+    /// The frame that armed the timer (the fragment that opened a reassembly queue).
+    public var armedBy: Int?
+    /// The callback's path, in order (depth 0 is the callback).
+    public var events: [TraceEvent]
+
+    public init(timeNanoseconds: Int64, function: String, armedBy: Int?, events: [TraceEvent]) {
+        self.timeNanoseconds = timeNanoseconds
+        self.function = function
+        self.armedBy = armedBy
+        self.events = events
+    }
+}
+
+extension Array where Element == TraceEvent {
+    /// The functions of a path a real trace (ftrace, eBPF) can see, in order: inlined ones left out.
     public var visibleFunctions: [String] {
-        events.compactMap { e in
+        compactMap { e in
             guard case let .call(sym, _, inline) = e, !inline else { return nil }
             return sym.function
         }
@@ -119,7 +151,7 @@ public struct PacketTrace: Sendable, Equatable {
 
     /// The symbols of ``visibleFunctions``, without reading their names.
     public var visibleSymbols: [KernelSymbol] {
-        events.compactMap { e in
+        compactMap { e in
             guard case let .call(sym, _, inline) = e, !inline else { return nil }
             return sym
         }

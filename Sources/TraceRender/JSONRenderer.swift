@@ -58,10 +58,36 @@ public struct JSONRenderer: TraceRenderer {
         out.appendJSONString(t.dropFunction)
         out.append(",\"caused_by\":")
         if let c = t.causedBy { out.appendDecimal(c) } else { out.append("null") }
+        if let timer = t.causedByTimer {
+            out.append(",\"caused_by_timer\":")
+            out.appendJSONString(timer)
+        }
         if t.reassembled { out.append(",\"reassembled\":true") }
-        out.append(",\"events\":[")
+        if !t.timers.isEmpty {
+            out.append(",\"timers\":[")
+            for (i, run) in t.timers.enumerated() {
+                out.append(i == 0 ? "{\"time\":\"" : ",{\"time\":\"")
+                out.appendTimestamp(run.timeNanoseconds)
+                out.append("\",\"func\":")
+                out.appendJSONString(run.function)
+                out.append(",\"armed_by\":")
+                if let f = run.armedBy { out.appendDecimal(f) } else { out.append("null") }
+                out.append(",\"events\":")
+                events(run.events, into: out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(",\"events\":")
+        events(t.events, into: out)
+        out.append("}\n")
+    }
+
+    /// Writes a path as an array of event objects.
+    private func events(_ list: [TraceEvent], into out: OutputBuffer) {
+        out.append(UInt8(ascii: "["))
         var first = true
-        for e in t.events {
+        for e in list {
             out.append(first ? "{\"depth\":" : ",{\"depth\":")
             first = false
             out.appendDecimal(e.depth)
@@ -95,7 +121,7 @@ public struct JSONRenderer: TraceRenderer {
             }
             out.append(UInt8(ascii: "}"))
         }
-        out.append("]}\n")
+        out.append(UInt8(ascii: "]"))
     }
 
     public func summary(_ summary: TraceSummary) -> String {

@@ -190,6 +190,10 @@ public final class OutputBuffer {
             if let c = t.causedBy {
                 append(" (caused by #")
                 appendDecimal(c)
+                if let timer = t.causedByTimer {
+                    append(" via ")
+                    append(timer)
+                }
                 append(UInt8(ascii: ")"))
             }
         case .queue: append("… queue")

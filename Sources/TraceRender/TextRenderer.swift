@@ -26,6 +26,19 @@ public struct TextRenderer: TraceRenderer {
     private static let fileColumn = 56
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
+        for run in t.timers {
+            out.append("timer ")
+            out.append(run.function)
+            out.append(" expired ")
+            out.appendTimestamp(run.timeNanoseconds)
+            if let f = run.armedBy {
+                out.append(" (armed by #")
+                out.appendDecimal(f)
+                out.append(UInt8(ascii: ")"))
+            }
+            out.append(UInt8(ascii: "\n"))
+            lines(run.events, into: out)
+        }
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
@@ -37,7 +50,16 @@ public struct TextRenderer: TraceRenderer {
         t.writeSummary(into: &symbols.scratch)
         out.append(contentsOf: symbols.scratch)
         out.append(UInt8(ascii: "\n"))
-        for e in t.events {
+        lines(t.events, into: out)
+        out.append("  = ")
+        out.appendVerdict(t)
+        if t.reassembled { out.append(" (reassembled)") }
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes a path as indented lines, one per event.
+    private func lines(_ events: [TraceEvent], into out: OutputBuffer) {
+        for e in events {
             let indent = 2 * (e.depth + 1)
             out.appendSpaces(indent)
             switch e {
@@ -79,10 +101,6 @@ public struct TextRenderer: TraceRenderer {
                 out.append(UInt8(ascii: "\n"))
             }
         }
-        out.append("  = ")
-        out.appendVerdict(t)
-        if t.reassembled { out.append(" (reassembled)") }
-        out.append(UInt8(ascii: "\n"))
     }
 
     public func summary(_ summary: TraceSummary) -> String {
@@ -92,7 +110,8 @@ public struct TextRenderer: TraceRenderer {
 }
 
 /// One line per frame: `#5 rx TCP … : __netif_receive_skb_core → ip_rcv → … ✗ SKB_DROP_REASON_NO_SOCKET`.
-/// Inlined functions are left out, as a real trace cannot see them.
+/// Inlined functions are left out, as a real trace cannot see them. Timers that ran before the frame
+/// get a line each.
 public struct ChainRenderer: TraceRenderer {
     private let symbols = SymbolText(explanations: nil)
 
@@ -107,6 +126,18 @@ public struct ChainRenderer: TraceRenderer {
     }
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
+        for run in t.timers {
+            out.append("timer ")
+            out.append(run.function)
+            if let f = run.armedBy {
+                out.append(" (armed by #")
+                out.appendDecimal(f)
+                out.append(UInt8(ascii: ")"))
+            }
+            out.append(" : ")
+            visible(run.events, into: out)
+            out.append(UInt8(ascii: "\n"))
+        }
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
@@ -116,16 +147,21 @@ public struct ChainRenderer: TraceRenderer {
         t.writeSummary(into: &symbols.scratch)
         out.append(contentsOf: symbols.scratch)
         out.append(" : ")
+        visible(t.events, into: out)
+        out.append(UInt8(ascii: " "))
+        out.appendVerdict(t)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes the functions a real trace sees, joined by arrows.
+    private func visible(_ events: [TraceEvent], into out: OutputBuffer) {
         var first = true
-        for e in t.events {
+        for e in events {
             guard case let .call(sym, _, inline) = e, !inline else { continue }
             if !first { out.append(" → ") }
             first = false
             symbols.appendFunction(symbols.span(sym), to: out)
         }
-        out.append(UInt8(ascii: " "))
-        out.appendVerdict(t)
-        out.append(UInt8(ascii: "\n"))
     }
 
     public func summary(_ summary: TraceSummary) -> String { "" }

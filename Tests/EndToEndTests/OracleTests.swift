@@ -40,22 +40,22 @@ extension OracleKernel {
             "Fixtures/oracle/tcp_handshake": Set(3...6),
             "Fixtures/oracle/s_tcp": Set(1...24).subtracting([1, 13, 22, 23, 24]),
             "Fixtures/oracle/s_udp": [4, 5],
+            // Frames 12 and 14 of the capture (0x3004's first and last fragments) are 3 s apart, past
+            // ipfrag_time (2 s): the model expires the first queue, the oracle (20 ms apart) does not.
+            "Fixtures/oracle/s_frag": [11],
+            // The oracle's frames are 20 ms apart: the datagram after the 1.2 s pause (#11) still finds the
+            // peer's ICMP credit spent there. Its capture holds no transmitted frames, so the model never
+            // ran the output route lookups of the six errors sent first: #7, the first one suppressed,
+            // finds a cold route cache.
+            "Fixtures/oracle/s_udp_burst": [7, 11],
         ],
         knownGaps: [:],
         knownFrameGaps: [
             "Fixtures/oracle/s_martian": [
                 7: "the echo reply to a broadcast source is looped back to the host and dropped there (INVALID_PROTO); the model does not loop broadcasts back"
             ],
-            "Fixtures/oracle/s_frag": [
-                9: "the killed queue's first fragment is freed by inet_frag_rbtree_purge (net/ipv4/inet_fragment.c:300, kfree_skb at :280), so the second drop is NOT_SPECIFIED in inet_frag_rbtree_purge; the model drops it in inet_frag_destroy and does not model inet_frag_rbtree_purge (a traced symbol)"
-            ],
         ],
-        knownTransmitGaps: [
-            "s_forward": [
-                6: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input (net/ipv4/icmp.c:564), not modeled. Also here: the output routes to 10.77.0.2 and its hh header are cold in the oracle (rt_dst_alloc/rt_set_nexthop/rt_cache_route, neigh_resolve_output/eth_header_cache/eth_header), warm in the model, which replays capture frames 2 and 4 (replies forwarded from veth-dut2) as the host's own icmp_reply",
-                11: "icmp_route_lookup for an error about a forwarded packet: the reverse route is checked with ip_route_input (net/ipv4/icmp.c:564), not modeled",
-            ]
-        ])
+        knownTransmitGaps: [:])
 
     /// Debian's 6.12.117+deb12-amd64 (6.12.117-1~deb12u1), the kernel the 6.12 profile was read from.
     static let v6_12 = OracleKernel(
@@ -65,6 +65,7 @@ extension OracleKernel {
             "Fixtures/oracle-6.12/tcp_handshake": Set(3...6),
             "Fixtures/oracle-6.12/s_tcp": Set(1...24).subtracting([1, 13, 22, 23, 24]),
             "Fixtures/oracle-6.12/s_udp": [4, 5],
+            "Fixtures/oracle-6.12/s_frag": [11],
         ],
         knownGaps: [:],
         knownFrameGaps: [
@@ -75,12 +76,7 @@ extension OracleKernel {
                 9: "a queue killed by an overlap is destroyed with SKB_CONSUMED: inet_frag_destroy passes SKB_CONSUMED unless INET_FRAG_DROP (set only by ip_expire, net/ipv4/ip_fragment.c:142, and inet_frags_free_cb, net/ipv4/inet_fragment.c:139) to inet_frag_rbtree_purge (net/ipv4/inet_fragment.c:351-359), whose kfree_skb_reason (:322) reaches sk_skb_reason_drop, which fires consume_skb for SKB_CONSUMED (net/core/skbuff.c:1216); the model drops the queued fragment NOT_SPECIFIED in inet_frag_destroy"
             ],
         ],
-        knownTransmitGaps: [
-            "s_forward": [
-                6: "icmp_route_lookup checks the reverse route of an error about a forwarded packet with ip_route_input (net/ipv4/icmp.c:566, inline in include/net/route.h): ip_route_input_noref -> ip_route_input_slow -> fib_table_lookup, fib_validate_source, find_exception (+ rt_dst_alloc, rt_set_nexthop, rt_cache_route on a cold cache), not modeled. Also here: the output routes to 10.77.0.2 and its hh header are cold in the oracle (rt_dst_alloc/rt_set_nexthop/rt_cache_route after each ip_route_output_key_hash, neigh_resolve_output/eth_header_cache/eth_header), warm in the model, which replays capture frames 2 and 4 (replies forwarded from veth-dut2) as the host's own icmp_reply",
-                11: "icmp_route_lookup checks the reverse route of an error about a forwarded packet with ip_route_input (net/ipv4/icmp.c:566, inline in include/net/route.h): ip_route_input_noref -> ip_route_input_slow -> fib_table_lookup, fib_validate_source, find_exception, not modeled",
-            ]
-        ])
+        knownTransmitGaps: [:])
 
     static let all: [OracleKernel] = [.v6_1, .v6_12]
 
@@ -294,10 +290,23 @@ struct OracleTests {
             #expect(model == real, "\(c) frame \(t.frame): model vs real kernel path")
             // Drops in the receive path; the oracle files a drop in ip_forward under transmit, since
             // ip_forward is where its transmit subtree starts.
-            let drops = (o["drops"] as? [[String: Any]] ?? []).filter {
+            var drops = (o["drops"] as? [[String: Any]] ?? []).filter {
                 let location = Self.realDropper($0, in: o)
                 return location != "skb_release_data"
                     && (($0["side"] as? String) == "dut_rx" || location == "ip_forward")
+            }
+            // Fragments freed from a reassembly queue (killed or restarted) are earlier frames' skbs,
+            // not this frame: the model records them as drop events without making the frame a drop.
+            let everyDrop = drops
+            let purged = drops.filter { Self.realDropper($0, in: o) == "inet_frag_rbtree_purge" }
+            if drops.count == purged.count {
+                drops = []
+                let modelPurges = t.events.compactMap { e -> String? in
+                    guard case let .drop(reason, function, _) = e, function.function == "inet_frag_rbtree_purge" else { return nil }
+                    return reason
+                }
+                #expect(modelPurges == purged.map { "SKB_DROP_REASON_" + ($0["reason"] as? String ?? "") },
+                        "\(c) frame \(t.frame): fragments freed from the queue")
             }
             if let d = drops.first {
                 #expect(t.verdict == .drop, "\(c) frame \(t.frame) verdict")
@@ -308,7 +317,7 @@ struct OracleTests {
                 #expect(t.verdict != .drop, "\(c) frame \(t.frame): the real kernel did not drop it")
             }
             // Every drop in order, not only the first: a killed fragment queue frees its fragments too.
-            let realDrops = drops.map { "\($0["reason"] as? String ?? "?") in \(Self.realDropper($0, in: o) ?? "?")" }
+            let realDrops = everyDrop.map { "\($0["reason"] as? String ?? "?") in \(Self.realDropper($0, in: o) ?? "?")" }
             let modelDrops = Self.visibleDrops(t, visible: visible, txRoots: txRoots).map { "\($0.reason) in \($0.dropper ?? "?")" }
             #expect(modelDrops == realDrops, "\(c) frame \(t.frame): every drop")
     }
@@ -316,6 +325,13 @@ struct OracleTests {
     /// Our own fixtures' oracle runs, per kernel: the full capture (both directions) and its host
     /// profile are replayed and the transmitted frames compared with the run of its received frames.
     static let fixtureCases: [String] = cases.filter { $0.hasPrefix(OracleKernel.of($0).fixtures + "/") }
+
+    /// Transmitted frames whose neighbour was first used, in the oracle, by this frame, but in the
+    /// capture by frames the oracle cannot replay: s_forward's far end's replies (frames 2 and 4,
+    /// received on veth-dut2, which the oracle does not inject on) were forwarded out veth-dut before
+    /// frame 6 and left the neighbour's cached header there. The oracle's first-use resolution
+    /// (`neigh_resolve_output` and the header it caches) is left out of the comparison for them.
+    static let neighbourFirstUsedInOracle: [String: Set<Int>] = ["s_forward": [6]]
 
     /// Origins of transmissions that only an application starts (the oracle runs no applications).
     static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "udp_sendmsg", "tcp_v4_connect", "tcp_write_xmit",
@@ -345,9 +361,15 @@ struct OracleTests {
                 guard case let .call(sym, _, inline) = e, !inline else { return nil }
                 return sym.function
             }.first)
-            let sent = (oracle[j - 1]["tx"] as? [[String: Any]] ?? []).filter { ($0["async"] as? Bool) != true }
+            // A timer's transmission is an asynchronous tree rooted at the timer callback in the oracle.
+            let sent = (oracle[j - 1]["tx"] as? [[String: Any]] ?? []).filter {
+                t.causedByTimer == nil ? ($0["async"] as? Bool) != true : ($0["root"] as? String) == t.causedByTimer
+            }
             // The transmission whose tree holds our root: its own root, or a caller the oracle names
             // instead (ip_forward for the ICMP errors it sends).
+            // A timer the oracle's frame spacing did not let fire in that window cannot be compared.
+            if let timer = t.causedByTimer, sent.isEmpty,
+                !(oracle[j - 1]["other_roots"] as? [String] ?? []).contains(timer) { continue }
             guard let tx = sent.first(where: { ($0["root"] as? String) == root })
                 ?? sent.first(where: { (($0["path"] as? [[String: Any]]) ?? []).contains { $0["func"] as? String == root } })
             else {
@@ -359,7 +381,10 @@ struct OracleTests {
             let start = calls.firstIndex { $0["func"] as? String == root } ?? 0
             let rootDepth = calls[start]["depth"] as? Int ?? 0
             let subtree = calls[start...].prefix { ($0["depth"] as? Int ?? 0) > rootDepth || ($0["func"] as? String) == root }
-            let real = subtree.compactMap { $0["func"] as? String }.filter { modeled.contains($0) }
+            var real = subtree.compactMap { $0["func"] as? String }.filter { modeled.contains($0) }
+            if Self.neighbourFirstUsedInOracle[name, default: []].contains(t.frame) {
+                real.removeAll { ["neigh_resolve_output", "eth_header_cache", "eth_header"].contains($0) }
+            }
             let model = t.events.compactMap { e -> String? in
                 guard case let .call(sym, _, inline) = e, !inline, visible.contains(sym.function) else { return nil }
                 return sym.function
@@ -377,5 +402,70 @@ struct OracleTests {
             compared += 1
         }
         #expect(compared > 0 || !traces.contains { $0.direction == .tx && $0.causedBy != nil })
+    }
+
+    @Test("timer callbacks take the real kernel's path", arguments: fixtureCases)
+    func timerPaths(_ c: String) throws {
+        let kernel = OracleKernel.of(c)
+        let visible = Self.oracleVisible[kernel.version] ?? []
+        let name = URL(fileURLWithPath: c).lastPathComponent
+        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+                                        captureName: name, host: host, kernelVersion: kernel.version)
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        var rxOrdinal: [Int: Int] = [:]
+        for t in traces where t.direction == .rx { rxOrdinal[t.frame] = rxOrdinal.count + 1 }
+        let oracle = Self.records(c)
+        let modeled = Set(traces.flatMap { $0.functions + $0.timers.flatMap { $0.events.visibleFunctions } })
+        var compared = 0
+        for t in traces {
+            for run in t.timers {
+                // The oracle attributes a timer to the window of the frame that armed it when it fires there
+                // (its frames are gap_ms apart, so a timer may also fire later or never: not comparable).
+                guard let armed = run.armedBy, let j = rxOrdinal[armed], j <= oracle.count else { continue }
+                let record = oracle[j - 1]
+                let trees = (record["tx"] as? [[String: Any]] ?? []).filter { ($0["root"] as? String) == run.function }
+                guard let tree = trees.first else {
+                    // A timer that sent nothing leaves no transmit tree, only its name among the roots seen.
+                    if (record["other_roots"] as? [String] ?? []).contains(run.function) {
+                        #expect(!run.events.contains { if case .call(let sym, _, _) = $0 { sym.function == "__icmp_send" } else { false } },
+                                "\(name): \(run.function) armed by frame \(armed) sent nothing in the real kernel")
+                        compared += 1
+                    }
+                    continue
+                }
+                compared += 1
+                // Below the ICMP send, the path is the transmitted frame's (compared by transmitPaths).
+                let calls = (tree["path"] as? [[String: Any]]) ?? []
+                var real: [String] = []
+                var cut: Int?
+                for c in calls {
+                    let depth = c["depth"] as? Int ?? 0
+                    if let d = cut, depth > d { continue }
+                    cut = nil
+                    guard let f = c["func"] as? String, modeled.contains(f) else { continue }
+                    real.append(f)
+                    if f == "__icmp_send" { cut = depth }
+                }
+                var model: [String] = []
+                cut = nil
+                for e in run.events {
+                    if let d = cut, e.depth > d { continue }
+                    cut = nil
+                    guard case let .call(sym, depth, inline) = e, !inline, visible.contains(sym.function) else { continue }
+                    model.append(sym.function)
+                    if sym.function == "__icmp_send" { cut = depth }
+                }
+                #expect(model == real.filter { visible.contains($0) },
+                        "\(name): \(run.function) armed by frame \(armed): model \(model) vs real kernel \(real)")
+            }
+        }
+        // Every timer the real kernel ran inside a frame's window must have been compared.
+        let realRuns = oracle.filter { r in
+            (r["tx"] as? [[String: Any]] ?? []).contains { ($0["root"] as? String) == "ip_expire" }
+                || (r["other_roots"] as? [String] ?? []).contains("ip_expire")
+        }.count
+        #expect(compared >= realRuns, "\(name): \(realRuns) timer runs in the real kernel, \(compared) compared")
     }
 }

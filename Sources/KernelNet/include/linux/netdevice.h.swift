@@ -68,6 +68,9 @@ public final class NetDevice {
     /// Whether the device belongs to another host (a veth peer): the model notes nothing about how
     /// that host classifies frames.
     public let isRemote: Bool
+    /// `dev->flags & IFF_LOOPBACK`: the loopback device, known by its name (no loopback driver is
+    /// modeled, so a host profile only has one if it names an interface `lo`).
+    public var isLoopback: Bool { name == "lo" }
 
     public init(name: String, ifindex: Int, dev_addr: MACAddress, mtu: Int, addresses: [IPv4Prefix],
                 ops: any NetDeviceOps, hasTap: Bool, isRemote: Bool = false) {

@@ -52,6 +52,8 @@ public struct SKBuff {
     public var rpFiltered = false
     /// 802.1Q/802.1ad tags the frame carried, outermost first (for `skb_vlan_untag`).
     public var vlanIDs: [UInt16] = []
+    /// `skb->truesize`: the memory the buffer holds, charged to fragment queues and socket buffers.
+    public var truesize: Int
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id
@@ -68,6 +70,23 @@ public struct SKBuff {
         self.ip_summed = .CHECKSUM_NONE
         self.vlan_tci = nil
         self.dst = nil
+        self.truesize = SKBuff.SKB_TRUESIZE(frameLength: max(wireLength, bytes.count))
+    }
+
+    /// The truesize of a frame of `frameLength` bytes received in one linear buffer, as `__alloc_skb`
+    /// sizes it on x86-64 (Linux 6.1): 16 bytes of headroom (`LL_RESERVED_SPACE` of an Ethernet device)
+    /// plus the frame, cache-line aligned, plus `struct skb_shared_info` (320), rounded up to the
+    /// kmalloc size class, plus `struct sk_buff` (256 aligned). Drivers that receive into pages
+    /// charge differently; the model charges every frame this way.
+    public static func SKB_TRUESIZE(frameLength: Int) -> Int {
+        let head = (16 + frameLength + 63) / 64 * 64 + 320
+        var slab = 8
+        if head > 192 {
+            while slab < head { slab *= 2 }
+        } else {
+            slab = [8, 16, 32, 64, 96, 128, 192].first { $0 >= head } ?? 192
+        }
+        return slab + 256
     }
 
     /// Models `pskb_may_pull`: whether `n` bytes from `data` are in the packet.

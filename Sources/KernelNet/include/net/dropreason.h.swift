@@ -5,6 +5,10 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case NOT_SPECIFIED = "SKB_DROP_REASON_NOT_SPECIFIED"
     /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
     case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
+    /// Not in 6.1; 6.12 has it (ip_expire and the fragments of a timed-out queue).
+    case FRAG_REASM_TIMEOUT = "SKB_DROP_REASON_FRAG_REASM_TIMEOUT"
+    /// Not in 6.1; 6.12 has it (the fragments of a queue restarted by ip_frag_reinit).
+    case FRAG_TOO_FAR = "SKB_DROP_REASON_FRAG_TOO_FAR"
     case NO_SOCKET = "SKB_DROP_REASON_NO_SOCKET"
     case PKT_TOO_SMALL = "SKB_DROP_REASON_PKT_TOO_SMALL"
     case TCP_CSUM = "SKB_DROP_REASON_TCP_CSUM"

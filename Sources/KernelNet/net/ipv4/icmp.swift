@@ -1,14 +1,18 @@
 // Mirrors net/ipv4/icmp.c (Linux 6.1): ICMP receive, echo replies and error messages (RFC 792,
 // RFC 1122 §3.2.2).
-// Not modeled: the global and per-destination rate limits (every error is sent), ICMP errors
-// delivered to sockets (`icmp_unreach` consumes them), timestamps, extended echo (RFC 8335).
+// Rate limits (RFC 1812 §4.3.2.8) by the capture clock: the global token bucket
+// (`icmp_msgs_per_sec`, `icmp_msgs_burst`) and the per-destination one (`icmp_ratelimit`) for the
+// types in `icmp_ratemask`.
+// Not modeled: ICMP errors delivered to sockets (`icmp_unreach` consumes them), timestamps, extended
+// echo (RFC 8335); `icmp_global_consume` takes a random 0-2 credits in the kernel, the model always 1.
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv4/icmp.c`, in the file's order.
 public enum icmp: String, KernelSourceFile {
     public static let path = "net/ipv4/icmp.c"
-    case icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_unreach, icmp_redirect, icmp_echo,
+    case icmp_global_allow, icmp_global_consume, icmpv4_mask_allow, icmpv4_global_allow, icmpv4_xrlim_allow,
+        icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_unreach, icmp_redirect, icmp_echo,
         icmp_timestamp, icmp_discard, icmp_rcv
 }
 
@@ -18,7 +22,86 @@ public enum icmp_h: String, KernelSourceFile {
     case icmp_send
 }
 
+/// The namespace-wide ICMP token bucket (`net->ipv4.icmp_global_credit` and `icmp_global_stamp`).
+struct ICMPGlobalLimit {
+    var credit = 0
+    /// Jiffies of the last refill.
+    var stamp: Int64 = 0
+}
+
 extension Kernel {
+    /// `net.ipv4.icmp_ratelimit` in jiffies (the sysctl is in milliseconds; default 1000).
+    var icmpRatelimit: Int64 { Self.msecs_to_jiffies(sysctl.values["net.ipv4.icmp_ratelimit"] ?? 1000) }
+    /// `net.ipv4.icmp_ratemask` (default 0x1818: destination unreachable, source quench, time
+    /// exceeded, parameter problem).
+    var icmpRatemask: Int { sysctl.values["net.ipv4.icmp_ratemask"] ?? 0x1818 }
+
+    /// Whether the transmit path of a frame the capture shows leaving is being traced: the rate limits
+    /// were decided when its cause was processed, so they are traced again without changing state.
+    var tracingTransmit: Bool { transmitSKB != nil }
+
+    /// The global ICMP token bucket: allowed while credit remains; otherwise refilled at
+    /// `icmp_msgs_per_sec` (at most once every 20 ms, up to `icmp_msgs_burst`).
+    func icmp_global_allow() -> Bool {
+        traced(icmp.icmp_global_allow) {
+            if icmpGlobal.credit > 0 || tracingTransmit { return true }
+            let delta = min(jiffies - icmpGlobal.stamp, Self.HZ)
+            guard delta >= Self.HZ / 50 else { return false }
+            let incr = Int(Int64(sysctl.values["net.ipv4.icmp_msgs_per_sec"] ?? 1000) * delta / Self.HZ)
+            guard incr > 0 else { return false }
+            icmpGlobal.stamp = jiffies
+            icmpGlobal.credit = min(icmpGlobal.credit + incr, sysctl.values["net.ipv4.icmp_msgs_burst"] ?? 50)
+            return true
+        }
+    }
+
+    /// Takes the credit of one message from the global bucket (the kernel takes 0, 1 or 2 at random;
+    /// the model 1, the mean).
+    func icmp_global_consume() {
+        traced(icmp.icmp_global_consume) { if !tracingTransmit { icmpGlobal.credit -= 1 } }
+    }
+
+    /// Whether a message type is exempt from rate limiting: types outside `icmp_ratemask`, and
+    /// fragmentation needed (PMTU discovery).
+    func icmpv4_mask_allow(type: UInt8, code: UInt8) -> Bool {
+        traced(icmp.icmpv4_mask_allow) {
+            if type > 18 { return true }
+            if type == ICMPv4Packet.destinationUnreachable && code == 4 { return true }
+            return (1 << Int(type)) & icmpRatemask == 0
+        }
+    }
+
+    /// The global limit for a message type. Returns whether it may go, and whether the per-destination
+    /// limit applies to it (`apply_ratelimit`).
+    func icmpv4_global_allow(type: UInt8, code: UInt8) -> (allowed: Bool, applyRatelimit: Bool) {
+        traced(icmp.icmpv4_global_allow) {
+            if icmpv4_mask_allow(type: type, code: code) { return (true, false) }
+            if icmp_global_allow() { return (true, true) }
+            tracer.note("global ICMP rate limit (icmp_msgs_per_sec) exhausted: ICMP type \(type) suppressed")
+            count("IcmpOutRateLimitGlobal")
+            return (false, false)
+        }
+    }
+
+    /// The per-destination limit (`icmp_ratelimit`, through the destination's `inet_peer`); a message
+    /// that passes takes its credit from the global bucket. Its callers skip it when the limit does
+    /// not apply (that test is inlined at their call sites in 6.1, `icmpv4_xrlim_allow.part.0`).
+    func icmpv4_xrlim_allow(daddr: IPv4Address, dev: NetDevice?) -> Bool {
+        traced(icmp.icmpv4_xrlim_allow) {
+            var allowed = true
+            if dev?.isLoopback != true {
+                inet_getpeer(daddr)
+                allowed = inet_peer_xrlim_allow(daddr, timeout: icmpRatelimit)
+            }
+            if !allowed {
+                count("IcmpOutRateLimitHost")
+            } else {
+                icmp_global_consume()
+            }
+            return allowed
+        }
+    }
+
     /// Appends the ICMP message to the socket and sends the datagram.
     func icmp_push_reply(_ skb: inout SKBuff) {
         traced(icmp.icmp_push_reply) { ip_push_pending_frames(&skb) }
@@ -27,8 +110,11 @@ extension Kernel {
     /// Sends an ICMP reply (echo reply) to the sender of `skb`.
     func icmp_reply(to dst: IPv4Address, id: UInt16, seq: UInt16) {
         traced(icmp.icmp_reply) {
+            let limit = icmpv4_global_allow(type: ICMPv4Packet.echoReply, code: 0)
+            guard limit.allowed else { return }
             if var out = transmitSKB {
-                _ = ip_route_output_flow(daddr: dst)
+                let rt = ip_route_output_flow(daddr: dst)
+                if limit.applyRatelimit { _ = icmpv4_xrlim_allow(daddr: dst, dev: rt?.dev) }
                 icmp_push_reply(&out)
                 transmitSKB = out
             } else if routeLookup(dst) == nil {
@@ -48,15 +134,28 @@ extension Kernel {
         }
     }
 
-    /// Routes an ICMP error back to the sender of the offending packet, and checks the reverse route
-    /// as RFC 1812 §4.3.2.3 asks (the address types of both ends, then a second output lookup).
-    func icmp_route_lookup(to daddr: IPv4Address, from saddr: IPv4Address) {
+    /// Routes an ICMP error back to the sender of the offending packet `skb` (from `saddr` to `daddr`),
+    /// and checks the reverse route as RFC 1812 §4.3.2.3 asks: the address types of both ends, then a
+    /// second lookup. When the offending packet was addressed to this host, that is an output lookup
+    /// back to its sender; when the host was forwarding it, the packet's return journey is routed as
+    /// input arriving on the device towards its destination (`ip_route_input`), as a reply from there
+    /// would be.
+    func icmp_route_lookup(_ skb: SKBuff, to daddr: IPv4Address, from saddr: IPv4Address) {
         traced(icmp.icmp_route_lookup) {
             _ = ip_route_output_key_hash(daddr: daddr, inline: false)
             xfrm_lookup()
-            inet_addr_type_dev_table(daddr)
+            // 6.x first checks the error's own destination (net/ipv4/icmp.c); 4.14 only the reverse.
+            if profile.version >= .v6_1 { inet_addr_type_dev_table(daddr) }
             inet_addr_type_dev_table(saddr)
-            _ = ip_route_output_key_hash(daddr: daddr, inline: false)
+            if isLocal(saddr) {
+                _ = ip_route_output_key_hash(daddr: daddr, inline: false)
+            } else if let towards = ip_route_output_key_hash(daddr: saddr, inline: false)?.dev {
+                tracer.note("error about a forwarded packet: its way back from \(towards.name) is routed as input")
+                var reverse = skb
+                reverse.dev = towards
+                reverse.dst = nil
+                _ = ip_route_input_noref(&reverse, daddr: daddr, saddr: saddr)
+            }
             xfrm_lookup()
         }
     }
@@ -80,11 +179,27 @@ extension Kernel {
                 tracer.note("no ICMP error about an ICMP error")
                 return
             }
+            // The global limit is not applied to errors about packets that came in on loopback.
+            var limit = (allowed: true, applyRatelimit: true)
+            if !skb.dev.isLoopback { limit = icmpv4_global_allow(type: type, code: code) }
+            guard limit.allowed else { return }
             if var out = transmitSKB {
-                icmp_route_lookup(to: iph.source, from: iph.destination)
+                icmp_route_lookup(skb, to: iph.source, from: iph.destination)
+                if limit.applyRatelimit { _ = icmpv4_xrlim_allow(daddr: iph.source, dev: routeLookup(iph.source)?.dev) }
                 icmp_push_reply(&out)
                 transmitSKB = out
             } else {
+                if limit.applyRatelimit {
+                    if !inetPeerWouldAllow(iph.source) {
+                        // The kernel routes the error before its per-destination check; when the error
+                        // leaves, the transmitted frame's path shows that lookup instead.
+                        icmp_route_lookup(skb, to: iph.source, from: iph.destination)
+                    }
+                    guard icmpv4_xrlim_allow(daddr: iph.source, dev: routeLookup(iph.source)?.dev) else {
+                        tracer.note("ICMP type \(type) code \(code) to \(iph.source) suppressed by icmp_ratelimit")
+                        return
+                    }
+                }
                 count("IcmpOutMsgs")
                 expectTransmit(.icmpError(to: iph.source, type: type, code: code), from: currentFrame)
                 tracer.note("ICMP type \(type) code \(code) to \(iph.source) built and sent: see the transmitted frame")
@@ -157,7 +272,8 @@ extension Kernel {
             }
             if skb.dst?.type == .broadcast || skb.dst?.type == .multicast {
                 let echoLike = ih.type == ICMPv4Packet.echoRequest || ih.type == ICMPv4Packet.timestamp
-                if (echoLike && sysctl.icmp_echo_ignore_broadcasts) || (!echoLike && ih.type != 17) {
+                let addressLike = ih.type == 17 || ih.type == 18  // ICMP_ADDRESS, ICMP_ADDRESSREPLY
+                if (echoLike && sysctl.icmp_echo_ignore_broadcasts) || (!echoLike && !addressLike) {
                     tracer.note("ICMP type \(ih.type) to a broadcast/multicast address ignored")
                     kfree_skb_reason(&skb, .INVALID_PROTO)
                     return

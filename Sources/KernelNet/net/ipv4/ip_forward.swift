@@ -29,7 +29,9 @@ extension Kernel {
     func ip_forward(_ skb: inout SKBuff) -> NetRxResult {
         traced(ip_forward_c.ip_forward) {
             guard skb.pkt_type == .PACKET_HOST else {
-                kfree_skb_reason(&skb, .OTHERHOST)
+                // A link-layer broadcast or multicast routed as unicast: dropped with no named reason.
+                tracer.note("not addressed to this host at the link layer (\(skb.pkt_type))")
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return .NET_RX_DROP
             }
             guard let iph = skb.ip_hdr() else { return .NET_RX_DROP }

@@ -1,0 +1,104 @@
+import Capture
+import Foundation
+import Replay
+import Testing
+import TestSupport
+import Trace
+
+/// The model against what the capturing kernel itself reported (`Fixtures/truth/`, Linux 6.18) for
+/// the fixtures of the reassembly timer and the ICMP rate limits: every drop of the DUT, in order
+/// (reason and location), and the counters those paths move.
+@Suite("model against the capturing kernel's own drops and counters")
+struct KernelTruthTests {
+    /// Reasons 6.18 names where 6.1, the modeled version, frees with `NOT_SPECIFIED` (6.1's
+    /// include/net/dropreason.h has none of them; ip_expire and inet_frag_rbtree_purge call kfree_skb).
+    static let newerReasons: Set<String> = ["FRAG_REASM_TIMEOUT", "FRAG_TOO_FAR", "DUP_FRAG"]
+
+    static func traces(_ name: String) throws -> [PacketTrace] {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+                                        captureName: name, host: host, kernelVersion: "6.1")
+        var out: [PacketTrace] = []
+        _ = try session.run { out.append($0) }
+        return out
+    }
+
+    /// The DUT's drops in `truth/<name>.kfree_skb.txt` as (reason, function), without the frag_list
+    /// frees of `skb_release_data` that follow a reassembly (not losses).
+    static func truthDrops(_ name: String) throws -> [String] {
+        let text = try String(contentsOfFile: Repository.path("Fixtures/truth/\(name).kfree_skb.txt"), encoding: .utf8)
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count > 2 else { return nil }
+            let reason = String(f[1])
+            let location = String(f[2].split(separator: "+")[0])
+            guard location != "skb_release_data" else { return nil }
+            return (newerReasons.contains(reason) ? "NOT_SPECIFIED" : reason) + " in " + location
+        }
+    }
+
+    /// Every drop event of the model, timers included, in order.
+    static func modelDrops(_ traces: [PacketTrace]) -> [String] {
+        traces.flatMap { t in (t.timers.flatMap(\.events) + t.events).compactMap { e -> String? in
+            guard case let .drop(reason, function, _) = e else { return nil }
+            return String((reason ?? "").dropFirst("SKB_DROP_REASON_".count)) + " in " + function.function
+        } }
+    }
+
+    static func truthCounters(_ name: String) throws -> [String: Int] {
+        let text = try String(contentsOfFile: Repository.path("Fixtures/truth/\(name).nstat.txt"), encoding: .utf8)
+        var out: [String: Int] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            if f.count == 2, let v = Int(f[1]) { out[String(f[0])] = v }
+        }
+        return out
+    }
+
+    @Test("drops match the capturing kernel's, timers included", arguments: ["s_frag_timeout", "s_udp_burst"])
+    func drops(_ name: String) throws {
+        #expect(Self.modelDrops(try Self.traces(name)) == (try Self.truthDrops(name)))
+    }
+
+    @Test("the reassembly timer's counters and ICMP match the capturing kernel's")
+    func reassemblyTimer() throws {
+        let traces = try Self.traces("s_frag_timeout")
+        let truth = try Self.truthCounters("s_frag_timeout")
+        let counters = try ReplayCounters.of("s_frag_timeout")
+        for name in ["IpReasmTimeout", "IpReasmFails", "IpReasmReqds"] {
+            #expect(counters[name] == truth[name], "\(name)")
+        }
+        // The time exceeded message leaves as the real kernel sent it, linked to the fragment it quotes.
+        let sent = traces.filter { $0.direction == .tx && $0.summary.contains("time exceeded") }
+        #expect(sent.count == truth["IcmpOutTimeExcds"])
+        #expect(sent.allSatisfy { $0.causedByTimer == "ip_expire" && $0.causedBy != nil })
+        let runs = traces.flatMap(\.timers)
+        #expect(runs.count == truth["IpReasmTimeout"])
+        #expect(Set(runs.compactMap(\.armedBy)) == Set(traces.filter { $0.verdict == .queue }.map(\.frame)))
+    }
+
+    @Test("a burst of errors to one peer is rate limited as the capturing kernel did")
+    func udpBurst() throws {
+        let traces = try Self.traces("s_udp_burst")
+        let truth = try Self.truthCounters("s_udp_burst")
+        let counters = try ReplayCounters.of("s_udp_burst")
+        for name in ["IcmpOutRateLimitHost", "IcmpOutMsgs", "UdpNoPorts"] {
+            #expect(counters[name] == truth[name], "\(name)")
+        }
+        // Every port unreachable in the capture is linked to the datagram it answers, in order; the
+        // suppressed datagrams have none.
+        let answered = traces.filter { $0.direction == .tx && $0.summary.contains("unreachable") }.compactMap(\.causedBy)
+        #expect(answered.count == truth["IcmpOutDestUnreachs"])
+        #expect(answered == answered.sorted())
+    }
+}
+
+/// The SNMP counters of a fixture's replay, by `nstat` name.
+enum ReplayCounters {
+    static func of(_ name: String) throws -> [String: Int] {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+                                        captureName: name, host: host, kernelVersion: "6.1")
+        return try session.run { _ in }.counters
+    }
+}
