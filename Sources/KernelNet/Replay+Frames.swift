@@ -299,6 +299,8 @@ extension Kernel {
             withTransmitSKB { tcp_send_fin(&$0) }
         } else if dataLength > 0 {
             withTransmitSKB { tcp_write_xmit(&$0) }
+        } else if matchExpected(.tcpTimewaitAck(t)) {
+            withTransmitSKB { tcp_v4_timewait_ack(&$0, tuple: t) }
         } else {
             matchExpected(.tcpAck(t))
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }
