@@ -126,4 +126,24 @@ struct KernelProfileTests {
             #expect(!drops.isEmpty && drops.allSatisfy { $0.dropReason == reason }, "\(version)")
         }
     }
+
+    /// The SNMP counters after replaying fixture `name` as kernel `version`.
+    static func counters(_ name: String, _ version: String) throws -> [String: Int] {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+                                        captureName: name, host: host, kernelVersion: version)
+        return try session.run { _ in }.counters
+    }
+
+    @Test("counters each version has, counted where it counts them")
+    func counters() throws {
+        // s_forward: 6.12 counts forwards before the MTU check and local sends apart from transmits.
+        let forward = try ["4.14", "6.1", "6.12"].map { try Self.counters("s_forward", $0) }
+        #expect(forward.map { $0["IpForwDatagrams"] } == [7, 7, 8])
+        #expect(forward.map { $0["IpOutRequests"] } == [9, 9, 2])
+        #expect(forward.map { $0["IpOutTransmits"] } == [nil, nil, 10])
+        // s_udp_burst: suppressed port unreachables are counted from 6.1.192 on.
+        let burst = try ["4.14", "6.1"].map { try Self.counters("s_udp_burst", $0) }
+        #expect(burst[0]["IcmpOutRateLimitHost"] == nil && (burst[1]["IcmpOutRateLimitHost"] ?? 0) > 0)
+    }
 }
