@@ -205,6 +205,8 @@ extension Kernel {
         } else {
             withTransmitSKB { skb in
                 skb.dst = DstEntry(type: .unicast, dev: skb.dev, gateway: transmitContext.nexthop == iph.destination ? nil : transmitContext.nexthop)
+                // Until ip_forward_finish hands it to the output device, the packet is the ingress's.
+                if let ingress = routeLookup(iph.source)?.dev { skb.dev = ingress }
                 traced(ip_forward_c.ip_forward) {
                     countForwardedEarly()
                     _ = ip_forward_hook(&skb)

@@ -147,3 +147,37 @@ struct KernelProfileTests {
         #expect(burst[0]["IcmpOutRateLimitHost"] == nil && (burst[1]["IcmpOutRateLimitHost"] ?? 0) > 0)
     }
 }
+
+/// Firewall rules that match on interfaces (`iifname`, `oifname`), on a real forwarding capture.
+@Suite("netfilter interface matches")
+struct NetfilterInterfaceTests {
+    /// The verdicts of s_forward's received frames with `rule` added to its host profile.
+    static func verdicts(with rule: String) throws -> [Int: (Verdict, String?)] {
+        let base = try String(contentsOfFile: Repository.path("Fixtures/s_forward.host.json"), encoding: .utf8)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any])
+        object["netfilter"] = [try JSONSerialization.jsonObject(with: Data(rule.utf8))]
+        let host = try HostProfile.parse(try JSONSerialization.data(withJSONObject: object))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/s_forward.pcap")),
+                                        captureName: "s_forward", host: host)
+        var out: [Int: (Verdict, String?)] = [:]
+        _ = try session.run { if $0.direction == .rx { out[$0.frame] = ($0.verdict, $0.dropReason) } }
+        return out
+    }
+
+    @Test("a forward rule on the ingress or egress interface drops the forwarded frames; the other interface's does not")
+    func forwardByInterface() throws {
+        // Frames 1, 3 and 7 arrive on veth-dut and leave through veth-dut2.
+        for rule in [#"{"hook": "forward", "iifname": "veth-dut", "verdict": "drop"}"#,
+                     #"{"hook": "forward", "oifname": "veth-dut2", "verdict": "drop"}"#] {
+            let v = try Self.verdicts(with: rule)
+            for frame in [1, 3, 7] {
+                #expect(v[frame]?.0 == .drop && v[frame]?.1 == "SKB_DROP_REASON_NETFILTER_DROP", "\(rule): frame \(frame)")
+            }
+        }
+        for rule in [#"{"hook": "forward", "iifname": "veth-dut2", "verdict": "drop"}"#,
+                     #"{"hook": "input", "oifname": "veth-dut2", "verdict": "drop"}"#] {
+            let v = try Self.verdicts(with: rule)
+            #expect([1, 3, 7].allSatisfy { v[$0]?.0 == .forward }, "\(rule)")
+        }
+    }
+}
