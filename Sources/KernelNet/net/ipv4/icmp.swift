@@ -78,9 +78,15 @@ extension Kernel {
             if icmpv4_mask_allow(type: type, code: code) { return (true, false) }
             if icmp_global_allow() { return (true, true) }
             tracer.note("global ICMP rate limit (icmp_msgs_per_sec) exhausted: ICMP type \(type) suppressed")
-            count("IcmpOutRateLimitGlobal")
+            countRateLimited("IcmpOutRateLimitGlobal")
             return (false, false)
         }
+    }
+
+    /// Counts a suppressed message: `IcmpOutRateLimitGlobal`/`Host` exist from 6.1.192 (a stable
+    /// backport) on; 4.14 has no such counters.
+    private func countRateLimited(_ name: String) {
+        if profile.version >= .v6_1 { count(name) }
     }
 
     /// The per-destination limit (`icmp_ratelimit`, through the destination's `inet_peer`); a message
@@ -94,7 +100,7 @@ extension Kernel {
                 allowed = inet_peer_xrlim_allow(daddr, timeout: icmpRatelimit)
             }
             if !allowed {
-                count("IcmpOutRateLimitHost")
+                countRateLimited("IcmpOutRateLimitHost")
             } else {
                 icmp_global_consume()
             }
