@@ -85,7 +85,7 @@ extension Kernel {
 
     /// Counts a suppressed message: `IcmpOutRateLimitGlobal`/`Host` exist from 6.1.192 (a stable
     /// backport) on; 4.14 has no such counters.
-    private func countRateLimited(_ name: String) {
+    private func countRateLimited(_ name: StaticString) {
         if profile.version >= .v6_1 { count(name) }
     }
 
