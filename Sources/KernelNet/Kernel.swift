@@ -87,6 +87,11 @@ public final class Kernel {
         }
     }
 
+    /// Whether this kernel's version has `fn` on its paths (`KernelProfile.has`, answered from the
+    /// per-function table instead of the profile's name set).
+    @inline(__always)
+    public func has<F: KernelSourceFile>(_ fn: F) -> Bool { symbols.entry(fn) & SymbolResolver.absentFlag == 0 }
+
     /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it (`inline`
     /// overrides the profile at call sites where the compiler decided otherwise). A function the
     /// profile lacks is not recorded: `body` runs as part of its caller, as it does in that version.

@@ -92,7 +92,7 @@ extension Kernel {
         if device.ops.receive(self, &skb) {
             switch device.ops.receiveMode {
             case .backlog: process_backlog(&skb)
-            case .napiGRO: if profile.has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
+            case .napiGRO: if has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
             }
         }
         return finish()
