@@ -32,7 +32,7 @@ let package = Package(
             swiftSettings: releaseSettings),
         .target(name: "TraceRender", dependencies: ["Trace"], swiftSettings: releaseSettings),
         // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
-        .target(name: "TraceDiff", dependencies: ["Trace", "TraceRender"], swiftSettings: releaseSettings),
+        .target(name: "TraceDiff", dependencies: ["Trace"], swiftSettings: releaseSettings),
         .executableTarget(
             name: "pktpath",
             dependencies: [
