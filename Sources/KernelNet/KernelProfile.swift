@@ -103,6 +103,7 @@ public struct KernelProfile: Sendable, Equatable {
             "napi_gro_receive": "net/core/dev.c", "dev_gro_receive": "net/core/dev.c",
             "napi_skb_finish": "net/core/dev.c",
             "__skb_checksum_complete": "net/core/datagram.c",
+            "nf_ip_checksum": "net/ipv4/netfilter.c",
             "iwl_mvm_tx_skb": "drivers/net/wireless/intel/iwlwifi/mvm/tx.c",
         ],
         namesDropReasons: false,
