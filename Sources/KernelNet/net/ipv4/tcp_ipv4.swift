@@ -190,8 +190,14 @@ extension Kernel {
                 switch c.state {
                 case .TCP_NEW_SYN_RECV:
                     tcp_v4_fill_cb(&skb)
-                    tcp_check_req(&skb, tuple: t)
-                    if sockets.tcp[t]?.state == .TCP_SYN_RECV { tcp_child_process(&skb, tuple: t) }
+                    guard tcp_check_req(&skb, tuple: t) else {
+                        kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                        return
+                    }
+                    if tcp_child_process(&skb, tuple: t) {
+                        tcp_v4_send_reset(&skb)
+                        kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                    }
                 case .TCP_TIME_WAIT:
                     tcp_v4_fill_cb(&skb)
                     if tcp_timewait_state_process(&skb, tuple: t) { tcp_v4_timewait_ack(&skb, tuple: t) }

@@ -28,36 +28,32 @@ extension Kernel {
     }
 
     /// Completes a handshake on a request socket: the ACK of the SYN-ACK creates the child socket
-    /// (`tcp_v4_rcv` then hands the segment to it with `tcp_child_process`).
-    func tcp_check_req(_ skb: inout SKBuff, tuple t: FourTuple) {
+    /// (`tcp_v4_rcv` then hands the segment to it with `tcp_child_process`). Returns false when no
+    /// child was made: `tcp_v4_rcv` then discards the segment.
+    func tcp_check_req(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
         traced(tcp_minisocks.tcp_check_req) {
-            guard let th = skb.tcp_hdr() else { return }
+            guard let th = skb.tcp_hdr() else { return false }
             if th.flags.contains(.rst) {
                 sockets.removeConnection(t)
                 tracer.state("request socket \(t) removed by RST")
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return
+                return false
             }
             guard th.flags.contains(.ack) else {
                 if th.flags.contains(.syn) { tracer.note("retransmitted SYN: the SYN-ACK is sent again") }
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return
+                return false
             }
             var child = TCPConnection(state: .TCP_SYN_RECV)
             child.hasRxDst = true
             child.rcvNxt = sockets.tcp[t]?.rcvNxt
             sockets.setConnection(t, child)
             tracer.state("child socket created for \(t) (TCP_SYN_RECV)")
+            return true
         }
     }
 
-    /// Runs the state machine on a new child socket.
-    func tcp_child_process(_ skb: inout SKBuff, tuple t: FourTuple) {
-        traced(tcp_minisocks.tcp_child_process) {
-            if tcp_rcv_state_process(&skb, tuple: t, state: .TCP_SYN_RECV) {
-                tcp_v4_send_reset(&skb)
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-            }
-        }
+    /// Runs the state machine on a new child socket. Returns true when the segment must be answered
+    /// with a RST (`tcp_v4_rcv` sends it and discards the segment).
+    func tcp_child_process(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
+        traced(tcp_minisocks.tcp_child_process) { tcp_rcv_state_process(&skb, tuple: t, state: .TCP_SYN_RECV) }
     }
 }
