@@ -59,7 +59,7 @@ public struct KernelProfile: Sendable, Equatable {
         "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "iwl_mvm_pass_packet_to_mac80211",
-        "iwl_mvm_rx_pass_to_mac80211", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
+        "iwl_mvm_rx_pass_to_mac80211", "iwl_trans_tx", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
     ]
 
     /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
@@ -122,13 +122,14 @@ public struct KernelProfile: Sendable, Equatable {
         source: "Debian linux-source-6.1 (6.1.192)")
 
     /// Linux 6.12 (Debian's 6.12.x). `kfree_skb_reason` became a `static inline` in
-    /// `include/linux/skbuff.h` over `sk_skb_reason_drop`, and mac80211's fast xmit gained
-    /// `__ieee80211_xmit_fast`.
+    /// `include/linux/skbuff.h` over `sk_skb_reason_drop`, mac80211's fast xmit gained
+    /// `__ieee80211_xmit_fast`, and iwlwifi's `iwl_trans_tx` is a function in `iwl-trans.c`.
     public static let v6_12 = KernelProfile(
         version: .v6_12,
-        inlined: inlined6.union(["kfree_skb_reason"]),
+        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["iwl_trans_tx"]),
         absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue"]),
-        relocated: ["kfree_skb_reason": "include/linux/skbuff.h"],
+        relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
+                    "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [
             "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb",

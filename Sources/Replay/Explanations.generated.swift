@@ -183,6 +183,7 @@ enum Explanations {
         "iwl_mvm_tx_mpdu": "Builds the TX command for one MPDU and queues it on the hardware queue of its TID.",
         "iwl_mvm_tx_skb": "Transmits a frame dequeued from mac80211 (to a station, or from the interface's own queue).",
         "iwl_mvm_tx_skb_sta": "Transmits a frame to a station (segmenting GSO frames first).",
+        "iwl_trans_tx": "Hands an MPDU and its TX command to the transport (an inline call through `trans->ops->tx` before 6.12, a function of its own that picks the generation's queue code in 6.12).",
         "kfree_skb": "Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the caller only.",
         "kfree_skb_reason": "Frees a packet as a drop. The only place the model records a drop: the reason and the function that called it, as the `skb:kfree_skb` tracepoint reports them. 4.14 has no reasons (a plain `kfree_skb`); in 6.12 `kfree_skb_reason` is an inline wrapper of `sk_skb_reason_drop`, which TCP and UDP also call directly.",
         "napi_gro_receive": "The receive entry of NAPI drivers with GRO: GRO, then the batch list (flushed later by `gro_normal_list`).",

@@ -1,6 +1,6 @@
 // Mirrors drivers/net/wireless/intel/iwlwifi/mvm/tx.c (Linux 6.1): building the TX command and
 // handing the MPDU to the transport.
-// Not modeled: TSO/A-MSDU segmentation (`iwl_mvm_tx_tso`), the PCIe transport (`iwl_trans_tx`).
+// Not modeled: TSO/A-MSDU segmentation (`iwl_mvm_tx_tso`).
 import KernelNet
 import Trace
 
@@ -13,10 +13,7 @@ public enum mvm_tx: String, KernelSourceFile {
 extension IwlMvm {
     /// Builds the TX command for one MPDU and queues it on the hardware queue of its TID.
     func iwl_mvm_tx_mpdu(_ kernel: Kernel, _ skb: inout SKBuff) -> Int {
-        kernel.traced(mvm_tx.iwl_mvm_tx_mpdu) {
-            kernel.tracer.note("queued to the firmware (iwl_trans_tx)")
-            return 0
-        }
+        kernel.traced(mvm_tx.iwl_mvm_tx_mpdu) { iwl_trans_tx(kernel, &skb) }
     }
 
     /// Transmits a frame to a station (segmenting GSO frames first).
