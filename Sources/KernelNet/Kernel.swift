@@ -49,6 +49,9 @@ public final class Kernel {
     var transmitSKB: SKBuff?
     /// What the capture says about the packet being transmitted.
     var transmitContext = TransmitContext()
+    /// Packets the host looped back to itself (`dev_loopback_xmit`) while processing the current
+    /// frame, waiting on this CPU's backlog: `process_backlog` takes them after the frame.
+    var backlog: [SKBuff] = []
 
     /// What became of the frame being processed.
     var outcome = FrameOutcome()
@@ -137,6 +140,8 @@ struct ExpectedTransmit {
     var frame: Int
     /// The timer callback that made it, if a timer did.
     var timer: String? = nil
+    /// Its looped-back copy (a broadcast's, through `ip_mc_output`) was received with `frame`.
+    var loopedBack = false
 }
 
 /// What kind of packet the host sent, with what identifies it in the capture.

@@ -95,6 +95,7 @@ extension Kernel {
             case .napiGRO: if profile.has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
             }
         }
+        receiveLoopedBack()
         return finish()
     }
 
@@ -114,7 +115,21 @@ extension Kernel {
             tracer.notModeled("origin of outgoing \(link.etherType) frames")
             outcome.verdict = .unknown
         }
+        receiveLoopedBack()
         return finish()
+    }
+
+    /// Receives the packets the host looped back to itself while processing the frame: the backlog's
+    /// poll takes them in the same softirq window, after the frame, each as a call tree of its own
+    /// (`process_backlog`). They are the host's own packets, so the frame's verdict stays its own; their
+    /// drops and counters are recorded.
+    private func receiveLoopedBack() {
+        let own = outcome
+        while !backlog.isEmpty {
+            var skb = backlog.removeFirst()
+            process_backlog(&skb)
+        }
+        outcome = own
     }
 
     /// Remembers that processing frame `frame` made the host send `kind`.
@@ -131,6 +146,7 @@ extension Kernel {
         guard let i = expected.firstIndex(where: { $0.kind == kind }) else { return false }
         outcome.causedBy = expected[i].frame
         outcome.causedByTimer = expected[i].timer
+        if expected[i].loopedBack { transmitContext.loopedBackWith = expected[i].frame }
         expected.remove(at: i)
         return true
     }

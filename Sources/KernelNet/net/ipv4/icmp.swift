@@ -107,8 +107,11 @@ extension Kernel {
         traced(icmp.icmp_push_reply) { ip_push_pending_frames(&skb) }
     }
 
-    /// Sends an ICMP reply (echo reply) to the sender of `skb`.
-    func icmp_reply(to dst: IPv4Address, id: UInt16, seq: UInt16) {
+    /// Sends an ICMP reply (echo reply) to the sender of `request`. A reply to a broadcast address
+    /// leaves through `ip_mc_output`, which loops a copy back to this host: the copy is queued on the
+    /// backlog here, so the frame that asked for the reply shows it received (the reply's own frame
+    /// shows it leaving).
+    func icmp_reply(to dst: IPv4Address, id: UInt16, seq: UInt16, request: SKBuff? = nil) {
         traced(icmp.icmp_reply) {
             let limit = icmpv4_global_allow(type: ICMPv4Packet.echoReply, code: 0)
             guard limit.allowed else { return }
@@ -130,8 +133,43 @@ extension Kernel {
                 count("IcmpOutEchoReps")
                 expectTransmit(.icmpEchoReply(to: dst, id: id, seq: seq), from: currentFrame)
                 tracer.note("echo reply to \(dst) built and sent: see the transmitted frame")
+                if outputsThroughMulticast(dst), let request, let reply = echoReply(to: request) {
+                    expected[expected.count - 1].loopedBack = true
+                    backlog.append(loopedBack(reply))
+                    tracer.note("ip_mc_output loops a copy back to this host (dev_loopback_xmit): received after this frame")
+                }
             }
         }
+    }
+
+    /// The echo reply `icmp_reply` builds for the echo request `request`: from the address the request
+    /// was sent to (`fib_compute_spec_dst`; the receiving device's first address when that was a
+    /// broadcast), back to its source, with its identifier, sequence and data, TTL 64. The skb is the
+    /// request's, on the output route to its sender, with only the reply in its bytes.
+    func echoReply(to request: SKBuff) -> SKBuff? {
+        guard let iph = request.ip_hdr(), let ih = request.icmp_hdr() else { return nil }
+        let start = request.transport_header + ICMPv4Packet.headerLength
+        let end = min(request.bytes.count, request.network_header + iph.totalLength)
+        let data = start < end ? Array(request.bytes[start..<end]) : []
+        let spec = isLocal(iph.destination) ? iph.destination : request.dev.addresses.first?.address ?? iph.destination
+        var icmpBytes = FrameBuilder.icmp(type: ICMPv4Packet.echoReply,
+                                          rest: [UInt8(ih.identifier >> 8), UInt8(ih.identifier & 0xff),
+                                                 UInt8(ih.sequence >> 8), UInt8(ih.sequence & 0xff)],
+                                          data: data)
+        FrameBuilder.fillChecksum(&icmpBytes, .icmp, spec, iph.source)
+        let header = IPv4Header(source: spec, destination: iph.source, proto: .icmp, payloadLength: icmpBytes.count,
+                                ttl: 64, identification: 0, dontFragment: false)
+        var reply = request
+        reply.bytes = header.bytes + icmpBytes
+        reply.data = 0
+        reply.len = reply.bytes.count
+        reply.network_header = 0
+        reply.transport_header = IPv4Packet.minimumHeaderLength
+        reply.mac_header = nil
+        reply.ip_summed = .CHECKSUM_NONE
+        reply.dst = routeLookup(iph.source)
+        reply.dev = reply.dst?.dev ?? request.dev
+        return reply
     }
 
     /// Routes an ICMP error back to the sender of the offending packet `skb` (from `saddr` to `daddr`),
@@ -239,7 +277,7 @@ extension Kernel {
                 return nil
             }
             guard let iph = skb.ip_hdr(), let ih = skb.icmp_hdr() else { return nil }
-            icmp_reply(to: iph.source, id: ih.identifier, seq: ih.sequence)
+            icmp_reply(to: iph.source, id: ih.identifier, seq: ih.sequence, request: skb)
             return nil
         }
     }
@@ -275,6 +313,7 @@ extension Kernel {
                 let addressLike = ih.type == 17 || ih.type == 18  // ICMP_ADDRESS, ICMP_ADDRESSREPLY
                 if (echoLike && sysctl.icmp_echo_ignore_broadcasts) || (!echoLike && !addressLike) {
                     tracer.note("ICMP type \(ih.type) to a broadcast/multicast address ignored")
+                    count("IcmpInErrors")
                     kfree_skb_reason(&skb, .INVALID_PROTO)
                     return
                 }

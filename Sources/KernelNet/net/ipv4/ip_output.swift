@@ -27,6 +27,9 @@ public struct TransmitContext: Sendable {
     public var isARP = false
     /// The next hop the neighbour layer resolves.
     public var nexthop: IPv4Address = .any
+    /// The frame whose processing already received the packet's looped-back copy (a broadcast reply
+    /// the model sent while processing that frame), if one did.
+    public var loopedBackWith: Int?
 }
 
 extension Kernel {
