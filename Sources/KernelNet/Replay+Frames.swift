@@ -279,7 +279,7 @@ extension Kernel {
                 withTransmitSKB { tcp_v4_send_reset(&$0) }
             } else {
                 withTransmitSKB { tcp_send_active_reset(&$0) }
-                sockets.removeConnection(t)
+                closeByReset(t)
                 tracer.state("socket \(t) -> TCP_CLOSE")
             }
             return

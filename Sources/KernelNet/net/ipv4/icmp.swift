@@ -40,6 +40,21 @@ extension Kernel {
     /// were decided when its cause was processed, so they are traced again without changing state.
     var tracingTransmit: Bool { transmitSKB != nil }
 
+    /// Counts an ICMP message received (`direction` "In": `ICMPMSGIN_INC_STATS` in `icmp_rcv`) or
+    /// built to be sent ("Out": `icmp_out_count`, which also counts `IcmpOutMsgs`): per type as
+    /// `IcmpMsg{In,Out}Type<N>`, and under its `Icmp` name for the types RFC 1213 names.
+    func countIcmpMsg(_ type: UInt8, direction: String) {
+        if direction == "Out" { count("IcmpOutMsgs") }
+        count("IcmpMsg\(direction)Type\(type)")
+        if let name = Self.icmpMibNames[type] { count("Icmp\(direction)\(name)") }
+    }
+
+    /// The `Icmp` counter names of the message types RFC 1213 lists (`icmpmibmap`, net/ipv4/proc.c).
+    static let icmpMibNames: [UInt8: String] = [
+        3: "DestUnreachs", 11: "TimeExcds", 12: "ParmProbs", 4: "SrcQuenchs", 5: "Redirects", 8: "Echos",
+        0: "EchoReps", 13: "Timestamps", 14: "TimestampReps", 17: "AddrMasks", 18: "AddrMaskReps",
+    ]
+
     /// The global ICMP token bucket: allowed while credit remains; otherwise refilled at
     /// `icmp_msgs_per_sec` (at most once every 20 ms, up to `icmp_msgs_burst`).
     func icmp_global_allow() -> Bool {
@@ -128,9 +143,13 @@ extension Kernel {
                     && ($0.daddr?.contains(dst) ?? true) && $0.sport == nil && $0.dport == nil
             }) {
                 tracer.note("the echo reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
+                // Built and counted before the hook (icmp_out_count in __ip_make_skb; 6.12 counts the
+                // request in __ip_local_out), discarded by ip_send_skb after it.
+                countIcmpMsg(ICMPv4Packet.echoReply, direction: "Out")
+                if profile.version >= .v6_12 { count("IpOutRequests") }
+                count("IpOutDiscards")
             } else {
-                count("IcmpOutMsgs")
-                count("IcmpOutEchoReps")
+                countIcmpMsg(ICMPv4Packet.echoReply, direction: "Out")
                 expectTransmit(.icmpEchoReply(to: dst, id: id, seq: seq), from: currentFrame)
                 tracer.note("echo reply to \(dst) built and sent: see the transmitted frame")
                 if outputsThroughMulticast(dst), let request, let reply = echoReply(to: request) {
@@ -238,7 +257,7 @@ extension Kernel {
                         return
                     }
                 }
-                count("IcmpOutMsgs")
+                countIcmpMsg(type, direction: "Out")
                 expectTransmit(.icmpError(to: iph.source, type: type, code: code), from: currentFrame)
                 tracer.note("ICMP type \(type) code \(code) to \(iph.source) built and sent: see the transmitted frame")
             }
@@ -303,6 +322,7 @@ extension Kernel {
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return
             }
+            countIcmpMsg(ih.type, direction: "In")
             guard ih.type <= 18 else {
                 count("IcmpInErrors")
                 kfree_skb_reason(&skb, .UNHANDLED_PROTO)

@@ -93,7 +93,7 @@ extension Kernel {
     /// Handles a valid RST: the connection is closed.
     func tcp_reset(tuple t: FourTuple) {
         traced(tcp_input.tcp_reset) {
-            sockets.removeConnection(t)
+            closeByReset(t)
             tracer.state("socket \(t) reset -> TCP_CLOSE")
         }
     }
@@ -222,6 +222,15 @@ extension Kernel {
             tcp_v4_route_req(daddr: t.remote)
             tcp_v4_send_synack(tuple: t)
         }
+    }
+
+    /// Closes a connection that a reset ended, received or sent: `tcp_set_state` counts
+    /// `TcpEstabResets` when it leaves `ESTABLISHED` or `CLOSE_WAIT` for `CLOSE`.
+    func closeByReset(_ t: FourTuple) {
+        if let state = sockets.tcp[t]?.state, state == .TCP_ESTABLISHED || state == .TCP_CLOSE_WAIT {
+            count("TcpEstabResets")
+        }
+        sockets.removeConnection(t)
     }
 
     /// Moves a connection to `state`, saying so in the trace.

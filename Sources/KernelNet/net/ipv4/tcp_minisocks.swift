@@ -45,6 +45,7 @@ extension Kernel {
             child.hasRxDst = true
             child.rcvNxt = sockets.tcp[t]?.rcvNxt
             sockets.setConnection(t, child)
+            count("TcpPassiveOpens")
             tracer.state("child socket created for \(t) (TCP_SYN_RECV)")
         }
     }

@@ -11,17 +11,18 @@ public enum tcp_output: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`).
-    func __tcp_transmit_skb(_ skb: inout SKBuff) {
+    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`). `TcpOutSegs`
+    /// counts new segments and empty ones, not `retransmission`s of data sent before.
+    func __tcp_transmit_skb(_ skb: inout SKBuff, retransmission: Bool = false) {
         traced(tcp_output.__tcp_transmit_skb) {
-            count("TcpOutSegs")
+            if !retransmission { count("TcpOutSegs") }
             ip_queue_xmit(&skb)
         }
     }
 
     /// Clones a queued segment and transmits it.
-    func tcp_transmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.tcp_transmit_skb) { __tcp_transmit_skb(&skb) }
+    func tcp_transmit_skb(_ skb: inout SKBuff, retransmission: Bool = false) {
+        traced(tcp_output.tcp_transmit_skb) { __tcp_transmit_skb(&skb, retransmission: retransmission) }
     }
 
     /// Sends what the window allows from the write queue.
@@ -46,7 +47,7 @@ extension Kernel {
 
     /// Retransmits a segment.
     func __tcp_retransmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.__tcp_retransmit_skb) { tcp_transmit_skb(&skb) }
+        traced(tcp_output.__tcp_retransmit_skb) { tcp_transmit_skb(&skb, retransmission: true) }
     }
 
     /// Retransmits a segment and counts it.
