@@ -287,11 +287,13 @@ extension Kernel {
         if flags.contains([.syn, .ack]) {
             if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
             if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
+            tcpAdvertisedWindow(th, tuple: t)
             tcp_v4_send_synack(tuple: t)
             return
         }
         if flags.contains(.syn) {
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")
             withTransmitSKB { tcp_v4_connect(&$0) }
             return
@@ -300,6 +302,7 @@ extension Kernel {
             tracer.note("connection \(t) assumed established before the capture")
             sockets.setConnection(t, TCPConnection(state: .TCP_ESTABLISHED, hasRxDst: true))
         }
+        tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false

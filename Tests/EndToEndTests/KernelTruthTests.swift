@@ -77,6 +77,28 @@ struct KernelTruthTests {
         #expect(Set(runs.compactMap(\.armedBy)) == Set(traces.filter { $0.verdict == .queue }.map(\.frame)))
     }
 
+    /// s_tcp_seq on 6.12, the profile nearest the capturing 6.18, which names the same reasons: every
+    /// drop in order, and each duplicate or challenge ACK of the capture linked to the segment it
+    /// answers (frame 12's answer held back by tcp_invalid_ratelimit, frame 13, a RST, unanswered).
+    @Test("segments outside the receive window, and RST and SYN inside it, as the capturing kernel handled them")
+    func tcpSequence() throws {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/s_tcp_seq.host.json"))
+        var traces: [PacketTrace] = []
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/s_tcp_seq.pcap")),
+                                        captureName: "s_tcp_seq", host: host, kernelVersion: "6.12")
+        _ = try session.run { traces.append($0) }
+        #expect(Self.modelDrops(traces) == (try Self.truthDrops("s_tcp_seq")))
+        let answers = [7: 6, 9: 8, 11: 10, 15: 14, 17: 16]
+        for (tx, rx) in answers.sorted(by: { $0.key < $1.key }) {
+            #expect(traces[tx - 1].causedBy == rx, "frame \(tx) answers frame \(rx)")
+        }
+        let dropped = traces.filter { $0.verdict == .drop }.map(\.frame)
+        #expect(dropped == [6, 8, 10, 12, 13, 14, 16])
+        // 6.1 has no TCP_OLD_SEQUENCE: the segment before the window is TCP_INVALID_SEQUENCE there.
+        let on61 = try Self.traces("s_tcp_seq")
+        #expect(on61[7].dropReason == "SKB_DROP_REASON_TCP_INVALID_SEQUENCE")
+    }
+
     @Test("a burst of errors to one peer is rate limited as the capturing kernel did")
     func udpBurst() throws {
         let traces = try Self.traces("s_udp_burst")
@@ -123,13 +145,15 @@ struct CounterTruthTests {
     /// Counters the model does not keep, and why.
     static let notModeled: [String: String] = {
         let tcpInternals = "TCP's ACK processing, loss recovery and delivery accounting (tcp_ack, tcp_event_data_sent, "
-            + "tcp_send_dupack's D-SACK, tail loss probes, delayed ACKs) are not modeled"
+            + "the D-SACK of tcp_send_dupack and tcp_data_queue, tail loss probes, delayed ACKs) are not modeled"
         var out: [String: String] = [:]
         for name in ["TcpExtDelayedACKLost", "TcpExtTCPDSACKOldSent", "TcpExtTCPDelivered", "TcpExtTCPHPAcks",
                      "TcpExtTCPLossProbeRecovery", "TcpExtTCPLossProbes", "TcpExtTCPOrigDataSent", "TcpExtTCPPureAcks"] {
             out[name] = tcpInternals
         }
         out["TcpExtTW"] = "counted when a time-wait socket's timer ends it (tw_timer_handler), after the capture"
+        out["TcpExtBeyondWindow"] = "6.18's count of segments beyond the receive window; 6.12 has no such counter "
+            + "(include/uapi/linux/snmp.h), its drops are TCP_INVALID_SEQUENCE in tcp_validate_incoming"
         return out
     }()
 

@@ -2,6 +2,7 @@
 // Not modeled: segmentation, pacing, TSO autosizing, TCP options building; the captured segment is
 // taken as the one built.
 import Trace
+import Wire
 
 /// Functions modeled from `net/ipv4/tcp_output.c`, in the file's order.
 public enum tcp_output: String, KernelSourceFile {
@@ -11,6 +12,25 @@ public enum tcp_output: String, KernelSourceFile {
 }
 
 extension Kernel {
+    /// Records the receive window a segment the host sent advertised, as the capture shows it (what
+    /// `tcp_select_window` chose in `__tcp_transmit_skb`): `rcv_wup` is its acknowledgment, `rcv_wnd`
+    /// its window shifted by the host's scale. A SYN or SYN-ACK carries the scale and an unscaled window
+    /// (RFC 7323 §2.2); without the handshake in the capture the scale, and so the window, is unknown.
+    func tcpAdvertisedWindow(_ th: TCPPacket, tuple t: FourTuple) {
+        guard sockets.tcp[t] != nil else { return }
+        if th.flags.contains(.syn) {
+            sockets.tcp[t]?.rcvWscale = th.windowScale ?? 0
+            if th.flags.contains(.ack) {
+                sockets.tcp[t]?.rcvWnd = UInt32(th.window)
+                sockets.tcp[t]?.rcvWup = th.acknowledgment
+            }
+            return
+        }
+        guard th.flags.contains(.ack), let scale = sockets.tcp[t]?.rcvWscale else { return }
+        sockets.tcp[t]?.rcvWnd = UInt32(th.window) << UInt32(scale)
+        sockets.tcp[t]?.rcvWup = th.acknowledgment
+    }
+
     /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`). `TcpOutSegs`
     /// counts new segments and empty ones, not `retransmission`s of data sent before.
     func __tcp_transmit_skb(_ skb: inout SKBuff, retransmission: Bool = false) {
