@@ -1,6 +1,11 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Release builds check exclusive access statically only: the dynamic checks on class properties
+// (the model's `Kernel`, the trace recorder) were a third of the instructions of a replay
+// (docs/performance.md). Debug builds, and so `swift test`, keep every check.
+let releaseSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "pktpath",
     platforms: [.macOS(.v13)],
@@ -14,25 +19,27 @@ let package = Package(
         .systemLibrary(
             name: "CPcap", pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]),
-        .target(name: "Capture", dependencies: ["CPcap"]),
-        .target(name: "Wire"),
-        .target(name: "Trace"),
-        .target(name: "KernelNet", dependencies: ["Wire", "Trace"]),
-        .target(name: "KernelVeth", dependencies: ["KernelNet", "Trace"]),
-        .target(name: "KernelMac80211", dependencies: ["KernelNet", "Wire", "Trace"]),
-        .target(name: "KernelIwlMvm", dependencies: ["KernelMac80211", "KernelNet", "Trace"]),
+        .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: releaseSettings),
+        .target(name: "Wire", swiftSettings: releaseSettings),
+        .target(name: "Trace", swiftSettings: releaseSettings),
+        .target(name: "KernelNet", dependencies: ["Wire", "Trace"], swiftSettings: releaseSettings),
+        .target(name: "KernelVeth", dependencies: ["KernelNet", "Trace"], swiftSettings: releaseSettings),
+        .target(name: "KernelMac80211", dependencies: ["KernelNet", "Wire", "Trace"], swiftSettings: releaseSettings),
+        .target(name: "KernelIwlMvm", dependencies: ["KernelMac80211", "KernelNet", "Trace"], swiftSettings: releaseSettings),
         .target(
             name: "Replay",
-            dependencies: ["Capture", "Wire", "Trace", "KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"]),
-        .target(name: "TraceRender", dependencies: ["Trace"]),
+            dependencies: ["Capture", "Wire", "Trace", "KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"],
+            swiftSettings: releaseSettings),
+        .target(name: "TraceRender", dependencies: ["Trace"], swiftSettings: releaseSettings),
         // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
-        .target(name: "TraceDiff", dependencies: ["Trace", "TraceRender"]),
+        .target(name: "TraceDiff", dependencies: ["Trace"], swiftSettings: releaseSettings),
         .executableTarget(
             name: "pktpath",
             dependencies: [
                 "Replay", "TraceRender", "TraceDiff", "Capture", "Trace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            swiftSettings: releaseSettings),
         .target(name: "TestSupport", dependencies: ["Wire", "Capture"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),

@@ -12,6 +12,8 @@ public final class Kernel {
     public let profile: KernelProfile
     /// Where modeled functions record themselves.
     public let tracer = Tracer()
+    /// Trace symbols and the profile's flags for the modeled functions.
+    let symbols: SymbolResolver
     /// The host's interfaces, in ifindex order.
     public let devices: [NetDevice]
     /// Extra routes from the host profile (connected routes come from interface addresses).
@@ -25,7 +27,8 @@ public final class Kernel {
     /// Sockets: listeners, connections and bound UDP ports.
     public internal(set) var sockets: SocketTable
     /// SNMP counters, by `nstat` name.
-    public internal(set) var counters: [String: Int] = [:]
+    public var counters: [String: Int] { snmp.byName }
+    private let snmp = SNMPCounters()
     /// The firewall's rules (an `inet filter` table), in order.
     public let netfilterRules: [NetfilterRule]
     /// Routes cached on next hops (input and output).
@@ -76,6 +79,7 @@ public final class Kernel {
                 neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:],
                 netfilterRules: [NetfilterRule] = []) {
         self.profile = profile
+        self.symbols = SymbolResolver(profile: profile)
         self.netfilterRules = netfilterRules
         self.devices = devices
         self.routes = routes
@@ -86,14 +90,20 @@ public final class Kernel {
         }
     }
 
+    /// Whether this kernel's version has `fn` on its paths (`KernelProfile.has`, answered from the
+    /// per-function table instead of the profile's name set).
+    @inline(__always)
+    public func has<F: KernelSourceFile>(_ fn: F) -> Bool { symbols.entry(fn) & SymbolResolver.absentFlag == 0 }
+
     /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it (`inline`
     /// overrides the profile at call sites where the compiler decided otherwise). A function the
     /// profile lacks is not recorded: `body` runs as part of its caller, as it does in that version.
     @inline(__always)
     public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ body: () -> R) -> R {
-        guard profile.has(fn) else { return body() }
-        let symbol = KernelSymbol(function: fn.rawValue, file: profile.file(of: fn.rawValue, modelFile: F.path))
-        tracer.enter(symbol, inline: inline ?? profile.inlined.contains(fn.rawValue))
+        let entry = symbols.entry(fn)
+        if entry & SymbolResolver.absentFlag != 0 { return body() }
+        tracer.enter(KernelSymbol(id: UInt32(truncatingIfNeeded: entry >> 32)),
+                     inline: inline ?? (entry & SymbolResolver.inlineFlag != 0))
         defer { tracer.leave() }
         return body()
     }
@@ -105,7 +115,12 @@ public final class Kernel {
     }
 
     /// Adds to an SNMP counter.
-    func count(_ name: String, _ n: Int = 1) { counters[name, default: 0] += n }
+    @inline(__always)
+    func count(_ name: StaticString, _ n: Int = 1) { snmp.add(name, n) }
+
+    /// Adds to an SNMP counter whose name is made at run time (an ICMP message type the MIB tables do
+    /// not name): kept by its text, the slow way.
+    func count(named name: String, _ n: Int = 1) { snmp.addNamed(name, n) }
 
     /// The device that owns `address`, if it is one of the host's.
     public func localDevice(for address: IPv4Address) -> NetDevice? {
@@ -114,6 +129,74 @@ public final class Kernel {
 
     /// Whether `address` is one of the host's addresses.
     public func isLocal(_ address: IPv4Address) -> Bool { localDevice(for: address) != nil }
+}
+
+/// SNMP counters by `nstat` name, as the kernel keeps them in per-protocol MIB arrays: the model
+/// names a counter by a string literal, and the counter is found by the literal's address, never by
+/// hashing its text; names are read when the counters are.
+final class SNMPCounters {
+    private static let capacity = 256
+    /// The address of each counter's name (0 for a free slot), its name and its value.
+    private let keys: UnsafeMutablePointer<UInt>
+    private let names: UnsafeMutablePointer<StaticString>
+    private let values: UnsafeMutablePointer<Int>
+    private var used = 0
+    /// Counters beyond the table's capacity, by name.
+    private var overflow: [String: Int] = [:]
+
+    init() {
+        keys = .allocate(capacity: Self.capacity)
+        keys.initialize(repeating: 0, count: Self.capacity)
+        names = .allocate(capacity: Self.capacity)
+        names.initialize(repeating: "", count: Self.capacity)
+        values = .allocate(capacity: Self.capacity)
+        values.initialize(repeating: 0, count: Self.capacity)
+    }
+
+    deinit {
+        keys.deallocate()
+        names.deallocate()
+        values.deallocate()
+    }
+
+    /// Adds `n` to the counter `name` (which then exists, even when `n` is 0).
+    @inline(__always)
+    func add(_ name: StaticString, _ n: Int) {
+        guard name.hasPointerRepresentation else { return addSlowly(name, n) }
+        let key = UInt(bitPattern: name.utf8Start)
+        var i = Int(truncatingIfNeeded: (key >> 3) &* 0x9E37_79B9) & (Self.capacity - 1)
+        while true {
+            let k = keys[i]
+            if k == key {
+                values[i] += n
+                return
+            }
+            if k == 0 { return addSlowly(name, n, slot: i) }
+            i = (i + 1) & (Self.capacity - 1)
+        }
+    }
+
+    @inline(never)
+    private func addSlowly(_ name: StaticString, _ n: Int, slot: Int? = nil) {
+        if let slot, used < Self.capacity * 3 / 4 {
+            keys[slot] = UInt(bitPattern: name.utf8Start)
+            names[slot] = name
+            values[slot] = n
+            used += 1
+        } else {
+            overflow[name.description, default: 0] += n
+        }
+    }
+
+    /// Adds `n` to a counter known only by its text (kept with the overflow).
+    func addNamed(_ name: String, _ n: Int) { overflow[name, default: 0] += n }
+
+    /// Every counter by name (one name written from several places is one counter).
+    var byName: [String: Int] {
+        var out = overflow
+        for i in 0..<Self.capacity where keys[i] != 0 { out[names[i].description, default: 0] += values[i] }
+        return out
+    }
 }
 
 /// What the model concluded about one frame.
@@ -150,6 +233,7 @@ enum TransmitKind: Equatable {
     case netfilterReset(FourTuple)
     case tcpSynAck(FourTuple)
     case tcpAck(FourTuple)
+    case tcpTimewaitAck(FourTuple)
     case icmpEchoReply(to: IPv4Address, id: UInt16, seq: UInt16)
     case icmpError(to: IPv4Address, type: UInt8, code: UInt8)
     case arpReply(to: IPv4Address)

@@ -56,7 +56,8 @@ public struct KernelProfile: Sendable, Equatable {
         "ip_rcv_finish", "ip_rcv_options", "ip_route_input_rcu", "ip_route_output_key_hash", "xmit_one",
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
         "ip_find", "ip_frag_queue", "ip_frag_reasm", "arp_xmit_finish", "tcp_transmit_skb",
-        "tcp_v4_cookie_check", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver", "tcp_sequence",
+        "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
+        "tcp_sequence",
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "iwl_mvm_pass_packet_to_mac80211",
         "iwl_mvm_rx_pass_to_mac80211", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
@@ -135,6 +136,9 @@ public struct KernelProfile: Sendable, Equatable {
             "tcp_rcv_synsent_state_process",
         ],
         source: "Debian linux-source-6.12 (6.12.117)")
+
+    /// Whether the version's build inlines `function`.
+    public func isInlined(_ function: String) -> Bool { inlined.contains(function) }
 
     /// The profiles pktpath knows, by version name.
     public static let all: [String: KernelProfile] = Dictionary(

@@ -92,7 +92,7 @@ extension Kernel {
         if device.ops.receive(self, &skb) {
             switch device.ops.receiveMode {
             case .backlog: process_backlog(&skb)
-            case .napiGRO: if profile.has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
+            case .napiGRO: if has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
             }
         }
         receiveLoopedBack()
@@ -221,6 +221,8 @@ extension Kernel {
         } else {
             withTransmitSKB { skb in
                 skb.dst = DstEntry(type: .unicast, dev: skb.dev, gateway: transmitContext.nexthop == iph.destination ? nil : transmitContext.nexthop)
+                // Until ip_forward_finish hands it to the output device, the packet is the ingress's.
+                if let ingress = routeLookup(iph.source)?.dev { skb.dev = ingress }
                 traced(ip_forward_c.ip_forward) {
                     countForwardedEarly()
                     _ = ip_forward_hook(&skb)
@@ -318,6 +320,8 @@ extension Kernel {
             withTransmitSKB { tcp_send_fin(&$0) }
         } else if dataLength > 0 {
             withTransmitSKB { tcp_write_xmit(&$0) }
+        } else if matchExpected(.tcpTimewaitAck(t)) {
+            withTransmitSKB { tcp_v4_timewait_ack(&$0, tuple: t) }
         } else {
             matchExpected(.tcpAck(t))
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }

@@ -165,17 +165,17 @@ public struct HostProfile: Sendable {
         if let n = root["netfilter"] {
             guard n is [Any] else { throw fail("netfilter", "not a list of rules") }
             for (i, o) in try list("netfilter").enumerated() {
-                profile.netfilter.append(try parseRule(o, at: "netfilter[\(i)]", fail))
+                profile.netfilter.append(try parseRule(o, at: "netfilter[\(i)]", interfaces: profile.interfaces.map(\.name), fail))
             }
         }
         return profile
     }
 
     /// Parses one firewall rule.
-    static func parseRule(_ o: [String: Any], at: String, _ fail: (String?, String) -> HostProfileError) throws(HostProfileError)
-        -> NetfilterRule
+    static func parseRule(_ o: [String: Any], at: String, interfaces: [String],
+                          _ fail: (String?, String) -> HostProfileError) throws(HostProfileError) -> NetfilterRule
     {
-        let known: Set<String> = ["hook", "proto", "saddr", "daddr", "sport", "dport", "verdict", "with"]
+        let known: Set<String> = ["hook", "proto", "saddr", "daddr", "sport", "dport", "iifname", "oifname", "verdict", "with"]
         if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
@@ -208,6 +208,13 @@ public struct HostProfile: Sendable {
             guard let n = (v as? NSNumber)?.intValue, (0...65_535).contains(n) else { throw fail("\(at).\(key)", "not a port number") }
             return UInt16(n)
         }
+        func interface(_ key: String) throws(HostProfileError) -> String? {
+            guard let v = o[key] else { return nil }
+            guard let name = v as? String, interfaces.contains(name) else {
+                throw fail("\(at).\(key)", "not one of the profile's interfaces (\(interfaces.joined(separator: ", ")))")
+            }
+            return name
+        }
         guard let verdictText = o["verdict"] as? String, let verdict = NetfilterRule.Verdict(rawValue: verdictText) else {
             throw fail("\(at).verdict", "missing or not accept, drop or reject")
         }
@@ -219,7 +226,8 @@ public struct HostProfile: Sendable {
             with = r
         }
         return NetfilterRule(hook: hook, proto: proto, saddr: try prefix("saddr"), daddr: try prefix("daddr"),
-                             sport: try port("sport"), dport: try port("dport"), verdict: verdict, rejectWith: with)
+                             sport: try port("sport"), dport: try port("dport"), iifname: try interface("iifname"),
+                             oifname: try interface("oifname"), verdict: verdict, rejectWith: with)
     }
 
     /// Whether `text` looks like an IPv6 address with an optional prefix length.

@@ -92,19 +92,46 @@ public final class ReplaySession {
         }
     }
 
+    /// How much of each path the model records (`.calls` for output that shows only the functions).
+    public var detail: TraceDetail {
+        get { kernel.tracer.detail }
+        set { kernel.tracer.detail = newValue }
+    }
+
+    /// Writes the summary of an IPv4 packet from the bytes a ``DeferredSummary`` kept.
+    private static let summaryWriter: DeferredSummary.Writer = { bytes, offset, kind, out in
+        FrameSummary.write(bytes, networkOffset: offset, etherType: EtherType(rawValue: kind), into: &out)
+    }
+
+    /// The most bytes of the network layer a summary reads: a 60-byte IPv4 header and the first 60 of
+    /// the transport header.
+    private static let summaryBytes = 128
+
     /// Traces one frame.
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
         let outgoing = link.failure == nil && isOutgoing(frame.bytes, link)
-        let summary: String
+        var trace: PacketTrace
         if let failure = link.failure {
-            summary = "(\(failure))"
+            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+                                length: frame.originalLength, capturedLength: frame.capturedLength,
+                                direction: outgoing ? .tx : .rx, device: device.name, summary: "(\(failure))")
+        } else if link.etherType == .ipv4 {
+            // Summaries are written only for frames that are output; the trace keeps the headers for it
+            // (a copy, so that a kept trace does not hold the capture reader's buffer).
+            let start = min(max(0, link.networkOffset), frame.bytes.count)
+            let end = min(frame.bytes.count, start + Self.summaryBytes)
+            let headers = DeferredSummary(bytes: Array(frame.bytes[start..<end]), offset: 0,
+                                          kind: link.etherType.rawValue, writer: Self.summaryWriter)
+            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+                                length: frame.originalLength, capturedLength: frame.capturedLength,
+                                direction: outgoing ? .tx : .rx, device: device.name, summary: headers)
         } else {
-            summary = FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType)
-        }
-        var trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+            let summary = FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType)
+            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
                                 length: frame.originalLength, capturedLength: frame.capturedLength,
                                 direction: outgoing ? .tx : .rx, device: device.name, summary: summary)
+        }
         let result =
             outgoing
             ? kernel.transmit(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,

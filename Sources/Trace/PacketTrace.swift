@@ -33,7 +33,20 @@ public struct PacketTrace: Sendable, Equatable {
     /// The interface the frame was seen on.
     public var device: String
     /// One-line description of the frame.
-    public var summary: String
+    public var summary: String {
+        get {
+            switch summaryStorage {
+            case .text(let s): return s
+            case .deferred(let d):
+                var out: [UInt8] = []
+                d.write(into: &out)
+                return String(decoding: out, as: UTF8.self)
+            }
+        }
+        set { summaryStorage = .text(newValue) }
+    }
+    /// The summary as given, or the means to write it when it is read.
+    private var summaryStorage: SummaryStorage
     public var verdict: Verdict
     /// The protocol a `deliver` verdict delivered to (`tcp`, `udp`, `icmp`, `arp`, …).
     public var proto: String?
@@ -62,7 +75,7 @@ public struct PacketTrace: Sendable, Equatable {
         self.capturedLength = capturedLength
         self.direction = direction
         self.device = device
-        self.summary = summary
+        self.summaryStorage = .text(summary)
         self.verdict = verdict
         self.proto = proto
         self.dropReason = dropReason
@@ -72,11 +85,39 @@ public struct PacketTrace: Sendable, Equatable {
         self.events = events
     }
 
+    /// A trace whose summary is written from the frame only when it is read (renderers that write
+    /// every frame, or `--only` selecting this one).
+    public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
+                device: String, summary: DeferredSummary) {
+        self.init(frame: frame, timeNanoseconds: timeNanoseconds, length: length, capturedLength: capturedLength,
+                  direction: direction, device: device, summary: "")
+        self.summaryStorage = .deferred(summary)
+    }
+
+    /// Appends the summary, as UTF-8, to `out`.
+    public func writeSummary(into out: inout [UInt8]) {
+        switch summaryStorage {
+        case .text(let s): out.append(contentsOf: s.utf8)
+        case .deferred(let d): d.write(into: &out)
+        }
+    }
+
+    public static func == (a: PacketTrace, b: PacketTrace) -> Bool {
+        a.frame == b.frame && a.timeNanoseconds == b.timeNanoseconds && a.length == b.length
+            && a.capturedLength == b.capturedLength && a.direction == b.direction && a.device == b.device
+            && a.verdict == b.verdict && a.proto == b.proto && a.dropReason == b.dropReason
+            && a.dropFunction == b.dropFunction && a.causedBy == b.causedBy && a.causedByTimer == b.causedByTimer
+            && a.reassembled == b.reassembled && a.timers == b.timers && a.events == b.events && a.summary == b.summary
+    }
+
     /// The functions of the path in order, inlined ones included.
     public var functions: [String] { events.compactMap { $0.symbol?.function } }
 
     /// The functions a real trace (ftrace, eBPF) can see, in order: the path without inlined ones.
     public var visibleFunctions: [String] { events.visibleFunctions }
+
+    /// The symbols of ``visibleFunctions``, without reading their names.
+    public var visibleSymbols: [KernelSymbol] { events.visibleSymbols }
 }
 
 /// A kernel timer callback that ran between two frames: the kernel runs it asynchronously, the model
@@ -107,4 +148,39 @@ extension Array where Element == TraceEvent {
             return sym.function
         }
     }
+
+    /// The symbols of ``visibleFunctions``, without reading their names.
+    public var visibleSymbols: [KernelSymbol] {
+        compactMap { e in
+            guard case let .call(sym, _, inline) = e, !inline else { return nil }
+            return sym
+        }
+    }
+}
+
+/// A frame summary not written yet: the frame's bytes and the function that describes them (the
+/// model's decoder, which this module does not know).
+public struct DeferredSummary: Sendable {
+    /// Writes the description of `bytes` (network header at `offset`, of link-layer type `kind`).
+    public typealias Writer = @Sendable (_ bytes: [UInt8], _ offset: Int, _ kind: UInt16, _ out: inout [UInt8]) -> Void
+
+    public var bytes: [UInt8]
+    public var offset: Int
+    public var kind: UInt16
+    public var writer: Writer
+
+    public init(bytes: [UInt8], offset: Int, kind: UInt16, writer: @escaping Writer) {
+        self.bytes = bytes
+        self.offset = offset
+        self.kind = kind
+        self.writer = writer
+    }
+
+    /// Appends the summary to `out`.
+    public func write(into out: inout [UInt8]) { writer(bytes, offset, kind, &out) }
+}
+
+private enum SummaryStorage: Sendable {
+    case text(String)
+    case deferred(DeferredSummary)
 }

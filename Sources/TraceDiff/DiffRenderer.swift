@@ -1,4 +1,4 @@
-import TraceRender
+import Trace
 
 /// One side of a diff, as the output names it.
 public struct DiffSide: Sendable {

@@ -3,10 +3,11 @@ import Trace
 /// The default format: for each frame a summary line, then the call tree indented by depth with the
 /// source file of each function, notes and the verdict.
 public struct TextRenderer: TraceRenderer {
-    /// One-line explanations by function name, written after the source file of each call (`--explain`).
-    let explanations: [String: String]?
+    private let symbols: SymbolText
 
-    public init(explanations: [String: String]? = nil) { self.explanations = explanations }
+    /// `explanations`: one-line explanations by function name, written after the source file of each
+    /// call (`--explain`).
+    public init(explanations: [String: String]? = nil) { symbols = SymbolText(explanations: explanations) }
 
     public func header(_ header: TraceHeader) -> String {
         var s = "pktpath: kernel \(header.kernel), capture \(header.capture)\n"
@@ -16,38 +17,90 @@ public struct TextRenderer: TraceRenderer {
     }
 
     public func frame(_ t: PacketTrace) -> String {
-        var s = ""
-        for run in t.timers {
-            s += "timer \(run.function) expired \(timestamp(run.timeNanoseconds))"
-                + (run.armedBy.map { " (armed by #\($0))" } ?? "") + "\n"
-            s += lines(run.events)
-        }
-        s += "#\(t.frame) \(t.direction.rawValue) \(t.device) \(t.summary)\n"
-        s += lines(t.events)
-        s += "  = " + verdictText(t) + (t.reassembled ? " (reassembled)" : "") + "\n"
-        return s
+        let out = OutputBuffer(capacity: 4096)
+        write(t, into: out)
+        return out.string
     }
 
-    /// A path as indented lines, one per event.
-    private func lines(_ events: [TraceEvent]) -> String {
-        var s = ""
+    /// The column where the file of a call begins (names longer than that are followed by one space).
+    private static let fileColumn = 56
+
+    public func write(_ t: PacketTrace, into out: OutputBuffer) {
+        for run in t.timers {
+            out.append("timer ")
+            out.append(run.function)
+            out.append(" expired ")
+            out.appendTimestamp(run.timeNanoseconds)
+            if let f = run.armedBy {
+                out.append(" (armed by #")
+                out.appendDecimal(f)
+                out.append(UInt8(ascii: ")"))
+            }
+            out.append(UInt8(ascii: "\n"))
+            lines(run.events, into: out)
+        }
+        out.append(UInt8(ascii: "#"))
+        out.appendDecimal(t.frame)
+        out.append(UInt8(ascii: " "))
+        out.append(t.direction.rawValue)
+        out.append(UInt8(ascii: " "))
+        out.append(t.device)
+        out.append(UInt8(ascii: " "))
+        symbols.scratch.removeAll(keepingCapacity: true)
+        t.writeSummary(into: &symbols.scratch)
+        out.append(contentsOf: symbols.scratch)
+        out.append(UInt8(ascii: "\n"))
+        lines(t.events, into: out)
+        out.append("  = ")
+        out.appendVerdict(t)
+        if t.reassembled { out.append(" (reassembled)") }
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes a path as indented lines, one per event.
+    private func lines(_ events: [TraceEvent], into out: OutputBuffer) {
         for e in events {
-            let indent = String(repeating: "  ", count: e.depth + 1)
+            let indent = 2 * (e.depth + 1)
+            out.appendSpaces(indent)
             switch e {
             case let .call(sym, _, inline):
-                let name = indent + sym.function + (inline ? " (inline)" : "")
-                let pad = name.count < 56 ? String(repeating: " ", count: 56 - name.count) : " "
-                s += name + pad + sym.file
-                if let explanations, let text = explanations[sym.function] { s += "  — " + text }
-                s += "\n"
-            case let .note(text, _): s += indent + "· " + text + "\n"
-            case let .state(text, _): s += indent + "◦ " + text + "\n"
-            case let .hook(name, verdict, _): s += indent + "⎇ \(name): \(verdict)\n"
-            case let .drop(reason, function, _): s += indent + "✗ \(reason ?? "drop") in \(function.function)\n"
-            case let .notModeled(text, _): s += indent + "? not modeled: " + text + "\n"
+                let span = symbols.span(sym)
+                symbols.appendFunction(span, to: out)
+                if inline { out.append(" (inline)") }
+                let width = indent + span.functionCharacters + (inline ? 9 : 0)
+                out.appendSpaces(width < Self.fileColumn ? Self.fileColumn - width : 1)
+                symbols.appendFile(span, to: out)
+                if let text = symbols.explanation(sym) {
+                    out.append("  — ")
+                    out.append(text)
+                }
+                out.append(UInt8(ascii: "\n"))
+            case let .note(text, _):
+                out.append("· ")
+                out.append(text)
+                out.append(UInt8(ascii: "\n"))
+            case let .state(text, _):
+                out.append("◦ ")
+                out.append(text)
+                out.append(UInt8(ascii: "\n"))
+            case let .hook(name, verdict, _):
+                out.append("⎇ ")
+                out.append(name)
+                out.append(": ")
+                out.append(verdict)
+                out.append(UInt8(ascii: "\n"))
+            case let .drop(reason, function, _):
+                out.append("✗ ")
+                out.append(reason ?? "drop")
+                out.append(" in ")
+                symbols.appendFunction(symbols.span(function), to: out)
+                out.append(UInt8(ascii: "\n"))
+            case let .notModeled(text, _):
+                out.append("? not modeled: ")
+                out.append(text)
+                out.append(UInt8(ascii: "\n"))
             }
         }
-        return s
     }
 
     public func summary(_ summary: TraceSummary) -> String {
@@ -57,19 +110,58 @@ public struct TextRenderer: TraceRenderer {
 }
 
 /// One line per frame: `#5 rx TCP … : __netif_receive_skb_core → ip_rcv → … ✗ SKB_DROP_REASON_NO_SOCKET`.
-/// Inlined functions are left out, as a real trace cannot see them.
+/// Inlined functions are left out, as a real trace cannot see them. Timers that ran before the frame
+/// get a line each.
 public struct ChainRenderer: TraceRenderer {
+    private let symbols = SymbolText(explanations: nil)
+
     public init() {}
 
     public func header(_ header: TraceHeader) -> String { "" }
 
     public func frame(_ t: PacketTrace) -> String {
-        var s = ""
+        let out = OutputBuffer(capacity: 4096)
+        write(t, into: out)
+        return out.string
+    }
+
+    public func write(_ t: PacketTrace, into out: OutputBuffer) {
         for run in t.timers {
-            s += "timer \(run.function)" + (run.armedBy.map { " (armed by #\($0))" } ?? "")
-                + " : \(run.events.visibleFunctions.joined(separator: " → "))\n"
+            out.append("timer ")
+            out.append(run.function)
+            if let f = run.armedBy {
+                out.append(" (armed by #")
+                out.appendDecimal(f)
+                out.append(UInt8(ascii: ")"))
+            }
+            out.append(" : ")
+            visible(run.events, into: out)
+            out.append(UInt8(ascii: "\n"))
         }
-        return s + "#\(t.frame) \(t.direction.rawValue) \(t.summary) : \(t.visibleFunctions.joined(separator: " → ")) \(verdictText(t))\n"
+        out.append(UInt8(ascii: "#"))
+        out.appendDecimal(t.frame)
+        out.append(UInt8(ascii: " "))
+        out.append(t.direction.rawValue)
+        out.append(UInt8(ascii: " "))
+        symbols.scratch.removeAll(keepingCapacity: true)
+        t.writeSummary(into: &symbols.scratch)
+        out.append(contentsOf: symbols.scratch)
+        out.append(" : ")
+        visible(t.events, into: out)
+        out.append(UInt8(ascii: " "))
+        out.appendVerdict(t)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes the functions a real trace sees, joined by arrows.
+    private func visible(_ events: [TraceEvent], into out: OutputBuffer) {
+        var first = true
+        for e in events {
+            guard case let .call(sym, _, inline) = e, !inline else { continue }
+            if !first { out.append(" → ") }
+            first = false
+            symbols.appendFunction(symbols.span(sym), to: out)
+        }
     }
 
     public func summary(_ summary: TraceSummary) -> String { "" }

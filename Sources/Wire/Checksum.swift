@@ -6,12 +6,22 @@ public enum Checksum {
         var sum = UInt64(initial)
         let begin = max(0, start)
         let end = min(bytes.count, start + max(0, length))
-        var i = begin
-        while i + 1 < end {
-            sum += UInt64(bytes[i]) << 8 | UInt64(bytes[i + 1])
-            i += 2
+        guard begin < end else { return initial }
+        bytes.withUnsafeBytes { raw in
+            var i = begin
+            // Eight bytes at a time: the same 16-bit big-endian words, added in a 64-bit sum that
+            // cannot overflow for any packet.
+            while i + 8 <= end {
+                let x = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                sum += (x >> 48) + (x >> 32 & 0xffff) + (x >> 16 & 0xffff) + (x & 0xffff)
+                i += 8
+            }
+            while i + 1 < end {
+                sum += UInt64(raw[i]) << 8 | UInt64(raw[i + 1])
+                i += 2
+            }
+            if i < end { sum += UInt64(raw[i]) << 8 }
         }
-        if i < end { sum += UInt64(bytes[i]) << 8 }
         while sum >> 32 != 0 { sum = (sum & 0xffff_ffff) + (sum >> 32) }
         return UInt32(sum)
     }

@@ -4,13 +4,28 @@
 public enum FrameSummary {
     /// Describes the network layer at `offset` of protocol `etherType`.
     public static func describe(_ bytes: [UInt8], networkOffset offset: Int, etherType: EtherType) -> String {
+        var out: [UInt8] = []
+        write(bytes, networkOffset: offset, etherType: etherType, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the description ``describe(_:networkOffset:etherType:)`` returns, as UTF-8, to the end of
+    /// `out`: the common frames (valid IPv4 with TCP, UDP or ICMP) without building strings.
+    public static func write(_ bytes: [UInt8], networkOffset offset: Int, etherType: EtherType,
+                             into out: inout [UInt8]) {
         switch etherType {
-        case .ipv4: return describeIPv4(bytes, at: offset)
-        case .arp: return describeARP(bytes, at: offset)
+        case .ipv4:
+            var line = SummaryLine()
+            if let error = writeIPv4(bytes, at: offset, into: &line) {
+                out.append(contentsOf: "IPv4 (\(error))".utf8)
+            } else {
+                line.withBytes { out.append(contentsOf: $0) }
+            }
+        case .arp: out.append(contentsOf: describeARP(bytes, at: offset).utf8)
         case .ipv6:
-            guard let p = IPv6Packet(bytes, at: offset) else { return "IPv6 (truncated)" }
-            return "IPv6 \(p.sourceText) > \(p.destinationText) next=\(p.nextHeader)"
-        default: return etherType.description
+            guard let p = IPv6Packet(bytes, at: offset) else { return out.append(contentsOf: "IPv6 (truncated)".utf8) }
+            out.append(contentsOf: "IPv6 \(p.sourceText) > \(p.destinationText) next=\(p.nextHeader)".utf8)
+        default: out.append(contentsOf: etherType.description.utf8)
         }
     }
 
@@ -29,40 +44,208 @@ public enum FrameSummary {
         }
     }
 
-    static func describeIPv4(_ bytes: [UInt8], at offset: Int) -> String {
+    /// Writes the summary of a valid IPv4 packet to `out`; returns the header's problem instead when
+    /// it is not valid.
+    static func writeIPv4(_ bytes: [UInt8], at offset: Int, into out: inout SummaryLine) -> WireError? {
         let ip: IPv4Header
-        do { ip = try IPv4Header(parsing: bytes, at: offset) } catch { return "IPv4 (\(error))" }
-        let hosts = "\(ip.source) > \(ip.destination)"
-        var frag = ""
-        if ip.moreFragments || ip.fragmentOffset != 0 {
-            frag = " frag id=\(ip.identification) off=\(ip.fragmentOffset)\(ip.moreFragments ? "+" : "")"
-            if ip.fragmentOffset != 0 {
-                return "IPv4 \(ip.proto) \(hosts)\(frag) len=\(ip.totalLength - ip.headerLength)"
-            }
+        do { ip = try IPv4Header(parsing: bytes, at: offset) } catch {
+            return error
+        }
+        // "SRC > DST"
+        func hosts(_ out: inout SummaryLine) {
+            out.appendDecimal(ip.source)
+            out.appendASCII(" > ")
+            out.appendDecimal(ip.destination)
+        }
+        // " frag id=N off=N" and "+" when more fragments follow
+        let isFragment = ip.moreFragments || ip.fragmentOffset != 0
+        func frag(_ out: inout SummaryLine) {
+            guard isFragment else { return }
+            out.appendASCII(" frag id=")
+            out.appendDecimal(UInt64(ip.identification))
+            out.appendASCII(" off=")
+            out.appendDecimal(Int(ip.fragmentOffset))
+            if ip.moreFragments { out.appendASCII("+") }
+        }
+        if ip.fragmentOffset != 0 {
+            out.appendASCII("IPv4 ")
+            out.append(ip.proto.description)
+            out.appendASCII(" ")
+            hosts(&out)
+            frag(&out)
+            out.appendASCII(" len=")
+            out.appendDecimal(ip.totalLength - ip.headerLength)
+            return nil
         }
         let l4 = offset + ip.headerLength
         let payloadLength = ip.totalLength - ip.headerLength
         switch ip.proto {
         case .tcp:
-            guard let t = try? TCPHeader(parsing: bytes, at: l4) else { return "TCP \(hosts)\(frag) (truncated)" }
-            let data = max(0, payloadLength - t.headerLength)
-            var s = "TCP \(ip.source):\(t.sourcePort) > \(ip.destination):\(t.destinationPort) [\(t.flags)]"
-            s += " seq=\(t.sequence)"
-            if t.flags.contains(.ack) { s += " ack=\(t.acknowledgment)" }
-            s += " win=\(t.window) len=\(data)"
-            return s + frag
-        case .udp:
-            guard let u = try? UDPHeader(parsing: bytes, at: l4) else { return "UDP \(hosts)\(frag) (truncated)" }
-            return "UDP \(ip.source):\(u.sourcePort) > \(ip.destination):\(u.destinationPort) len=\(u.length - 8)" + frag
-        case .icmp:
-            guard let p = ICMPv4Packet(bytes, at: l4) else { return "ICMP \(hosts)\(frag) (truncated)" }
-            var s = "ICMP \(hosts) \(p.name)"
-            if p.type == ICMPv4Packet.echoRequest || p.type == ICMPv4Packet.echoReply {
-                s += " id=\(p.identifier) seq=\(p.sequence)"
+            guard let t = try? TCPHeader(parsing: bytes, at: l4) else {
+                out.appendASCII("TCP ")
+                hosts(&out)
+                frag(&out)
+                out.appendASCII(" (truncated)")
+                return nil
             }
-            return s + frag
+            out.appendASCII("TCP ")
+            out.appendDecimal(ip.source)
+            out.appendASCII(":")
+            out.appendDecimal(UInt64(t.sourcePort))
+            out.appendASCII(" > ")
+            out.appendDecimal(ip.destination)
+            out.appendASCII(":")
+            out.appendDecimal(UInt64(t.destinationPort))
+            out.appendASCII(" [")
+            t.flags.write(into: &out)
+            out.appendASCII("] seq=")
+            out.appendDecimal(UInt64(t.sequence))
+            if t.flags.contains(.ack) {
+                out.appendASCII(" ack=")
+                out.appendDecimal(UInt64(t.acknowledgment))
+            }
+            out.appendASCII(" win=")
+            out.appendDecimal(UInt64(t.window))
+            out.appendASCII(" len=")
+            out.appendDecimal(max(0, payloadLength - t.headerLength))
+            frag(&out)
+        case .udp:
+            guard let u = try? UDPHeader(parsing: bytes, at: l4) else {
+                out.appendASCII("UDP ")
+                hosts(&out)
+                frag(&out)
+                out.appendASCII(" (truncated)")
+                return nil
+            }
+            out.appendASCII("UDP ")
+            out.appendDecimal(ip.source)
+            out.appendASCII(":")
+            out.appendDecimal(UInt64(u.sourcePort))
+            out.appendASCII(" > ")
+            out.appendDecimal(ip.destination)
+            out.appendASCII(":")
+            out.appendDecimal(UInt64(u.destinationPort))
+            out.appendASCII(" len=")
+            out.appendDecimal(u.length - 8)
+            frag(&out)
+        case .icmp:
+            out.appendASCII("ICMP ")
+            hosts(&out)
+            guard let p = ICMPv4Packet(bytes, at: l4) else {
+                frag(&out)
+                out.appendASCII(" (truncated)")
+                return nil
+            }
+            out.appendASCII(" ")
+            out.append(p.name)
+            if p.type == ICMPv4Packet.echoRequest || p.type == ICMPv4Packet.echoReply {
+                out.appendASCII(" id=")
+                out.appendDecimal(UInt64(p.identifier))
+                out.appendASCII(" seq=")
+                out.appendDecimal(UInt64(p.sequence))
+            }
+            frag(&out)
         default:
-            return "IPv4 \(ip.proto) \(hosts)\(frag) len=\(payloadLength)"
+            out.appendASCII("IPv4 ")
+            out.append(ip.proto.description)
+            out.appendASCII(" ")
+            hosts(&out)
+            frag(&out)
+            out.appendASCII(" len=")
+            out.appendDecimal(payloadLength)
         }
+        return nil
+    }
+}
+
+extension TCPFlags {
+    /// Writes ``description`` as UTF-8.
+    func write(into out: inout SummaryLine) {
+        let start = out.count
+        if contains(.syn) { out.append(UInt8(ascii: "S")) }
+        if contains(.fin) { out.append(UInt8(ascii: "F")) }
+        if contains(.rst) { out.append(UInt8(ascii: "R")) }
+        if contains(.psh) { out.append(UInt8(ascii: "P")) }
+        if contains(.urg) { out.append(UInt8(ascii: "U")) }
+        if contains(.ece) { out.append(UInt8(ascii: "E")) }
+        if contains(.cwr) { out.append(UInt8(ascii: "W")) }
+        if contains(.ack) { out.append(UInt8(ascii: ".")) }
+        if out.count == start { out.appendASCII("none") }
+    }
+}
+
+/// The line a summary is written into: 256 bytes on the stack, more than the longest IPv4 summary
+/// (about 140 bytes), so writing one allocates nothing until it is copied out.
+struct SummaryLine {
+    private var storage: (SIMD64<UInt8>, SIMD64<UInt8>, SIMD64<UInt8>, SIMD64<UInt8>) = (.zero, .zero, .zero, .zero)
+    private(set) var count = 0
+    private static let capacity = 256
+
+    /// Appends one byte (a byte past the capacity is dropped; no summary comes near it).
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        guard count < Self.capacity else { return }
+        let i = count
+        withUnsafeMutableBytes(of: &storage) { $0[i] = byte }
+        count += 1
+    }
+
+    /// Appends `bytes`.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes { append(b) }
+    }
+
+    /// Appends ASCII text.
+    @inline(__always)
+    mutating func appendASCII(_ s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends the UTF-8 of `s`.
+    mutating func append(_ s: String) {
+        for b in s.utf8 { append(b) }
+    }
+
+    /// Appends `v` in decimal, as `"\(v)"` writes it.
+    mutating func appendDecimal(_ v: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
+        var n = v
+        var length = 0
+        Swift.withUnsafeMutableBytes(of: &digits) { buf in
+            repeat {
+                length += 1
+                buf[24 - length] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
+                n /= 10
+            } while n != 0
+        }
+        Swift.withUnsafeBytes(of: &digits) { buf in
+            for i in (24 - length)..<24 { append(buf[i]) }
+        }
+    }
+
+    /// Appends `v` in decimal, with a minus sign when negative.
+    mutating func appendDecimal(_ v: Int) {
+        if v < 0 { append(UInt8(ascii: "-")) }
+        appendDecimal(UInt64(v.magnitude))
+    }
+
+    /// Appends an IPv4 address in dotted-quad notation.
+    mutating func appendDecimal(_ a: IPv4Address) {
+        let r = a.rawValue
+        appendDecimal(UInt64(r >> 24))
+        append(UInt8(ascii: "."))
+        appendDecimal(UInt64(r >> 16 & 0xff))
+        append(UInt8(ascii: "."))
+        appendDecimal(UInt64(r >> 8 & 0xff))
+        append(UInt8(ascii: "."))
+        appendDecimal(UInt64(r & 0xff))
+    }
+
+    /// Calls `body` with the bytes written.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var copy = storage
+        let n = count
+        return Swift.withUnsafeBytes(of: &copy) { body(UnsafeBufferPointer(rebasing: $0.bindMemory(to: UInt8.self)[0..<n])) }
     }
 }

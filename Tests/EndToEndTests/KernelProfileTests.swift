@@ -126,4 +126,58 @@ struct KernelProfileTests {
             #expect(!drops.isEmpty && drops.allSatisfy { $0.dropReason == reason }, "\(version)")
         }
     }
+
+    /// The SNMP counters after replaying fixture `name` as kernel `version`.
+    static func counters(_ name: String, _ version: String) throws -> [String: Int] {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+                                        captureName: name, host: host, kernelVersion: version)
+        return try session.run { _ in }.counters
+    }
+
+    @Test("counters each version has, counted where it counts them")
+    func counters() throws {
+        // s_forward: 6.12 counts forwards before the MTU check and local sends apart from transmits.
+        let forward = try ["4.14", "6.1", "6.12"].map { try Self.counters("s_forward", $0) }
+        #expect(forward.map { $0["IpForwDatagrams"] } == [7, 7, 8])
+        #expect(forward.map { $0["IpOutRequests"] } == [9, 9, 2])
+        #expect(forward.map { $0["IpOutTransmits"] } == [nil, nil, 10])
+        // s_udp_burst: suppressed port unreachables are counted from 6.1.192 on.
+        let burst = try ["4.14", "6.1"].map { try Self.counters("s_udp_burst", $0) }
+        #expect(burst[0]["IcmpOutRateLimitHost"] == nil && (burst[1]["IcmpOutRateLimitHost"] ?? 0) > 0)
+    }
+}
+
+/// Firewall rules that match on interfaces (`iifname`, `oifname`), on a real forwarding capture.
+@Suite("netfilter interface matches")
+struct NetfilterInterfaceTests {
+    /// The verdicts of s_forward's received frames with `rule` added to its host profile.
+    static func verdicts(with rule: String) throws -> [Int: (Verdict, String?)] {
+        let base = try String(contentsOfFile: Repository.path("Fixtures/s_forward.host.json"), encoding: .utf8)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any])
+        object["netfilter"] = [try JSONSerialization.jsonObject(with: Data(rule.utf8))]
+        let host = try HostProfile.parse(try JSONSerialization.data(withJSONObject: object))
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/s_forward.pcap")),
+                                        captureName: "s_forward", host: host)
+        var out: [Int: (Verdict, String?)] = [:]
+        _ = try session.run { if $0.direction == .rx { out[$0.frame] = ($0.verdict, $0.dropReason) } }
+        return out
+    }
+
+    @Test("a forward rule on the ingress or egress interface drops the forwarded frames; the other interface's does not")
+    func forwardByInterface() throws {
+        // Frames 1, 3 and 7 arrive on veth-dut and leave through veth-dut2.
+        for rule in [#"{"hook": "forward", "iifname": "veth-dut", "verdict": "drop"}"#,
+                     #"{"hook": "forward", "oifname": "veth-dut2", "verdict": "drop"}"#] {
+            let v = try Self.verdicts(with: rule)
+            for frame in [1, 3, 7] {
+                #expect(v[frame]?.0 == .drop && v[frame]?.1 == "SKB_DROP_REASON_NETFILTER_DROP", "\(rule): frame \(frame)")
+            }
+        }
+        for rule in [#"{"hook": "forward", "iifname": "veth-dut2", "verdict": "drop"}"#,
+                     #"{"hook": "input", "oifname": "veth-dut2", "verdict": "drop"}"#] {
+            let v = try Self.verdicts(with: rule)
+            #expect([1, 3, 7].allSatisfy { v[$0]?.0 == .forward }, "\(rule)")
+        }
+    }
 }

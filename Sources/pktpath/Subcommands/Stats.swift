@@ -29,14 +29,20 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let input = try ReplayInput.open(capture: capture, host: host, device: nil, kernel: kernel)
-        var paths: [String: Int] = [:]
+        // Only the functions of each path are needed: no notes, and paths counted by symbol, named once.
+        input.session.detail = .calls
+        var pathCounts: [PathKey: Int] = [:]
         let summary: TraceSummary
         do {
             summary = try input.session.run(buffered: input.buffered) { trace in
-                paths["\(trace.direction.rawValue) " + trace.visibleFunctions.joined(separator: " → "), default: 0] += 1
+                pathCounts[PathKey(direction: trace.direction, symbols: trace.visibleSymbols), default: 0] += 1
             }
         } catch let e as CaptureError {
             throw InputError(e.description)
+        }
+        var paths: [String: Int] = [:]
+        for (key, n) in pathCounts {
+            paths["\(key.direction.rawValue) " + key.symbols.map(\.function).joined(separator: " → "), default: 0] += n
         }
         print("frames: \(summary.frames)")
         print("verdicts:")
@@ -52,4 +58,10 @@ struct Stats: ParsableCommand {
         print("counters (nstat names):")
         for c in summary.counters.keys.sorted() { print("  \(c) \(summary.counters[c] ?? 0)") }
     }
+}
+
+/// A path as `stats` counts it: the direction and the functions a real trace would see.
+private struct PathKey: Hashable {
+    var direction: Direction
+    var symbols: [KernelSymbol]
 }

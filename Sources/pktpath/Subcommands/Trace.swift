@@ -85,12 +85,15 @@ struct Trace: ParsableCommand {
 
     /// Streams the traces to the output, a complete line at a time.
     ///
-    /// Output is gathered in memory and written in whole frames, at least every 64 KiB. SIGINT stops the
+    /// Output is gathered in memory as UTF-8 bytes and written in whole frames, at least every 64 KiB. SIGINT stops the
     /// replay after the frame being traced: the output then holds every frame traced so far as complete
     /// lines (no summary), a message says where it stopped, and the exit status is 130 (128 + SIGINT, as
     /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
-        let renderer = TraceFormat(rawValue: format)!.renderer(explanations: explain ? Teaching.oneLineSummaries : nil)
+        let format = TraceFormat(rawValue: format)!
+        let renderer = format.renderer(explanations: explain ? Teaching.oneLineSummaries : nil)
+        // The chain shows only the functions: the model need not build notes and the like.
+        if format == .chain { session.detail = .calls }
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
         let out: OutputFile
         if let output {
@@ -104,24 +107,25 @@ struct Trace: ParsableCommand {
         defer { Interrupt.uninstall() }
         var progress = Progress(capture: capture, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0)
         defer { progress.clear() }
-        var pending = renderer.header(session.header)
+        let pending = OutputBuffer(capacity: 1 << 17)
+        pending.append(renderer.header(session.header))
         var traced = 0
         func flush() throws {
-            guard !pending.isEmpty else { return }
-            defer { pending = "" }
+            guard pending.count > 0 else { return }
+            defer { pending.removeAll() }
             guard out.write(pending) else { throw InputError("cannot write \(output ?? "standard output"): \(String(cString: strerror(errno)))") }
         }
         do {
             let summary = try session.run(frames: frames.flatMap(Self.parseRange), buffered: buffered) { trace in
                 if selection.includes(trace) {
-                    pending += renderer.frame(trace)
-                    if pending.utf8.count > 1 << 16 { try flush() }
+                    renderer.write(trace, into: pending)
+                    if pending.count > 1 << 16 { try flush() }
                 }
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
                 if Interrupt.requested { throw Interrupted() }
             }
-            pending += renderer.summary(summary)
+            pending.append(renderer.summary(summary))
             try flush()
         } catch is Interrupted {
             try flush()
@@ -234,22 +238,30 @@ struct OutputFile {
     /// Writes all of `text`. Returns `false` (with `errno` set) when the system refuses.
     func write(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { buffer in
-            var done = 0
-            while done < buffer.count {
-                #if os(Linux)
-                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                #else
-                let n = Darwin.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                #endif
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                done += n
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes all of `bytes`. Returns `false` (with `errno` set) when the system refuses.
+    func write(_ bytes: OutputBuffer) -> Bool { bytes.withUnsafeBytes { write($0) } }
+
+    /// Writes all of `buffer`, retrying after a signal. Returns `false` (with `errno` set) when the
+    /// system refuses.
+    private func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        guard buffer.count > 0 else { return true }
+        var done = 0
+        while done < buffer.count {
+            #if os(Linux)
+            let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            #else
+            let n = Darwin.write(fd, buffer.baseAddress! + done, buffer.count - done)
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
             }
-            return true
+            done += n
         }
+        return true
     }
 
     func close() {

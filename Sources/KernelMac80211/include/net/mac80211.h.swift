@@ -11,9 +11,9 @@ public protocol Ieee80211Ops: AnyObject {
     /// Models `wake_tx_queue`: mac80211 queued a frame on a TXQ; the driver pulls it with
     /// `ieee80211_tx_dequeue` and sends it.
     func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device)
-    /// Whether the driver has `wake_tx_queue` in `profile`'s kernel: mac80211 then queues on TXQs and
+    /// Whether the driver has `wake_tx_queue` in the version `kernel` models: mac80211 then queues on TXQs and
     /// the interface has no qdisc; else it calls `tx` for each frame.
-    func hasTXQs(in profile: KernelProfile) -> Bool
+    func hasTXQs(in kernel: Kernel) -> Bool
     /// Models `tx`: transmits one frame handed over directly (drivers without TXQs).
     func tx(_ kernel: Kernel, _ skb: inout SKBuff)
 }

@@ -29,7 +29,7 @@ extension Mac80211Device {
     /// Before the receive list (4.14) it classifies the frame and hands it to GRO itself.
     func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_invoke_fast_rx) {
-            guard kernel.profile.has(rx.ieee80211_rx_8023) else {
+            guard kernel.has(rx.ieee80211_rx_8023) else {
                 kernel.eth_type_trans(&skb)
                 kernel.napi_gro_receive(&skb)
                 return
@@ -58,7 +58,7 @@ extension Mac80211Device {
     /// hands each frame to GRO.)
     public func ieee80211_rx_napi(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_rx_napi) {
-            guard kernel.profile.has(rx.ieee80211_rx_list) else {
+            guard kernel.has(rx.ieee80211_rx_list) else {
                 __ieee80211_rx_handle_packet(kernel, &skb)
                 return
             }

@@ -21,7 +21,7 @@ public final class Mac80211Device: NetDeviceOps {
     public var driverName: String { hw.driverName }
     /// mac80211 sets `IFF_NO_QUEUE` when the driver has `wake_tx_queue` (iface.c); else the interface
     /// gets one queue per access category, with a qdisc.
-    public func isNoQueue(in profile: KernelProfile) -> Bool { hw.hasTXQs(in: profile) }
+    public func isNoQueue(in kernel: Kernel) -> Bool { hw.hasTXQs(in: kernel) }
     public let receiveMode = ReceiveMode.napiGRO
 
     public init(hw: any Ieee80211Ops) { self.hw = hw }
@@ -37,7 +37,7 @@ public final class Mac80211Device: NetDeviceOps {
 
     /// Without TXQs the interface has a queue per access category, chosen by `ndo_select_queue`.
     public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {
-        guard !hw.hasTXQs(in: kernel.profile) else { return }
+        guard !hw.hasTXQs(in: kernel) else { return }
         ieee80211_netdev_select_queue(kernel, &skb)
     }
 
@@ -55,7 +55,7 @@ public final class Mac80211Device: NetDeviceOps {
     /// TXQs: the caller sends the frame itself.
     func ieee80211_queue_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(tx.ieee80211_queue_skb) {
-            guard hw.hasTXQs(in: kernel.profile) else { return false }
+            guard hw.hasTXQs(in: kernel) else { return false }
             drv_wake_tx_queue(kernel, &skb)
             return true
         }
@@ -100,8 +100,8 @@ public final class Mac80211Device: NetDeviceOps {
     func __ieee80211_subif_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(tx.__ieee80211_subif_start_xmit) {
             ieee80211_lookup_ra_sta(kernel, &skb)
-            if hw.hasTXQs(in: kernel.profile) {
-                if kernel.profile.has(wme.__ieee80211_select_queue) {
+            if hw.hasTXQs(in: kernel) {
+                if kernel.has(wme.__ieee80211_select_queue) {
                     __ieee80211_select_queue(kernel, &skb)
                 } else {
                     ieee80211_select_queue(kernel, &skb)

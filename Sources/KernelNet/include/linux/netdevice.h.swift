@@ -25,8 +25,8 @@ public enum NetRxResult: String, Sendable {
 public protocol NetDeviceOps: AnyObject {
     /// The driver's name as `ethtool -i` reports it (`veth`, `iwlwifi`).
     var driverName: String { get }
-    /// Whether the device runs without a qdisc (`IFF_NO_QUEUE`) in the kernel of `profile`.
-    func isNoQueue(in profile: KernelProfile) -> Bool
+    /// Whether the device runs without a qdisc (`IFF_NO_QUEUE`) in the version `kernel` models.
+    func isNoQueue(in kernel: Kernel) -> Bool
     /// How the driver's receive path hands frames to the core.
     var receiveMode: ReceiveMode { get }
     /// The driver's receive path for a frame that arrived on `skb.dev`, down to the core's entry

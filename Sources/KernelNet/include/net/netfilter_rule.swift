@@ -19,11 +19,18 @@ public struct NetfilterRule: Sendable {
     public var daddr: IPv4Prefix?
     public var sport: UInt16?
     public var dport: UInt16?
+    /// The input interface (`meta iifname`): set on the prerouting, input and forward hooks.
+    public var iifname: String?
+    /// The output interface (`meta oifname`): set on the forward, output and postrouting hooks.
+    public var oifname: String?
     public var verdict: Verdict
     public var rejectWith: RejectWith?
 
     public init(hook: NFHook, proto: IPProtocol?, saddr: IPv4Prefix?, daddr: IPv4Prefix?, sport: UInt16?,
-                dport: UInt16?, verdict: Verdict, rejectWith: RejectWith?) {
+                dport: UInt16?, iifname: String? = nil, oifname: String? = nil, verdict: Verdict,
+                rejectWith: RejectWith?) {
+        self.iifname = iifname
+        self.oifname = oifname
         self.hook = hook
         self.proto = proto
         self.saddr = saddr
@@ -34,8 +41,11 @@ public struct NetfilterRule: Sendable {
         self.rejectWith = rejectWith
     }
 
-    /// Whether the rule matches an IPv4 packet (ports only for TCP/UDP, and only in first fragments).
-    func matches(_ iph: IPv4Packet, _ bytes: [UInt8]) -> Bool {
+    /// Whether the rule matches an IPv4 packet seen by a hook with input device `indev` and output
+    /// device `outdev` (ports only for TCP/UDP, and only in first fragments).
+    func matches(_ iph: IPv4Packet, _ bytes: [UInt8], indev: String?, outdev: String?) -> Bool {
+        if let iifname, iifname != indev { return false }
+        if let oifname, oifname != outdev { return false }
         if let proto, iph.proto != proto { return false }
         if let saddr, !saddr.contains(iph.source) { return false }
         if let daddr, !daddr.contains(iph.destination) { return false }

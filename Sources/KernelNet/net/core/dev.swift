@@ -63,7 +63,7 @@ extension Kernel {
     func dev_loopback_xmit(_ skb: inout SKBuff) {
         traced(dev_c.dev_loopback_xmit) {
             skb = loopedBack(skb)
-            if profile.has(dev_c.netif_rx_ni) { netif_rx_ni(&skb) } else { netif_rx(&skb) }
+            if has(dev_c.netif_rx_ni) { netif_rx_ni(&skb) } else { netif_rx(&skb) }
             if let frame = transmitContext.loopedBackWith {
                 tracer.note("the looped-back copy was received with frame \(frame), whose processing sent this one")
             } else {
@@ -154,8 +154,8 @@ extension Kernel {
     /// device without one (`IFF_NO_QUEUE`: veth, mac80211 with TXQs), straight to the driver.
     func __dev_queue_xmit(_ skb: inout SKBuff) -> NetdevTx {
         traced(dev_c.__dev_queue_xmit) {
-            if profile.has(dev_c.netdev_core_pick_tx) { netdev_core_pick_tx(&skb) } else { netdev_pick_tx(&skb) }
-            guard skb.dev.ops.isNoQueue(in: profile) else { return __dev_xmit_skb(&skb) }
+            if has(dev_c.netdev_core_pick_tx) { netdev_core_pick_tx(&skb) } else { netdev_pick_tx(&skb) }
+            guard skb.dev.ops.isNoQueue(in: self) else { return __dev_xmit_skb(&skb) }
             tracer.note("qdisc: noqueue (IFF_NO_QUEUE), straight to the driver")
             validate_xmit_skb(&skb)
             return dev_hard_start_xmit(&skb)
@@ -276,7 +276,7 @@ extension Kernel {
     /// existed (4.14), the core ran the protocol handler itself.
     func __netif_receive_skb(_ skb: inout SKBuff) -> NetRxResult {
         traced(dev_c.__netif_receive_skb) {
-            guard profile.has(dev_c.__netif_receive_skb_one_core) else {
+            guard has(dev_c.__netif_receive_skb_one_core) else {
                 var result = NetRxResult.NET_RX_DROP
                 _ = __netif_receive_skb_core(&skb) { result = self.deliverToHandler($0, &$1) }
                 return result

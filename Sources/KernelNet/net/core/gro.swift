@@ -41,7 +41,7 @@ extension Kernel {
     /// 4.14, it goes up the stack at once).
     func napi_skb_finish(_ skb: inout SKBuff) {
         traced(gro.napi_skb_finish) {
-            guard profile.has(gro_h.gro_normal_one) else {
+            guard has(gro_h.gro_normal_one) else {
                 _ = netif_receive_skb_internal(&skb)
                 return
             }

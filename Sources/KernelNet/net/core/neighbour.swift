@@ -118,11 +118,11 @@ extension Kernel {
                 }
                 // Reached through the inline __neigh_lookup here, and inlined into it in the 6.x builds,
                 // where it only wraps ___neigh_create (4.14's does all the work itself).
-                __neigh_create(ip, inline: profile.has(neighbour.___neigh_create))
+                __neigh_create(ip, inline: has(neighbour.___neigh_create))
             }
             // Inlined at this call site in the 6.1 build, where it only wraps __neigh_update (4.14's
             // does all the work itself).
-            traced(neighbour.neigh_update, inline: profile.has(neighbour.__neigh_update)) {
+            traced(neighbour.neigh_update, inline: has(neighbour.__neigh_update)) {
                 __neigh_update(ip, ha: ha, state: .NUD_STALE)
             }
             return true

@@ -22,11 +22,11 @@ extension Kernel {
     func kfree_skb_reason(_ skb: inout SKBuff, _ reason: SKBDropReason) {
         let dropper = tracer.caller
         let name = profile.namesDropReasons ? reason.rawValue : nil
-        if !profile.has(skbuff.kfree_skb_reason) {
+        if !has(skbuff.kfree_skb_reason) {
             kfree_skb(dropper: dropper)
         } else if let dropper, profile.dropsWithSocket.contains(dropper.function) {
             sk_skb_reason_drop(name, dropper: dropper)
-        } else if profile.has(skbuff.sk_skb_reason_drop) {
+        } else if has(skbuff.sk_skb_reason_drop) {
             traced(skbuff.kfree_skb_reason) { sk_skb_reason_drop(name, dropper: dropper) }
         } else {
             traced(skbuff.kfree_skb_reason) { tracer.drop(name, in: dropper ?? dropLocation(.kfree_skb_reason)) }

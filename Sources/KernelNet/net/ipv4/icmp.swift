@@ -40,19 +40,45 @@ extension Kernel {
     /// were decided when its cause was processed, so they are traced again without changing state.
     var tracingTransmit: Bool { transmitSKB != nil }
 
-    /// Counts an ICMP message received (`direction` "In": `ICMPMSGIN_INC_STATS` in `icmp_rcv`) or
-    /// built to be sent ("Out": `icmp_out_count`, which also counts `IcmpOutMsgs`): per type as
-    /// `IcmpMsg{In,Out}Type<N>`, and under its `Icmp` name for the types RFC 1213 names.
-    func countIcmpMsg(_ type: UInt8, direction: String) {
-        if direction == "Out" { count("IcmpOutMsgs") }
-        count("IcmpMsg\(direction)Type\(type)")
-        if let name = Self.icmpMibNames[type] { count("Icmp\(direction)\(name)") }
+    /// Counts an ICMP message received (`incoming`: `ICMPMSGIN_INC_STATS` in `icmp_rcv`) or built to be
+    /// sent (`icmp_out_count`, which also counts `IcmpOutMsgs`): per type as `IcmpMsg{In,Out}Type<N>`,
+    /// and under its `Icmp` name for the types RFC 1213 names (`icmpmibmap`, net/ipv4/proc.c).
+    func countIcmpMsg(_ type: UInt8, incoming: Bool) {
+        if !incoming { count("IcmpOutMsgs") }
+        let perType = incoming ? Self.icmpMsgIn : Self.icmpMsgOut
+        if Int(type) < perType.count {
+            count(perType[Int(type)])
+        } else {
+            count(named: (incoming ? "IcmpMsgInType" : "IcmpMsgOutType") + String(type))
+        }
+        if let name = (incoming ? Self.icmpInNames : Self.icmpOutNames)[type] { count(name) }
     }
 
-    /// The `Icmp` counter names of the message types RFC 1213 lists (`icmpmibmap`, net/ipv4/proc.c).
-    static let icmpMibNames: [UInt8: String] = [
-        3: "DestUnreachs", 11: "TimeExcds", 12: "ParmProbs", 4: "SrcQuenchs", 5: "Redirects", 8: "Echos",
-        0: "EchoReps", 13: "Timestamps", 14: "TimestampReps", 17: "AddrMasks", 18: "AddrMaskReps",
+    /// `IcmpMsgInType<N>` for the types up to 18 (`NR_ICMP_TYPES`).
+    static let icmpMsgIn: [StaticString] = [
+        "IcmpMsgInType0", "IcmpMsgInType1", "IcmpMsgInType2", "IcmpMsgInType3", "IcmpMsgInType4", "IcmpMsgInType5",
+        "IcmpMsgInType6", "IcmpMsgInType7", "IcmpMsgInType8", "IcmpMsgInType9", "IcmpMsgInType10",
+        "IcmpMsgInType11", "IcmpMsgInType12", "IcmpMsgInType13", "IcmpMsgInType14", "IcmpMsgInType15",
+        "IcmpMsgInType16", "IcmpMsgInType17", "IcmpMsgInType18"
+    ]
+    /// `IcmpMsgOutType<N>` for the types up to 18.
+    static let icmpMsgOut: [StaticString] = [
+        "IcmpMsgOutType0", "IcmpMsgOutType1", "IcmpMsgOutType2", "IcmpMsgOutType3", "IcmpMsgOutType4",
+        "IcmpMsgOutType5", "IcmpMsgOutType6", "IcmpMsgOutType7", "IcmpMsgOutType8", "IcmpMsgOutType9",
+        "IcmpMsgOutType10", "IcmpMsgOutType11", "IcmpMsgOutType12", "IcmpMsgOutType13", "IcmpMsgOutType14",
+        "IcmpMsgOutType15", "IcmpMsgOutType16", "IcmpMsgOutType17", "IcmpMsgOutType18"
+    ]
+    /// The `Icmp` names of received message types.
+    static let icmpInNames: [UInt8: StaticString] = [
+        3: "IcmpInDestUnreachs", 11: "IcmpInTimeExcds", 12: "IcmpInParmProbs", 4: "IcmpInSrcQuenchs", 5:
+        "IcmpInRedirects", 8: "IcmpInEchos", 0: "IcmpInEchoReps", 13: "IcmpInTimestamps", 14: "IcmpInTimestampReps",
+        17: "IcmpInAddrMasks", 18: "IcmpInAddrMaskReps"
+    ]
+    /// The `Icmp` names of sent message types.
+    static let icmpOutNames: [UInt8: StaticString] = [
+        3: "IcmpOutDestUnreachs", 11: "IcmpOutTimeExcds", 12: "IcmpOutParmProbs", 4: "IcmpOutSrcQuenchs", 5:
+        "IcmpOutRedirects", 8: "IcmpOutEchos", 0: "IcmpOutEchoReps", 13: "IcmpOutTimestamps", 14:
+        "IcmpOutTimestampReps", 17: "IcmpOutAddrMasks", 18: "IcmpOutAddrMaskReps"
     ]
 
     /// The global ICMP token bucket: allowed while credit remains; otherwise refilled at
@@ -93,9 +119,15 @@ extension Kernel {
             if icmpv4_mask_allow(type: type, code: code) { return (true, false) }
             if icmp_global_allow() { return (true, true) }
             tracer.note("global ICMP rate limit (icmp_msgs_per_sec) exhausted: ICMP type \(type) suppressed")
-            count("IcmpOutRateLimitGlobal")
+            countRateLimited("IcmpOutRateLimitGlobal")
             return (false, false)
         }
+    }
+
+    /// Counts a suppressed message: `IcmpOutRateLimitGlobal`/`Host` exist from 6.1.192 (a stable
+    /// backport) on; 4.14 has no such counters.
+    private func countRateLimited(_ name: StaticString) {
+        if profile.version >= .v6_1 { count(name) }
     }
 
     /// The per-destination limit (`icmp_ratelimit`, through the destination's `inet_peer`); a message
@@ -109,7 +141,7 @@ extension Kernel {
                 allowed = inet_peer_xrlim_allow(daddr, timeout: icmpRatelimit)
             }
             if !allowed {
-                count("IcmpOutRateLimitHost")
+                countRateLimited("IcmpOutRateLimitHost")
             } else {
                 icmp_global_consume()
             }
@@ -145,11 +177,11 @@ extension Kernel {
                 tracer.note("the echo reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
                 // Built and counted before the hook (icmp_out_count in __ip_make_skb; 6.12 counts the
                 // request in __ip_local_out), discarded by ip_send_skb after it.
-                countIcmpMsg(ICMPv4Packet.echoReply, direction: "Out")
+                countIcmpMsg(ICMPv4Packet.echoReply, incoming: false)
                 if profile.version >= .v6_12 { count("IpOutRequests") }
                 count("IpOutDiscards")
             } else {
-                countIcmpMsg(ICMPv4Packet.echoReply, direction: "Out")
+                countIcmpMsg(ICMPv4Packet.echoReply, incoming: false)
                 expectTransmit(.icmpEchoReply(to: dst, id: id, seq: seq), from: currentFrame)
                 tracer.note("echo reply to \(dst) built and sent: see the transmitted frame")
                 if outputsThroughMulticast(dst), let request, let reply = echoReply(to: request) {
@@ -257,7 +289,7 @@ extension Kernel {
                         return
                     }
                 }
-                countIcmpMsg(type, direction: "Out")
+                countIcmpMsg(type, incoming: false)
                 expectTransmit(.icmpError(to: iph.source, type: type, code: code), from: currentFrame)
                 tracer.note("ICMP type \(type) code \(code) to \(iph.source) built and sent: see the transmitted frame")
             }
@@ -322,7 +354,7 @@ extension Kernel {
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return
             }
-            countIcmpMsg(ih.type, direction: "In")
+            countIcmpMsg(ih.type, incoming: true)
             guard ih.type <= 18 else {
                 count("IcmpInErrors")
                 kfree_skb_reason(&skb, .UNHANDLED_PROTO)

@@ -157,7 +157,7 @@ extension Kernel {
     /// Empties a stale queue and restarts its timer, so the fragment at hand begins a new datagram.
     func ip_frag_reinit(_ key: FragmentKey) {
         traced(ip_fragment_c.ip_frag_reinit) {
-            if profile.has(inet_fragment.inet_frag_queue_flush) {
+            if has(inet_fragment.inet_frag_queue_flush) {
                 inet_frag_queue_flush(key, .FRAG_TOO_FAR)
             } else {
                 fragmentMemory -= inet_frag_rbtree_purge(key, .NOT_SPECIFIED)

@@ -196,7 +196,7 @@ extension Kernel {
 
     /// The counters of received packets by the ECN field of their header (RFC 3168), in its order:
     /// not ECN-capable, ECT(1), ECT(0), CE.
-    static let ecnCounters = ["IpExtInNoECTPkts", "IpExtInECT1Pkts", "IpExtInECT0Pkts", "IpExtInCEPkts"]
+    static let ecnCounters: [StaticString] = ["IpExtInNoECTPkts", "IpExtInECT1Pkts", "IpExtInECT0Pkts", "IpExtInCEPkts"]
 
     /// The IPv4 receive entry for one packet (`ip_packet_type.func`).
     @discardableResult

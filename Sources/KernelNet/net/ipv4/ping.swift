@@ -12,7 +12,7 @@ extension Kernel {
     /// Completes the ICMP header, counts the message (`icmp_out_count`) and sends the datagram.
     func ping_v4_push_pending_frames(_ skb: inout SKBuff) {
         traced(ping.ping_v4_push_pending_frames) {
-            countIcmpMsg(skb.icmp_hdr()?.type ?? ICMPv4Packet.echoRequest, direction: "Out")
+            countIcmpMsg(skb.icmp_hdr()?.type ?? ICMPv4Packet.echoRequest, incoming: false)
             ip_push_pending_frames(&skb)
         }
     }

@@ -36,7 +36,7 @@ extension Kernel {
     /// 500 ms by default, per socket): segments carrying data (without SYN) are always answered; the
     /// others at most once per interval, counted in `mib` when skipped. The interval's clock is the
     /// socket's `last_oow_ack_time`, shared with challenge ACKs.
-    func tcp_oow_rate_limited(_ skb: SKBuff, tuple t: FourTuple, mib: String) -> Bool {
+    func tcp_oow_rate_limited(_ skb: SKBuff, tuple t: FourTuple, mib: StaticString) -> Bool {
         traced(tcp_input.tcp_oow_rate_limited) {
             if tcpSegmentLength(skb) > 0, skb.tcp_hdr()?.flags.contains(.syn) == false { return false }
             return oowRateLimited(t, mib: mib)
@@ -45,7 +45,7 @@ extension Kernel {
 
     /// `__tcp_oow_rate_limited` (inlined): skips when the socket answered out of window less than
     /// `tcp_invalid_ratelimit` ago, else takes the time of this answer.
-    func oowRateLimited(_ t: FourTuple, mib: String) -> Bool {
+    func oowRateLimited(_ t: FourTuple, mib: StaticString) -> Bool {
         let interval = Int64(sysctl.values["net.ipv4.tcp_invalid_ratelimit"] ?? 500) * 1_000_000
         if let last = sockets.tcp[t]?.lastOowAck, now - last >= 0, now - last < interval {
             tracer.note("answered a segment outside the window \((now - last) / 1_000_000) ms ago: no answer (tcp_invalid_ratelimit)")

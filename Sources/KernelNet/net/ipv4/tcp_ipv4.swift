@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
 public enum tcp_ipv4: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_ipv4.c"
-    case tcp_v4_connect, tcp_v4_send_reset, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
+    case tcp_v4_connect, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
         tcp_v4_fill_cb, tcp_v4_rcv
 }
 
@@ -47,6 +47,26 @@ extension Kernel {
                 tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
             }
         }
+    }
+
+    /// Sends an ACK that belongs to no full socket (a time-wait or request socket's) through the
+    /// per-CPU control socket (counted in `TcpOutSegs` when it is built).
+    func tcp_v4_send_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv4.tcp_v4_send_ack) {
+            if var out = transmitSKB {
+                ip_send_unicast_reply(&out)
+                transmitSKB = out
+                return
+            }
+            count("TcpOutSegs")
+            expectTransmit(.tcpTimewaitAck(t), from: currentFrame)
+            tracer.note("ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+        }
+    }
+
+    /// Acknowledges a segment for a time-wait socket again, with the sequence numbers it remembers.
+    func tcp_v4_timewait_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv4.tcp_v4_timewait_ack) { tcp_v4_send_ack(&skb, tuple: t) }
     }
 
     /// Routes the SYN-ACK of a new request socket (`inet_csk_route_req`).
@@ -178,7 +198,8 @@ extension Kernel {
                     tcp_check_req(&skb, tuple: t)
                     if sockets.tcp[t]?.state == .TCP_SYN_RECV { tcp_child_process(&skb, tuple: t) }
                 case .TCP_TIME_WAIT:
-                    tcp_timewait_state_process(&skb, tuple: t)
+                    tcp_v4_fill_cb(&skb)
+                    if tcp_timewait_state_process(&skb, tuple: t) { tcp_v4_timewait_ack(&skb, tuple: t) }
                     kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 default:
                     tcp_v4_fill_cb(&skb)

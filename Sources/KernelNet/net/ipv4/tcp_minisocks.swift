@@ -10,18 +10,20 @@ public enum tcp_minisocks: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Handles a segment for a connection in TIME_WAIT: a RST ends it; anything else is absorbed (a
-    /// repeated FIN or data gets an ACK). `tcp_v4_rcv` frees the segment in every case.
-    func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) {
+    /// Handles a segment for a connection in TIME_WAIT: a RST ends it; anything else is absorbed.
+    /// Returns true for `TCP_TW_ACK` (a repeated FIN or data): the caller acknowledges it again.
+    /// `tcp_v4_rcv` frees the segment in every case.
+    func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
         traced(tcp_minisocks.tcp_timewait_state_process) {
-            guard let th = skb.tcp_hdr() else { return }
+            guard let th = skb.tcp_hdr() else { return false }
             if th.flags.contains(.rst) {
                 sockets.removeConnection(t)
                 tracer.state("time-wait socket \(t) closed by RST")
             } else if th.flags.contains(.fin) || skb.len > th.headerLength {
                 tracer.note("TCP_TW_ACK: acknowledged again from the time-wait socket")
-                expectTransmit(.tcpAck(t), from: currentFrame)
+                return true
             }
+            return false
         }
     }
 

@@ -14,7 +14,7 @@ extension Kernel {
     func nf_hook_slow(_ hook: NFHook, _ skb: inout SKBuff) -> Bool {
         traced(netfilter_core.nf_hook_slow) {
             let verdict: NetfilterVerdict
-            if profile.has(nft_chain_filter.nft_do_chain_inet) {
+            if has(nft_chain_filter.nft_do_chain_inet) {
                 verdict = nft_do_chain_inet(hook, &skb)
             } else {
                 verdict = hook == .NF_INET_LOCAL_OUT ? nft_ipv4_output(hook, &skb) : nft_do_chain_ipv4(hook, &skb)

@@ -35,7 +35,16 @@ extension Kernel {
     /// the policy, accept.
     private func firstMatchingRule(_ hook: NFHook, _ skb: inout SKBuff) -> NetfilterVerdict {
         guard let iph = skb.ip_hdr() else { return .accept }
-        for (i, rule) in netfilterRules.enumerated() where rule.hook == hook && rule.matches(iph, skb.bytes) {
+        // The hook's devices (nf_hook_state.in/out): receive hooks know the input, send hooks the output.
+        let indev: String?, outdev: String?
+        switch hook {
+        case .NF_INET_PRE_ROUTING, .NF_INET_LOCAL_IN: (indev, outdev) = (skb.dev.name, nil)
+        case .NF_INET_FORWARD: (indev, outdev) = (skb.dev.name, skb.dst?.dev?.name)
+        case .NF_INET_LOCAL_OUT: (indev, outdev) = (nil, skb.dst?.dev?.name ?? skb.dev.name)
+        default: (indev, outdev) = (nil, skb.dev.name)
+        }
+        for (i, rule) in netfilterRules.enumerated()
+        where rule.hook == hook && rule.matches(iph, skb.bytes, indev: indev, outdev: outdev) {
             tracer.note("rule \(i + 1) matches: \(rule.verdict.rawValue)" + (rule.rejectWith.map { " with \($0.rawValue)" } ?? ""))
             switch rule.verdict {
             case .accept: return .accept

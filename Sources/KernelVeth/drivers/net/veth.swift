@@ -15,7 +15,7 @@ public enum veth: String, KernelSourceFile {
 public final class VethDriver: NetDeviceOps {
     public let driverName = "veth"
     /// veth sets `IFF_NO_QUEUE`.
-    public func isNoQueue(in profile: KernelProfile) -> Bool { true }
+    public func isNoQueue(in kernel: Kernel) -> Bool { true }
     public let receiveMode = ReceiveMode.backlog
     /// The peer device: frames arrive from its `veth_xmit`.
     private let peer: NetDevice
@@ -42,7 +42,7 @@ public final class VethDriver: NetDeviceOps {
     /// `dev_forward_skb` in 4.14).
     func veth_xmit(_ kernel: Kernel, _ skb: inout SKBuff, to rcv: NetDevice) -> Bool {
         kernel.traced(veth.veth_xmit) {
-            guard kernel.profile.has(veth.veth_forward_skb) else { return kernel.dev_forward_skb(&skb, to: rcv) }
+            guard kernel.has(veth.veth_forward_skb) else { return kernel.dev_forward_skb(&skb, to: rcv) }
             return veth_forward_skb(kernel, &skb, to: rcv)
         }
     }
@@ -60,7 +60,7 @@ public final class VethDriver: NetDeviceOps {
 /// A device whose driver the model does not follow (veth's peer, outside the host).
 final class NullDevice: NetDeviceOps {
     let driverName = "peer"
-    func isNoQueue(in profile: KernelProfile) -> Bool { true }
+    func isNoQueue(in kernel: Kernel) -> Bool { true }
     let receiveMode = ReceiveMode.backlog
     func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool { false }
     func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx { .NETDEV_TX_OK }

@@ -25,7 +25,7 @@ public final class IwlMvm: Ieee80211Ops {
     }
 
     /// iwlmvm moved to mac80211 TXQs after 4.14 (`iwl_mvm_hw_ops.wake_tx_queue`).
-    public func hasTXQs(in profile: KernelProfile) -> Bool { profile.has(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) }
+    public func hasTXQs(in kernel: Kernel) -> Bool { kernel.has(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) }
 
     public func tx(_ kernel: Kernel, _ skb: inout SKBuff) { iwl_mvm_mac_tx(kernel, &skb) }
 
