@@ -7,9 +7,12 @@ scapy frames, sent from pp-peer on veth-peer with sendp():
   rp-filter | martian | frag | frag-timeout | frag-mem | udp | udp-burst | icmp | ipopts | arp-garp | tcp-odd
   tcp-tw PCAP       segments to the TIME_WAIT socket of the s_tcp connection 40010 <-> 8080;
                     PCAP is the capture being written (its last segments give the sequence numbers)
+  tcp-seq PCAP      out-of-window segments, RST and SYN to the s_tcp_seq connection 40020 <-> 8080
 socket programs:
   tcp-server        (pp-dut)  listener on 0.0.0.0:8080 for s_tcp (two connections, see below)
   tcp-client        (pp-peer) the two s_tcp connections (uses nft in pp-peer for the duplicate / loss)
+  tcp-sink          (pp-dut)  listener on 0.0.0.0:8080 for s_tcp_seq: reads one connection to EOF
+  tcp-seq-client SECS (pp-peer) the s_tcp_seq connection: hello, SECS s open, bye, close
   udp-server SECS   (pp-dut)  UDP 0.0.0.0:7000, member of 239.1.2.3 on veth-dut, prints what it reads
   udp-connected     (pp-dut)  UDP 10.77.0.1:45000 connected to 10.77.0.2:40099: send, then recv
   nf-client         (pp-peer) the s_netfilter traffic
@@ -267,6 +270,30 @@ def tcp_tw(pcap):
           tcp_seg(40010, "A", seq=rcv_nxt, ack=snd_nxt)])                     # now no socket but the listener -> RST
 
 
+def tcp_seq(pcap):
+    """Segments outside the receive window (and RST/SYN inside it) to the DUT's established socket
+    of 10.77.0.2:40020 <-> 10.77.0.1:8080, 0.7 s apart (past tcp_invalid_ratelimit, 500 ms) except
+    the second bare ACK, which comes 50 ms after the first."""
+    s = S()
+    last = None
+    for p in s.rdpcap(pcap):
+        if p.haslayer(s.TCP) and p[s.IP].src == DUT_IP and p[s.TCP].dport == 40020 and p[s.TCP].sport == 8080:
+            last = p
+    if last is None:
+        sys.exit("tcp-seq: no DUT segment of the 40020 connection in the capture")
+    rcv_nxt, snd_nxt = last[s.TCP].ack, last[s.TCP].seq   # the DUT's ACK of the peer's data
+    far = (rcv_nxt + 0x40000000) & 0xffffffff              # 1 GiB ahead: beyond any window
+    old = (rcv_nxt - 100000) & 0xffffffff                  # wholly before the window
+    gap = 0.7
+    send([tcp_seg(40020, "PA", seq=far, ack=snd_nxt, payload=b"future\n")], gap)   # data beyond the window
+    send([tcp_seg(40020, "PA", seq=old, ack=snd_nxt, payload=b"stale\n")], gap)    # data before it
+    send([tcp_seg(40020, "A", seq=far, ack=snd_nxt)], 0.05)                        # bare ACK beyond: dupack
+    send([tcp_seg(40020, "A", seq=far, ack=snd_nxt)], gap)                         # again at once: rate limited
+    send([tcp_seg(40020, "R", seq=far)], gap)                                      # RST beyond the window
+    send([tcp_seg(40020, "R", seq=(rcv_nxt + 10) & 0xffffffff)], gap)              # RST in window, not rcv_nxt
+    send([tcp_seg(40020, "S", seq=rcv_nxt)], gap)                                  # SYN in window
+
+
 # ---- socket programs ---------------------------------------------------------------------------
 
 def tcp_server():
@@ -302,6 +329,39 @@ def tcp_server():
         print("connection B recv:", e)
     b.close()
     time.sleep(30)                       # keep the listener; killed at the end of the capture
+
+
+def tcp_sink():
+    """(pp-dut) Listener on 0.0.0.0:8080 for s_tcp_seq: one connection, read to EOF, close."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", 8080))
+    s.listen(8)
+    s.settimeout(30)
+    a, _ = s.accept()
+    a.settimeout(30)
+    while True:
+        d = a.recv(1024)
+        print("read:", d)
+        if not d:
+            break
+    a.close()
+    time.sleep(30)                       # keep the listener; killed at the end of the capture
+
+
+def tcp_seq_client(secs):
+    """(pp-peer) The s_tcp_seq connection from 40020: hello, hold it open SECS s, bye, close."""
+    a = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    a.bind((PEER_IP, 40020))
+    a.settimeout(5)
+    a.connect((DUT_IP, 8080))
+    a.sendall(b"hello\n")
+    time.sleep(float(secs))
+    a.sendall(b"bye\n")
+    time.sleep(GAP)
+    a.close()
+    time.sleep(GAP)
 
 
 def nft(script):
@@ -528,6 +588,7 @@ if __name__ == "__main__":
     table = {"rp-filter": rp_filter, "martian": martian, "frag": frag,
              "frag-timeout": frag_timeout, "frag-mem": frag_mem, "udp-burst": udp_burst, "udp": udp, "icmp": icmp,
              "ipopts": ipopts, "arp-garp": arp_garp, "tcp-odd": tcp_odd, "tcp-tw": tcp_tw,
+             "tcp-seq": tcp_seq, "tcp-sink": tcp_sink, "tcp-seq-client": tcp_seq_client,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "udp-server": udp_server,
              "udp-connected": udp_connected, "nf-client": nf_client, "kfree-report": kfree_report,
              "nstat-delta": nstat_delta, "oracle-scenario": oracle_scenario,

@@ -4,7 +4,7 @@
 # Usage: make-fixtures-state.sh [OUT_DIR] [FIXTURE...]
 #   OUT_DIR defaults to the directory of this script; FIXTURE (without the s_ prefix, e.g. "frag")
 #   defaults to all, in this order: rp_filter martian forward forward_off netfilter frag frag_timeout
-#   frag_mem tcp udp udp_burst icmp arp ipopts
+#   frag_mem tcp tcp_seq udp udp_burst icmp arp ipopts
 # Writes OUT_DIR/s_<name>.pcap, OUT_DIR/s_<name>.host.json, OUT_DIR/truth/s_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/s_<name>.nstat.txt (s_forward also s_forward_out.pcap/.host.json,
 #        s_arp also truth/s_arp.neigh.txt)
@@ -23,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(rp_filter martian forward forward_off netfilter frag frag_timeout frag_mem tcp udp udp_burst icmp arp ipopts)
+ALL=(rp_filter martian forward forward_off netfilter frag frag_timeout frag_mem tcp tcp_seq udp udp_burst icmp arp ipopts)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft-state.py"
@@ -329,6 +329,24 @@ fx_tcp() {
   kill $SRV 2>/dev/null || true
   sed 's/^/    /' "$WORK/tcp-server.log" >&2
   host_json s_tcp "$IF1" '  "neighbours": [ '"$NB_PEER"' ],
+  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 }'
+}
+
+fx_tcp_seq() {
+  static_neigh
+  px sysctl -qw net.ipv4.tcp_timestamps=0   # no timestamps on the connection: no PAWS
+  ip netns exec $DUT $PY "$CRAFT" tcp-sink > "$WORK/tcp-sink.log" 2>&1 & SRV=$!; BG+=($SRV)
+  wait_listen t 8080
+  start_capture s_tcp_seq
+  px $PY "$CRAFT" tcp-seq-client 6 & CLI=$!; BG+=($CLI)
+  sleep 0.5
+  px $PY "$CRAFT" tcp-seq "$WORK/s_tcp_seq.pcap"
+  wait $CLI || true
+  stop_capture
+  kill $SRV 2>/dev/null || true
+  sed 's/^/    /' "$WORK/tcp-sink.log" >&2
+  host_json s_tcp_seq "$IF1" '  "neighbours": [ '"$NB_PEER"' ],
   "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0 }'
 }

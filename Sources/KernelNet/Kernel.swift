@@ -52,6 +52,9 @@ public final class Kernel {
     var transmitSKB: SKBuff?
     /// What the capture says about the packet being transmitted.
     var transmitContext = TransmitContext()
+    /// Packets the host looped back to itself (`dev_loopback_xmit`) while processing the current
+    /// frame, waiting on this CPU's backlog: `process_backlog` takes them after the frame.
+    var backlog: [SKBuff] = []
 
     /// What became of the frame being processed.
     var outcome = FrameOutcome()
@@ -114,6 +117,10 @@ public final class Kernel {
     /// Adds to an SNMP counter.
     @inline(__always)
     func count(_ name: StaticString, _ n: Int = 1) { snmp.add(name, n) }
+
+    /// Adds to an SNMP counter whose name is made at run time (an ICMP message type the MIB tables do
+    /// not name): kept by its text, the slow way.
+    func count(named name: String, _ n: Int = 1) { snmp.addNamed(name, n) }
 
     /// The device that owns `address`, if it is one of the host's.
     public func localDevice(for address: IPv4Address) -> NetDevice? {
@@ -181,6 +188,9 @@ final class SNMPCounters {
         }
     }
 
+    /// Adds `n` to a counter known only by its text (kept with the overflow).
+    func addNamed(_ name: String, _ n: Int) { overflow[name, default: 0] += n }
+
     /// Every counter by name (one name written from several places is one counter).
     var byName: [String: Int] {
         var out = overflow
@@ -213,6 +223,8 @@ struct ExpectedTransmit {
     var frame: Int
     /// The timer callback that made it, if a timer did.
     var timer: String? = nil
+    /// Its looped-back copy (a broadcast's, through `ip_mc_output`) was received with `frame`.
+    var loopedBack = false
 }
 
 /// What kind of packet the host sent, with what identifies it in the capture.

@@ -95,6 +95,7 @@ extension Kernel {
             case .napiGRO: if has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
             }
         }
+        receiveLoopedBack()
         return finish()
     }
 
@@ -114,7 +115,21 @@ extension Kernel {
             tracer.notModeled("origin of outgoing \(link.etherType) frames")
             outcome.verdict = .unknown
         }
+        receiveLoopedBack()
         return finish()
+    }
+
+    /// Receives the packets the host looped back to itself while processing the frame: the backlog's
+    /// poll takes them in the same softirq window, after the frame, each as a call tree of its own
+    /// (`process_backlog`). They are the host's own packets, so the frame's verdict stays its own; their
+    /// drops and counters are recorded.
+    private func receiveLoopedBack() {
+        let own = outcome
+        while !backlog.isEmpty {
+            var skb = backlog.removeFirst()
+            process_backlog(&skb)
+        }
+        outcome = own
     }
 
     /// Remembers that processing frame `frame` made the host send `kind`.
@@ -131,6 +146,7 @@ extension Kernel {
         guard let i = expected.firstIndex(where: { $0.kind == kind }) else { return false }
         outcome.causedBy = expected[i].frame
         outcome.causedByTimer = expected[i].timer
+        if expected[i].loopedBack { transmitContext.loopedBackWith = expected[i].frame }
         expected.remove(at: i)
         return true
     }
@@ -265,7 +281,7 @@ extension Kernel {
                 withTransmitSKB { tcp_v4_send_reset(&$0) }
             } else {
                 withTransmitSKB { tcp_send_active_reset(&$0) }
-                sockets.removeConnection(t)
+                closeByReset(t)
                 tracer.state("socket \(t) -> TCP_CLOSE")
             }
             return
@@ -273,11 +289,13 @@ extension Kernel {
         if flags.contains([.syn, .ack]) {
             if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
             if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
+            tcpAdvertisedWindow(th, tuple: t)
             tcp_v4_send_synack(tuple: t)
             return
         }
         if flags.contains(.syn) {
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")
             withTransmitSKB { tcp_v4_connect(&$0) }
             return
@@ -286,6 +304,7 @@ extension Kernel {
             tracer.note("connection \(t) assumed established before the capture")
             sockets.setConnection(t, TCPConnection(state: .TCP_ESTABLISHED, hasRxDst: true))
         }
+        tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false

@@ -63,6 +63,12 @@ public enum ModelTour {
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: .ack)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: [.ack, .psh], payload: data)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: [.ack, .psh], payload: data)),
+            // Outside the receive window (duplicate ACK), a RST in the window off rcv_nxt and a SYN
+            // (challenge ACKs, the second one held back by the out-of-window rate limit).
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 119 &+ 0x4000_0000, ack: 519, flags: [.ack, .psh], payload: data)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 119, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 125, flags: .rst)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 119, flags: .syn)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 119, ack: 519, flags: [.ack, .fin])),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 120, flags: [.ack, .fin])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 120, ack: 520, flags: .ack)),

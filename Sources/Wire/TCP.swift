@@ -35,6 +35,25 @@ public struct TCPPacket: Sendable {
     public var flags: TCPFlags { TCPFlags(rawValue: bytes.u8(at: start + Field.flags)) }
     public var window: UInt16 { bytes.u16be(at: start + Field.window) }
     public var checksum: UInt16 { bytes.u16be(at: start + Field.checksum) }
+
+    /// The shift count of the window scale option (RFC 7323 §2.2: kind 3, length 3), if the header
+    /// carries one (capped at 14, as the RFC and the kernel cap it); `nil` without it or when the
+    /// options were not captured.
+    public var windowScale: UInt8? {
+        let end = min(start + headerLength, bytes.count)
+        var i = start + Self.minimumHeaderLength
+        while i < end {
+            let kind = bytes[i]
+            if kind == 0 { return nil }          // end of option list
+            if kind == 1 { i += 1; continue }    // no-operation
+            guard i + 1 < end else { return nil }
+            let length = Int(bytes[i + 1])
+            guard length >= 2, i + length <= end else { return nil }
+            if kind == 3, length == 3 { return min(bytes[i + 2], 14) }
+            i += length
+        }
+        return nil
+    }
 }
 
 /// The eight TCP flag bits.

@@ -61,14 +61,18 @@ extension Kernel {
         }
     }
 
+    /// Whether the output route to `daddr` is a broadcast or multicast one (`RTCF_BROADCAST`,
+    /// `RTCF_MULTICAST`), whose output function `ip_mc_output` loops a copy back to this host.
+    func outputsThroughMulticast(_ daddr: IPv4Address) -> Bool {
+        daddr.isMulticast || routeLookup(daddr)?.type == .broadcast
+    }
+
     /// Follows the output route: `ip_mc_output` for broadcast and multicast destinations, `ip_output`
     /// for unicast.
     @discardableResult
     func dst_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(dst_h.dst_output) {
-            if let daddr = skb.ip_hdr()?.destination, daddr.isMulticast || routeLookup(daddr)?.type == .broadcast {
-                return ip_mc_output(&skb)
-            }
+            if let daddr = skb.ip_hdr()?.destination, outputsThroughMulticast(daddr) { return ip_mc_output(&skb) }
             return ip_output(&skb)
         }
     }

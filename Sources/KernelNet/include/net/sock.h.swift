@@ -45,6 +45,15 @@ public struct TCPConnection: Sendable {
     public var sndNxt: UInt32?
     /// The highest sequence number received from the peer (end of data).
     public var rcvNxt: UInt32?
+    /// `rcv_wup`: the acknowledgment the host last advertised its window with.
+    public var rcvWup: UInt32?
+    /// `rcv_wnd`: the receive window the host last advertised, in bytes (its window field scaled).
+    public var rcvWnd: UInt32?
+    /// The host's receive window scale (`rcv_wscale`): the shift in its SYN or SYN-ACK when both ends
+    /// offered the option, else 0; `nil` when the capture did not show the handshake.
+    public var rcvWscale: UInt8?
+    /// When the host last answered a segment outside the window (`last_oow_ack_time`), capture clock.
+    public var lastOowAck: Int64?
 }
 
 /// The host's sockets as the receive path looks them up.

@@ -56,13 +56,39 @@ extension Kernel {
         }
     }
 
-    /// Hands a looped-back copy of an outgoing packet to this host's receive path (`netif_rx`).
+    /// Hands a looped-back copy of an outgoing packet to this host's receive path (`netif_rx`). The
+    /// copy keeps the output device and route and is marked `PACKET_LOOPBACK` (`loopedBack`); the
+    /// backlog receives it after the frame being processed. When the packet is a reply the model sent
+    /// while processing an earlier frame, that frame's trace already shows the copy received.
     func dev_loopback_xmit(_ skb: inout SKBuff) {
         traced(dev_c.dev_loopback_xmit) {
-            skb.pkt_type = .PACKET_LOOPBACK
+            skb = loopedBack(skb)
             if has(dev_c.netif_rx_ni) { netif_rx_ni(&skb) } else { netif_rx(&skb) }
-            tracer.note("the looped-back copy is received later from the backlog (not followed)")
+            if let frame = transmitContext.loopedBackWith {
+                tracer.note("the looped-back copy was received with frame \(frame), whose processing sent this one")
+            } else {
+                backlog.append(skb)
+                tracer.note("the looped-back copy is received from the backlog after this frame")
+            }
         }
+    }
+
+    /// The copy of an outgoing IPv4 packet that `dev_loopback_xmit` hands to the receive path: data at
+    /// the network header (which is also its MAC header: it has none), `PACKET_LOOPBACK`, a checksum
+    /// the stack built and need not verify (4.14 marks every copy so; later versions only copies
+    /// without a partial checksum, which the model's never have), the output device and route kept.
+    func loopedBack(_ skb: SKBuff) -> SKBuff {
+        var copy = skb
+        copy.mac_header = copy.network_header
+        copy.len -= copy.network_header - copy.data
+        copy.data = copy.network_header
+        copy.protocol = .ipv4
+        copy.pkt_type = .PACKET_LOOPBACK
+        if copy.ip_summed == .CHECKSUM_NONE || profile.version < .v6_1 { copy.ip_summed = .CHECKSUM_UNNECESSARY }
+        if copy.dst == nil, let daddr = copy.ip_hdr()?.destination {
+            copy.dst = DstEntry(type: daddr.isMulticast ? .multicast : .broadcast, dev: copy.dev)
+        }
+        return copy
     }
 
     // MARK: taps

@@ -40,6 +40,47 @@ extension Kernel {
     /// were decided when its cause was processed, so they are traced again without changing state.
     var tracingTransmit: Bool { transmitSKB != nil }
 
+    /// Counts an ICMP message received (`incoming`: `ICMPMSGIN_INC_STATS` in `icmp_rcv`) or built to be
+    /// sent (`icmp_out_count`, which also counts `IcmpOutMsgs`): per type as `IcmpMsg{In,Out}Type<N>`,
+    /// and under its `Icmp` name for the types RFC 1213 names (`icmpmibmap`, net/ipv4/proc.c).
+    func countIcmpMsg(_ type: UInt8, incoming: Bool) {
+        if !incoming { count("IcmpOutMsgs") }
+        let perType = incoming ? Self.icmpMsgIn : Self.icmpMsgOut
+        if Int(type) < perType.count {
+            count(perType[Int(type)])
+        } else {
+            count(named: (incoming ? "IcmpMsgInType" : "IcmpMsgOutType") + String(type))
+        }
+        if let name = (incoming ? Self.icmpInNames : Self.icmpOutNames)[type] { count(name) }
+    }
+
+    /// `IcmpMsgInType<N>` for the types up to 18 (`NR_ICMP_TYPES`).
+    static let icmpMsgIn: [StaticString] = [
+        "IcmpMsgInType0", "IcmpMsgInType1", "IcmpMsgInType2", "IcmpMsgInType3", "IcmpMsgInType4", "IcmpMsgInType5",
+        "IcmpMsgInType6", "IcmpMsgInType7", "IcmpMsgInType8", "IcmpMsgInType9", "IcmpMsgInType10",
+        "IcmpMsgInType11", "IcmpMsgInType12", "IcmpMsgInType13", "IcmpMsgInType14", "IcmpMsgInType15",
+        "IcmpMsgInType16", "IcmpMsgInType17", "IcmpMsgInType18"
+    ]
+    /// `IcmpMsgOutType<N>` for the types up to 18.
+    static let icmpMsgOut: [StaticString] = [
+        "IcmpMsgOutType0", "IcmpMsgOutType1", "IcmpMsgOutType2", "IcmpMsgOutType3", "IcmpMsgOutType4",
+        "IcmpMsgOutType5", "IcmpMsgOutType6", "IcmpMsgOutType7", "IcmpMsgOutType8", "IcmpMsgOutType9",
+        "IcmpMsgOutType10", "IcmpMsgOutType11", "IcmpMsgOutType12", "IcmpMsgOutType13", "IcmpMsgOutType14",
+        "IcmpMsgOutType15", "IcmpMsgOutType16", "IcmpMsgOutType17", "IcmpMsgOutType18"
+    ]
+    /// The `Icmp` names of received message types.
+    static let icmpInNames: [UInt8: StaticString] = [
+        3: "IcmpInDestUnreachs", 11: "IcmpInTimeExcds", 12: "IcmpInParmProbs", 4: "IcmpInSrcQuenchs", 5:
+        "IcmpInRedirects", 8: "IcmpInEchos", 0: "IcmpInEchoReps", 13: "IcmpInTimestamps", 14: "IcmpInTimestampReps",
+        17: "IcmpInAddrMasks", 18: "IcmpInAddrMaskReps"
+    ]
+    /// The `Icmp` names of sent message types.
+    static let icmpOutNames: [UInt8: StaticString] = [
+        3: "IcmpOutDestUnreachs", 11: "IcmpOutTimeExcds", 12: "IcmpOutParmProbs", 4: "IcmpOutSrcQuenchs", 5:
+        "IcmpOutRedirects", 8: "IcmpOutEchos", 0: "IcmpOutEchoReps", 13: "IcmpOutTimestamps", 14:
+        "IcmpOutTimestampReps", 17: "IcmpOutAddrMasks", 18: "IcmpOutAddrMaskReps"
+    ]
+
     /// The global ICMP token bucket: allowed while credit remains; otherwise refilled at
     /// `icmp_msgs_per_sec` (at most once every 20 ms, up to `icmp_msgs_burst`).
     func icmp_global_allow() -> Bool {
@@ -113,8 +154,11 @@ extension Kernel {
         traced(icmp.icmp_push_reply) { ip_push_pending_frames(&skb) }
     }
 
-    /// Sends an ICMP reply (echo reply) to the sender of `skb`.
-    func icmp_reply(to dst: IPv4Address, id: UInt16, seq: UInt16) {
+    /// Sends an ICMP reply (echo reply) to the sender of `request`. A reply to a broadcast address
+    /// leaves through `ip_mc_output`, which loops a copy back to this host: the copy is queued on the
+    /// backlog here, so the frame that asked for the reply shows it received (the reply's own frame
+    /// shows it leaving).
+    func icmp_reply(to dst: IPv4Address, id: UInt16, seq: UInt16, request: SKBuff? = nil) {
         traced(icmp.icmp_reply) {
             let limit = icmpv4_global_allow(type: ICMPv4Packet.echoReply, code: 0)
             guard limit.allowed else { return }
@@ -131,13 +175,52 @@ extension Kernel {
                     && ($0.daddr?.contains(dst) ?? true) && $0.sport == nil && $0.dport == nil
             }) {
                 tracer.note("the echo reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
+                // Built and counted before the hook (icmp_out_count in __ip_make_skb; 6.12 counts the
+                // request in __ip_local_out), discarded by ip_send_skb after it.
+                countIcmpMsg(ICMPv4Packet.echoReply, incoming: false)
+                if profile.version >= .v6_12 { count("IpOutRequests") }
+                count("IpOutDiscards")
             } else {
-                count("IcmpOutMsgs")
-                count("IcmpOutEchoReps")
+                countIcmpMsg(ICMPv4Packet.echoReply, incoming: false)
                 expectTransmit(.icmpEchoReply(to: dst, id: id, seq: seq), from: currentFrame)
                 tracer.note("echo reply to \(dst) built and sent: see the transmitted frame")
+                if outputsThroughMulticast(dst), let request, let reply = echoReply(to: request) {
+                    expected[expected.count - 1].loopedBack = true
+                    backlog.append(loopedBack(reply))
+                    tracer.note("ip_mc_output loops a copy back to this host (dev_loopback_xmit): received after this frame")
+                }
             }
         }
+    }
+
+    /// The echo reply `icmp_reply` builds for the echo request `request`: from the address the request
+    /// was sent to (`fib_compute_spec_dst`; the receiving device's first address when that was a
+    /// broadcast), back to its source, with its identifier, sequence and data, TTL 64. The skb is the
+    /// request's, on the output route to its sender, with only the reply in its bytes.
+    func echoReply(to request: SKBuff) -> SKBuff? {
+        guard let iph = request.ip_hdr(), let ih = request.icmp_hdr() else { return nil }
+        let start = request.transport_header + ICMPv4Packet.headerLength
+        let end = min(request.bytes.count, request.network_header + iph.totalLength)
+        let data = start < end ? Array(request.bytes[start..<end]) : []
+        let spec = isLocal(iph.destination) ? iph.destination : request.dev.addresses.first?.address ?? iph.destination
+        var icmpBytes = FrameBuilder.icmp(type: ICMPv4Packet.echoReply,
+                                          rest: [UInt8(ih.identifier >> 8), UInt8(ih.identifier & 0xff),
+                                                 UInt8(ih.sequence >> 8), UInt8(ih.sequence & 0xff)],
+                                          data: data)
+        FrameBuilder.fillChecksum(&icmpBytes, .icmp, spec, iph.source)
+        let header = IPv4Header(source: spec, destination: iph.source, proto: .icmp, payloadLength: icmpBytes.count,
+                                ttl: 64, identification: 0, dontFragment: false)
+        var reply = request
+        reply.bytes = header.bytes + icmpBytes
+        reply.data = 0
+        reply.len = reply.bytes.count
+        reply.network_header = 0
+        reply.transport_header = IPv4Packet.minimumHeaderLength
+        reply.mac_header = nil
+        reply.ip_summed = .CHECKSUM_NONE
+        reply.dst = routeLookup(iph.source)
+        reply.dev = reply.dst?.dev ?? request.dev
+        return reply
     }
 
     /// Routes an ICMP error back to the sender of the offending packet `skb` (from `saddr` to `daddr`),
@@ -206,7 +289,7 @@ extension Kernel {
                         return
                     }
                 }
-                count("IcmpOutMsgs")
+                countIcmpMsg(type, incoming: false)
                 expectTransmit(.icmpError(to: iph.source, type: type, code: code), from: currentFrame)
                 tracer.note("ICMP type \(type) code \(code) to \(iph.source) built and sent: see the transmitted frame")
             }
@@ -245,7 +328,7 @@ extension Kernel {
                 return nil
             }
             guard let iph = skb.ip_hdr(), let ih = skb.icmp_hdr() else { return nil }
-            icmp_reply(to: iph.source, id: ih.identifier, seq: ih.sequence)
+            icmp_reply(to: iph.source, id: ih.identifier, seq: ih.sequence, request: skb)
             return nil
         }
     }
@@ -271,6 +354,7 @@ extension Kernel {
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return
             }
+            countIcmpMsg(ih.type, incoming: true)
             guard ih.type <= 18 else {
                 count("IcmpInErrors")
                 kfree_skb_reason(&skb, .UNHANDLED_PROTO)
@@ -281,6 +365,7 @@ extension Kernel {
                 let addressLike = ih.type == 17 || ih.type == 18  // ICMP_ADDRESS, ICMP_ADDRESSREPLY
                 if (echoLike && sysctl.icmp_echo_ignore_broadcasts) || (!echoLike && !addressLike) {
                     tracer.note("ICMP type \(ih.type) to a broadcast/multicast address ignored")
+                    count("IcmpInErrors")
                     kfree_skb_reason(&skb, .INVALID_PROTO)
                     return
                 }

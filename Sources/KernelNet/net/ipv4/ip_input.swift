@@ -14,7 +14,8 @@ public enum ip_input: String, KernelSourceFile {
 
 extension Kernel {
     /// Hands a packet to raw sockets and to the handler registered for its protocol (TCP, UDP, ICMP);
-    /// answers an unknown protocol with ICMP protocol unreachable.
+    /// answers an unknown protocol with ICMP protocol unreachable. A packet a handler took counts as
+    /// delivered (`IpInDelivers`) whatever the handler then did with it, drops included.
     func ip_protocol_deliver_rcu(_ skb: inout SKBuff, protocol proto: IPProtocol) {
         traced(ip_input.ip_protocol_deliver_rcu) {
             raw_local_deliver(&skb, protocol: proto)
@@ -35,7 +36,7 @@ extension Kernel {
                 kfree_skb_reason(&skb, .IP_NOPROTO)
                 return
             }
-            if outcome.verdict != .drop, outcome.verdict != .unknown { count("IpInDelivers") }
+            count("IpInDelivers")
         }
     }
 
@@ -109,8 +110,12 @@ extension Kernel {
                 return .NET_RX_DROP
             }
             switch skb.dst?.type {
-            case .multicast: count("IpExtInMcastPkts")
-            case .broadcast: count("IpExtInBcastPkts")
+            case .multicast:
+                count("IpExtInMcastPkts")
+                count("IpExtInMcastOctets", skb.len)
+            case .broadcast:
+                count("IpExtInBcastPkts")
+                count("IpExtInBcastOctets", skb.len)
             default: break
             }
             return .NET_RX_SUCCESS
@@ -136,6 +141,7 @@ extension Kernel {
                 return false
             }
             count("IpInReceives")
+            count("IpExtInOctets", skb.len)
             guard skb.pskb_may_pull(IPv4Packet.minimumHeaderLength) else {
                 count("IpInHdrErrors")
                 kfree_skb_reason(&skb, .IP_INHDR)
@@ -152,6 +158,7 @@ extension Kernel {
                 kfree_skb_reason(&skb, .IP_INHDR)
                 return false
             }
+            count(Self.ecnCounters[Int(iph.tos & 3)])
             guard skb.pskb_may_pull(iph.headerLength) else {
                 count("IpInHdrErrors")
                 kfree_skb_reason(&skb, .IP_INHDR)
@@ -164,7 +171,7 @@ extension Kernel {
             }
             guard iph.headerChecksumIsValid else {
                 tracer.note("header checksum 0x\(String(iph.headerChecksum, radix: 16)) is wrong")
-                count("IpInCsumErrors")
+                count("IpExtInCsumErrors")
                 count("IpInHdrErrors")
                 kfree_skb_reason(&skb, .IP_CSUM)
                 return false
@@ -186,6 +193,10 @@ extension Kernel {
             return true
         }
     }
+
+    /// The counters of received packets by the ECN field of their header (RFC 3168), in its order:
+    /// not ECN-capable, ECT(1), ECT(0), CE.
+    static let ecnCounters: [StaticString] = ["IpExtInNoECTPkts", "IpExtInECT1Pkts", "IpExtInECT0Pkts", "IpExtInCEPkts"]
 
     /// The IPv4 receive entry for one packet (`ip_packet_type.func`).
     @discardableResult

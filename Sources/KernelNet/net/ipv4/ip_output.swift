@@ -27,6 +27,9 @@ public struct TransmitContext: Sendable {
     public var isARP = false
     /// The next hop the neighbour layer resolves.
     public var nexthop: IPv4Address = .any
+    /// The frame whose processing already received the packet's looped-back copy (a broadcast reply
+    /// the model sent while processing that frame), if one did.
+    public var loopedBackWith: Int?
 }
 
 extension Kernel {
@@ -57,7 +60,17 @@ extension Kernel {
     /// forwarded and fragments included, as `IpOutTransmits` here.
     func ip_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_finish_output2) {
-            if profile.version >= .v6_12 { count("IpOutTransmits") }
+            // 6.12 counts the packets and bytes that leave here, after fragmentation (4.14 and 6.1 count
+            // `IpExtOutOctets` per datagram in the output functions, which the model does not).
+            let length = skb.ip_hdr()?.totalLength ?? 0
+            if profile.version >= .v6_12 {
+                count("IpOutTransmits")
+                count("IpExtOutOctets", length)
+            }
+            if let daddr = skb.ip_hdr()?.destination, outputsThroughMulticast(daddr) {
+                count(daddr.isMulticast ? "IpExtOutMcastPkts" : "IpExtOutBcastPkts")
+                count(daddr.isMulticast ? "IpExtOutMcastOctets" : "IpExtOutBcastOctets", length)
+            }
             let nexthop = transmitContext.nexthop
             if neighbours[nexthop] == nil, nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
                 // Broadcast and multicast next hops need no resolution: arp_constructor makes them NUD_NOARP.
@@ -165,11 +178,25 @@ extension Kernel {
         traced(ip_output_c.ip_frag_init) {}
     }
 
-    /// Copies the next MTU-sized piece of the datagram into a new packet with its own header.
-    func ip_frag_next(_ skb: SKBuff, length: Int) -> SKBuff {
+    /// Copies the next MTU-sized piece of the datagram into a new packet with its own header: `offset`
+    /// bytes into the datagram's payload, `more` when pieces follow (a piece of a fragment keeps MF).
+    func ip_frag_next(_ skb: SKBuff, length: Int, offset: Int, more: Bool) -> SKBuff {
         traced(ip_output_c.ip_frag_next) {
             var piece = skb
             piece.len = length
+            // Its own header: total length, fragment offset (8-byte units) and MF, checksum.
+            let at = piece.network_header
+            if piece.bytes.count >= at + IPv4Packet.minimumHeaderLength {
+                let original = UInt16(piece.bytes[at + 6]) << 8 | UInt16(piece.bytes[at + 7])
+                let wasMore = original & 0x2000 != 0
+                let flags = (original & 0x8000) | (more || wasMore ? 0x2000 : 0)
+                let field = flags | ((original & 0x1fff) &+ UInt16(truncatingIfNeeded: offset / 8))
+                piece.bytes[at + 2] = UInt8(truncatingIfNeeded: length >> 8)
+                piece.bytes[at + 3] = UInt8(truncatingIfNeeded: length)
+                piece.bytes[at + 6] = UInt8(field >> 8)
+                piece.bytes[at + 7] = UInt8(field & 0xff)
+                Checksum.updateIPv4Header(&piece.bytes, at: at)
+            }
             return piece
         }
     }
@@ -188,7 +215,8 @@ extension Kernel {
                 tracer.note("slow path: \(count) fragments of at most \(size) bytes of payload")
                 ip_frag_init()
                 for i in 0..<count {
-                    var piece = ip_frag_next(skb, length: iph.headerLength + min(size, payload - i * size))
+                    var piece = ip_frag_next(skb, length: iph.headerLength + min(size, payload - i * size),
+                                             offset: i * size, more: i < count - 1)
                     _ = ip_finish_output2(&piece)
                     self.count("IpFragCreates")
                 }
@@ -206,7 +234,12 @@ extension Kernel {
             } else if skb.ip_hdr()?.moreFragments == true {
                 ip_fraglist_prepare()
             }
-            return ip_finish_output2(&skb)
+            let sent = ip_finish_output2(&skb)
+            // The datagram counts as fragmented once its last fragment has left.
+            if transmitContext.isLaterFragment, !transmitContext.isForwarded, skb.ip_hdr()?.moreFragments == false {
+                count("IpFragOKs")
+            }
+            return sent
         }
     }
 

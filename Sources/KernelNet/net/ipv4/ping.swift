@@ -1,5 +1,6 @@
 // Mirrors net/ipv4/ping.c (Linux 6.1): ICMP echo requests sent by ping sockets (iputils ping).
 import Trace
+import Wire
 
 /// Functions modeled from `net/ipv4/ping.c`.
 public enum ping: String, KernelSourceFile {
@@ -8,9 +9,12 @@ public enum ping: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Completes the ICMP header and sends the datagram.
+    /// Completes the ICMP header, counts the message (`icmp_out_count`) and sends the datagram.
     func ping_v4_push_pending_frames(_ skb: inout SKBuff) {
-        traced(ping.ping_v4_push_pending_frames) { ip_push_pending_frames(&skb) }
+        traced(ping.ping_v4_push_pending_frames) {
+            countIcmpMsg(skb.icmp_hdr()?.type ?? ICMPv4Packet.echoRequest, incoming: false)
+            ip_push_pending_frames(&skb)
+        }
     }
 
     /// Delivers an echo reply to the ping socket that sent the request (none in the model: the host

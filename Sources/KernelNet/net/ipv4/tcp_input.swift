@@ -1,14 +1,17 @@
 // Mirrors net/ipv4/tcp_input.c (Linux 6.1): the TCP state machine on receive (RFC 9293 §3.10.7).
-// Not modeled: sequence-window validation (segments are taken as in-window), SACK, congestion control,
-// out-of-order queueing, receive-buffer pruning, delayed-ACK timing (the capture shows the ACKs).
+// Not modeled: PAWS (RFC 7323 timestamps), SACK and D-SACK, the namespace-wide challenge ACK limit
+// (`tcp_challenge_ack_limit`: 1000 a second in 4.14, unlimited by default since 6.0), congestion
+// control, out-of-order queueing, receive-buffer pruning, delayed-ACK timing (the capture shows the
+// ACKs). The receive window is the one the host last advertised in the capture; a connection whose
+// handshake the capture did not show has no known window, and its segments are taken as in-window.
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv4/tcp_input.c`, in the file's order.
 public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
-    case tcp_fin, tcp_queue_rcv, tcp_data_queue, tcp_ack, tcp_reset, tcp_validate_incoming, tcp_rcv_established,
-        tcp_rcv_state_process,
+    case tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
+        tcp_data_queue, tcp_ack, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
         tcp_conn_request
 }
 
@@ -29,6 +32,75 @@ extension Kernel {
         outcome.dropFunction = dropper?.function
     }
 
+    /// Whether an answer to a segment outside the window must be skipped (`tcp_invalid_ratelimit`,
+    /// 500 ms by default, per socket): segments carrying data (without SYN) are always answered; the
+    /// others at most once per interval, counted in `mib` when skipped. The interval's clock is the
+    /// socket's `last_oow_ack_time`, shared with challenge ACKs.
+    func tcp_oow_rate_limited(_ skb: SKBuff, tuple t: FourTuple, mib: StaticString) -> Bool {
+        traced(tcp_input.tcp_oow_rate_limited) {
+            if tcpSegmentLength(skb) > 0, skb.tcp_hdr()?.flags.contains(.syn) == false { return false }
+            return oowRateLimited(t, mib: mib)
+        }
+    }
+
+    /// `__tcp_oow_rate_limited` (inlined): skips when the socket answered out of window less than
+    /// `tcp_invalid_ratelimit` ago, else takes the time of this answer.
+    func oowRateLimited(_ t: FourTuple, mib: StaticString) -> Bool {
+        let interval = Int64(sysctl.values["net.ipv4.tcp_invalid_ratelimit"] ?? 500) * 1_000_000
+        if let last = sockets.tcp[t]?.lastOowAck, now - last >= 0, now - last < interval {
+            tracer.note("answered a segment outside the window \((now - last) / 1_000_000) ms ago: no answer (tcp_invalid_ratelimit)")
+            count(mib)
+            return true
+        }
+        sockets.tcp[t]?.lastOowAck = now
+        return false
+    }
+
+    /// Sends a challenge ACK (RFC 5961 §3.2, §4.2) for a RST or SYN that cannot be trusted, unless the
+    /// socket's out-of-window rate limit holds it back.
+    func tcp_send_challenge_ack(tuple t: FourTuple) {
+        traced(tcp_input.tcp_send_challenge_ack) {
+            guard !oowRateLimited(t, mib: "TcpExtTCPACKSkippedChallenge") else { return }
+            count("TcpExtTCPChallengeACK")
+            expectTransmit(.tcpAck(t), from: currentFrame)
+            tracer.note("challenge ACK (rcv_nxt) built and sent: see the transmitted frame")
+        }
+    }
+
+    /// The bytes of sequence space a segment takes: its data, plus one each for SYN and FIN.
+    func tcpSegmentLength(_ skb: SKBuff) -> UInt32 {
+        guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return 0 }
+        let data = max(0, iph.totalLength - iph.headerLength - th.headerLength)
+        return UInt32(data) &+ (th.flags.contains(.syn) ? 1 : 0) &+ (th.flags.contains(.fin) ? 1 : 0)
+    }
+
+    /// Whether a segment lies in the receive window (RFC 9293 §3.10.7.4): it must not end before
+    /// `rcv_wup` (the edge last advertised) nor start beyond `rcv_nxt` plus the window still open.
+    /// Returns the drop reason when it does not: 6.12 tells a segment wholly before the window
+    /// (`TCP_OLD_SEQUENCE`) from one beyond it (`TCP_INVALID_SEQUENCE`); 4.14 and 6.1 return only
+    /// false, which `tcp_validate_incoming` drops as `TCP_INVALID_SEQUENCE`.
+    func tcp_sequence(_ skb: SKBuff, tuple t: FourTuple) -> SKBDropReason? {
+        traced(tcp_input.tcp_sequence) {
+            guard let c = sockets.tcp[t], let next = c.rcvNxt, let wnd = c.rcvWnd, let th = skb.tcp_hdr() else {
+                return nil
+            }
+            let wup = c.rcvWup ?? next
+            let seq = th.sequence
+            let end = seq &+ tcpSegmentLength(skb)
+            if Int32(bitPattern: end &- wup) < 0 {
+                tracer.note("segment ends at \(end), before the window's left edge \(wup) (rcv_wup)")
+                return profile.version >= .v6_12 ? .TCP_OLD_SEQUENCE : .TCP_INVALID_SEQUENCE
+            }
+            // tcp_receive_window: what is left of the advertised window past rcv_nxt.
+            let open = max(0, Int64(Int32(bitPattern: wup &+ wnd &- next)))
+            if Int32(bitPattern: seq &- (next &+ UInt32(open))) > 0 {
+                tracer.note("segment starts at \(seq), beyond rcv_nxt \(next) + window \(open)")
+                return .TCP_INVALID_SEQUENCE
+            }
+            return nil
+        }
+    }
+
     /// Handles a FIN: moves the connection towards closing.
     func tcp_fin(tuple t: FourTuple) {
         traced(tcp_input.tcp_fin) {
@@ -41,6 +113,15 @@ extension Kernel {
                 default: nil
                 }
             if let next { setState(t, next) }
+        }
+    }
+
+    /// Answers a segment outside the window with an ACK of what the host expects (RFC 9293
+    /// §3.10.7.4). D-SACK for old data (`TcpExtDelayedACKLost`, `TcpExtTCPDSACKOldSent`) is not modeled.
+    func tcp_send_dupack(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_input.tcp_send_dupack) {
+            expectTransmit(.tcpAck(t), from: currentFrame)
+            tracer.note("duplicate ACK (rcv_nxt) built and sent: see the transmitted frame")
         }
     }
 
@@ -93,20 +174,65 @@ extension Kernel {
     /// Handles a valid RST: the connection is closed.
     func tcp_reset(tuple t: FourTuple) {
         traced(tcp_input.tcp_reset) {
-            sockets.removeConnection(t)
+            closeByReset(t)
             tracer.state("socket \(t) reset -> TCP_CLOSE")
         }
     }
 
-    /// Checks a segment against the connection before it is processed (RFC 9293 §3.10.7.4): a
-    /// valid RST resets the connection and the segment is freed. Returns false when it was consumed.
-    func tcp_validate_incoming(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
+    /// Checks a segment against the connection before it is processed (RFC 9293 §3.10.7.4, RFC 5961).
+    /// Outside the window (`tcp_sequence`) it is dropped, answered with a duplicate ACK unless it is a
+    /// RST (a SYN gets a challenge ACK instead); a RST at `rcv_nxt` (or one short of it after the
+    /// peer's FIN, `tcp_reset_check`) resets the connection, elsewhere in the window it gets a challenge
+    /// ACK and is dropped (`TCP_RESET`); a SYN gets a challenge ACK and is dropped (`TCP_INVALID_SYN`),
+    /// counted in `TcpInErrs` on the established path (`synInErr`). Returns false when it was consumed.
+    func tcp_validate_incoming(_ skb: inout SKBuff, tuple t: FourTuple, synInErr: Bool) -> Bool {
         traced(tcp_input.tcp_validate_incoming) {
-            guard skb.tcp_hdr()?.flags.contains(.rst) == true else { return true }
-            tcp_reset(tuple: t)
-            __kfree_skb(&skb)
-            return false
+            guard let th = skb.tcp_hdr() else { return true }
+            let rst = th.flags.contains(.rst), syn = th.flags.contains(.syn)
+            let next = sockets.tcp[t]?.rcvNxt
+            // tcp_reset_check: a RST one short of rcv_nxt once the peer's FIN was taken.
+            let resetCheck = next.map { th.sequence == $0 &- 1 } == true
+                && [.TCP_CLOSE_WAIT, .TCP_LAST_ACK, .TCP_CLOSING].contains(sockets.tcp[t]?.state)
+            if let reason = tcp_sequence(skb, tuple: t) {
+                if rst, resetCheck {
+                    tcp_reset(tuple: t)
+                    __kfree_skb(&skb)
+                    return false
+                }
+                if !rst {
+                    if syn { return synChallenge(&skb, tuple: t, synInErr: synInErr) }
+                    if !tcp_oow_rate_limited(skb, tuple: t, mib: "TcpExtTCPACKSkippedSeq") { tcp_send_dupack(&skb, tuple: t) }
+                } else {
+                    tracer.note("RST outside the window: dropped without an answer")
+                }
+                tcp_drop_reason(&skb, reason)
+                return false
+            }
+            if rst {
+                if next == nil || th.sequence == next || resetCheck {
+                    tcp_reset(tuple: t)
+                    __kfree_skb(&skb)
+                    return false
+                }
+                tracer.note("RST in the window but not at rcv_nxt \(next ?? 0): challenge ACK (RFC 5961 §3.2)")
+                tcp_send_challenge_ack(tuple: t)
+                tcp_drop_reason(&skb, .TCP_RESET)
+                return false
+            }
+            if syn { return synChallenge(&skb, tuple: t, synInErr: synInErr) }
+            return true
         }
+    }
+
+    /// A SYN on a synchronized connection (RFC 5961 §4.2): challenge ACK, drop (`TCP_INVALID_SYN`; 4.14
+    /// names no reason). Always returns false, for `tcp_validate_incoming` to return.
+    private func synChallenge(_ skb: inout SKBuff, tuple t: FourTuple, synInErr: Bool) -> Bool {
+        tracer.note("SYN on a synchronized connection: challenge ACK (RFC 5961 §4.2)")
+        if synInErr { count("TcpInErrs") }
+        count("TcpExtTCPSYNChallenge")
+        tcp_send_challenge_ack(tuple: t)
+        tcp_drop_reason(&skb, .TCP_INVALID_SYN)
+        return false
     }
 
     /// The established-state receive: the header-prediction fast path for in-order ACKs and data, or
@@ -139,7 +265,7 @@ extension Kernel {
                 return
             }
             tracer.note("slow path: flags [\(th.flags)]")
-            guard tcp_validate_incoming(&skb, tuple: t) else { return }
+            guard tcp_validate_incoming(&skb, tuple: t, synInErr: true) else { return }
             tcp_ack(&skb, tuple: t)
             tcp_data_queue(&skb, tuple: t)
         }
@@ -173,6 +299,8 @@ extension Kernel {
                     __kfree_skb(&skb)
                 } else if th.flags.contains([.syn, .ack]) {
                     sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
+                    // Scaling holds only when both ends offered it (RFC 7323 §2.2).
+                    if th.windowScale == nil { sockets.tcp[t]?.rcvWscale = 0 }
                     setState(t, .TCP_ESTABLISHED)
                     expectTransmit(.tcpAck(t), from: currentFrame)
                     consume_skb(&skb)
@@ -181,7 +309,7 @@ extension Kernel {
                 }
                 return false
             default:
-                guard tcp_validate_incoming(&skb, tuple: t) else { return false }
+                guard tcp_validate_incoming(&skb, tuple: t, synInErr: false) else { return false }
                 let before = sockets.tcp[t]?.state
                 tcp_ack(&skb, tuple: t)
                 let after = sockets.tcp[t]?.state
@@ -222,6 +350,15 @@ extension Kernel {
             tcp_v4_route_req(daddr: t.remote)
             tcp_v4_send_synack(tuple: t)
         }
+    }
+
+    /// Closes a connection that a reset ended, received or sent: `tcp_set_state` counts
+    /// `TcpEstabResets` when it leaves `ESTABLISHED` or `CLOSE_WAIT` for `CLOSE`.
+    func closeByReset(_ t: FourTuple) {
+        if let state = sockets.tcp[t]?.state, state == .TCP_ESTABLISHED || state == .TCP_CLOSE_WAIT {
+            count("TcpEstabResets")
+        }
+        sockets.removeConnection(t)
     }
 
     /// Moves a connection to `state`, saying so in the trace.

@@ -41,6 +41,7 @@ extension Kernel {
                 return
             }
             do {
+                count("TcpOutSegs")
                 count("TcpOutRsts")
                 expectTransmit(.tcpReset(t), from: currentFrame)
                 tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
@@ -49,7 +50,7 @@ extension Kernel {
     }
 
     /// Sends an ACK that belongs to no full socket (a time-wait or request socket's) through the
-    /// per-CPU control socket.
+    /// per-CPU control socket (counted in `TcpOutSegs` when it is built).
     func tcp_v4_send_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_ipv4.tcp_v4_send_ack) {
             if var out = transmitSKB {
@@ -57,6 +58,7 @@ extension Kernel {
                 transmitSKB = out
                 return
             }
+            count("TcpOutSegs")
             expectTransmit(.tcpTimewaitAck(t), from: currentFrame)
             tracer.note("ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
         }
@@ -72,13 +74,16 @@ extension Kernel {
         traced(tcp_ipv4.tcp_v4_route_req) { inet_csk_route_req(daddr: daddr) }
     }
 
-    /// Builds and sends the SYN-ACK of a request socket.
+    /// Builds and sends the SYN-ACK of a request socket (`tcp_make_synack` counts it in `TcpOutSegs`
+    /// when it is built: with the SYN it answers, or, for one the capture shows without its SYN, here).
     func tcp_v4_send_synack(tuple t: FourTuple) {
         traced(tcp_ipv4.tcp_v4_send_synack) {
             if var out = transmitSKB {
+                if outcome.causedBy == nil { count("TcpOutSegs") }
                 ip_build_and_send_pkt(&out)
                 transmitSKB = out
             } else {
+                count("TcpOutSegs")
                 expectTransmit(.tcpSynAck(t), from: currentFrame)
                 tracer.note("SYN-ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
             }

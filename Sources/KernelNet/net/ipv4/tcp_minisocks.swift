@@ -44,8 +44,13 @@ extension Kernel {
             }
             var child = TCPConnection(state: .TCP_SYN_RECV)
             child.hasRxDst = true
+            // The child inherits the request socket's receive state (tcp_create_openreq_child).
             child.rcvNxt = sockets.tcp[t]?.rcvNxt
+            child.rcvWup = sockets.tcp[t]?.rcvWup
+            child.rcvWnd = sockets.tcp[t]?.rcvWnd
+            child.rcvWscale = sockets.tcp[t]?.rcvWscale
             sockets.setConnection(t, child)
+            count("TcpPassiveOpens")
             tracer.state("child socket created for \(t) (TCP_SYN_RECV)")
             return true
         }

@@ -2,6 +2,7 @@
 // Not modeled: segmentation, pacing, TSO autosizing, TCP options building; the captured segment is
 // taken as the one built.
 import Trace
+import Wire
 
 /// Functions modeled from `net/ipv4/tcp_output.c`, in the file's order.
 public enum tcp_output: String, KernelSourceFile {
@@ -11,17 +12,37 @@ public enum tcp_output: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`).
-    func __tcp_transmit_skb(_ skb: inout SKBuff) {
+    /// Records the receive window a segment the host sent advertised, as the capture shows it (what
+    /// `tcp_select_window` chose in `__tcp_transmit_skb`): `rcv_wup` is its acknowledgment, `rcv_wnd`
+    /// its window shifted by the host's scale. A SYN or SYN-ACK carries the scale and an unscaled window
+    /// (RFC 7323 §2.2); without the handshake in the capture the scale, and so the window, is unknown.
+    func tcpAdvertisedWindow(_ th: TCPPacket, tuple t: FourTuple) {
+        guard sockets.tcp[t] != nil else { return }
+        if th.flags.contains(.syn) {
+            sockets.tcp[t]?.rcvWscale = th.windowScale ?? 0
+            if th.flags.contains(.ack) {
+                sockets.tcp[t]?.rcvWnd = UInt32(th.window)
+                sockets.tcp[t]?.rcvWup = th.acknowledgment
+            }
+            return
+        }
+        guard th.flags.contains(.ack), let scale = sockets.tcp[t]?.rcvWscale else { return }
+        sockets.tcp[t]?.rcvWnd = UInt32(th.window) << UInt32(scale)
+        sockets.tcp[t]?.rcvWup = th.acknowledgment
+    }
+
+    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`). `TcpOutSegs`
+    /// counts new segments and empty ones, not `retransmission`s of data sent before.
+    func __tcp_transmit_skb(_ skb: inout SKBuff, retransmission: Bool = false) {
         traced(tcp_output.__tcp_transmit_skb) {
-            count("TcpOutSegs")
+            if !retransmission { count("TcpOutSegs") }
             ip_queue_xmit(&skb)
         }
     }
 
     /// Clones a queued segment and transmits it.
-    func tcp_transmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.tcp_transmit_skb) { __tcp_transmit_skb(&skb) }
+    func tcp_transmit_skb(_ skb: inout SKBuff, retransmission: Bool = false) {
+        traced(tcp_output.tcp_transmit_skb) { __tcp_transmit_skb(&skb, retransmission: retransmission) }
     }
 
     /// Sends what the window allows from the write queue.
@@ -46,7 +67,7 @@ extension Kernel {
 
     /// Retransmits a segment.
     func __tcp_retransmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.__tcp_retransmit_skb) { tcp_transmit_skb(&skb) }
+        traced(tcp_output.__tcp_retransmit_skb) { tcp_transmit_skb(&skb, retransmission: true) }
     }
 
     /// Retransmits a segment and counts it.

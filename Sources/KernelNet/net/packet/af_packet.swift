@@ -9,8 +9,11 @@ public enum af_packet: String, KernelSourceFile {
 
 extension Kernel {
     /// Copies a packet into a memory-mapped packet ring (`TPACKET_V3`, as libpcap sets it up for
-    /// tcpdump): the capture itself.
+    /// tcpdump): the capture itself. A looped-back copy (`PACKET_LOOPBACK`) is skipped: the capture
+    /// saw the packet leave.
     func tpacket_rcv(_ skb: inout SKBuff) {
-        traced(af_packet.tpacket_rcv) {}
+        traced(af_packet.tpacket_rcv) {
+            if skb.pkt_type == .PACKET_LOOPBACK { tracer.note("looped-back copy: not captured again") }
+        }
     }
 }
