@@ -64,11 +64,7 @@ extension OracleKernel {
             "Fixtures/oracle-6.12/s_frag": [11],
         ],
         knownGaps: [:],
-        knownFrameGaps: [
-            "Fixtures/oracle-6.12/s_frag": [
-                9: "a queue killed by an overlap is destroyed with SKB_CONSUMED: inet_frag_destroy passes SKB_CONSUMED unless INET_FRAG_DROP (set only by ip_expire, net/ipv4/ip_fragment.c:142, and inet_frags_free_cb, net/ipv4/inet_fragment.c:139) to inet_frag_rbtree_purge (net/ipv4/inet_fragment.c:351-359), whose kfree_skb_reason (:322) reaches sk_skb_reason_drop, which fires consume_skb for SKB_CONSUMED (net/core/skbuff.c:1216); the model drops the queued fragment NOT_SPECIFIED in inet_frag_destroy"
-            ],
-        ],
+        knownFrameGaps: [:],
         knownTransmitGaps: [:])
 
     static let all: [OracleKernel] = [.v6_1, .v6_12]

@@ -61,4 +61,15 @@ extension Kernel {
     func consume_skb(_ skb: inout SKBuff) {
         traced(skbuff.consume_skb) {}
     }
+
+    /// Frees a packet that was used up, from code that passes its reason along: 6.12's
+    /// `kfree_skb_reason(skb, SKB_CONSUMED)`, which `sk_skb_reason_drop` reports as a consume, not a
+    /// drop; `consume_skb` in versions without that reason.
+    func kfree_skb_consumed(_ skb: inout SKBuff) {
+        guard has(skbuff.sk_skb_reason_drop) else {
+            consume_skb(&skb)
+            return
+        }
+        traced(skbuff.kfree_skb_reason) { traced(skbuff.sk_skb_reason_drop) {} }
+    }
 }

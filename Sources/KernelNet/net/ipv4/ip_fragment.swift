@@ -188,7 +188,7 @@ extension Kernel {
             for piece in q.pieces {
                 // The queued fragments, not the frame being processed.
                 var queued = alloc_skb(frame: piece.frame, bytes: [], wireLength: 0, dev: devices[0])
-                if let reason { kfree_skb_reason(&queued, reason) } else { consume_skb(&queued) }
+                if let reason { kfree_skb_reason(&queued, reason) } else { kfree_skb_consumed(&queued) }
             }
             outcome = saved
             fragmentQueues[key]?.pieces = []
