@@ -234,7 +234,7 @@ enum TransmitKind: Equatable {
     case tcpSynAck(FourTuple)
     case tcpAck(FourTuple)
     case tcpTimewaitAck(FourTuple)
-    case icmpEchoReply(to: IPv4Address, id: UInt16, seq: UInt16)
+    case icmpReply(UInt8, to: IPv4Address, id: UInt16, seq: UInt16)
     case icmpError(to: IPv4Address, type: UInt8, code: UInt8)
     case arpReply(to: IPv4Address)
 }

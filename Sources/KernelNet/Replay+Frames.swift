@@ -248,9 +248,9 @@ extension Kernel {
     private func transmitICMP(_ skb: SKBuff) {
         guard let iph = skb.ip_hdr(), let ih = skb.icmp_hdr() else { return }
         switch ih.type {
-        case ICMPv4Packet.echoReply:
-            matchExpected(.icmpEchoReply(to: iph.destination, id: ih.identifier, seq: ih.sequence))
-            icmp_reply(to: iph.destination, id: ih.identifier, seq: ih.sequence)
+        case ICMPv4Packet.echoReply, ICMPv4Packet.timestampReply:
+            matchExpected(.icmpReply(ih.type, to: iph.destination, id: ih.identifier, seq: ih.sequence))
+            icmp_reply(ih.type, to: iph.destination, id: ih.identifier, seq: ih.sequence)
         case ICMPv4Packet.echoRequest:
             withTransmitSKB { ping_v4_sendmsg(&$0) }
         case _ where ih.isError:

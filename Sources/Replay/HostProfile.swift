@@ -137,6 +137,10 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in try list("sockets").enumerated() {
             let at = "sockets[\(i)]"
+            let known: Set<String> = ["proto", "addr", "port", "state", "groups", "remote"]
+            if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
+                throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
+            }
             guard let protoText = o["proto"] as? String, let proto = SocketConfig.Proto(rawValue: protoText) else {
                 throw fail("\(at).proto", "missing or not tcp/udp")
             }
@@ -152,8 +156,22 @@ public struct HostProfile: Sendable {
                 }
                 groups.append(a)
             }
+            if let s = o["state"], proto != .tcp || (s as? String) != "listen" {
+                throw fail("\(at).state", "only listening TCP sockets (\"listen\") are modeled")
+            }
+            // A connected UDP socket: the peer it sent to ("10.0.0.2:53").
+            var remote: (IPv4Address, UInt16)?
+            if let r = o["remote"] {
+                let parts = (r as? String)?.split(separator: ":") ?? []
+                guard proto == .udp, parts.count == 2, let ip = IPv4Address(String(parts[0])),
+                    let p = UInt16(parts[1]) else {
+                    throw fail("\(at).remote", "not ADDRESS:PORT of a connected UDP socket")
+                }
+                remote = (ip, p)
+            }
             let state: TCPState? = proto == .tcp ? .TCP_LISTEN : nil
-            profile.sockets.append(SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state, groups: groups))
+            profile.sockets.append(SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
+                                                remote: remote?.0, remotePort: remote?.1, groups: groups))
         }
         if let s = root["sysctl"] {
             guard let dict = s as? [String: Any] else { throw fail("sysctl", "not an object") }

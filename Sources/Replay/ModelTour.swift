@@ -112,6 +112,7 @@ public enum ModelTour {
             rx.ethernet(.ipv6, [0x60] + [UInt8](repeating: 0, count: 39)),
             // ICMP messages to the host: an error, a redirect, a timestamp request, a timestamp reply.
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 3, code: 1, data: Array(tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 9, payload: [])).dropFirst(14)))),
+            rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 3, code: 1, data: Array(tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 1, flags: .ack)).dropFirst(14)))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 5, code: 1, rest: [10, 77, 0, 3], data: Array(tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 9, payload: [])).dropFirst(14)))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 13, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 14, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0, count: 12))),

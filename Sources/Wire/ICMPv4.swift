@@ -35,6 +35,7 @@ public struct ICMPv4Packet: Sendable {
     public static let timeExceeded: UInt8 = 11
     public static let parameterProblem: UInt8 = 12
     public static let timestamp: UInt8 = 13
+    public static let timestampReply: UInt8 = 14
 
     /// Whether the type reports an error about another datagram (RFC 1122 §3.2.2).
     public var isError: Bool {

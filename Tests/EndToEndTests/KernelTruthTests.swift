@@ -169,14 +169,11 @@ struct CounterTruthTests {
                 + "so 19 flood queues fit; Debian's 6.1 (oracle) and 6.12 kmalloc-1k heads fit 13, as the model charges",
         ],
         "s_icmp": [
-            "IcmpInErrors": "the port unreachable of frame 11 quotes a datagram of no socket: __udp4_lib_err counts an error "
-                + "(ICMP errors handed to sockets are not modeled)",
-            "IcmpOutMsgs": "the timestamp reply (frame 8) is not modeled (icmp_timestamp)",
-            "IcmpOutEchoReps": "6.18 counts the timestamp reply (frame 8) as an echo reply; 6.12 and the model do not",
-            "IcmpMsgOutType0": "6.18 counts the timestamp reply (frame 8) as type 0; 6.12 and the model do not",
-            "IpOutRequests": "the timestamp reply (frame 8) is not modeled (icmp_timestamp)",
-            "IpOutTransmits": "the timestamp reply (frame 8) is not modeled (icmp_timestamp)",
-            "IpExtOutOctets": "the timestamp reply (frame 8) is not modeled (icmp_timestamp)",
+            "IcmpOutEchoReps": "6.18 counts the timestamp reply (frame 8) as an echo reply; 6.12 (icmp_timestamp sets "
+                + "ICMP_TIMESTAMPREPLY) and the model count it as a timestamp reply",
+            "IcmpMsgOutType0": "6.18 counts the timestamp reply (frame 8) as type 0; 6.12 and the model as type 14",
+            "IcmpOutTimestampReps": "6.18 counts the timestamp reply (frame 8) as an echo reply (see IcmpOutEchoReps)",
+            "IcmpMsgOutType14": "6.18 counts the timestamp reply (frame 8) as type 0 (see IcmpMsgOutType0)",
         ],
     ]
 

@@ -12,7 +12,7 @@ import Wire
 public enum icmp: String, KernelSourceFile {
     public static let path = "net/ipv4/icmp.c"
     case icmp_global_allow, icmp_global_consume, icmpv4_mask_allow, icmpv4_global_allow, icmpv4_xrlim_allow,
-        icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_unreach, icmp_redirect, icmp_echo,
+        icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_socket_deliver, icmp_unreach, icmp_redirect, icmp_echo,
         icmp_timestamp, icmp_discard, icmp_rcv
 }
 
@@ -158,9 +158,10 @@ extension Kernel {
     /// leaves through `ip_mc_output`, which loops a copy back to this host: the copy is queued on the
     /// backlog here, so the frame that asked for the reply shows it received (the reply's own frame
     /// shows it leaving).
-    func icmp_reply(to dst: IPv4Address, id: UInt16, seq: UInt16, request: SKBuff? = nil) {
+    func icmp_reply(_ type: UInt8 = ICMPv4Packet.echoReply, to dst: IPv4Address, id: UInt16, seq: UInt16,
+                    request: SKBuff? = nil) {
         traced(icmp.icmp_reply) {
-            let limit = icmpv4_global_allow(type: ICMPv4Packet.echoReply, code: 0)
+            let limit = icmpv4_global_allow(type: type, code: 0)
             guard limit.allowed else { return }
             if var out = transmitSKB {
                 let rt = ip_route_output_flow(daddr: dst)
@@ -174,16 +175,16 @@ extension Kernel {
                 $0.hook == .NF_INET_LOCAL_OUT && $0.verdict != .accept && ($0.proto ?? .icmp) == .icmp
                     && ($0.daddr?.contains(dst) ?? true) && $0.sport == nil && $0.dport == nil
             }) {
-                tracer.note("the echo reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
+                tracer.note("the reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
                 // Built and counted before the hook (icmp_out_count in __ip_make_skb; 6.12 counts the
                 // request in __ip_local_out), discarded by ip_send_skb after it.
-                countIcmpMsg(ICMPv4Packet.echoReply, incoming: false)
+                countIcmpMsg(type, incoming: false)
                 if profile.version >= .v6_12 { count("IpOutRequests") }
                 count("IpOutDiscards")
             } else {
-                countIcmpMsg(ICMPv4Packet.echoReply, incoming: false)
-                expectTransmit(.icmpEchoReply(to: dst, id: id, seq: seq), from: currentFrame)
-                tracer.note("echo reply to \(dst) built and sent: see the transmitted frame")
+                countIcmpMsg(type, incoming: false)
+                expectTransmit(.icmpReply(type, to: dst, id: id, seq: seq), from: currentFrame)
+                tracer.note("\(type == ICMPv4Packet.echoReply ? "echo" : "timestamp") reply to \(dst) built and sent: see the transmitted frame")
                 if outputsThroughMulticast(dst), let request, let reply = echoReply(to: request) {
                     expected[expected.count - 1].loopedBack = true
                     backlog.append(loopedBack(reply))
@@ -299,8 +300,50 @@ extension Kernel {
     /// Handles a received ICMP error: hands it to the protocol of the quoted datagram.
     func icmp_unreach(_ skb: inout SKBuff) -> SKBDropReason? {
         traced(icmp.icmp_unreach) {
-            tracer.notModeled("ICMP error delivery to the socket it concerns (err_handler)")
+            guard let ih = skb.icmp_hdr() else { return nil }
+            let quotedAt = skb.transport_header + ICMPv4Packet.headerLength
+            guard let quoted = IPv4Packet(skb.bytes, at: quotedAt) else {
+                count("IcmpInErrors")
+                return .NOT_SPECIFIED
+            }
+            guard quoted.ihl >= 5 else {
+                tracer.note("quoted IPv4 header mangled (ihl \(quoted.ihl))")
+                count("IcmpInErrors")
+                return .IP_INHDR
+            }
+            switch ih.type {
+            case ICMPv4Packet.destinationUnreachable where ih.code > 15:
+                return nil  // beyond NR_ICMP_UNREACH: ignored
+            case ICMPv4Packet.timeExceeded where ih.code == 1:
+                tracer.note("fragment reassembly time exceeded: nothing to tell a socket")
+                return nil
+            default:
+                break
+            }
+            icmp_socket_deliver(&skb, quoted: quoted, at: quotedAt)
             return nil
+        }
+    }
+
+    /// Hands an ICMP error to the raw sockets and to the error handler of the quoted packet's
+    /// protocol (`inet_protos[]->err_handler`), which finds the socket that sent it.
+    func icmp_socket_deliver(_ skb: inout SKBuff, quoted: IPv4Packet, at offset: Int) {
+        traced(icmp.icmp_socket_deliver) {
+            // The full quoted IP header plus 8 bytes of its transport header must be there.
+            guard skb.bytes.count >= offset + quoted.headerLength + 8, quoted.proto.rawValue != 255 else {
+                count("IcmpInErrors")
+                return
+            }
+            raw_icmp_error(&skb)
+            let l4 = offset + quoted.headerLength
+            let tuple = FourTuple(local: quoted.source, localPort: skb.bytes.u16be(at: l4),
+                                  remote: quoted.destination, remotePort: skb.bytes.u16be(at: l4 + 2))
+            switch quoted.proto {
+            case .udp: udp_err(&skb, tuple: tuple)
+            case .tcp: tcp_v4_err(&skb, tuple: tuple)
+            case .icmp: tracer.notModeled("ICMP errors about ICMP packets (icmp_err, ping_err)")
+            default: tracer.note("protocol \(quoted.proto) has no error handler")
+            }
         }
     }
 
@@ -315,7 +358,13 @@ extension Kernel {
     /// Answers a timestamp request (RFC 792) with a timestamp reply.
     func icmp_timestamp(_ skb: inout SKBuff) -> SKBDropReason? {
         traced(icmp.icmp_timestamp) {
-            tracer.notModeled("timestamp replies")
+            guard let iph = skb.ip_hdr(), let ih = skb.icmp_hdr(),
+                iph.totalLength - iph.headerLength - ICMPv4Packet.headerLength >= 4 else {
+                count("IcmpInErrors")
+                return .PKT_TOO_SMALL
+            }
+            inet_current_timestamp()
+            icmp_reply(ICMPv4Packet.timestampReply, to: iph.source, id: ih.identifier, seq: ih.sequence)
             return nil
         }
     }

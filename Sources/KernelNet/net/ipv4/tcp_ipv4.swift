@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
 public enum tcp_ipv4: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_ipv4.c"
-    case tcp_v4_connect, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
+    case tcp_v4_connect, tcp_v4_err, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
         tcp_v4_fill_cb, tcp_v4_rcv
 }
 
@@ -46,6 +46,22 @@ extension Kernel {
                 expectTransmit(.tcpReset(t), from: currentFrame)
                 tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
             }
+        }
+    }
+
+    /// TCP's ICMP error handler (`tcp_protocol.err_handler`): finds the connection the quoted segment
+    /// belongs to. With none the error counts as `IcmpInErrors`.
+    ///
+    /// Not modeled: what a connection does with the error (PMTU update, retransmission timer, soft and
+    /// hard errors).
+    func tcp_v4_err(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv4.tcp_v4_err) {
+            guard __inet_lookup_established(t) != nil else {
+                tracer.note("no TCP socket for \(t): the error concerns nobody")
+                count("IcmpInErrors")
+                return
+            }
+            tracer.notModeled("what the connection does with the ICMP error (tcp_v4_err's state handling)")
         }
     }
 

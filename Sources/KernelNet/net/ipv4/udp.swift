@@ -7,7 +7,7 @@ import Wire
 /// Functions modeled from `net/ipv4/udp.c`, in the file's order.
 public enum udp: String, KernelSourceFile {
     public static let path = "net/ipv4/udp.c"
-    case __udp4_lib_lookup, udp_send_skb, udp_sendmsg, __udp_enqueue_schedule_skb, udp_queue_rcv_one_skb,
+    case __udp4_lib_lookup, __udp4_lib_err, udp_err, udp_send_skb, udp_sendmsg, __udp_enqueue_schedule_skb, udp_queue_rcv_one_skb,
         udp_queue_rcv_skb, udp_unicast_rcv_skb, __udp4_lib_mcast_deliver, __udp4_lib_rcv, udp_v4_early_demux,
         udp_rcv
 }
@@ -19,6 +19,29 @@ extension Kernel {
             guard let s = sockets.udp[port], s.address == .any || s.address == address else { return nil }
             return s
         }
+    }
+
+    /// Finds the UDP socket that sent the datagram an ICMP error quotes and reports the error to it:
+    /// a connected socket (or one with `IP_RECVERR`) gets it as its next error (`sk_err`, e.g.
+    /// `ECONNREFUSED` for port unreachable); with no socket the error counts as `IcmpInErrors`.
+    func __udp4_lib_err(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(udp.__udp4_lib_err) {
+            guard let s = __udp4_lib_lookup(t.local, t.localPort) else {
+                tracer.note("no UDP socket for \(t.local):\(t.localPort): the error concerns nobody")
+                count("IcmpInErrors")
+                return
+            }
+            if s.remote == t.remote, s.remotePort == t.remotePort {
+                tracer.note("error reported to the connected socket \(t) (sk_err, sk_error_report)")
+            } else {
+                tracer.note("unconnected socket without IP_RECVERR: the error is not reported")
+            }
+        }
+    }
+
+    /// UDP's ICMP error handler (`udp_protocol.err_handler`).
+    func udp_err(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(udp.udp_err) { __udp4_lib_err(&skb, tuple: t) }
     }
 
     /// Hands a built datagram to IP.
