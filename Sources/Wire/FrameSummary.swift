@@ -79,23 +79,29 @@ public enum FrameSummary {
         }
         let l4 = offset + ip.headerLength
         let payloadLength = ip.totalLength - ip.headerLength
-        switch ip.proto {
-        case .tcp:
-            guard let t = try? TCPHeader(parsing: bytes, at: l4) else {
-                out.appendASCII("TCP ")
+        // "TCP a:p > b:q", or "TCP a > b … (truncated)" when the transport header is not all there.
+        func endpoints(_ name: StaticString, _ ports: (source: UInt16, destination: UInt16)?,
+                       _ out: inout SummaryLine) -> Bool {
+            out.appendASCII(name)
+            guard let ports else {
                 hosts(&out)
                 frag(&out)
                 out.appendASCII(" (truncated)")
-                return nil
+                return false
             }
-            out.appendASCII("TCP ")
             out.appendDecimal(ip.source)
             out.appendASCII(":")
-            out.appendDecimal(UInt64(t.sourcePort))
+            out.appendDecimal(UInt64(ports.source))
             out.appendASCII(" > ")
             out.appendDecimal(ip.destination)
             out.appendASCII(":")
-            out.appendDecimal(UInt64(t.destinationPort))
+            out.appendDecimal(UInt64(ports.destination))
+            return true
+        }
+        switch ip.proto {
+        case .tcp:
+            let t = try? TCPHeader(parsing: bytes, at: l4)
+            guard endpoints("TCP ", t.map { ($0.sourcePort, $0.destinationPort) }, &out), let t else { return nil }
             out.appendASCII(" [")
             t.flags.write(into: &out)
             out.appendASCII("] seq=")
@@ -110,21 +116,8 @@ public enum FrameSummary {
             out.appendDecimal(max(0, payloadLength - t.headerLength))
             frag(&out)
         case .udp:
-            guard let u = try? UDPHeader(parsing: bytes, at: l4) else {
-                out.appendASCII("UDP ")
-                hosts(&out)
-                frag(&out)
-                out.appendASCII(" (truncated)")
-                return nil
-            }
-            out.appendASCII("UDP ")
-            out.appendDecimal(ip.source)
-            out.appendASCII(":")
-            out.appendDecimal(UInt64(u.sourcePort))
-            out.appendASCII(" > ")
-            out.appendDecimal(ip.destination)
-            out.appendASCII(":")
-            out.appendDecimal(UInt64(u.destinationPort))
+            let u = try? UDPHeader(parsing: bytes, at: l4)
+            guard endpoints("UDP ", u.map { ($0.sourcePort, $0.destinationPort) }, &out), let u else { return nil }
             out.appendASCII(" len=")
             out.appendDecimal(u.length - 8)
             frag(&out)

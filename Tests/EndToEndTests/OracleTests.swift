@@ -333,19 +333,27 @@ struct OracleTests {
     static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "udp_sendmsg", "tcp_v4_connect", "tcp_write_xmit",
                                                   "tcp_send_fin"]
 
-    @Test("transmitted frames take the real kernel's transmit path", arguments: fixtureCases)
-    func transmitPaths(_ c: String) throws {
+    /// Replays the full capture of the fixture behind oracle case `c` under the kernel that recorded
+    /// it; `rxOrdinal` maps a received frame to the oracle's packet number (the N-th received frame).
+    static func replayFixture(_ c: String) throws
+        -> (kernel: OracleKernel, name: String, traces: [PacketTrace], rxOrdinal: [Int: Int])
+    {
         let kernel = OracleKernel.of(c)
-        let visible = Self.oracleVisible[kernel.version] ?? []
         let name = URL(fileURLWithPath: c).lastPathComponent
         let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
                                         captureName: name, host: host, kernelVersion: kernel.version)
         var traces: [PacketTrace] = []
         _ = try session.run { traces.append($0) }
-        // The oracle's packet N is the N-th received frame of the full capture.
         var rxOrdinal: [Int: Int] = [:]
         for t in traces where t.direction == .rx { rxOrdinal[t.frame] = rxOrdinal.count + 1 }
+        return (kernel, name, traces, rxOrdinal)
+    }
+
+    @Test("transmitted frames take the real kernel's transmit path", arguments: fixtureCases)
+    func transmitPaths(_ c: String) throws {
+        let (kernel, name, traces, rxOrdinal) = try Self.replayFixture(c)
+        let visible = Self.oracleVisible[kernel.version] ?? []
         let oracle = Self.records(c)
         let modeled = Set(traces.flatMap(\.functions))
         var compared = 0
@@ -402,16 +410,8 @@ struct OracleTests {
 
     @Test("timer callbacks take the real kernel's path", arguments: fixtureCases)
     func timerPaths(_ c: String) throws {
-        let kernel = OracleKernel.of(c)
+        let (kernel, name, traces, rxOrdinal) = try Self.replayFixture(c)
         let visible = Self.oracleVisible[kernel.version] ?? []
-        let name = URL(fileURLWithPath: c).lastPathComponent
-        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
-        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
-                                        captureName: name, host: host, kernelVersion: kernel.version)
-        var traces: [PacketTrace] = []
-        _ = try session.run { traces.append($0) }
-        var rxOrdinal: [Int: Int] = [:]
-        for t in traces where t.direction == .rx { rxOrdinal[t.frame] = rxOrdinal.count + 1 }
         let oracle = Self.records(c)
         let modeled = Set(traces.flatMap { $0.functions + $0.timers.flatMap { $0.events.visibleFunctions } })
         var compared = 0
