@@ -23,12 +23,6 @@ public struct JSONRenderer: TraceRenderer {
         return w.text + "\n"
     }
 
-    public func frame(_ t: PacketTrace) -> String {
-        let out = OutputBuffer(capacity: 4096)
-        write(t, into: out)
-        return out.string
-    }
-
     /// Writes the frame's line with constant keys as literal bytes and each function's members from
     /// ``SymbolText``; only notes, states and the like are escaped, and those scan their bytes once.
     public func write(_ t: PacketTrace, into out: OutputBuffer) {

@@ -28,14 +28,18 @@ public enum FrameSelection: String, Sendable, CaseIterable {
 /// Formats traces as text for a stream: a header, one block per frame, a summary.
 public protocol TraceRenderer {
     func header(_ header: TraceHeader) -> String
-    func frame(_ trace: PacketTrace) -> String
     func summary(_ summary: TraceSummary) -> String
-    /// Appends what ``frame(_:)`` returns, as UTF-8, to `out` (the fast path for streaming output).
+    /// Appends the frame's output, as UTF-8, to `out` (the fast path for streaming output).
     func write(_ trace: PacketTrace, into out: OutputBuffer)
 }
 
 extension TraceRenderer {
-    public func write(_ trace: PacketTrace, into out: OutputBuffer) { out.append(frame(trace)) }
+    /// The frame's output as a string (what ``write(_:into:)`` appends).
+    public func frame(_ trace: PacketTrace) -> String {
+        let out = OutputBuffer(capacity: 4096)
+        write(trace, into: out)
+        return out.string
+    }
 }
 
 extension TraceFormat {

@@ -16,12 +16,6 @@ public struct TextRenderer: TraceRenderer {
         return s
     }
 
-    public func frame(_ t: PacketTrace) -> String {
-        let out = OutputBuffer(capacity: 4096)
-        write(t, into: out)
-        return out.string
-    }
-
     /// The column where the file of a call begins (names longer than that are followed by one space).
     private static let fileColumn = 56
 
@@ -118,12 +112,6 @@ public struct ChainRenderer: TraceRenderer {
     public init() {}
 
     public func header(_ header: TraceHeader) -> String { "" }
-
-    public func frame(_ t: PacketTrace) -> String {
-        let out = OutputBuffer(capacity: 4096)
-        write(t, into: out)
-        return out.string
-    }
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
         for run in t.timers {
