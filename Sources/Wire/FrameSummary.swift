@@ -67,18 +67,22 @@ public enum FrameSummary {
             out.appendDecimal(Int(ip.fragmentOffset))
             if ip.moreFragments { out.appendASCII("+") }
         }
-        if ip.fragmentOffset != 0 {
+        let payloadLength = ip.totalLength - ip.headerLength
+        // "IPv4 PROTO a > b len=N": later fragments and protocols without a summary of their own.
+        func plain(_ out: inout SummaryLine) {
             out.appendASCII("IPv4 ")
             out.append(ip.proto.description)
             out.appendASCII(" ")
             hosts(&out)
             frag(&out)
             out.appendASCII(" len=")
-            out.appendDecimal(ip.totalLength - ip.headerLength)
+            out.appendDecimal(payloadLength)
+        }
+        if ip.fragmentOffset != 0 {
+            plain(&out)
             return nil
         }
         let l4 = offset + ip.headerLength
-        let payloadLength = ip.totalLength - ip.headerLength
         // "TCP a:p > b:q", or "TCP a > b … (truncated)" when the transport header is not all there.
         func endpoints(_ name: StaticString, _ ports: (source: UInt16, destination: UInt16)?,
                        _ out: inout SummaryLine) -> Bool {
@@ -139,13 +143,7 @@ public enum FrameSummary {
             }
             frag(&out)
         default:
-            out.appendASCII("IPv4 ")
-            out.append(ip.proto.description)
-            out.appendASCII(" ")
-            hosts(&out)
-            frag(&out)
-            out.appendASCII(" len=")
-            out.appendDecimal(payloadLength)
+            plain(&out)
         }
         return nil
     }
