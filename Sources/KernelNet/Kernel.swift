@@ -215,6 +215,13 @@ struct FrameOutcome {
         verdict = v
         if let p { proto = p }
     }
+
+    /// Records that the frame was dropped by `function` for `reason` (none before 5.17).
+    mutating func drop(reason: String?, by function: KernelSymbol?) {
+        verdict = .drop
+        dropReason = reason
+        dropFunction = function?.function
+    }
 }
 
 /// A packet the model sent while processing frame `frame`, waiting for the capture to show it.

@@ -209,8 +209,8 @@ extension Kernel {
         transmitContext.isFirstFragment = iph.moreFragments && iph.fragmentOffset == 0
             && iph.totalLength - iph.headerLength == splitSize
         transmitContext.isLaterFragment = iph.fragmentOffset != 0 && forwardedSplits.contains(key)
-        let ingress = routeLookup(iph.source)?.dev?.name ?? "another interface"
-        tracer.note("source \(iph.source) is not this host's: forwarded from \(ingress) (that receive is not in this capture)")
+        let ingress = routeLookup(iph.source)?.dev
+        tracer.note("source \(iph.source) is not this host's: forwarded from \(ingress?.name ?? "another interface") (that receive is not in this capture)")
         if transmitContext.isFirstFragment {
             if forwardedSplits.count >= Self.expectedLimit { forwardedSplits.removeFirst() }
             forwardedSplits.append(key)
@@ -222,7 +222,7 @@ extension Kernel {
             withTransmitSKB { skb in
                 skb.dst = DstEntry(type: .unicast, dev: skb.dev, gateway: transmitContext.nexthop == iph.destination ? nil : transmitContext.nexthop)
                 // Until ip_forward_finish hands it to the output device, the packet is the ingress's.
-                if let ingress = routeLookup(iph.source)?.dev { skb.dev = ingress }
+                if let ingress { skb.dev = ingress }
                 traced(ip_forward_c.ip_forward) {
                     countForwardedEarly()
                     _ = ip_forward_hook(&skb)

@@ -31,9 +31,7 @@ extension Kernel {
         } else {
             traced(skbuff.kfree_skb_reason) { tracer.drop(name, in: dropper ?? dropLocation(.kfree_skb_reason)) }
         }
-        outcome.verdict = .drop
-        outcome.dropReason = name
-        outcome.dropFunction = dropper?.function
+        outcome.drop(reason: name, by: dropper)
     }
 
     /// Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the

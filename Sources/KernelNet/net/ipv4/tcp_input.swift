@@ -27,9 +27,7 @@ extension Kernel {
         let dropper = tracer.caller
         __kfree_skb(&skb)
         if let dropper { tracer.drop(nil, in: dropper) }
-        outcome.verdict = .drop
-        outcome.dropReason = nil
-        outcome.dropFunction = dropper?.function
+        outcome.drop(reason: nil, by: dropper)
     }
 
     /// Whether an answer to a segment outside the window must be skipped (`tcp_invalid_ratelimit`,
