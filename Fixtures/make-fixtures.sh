@@ -40,44 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dx() { ip netns exec $DUT "$@"; }
-px() { ip netns exec $PEER "$@"; }
-
-setup_ns() {
-  ip netns del $DUT 2>/dev/null || true; ip netns del $PEER 2>/dev/null || true
-  ip netns add $DUT; ip netns add $PEER
-  for ns in $DUT $PEER; do   # IPv6 off before the interfaces exist: no ND/MLD noise
-    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  done
-  dx sysctl -qw net.ipv4.icmp_ratelimit=0
-  ip link add veth-dut netns $DUT address $DUT_MAC mtu 1500 type veth \
-     peer name veth-peer netns $PEER address $PEER_MAC mtu 1500
-  dx ip addr add $DUT_IP/24 dev veth-dut
-  px ip addr add $PEER_IP/24 dev veth-peer
-  dx ethtool -K veth-dut tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  px ethtool -K veth-peer tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  for ns in $DUT $PEER; do ip -n $ns link set lo up; done
-  dx ip link set veth-dut up; px ip link set veth-peer up
-  # wait for carrier on both ends
-  for _ in $(seq 50); do
-    dx ip link show veth-dut | grep -q LOWER_UP && px ip link show veth-peer | grep -q LOWER_UP && break
-    sleep 0.1
-  done
-  sleep 0.5
-  dx ip neigh flush all; px ip neigh flush all
-}
-
-static_neigh() {
-  dx ip neigh replace $PEER_IP lladdr $PEER_MAC dev veth-dut nud permanent
-  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev veth-peer nud permanent
-}
-
-wait_listen() {  # proto port
-  for _ in $(seq 50); do
-    dx ss -H -n -l "-$1" "sport = :$2" | grep -q . && return 0; sleep 0.1
-  done
-  echo "no listener on $1/$2" >&2; return 1
-}
+. "$HERE/netns.sh"
 
 start_capture() {  # name
   local n=$1
