@@ -254,16 +254,22 @@ def tcp_odd():
           tcp_seg(40014, "A", seq=14000, ack=777)])   # ACK to the listener, no connection -> RST
 
 
-def tcp_tw(pcap):
-    """Segments to the DUT's TIME_WAIT socket of 10.77.0.2:40010 <-> 10.77.0.1:8080."""
+def last_dut_segment(pcap, port, what):
+    """(ack, seq) of the last segment the DUT's :8080 sent to the peer's `port` in `pcap`: the
+    sequence numbers a crafted segment of that connection must use."""
     s = S()
     last = None
     for p in s.rdpcap(pcap):
-        if p.haslayer(s.TCP) and p[s.IP].src == DUT_IP and p[s.TCP].dport == 40010 and p[s.TCP].sport == 8080:
+        if p.haslayer(s.TCP) and p[s.IP].src == DUT_IP and p[s.TCP].dport == port and p[s.TCP].sport == 8080:
             last = p
     if last is None:
-        sys.exit("tcp-tw: no DUT segment of the 40010 connection in the capture")
-    rcv_nxt, snd_nxt = last[s.TCP].ack, last[s.TCP].seq   # the DUT's final ACK
+        sys.exit(f"{what}: no DUT segment of the {port} connection in the capture")
+    return last[s.TCP].ack, last[s.TCP].seq
+
+
+def tcp_tw(pcap):
+    """Segments to the DUT's TIME_WAIT socket of 10.77.0.2:40010 <-> 10.77.0.1:8080."""
+    rcv_nxt, snd_nxt = last_dut_segment(pcap, 40010, "tcp-tw")   # the DUT's final ACK
     send([tcp_seg(40010, "A", seq=rcv_nxt, ack=snd_nxt),                      # bare in-window ACK: silently taken
           tcp_seg(40010, "PA", seq=rcv_nxt, ack=snd_nxt, payload=b"late\n"),  # data -> ACK from the timewait socket
           tcp_seg(40010, "R", seq=rcv_nxt),                                    # RST kills the timewait socket
@@ -274,14 +280,7 @@ def tcp_seq(pcap):
     """Segments outside the receive window (and RST/SYN inside it) to the DUT's established socket
     of 10.77.0.2:40020 <-> 10.77.0.1:8080, 0.7 s apart (past tcp_invalid_ratelimit, 500 ms) except
     the second bare ACK, which comes 50 ms after the first."""
-    s = S()
-    last = None
-    for p in s.rdpcap(pcap):
-        if p.haslayer(s.TCP) and p[s.IP].src == DUT_IP and p[s.TCP].dport == 40020 and p[s.TCP].sport == 8080:
-            last = p
-    if last is None:
-        sys.exit("tcp-seq: no DUT segment of the 40020 connection in the capture")
-    rcv_nxt, snd_nxt = last[s.TCP].ack, last[s.TCP].seq   # the DUT's ACK of the peer's data
+    rcv_nxt, snd_nxt = last_dut_segment(pcap, 40020, "tcp-seq")  # the DUT's ACK of the peer's data
     far = (rcv_nxt + 0x40000000) & 0xffffffff              # 1 GiB ahead: beyond any window
     old = (rcv_nxt - 100000) & 0xffffffff                  # wholly before the window
     gap = 0.7
