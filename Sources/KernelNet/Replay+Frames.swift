@@ -13,7 +13,7 @@ public struct FrameResult: Sendable {
     public var causedByTimer: String?
     /// Timer callbacks that expired before this frame, each with its own path.
     public var timers: [TimerRun]
-    public var events: [TraceEvent]
+    public var events: TraceEvents
 }
 
 extension Kernel {

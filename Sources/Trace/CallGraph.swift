@@ -37,7 +37,7 @@ public struct CallGraph: Sendable {
     }
 
     /// Adds the calls of one path.
-    private mutating func add(_ events: [TraceEvent]) {
+    private mutating func add(_ events: TraceEvents) {
         var stack: [String] = []
         var seen: Set<Edge> = []
         for event in events {

@@ -63,12 +63,12 @@ public struct PacketTrace: Sendable, Equatable {
     /// Kernel timers that expired by the capture clock before this frame, each with its own path.
     public var timers: [TimerRun] = []
     /// The path, in order.
-    public var events: [TraceEvent]
+    public var events: TraceEvents
 
     public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
                 device: String, summary: String, verdict: Verdict = .unknown, proto: String? = nil,
                 dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
-                reassembled: Bool = false, events: [TraceEvent] = []) {
+                reassembled: Bool = false, events: TraceEvents = []) {
         self.frame = frame
         self.timeNanoseconds = timeNanoseconds
         self.length = length
@@ -130,31 +130,13 @@ public struct TimerRun: Sendable, Equatable {
     /// The frame that armed the timer (the fragment that opened a reassembly queue).
     public var armedBy: Int?
     /// The callback's path, in order (depth 0 is the callback).
-    public var events: [TraceEvent]
+    public var events: TraceEvents
 
-    public init(timeNanoseconds: Int64, function: String, armedBy: Int?, events: [TraceEvent]) {
+    public init(timeNanoseconds: Int64, function: String, armedBy: Int?, events: TraceEvents) {
         self.timeNanoseconds = timeNanoseconds
         self.function = function
         self.armedBy = armedBy
         self.events = events
-    }
-}
-
-extension Array where Element == TraceEvent {
-    /// The functions of a path a real trace (ftrace, eBPF) can see, in order: inlined ones left out.
-    public var visibleFunctions: [String] {
-        compactMap { e in
-            guard case let .call(sym, _, inline) = e, !inline else { return nil }
-            return sym.function
-        }
-    }
-
-    /// The symbols of ``visibleFunctions``, without reading their names.
-    public var visibleSymbols: [KernelSymbol] {
-        compactMap { e in
-            guard case let .call(sym, _, inline) = e, !inline else { return nil }
-            return sym
-        }
     }
 }
 

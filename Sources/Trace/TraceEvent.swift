@@ -32,3 +32,99 @@ public enum TraceEvent: Sendable, Equatable {
         return nil
     }
 }
+
+/// A path's events in order, stored compactly: one 64-bit word per event.
+///
+/// A call, by far the most common event, is its word alone: the symbol's id in the low 32 bits, the
+/// depth in bits 32-47 and bit 48 set when the call is inlined. Any other event (or a call too deep
+/// for 16 bits) sets bit 49 and keeps the index of its ``TraceEvent`` in a side list. A path of calls
+/// is thus one plain array of integers: appending a call stores a word, and freeing a path frees one
+/// buffer without visiting its events.
+public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+    @usableFromInline static let depthShift: UInt64 = 32
+    @usableFromInline static let inlineBit: UInt64 = 1 << 48
+    @usableFromInline static let detailBit: UInt64 = 1 << 49
+    /// The deepest call a word holds.
+    @usableFromInline static let maximumWordDepth = 0xFFFF
+
+    /// One word per event, as described above.
+    @usableFromInline var words: [UInt64]
+    /// The events other than calls, in order.
+    @usableFromInline var details: [TraceEvent]
+
+    /// An empty path.
+    public init() {
+        words = []
+        details = []
+    }
+
+    /// The path of `events`, in order.
+    public init<S: Sequence>(_ events: S) where S.Element == TraceEvent {
+        self.init()
+        for e in events { append(e) }
+    }
+
+    public init(arrayLiteral events: TraceEvent...) { self.init(events) }
+
+    /// A path from its words and details (the recorder's hand-over).
+    @usableFromInline init(words: [UInt64], details: [TraceEvent]) {
+        self.words = words
+        self.details = details
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { words.count }
+
+    public subscript(position: Int) -> TraceEvent {
+        let w = words[position]
+        if w & Self.detailBit != 0 { return details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] }
+        return .call(KernelSymbol(id: UInt32(truncatingIfNeeded: w)), depth: Self.depth(of: w),
+                     inline: w & Self.inlineBit != 0)
+    }
+
+    /// Appends `event`.
+    public mutating func append(_ event: TraceEvent) {
+        if case let .call(symbol, depth, inline) = event, (0...Self.maximumWordDepth).contains(depth) {
+            words.append(Self.call(symbol, depth: depth, inline: inline))
+        } else {
+            words.append(Self.detailBit | UInt64(details.count))
+            details.append(event)
+        }
+    }
+
+    /// The word of a call.
+    @inlinable @inline(__always)
+    static func call(_ symbol: KernelSymbol, depth: Int, inline: Bool) -> UInt64 {
+        UInt64(symbol.id) | UInt64(truncatingIfNeeded: depth) << depthShift | (inline ? inlineBit : 0)
+    }
+
+    @inlinable @inline(__always)
+    static func depth(of word: UInt64) -> Int { Int(truncatingIfNeeded: (word >> depthShift) & 0xFFFF) }
+
+    /// Calls `body` with each call a real trace (ftrace, eBPF) can see, in order: inlined ones and
+    /// other events left out. Reads the words only.
+    @inlinable
+    public func forEachVisibleCall(_ body: (KernelSymbol) throws -> Void) rethrows {
+        for w in words where w & Self.inlineBit == 0 {
+            if w & Self.detailBit == 0 {
+                try body(KernelSymbol(id: UInt32(truncatingIfNeeded: w)))
+            } else if case let .call(symbol, _, false) = details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] {
+                try body(symbol)
+            }
+        }
+    }
+
+    /// The functions of the path a real trace (ftrace, eBPF) can see, in order: inlined ones left out.
+    public var visibleFunctions: [String] {
+        var out: [String] = []
+        forEachVisibleCall { out.append($0.function) }
+        return out
+    }
+
+    /// The symbols of ``visibleFunctions``, without reading their names.
+    public var visibleSymbols: [KernelSymbol] {
+        var out: [KernelSymbol] = []
+        forEachVisibleCall { out.append($0) }
+        return out
+    }
+}

@@ -15,10 +15,16 @@ public enum TraceDetail: Sendable {
 /// The texts of notes, states and `not modeled` events are taken as autoclosures: with
 /// ``TraceDetail/calls`` they are never built.
 public final class Tracer {
-    /// The events of the path being recorded.
-    public private(set) var events: [TraceEvent] = []
+    /// The words of the path being recorded (``TraceEvents``' encoding): a plain buffer, as a call is
+    /// recorded for every modeled function and must cost no more than a store.
+    @usableFromInline var words: UnsafeMutablePointer<UInt64>
+    @usableFromInline var wordCount = 0
+    @usableFromInline var wordCapacity = 256
+    /// The events of the path other than calls.
+    private var details: [TraceEvent] = []
     /// Current call depth.
-    public private(set) var depth = 0
+    public var depth: Int { currentDepth }
+    @usableFromInline var currentDepth = 0
     /// Whether notes, states, hooks, drops and `not modeled` events are recorded.
     public var detail: TraceDetail {
         get { recordsDetails ? .full : .calls }
@@ -28,11 +34,10 @@ public final class Tracer {
     public static let maximumDepth = 64
     private var recordsDetails = true
     /// The functions entered and not yet left, innermost last: the symbol's id shifted left by one,
-    /// with the low bit set when it is inlined. A plain buffer: pushed and popped for every modeled
-    /// function, it must cost no more than a store.
-    private var stack: UnsafeMutablePointer<UInt32>
-    private var stackCount = 0
-    private var stackCapacity = Tracer.maximumDepth
+    /// with the low bit set when it is inlined. A plain buffer, as ``words`` is.
+    @usableFromInline var stack: UnsafeMutablePointer<UInt32>
+    @usableFromInline var stackCount = 0
+    @usableFromInline var stackCapacity = Tracer.maximumDepth
 
     /// The innermost function entered that is not inlined: where a real trace would place code running
     /// now (the `location` the `skb:kfree_skb` tracepoint reports).
@@ -46,24 +51,46 @@ public final class Tracer {
     }
 
     public init() {
-        events.reserveCapacity(128)
+        words = .allocate(capacity: wordCapacity)
         stack = .allocate(capacity: stackCapacity)
     }
 
-    deinit { stack.deallocate() }
+    deinit {
+        words.deallocate()
+        stack.deallocate()
+    }
 
     /// Records entry into `symbol` and descends one level.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func enter(_ symbol: KernelSymbol, inline: Bool = false) {
-        events.append(.call(symbol, depth: depth, inline: inline))
+        if wordCount == wordCapacity { growWords() }
+        words[wordCount] = TraceEvents.call(symbol, depth: currentDepth, inline: inline)
+        wordCount += 1
         if stackCount == stackCapacity { growStack() }
         stack[stackCount] = symbol.id << 1 | (inline ? 1 : 0)
         stackCount += 1
-        depth = min(depth + 1, Self.maximumDepth)
+        currentDepth = min(currentDepth + 1, Self.maximumDepth)
     }
 
-    @inline(never)
-    private func growStack() {
+    /// Records an event other than a call.
+    private func record(_ event: TraceEvent) {
+        if wordCount == wordCapacity { growWords() }
+        words[wordCount] = TraceEvents.detailBit | UInt64(details.count)
+        wordCount += 1
+        details.append(event)
+    }
+
+    @usableFromInline @inline(never)
+    func growWords() {
+        let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: wordCapacity * 2)
+        bigger.update(from: words, count: wordCount)
+        words.deallocate()
+        words = bigger
+        wordCapacity *= 2
+    }
+
+    @usableFromInline @inline(never)
+    func growStack() {
         let bigger = UnsafeMutablePointer<UInt32>.allocate(capacity: stackCapacity * 2)
         bigger.update(from: stack, count: stackCount)
         stack.deallocate()
@@ -72,46 +99,51 @@ public final class Tracer {
     }
 
     /// Returns to the caller's level.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func leave() {
-        depth = max(0, depth - 1)
+        currentDepth = max(0, currentDepth - 1)
         if stackCount > 0 { stackCount -= 1 }
     }
 
     /// Records why a branch was taken.
     @inline(__always)
     public func note(_ text: @autoclosure () -> String) {
-        if recordsDetails { events.append(.note(text(), depth: depth)) }
+        if recordsDetails { record(.note(text(), depth: depth)) }
     }
 
     /// Records a change of host state.
     @inline(__always)
     public func state(_ text: @autoclosure () -> String) {
-        if recordsDetails { events.append(.state(text(), depth: depth)) }
+        if recordsDetails { record(.state(text(), depth: depth)) }
     }
 
     /// Records a drop by `function` for `reason` (`nil` for kernels that name no reason).
     public func drop(_ reason: String?, in function: KernelSymbol) {
-        if recordsDetails { events.append(.drop(reason: reason, function: function, depth: depth)) }
+        if recordsDetails { record(.drop(reason: reason, function: function, depth: depth)) }
     }
 
     /// Records a netfilter hook's verdict.
     public func hook(_ name: String, verdict: String) {
-        if recordsDetails { events.append(.hook(name, verdict: verdict, depth: depth)) }
+        if recordsDetails { record(.hook(name, verdict: verdict, depth: depth)) }
     }
 
     /// Records what the model does not follow.
     @inline(__always)
     public func notModeled(_ text: @autoclosure () -> String) {
-        if recordsDetails { events.append(.notModeled(text(), depth: depth)) }
+        if recordsDetails { record(.notModeled(text(), depth: depth)) }
     }
 
     /// Hands over the recorded path and resets for the next one.
-    public func take() -> [TraceEvent] {
-        let out = events
-        events.removeAll(keepingCapacity: true)
+    public func take() -> TraceEvents {
+        let copied = [UInt64](unsafeUninitializedCapacity: wordCount) { buffer, count in
+            if let base = buffer.baseAddress { base.update(from: words, count: wordCount) }
+            count = wordCount
+        }
+        let out = TraceEvents(words: copied, details: details)
+        details = []
+        wordCount = 0
         stackCount = 0
-        depth = 0
+        currentDepth = 0
         return out
     }
 }

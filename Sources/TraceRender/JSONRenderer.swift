@@ -78,7 +78,7 @@ public struct JSONRenderer: TraceRenderer {
     }
 
     /// Writes a path as an array of event objects.
-    private func events(_ list: [TraceEvent], into out: OutputBuffer) {
+    private func events(_ list: TraceEvents, into out: OutputBuffer) {
         out.append(UInt8(ascii: "["))
         var first = true
         for e in list {

@@ -52,7 +52,7 @@ public struct TextRenderer: TraceRenderer {
     }
 
     /// Writes a path as indented lines, one per event.
-    private func lines(_ events: [TraceEvent], into out: OutputBuffer) {
+    private func lines(_ events: TraceEvents, into out: OutputBuffer) {
         for e in events {
             let indent = 2 * (e.depth + 1)
             out.appendSpaces(indent)
@@ -142,10 +142,9 @@ public struct ChainRenderer: TraceRenderer {
     }
 
     /// Writes the functions a real trace sees, joined by arrows.
-    private func visible(_ events: [TraceEvent], into out: OutputBuffer) {
+    private func visible(_ events: TraceEvents, into out: OutputBuffer) {
         var first = true
-        for e in events {
-            guard case let .call(sym, _, inline) = e, !inline else { continue }
+        events.forEachVisibleCall { sym in
             if !first { out.append(" → ") }
             first = false
             symbols.appendFunction(symbols.span(sym), to: out)
