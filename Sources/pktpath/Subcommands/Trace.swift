@@ -116,7 +116,8 @@ struct Trace: ParsableCommand {
             guard out.write(pending) else { throw InputError("cannot write \(output ?? "standard output"): \(String(cString: strerror(errno)))") }
         }
         do {
-            let summary = try session.run(frames: frames.flatMap(Self.parseRange), buffered: buffered) { trace in
+            let replay = ConcurrentReplay(session: session, frames: frames.flatMap(Self.parseRange), buffered: buffered)
+            let summary = try replay.run { trace in
                 if selection.includes(trace) {
                     renderer.write(trace, into: pending)
                     if pending.count > 1 << 16 { try flush() }
