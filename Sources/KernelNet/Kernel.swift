@@ -60,7 +60,7 @@ public final class Kernel {
     var outcome = FrameOutcome()
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
     /// frames the capture shows leaving the host.
-    var expected: [ExpectedTransmit] = []
+    var expected = ExpectedTransmits(limit: Kernel.expectedLimit)
     /// The capture frame being processed.
     var currentFrame = 0
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
@@ -235,7 +235,7 @@ struct ExpectedTransmit {
 }
 
 /// What kind of packet the host sent, with what identifies it in the capture.
-enum TransmitKind: Equatable {
+enum TransmitKind: Hashable {
     case tcpReset(FourTuple)
     case netfilterReset(FourTuple)
     case tcpSynAck(FourTuple)

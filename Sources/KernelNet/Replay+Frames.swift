@@ -135,7 +135,6 @@ extension Kernel {
     /// Remembers that processing frame `frame` made the host send `kind`.
     /// A transmission a timer callback makes is linked to the frame that armed the timer.
     func expectTransmit(_ kind: TransmitKind, from frame: Int) {
-        if expected.count >= Self.expectedLimit { expected.removeFirst() }
         expected.append(ExpectedTransmit(kind: kind, frame: runningTimer.map { $0.armedBy ?? frame } ?? frame,
                                          timer: runningTimer?.function))
     }
@@ -143,11 +142,10 @@ extension Kernel {
     /// Takes the earliest expected transmission of `kind`, linking the frame to its cause.
     @discardableResult
     func matchExpected(_ kind: TransmitKind) -> Bool {
-        guard let i = expected.firstIndex(where: { $0.kind == kind }) else { return false }
-        outcome.causedBy = expected[i].frame
-        outcome.causedByTimer = expected[i].timer
-        if expected[i].loopedBack { transmitContext.loopedBackWith = expected[i].frame }
-        expected.remove(at: i)
+        guard let match = expected.take(kind) else { return false }
+        outcome.causedBy = match.frame
+        outcome.causedByTimer = match.timer
+        if match.loopedBack { transmitContext.loopedBackWith = match.frame }
         return true
     }
 

@@ -186,7 +186,7 @@ extension Kernel {
                 expectTransmit(.icmpReply(type, to: dst, id: id, seq: seq), from: currentFrame)
                 tracer.note("\(type == ICMPv4Packet.echoReply ? "echo" : "timestamp") reply to \(dst) built and sent: see the transmitted frame")
                 if outputsThroughMulticast(dst), let request, let reply = echoReply(to: request) {
-                    expected[expected.count - 1].loopedBack = true
+                    expected.markLastLoopedBack()
                     backlog.append(loopedBack(reply))
                     tracer.note("ip_mc_output loops a copy back to this host (dev_loopback_xmit): received after this frame")
                 }
