@@ -23,7 +23,7 @@ public final class Kernel {
     /// The capture clock: nanoseconds since the Unix epoch of the frame being processed.
     public internal(set) var now: Int64 = 0
     /// The neighbour table (`arp_tbl`), by IPv4 address.
-    public internal(set) var neighbours: [IPv4Address: Neighbour] = [:]
+    public internal(set) var neighbours = HashTable<IPv4Address, Neighbour>()
     /// Sockets: listeners, connections and bound UDP ports.
     public internal(set) var sockets: SocketTable
     /// SNMP counters, by `nstat` name.

@@ -61,7 +61,7 @@ public struct SocketTable: Sendable {
     /// TCP listeners by port; the address is `0.0.0.0` for a wildcard bind.
     public var tcpListeners: [UInt16: IPv4Address] = [:]
     /// TCP connections by four-tuple (local first).
-    public var tcp: [FourTuple: TCPConnection] = [:]
+    public var tcp = HashTable<FourTuple, TCPConnection>()
     /// Bound UDP sockets by port.
     public var udp: [UInt16: SocketConfig] = [:]
     /// The most TCP connections tracked; beyond it the oldest is forgotten (a memory bound of the model).

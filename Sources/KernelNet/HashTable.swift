@@ -1,0 +1,151 @@
+import Wire
+
+/// A key of the model's ``HashTable``: addresses and four-tuples, mixed into one 64-bit hash.
+public protocol HashTableKey: Equatable {
+    /// The key mixed with `seed` into 64 well-spread bits.
+    func hash(seed: UInt64) -> UInt64
+}
+
+/// The tables the model looks up on every frame (connections, neighbours), kept in one open-addressed
+/// array with linear probing.
+///
+/// A lookup mixes the key with a 64-bit mixer and probes a few slots, where `Dictionary` runs SipHash
+/// (about a tenth of a frame's instructions went to hashing). The mixer is seeded per process, so that
+/// a capture cannot be crafted to make keys collide. At most half the slots are full; a removal moves
+/// the following entries of its run back, so no tombstones pile up. Iteration order is not kept: the
+/// model never depends on it.
+public struct HashTable<Key: HashTableKey, Value> {
+    private var slots: [(key: Key, value: Value)?]
+    private var mask: Int
+    /// Entries held.
+    public private(set) var count = 0
+    private let seed = HashTableSeed.value
+
+    public init() {
+        slots = Array(repeating: nil, count: 16)
+        mask = 15
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The slot holding `key`, or -1.
+    @inline(__always)
+    private func find(_ key: Key) -> Int {
+        var i = Int(truncatingIfNeeded: key.hash(seed: seed)) & mask
+        while let slot = slots[i] {
+            if slot.key == key { return i }
+            i = (i + 1) & mask
+        }
+        return -1
+    }
+
+    public subscript(key: Key) -> Value? {
+        get {
+            let i = find(key)
+            return i >= 0 ? slots[i].unsafelyUnwrapped.value : nil
+        }
+        _modify {
+            let i = find(key)
+            var value: Value? = i >= 0 ? slots[i].unsafelyUnwrapped.value : nil
+            defer { store(value, for: key, at: i) }
+            yield &value
+        }
+    }
+
+    public subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? defaultValue() }
+        _modify {
+            let i = find(key)
+            var value = i >= 0 ? slots[i].unsafelyUnwrapped.value : defaultValue()
+            defer { store(value, for: key, at: i) }
+            yield &value
+        }
+    }
+
+    /// Removes `key`'s entry and returns its value.
+    @discardableResult
+    public mutating func removeValue(forKey key: Key) -> Value? {
+        let i = find(key)
+        guard i >= 0 else { return nil }
+        let value = slots[i].unsafelyUnwrapped.value
+        remove(at: i)
+        return value
+    }
+
+    /// Writes back `value` for `key`, found at slot `i` (-1: absent).
+    @inline(__always)
+    private mutating func store(_ value: Value?, for key: Key, at i: Int) {
+        switch (value, i >= 0) {
+        case let (value?, true): slots[i] = (key, value)
+        case let (value?, false): insert(key, value)
+        case (nil, true): remove(at: i)
+        case (nil, false): break
+        }
+    }
+
+    private mutating func insert(_ key: Key, _ value: Value) {
+        if (count + 1) * 2 > slots.count { grow() }
+        var i = Int(truncatingIfNeeded: key.hash(seed: seed)) & mask
+        while slots[i] != nil { i = (i + 1) & mask }
+        slots[i] = (key, value)
+        count += 1
+    }
+
+    /// Empties slot `i` and moves back the entries after it that would no longer be found.
+    private mutating func remove(at i: Int) {
+        var hole = i
+        var j = i
+        while true {
+            j = (j + 1) & mask
+            guard let slot = slots[j] else { break }
+            let home = Int(truncatingIfNeeded: slot.key.hash(seed: seed)) & mask
+            // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+            let stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j)
+            if !stays {
+                slots[hole] = slot
+                hole = j
+            }
+        }
+        slots[hole] = nil
+        count -= 1
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: nil, count: old.count * 2)
+        mask = slots.count - 1
+        count = 0
+        for case let (key, value)? in old { insert(key, value) }
+    }
+}
+
+extension HashTable: Sendable where Key: Sendable, Value: Sendable {}
+
+/// The seed of every ``HashTable`` of the process, drawn once.
+private enum HashTableSeed {
+    static let value = UInt64.random(in: .min ... .max)
+}
+
+/// The 64-bit finalizer of MurmurHash3: every input bit affects every output bit.
+@inline(__always)
+func mix64(_ x: UInt64) -> UInt64 {
+    var x = x
+    x ^= x >> 33
+    x &*= 0xFF51_AFD7_ED55_8CCD
+    x ^= x >> 33
+    x &*= 0xC4CE_B9FE_1A85_EC53
+    x ^= x >> 33
+    return x
+}
+
+extension IPv4Address: HashTableKey {
+    public func hash(seed: UInt64) -> UInt64 { mix64(UInt64(rawValue) ^ seed) }
+}
+
+extension FourTuple: HashTableKey {
+    public func hash(seed: UInt64) -> UInt64 {
+        let addresses = UInt64(local.rawValue) << 32 | UInt64(remote.rawValue)
+        let ports = UInt64(localPort) << 16 | UInt64(remotePort)
+        return mix64(mix64(addresses ^ seed) ^ ports)
+    }
+}
