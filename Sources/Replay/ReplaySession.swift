@@ -15,7 +15,8 @@ public final class ReplaySession {
     private let capture: PcapFile?
     private let encapsulation: LinkEncapsulation
     private let device: NetDevice
-    private let hostMACs: Set<MACAddress>
+    /// The MAC addresses of the host's interfaces (a few: searched in order, cheaper than hashing).
+    private let hostMACs: [MACAddress]
     /// Frames given in memory instead of a capture file.
     private var inMemory: [CapturedFrame] = []
 
@@ -62,7 +63,7 @@ public final class ReplaySession {
         self.encapsulation = Self.encapsulation(of: linkType)
         let capturedIndex = host.interfaces.firstIndex { $0.captured } ?? 0
         self.device = devices[capturedIndex]
-        self.hostMACs = Set(host.interfaces.map(\.mac))
+        self.hostMACs = host.interfaces.map(\.mac)
         var notes = assumptions
         let unmodeled = host.sysctl.keys.filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
@@ -111,12 +112,14 @@ public final class ReplaySession {
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
         let outgoing = link.failure == nil && isOutgoing(frame.bytes, link)
+        let result =
+            outgoing
+            ? kernel.transmit(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
+                              wireLength: frame.originalLength, link: link, device: device)
+            : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
+                             wireLength: frame.originalLength, link: link, device: device)
         var trace: PacketTrace
-        if let failure = link.failure {
-            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
-                                length: frame.originalLength, capturedLength: frame.capturedLength,
-                                direction: outgoing ? .tx : .rx, device: device.name, summary: "(\(failure))")
-        } else if link.etherType == .ipv4 {
+        if link.failure == nil, link.etherType == .ipv4 {
             // Summaries are written only for frames that are output; the trace keeps the headers for it
             // (a copy, so that a kept trace does not hold the capture reader's buffer).
             let start = min(max(0, link.networkOffset), frame.bytes.count)
@@ -127,17 +130,12 @@ public final class ReplaySession {
                                 length: frame.originalLength, capturedLength: frame.capturedLength,
                                 direction: outgoing ? .tx : .rx, device: device.name, summary: headers)
         } else {
-            let summary = FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType)
+            let summary = link.failure.map { "(\($0))" }
+                ?? FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType)
             trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
                                 length: frame.originalLength, capturedLength: frame.capturedLength,
                                 direction: outgoing ? .tx : .rx, device: device.name, summary: summary)
         }
-        let result =
-            outgoing
-            ? kernel.transmit(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
-                              wireLength: frame.originalLength, link: link, device: device)
-            : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
-                             wireLength: frame.originalLength, link: link, device: device)
         trace.verdict = result.verdict
         trace.proto = result.proto
         trace.dropReason = result.dropReason

@@ -69,20 +69,10 @@ public struct PacketTrace: Sendable, Equatable {
                 device: String, summary: String, verdict: Verdict = .unknown, proto: String? = nil,
                 dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
                 reassembled: Bool = false, events: TraceEvents = []) {
-        self.frame = frame
-        self.timeNanoseconds = timeNanoseconds
-        self.length = length
-        self.capturedLength = capturedLength
-        self.direction = direction
-        self.device = device
-        self.summaryStorage = .text(summary)
-        self.verdict = verdict
-        self.proto = proto
-        self.dropReason = dropReason
-        self.dropFunction = dropFunction
-        self.causedBy = causedBy
-        self.reassembled = reassembled
-        self.events = events
+        self.init(frame: frame, timeNanoseconds: timeNanoseconds, length: length, capturedLength: capturedLength,
+                  direction: direction, device: device, summaryStorage: .text(summary), verdict: verdict, proto: proto,
+                  dropReason: dropReason, dropFunction: dropFunction, causedBy: causedBy, reassembled: reassembled,
+                  events: events)
     }
 
     /// A trace whose summary is written from the frame only when it is read (renderers that write
@@ -90,8 +80,27 @@ public struct PacketTrace: Sendable, Equatable {
     public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
                 device: String, summary: DeferredSummary) {
         self.init(frame: frame, timeNanoseconds: timeNanoseconds, length: length, capturedLength: capturedLength,
-                  direction: direction, device: device, summary: "")
-        self.summaryStorage = .deferred(summary)
+                  direction: direction, device: device, summaryStorage: .deferred(summary))
+    }
+
+    private init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
+                 device: String, summaryStorage: SummaryStorage, verdict: Verdict = .unknown, proto: String? = nil,
+                 dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
+                 reassembled: Bool = false, events: TraceEvents = []) {
+        self.frame = frame
+        self.timeNanoseconds = timeNanoseconds
+        self.length = length
+        self.capturedLength = capturedLength
+        self.direction = direction
+        self.device = device
+        self.summaryStorage = summaryStorage
+        self.verdict = verdict
+        self.proto = proto
+        self.dropReason = dropReason
+        self.dropFunction = dropFunction
+        self.causedBy = causedBy
+        self.reassembled = reassembled
+        self.events = events
     }
 
     /// Appends the summary, as UTF-8, to `out`.

@@ -57,7 +57,7 @@ struct ConcurrentReplay {
         defer { pthread_sigmask(SIG_UNBLOCK, &sigint, nil) }
         do {
             while let batch = queue.take() {
-                for trace in batch { try body(trace) }
+                for i in batch.indices { try body(batch[i]) }
             }
         } catch {
             queue.cancel()
