@@ -135,11 +135,7 @@ public final class Tracer {
 
     /// Hands over the recorded path and resets for the next one.
     public func take() -> TraceEvents {
-        let copied = [UInt64](unsafeUninitializedCapacity: wordCount) { buffer, count in
-            if let base = buffer.baseAddress { base.update(from: words, count: wordCount) }
-            count = wordCount
-        }
-        let out = TraceEvents(words: copied, details: details)
+        let out = TraceEvents(words: Array(UnsafeBufferPointer(start: words, count: wordCount)), details: details)
         details = []
         wordCount = 0
         stackCount = 0
