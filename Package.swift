@@ -30,7 +30,7 @@ let package = Package(
             name: "Replay",
             dependencies: ["Capture", "Wire", "Trace", "KernelNet", "KernelVeth", "KernelMac80211", "KernelIwlMvm"],
             swiftSettings: releaseSettings),
-        .target(name: "TraceRender", dependencies: ["Trace"], swiftSettings: releaseSettings),
+        .target(name: "TraceRender", dependencies: ["Trace", "Wire"], swiftSettings: releaseSettings),
         // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
         .target(name: "TraceDiff", dependencies: ["Trace"], swiftSettings: releaseSettings),
         .executableTarget(

@@ -1,4 +1,5 @@
 import Trace
+import Wire
 
 /// Writing output as UTF-8 bytes: the renderers append to one reusable `[UInt8]` instead of building a
 /// `String` per line, and copy constant text and symbol names in bulk.
@@ -89,34 +90,17 @@ public final class OutputBuffer {
     /// Appends `v` in decimal, as `"\(v)"` writes it.
     func appendDecimal(_ v: Int) {
         if v < 0 { append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var n = v.magnitude
-        var length = 0
-        Swift.withUnsafeMutableBytes(of: &digits) { buf in
-            repeat {
-                length += 1
-                buf[24 - length] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
-                n /= 10
-            } while n != 0
-            append(UnsafeBufferPointer(rebasing: buf.bindMemory(to: UInt8.self)[(24 - length)...]))
-        }
+        let digits = DecimalDigits.digitCount(UInt64(v.magnitude))
+        reserve(digits)
+        DecimalDigits.write(UInt64(v.magnitude), at: base + count, digits: digits)
+        count += digits
     }
 
     /// Appends `v` in decimal, with zeros in front up to `width` characters (a minus sign counts as one).
     func appendPadded(_ v: Int64, width: Int) {
-        let length = (v < 0 ? 1 : 0) + Self.digitCount(v.magnitude)
+        let length = (v < 0 ? 1 : 0) + DecimalDigits.digitCount(v.magnitude)
         for _ in 0..<Swift.max(0, width - length) { append(UInt8(ascii: "0")) }
         appendDecimal(Int(v))
-    }
-
-    private static func digitCount(_ v: UInt64) -> Int {
-        var n = v
-        var count = 1
-        while n >= 10 {
-            n /= 10
-            count += 1
-        }
-        return count
     }
 
     /// Appends `n` spaces.
@@ -133,8 +117,12 @@ public final class OutputBuffer {
     func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>) {
         append(UInt8(ascii: "\""))
         var from = 0
-        for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-            append(UnsafeBufferPointer(rebasing: bytes[from..<i]))
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+            append(UnsafeBufferPointer(rebasing: bytes[from..<i - 1]))
             switch b {
             case UInt8(ascii: "\""): append("\\\"")
             case UInt8(ascii: "\\"): append("\\\\")
@@ -147,7 +135,7 @@ public final class OutputBuffer {
                 append(hex.utf8Start[Int(b >> 4)])
                 append(hex.utf8Start[Int(b & 0xf)])
             }
-            from = i + 1
+            from = i
         }
         append(UnsafeBufferPointer(rebasing: bytes[from...]))
         append(UInt8(ascii: "\""))

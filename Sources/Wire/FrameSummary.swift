@@ -200,19 +200,13 @@ struct SummaryLine {
 
     /// Appends `v` in decimal, as `"\(v)"` writes it.
     mutating func appendDecimal(_ v: UInt64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
-        var n = v
-        var length = 0
-        Swift.withUnsafeMutableBytes(of: &digits) { buf in
-            repeat {
-                length += 1
-                buf[24 - length] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
-                n /= 10
-            } while n != 0
+        let digits = DecimalDigits.digitCount(v)
+        guard count + digits <= Self.capacity else { return }
+        let at = count
+        withUnsafeMutableBytes(of: &storage) {
+            DecimalDigits.write(v, at: $0.baseAddress!.assumingMemoryBound(to: UInt8.self) + at, digits: digits)
         }
-        Swift.withUnsafeBytes(of: &digits) { buf in
-            for i in (24 - length)..<24 { append(buf[i]) }
-        }
+        count += digits
     }
 
     /// Appends `v` in decimal, with a minus sign when negative.
