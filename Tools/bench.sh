@@ -11,6 +11,8 @@
 #   BENCH_JSON_SLICE=100000     prefix that `tshark -T json` runs on
 #   BENCH_MAX_FULL_SECONDS=180  a pktpath run projected to take longer on the full capture is
 #                               measured on the BENCH_SLICE prefix only (frames/s from the slice)
+#   BENCH_REPS=3                runs of every measurement that enters a ratio; the fastest is kept
+#                               (the time of a run varies by a third on a shared 2-core VM)
 #   SWIFT=swift
 # The commands it needs (cc, libpcap-dev, python3, tcpdump, tshark, editcap, /usr/bin/time) are
 # installed by `make bench` (editcap comes with tshark).
@@ -23,6 +25,7 @@ SEED=${BENCH_SEED:-5}
 SLICE=${BENCH_SLICE:-200000}
 JSON_SLICE=${BENCH_JSON_SLICE:-100000}
 MAX_FULL=${BENCH_MAX_FULL_SECONDS:-180}
+REPS=${BENCH_REPS:-3}
 SWIFT=${SWIFT:-swift}
 PKTPATH=.build/release/pktpath
 HOST_JSON=Tools/bench-host.json
@@ -33,6 +36,21 @@ for tool in cc python3 tcpdump tshark editcap /usr/bin/time; do
 done
 mkdir -p "$BENCH_DIR"
 say() { printf '%s\n' "$*" >&2; }
+
+# Where every tool's output goes. Some machines (containers) have /dev/null as a regular file: output
+# written there is copied into the page cache, a cost that grows with output size and that no real
+# use pays. Then a null device of our own is made (needs root), or the bench stops.
+SINK=/dev/null
+if [ ! -c "$SINK" ]; then
+    SINK=$BENCH_DIR/null
+    [ -c "$SINK" ] || mknod -m 666 "$SINK" c 1 3 2> /dev/null || true
+    if [ ! -c "$SINK" ]; then
+        echo "bench: /dev/null is not a character device here and one could not be made (mknod needs root);" \
+            "output would be written to a file, which distorts every row" >&2
+        exit 2
+    fi
+    say "bench: /dev/null is a regular file on this machine; output goes to the null device $SINK"
+fi
 
 # ---- 1. builds -------------------------------------------------------------------------------------
 say "bench: building pktpath (release)"
@@ -70,7 +88,7 @@ read -r JSON_FRAMES _ < <("$LOOP" "$JSON_CAP")
 # ---- 3. measurements -------------------------------------------------------------------------------
 # Each row: name, frames, seconds, peak KiB, note, exit status.
 ROWS=()
-# measure REPS NAME FRAMES NOTE -- COMMAND...: runs COMMAND REPS times (stdout to /dev/null) under
+# measure REPS NAME FRAMES NOTE -- COMMAND...: runs COMMAND REPS times (stdout to $SINK) under
 # /usr/bin/time and keeps the fastest run; prints "SECONDS KIB" and appends a row.
 LAST_SECS=0 LAST_KIB=0
 measure() {
@@ -79,7 +97,7 @@ measure() {
     say "bench: $name ($frames frames)"
     for ((i = 0; i < reps; i++)); do
         rc=0
-        /usr/bin/time -o "$tf" -f '%e %M' "$@" > /dev/null 2> "$BENCH_DIR/last-stderr.txt" || rc=$?
+        /usr/bin/time -o "$tf" -f '%e %M' "$@" > "$SINK" 2> "$BENCH_DIR/last-stderr.txt" || rc=$?
         read -r s k < <(tail -n 1 "$tf")
         if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s kib=$k; fi
         [ "$rc" = 0 ] || { say "bench: $name exited $rc: $(tail -n 2 "$BENCH_DIR/last-stderr.txt")"; break; }
@@ -91,12 +109,12 @@ fps() { awk -v f="$1" -v s="$2" 'BEGIN { if (s < 0.01) s = 0.01; printf "%.0f", 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 human() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.2fM", n / 1e6; else if (n >= 1e3) printf "%.0fk", n / 1e3; else printf "%d", n }'; }
 
-measure 3 "libpcap loop (C, floor)" "$CAP_FRAMES" "" -- "$LOOP" "$CAP"
+measure "$REPS" "libpcap loop (C, floor)" "$CAP_FRAMES" "" -- "$LOOP" "$CAP"
 FPS_LOOP=$(fps "$CAP_FRAMES" "$LAST_SECS")
-measure 3 "tcpdump -nn -r" "$CAP_FRAMES" "" -- tcpdump -nn -r "$CAP"
+measure "$REPS" "tcpdump -nn -r" "$CAP_FRAMES" "" -- tcpdump -nn -r "$CAP"
 FPS_TCPDUMP=$(fps "$CAP_FRAMES" "$LAST_SECS")
 measure 1 "tshark -n -r" "$CAP_FRAMES" "" -- tshark -n -r "$CAP"
-measure 1 "tshark -n -T json -r" "$JSON_FRAMES" "$(human "$JSON_FRAMES")-frame prefix" -- tshark -n -T json -r "$JSON_CAP"
+measure "$REPS" "tshark -n -T json -r" "$JSON_FRAMES" "$(human "$JSON_FRAMES")-frame prefix" -- tshark -n -T json -r "$JSON_CAP"
 FPS_TSHARK_JSON=$(fps "$JSON_FRAMES" "$LAST_SECS")
 
 # pktpath: every mode runs first on the 10x smaller prefix; it runs on the full capture too unless
@@ -115,7 +133,7 @@ pp_cmd() {  # pp_cmd "SUBCOMMAND [FLAGS]" CAPTURE: sets PP to the pktpath comman
     local words
     read -r -a words <<< "$1"
     if [ "${words[0]}" = trace ]; then
-        PP=("$PKTPATH" trace "$2" --host "$HOST_JSON" "${words[@]:1}" -o /dev/null)
+        PP=("$PKTPATH" trace "$2" --host "$HOST_JSON" "${words[@]:1}" -o "$SINK")
     else
         PP=("$PKTPATH" "${words[@]}" "$2" --host "$HOST_JSON")
     fi
@@ -125,13 +143,13 @@ for entry in "${PP_MODES[@]}"; do
     label="pktpath $args"
     [ "$mode" = text ] && label="pktpath trace (text)"
     pp_cmd "$args" "$SLICE_CAP"
-    measure 1 "$label" "$SLICE_FRAMES" "$(human "$SLICE_FRAMES")-frame prefix" -- "${PP[@]}"
+    measure "$REPS" "$label" "$SLICE_FRAMES" "$(human "$SLICE_FRAMES")-frame prefix" -- "${PP[@]}"
     SEC_SLICE[$mode]=$LAST_SECS KIB_SLICE[$mode]=$LAST_KIB
     FPS_PP[$mode]=$(fps "$SLICE_FRAMES" "$LAST_SECS") KIB_PP[$mode]=$LAST_KIB
     projected=$(awk -v s="$LAST_SECS" -v a="$CAP_FRAMES" -v b="$SLICE_FRAMES" 'BEGIN { printf "%.0f", s * a / b }')
     if [ "$projected" -le "$MAX_FULL" ]; then
         pp_cmd "$args" "$CAP"
-        measure 1 "$label" "$CAP_FRAMES" "" -- "${PP[@]}"
+        measure "$REPS" "$label" "$CAP_FRAMES" "" -- "${PP[@]}"
         SEC_FULL[$mode]=$LAST_SECS KIB_FULL[$mode]=$LAST_KIB
         FPS_PP[$mode]=$(fps "$CAP_FRAMES" "$LAST_SECS") KIB_PP[$mode]=$LAST_KIB
     else
