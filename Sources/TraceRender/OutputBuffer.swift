@@ -116,9 +116,15 @@ public final class OutputBuffer {
     /// escaping, which is the usual case.
     func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>) {
         append(UInt8(ascii: "\""))
+        let raw = UnsafeRawBufferPointer(bytes)
         var from = 0
         var i = 0
         while i < bytes.count {
+            // Eight bytes at a time while none of them needs escaping, which is nearly always.
+            if i + 8 <= bytes.count, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let b = bytes[i]
             i += 1
             guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
@@ -139,6 +145,19 @@ public final class OutputBuffer {
         }
         append(UnsafeBufferPointer(rebasing: bytes[from...]))
         append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes of `w` needs escaping in a JSON string: a control character, a
+    /// quote or a backslash. (`(x - 0x01…) & ~x & 0x80…` is non-zero exactly when a byte of `x` is zero,
+    /// and `(w - n·0x01…) & ~w & 0x80…` when a byte of `w` is below `n` ≤ 0x80.)
+    @inline(__always)
+    private static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        let control = (w &- ones &* 0x20) & ~w
+        return (control | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & high != 0
     }
 
     /// Appends `s` as a JSON string.
