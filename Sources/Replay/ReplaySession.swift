@@ -99,6 +99,9 @@ public final class ReplaySession {
         set { kernel.tracer.detail = newValue }
     }
 
+    /// Whether traces carry a summary of their frame (`stats` shows none, and skips making them).
+    public var writesSummaries = true
+
     /// Writes the summary of an IPv4 packet from the bytes a ``DeferredSummary`` kept.
     private static let summaryWriter: DeferredSummary.Writer = { bytes, offset, kind, out in
         FrameSummary.write(bytes, networkOffset: offset, etherType: EtherType(rawValue: kind), into: &out)
@@ -119,7 +122,11 @@ public final class ReplaySession {
             : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
                              wireLength: frame.originalLength, link: link, device: device)
         var trace: PacketTrace
-        if link.failure == nil, link.etherType == .ipv4 {
+        if !writesSummaries {
+            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+                                length: frame.originalLength, capturedLength: frame.capturedLength,
+                                direction: outgoing ? .tx : .rx, device: device.name, summary: "")
+        } else if link.failure == nil, link.etherType == .ipv4 {
             // Summaries are written only for frames that are output; the trace keeps the headers for it
             // (a copy, so that a kept trace does not hold the capture reader's buffer).
             let start = min(max(0, link.networkOffset), frame.bytes.count)

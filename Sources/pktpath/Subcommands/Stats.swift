@@ -29,12 +29,15 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let input = try ReplayInput.open(capture: capture, host: host, device: nil, kernel: kernel)
-        // Only the functions of each path are needed: no notes, and paths counted by symbol, named once.
+        // Only the functions of each path are needed: no notes or frame summaries, and paths counted by
+        // symbol (on this thread while the model runs on its own), named once.
         input.session.detail = .calls
+        input.session.writesSummaries = false
         var pathCounts: [PathKey: Int] = [:]
         let summary: TraceSummary
         do {
-            summary = try input.session.run(buffered: input.buffered) { trace in
+            let replay = ConcurrentReplay(session: input.session, frames: nil, buffered: input.buffered)
+            summary = try replay.run { trace in
                 pathCounts[PathKey(direction: trace.direction, symbols: trace.visibleSymbols), default: 0] += 1
             }
         } catch let e as CaptureError {
