@@ -111,6 +111,21 @@ public final class ReplaySession {
     /// the transport header.
     private static let summaryBytes = 128
 
+    /// The summary of `frame`'s trace: none when ``writesSummaries`` is off, the headers to write it
+    /// from for IPv4 (written only for frames that are output), else written now.
+    private func summary(of frame: CapturedFrame, link: LinkHeader) -> PacketTrace.Summary {
+        guard writesSummaries else { return .text("") }
+        if link.failure == nil, link.etherType == .ipv4 {
+            // A copy of the headers, so that a kept trace does not hold the capture reader's buffer.
+            let start = min(max(0, link.networkOffset), frame.bytes.count)
+            let end = min(frame.bytes.count, start + Self.summaryBytes)
+            return .deferred(DeferredSummary(bytes: Array(frame.bytes[start..<end]), offset: 0,
+                                             kind: link.etherType.rawValue, writer: Self.summaryWriter))
+        }
+        return .text(link.failure.map { "(\($0))" }
+            ?? FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType))
+    }
+
     /// Traces one frame.
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
@@ -121,28 +136,10 @@ public final class ReplaySession {
                               wireLength: frame.originalLength, link: link, device: device)
             : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
                              wireLength: frame.originalLength, link: link, device: device)
-        var trace: PacketTrace
-        if !writesSummaries {
-            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+        var trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
                                 length: frame.originalLength, capturedLength: frame.capturedLength,
-                                direction: outgoing ? .tx : .rx, device: device.name, summary: "")
-        } else if link.failure == nil, link.etherType == .ipv4 {
-            // Summaries are written only for frames that are output; the trace keeps the headers for it
-            // (a copy, so that a kept trace does not hold the capture reader's buffer).
-            let start = min(max(0, link.networkOffset), frame.bytes.count)
-            let end = min(frame.bytes.count, start + Self.summaryBytes)
-            let headers = DeferredSummary(bytes: Array(frame.bytes[start..<end]), offset: 0,
-                                          kind: link.etherType.rawValue, writer: Self.summaryWriter)
-            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
-                                length: frame.originalLength, capturedLength: frame.capturedLength,
-                                direction: outgoing ? .tx : .rx, device: device.name, summary: headers)
-        } else {
-            let summary = link.failure.map { "(\($0))" }
-                ?? FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType)
-            trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
-                                length: frame.originalLength, capturedLength: frame.capturedLength,
-                                direction: outgoing ? .tx : .rx, device: device.name, summary: summary)
-        }
+                                direction: outgoing ? .tx : .rx, device: device.name,
+                                summary: summary(of: frame, link: link))
         trace.verdict = result.verdict
         trace.proto = result.proto
         trace.dropReason = result.dropReason
@@ -159,14 +156,14 @@ public final class ReplaySession {
     /// trace to `body`. Frames outside the range still run through the model, so its state is right.
     /// Throws when the capture breaks; every trace before the break has been handed over.
     public func run(frames range: ClosedRange<Int>? = nil, buffered: [CapturedFrame] = [],
-                    _ body: (PacketTrace) throws -> Void) throws -> TraceSummary {
+                    _ body: (consuming PacketTrace) throws -> Void) throws -> TraceSummary {
         var summary = TraceSummary()
         func handle(_ f: CapturedFrame) throws {
             if let range, f.index > range.upperBound { return }
             let t = trace(f)
             if range.map({ $0.contains(f.index) }) ?? true {
                 summary.add(t)
-                try body(t)
+                try body(consume t)
             }
         }
         for f in buffered + inMemory { try handle(f) }

@@ -45,8 +45,14 @@ public struct PacketTrace: Sendable, Equatable {
         }
         set { summaryStorage = .text(newValue) }
     }
+    /// A frame's one-line description: written, or the means to write it when it is read.
+    public enum Summary: Sendable {
+        case text(String)
+        case deferred(DeferredSummary)
+    }
+
     /// The summary as given, or the means to write it when it is read.
-    private var summaryStorage: SummaryStorage
+    private var summaryStorage: Summary
     public var verdict: Verdict
     /// The protocol a `deliver` verdict delivered to (`tcp`, `udp`, `icmp`, `arp`, …).
     public var proto: String?
@@ -70,7 +76,7 @@ public struct PacketTrace: Sendable, Equatable {
                 dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
                 reassembled: Bool = false, events: TraceEvents = []) {
         self.init(frame: frame, timeNanoseconds: timeNanoseconds, length: length, capturedLength: capturedLength,
-                  direction: direction, device: device, summaryStorage: .text(summary), verdict: verdict, proto: proto,
+                  direction: direction, device: device, summary: .text(summary), verdict: verdict, proto: proto,
                   dropReason: dropReason, dropFunction: dropFunction, causedBy: causedBy, reassembled: reassembled,
                   events: events)
     }
@@ -80,20 +86,22 @@ public struct PacketTrace: Sendable, Equatable {
     public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
                 device: String, summary: DeferredSummary) {
         self.init(frame: frame, timeNanoseconds: timeNanoseconds, length: length, capturedLength: capturedLength,
-                  direction: direction, device: device, summaryStorage: .deferred(summary))
+                  direction: direction, device: device, summary: .deferred(summary))
     }
 
-    private init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
-                 device: String, summaryStorage: SummaryStorage, verdict: Verdict = .unknown, proto: String? = nil,
-                 dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
-                 reassembled: Bool = false, events: TraceEvents = []) {
+    /// Sets every property from its argument. (The other initializers call this one; a caller that
+    /// makes many traces calls it directly, as each call through another initializer copies the trace.)
+    public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
+         device: String, summary: Summary, verdict: Verdict = .unknown, proto: String? = nil,
+         dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
+         reassembled: Bool = false, events: TraceEvents = []) {
         self.frame = frame
         self.timeNanoseconds = timeNanoseconds
         self.length = length
         self.capturedLength = capturedLength
         self.direction = direction
         self.device = device
-        self.summaryStorage = summaryStorage
+        self.summaryStorage = summary
         self.verdict = verdict
         self.proto = proto
         self.dropReason = dropReason
@@ -171,7 +179,3 @@ public struct DeferredSummary: Sendable {
     public func write(into out: inout [UInt8]) { writer(bytes, offset, kind, &out) }
 }
 
-private enum SummaryStorage: Sendable {
-    case text(String)
-    case deferred(DeferredSummary)
-}

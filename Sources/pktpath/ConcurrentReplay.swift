@@ -35,7 +35,7 @@ struct ConcurrentReplay {
             do {
                 let r = replay.value
                 outcome = .success(try r.session.run(frames: r.frames, buffered: r.buffered) { trace in
-                    batch.append(trace)
+                    batch.append(consume trace)
                     if batch.count == Self.batchSize {
                         guard queue.put(batch) else { throw Cancelled() }
                         batch.removeAll(keepingCapacity: true)
