@@ -15,25 +15,32 @@ public protocol HashTableKey: Equatable {
 /// the following entries of its run back, so no tombstones pile up. Iteration order is not kept: the
 /// model never depends on it.
 public struct HashTable<Key: HashTableKey, Value> {
-    private var slots: [(key: Key, value: Value)?]
+    /// The key in each slot (nil: empty); probing reads only these.
+    private var keys: [Key?]
+    /// The value of each full slot.
+    private var values: [Value?]
     private var mask: Int
     /// Entries held.
     public private(set) var count = 0
     private let seed = HashTableSeed.value
 
     public init() {
-        slots = Array(repeating: nil, count: 16)
+        keys = Array(repeating: nil, count: 16)
+        values = Array(repeating: nil, count: 16)
         mask = 15
     }
 
     public var isEmpty: Bool { count == 0 }
 
+    @inline(__always)
+    private func home(_ key: Key) -> Int { Int(truncatingIfNeeded: key.hash(seed: seed)) & mask }
+
     /// The slot holding `key`, or -1.
     @inline(__always)
     private func find(_ key: Key) -> Int {
-        var i = Int(truncatingIfNeeded: key.hash(seed: seed)) & mask
-        while let slot = slots[i] {
-            if slot.key == key { return i }
+        var i = home(key)
+        while let k = keys[i] {
+            if k == key { return i }
             i = (i + 1) & mask
         }
         return -1
@@ -42,11 +49,11 @@ public struct HashTable<Key: HashTableKey, Value> {
     public subscript(key: Key) -> Value? {
         get {
             let i = find(key)
-            return i >= 0 ? slots[i].unsafelyUnwrapped.value : nil
+            return i >= 0 ? values[i] : nil
         }
         _modify {
             let i = find(key)
-            var value: Value? = i >= 0 ? slots[i].unsafelyUnwrapped.value : nil
+            var value: Value? = i >= 0 ? values[i] : nil
             defer { store(value, for: key, at: i) }
             yield &value
         }
@@ -56,7 +63,7 @@ public struct HashTable<Key: HashTableKey, Value> {
         get { self[key] ?? defaultValue() }
         _modify {
             let i = find(key)
-            var value = i >= 0 ? slots[i].unsafelyUnwrapped.value : defaultValue()
+            var value = i >= 0 ? values[i].unsafelyUnwrapped : defaultValue()
             defer { store(value, for: key, at: i) }
             yield &value
         }
@@ -67,7 +74,7 @@ public struct HashTable<Key: HashTableKey, Value> {
     public mutating func removeValue(forKey key: Key) -> Value? {
         let i = find(key)
         guard i >= 0 else { return nil }
-        let value = slots[i].unsafelyUnwrapped.value
+        let value = values[i]
         remove(at: i)
         return value
     }
@@ -76,7 +83,7 @@ public struct HashTable<Key: HashTableKey, Value> {
     @inline(__always)
     private mutating func store(_ value: Value?, for key: Key, at i: Int) {
         switch (value, i >= 0) {
-        case let (value?, true): slots[i] = (key, value)
+        case let (value?, true): values[i] = value
         case let (value?, false): insert(key, value)
         case (nil, true): remove(at: i)
         case (nil, false): break
@@ -84,10 +91,11 @@ public struct HashTable<Key: HashTableKey, Value> {
     }
 
     private mutating func insert(_ key: Key, _ value: Value) {
-        if (count + 1) * 2 > slots.count { grow() }
-        var i = Int(truncatingIfNeeded: key.hash(seed: seed)) & mask
-        while slots[i] != nil { i = (i + 1) & mask }
-        slots[i] = (key, value)
+        if (count + 1) * 2 > keys.count { grow() }
+        var i = home(key)
+        while keys[i] != nil { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
         count += 1
     }
 
@@ -97,25 +105,31 @@ public struct HashTable<Key: HashTableKey, Value> {
         var j = i
         while true {
             j = (j + 1) & mask
-            guard let slot = slots[j] else { break }
-            let home = Int(truncatingIfNeeded: slot.key.hash(seed: seed)) & mask
+            guard let key = keys[j] else { break }
+            let h = home(key)
             // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
-            let stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j)
+            let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
             if !stays {
-                slots[hole] = slot
+                keys[hole] = key
+                values[hole] = values[j]
                 hole = j
             }
         }
-        slots[hole] = nil
+        keys[hole] = nil
+        values[hole] = nil
         count -= 1
     }
 
     private mutating func grow() {
-        let old = slots
-        slots = Array(repeating: nil, count: old.count * 2)
-        mask = slots.count - 1
+        let oldKeys = keys
+        let oldValues = values
+        keys = Array(repeating: nil, count: oldKeys.count * 2)
+        values = Array(repeating: nil, count: oldKeys.count * 2)
+        mask = keys.count - 1
         count = 0
-        for case let (key, value)? in old { insert(key, value) }
+        for (key, value) in zip(oldKeys, oldValues) {
+            if let key, let value { insert(key, value) }
+        }
     }
 }
 

@@ -17,18 +17,20 @@ extension Kernel {
     /// its window shifted by the host's scale. A SYN or SYN-ACK carries the scale and an unscaled window
     /// (RFC 7323 §2.2); without the handshake in the capture the scale, and so the window, is unknown.
     func tcpAdvertisedWindow(_ th: TCPPacket, tuple t: FourTuple) {
-        guard sockets.tcp[t] != nil else { return }
-        if th.flags.contains(.syn) {
-            sockets.tcp[t]?.rcvWscale = th.windowScale ?? 0
-            if th.flags.contains(.ack) {
-                sockets.tcp[t]?.rcvWnd = UInt32(th.window)
-                sockets.tcp[t]?.rcvWup = th.acknowledgment
+        guard var c = sockets.tcp[t] else { return }
+        let flags = th.flags
+        if flags.contains(.syn) {
+            c.rcvWscale = th.windowScale ?? 0
+            if flags.contains(.ack) {
+                c.rcvWnd = UInt32(th.window)
+                c.rcvWup = th.acknowledgment
             }
-            return
+        } else {
+            guard flags.contains(.ack), let scale = c.rcvWscale else { return }
+            c.rcvWnd = UInt32(th.window) << UInt32(scale)
+            c.rcvWup = th.acknowledgment
         }
-        guard th.flags.contains(.ack), let scale = sockets.tcp[t]?.rcvWscale else { return }
-        sockets.tcp[t]?.rcvWnd = UInt32(th.window) << UInt32(scale)
-        sockets.tcp[t]?.rcvWup = th.acknowledgment
+        sockets.tcp[t] = c
     }
 
     /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`). `TcpOutSegs`
