@@ -107,19 +107,16 @@ public final class ReplaySession {
         FrameSummary.write(bytes, networkOffset: offset, etherType: EtherType(rawValue: kind), into: &out)
     }
 
-    /// The most bytes of the network layer a summary reads: a 60-byte IPv4 header and the first 60 of
-    /// the transport header.
-    private static let summaryBytes = 128
-
     /// The summary of `frame`'s trace: none when ``writesSummaries`` is off, the headers to write it
     /// from for IPv4 (written only for frames that are output), else written now.
     private func summary(of frame: CapturedFrame, link: LinkHeader) -> PacketTrace.Summary {
         guard writesSummaries else { return .text("") }
         if link.failure == nil, link.etherType == .ipv4 {
-            // A copy of the headers, so that a kept trace does not hold the capture reader's buffer.
+            // A copy of the headers, so that a kept trace does not hold the capture reader's buffer: a
+            // summary reads at most a 60-byte IPv4 header and the first 60 bytes after it.
             let start = min(max(0, link.networkOffset), frame.bytes.count)
-            let end = min(frame.bytes.count, start + Self.summaryBytes)
-            return .deferred(DeferredSummary(bytes: Array(frame.bytes[start..<end]), offset: 0,
+            let end = min(frame.bytes.count, start + DeferredSummary.capacity)
+            return .deferred(DeferredSummary(bytes: frame.bytes[start..<end], offset: 0,
                                              kind: link.etherType.rawValue, writer: Self.summaryWriter))
         }
         return .text(link.failure.map { "(\($0))" }

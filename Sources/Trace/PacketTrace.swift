@@ -17,6 +17,18 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     case transmit
     /// The model could not follow the frame to its end (see the trace's `not_modeled` event).
     case unknown
+
+    /// The position in `allCases`.
+    var index: Int {
+        switch self {
+        case .deliver: 0
+        case .forward: 1
+        case .queue: 2
+        case .drop: 3
+        case .transmit: 4
+        case .unknown: 5
+        }
+    }
 }
 
 /// The model's record of one captured frame: what it was and the path it took.
@@ -163,17 +175,31 @@ public struct DeferredSummary: Sendable {
     /// Writes the description of `bytes` (network header at `offset`, of link-layer type `kind`).
     public typealias Writer = @Sendable (_ bytes: [UInt8], _ offset: Int, _ kind: UInt16, _ out: inout [UInt8]) -> Void
 
-    public var bytes: [UInt8]
+    /// The most bytes kept.
+    public static let capacity = 128
+    /// The bytes, held in the value itself: keeping them costs the replay no allocation per frame
+    /// (the array ``write(into:)`` hands the writer is made when, and where, the summary is written).
+    private var storage: (SIMD64<UInt8>, SIMD64<UInt8>) = (.zero, .zero)
+    private var count: Int
     public var offset: Int
     public var kind: UInt16
     public var writer: Writer
 
-    public init(bytes: [UInt8], offset: Int, kind: UInt16, writer: @escaping Writer) {
-        self.bytes = bytes
+    /// Keeps the first ``capacity`` of `bytes`.
+    public init(bytes: ArraySlice<UInt8>, offset: Int, kind: UInt16, writer: @escaping Writer) {
+        count = min(bytes.count, Self.capacity)
         self.offset = offset
         self.kind = kind
         self.writer = writer
+        let n = count
+        guard n > 0 else { return }
+        withUnsafeMutableBytes(of: &storage) { out in
+            bytes.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+        }
     }
+
+    /// The bytes kept.
+    public var bytes: [UInt8] { withUnsafeBytes(of: storage) { Array($0.prefix(count)) } }
 
     /// Appends the summary to `out`.
     public func write(into out: inout [UInt8]) { writer(bytes, offset, kind, &out) }

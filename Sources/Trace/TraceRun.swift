@@ -27,7 +27,14 @@ public struct TraceHeader: Sendable, Equatable {
 /// What a trace file says after its last frame: totals over the frames traced.
 public struct TraceSummary: Sendable, Equatable {
     public var frames = 0
-    public var verdicts: [Verdict: Int] = [:]
+    /// Frames by verdict (verdicts no frame had are absent).
+    public var verdicts: [Verdict: Int] {
+        var out: [Verdict: Int] = [:]
+        for (v, n) in zip(Verdict.allCases, verdictCounts) where n > 0 { out[v] = n }
+        return out
+    }
+    /// Frames by verdict, in `Verdict.allCases` order: counted per frame without hashing.
+    private var verdictCounts = [Int](repeating: 0, count: Verdict.allCases.count)
     public var dropReasons: [String: Int] = [:]
     /// SNMP counters by `nstat` name (`IpInReceives`, `TcpExtListenDrops`).
     public var counters: [String: Int] = [:]
@@ -37,7 +44,7 @@ public struct TraceSummary: Sendable, Equatable {
     /// Counts one frame.
     public mutating func add(_ trace: PacketTrace) {
         frames += 1
-        verdicts[trace.verdict, default: 0] += 1
+        verdictCounts[trace.verdict.index] += 1
         if trace.verdict == .drop {
             // Kernels before 5.17 name no reason: such drops are counted by dropping function.
             let key = trace.dropReason ?? "(no reason) in \(trace.dropFunction ?? "?")"
