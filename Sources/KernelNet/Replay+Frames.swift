@@ -27,9 +27,11 @@ extension Kernel {
         transmitContext = TransmitContext()
     }
 
-    /// Ends processing the current frame and hands over its path.
+    /// Ends processing the current frame and hands over its path. The frame's skb is let go, so that
+    /// the capture reader can reuse the frame's buffer instead of copying it.
     private func finish() -> FrameResult {
-        FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
+        transmitSKB = nil
+        return FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
                     dropFunction: outcome.dropFunction, causedBy: outcome.causedBy, reassembled: outcome.reassembled,
                     causedByTimer: outcome.causedByTimer, timers: timerRuns, events: tracer.take())
     }
@@ -160,8 +162,12 @@ extension Kernel {
     /// gateway of the route.
     private func nexthop(for daddr: IPv4Address) -> IPv4Address {
         for dev in devices where dev.addresses.contains(where: { $0.contains(daddr) }) { return daddr }
-        return routes.filter { $0.destination.contains(daddr) }.max { $0.destination.length < $1.destination.length }?
-            .gateway ?? daddr
+        // The longest matching prefix; the first listed among equals.
+        var best: RouteConfig?
+        for r in routes where r.destination.contains(daddr) && r.destination.length > best?.destination.length ?? -1 {
+            best = r
+        }
+        return best?.gateway ?? daddr
     }
 
     private func transmitIPv4(_ skb: SKBuff) {
