@@ -47,6 +47,7 @@ let package = Package(
             name: "ReplayTests",
             dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
         .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],

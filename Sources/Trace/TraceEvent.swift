@@ -37,9 +37,11 @@ public enum TraceEvent: Sendable, Equatable {
 ///
 /// A call, by far the most common event, is its word alone: the symbol's id in the low 32 bits, the
 /// depth in bits 32-47 and bit 48 set when the call is inlined. Any other event (or a call too deep
-/// for 16 bits) sets bit 49 and keeps the index of its ``TraceEvent`` in a side list. A path of calls
-/// is thus one plain array of integers: appending a call stores a word, and freeing a path frees one
-/// buffer without visiting its events.
+/// for 16 bits) sets bit 49 and keeps the index of its ``TraceEvent`` in a side list.
+///
+/// The words live in a ``TraceWords`` chunk that many paths share: the recorder writes each path after
+/// the previous one, so recording a path allocates nothing, and a path's words never change once it
+/// is handed over (appending to a shared path copies its words to a chunk of its own first).
 public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
     @usableFromInline static let depthShift: UInt64 = 32
     @usableFromInline static let inlineBit: UInt64 = 1 << 48
@@ -47,14 +49,18 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
     /// The deepest call a word holds.
     @usableFromInline static let maximumWordDepth = 0xFFFF
 
-    /// One word per event, as described above.
-    @usableFromInline var words: [UInt64]
+    /// The chunk holding the words, from `start` on, `count` of them.
+    @usableFromInline var chunk: TraceWords
+    @usableFromInline var start: Int
+    public private(set) var count: Int
     /// The events other than calls, in order.
     @usableFromInline var details: [TraceEvent]
 
     /// An empty path.
     public init() {
-        words = []
+        chunk = TraceWords.empty
+        start = 0
+        count = 0
         details = []
     }
 
@@ -66,30 +72,58 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
 
     public init(arrayLiteral events: TraceEvent...) { self.init(events) }
 
-    /// A path from its words and details (the recorder's hand-over).
-    @usableFromInline init(words: [UInt64], details: [TraceEvent]) {
-        self.words = words
+    /// A path of `count` words of `chunk` from `start` (the recorder's hand-over).
+    init(chunk: TraceWords, start: Int, count: Int, details: [TraceEvent]) {
+        self.chunk = chunk
+        self.start = start
+        self.count = count
         self.details = details
     }
 
+    /// The words, in order.
+    @inlinable
+    var words: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: chunk.base + start, count: count) }
+
     public var startIndex: Int { 0 }
-    public var endIndex: Int { words.count }
+    public var endIndex: Int { count }
 
     public subscript(position: Int) -> TraceEvent {
-        let w = words[position]
+        precondition(position >= 0 && position < count, "TraceEvents index out of range")
+        let w = chunk.base[start + position]
         if w & Self.detailBit != 0 { return details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] }
         return .call(KernelSymbol(id: UInt32(truncatingIfNeeded: w)), depth: Self.depth(of: w),
                      inline: w & Self.inlineBit != 0)
     }
 
+    public static func == (a: TraceEvents, b: TraceEvents) -> Bool {
+        withExtendedLifetime((a.chunk, b.chunk)) {
+            a.count == b.count && a.details == b.details && a.words.elementsEqual(b.words)
+        }
+    }
+
     /// Appends `event`.
     public mutating func append(_ event: TraceEvent) {
         if case let .call(symbol, depth, inline) = event, (0...Self.maximumWordDepth).contains(depth) {
-            words.append(Self.call(symbol, depth: depth, inline: inline))
+            appendWord(Self.call(symbol, depth: depth, inline: inline))
         } else {
-            words.append(Self.detailBit | UInt64(details.count))
+            appendWord(Self.detailBit | UInt64(details.count))
             details.append(event)
         }
+    }
+
+    /// Appends a word in place when this path alone holds its chunk and ends where the chunk's written
+    /// words end; else first moves the words to a chunk of its own.
+    private mutating func appendWord(_ w: UInt64) {
+        if !(isKnownUniquelyReferenced(&chunk) && start + count == chunk.used && chunk.used < chunk.capacity) {
+            let bigger = TraceWords(capacity: Swift.max(16, count * 2))
+            bigger.base.update(from: chunk.base + start, count: count)
+            chunk = bigger
+            start = 0
+            chunk.used = count
+        }
+        chunk.base[chunk.used] = w
+        chunk.used += 1
+        count += 1
     }
 
     /// The word of a call.
@@ -105,11 +139,13 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
     /// other events left out. Reads the words only.
     @inlinable
     public func forEachVisibleCall(_ body: (KernelSymbol) throws -> Void) rethrows {
-        for w in words where w & Self.inlineBit == 0 {
-            if w & Self.detailBit == 0 {
-                try body(KernelSymbol(id: UInt32(truncatingIfNeeded: w)))
-            } else if case let .call(symbol, _, false) = details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] {
-                try body(symbol)
+        try withExtendedLifetime(chunk) {
+            for w in words where w & Self.inlineBit == 0 {
+                if w & Self.detailBit == 0 {
+                    try body(KernelSymbol(id: UInt32(truncatingIfNeeded: w)))
+                } else if case let .call(symbol, _, false) = details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] {
+                    try body(symbol)
+                }
             }
         }
     }
@@ -127,4 +163,25 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
         forEachVisibleCall { out.append($0) }
         return out
     }
+}
+
+/// A chunk of path words (``TraceEvents``' encoding), shared by the paths written into it.
+///
+/// Words up to ``used`` belong to paths and never change; the writer (the recorder, or a path that holds
+/// the chunk alone) appends after them. So a chunk can be read by one thread while another appends.
+public final class TraceWords: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<UInt64>
+    @usableFromInline let capacity: Int
+    /// The words written so far.
+    @usableFromInline var used = 0
+
+    /// The chunk of empty paths.
+    static let empty = TraceWords(capacity: 0)
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: max(1, capacity))
+    }
+
+    deinit { base.deallocate() }
 }

@@ -15,11 +15,16 @@ public enum TraceDetail: Sendable {
 /// The texts of notes, states and `not modeled` events are taken as autoclosures: with
 /// ``TraceDetail/calls`` they are never built.
 public final class Tracer {
-    /// The words of the path being recorded (``TraceEvents``' encoding): a plain buffer, as a call is
-    /// recorded for every modeled function and must cost no more than a store.
+    /// The chunk the paths are written into (``TraceEvents``' encoding), and its words, written up to
+    /// `wordCount`; the path being recorded starts at `pathStart`. The recorder writes through the
+    /// pointer, as a call is recorded for every modeled function and must cost no more than a store.
+    private var chunk: TraceWords
     @usableFromInline var words: UnsafeMutablePointer<UInt64>
     @usableFromInline var wordCount = 0
-    @usableFromInline var wordCapacity = 256
+    @usableFromInline var wordCapacity: Int
+    private var pathStart = 0
+    /// Words per chunk: some hundreds of paths.
+    static let chunkWords = 1 << 15
     /// The events of the path other than calls.
     private var details: [TraceEvent] = []
     /// Current call depth.
@@ -51,14 +56,13 @@ public final class Tracer {
     }
 
     public init() {
-        words = .allocate(capacity: wordCapacity)
+        chunk = TraceWords(capacity: Self.chunkWords)
+        words = chunk.base
+        wordCapacity = chunk.capacity
         stack = .allocate(capacity: stackCapacity)
     }
 
-    deinit {
-        words.deallocate()
-        stack.deallocate()
-    }
+    deinit { stack.deallocate() }
 
     /// Records entry into `symbol` and descends one level.
     @inlinable @inline(__always)
@@ -80,13 +84,18 @@ public final class Tracer {
         details.append(event)
     }
 
+    /// Continues in a new chunk, taking along the path recorded so far.
     @usableFromInline @inline(never)
     func growWords() {
-        let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: wordCapacity * 2)
-        bigger.update(from: words, count: wordCount)
-        words.deallocate()
-        words = bigger
-        wordCapacity *= 2
+        let path = wordCount - pathStart
+        let next = TraceWords(capacity: max(Self.chunkWords, path * 2))
+        next.base.update(from: words + pathStart, count: path)
+        chunk.used = pathStart
+        chunk = next
+        words = next.base
+        wordCapacity = next.capacity
+        wordCount = path
+        pathStart = 0
     }
 
     @usableFromInline @inline(never)
@@ -135,9 +144,10 @@ public final class Tracer {
 
     /// Hands over the recorded path and resets for the next one.
     public func take() -> TraceEvents {
-        let out = TraceEvents(words: Array(UnsafeBufferPointer(start: words, count: wordCount)), details: details)
+        let out = TraceEvents(chunk: chunk, start: pathStart, count: wordCount - pathStart, details: details)
+        chunk.used = wordCount
+        pathStart = wordCount
         details = []
-        wordCount = 0
         stackCount = 0
         currentDepth = 0
         return out
