@@ -1,4 +1,9 @@
 import CPcap
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A capture file (pcap or pcapng) or standard input (`-`), read through libpcap one record at a time.
 ///
@@ -13,6 +18,11 @@ public final class PcapFile {
     /// The snapshot length the capture was made with.
     public let snapshotLength: Int
     private let handle: OpaquePointer
+    /// The stdio buffer libpcap reads the file through (``readBufferSize`` bytes, ours to free after it).
+    private let readBuffer: UnsafeMutablePointer<CChar>
+    /// libpcap reads through stdio, 4 KiB per `read(2)` by default: a large capture then costs hundreds
+    /// of thousands of system calls. With 1 MiB, a few thousand.
+    static let readBufferSize = 1 << 20
     private var program = bpf_program()
     private var hasFilter = false
     private var recordsRead = 0
@@ -21,17 +31,27 @@ public final class PcapFile {
     /// does not replay.
     public init(path: String) throws(CaptureError) {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let h = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+        // Opened as pcap_open_offline opens it (standard input for "-"), with a larger buffer.
+        guard let file = path == "-" ? fdopen(STDIN_FILENO, "rb") : fopen(path, "rb") else {
+            throw .cannotOpen(path: path, message: "\(path): \(String(cString: strerror(errno)))")
+        }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.readBufferSize)
+        setvbuf(file, buffer, _IOFBF, Self.readBufferSize)
+        guard let h = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
         else {
+            fclose(file)
+            buffer.deallocate()
             throw .cannotOpen(path: path, message: String(cString: errbuf))
         }
         let type = LinkType(rawValue: pcap_datalink(h))
         guard type.isSupported else {
             pcap_close(h)
+            buffer.deallocate()
             throw .unsupportedLinkType(path: path, linkType: type.name)
         }
         self.path = path
         self.handle = h
+        self.readBuffer = buffer
         self.linkType = type
         self.snapshotLength = Int(pcap_snapshot(h))
     }
@@ -39,6 +59,7 @@ public final class PcapFile {
     deinit {
         if hasFilter { pcap_freecode(&program) }
         pcap_close(handle)
+        readBuffer.deallocate()
     }
 
     /// Compiles `expression` (pcap-filter syntax) for this capture's link type; later reads return only
