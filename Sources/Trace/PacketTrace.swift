@@ -64,7 +64,7 @@ public struct PacketTrace: Sendable, Equatable {
     }
 
     /// The summary as given, or the means to write it when it is read.
-    private var summaryStorage: Summary
+    @usableFromInline var summaryStorage: Summary
     public var verdict: Verdict
     /// The protocol a `deliver` verdict delivered to (`tcp`, `udp`, `icmp`, `arp`, …).
     public var proto: String?
@@ -103,6 +103,8 @@ public struct PacketTrace: Sendable, Equatable {
 
     /// Sets every property from its argument. (The other initializers call this one; a caller that
     /// makes many traces calls it directly, as each call through another initializer copies the trace.)
+    /// Inlinable, so that the caller builds the trace in place.
+    @inlinable
     public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
          device: String, summary: Summary, verdict: Verdict = .unknown, proto: String? = nil,
          dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
