@@ -17,38 +17,42 @@ enum ChecksumVerdict {
 extension Kernel {
     /// Classifies the transport checksum of `skb` (TCP/UDP with the pseudo-header, ICMP without).
     func transportChecksum(_ skb: SKBuff, proto: IPProtocol) -> ChecksumVerdict {
-        guard let iph = skb.ip_hdr() else { return .notCaptured }
-        let start = skb.transport_header
+        transportChecksum(skb.bytes, network: skb.network_header, transport: skb.transport_header, proto: proto)
+    }
+
+    /// Classifies the transport checksum of the packet in `bytes` whose IPv4 header starts at `network`
+    /// and transport header at `transport`.
+    func transportChecksum(_ bytes: [UInt8], network: Int, transport start: Int, proto: IPProtocol) -> ChecksumVerdict {
+        guard let iph = IPv4Packet(bytes, at: network) else { return .notCaptured }
         var length = iph.totalLength - iph.headerLength
         // UDP covers its own length field's bytes (the datagram is trimmed to it first).
-        if proto == .udp, let uh = UDPPacket(skb.bytes, at: start), uh.length >= UDPPacket.headerLength,
+        if proto == .udp, let uh = UDPPacket(bytes, at: start), uh.length >= UDPPacket.headerLength,
             uh.length < length
         {
             length = uh.length
         }
         guard length >= 0 else { return .bad }
-        guard start + length <= skb.bytes.count else { return .notCaptured }
+        guard start + length <= bytes.count else { return .notCaptured }
         if proto == .icmp {
-            return Checksum.fold(Checksum.add(skb.bytes, start: start, length: length)) == 0xffff ? .good : .bad
+            return Checksum.fold(Checksum.add(bytes, start: start, length: length)) == 0xffff ? .good : .bad
         }
         let pseudo = Checksum.pseudoHeader(source: iph.source, destination: iph.destination, protocol: proto,
                                            length: length)
-        if Checksum.fold(Checksum.add(skb.bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
-        let field = proto == .tcp ? skb.bytes.u16be(at: start + 16) : skb.bytes.u16be(at: start + 6)
+        if Checksum.fold(Checksum.add(bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
+        let field = proto == .tcp ? bytes.u16be(at: start + 16) : bytes.u16be(at: start + 6)
         return field == Checksum.fold(pseudo) ? .partial : .bad
     }
 }
 
 extension Kernel {
     /// Whether a NIC with receive checksum offload would mark this frame's TCP/UDP checksum verified
-    /// (`CHECKSUM_UNNECESSARY`): the frame is IPv4 TCP or UDP and its checksum is good.
-    public func deviceVerifiesChecksum(_ skb: SKBuff) -> Bool {
-        var probe = skb
-        probe.network_header = skb.linkLayerMissing ? skb.data : skb.data + EthernetPacket.headerLength
-        guard let iph = probe.ip_hdr(), iph.headerIsCaptured, !iph.isFragment,
+    /// (`CHECKSUM_UNNECESSARY`): the frame is IPv4 TCP or UDP and its checksum is good. Takes the skb
+    /// `inout` (it is not changed) so that a caller holding it `inout` passes it without a copy.
+    public func deviceVerifiesChecksum(_ skb: inout SKBuff) -> Bool {
+        let network = skb.linkLayerMissing ? skb.data : skb.data + EthernetPacket.headerLength
+        guard let iph = IPv4Packet(skb.bytes, at: network), iph.headerIsCaptured, !iph.isFragment,
             iph.proto == .tcp || iph.proto == .udp
         else { return false }
-        probe.transport_header = iph.payloadOffset
-        return transportChecksum(probe, proto: iph.proto) == .good
+        return transportChecksum(skb.bytes, network: network, transport: iph.payloadOffset, proto: iph.proto) == .good
     }
 }

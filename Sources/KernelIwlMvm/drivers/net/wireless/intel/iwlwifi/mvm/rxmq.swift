@@ -20,7 +20,7 @@ extension IwlMvm {
     /// included) and passes it up.
     func iwl_mvm_rx_mpdu_mq(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
         kernel.traced(rxmq.iwl_mvm_rx_mpdu_mq) {
-            if kernel.deviceVerifiesChecksum(skb) {
+            if kernel.deviceVerifiesChecksum(&skb) {
                 skb.ip_summed = .CHECKSUM_UNNECESSARY
                 kernel.tracer.note("RX checksum offload: transport checksum verified (CHECKSUM_UNNECESSARY)")
             }
