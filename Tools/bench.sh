@@ -11,8 +11,8 @@
 #   BENCH_JSON_SLICE=100000     prefix that `tshark -T json` runs on
 #   BENCH_MAX_FULL_SECONDS=180  a pktpath run projected to take longer on the full capture is
 #                               measured on the BENCH_SLICE prefix only (frames/s from the slice)
-#   BENCH_REPS=3                runs of every measurement that enters a ratio; the fastest is kept
-#                               (the time of a run varies by a third on a shared 2-core VM)
+#   BENCH_REPS=3                rounds of every measurement that enters a ratio (the fastest run of
+#                               each is kept; a run varies by a third on a shared 2-core VM)
 #   SWIFT=swift
 # The commands it needs (cc, libpcap-dev, python3, tcpdump, tshark, editcap, /usr/bin/time) are
 # installed by `make bench` (editcap comes with tshark).
@@ -88,37 +88,47 @@ read -r JSON_FRAMES _ < <("$LOOP" "$JSON_CAP")
 # ---- 3. measurements -------------------------------------------------------------------------------
 # Each row: name, frames, seconds, peak KiB, note, exit status.
 ROWS=()
-# measure REPS NAME FRAMES NOTE -- COMMAND...: runs COMMAND REPS times (stdout to $SINK) under
-# /usr/bin/time and keeps the fastest run; prints "SECONDS KIB" and appends a row.
+# time_once KEY -- COMMAND...: runs COMMAND once (stdout to $SINK) under /usr/bin/time and keeps, per
+# KEY, the fastest run's seconds and peak KiB (BEST_S, BEST_K) and a failing run's exit status (RCS).
+declare -A BEST_S=() BEST_K=() RCS=()
+time_once() {
+    local key=$1 rc=0 tf=$BENCH_DIR/time.out s k
+    shift 2
+    /usr/bin/time -o "$tf" -f '%e %M' "$@" > "$SINK" 2> "$BENCH_DIR/last-stderr.txt" || rc=$?
+    read -r s k < <(tail -n 1 "$tf")
+    if [ -z "${BEST_S[$key]:-}" ] || awk -v a="$s" -v b="${BEST_S[$key]}" 'BEGIN { exit !(a < b) }'; then
+        BEST_S[$key]=$s BEST_K[$key]=$k
+    fi
+    RCS[$key]=${RCS[$key]:-0}
+    [ "$rc" = 0 ] || { RCS[$key]=$rc; say "bench: $key exited $rc: $(tail -n 2 "$BENCH_DIR/last-stderr.txt")"; }
+}
+# row KEY NAME FRAMES NOTE: appends KEY's fastest run as a row; LAST_SECS and LAST_KIB are set to it.
 LAST_SECS=0 LAST_KIB=0
+row() {
+    LAST_SECS=${BEST_S[$1]} LAST_KIB=${BEST_K[$1]}
+    ROWS+=("$2|$3|$LAST_SECS|$LAST_KIB|$4|${RCS[$1]}")
+}
+# measure REPS NAME FRAMES NOTE -- COMMAND...: the fastest of REPS runs of COMMAND, as a row.
 measure() {
-    local reps=$1 name=$2 frames=$3 note=$4; shift 5
-    local best="" kib=0 rc=0 tf=$BENCH_DIR/time.out i s k
+    local reps=$1 name=$2 frames=$3 note=$4 i
+    shift 5
     say "bench: $name ($frames frames)"
     for ((i = 0; i < reps; i++)); do
-        rc=0
-        /usr/bin/time -o "$tf" -f '%e %M' "$@" > "$SINK" 2> "$BENCH_DIR/last-stderr.txt" || rc=$?
-        read -r s k < <(tail -n 1 "$tf")
-        if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s kib=$k; fi
-        [ "$rc" = 0 ] || { say "bench: $name exited $rc: $(tail -n 2 "$BENCH_DIR/last-stderr.txt")"; break; }
+        time_once "$name/$frames" -- "$@"
+        [ "${RCS[$name/$frames]}" = 0 ] || break
     done
-    LAST_SECS=$best LAST_KIB=$kib
-    ROWS+=("$name|$frames|$best|$kib|$note|$rc")
+    row "$name/$frames" "$name" "$frames" "$note"
 }
 fps() { awk -v f="$1" -v s="$2" 'BEGIN { if (s < 0.01) s = 0.01; printf "%.0f", f / s }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 human() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%.2fM", n / 1e6; else if (n >= 1e3) printf "%.0fk", n / 1e3; else printf "%d", n }'; }
 
-measure "$REPS" "libpcap loop (C, floor)" "$CAP_FRAMES" "" -- "$LOOP" "$CAP"
-FPS_LOOP=$(fps "$CAP_FRAMES" "$LAST_SECS")
-measure "$REPS" "tcpdump -nn -r" "$CAP_FRAMES" "" -- tcpdump -nn -r "$CAP"
-FPS_TCPDUMP=$(fps "$CAP_FRAMES" "$LAST_SECS")
-measure 1 "tshark -n -r" "$CAP_FRAMES" "" -- tshark -n -r "$CAP"
-measure "$REPS" "tshark -n -T json -r" "$JSON_FRAMES" "$(human "$JSON_FRAMES")-frame prefix" -- tshark -n -T json -r "$JSON_CAP"
-FPS_TSHARK_JSON=$(fps "$JSON_FRAMES" "$LAST_SECS")
+# tshark's plain output is in no ratio: one run.
+say "bench: tshark -n -r ($CAP_FRAMES frames)"
+time_once tshark -- tshark -n -r "$CAP"
 
-# pktpath: every mode runs first on the 10x smaller prefix; it runs on the full capture too unless
-# that is projected to take more than MAX_FULL seconds (then frames/s come from the prefix).
+# pktpath's modes run on the 10x smaller prefix and on the full capture (unless the full run is
+# projected to take more than MAX_FULL seconds; then frames/s come from the prefix).
 declare -A FPS_PP=() KIB_PP=() SEC_SLICE=() KIB_SLICE=() SEC_FULL=() KIB_FULL=()
 PP_MODES=("chain:trace --format chain" "json:trace --format json" "text:trace")
 if "$PKTPATH" --help 2>&1 | grep -qE '^[[:space:]]+stats([[:space:]]|$)'; then
@@ -138,24 +148,56 @@ pp_cmd() {  # pp_cmd "SUBCOMMAND [FLAGS]" CAPTURE: sets PP to the pktpath comman
         PP=("$PKTPATH" "${words[@]}" "$2" --host "$HOST_JSON")
     fi
 }
+# Rounds: in each, the libpcap loop, tcpdump, tshark -T json and every pktpath mode (on the prefix and on
+# the full capture) run once, so that a slow minute of the machine does not fall on one side of a ratio
+# only; each keeps its fastest run. A mode projected (from its first prefix run) to need more than
+# MAX_FULL seconds on the full capture runs on the prefix only.
+declare -A SKIP_FULL=()
+for ((round = 1; round <= REPS; round++)); do
+    say "bench: round $round of $REPS: libpcap loop, tcpdump -nn -r, tshark -n -T json -r"
+    time_once loop -- "$LOOP" "$CAP"
+    time_once tcpdump -- tcpdump -nn -r "$CAP"
+    time_once tshark-json -- tshark -n -T json -r "$JSON_CAP"
+    for entry in "${PP_MODES[@]}"; do
+        mode=${entry%%:*} args=${entry#*:}
+        say "bench: pktpath $mode, round $round of $REPS"
+        pp_cmd "$args" "$SLICE_CAP"
+        time_once "$mode/slice" -- "${PP[@]}"
+        if [ "$round" = 1 ]; then
+            projected=$(awk -v s="${BEST_S[$mode/slice]}" -v a="$CAP_FRAMES" -v b="$SLICE_FRAMES" 'BEGIN { printf "%.0f", s * a / b }')
+            if [ "$projected" -gt "$MAX_FULL" ]; then
+                SKIP_FULL[$mode]=$projected
+                say "bench: pktpath $mode would take ~${projected} s on the full capture; measured on the prefix only"
+            fi
+        fi
+        if [ -z "${SKIP_FULL[$mode]:-}" ]; then
+            pp_cmd "$args" "$CAP"
+            time_once "$mode/full" -- "${PP[@]}"
+        fi
+    done
+done
+row loop "libpcap loop (C, floor)" "$CAP_FRAMES" ""
+FPS_LOOP=$(fps "$CAP_FRAMES" "$LAST_SECS")
+row tcpdump "tcpdump -nn -r" "$CAP_FRAMES" ""
+FPS_TCPDUMP=$(fps "$CAP_FRAMES" "$LAST_SECS")
+row tshark "tshark -n -r" "$CAP_FRAMES" ""
+row tshark-json "tshark -n -T json -r" "$JSON_FRAMES" "$(human "$JSON_FRAMES")-frame prefix"
+FPS_TSHARK_JSON=$(fps "$JSON_FRAMES" "$LAST_SECS")
 for entry in "${PP_MODES[@]}"; do
     mode=${entry%%:*} args=${entry#*:}
     label="pktpath $args"
     [ "$mode" = text ] && label="pktpath trace (text)"
-    pp_cmd "$args" "$SLICE_CAP"
-    measure "$REPS" "$label" "$SLICE_FRAMES" "$(human "$SLICE_FRAMES")-frame prefix" -- "${PP[@]}"
+    if [ -n "${SKIP_FULL[$mode]:-}" ]; then
+        row "$mode/slice" "$label" "$SLICE_FRAMES" "$(human "$SLICE_FRAMES")-frame prefix only (full run est. ${SKIP_FULL[$mode]} s)"
+    else
+        row "$mode/slice" "$label" "$SLICE_FRAMES" "$(human "$SLICE_FRAMES")-frame prefix"
+    fi
     SEC_SLICE[$mode]=$LAST_SECS KIB_SLICE[$mode]=$LAST_KIB
     FPS_PP[$mode]=$(fps "$SLICE_FRAMES" "$LAST_SECS") KIB_PP[$mode]=$LAST_KIB
-    projected=$(awk -v s="$LAST_SECS" -v a="$CAP_FRAMES" -v b="$SLICE_FRAMES" 'BEGIN { printf "%.0f", s * a / b }')
-    if [ "$projected" -le "$MAX_FULL" ]; then
-        pp_cmd "$args" "$CAP"
-        measure "$REPS" "$label" "$CAP_FRAMES" "" -- "${PP[@]}"
+    if [ -z "${SKIP_FULL[$mode]:-}" ]; then
+        row "$mode/full" "$label" "$CAP_FRAMES" ""
         SEC_FULL[$mode]=$LAST_SECS KIB_FULL[$mode]=$LAST_KIB
         FPS_PP[$mode]=$(fps "$CAP_FRAMES" "$LAST_SECS") KIB_PP[$mode]=$LAST_KIB
-    else
-        say "bench: $label would take ~${projected} s on the full capture; measured on the prefix only"
-        last=$(( ${#ROWS[@]} - 1 ))
-        ROWS[$last]="${ROWS[$last]/-frame prefix|/-frame prefix only (full run est. ${projected} s)|}"
     fi
 done
 
