@@ -30,8 +30,6 @@ public struct HashTable<Key: HashTableKey, Value> {
         mask = 15
     }
 
-    public var isEmpty: Bool { count == 0 }
-
     @inline(__always)
     private func home(_ key: Key) -> Int { Int(truncatingIfNeeded: key.hash(seed: seed)) & mask }
 
