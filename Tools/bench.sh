@@ -49,7 +49,7 @@ if [ ! -c "$SINK" ]; then
             "output would be written to a file, which distorts every row" >&2
         exit 2
     fi
-    say "bench: /dev/null is a regular file on this machine; output goes to the null device $SINK"
+    say "bench: /dev/null is not a character device on this machine; output goes to the null device $SINK"
 fi
 
 # ---- 1. builds -------------------------------------------------------------------------------------
