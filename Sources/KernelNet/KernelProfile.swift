@@ -7,7 +7,16 @@ public enum KernelVersion: String, Sendable, CaseIterable, Comparable {
     /// Linux 6.12 (Debian's 6.12.x).
     case v6_12 = "6.12"
 
-    public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+    public static func < (a: Self, b: Self) -> Bool { a.age < b.age }
+
+    /// The position in release order (the model compares versions on every frame: no search).
+    private var age: Int {
+        switch self {
+        case .v4_14: 0
+        case .v6_1: 1
+        case .v6_12: 2
+        }
+    }
 }
 
 /// A kernel version the model can run as: which of the modeled functions it has, where it defines

@@ -133,20 +133,13 @@ public final class ReplaySession {
                               wireLength: frame.originalLength, link: link, device: device)
             : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
                              wireLength: frame.originalLength, link: link, device: device)
-        var trace = PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
-                                length: frame.originalLength, capturedLength: frame.capturedLength,
-                                direction: outgoing ? .tx : .rx, device: device.name,
-                                summary: summary(of: frame, link: link))
-        trace.verdict = result.verdict
-        trace.proto = result.proto
-        trace.dropReason = result.dropReason
-        trace.dropFunction = result.dropFunction
-        trace.causedBy = result.causedBy
-        trace.reassembled = result.reassembled
-        trace.causedByTimer = result.causedByTimer
-        trace.timers = result.timers
-        trace.events = result.events
-        return trace
+        return PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+                           length: frame.originalLength, capturedLength: frame.capturedLength,
+                           direction: outgoing ? .tx : .rx, device: device.name, summary: summary(of: frame, link: link),
+                           verdict: result.verdict, proto: result.proto, dropReason: result.dropReason,
+                           dropFunction: result.dropFunction, causedBy: result.causedBy,
+                           causedByTimer: result.causedByTimer, reassembled: result.reassembled,
+                           timers: result.timers, events: result.events)
     }
 
     /// Reads the capture to its end, tracing the frames in `frames` (all when nil) and handing each

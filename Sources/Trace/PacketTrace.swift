@@ -79,7 +79,7 @@ public struct PacketTrace: Sendable, Equatable {
     /// Set on the fragment that completed a reassembly.
     public var reassembled: Bool
     /// Kernel timers that expired by the capture clock before this frame, each with its own path.
-    public var timers: [TimerRun] = []
+    public var timers: [TimerRun]
     /// The path, in order.
     public var events: TraceEvents
 
@@ -108,7 +108,8 @@ public struct PacketTrace: Sendable, Equatable {
     public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
          device: String, summary: Summary, verdict: Verdict = .unknown, proto: String? = nil,
          dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,
-         reassembled: Bool = false, events: TraceEvents = []) {
+         causedByTimer: String? = nil, reassembled: Bool = false, timers: [TimerRun] = [],
+         events: TraceEvents = []) {
         self.frame = frame
         self.timeNanoseconds = timeNanoseconds
         self.length = length
@@ -121,7 +122,9 @@ public struct PacketTrace: Sendable, Equatable {
         self.dropReason = dropReason
         self.dropFunction = dropFunction
         self.causedBy = causedBy
+        self.causedByTimer = causedByTimer
         self.reassembled = reassembled
+        self.timers = timers
         self.events = events
     }
 
