@@ -174,7 +174,7 @@ for ((round = 1; round <= REPS; round++)); do
             time_once "$mode/full" -- "${PP[@]}"
         fi
     done
-    # Last in the round: the run after tshark's (1.2 GB of memory freed) was slower than the others.
+    # Last in the round: the pktpath run right after it was slower than the others.
     say "bench: round $round of $REPS: tshark -n -T json -r"
     time_once tshark-json -- tshark -n -T json -r "$JSON_CAP"
 done
