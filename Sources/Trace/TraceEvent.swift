@@ -90,7 +90,7 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
     public subscript(position: Int) -> TraceEvent {
         precondition(position >= 0 && position < count, "TraceEvents index out of range")
         let w = chunk.base[start + position]
-        if w & Self.detailBit != 0 { return details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] }
+        if w & Self.detailBit != 0 { return details[Self.detailIndex(of: w)] }
         return .call(KernelSymbol(id: UInt32(truncatingIfNeeded: w)), depth: Self.depth(of: w),
                      inline: w & Self.inlineBit != 0)
     }
@@ -106,7 +106,7 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
         if case let .call(symbol, depth, inline) = event, (0...Self.maximumWordDepth).contains(depth) {
             appendWord(Self.call(symbol, depth: depth, inline: inline))
         } else {
-            appendWord(Self.detailBit | UInt64(details.count))
+            appendWord(Self.detail(details.count))
             details.append(event)
         }
     }
@@ -132,6 +132,14 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
         UInt64(symbol.id) | UInt64(truncatingIfNeeded: depth) << depthShift | (inline ? inlineBit : 0)
     }
 
+    /// The word of the event at `index` in the side list.
+    @inlinable @inline(__always)
+    static func detail(_ index: Int) -> UInt64 { detailBit | UInt64(truncatingIfNeeded: index) }
+
+    /// The side-list index of a word made by ``detail(_:)``.
+    @inlinable @inline(__always)
+    static func detailIndex(of word: UInt64) -> Int { Int(truncatingIfNeeded: word & 0xFFFF_FFFF) }
+
     @inlinable @inline(__always)
     static func depth(of word: UInt64) -> Int { Int(truncatingIfNeeded: (word >> depthShift) & 0xFFFF) }
 
@@ -143,7 +151,7 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
             for w in words where w & Self.inlineBit == 0 {
                 if w & Self.detailBit == 0 {
                     try body(KernelSymbol(id: UInt32(truncatingIfNeeded: w)))
-                } else if case let .call(symbol, _, false) = details[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)] {
+                } else if case let .call(symbol, _, false) = details[Self.detailIndex(of: w)] {
                     try body(symbol)
                 }
             }

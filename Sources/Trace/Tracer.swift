@@ -79,7 +79,7 @@ public final class Tracer {
     /// Records an event other than a call.
     private func record(_ event: TraceEvent) {
         if wordCount == wordCapacity { growWords() }
-        words[wordCount] = TraceEvents.detailBit | UInt64(details.count)
+        words[wordCount] = TraceEvents.detail(details.count)
         wordCount += 1
         details.append(event)
     }
