@@ -176,6 +176,14 @@ public final class OutputBuffer {
         bytes.withUnsafeBufferPointer { appendJSONString($0) }
     }
 
+    /// Appends ` (armed by #N)` for a timer some frame armed, nothing otherwise (the text formats).
+    func appendArmedBy(_ frame: Int?) {
+        guard let frame else { return }
+        append(" (armed by #")
+        appendDecimal(frame)
+        append(UInt8(ascii: ")"))
+    }
+
     /// Appends a frame's verdict as the text formats show it (`✓ deliver tcp`, `✗ SKB_DROP_REASON_NO_SOCKET in tcp_v4_rcv`).
     func appendVerdict(_ t: PacketTrace) {
         switch t.verdict {
@@ -250,13 +258,20 @@ final class SymbolText {
     /// `,"func":"…","file":"…"`, back to back.
     private let storage = OutputBuffer(capacity: 1 << 14)
     private var spans: [Span] = []
-    /// Where a renderer writes a summary before escaping it.
-    var scratch: [UInt8] = []
+    /// Where a frame's summary is written (``summary(of:)``).
+    private var scratch: [UInt8] = []
     /// One-line explanations by function name (`--explain`), and those of the symbols seen, by id.
     private let explanations: [String: String]?
     private var explanationsByID: [String?] = []
 
     init(explanations: [String: String]?) { self.explanations = explanations }
+
+    /// The summary of `t` as UTF-8, written into the scratch buffer (so it is read before the next call).
+    func summary(of t: PacketTrace) -> [UInt8] {
+        scratch.removeAll(keepingCapacity: true)
+        t.writeSummary(into: &scratch)
+        return scratch
+    }
 
     /// The one-line explanation of `symbol`, when the renderer writes them.
     @inline(__always)

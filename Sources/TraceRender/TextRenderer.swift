@@ -25,11 +25,7 @@ public struct TextRenderer: TraceRenderer {
             out.append(run.function)
             out.append(" expired ")
             out.appendTimestamp(run.timeNanoseconds)
-            if let f = run.armedBy {
-                out.append(" (armed by #")
-                out.appendDecimal(f)
-                out.append(UInt8(ascii: ")"))
-            }
+            out.appendArmedBy(run.armedBy)
             out.append(UInt8(ascii: "\n"))
             lines(run.events, into: out)
         }
@@ -40,9 +36,7 @@ public struct TextRenderer: TraceRenderer {
         out.append(UInt8(ascii: " "))
         out.append(t.device)
         out.append(UInt8(ascii: " "))
-        symbols.scratch.removeAll(keepingCapacity: true)
-        t.writeSummary(into: &symbols.scratch)
-        out.append(contentsOf: symbols.scratch)
+        out.append(contentsOf: symbols.summary(of: t))
         out.append(UInt8(ascii: "\n"))
         lines(t.events, into: out)
         out.append("  = ")
@@ -117,11 +111,7 @@ public struct ChainRenderer: TraceRenderer {
         for run in t.timers {
             out.append("timer ")
             out.append(run.function)
-            if let f = run.armedBy {
-                out.append(" (armed by #")
-                out.appendDecimal(f)
-                out.append(UInt8(ascii: ")"))
-            }
+            out.appendArmedBy(run.armedBy)
             out.append(" : ")
             visible(run.events, into: out)
             out.append(UInt8(ascii: "\n"))
@@ -131,9 +121,7 @@ public struct ChainRenderer: TraceRenderer {
         out.append(UInt8(ascii: " "))
         out.append(t.direction.rawValue)
         out.append(UInt8(ascii: " "))
-        symbols.scratch.removeAll(keepingCapacity: true)
-        t.writeSummary(into: &symbols.scratch)
-        out.append(contentsOf: symbols.scratch)
+        out.append(contentsOf: symbols.summary(of: t))
         out.append(" : ")
         visible(t.events, into: out)
         out.append(UInt8(ascii: " "))
