@@ -23,7 +23,6 @@ extension Kernel {
         runExpiredTimers(until: time)
         now = time
         outcome = FrameOutcome()
-        transmitSKB = nil
         transmitContext = TransmitContext()
     }
 
