@@ -295,12 +295,18 @@ def tcp_seq(pcap):
 
 # ---- socket programs ---------------------------------------------------------------------------
 
-def tcp_server():
+def listener_8080():
+    """The DUT's listener on 0.0.0.0:8080 (backlog 8), waiting at most 30 s for a connection."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", 8080))
     s.listen(8)
     s.settimeout(30)
+    return s
+
+
+def tcp_server():
+    s = listener_8080()
     a, _ = s.accept()                    # connection A: 40010
     a.settimeout(10)
     buf = b""
@@ -332,11 +338,7 @@ def tcp_server():
 
 def tcp_sink():
     """(pp-dut) Listener on 0.0.0.0:8080 for s_tcp_seq: one connection, read to EOF, close."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", 8080))
-    s.listen(8)
-    s.settimeout(30)
+    s = listener_8080()
     a, _ = s.accept()
     a.settimeout(30)
     while True:
