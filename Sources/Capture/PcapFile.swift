@@ -90,8 +90,8 @@ public final class PcapFile {
                 if hasFilter, pcap_offline_filter(&program, header, data) == 0 { continue }
                 let caplen = Int(header.pointee.caplen)
                 frame.index = recordsRead
-                frame.timestampNanoseconds =
-                    Int64(header.pointee.ts.tv_sec) * 1_000_000_000 + Int64(header.pointee.ts.tv_usec)
+                // At nanosecond precision libpcap puts nanoseconds in `tv_usec`.
+                frame.setTimestamp(seconds: Int(header.pointee.ts.tv_sec), nanoseconds: Int(header.pointee.ts.tv_usec))
                 frame.capturedLength = caplen
                 frame.originalLength = Int(header.pointee.len)
                 frame.bytes.removeAll(keepingCapacity: true)

@@ -17,11 +17,18 @@ public struct FrameResult: Sendable {
 }
 
 extension Kernel {
-    /// Starts processing capture frame `frame` at capture time `time`.
-    private func begin(frame: Int, time: Int64) {
+    /// Starts processing capture frame `frame` at capture time `time`. The clock never goes back: a
+    /// frame stamped before the one before it is processed at that one's time, and says so, as is a
+    /// frame whose own timestamp could not be used (`timeNote` says why).
+    private func begin(frame: Int, time: Int64, timeNote: String?) {
         currentFrame = frame
         runExpiredTimers(until: time)
-        now = time
+        if let timeNote {
+            tracer.note(timeNote)
+        } else if time < now {
+            tracer.note("stamped \(Self.describeInterval(now - time)) before an earlier frame: the clock stays at that frame's time")
+        }
+        now = max(now, time)
         outcome = FrameOutcome()
         transmitContext = TransmitContext()
     }
@@ -33,6 +40,16 @@ extension Kernel {
         return FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
                     dropFunction: outcome.dropFunction, causedBy: outcome.causedBy, reassembled: outcome.reassembled,
                     causedByTimer: outcome.causedByTimer, timers: timerRuns, events: tracer.take())
+    }
+
+    /// A nanosecond interval as a person reads it (`1.5 ms`, `3 s`).
+    static func describeInterval(_ ns: Int64) -> String {
+        switch ns {
+        case ..<1_000: "\(ns) ns"
+        case ..<1_000_000: "\(ns / 1_000) µs"
+        case ..<1_000_000_000: "\(ns / 1_000_000) ms"
+        default: "\(ns / 1_000_000_000) s"
+        }
     }
 
     /// Runs, in expiry order, the kernel timers that expired by the capture clock before `time`: the
@@ -84,9 +101,9 @@ extension Kernel {
     }
 
     /// Replays a frame the host received on `device`: the driver's receive path and the stack above.
-    public func receive(frame: Int, time: Int64, bytes: [UInt8], wireLength: Int, link: LinkHeader,
-                        device: NetDevice) -> FrameResult {
-        begin(frame: frame, time: time)
+    public func receive(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,
+                        link: LinkHeader, device: NetDevice) -> FrameResult {
+        begin(frame: frame, time: time, timeNote: timeNote)
         var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: false)
         skb.vlanIDs = link.vlanIDs
@@ -102,9 +119,9 @@ extension Kernel {
 
     /// Replays a frame the host sent on `device`: the model infers where in the kernel it was made
     /// (its origin) and follows it down to the driver.
-    public func transmit(frame: Int, time: Int64, bytes: [UInt8], wireLength: Int, link: LinkHeader,
-                         device: NetDevice) -> FrameResult {
-        begin(frame: frame, time: time)
+    public func transmit(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,
+                         link: LinkHeader, device: NetDevice) -> FrameResult {
+        begin(frame: frame, time: time, timeNote: timeNote)
         let skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: true)
         transmitSKB = skb

@@ -127,13 +127,19 @@ public final class ReplaySession {
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
         let outgoing = link.failure == nil && isOutgoing(frame.bytes, link)
+        // A timestamp 64-bit nanoseconds cannot hold leaves the clock where the previous frame put it.
+        let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
+        let timeNote = frame.unrepresentableTimestamp.map { ts in
+            "capture timestamp \(ts.seconds) s + \(ts.nanoseconds) ns since 1970 is outside what 64-bit nanoseconds hold "
+                + "(1677-09-21 to 2262-04-11): the frame is processed at the previous frame's time"
+        }
         let result =
             outgoing
-            ? kernel.transmit(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
+            ? kernel.transmit(frame: frame.index, time: time, timeNote: timeNote, bytes: frame.bytes,
                               wireLength: frame.originalLength, link: link, device: device)
-            : kernel.receive(frame: frame.index, time: frame.timestampNanoseconds, bytes: frame.bytes,
+            : kernel.receive(frame: frame.index, time: time, timeNote: timeNote, bytes: frame.bytes,
                              wireLength: frame.originalLength, link: link, device: device)
-        return PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds,
+        return PacketTrace(frame: frame.index, timeNanoseconds: time,
                            length: frame.originalLength, capturedLength: frame.capturedLength,
                            direction: outgoing ? .tx : .rx, device: device.name, summary: summary(of: frame, link: link),
                            verdict: result.verdict, proto: result.proto, dropReason: result.dropReason,

@@ -1,6 +1,7 @@
 import Capture
 import Foundation
 import Testing
+import TestSupport
 
 /// Reading captures through libpcap: what `PcapFile` hands back for captures written by `PcapWriter`
 /// and for classic pcap and pcapng files built byte by byte, and how it fails on bad input.
@@ -353,34 +354,6 @@ struct PcapFileTests {
         #expect(read.map(\.originalLength) == [a.count, 1514])
     }
 
-    /// A pcapng block: type, total length, body (padded to 4 bytes), total length again; little-endian.
-    static func pcapngBlock(type: UInt32, body: [UInt8]) -> [UInt8] {
-        var padded = body
-        while padded.count % 4 != 0 { padded.append(0) }
-        let total = UInt32(12 + padded.count)
-        return le32(type) + le32(total) + padded + le32(total)
-    }
-
-    /// A minimal pcapng: section header, one Ethernet interface (optionally with `if_tsresol`), and one
-    /// enhanced packet block per record, timestamps in the interface's units.
-    static func pcapng(tsresol: UInt8?, records: [(ts: UInt64, bytes: [UInt8], len: UInt32)]) -> [UInt8] {
-        // Section header: byte-order magic, version 1.0, section length unknown (-1), no options.
-        let shb = pcapngBlock(type: 0x0A0D_0D0A, body: le32(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xff, count: 8))
-        // Interface description: link type 1 (Ethernet), reserved, snaplen.
-        var idbBody = le16(1) + le16(0) + le32(262_144)
-        if let tsresol {
-            idbBody += le16(9) + le16(1) + [tsresol, 0, 0, 0]  // if_tsresol, padded
-            idbBody += le16(0) + le16(0)  // opt_endofopt
-        }
-        var out = shb + pcapngBlock(type: 1, body: idbBody)
-        for r in records {
-            let epb = le32(0) + le32(UInt32(r.ts >> 32)) + le32(UInt32(r.ts & 0xffff_ffff))
-                + le32(UInt32(r.bytes.count)) + le32(r.len) + r.bytes
-            out += pcapngBlock(type: 6, body: epb)
-        }
-        return out
-    }
-
     @Test("a minimal pcapng (SHB, IDB, EPB) reads back, microsecond timestamps by default")
     func pcapngMicroseconds() throws {
         let path = Self.temporaryPath(".pcapng")
@@ -388,7 +361,7 @@ struct PcapFileTests {
         let a = Self.ipv4Frame(proto: 17, payload: 9, marker: 7)  // 43 bytes: exercises the padding
         let b = Self.ipv4Frame(proto: 6, payload: 20)
         let usec: UInt64 = 1_700_000_000_654_321
-        try Data(Self.pcapng(tsresol: nil, records: [(usec, a, UInt32(a.count)), (usec + 1, b, 1514)]))
+        try Data(PcapngBuilder.capture(records: [(usec, a, UInt32(a.count)), (usec + 1, b, 1514)]))
             .write(to: URL(fileURLWithPath: path))
 
         let file = try PcapFile(path: path)
@@ -407,7 +380,7 @@ struct PcapFileTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let a = Self.ipv4Frame(proto: 17)
         let ns: UInt64 = 1_700_000_000_123_456_789
-        try Data(Self.pcapng(tsresol: 9, records: [(ns, a, UInt32(a.count))])).write(to: URL(fileURLWithPath: path))
+        try Data(PcapngBuilder.capture(tsresol: 9, records: [(ns, a, UInt32(a.count))])).write(to: URL(fileURLWithPath: path))
         let (read, error) = Self.readAll(try PcapFile(path: path))
         #expect(error == nil)
         #expect(read.map(\.timestampNanoseconds) == [Int64(ns)])
@@ -419,7 +392,7 @@ struct PcapFileTests {
         let path = Self.temporaryPath(".pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let frames = [Self.ipv4Frame(proto: 6), Self.ipv4Frame(proto: 17, marker: 9), Self.ipv4Frame(proto: 1)]
-        try Data(Self.pcapng(tsresol: nil, records: frames.enumerated().map { (UInt64($0.offset), $0.element, UInt32($0.element.count)) }))
+        try Data(PcapngBuilder.capture(records: frames.enumerated().map { (UInt64($0.offset), $0.element, UInt32($0.element.count)) }))
             .write(to: URL(fileURLWithPath: path))
         let file = try PcapFile(path: path)
         try file.setFilter("udp")
@@ -427,5 +400,70 @@ struct PcapFileTests {
         #expect(error == nil)
         #expect(read.map(\.index) == [2])
         #expect(read.first?.bytes == frames[1])
+    }
+
+    // MARK: - Timestamps as the file gives them
+
+    /// Reads a pcapng of one interface (`tsresol`, `tsoffset`) whose records carry `stamps`.
+    static func readStamps(tsresol: UInt8? = nil, tsoffset: Int64? = nil, _ stamps: [UInt64]) throws -> [CapturedFrame] {
+        let path = Self.temporaryPath(".pcapng")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let a = Self.ipv4Frame(proto: 17)
+        try Data(PcapngBuilder.capture(tsresol: tsresol, tsoffset: tsoffset, records: stamps.map { ($0, a, UInt32(a.count)) }))
+            .write(to: URL(fileURLWithPath: path))
+        let (read, error) = Self.readAll(try PcapFile(path: path))
+        #expect(error == nil)
+        return read
+    }
+
+    @Test("a timestamp beyond 64-bit nanoseconds is kept as the file gave it, and the frames around it read on")
+    func timestampBeyondNanoseconds() throws {
+        // Microseconds near 2^64: 18446744073709 s, 551615 µs (a year past 580,000).
+        let read = try Self.readStamps([1_700_000_000_000_000, UInt64.max, 1_700_000_001_000_000])
+        #expect(read.map(\.index) == [1, 2, 3])
+        #expect(read[0].unrepresentableTimestamp == nil)
+        #expect(read[0].timestampNanoseconds == 1_700_000_000_000_000_000)
+        #expect(read[1].unrepresentableTimestamp?.seconds == 18_446_744_073_709)
+        #expect(read[1].unrepresentableTimestamp?.nanoseconds == 551_615_000)
+        #expect(read[2].unrepresentableTimestamp == nil)
+        #expect(read[2].timestampNanoseconds == 1_700_000_001_000_000_000)
+    }
+
+    @Test("the last representable second (2262-04-11) reads exactly; the next one does not fit")
+    func timestampAtTheEdge() throws {
+        // Int64.max ns is 9223372036 s + 854775807 ns; in microseconds:
+        let read = try Self.readStamps([9_223_372_036_854_775, 9_223_372_036_854_776])
+        #expect(read[0].timestampNanoseconds == 9_223_372_036_854_775_000)
+        #expect(read[0].unrepresentableTimestamp == nil)
+        #expect(read[1].unrepresentableTimestamp?.seconds == 9_223_372_036)
+        #expect(read[1].unrepresentableTimestamp?.nanoseconds == 854_776_000)
+    }
+
+    @Test("if_tsresol as a power of two (2^-20 s): 3.5 s reads as 3.5 s")
+    func binaryResolution() throws {
+        let read = try Self.readStamps(tsresol: 0x80 | 20, [(3 << 20) + (1 << 19)])
+        #expect(read.map(\.timestampNanoseconds) == [3_500_000_000])
+    }
+
+    @Test("if_tsresol in seconds: 2^62 seconds is unrepresentable, not a trap")
+    func secondsResolutionOverflow() throws {
+        let read = try Self.readStamps(tsresol: 0, [1 << 62, 1_700_000_000])
+        #expect(read[0].unrepresentableTimestamp != nil)
+        #expect(read[1].timestampNanoseconds == 1_700_000_000_000_000_000)
+    }
+
+    @Test("if_tsoffset moves every timestamp by whole seconds")
+    func timestampOffset() throws {
+        let read = try Self.readStamps(tsoffset: 1_000_000_000, [5])
+        #expect(read.map(\.timestampNanoseconds) == [1_000_000_000_000_005_000])
+    }
+
+    @Test("nanosecondsSinceEpoch is exact inside Int64 and nil outside", arguments: [
+        (0, 0, Int64?(0)), (-1, 999_999_999, Int64?(-1)), (9_223_372_036, 854_775_807, Int64?.some(.max)),
+        (9_223_372_036, 854_775_808, nil), (-9_223_372_037, 145_224_192, Int64?.some(.min)),
+        (-9_223_372_037, 145_224_191, nil), (Int.max, 0, nil), (Int.min, 0, nil),
+    ] as [(Int, Int, Int64?)])
+    func nanosecondsSinceEpoch(_ seconds: Int, _ nanoseconds: Int, _ expected: Int64?) {
+        #expect(CapturedFrame.nanosecondsSinceEpoch(seconds: seconds, nanoseconds: nanoseconds) == expected)
     }
 }

@@ -28,7 +28,7 @@ extension Kernel {
     /// The capture clock in jiffies.
     var jiffies: Int64 { now / (1_000_000_000 / Self.HZ) }
     /// `msecs_to_jiffies`.
-    static func msecs_to_jiffies(_ ms: Int) -> Int64 { (Int64(ms) * HZ + 999) / 1000 }
+    static func msecs_to_jiffies(_ ms: Int) -> Int64 { Int64(ms).clampedMultiplied(by: HZ).clampedAdding(999) / 1000 }
 
     /// Finds the peer entry of `daddr`, creating it (with a full minute of ICMP credit behind it)
     /// when the host has none.

@@ -86,6 +86,8 @@ extension Kernel {
 
     /// `net.ipv4.ipfrag_time` in seconds (default 30).
     var ipfragTime: Int64 { Int64(sysctl.values["net.ipv4.ipfrag_time"] ?? 30) }
+    /// When a queue armed now expires: `ipfrag_time` seconds on (clamped at the clock's end).
+    var fragmentExpiry: Int64 { now.clampedAdding(ipfragTime.clampedMultiplied(by: 1_000_000_000)) }
     /// `net.ipv4.ipfrag_high_thresh` in bytes (default 4 MiB).
     var ipfragHighThresh: Int { sysctl.values["net.ipv4.ipfrag_high_thresh"] ?? 4 * 1024 * 1024 }
     /// `net.ipv4.ipfrag_max_dist` (default 64; 0 turns the check off).
@@ -162,8 +164,8 @@ extension Kernel {
             } else {
                 fragmentMemory -= inet_frag_rbtree_purge(key, .NOT_SPECIFIED)
             }
-            fragmentQueues[key]?.expires = now + ipfragTime * 1_000_000_000
-            fragmentTimerHorizon = min(fragmentTimerHorizon, now + ipfragTime * 1_000_000_000)
+            fragmentQueues[key]?.expires = fragmentExpiry
+            fragmentTimerHorizon = min(fragmentTimerHorizon, fragmentExpiry)
             fragmentQueues[key]?.head = nil
             fragmentQueues[key]?.len = 0
             fragmentQueues[key]?.meat = 0
@@ -225,10 +227,10 @@ extension Kernel {
             }
             if fragmentQueues[key] != nil { return true }
             fragmentQueueCount += 1
-            fragmentQueues[key] = FragmentQueue(expires: now + ipfragTime * 1_000_000_000, armedBy: currentFrame,
+            fragmentQueues[key] = FragmentQueue(expires: fragmentExpiry, armedBy: currentFrame,
                                                 sequence: fragmentQueueCount, iif: iif)
             ip4_frag_init(key)
-            fragmentTimerHorizon = min(fragmentTimerHorizon, now + ipfragTime * 1_000_000_000)
+            fragmentTimerHorizon = min(fragmentTimerHorizon, fragmentExpiry)
             fragmentMemory += Self.ipqSize
             tracer.state("reassembly queue created (id \(key.id)), expires in \(ipfragTime) s")
             return true

@@ -44,7 +44,7 @@ extension Kernel {
     /// `__tcp_oow_rate_limited` (inlined): skips when the socket answered out of window less than
     /// `tcp_invalid_ratelimit` ago, else takes the time of this answer.
     func oowRateLimited(_ t: FourTuple, mib: StaticString) -> Bool {
-        let interval = Int64(sysctl.values["net.ipv4.tcp_invalid_ratelimit"] ?? 500) * 1_000_000
+        let interval = Int64(sysctl.values["net.ipv4.tcp_invalid_ratelimit"] ?? 500).clampedMultiplied(by: 1_000_000)
         if let last = sockets.tcp[t]?.lastOowAck, now - last >= 0, now - last < interval {
             tracer.note("answered a segment outside the window \((now - last) / 1_000_000) ms ago: no answer (tcp_invalid_ratelimit)")
             count(mib)
