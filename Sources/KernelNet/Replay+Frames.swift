@@ -143,12 +143,24 @@ extension Kernel {
     /// drops and counters are recorded.
     private func receiveLoopedBack() {
         let own = outcome
+        var received = 0
         while !backlog.isEmpty {
             var skb = backlog.removeFirst()
+            received += 1
+            guard received <= Self.loopedBackLimit else {
+                // The kernel's own rules (no ICMP error about a looped-back copy, among others) end every
+                // exchange with itself; a model that has not learnt one of them must still end.
+                tracer.notModeled("more than \(Self.loopedBackLimit) packets looped back while processing one frame: the rest are not followed")
+                backlog.removeAll()
+                break
+            }
             process_backlog(&skb)
         }
         outcome = own
     }
+
+    /// The most looped-back packets received after one frame.
+    static let loopedBackLimit = 64
 
     /// Remembers that processing frame `frame` made the host send `kind`.
     /// A transmission a timer callback makes is linked to the frame that armed the timer.
@@ -199,6 +211,13 @@ extension Kernel {
         if queuedBy != nil { neighbours[transmitContext.nexthop]?.state = .NUD_INCOMPLETE }
         defer { if let queuedBy { flushQueued(queuedBy) } }
         if iph.source != .any, !isLocal(iph.source) {
+            guard !iph.destination.isMulticast, iph.destination != .broadcast else {
+                // ip_forward takes PACKET_HOST packets only (net/ipv4/ip_forward.c): such a packet left
+                // through multicast routing (ip_mr_forward) or a raw socket that wrote its own header.
+                tracer.notModeled("origin of a multicast or broadcast packet from another host's address (multicast routing or a raw socket)")
+                outcome.verdict = .unknown
+                return
+            }
             transmitForwarded(iph)
             return
         }
@@ -277,6 +296,7 @@ extension Kernel {
             matchExpected(.icmpError(to: iph.destination, type: ih.type, code: ih.code))
             // __icmp_send runs on the packet the error is about: the one quoted in this message.
             var original = skb
+            original.pkt_type = .PACKET_HOST
             original.network_header = iph.payloadOffset + ICMPv4Packet.headerLength
             original.dst = DstEntry(type: .local, dev: skb.dev)
             icmp_send(&original, type: ih.type, code: ih.code)

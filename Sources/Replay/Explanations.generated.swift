@@ -12,7 +12,7 @@ enum Explanations {
         "__dev_queue_xmit": "The transmit entry of the device layer: picks a queue, then sends through the qdisc or, for a device without one (`IFF_NO_QUEUE`: veth, mac80211 with TXQs), straight to the driver.",
         "__dev_xmit_skb": "Sends a packet through its queue's qdisc. The model's qdisc is the kernel's default (`pfifo_fast`, which may bypass the queue) and holds nothing between frames: the packet goes straight to `sch_direct_xmit`.",
         "__fib_validate_source": "The reverse-path check (RFC 3704): the route back to `saddr` must use the interface the packet came in on (strict, `rp_filter` 1) or exist at all (loose, 2). Returns false for `-EXDEV`.",
-        "__icmp_send": "Sends an ICMP error about `skb` to its sender, unless RFC 1122 §3.2.2 forbids it (errors about errors, fragments other than the first, broadcasts).",
+        "__icmp_send": "Sends an ICMP error about `skb` to its sender, unless RFC 1122 §3.2.2 forbids it (errors about errors, fragments other than the first, link-layer or IP broadcasts and multicasts; a looped-back copy, `PACKET_LOOPBACK`, is not `PACKET_HOST` either).",
         "__ieee80211_rx_handle_packet": "Finds the station and interface of a received frame and processes it.",
         "__ieee80211_select_queue": "Picks the frame's access category from its priority and the station's QoS support (6.1's variant for a known station).",
         "__ieee80211_subif_start_xmit": "Looks up the station, picks the frame's TXQ (drivers with TXQs; without, the netdev queue was chosen before), and chooses fast or slow transmit.",

@@ -257,10 +257,15 @@ extension Kernel {
     }
 
     /// Sends an ICMP error about `skb` to its sender, unless RFC 1122 §3.2.2 forbids it (errors about
-    /// errors, fragments other than the first, broadcasts).
+    /// errors, fragments other than the first, link-layer or IP broadcasts and multicasts; a looped-back
+    /// copy, `PACKET_LOOPBACK`, is not `PACKET_HOST` either).
     func __icmp_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
         traced(icmp.__icmp_send) {
             guard let iph = skb.ip_hdr() else { return }
+            if skb.pkt_type != .PACKET_HOST {
+                tracer.note("no ICMP error for a packet not addressed to this host's MAC (\(skb.pkt_type))")
+                return
+            }
             if skb.dst?.type == .broadcast || skb.dst?.type == .multicast || iph.fragmentOffset != 0 {
                 tracer.note("no ICMP error for a broadcast, multicast or non-first fragment")
                 return
