@@ -2,30 +2,88 @@ import Capture
 import KernelNet
 import Wire
 
-/// Works out the capturing host from a capture when no host profile is given: its MAC and addresses,
-/// the ports it listens on, its gateway. Every guess is written down in `assumptions`.
+/// Works out the capturing host from a capture when no host profile is given, from the capture's own
+/// evidence, and writes down every guess with its reason in `assumptions`:
+///
+/// - **Which machine.** The capturing host is an endpoint, not the MAC behind which many remote
+///   addresses sit (that is its gateway). Frames the host sent carry an initial TTL (64, 128, 255)
+///   or TTLs it chose itself (traceroute, scanners), frames relayed from beyond a router a lowered,
+///   steady one. Offload leaves marks only the capturing host's own frames have: transmitted segments
+///   with unfinished checksums or larger than the MTU (TSO), received ones larger than the MTU (GRO).
+///   Cooked captures say the direction outright. With no other evidence the host is the endpoint in
+///   most frames, and then the one that answered (SYN-ACKs, RSTs, echo replies): the server of a
+///   conversation between two neighbours.
+/// - **Its state when the capture began.** Listening sockets (it answered SYNs), connections seen in
+///   mid-stream (established), UDP sockets it sent from (connected when they talk to one peer), the
+///   multicast groups it receives on a port it uses, its gateway and neighbours.
+/// - **What the file says.** A pcapng's `shb_os` (`Linux 6.1.0-…` picks the kernel profile) and
+///   `if_name` (the interface's name).
+///
+/// Evidence is gathered into a compact record per frame (no frame bytes are kept), so inference costs
+/// a few megabytes whatever the capture.
 public struct HostInference {
     /// The most frames read to infer the host.
-    public static let frameLimit = 100_000
+    public static let frameLimit = 50_000
+    /// The most connections assumed established at the start.
+    static let connectionLimit = 4_096
 
-    /// Frames each MAC sent in answer to another host: SYN-ACKs, RSTs, echo replies, ICMP errors, ARP
-    /// replies. When two MACs appear in every frame, the capture is taken to be the answering host's.
-    private var answers: [MACAddress: Int] = [:]
-    private var ipsByMAC: [MACAddress: [IPv4Address: Int]] = [:]
-    /// Frames in capture order, reduced to what the inference needs.
-    private var frames: [(src: MACAddress?, dst: MACAddress?, outgoing: Bool?, bytes: [UInt8], link: LinkHeader)] = []
+    /// What one frame tells about the host, decoded once.
+    struct Facts {
+        var src: MACAddress?
+        var dst: MACAddress?
+        /// Whether the host sent it, where the capture says (cooked captures).
+        var outgoing: Bool?
+        var family: Family = .other
+        var v4src = IPv4Address.any
+        var v4dst = IPv4Address.any
+        var v6src = V6(hi: 0, lo: 0)
+        var v6dst = V6(hi: 0, lo: 0)
+        var ttl: UInt8 = 0
+        var proto = IPProtocol(rawValue: 0)
+        var sport: UInt16 = 0
+        var dport: UInt16 = 0
+        var tcpFlags = TCPFlags(rawValue: 0)
+        var icmpType: UInt8 = 0
+        var icmpCode: UInt8 = 0
+        /// For an ICMP port unreachable: the destination port of the UDP datagram it quotes.
+        var quotedUDPPort: UInt16?
+        /// A TCP or UDP checksum that does not verify on a complete, unfragmented packet.
+        var badTransportChecksum = false
+        var wireLength = 0
+        /// For ARP: the operation, and the sender's addresses.
+        var arpOperation: UInt16 = 0
+    }
+
+    enum Family { case ipv4, ipv6, arp, other }
+
+    /// An IPv6 address as two words (hashable without text).
+    struct V6: Hashable {
+        var hi: UInt64
+        var lo: UInt64
+        var isZero: Bool { hi == 0 && lo == 0 }
+        var isMulticast: Bool { hi >> 56 == 0xff }
+        var isLinkLocal: Bool { hi >> 54 == 0x3fa }
+    }
+
+    private var facts: [Facts] = []
+    /// The text of each IPv6 address seen, made once per address.
+    private var v6Text: [V6: String] = [:]
     private let encapsulation: LinkEncapsulation
+    /// What the pcapng blocks at the start of the file say, if it is one.
+    public var metadata = PcapngMetadata()
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
     /// Infers the host of the capture at `path` from its first frames. From standard input (`-`),
     /// which can be read only once, the frames read (at most `stdinLimit`) and the open capture are
-    /// returned, so the replay goes on from where inference stopped.
-    public static func infer(path: String, driver: String, stdinLimit: Int = 10_000) throws(CaptureError)
-        -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame], capture: PcapFile?)
+    /// returned, so the replay goes on from where inference stopped. `assumeState: false` leaves out
+    /// what the host held when the capture began (sockets, connections, groups, neighbours).
+    public static func infer(path: String, driver: String, stdinLimit: Int = 10_000, assumeState: Bool = true)
+        throws(CaptureError) -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame], capture: PcapFile?)
     {
         let file = try PcapFile(path: path)
         var inference = HostInference(encapsulation: ReplaySession.encapsulation(of: file.linkType))
+        inference.metadata = PcapngMetadata.read(path: path)
         let keep = path == "-"
         let limit = keep ? stdinLimit : frameLimit
         var kept: [CapturedFrame] = []
@@ -37,154 +95,475 @@ public struct HostInference {
             if keep { kept.append(frame) }
             n += 1
         }
-        let (profile, assumptions) = inference.profile(driver: driver)
+        let (profile, assumptions) = inference.profile(driver: driver, assumeState: assumeState)
         return (profile, assumptions, kept, keep ? file : nil)
     }
 
     /// Takes one frame into account.
     public mutating func add(_ frame: CapturedFrame) {
-        let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
-        var src: MACAddress?
-        var dst: MACAddress?
-        if let mac = link.macOffset, let eth = EthernetPacket(frame.bytes, at: mac) {
-            src = eth.source
-            dst = eth.destination
-            if link.etherType == .ipv4, let ip = IPv4Packet(frame.bytes, at: link.networkOffset) {
-                ipsByMAC[eth.source, default: [:]][ip.source, default: 0] += 1
-                if Self.isAnswer(ip) { answers[eth.source, default: 0] += 1 }
-            } else if link.etherType == .arp, let a = ARPPacket(frame.bytes, at: link.networkOffset), a.available >= 28 {
-                ipsByMAC[eth.source, default: [:]][a.senderProtocol, default: 0] += 1
-                if a.operation == ARPPacket.reply { answers[eth.source, default: 0] += 1 }
-            }
+        guard facts.count < Self.frameLimit else { return }
+        let bytes = frame.bytes
+        let link = LinkHeader(bytes, encapsulation: encapsulation)
+        var f = Facts()
+        f.wireLength = frame.originalLength - link.networkOffset
+        if let mac = link.macOffset, let eth = EthernetPacket(bytes, at: mac) {
+            f.src = eth.source
+            f.dst = eth.destination
         }
-        let outgoing = link.sllPacketType.map { $0 == .outgoing }
-        if frames.count < Self.frameLimit {
-            frames.append((src, dst, outgoing, frame.bytes, link))
+        f.outgoing = link.sllPacketType.map { $0 == .outgoing }
+        guard link.failure == nil else { return }
+        switch link.etherType {
+        case .ipv4:
+            guard let ip = IPv4Packet(bytes, at: link.networkOffset), ip.headerIsCaptured else { break }
+            f.family = .ipv4
+            f.v4src = ip.source
+            f.v4dst = ip.destination
+            f.ttl = ip.ttl
+            f.proto = ip.proto
+            let whole = ip.fragmentOffset == 0 && !ip.moreFragments && ip.available >= ip.totalLength
+            if ip.fragmentOffset == 0 {
+                transport(&f, bytes, at: ip.payloadOffset)
+            }
+            if whole, f.proto == .tcp || f.proto == .udp {
+                f.badTransportChecksum = !Self.transportChecksumVerifies(ip)
+            }
+        case .ipv6:
+            guard let ip = IPv6Packet(bytes, at: link.networkOffset) else { break }
+            f.family = .ipv6
+            f.v6src = v6(ip, offset: IPv6Packet.Field.source)
+            f.v6dst = v6(ip, offset: IPv6Packet.Field.destination)
+            if v6Text[f.v6src] == nil { v6Text[f.v6src] = ip.sourceText }
+            if v6Text[f.v6dst] == nil { v6Text[f.v6dst] = ip.destinationText }
+            f.ttl = ip.hopLimit
+            f.proto = ip.nextHeader
+            transport(&f, bytes, at: link.networkOffset + IPv6Packet.headerLength)
+        case .arp:
+            guard let a = ARPPacket(bytes, at: link.networkOffset), a.available >= 28 else { break }
+            f.family = .arp
+            f.arpOperation = a.operation
+            f.v4src = a.senderProtocol
+            f.v4dst = a.targetProtocol
+        default:
+            break
+        }
+        facts.append(f)
+    }
+
+    /// Reads the ports, flags or ICMP type of the transport header at `offset`.
+    private func transport(_ f: inout Facts, _ bytes: [UInt8], at offset: Int) {
+        switch f.proto {
+        case .tcp:
+            guard let t = TCPPacket(bytes, at: offset) else { return }
+            f.sport = t.sourcePort
+            f.dport = t.destinationPort
+            f.tcpFlags = t.flags
+        case .udp:
+            guard let u = UDPPacket(bytes, at: offset) else { return }
+            f.sport = u.sourcePort
+            f.dport = u.destinationPort
+        case .icmp:
+            guard let i = ICMPv4Packet(bytes, at: offset) else { return }
+            f.icmpType = i.type
+            f.icmpCode = i.code
+            if i.type == 3, i.code == 3, let inner = IPv4Packet(bytes, at: offset + 8), inner.headerIsCaptured,
+               let u = UDPPacket(bytes, at: inner.payloadOffset) {
+                f.quotedUDPPort = u.destinationPort
+            }
+        default:
+            break
         }
     }
 
-    /// Whether an IPv4 packet answers another host (SYN-ACK, RST, echo reply, ICMP error).
-    private static func isAnswer(_ ip: IPv4Packet) -> Bool {
-        switch ip.proto {
-        case .tcp:
-            guard let t = TCPPacket(ip.bytes, at: ip.payloadOffset) else { return false }
-            return t.flags.contains([.syn, .ack]) || t.flags.contains(.rst)
-        case .icmp:
-            guard let i = ICMPv4Packet(ip.bytes, at: ip.payloadOffset) else { return false }
-            return i.type == ICMPv4Packet.echoReply || i.isError
+    private func v6(_ ip: IPv6Packet, offset: Int) -> V6 {
+        func word(_ at: Int) -> UInt64 {
+            (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(ip.bytes.u8(at: ip.start + offset + at + $1)) }
+        }
+        return V6(hi: word(0), lo: word(8))
+    }
+
+    /// Whether the TCP or UDP checksum of a complete IPv4 packet verifies (a UDP checksum of zero is none).
+    static func transportChecksumVerifies(_ ip: IPv4Packet) -> Bool {
+        let length = ip.totalLength - ip.headerLength
+        guard length >= 8 else { return true }
+        if ip.proto == .udp, ip.bytes.u16be(at: ip.payloadOffset + 6) == 0 { return true }
+        let sum = Checksum.add(ip.bytes, start: ip.payloadOffset, length: length,
+                               to: Checksum.pseudoHeader(source: ip.source, destination: ip.destination, protocol: ip.proto, length: length))
+        return Checksum.fold(sum) == 0xffff
+    }
+
+    // MARK: - Deciding
+
+    /// What the frames a MAC sent say about it.
+    struct Sender {
+        var frames = 0
+        var initialTTL = 0
+        var otherTTL = 0
+        /// TTLs seen per IPv4 source address.
+        var ttls: [IPv4Address: Set<UInt8>] = [:]
+        var v6Sources: Set<V6> = []
+        var offload = 0
+        var answers = 0
+        var dhcpClient = false
+        var received = 0
+        /// Unicast frames it sent.
+        var unicast = 0
+        var receivedAggregates = 0
+
+        /// Source addresses with one steady TTL that no host starts with: relayed from beyond a router.
+        var relayedSources: Int {
+            ttls.values.filter { $0.count == 1 && !$0.contains(where: HostInference.isInitialTTL) }.count
+        }
+        /// Whether the MAC chose its own TTLs (traceroute, scanners): at least three for one source.
+        var choosesTTL: Bool { ttls.values.contains { $0.count >= 3 } }
+        /// A gateway: several source addresses, or only relayed ones.
+        var isRouterLike: Bool {
+            let sources = ttls.count
+            return !choosesTTL && (sources >= 3 || (relayedSources > 0 && relayedSources * 2 >= sources && initialTTL == 0))
+        }
+        /// How strongly the evidence says this is the capturing host (offload marks weigh most).
+        var score: Int {
+            var s = 0
+            if offload > 0 || receivedAggregates > 0 { s += 1_000 }
+            if choosesTTL { s += 100 }
+            if dhcpClient { s += 100 }
+            if initialTTL > otherTTL { s += 50 }
+            if isRouterLike { s -= 500 }
+            return s
+        }
+    }
+
+    static func isInitialTTL(_ ttl: UInt8) -> Bool { ttl == 64 || ttl == 128 || ttl == 255 }
+
+    /// The host profile inferred, and what was assumed (each with its reason).
+    public func profile(driver: String, assumeState: Bool = true) -> (HostProfile, [String]) {
+        var assumptions: [String] = []
+        let loopback = isLoopbackCapture
+        var senders: [MACAddress: Sender] = [:]
+        if !loopback {
+            for f in facts {
+                guard let src = f.src, !src.isMulticast, f.family != .other else { continue }
+                var s = senders[src, default: Sender()]
+                s.frames += 1
+                switch f.family {
+                case .ipv4:
+                    if !f.v4src.isZeroNet {
+                        s.ttls[f.v4src, default: []].insert(f.ttl)
+                        if Self.isInitialTTL(f.ttl) { s.initialTTL += 1 } else { s.otherTTL += 1 }
+                    }
+                    if f.badTransportChecksum || f.wireLength > 1500 { s.offload += 1 }
+                    if f.proto == .udp, f.sport == 68, f.dport == 67 { s.dhcpClient = true }
+                    if isAnswer(f) { s.answers += 1 }
+                case .ipv6:
+                    if !f.v6src.isZero { s.v6Sources.insert(f.v6src) }
+                    if Self.isInitialTTL(f.ttl) { s.initialTTL += 1 } else if f.ttl != 1 { s.otherTTL += 1 }
+                    if f.wireLength > 1500 { s.offload += 1 }
+                case .arp:
+                    if f.arpOperation == ARPPacket.reply { s.answers += 1 }
+                case .other:
+                    break
+                }
+                senders[src] = s
+            }
+            for f in facts {
+                guard let dst = f.dst, !dst.isMulticast, senders[dst] != nil else { continue }
+                senders[dst]?.received += 1
+                if let src = f.src, senders[src] != nil { senders[src]?.unicast += 1 }
+                if f.wireLength > 1500 { senders[dst]?.receivedAggregates += 1 }
+            }
+        }
+        // Order: evidence, then unicast frames the MAC is in (sent or received), then answers, then the address.
+        var hostMAC: MACAddress? = loopback ? MACAddress(rawValue: 0) : senders.max { a, b in
+            (a.value.score, a.value.unicast + a.value.received, a.value.answers, b.key.rawValue)
+                < (b.value.score, b.value.unicast + b.value.received, b.value.answers, a.key.rawValue)
+        }?.key ?? mostFrequentUnicastDestination
+        if senders.count == 1, let only = senders.first, only.value.score <= 50, let receiver = silentNeighbour(of: only.key) {
+            // Frames from one neighbour to another that never answers: the capture was taken where they
+            // arrive (from beyond a router they would carry the router's MAC and a lowered TTL).
+            hostMAC = receiver
+        }
+        let host = hostMAC.flatMap { senders[$0] }
+
+        /// Whether the host sent `f`.
+        func sent(_ f: Facts) -> Bool {
+            if let o = f.outgoing { return o }
+            if loopback { return true }
+            guard let hostMAC else { return false }
+            return f.src == hostMAC
+        }
+        func received(_ f: Facts) -> Bool {
+            if let o = f.outgoing { return !o }
+            if loopback { return true }
+            guard let hostMAC else { return false }
+            return f.dst == hostMAC || (f.dst?.isMulticast ?? false)
+        }
+
+        // Addresses: the sources of what the host sent, its ARP sender address; else what was sent to it.
+        var v4Counts: [IPv4Address: Int] = [:]
+        var v6Sources: [V6: Int] = [:]
+        for f in facts where sent(f) {
+            switch f.family {
+            case .ipv4, .arp: if !f.v4src.isZeroNet { v4Counts[f.v4src, default: 0] += 1 }
+            case .ipv6: if !f.v6src.isZero { v6Sources[f.v6src, default: 0] += 1 }
+            case .other: break
+            }
+        }
+        if v4Counts.isEmpty {
+            for f in facts where received(f) && f.family == .ipv4 && !f.v4dst.isMulticast && f.v4dst != .broadcast {
+                v4Counts[f.v4dst, default: 0] += 1
+            }
+        }
+        let hostRouterLike = host?.isRouterLike ?? false
+        let v4 = v4Counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            .prefix(hostRouterLike ? 1 : 4).map(\.key)
+        let addresses = v4.map { IPv4Prefix(address: $0, length: $0.isLoopback ? 8 : 24) }
+        let v6 = v6Sources.sorted { $0.value > $1.value || ($0.value == $1.value && (v6Text[$0.key] ?? "") < (v6Text[$1.key] ?? "")) }
+            .map { v6Text[$0.key] ?? "" }
+        let mac = hostMAC ?? MACAddress(rawValue: 0x02_00_00_00_00_01)
+        var what = addresses.map(\.description) + v6
+        if what.isEmpty { what = ["no address seen"] }
+        assumptions.append("host \(mac) with \(what.joined(separator: ", "))"
+            + (addresses.contains { !$0.address.isLoopback } ? " (the /24 prefix is assumed)" : ""))
+        if loopback {
+            assumptions.append("a loopback capture (\(loopbackReason)): the host talks to itself through lo")
+        } else if hostMAC == nil {
+            assumptions.append("no Ethernet addresses in the capture: the host MAC is a placeholder")
+        } else if let reason = reason(for: host) {
+            assumptions.append("taken to be the capturing host because \(reason)")
+        }
+        if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")): the IPv6 stack is not modeled yet") }
+        if let os = metadata.os { assumptions.append(osNote(os)) }
+        if let ttlNote = initialTTLNote(host) { assumptions.append(ttlNote) }
+
+        let local = Set(v4)
+        func onLink(_ a: IPv4Address) -> Bool { addresses.contains { $0.contains(a) } }
+
+        // The gateway: the MAC off-link traffic goes to, preferring one whose frames look relayed.
+        var gatewayFrames: [MACAddress: Int] = [:]
+        var macOfIP: [IPv4Address: MACAddress] = [:]
+        for f in facts {
+            if f.family == .arp, let src = f.src { macOfIP[f.v4src] = src }
+            guard f.family == .ipv4 else { continue }
+            if sent(f), let dst = f.dst, !dst.isMulticast, !onLink(f.v4dst), !f.v4dst.isMulticast, f.v4dst != .broadcast {
+                gatewayFrames[dst, default: 0] += 1
+            }
+            if received(f), let src = f.src, !src.isMulticast, onLink(f.v4src) { macOfIP[f.v4src] = src }
+        }
+        let gateway = gatewayFrames.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key
+
+        var profile = HostProfile(kernel: kernelFromMetadata, interfaces: [
+            .init(name: interfaceName(loopback: loopback, driver: driver), driver: driver, mac: mac,
+                  mtu: loopback ? 65_536 : 1500, addresses: addresses, captured: true),
+        ])
+        let device = profile.interfaces[0].name
+        if let gw = gateway {
+            let relayed = senders[gw]?.ttls.count ?? 0
+            if let gwIP = macOfIP.first(where: { $0.value == gw && onLink($0.key) })?.key {
+                profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gwIP, device: device)]
+                assumptions.append("default route via \(gwIP) (\(gw)): off-link traffic goes to it"
+                    + (relayed > 1 ? ", \(relayed) remote addresses behind it" : ""))
+            } else {
+                assumptions.append("gateway \(gw) seen, its IP address unknown: off-link traffic routed without a gateway address")
+                profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: nil, device: device)]
+            }
+        }
+        guard assumeState else {
+            assumptions.append("no state assumed at the capture's start (--assume none)")
+            return (profile, assumptions)
+        }
+        let state = stateAtStart(sent: sent, received: received, local: local)
+        profile.sockets = state.sockets
+        assumptions += state.assumptions
+        if let gw = gateway, let gwIP = profile.routes.first?.gateway, !state.resolvedInCapture.contains(gwIP) {
+            profile.neighbours.append(NeighbourConfig(ip: gwIP, mac: gw, device: device, state: .NUD_REACHABLE))
+            assumptions.append("neighbour \(gwIP) (\(gw)) cached: the host reached its gateway without resolving it in the capture")
+        }
+        return (profile, assumptions)
+    }
+
+    /// Sockets and connections the host evidently had when the capture began, and what was assumed.
+    private func stateAtStart(sent: (Facts) -> Bool, received: (Facts) -> Bool, local: Set<IPv4Address>)
+        -> (sockets: [SocketConfig], assumptions: [String], resolvedInCapture: Set<IPv4Address>)
+    {
+        var listeners: Set<UInt16> = []
+        var udpPeers: [UInt16: Set<Endpoint>] = [:]
+        var udpSentFrom: Set<UInt16> = []
+        var udpClosed: Set<UInt16> = []
+        var groups: [UInt16: Set<IPv4Address>] = [:]
+        var seenTuples: Set<FourTuple> = []
+        var established: [FourTuple] = []
+        var resolved: Set<IPv4Address> = []
+        for f in facts {
+            if f.family == .arp, sent(f), f.arpOperation == ARPPacket.request { resolved.insert(f.v4dst) }
+            guard f.family == .ipv4 else { continue }
+            let out = sent(f)
+            let into = !out && received(f)
+            switch f.proto {
+            case .tcp where out || into:
+                let t = out ? FourTuple(local: f.v4src, localPort: f.sport, remote: f.v4dst, remotePort: f.dport)
+                    : FourTuple(local: f.v4dst, localPort: f.dport, remote: f.v4src, remotePort: f.sport)
+                if out, f.tcpFlags.contains([.syn, .ack]) { listeners.insert(f.sport) }
+                guard !seenTuples.contains(t) else { break }
+                seenTuples.insert(t)
+                // A connection whose first segment here is no SYN began before the capture.
+                if !f.tcpFlags.contains(.syn), !f.tcpFlags.contains(.rst), established.count < Self.connectionLimit,
+                   local.contains(t.local) {
+                    established.append(t)
+                }
+            case .udp:
+                if out {
+                    udpSentFrom.insert(f.sport)
+                    if !f.v4dst.isMulticast, f.v4dst != .broadcast {
+                        udpPeers[f.sport, default: []].insert(Endpoint(address: f.v4dst, port: f.dport))
+                    } else if f.v4dst.isMulticast, f.sport == f.dport {
+                        groups[f.sport, default: []].insert(f.v4dst)
+                    }
+                } else if into {
+                    if f.v4dst.isMulticast { groups[f.dport, default: []].insert(f.v4dst) }
+                    if local.contains(f.v4dst) { udpSentFrom.insert(f.dport) }
+                }
+            case .icmp where out:
+                if let port = f.quotedUDPPort { udpClosed.insert(port) }
+            default:
+                break
+            }
+        }
+        let udpOpen = udpSentFrom.subtracting(udpClosed)
+        var sockets = listeners.sorted().map { SocketConfig(proto: .tcp, address: .any, port: $0, state: .TCP_LISTEN) }
+        var assumptions: [String] = []
+        if !listeners.isEmpty {
+            assumptions.append("TCP listening on \(listeners.sorted().map(String.init).joined(separator: ", ")) (it answered SYNs there)")
+        }
+        let connections = established
+        for t in connections {
+            sockets.append(SocketConfig(proto: .tcp, address: t.local, port: t.localPort, state: .TCP_ESTABLISHED,
+                                        remote: t.remote, remotePort: t.remotePort))
+        }
+        if !connections.isEmpty {
+            let shown = connections.prefix(4).map { "\($0.local):\($0.localPort)-\($0.remote):\($0.remotePort)" }
+            assumptions.append("\(connections.count) TCP connection\(connections.count == 1 ? "" : "s") established before the capture "
+                + "(first seen in mid-stream): \(shown.joined(separator: ", "))\(connections.count > 4 ? ", …" : "")")
+        }
+        var connected: [String] = []
+        var joined: [String] = []
+        for port in udpOpen.sorted() {
+            let peers = udpPeers[port] ?? []
+            let g = groups[port].map { Array($0).sorted() } ?? []
+            // A socket that sent to one peer only, on an ephemeral port, is taken to be connected to it.
+            if peers.count == 1, g.isEmpty, port >= 1024, let peer = peers.first {
+                sockets.append(SocketConfig(proto: .udp, address: .any, port: port, remote: peer.address, remotePort: peer.port))
+                connected.append("\(port)→\(peer.address):\(peer.port)")
+            } else {
+                sockets.append(SocketConfig(proto: .udp, address: .any, port: port, groups: g))
+            }
+            if !g.isEmpty { joined.append("\(g.map(\.description).joined(separator: ", ")) on \(port)") }
+        }
+        if !udpOpen.isEmpty {
+            assumptions.append("UDP sockets on \(udpOpen.sorted().map(String.init).joined(separator: ", "))"
+                + (connected.isEmpty ? "" : " (connected: \(connected.joined(separator: ", ")))"))
+        }
+        if !joined.isEmpty {
+            assumptions.append("multicast groups joined (the host uses the port they arrive on): \(joined.joined(separator: "; "))")
+        }
+        return (sockets, assumptions, resolved)
+    }
+
+    /// An address and port, for UDP peers.
+    struct Endpoint: Hashable {
+        var address: IPv4Address
+        var port: UInt16
+    }
+
+    /// Whether the frame answers another host (SYN-ACK, RST, echo reply, ICMP error).
+    private func isAnswer(_ f: Facts) -> Bool {
+        switch f.proto {
+        case .tcp: return f.tcpFlags.contains([.syn, .ack]) || f.tcpFlags.contains(.rst)
+        case .icmp: return f.icmpType == ICMPv4Packet.echoReply || [3, 4, 5, 11, 12].contains(f.icmpType)
         default: return false
         }
     }
 
-    /// The host profile inferred so far, and what was assumed.
-    public func profile(driver: String) -> (HostProfile, [String]) {
-        var assumptions: [String] = []
-        // The host is the unicast MAC present in most frames (it sent or received them all).
-        // The host is in every unicast frame it sent or received. Broadcasts of other hosts and
-        // frames to a MAC that never sends (seen in promiscuous mode) say nothing about it.
-        let senders = Set(frames.compactMap(\.src))
-        var macCount: [MACAddress: Int] = [:]
-        for f in frames {
-            guard let src = f.src, let dst = f.dst, !src.isMulticast, !dst.isMulticast, senders.contains(dst) else { continue }
-            macCount[src, default: 0] += 1
-            macCount[dst, default: 0] += 1
-        }
-        if macCount.isEmpty {
-            // No unicast exchange between two senders: the capture was taken where the frames arrive.
-            for f in frames {
-                guard let dst = f.dst, !dst.isMulticast else { continue }
-                macCount[dst, default: 0] += 1
-            }
-        }
-        let hostMAC = macCount.max { a, b in
-            (a.value, answers[a.key, default: 0], b.key.rawValue) < (b.value, answers[b.key, default: 0], a.key.rawValue)
-        }?.key
-        var addressCounts: [IPv4Address: Int] = [:]
-        for f in frames {
-            let isOut = f.outgoing ?? (hostMAC != nil && f.src == hostMAC)
-            guard isOut, f.link.etherType == .ipv4, let ip = IPv4Packet(f.bytes, at: f.link.networkOffset) else {
-                if f.outgoing == nil, hostMAC == nil, f.link.etherType == .ipv4,
-                    let ip = IPv4Packet(f.bytes, at: f.link.networkOffset)
-                {
-                    addressCounts[ip.source, default: 0] += 1
-                    addressCounts[ip.destination, default: 0] += 1
-                }
-                continue
-            }
-            if !ip.source.isZeroNet { addressCounts[ip.source, default: 0] += 1 }
-        }
-        if let hostMAC, let arpIPs = ipsByMAC[hostMAC] {
-            for (ip, n) in arpIPs where !ip.isZeroNet { addressCounts[ip, default: 0] += n }
-        }
-        if addressCounts.isEmpty, let hostMAC {
-            // The host sent nothing: take the addresses frames to its MAC were sent to.
-            for f in frames where f.dst == hostMAC && f.link.etherType == .ipv4 {
-                if let ip = IPv4Packet(f.bytes, at: f.link.networkOffset) { addressCounts[ip.destination, default: 0] += 1 }
-            }
-        }
-        let addresses = addressCounts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .prefix(hostMAC == nil ? 1 : 4).map { IPv4Prefix(address: $0.key, length: 24) }
-        let mac = hostMAC ?? MACAddress(rawValue: 0x02_00_00_00_00_01)
-        assumptions.append("host \(mac) with \(addresses.map(\.description).joined(separator: ", ")) (the /24 prefix is assumed)")
-        if hostMAC == nil { assumptions.append("no Ethernet addresses in the capture: the host MAC is a placeholder") }
+    /// Why the chosen MAC was taken for the host, in words, from its strongest evidence.
+    private func reason(for host: Sender?) -> String? {
+        guard let host else { return nil }
+        if host.offload > 0 { return "\(host.offload) of its frames carry offload marks (unfinished checksums or TSO sizes) only the sender's own capture shows" }
+        if host.receivedAggregates > 0 { return "it received \(host.receivedAggregates) GRO aggregates larger than the MTU" }
+        if host.choosesTTL { return "it sets its own TTLs (traceroute or a scanner)" }
+        if host.dhcpClient { return "it is the DHCP client" }
+        if host.initialTTL > host.otherTTL { return "it sends with initial TTLs and from few addresses (an endpoint, not a router)" }
+        return nil
+    }
 
-        let local = Set(addresses.map(\.address))
-        var listeners: Set<UInt16> = []
-        var udpOpen: Set<UInt16> = []
-        var udpClosed: Set<UInt16> = []
-        var gatewayMAC: [MACAddress: Int] = [:]
-        var macOfIP: [IPv4Address: MACAddress] = [:]
-        for f in frames {
-            let isOut = f.outgoing ?? (hostMAC != nil ? f.src == hostMAC : false)
-            if f.link.etherType == .arp, let a = ARPPacket(f.bytes, at: f.link.networkOffset), a.available >= 28 {
-                macOfIP[a.senderProtocol] = a.senderHardware
-                continue
-            }
-            guard f.link.etherType == .ipv4, let ip = IPv4Packet(f.bytes, at: f.link.networkOffset), ip.headerIsCaptured else { continue }
-            let isOutgoing = f.outgoing ?? (hostMAC != nil ? isOut : local.contains(ip.source))
-            if isOutgoing, let dst = f.dst, !dst.isMulticast, !addresses.contains(where: { $0.contains(ip.destination) }) {
-                gatewayMAC[dst, default: 0] += 1
-            }
-            if !isOutgoing, let src = f.src, !src.isMulticast, addresses.contains(where: { $0.contains(ip.source) }) {
-                macOfIP[ip.source] = src
-            }
-            switch ip.proto {
-            case .tcp:
-                if let t = TCPPacket(f.bytes, at: ip.payloadOffset), isOutgoing, t.flags.contains([.syn, .ack]) {
-                    listeners.insert(t.sourcePort)
-                }
-            case .udp:
-                if let u = UDPPacket(f.bytes, at: ip.payloadOffset) {
-                    if isOutgoing { udpOpen.insert(u.sourcePort) } else if local.contains(ip.destination) { udpOpen.insert(u.destinationPort) }
-                }
-            case .icmp:
-                if isOutgoing, let ic = ICMPv4Packet(f.bytes, at: ip.payloadOffset), ic.type == 3, ic.code == 3,
-                    let inner = IPv4Packet(f.bytes, at: ip.payloadOffset + 8), inner.headerIsCaptured,
-                    let u = UDPPacket(f.bytes, at: inner.payloadOffset)
-                {
-                    udpClosed.insert(u.destinationPort)
-                }
-            default: break
-            }
+    /// A note on the host's initial TTL when it is not Linux's 64.
+    private func initialTTLNote(_ host: Sender?) -> String? {
+        guard let host, host.initialTTL > 0 else { return nil }
+        let ttls = host.ttls.values.reduce(into: Set<UInt8>()) { $0.formUnion($1) }
+        if ttls.contains(128), !ttls.contains(64) {
+            return "the host sends with initial TTL 128, as Windows does: pktpath models what a Linux kernel would do with these frames"
         }
-        udpOpen.subtract(udpClosed)
-        var profile = HostProfile(kernel: nil, interfaces: [
-            .init(name: driver == "iwlwifi" ? "wlan0" : "eth0", driver: driver, mac: mac, mtu: 1500,
-                  addresses: addresses, captured: true),
-        ])
-        profile.sockets = listeners.sorted().map { SocketConfig(proto: .tcp, address: .any, port: $0, state: .TCP_LISTEN) }
-            + udpOpen.sorted().map { SocketConfig(proto: .udp, address: .any, port: $0) }
-        if !listeners.isEmpty { assumptions.append("TCP listening on \(listeners.sorted().map(String.init).joined(separator: ", ")) (it answered SYNs there)") }
-        if !udpOpen.isEmpty { assumptions.append("UDP sockets on \(udpOpen.sorted().map(String.init).joined(separator: ", "))") }
-        if let gw = gatewayMAC.max(by: { $0.value < $1.value })?.key {
-            if let gwIP = macOfIP.first(where: { $0.value == gw })?.key {
-                profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gwIP, device: profile.interfaces[0].name)]
-                assumptions.append("default route via \(gwIP) (\(gw))")
-            } else {
-                assumptions.append("gateway \(gw) seen, its IP address unknown: off-link traffic routed without a gateway address")
-                profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: nil, device: profile.interfaces[0].name)]
-            }
+        return nil
+    }
+
+    /// A note on the operating system the pcapng says the capture was taken on.
+    private func osNote(_ os: String) -> String {
+        if let v = kernelFromMetadata { return "the capture file says it was taken on \(os): kernel profile \(v)" }
+        return "the capture file says it was taken on \(os): pktpath models a Linux kernel"
+    }
+
+    /// The modeled kernel nearest to the Linux version a pcapng's `shb_os` names (`Linux 6.1.0-13-amd64`).
+    var kernelFromMetadata: String? {
+        guard let os = metadata.os, os.lowercased().hasPrefix("linux") else { return nil }
+        let digits = os.drop { !$0.isNumber }.prefix { $0.isNumber || $0 == "." }.split(separator: ".")
+        guard digits.count >= 2, let major = Int(digits[0]), let minor = Int(digits[1]) else { return nil }
+        let modeled = KernelProfile.all.keys.compactMap { key -> (String, Int)? in
+            let p = key.split(separator: ".").compactMap { Int($0) }
+            return p.count == 2 ? (key, p[0] * 1000 + p[1]) : nil
         }
-        return (profile, assumptions)
+        let target = major * 1000 + minor
+        return modeled.min { abs($0.1 - target) < abs($1.1 - target) }?.0
+    }
+
+    /// The interface's name: the pcapng's `if_name` when it has one, else the driver's usual name.
+    private func interfaceName(loopback: Bool, driver: String) -> String {
+        if let name = metadata.interfaces.first?.name, !name.isEmpty, !name.contains("\\"), name != "any" { return name }
+        if loopback { return "lo" }
+        return driver == "iwlwifi" ? "wlan0" : "eth0"
+    }
+
+    /// Whether the capture was taken on the loopback device: BSD loopback framing, or Ethernet whose
+    /// every frame has all-zero MACs, or an interface named `lo`.
+    var isLoopbackCapture: Bool {
+        if case .bsdLoopback = encapsulation { return true }
+        if metadata.interfaces.first?.name == "lo" { return true }
+        guard !facts.isEmpty else { return false }
+        return facts.allSatisfy { $0.src?.rawValue == 0 && $0.dst?.rawValue == 0 }
+    }
+
+    private var loopbackReason: String {
+        if case .bsdLoopback = encapsulation { return "BSD loopback framing" }
+        if metadata.interfaces.first?.name == "lo" { return "the interface is named lo" }
+        return "every frame has all-zero MACs"
+    }
+
+    /// The MAC that `sender`'s unicast frames go to, when it never sends and every IPv4 packet to it is
+    /// for an address in the sender's /24 (a neighbour, not a gateway).
+    private func silentNeighbour(of sender: MACAddress) -> MACAddress? {
+        var receiver: MACAddress?
+        for f in facts where f.src == sender {
+            guard let dst = f.dst, !dst.isMulticast else { continue }
+            guard receiver == nil || receiver == dst else { return nil }
+            receiver = dst
+            if f.family == .ipv4, IPv4Prefix(address: f.v4src, length: 24).contains(f.v4dst) == false { return nil }
+        }
+        return receiver
+    }
+
+    /// The unicast destination MAC most frames go to (a capture where the host sent nothing).
+    private var mostFrequentUnicastDestination: MACAddress? {
+        var count: [MACAddress: Int] = [:]
+        for f in facts {
+            guard let dst = f.dst, !dst.isMulticast else { continue }
+            count[dst, default: 0] += 1
+        }
+        return count.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key
     }
 }
