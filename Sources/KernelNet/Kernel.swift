@@ -61,6 +61,8 @@ public final class Kernel {
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
     /// frames the capture shows leaving the host.
     var expected = ExpectedTransmits(limit: Kernel.expectedLimit)
+    /// How well the capture's transmissions agree with what the model sent.
+    public internal(set) var agreement = Agreement()
     /// The capture frame being processed.
     var currentFrame = 0
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
@@ -244,6 +246,19 @@ enum TransmitKind: Hashable {
     case icmpReply(UInt8, to: IPv4Address, id: UInt16, seq: UInt16)
     case icmpError(to: IPv4Address, type: UInt8, code: UInt8)
     case arpReply(to: IPv4Address)
+
+    /// The kind of answer, as the agreement check counts it (`nil` for plain acknowledgments, which
+    /// the kernel delays and merges).
+    var answer: String? {
+        switch self {
+        case .tcpReset, .netfilterReset: "tcp reset"
+        case .tcpSynAck: "syn-ack"
+        case .tcpAck, .tcpTimewaitAck: nil
+        case .icmpReply: "echo reply"
+        case .icmpError: "icmp error"
+        case .arpReply: "arp reply"
+        }
+    }
 }
 
 /// A connection's addresses and ports, from the host's point of view.

@@ -133,8 +133,36 @@ extension Kernel {
             tracer.notModeled("origin of outgoing \(link.etherType) frames")
             outcome.verdict = .unknown
         }
+        // A forwarded packet is another host's answer, not this one's.
+        if !transmitContext.explained, !transmitContext.isForwarded, let answer = Self.answerKind(bytes, link) {
+            agreement.unpredicted[answer, default: 0] += 1
+        }
         receiveLoopedBack()
         return finish()
+    }
+
+    /// The kind of answer an outgoing frame is, as the agreement check counts it (``TransmitKind/answer``).
+    static func answerKind(_ bytes: [UInt8], _ link: LinkHeader) -> String? {
+        switch link.etherType {
+        case .arp:
+            return ARPPacket(bytes, at: link.networkOffset)?.operation == ARPPacket.reply ? "arp reply" : nil
+        case .ipv4:
+            guard let ip = IPv4Packet(bytes, at: link.networkOffset), ip.headerIsCaptured, ip.fragmentOffset == 0 else { return nil }
+            switch ip.proto {
+            case .tcp:
+                guard let t = TCPPacket(bytes, at: ip.payloadOffset) else { return nil }
+                if t.flags.contains(.rst) { return "tcp reset" }
+                return t.flags.contains([.syn, .ack]) ? "syn-ack" : nil
+            case .icmp:
+                guard let i = ICMPv4Packet(bytes, at: ip.payloadOffset) else { return nil }
+                if i.type == ICMPv4Packet.echoReply || i.type == ICMPv4Packet.timestampReply { return "echo reply" }
+                return i.isError ? "icmp error" : nil
+            default:
+                return nil
+            }
+        default:
+            return nil
+        }
     }
 
     /// Receives the packets the host looped back to itself while processing the frame: the backlog's
@@ -165,6 +193,7 @@ extension Kernel {
     /// Remembers that processing frame `frame` made the host send `kind`.
     /// A transmission a timer callback makes is linked to the frame that armed the timer.
     func expectTransmit(_ kind: TransmitKind, from frame: Int) {
+        if let answer = kind.answer { agreement.predicted[answer, default: 0] += 1 }
         expected.append(ExpectedTransmit(kind: kind, frame: runningTimer.map { $0.armedBy ?? frame } ?? frame,
                                          timer: runningTimer?.function))
     }
@@ -173,6 +202,8 @@ extension Kernel {
     @discardableResult
     func matchExpected(_ kind: TransmitKind) -> Bool {
         guard let match = expected.take(kind) else { return false }
+        if let answer = kind.answer { agreement.matched[answer, default: 0] += 1 }
+        transmitContext.explained = true
         outcome.causedBy = match.frame
         outcome.causedByTimer = match.timer
         if match.loopedBack { transmitContext.loopedBackWith = match.frame }
@@ -320,6 +351,8 @@ extension Kernel {
             if matchExpected(.tcpReset(t)) || sockets.tcp[t] == nil || sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV {
                 withTransmitSKB { tcp_v4_send_reset(&$0) }
             } else {
+                // A reset the host's own socket sends on close: its origin explains it.
+                transmitContext.explained = true
                 withTransmitSKB { tcp_send_active_reset(&$0) }
                 closeByReset(t)
                 tracer.state("socket \(t) -> TCP_CLOSE")

@@ -171,6 +171,7 @@ public final class ReplaySession {
             }
         }
         summary.counters = kernel.counters
+        summary.agreement = kernel.agreement
         return summary
     }
 }

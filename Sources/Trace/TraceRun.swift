@@ -38,6 +38,8 @@ public struct TraceSummary: Sendable, Equatable {
     public var dropReasons: [String: Int] = [:]
     /// SNMP counters by `nstat` name (`IpInReceives`, `TcpExtListenDrops`).
     public var counters: [String: Int] = [:]
+    /// How well the capture's transmissions agree with the model's.
+    public var agreement = Agreement()
 
     public init() {}
 
@@ -50,5 +52,56 @@ public struct TraceSummary: Sendable, Equatable {
             let key = trace.dropReason ?? "(no reason) in \(trace.dropFunction ?? "?")"
             dropReasons[key, default: 0] += 1
         }
+    }
+}
+
+/// How well a capture's transmissions agree with the model, per kind of answer (`tcp reset`,
+/// `syn-ack`, `echo reply`, `icmp error`, `arp reply`): the answers the model sent while processing
+/// earlier frames, those the capture showed leaving, and answers the capture showed that the model
+/// had not sent. Plain acknowledgments are left out: the kernel delays and merges them.
+public struct Agreement: Sendable, Equatable {
+    /// Answers the model sent, by kind.
+    public var predicted: [String: Int] = [:]
+    /// Of those, the ones the capture showed, by kind.
+    public var matched: [String: Int] = [:]
+    /// Answers in the capture the model did not send, by kind.
+    public var unpredicted: [String: Int] = [:]
+
+    public init() {}
+
+    /// Answers the model sent that the capture lacks, by kind.
+    public var missing: [String: Int] {
+        predicted.reduce(into: [:]) { out, p in
+            let n = p.value - (matched[p.key] ?? 0)
+            if n > 0 { out[p.key] = n }
+        }
+    }
+
+    /// Answers both agree on, and the answers either has without the other.
+    public var agreeing: Int { matched.values.reduce(0, +) }
+    public var disagreeing: Int { missing.values.reduce(0, +) + unpredicted.values.reduce(0, +) }
+
+    /// The share of answers both agree on, or `nil` with fewer than ``minimumEvidence`` answers.
+    public var ratio: Double? {
+        let total = agreeing + disagreeing
+        return total < Self.minimumEvidence ? nil : Double(agreeing) / Double(total)
+    }
+
+    /// Fewer answers than this say nothing either way.
+    public static let minimumEvidence = 3
+    /// Below this share the host description is probably wrong.
+    public static let threshold = 0.8
+
+    /// One line for people: the figure, and what to try when it is low.
+    public var verdict: String? {
+        guard let ratio else { return nil }
+        let figure = "the capture agrees with the model on \(agreeing) of \(agreeing + disagreeing) answers (\(Int((ratio * 100).rounded()))%)"
+        var parts: [String] = []
+        for (kind, n) in missing.sorted(by: { $0.key < $1.key }) { parts.append("\(n) \(kind) sent by the model but not captured") }
+        for (kind, n) in unpredicted.sorted(by: { $0.key < $1.key }) { parts.append("\(n) \(kind) captured but not sent by the model") }
+        let detail = parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")
+        guard ratio < Self.threshold else { return figure + detail }
+        return figure + detail + ". The host description is probably wrong: check the assumed host and its sockets, "
+            + "or describe the host with --host (docs/host-profile.md) or change it with --set"
     }
 }

@@ -127,6 +127,17 @@ public struct JSONRenderer: TraceRenderer {
             w.object { for r in summary.dropReasons.keys.sorted() { w.key(r); w.int(summary.dropReasons[r] ?? 0) } }
             w.key("counters")
             w.object { for c in summary.counters.keys.sorted() { w.key(c); w.int(summary.counters[c] ?? 0) } }
+            let a = summary.agreement
+            w.key("agreement")
+            w.object {
+                w.key("agreeing"); w.int(a.agreeing)
+                w.key("disagreeing"); w.int(a.disagreeing)
+                for (name, counts) in [("predicted", a.predicted), ("matched", a.matched), ("missing", a.missing),
+                                       ("unpredicted", a.unpredicted)] {
+                    w.key(name)
+                    w.object { for k in counts.keys.sorted() { w.key(k); w.int(counts[k] ?? 0) } }
+                }
+            }
         }
         return w.text + "\n"
     }

@@ -93,7 +93,8 @@ public struct TextRenderer: TraceRenderer {
 
     public func summary(_ summary: TraceSummary) -> String {
         let verdicts = Verdict.allCases.compactMap { v in summary.verdicts[v].map { "\(v.rawValue) \($0)" } }
-        return "pktpath: \(summary.frames) frames: " + verdicts.joined(separator: ", ") + "\n"
+        let agreement = summary.agreement.verdict.map { "pktpath: \($0)\n" } ?? ""
+        return "pktpath: \(summary.frames) frames: " + verdicts.joined(separator: ", ") + "\n" + agreement
     }
 }
 

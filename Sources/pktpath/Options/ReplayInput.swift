@@ -1,6 +1,8 @@
+import ArgumentParser
 import Capture
 import Foundation
 import Replay
+import Trace
 
 /// A capture opened for replay on its host: the profile given with `--host`, or one inferred from the
 /// capture (then one line on stderr says what was assumed), with the `--set` overrides applied. Shared
@@ -13,9 +15,9 @@ struct ReplayInput {
     /// Opens `capture` (with the pcap-filter `filter`, if any) and sets up the model; every input
     /// problem becomes one `InputError` message.
     static func open(capture: String, host: String?, device: String?, kernel: String?, filter: String = "",
-                     overrides: [String] = []) throws -> ReplayInput
+                     overrides: [String] = [], assume: AssumedState = .all) throws -> ReplayInput
     {
-        let base = try BaseProfile.load(capture: capture, host: host, device: device, filter: filter)
+        let base = try BaseProfile.load(capture: capture, host: host, device: device, filter: filter, assume: assume)
         let profile = try base.profile.applying(overrides: overrides, option: "--set")
         return try open(capture: capture, base: base, profile: profile, kernel: kernel, filter: filter)
     }
@@ -38,6 +40,14 @@ struct ReplayInput {
     }
 }
 
+/// What an inferred host is taken to hold when the capture begins (`--assume`).
+enum AssumedState: String, ExpressibleByArgument, CaseIterable {
+    /// The sockets, connections, groups and neighbours the capture shows it had.
+    case all
+    /// Nothing: a cold host, as if it had just booted.
+    case none
+}
+
 /// The host a capture is replayed on before any `--set`: a profile file, or inferred from the capture.
 struct BaseProfile {
     var profile: HostProfile
@@ -49,7 +59,8 @@ struct BaseProfile {
 
     /// Loads `host` (with the captured interface's driver set to `device`), or infers the host from
     /// `capture` and says on stderr what was assumed.
-    static func load(capture: String, host: String?, device: String?, filter: String = "") throws -> BaseProfile {
+    static func load(capture: String, host: String?, device: String?, filter: String = "",
+                     assume: AssumedState = .all) throws -> BaseProfile {
         do {
             if let host {
                 var profile = try HostProfile.load(path: host)
@@ -63,7 +74,7 @@ struct BaseProfile {
             if capture == "-", !filter.isEmpty {
                 throw InputError("a filter expression on standard input needs --host (the input is read only once)")
             }
-            let inferred = try HostInference.infer(path: capture, driver: device ?? "iwlwifi")
+            let inferred = try HostInference.infer(path: capture, driver: device ?? "iwlwifi", assumeState: assume == .all)
             let line = "pktpath: no --host given; assumed " + inferred.assumptions.joined(separator: "; ") + "\n"
             FileHandle.standardError.write(Data(line.utf8))
             return BaseProfile(profile: inferred.profile, assumptions: inferred.assumptions, buffered: inferred.frames,
@@ -94,4 +105,11 @@ extension HostProfile {
         }
         return profile
     }
+}
+
+/// Says on stderr, after a replay, that the capture disagrees with the model on the host's answers
+/// (below ``Agreement/threshold``): the host description is probably wrong.
+func warnIfDisagreeing(_ agreement: Agreement) {
+    guard let ratio = agreement.ratio, ratio < Agreement.threshold, let verdict = agreement.verdict else { return }
+    FileHandle.standardError.write(Data("pktpath: \(verdict)\n".utf8))
 }

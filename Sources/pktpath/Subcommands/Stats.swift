@@ -60,6 +60,10 @@ struct Stats: ParsableCommand {
         }
         print("counters (nstat names):")
         for c in summary.counters.keys.sorted() { print("  \(c) \(summary.counters[c] ?? 0)") }
+        let a = summary.agreement
+        print("agreement with the capture (answers the host sent):")
+        print("  agreeing \(a.agreeing), disagreeing \(a.disagreeing)" + (a.verdict.map { ": \($0)" } ?? " (too few answers to judge)"))
+        warnIfDisagreeing(a)
     }
 }
 

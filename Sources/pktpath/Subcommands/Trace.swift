@@ -50,6 +50,11 @@ struct Trace: ParsableCommand {
     @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
     var explain = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "What an inferred host held when the capture began: all (its sockets, connections, groups and neighbours, as the capture shows them) or none (a cold host).",
+        valueName: "all|none"))
+    var assume: AssumedState = .all
+
     func validate() throws {
         guard TraceFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -79,7 +84,7 @@ struct Trace: ParsableCommand {
 
     func run() throws {
         let input = try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel,
-                                         filter: filter.joined(separator: " "), overrides: overrides)
+                                         filter: filter.joined(separator: " "), overrides: overrides, assume: assume)
         try write(input.session, buffered: input.buffered)
     }
 
@@ -128,6 +133,7 @@ struct Trace: ParsableCommand {
             }
             pending.append(renderer.summary(summary))
             try flush()
+            warnIfDisagreeing(summary.agreement)
         } catch is Interrupted {
             try flush()
             progress.clear()

@@ -30,6 +30,8 @@ public struct TransmitContext: Sendable {
     /// The frame whose processing already received the packet's looped-back copy (a broadcast reply
     /// the model sent while processing that frame), if one did.
     public var loopedBackWith: Int?
+    /// The model accounts for the frame: it matched a packet the model sent, or an origin explains it.
+    public var explained = false
 }
 
 extension Kernel {
