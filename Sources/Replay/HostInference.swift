@@ -50,6 +50,13 @@ public struct HostInference {
         /// A TCP or UDP checksum that does not verify on a complete, unfragmented packet.
         var badTransportChecksum = false
         var wireLength = 0
+        /// Capture time, nanoseconds.
+        var time: Int64 = 0
+        /// The Ethernet frame's length on the wire, when the capture has Ethernet headers.
+        var ethernetLength: Int?
+        /// Whether the frame is longer than the packet it carries needs, up to Ethernet's 60-byte
+        /// minimum: padded by the sender's NIC.
+        var padded = false
         /// For ARP: the operation, and the sender's addresses.
         var arpOperation: UInt16 = 0
     }
@@ -106,6 +113,8 @@ public struct HostInference {
         let link = LinkHeader(bytes, encapsulation: encapsulation)
         var f = Facts()
         f.wireLength = frame.originalLength - link.networkOffset
+        f.time = frame.timestampNanoseconds
+        f.ethernetLength = link.macOffset == nil ? nil : frame.originalLength - (link.macOffset ?? 0)
         if let mac = link.macOffset, let eth = EthernetPacket(bytes, at: mac) {
             f.src = eth.source
             f.dst = eth.destination
@@ -119,6 +128,7 @@ public struct HostInference {
             f.v4src = ip.source
             f.v4dst = ip.destination
             f.ttl = ip.ttl
+            if let n = f.ethernetLength, n == 60, link.networkOffset - (link.macOffset ?? 0) + ip.totalLength < 60 { f.padded = true }
             f.proto = ip.proto
             let whole = ip.fragmentOffset == 0 && !ip.moreFragments && ip.available >= ip.totalLength
             if ip.fragmentOffset == 0 {
@@ -205,6 +215,12 @@ public struct HostInference {
         var answers = 0
         var dhcpClient = false
         var received = 0
+        /// Frames it sent shorter than Ethernet's 60-byte minimum: captured before a NIC padded them.
+        var runts = 0
+        /// Frames it sent that a NIC padded to Ethernet's minimum.
+        var padded = 0
+        /// Answers to its requests that came a round trip later (the capture was taken where it asked).
+        var slowAnswers = 0
         /// Unicast frames it sent.
         var unicast = 0
         var receivedAggregates = 0
@@ -223,7 +239,8 @@ public struct HostInference {
         /// How strongly the evidence says this is the capturing host (offload marks weigh most).
         var score: Int {
             var s = 0
-            if offload > 0 || receivedAggregates > 0 { s += 1_000 }
+            if offload > 0 || receivedAggregates > 0 || runts > 0 { s += 1_000 }
+            if slowAnswers > 0 { s += 60 }
             if choosesTTL { s += 100 }
             if dhcpClient { s += 100 }
             if initialTTL > otherTTL { s += 50 }
@@ -262,8 +279,16 @@ public struct HostInference {
                 case .other:
                     break
                 }
+                if let n = f.ethernetLength, n < 60 { s.runts += 1 }
+                if f.padded { s.padded += 1 }
                 senders[src] = s
             }
+            // Runts say where the capture was taken only when another sender's frames came padded (a
+            // veth pads nothing, so on one both ends send runts).
+            for (k, v) in senders where v.runts > 0 {
+                if !senders.contains(where: { $0.key != k && $0.value.padded > 0 && $0.value.runts == 0 }) { senders[k]?.runts = 0 }
+            }
+            for (requester, n) in slowAnswers() where senders[requester] != nil { senders[requester]?.slowAnswers = n }
             for f in facts {
                 guard let dst = f.dst, !dst.isMulticast, senders[dst] != nil else { continue }
                 senders[dst]?.received += 1
@@ -473,6 +498,29 @@ public struct HostInference {
         var port: UInt16
     }
 
+    /// Per MAC, the answers to its SYNs and echo requests that came at least ``roundTrip`` after the
+    /// request: a kernel answers within microseconds, so only a capture taken at the requester sees a
+    /// round trip between the two.
+    private func slowAnswers() -> [MACAddress: Int] {
+        var asked: [MACAddress: Int64] = [:]
+        var out: [MACAddress: Int] = [:]
+        for f in facts where f.family == .ipv4 {
+            guard let src = f.src, let dst = f.dst, !dst.isMulticast else { continue }
+            let isRequest = (f.proto == .tcp && f.tcpFlags.contains(.syn) && !f.tcpFlags.contains(.ack))
+                || (f.proto == .icmp && f.icmpType == ICMPv4Packet.echoRequest)
+            if isRequest {
+                asked[src] = f.time
+            } else if isAnswer(f), let t = asked[dst], f.time - t >= Self.roundTrip {
+                out[dst, default: 0] += 1
+                asked[dst] = nil
+            }
+        }
+        return out
+    }
+
+    /// The least delay between a request and its answer that is taken for a network round trip.
+    static let roundTrip: Int64 = 500_000
+
     /// Whether the frame answers another host (SYN-ACK, RST, echo reply, ICMP error).
     private func isAnswer(_ f: Facts) -> Bool {
         switch f.proto {
@@ -485,9 +533,11 @@ public struct HostInference {
     /// Why the chosen MAC was taken for the host, in words, from its strongest evidence.
     private func reason(for host: Sender?) -> String? {
         guard let host else { return nil }
+        if host.runts > 0 { return "\(host.runts) of its frames are shorter than Ethernet's minimum: captured before its NIC padded them" }
         if host.offload > 0 { return "\(host.offload) of its frames carry offload marks (unfinished checksums or TSO sizes) only the sender's own capture shows" }
         if host.receivedAggregates > 0 { return "it received \(host.receivedAggregates) GRO aggregates larger than the MTU" }
         if host.choosesTTL { return "it sets its own TTLs (traceroute or a scanner)" }
+        if host.slowAnswers > 0 { return "answers to its requests came a round trip later (\(host.slowAnswers) seen)" }
         if host.dhcpClient { return "it is the DHCP client" }
         if host.initialTTL > host.otherTTL { return "it sends with initial TTLs and from few addresses (an endpoint, not a router)" }
         return nil

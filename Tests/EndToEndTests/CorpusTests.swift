@@ -7,9 +7,10 @@ import TraceRender
 
 /// tcpdump's 830 regression captures, many malformed: every one must be traced or refused with a
 /// capture error, never crash or trap, on both modeled drivers.
-@Suite("tcpdump's regression captures")
+@Suite("tcpdump's regression captures",
+       .enabled(if: SharedFolder.runs("captures/tcpdump-tests"), Comment(rawValue: SharedFolder.skipReason("captures/tcpdump-tests"))))
 struct CorpusTests {
-    static let folder = Repository.path("../shared/captures/tcpdump-tests")
+    static let folder = SharedFolder.path("captures/tcpdump-tests")
 
     static let files: [String] = {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
