@@ -107,6 +107,8 @@ public struct KernelProfile: Sendable, Equatable {
             "ieee80211_aggr_check", "__ieee80211_select_queue",
             // loopback copies go through netif_rx_ni
             "netif_rx",
+            // arp_process reads the arp_accept sysctl itself
+            "arp_accept",
         ],
         relocated: [
             "dev_queue_xmit": "net/core/dev.c",

@@ -7,7 +7,7 @@ import Wire
 /// Functions modeled from `net/ipv4/arp.c`, in the file's order.
 public enum arp: String, KernelSourceFile {
     public static let path = "net/ipv4/arp.c"
-    case arp_constructor, arp_ignore, arp_solicit, arp_create, arp_xmit_finish, arp_xmit, arp_send_dst, arp_process, arp_rcv
+    case arp_constructor, arp_ignore, arp_accept, arp_solicit, arp_create, arp_xmit_finish, arp_xmit, arp_send_dst, arp_process, arp_rcv
 }
 
 extension Kernel {
@@ -19,6 +19,14 @@ extension Kernel {
     /// Whether to stay silent to a request (`arp_ignore`; the default 0 answers for any local address).
     func arp_ignore() -> Bool {
         traced(arp.arp_ignore) { false }
+    }
+
+    /// Whether unsolicited ARP (a gratuitous ARP, an unasked reply) may create a neighbour entry:
+    /// `arp_accept` 0 (the default) never; entries are then learnt from ARP this host asked for.
+    /// 4.14 tests the sysctl inside `arp_process`, with no function of its own.
+    func arp_accept(_ sip: IPv4Address) -> Bool {
+        guard has(arp.arp_accept) else { return false }
+        return traced(arp.arp_accept) { false }
     }
 
     /// Sends an ARP request for `ip` (broadcast, or unicast to the known address when probing).
@@ -106,7 +114,12 @@ extension Kernel {
                 }
                 tracer.note("request for \(tip): not this host's")
             }
-            if neigh_lookup(sip) {
+            let known = neigh_lookup(sip)
+            // Whether unsolicited ARP may create an entry is asked before the gratuitous-ARP test (when
+            // there is no entry) and again before creating one; 4.14 reads the sysctl in place.
+            if !known { _ = arp_accept(sip) }
+            _ = arp_accept(sip)
+            if known {
                 // A reply sent to this host confirms reachability; anything else only says the
                 // address exists.
                 let state: NUDState = !isRequest && skb.pkt_type == .PACKET_HOST ? .NUD_REACHABLE : .NUD_STALE
