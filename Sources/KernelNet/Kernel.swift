@@ -63,6 +63,8 @@ public final class Kernel {
     var expected = ExpectedTransmits(limit: Kernel.expectedLimit)
     /// How well the capture's transmissions agree with what the model sent.
     public internal(set) var agreement = Agreement()
+    /// Set while the timers pending at the capture's end run.
+    var afterCapture = false
     /// The capture frame being processed.
     var currentFrame = 0
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their

@@ -52,6 +52,16 @@ extension Kernel {
         }
     }
 
+    /// Runs the timers still pending when the capture ended, in expiry order, as the kernel would
+    /// have after the last frame. What they send is not counted against the capture, which ended first.
+    public func runTimersAfterCapture() -> [TimerRun] {
+        afterCapture = true
+        defer { afterCapture = false }
+        runExpiredTimers(until: .max)
+        defer { timerRuns = [] }
+        return timerRuns
+    }
+
     /// Runs, in expiry order, the kernel timers that expired by the capture clock before `time`: the
     /// kernel runs them asynchronously, the model when it first sees the clock past them. Each runs at
     /// its own expiry time and records its own path; none changes the outcome of the frame at hand.
@@ -193,7 +203,7 @@ extension Kernel {
     /// Remembers that processing frame `frame` made the host send `kind`.
     /// A transmission a timer callback makes is linked to the frame that armed the timer.
     func expectTransmit(_ kind: TransmitKind, from frame: Int) {
-        if let answer = kind.answer { agreement.predicted[answer, default: 0] += 1 }
+        if let answer = kind.answer, !afterCapture { agreement.predicted[answer, default: 0] += 1 }
         expected.append(ExpectedTransmit(kind: kind, frame: runningTimer.map { $0.armedBy ?? frame } ?? frame,
                                          timer: runningTimer?.function))
     }

@@ -163,15 +163,22 @@ public final class ReplaySession {
             }
         }
         for f in buffered + inMemory { try handle(f) }
+        var reachedEnd = true
         if let capture {
             var frame = CapturedFrame()
             while try capture.read(into: &frame) {
-                if let range, frame.index > range.upperBound { break }
+                if let range, frame.index > range.upperBound {
+                    reachedEnd = false
+                    break
+                }
                 try handle(frame)
             }
         }
+        // Counters as they stood when the capture ended (as nstat read then shows them); then the timers
+        // still pending run to their end. A range stopped early has no end to run them from.
         summary.counters = kernel.counters
         summary.agreement = kernel.agreement
+        if reachedEnd { summary.timersAfterCapture = kernel.runTimersAfterCapture() }
         return summary
     }
 }

@@ -36,10 +36,14 @@ public struct TraceSummary: Sendable, Equatable {
     /// Frames by verdict, in `Verdict.allCases` order: counted per frame without hashing.
     private var verdictCounts = [Int](repeating: 0, count: Verdict.allCases.count)
     public var dropReasons: [String: Int] = [:]
-    /// SNMP counters by `nstat` name (`IpInReceives`, `TcpExtListenDrops`).
+    /// SNMP counters by `nstat` name (`IpInReceives`, `TcpExtListenDrops`), as they stood when the
+    /// capture ended (before ``timersAfterCapture`` ran).
     public var counters: [String: Int] = [:]
     /// How well the capture's transmissions agree with the model's.
     public var agreement = Agreement()
+    /// Kernel timers still pending when the capture ended, run to their end as the kernel would have
+    /// (a reassembly that never completed expires), each with its path.
+    public var timersAfterCapture: [TimerRun] = []
 
     public init() {}
 

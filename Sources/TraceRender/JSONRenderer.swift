@@ -56,19 +56,8 @@ public struct JSONRenderer: TraceRenderer {
         }
         if t.reassembled { out.append(",\"reassembled\":true") }
         if !t.timers.isEmpty {
-            out.append(",\"timers\":[")
-            for (i, run) in t.timers.enumerated() {
-                out.append(i == 0 ? "{\"time\":\"" : ",{\"time\":\"")
-                out.appendTimestamp(run.timeNanoseconds)
-                out.append("\",\"func\":")
-                out.appendJSONString(run.function)
-                out.append(",\"armed_by\":")
-                if let f = run.armedBy { out.appendDecimal(f) } else { out.append("null") }
-                out.append(",\"events\":")
-                events(run.events, into: out)
-                out.append(UInt8(ascii: "}"))
-            }
-            out.append(UInt8(ascii: "]"))
+            out.append(",\"timers\":")
+            timers(t.timers, into: out)
         }
         out.append(",\"events\":")
         events(t.events, into: out)
@@ -116,6 +105,23 @@ public struct JSONRenderer: TraceRenderer {
         out.append(UInt8(ascii: "]"))
     }
 
+    /// Writes timer runs as a JSON array.
+    private func timers(_ runs: [TimerRun], into out: OutputBuffer) {
+        out.append(UInt8(ascii: "["))
+        for (i, run) in runs.enumerated() {
+            out.append(i == 0 ? "{\"time\":\"" : ",{\"time\":\"")
+            out.appendTimestamp(run.timeNanoseconds)
+            out.append("\",\"func\":")
+            out.appendJSONString(run.function)
+            out.append(",\"armed_by\":")
+            if let f = run.armedBy { out.appendDecimal(f) } else { out.append("null") }
+            out.append(",\"events\":")
+            events(run.events, into: out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     public func summary(_ summary: TraceSummary) -> String {
         let w = JSONWriter()
         w.object {
@@ -139,6 +145,10 @@ public struct JSONRenderer: TraceRenderer {
                 }
             }
         }
-        return w.text + "\n"
+        guard !summary.timersAfterCapture.isEmpty else { return w.text + "\n" }
+        // The timers that ran after the capture ended, as the frames' timers are written.
+        let out = OutputBuffer(capacity: 4096)
+        timers(summary.timersAfterCapture, into: out)
+        return String(w.text.dropLast()) + ",\"after_capture\":" + out.string + "}\n"
     }
 }

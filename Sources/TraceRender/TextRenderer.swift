@@ -16,19 +16,23 @@ public struct TextRenderer: TraceRenderer {
         return s
     }
 
+    /// Writes a timer's line and its path.
+    private func write(_ run: TimerRun, afterCapture: Bool, into out: OutputBuffer) {
+        out.append("timer ")
+        out.append(run.function)
+        out.append(" expired ")
+        out.appendTimestamp(run.timeNanoseconds)
+        if afterCapture { out.append(" after the capture ended") }
+        out.appendArmedBy(run.armedBy)
+        out.append(UInt8(ascii: "\n"))
+        lines(run.events, into: out)
+    }
+
     /// The column where the file of a call begins (names longer than that are followed by one space).
     private static let fileColumn = 56
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
-        for run in t.timers {
-            out.append("timer ")
-            out.append(run.function)
-            out.append(" expired ")
-            out.appendTimestamp(run.timeNanoseconds)
-            out.appendArmedBy(run.armedBy)
-            out.append(UInt8(ascii: "\n"))
-            lines(run.events, into: out)
-        }
+        for run in t.timers { write(run, afterCapture: false, into: out) }
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
@@ -94,7 +98,9 @@ public struct TextRenderer: TraceRenderer {
     public func summary(_ summary: TraceSummary) -> String {
         let verdicts = Verdict.allCases.compactMap { v in summary.verdicts[v].map { "\(v.rawValue) \($0)" } }
         let agreement = summary.agreement.verdict.map { "pktpath: \($0)\n" } ?? ""
-        return "pktpath: \(summary.frames) frames: " + verdicts.joined(separator: ", ") + "\n" + agreement
+        let out = OutputBuffer(capacity: 4096)
+        for run in summary.timersAfterCapture { write(run, afterCapture: true, into: out) }
+        return out.string + "pktpath: \(summary.frames) frames: " + verdicts.joined(separator: ", ") + "\n" + agreement
     }
 }
 
@@ -109,14 +115,7 @@ public struct ChainRenderer: TraceRenderer {
     public func header(_ header: TraceHeader) -> String { "" }
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
-        for run in t.timers {
-            out.append("timer ")
-            out.append(run.function)
-            out.appendArmedBy(run.armedBy)
-            out.append(" : ")
-            visible(run.events, into: out)
-            out.append(UInt8(ascii: "\n"))
-        }
+        for run in t.timers { write(run, afterCapture: false, into: out) }
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
@@ -130,6 +129,17 @@ public struct ChainRenderer: TraceRenderer {
         out.append(UInt8(ascii: "\n"))
     }
 
+    /// Writes a timer's line.
+    private func write(_ run: TimerRun, afterCapture: Bool, into out: OutputBuffer) {
+        out.append("timer ")
+        out.append(run.function)
+        if afterCapture { out.append(" after the capture ended") }
+        out.appendArmedBy(run.armedBy)
+        out.append(" : ")
+        visible(run.events, into: out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
     /// Writes the functions a real trace sees, joined by arrows.
     private func visible(_ events: TraceEvents, into out: OutputBuffer) {
         var first = true
@@ -140,5 +150,9 @@ public struct ChainRenderer: TraceRenderer {
         }
     }
 
-    public func summary(_ summary: TraceSummary) -> String { "" }
+    public func summary(_ summary: TraceSummary) -> String {
+        let out = OutputBuffer(capacity: 1024)
+        for run in summary.timersAfterCapture { write(run, afterCapture: true, into: out) }
+        return out.string
+    }
 }

@@ -37,3 +37,30 @@ struct AgreementTests {
         #expect((agreement["matched"] as? [String: Int]) == ["icmp error": 2])
     }
 }
+
+/// Timers still pending when the capture ended run to their end after the last frame.
+@Suite("state at the capture's end")
+struct CaptureEndTests {
+    @Test("reassembly queues left open expire after the capture: ip_expire per queue, not counted as missing, counters as at the end")
+    func openQueuesExpire() throws {
+        let run = try CLITests.pktpath(["trace", "Fixtures/s_frag_mem.pcap", "--host", "Fixtures/s_frag_mem.host.json", "--format", "json"])
+        #expect(run.status == 0)
+        let summary = try #require(run.lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let timers = try #require(summary["after_capture"] as? [[String: Any]])
+        #expect(timers.count == 14)
+        #expect(timers.allSatisfy { $0["func"] as? String == "ip_expire" && $0["armed_by"] is Int })
+        let agreement = try #require(summary["agreement"] as? [String: Any])
+        #expect((agreement["missing"] as? [String: Int]) == [:])
+        // The counters are nstat's at the capture's end: the expiries after it are not in them.
+        let counters = try #require(summary["counters"] as? [String: Int])
+        #expect(counters["IpReasmTimeout"] == nil)
+    }
+
+    @Test("a range that stops before the end runs no timers after it")
+    func rangeRunsNone() throws {
+        let run = try CLITests.pktpath(["trace", "Fixtures/s_frag_mem.pcap", "--host", "Fixtures/s_frag_mem.host.json",
+                                        "--format", "json", "--frames", "1-10"])
+        let summary = try #require(run.lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        #expect(summary["after_capture"] == nil)
+    }
+}

@@ -63,6 +63,10 @@ struct Stats: ParsableCommand {
         let a = summary.agreement
         print("agreement with the capture (answers the host sent):")
         print("  agreeing \(a.agreeing), disagreeing \(a.disagreeing)" + (a.verdict.map { ": \($0)" } ?? " (too few answers to judge)"))
+        if !summary.timersAfterCapture.isEmpty {
+            let names = Dictionary(grouping: summary.timersAfterCapture, by: \.function).map { "\($0.key) ×\($0.value.count)" }
+            print("timers that ran after the capture ended: " + names.sorted().joined(separator: ", "))
+        }
         warnIfDisagreeing(a)
     }
 }

@@ -297,7 +297,8 @@ extension Kernel {
                 }
                 countIcmpMsg(type, incoming: false)
                 expectTransmit(.icmpError(to: iph.source, type: type, code: code), from: currentFrame)
-                tracer.note("ICMP type \(type) code \(code) to \(iph.source) built and sent: see the transmitted frame")
+                tracer.note("ICMP type \(type) code \(code) to \(iph.source) built and sent: "
+                    + (afterCapture ? "after the capture ended, so not in it" : "see the transmitted frame"))
             }
         }
     }
