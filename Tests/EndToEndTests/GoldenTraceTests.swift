@@ -18,11 +18,20 @@ struct GoldenTraceTests {
             .sorted()
     }()
 
-    static func render(_ name: String, _ format: TraceFormat) throws -> String {
+    /// Fixtures also traced on the host inferred from the capture, as a user without a host profile
+    /// runs them (`<name>.inferred.trace.*`): the client-side captures, where knowing the host and
+    /// the state it had at the start is the hard part.
+    static let inferredFixtures: [String] = fixtures.filter { $0.hasPrefix("client_") }
+
+    static func render(_ name: String, _ format: TraceFormat, inferred: Bool = false) throws -> String {
         let capture = "Fixtures/\(name).pcap"
-        let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        var host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
+        var assumptions: [String] = []
+        if inferred {
+            (host, assumptions, _, _) = try HostInference.infer(path: Repository.path(capture), driver: "veth")
+        }
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path(capture)), captureName: capture,
-                                        host: host)
+                                        host: host, assumptions: assumptions)
         let renderer = format.renderer
         var out = renderer.header(session.header)
         let summary = try session.run { out += renderer.frame($0) }
@@ -36,14 +45,23 @@ struct GoldenTraceTests {
 
     @Test("trace matches the golden file", arguments: fixtures, [TraceFormat.text, .json])
     func golden(_ name: String, _ format: TraceFormat) throws {
-        let actual = try Self.render(name, format)
-        let path = Repository.path("Tests/EndToEndTests/Snapshots/\(name).trace.\(format == .json ? "jsonl" : "txt")")
+        try Self.compare(try Self.render(name, format), "\(name).trace.\(format == .json ? "jsonl" : "txt")")
+    }
+
+    @Test("trace on the inferred host matches the golden file", arguments: inferredFixtures)
+    func goldenInferred(_ name: String) throws {
+        try Self.compare(try Self.render(name, .text, inferred: true), "\(name).inferred.trace.txt")
+    }
+
+    /// Compares `actual` with the snapshot `file`, or records it with RECORD_SNAPSHOTS=1.
+    static func compare(_ actual: String, _ file: String) throws {
+        let path = Repository.path("Tests/EndToEndTests/Snapshots/\(file)")
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
             try actual.write(toFile: path, atomically: true, encoding: .utf8)
             Issue.record("recorded \(path); run again without RECORD_SNAPSHOTS")
             return
         }
         let expected = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(actual == expected, "\(name) \(format): differs from \(path)")
+        #expect(actual == expected, "differs from \(path)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KernelNet
 import Replay
 import Testing
 import TestSupport
@@ -26,8 +27,8 @@ struct HostInferenceTests {
         #expect(got.addresses.map(\.address) == expected.addresses.map(\.address))
         #expect(got.driver == "veth")
         #expect(inferred.frames.isEmpty, "frames are kept only for standard input")
-        let listeners = Set(truth.sockets.filter { $0.proto == .tcp }.map(\.port))
-        let inferredListeners = Set(inferred.profile.sockets.filter { $0.proto == .tcp }.map(\.port))
+        let listeners = Set(truth.sockets.filter { $0.proto == .tcp && $0.state == .TCP_LISTEN }.map(\.port))
+        let inferredListeners = Set(inferred.profile.sockets.filter { $0.proto == .tcp && $0.state == .TCP_LISTEN }.map(\.port))
         // A listener the capture shows answering a SYN must be found.
         #expect(inferredListeners.isSubset(of: listeners))
         #expect(inferred.assumptions.contains { $0.contains(expected.mac.description) })

@@ -1,0 +1,177 @@
+#!/bin/bash
+# Recreate the client-side fixtures from scratch (run as root): a client behind a router, captured on
+# the client with every offload left on, as a laptop's capture is.
+#
+# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream)
+# Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
+#        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
+#
+# Topology (fresh namespaces per fixture, removed on exit):
+#   pc-cli  veth-cli 02:00:00:00:1c:01 10.88.1.2/24, default via 10.88.1.1   (the capturing host)
+#   pc-rtr  veth-rc  02:00:00:00:1c:fe 10.88.1.1/24 | veth-rs 02:00:00:00:2c:fe 10.88.2.1/24, ip_forward=1
+#   pc-srv  veth-srv 02:00:00:00:2c:02 10.88.2.2/24, default via 10.88.2.1: a UDP answerer on 53 and
+#           a TCP server on 8080 (20,000 bytes for a request starting "GET", 10 bytes otherwise)
+# Offloads are the veth defaults (checksum offload and TSO on); IPv6 is off. tcpdump runs on veth-cli
+# inside pc-cli. All traffic stays between the three namespaces.
+# Needs: iproute2 (ip, nstat), tcpdump, python3, tracefs.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${1:-$HERE}; shift || true
+mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
+ALL=(client_browse client_midstream)
+[ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
+PY=python3
+TR=/sys/kernel/tracing
+TRI=$TR/instances/pktpath-client-fixtures
+WORK=$(mktemp -d)
+export NSTAT_HISTORY=$WORK/nstat.hist
+BG=()
+
+cleanup() {
+  set +e
+  for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  [ -d "$TRI" ] && { echo 0 > "$TRI/events/skb/kfree_skb/enable"; rmdir "$TRI"; }
+  for ns in pc-cli pc-rtr pc-srv; do ip netns del $ns 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cx() { ip netns exec pc-cli "$@"; }
+
+setup() {
+  for ns in pc-cli pc-rtr pc-srv; do
+    ip netns del $ns 2>/dev/null || true
+    ip netns add $ns
+    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n $ns link set lo up
+  done
+  ip link add veth-cli netns pc-cli address 02:00:00:00:1c:01 type veth peer name veth-rc netns pc-rtr address 02:00:00:00:1c:fe
+  ip link add veth-srv netns pc-srv address 02:00:00:00:2c:02 type veth peer name veth-rs netns pc-rtr address 02:00:00:00:2c:fe
+  ip -n pc-cli addr add 10.88.1.2/24 dev veth-cli
+  ip -n pc-rtr addr add 10.88.1.1/24 dev veth-rc
+  ip -n pc-rtr addr add 10.88.2.1/24 dev veth-rs
+  ip -n pc-srv addr add 10.88.2.2/24 dev veth-srv
+  ip -n pc-cli link set veth-cli up; ip -n pc-rtr link set veth-rc up
+  ip -n pc-rtr link set veth-rs up; ip -n pc-srv link set veth-srv up
+  ip netns exec pc-rtr sysctl -qw net.ipv4.ip_forward=1
+  ip -n pc-cli route add default via 10.88.1.1
+  ip -n pc-srv route add default via 10.88.2.1
+  sleep 1
+  ip netns exec pc-srv $PY - <<'EOF' & BG+=($!)
+import socket, threading
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 53))
+    while True:
+        d, a = s.recvfrom(2048); s.sendto(b'answer:' + d, a)
+def serve(c):
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        c.sendall(b'x' * (20000 if d.startswith(b'GET') else 10))
+    c.close()
+threading.Thread(target=udp, daemon=True).start()
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 8080)); s.listen(8)
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+  for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
+  # The client learns the router's MAC before the capture, as a laptop on its network has.
+  cx ping -c 1 -W 1 10.88.1.1 >/dev/null
+}
+
+start_capture() {  # name
+  local n=$1
+  cx nstat -asz > "$WORK/$n.nstat.before"
+  if [ -d "$TR/events" ] || mount -t tracefs nodev $TR 2>/dev/null; then
+    mkdir -p "$TRI"
+    echo 'protocol == 2048 || protocol == 2054' > "$TRI/events/skb/kfree_skb/filter" 2>/dev/null || true
+    echo > "$TRI/trace"; echo 1 > "$TRI/events/skb/kfree_skb/enable"
+  fi
+  cx tcpdump -i veth-cli -nn -U --immediate-mode -Z root --time-stamp-precision=nano -w "$WORK/$n.pcap" 2> "$WORK/$n.tcpdump.log" &
+  TCPDUMP=$!; BG+=("$TCPDUMP")
+  for _ in $(seq 50); do grep -q listening "$WORK/$n.tcpdump.log" && break; sleep 0.1; done
+  sleep 0.3
+}
+
+stop_capture() {  # name
+  local n=$1
+  sleep 0.5
+  kill -TERM "$TCPDUMP"; wait "$TCPDUMP" || true
+  if [ -d "$TRI" ]; then
+    echo 0 > "$TRI/events/skb/kfree_skb/enable"
+    {
+      echo "# skb:kfree_skb events (protocol IPv4/ARP) recorded on the capturing machine while '$n'"
+      echo "# was captured. Kernel: $(uname -r). The three namespaces are mixed in."
+      grep -v '^#' "$TRI/trace" | sed -e '$a\' || true
+    } > "$OUT/truth/$n.kfree_skb.txt"
+  fi
+  cx nstat -asz > "$WORK/$n.nstat.after"
+  $PY - "$WORK/$n.nstat.before" "$WORK/$n.nstat.after" "$n" > "$OUT/truth/$n.nstat.txt" <<'EOF'
+import sys
+def rd(p):
+    d = {}
+    for l in open(p):
+        f = l.split()
+        if len(f) >= 2 and not l.startswith("#") and f[1].lstrip("-").isdigit():
+            d[f[0]] = int(f[1])
+    return d
+a, b = rd(sys.argv[1]), rd(sys.argv[2])
+print(f"# nstat delta in netns pc-cli across the capture of {sys.argv[3]} (non-zero counters only)")
+for k in b:
+    if b[k] - a.get(k, 0):
+        print(f"{k:<32} {b[k] - a.get(k, 0)}")
+EOF
+  cp "$WORK/$n.pcap" "$OUT/$n.pcap"
+  # The UDP socket the client asked its name from (connected to the server's port 53), if it made one.
+  local sockets=""
+  [ -f "$WORK/udpport" ] && sockets=',
+  "sockets": [ { "proto": "udp", "addr": "0.0.0.0", "port": '"$(cat "$WORK/udpport")"', "remote": "10.88.2.2:53" } ]'
+  rm -f "$WORK/udpport"
+  cat > "$OUT/$n.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500, "addresses": ["10.88.1.2/24"], "captured": true } ],
+  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" } ],
+  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ]$sockets }
+EOF
+  echo "== $n: $(tcpdump -r "$OUT/$n.pcap" 2>/dev/null | wc -l) frames"
+}
+
+fx_client_browse() {  # a name lookup over UDP, then a 20,000-byte download
+  start_capture client_browse
+  cx $PY - "$WORK/udpport" <<'EOF'
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(('10.88.2.2', 53))
+open(sys.argv[1], 'w').write(str(u.getsockname()[1]))
+u.send(b'www.example'); u.recv(2048); u.close()
+c = socket.create_connection(('10.88.2.2', 8080)); c.sendall(b'GET / HTTP/1.0\r\n\r\n')
+got = 0
+while got < 20000: got += len(c.recv(65536))
+c.close()
+EOF
+  stop_capture client_browse
+}
+
+fx_client_midstream() {  # the capture starts while a connection is open: three exchanges and the close
+  cx $PY - "$WORK/ready" "$WORK/go" <<'EOF' & BG+=($!)
+import os, socket, sys, time
+c = socket.create_connection(('10.88.2.2', 8080)); c.sendall(b'ping'); c.recv(100)
+open(sys.argv[1], 'w').close()
+while not os.path.exists(sys.argv[2]): time.sleep(0.05)
+for _ in range(3):
+    c.sendall(b'ping'); c.recv(100); time.sleep(0.1)
+c.close()
+EOF
+  local client=$!
+  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+  start_capture client_midstream
+  touch "$WORK/go"; wait "$client" || true
+  stop_capture client_midstream
+}
+
+for n in "${SEL[@]}"; do
+  setup
+  "fx_$n"
+  for p in "${BG[@]}"; do kill "$p" 2>/dev/null || true; done; BG=()
+done
