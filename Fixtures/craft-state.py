@@ -19,7 +19,7 @@ socket programs:
 truth:
   kfree-report RAW PCAP FORMAT KALLSYMS OFFSET DUT_INUM [NAME=INUM...]
                     turn the bpftrace log into truth/<name>.kfree_skb.txt (stdout)
-  nstat-delta BEFORE AFTER NAME
+  nstat-delta BEFORE AFTER NAME [NETNS]
   oracle-scenario HOST_JSON       scenario.json for the shared oracle (stdout)
   clock-offset                    CLOCK_REALTIME - CLOCK_MONOTONIC in ns
 """
@@ -540,7 +540,7 @@ def kfree_report(raw, pcap, fmt, kallsyms, offset, dut_inum, *others):
         print("#   %-60s x%d" % (k, rest[k]))
 
 
-def nstat_delta(a_path, b_path, name):
+def nstat_delta(a_path, b_path, name, netns="pp-dut"):
     def rd(p):
         d = {}
         for l in open(p):
@@ -549,7 +549,7 @@ def nstat_delta(a_path, b_path, name):
                 d[f[0]] = int(f[1])
         return d
     a, b = rd(a_path), rd(b_path)
-    print(f"# nstat -az delta in netns pp-dut across the capture of {name} (non-zero counters only)")
+    print(f"# nstat -az delta in netns {netns} across the capture of {name} (non-zero counters only)")
     for k in b:
         if b[k] - a.get(k, 0):
             print(f"{k:<32} {b[k] - a.get(k, 0)}")

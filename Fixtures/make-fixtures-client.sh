@@ -81,49 +81,11 @@ EOF
   cx ping -c 1 -W 1 10.88.1.1 >/dev/null
 }
 
-start_capture() {  # name
-  local n=$1
-  cx nstat -asz > "$WORK/$n.nstat.before"
-  if [ -d "$TR/events" ] || mount -t tracefs nodev $TR 2>/dev/null; then
-    mkdir -p "$TRI"
-    echo 'protocol == 2048 || protocol == 2054' > "$TRI/events/skb/kfree_skb/filter" 2>/dev/null || true
-    echo > "$TRI/trace"; echo 1 > "$TRI/events/skb/kfree_skb/enable"
-  fi
-  cx tcpdump -i veth-cli -nn -U --immediate-mode -Z root --time-stamp-precision=nano -w "$WORK/$n.pcap" 2> "$WORK/$n.tcpdump.log" &
-  TCPDUMP=$!; BG+=("$TCPDUMP")
-  for _ in $(seq 50); do grep -q listening "$WORK/$n.tcpdump.log" && break; sleep 0.1; done
-  sleep 0.3
-}
+. "$HERE/capture.sh"
+CAP_NS=pc-cli; CAP_IF=veth-cli
 
-stop_capture() {  # name
+host_json() {  # name: the client's profile
   local n=$1
-  sleep 0.5
-  kill -TERM "$TCPDUMP"; wait "$TCPDUMP" || true
-  if [ -d "$TRI" ]; then
-    echo 0 > "$TRI/events/skb/kfree_skb/enable"
-    {
-      echo "# skb:kfree_skb events (protocol IPv4/ARP) recorded on the capturing machine while '$n'"
-      echo "# was captured. Kernel: $(uname -r). The three namespaces are mixed in."
-      grep -v '^#' "$TRI/trace" | sed -e '$a\' || true
-    } > "$OUT/truth/$n.kfree_skb.txt"
-  fi
-  cx nstat -asz > "$WORK/$n.nstat.after"
-  $PY - "$WORK/$n.nstat.before" "$WORK/$n.nstat.after" "$n" > "$OUT/truth/$n.nstat.txt" <<'EOF'
-import sys
-def rd(p):
-    d = {}
-    for l in open(p):
-        f = l.split()
-        if len(f) >= 2 and not l.startswith("#") and f[1].lstrip("-").isdigit():
-            d[f[0]] = int(f[1])
-    return d
-a, b = rd(sys.argv[1]), rd(sys.argv[2])
-print(f"# nstat delta in netns pc-cli across the capture of {sys.argv[3]} (non-zero counters only)")
-for k in b:
-    if b[k] - a.get(k, 0):
-        print(f"{k:<32} {b[k] - a.get(k, 0)}")
-EOF
-  cp "$WORK/$n.pcap" "$OUT/$n.pcap"
   # The UDP socket the client asked its name from (connected to the server's port 53), if it made one.
   local sockets=""
   [ -f "$WORK/udpport" ] && sockets=',
@@ -135,7 +97,6 @@ EOF
   "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" } ],
   "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ]$sockets }
 EOF
-  echo "== $n: $(tcpdump -r "$OUT/$n.pcap" 2>/dev/null | wc -l) frames"
 }
 
 fx_client_browse() {  # a name lookup over UDP, then a 20,000-byte download
@@ -150,7 +111,7 @@ got = 0
 while got < 20000: got += len(c.recv(65536))
 c.close()
 EOF
-  stop_capture client_browse
+  stop_capture client_browse; host_json client_browse
 }
 
 fx_client_midstream() {  # the capture starts while a connection is open: three exchanges and the close
@@ -167,7 +128,7 @@ EOF
   for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
   start_capture client_midstream
   touch "$WORK/go"; wait "$client" || true
-  stop_capture client_midstream
+  stop_capture client_midstream; host_json client_midstream
 }
 
 for n in "${SEL[@]}"; do

@@ -42,55 +42,8 @@ trap cleanup EXIT
 
 . "$HERE/netns.sh"
 
-start_capture() {  # name
-  local n=$1
-  dx nstat -asz > "$WORK/$n.nstat.before"
-  if [ -d "$TR/events" ] || mount -t tracefs nodev $TR 2>/dev/null; then
-    mkdir -p "$TRI"
-    echo 'protocol == 2048 || protocol == 2054' > "$TRI/events/skb/kfree_skb/filter" 2>/dev/null || true
-    echo > "$TRI/trace"; echo 1 > "$TRI/events/skb/kfree_skb/enable"
-  fi
-  # 'ip netns exec' execs the command itself, so $! is tcpdump's pid
-  ip netns exec $DUT tcpdump -i veth-dut -nn -U --immediate-mode -Z root --time-stamp-precision=nano \
-     -w "$WORK/$n.pcap" 2> "$WORK/$n.tcpdump.log" &
-  TCPDUMP=$!; BG+=("$TCPDUMP")
-  for _ in $(seq 50); do grep -q listening "$WORK/$n.tcpdump.log" && break; sleep 0.1; done
-  sleep 0.3
-}
-
-stop_capture() {  # name
-  local n=$1
-  sleep 0.5
-  kill -TERM "$TCPDUMP"; wait "$TCPDUMP" || true
-  sed "s/^/    /" "$WORK/$n.tcpdump.log" >&2
-  if [ -d "$TRI" ]; then
-    echo 0 > "$TRI/events/skb/kfree_skb/enable"
-    {
-      echo "# skb:kfree_skb events (protocol IPv4/ARP) recorded on the capturing host while '$n'"
-      echo "# was captured. Kernel: $(uname -r). All namespaces of the host are mixed in; the"
-      echo "# interesting lines are those of the DUT's traffic (task = ping/python3/tcpdump/<idle>/ksoftirqd)."
-      grep -v '^#' "$TRI/trace" | sed -e '$a\' || true
-    } > "$OUT/truth/$n.kfree_skb.txt"
-  fi
-  dx nstat -asz > "$WORK/$n.nstat.after"
-  $PY - "$WORK/$n.nstat.before" "$WORK/$n.nstat.after" "$n" > "$OUT/truth/$n.nstat.txt" <<'EOF'
-import sys
-def rd(p):
-    d = {}
-    for l in open(p):
-        f = l.split()
-        if len(f) >= 2 and not l.startswith("#") and f[1].lstrip("-").isdigit():
-            d[f[0]] = int(f[1])
-    return d
-a, b = rd(sys.argv[1]), rd(sys.argv[2])
-print(f"# nstat delta in netns pp-dut across the capture of {sys.argv[3]} (non-zero counters only)")
-for k in b:
-    if b[k] - a.get(k, 0):
-        print(f"{k:<32} {b[k] - a.get(k, 0)}")
-EOF
-  cp "$WORK/$n.pcap" "$OUT/$n.pcap"
-  echo "== $n: $(tcpdump -r "$OUT/$n.pcap" 2>/dev/null | wc -l) frames"
-}
+. "$HERE/capture.sh"
+CAP_NS=$DUT; CAP_IF=veth-dut
 
 host_json() {  # name neigh(0/1) sockets-json
   local nb=""

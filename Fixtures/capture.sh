@@ -1,0 +1,40 @@
+# Capture with kernel truth (sourced by make-fixtures.sh and make-fixtures-client.sh): tcpdump on
+# $CAP_IF inside netns $CAP_NS, skb:kfree_skb events from a tracefs instance, and the nstat delta of
+# $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array) and HERE.
+
+start_capture() {  # name
+  local n=$1
+  ip netns exec "$CAP_NS" nstat -asz > "$WORK/$n.nstat.before"
+  if [ -d "$TR/events" ] || mount -t tracefs nodev "$TR" 2>/dev/null; then
+    mkdir -p "$TRI"
+    echo 'protocol == 2048 || protocol == 2054' > "$TRI/events/skb/kfree_skb/filter" 2>/dev/null || true
+    echo > "$TRI/trace"; echo 1 > "$TRI/events/skb/kfree_skb/enable"
+  fi
+  # 'ip netns exec' execs the command itself, so $! is tcpdump's pid
+  ip netns exec "$CAP_NS" tcpdump -i "$CAP_IF" -nn -U --immediate-mode -Z root --time-stamp-precision=nano \
+     -w "$WORK/$n.pcap" 2> "$WORK/$n.tcpdump.log" &
+  TCPDUMP=$!; BG+=("$TCPDUMP")
+  for _ in $(seq 50); do grep -q listening "$WORK/$n.tcpdump.log" && break; sleep 0.1; done
+  sleep 0.3
+}
+
+stop_capture() {  # name
+  local n=$1
+  sleep 0.5
+  kill -TERM "$TCPDUMP"; wait "$TCPDUMP" || true
+  sed "s/^/    /" "$WORK/$n.tcpdump.log" >&2
+  if [ -d "$TRI" ]; then
+    echo 0 > "$TRI/events/skb/kfree_skb/enable"
+    {
+      echo "# skb:kfree_skb events (protocol IPv4/ARP) recorded on the capturing host while '$n'"
+      echo "# was captured. Kernel: $(uname -r). All namespaces of the host are mixed in; the"
+      echo "# interesting lines are those of $CAP_NS's traffic (task = ping/python3/tcpdump/<idle>/ksoftirqd)."
+      grep -v '^#' "$TRI/trace" | sed -e '$a\' || true
+    } > "$OUT/truth/$n.kfree_skb.txt"
+  fi
+  ip netns exec "$CAP_NS" nstat -asz > "$WORK/$n.nstat.after"
+  /usr/bin/python3 "$HERE/craft-state.py" nstat-delta "$WORK/$n.nstat.before" "$WORK/$n.nstat.after" "$n" "$CAP_NS" \
+    > "$OUT/truth/$n.nstat.txt"
+  cp "$WORK/$n.pcap" "$OUT/$n.pcap"
+  echo "== $n: $(tcpdump -r "$OUT/$n.pcap" 2>/dev/null | wc -l) frames"
+}
