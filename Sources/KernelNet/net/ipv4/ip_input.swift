@@ -179,7 +179,7 @@ extension Kernel {
             let totalLength = iph.totalLength
             if skb.len < totalLength {
                 tracer.note("total length \(totalLength) > \(skb.len) bytes received")
-                count("IpInTruncatedPkts")
+                count("IpExtInTruncatedPkts")
                 kfree_skb_reason(&skb, .PKT_TOO_SMALL)
                 return false
             } else if totalLength < iph.headerLength {

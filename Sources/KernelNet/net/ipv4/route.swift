@@ -25,7 +25,7 @@ extension Kernel {
                     count("IpInAddrErrors")
                     kfree_skb_reason(&skb, .IP_INADDRERRORS)
                 case .ENETUNREACH:
-                    count("IpInNoRoutes")
+                    count("IpExtInNoRoutes")
                     kfree_skb_reason(&skb, .IP_INNOROUTES)
                 }
                 return .NET_RX_DROP
@@ -33,7 +33,7 @@ extension Kernel {
             let code: UInt8 = error == .ENETUNREACH ? 0 : 1
             icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: code)
             if error == .ENETUNREACH {
-                count("IpInNoRoutes")
+                count("IpExtInNoRoutes")
                 kfree_skb_reason(&skb, .IP_INNOROUTES)
             } else {
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
