@@ -1,6 +1,7 @@
 # Capture with kernel truth (sourced by make-fixtures.sh and make-fixtures-client.sh): tcpdump on
 # $CAP_IF inside netns $CAP_NS, skb:kfree_skb events from a tracefs instance, and the nstat delta of
-# $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array) and HERE.
+# $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array) and HERE;
+# TCPDUMP_ARGS, if set, adds options to tcpdump (-y LINUX_SLL2).
 
 start_capture() {  # name
   local n=$1
@@ -11,7 +12,8 @@ start_capture() {  # name
     echo > "$TRI/trace"; echo 1 > "$TRI/events/skb/kfree_skb/enable"
   fi
   # 'ip netns exec' execs the command itself, so $! is tcpdump's pid
-  ip netns exec "$CAP_NS" tcpdump -i "$CAP_IF" -nn -U --immediate-mode -Z root --time-stamp-precision=nano \
+  # TCPDUMP_ARGS: extra options (a link type), split into words on purpose
+  ip netns exec "$CAP_NS" tcpdump -i "$CAP_IF" ${TCPDUMP_ARGS:-} -nn -U --immediate-mode -Z root --time-stamp-precision=nano \
      -w "$WORK/$n.pcap" 2> "$WORK/$n.tcpdump.log" &
   TCPDUMP=$!; BG+=("$TCPDUMP")
   for _ in $(seq 50); do grep -q listening "$WORK/$n.tcpdump.log" && break; sleep 0.1; done

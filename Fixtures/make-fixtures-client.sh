@@ -2,7 +2,7 @@
 # Recreate the client-side fixtures from scratch (run as root): a client behind a router, captured on
 # the client with every offload left on, as a laptop's capture is.
 #
-# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream)
+# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -12,14 +12,15 @@
 #   pc-srv  veth-srv 02:00:00:00:2c:02 10.88.2.2/24, default via 10.88.2.1: a UDP answerer on 53 and
 #           a TCP server on 8080 (20,000 bytes for a request starting "GET", 10 bytes otherwise)
 # Offloads are the veth defaults (checksum offload and TSO on); IPv6 is off. tcpdump runs on veth-cli
-# inside pc-cli. All traffic stays between the three namespaces.
+# inside pc-cli (router_any: tcpdump -i any in pc-rtr, Linux cooked v2). All traffic stays between the
+# three namespaces.
 # Needs: iproute2 (ip, nstat), tcpdump, python3, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream)
+ALL=(client_browse client_midstream router_any)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=python3
 TR=/sys/kernel/tracing
@@ -129,6 +130,26 @@ EOF
   start_capture client_midstream
   touch "$WORK/go"; wait "$client" || true
   stop_capture client_midstream; host_json client_midstream
+}
+
+fx_router_any() {  # the router's view of every interface: a name lookup and a short exchange, forwarded
+  CAP_NS=pc-rtr; CAP_IF=any
+  TCPDUMP_ARGS="-y LINUX_SLL2"
+  start_capture router_any
+  cx $PY - <<'EOF'
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(('10.88.2.2', 53)); u.send(b'www.example'); u.recv(2048); u.close()
+c = socket.create_connection(('10.88.2.2', 8080)); c.sendall(b'ping'); c.recv(100); c.close()
+EOF
+  stop_capture router_any
+  TCPDUMP_ARGS=""; CAP_NS=pc-cli; CAP_IF=veth-cli
+  cat > "$OUT/router_any.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "veth-rc", "driver": "veth", "mac": "02:00:00:00:1c:fe", "mtu": 1500, "addresses": ["10.88.1.1/24"], "captured": true, "ifindex": 2 },
+    { "name": "veth-rs", "driver": "veth", "mac": "02:00:00:00:2c:fe", "mtu": 1500, "addresses": ["10.88.2.1/24"], "captured": true, "ifindex": 3 } ],
+  "sysctl": { "net.ipv4.ip_forward": 1 } }
+EOF
 }
 
 for n in "${SEL[@]}"; do

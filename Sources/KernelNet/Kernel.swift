@@ -248,6 +248,8 @@ enum TransmitKind: Hashable {
     case icmpReply(UInt8, to: IPv4Address, id: UInt16, seq: UInt16)
     case icmpError(to: IPv4Address, type: UInt8, code: UInt8)
     case arpReply(to: IPv4Address)
+    /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
+    case forwarded(FragmentKey)
 
     /// The kind of answer, as the agreement check counts it (`nil` for plain acknowledgments, which
     /// the kernel delays and merges).
@@ -259,6 +261,7 @@ enum TransmitKind: Hashable {
         case .icmpReply: "echo reply"
         case .icmpError: "icmp error"
         case .arpReply: "arp reply"
+        case .forwarded: nil
         }
     }
 }

@@ -259,6 +259,12 @@ extension Kernel {
                 outcome.verdict = .unknown
                 return
             }
+            let key = FragmentKey(saddr: iph.source, daddr: iph.destination, id: iph.identification, proto: iph.proto.rawValue)
+            if matchExpected(.forwarded(key)) {
+                tracer.note("the packet frame \(outcome.causedBy ?? 0) forwarded, seen again as it left \(skb.dev.name): "
+                    + "one skb captured at two points (its path is frame \(outcome.causedBy ?? 0)'s)")
+                return
+            }
             transmitForwarded(iph)
             return
         }

@@ -57,6 +57,11 @@ public struct HostInference {
         /// Whether the frame is longer than the packet it carries needs, up to Ethernet's 60-byte
         /// minimum: padded by the sender's NIC.
         var padded = false
+        /// The interface index and link-layer address a cooked capture recorded.
+        var ifindex: UInt32?
+        var linkAddress: MACAddress?
+        /// A packet seen leaving one interface after it came in on another: forwarded, not the host's own.
+        var forwarded = false
         /// For ARP: the operation, and the sender's addresses.
         var arpOperation: UInt16 = 0
     }
@@ -73,6 +78,16 @@ public struct HostInference {
     }
 
     private var facts: [Facts] = []
+    /// The interface each IPv4 packet received on a capture of several interfaces arrived on.
+    private var arrivedOn: [PacketKey: UInt32] = [:]
+
+    /// What identifies an IPv4 packet across the interfaces it crosses.
+    struct PacketKey: Hashable {
+        var source: IPv4Address
+        var destination: IPv4Address
+        var id: UInt16
+        var proto: UInt8
+    }
     /// The text of each IPv6 address seen, made once per address.
     private var v6Text: [V6: String] = [:]
     private let encapsulation: LinkEncapsulation
@@ -120,6 +135,8 @@ public struct HostInference {
             f.dst = eth.destination
         }
         f.outgoing = link.sllPacketType.map { $0 == .outgoing }
+        f.ifindex = link.interfaceIndex
+        f.linkAddress = link.linkAddress
         guard link.failure == nil else { return }
         switch link.etherType {
         case .ipv4:
@@ -136,6 +153,14 @@ public struct HostInference {
             }
             if whole, f.proto == .tcp || f.proto == .udp {
                 f.badTransportChecksum = !Self.transportChecksumVerifies(ip)
+            }
+            if let index = f.ifindex {
+                let key = PacketKey(source: ip.source, destination: ip.destination, id: ip.identification, proto: ip.proto.rawValue)
+                if f.outgoing == true, let inbound = arrivedOn[key], inbound != index {
+                    f.forwarded = true
+                } else if f.outgoing == false, arrivedOn.count < Self.frameLimit {
+                    arrivedOn[key] = index
+                }
             }
         case .ipv6:
             guard let ip = IPv6Packet(bytes, at: link.networkOffset) else { break }
@@ -253,6 +278,7 @@ public struct HostInference {
 
     /// The host profile inferred, and what was assumed (each with its reason).
     public func profile(driver: String, assumeState: Bool = true) -> (HostProfile, [String]) {
+        if facts.contains(where: { $0.ifindex != nil }) { return severalInterfaces(driver: driver, assumeState: assumeState) }
         var assumptions: [String] = []
         let loopback = isLoopbackCapture
         var senders: [MACAddress: Sender] = [:]
@@ -417,7 +443,7 @@ public struct HostInference {
         var seenTuples: Set<FourTuple> = []
         var established: [FourTuple] = []
         var resolved: Set<IPv4Address> = []
-        for f in facts {
+        for f in facts where !f.forwarded {
             if f.family == .arp, sent(f), f.arpOperation == ARPPacket.request { resolved.insert(f.v4dst) }
             guard f.family == .ipv4 else { continue }
             let out = sent(f)
@@ -490,6 +516,81 @@ public struct HostInference {
             assumptions.append("multicast groups joined (the host uses the port they arrive on): \(joined.joined(separator: "; "))")
         }
         return (sockets, assumptions, resolved)
+    }
+
+    /// The host of a cooked capture of several interfaces (`tcpdump -i any`, Linux cooked v2): one
+    /// interface per interface index, with the link-layer address its frames left with and the addresses
+    /// it sent from (its ARP, its own packets: a packet that came in on another interface first is
+    /// forwarded, and makes the host a router).
+    private func severalInterfaces(driver: String, assumeState: Bool) -> (HostProfile, [String]) {
+        struct Seen {
+            var macs: [MACAddress: Int] = [:]
+            var own: [IPv4Address: Int] = [:]
+            var forwarded = 0
+            /// Sources of packets that arrived here and were forwarded: networks reached through it.
+            var behind: Set<IPv4Address> = []
+        }
+        var seen: [UInt32: Seen] = [:]
+        let forwardedKeys = Set(facts.filter(\.forwarded).map {
+            PacketKey(source: $0.v4src, destination: $0.v4dst, id: 0, proto: $0.proto.rawValue)
+        })
+        for f in facts {
+            guard let index = f.ifindex else { continue }
+            var i = seen[index, default: Seen()]
+            if f.outgoing == false, f.family == .ipv4,
+               forwardedKeys.contains(PacketKey(source: f.v4src, destination: f.v4dst, id: 0, proto: f.proto.rawValue)) {
+                i.behind.insert(f.v4src)
+            }
+            if f.outgoing == true {
+                if let a = f.linkAddress { i.macs[a, default: 0] += 1 }
+                if f.forwarded {
+                    i.forwarded += 1
+                } else if f.family == .ipv4 || f.family == .arp, !f.v4src.isZeroNet {
+                    i.own[f.v4src, default: 0] += 1
+                }
+            }
+            seen[index] = i
+        }
+        var assumptions: [String] = []
+        var interfaces: [HostProfile.Interface] = []
+        for (index, i) in seen.sorted(by: { $0.key < $1.key }) {
+            let mac = i.macs.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key ?? MACAddress(rawValue: 0)
+            let own = i.own.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(4).map(\.key)
+            let isLoopback = mac.rawValue == 0 && (own.isEmpty || own.allSatisfy(\.isLoopback))
+            let name = isLoopback ? "lo" : "if\(index)"
+            let iDriver = isLoopback && HostProfile.drivers.contains("loopback") ? "loopback" : driver
+            interfaces.append(.init(name: name, driver: iDriver, mac: mac, mtu: isLoopback ? 65_536 : 1500,
+                                    addresses: own.map { IPv4Prefix(address: $0, length: $0.isLoopback ? 8 : 24) },
+                                    captured: true, ifindex: Int(index)))
+            let shown = own.isEmpty ? "no address seen" : own.map(\.description).joined(separator: ", ")
+            assumptions.append("interface \(name) (index \(index)) \(mac) with \(shown)"
+                + (own.contains { !$0.isLoopback } ? " (the /24 prefix is assumed)" : ""))
+        }
+        assumptions.insert("a capture of \(interfaces.count) interface\(interfaces.count == 1 ? "" : "s") (Linux cooked v2, as tcpdump -i any writes): "
+            + "one per interface index; names are not in the capture", at: 0)
+        var profile = HostProfile(kernel: kernelFromMetadata, interfaces: interfaces)
+        // Networks the host forwards from, reached through the interface their packets came in on.
+        for (interface, (_, i)) in zip(interfaces, seen.sorted(by: { $0.key < $1.key })) {
+            let networks = Set(i.behind.map { IPv4Prefix(address: IPv4Address(rawValue: $0.rawValue & 0xffff_ff00), length: 24) })
+            for n in networks.sorted(by: { $0.address < $1.address }) where !interface.addresses.contains(where: { $0.contains(n.address) }) {
+                profile.routes.append(RouteConfig(destination: n, gateway: nil, device: interface.name))
+                assumptions.append("route to \(n) on \(interface.name): packets from it came in there and were forwarded (on-link /24 assumed)")
+            }
+        }
+        let forwarded = seen.values.reduce(0) { $0 + $1.forwarded }
+        if forwarded > 0 {
+            profile.sysctl["net.ipv4.ip_forward"] = 1
+            assumptions.append("forwarding on (net.ipv4.ip_forward=1): \(forwarded) packets left on one interface after arriving on another")
+        }
+        guard assumeState else {
+            assumptions.append("no state assumed at the capture's start (--assume none)")
+            return (profile, assumptions)
+        }
+        let local = Set(interfaces.flatMap { $0.addresses.map(\.address) })
+        let state = stateAtStart(sent: { $0.outgoing == true }, received: { $0.outgoing == false }, local: local)
+        profile.sockets = state.sockets
+        assumptions += state.assumptions
+        return (profile, assumptions)
     }
 
     /// An address and port, for UDP peers.

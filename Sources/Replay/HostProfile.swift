@@ -15,6 +15,20 @@ public struct HostProfile: Sendable {
         public var addresses: [IPv4Prefix]
         /// Whether the capture was taken on this interface.
         public var captured: Bool
+        /// The interface index a capture of several interfaces (`-i any`, Linux cooked v2) records
+        /// its frames under: frames with this index are replayed on this interface.
+        public var ifindex: Int?
+
+        public init(name: String, driver: String, mac: MACAddress, mtu: Int, addresses: [IPv4Prefix], captured: Bool,
+                    ifindex: Int? = nil) {
+            self.name = name
+            self.driver = driver
+            self.mac = mac
+            self.mtu = mtu
+            self.addresses = addresses
+            self.captured = captured
+            self.ifindex = ifindex
+        }
     }
 
     public var kernel: String?
@@ -112,8 +126,18 @@ public struct HostProfile: Sendable {
                 }
                 continue
             }
+            var ifindex: Int?
+            if let x = o["ifindex"] {
+                guard let n = (x as? NSNumber)?.intValue, !(x is Bool), n >= 1, n <= Int(Int32.max) else {
+                    throw fail("\(at).ifindex", "must be an interface index (a number from 1)")
+                }
+                guard !profile.interfaces.contains(where: { $0.ifindex == n }) else {
+                    throw fail("\(at).ifindex", "\(n) is already another interface's")
+                }
+                ifindex = n
+            }
             profile.interfaces.append(Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
-                                                captured: o["captured"] as? Bool ?? false))
+                                                captured: o["captured"] as? Bool ?? false, ifindex: ifindex))
         }
         for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
@@ -263,7 +287,7 @@ public struct HostProfile: Sendable {
             ("interfaces", .array(interfaces.map { i in
                 .object([("name", .string(i.name)), ("driver", .string(i.driver)), ("mac", .string(i.mac.description)),
                          ("mtu", .int(i.mtu)), ("addresses", .array(i.addresses.map { .string($0.description) })),
-                         ("captured", .bool(i.captured))])
+                         ("captured", .bool(i.captured))] + (i.ifindex.map { [("ifindex", .int($0))] } ?? []))
             })),
             ("routes", .array(routes.map { r in
                 .object([("dst", .string(r.destination.length == 0 ? "default" : r.destination.description)),

@@ -15,6 +15,8 @@ public final class ReplaySession {
     private let capture: PcapFile?
     private let encapsulation: LinkEncapsulation
     private let device: NetDevice
+    /// The devices of a capture of several interfaces, by the interface index its frames carry.
+    private let devicesByIndex: [UInt32: NetDevice]
     /// The MAC addresses of the host's interfaces (a few: searched in order, cheaper than hashing).
     private let hostMACs: [MACAddress]
     /// Frames given in memory instead of a capture file.
@@ -63,6 +65,9 @@ public final class ReplaySession {
         self.encapsulation = Self.encapsulation(of: linkType)
         let capturedIndex = host.interfaces.firstIndex { $0.captured } ?? 0
         self.device = devices[capturedIndex]
+        var byIndex: [UInt32: NetDevice] = [:]
+        for (i, iface) in host.interfaces.enumerated() { if let n = iface.ifindex { byIndex[UInt32(n)] = devices[i] } }
+        self.devicesByIndex = byIndex
         self.hostMACs = host.interfaces.map(\.mac)
         var notes = assumptions
         let unmodeled = host.sysctl.keys.filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
@@ -127,6 +132,7 @@ public final class ReplaySession {
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
         let outgoing = link.failure == nil && isOutgoing(frame.bytes, link)
+        let device = link.interfaceIndex.flatMap { devicesByIndex[$0] } ?? self.device
         // A timestamp 64-bit nanoseconds cannot hold leaves the clock where the previous frame put it.
         let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
         let timeNote = frame.unrepresentableTimestamp.map { ts in

@@ -31,6 +31,9 @@ public struct LinkHeader: Sendable, Equatable {
     public var sllPacketType: SLLPacketType?
     /// The interface index a cooked v2 capture recorded, if any.
     public var interfaceIndex: UInt32?
+    /// The 6-byte link-layer address a cooked capture recorded: the sender's for a frame received, the
+    /// interface's own for one sent.
+    public var linkAddress: MACAddress?
     /// Set when the link header itself was cut short; the other fields are then best effort.
     public var failure: WireError?
 
@@ -43,6 +46,7 @@ public struct LinkHeader: Sendable, Equatable {
         vlanIDs = []
         sllPacketType = nil
         interfaceIndex = nil
+        linkAddress = nil
         failure = nil
         switch encapsulation {
         case .ethernet:
@@ -70,6 +74,7 @@ public struct LinkHeader: Sendable, Equatable {
                 return
             }
             sllPacketType = SLLPacketType(rawValue: bytes.u16be(at: 0))
+            if bytes.u16be(at: 4) == 6 { linkAddress = MACAddress(bytes, at: 6) }
             etherType = EtherType(rawValue: bytes.u16be(at: 14))
             networkOffset = 16
         case .linuxSLL2:
@@ -80,6 +85,7 @@ public struct LinkHeader: Sendable, Equatable {
             etherType = EtherType(rawValue: bytes.u16be(at: 0))
             interfaceIndex = bytes.u32be(at: 4)
             sllPacketType = SLLPacketType(rawValue: UInt16(bytes.u8(at: 10)))
+            if bytes.u8(at: 11) == 6 { linkAddress = MACAddress(bytes, at: 12) }
             networkOffset = 20
         case .rawIP:
             switch bytes.u8(at: 0) >> 4 {

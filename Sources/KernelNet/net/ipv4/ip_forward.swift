@@ -20,6 +20,11 @@ extension Kernel {
             skb.dev = out
             transmitContext.nexthop = skb.dst?.gateway ?? iph.destination
             dst_output(&skb)
+            // A capture on every interface (`-i any`) shows the packet again as it leaves.
+            if transmitSKB == nil {
+                expectTransmit(.forwarded(FragmentKey(saddr: iph.source, daddr: iph.destination, id: iph.identification,
+                                                      proto: iph.proto.rawValue)), from: currentFrame)
+            }
             return .NET_RX_SUCCESS
         }
     }
