@@ -81,13 +81,13 @@ public final class Kernel {
 
     public init(profile: KernelProfile, devices: [NetDevice], routes: [RouteConfig] = [],
                 neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:],
-                netfilterRules: [NetfilterRule] = []) {
+                sysctlText: [String: String] = [:], netfilterRules: [NetfilterRule] = []) {
         self.profile = profile
         self.symbols = SymbolResolver(profile: profile)
         self.netfilterRules = netfilterRules
         self.devices = devices
         self.routes = routes
-        self.sysctl = Sysctl(values: sysctl)
+        self.sysctl = Sysctl(values: sysctl, text: sysctlText)
         self.sockets = SocketTable(sockets)
         for n in neighbours {
             self.neighbours[n.ip] = Neighbour(ip: n.ip, ha: n.mac, state: n.state, hh_cached: false)
@@ -314,6 +314,8 @@ public struct NeighbourConfig: Sendable {
 /// `net.*` sysctls the model reads, with the kernel's defaults.
 public struct Sysctl: Sendable {
     public var values: [String: Int]
+    /// The sysctls whose value is not one integer, as `sysctl -a` prints them.
+    public var text: [String: String] = [:]
 
     /// `net.ipv4.ip_forward` (default 0).
     public var ip_forward: Bool { (values["net.ipv4.ip_forward"] ?? 0) != 0 }
@@ -347,7 +349,7 @@ public struct Sysctl: Sendable {
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
-        "net.ipv4.neigh.default.gc_thresh3",
+        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit",
     ]
 
     /// The per-device IPv4 settings the model reads (`net.ipv4.conf.{all,DEVICE}.NAME`).

@@ -4,7 +4,7 @@ import Trace
 import Wire
 
 /// The host the model runs as: interfaces, routes, neighbours, sockets and sysctls, in the JSON format
-/// of DESIGN.md ("Host profile"). Loaded from a file or inferred from the capture.
+/// of docs/host-profile.md. Loaded from a file or inferred from the capture.
 public struct HostProfile: Sendable {
     /// One network interface of the host.
     public struct Interface: Sendable {
@@ -37,6 +37,9 @@ public struct HostProfile: Sendable {
     public var neighbours: [NeighbourConfig] = []
     public var sockets: [SocketConfig] = []
     public var sysctl: [String: Int] = [:]
+    /// Sysctls whose value is not one integer, as `sysctl -a` prints them (`net.ipv4.ping_group_range`
+    /// `"0 2147483647"`, `net.ipv4.tcp_congestion_control` `"cubic"`).
+    public var sysctlText: [String: String] = [:]
     /// Firewall rules, in order (an `inet filter` table).
     public var netfilter: [NetfilterRule] = []
     /// The host starts with no neighbour entries and resolves every next hop (`--set neigh=cold`).
@@ -58,14 +61,18 @@ public struct HostProfile: Sendable {
         return try parse(data, path: path)
     }
 
-    /// Parses a profile; every error names the key at fault.
+    /// Parses a profile; every error names the key at fault. The header line of a JSON trace
+    /// (`pktpath trace --format json`) is a profile too: its `host`, with its `kernel`.
     public static func parse(_ data: Data, path: String = "host profile") throws(HostProfileError) -> HostProfile {
         func fail(_ key: String?, _ message: String) -> HostProfileError {
             HostProfileError(path: path, key: key, message: message)
         }
-        let root: [String: Any]
+        var root: [String: Any]
         do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            // A trace's header is its first line; a file holding the whole trace is read up to it.
+            let firstLine = data.firstIndex(of: UInt8(ascii: "\n")).map { data[..<$0] } ?? data[...]
+            let object = try (try? JSONSerialization.jsonObject(with: data)) ?? JSONSerialization.jsonObject(with: firstLine)
+            guard let object = object as? [String: Any] else {
                 throw fail(nil, "the top level is not a JSON object")
             }
             root = object
@@ -73,6 +80,11 @@ public struct HostProfile: Sendable {
             throw e
         } catch {
             throw fail(nil, "not valid JSON (\(error.localizedDescription))")
+        }
+        if root["type"] as? String == "header" {
+            guard var host = root["host"] as? [String: Any] else { throw fail("host", "a trace header without a host object") }
+            host["kernel"] = root["kernel"]
+            root = host
         }
         let known: Set<String> = ["kernel", "interfaces", "routes", "neighbours", "sockets", "sysctl", "netfilter"]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
@@ -145,7 +157,7 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
             }
             var gw: IPv4Address?
-            if let via = o["via"] {
+            if let via = o["via"], !(via is NSNull) {
                 guard let text = via as? String, let a = IPv4Address(text) else { throw fail("\(at).via", "not an IPv4 address") }
                 gw = a
             }
@@ -180,28 +192,42 @@ public struct HostProfile: Sendable {
                 }
                 groups.append(a)
             }
-            if let s = o["state"], proto != .tcp || (s as? String) != "listen" {
-                throw fail("\(at).state", "only listening TCP sockets (\"listen\") are modeled")
+            // TCP: listening (the default) or an established connection, which names its peer.
+            var state: TCPState? = proto == .tcp ? .TCP_LISTEN : nil
+            if let s = o["state"] {
+                switch (proto, s as? String) {
+                case (.tcp, "listen"): state = .TCP_LISTEN
+                case (.tcp, "established"): state = .TCP_ESTABLISHED
+                default: throw fail("\(at).state", "a TCP socket is \"listen\" or \"established\"; a UDP socket has no state")
+                }
             }
-            // A connected UDP socket: the peer it sent to ("10.0.0.2:53").
+            // The peer of a connected UDP socket or an established connection ("10.0.0.2:53").
             var remote: (IPv4Address, UInt16)?
-            if let r = o["remote"] {
+            if let r = o["remote"], !(r is NSNull) {
                 let parts = (r as? String)?.split(separator: ":") ?? []
-                guard proto == .udp, parts.count == 2, let ip = IPv4Address(String(parts[0])),
+                guard state != .TCP_LISTEN, parts.count == 2, let ip = IPv4Address(String(parts[0])),
                     let p = UInt16(parts[1]) else {
-                    throw fail("\(at).remote", "not ADDRESS:PORT of a connected UDP socket")
+                    throw fail("\(at).remote", "not ADDRESS:PORT of a connected UDP socket or an established connection")
                 }
                 remote = (ip, p)
             }
-            let state: TCPState? = proto == .tcp ? .TCP_LISTEN : nil
+            if state == .TCP_ESTABLISHED, remote == nil {
+                throw fail("\(at).remote", "an established connection names its peer (ADDRESS:PORT)")
+            }
             profile.sockets.append(SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
                                                 remote: remote?.0, remotePort: remote?.1, groups: groups))
         }
         if let s = root["sysctl"] {
             guard let dict = s as? [String: Any] else { throw fail("sysctl", "not an object") }
             for (k, v) in dict {
-                guard let n = (v as? NSNumber)?.intValue else { throw fail("sysctl.\(k)", "not a number") }
-                profile.sysctl[k] = n
+                // A number, or the text `sysctl -a` prints: one integer, or several values ("0 2147483647", "cubic").
+                if let n = v as? NSNumber {
+                    profile.sysctl[k] = n.intValue
+                } else if let text = (v as? String)?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                    if let i = Int(text) { profile.sysctl[k] = i } else { profile.sysctlText[k] = text }
+                } else {
+                    throw fail("sysctl.\(k)", "not a number or the text sysctl prints")
+                }
             }
         }
         if let n = root["netfilter"] {
@@ -221,11 +247,8 @@ public struct HostProfile: Sendable {
         if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
-        let hooks: [String: NFHook] = ["prerouting": .NF_INET_PRE_ROUTING, "input": .NF_INET_LOCAL_IN,
-                                       "forward": .NF_INET_FORWARD, "output": .NF_INET_LOCAL_OUT,
-                                       "postrouting": .NF_INET_POST_ROUTING]
-        guard let hookName = o["hook"] as? String, let hook = hooks[hookName] else {
-            throw fail("\(at).hook", "missing or not one of: \(hooks.keys.sorted().joined(separator: ", "))")
+        guard let hookName = o["hook"] as? String, let hook = NetfilterRule.hookNames[hookName] else {
+            throw fail("\(at).hook", "missing or not one of: \(NetfilterRule.hookNames.keys.sorted().joined(separator: ", "))")
         }
         var proto: IPProtocol?
         if let p = o["proto"] {
@@ -296,14 +319,51 @@ public struct HostProfile: Sendable {
             })),
             ("neighbours", .array(neighbours.map { n in
                 .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
-                         ("state", .string(n.state.rawValue))])
+                         ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
             })),
             ("sockets", .array(sockets.map { s in
-                .object([("proto", .string(s.proto.rawValue)), ("addr", .string(s.address.description)),
-                         ("port", .int(Int(s.port)))])
+                var fields: [(String, JSONValue)] = [("proto", .string(s.proto.rawValue)), ("addr", .string(s.address.description)),
+                                                     ("port", .int(Int(s.port)))]
+                if let state = s.state { fields.append(("state", .string(state == .TCP_LISTEN ? "listen" : "established"))) }
+                if let r = s.remote, let p = s.remotePort { fields.append(("remote", .string("\(r):\(p)"))) }
+                if !s.groups.isEmpty { fields.append(("groups", .array(s.groups.map { .string($0.description) }))) }
+                return .object(fields)
             })),
-            ("sysctl", .object(sysctl.keys.sorted().map { ($0, .int(sysctl[$0] ?? 0)) })),
+            ("sysctl", .object((Array(sysctl.keys) + Array(sysctlText.keys)).sorted().map { k in
+                (k, sysctl[k].map { .int($0) } ?? .string(sysctlText[k] ?? ""))
+            })),
+            ("netfilter", .array(netfilter.map(\.json))),
         ])
+    }
+}
+
+extension NetfilterRule {
+    /// The rule as the host profile writes it (the keys `parseRule` reads).
+    /// The hooks of an `inet filter` table, by the names a profile gives them.
+    static let hookNames: [String: NFHook] = ["prerouting": .NF_INET_PRE_ROUTING, "input": .NF_INET_LOCAL_IN,
+                                              "forward": .NF_INET_FORWARD, "output": .NF_INET_LOCAL_OUT,
+                                              "postrouting": .NF_INET_POST_ROUTING]
+
+    var json: JSONValue {
+        let name = Self.hookNames.first { $0.value == hook }?.key ?? hook.rawValue
+        var fields: [(String, JSONValue)] = [("hook", .string(name))]
+        if let proto {
+            switch proto {
+            case .tcp: fields.append(("proto", .string("tcp")))
+            case .udp: fields.append(("proto", .string("udp")))
+            case .icmp: fields.append(("proto", .string("icmp")))
+            default: fields.append(("proto", .int(Int(proto.rawValue))))
+            }
+        }
+        if let saddr { fields.append(("saddr", .string(saddr.description))) }
+        if let daddr { fields.append(("daddr", .string(daddr.description))) }
+        if let sport { fields.append(("sport", .int(Int(sport)))) }
+        if let dport { fields.append(("dport", .int(Int(dport)))) }
+        if let iifname { fields.append(("iifname", .string(iifname))) }
+        if let oifname { fields.append(("oifname", .string(oifname))) }
+        fields.append(("verdict", .string(verdict.rawValue)))
+        if let rejectWith { fields.append(("with", .string(rejectWith.rawValue))) }
+        return .object(fields)
     }
 }
 

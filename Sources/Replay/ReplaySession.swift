@@ -58,7 +58,7 @@ public final class ReplaySession {
                                      addresses: iface.addresses, ops: ops, hasTap: iface.captured))
         }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
-                        sockets: host.sockets, sysctl: host.sysctl, netfilterRules: host.netfilter)
+                        sockets: host.sockets, sysctl: host.sysctl, sysctlText: host.sysctlText, netfilterRules: host.netfilter)
         kernel.coldNeighbours = host.coldNeighbours
         self.host = host
         self.capture = capture
@@ -70,7 +70,8 @@ public final class ReplaySession {
         self.devicesByIndex = byIndex
         self.hostMACs = host.interfaces.map(\.mac)
         var notes = assumptions
-        let unmodeled = host.sysctl.keys.filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
+        let unmodeled = (Array(host.sysctl.keys) + Array(host.sysctlText.keys))
+            .filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
         header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes,
                              overrides: host.overrides.map(\.description))

@@ -10,7 +10,7 @@ struct PktpathCommand: ParsableCommand {
         subcommands: [Trace.self, Diff.self, Stats.self, Functions.self, Explain.self, Graph.self],
         defaultSubcommand: Trace.self)
 
-    /// Runs the command; usage and input errors exit with status 2 (DESIGN.md), help with 0.
+    /// Runs the command; usage and input errors exit with status 2 (README.md), help with 0.
     static func main() {
         do {
             var command = try parseAsRoot()

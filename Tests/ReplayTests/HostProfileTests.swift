@@ -3,6 +3,7 @@ import KernelNet
 import Replay
 import Testing
 import TestSupport
+import Trace
 import Wire
 
 /// Loading host profiles (DESIGN.md, "Host profile"): the documented example loads, and every bad value
@@ -179,14 +180,19 @@ struct HostProfileTests {
         BadProfile(what: "socket remote without a port",
                    json: "{\(eth0), \"sockets\": [{\"proto\": \"udp\", \"port\": 53, \"remote\": \"10.0.0.2\"}]}",
                    key: "sockets[0].remote"),
-        BadProfile(what: "TCP socket in a state other than listen",
+        BadProfile(what: "an established TCP socket without its peer",
                    json: "{\(eth0), \"sockets\": [{\"proto\": \"tcp\", \"port\": 22, \"state\": \"established\"}]}",
+                   key: "sockets[0].remote"),
+        BadProfile(what: "a TCP socket in a state pktpath does not take",
+                   json: "{\(eth0), \"sockets\": [{\"proto\": \"tcp\", \"port\": 22, \"state\": \"time-wait\"}]}",
                    key: "sockets[0].state"),
         BadProfile(what: "multicast group not multicast",
                    json: "{\(eth0), \"sockets\": [{\"proto\": \"udp\", \"port\": 7000, \"groups\": [\"10.1.2.3\"]}]}",
                    key: "sockets[0].groups[0]"),
-        BadProfile(what: "sysctl value a string",
-                   json: "{\(eth0), \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}", key: "sysctl.net.ipv4.ip_forward"),
+        BadProfile(what: "sysctl value an object",
+                   json: "{\(eth0), \"sysctl\": {\"net.ipv4.ip_forward\": {\"on\": 1}}}", key: "sysctl.net.ipv4.ip_forward"),
+        BadProfile(what: "sysctl value an empty string",
+                   json: "{\(eth0), \"sysctl\": {\"net.ipv4.ip_forward\": \" \"}}", key: "sysctl.net.ipv4.ip_forward"),
         BadProfile(what: "sysctl not an object", json: "{\(eth0), \"sysctl\": [1]}", key: "sysctl"),
         BadProfile(what: "netfilter not a list", json: "{\(eth0), \"netfilter\": {\"hook\": \"input\"}}", key: "netfilter"),
         BadProfile(what: "netfilter iifname of no interface",
@@ -239,5 +245,70 @@ struct HostProfileTests {
             let p = try Self.parse("{\(Self.eth0), \"neighbours\": [{\"ip\": \"10.0.0.2\", \"mac\": \"02:00:00:00:00:02\", \"state\": \"\(text)\"}]}")
             #expect(p.neighbours.first?.state == state, "\(text)")
         }
+    }
+
+    @Test("sysctls as sysctl -a prints them: one integer as text, several values, a word")
+    func sysctlText() throws {
+        let p = try Self.parse("""
+            {\(Self.eth0), "sysctl": { "net.ipv4.ip_forward": "1", "net.ipv4.ping_group_range": "0\\t2147483647",
+              "net.ipv4.ip_local_port_range": "32768 60999", "net.ipv4.tcp_congestion_control": "cubic" } }
+            """)
+        #expect(p.sysctl == ["net.ipv4.ip_forward": 1])
+        #expect(p.sysctlText == ["net.ipv4.ping_group_range": "0\t2147483647", "net.ipv4.ip_local_port_range": "32768 60999",
+                                 "net.ipv4.tcp_congestion_control": "cubic"])
+    }
+
+    @Test("an established connection and a connected UDP socket load with their peers")
+    func connectedSockets() throws {
+        let p = try Self.parse("""
+            {\(Self.eth0), "sockets": [
+              { "proto": "tcp", "addr": "10.0.0.1", "port": 40000, "state": "established", "remote": "10.0.0.2:8080" },
+              { "proto": "udp", "port": 5353, "remote": "10.0.0.2:53" } ] }
+            """)
+        #expect(p.sockets.map(\.state) == [.TCP_ESTABLISHED, nil])
+        #expect(p.sockets.map { $0.remote?.description } == ["10.0.0.2", "10.0.0.2"])
+        #expect(p.sockets.map(\.remotePort) == [8080, 53])
+    }
+
+    /// The JSON text of a profile as the trace header writes it.
+    static func headerText(_ p: HostProfile) -> String {
+        let w = JSONWriter()
+        w.value(p.json)
+        return w.text
+    }
+
+    @Test("every fixture's profile survives a trip through the trace header's host object unchanged",
+          arguments: fixtureProfiles)
+    func roundTrip(_ name: String) throws {
+        let p = try HostProfile.load(path: Repository.path("Fixtures/\(name)"))
+        let again = try HostProfile.parse(Data(Self.headerText(p).utf8))
+        #expect(Self.headerText(again) == Self.headerText(p))
+    }
+
+    static let fixtureProfiles: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: Repository.path("Fixtures"))) ?? [])
+        .filter { $0.hasSuffix(".host.json") }.sorted()
+
+    @Test("a trace header line loads as a profile: its host, with its kernel")
+    func headerLine() throws {
+        let header = """
+            {"type":"header","schema":"pktpath-trace/1","kernel":"4.14","capture":"x.pcap","host":\(Self.headerText(try Self.parse("{\(Self.eth0)}"))),"assumptions":[]}
+            {"type":"packet","frame":1}
+            """
+        let p = try HostProfile.parse(Data(header.utf8))
+        #expect(p.kernel == "4.14")
+        #expect(p.interfaces.map(\.name) == ["eth0"])
+    }
+}
+
+/// docs/host-profile.md is the user's reference: it must name every sysctl the model reads.
+@Suite("docs/host-profile.md")
+struct HostProfileDocTests {
+    @Test("every sysctl the model reads is in the table")
+    func everyModeledSysctl() throws {
+        let doc = try String(contentsOfFile: Repository.path("docs/host-profile.md"), encoding: .utf8)
+        for name in Sysctl.modeled.sorted() {
+            #expect(doc.contains("`\(name)`"), "\(name) is missing from docs/host-profile.md")
+        }
+        for name in Sysctl.modeledPerDevice.sorted() { #expect(doc.contains("net.ipv4.conf.{all,DEV}.\(name)")) }
     }
 }

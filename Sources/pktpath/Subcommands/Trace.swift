@@ -21,7 +21,7 @@ struct Trace: ParsableCommand {
     @Argument(help: "A pcap-filter expression selecting the frames to trace.")
     var filter: [String] = []
 
-    @Option(name: .long, help: "A host profile (JSON, DESIGN.md format) describing the capturing host.")
+    @Option(name: .long, help: "A host profile (JSON, docs/host-profile.md; a JSON trace's header line works too) describing the capturing host.")
     var host: String?
 
     @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
