@@ -381,7 +381,7 @@ public struct HostInference {
         } else if let reason = reason(for: host) {
             assumptions.append("taken to be the capturing host because \(reason)")
         }
-        if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")): the IPv6 stack is not modeled yet") }
+        if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (/64 assumed): the IPv6 stack is not modeled yet") }
         if let os = metadata.os { assumptions.append(osNote(os)) }
         if let ttlNote = initialTTLNote(host) { assumptions.append(ttlNote) }
 
@@ -405,6 +405,8 @@ public struct HostInference {
             .init(name: interfaceName(loopback: loopback, driver: driver), driver: driver, mac: mac,
                   mtu: loopback ? 65_536 : 1500, addresses: addresses, captured: true),
         ])
+        // IPv6 addresses with the prefix length a host's addresses have (link-local and SLAAC: /64).
+        profile.interfaces[0].ipv6Addresses = v6.map { $0 + "/64" }
         let device = profile.interfaces[0].name
         if let gw = gateway {
             let relayed = senders[gw]?.ttls.count ?? 0

@@ -13,6 +13,9 @@ public struct HostProfile: Sendable {
         public var mac: MACAddress
         public var mtu: Int
         public var addresses: [IPv4Prefix]
+        /// Its IPv6 addresses with their prefix length, as written (kept and shown; the IPv6 stack is not
+        /// modeled yet).
+        public var ipv6Addresses: [String] = []
         /// Whether the capture was taken on this interface.
         public var captured: Bool
         /// The interface index a capture of several interfaces (`-i any`, Linux cooked v2) records
@@ -125,6 +128,7 @@ public struct HostProfile: Sendable {
                 mtu = n
             }
             var addresses: [IPv4Prefix] = []
+            var ipv6: [String] = []
             if let a = o["addresses"], !(a is [Any]) { throw fail("\(at).addresses", "not a list") }
             for (j, a) in ((o["addresses"] as? [Any]) ?? []).enumerated() {
                 guard let text = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
@@ -132,11 +136,11 @@ public struct HostProfile: Sendable {
                     addresses.append(p)
                     continue
                 }
-                // IPv6 addresses are accepted (the IPv6 stack is not modeled yet); anything else is an error.
+                // IPv6 addresses are kept (the IPv6 stack is not modeled yet); anything else is an error.
                 guard text.contains(":"), Self.isIPv6Prefix(text) else {
                     throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix")
                 }
-                continue
+                ipv6.append(text)
             }
             var ifindex: Int?
             if let x = o["ifindex"] {
@@ -148,8 +152,10 @@ public struct HostProfile: Sendable {
                 }
                 ifindex = n
             }
-            profile.interfaces.append(Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
-                                                captured: o["captured"] as? Bool ?? false, ifindex: ifindex))
+            var interface = Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
+                                      captured: o["captured"] as? Bool ?? false, ifindex: ifindex)
+            interface.ipv6Addresses = ipv6
+            profile.interfaces.append(interface)
         }
         for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
@@ -309,7 +315,7 @@ public struct HostProfile: Sendable {
         .object([
             ("interfaces", .array(interfaces.map { i in
                 .object([("name", .string(i.name)), ("driver", .string(i.driver)), ("mac", .string(i.mac.description)),
-                         ("mtu", .int(i.mtu)), ("addresses", .array(i.addresses.map { .string($0.description) })),
+                         ("mtu", .int(i.mtu)), ("addresses", .array(i.addresses.map { .string($0.description) } + i.ipv6Addresses.map { .string($0) })),
                          ("captured", .bool(i.captured))] + (i.ifindex.map { [("ifindex", .int($0))] } ?? []))
             })),
             ("routes", .array(routes.map { r in

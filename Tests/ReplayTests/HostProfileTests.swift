@@ -270,6 +270,16 @@ struct HostProfileTests {
         #expect(p.sockets.map(\.remotePort) == [8080, 53])
     }
 
+    @Test("IPv6 addresses are kept beside the IPv4 ones, and written back")
+    func ipv6Kept() throws {
+        let p = try Self.parse("""
+            {"interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:01", "addresses": ["10.0.0.1/24", "fd00:77::1/64", "fe80::1/64"]}]}
+            """)
+        #expect(p.interfaces[0].addresses.map(\.description) == ["10.0.0.1/24"])
+        #expect(p.interfaces[0].ipv6Addresses == ["fd00:77::1/64", "fe80::1/64"])
+        #expect(Self.headerText(p).contains(#""addresses":["10.0.0.1/24","fd00:77::1/64","fe80::1/64"]"#))
+    }
+
     /// The JSON text of a profile as the trace header writes it.
     static func headerText(_ p: HostProfile) -> String {
         let w = JSONWriter()
