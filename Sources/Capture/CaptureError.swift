@@ -3,7 +3,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// libpcap could not open the file: missing, unreadable, or not a capture (libpcap's message).
     case cannotOpen(path: String, message: String)
     /// The capture's link type is not one pktpath replays.
-    case unsupportedLinkType(path: String, linkType: String)
+    case unsupportedLinkType(path: String, linkType: LinkType)
     /// libpcap could not compile the filter expression (libpcap's message).
     case badFilter(expression: String, message: String)
     /// The file ended or broke inside a record; `frame` is the record that could not be read.
@@ -16,8 +16,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .cannotOpen(path, message):
             "cannot read capture \(path): \(message)"
         case let .unsupportedLinkType(path, linkType):
-            "capture \(path) has link type \(linkType), which pktpath does not replay "
-                + "(supported: Ethernet, Linux cooked SLL/SLL2, raw IPv4/IPv6, BSD loopback)"
+            "capture \(path) has link type \(linkType.described), which pktpath does not replay: \(linkType.advice)"
         case let .badFilter(expression, message):
             "bad filter expression '\(expression)': \(message)"
         case let .truncated(path, frame, message):

@@ -1,3 +1,4 @@
+import CPcap
 /// A capture's link-layer header type (libpcap's `DLT_*` values, as `pcap_datalink` reports them).
 ///
 /// An open set: any value a capture carries can be represented; `name` says what it is when known.
@@ -47,7 +48,33 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
         case .DLT_IPV4: "DLT_IPV4"
         case .DLT_IPV6: "DLT_IPV6"
         case .DLT_LINUX_SLL2: "DLT_LINUX_SLL2"
-        default: "link type \(rawValue)"
+        default: libpcapName.map { "DLT_\($0)" } ?? "link type \(rawValue)"
         }
     }
+
+    /// What the link type is, for people: libpcap's description and name with the number
+    /// (`802.11 plus radiotap header (DLT_IEEE802_11_RADIO, 127)`).
+    public var described: String {
+        guard let n = libpcapName else { return "\(rawValue) (a link type libpcap does not know)" }
+        let d = pcap_datalink_val_to_description(Int32(rawValue)).map { String(cString: $0) } ?? n
+        return "\(d) (DLT_\(n), \(rawValue))"
+    }
+
+    /// What to capture instead, for a link type pktpath does not replay.
+    public var advice: String {
+        let n = libpcapName ?? ""
+        if n.hasPrefix("IEEE802_11") || ["PRISM_HEADER", "PPI", "AIRONET_HEADER"].contains(n) {
+            return "it is a Wi-Fi monitor-mode capture: capture on the station's own interface (tcpdump -i wlan0, "
+                + "not a monitor interface) for the Ethernet frames its kernel handles"
+        }
+        if n.hasPrefix("NFLOG") || n == "NFQUEUE" {
+            return "it holds netfilter log messages, not the frames an interface saw: capture on the interface "
+                + "(tcpdump -i eth0, or -i any for every interface)"
+        }
+        return "pktpath replays captures of network interfaces: Ethernet, Linux cooked (tcpdump -i any), raw IPv4/IPv6 "
+            + "and BSD loopback"
+    }
+
+    /// libpcap's name of the link type (without `DLT_`), if it knows one.
+    private var libpcapName: String? { pcap_datalink_val_to_name(Int32(rawValue)).map { String(cString: $0) } }
 }

@@ -47,7 +47,7 @@ public final class PcapFile {
         guard type.isSupported else {
             pcap_close(h)
             buffer.deallocate()
-            throw .unsupportedLinkType(path: path, linkType: type.name)
+            throw .unsupportedLinkType(path: path, linkType: type)
         }
         self.path = path
         self.handle = h

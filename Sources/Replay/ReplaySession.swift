@@ -169,7 +169,11 @@ public final class ReplaySession {
                 try body(consume t)
             }
         }
-        for f in buffered + inMemory { try handle(f) }
+        var last = 0
+        for f in buffered + inMemory {
+            last = f.index
+            try handle(f)
+        }
         var reachedEnd = true
         if let capture {
             var frame = CapturedFrame()
@@ -178,6 +182,7 @@ public final class ReplaySession {
                     reachedEnd = false
                     break
                 }
+                last = frame.index
                 try handle(frame)
             }
         }
@@ -185,7 +190,10 @@ public final class ReplaySession {
         // still pending run to their end. A range stopped early has no end to run them from.
         summary.counters = kernel.counters
         summary.agreement = kernel.agreement
-        if reachedEnd { summary.timersAfterCapture = kernel.runTimersAfterCapture() }
+        if reachedEnd {
+            summary.lastFrameOfCapture = last
+            summary.timersAfterCapture = kernel.runTimersAfterCapture()
+        }
         return summary
     }
 }

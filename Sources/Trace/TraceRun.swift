@@ -44,6 +44,9 @@ public struct TraceSummary: Sendable, Equatable {
     /// Kernel timers still pending when the capture ended, run to their end as the kernel would have
     /// (a reassembly that never completed expires), each with its path.
     public var timersAfterCapture: [TimerRun] = []
+    /// The capture's last frame position, when the replay read it to its end (`nil` when a frame range
+    /// stopped it earlier).
+    public var lastFrameOfCapture: Int?
 
     public init() {}
 

@@ -7,8 +7,13 @@ struct PktpathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pktpath",
         abstract: "Replay a packet capture through a model of the Linux network stack and show each frame's kernel path.",
+        version: version,
         subcommands: [Trace.self, Diff.self, Stats.self, Functions.self, Explain.self, Graph.self],
         defaultSubcommand: Trace.self)
+
+    /// pktpath's version, as `--version` prints it.
+    static let version = "0.5.0"
+
 
     /// Runs the command; usage and input errors exit with status 2 (README.md), help with 0.
     static func main() {

@@ -230,7 +230,8 @@ struct PcapFileTests {
             return
         }
         #expect(p == path)
-        #expect(linkType.contains("147"))
+        #expect(linkType == LinkType(rawValue: 147))
+        #expect(error?.description.contains("147 (a link type libpcap does not know)") == true, "\(String(describing: error))")
     }
 
     @Test("802.11 radiotap is not replayed either")
@@ -238,10 +239,22 @@ struct PcapFileTests {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Self.write([], to: path, linkType: .DLT_IEEE802_11_RADIO)
-        guard case .unsupportedLinkType(_, "DLT_IEEE802_11_RADIO") = Self.openError(path) else {
+        guard case .unsupportedLinkType(_, .DLT_IEEE802_11_RADIO) = Self.openError(path) else {
             Issue.record("expected unsupportedLinkType DLT_IEEE802_11_RADIO, got \(String(describing: Self.openError(path)))")
             return
         }
+    }
+
+    @Test("unsupported link types are named as libpcap names them, with what to capture instead", arguments: [
+        (105, "802.11 (DLT_IEEE802_11, 105)", "Wi-Fi monitor-mode capture"),
+        (127, "(DLT_IEEE802_11_RADIO, 127)", "Wi-Fi monitor-mode capture"),
+        (239, "(DLT_NFLOG, 239)", "netfilter log messages"),
+        (147, "147 (a link type libpcap does not know)", "captures of network interfaces"),
+    ] as [(Int32, String, String)])
+    func namedLinkTypes(_ type: Int32, _ name: String, _ advice: String) {
+        let text = CaptureError.unsupportedLinkType(path: "x.pcap", linkType: LinkType(rawValue: type)).description
+        #expect(text.contains(name), "\(text)")
+        #expect(text.contains(advice), "\(text)")
     }
 
     /// The supported link types libpcap can write on this platform (`DLT_RAW_OPENBSD`, 14, is written only on

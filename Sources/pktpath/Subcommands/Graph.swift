@@ -13,8 +13,7 @@ struct Graph: ParsableCommand {
     @Argument(help: "A capture; without it, the whole modeled graph (from pktpath's built-in tour of every path).")
     var capture: String?
 
-    @Option(name: .long, help: "A host profile for the capture (else the host is inferred).")
-    var host: String?
+    @OptionGroup var hostOptions: HostOptions
 
     @Option(name: .long, help: "Kernel version.")
     var kernel: String = KernelOption.defaultVersion
@@ -32,7 +31,7 @@ struct Graph: ParsableCommand {
     func run() throws {
         var traces: [PacketTrace]?
         if let capture {
-            let input = try ReplayInput.open(capture: capture, host: host, device: nil, kernel: kernel)
+            let input = try hostOptions.open(capture: capture, kernel: kernel)
             var collected: [PacketTrace] = []
             do {
                 _ = try input.session.run(buffered: input.buffered) { collected.append($0) }

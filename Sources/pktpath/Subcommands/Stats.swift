@@ -13,8 +13,7 @@ struct Stats: ParsableCommand {
     @Argument(help: "The capture file (pcap or pcapng), or - for standard input.")
     var capture: String
 
-    @Option(name: .long, help: "A host profile (JSON); without it the host is inferred.")
-    var host: String?
+    @OptionGroup var hostOptions: HostOptions
 
     @Option(name: .long, help: "Kernel version to model.")
     var kernel: String?
@@ -28,7 +27,7 @@ struct Stats: ParsableCommand {
     }
 
     func run() throws {
-        let input = try ReplayInput.open(capture: capture, host: host, device: nil, kernel: kernel)
+        let input = try hostOptions.open(capture: capture, kernel: kernel)
         // Only the functions of each path are needed: no notes or frame summaries, and paths counted by
         // symbol (on this thread while the model runs on its own), named once.
         input.session.detail = .calls

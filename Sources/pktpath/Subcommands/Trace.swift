@@ -21,14 +21,10 @@ struct Trace: ParsableCommand {
     @Argument(help: "A pcap-filter expression selecting the frames to trace.")
     var filter: [String] = []
 
-    @Option(name: .long, help: "A host profile (JSON, docs/host-profile.md; a JSON trace's header line works too) describing the capturing host.")
-    var host: String?
+    @OptionGroup var hostOptions: HostOptions
 
     @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
-
-    @Option(name: .long, help: "Driver of the captured interface: veth or iwlwifi (default: the profile's, else iwlwifi).")
-    var device: String?
 
     @Option(name: .long, help: "Output format: text, chain or json.")
     var format: String = "text"
@@ -42,18 +38,8 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Write only these frames: rx, tx or drops.")
     var only: String?
 
-    @Option(name: .customLong("set"),
-            help: ArgumentHelp("Change the host before replaying (repeatable): \(HostOverride.keysHelp).",
-                               valueName: "KEY=VALUE"))
-    var overrides: [String] = []
-
     @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
     var explain = false
-
-    @Option(name: .long, help: ArgumentHelp(
-        "What an inferred host held when the capture began: all (its sockets, connections, groups and neighbours, as the capture shows them) or none (a cold host).",
-        valueName: "all|none"))
-    var assume: AssumedState = .all
 
     func validate() throws {
         guard TraceFormat(rawValue: format) != nil else {
@@ -61,9 +47,6 @@ struct Trace: ParsableCommand {
         }
         if let only, FrameSelection(rawValue: only) == nil || only == "all" {
             throw ValidationError("--only must be one of: rx, tx, drops")
-        }
-        if let device, !HostProfile.drivers.contains(device) {
-            throw ValidationError("--device must be one of: \(HostProfile.drivers.joined(separator: ", "))")
         }
         if let frames, Self.parseRange(frames) == nil {
             throw ValidationError("--frames takes N or N-M with 1 <= N <= M, got '\(frames)'")
@@ -83,8 +66,7 @@ struct Trace: ParsableCommand {
     }
 
     func run() throws {
-        let input = try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel,
-                                         filter: filter.joined(separator: " "), overrides: overrides, assume: assume)
+        let input = try hostOptions.open(capture: capture, kernel: kernel, filter: filter.joined(separator: " "))
         try write(input.session, buffered: input.buffered)
     }
 
@@ -133,6 +115,10 @@ struct Trace: ParsableCommand {
             }
             pending.append(renderer.summary(summary))
             try flush()
+            if let frames, let range = Self.parseRange(frames), let last = summary.lastFrameOfCapture, last < range.upperBound {
+                let what = last < range.lowerBound ? "none of them is in it" : "it ends at frame \(last)"
+                FileHandle.standardError.write(Data("pktpath: --frames \(frames): the capture has \(last) frames; \(what)\n".utf8))
+            }
             warnIfDisagreeing(summary.agreement)
         } catch is Interrupted {
             try flush()

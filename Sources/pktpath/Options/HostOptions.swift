@@ -1,0 +1,35 @@
+import ArgumentParser
+import Replay
+
+/// How the capturing host is described, shared by the subcommands that replay one capture (trace,
+/// stats, graph): a profile or inference, the captured interface's driver, what-if changes and the
+/// state an inferred host is taken to hold.
+struct HostOptions: ParsableArguments {
+    @Option(name: .long, help: "A host profile (JSON, docs/host-profile.md; a JSON trace's header line works too) describing the capturing host.")
+    var host: String?
+
+    @Option(name: .long, help: "Driver of the captured interface: veth or iwlwifi (default: the profile's, else iwlwifi).")
+    var device: String?
+
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Change the host before replaying (repeatable): \(HostOverride.keysHelp).",
+                               valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "What an inferred host held when the capture began: all (its sockets, connections, groups and neighbours, as the capture shows them) or none (a cold host).",
+        valueName: "all|none"))
+    var assume: AssumedState = .all
+
+    func validate() throws {
+        if let device, !HostProfile.drivers.contains(device) {
+            throw ValidationError("--device must be one of: \(HostProfile.drivers.joined(separator: ", "))")
+        }
+    }
+
+    /// Opens `capture` for replay on the host these options describe.
+    func open(capture: String, kernel: String?, filter: String = "") throws -> ReplayInput {
+        try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel, filter: filter,
+                             overrides: overrides, assume: assume)
+    }
+}
