@@ -41,6 +41,7 @@ public enum HostOverride: Sendable, Equatable, CustomStringConvertible {
             let parts = key.split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count >= 3, parts.allSatisfy({ !$0.isEmpty }) else { throw fail("not a sysctl name") }
             guard let n = Int(value) else { throw fail("'\(value)' is not an integer") }
+            if let refusal = SysctlRange.refusal(key, n) { throw fail(refusal) }
             self = .sysctl(key, n)
         } else {
             throw fail("unknown key (have: \(Self.keysHelp))")

@@ -112,13 +112,19 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
-            guard let name = o["name"] as? String else { throw fail("\(at).name", "missing or not a string") }
+            guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
+            guard !profile.interfaces.contains(where: { $0.name == name }) else {
+                throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
+            }
             let driver = o["driver"] as? String ?? "iwlwifi"
             guard drivers.contains(driver) else {
                 throw fail("\(at).driver", "'\(driver)' is not a modeled driver (have: \(drivers.joined(separator: ", ")))")
             }
             guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else {
                 throw fail("\(at).mac", "missing or not a MAC address like 02:00:00:00:0d:00")
+            }
+            guard !mac.isMulticast else {
+                throw fail("\(at).mac", "\(mac) is a multicast address, which no interface has (ip link refuses it)")
             }
             var mtu = 1500
             if let m = o["mtu"] {
@@ -167,7 +173,18 @@ public struct HostProfile: Sendable {
                 guard let text = via as? String, let a = IPv4Address(text) else { throw fail("\(at).via", "not an IPv4 address") }
                 gw = a
             }
-            profile.routes.append(RouteConfig(destination: prefix, gateway: gw, device: o["dev"] as? String))
+            let dev = o["dev"] as? String
+            let names = profile.interfaces.map(\.name)
+            if let dev, !names.contains(dev) {
+                throw fail("\(at).dev", "no interface named \(dev) (have: \(names.joined(separator: ", ")); ip route: Cannot find device)")
+            }
+            if let gw {
+                let candidates = profile.interfaces.filter { dev == nil || $0.name == dev }
+                guard candidates.contains(where: { $0.addresses.contains { $0.contains(gw) } }) else {
+                    throw fail("\(at).via", "\(gw) is on no network of \(dev ?? "the interfaces") (ip route: Nexthop has invalid gateway)")
+                }
+            }
+            profile.routes.append(RouteConfig(destination: prefix, gateway: gw, device: dev))
         }
         for (i, o) in try list("neighbours").enumerated() {
             let at = "neighbours[\(i)]"
@@ -175,7 +192,11 @@ public struct HostProfile: Sendable {
             guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else { throw fail("\(at).mac", "missing or not a MAC address") }
             let stateText = o["state"] as? String ?? "reachable"
             guard let state = NUDState(name: stateText) else { throw fail("\(at).state", "'\(stateText)' is not a neighbour state") }
-            profile.neighbours.append(NeighbourConfig(ip: ip, mac: mac, device: o["dev"] as? String, state: state))
+            let dev = o["dev"] as? String
+            if let dev, !profile.interfaces.contains(where: { $0.name == dev }) {
+                throw fail("\(at).dev", "no interface named \(dev) (ip neigh: Cannot find device)")
+            }
+            profile.neighbours.append(NeighbourConfig(ip: ip, mac: mac, device: dev, state: state))
         }
         for (i, o) in try list("sockets").enumerated() {
             let at = "sockets[\(i)]"
@@ -234,6 +255,7 @@ public struct HostProfile: Sendable {
                 } else {
                     throw fail("sysctl.\(k)", "not a number or the text sysctl prints")
                 }
+                if let n = profile.sysctl[k], let refusal = SysctlRange.refusal(k, n) { throw fail("sysctl.\(k)", refusal) }
             }
         }
         if let n = root["netfilter"] {

@@ -80,6 +80,8 @@ struct HostOverrideTests {
             ("mtu.=1400", "mtu."), ("mtu.eth9=1400", "mtu.eth9"), ("neigh=warm", "neigh"),
             ("net.ipv4.ip_forward=on", "net.ipv4.ip_forward"), ("net..x=1", "net..x"),
             ("net.ipv4.conf.eth9.rp_filter=1", "net.ipv4.conf.eth9.rp_filter"), ("=1", ""),
+            ("net.ipv4.ip_default_ttl=300", "net.ipv4.ip_default_ttl"), ("net.ipv4.icmp_echo_ignore_all=2", "net.ipv4.icmp_echo_ignore_all"),
+            ("net.ipv4.ipfrag_time=99999999999", "net.ipv4.ipfrag_time"),
           ])
     func bad(_ text: String, _ key: String) throws {
         let e = try #require(Self.error([text]), "\(text) was accepted")
