@@ -136,6 +136,9 @@ public enum ModelTour {
             // Longer than the MTU allows: veth drops it when it crosses to the host's end.
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40008, 7000, payload: [UInt8](repeating: 0, count: 1600)),
                     dontFragment: false),
+            // A TCP segment larger than the MTU, sent on a connection open before the capture: a GSO skb
+            // the device segments (TSO).
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8081, 40050, seq: 1000, ack: 1, flags: [.ack, .psh], payload: big)),
         ]
         list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
         // Fragments: queue 80 falls too far behind (ipfrag_max_dist 2) while queue 81 takes three

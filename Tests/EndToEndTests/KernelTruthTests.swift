@@ -151,6 +151,8 @@ struct CounterTruthTests {
                      "TcpExtTCPLossProbeRecovery", "TcpExtTCPLossProbes", "TcpExtTCPOrigDataSent", "TcpExtTCPPureAcks"] {
             out[name] = tcpInternals
         }
+        out["TcpExtTCPRcvCoalesce"] = "coalescing a segment into the previous one of the receive queue (tcp_try_coalesce) "
+            + "is not modeled"
         out["TcpExtTCPHPHits"] = "header prediction's pred_flags (cleared after a handshake with window scaling "
             + "until tcp_fast_path_check sets them) are not modeled: the model takes tcp_rcv_established's fast path for "
             + "every in-order segment and counts no hits"

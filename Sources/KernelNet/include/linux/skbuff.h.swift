@@ -1,5 +1,5 @@
 // Mirrors include/linux/skbuff.h (Linux 6.1): the packet buffer and its checksum states.
-// Not modeled: paged data, clones sharing data, the frag list, GSO metadata.
+// Not modeled: paged data, clones sharing data, the frag list, GSO types other than TCP over IPv4.
 import Wire
 
 /// Models `enum PACKET_*` as `skb->pkt_type` holds it (include/uapi/linux/if_packet.h).
@@ -54,6 +54,13 @@ public struct SKBuff {
     public var vlanIDs: [UInt16] = []
     /// `skb->truesize`: the memory the buffer holds, charged to fragment queues and socket buffers.
     public var truesize: Int
+    /// `skb_shinfo(skb)->gso_size` and `gso_segs`: a GSO skb stands for `gso_segs` segments of
+    /// `gso_size` payload bytes (TSO on transmit, GRO's aggregate on receive); 0 for an ordinary one.
+    public var gso_size = 0
+    public var gso_segs = 0
+
+    /// `skb_is_gso`.
+    public var skb_is_gso: Bool { gso_size != 0 }
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id

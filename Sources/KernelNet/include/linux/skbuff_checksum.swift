@@ -39,12 +39,23 @@ extension Kernel {
         let pseudo = Checksum.pseudoHeader(source: iph.source, destination: iph.destination, protocol: proto,
                                            length: length)
         if Checksum.fold(Checksum.add(bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
-        let field = proto == .tcp ? bytes.u16be(at: start + 16) : bytes.u16be(at: start + 6)
-        return field == Checksum.fold(pseudo) ? .partial : .bad
+        return Self.checksumLeftToDevice(bytes, iph) ? .partial : .bad
     }
 }
 
 extension Kernel {
+    /// Whether the TCP or UDP checksum field of an outgoing packet holds only the pseudo-header sum: the
+    /// stack left the rest to the device (`CHECKSUM_PARTIAL`, checksum offload), which the capture,
+    /// taken before the device, shows unfinished. Reads the header only.
+    static func checksumLeftToDevice(_ bytes: [UInt8], _ iph: IPv4Packet) -> Bool {
+        guard iph.proto == .tcp || iph.proto == .udp, !iph.isFragment else { return false }
+        let start = iph.payloadOffset
+        let field = iph.proto == .tcp ? bytes.u16be(at: start + 16) : bytes.u16be(at: start + 6)
+        let pseudo = Checksum.pseudoHeader(source: iph.source, destination: iph.destination, protocol: iph.proto,
+                                           length: iph.totalLength - iph.headerLength)
+        return field == Checksum.fold(pseudo)
+    }
+
     /// Whether a NIC with receive checksum offload would mark this frame's TCP/UDP checksum verified
     /// (`CHECKSUM_UNNECESSARY`): the frame is IPv4 TCP or UDP and its checksum is good. Takes the skb
     /// `inout` (it is not changed) so that a caller holding it `inout` passes it without a copy.

@@ -27,11 +27,13 @@ extension Kernel {
 
     /// Scrubs a packet crossing into another device and sets its type for the receiving device
     /// (`eth_type_trans`). A frame longer than the receiving device's MTU plus its Ethernet and VLAN
-    /// headers is dropped first (`is_skb_forwardable`, through the inline `____dev_forward_skb`). A
+    /// headers, unless it is a GSO skb, is dropped first (`is_skb_forwardable`, through the inline
+    /// `____dev_forward_skb`). A
     /// device of another host (veth's peer) is not checked: the model does not know its MTU.
     func __dev_forward_skb2(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
         traced(dev_c.__dev_forward_skb2) {
-            if !dev.isRemote, skb.len > dev.mtu + 14 + 4 {
+            // A GSO skb is forwardable whatever its length (its segments fit).
+            if !dev.isRemote, skb.len > dev.mtu + 14 + 4, !skb.skb_is_gso {
                 tracer.note("\(skb.len) bytes over MTU \(dev.mtu) of \(dev.name) (is_skb_forwardable)")
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false

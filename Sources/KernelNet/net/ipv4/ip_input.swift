@@ -158,7 +158,8 @@ extension Kernel {
                 kfree_skb_reason(&skb, .IP_INHDR)
                 return false
             }
-            count(Self.ecnCounters[Int(iph.tos & 3)])
+            // A GSO skb counts each segment it stands for.
+            count(Self.ecnCounters[Int(iph.tos & 3)], max(1, skb.gso_segs))
             guard skb.pskb_may_pull(iph.headerLength) else {
                 count("IpInHdrErrors")
                 kfree_skb_reason(&skb, .IP_INHDR)

@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv4/ip_output.c`, in the file's order.
 public enum ip_output_c: String, KernelSourceFile {
     public static let path = "net/ipv4/ip_output.c"
-    case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, __ip_finish_output,
+    case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, ip_finish_output_gso, __ip_finish_output,
         ip_finish_output, ip_mc_finish_output, ip_mc_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fraglist_init, ip_fraglist_prepare,
         ip_frag_init, ip_frag_next, ip_fragment, ip_do_fragment, ip_send_skb,
         ip_push_pending_frames, ip_send_unicast_reply
@@ -96,9 +96,26 @@ extension Kernel {
     /// Fragments a datagram larger than the route's MTU, else hands it on.
     func __ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.__ip_finish_output) {
+            if skb.skb_is_gso { return ip_finish_output_gso(&skb) }
             if transmitContext.isFirstFragment || skb.ip_hdr().map({ $0.totalLength > skb.dev.mtu }) == true {
                 tracer.note("datagram larger than MTU \(skb.dev.mtu): fragment")
                 return ip_fragment(&skb)
+            }
+            return ip_finish_output2(&skb)
+        }
+    }
+
+    /// Output of a GSO skb: when each segment fits the route's MTU (`skb_gso_validate_network_len`),
+    /// the skb goes on whole and the device (TSO) or `validate_xmit_skb` segments it.
+    ///
+    /// Not modeled: segmenting here, for segments larger than the MTU (a forwarded GRO aggregate
+    /// without DF).
+    func ip_finish_output_gso(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_finish_output_gso) {
+            let headers = (skb.ip_hdr()?.headerLength ?? 20) + (skb.tcp_hdr()?.headerLength ?? 20)
+            guard skb.gso_size + headers <= skb.dev.mtu else {
+                tracer.notModeled("segmenting a GSO skb whose segments exceed MTU \(skb.dev.mtu)")
+                return .NETDEV_TX_OK
             }
             return ip_finish_output2(&skb)
         }
