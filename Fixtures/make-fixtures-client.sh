@@ -2,7 +2,7 @@
 # Recreate the client-side fixtures from scratch (run as root): a client behind a router, captured on
 # the client with every offload left on, as a laptop's capture is.
 #
-# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any)
+# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -20,7 +20,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any)
+ALL=(client_browse client_midstream router_any loopback_lo)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=python3
 TR=/sys/kernel/tracing
@@ -150,6 +150,32 @@ EOF
     { "name": "veth-rs", "driver": "veth", "mac": "02:00:00:00:2c:fe", "mtu": 1500, "addresses": ["10.88.2.1/24"], "captured": true, "ifindex": 3 } ],
   "sysctl": { "net.ipv4.ip_forward": 1 } }
 EOF
+}
+
+fx_loopback_lo() {  # the client talking to itself on lo: ping, a TCP exchange, a datagram to a closed port
+  CAP_NS=pc-cli; CAP_IF=lo
+  start_capture loopback_lo
+  cx ping -c 1 -W 1 127.0.0.1 >/dev/null
+  cx $PY - "$WORK/udpport" <<'EOF'
+import socket, sys, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 8080)); s.listen(4)
+def serve():
+    c, _ = s.accept(); c.recv(100); c.sendall(b'ok\n'); c.close()
+threading.Thread(target=serve, daemon=True).start()
+c = socket.create_connection(('127.0.0.1', 8080)); c.sendall(b'hello'); c.recv(100); c.close()
+time.sleep(0.2)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(b'x', ('127.0.0.1', 9999))
+open(sys.argv[1], 'w').write(str(u.getsockname()[1])); time.sleep(0.2)
+EOF
+  stop_capture loopback_lo
+  CAP_IF=veth-cli
+  cat > "$OUT/loopback_lo.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536, "addresses": ["127.0.0.1/8"], "captured": true } ],
+  "sockets": [ { "proto": "tcp", "addr": "127.0.0.1", "port": 8080, "state": "listen" },
+               { "proto": "udp", "addr": "0.0.0.0", "port": $(cat "$WORK/udpport") } ] }
+EOF
+  rm -f "$WORK/udpport"
 }
 
 for n in "${SEL[@]}"; do

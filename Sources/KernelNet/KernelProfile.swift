@@ -108,8 +108,6 @@ public struct KernelProfile: Sendable, Equatable {
             "nft_do_chain_inet",
             // no aggregation check on transmit; the queue is chosen through ndo_select_queue
             "ieee80211_aggr_check", "__ieee80211_select_queue",
-            // loopback copies go through netif_rx_ni
-            "netif_rx",
             // arp_process reads the arp_accept sysctl itself
             "arp_accept",
         ],

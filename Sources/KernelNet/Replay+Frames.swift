@@ -203,7 +203,14 @@ extension Kernel {
     /// (`process_backlog`). They are the host's own packets, so the frame's verdict stays its own; their
     /// drops and counters are recorded.
     private func receiveLoopedBack() {
-        let own = outcome
+        // On lo the frame is the packet received: its verdict is the receive's, and what the receive
+        // sends is sent anew (later frames), not as part of this frame's transmission.
+        let onLoopback = transmitSKB?.dev.ops is LoopbackDriver
+        let own = onLoopback ? nil : outcome
+        if onLoopback {
+            transmitSKB = nil
+            transmitContext = TransmitContext()
+        }
         var received = 0
         while !backlog.isEmpty {
             var skb = backlog.removeFirst()
@@ -217,7 +224,7 @@ extension Kernel {
             }
             process_backlog(&skb)
         }
-        outcome = own
+        if let own { outcome = own }
     }
 
     /// The most looped-back packets received after one frame.

@@ -191,6 +191,7 @@ enum Explanations {
         "iwl_trans_tx": "Hands an MPDU and its TX command to the transport (an inline call through `trans->ops->tx` before 6.12, a function of its own that picks the generation's queue code in 6.12).",
         "kfree_skb": "Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the caller only.",
         "kfree_skb_reason": "Frees a packet as a drop. The only place the model records a drop: the reason and the function that called it, as the `skb:kfree_skb` tracepoint reports them. 4.14 has no reasons (a plain `kfree_skb`); in 6.12 `kfree_skb_reason` is an inline wrapper of `sk_skb_reason_drop`, which TCP and UDP also call directly.",
+        "loopback_xmit": "The loopback device's `ndo_start_xmit`: the skb becomes one the host receives (its type set by `eth_type_trans`, its route kept) and goes onto the backlog, received after this frame's send.",
         "napi_gro_receive": "The receive entry of NAPI drivers with GRO: GRO, then the batch list (flushed later by `gro_normal_list`).",
         "napi_skb_finish": "Finishes a GRO result: a `GRO_NORMAL` packet joins the receive list (before list receive, 4.14, it goes up the stack at once).",
         "neigh_event_ns": "Creates or refreshes the entry of a host that just asked us something (`NUD_STALE`). Returns false when the table is full (`gc_thresh3`) and no entry could be made.",

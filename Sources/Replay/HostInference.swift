@@ -402,7 +402,7 @@ public struct HostInference {
         let gateway = gatewayFrames.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key
 
         var profile = HostProfile(kernel: kernelFromMetadata, interfaces: [
-            .init(name: interfaceName(loopback: loopback, driver: driver), driver: driver, mac: mac,
+            .init(name: interfaceName(loopback: loopback, driver: driver), driver: loopback ? "loopback" : driver, mac: mac,
                   mtu: loopback ? 65_536 : 1500, addresses: addresses, captured: true),
         ])
         // IPv6 addresses with the prefix length a host's addresses have (link-local and SLAAC: /64).
@@ -557,10 +557,12 @@ public struct HostInference {
         var interfaces: [HostProfile.Interface] = []
         for (index, i) in seen.sorted(by: { $0.key < $1.key }) {
             let mac = i.macs.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key ?? MACAddress(rawValue: 0)
-            let own = i.own.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(4).map(\.key)
+            var own = i.own.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(4).map(\.key)
             let isLoopback = mac.rawValue == 0 && (own.isEmpty || own.allSatisfy(\.isLoopback))
             let name = isLoopback ? "lo" : "if\(index)"
-            let iDriver = isLoopback && HostProfile.drivers.contains("loopback") ? "loopback" : driver
+            // lo always has 127.0.0.1/8 (inet_init configures it), whether or not the capture shows it used.
+            if isLoopback, own.isEmpty { own = [IPv4Address(rawValue: 0x7f00_0001)] }
+            let iDriver = isLoopback ? "loopback" : driver
             interfaces.append(.init(name: name, driver: iDriver, mac: mac, mtu: isLoopback ? 65_536 : 1500,
                                     addresses: own.map { IPv4Prefix(address: $0, length: $0.isLoopback ? 8 : 24) },
                                     captured: true, ifindex: Int(index)))
@@ -589,7 +591,10 @@ public struct HostInference {
             return (profile, assumptions)
         }
         let local = Set(interfaces.flatMap { $0.addresses.map(\.address) })
-        let state = stateAtStart(sent: { $0.outgoing == true }, received: { $0.outgoing == false }, local: local)
+        // On lo the host sent every frame it received.
+        let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })
+        let state = stateAtStart(sent: { $0.outgoing == true || $0.ifindex.map(loopbacks.contains) == true },
+                                 received: { $0.outgoing == false }, local: local)
         profile.sockets = state.sockets
         assumptions += state.assumptions
         return (profile, assumptions)

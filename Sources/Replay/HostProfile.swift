@@ -51,7 +51,10 @@ public struct HostProfile: Sendable {
     public var overrides: [HostOverride] = []
 
     /// The drivers pktpath models.
-    public static let drivers = ["iwlwifi", "veth"]
+    public static let drivers = ["iwlwifi", "veth", "loopback"]
+    /// The drivers of an Ethernet-framed interface, which `--device` chooses between (`lo` is inferred
+    /// from the capture or named in a profile).
+    public static let ethernetDrivers = ["iwlwifi", "veth"]
 
     /// The interface the capture was taken on.
     public var capturedInterface: Interface? { interfaces.first { $0.captured } ?? interfaces.first }
@@ -128,8 +131,10 @@ public struct HostProfile: Sendable {
             }
             var mtu = 1500
             if let m = o["mtu"] {
-                guard let n = (m as? NSNumber)?.intValue, !(m is Bool), (68...65_535).contains(n) else {
-                    throw fail("\(at).mtu", "must be a number from 68 to 65535")
+                // lo's MTU is 64 KiB (loopback_setup); other devices stop at ETH_MAX_MTU, 65535.
+                let highest = driver == "loopback" ? 65_536 : 65_535
+                guard let n = (m as? NSNumber)?.intValue, !(m is Bool), (68...highest).contains(n) else {
+                    throw fail("\(at).mtu", "must be a number from 68 to \(highest)")
                 }
                 mtu = n
             }

@@ -169,14 +169,41 @@ public enum ModelTour {
         return Array(frame[0..<14]) + ip + Array(frame[34...])
     }
 
-    /// Replays the tour on each modeled driver under kernel `version` and returns every trace.
+    /// Replays the tour on each Ethernet driver, and its loopback part on `lo`, under kernel `version`
+    /// and returns every trace.
     public static func traces(kernel version: String) throws -> [PacketTrace] {
         var out: [PacketTrace] = []
-        for driver in HostProfile.drivers {
+        for driver in HostProfile.ethernetDrivers {
             let session = try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver),
                                             kernelVersion: version)
             _ = try session.run { out.append($0) }
         }
+        let lo = try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version)
+        _ = try lo.run { out.append($0) }
         return out
+    }
+
+    /// The host talking to itself: `lo` with a listener.
+    static var loopbackHost: HostProfile {
+        let json = """
+            { "interfaces": [ { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536,
+                                "addresses": ["127.0.0.1/8"], "captured": true } ],
+              "sockets": [ { "proto": "tcp", "port": 8080 } ] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// A connection to itself over `lo`, as `tcpdump -i lo` records it: the SYN and its SYN-ACK.
+    static var loopbackFrames: [CapturedFrame] {
+        let lo = FrameBuilder(source: .zero, destination: .zero)
+        let local = IPv4Address("127.0.0.1")!
+        let list = [
+            lo.ipv4(local, local, .tcp, FrameBuilder.tcp(40000, 8080, seq: 1, flags: .syn)),
+            lo.ipv4(local, local, .tcp, FrameBuilder.tcp(8080, 40000, seq: 9, ack: 2, flags: [.syn, .ack])),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
     }
 }

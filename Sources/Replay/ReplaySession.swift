@@ -53,7 +53,11 @@ public final class ReplaySession {
         var devices: [NetDevice] = []
         for (i, iface) in host.interfaces.enumerated() {
             let ops: any NetDeviceOps =
-                iface.driver == "veth" ? VethDriver() : Mac80211Device(hw: IwlMvm())
+                switch iface.driver {
+                case "veth": VethDriver()
+                case "loopback": LoopbackDriver()
+                default: Mac80211Device(hw: IwlMvm())
+                }
             devices.append(NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
                                      addresses: iface.addresses, ops: ops, hasTap: iface.captured))
         }
@@ -132,8 +136,10 @@ public final class ReplaySession {
     /// Traces one frame.
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
-        let outgoing = link.failure == nil && isOutgoing(frame.bytes, link)
         let device = link.interfaceIndex.flatMap { devicesByIndex[$0] } ?? self.device
+        // On lo the host sent every frame it received: the replay sends it and follows it back in.
+        let onLoopback = device.ops is LoopbackDriver
+        let outgoing = link.failure == nil && (onLoopback || isOutgoing(frame.bytes, link))
         // A timestamp 64-bit nanoseconds cannot hold leaves the clock where the previous frame put it.
         let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
         let timeNote = frame.unrepresentableTimestamp.map { ts in
@@ -148,7 +154,7 @@ public final class ReplaySession {
                              wireLength: frame.originalLength, link: link, device: device)
         return PacketTrace(frame: frame.index, timeNanoseconds: time,
                            length: frame.originalLength, capturedLength: frame.capturedLength,
-                           direction: outgoing ? .tx : .rx, device: device.name, summary: summary(of: frame, link: link),
+                           direction: outgoing && !onLoopback ? .tx : .rx, device: device.name, summary: summary(of: frame, link: link),
                            verdict: result.verdict, proto: result.proto, dropReason: result.dropReason,
                            dropFunction: result.dropFunction, causedBy: result.causedBy,
                            causedByTimer: result.causedByTimer, reassembled: result.reassembled,

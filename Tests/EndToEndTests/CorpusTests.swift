@@ -27,7 +27,7 @@ struct CorpusTests {
         var refused = 0
         for name in Self.files {
             let path = Self.folder + "/" + name
-            for driver in HostProfile.drivers {
+            for driver in HostProfile.ethernetDrivers {
                 do {
                     let (host, assumptions, _, _) = try HostInference.infer(path: path, driver: driver)
                     let session = try ReplaySession(capture: try PcapFile(path: path), captureName: name, host: host,

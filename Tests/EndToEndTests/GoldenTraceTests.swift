@@ -19,9 +19,9 @@ struct GoldenTraceTests {
     }()
 
     /// Fixtures also traced on the host inferred from the capture, as a user without a host profile
-    /// runs them (`<name>.inferred.trace.*`): the client-side and router captures, where knowing the host and
+    /// runs them (`<name>.inferred.trace.*`): the client-side, router and loopback captures, where knowing the host and
     /// the state it had at the start is the hard part.
-    static let inferredFixtures: [String] = fixtures.filter { $0.hasPrefix("client_") || $0.hasPrefix("router_") }
+    static let inferredFixtures: [String] = fixtures.filter { $0.hasPrefix("client_") || $0.hasPrefix("router_") || $0.hasPrefix("loopback_") }
 
     static func render(_ name: String, _ format: TraceFormat, inferred: Bool = false) throws -> String {
         let capture = "Fixtures/\(name).pcap"

@@ -375,7 +375,7 @@ struct HostileCaptureTests {
     ]
 
     @Test("stacked VLAN tags are decoded and the frame is traced, on both drivers",
-          arguments: vlanCases.indices, HostProfile.drivers)
+          arguments: vlanCases.indices, HostProfile.ethernetDrivers)
     func stackedVLANs(_ index: Int, driver: String) throws {
         let (name, tags) = Self.vlanCases[index]
         let bytes = Self.tagged(tags)
@@ -400,7 +400,7 @@ struct HostileCaptureTests {
         #expect(plain.verdict == .deliver, "\(plain.verdict) \(plain.dropReason ?? "")")
     }
 
-    @Test("zero-length records are traced as truncated frames, on both drivers", arguments: HostProfile.drivers)
+    @Test("zero-length records are traced as truncated frames, on both drivers", arguments: HostProfile.ethernetDrivers)
     func zeroLength(driver: String) throws {
         // caplen 0 with len 0, and caplen 0 with len 1514 (a snap length of 0 would give that).
         let capture = try Self.write("empty", count: 3) { i in
@@ -457,7 +457,7 @@ struct HostileCaptureTests {
     }()
 
     @Test("maximum-snaplen records (262,144 bytes) are traced, with and without valid headers, on both drivers",
-          arguments: HostProfile.drivers)
+          arguments: HostProfile.ethernetDrivers)
     func maximumSnaplen(driver: String) throws {
         let cases = Self.maximumCases
         let capture = try Self.write("max", count: cases.count + 1) { i in

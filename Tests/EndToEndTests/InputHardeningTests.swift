@@ -98,7 +98,7 @@ struct InputHardeningTests {
         return session.trace(CapturedFrame(index: 1, timestampNanoseconds: 1_700_000_000_000_000_000, bytes: bytes))
     }
 
-    static let cases: [(String, String)] = HostProfile.drivers.flatMap { d in ["4.14", "6.1", "6.12"].map { (d, $0) } }
+    static let cases: [(String, String)] = HostProfile.ethernetDrivers.flatMap { d in ["4.14", "6.1", "6.12"].map { (d, $0) } }
 
     @Test("sent from the host's MAC with another host's source: not forwarded (ip_forward takes PACKET_HOST only), not modeled",
           arguments: cases)

@@ -22,8 +22,8 @@ struct HostOptions: ParsableArguments {
     var assume: AssumedState = .all
 
     func validate() throws {
-        if let device, !HostProfile.drivers.contains(device) {
-            throw ValidationError("--device must be one of: \(HostProfile.drivers.joined(separator: ", "))")
+        if let device, !HostProfile.ethernetDrivers.contains(device) {
+            throw ValidationError("--device must be one of: \(HostProfile.ethernetDrivers.joined(separator: ", "))")
         }
     }
 

@@ -71,8 +71,8 @@ struct Diff: ParsableCommand {
         for (option, version) in [("--kernel", kernel), ("--vs-kernel", vsKernel)] {
             if let version { try KernelOption.check(version, option: option) }
         }
-        if let device, !HostProfile.drivers.contains(device) {
-            throw ValidationError("--device must be one of: \(HostProfile.drivers.joined(separator: ", "))")
+        if let device, !HostProfile.ethernetDrivers.contains(device) {
+            throw ValidationError("--device must be one of: \(HostProfile.ethernetDrivers.joined(separator: ", "))")
         }
     }
 

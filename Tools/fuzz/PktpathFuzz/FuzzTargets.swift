@@ -21,7 +21,7 @@ public enum FuzzTargets {
     /// and a neighbour, so that frames built for it reach deep into the model.
     static let hostMAC = "02:00:00:00:0d:00"
 
-    static let hosts: [String: HostProfile] = Dictionary(uniqueKeysWithValues: HostProfile.drivers.compactMap { d in
+    static let hosts: [String: HostProfile] = Dictionary(uniqueKeysWithValues: HostProfile.ethernetDrivers.compactMap { d in
         host(driver: d).map { (d, $0) }
     })
 
@@ -48,7 +48,7 @@ public enum FuzzTargets {
         guard let file = ScratchFile(bytes) else { return nil }
         defer { file.close() }
         var traced: Int?
-        for driver in HostProfile.drivers {
+        for driver in HostProfile.ethernetDrivers {
             do {
                 let inferred = try HostInference.infer(path: file.path, driver: driver)
                 let session = try ReplaySession(capture: try PcapFile(path: file.path), captureName: "fuzz",
@@ -83,7 +83,7 @@ public enum FuzzTargets {
         var second = frame
         second.index = 2
         second.timestampNanoseconds += 1_000_000
-        for driver in HostProfile.drivers {
+        for driver in HostProfile.ethernetDrivers {
             guard let host = hosts[driver], let capture = try? PcapFile(path: empty),
                   let session = try? ReplaySession(capture: capture, captureName: "fuzz", host: host)
             else { continue }
