@@ -40,6 +40,18 @@ public struct TCPPacket: Sendable {
     /// carries one (capped at 14, as the RFC and the kernel cap it); `nil` without it or when the
     /// options were not captured.
     public var windowScale: UInt8? {
+        guard let at = option(kind: 3, length: 3) else { return nil }
+        return min(bytes[at + 2], 14)
+    }
+
+    /// The sender's timestamp (TSval) of the timestamps option (RFC 7323 §3: kind 8, length 10), if the
+    /// header carries one.
+    public var timestampValue: UInt32? {
+        option(kind: 8, length: 10).map { bytes.u32be(at: $0 + 2) }
+    }
+
+    /// Where the option of `kind` and `length` starts, if the captured options hold it.
+    private func option(kind wanted: UInt8, length wantedLength: Int) -> Int? {
         let end = min(start + headerLength, bytes.count)
         var i = start + Self.minimumHeaderLength
         while i < end {
@@ -49,7 +61,7 @@ public struct TCPPacket: Sendable {
             guard i + 1 < end else { return nil }
             let length = Int(bytes[i + 1])
             guard length >= 2, i + length <= end else { return nil }
-            if kind == 3, length == 3 { return min(bytes[i + 2], 14) }
+            if kind == wanted, length == wantedLength { return i }
             i += length
         }
         return nil

@@ -41,4 +41,47 @@ struct KernelFindingsTests {
         #expect(t.functions.contains("fib_validate_source"))
         #expect(t.functions.contains("__fib_validate_source") == (rpFilter != 0))
     }
+
+    /// A SYN from the port of a connection the host holds in TIME_WAIT (net/ipv4/tcp_minisocks.c
+    /// tcp_timewait_state_process: TCP_TW_SYN when the SYN is beyond what the old connection received or
+    /// newer by its timestamp; tcp_v4_rcv then gives it to the listener). Found on a loopback capture of
+    /// many short connections, where ports come round again: the model dropped the SYN, and the capture
+    /// showed the SYN-ACK it did not expect.
+    @Test("a new SYN from a time-wait connection's port goes to the listener", arguments: ["4.14", "6.1", "6.12"])
+    func synReplacesTimeWait(_ kernel: String) throws {
+        let peer = IPv4Address("10.77.0.2")!
+        let rx = FrameBuilder(source: Self.peerMAC, destination: Self.hostMAC)
+        let tx = FrameBuilder(source: Self.hostMAC, destination: Self.peerMAC)
+        func seg(_ b: FrameBuilder, _ from: IPv4Address, _ to: IPv4Address, _ sp: UInt16, _ dp: UInt16, _ seq: UInt32,
+                 _ ack: UInt32, _ flags: TCPFlags) -> [UInt8] {
+            b.ipv4(from, to, .tcp, FrameBuilder.tcp(sp, dp, seq: seq, ack: ack, flags: flags))
+        }
+        // SYN with a timestamps option (kind 8, length 10) after NOP NOP: the header grows by 12 bytes.
+        var syn = FrameBuilder.tcp(40000, 8080, seq: 5000, flags: .syn)
+        syn[12] = 0x80
+        syn += [1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0]
+        let frames = [
+            seg(rx, peer, Self.hostIP, 40000, 8080, 100, 0, .syn),
+            seg(tx, Self.hostIP, peer, 8080, 40000, 900, 101, [.syn, .ack]),
+            seg(rx, peer, Self.hostIP, 40000, 8080, 101, 901, .ack),
+            seg(tx, Self.hostIP, peer, 8080, 40000, 901, 101, [.fin, .ack]),
+            seg(rx, peer, Self.hostIP, 40000, 8080, 101, 902, [.fin, .ack]),
+            seg(tx, Self.hostIP, peer, 8080, 40000, 902, 102, .ack),
+            rx.ipv4(peer, Self.hostIP, .tcp, syn),
+        ].enumerated().map { CapturedFrame(index: $0.offset + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64($0.offset) * 1_000_000, bytes: $0.element) }
+        let json = """
+            { "kernel": "\(kernel)",
+              "interfaces": [ { "name": "dut0", "driver": "veth", "mac": "\(Self.hostMAC)", "addresses": ["\(Self.hostIP)/24"], "captured": true } ],
+              "sockets": [ { "proto": "tcp", "port": 8080, "state": "listen" } ] }
+            """
+        let session = try ReplaySession(frames: frames, captureName: "tw", host: try HostProfile.parse(Data(json.utf8)))
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        let last = try #require(traces.last)
+        #expect(last.verdict != .drop, "\(last.functions)")
+        let functions = last.functions
+        let tw = try #require(functions.firstIndex(of: "tcp_timewait_state_process"))
+        #expect(functions[tw...].contains("tcp_v4_do_rcv"))
+        #expect(last.events.contains { if case .note(let n, _) = $0 { n.hasPrefix("TCP_TW_SYN") } else { false } })
+    }
 }

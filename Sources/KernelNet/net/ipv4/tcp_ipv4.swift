@@ -221,7 +221,18 @@ extension Kernel {
                     }
                 case .TCP_TIME_WAIT:
                     tcp_v4_fill_cb(&skb)
-                    if tcp_timewait_state_process(&skb, tuple: t) { tcp_v4_timewait_ack(&skb, tuple: t) }
+                    switch tcp_timewait_state_process(&skb, tuple: t) {
+                    case .TCP_TW_SYN where __inet_lookup_listener(t.local, t.localPort) != nil:
+                        // The listener takes the SYN; the time-wait socket goes.
+                        sockets.removeConnection(t)
+                        tracer.state("time-wait socket \(t) replaced: the listener on port \(t.localPort) takes the SYN")
+                        tcp_v4_do_rcv(&skb, tuple: t, state: .TCP_LISTEN)
+                        return
+                    case .TCP_TW_SYN, .TCP_TW_ACK:
+                        tcp_v4_timewait_ack(&skb, tuple: t)
+                    case .TCP_TW_RST, .TCP_TW_SUCCESS:
+                        break
+                    }
                     kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 default:
                     tcp_v4_fill_cb(&skb)

@@ -9,21 +9,38 @@ public enum tcp_minisocks: String, KernelSourceFile {
     case tcp_timewait_state_process, tcp_check_req, tcp_child_process
 }
 
+/// Models `enum tcp_tw_status`: what a segment to a time-wait socket calls for.
+enum TimewaitVerdict {
+    case TCP_TW_SUCCESS, TCP_TW_RST, TCP_TW_ACK, TCP_TW_SYN
+}
+
 extension Kernel {
     /// Handles a segment for a connection in TIME_WAIT: a RST ends it; anything else is absorbed.
     /// Returns true for `TCP_TW_ACK` (a repeated FIN or data): the caller acknowledges it again.
     /// `tcp_v4_rcv` frees the segment in every case.
-    func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
+    func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) -> TimewaitVerdict {
         traced(tcp_minisocks.tcp_timewait_state_process) {
-            guard let th = skb.tcp_hdr() else { return false }
+            guard let th = skb.tcp_hdr() else { return .TCP_TW_SUCCESS }
             if th.flags.contains(.rst) {
                 sockets.removeConnection(t)
                 tracer.state("time-wait socket \(t) closed by RST")
-            } else if th.flags.contains(.fin) || skb.len > th.headerLength {
-                tracer.note("TCP_TW_ACK: acknowledged again from the time-wait socket")
-                return true
+                return .TCP_TW_SUCCESS
             }
-            return false
+            // A new connection from the same port: a SYN beyond what the old one received, or newer by
+            // its timestamp (the model keeps no ts_recent: a timestamp on a SYN from the same peer is
+            // taken to be newer, as its clock and offset are the same).
+            if th.flags.contains(.syn), !th.flags.contains(.ack) {
+                let beyond = sockets.tcp[t]?.rcvNxt.map { Int32(bitPattern: th.sequence &- $0) > 0 } ?? true
+                if beyond || th.timestampValue != nil {
+                    tracer.note("TCP_TW_SYN: a new connection from the same port replaces the time-wait socket")
+                    return .TCP_TW_SYN
+                }
+            }
+            if th.flags.contains(.fin) || skb.len > th.headerLength || th.flags.contains(.syn) {
+                tracer.note("TCP_TW_ACK: acknowledged again from the time-wait socket")
+                return .TCP_TW_ACK
+            }
+            return .TCP_TW_SUCCESS
         }
     }
 
