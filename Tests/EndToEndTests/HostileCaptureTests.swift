@@ -296,6 +296,35 @@ struct HostileCaptureTests {
         Self.expectFlat(outcome)
     }
 
+    @Test("a loopback capture of many short connections (ports coming round) is inferred as lo and stays bounded")
+    func loopbackConnections() throws {
+        let local = IPv4Address("127.0.0.1")!
+        let connections = Self.synFloodFrames / 6
+        let capture = try Self.write("loopback", count: connections * 6) { i in
+            // SYN, SYN-ACK, ACK, FIN from the server, FIN-ACK, ACK, with client ports cycling through 2,000.
+            let port = UInt16(40_000 + (i / 6) % 2_000)
+            let base = UInt32(truncatingIfNeeded: (i / 6) &* 100_000)
+            let segment: [UInt8] = switch i % 6 {
+            case 0: Self.tcp(from: local, port, to: local, 8080, flags: .syn, seq: base)
+            case 1: Self.tcp(from: local, 8080, to: local, port, flags: [.syn, .ack], seq: 7, ack: base &+ 1)
+            case 2: Self.tcp(from: local, port, to: local, 8080, flags: .ack, seq: base &+ 1, ack: 8)
+            case 3: Self.tcp(from: local, 8080, to: local, port, flags: [.fin, .ack], seq: 8, ack: base &+ 1)
+            case 4: Self.tcp(from: local, port, to: local, 8080, flags: [.fin, .ack], seq: base &+ 1, ack: 9)
+            default: Self.tcp(from: local, 8080, to: local, port, flags: .ack, seq: 9, ack: base &+ 2)
+            }
+            return Self.frame(Self.ethernet(segment, from: .zero, to: .zero))
+        }
+        let inferred = try HostInference.infer(path: capture.path, driver: "iwlwifi")
+        #expect(inferred.profile.interfaces.map(\.driver) == ["loopback"])
+        let outcome = try Self.replay(capture, host: inferred.profile, expectedFrames: connections * 6)
+        Self.report("loopback", outcome)
+        #expect(outcome.summary.frames == connections * 6)
+        #expect(outcome.session.kernel.sockets.tcp.count <= SocketTable.connectionLimit)
+        // Every SYN-ACK answers a SYN the model received on lo, ports that came round included.
+        #expect(outcome.summary.agreement.unpredicted.isEmpty, "\(outcome.summary.agreement)")
+        Self.expectFlat(outcome)
+    }
+
     @Test("a million distinct flows (TCP to unknown connections, UDP to open and closed ports, host SYNs out) stay bounded")
     func distinctFlows() throws {
         let n = Self.floodFrames
