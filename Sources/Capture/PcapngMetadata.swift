@@ -53,28 +53,15 @@ public struct PcapngMetadata: Sendable, Equatable {
             let end = at + length - 4
             if first {
                 // Section header: magic, version (2 + 2), section length (8), then options.
-                for (code, value) in options(bytes, from: body + 16, to: end, littleEndian: little) {
-                    switch code {
-                    case 2: meta.hardware = value
-                    case 3: meta.os = value
-                    case 4: meta.application = value
-                    default: break
-                    }
-                }
+                let o = options(bytes, from: body + 16, to: end, littleEndian: little)
+                (meta.hardware, meta.os, meta.application) = (o[2], o[3], o[4])
                 first = false
             } else if type == 1 {
                 // Interface description: link type (2), reserved (2), snaplen (4), then options.
                 guard body + 8 <= end else { break }
-                var i = Interface(linkType: Int(u16(bytes, body, littleEndian: little)))
-                for (code, value) in options(bytes, from: body + 8, to: end, littleEndian: little) {
-                    switch code {
-                    case 2: i.name = value
-                    case 3: i.description = value
-                    case 12: i.os = value
-                    default: break
-                    }
-                }
-                meta.interfaces.append(i)
+                let o = options(bytes, from: body + 8, to: end, littleEndian: little)
+                meta.interfaces.append(Interface(linkType: Int(u16(bytes, body, littleEndian: little)), name: o[2],
+                                                 description: o[3], os: o[12]))
             } else {
                 break
             }
@@ -83,9 +70,9 @@ public struct PcapngMetadata: Sendable, Equatable {
         return meta
     }
 
-    /// The options between `start` and `end` whose values are text, as (code, UTF-8 text).
-    private static func options(_ bytes: [UInt8], from start: Int, to end: Int, littleEndian: Bool) -> [(UInt16, String)] {
-        var out: [(UInt16, String)] = []
+    /// The options between `start` and `end`, their values read as UTF-8 text, by option code.
+    private static func options(_ bytes: [UInt8], from start: Int, to end: Int, littleEndian: Bool) -> [UInt16: String] {
+        var out: [UInt16: String] = [:]
         var at = start
         while at + 4 <= end {
             let code = u16(bytes, at, littleEndian: littleEndian)
@@ -94,7 +81,7 @@ public struct PcapngMetadata: Sendable, Equatable {
             guard at + 4 + length <= end else { break }
             let value = bytes[(at + 4)..<(at + 4 + length)]
             // Text options may carry a terminating NUL.
-            out.append((code, String(decoding: value.prefix { $0 != 0 }, as: UTF8.self)))
+            out[code] = String(decoding: value.prefix { $0 != 0 }, as: UTF8.self)
             at += 4 + (length + 3) / 4 * 4
         }
         return out

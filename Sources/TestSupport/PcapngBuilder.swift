@@ -23,13 +23,16 @@ public enum PcapngBuilder {
 
     /// A capture: section header, an Ethernet interface with `if_tsresol` (option 9) and `if_tsoffset`
     /// (option 14) when given, and one enhanced packet block per record.
-    public static func capture(tsresol: UInt8? = nil, tsoffset: Int64? = nil,
+    public static func capture(tsresol: UInt8? = nil, tsoffset: Int64? = nil, os: String? = nil, ifName: String? = nil,
                                records: [(ts: UInt64, bytes: [UInt8], len: UInt32)]) -> [UInt8] {
-        // Section header: byte-order magic, version 1.0, section length unknown (-1), no options.
-        let shb = block(type: 0x0A0D_0D0A, body: le32(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xff, count: 8))
+        // Section header: byte-order magic, version 1.0, section length unknown (-1), shb_os if given.
+        var shbBody = le32(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xff, count: 8)
+        if let os { shbBody += option(3, Array(os.utf8)) + le16(0) + le16(0) }
+        let shb = block(type: 0x0A0D_0D0A, body: shbBody)
         // Interface description: link type 1 (Ethernet), reserved, snaplen, options.
         var idb = le16(1) + le16(0) + le32(262_144)
         var options: [UInt8] = []
+        if let ifName { options += option(2, Array(ifName.utf8)) }
         if let tsresol { options += option(9, [tsresol]) }
         if let tsoffset { options += option(14, le64(UInt64(bitPattern: tsoffset))) }
         if !options.isEmpty { idb += options + le16(0) + le16(0) }  // then opt_endofopt

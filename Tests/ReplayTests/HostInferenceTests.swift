@@ -1,3 +1,4 @@
+import Capture
 import Foundation
 import KernelNet
 import Replay
@@ -42,5 +43,43 @@ struct HostInferenceTests {
         // A listener the capture shows answering a SYN must be found.
         #expect(inferredListeners.isSubset(of: listeners))
         #expect(inferred.assumptions.contains { $0.contains(expected.mac.description) })
+    }
+}
+
+
+/// What a pcapng's own blocks say about the machine that wrote it.
+@Suite("pcapng section and interface blocks")
+struct PcapngMetadataTests {
+    static func write(os: String?, ifName: String?) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pktpath-meta-\(UUID().uuidString).pcapng").path
+        let frame = FrameBuilder(source: MACAddress("02:00:00:00:0e:00")!, destination: MACAddress("02:00:00:00:0d:00")!)
+            .ipv4(IPv4Address("10.0.0.2")!, IPv4Address("10.0.0.1")!, .udp, FrameBuilder.udp(4000, 53, payload: [1]))
+        try Data(PcapngBuilder.capture(os: os, ifName: ifName, records: [(1_000_000, frame, UInt32(frame.count))]))
+            .write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("shb_os and if_name are read, and a Linux version picks the nearest kernel profile", arguments: [
+        ("Linux 6.1.0-13-amd64", "6.1"), ("Linux 6.12.9+bpo-amd64", "6.12"), ("Linux 4.19.0-25-amd64", "4.14"),
+        ("Linux 6.6.30", "6.1"), ("64-bit Windows 10 (22H2), build 19045", nil),
+    ] as [(String, String?)])
+    func osAndInterface(_ os: String, _ kernel: String?) throws {
+        let path = try Self.write(os: os, ifName: "wlp3s0")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let meta = PcapngMetadata.read(path: path)
+        #expect(meta.os == os)
+        #expect(meta.interfaces.map(\.name) == ["wlp3s0"])
+        #expect(meta.interfaces.map(\.linkType) == [1])
+        let inferred = try HostInference.infer(path: path, driver: "iwlwifi")
+        #expect(inferred.profile.kernel == kernel)
+        #expect(inferred.profile.interfaces.first?.name == "wlp3s0")
+        #expect(inferred.assumptions.contains { $0.contains(os) })
+    }
+
+    @Test("a classic pcap, or bytes that are no pcapng, say nothing")
+    func notPcapng() {
+        #expect(PcapngMetadata.parse([0xd4, 0xc3, 0xb2, 0xa1] + [UInt8](repeating: 0, count: 40)) == PcapngMetadata())
+        #expect(PcapngMetadata.parse([]) == PcapngMetadata())
+        #expect(PcapngMetadata.read(path: "-") == PcapngMetadata())
     }
 }
