@@ -65,6 +65,8 @@ public final class Kernel {
     public internal(set) var agreement = Agreement()
     /// Set while the timers pending at the capture's end run.
     var afterCapture = false
+    /// The identifiers of the ping sockets the host sent echo requests from.
+    var pingSockets: Set<UInt16> = []
     /// The capture frame being processed.
     var currentFrame = 0
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
@@ -325,6 +327,14 @@ public struct Sysctl: Sendable {
     public var tcp_early_demux: Bool { (values["net.ipv4.tcp_early_demux"] ?? 1) != 0 }
     /// `net.ipv4.udp_early_demux` (default 1).
     public var udp_early_demux: Bool { (values["net.ipv4.udp_early_demux"] ?? 1) != 0 }
+    /// Whether unprivileged ICMP datagram (ping) sockets are permitted: `net.ipv4.ping_group_range` names
+    /// a group range that is not empty. The kernel's default, "1 0", permits none (ping then uses a raw
+    /// socket); distributions often set "0 2147483647".
+    public var pingSocketsPermitted: Bool {
+        let bounds = (text["net.ipv4.ping_group_range"] ?? "1 0").split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        return bounds.count == 2 && bounds[0] <= bounds[1]
+    }
+
     /// `net.ipv4.icmp_echo_ignore_all` (default 0).
     public var icmp_echo_ignore_all: Bool { (values["net.ipv4.icmp_echo_ignore_all"] ?? 0) != 0 }
     /// `net.ipv4.icmp_echo_ignore_broadcasts` (default 1).
@@ -349,7 +359,7 @@ public struct Sysctl: Sendable {
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
-        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit",
+        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.ping_group_range",
     ]
 
     /// The per-device IPv4 settings the model reads (`net.ipv4.conf.{all,DEVICE}.NAME`).

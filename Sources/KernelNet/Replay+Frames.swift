@@ -368,7 +368,8 @@ extension Kernel {
             matchExpected(.icmpReply(ih.type, to: iph.destination, id: ih.identifier, seq: ih.sequence))
             icmp_reply(ih.type, to: iph.destination, id: ih.identifier, seq: ih.sequence)
         case ICMPv4Packet.echoRequest:
-            withTransmitSKB { ping_v4_sendmsg(&$0) }
+            // From a ping socket where ping_group_range permits them, else from a raw socket (iputils ping).
+            withTransmitSKB { sysctl.pingSocketsPermitted ? ping_v4_sendmsg(&$0) : raw_sendmsg(&$0) }
         case _ where ih.isError:
             matchExpected(.icmpError(to: iph.destination, type: ih.type, code: ih.code))
             // __icmp_send runs on the packet the error is about: the one quoted in this message.

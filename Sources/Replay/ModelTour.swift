@@ -27,7 +27,8 @@ public enum ModelTour {
                              { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" },
                              { "hook": "output", "proto": "udp", "dport": 7003, "verdict": "drop" } ],
               "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv4.conf.all.rp_filter": 2,
-                          "net.ipv4.ipfrag_time": 1, "net.ipv4.ipfrag_max_dist": 2 } }
+                          "net.ipv4.ipfrag_time": 1, "net.ipv4.ipfrag_max_dist": 2,
+                          "net.ipv4.ping_group_range": "0 2147483647" } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -194,13 +195,15 @@ public enum ModelTour {
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
     }
 
-    /// A connection to itself over `lo`, as `tcpdump -i lo` records it: the SYN and its SYN-ACK.
+    /// A connection to itself over `lo`, as `tcpdump -i lo` records it (the SYN and its SYN-ACK), and a
+    /// ping from a raw socket (ping sockets are not permitted by default).
     static var loopbackFrames: [CapturedFrame] {
         let lo = FrameBuilder(source: .zero, destination: .zero)
         let local = IPv4Address("127.0.0.1")!
         let list = [
             lo.ipv4(local, local, .tcp, FrameBuilder.tcp(40000, 8080, seq: 1, flags: .syn)),
             lo.ipv4(local, local, .tcp, FrameBuilder.tcp(8080, 40000, seq: 9, ack: 2, flags: [.syn, .ack])),
+            lo.ipv4(local, local, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 5, 0, 1])),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -84,4 +84,31 @@ struct KernelFindingsTests {
         #expect(functions[tw...].contains("tcp_v4_do_rcv"))
         #expect(last.events.contains { if case .note(let n, _) = $0 { n.hasPrefix("TCP_TW_SYN") } else { false } })
     }
+
+    /// Where an echo request comes from depends on net.ipv4.ping_group_range (net/ipv4/ping.c
+    /// ping_group_range, the kernel's default "1 0" permits no ping socket): iputils ping then uses a raw
+    /// socket, and the reply finds no ping socket (NO_SOCKET in ping_rcv, as the s_arp truth shows). With
+    /// ping sockets permitted, the request leaves from one and the reply is queued on it.
+    @Test("ping from a raw socket by default, from a ping socket when ping_group_range permits it",
+          arguments: [(nil, "raw_sendmsg", Verdict.drop), ("0 2147483647", "ping_v4_sendmsg", Verdict.deliver)] as [(String?, String, Verdict)])
+    func pingSockets(_ range: String?, _ origin: String, _ replyVerdict: Verdict) throws {
+        let peer = IPv4Address("10.77.0.2")!
+        let tx = FrameBuilder(source: Self.hostMAC, destination: Self.peerMAC)
+        let rx = FrameBuilder(source: Self.peerMAC, destination: Self.hostMAC)
+        let frames = [
+            tx.ipv4(Self.hostIP, peer, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0x12, 0x34, 0, 1])),
+            rx.ipv4(peer, Self.hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0x12, 0x34, 0, 1])),
+        ].enumerated().map { CapturedFrame(index: $0.offset + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64($0.offset) * 1_000_000, bytes: $0.element) }
+        let sysctl = range.map { #", "sysctl": { "net.ipv4.ping_group_range": "\#($0)" }"# } ?? ""
+        let json = """
+            { "kernel": "6.1",
+              "interfaces": [ { "name": "dut0", "driver": "veth", "mac": "\(Self.hostMAC)", "addresses": ["\(Self.hostIP)/24"], "captured": true } ]\(sysctl) }
+            """
+        let session = try ReplaySession(frames: frames, captureName: "ping", host: try HostProfile.parse(Data(json.utf8)))
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        #expect(traces.first?.functions.first == origin)
+        #expect(traces.last?.verdict == replyVerdict)
+        #expect(traces.last?.functions.contains("ping_rcv") == true)
+    }
 }

@@ -330,8 +330,8 @@ struct OracleTests {
     static let neighbourFirstUsedInOracle: [String: Set<Int>] = ["s_forward": [6]]
 
     /// Origins of transmissions that only an application starts (the oracle runs no applications).
-    static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "udp_sendmsg", "tcp_v4_connect", "tcp_write_xmit",
-                                                  "tcp_send_fin"]
+    static let applicationOrigins: Set<String> = ["ping_v4_sendmsg", "raw_sendmsg", "udp_sendmsg", "tcp_v4_connect",
+                                                  "tcp_write_xmit", "tcp_send_fin"]
 
     /// Replays the full capture of the fixture behind oracle case `c` under the kernel that recorded
     /// it; `rxOrdinal` maps a received frame to the oracle's packet number (the N-th received frame).

@@ -17,19 +17,26 @@ extension Kernel {
         }
     }
 
-    /// Delivers an echo reply to the ping socket that sent the request (none in the model: the host
-    /// profile has no ping sockets).
+    /// Delivers an echo reply to the ping socket that sent the request with its identifier, if the
+    /// host has one (a ping socket the capture showed sending); none answers `NO_SOCKET` (a raw socket's
+    /// ping got its copy in `raw_local_deliver`).
     func ping_rcv(_ skb: inout SKBuff) -> SKBDropReason? {
         traced(ping.ping_rcv) {
-            tracer.note("no ping socket for this echo reply")
-            return .NO_SOCKET
+            guard let id = skb.icmp_hdr()?.identifier, pingSockets.contains(id) else {
+                tracer.note("no ping socket for this echo reply")
+                return .NO_SOCKET
+            }
+            tracer.note("queued on the ping socket with identifier \(id)")
+            return nil
         }
     }
 
-    /// The `sendmsg` of ICMP datagram sockets: routes and sends an echo request.
+    /// The `sendmsg` of ICMP datagram sockets: routes and sends an echo request; the socket's port is the
+    /// request's identifier, which its replies come back to.
     func ping_v4_sendmsg(_ skb: inout SKBuff) {
         traced(ping.ping_v4_sendmsg) {
             if let iph = skb.ip_hdr() { _ = ip_route_output_flow(daddr: iph.destination) }
+            if let id = skb.icmp_hdr()?.identifier { pingSockets.insert(id) }
             ping_v4_push_pending_frames(&skb)
         }
     }
