@@ -80,6 +80,7 @@ extension Kernel {
             skb.network_header = link.networkOffset
             skb.transport_header = link.networkOffset + (IPv4Packet(bytes, at: link.networkOffset)?.headerLength ?? 0)
         }
+        markOffloads(&skb, link: link, outgoing: outgoing)
         return skb
     }
 

@@ -1,6 +1,7 @@
 // Mirrors net/ipv4/ip_output.c (Linux 6.1): IPv4 output, from the transport protocols' hand-off to
 // the neighbour layer, including fragmentation (RFC 791 §3.2).
-// Not modeled: GSO segmentation (captured frames are already segmented), multicast output
+// Not modeled: software GSO segmentation (a GSO packet the capture saw was cut below the tap, or its
+// segments were captured instead), GSO segments over the route's MTU, multicast output
 // (`ip_mc_output`), corking beyond one datagram, BPF cgroup egress programs.
 import Trace
 import Wire
@@ -8,7 +9,7 @@ import Wire
 /// Functions modeled from `net/ipv4/ip_output.c`, in the file's order.
 public enum ip_output_c: String, KernelSourceFile {
     public static let path = "net/ipv4/ip_output.c"
-    case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, __ip_finish_output,
+    case __ip_local_out, ip_local_out, ip_build_and_send_pkt, ip_finish_output2, ip_finish_output_gso, __ip_finish_output,
         ip_finish_output, ip_mc_finish_output, ip_mc_output, ip_output, __ip_queue_xmit, ip_queue_xmit, ip_fraglist_init, ip_fraglist_prepare,
         ip_frag_init, ip_frag_next, ip_fragment, ip_do_fragment, ip_send_skb,
         ip_push_pending_frames, ip_send_unicast_reply
@@ -91,9 +92,24 @@ extension Kernel {
         }
     }
 
-    /// Fragments a datagram larger than the route's MTU, else hands it on.
+    /// Output of a GSO packet: when each of its segments fits the route's MTU, it goes on as one skb
+    /// (it is segmented later, by the device or `validate_xmit_skb`), never fragmented.
+    func ip_finish_output_gso(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_finish_output_gso) {
+            guard skb.skb_gso_validate_network_len(skb.dev.mtu) else {
+                tracer.notModeled("GSO segments over MTU \(skb.dev.mtu): skb_gso_segment, then ip_fragment of each segment")
+                return .NETDEV_TX_OK
+            }
+            tracer.note("segments of \(skb.gso_size) bytes fit MTU \(skb.dev.mtu) (skb_gso_validate_network_len)")
+            return ip_finish_output2(&skb)
+        }
+    }
+
+    /// Fragments a datagram larger than the route's MTU, else hands it on; a GSO packet goes to
+    /// `ip_finish_output_gso` instead.
     func __ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.__ip_finish_output) {
+            if skb.skb_is_gso() { return ip_finish_output_gso(&skb) }
             if transmitContext.isFirstFragment || skb.ip_hdr().map({ $0.totalLength > skb.dev.mtu }) == true {
                 tracer.note("datagram larger than MTU \(skb.dev.mtu): fragment")
                 return ip_fragment(&skb)
