@@ -106,31 +106,9 @@ extension Kernel {
             skb.protocol = link.etherType
             skb.network_header = link.networkOffset
             skb.transport_header = link.networkOffset + (IPv4Packet(bytes, at: link.networkOffset)?.headerLength ?? 0)
-            if link.etherType == .ipv4, let iph = IPv4Packet(bytes, at: link.networkOffset), iph.headerIsCaptured,
-               Self.checksumLeftToDevice(bytes, iph) {
-                skb.ip_summed = .CHECKSUM_PARTIAL
-                tracer.note("\(iph.proto) checksum left to the device (CHECKSUM_PARTIAL, checksum offload): "
-                    + "the capture, taken before it, shows the pseudo-header sum")
-            }
         }
-        markGSO(&skb, bytes: bytes, link: link, device: device, outgoing: outgoing)
+        markOffloads(&skb, link: link, outgoing: outgoing)
         return skb
-    }
-
-    /// A TCP segment longer than its device's MTU allows was captured before segmentation (TSO, on
-    /// transmit) or after merging (GRO, on receive; or a GSO skb a virtual link carried whole): it is
-    /// one GSO skb standing for MTU-sized segments, whose payload size is the MTU less the headers.
-    private func markGSO(_ skb: inout SKBuff, bytes: [UInt8], link: LinkHeader, device: NetDevice, outgoing: Bool) {
-        guard link.etherType == .ipv4, let iph = IPv4Packet(bytes, at: link.networkOffset), iph.headerIsCaptured,
-              iph.proto == .tcp, !iph.isFragment, iph.totalLength > device.mtu,
-              let th = TCPPacket(bytes, at: iph.payloadOffset) else { return }
-        let payload = iph.totalLength - iph.headerLength - th.headerLength
-        let size = device.mtu - iph.headerLength - th.headerLength
-        guard size > 0, payload > size else { return }
-        skb.gso_size = size
-        skb.gso_segs = (payload + size - 1) / size
-        tracer.note("\(iph.totalLength) bytes over MTU \(device.mtu): a GSO skb of \(skb.gso_segs) segments of \(size) bytes, "
-            + (outgoing ? "captured before the device segments it (TSO)" : "captured after GRO merged them (or carried whole by a virtual link)"))
     }
 
     /// Replays a frame the host received on `device`: the driver's receive path and the stack above.

@@ -137,11 +137,12 @@ public enum ModelTour {
             // Longer than the MTU allows: veth drops it when it crosses to the host's end.
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40008, 7000, payload: [UInt8](repeating: 0, count: 1600)),
                     dontFragment: false),
-            // A TCP segment larger than the MTU, sent on a connection open before the capture: a GSO skb
-            // the device segments (TSO).
-            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8081, 40050, seq: 1000, ack: 1, flags: [.ack, .psh], payload: big)),
         ]
         list.append(rx.ipv4(peerIP, IPv4Address("10.77.0.255")!, .udp, FrameBuilder.udp(40005, 7000, payload: data)))
+        // Offloads: a TSO packet the host sent and a GRO aggregate it received, both over the MTU.
+        let bulk = [UInt8](repeating: 0x61, count: 3000)
+        list.append(tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40040, seq: 1, ack: 1, flags: [.ack, .psh], payload: bulk)))
+        list.append(rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40041, 8080, seq: 1, ack: 1, flags: [.ack, .psh], payload: bulk)))
         // Fragments: queue 80 falls too far behind (ipfrag_max_dist 2) while queue 81 takes three
         // fragments and is restarted; queue 82 holds a first fragment alone until the reassembly timer
         // (ipfrag_time 1) fires before the last frame, two seconds later.

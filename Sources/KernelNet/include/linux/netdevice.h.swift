@@ -36,9 +36,15 @@ public protocol NetDeviceOps: AnyObject {
     func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx
     /// Models `ndo_select_queue`, which multiqueue devices may have (`netdev_pick_tx` calls it).
     func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff)
+    /// Whether a received skb is the sender's own skb handed across (a virtual pair), so that it
+    /// keeps the sender's checksum state (`CHECKSUM_PARTIAL` of an offloaded checksum).
+    var receivesSenderSKB: Bool { get }
 }
 
 extension NetDeviceOps {
+    /// A real device receives what came over the wire: no skb state of the sender's.
+    public var receivesSenderSKB: Bool { false }
+
     /// Devices without `ndo_select_queue` (veth) let the core pick the queue.
     public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {}
 }

@@ -1,5 +1,5 @@
 // Mirrors include/linux/skbuff.h (Linux 6.1): the packet buffer and its checksum states.
-// Not modeled: paged data, clones sharing data, the frag list, GSO types other than TCP over IPv4.
+// Not modeled: paged data, clones sharing data, the frag list, GSO types other than TCPv4/UDP.
 import Wire
 
 /// Models `enum PACKET_*` as `skb->pkt_type` holds it (include/uapi/linux/if_packet.h).
@@ -54,13 +54,11 @@ public struct SKBuff {
     public var vlanIDs: [UInt16] = []
     /// `skb->truesize`: the memory the buffer holds, charged to fragment queues and socket buffers.
     public var truesize: Int
-    /// `skb_shinfo(skb)->gso_size` and `gso_segs`: a GSO skb stands for `gso_segs` segments of
-    /// `gso_size` payload bytes (TSO on transmit, GRO's aggregate on receive); 0 for an ordinary one.
+    /// `skb_shinfo(skb)->gso_size`: the payload of each wire segment of a GSO packet (one larger than
+    /// its device's MTU: a TSO/GSO packet not yet cut, or a GRO aggregate); 0 for a plain packet.
     public var gso_size = 0
+    /// `skb_shinfo(skb)->gso_segs`: how many wire segments a GSO packet stands for.
     public var gso_segs = 0
-
-    /// `skb_is_gso`.
-    public var skb_is_gso: Bool { gso_size != 0 }
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id
@@ -94,6 +92,20 @@ public struct SKBuff {
             slab = [8, 16, 32, 64, 96, 128, 192].first { $0 >= head } ?? 192
         }
         return slab + 256
+    }
+
+    /// Models `skb_is_gso`: the packet stands for several wire segments.
+    public func skb_is_gso() -> Bool { gso_size != 0 }
+
+    /// Models `skb_gso_validate_network_len`: whether each segment of a GSO packet, with its IP and
+    /// transport headers, fits in `mtu`.
+    public func skb_gso_validate_network_len(_ mtu: Int) -> Bool {
+        transport_header - network_header + gsoTransportHeaderLength + gso_size <= mtu
+    }
+
+    /// The transport header length each GSO segment repeats (TCP's with options, or UDP's 8).
+    var gsoTransportHeaderLength: Int {
+        ip_hdr()?.proto == .tcp ? tcp_hdr()?.headerLength ?? TCPPacket.minimumHeaderLength : UDPPacket.headerLength
     }
 
     /// Models `pskb_may_pull`: whether `n` bytes from `data` are in the packet.

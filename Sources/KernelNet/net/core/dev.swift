@@ -27,13 +27,14 @@ extension Kernel {
 
     /// Scrubs a packet crossing into another device and sets its type for the receiving device
     /// (`eth_type_trans`). A frame longer than the receiving device's MTU plus its Ethernet and VLAN
-    /// headers, unless it is a GSO skb, is dropped first (`is_skb_forwardable`, through the inline
-    /// `____dev_forward_skb`). A
+    /// headers is dropped first (`is_skb_forwardable`, through the inline `____dev_forward_skb`),
+    /// unless it is a GSO packet, which crosses whole (no wire between the pair: nothing cuts it). A
     /// device of another host (veth's peer) is not checked: the model does not know its MTU.
     func __dev_forward_skb2(_ skb: inout SKBuff, to dev: NetDevice) -> Bool {
         traced(dev_c.__dev_forward_skb2) {
-            // A GSO skb is forwardable whatever its length (its segments fit).
-            if !dev.isRemote, skb.len > dev.mtu + 14 + 4, !skb.skb_is_gso {
+            if skb.skb_is_gso() {
+                tracer.note("\(gsoDescription(skb)): is_skb_forwardable lets it over MTU \(dev.mtu) whole")
+            } else if !dev.isRemote, skb.len > dev.mtu + 14 + 4 {
                 tracer.note("\(skb.len) bytes over MTU \(dev.mtu) of \(dev.name) (is_skb_forwardable)")
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
@@ -133,10 +134,20 @@ extension Kernel {
         }
     }
 
-    /// Checks features and offloads before the driver sees the packet (no segmentation is needed for
-    /// captured frames: they are on the wire already).
+    /// Checks the packet against the device's features before the driver sees it. A GSO packet the
+    /// capture saw whole went on whole: had the device lacked TSO, `netif_needs_gso` would have sent
+    /// it through `skb_gso_segment` here, before the tap, and the capture would show the segments. A
+    /// `CHECKSUM_PARTIAL` packet likewise keeps its checksum for the device to finish (it advertises
+    /// checksum offload), where `skb_csum_hwoffload_help` would otherwise complete it in software.
     func validate_xmit_skb(_ skb: inout SKBuff) {
-        traced(dev_c.validate_xmit_skb) {}
+        traced(dev_c.validate_xmit_skb) {
+            if skb.skb_is_gso() {
+                tracer.note("\(gsoDescription(skb)): the device has TSO, so it goes to the driver unsegmented; the driver or NIC cuts it for the wire (veth hands it whole to its peer). No fragmentation, no ICMP")
+            }
+            if skb.ip_summed == .CHECKSUM_PARTIAL {
+                tracer.note("CHECKSUM_PARTIAL: checksum offload; the captured checksum field holds only the pseudo-header sum, which the device completes (not an error)")
+            }
+        }
     }
 
     /// Gives the packet to the taps, then to the driver.

@@ -48,7 +48,10 @@ extension Kernel {
                 return .NET_RX_DROP
             }
             countForwardedEarly()
-            if iph.dontFragment, let out = skb.dst?.dev, iph.totalLength > out.mtu {
+            // ip_exceeds_mtu: a GSO packet is measured by its segments.
+            if iph.dontFragment, let out = skb.dst?.dev, iph.totalLength > out.mtu,
+                !(skb.skb_is_gso() && skb.skb_gso_validate_network_len(out.mtu))
+            {
                 tracer.note("\(iph.totalLength) bytes with DF over MTU \(out.mtu) of \(out.name)")
                 icmp_send(&skb, type: ICMPv4Packet.destinationUnreachable, code: 4)
                 count("IpFragFails")

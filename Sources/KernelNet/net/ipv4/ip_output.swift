@@ -1,6 +1,7 @@
 // Mirrors net/ipv4/ip_output.c (Linux 6.1): IPv4 output, from the transport protocols' hand-off to
 // the neighbour layer, including fragmentation (RFC 791 §3.2).
-// Not modeled: GSO segmentation (captured frames are already segmented), multicast output
+// Not modeled: software GSO segmentation (a GSO packet the capture saw was cut below the tap, or its
+// segments were captured instead), GSO segments over the route's MTU, multicast output
 // (`ip_mc_output`), corking beyond one datagram, BPF cgroup egress programs.
 import Trace
 import Wire
@@ -93,29 +94,27 @@ extension Kernel {
         }
     }
 
-    /// Fragments a datagram larger than the route's MTU, else hands it on.
-    func __ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
-        traced(ip_output_c.__ip_finish_output) {
-            if skb.skb_is_gso { return ip_finish_output_gso(&skb) }
-            if transmitContext.isFirstFragment || skb.ip_hdr().map({ $0.totalLength > skb.dev.mtu }) == true {
-                tracer.note("datagram larger than MTU \(skb.dev.mtu): fragment")
-                return ip_fragment(&skb)
+    /// Output of a GSO packet: when each of its segments fits the route's MTU, it goes on as one skb
+    /// (it is segmented later, by the device or `validate_xmit_skb`), never fragmented.
+    func ip_finish_output_gso(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.ip_finish_output_gso) {
+            guard skb.skb_gso_validate_network_len(skb.dev.mtu) else {
+                tracer.notModeled("GSO segments over MTU \(skb.dev.mtu): skb_gso_segment, then ip_fragment of each segment")
+                return .NETDEV_TX_OK
             }
+            tracer.note("segments of \(skb.gso_size) bytes fit MTU \(skb.dev.mtu) (skb_gso_validate_network_len)")
             return ip_finish_output2(&skb)
         }
     }
 
-    /// Output of a GSO skb: when each segment fits the route's MTU (`skb_gso_validate_network_len`),
-    /// the skb goes on whole and the device (TSO) or `validate_xmit_skb` segments it.
-    ///
-    /// Not modeled: segmenting here, for segments larger than the MTU (a forwarded GRO aggregate
-    /// without DF).
-    func ip_finish_output_gso(_ skb: inout SKBuff) -> NetdevTx {
-        traced(ip_output_c.ip_finish_output_gso) {
-            let headers = (skb.ip_hdr()?.headerLength ?? 20) + (skb.tcp_hdr()?.headerLength ?? 20)
-            guard skb.gso_size + headers <= skb.dev.mtu else {
-                tracer.notModeled("segmenting a GSO skb whose segments exceed MTU \(skb.dev.mtu)")
-                return .NETDEV_TX_OK
+    /// Fragments a datagram larger than the route's MTU, else hands it on; a GSO packet goes to
+    /// `ip_finish_output_gso` instead.
+    func __ip_finish_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip_output_c.__ip_finish_output) {
+            if skb.skb_is_gso() { return ip_finish_output_gso(&skb) }
+            if transmitContext.isFirstFragment || skb.ip_hdr().map({ $0.totalLength > skb.dev.mtu }) == true {
+                tracer.note("datagram larger than MTU \(skb.dev.mtu): fragment")
+                return ip_fragment(&skb)
             }
             return ip_finish_output2(&skb)
         }

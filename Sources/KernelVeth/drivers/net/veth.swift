@@ -17,6 +17,8 @@ public final class VethDriver: NetDeviceOps {
     /// veth sets `IFF_NO_QUEUE`.
     public func isNoQueue(in kernel: Kernel) -> Bool { true }
     public let receiveMode = ReceiveMode.backlog
+    /// The peer's skb itself crosses the pair, with its checksum state and GSO size.
+    public let receivesSenderSKB = true
     /// The peer device: frames arrive from its `veth_xmit`.
     private let peer: NetDevice
 
@@ -39,9 +41,13 @@ public final class VethDriver: NetDeviceOps {
     }
 
     /// The `ndo_start_xmit` of a veth end: forwards the frame to the other end, `rcv` (through
-    /// `dev_forward_skb` in 4.14).
+    /// `dev_forward_skb` in 4.14). The skb keeps its `CHECKSUM_PARTIAL`: the receiver trusts a
+    /// checksum the sender left to offload, and the capture shows it unfinished.
     func veth_xmit(_ kernel: Kernel, _ skb: inout SKBuff, to rcv: NetDevice) -> Bool {
         kernel.traced(veth.veth_xmit) {
+            if skb.ip_summed == .CHECKSUM_PARTIAL {
+                kernel.tracer.note("CHECKSUM_PARTIAL: the sender left the checksum to offload; the skb crosses with it and the receiver does not verify it (not an error)")
+            }
             guard kernel.has(veth.veth_forward_skb) else { return kernel.dev_forward_skb(&skb, to: rcv) }
             return veth_forward_skb(kernel, &skb, to: rcv)
         }

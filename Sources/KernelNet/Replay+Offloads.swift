@@ -1,0 +1,38 @@
+import Trace
+import Wire
+
+extension Kernel {
+    /// Gives a captured frame the offload state that its size and checksum show, before the replay
+    /// starts: a TCP/UDP packet longer than its device's MTU is a GSO packet (the kernel's one skb for
+    /// several wire segments: a TSO/GSO packet seen above the point that cuts it, or a GRO aggregate),
+    /// and a checksum field holding only the pseudo-header sum is `CHECKSUM_PARTIAL` (the device was
+    /// to finish it) on a frame the host sent, or on one a virtual pair handed across with the
+    /// sender's skb.
+    ///
+    /// The segment size is what the capture shows: the MTU less this frame's IP and transport headers
+    /// (for TCP, the MSS less the options every segment repeats).
+    func markOffloads(_ skb: inout SKBuff, link: LinkHeader, outgoing: Bool) {
+        guard link.etherType == .ipv4, let iph = IPv4Packet(skb.bytes, at: link.networkOffset),
+            iph.headerIsCaptured, !iph.isFragment, iph.proto == .tcp || iph.proto == .udp
+        else { return }
+        let transport = link.networkOffset + iph.headerLength
+        // The checksum field alone tells (no sum over the payload on this per-frame path).
+        if outgoing || skb.dev.ops.receivesSenderSKB, Self.checksumLeftToDevice(skb.bytes, iph) {
+            skb.ip_summed = .CHECKSUM_PARTIAL
+        }
+        guard iph.totalLength > skb.dev.mtu else { return }
+        let transportHeader = iph.proto == .tcp
+            ? TCPPacket(skb.bytes, at: transport)?.headerLength ?? TCPPacket.minimumHeaderLength
+            : UDPPacket.headerLength
+        let segment = skb.dev.mtu - iph.headerLength - transportHeader
+        let payload = iph.totalLength - iph.headerLength - transportHeader
+        guard segment > 0, payload > segment else { return }
+        skb.gso_size = segment
+        skb.gso_segs = (payload + segment - 1) / segment
+    }
+
+    /// How a GSO packet stands for its wire segments, for the notes of the functions that meet it.
+    func gsoDescription(_ skb: SKBuff) -> String {
+        "GSO packet: \(skb.gso_segs) wire segments of up to \(skb.gso_size) bytes (gso_size from MTU \(skb.dev.mtu) and this frame's headers) in one skb"
+    }
+}
