@@ -3,14 +3,14 @@ import Wire
 
 extension Kernel {
     /// Gives a captured frame the offload state that its size and checksum show, before the replay
-    /// starts: a TCP/UDP packet longer than its device's MTU is a GSO packet (the kernel's one skb for
+    /// starts: a TCP packet longer than its device's MTU is a GSO packet (the kernel's one skb for
     /// several wire segments: a TSO/GSO packet seen above the point that cuts it, or a GRO aggregate),
     /// and a checksum field holding only the pseudo-header sum is `CHECKSUM_PARTIAL` (the device was
     /// to finish it) on a frame the host sent, or on one a virtual pair handed across with the
     /// sender's skb.
     ///
-    /// The segment size is what the capture shows: the MTU less this frame's IP and transport headers
-    /// (for TCP, the MSS less the options every segment repeats).
+    /// The segment size is what the capture shows: the MTU less this frame's IP and TCP headers (the MSS
+    /// less the options every segment repeats).
     func markOffloads(_ skb: inout SKBuff, link: LinkHeader, outgoing: Bool) {
         guard link.etherType == .ipv4, let iph = IPv4Packet(skb.bytes, at: link.networkOffset),
             iph.headerIsCaptured, !iph.isFragment, iph.proto == .tcp || iph.proto == .udp
@@ -20,10 +20,10 @@ extension Kernel {
         if outgoing || skb.dev.ops.receivesSenderSKB, Self.checksumLeftToDevice(skb.bytes, iph) {
             skb.ip_summed = .CHECKSUM_PARTIAL
         }
-        guard iph.totalLength > skb.dev.mtu else { return }
-        let transportHeader = iph.proto == .tcp
-            ? TCPPacket(skb.bytes, at: transport)?.headerLength ?? TCPPacket.minimumHeaderLength
-            : UDPPacket.headerLength
+        // Only TCP: a UDP datagram over the MTU is as likely a jumbo frame the device refuses as a UDP
+        // GSO packet (UDP_SEGMENT), and nothing in the capture tells them apart.
+        guard iph.proto == .tcp, iph.totalLength > skb.dev.mtu else { return }
+        let transportHeader = TCPPacket(skb.bytes, at: transport)?.headerLength ?? TCPPacket.minimumHeaderLength
         let segment = skb.dev.mtu - iph.headerLength - transportHeader
         let payload = iph.totalLength - iph.headerLength - transportHeader
         guard segment > 0, payload > segment else { return }
