@@ -230,7 +230,6 @@ public struct HostInference {
 
     /// What the frames a MAC sent say about it.
     struct Sender {
-        var frames = 0
         var initialTTL = 0
         var otherTTL = 0
         /// TTLs seen per IPv4 source address.
@@ -286,7 +285,6 @@ public struct HostInference {
             for f in facts {
                 guard let src = f.src, !src.isMulticast, f.family != .other else { continue }
                 var s = senders[src, default: Sender()]
-                s.frames += 1
                 switch f.family {
                 case .ipv4:
                     if !f.v4src.isZeroNet {
