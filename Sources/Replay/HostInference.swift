@@ -668,14 +668,7 @@ public struct HostInference {
     /// The modeled kernel nearest to the Linux version a pcapng's `shb_os` names (`Linux 6.1.0-13-amd64`).
     var kernelFromMetadata: String? {
         guard let os = metadata.os, os.lowercased().hasPrefix("linux") else { return nil }
-        let digits = os.drop { !$0.isNumber }.prefix { $0.isNumber || $0 == "." }.split(separator: ".")
-        guard digits.count >= 2, let major = Int(digits[0]), let minor = Int(digits[1]) else { return nil }
-        let modeled = KernelProfile.all.keys.compactMap { key -> (String, Int)? in
-            let p = key.split(separator: ".").compactMap { Int($0) }
-            return p.count == 2 ? (key, p[0] * 1000 + p[1]) : nil
-        }
-        let target = major * 1000 + minor
-        return modeled.min { abs($0.1 - target) < abs($1.1 - target) }?.0
+        return HostSnapshot.nearestKernel(toRelease: os)
     }
 
     /// The interface's name: the pcapng's `if_name` when it has one, else the driver's usual name.

@@ -155,7 +155,7 @@ public struct HostProfile: Sendable {
             }
             var ifindex: Int?
             if let x = o["ifindex"] {
-                guard let n = (x as? NSNumber)?.intValue, !(x is Bool), n >= 1, n <= Int(Int32.max) else {
+                guard let n = (x as? NSNumber)?.intValue, n >= 1, n <= Int(Int32.max) else {
                     throw fail("\(at).ifindex", "must be an interface index (a number from 1)")
                 }
                 guard !profile.interfaces.contains(where: { $0.ifindex == n }) else {

@@ -1,0 +1,144 @@
+import Foundation
+import KernelNet
+import Wire
+
+/// The host profile of a running machine, made from what its own tools print: `ip -j -d addr`,
+/// `ip -j route`, `ip -j neigh`, `ss -Htuan`, `sysctl -a` and `uname -r` (`pktpath host snapshot`).
+///
+/// The profile is written in the file format and read back through ``HostProfile/parse(_:path:)``, so
+/// a snapshot is checked as every profile is. What the format cannot hold is left out and said in
+/// `omitted`: interfaces without a MAC (tunnels), IPv6 neighbours and routes, sockets in states other
+/// than listening and established (TCP) or bound and connected (UDP), non-`net.*` sysctls.
+public struct HostSnapshot {
+    /// The profile's JSON object, as `pktpath host snapshot` prints it.
+    public var json: [String: Any]
+    /// What the machine has that the profile leaves out, one line each.
+    public var omitted: [String]
+
+    /// Builds the snapshot from the tools' outputs.
+    public init(addresses: Data, routes: Data, neighbours: Data, sockets: String, sysctl: String, release: String) throws {
+        var omitted: [String] = []
+        var interfaces: [[String: Any]] = []
+        let links = (try JSONSerialization.jsonObject(with: addresses) as? [[String: Any]]) ?? []
+        for link in links {
+            guard let name = link["ifname"] as? String else { continue }
+            let loopback = link["link_type"] as? String == "loopback"
+            guard let mac = link["address"] as? String, MACAddress(mac) != nil else {
+                omitted.append("interface \(name): no MAC address (\(link["link_type"] as? String ?? "?"))")
+                continue
+            }
+            let kind = (link["linkinfo"] as? [String: Any])?["info_kind"] as? String
+            let driver = loopback ? "loopback" : kind == "veth" ? "veth" : name.hasPrefix("wl") ? "iwlwifi" : "veth"
+            if !loopback, kind != "veth", !name.hasPrefix("wl") {
+                omitted.append("interface \(name): its driver (\(kind ?? "a NIC")) is not modeled; described as veth")
+            }
+            let addrs = ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a -> String? in
+                guard let local = a["local"] as? String, let length = a["prefixlen"] as? Int else { return nil }
+                return "\(local)/\(length)"
+            }
+            var i: [String: Any] = ["name": name, "driver": driver, "mac": mac, "addresses": addrs]
+            if let mtu = link["mtu"] as? Int { i["mtu"] = mtu }
+            if let index = link["ifindex"] as? Int { i["ifindex"] = index }
+            interfaces.append(i)
+        }
+        // The capture is most likely taken on the first interface that is not lo.
+        if let first = interfaces.firstIndex(where: { $0["driver"] as? String != "loopback" }) ?? interfaces.indices.first {
+            interfaces[first]["captured"] = true
+        }
+        let names = Set(interfaces.compactMap { $0["name"] as? String })
+
+        var routeList: [[String: Any]] = []
+        for r in (try JSONSerialization.jsonObject(with: routes) as? [[String: Any]]) ?? [] {
+            // The interfaces' own prefixes come with their addresses.
+            guard r["protocol"] as? String != "kernel", let dst = r["dst"] as? String, let dev = r["dev"] as? String,
+                  names.contains(dev) else { continue }
+            guard dst == "default" || IPv4Prefix(dst) != nil else {
+                omitted.append("route \(dst): not an IPv4 route")
+                continue
+            }
+            var route: [String: Any] = ["dst": dst, "dev": dev]
+            if let via = r["gateway"] as? String { route["via"] = via }
+            routeList.append(route)
+        }
+
+        var neighbourList: [[String: Any]] = []
+        for n in (try JSONSerialization.jsonObject(with: neighbours) as? [[String: Any]]) ?? [] {
+            guard let ip = n["dst"] as? String, IPv4Address(ip) != nil, let mac = n["lladdr"] as? String,
+                  let dev = n["dev"] as? String, names.contains(dev) else { continue }
+            let state = ((n["state"] as? [String])?.first ?? "reachable").lowercased()
+            guard NUDState(name: state) != nil else { continue }
+            neighbourList.append(["ip": ip, "mac": mac, "dev": dev, "state": state])
+        }
+
+        var socketList: [[String: Any]] = []
+        for line in sockets.split(separator: "\n") {
+            let f = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard f.count >= 6, let local = Self.endpoint(f[4]) else { continue }
+            let peer = Self.endpoint(f[5])
+            switch (f[0], f[1]) {
+            case ("tcp", "LISTEN"):
+                socketList.append(["proto": "tcp", "addr": local.address, "port": local.port, "state": "listen"])
+            case ("tcp", "ESTAB"):
+                guard let peer else { continue }
+                socketList.append(["proto": "tcp", "addr": local.address, "port": local.port, "state": "established",
+                                   "remote": "\(peer.address):\(peer.port)"])
+            case ("udp", "UNCONN"):
+                socketList.append(["proto": "udp", "addr": local.address, "port": local.port])
+            case ("udp", "ESTAB"):
+                guard let peer else { continue }
+                socketList.append(["proto": "udp", "addr": local.address, "port": local.port, "remote": "\(peer.address):\(peer.port)"])
+            default:
+                omitted.append("socket \(f[0]) \(f[1]) \(f[4]): a state the profile does not hold")
+            }
+        }
+
+        var sysctls: [String: Any] = [:]
+        for line in sysctl.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard key.hasPrefix("net."), !value.isEmpty else { continue }
+            if let n = Int(value) {
+                // A value the kernel took is within its range; should one not be, it is left out.
+                if SysctlRange.refusal(key, n) == nil { sysctls[key] = n }
+            } else {
+                sysctls[key] = value
+            }
+        }
+
+        var json: [String: Any] = ["interfaces": interfaces, "routes": routeList, "neighbours": neighbourList,
+                                   "sockets": socketList, "sysctl": sysctls]
+        if let kernel = Self.nearestKernel(toRelease: release) { json["kernel"] = kernel }
+        self.json = json
+        self.omitted = omitted
+    }
+
+    /// An `ss` address as an IPv4 address and port; `*` and `[::]` (a dual-stack socket, which takes IPv4
+    /// too) become 0.0.0.0; other IPv6 addresses are none.
+    static func endpoint(_ text: String) -> (address: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
+        var host = String(text[..<colon])
+        if let percent = host.firstIndex(of: "%") { host = String(host[..<percent]) }
+        if host == "*" || host == "[::]" { host = "0.0.0.0" }
+        guard IPv4Address(host) != nil else { return nil }
+        return (host, port)
+    }
+
+    /// The modeled kernel nearest to a Linux release (`6.1.0-13-amd64`, `Linux 6.12.9`).
+    public static func nearestKernel(toRelease release: String) -> String? {
+        let digits = release.drop { !$0.isNumber }.prefix { $0.isNumber || $0 == "." }.split(separator: ".")
+        guard digits.count >= 2, let major = Int(digits[0]), let minor = Int(digits[1]) else { return nil }
+        let target = major * 1000 + minor
+        let modeled = KernelProfile.all.keys.compactMap { key -> (String, Int)? in
+            let p = key.split(separator: ".").compactMap { Int($0) }
+            return p.count == 2 ? (key, p[0] * 1000 + p[1]) : nil
+        }
+        return modeled.min { abs($0.1 - target) < abs($1.1 - target) }?.0
+    }
+
+    /// The snapshot as a profile, checked as every profile is.
+    public func profile() throws(HostProfileError) -> HostProfile {
+        let data = (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])) ?? Data()
+        return try HostProfile.parse(data, path: "snapshot")
+    }
+}

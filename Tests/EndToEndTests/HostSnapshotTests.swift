@@ -1,0 +1,102 @@
+import Foundation
+import Replay
+import Testing
+import TestSupport
+
+/// Whether tests may build network namespaces: root and iproute2; CI has both (and must not skip).
+enum Namespaces {
+    static let usable: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
+        || ProcessInfo.processInfo.environment["CI"] == "true"
+    static let skipReason = "skipped: building a network namespace needs root and iproute2 (ip)"
+}
+
+/// `pktpath host snapshot`: a network namespace built here, read back field by field.
+@Suite("host snapshot of a namespace", .enabled(if: Namespaces.usable, Comment(rawValue: Namespaces.skipReason)))
+struct HostSnapshotTests {
+
+    /// Runs `command` and returns its standard output; fails the test on a non-zero exit.
+    @discardableResult
+    static func sh(_ command: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "\(command) exited \(p.terminationStatus)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("a namespace's interfaces, route, neighbour, listener and sysctls come back as it was built")
+    func namespace() throws {
+        let exe = try #require(CLITests.executable)
+        let ns = "pp-snap-\(getpid())"
+        defer { _ = try? Self.sh("ip netns del \(ns) 2>/dev/null; true") }
+        try Self.sh("""
+            ip netns add \(ns) && ip -n \(ns) link set lo up &&
+            ip -n \(ns) link add snap0 address 02:00:00:00:5a:01 mtu 1400 type veth peer name snap1 address 02:00:00:00:5a:02 &&
+            ip -n \(ns) addr add 10.99.0.1/24 dev snap0 && ip -n \(ns) link set snap0 up && ip -n \(ns) link set snap1 up &&
+            ip -n \(ns) route add default via 10.99.0.254 &&
+            ip -n \(ns) neigh add 10.99.0.254 lladdr 02:00:00:00:5a:fe dev snap0 nud permanent &&
+            ip netns exec \(ns) sysctl -qw net.ipv4.ip_forward=1
+            """)
+        // A listener held while the snapshot is taken.
+        let text = try Self.sh("""
+            ip netns exec \(ns) python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 8080)); s.listen(1); time.sleep(5)' &
+            sleep 1; ip netns exec \(ns) \(exe.path) host snapshot; wait
+            """)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let interfaces = try #require(o["interfaces"] as? [[String: Any]])
+        let snap0 = try #require(interfaces.first { $0["name"] as? String == "snap0" })
+        #expect(snap0["mac"] as? String == "02:00:00:00:5a:01")
+        #expect(snap0["driver"] as? String == "veth")
+        #expect(snap0["mtu"] as? Int == 1400)
+        #expect((snap0["addresses"] as? [String])?.contains("10.99.0.1/24") == true)
+        let lo = try #require(interfaces.first { $0["name"] as? String == "lo" })
+        #expect(lo["driver"] as? String == "loopback")
+        #expect((lo["addresses"] as? [String])?.contains("127.0.0.1/8") == true)
+        let routes = try #require(o["routes"] as? [[String: Any]])
+        #expect(routes.contains { $0["dst"] as? String == "default" && $0["via"] as? String == "10.99.0.254" && $0["dev"] as? String == "snap0" })
+        let neighbours = try #require(o["neighbours"] as? [[String: Any]])
+        #expect(neighbours.contains { $0["ip"] as? String == "10.99.0.254" && $0["mac"] as? String == "02:00:00:00:5a:fe"
+                                      && $0["state"] as? String == "NUD_PERMANENT" })
+        let sockets = try #require(o["sockets"] as? [[String: Any]])
+        #expect(sockets.contains { $0["proto"] as? String == "tcp" && $0["port"] as? Int == 8080 && $0["state"] as? String == "listen" })
+        let sysctl = try #require(o["sysctl"] as? [String: Any])
+        #expect(sysctl["net.ipv4.ip_forward"] as? Int == 1)
+        #expect(sysctl["net.ipv4.ping_group_range"] is String)
+        // The snapshot is a profile pktpath takes as it is.
+        let profile = try HostProfile.parse(Data(text.utf8))
+        #expect(profile.interfaces.contains { $0.name == "snap0" && $0.mtu == 1400 })
+    }
+
+}
+
+/// Snapshots made from given tool outputs.
+@Suite("host snapshot from tool outputs")
+struct HostSnapshotOutputTests {
+    @Test("ss's wildcard and dual-stack listeners are IPv4's; other IPv6 sockets and odd states are left out, and said")
+    func socketsAndOmissions() throws {
+        let ss = """
+            tcp LISTEN 0 4096 0.0.0.0:22 0.0.0.0:*
+            tcp LISTEN 0 4096 *:80 *:*
+            tcp ESTAB 0 0 10.0.0.1:22 10.0.0.2:50000
+            tcp TIME-WAIT 0 0 10.0.0.1:22 10.0.0.2:49999
+            tcp LISTEN 0 4096 [fe80::1%eth0]:9 [::]:*
+            udp ESTAB 0 0 10.0.0.1:40000 10.0.0.254:53
+            """
+        let addr = #"[{"ifindex":2,"ifname":"eth0","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,"addr_info":[{"family":"inet","local":"10.0.0.1","prefixlen":24}]},{"ifindex":3,"ifname":"tun0","link_type":"none","mtu":1400,"addr_info":[]}]"#
+        let s = try HostSnapshot(addresses: Data(addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
+                                 sockets: ss, sysctl: "net.ipv4.ip_default_ttl = 64\nkernel.hostname = x\n", release: "6.1.0-13-amd64")
+        let p = try s.profile()
+        #expect(p.kernel == "6.1")
+        #expect(p.sockets.map { "\($0.proto.rawValue) \($0.address):\($0.port)" } == ["tcp 0.0.0.0:22", "tcp 0.0.0.0:80", "tcp 10.0.0.1:22", "udp 10.0.0.1:40000"])
+        #expect(p.sockets.compactMap(\.remotePort) == [50000, 53])
+        #expect(p.sysctl == ["net.ipv4.ip_default_ttl": 64])
+        #expect(s.omitted.contains { $0.hasPrefix("interface tun0: no MAC") })
+        #expect(s.omitted.contains { $0.contains("TIME-WAIT") })
+        #expect(s.omitted.contains { $0.hasPrefix("interface eth0: its driver") })
+    }
+}
