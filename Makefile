@@ -19,7 +19,12 @@ build: deps
 demo: build
 	.build/release/pktpath trace Fixtures/tcp_handshake.pcap
 
+# The host-snapshot tests build a network namespace (root): they need iproute2's ip and ss, and sysctl.
 test: deps
+	@missing=""; for t in ip:iproute2 ss:iproute2 sysctl:procps; do \
+	  command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ] && [ -n "$(APT)" ] && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(SWIFT) test
 
 clean:

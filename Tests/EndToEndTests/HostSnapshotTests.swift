@@ -5,8 +5,9 @@ import TestSupport
 
 /// Whether tests may build network namespaces: root and iproute2; CI has both (and must not skip).
 enum Namespaces {
-    static let usable: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
-        || ProcessInfo.processInfo.environment["CI"] == "true"
+    static let usable: Bool = getuid() == 0 && ["/usr/sbin/ip", "/usr/bin/ip", "/sbin/ip", "/bin/ip"].contains {
+        FileManager.default.isExecutableFile(atPath: $0)
+    } || ProcessInfo.processInfo.environment["CI"] == "true"
     static let skipReason = "skipped: building a network namespace needs root and iproute2 (ip)"
 }
 
