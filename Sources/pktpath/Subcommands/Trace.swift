@@ -142,8 +142,6 @@ struct Trace: ParsableCommand {
     }
 }
 
-/// Thrown out of the replay loop when SIGINT was received.
-
 /// SIGINT while tracing: the handler only records the request; the replay loop polls it between frames.
 enum Interrupt {
     /// The exit status after an interrupt: 128 + SIGINT.
