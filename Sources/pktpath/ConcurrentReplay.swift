@@ -12,7 +12,10 @@ import Trace
 /// is handed over first, then the error is thrown, as a replay on one thread would.
 ///
 /// SIGINT: while the replay runs, the calling thread blocks SIGINT, so the signal reaches the replay
-/// thread and interrupts a read of the capture that is waiting on standard input.
+/// thread and interrupts a read of the capture that is waiting on standard input. The replay thread
+/// also asks ``isStopRequested`` after each frame (the flag a SIGINT handler set is then read on the
+/// thread the handler ran on): when it says stop, the traces made so far are handed over and ``run(_:)``
+/// throws ``Stopped``.
 struct ConcurrentReplay {
     /// Traces handed over at a time: enough to make the hand-over cost nothing per frame.
     static let batchSize = 256
@@ -22,6 +25,11 @@ struct ConcurrentReplay {
     let session: ReplaySession
     let frames: ClosedRange<Int>?
     let buffered: [CapturedFrame]
+    /// Asked on the replay thread after each frame; `true` ends the replay (``Stopped``).
+    var isStopRequested: () -> Bool = { false }
+
+    /// Thrown by ``run(_:)`` when ``isStopRequested`` ended the replay, after every trace made.
+    struct Stopped: Error {}
 
     /// Replays the capture, calling `body` on the calling thread with each trace in order. When `body`
     /// throws, the replay is stopped and the error rethrown.
@@ -36,6 +44,7 @@ struct ConcurrentReplay {
                 let r = replay.value
                 outcome = .success(try r.session.run(frames: r.frames, buffered: r.buffered) { trace in
                     batch.append(consume trace)
+                    if r.isStopRequested() { throw Stopped() }
                     if batch.count == Self.batchSize {
                         guard queue.put(batch) else { throw Cancelled() }
                         batch.removeAll(keepingCapacity: true)

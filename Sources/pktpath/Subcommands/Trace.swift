@@ -121,7 +121,8 @@ struct Trace: ParsableCommand {
             guard out.write(pending) else { throw InputError("cannot write \(output ?? "standard output"): \(String(cString: strerror(errno)))") }
         }
         do {
-            let replay = ConcurrentReplay(session: session, frames: frames.flatMap(Self.parseRange), buffered: buffered)
+            let replay = ConcurrentReplay(session: session, frames: frames.flatMap(Self.parseRange), buffered: buffered,
+                                          isStopRequested: { Interrupt.requested })
             let summary = try replay.run { trace in
                 if selection.includes(trace) {
                     renderer.write(trace, into: pending)
@@ -129,12 +130,11 @@ struct Trace: ParsableCommand {
                 }
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
-                if Interrupt.requested { throw Interrupted() }
             }
             pending.append(renderer.summary(summary))
             try flush()
             warnIfDisagreeing(summary.agreement)
-        } catch is Interrupted {
+        } catch is ConcurrentReplay.Stopped {
             try flush()
             progress.clear()
             let place = output.map { "; \($0) holds every frame traced" } ?? ""
@@ -157,14 +157,15 @@ struct Trace: ParsableCommand {
 }
 
 /// Thrown out of the replay loop when SIGINT was received.
-private struct Interrupted: Error {}
 
 /// SIGINT while tracing: the handler only records the request; the replay loop polls it between frames.
 enum Interrupt {
     /// The exit status after an interrupt: 128 + SIGINT.
     static let exitStatus: Int32 = 128 + SIGINT
 
-    /// Set by the signal handler. A plain 32-bit store is all the handler does (async-signal-safe).
+    /// Set by the signal handler. A plain 32-bit store is all the handler does (async-signal-safe). It is
+    /// read on the thread the handler ran on (the replay thread; the consumer blocks SIGINT), or after a
+    /// hand-over from it, never while it may be written.
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
 
     /// Whether SIGINT has been received since ``install()``.
@@ -172,8 +173,8 @@ enum Interrupt {
 
     /// Installs the handler, unless SIGINT is ignored (a background job of a script: the convention is
     /// to go on ignoring it). Reads are not restarted after the handler runs (no `SA_RESTART`), so a
-    /// replay blocked reading standard input stops too. The handler restores the default action, so a
-    /// second SIGINT ends the process at once.
+    /// replay blocked reading standard input stops too. The default action is restored as the handler runs
+    /// (`SA_RESETHAND`), so a second SIGINT ends the process at once.
     ///
     /// SIGINT is also unblocked: a process started from a thread that blocks signals inherits that mask
     /// (Foundation's `Process` launched from a Dispatch worker does this), and a blocked SIGINT would
@@ -187,18 +188,14 @@ enum Interrupt {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         var action = sigaction()
         #if os(Linux)
-        action.__sigaction_handler.sa_handler = { _ in
-            Interrupt.flag = 1
-            signal(SIGINT, SIG_DFL)
-        }
+        action.__sigaction_handler.sa_handler = { _ in Interrupt.flag = 1 }
         #else
-        action.__sigaction_u.__sa_handler = { _ in
-            Interrupt.flag = 1
-            signal(SIGINT, SIG_DFL)
-        }
+        action.__sigaction_u.__sa_handler = { _ in Interrupt.flag = 1 }
         #endif
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
+        // The default action comes back as the handler starts (so the handler itself calls nothing, and
+        // leaves errno as it was).
+        action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
         sigaction(SIGINT, &action, nil)
     }
 
