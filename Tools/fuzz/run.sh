@@ -14,7 +14,8 @@
 # set:     arbitrary bytes as --set KEY=VALUE lines, applied to fixtures' profiles, then a replay.
 # diff:    arbitrary bytes as a trace file for `pktpath diff`, diffed against a fixture's real trace.
 # filter:  arbitrary bytes as a pcap-filter expression, compiled for a capture of each link type and
-#          applied to it to the end.
+#          applied to it to the end (with the dictionary filter.dict of pcap-filter words: libpcap is
+#          not instrumented, so coverage cannot guide the fuzzer through its grammar).
 # all:     each of them in turn, SECONDS each.
 #
 # libFuzzer runs in fork mode (-fork=1, one worker: the machine is shared; FORK=N for more) and goes on
@@ -121,12 +122,13 @@ run() {
   mkdir -p "$corpus" "$findings"
   seed "$which"
   echo "fuzz: $which for ${seconds}s, corpus $corpus, findings $findings/" >&2
-  local dirs=("$corpus" "$scratch/seeds/$which")
+  local dirs=("$corpus" "$scratch/seeds/$which") dict=()
+  [ -f "Tools/fuzz/$which.dict" ] && dict=(-dict="Tools/fuzz/$which.dict")
   [ -d "$regression" ] && dirs+=("$regression")
   # shellcheck disable=SC2086
   PKTPATH_FUZZ_TARGET=$which "$binary" -fork="${FORK:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$which")" \
-    -print_final_stats=1 -artifact_prefix="$findings/" ${FUZZ_ARGS:-} "${dirs[@]}" || true
+    -print_final_stats=1 -artifact_prefix="$findings/" "${dict[@]}" ${FUZZ_ARGS:-} "${dirs[@]}" || true
   minimize "$which"
 }
 
@@ -144,12 +146,11 @@ minimize() {
 }
 
 # Adds to Tests/EndToEndTests/FuzzCorpus/TARGET the inputs of the grown corpus that cover something the
-# folder does not (libFuzzer's -merge=1), files of at most 4 KiB (16 KiB for diff).
+# folder does not (libFuzzer's -merge=1), files of at most 4 KiB.
 merge() {
-  local which=$1 regression=Tests/EndToEndTests/FuzzCorpus/$1 limit=4096
-  [ "$which" = diff ] && limit=16384
+  local which=$1 regression=Tests/EndToEndTests/FuzzCorpus/$1
   mkdir -p "$regression"
-  PKTPATH_FUZZ_TARGET=$which "$binary" -merge=1 -max_len="$limit" "$regression" "$scratch/corpus/$which"
+  PKTPATH_FUZZ_TARGET=$which "$binary" -merge=1 -max_len=4096 "$regression" "$scratch/corpus/$which"
 }
 
 build
