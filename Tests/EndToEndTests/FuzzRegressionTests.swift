@@ -10,7 +10,10 @@ import TestSupport
 /// Inputs under `known-crashes/TARGET/` still crash; each is replayed in a child process (an exit test)
 /// inside `withKnownIssue`, so the suite stays green until the owner fixes it and moves the file to
 /// `TARGET/`.
-@Suite("fuzz regression corpus")
+///
+/// Serialized: the capture target writes each input to one scratch file per process (as libFuzzer calls
+/// it, one input at a time), so two of these tests must not run it at once.
+@Suite("fuzz regression corpus", .serialized)
 struct FuzzRegressionTests {
     static let folder = Repository.path("Tests/EndToEndTests/FuzzCorpus")
 
