@@ -54,7 +54,8 @@ let package = Package(
             exclude: ["Snapshots", "FuzzCorpus"]),
         // libFuzzer entry points (Tools/fuzz/run.sh links them with -sanitize=fuzzer); a plain library otherwise.
         .target(
-            name: "PktpathFuzz", dependencies: ["Capture", "Replay", "KernelNet", "Trace", "TraceRender", "Wire"],
+            name: "PktpathFuzz",
+            dependencies: ["Capture", "Replay", "KernelNet", "Trace", "TraceRender", "TraceDiff", "Wire", "TestSupport"],
             path: "Tools/fuzz/PktpathFuzz"),
     ]
 )

@@ -1,22 +1,25 @@
 import Foundation
-import PktpathFuzz
+@testable import PktpathFuzz
 import Testing
 import TestSupport
 
 /// The fuzz regression corpus (`Tests/EndToEndTests/FuzzCorpus/`, see its README.md): inputs libFuzzer
-/// found or grew (`Tools/fuzz/run.sh`), replayed through both fuzz entry points, as a capture file and as
-/// a single Ethernet frame, so that what once crashed or hung stays fixed.
+/// found or grew (`Tools/fuzz/run.sh`), one folder per fuzz target, each replayed through its own
+/// target, so that what once crashed or hung stays fixed.
 ///
-/// Inputs under `known-crashes/` still crash the model; each is replayed in a child process (an exit
-/// test) inside `withKnownIssue`, so the suite stays green until the owner fixes it and moves the file
-/// up a folder.
-@Suite("fuzz regression corpus")
+/// Inputs under `known-crashes/TARGET/` still crash; each is replayed in a child process (an exit test)
+/// inside `withKnownIssue`, so the suite stays green until the owner fixes it and moves the file to
+/// `TARGET/`.
+///
+/// Serialized: the capture target writes each input to one scratch file per process (as libFuzzer calls
+/// it, one input at a time), so two of these tests must not run it at once.
+@Suite("fuzz regression corpus", .serialized)
 struct FuzzRegressionTests {
     static let folder = Repository.path("Tests/EndToEndTests/FuzzCorpus")
 
     /// Every input file under `folder/subfolder` (recursively), sorted; documentation files skipped.
-    static func inputs(_ subfolder: String? = nil) -> [String] {
-        let root = subfolder.map { folder + "/" + $0 } ?? folder
+    static func inputs(_ subfolder: String) -> [String] {
+        let root = folder + "/" + subfolder
         guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var out: [String] = []
         while let relative = walker.nextObject() as? String {
@@ -25,43 +28,85 @@ struct FuzzRegressionTests {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             let name = (relative as NSString).lastPathComponent
             guard !name.hasPrefix("."), !name.hasSuffix(".md") else { continue }
-            if subfolder == nil, relative.hasPrefix("known-crashes/") { continue }
-            out.append(relative)
+            out.append(subfolder + "/" + relative)
         }
         return out.sorted()
     }
 
-    static func bytes(_ relative: String, in subfolder: String? = nil) throws -> [UInt8] {
-        let root = subfolder.map { folder + "/" + $0 } ?? folder
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative)))
+    static func bytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + relative)))
     }
 
-    @Test("the corpus is there")
-    func present() {
-        #expect(Self.inputs().count >= 10, "expected fuzz inputs in \(Self.folder)")
+    /// The known crashers, as `(target, file)`.
+    static var knownCrashes: [(FuzzTarget, String)] {
+        FuzzTarget.allCases.flatMap { t in inputs("known-crashes/\(t.rawValue)").map { (t, $0) } }
     }
 
-    @Test("every input replays as a capture and as a frame without a crash")
-    func replayAll() throws {
-        var captures = 0
-        for relative in Self.inputs() {
+    @Test("every target has a corpus folder", arguments: FuzzTarget.allCases)
+    func present(_ target: FuzzTarget) {
+        #expect(!Self.inputs(target.rawValue).isEmpty, "expected fuzz inputs in \(Self.folder)/\(target.rawValue)")
+    }
+
+    @Test("every input replays through its target without a crash", arguments: FuzzTarget.allCases)
+    func replay(_ target: FuzzTarget) throws {
+        for relative in Self.inputs(target.rawValue) { target.run(try Self.bytes(relative)) }
+    }
+
+    @Test("capture and frame inputs also replay as the other")
+    func crossReplay() throws {
+        for relative in Self.inputs("capture") + Self.inputs("frame") {
             let bytes = try Self.bytes(relative)
-            if FuzzTargets.capture(bytes) != nil { captures += 1 }
+            FuzzTargets.capture(bytes)
             FuzzTargets.frame(bytes)
         }
-        // The capture folder holds inputs libFuzzer grew from real captures; most still open as captures.
-        #expect(captures > 0)
+    }
+
+    /// Inputs that reach past the targets' first checks: captures that open, profiles, overrides and trace
+    /// files that parse, filters that compile. A target whose inputs all bounce off its parser fuzzes
+    /// nothing behind it.
+    @Test("corpus inputs of each target get past its parser")
+    func reachDeep() throws {
+        func count(_ target: FuzzTarget, _ accepted: ([UInt8]) -> Bool) throws -> Int {
+            try Self.inputs(target.rawValue).filter { accepted(try Self.bytes($0)) }.count
+        }
+        #expect(try count(.capture) { FuzzTargets.capture($0) != nil } > 0)
+        #expect(try count(.host) { FuzzTargets.host($0) } > 0)
+        #expect(try count(.set) { FuzzTargets.overrides($0) > 0 } > 0)
+        #expect(try count(.diff) { FuzzTargets.diff($0) } > 0)
+        #expect(try count(.filter) { FuzzTargets.filter($0) > 0 } > 0)
+    }
+
+    /// The generated pcapng seeds of the capture target (FuzzSeeds), made here rather than kept in git:
+    /// two interfaces in each link type pktpath reads replay every frame the link type can carry. Refused
+    /// cleanly, with no frame traced: a section whose interfaces differ in link type, an 802.11 one, and
+    /// two `LINKTYPE_RAW` (101) interfaces (libpcap maps the first to `DLT_RAW` and then finds the second
+    /// different). The fixture has no IPv6, so the raw IPv6 seed carries no frame.
+    @Test("generated pcapng seeds: every link type with two interfaces")
+    func pcapngSeeds() throws {
+        let fixture = try #require(FuzzFixtures.named("tcp_handshake"))
+        let seeds = FuzzFixtures.pcapngCaptures(from: fixture)
+        #expect(seeds.count == FuzzFixtures.Encapsulation.allCases.count + 2)
+        func seed(_ suffix: String) throws -> [UInt8] {
+            try #require(seeds.first { $0.name.hasSuffix("-\(suffix).pcapng") }).bytes
+        }
+        for e in FuzzFixtures.Encapsulation.allCases where e != .raw && e != .ipv6 {
+            let carried = fixture.frames.filter { e.wrap($0.bytes, outgoing: false) != nil }.count
+            #expect(carried > 0, "\(e)")
+            #expect(FuzzTargets.capture(try seed(e.rawValue)) == carried, "\(e)")
+        }
+        #expect(fixture.frames.allSatisfy { FuzzFixtures.Encapsulation.ipv6.wrap($0.bytes, outgoing: false) == nil })
+        for refused in ["raw", "mixed", "radiotap"] {
+            #expect((FuzzTargets.capture(try seed(refused)) ?? 0) == 0, "\(refused)")
+        }
     }
 
     /// Replays one known crasher in a child process (an exit test), which must exit cleanly to pass.
-    @Test("known crashers still crash (remove from known-crashes/ once fixed)",
-          arguments: Self.inputs("known-crashes"))
-    func knownCrash(_ relative: String) async throws {
-        let bytes = try Self.bytes(relative, in: "known-crashes")
-        await withKnownIssue("a model crash the fuzzer found: \(relative)") {
-            await #expect(processExitsWith: .success) { [bytes = bytes as [UInt8]] in
-                FuzzTargets.capture(bytes)
-                FuzzTargets.frame(bytes)
+    @Test("known crashers still crash (move out of known-crashes/ once fixed)", arguments: Self.knownCrashes)
+    func knownCrash(_ target: FuzzTarget, _ relative: String) async throws {
+        let bytes = try Self.bytes(relative)
+        await withKnownIssue("a crash the fuzzer found: \(relative)") {
+            await #expect(processExitsWith: .success) { [bytes = bytes as [UInt8], target = target as FuzzTarget] in
+                target.run(bytes)
             }
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import KernelNet
 import Replay
 import Trace
+import TraceDiff
 import TraceRender
 import Wire
 
@@ -10,24 +11,23 @@ import Wire
 import Glibc
 #endif
 
-/// The two ways arbitrary bytes reach pktpath, as fuzz entry points: a whole capture file, and one
-/// Ethernet frame replayed through the kernel model. Both are total: any input must return, never trap.
+/// The ways arbitrary bytes reach pktpath, as fuzz entry points: a whole capture file, one Ethernet frame
+/// replayed through the kernel model, a host profile, `--set` overrides, a trace file for `pktpath diff`
+/// and a pcap-filter expression. Each is total: any input must return, never trap.
 ///
-/// `LLVMFuzzerTestOneInput` (below) calls one of them, chosen by `PKTPATH_FUZZ_TARGET`
-/// (`capture`, the default, or `frame`); `Tests/EndToEndTests/FuzzRegressionTests.swift` replays the
-/// regression corpus through both.
+/// `LLVMFuzzerTestOneInput` (below) calls one of them, chosen by `PKTPATH_FUZZ_TARGET` (``FuzzTarget``);
+/// `Tests/EndToEndTests/FuzzRegressionTests.swift` replays each target's regression corpus through it.
 public enum FuzzTargets {
     /// The host a single frame is replayed on: one interface with a listener, a UDP socket, a gateway
     /// and a neighbour, so that frames built for it reach deep into the model.
     static let hostMAC = "02:00:00:00:0d:00"
 
-    static let hosts: [String: HostProfile] = Dictionary(uniqueKeysWithValues: HostProfile.ethernetDrivers.compactMap { d in
-        host(driver: d).map { (d, $0) }
-    })
+    /// One such host per modeled Ethernet driver and kernel version.
+    static let hosts: [HostProfile] = HostProfile.ethernetDrivers.flatMap { d in knownKernels.compactMap { host(driver: d, kernel: $0) } }
 
-    static func host(driver: String) -> HostProfile? {
+    static func host(driver: String, kernel: String) -> HostProfile? {
         let json = """
-            { "kernel": "6.1",
+            { "kernel": "\(kernel)",
               "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "mtu": 1500,
                                 "addresses": ["10.77.0.1/24"], "captured": true } ],
               "routes": [ { "dst": "0.0.0.0/0", "via": "10.77.0.254", "dev": "dut0" } ],
@@ -75,7 +75,7 @@ public enum FuzzTargets {
     }
 
     /// Replays `bytes` as one Ethernet frame received (or sent, when its source is the host's MAC) on
-    /// each modeled driver, twice (the second time meets the state the first left), then forces the
+    /// each modeled driver and kernel version, twice (the second time meets the state the first left), then forces the
     /// other direction through `Kernel.receive` / `Kernel.transmit`.
     public static func frame(_ bytes: [UInt8]) {
         guard let empty = emptyEthernetCapture else { return }
@@ -83,8 +83,8 @@ public enum FuzzTargets {
         var second = frame
         second.index = 2
         second.timestampNanoseconds += 1_000_000
-        for driver in HostProfile.ethernetDrivers {
-            guard let host = hosts[driver], let capture = try? PcapFile(path: empty),
+        for host in hosts {
+            guard let capture = try? PcapFile(path: empty),
                   let session = try? ReplaySession(capture: capture, captureName: "fuzz", host: host)
             else { continue }
             var rendered = 0
@@ -102,6 +102,104 @@ public enum FuzzTargets {
                                     wireLength: bytes.count, link: link, device: device)
             blackHole(rendered + r1.events.count + r2.events.count)
         }
+    }
+
+    /// Parses `bytes` as a host profile (`--host FILE`); one that parses replays a few frames of every
+    /// fixture (``FuzzFixtures/mixedFrames``) with the timers left at the end, and renders the trace
+    /// header that shows the profile.
+    ///
+    /// - Returns: whether the bytes parsed as a profile.
+    @discardableResult
+    public static func host(_ bytes: [UInt8]) -> Bool {
+        guard let profile = try? HostProfile.parse(Data(bytes)) else { return false }
+        replay(FuzzFixtures.mixedFrames, on: profile)
+        return true
+    }
+
+    /// The fixtures whose profiles the set target changes, and whose frames it replays on the result:
+    /// two interfaces and forwarding, reverse-path filtering, fragments.
+    static let overrideFixtures = ["s_forward", "s_rp_filter", "s_frag"].compactMap(FuzzFixtures.named)
+
+    /// Parses each line of `bytes` as a `--set KEY=VALUE` override; when all parse, applies them to each
+    /// of ``overrideFixtures``' profiles and replays that fixture on the result.
+    ///
+    /// - Returns: the fixtures replayed (0 when an override was refused).
+    @discardableResult
+    public static func overrides(_ bytes: [UInt8]) -> Int {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        var parsed: [HostOverride] = []
+        for line in lines {
+            guard let o = try? HostOverride(parsing: String(line)) else { return 0 }
+            parsed.append(o)
+        }
+        var replayed = 0
+        for fixture in overrideFixtures {
+            guard let profile = try? fixture.profile.applying(parsed) else { continue }
+            replay(fixture.frames, on: profile)
+            replayed += 1
+        }
+        return replayed
+    }
+
+    /// Replays `frames` on `profile` to the end (the timers left after the last frame included),
+    /// rendering the header and every trace as text and JSON.
+    static func replay(_ frames: [CapturedFrame], on profile: HostProfile) {
+        guard let session = try? ReplaySession(frames: frames, captureName: "fuzz", host: profile) else { return }
+        let renderers: [any TraceRenderer] = [TextRenderer(), JSONRenderer()]
+        var rendered = renderers.reduce(0) { $0 + $1.header(session.header).utf8.count }
+        if let summary = try? session.run({ trace in for r in renderers { rendered += r.frame(trace).utf8.count } }) {
+            for r in renderers { rendered += r.summary(summary).utf8.count }
+        }
+        blackHole(rendered)
+    }
+
+    /// Reads `bytes` as a trace file given to `pktpath diff` and, when it reads, diffs it against a real
+    /// trace (``FuzzFixtures/baselineTrace``) on both sides, with each alignment, rendered as text and
+    /// JSON.
+    ///
+    /// - Returns: whether the bytes read as a trace file.
+    @discardableResult
+    public static func diff(_ bytes: [UInt8]) -> Bool {
+        guard let fuzzed = try? TraceFile.parse(Data(bytes), path: "fuzz.jsonl"),
+              let real = FuzzFixtures.baselineTrace
+        else { return false }
+        let renderers: [any DiffRenderer] = [DiffTextRenderer(), DiffJSONRenderer()]
+        var rendered = 0
+        for (a, b) in [(fuzzed, real), (real, fuzzed), (fuzzed, fuzzed)] {
+            let side = { (t: TraceFile) in DiffSide(source: t.path, kernel: t.kernel, capture: t.capture, overrides: t.overrides) }
+            let chosen = Alignment.choose(a, b)
+            for alignment in [chosen] + Alignment.allCases.filter({ $0 != chosen }) {
+                var differ = TraceDiffer(context: 3)
+                for r in renderers { rendered += r.header(a: side(a), b: side(b), alignment: alignment, context: 3).utf8.count }
+                for (fa, fb) in alignment.pairs(a.frames, b.frames) {
+                    let d = differ.compare(fa, fb)
+                    for r in renderers { rendered += r.frame(d, alignment: alignment).utf8.count }
+                }
+                for r in renderers { rendered += r.summary(differ.summary).utf8.count }
+            }
+        }
+        blackHole(rendered)
+        return true
+    }
+
+    /// Compiles `bytes` as a pcap-filter expression (as `pktpath trace CAPTURE EXPRESSION` does) for a
+    /// capture of each link type pktpath reads (``FuzzFixtures/linkTypeCaptures``), and reads each to
+    /// its end through the filter.
+    ///
+    /// - Returns: the captures the expression compiled for.
+    @discardableResult
+    public static func filter(_ bytes: [UInt8]) -> Int {
+        let expression = String(decoding: bytes, as: UTF8.self)
+        var compiled = 0
+        for path in FuzzFixtures.linkTypeCaptures {
+            guard let file = try? PcapFile(path: path), (try? file.setFilter(expression)) != nil else { continue }
+            compiled += 1
+            var frame = CapturedFrame()
+            var kept = 0
+            while (try? file.read(into: &frame)) == true { kept += frame.bytes.count }
+            blackHole(kept)
+        }
+        return compiled
     }
 
     /// A capture with no records and link type Ethernet, for sessions that trace frames handed to them.
@@ -151,20 +249,47 @@ struct ScratchFile {
     func close() {}
 }
 
-/// libFuzzer's entry point. `PKTPATH_FUZZ_TARGET=frame` fuzzes single frames; anything else, captures.
+/// libFuzzer's entry point: the bytes go to the target `PKTPATH_FUZZ_TARGET` names.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    switch FuzzMode.current {
-    case .frame: FuzzTargets.frame(bytes)
-    case .capture: FuzzTargets.capture(bytes)
-    }
+    FuzzTarget.current.run(bytes)
     return 0
 }
 
-/// Which entry point `LLVMFuzzerTestOneInput` drives.
-enum FuzzMode {
-    case capture, frame
+/// libFuzzer's start-up hook: with `PKTPATH_FUZZ_SEEDS=DIR` in the environment, writes the seeds of
+/// the target `PKTPATH_FUZZ_TARGET` names into `DIR` (``FuzzSeeds``) and exits instead of fuzzing.
+@_cdecl("LLVMFuzzerInitialize")
+public func LLVMFuzzerInitialize(_ argc: UnsafeMutablePointer<CInt>?,
+                                 _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    guard let dir = ProcessInfo.processInfo.environment["PKTPATH_FUZZ_SEEDS"] else { return 0 }
+    do {
+        let n = try FuzzSeeds.write(FuzzTarget.current, to: dir)
+        FileHandle.standardError.write(Data("fuzz: \(n) \(FuzzTarget.current.rawValue) seeds written\n".utf8))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("fuzz: cannot write seeds to \(dir): \(error)\n".utf8))
+        exit(2)
+    }
+}
 
-    static let current: FuzzMode = ProcessInfo.processInfo.environment["PKTPATH_FUZZ_TARGET"] == "frame" ? .frame : .capture
+/// The fuzz entry points by the name `PKTPATH_FUZZ_TARGET`, `Tools/fuzz/run.sh` and the regression
+/// corpus's folders give them.
+public enum FuzzTarget: String, CaseIterable, Sendable, Codable {
+    case capture, frame, host, set, diff, filter
+
+    /// Hands `bytes` to the target's entry point in ``FuzzTargets``.
+    public func run(_ bytes: [UInt8]) {
+        switch self {
+        case .capture: FuzzTargets.capture(bytes)
+        case .frame: FuzzTargets.frame(bytes)
+        case .host: FuzzTargets.host(bytes)
+        case .set: FuzzTargets.overrides(bytes)
+        case .diff: FuzzTargets.diff(bytes)
+        case .filter: FuzzTargets.filter(bytes)
+        }
+    }
+
+    /// The target `PKTPATH_FUZZ_TARGET` names; `capture` when it names none.
+    static let current = ProcessInfo.processInfo.environment["PKTPATH_FUZZ_TARGET"].flatMap(FuzzTarget.init) ?? .capture
 }
