@@ -26,7 +26,7 @@ extension Kernel {
         if let timeNote {
             tracer.note(timeNote)
         } else if time < now {
-            tracer.note("stamped \(Self.describeInterval(now - time)) before an earlier frame: the clock stays at that frame's time")
+            tracer.note("stamped \(Self.describeInterval(now.clampedSubtracting(time))) before an earlier frame: the clock stays at that frame's time")
         }
         now = max(now, time)
         outcome = FrameOutcome()

@@ -616,7 +616,7 @@ public struct HostInference {
                 || (f.proto == .icmp && f.icmpType == ICMPv4Packet.echoRequest)
             if isRequest {
                 asked[src] = f.time
-            } else if isAnswer(f), let t = asked[dst], f.time - t >= Self.roundTrip {
+            } else if isAnswer(f), let t = asked[dst], f.time.clampedSubtracting(t) >= Self.roundTrip {
                 out[dst, default: 0] += 1
                 asked[dst] = nil
             }

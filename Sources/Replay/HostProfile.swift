@@ -133,8 +133,8 @@ public struct HostProfile: Sendable {
             if let m = o["mtu"] {
                 // lo's MTU is 64 KiB (loopback_setup); other devices stop at ETH_MAX_MTU, 65535.
                 let highest = driver == "loopback" ? 65_536 : 65_535
-                guard let n = (m as? NSNumber)?.intValue, !(m is Bool), (68...highest).contains(n) else {
-                    throw fail("\(at).mtu", "must be a number from 68 to \(highest)")
+                guard let n = jsonInteger(m), (68...highest).contains(n) else {
+                    throw fail("\(at).mtu", "must be an integer from 68 to \(highest)")
                 }
                 mtu = n
             }
@@ -155,7 +155,7 @@ public struct HostProfile: Sendable {
             }
             var ifindex: Int?
             if let x = o["ifindex"] {
-                guard let n = (x as? NSNumber)?.intValue, n >= 1, n <= Int(Int32.max) else {
+                guard let n = jsonInteger(x), n >= 1, n <= Int(Int32.max) else {
                     throw fail("\(at).ifindex", "must be an interface index (a number from 1)")
                 }
                 guard !profile.interfaces.contains(where: { $0.ifindex == n }) else {
@@ -212,7 +212,7 @@ public struct HostProfile: Sendable {
             guard let protoText = o["proto"] as? String, let proto = SocketConfig.Proto(rawValue: protoText) else {
                 throw fail("\(at).proto", "missing or not tcp/udp")
             }
-            guard let port = (o["port"] as? NSNumber)?.intValue, (0...65_535).contains(port) else {
+            guard let port = jsonInteger(o["port"]), (0...65_535).contains(port) else {
                 throw fail("\(at).port", "missing or not a port number")
             }
             let addrText = o["addr"] as? String ?? "0.0.0.0"
@@ -253,8 +253,9 @@ public struct HostProfile: Sendable {
             guard let dict = s as? [String: Any] else { throw fail("sysctl", "not an object") }
             for (k, v) in dict {
                 // A number, or the text `sysctl -a` prints: one integer, or several values ("0 2147483647", "cubic").
-                if let n = v as? NSNumber {
-                    profile.sysctl[k] = n.intValue
+                if v is NSNumber {
+                    guard let n = jsonInteger(v) else { throw fail("sysctl.\(k)", "\(v) is not an integer; sysctl -w takes integers") }
+                    profile.sysctl[k] = n
                 } else if let text = (v as? String)?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
                     if let i = Int(text) { profile.sysctl[k] = i } else { profile.sysctlText[k] = text }
                 } else {
@@ -290,7 +291,7 @@ public struct HostProfile: Sendable {
             case "udp": proto = .udp
             case "icmp": proto = .icmp
             default:
-                guard let n = (p as? NSNumber)?.intValue, (0...255).contains(n) else {
+                guard let n = jsonInteger(p), (0...255).contains(n) else {
                     throw fail("\(at).proto", "not tcp, udp, icmp or a protocol number")
                 }
                 proto = IPProtocol(rawValue: UInt8(n))
@@ -303,7 +304,7 @@ public struct HostProfile: Sendable {
         }
         func port(_ key: String) throws(HostProfileError) -> UInt16? {
             guard let v = o[key] else { return nil }
-            guard let n = (v as? NSNumber)?.intValue, (0...65_535).contains(n) else { throw fail("\(at).\(key)", "not a port number") }
+            guard let n = jsonInteger(v), (0...65_535).contains(n) else { throw fail("\(at).\(key)", "not a port number") }
             return UInt16(n)
         }
         func interface(_ key: String) throws(HostProfileError) -> String? {

@@ -1,5 +1,6 @@
 import Foundation
 import KernelNet
+import Trace
 import Wire
 
 /// The host profile of a running machine, made from what its own tools print: `ip -j -d addr`,
@@ -33,12 +34,12 @@ public struct HostSnapshot {
                 omitted.append("interface \(name): its driver (\(kind ?? "a NIC")) is not modeled; described as veth")
             }
             let addrs = ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a -> String? in
-                guard let local = a["local"] as? String, let length = a["prefixlen"] as? Int else { return nil }
+                guard let local = a["local"] as? String, let length = jsonInteger(a["prefixlen"]) else { return nil }
                 return "\(local)/\(length)"
             }
             var i: [String: Any] = ["name": name, "driver": driver, "mac": mac, "addresses": addrs]
-            if let mtu = link["mtu"] as? Int { i["mtu"] = mtu }
-            if let index = link["ifindex"] as? Int { i["ifindex"] = index }
+            if let mtu = jsonInteger(link["mtu"]) { i["mtu"] = mtu }
+            if let index = jsonInteger(link["ifindex"]) { i["ifindex"] = index }
             interfaces.append(i)
         }
         // The capture is most likely taken on the first interface that is not lo.

@@ -7,6 +7,10 @@ public struct DiffStep: Hashable, Sendable, CustomStringConvertible {
     public var depth: Int
     public var inline: Bool
 
+    /// The deepest call a trace file may give: far beyond any kernel call chain, and small enough that
+    /// indenting a step by its depth stays a line, not gigabytes.
+    public static let deepest = 1024
+
     public init(function: String, depth: Int, inline: Bool = false) {
         self.function = function
         self.depth = depth

@@ -91,15 +91,18 @@ public struct TraceFile: Sendable {
             guard let s = v as? String else { throw fail(line, "\(key): not a string or null") }
             return s
         }
-        guard let frame = o["frame"] as? Int, frame >= 1 else { throw fail(line, "frame: missing or not a positive number") }
+        guard let frame = jsonInteger(o["frame"]), frame >= 1 else { throw fail(line, "frame: missing or not a positive number") }
         let direction = try string("direction")
         guard direction == "rx" || direction == "tx" else { throw fail(line, "direction: '\(direction)' is not rx or tx") }
         guard let events = o["events"] as? [[String: Any]] else { throw fail(line, "events: missing or not a list of objects") }
         var steps: [DiffStep] = []
         for (i, e) in events.enumerated() {
             guard let function = e["func"] else { continue }
-            guard let name = function as? String, let depth = e["depth"] as? Int, depth >= 0 else {
+            guard let name = function as? String, let depth = jsonInteger(e["depth"]), depth >= 0 else {
                 throw fail(line, "events[\(i)]: func without a name and depth")
+            }
+            guard depth <= DiffStep.deepest else {
+                throw fail(line, "events[\(i)]: depth \(depth) is deeper than a call chain goes (at most \(DiffStep.deepest))")
             }
             steps.append(DiffStep(function: name, depth: depth, inline: e["inline"] as? Bool ?? false))
         }
