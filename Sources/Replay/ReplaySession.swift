@@ -152,9 +152,9 @@ public final class ReplaySession {
     private func device(of frame: CapturedFrame, _ link: LinkHeader) -> NetDevice {
         if let index = link.interfaceIndex, let d = devicesByIndex[index] { return d }
         let number = frame.interface
+        if number < devicesByCaptureInterface.count, let d = devicesByCaptureInterface[number] { return d }
         guard number > 0 || devicesByName.count > 1, let interfaces = interfaceSource?.metadata.interfaces,
               interfaces.indices.contains(number) else { return device }
-        if number < devicesByCaptureInterface.count, let d = devicesByCaptureInterface[number] { return d }
         let d = devicesByName[interfaces[number].deviceName(number: number)] ?? device
         if devicesByCaptureInterface.count <= number {
             devicesByCaptureInterface += repeatElement(nil, count: number + 1 - devicesByCaptureInterface.count)
@@ -163,22 +163,23 @@ public final class ReplaySession {
         return d
     }
 
-    /// The trace of a frame of a link type pktpath does not replay: it is counted, on its interface's
-    /// device, and says why it goes no further.
-    private func unreplayed(_ frame: CapturedFrame, on device: NetDevice) -> PacketTrace {
-        let interface = interfaceSource?.metadata.interfaces.indices.contains(frame.interface) == true
-            ? interfaceSource?.metadata.interfaces[frame.interface].name.map { " (interface \($0))" } ?? "" : ""
-        kernel.tracer.notModeled("frames of link type \(frame.linkType.described)\(interface): \(frame.linkType.advice)")
+    /// The trace of a frame of a link type pktpath does not replay: it is counted, on its pcapng
+    /// interface (which has no device in the model), and says why it goes no further.
+    private func unreplayed(_ frame: CapturedFrame) -> PacketTrace {
+        let interfaces = interfaceSource?.metadata.interfaces ?? []
+        let name = interfaces.indices.contains(frame.interface) ? interfaces[frame.interface].deviceName(number: frame.interface)
+            : device.name
+        kernel.tracer.notModeled("frames of link type \(frame.linkType.described) (interface \(name)): \(frame.linkType.advice)")
         return PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds, length: frame.originalLength,
-                           capturedLength: frame.capturedLength, direction: .rx, device: device.name,
+                           capturedLength: frame.capturedLength, direction: .rx, device: name,
                            summary: .text("(link type \(frame.linkType.name), not replayed)"), events: kernel.tracer.take())
     }
 
     /// Traces one frame.
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
+        guard frame.linkType.isSupported else { return unreplayed(frame) }
         let link = LinkHeader(frame.bytes, encapsulation: Self.encapsulation(of: frame.linkType))
         let device = device(of: frame, link)
-        guard frame.linkType.isSupported else { return unreplayed(frame, on: device) }
         // On lo the host sent every frame it received: the replay sends it and follows it back in.
         let onLoopback = device.ops is LoopbackDriver
         let outgoing = link.failure == nil && (onLoopback || isOutgoing(frame.bytes, link))
