@@ -1,9 +1,31 @@
 # Capture with kernel truth (sourced by make-fixtures.sh, make-fixtures-client.sh and
 # make-fixtures-multi.sh): tcpdump on $CAP_IF inside netns $CAP_NS (or, with CAP_DUMPCAP=1, dumpcap on
 # every interface $CAP_IF lists, into a pcapng), skb:kfree_skb events from a tracefs instance, and the
-# nstat delta of $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array) and
-# HERE; TCPDUMP_ARGS, if set, adds options to tcpdump (-y LINUX_SLL2); KFREE_FILTER replaces the
-# kfree_skb event filter (IPv4 and ARP).
+# nstat delta of $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array)
+# and HERE (capture_session sets WORK, TRI, TR and BG); TCPDUMP_ARGS, if set, adds options to tcpdump
+# (-y LINUX_SLL2); KFREE_FILTER replaces the kfree_skb event filter (IPv4 and ARP).
+
+capture_session() {  # instance namespace...: what a fixture script needs before it builds anything
+  # (python, the tracefs instance named `instance`, a work folder, nstat's history in it, background
+  # jobs), and the cleanup when it exits: jobs ended, the instance and the namespaces removed.
+  PY=python3
+  TR=/sys/kernel/tracing
+  TRI=$TR/instances/$1; shift
+  WORK=$(mktemp -d)
+  export NSTAT_HISTORY=$WORK/nstat.hist
+  BG=()
+  CAP_NAMESPACES=("$@")
+  trap capture_cleanup EXIT
+}
+
+capture_cleanup() {
+  set +e
+  for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  [ -d "$TRI" ] && { echo 0 > "$TRI/events/skb/kfree_skb/enable"; rmdir "$TRI"; }
+  for ns in "${CAP_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  rm -rf "$WORK"
+}
 
 start_capture() {  # name
   local n=$1

@@ -23,22 +23,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-PY=python3
-TR=/sys/kernel/tracing
-TRI=$TR/instances/pktpath-multi-fixtures
-WORK=$(mktemp -d)
-export NSTAT_HISTORY=$WORK/nstat.hist
-BG=()
-
-cleanup() {
-  set +e
-  for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -d "$TRI" ] && { echo 0 > "$TRI/events/skb/kfree_skb/enable"; rmdir "$TRI"; }
-  for ns in pc-mh pc-mp; do ip netns del $ns 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$HERE/capture.sh"
+capture_session pktpath-multi-fixtures pc-mh pc-mp
 
 hx() { ip netns exec pc-mh "$@"; }
 
@@ -108,7 +94,6 @@ serve(socket.AF_INET, '0.0.0.0')
 PYEOF
 for _ in $(seq 50); do ip netns exec pc-mp ss -H -ltn 'sport = :8080' | grep -q '\[::\]' && break; sleep 0.1; done
 
-. "$HERE/capture.sh"
 CAP_NS=pc-mh; CAP_IF="veth-mh tun-mh lo"; CAP_DUMPCAP=1
 # IPv4, ARP and IPv6
 KFREE_FILTER='protocol == 2048 || protocol == 2054 || protocol == 34525'
