@@ -81,6 +81,15 @@ final class PcapngReader {
 
     private let file: UnsafeMutablePointer<FILE>
     private var section: [SectionInterface] = []
+    /// What makes a later section's interface an earlier one again: its name and link type.
+    private struct Identity: Hashable {
+        var name: String
+        var linkType: LinkType
+    }
+    /// The file's interfaces with a name, by name and link type, in order.
+    private var numbersByIdentity: [Identity: [Int]] = [:]
+    /// How many interfaces of each name and link type the current section has described.
+    private var sectionIdentities: [Identity: Int] = [:]
     private var littleEndian = true
     /// The current block: type, length, body, trailing length.
     private var block = [UInt8](repeating: 0, count: 2_048)
@@ -326,6 +335,7 @@ final class PcapngReader {
             guard major == 1 else { throw Failure(message: "unknown pcapng savefile major version number \(major)") }
         }
         section.removeAll(keepingCapacity: true)
+        sectionIdentities.removeAll(keepingCapacity: true)
     }
 
     /// An interface description: the interface, its name and the units of its timestamps.
@@ -372,23 +382,22 @@ final class PcapngReader {
         guard section.count < Self.maximumInterfaces else {
             throw Failure(message: "more than \(Self.maximumInterfaces) interfaces in a section")
         }
-        // An interface named as one of an earlier section, of the same link type, is that one again.
-        let again = interface.name.flatMap { name in
-            name.isEmpty ? nil : metadata.interfaces.indices.first { i in
-                metadata.interfaces[i].name == name && metadata.interfaces[i].linkType == linkType
-                    && !section.contains { $0.number == i }
-            }
-        }
+        // The n-th interface of a section with a name and link type is the file's n-th of them: an
+        // interface of an earlier section again (one hash lookup, however many interfaces there are).
+        let identity = interface.name.flatMap { $0.isEmpty ? nil : Identity(name: $0, linkType: linkType) }
+        let seen = identity.map { sectionIdentities[$0, default: 0] } ?? 0
         let number: Int
-        if let again {
-            number = again
+        if let identity, let earlier = numbersByIdentity[identity], seen < earlier.count {
+            number = earlier[seen]
         } else {
             guard metadata.interfaces.count < Self.maximumInterfaces else {
                 throw Failure(message: "more than \(Self.maximumInterfaces) interfaces in the file")
             }
             number = metadata.interfaces.count
             metadata.interfaces.append(interface)
+            if let identity { numbersByIdentity[identity, default: []].append(number) }
         }
+        if let identity { sectionIdentities[identity] = seen + 1 }
         let snapshot = snapshotLength == 0 || snapshotLength > Self.maximumSnapshotLength ? Self.maximumSnapshotLength : snapshotLength
         section.append(SectionInterface(number: number, linkType: linkType, snapshotLength: snapshot, clock: clock))
     }

@@ -179,6 +179,36 @@ struct PcapngReaderTests {
         #expect(file.metadata.interfaces.map(\.name) == ["eth0", "tun0"])
     }
 
+    @Test("the n-th interface of a name in a section is the file's n-th of that name, section after section")
+    func sameNamesAgain() throws {
+        func section(_ ts: UInt64) -> [UInt8] {
+            PcapngBuilder.capture(interfaces: [Self.interface(1, "x"), Self.interface(1, "x"), Self.interface(1, "y")],
+                                  records: [Record(interface: 1, ts: ts, bytes: Self.ethernet, len: 64),
+                                            Record(interface: 2, ts: ts + 1, bytes: Self.ethernet, len: 64)])
+        }
+        let (file, frames, error) = try Self.read(section(1) + section(3) + section(5))
+        #expect(error == nil)
+        #expect(frames.map(\.interface) == [1, 2, 1, 2, 1, 2])
+        #expect(file.metadata.interfaces.map(\.name) == ["x", "x", "y"])
+    }
+
+    @Test("more interfaces than the reader keeps (4,096, in a section or in the file) end the reading, as a malformed block does")
+    func tooManyInterfaces() throws {
+        let one = PcapngBuilder.capture(interfaces: (0...4_096).map { Self.interface(1, "if\($0)") },
+                                        records: [Record(interface: 0, ts: 1, bytes: Self.ethernet, len: 64)])
+        let (file, frames, error) = try Self.read(one)
+        #expect(frames.isEmpty)
+        #expect(Self.truncation(error, at: 1) == "more than 4096 interfaces in a section")
+        #expect(file.metadata.interfaces.count == 4_096)
+        func section(_ prefix: String, _ count: Int) -> [UInt8] {
+            PcapngBuilder.capture(interfaces: (0..<count).map { Self.interface(1, "\(prefix)\($0)") },
+                                  records: [Record(interface: 0, ts: 1, bytes: Self.ethernet, len: 64)])
+        }
+        let (_, framesOfTwo, errorOfTwo) = try Self.read(section("a", 2_048) + section("b", 2_049))
+        #expect(framesOfTwo.count == 1)
+        #expect(Self.truncation(errorOfTwo, at: 2) == "more than 4096 interfaces in the file")
+    }
+
     @Test("simple packet blocks are the first interface's, cut to its snapshot length; other blocks are skipped")
     func simplePacketsAndUnknownBlocks() throws {
         let capture = PcapngBuilder.capture(interfaces: [Self.interface(1, "eth0", snapshotLength: 40)], records: [])
