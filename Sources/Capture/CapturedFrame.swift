@@ -16,6 +16,11 @@ public struct CapturedFrame: Sendable {
     public var originalLength: Int
     /// The captured bytes; `bytes.count == capturedLength`.
     public var bytes: [UInt8]
+    /// The interface the frame was captured on: its number among the file's interfaces
+    /// (``PcapngMetadata/interfaces``); 0 in a classic pcap, which has one.
+    public var interface: Int
+    /// The link-layer header type of ``bytes``: the capture's, or in a pcapng its interface's.
+    public var linkType: LinkType
 
     /// An empty frame to read into.
     public init() {
@@ -25,11 +30,16 @@ public struct CapturedFrame: Sendable {
         originalLength = 0
         bytes = []
         bytes.reserveCapacity(65_536)
+        interface = 0
+        linkType = .DLT_EN10MB
     }
 
     /// A frame built from parts (tests, generated captures).
-    public init(index: Int, timestampNanoseconds: Int64, originalLength: Int? = nil, bytes: [UInt8]) {
+    public init(index: Int, timestampNanoseconds: Int64, originalLength: Int? = nil, bytes: [UInt8],
+                linkType: LinkType = .DLT_EN10MB, interface: Int = 0) {
         self.index = index
+        self.interface = interface
+        self.linkType = linkType
         self.timestampNanoseconds = timestampNanoseconds
         self.capturedLength = bytes.count
         self.originalLength = originalLength ?? bytes.count

@@ -90,9 +90,14 @@ public struct HostInference {
     }
     /// The text of each IPv6 address seen, made once per address.
     private var v6Text: [V6: String] = [:]
-    private let encapsulation: LinkEncapsulation
-    /// What the pcapng blocks at the start of the file say, if it is one.
+    private var encapsulation: LinkEncapsulation
+    /// What the pcapng's blocks say, if it is one.
     public var metadata = PcapngMetadata()
+    /// The capture interface whose frames this inference takes (the first one a frame came from).
+    private var interface: Int?
+    /// In a pcapng of several interfaces, the inference of each other interface's frames, by number:
+    /// each interface is inferred as a capture of its own, then the hosts are merged into one.
+    private var otherInterfaces: [Int: HostInference] = [:]
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
@@ -105,7 +110,6 @@ public struct HostInference {
     {
         let file = try PcapFile(path: path)
         var inference = HostInference(encapsulation: ReplaySession.encapsulation(of: file.linkType))
-        inference.metadata = PcapngMetadata.read(path: path)
         let keep = path == "-"
         let limit = keep ? stdinLimit : frameLimit
         var kept: [CapturedFrame] = []
@@ -117,12 +121,23 @@ public struct HostInference {
             if keep { kept.append(frame) }
             n += 1
         }
+        inference.metadata = file.metadata
         let (profile, assumptions) = inference.profile(driver: driver, assumeState: assumeState)
         return (profile, assumptions, kept, keep ? file : nil)
     }
 
     /// Takes one frame into account.
     public mutating func add(_ frame: CapturedFrame) {
+        // A frame of a link type pktpath does not replay tells nothing it could use.
+        guard frame.linkType.isSupported else { return }
+        if interface == nil {
+            interface = frame.interface
+            encapsulation = ReplaySession.encapsulation(of: frame.linkType)
+        }
+        guard frame.interface == interface else {
+            otherInterfaces[frame.interface, default: HostInference(encapsulation: encapsulation)].add(frame)
+            return
+        }
         guard facts.count < Self.frameLimit else { return }
         let bytes = frame.bytes
         let link = LinkHeader(bytes, encapsulation: encapsulation)
@@ -277,6 +292,50 @@ public struct HostInference {
 
     /// The host profile inferred, and what was assumed (each with its reason).
     public func profile(driver: String, assumeState: Bool = true) -> (HostProfile, [String]) {
+        if !otherInterfaces.isEmpty { return severalCaptureInterfaces(driver: driver, assumeState: assumeState) }
+        // The interface of the frames is the one the file describes (not necessarily its first).
+        var one = self
+        if let interface, metadata.interfaces.indices.contains(interface) { one.metadata.interfaces = [metadata.interfaces[interface]] }
+        return one.profileOfOneInterface(driver: driver, assumeState: assumeState)
+    }
+
+    /// The host of a pcapng of several interfaces (`dumpcap -i eth0 -i wg0`): each interface's frames
+    /// inferred as a capture of their own, on a device named from its `if_name`, then one host with
+    /// every device, the first default route, and the sockets of all.
+    private func severalCaptureInterfaces(driver: String, assumeState: Bool) -> (HostProfile, [String]) {
+        var parts = otherInterfaces
+        if let interface { parts[interface] = self }
+        var profile = HostProfile(kernel: kernelFromMetadata, interfaces: [])
+        var assumptions = ["a capture of \(parts.count) interfaces (pcapng): one device per interface"]
+        for (number, var part) in parts.sorted(by: { $0.key < $1.key }) {
+            part.otherInterfaces = [:]
+            var described = metadata.interfaces.indices.contains(number)
+                ? metadata.interfaces[number] : PcapngMetadata.Interface(linkType: LinkType(rawValue: -1))
+            described.name = described.deviceName(number: number)
+            part.metadata = metadata
+            part.metadata.interfaces = [described]
+            var (p, said) = part.profileOfOneInterface(driver: driver, assumeState: assumeState)
+            // Names stay unique (two interfaces of one name and different link types).
+            for i in p.interfaces.indices where profile.interfaces.contains(where: { $0.name == p.interfaces[i].name }) {
+                let old = p.interfaces[i].name
+                p.interfaces[i].name += "-\(number)"
+                for r in p.routes.indices where p.routes[r].device == old { p.routes[r].device = p.interfaces[i].name }
+                for n in p.neighbours.indices where p.neighbours[n].device == old { p.neighbours[n].device = p.interfaces[i].name }
+            }
+            profile.interfaces += p.interfaces
+            profile.routes += p.routes.filter { r in !profile.routes.contains { $0.destination == r.destination } }
+            profile.neighbours += p.neighbours
+            profile.sockets += p.sockets.filter { !profile.sockets.contains($0) }
+            profile.sysctl.merge(p.sysctl) { a, _ in a }
+            let name = p.interfaces.map(\.name).joined(separator: ", ")
+            assumptions += said.filter { !$0.hasPrefix("the capture file says") }.map { "on \(name): \($0)" }
+        }
+        if let os = metadata.os { assumptions.append(osNote(os)) }
+        return (profile, assumptions)
+    }
+
+    /// The host of a capture of one interface (or of a cooked capture of several).
+    private func profileOfOneInterface(driver: String, assumeState: Bool) -> (HostProfile, [String]) {
         if facts.contains(where: { $0.ifindex != nil }) { return severalInterfaces(driver: driver, assumeState: assumeState) }
         var assumptions: [String] = []
         let loopback = isLoopbackCapture
@@ -673,7 +732,7 @@ public struct HostInference {
 
     /// The interface's name: the pcapng's `if_name` when it has one, else the driver's usual name.
     private func interfaceName(loopback: Bool, driver: String) -> String {
-        if let name = metadata.interfaces.first?.name, !name.isEmpty, !name.contains("\\"), name != "any" { return name }
+        if let name = metadata.interfaces.first?.linuxName { return name }
         if loopback { return "lo" }
         return driver == "iwlwifi" ? "wlan0" : "eth0"
     }

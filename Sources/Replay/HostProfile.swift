@@ -338,6 +338,14 @@ public struct HostProfile: Sendable {
         return (3...8).contains(groups.count) && groups.allSatisfy { $0.count <= 4 && $0.allSatisfy(\.isHexDigit) }
     }
 
+    /// The 16 bytes of an IPv6 address written as text, with or without a prefix length; `nil` when
+    /// it is not one.
+    static func ipv6Bytes(_ text: String) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let address = String(text.prefix { $0 != "/" })
+        return inet_pton(AF_INET6, address, &bytes) == 1 ? bytes : nil
+    }
+
     /// The profile as the trace header shows it.
     public var json: JSONValue {
         .object([

@@ -13,12 +13,19 @@ public final class ReplaySession {
     public let host: HostProfile
     public let header: TraceHeader
     private let capture: PcapFile?
-    private let encapsulation: LinkEncapsulation
+    /// The capture whose interfaces the frames' ``CapturedFrame/interface`` numbers (read here or by the caller).
+    private let interfaceSource: PcapFile?
     private let device: NetDevice
     /// The devices of a capture of several interfaces, by the interface index its frames carry.
     private let devicesByIndex: [UInt32: NetDevice]
+    /// The devices by name, for the interfaces of a pcapng.
+    private let devicesByName: [String: NetDevice]
+    /// The device of each pcapng interface met so far, by its number (found by name once).
+    private var devicesByCaptureInterface: [NetDevice?] = []
     /// The MAC addresses of the host's interfaces (a few: searched in order, cheaper than hashing).
     private let hostMACs: [MACAddress]
+    /// The host's IPv6 addresses, 16 bytes each, for the direction of IPv6 frames without a link-layer header.
+    private let hostIPv6: [[UInt8]]
     /// Frames given in memory instead of a capture file.
     private var inMemory: [CapturedFrame] = []
 
@@ -26,27 +33,27 @@ public final class ReplaySession {
     /// replay `capture`.
     public convenience init(capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
                             kernelVersion: String? = nil) throws(ReplayError) {
-        try self.init(source: capture, linkType: capture.linkType, captureName: captureName, host: host,
+        try self.init(source: capture, interfaces: capture, captureName: captureName, host: host,
                       assumptions: assumptions, kernelVersion: kernelVersion)
     }
 
     /// Sets up the model to replay Ethernet `frames` held in memory (`run` takes them as `buffered`).
     public convenience init(frames: [CapturedFrame], captureName: String, host: HostProfile,
                             kernelVersion: String? = nil) throws(ReplayError) {
-        try self.init(source: nil, linkType: .DLT_EN10MB, captureName: captureName, host: host, assumptions: [],
+        try self.init(source: nil, interfaces: nil, captureName: captureName, host: host, assumptions: [],
                       kernelVersion: kernelVersion)
         inMemory = frames
     }
 
-    /// Sets up the model for a caller that reads the frames of a `linkType` capture itself and hands
-    /// each to ``trace(_:)`` (two replays of one capture in step, as `pktpath diff` runs them).
-    public convenience init(linkType: LinkType, captureName: String, host: HostProfile, assumptions: [String] = [],
+    /// Sets up the model for a caller that reads the frames of `capture` itself and hands each to
+    /// ``trace(_:)`` (two replays of one capture in step, as `pktpath diff` runs them).
+    public convenience init(framesOf capture: PcapFile, captureName: String, host: HostProfile, assumptions: [String] = [],
                             kernelVersion: String? = nil) throws(ReplayError) {
-        try self.init(source: nil, linkType: linkType, captureName: captureName, host: host, assumptions: assumptions,
+        try self.init(source: nil, interfaces: capture, captureName: captureName, host: host, assumptions: assumptions,
                       kernelVersion: kernelVersion)
     }
 
-    private init(source capture: PcapFile?, linkType: LinkType, captureName: String, host: HostProfile,
+    private init(source capture: PcapFile?, interfaces: PcapFile?, captureName: String, host: HostProfile,
                  assumptions: [String], kernelVersion: String?) throws(ReplayError) {
         let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version.rawValue
         guard let profile = KernelProfile.all[version] else { throw .unknownKernel(version) }
@@ -66,13 +73,15 @@ public final class ReplaySession {
         kernel.coldNeighbours = host.coldNeighbours
         self.host = host
         self.capture = capture
-        self.encapsulation = Self.encapsulation(of: linkType)
+        self.interfaceSource = interfaces
         let capturedIndex = host.interfaces.firstIndex { $0.captured } ?? 0
         self.device = devices[capturedIndex]
         var byIndex: [UInt32: NetDevice] = [:]
         for (i, iface) in host.interfaces.enumerated() { if let n = iface.ifindex { byIndex[UInt32(n)] = devices[i] } }
         self.devicesByIndex = byIndex
+        self.devicesByName = Dictionary(zip(host.interfaces.map(\.name), devices)) { first, _ in first }
         self.hostMACs = host.interfaces.map(\.mac)
+        self.hostIPv6 = host.interfaces.flatMap { $0.ipv6Addresses.compactMap(HostProfile.ipv6Bytes) }
         var notes = assumptions
         let unmodeled = (Array(host.sysctl.keys) + Array(host.sysctlText.keys))
             .filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
@@ -99,6 +108,10 @@ public final class ReplaySession {
         if let mac = link.macOffset, let eth = EthernetPacket(bytes, at: mac) { return hostMACs.contains(eth.source) }
         switch link.etherType {
         case .ipv4: return IPv4Packet(bytes, at: link.networkOffset).map { kernel.isLocal($0.source) } ?? false
+        case .ipv6:
+            guard let ip = IPv6Packet(bytes, at: link.networkOffset) else { return false }
+            let source = ip.start + IPv6Packet.Field.source
+            return hostIPv6.contains { a in (0..<16).allSatisfy { bytes.u8(at: source + $0) == a[$0] } }
         default: return false
         }
     }
@@ -133,10 +146,40 @@ public final class ReplaySession {
             ?? FrameSummary.describe(frame.bytes, networkOffset: link.networkOffset, etherType: link.etherType))
     }
 
+    /// The device `frame` was captured on: the one whose `ifindex` its cooked v2 header records, else
+    /// the one named as its pcapng interface (``PcapngMetadata/Interface/deviceName(number:)``), else
+    /// the captured interface.
+    private func device(of frame: CapturedFrame, _ link: LinkHeader) -> NetDevice {
+        if let index = link.interfaceIndex, let d = devicesByIndex[index] { return d }
+        let number = frame.interface
+        if number < devicesByCaptureInterface.count, let d = devicesByCaptureInterface[number] { return d }
+        guard number > 0 || devicesByName.count > 1, let interfaces = interfaceSource?.metadata.interfaces,
+              interfaces.indices.contains(number) else { return device }
+        let d = devicesByName[interfaces[number].deviceName(number: number)] ?? device
+        if devicesByCaptureInterface.count <= number {
+            devicesByCaptureInterface += repeatElement(nil, count: number + 1 - devicesByCaptureInterface.count)
+        }
+        devicesByCaptureInterface[number] = d
+        return d
+    }
+
+    /// The trace of a frame of a link type pktpath does not replay: it is counted, on its pcapng
+    /// interface (which has no device in the model), and says why it goes no further.
+    private func unreplayed(_ frame: CapturedFrame) -> PacketTrace {
+        let interfaces = interfaceSource?.metadata.interfaces ?? []
+        let name = interfaces.indices.contains(frame.interface) ? interfaces[frame.interface].deviceName(number: frame.interface)
+            : device.name
+        kernel.tracer.notModeled("frames of link type \(frame.linkType.described) (interface \(name)): \(frame.linkType.advice)")
+        return PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds, length: frame.originalLength,
+                           capturedLength: frame.capturedLength, direction: .rx, device: name,
+                           summary: .text("(link type \(frame.linkType.name), not replayed)"), events: kernel.tracer.take())
+    }
+
     /// Traces one frame.
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
-        let link = LinkHeader(frame.bytes, encapsulation: encapsulation)
-        let device = link.interfaceIndex.flatMap { devicesByIndex[$0] } ?? self.device
+        guard frame.linkType.isSupported else { return unreplayed(frame) }
+        let link = LinkHeader(frame.bytes, encapsulation: Self.encapsulation(of: frame.linkType))
+        let device = device(of: frame, link)
         // On lo the host sent every frame it received: the replay sends it and follows it back in.
         let onLoopback = device.ops is LoopbackDriver
         let outgoing = link.failure == nil && (onLoopback || isOutgoing(frame.bytes, link))

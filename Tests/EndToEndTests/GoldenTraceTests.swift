@@ -6,25 +6,33 @@ import TestSupport
 import Trace
 import TraceRender
 
-/// Golden traces: every real capture in Fixtures/ with its host profile, rendered as text and JSON,
+/// Golden traces: every real capture (pcap or pcapng) in Fixtures/ with its host profile, rendered as text and JSON,
 /// compared byte for byte with Snapshots/. Re-record with RECORD_SNAPSHOTS=1 (the run then fails, so
 /// a recording is never mistaken for a pass); read the diff before committing it.
 @Suite("golden traces of the fixtures")
 struct GoldenTraceTests {
     static let fixtures: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: Repository.path("Fixtures"))) ?? []
-        return names.filter { $0.hasSuffix(".pcap") }.map { String($0.dropLast(5)) }
+        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.map { String($0.prefix { $0 != "." }) }
             .filter { FileManager.default.fileExists(atPath: Repository.path("Fixtures/\($0).host.json")) }
             .sorted()
     }()
 
     /// Fixtures also traced on the host inferred from the capture, as a user without a host profile
-    /// runs them (`<name>.inferred.trace.*`): the client-side, router and loopback captures, where knowing the host and
-    /// the state it had at the start is the hard part.
-    static let inferredFixtures: [String] = fixtures.filter { $0.hasPrefix("client_") || $0.hasPrefix("router_") || $0.hasPrefix("loopback_") }
+    /// runs them (`<name>.inferred.trace.*`): the client-side, router, loopback and several-interface captures, where
+    /// knowing the host and the state it had at the start is the hard part.
+    static let inferredFixtures: [String] = fixtures.filter {
+        $0.hasPrefix("client_") || $0.hasPrefix("router_") || $0.hasPrefix("loopback_") || $0.hasPrefix("multi_")
+    }
+
+    /// The fixture's capture file, relative to the repository: `<name>.pcap`, else `<name>.pcapng`.
+    static func capture(_ name: String) -> String {
+        let pcap = "Fixtures/\(name).pcap"
+        return FileManager.default.fileExists(atPath: Repository.path(pcap)) ? pcap : pcap + "ng"
+    }
 
     static func render(_ name: String, _ format: TraceFormat, inferred: Bool = false) throws -> String {
-        let capture = "Fixtures/\(name).pcap"
+        let capture = Self.capture(name)
         var host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         var assumptions: [String] = []
         if inferred {

@@ -3,6 +3,7 @@ import Foundation
 import KernelNet
 import Replay
 import Testing
+import TestSupport
 import Trace
 import TraceRender
 import Wire
@@ -322,6 +323,53 @@ struct HostileCaptureTests {
         #expect(outcome.session.kernel.sockets.tcp.count <= SocketTable.connectionLimit)
         // Every SYN-ACK answers a SYN the model received on lo, ports that came round included.
         #expect(outcome.summary.agreement.unpredicted.isEmpty, "\(outcome.summary.agreement)")
+        Self.expectFlat(outcome)
+    }
+
+    @Test("a pcapng of 64 interfaces of four link types (one not replayed), frames spread over them, is inferred and replayed within bounds")
+    func manyInterfaces() throws {
+        let interfaces = 64
+        // Fewer frames than the other floods: the inferred host has 48 devices, and the model's work per
+        // frame grows with them (hundreds of events a frame).
+        let n = Self.floodFrames / 10
+        // Ethernet, LINKTYPE_RAW, Linux cooked v2 and 802.11 with radiotap, in turn.
+        let linkTypes: [UInt16] = [1, 101, 276, 127]
+        let capture = TemporaryCapture("interfaces")
+        FileManager.default.createFile(atPath: capture.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: capture.path))
+        try handle.write(contentsOf: PcapngBuilder.capture(interfaces: (0..<interfaces).map { i in
+            PcapngBuilder.Interface(linkType: linkTypes[i % 4], options: PcapngBuilder.option(2, Array("if\(i)".utf8)))
+        }, records: []))
+        var batch: [UInt8] = []
+        for i in 0..<n {
+            let interface = i % interfaces
+            let ip = Self.udp(from: Self.remote(i), UInt16(1_024 + i % 50_000), to: Self.hostIP, 53)
+            let bytes: [UInt8] = switch linkTypes[interface % 4] {
+            case 1: Self.ethernet(ip)
+            case 101: ip
+            case 276: Self.be16(0x0800) + [0, 0] + Self.be32(UInt32(interface)) + Self.be16(1) + [0, 6] + [2, 0, 0, 0, 0, 1, 0, 0] + ip
+            default: [0, 0, 8, 0, 0, 0, 0, 0] + Self.ethernet(ip)
+            }
+            batch += PcapngBuilder.packet(PcapngBuilder.Record(interface: UInt32(interface), ts: UInt64(Self.t0 / 1_000 + Int64(i)),
+                                                              bytes: bytes, len: UInt32(bytes.count)))
+            if batch.count > 1 << 20 {
+                try handle.write(contentsOf: batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: batch)
+        try handle.close()
+        let inferred = try HostInference.infer(path: capture.path, driver: "veth")
+        // A device per interface replayed (the 802.11 ones are not: no device is inferred for them).
+        #expect(inferred.profile.interfaces.count >= interfaces * 3 / 4)
+        let outcome = try Self.replay(capture, host: inferred.profile, expectedFrames: n) { $0 <= 4 }
+        Self.report("interfaces", outcome)
+        #expect(outcome.summary.frames == n)
+        #expect(outcome.kept[1]?.device == "if0")
+        #expect(outcome.kept[2]?.device == "if1")
+        // The 802.11 interface's frame is counted, on its interface, as not replayed.
+        #expect(outcome.kept[4]?.device == "if3")
+        #expect(outcome.kept[4]?.verdict == .unknown)
         Self.expectFlat(outcome)
     }
 

@@ -14,7 +14,7 @@ struct KernelProfileTests {
     static func traces(_ name: String, _ version: String, driver: String) throws -> [PacketTrace] {
         var host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         for i in host.interfaces.indices where host.interfaces[i].captured { host.interfaces[i].driver = driver }
-        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path(GoldenTraceTests.capture(name))),
                                         captureName: name, host: host, kernelVersion: version)
         var out: [PacketTrace] = []
         _ = try session.run { out.append($0) }

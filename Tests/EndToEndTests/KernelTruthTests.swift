@@ -119,7 +119,7 @@ struct KernelTruthTests {
 enum ReplayCounters {
     static func of(_ name: String, kernel: String = "6.1") throws -> [String: Int] {
         let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
-        let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
+        let session = try ReplaySession(capture: try PcapFile(path: Repository.path(GoldenTraceTests.capture(name))),
                                         captureName: name, host: host, kernelVersion: kernel)
         return try session.run { _ in }.counters
     }
@@ -164,6 +164,17 @@ struct CounterTruthTests {
 
     /// Per fixture, counters whose truth cannot be compared with the model's, and why.
     static let exceptions: [String: [String: String]] = [
+        "multi_if": Dictionary(uniqueKeysWithValues: [
+            "Ip6InReceives", "Ip6InDelivers", "Ip6OutRequests", "Ip6OutMcastPkts", "Ip6InOctets", "Ip6OutOctets",
+            "Ip6OutMcastOctets", "Ip6InNoECTPkts", "Ip6OutTransmits", "Icmp6InMsgs", "Icmp6OutMsgs", "Icmp6InEchoReplies",
+            "Icmp6InNeighborAdvertisements", "Icmp6OutEchos", "Icmp6OutNeighborSolicits", "Icmp6InType129",
+            "Icmp6InType136", "Icmp6OutType128", "Icmp6OutType135",
+        ].map { ($0, "the IPv6 stack is not modeled (its frames stop at ipv6_rcv)") } + [
+            ("TcpActiveOpens", "counts the two TCP connections made over IPv6 (tun-mh, lo) too; the model follows IPv4 only"),
+            ("TcpPassiveOpens", "the one passive open is the IPv6 listener on lo; the model follows IPv4 only"),
+            ("TcpInSegs", "counts the segments of the IPv6 connections (tun-mh, lo) too; the model follows IPv4 only"),
+            ("TcpOutSegs", "counts the segments of the IPv6 connections (tun-mh, lo) too; the model follows IPv4 only"),
+        ]),
         "s_forward": [
             "IpInReceives": "the far end's replies arrived on veth-dut2, which this capture does not show (s_forward_out does)",
             "IpExtInNoECTPkts": "as IpInReceives: frames received on veth-dut2 are not in this capture",

@@ -8,7 +8,7 @@
 # Targets (Tools/fuzz/PktpathFuzz/FuzzTargets.swift; PKTPATH_FUZZ_TARGET selects one in the binary):
 # capture: arbitrary bytes as a whole capture file (HostInference + ReplaySession, every renderer).
 #          Seeds: the fixture captures, tcpdump's small regression captures, and pcapng made from
-#          fixtures with two interfaces in each link type pktpath reads (and two it refuses).
+#          fixtures with two interfaces in each link type pktpath reads (one with interfaces of two link types, and an 802.11 one it refuses).
 # frame:   arbitrary bytes as one Ethernet frame through the model on both drivers (veth, iwlwifi) and
 #          every kernel version (4.14, 6.1, 6.12).
 # host:    arbitrary bytes as a host profile (--host); one that parses replays frames of every fixture.

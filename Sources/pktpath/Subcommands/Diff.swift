@@ -142,9 +142,9 @@ struct Diff: ParsableCommand {
         do {
             file = try PcapFile(path: capture)
             if !filter.isEmpty { try file.setFilter(filter) }
-            sessionA = try ReplaySession(linkType: file.linkType, captureName: capture, host: profileA,
+            sessionA = try ReplaySession(framesOf: file, captureName: capture, host: profileA,
                                          assumptions: baseA.assumptions, kernelVersion: kernel)
-            sessionB = try ReplaySession(linkType: file.linkType, captureName: capture, host: profileB,
+            sessionB = try ReplaySession(framesOf: file, captureName: capture, host: profileB,
                                          assumptions: baseB.assumptions, kernelVersion: vsKernel ?? kernel)
         } catch let e as CaptureError {
             throw InputError(e.description)
