@@ -136,14 +136,13 @@ struct InputArithmeticTests {
         #expect(beyond.stderr.contains("--frames"), "\(beyond)")
     }
 
-    @Test("a pcapng option length of 0xffff running past its block: the metadata skips it, the read is refused with libpcap's reason")
+    @Test("a pcapng option length of 0xffff running past its block: the read is refused with the reason libpcap gives, exit 2")
     func pcapngOptionLengths() throws {
         let frame = FrameBuilder(source: Self.peerMAC, destination: Self.hostMAC)
             .ipv4(Self.peerIP, Self.hostIP, .udp, FrameBuilder.udp(40_000, 9, payload: [1]))
         // if_name claiming 65,535 bytes in a block of a few dozen.
         let options: [UInt8] = [2, 0, 0xff, 0xff, 0x65, 0x74, 0x68, 0x30]
         let bytes = PcapngBuilder.capture(interfaces: [.init(options: options)], records: [.init(ts: 1, bytes: frame, len: UInt32(frame.count))])
-        #expect(PcapngMetadata.parse(bytes).interfaces.first?.name == nil)
         let path = Self.temporaryPath(".pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
