@@ -1,11 +1,12 @@
 # Capture with kernel truth (sourced by make-fixtures.sh and make-fixtures-client.sh): tcpdump on
 # $CAP_IF inside netns $CAP_NS, skb:kfree_skb events from a tracefs instance, and the nstat delta of
-# $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array) and HERE;
+# $CAP_NS across the capture, and the change of each of its devices' counters (ip -s -s -j link). Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array) and HERE;
 # TCPDUMP_ARGS, if set, adds options to tcpdump (-y LINUX_SLL2).
 
 start_capture() {  # name
   local n=$1
   ip netns exec "$CAP_NS" nstat -asz > "$WORK/$n.nstat.before"
+  ip -n "$CAP_NS" -s -s -j link show > "$WORK/$n.link.before"
   if [ -d "$TR/events" ] || mount -t tracefs nodev "$TR" 2>/dev/null; then
     mkdir -p "$TRI"
     echo 'protocol == 2048 || protocol == 2054' > "$TRI/events/skb/kfree_skb/filter" 2>/dev/null || true
@@ -35,6 +36,9 @@ stop_capture() {  # name
     } > "$OUT/truth/$n.kfree_skb.txt"
   fi
   ip netns exec "$CAP_NS" nstat -asz > "$WORK/$n.nstat.after"
+  ip -n "$CAP_NS" -s -s -j link show > "$WORK/$n.link.after"
+  /usr/bin/python3 "$HERE/craft-state.py" link-delta "$WORK/$n.link.before" "$WORK/$n.link.after" "$n" "$CAP_NS" \
+    > "$OUT/truth/$n.link.txt"
   /usr/bin/python3 "$HERE/craft-state.py" nstat-delta "$WORK/$n.nstat.before" "$WORK/$n.nstat.after" "$n" "$CAP_NS" \
     > "$OUT/truth/$n.nstat.txt"
   cp "$WORK/$n.pcap" "$OUT/$n.pcap"

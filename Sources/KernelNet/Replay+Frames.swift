@@ -404,6 +404,17 @@ extension Kernel {
         }
         tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
+        let previous = lastSentSegment
+        lastSentSegment = nil
+        if let previous, let first = gsoContinuation(of: previous, tuple: t, th, dataLength: dataLength) {
+            sockets.tcp[t]?.sndNxt = end
+            lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: first, end: end, size: previous.size,
+                                          total: previous.total + dataLength, timestamp: th.timestampValue,
+                                          push: flags.contains(.psh))
+            transmitContext.explained = true
+            withTransmitSKB { gsoSegmentLeaves(&$0, first: first, payload: dataLength) }
+            return
+        }
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
         if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
@@ -418,6 +429,8 @@ extension Kernel {
             withTransmitSKB { tcp_send_fin(&$0) }
         } else if dataLength > 0 {
             withTransmitSKB { tcp_write_xmit(&$0) }
+            lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
+                                          total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh))
         } else if matchExpected(.tcpTimewaitAck(t)) {
             withTransmitSKB { tcp_v4_timewait_ack(&$0, tuple: t) }
         } else {
@@ -425,6 +438,39 @@ extension Kernel {
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }
             withTransmitSKB { tcp_send_ack(&$0) }
         }
+    }
+
+    /// Whether a data segment continues the GSO skb whose segment the previous frame showed, and if so
+    /// the skb's first frame. From 6.1 a TCP socket always builds GSO skbs (`sk_setup_caps` in
+    /// net/core/sock.c adds `NETIF_F_GSO` for TCP whatever the device), so one write leaves as one skb
+    /// of several MSS-sized segments, counted once by IP; a device without TSO has them cut in software
+    /// (`validate_xmit_skb`), before the tap, so the capture shows each segment. The segments of one
+    /// skb leave back to back with consecutive sequence numbers and one timestamp, all but the last
+    /// full-sized and without PSH (`tcp_gso_segment` keeps PSH and FIN for the last), within the
+    /// 64 KiB of a GSO skb. 4.14 builds them only when the device has GSO, which a host profile does not
+    /// say: there every segment is its own skb.
+    private func gsoContinuation(of previous: SentSegment, tuple t: FourTuple, _ th: TCPPacket, dataLength: Int) -> Int? {
+        guard profile.version >= .v6_1, previous.frame == currentFrame - 1, previous.tuple == t, !previous.push,
+              dataLength > 0, dataLength <= previous.size, th.sequence == previous.end,
+              th.flags.subtracting(.psh) == .ack, th.timestampValue == previous.timestamp,
+              previous.total + dataLength <= Self.gsoMaxPayload else { return nil }
+        return previous.firstFrame
+    }
+
+    /// The most payload one GSO skb carries (`GSO_LEGACY_MAX_SIZE` less the largest headers).
+    static let gsoMaxPayload = 65_536 - 120
+
+    /// A later segment of a GSO skb leaving: `skb_gso_segment` (not modeled) cut it from the skb frame
+    /// `first` sent, and `dev_hard_start_xmit` hands each segment to the tap and the driver. IP counted
+    /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`), and TCP
+    /// counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as new data.
+    private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int) {
+        tracer.note("a later segment of the GSO skb frame \(first) sent: one skb, counted once by IP; the device has no TSO, so validate_xmit_skb cut it in software before the tap")
+        tracer.notModeled("skb_gso_segment (software GSO): the segments leave through dev_hard_start_xmit")
+        count("TcpOutSegs")
+        count("TcpExtTCPOrigDataSent")
+        count("IpExtOutOctets", payload)
+        _ = dev_hard_start_xmit(&skb)
     }
 
     private func transmitARP(_ skb: SKBuff) {

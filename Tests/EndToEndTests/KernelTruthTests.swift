@@ -148,9 +148,11 @@ struct CounterTruthTests {
             + "the D-SACK of tcp_send_dupack and tcp_data_queue, tail loss probes, delayed ACKs) are not modeled"
         var out: [String: String] = [:]
         for name in ["TcpExtDelayedACKLost", "TcpExtTCPDSACKOldSent", "TcpExtTCPDelivered", "TcpExtTCPHPAcks",
-                     "TcpExtTCPLossProbeRecovery", "TcpExtTCPLossProbes", "TcpExtTCPOrigDataSent", "TcpExtTCPPureAcks"] {
+                     "TcpExtTCPLossProbeRecovery", "TcpExtTCPLossProbes", "TcpExtTCPPureAcks"] {
             out[name] = tcpInternals
         }
+        out["TcpExtTCPBacklogCoalesce"] = "segments that arrive while the application holds the socket go to its "
+            + "backlog (tcp_add_backlog), where they may merge: the model has no socket owner and no backlog"
         out["TcpExtTCPRcvCoalesce"] = "coalescing a segment into the previous one of the receive queue (tcp_try_coalesce) "
             + "is not modeled"
         out["TcpExtTCPHPHits"] = "header prediction's pred_flags (cleared after a handshake with window scaling "

@@ -48,6 +48,9 @@ public struct SKBuff {
     /// The capture had no Ethernet header for this frame (cooked or raw IP): `protocol` and
     /// `pkt_type` come from the capture, not from `eth_type_trans`.
     public var linkLayerMissing = false
+    /// `skb->len` as an Ethernet driver sees it: with the 14-byte Ethernet header that a cooked or
+    /// raw-IP capture left out (`ETH_HLEN`). What veth and loopback count as bytes sent and received.
+    public var ethernetLength: Int { len + (linkLayerMissing ? 14 : 0) }
     /// The input route failed the reverse-path filter (`-EXDEV`).
     public var rpFiltered = false
     /// 802.1Q/802.1ad tags the frame carried, outermost first (for `skb_vlan_untag`).
