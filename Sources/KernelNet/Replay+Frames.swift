@@ -278,7 +278,10 @@ extension Kernel {
         }
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
-            withTransmitSKB { _ = ip_do_fragment(&$0) }
+            withTransmitSKB { skb in
+                countLaterFragmentOctets(skb)
+                _ = ip_do_fragment(&skb)
+            }
             return
         }
         switch iph.proto {
@@ -311,7 +314,10 @@ extension Kernel {
         }
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
-            withTransmitSKB { _ = ip_do_fragment(&$0) }
+            withTransmitSKB { skb in
+                countLaterFragmentOctets(skb)
+                _ = ip_do_fragment(&skb)
+            }
         } else {
             withTransmitSKB { skb in
                 skb.dst = DstEntry(type: .unicast, dev: skb.dev, gateway: transmitContext.nexthop == iph.destination ? nil : transmitContext.nexthop)
@@ -438,6 +444,14 @@ extension Kernel {
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }
             withTransmitSKB { tcp_send_ack(&$0) }
         }
+    }
+
+    /// 4.14 and 6.1 count a datagram's octets once, whole, in the output function it passed before
+    /// being fragmented (`IPSTATS_MIB_OUT` in `ip_output`); the model counted the first fragment's
+    /// length there, and each later fragment adds its payload, so the sum is the datagram's length.
+    private func countLaterFragmentOctets(_ skb: SKBuff) {
+        guard profile.version < .v6_12, let iph = skb.ip_hdr() else { return }
+        count("IpExtOutOctets", max(0, iph.totalLength - iph.headerLength))
     }
 
     /// Whether a data segment continues the GSO skb whose segment the previous frame showed, and if so

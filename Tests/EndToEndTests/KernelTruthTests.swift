@@ -158,7 +158,6 @@ struct CounterTruthTests {
         out["TcpExtTCPHPHits"] = "header prediction's pred_flags (cleared after a handshake with window scaling "
             + "until tcp_fast_path_check sets them) are not modeled: the model takes tcp_rcv_established's fast path for "
             + "every in-order segment and counts no hits"
-        out["TcpExtTW"] = "counted when a time-wait socket's timer ends it (tw_timer_handler), after the capture"
         out["TcpExtBeyondWindow"] = "6.18's count of segments beyond the receive window; 6.12 has no such counter "
             + "(include/uapi/linux/snmp.h), its drops are TCP_INVALID_SEQUENCE in tcp_validate_incoming"
         return out

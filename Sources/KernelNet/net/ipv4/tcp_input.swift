@@ -360,8 +360,14 @@ extension Kernel {
     }
 
     /// Moves a connection to `state`, saying so in the trace.
+    ///
+    /// Entering TIME_WAIT, the kernel hands the connection to a time-wait socket (`tcp_time_wait`, not
+    /// modeled) and arms its timer: from 6.1 `__inet_twsk_schedule` (net/ipv4/inet_timewait_sock.c)
+    /// counts `TcpExtTW` then; 4.14 counts it in `tw_timer_handler` when the timer ends, a minute on,
+    /// after most captures (and not modeled).
     func setState(_ t: FourTuple, _ state: TCPState) {
         guard let old = sockets.tcp[t]?.state, old != state else { return }
+        if state == .TCP_TIME_WAIT, profile.version >= .v6_1 { count("TcpExtTW") }
         sockets.tcp[t]?.state = state
         tracer.state("socket \(t) \(old.rawValue) -> \(state.rawValue)")
     }
