@@ -28,6 +28,10 @@ public final class Kernel {
     public internal(set) var sockets: SocketTable
     /// SNMP counters, by `nstat` name.
     public var counters: [String: Int] { snmp.byName }
+    /// Whether ``counterSites`` is kept (the teaching commands' tour of the model; off for replays).
+    public var recordsCounterSites = false
+    /// The SNMP counters each modeled function moved while ``recordsCounterSites`` was on, by function.
+    public private(set) var counterSites: [String: Set<String>] = [:]
     private let snmp = SNMPCounters()
     /// Per-device counters (`ip -s link`), by ifindex: see ``dev_get_stats(_:)``.
     var linkStats: [Int: rtnl_link_stats64] = [:]
@@ -127,11 +131,24 @@ public final class Kernel {
 
     /// Adds to an SNMP counter.
     @inline(__always)
-    func count(_ name: StaticString, _ n: Int = 1) { snmp.add(name, n) }
+    func count(_ name: StaticString, _ n: Int = 1) {
+        snmp.add(name, n)
+        if recordsCounterSites { noteCounterSite(name.description) }
+    }
 
     /// Adds to an SNMP counter whose name is made at run time (an ICMP message type the MIB tables do
     /// not name): kept by its text, the slow way.
-    func count(named name: String, _ n: Int = 1) { snmp.addNamed(name, n) }
+    func count(named name: String, _ n: Int = 1) {
+        snmp.addNamed(name, n)
+        if recordsCounterSites { noteCounterSite(name) }
+    }
+
+    /// Remembers that the function running now moved counter `name`.
+    @inline(never)
+    private func noteCounterSite(_ name: String) {
+        guard let function = tracer.current?.function else { return }
+        counterSites[function, default: []].insert(name)
+    }
 
     /// The device that owns `address`, if it is one of the host's.
     public func localDevice(for address: IPv4Address) -> NetDevice? {
