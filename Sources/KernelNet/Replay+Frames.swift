@@ -399,6 +399,7 @@ extension Kernel {
         }
         if flags.contains(.syn) {
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            queueUnacked(t, end: th.sequence &+ 1)
             tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")
             withTransmitSKB { tcp_v4_connect(&$0) }
@@ -418,6 +419,7 @@ extension Kernel {
                                           total: previous.total + dataLength, timestamp: th.timestampValue,
                                           push: flags.contains(.psh))
             transmitContext.explained = true
+            queueUnacked(t, end: end)
             withTransmitSKB { gsoSegmentLeaves(&$0, first: first, payload: dataLength) }
             return
         }
@@ -432,8 +434,10 @@ extension Kernel {
             case .TCP_CLOSE_WAIT: setState(t, .TCP_LAST_ACK)
             default: break
             }
+            queueUnacked(t, end: end)
             withTransmitSKB { tcp_send_fin(&$0) }
         } else if dataLength > 0 {
+            queueUnacked(t, end: end)
             withTransmitSKB { tcp_write_xmit(&$0) }
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
                                           total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh))

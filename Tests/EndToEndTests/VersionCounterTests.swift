@@ -47,6 +47,17 @@ struct VersionCounterTests {
         #expect(try ReplayCounters.of("tcp_handshake", kernel: "4.14")["TcpExtTW"] == nil)
     }
 
+    /// `tcp_newly_delivered` counts the segments each ACK covers for the first time (6.1 and 6.12's
+    /// net/ipv4/tcp_input.c); 4.14's MIB has no `TCPDelivered`. The client's SYN counts too: the
+    /// capturing kernel delivered one segment more than it sent as new data in client_browse.
+    @Test("TcpExtTCPDelivered counts acknowledged segments from 6.1, the SYN included")
+    func delivered() throws {
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "6.1")["TcpExtTCPDelivered"] == 2)
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "4.14")["TcpExtTCPDelivered"] == nil)
+        let client = try ReplayCounters.of("client_browse", kernel: "6.12")
+        #expect(client["TcpExtTCPDelivered"] == (client["TcpExtTCPOrigDataSent"] ?? 0) + (client["TcpActiveOpens"] ?? 0))
+    }
+
     /// `tcp_check_req` counts `TcpAttemptFails` for a RST and, unlinking the request socket,
     /// `TcpExtEmbryonicRsts`, in all three versions (net/ipv4/tcp_minisocks.c).
     @Test("a RST to a request socket ends the attempt in every version")

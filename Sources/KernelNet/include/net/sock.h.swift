@@ -54,6 +54,12 @@ public struct TCPConnection: Sendable {
     public var rcvWscale: UInt8?
     /// When the host last answered a segment outside the window (`last_oow_ack_time`), capture clock.
     public var lastOowAck: Int64?
+    /// The end sequence numbers of the segments the host sent and the peer has not acknowledged yet,
+    /// oldest first (its SYN, new data and FIN: the retransmission queue, `tcp_rtx_queue`, one entry
+    /// per segment); at most ``unackedLimit`` kept, the oldest forgotten.
+    public var unacked: [UInt32] = []
+    /// The most unacknowledged segments kept per connection.
+    public static let unackedLimit = 64
 }
 
 /// The host's sockets as the receive path looks them up.
