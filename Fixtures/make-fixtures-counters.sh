@@ -2,7 +2,7 @@
 # Recreate the counter fixtures from scratch (run as root): scenarios whose truth is the capturing
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
-# Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic)
+# Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -17,13 +17,16 @@
 #   forward   the host forwards pings and a TCP exchange between pk-cpeer and pk-cfar
 #   embryonic a SYN crafted with scapy in pk-cpeer to the host's listener: pk-cpeer's kernel, which
 #             has no socket for it, answers the SYN-ACK with a RST, ending the request socket
+#   icmp      a connection to the host's server, which sends 6 bytes; then two host unreachables from
+#             pk-cpeer (scapy) quoting the host's segment: one at snd_una (in window), one 100,000
+#             bytes beyond snd_nxt (TcpExtOutOfWindowIcmps)
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic)
+ALL=(transfer closed forward embryonic icmp)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
@@ -155,6 +158,39 @@ fx_embryonic() {
   px $PY -c 'from scapy.all import IP,TCP,send; import time; send(IP(src="10.77.0.2",dst="10.77.0.1")/TCP(sport=40030,dport=8080,flags="S",seq=1000),verbose=False); time.sleep(0.3)'
   stop_capture ctr_embryonic
   cat > "$OUT/ctr_embryonic.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
+fx_icmp() {
+  static_neigh
+  dx $PY -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(("0.0.0.0",8080)); s.listen(4); s.settimeout(20)
+c,_=s.accept(); c.sendall(b"hello\n"); c.settimeout(10); c.recv(100); c.close(); time.sleep(2)' & BG+=($!)
+  wait_listen t 8080
+  start_capture ctr_icmp
+  px $PY - <<'EOF'
+import socket, time
+from scapy.all import AsyncSniffer, IP, TCP, ICMP, send
+sniffer = AsyncSniffer(iface="veth-peer", filter="tcp and src port 8080", store=True)
+sniffer.start(); time.sleep(0.5)
+c = socket.socket(); c.bind(("10.77.0.2", 40040)); c.settimeout(5); c.connect(("10.77.0.1", 8080))
+c.recv(100); time.sleep(0.3)
+sniffer.stop()
+last = [p[TCP] for p in sniffer.results if TCP in p][-1]
+nxt = (last.seq + len(bytes(last.payload))) & 0xffffffff
+for seq in (nxt, (nxt + 100000) & 0xffffffff):
+    quoted = IP(src="10.77.0.1", dst="10.77.0.2") / TCP(sport=8080, dport=40040, seq=seq, ack=0, flags="A")
+    send(IP(src="10.77.0.2", dst="10.77.0.1") / ICMP(type=3, code=1) / bytes(quoted)[:28], verbose=False)
+    time.sleep(0.2)
+c.close(); time.sleep(0.5)
+EOF
+  stop_capture ctr_icmp
+  cat > "$OUT/ctr_icmp.host.json" <<EOF
 { "kernel": "6.1",
   "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],

@@ -411,6 +411,8 @@ extension Kernel {
         }
         tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
+        // The first segment the capture shows the host send starts what the peer has to acknowledge.
+        if sockets.tcp[t]?.sndUna == nil { sockets.tcp[t]?.sndUna = th.sequence }
         let previous = lastSentSegment
         lastSentSegment = nil
         if let previous, let first = gsoContinuation(of: previous, tuple: t, th, dataLength: dataLength) {

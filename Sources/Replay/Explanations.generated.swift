@@ -273,7 +273,7 @@ enum Explanations {
         "tcp_v4_connect": "Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN.",
         "tcp_v4_do_rcv": "Processes a segment for a socket that is not handled by a request socket: the established fast path, or the state machine.",
         "tcp_v4_early_demux": "Early demux: finds the established socket of a segment before routing and reuses its cached input route.",
-        "tcp_v4_err": "TCP's ICMP error handler (`tcp_protocol.err_handler`): finds the connection the quoted segment belongs to. With none the error counts as `IcmpInErrors`.",
+        "tcp_v4_err": "TCP's ICMP error handler (`tcp_protocol.err_handler`): finds the connection the quoted segment belongs to. With none the error counts as `IcmpInErrors`; a quoted sequence number outside what the connection has in flight (`snd_una` to `snd_nxt`) counts as `TcpExtOutOfWindowIcmps`, once the capture has shown both.",
         "tcp_v4_fill_cb": "Copies header fields into the skb's control block.",
         "tcp_v4_rcv": "The TCP receive entry for IPv4: checks the header and checksum, finds the socket and hands the segment to it; answers segments for no socket with RST (RFC 9293 §3.10.7.1).",
         "tcp_v4_route_req": "Routes the SYN-ACK of a new request socket (`inet_csk_route_req`).",

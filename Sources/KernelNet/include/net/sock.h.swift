@@ -43,6 +43,9 @@ public struct TCPConnection: Sendable {
     public var hasDst = true
     /// The highest sequence number the host has sent (end of data), to tell retransmissions.
     public var sndNxt: UInt32?
+    /// `snd_una`: the oldest sequence number the peer has not acknowledged, once the capture showed the
+    /// host's first segment and the acknowledgments since.
+    public var sndUna: UInt32?
     /// The highest sequence number received from the peer (end of data).
     public var rcvNxt: UInt32?
     /// `rcv_wup`: the acknowledgment the host last advertised its window with.

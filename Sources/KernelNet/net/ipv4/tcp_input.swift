@@ -373,6 +373,11 @@ extension Kernel {
     /// (`tcp_clean_rtx_queue` adds them to `tp->delivered`) and `tcp_newly_delivered` counts them as
     /// `TcpExtTCPDelivered`, from 6.1 (4.14 has no such counter).
     func countNewlyDelivered(_ t: FourTuple, ack: UInt32) {
+        // snd_una moves up to an acknowledgment of data the host sent (tcp_snd_una_update).
+        if let una = sockets.tcp[t]?.sndUna, let nxt = sockets.tcp[t]?.sndNxt,
+           Int32(bitPattern: ack &- una) > 0, Int32(bitPattern: nxt &- ack) >= 0 {
+            sockets.tcp[t]?.sndUna = ack
+        }
         guard let queue = sockets.tcp[t]?.unacked, !queue.isEmpty else { return }
         let acked = queue.prefix { Int32(bitPattern: ack &- $0) >= 0 }.count
         guard acked > 0 else { return }
