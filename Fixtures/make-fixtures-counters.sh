@@ -2,7 +2,8 @@
 # Recreate the counter fixtures from scratch (run as root): scenarios whose truth is the capturing
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
-# Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp)
+# Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
+#        ipv6_off)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -20,13 +21,15 @@
 #   icmp      a connection to the host's server, which sends 6 bytes; then two host unreachables from
 #             pk-cpeer (scapy) quoting the host's segment: one at snd_una (in window), one 100,000
 #             bytes beyond snd_nxt (TcpExtOutOfWindowIcmps)
+#   ipv6_off  three IPv6 echo requests crafted in pk-cpeer (IPv6 is off in pk-cdut): to the host's MAC,
+#             to another MAC, to the host's MAC again
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp)
+ALL=(transfer closed forward embryonic icmp ipv6_off)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
@@ -196,6 +199,22 @@ EOF
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
+fx_ipv6_off() {
+  static_neigh
+  start_capture ctr_ipv6_off
+  px $PY -c 'from scapy.all import Ether, IPv6, ICMPv6EchoRequest, sendp; import time
+for dst in ("02:00:00:00:0d:00", "02:00:00:00:0f:00", "02:00:00:00:0d:00"):
+    sendp(Ether(src="02:00:00:00:0e:00", dst=dst) / IPv6(src="fd00:77::2", dst="fd00:77::1") / ICMPv6EchoRequest(data=b"pktpath ipv6 off"), iface="veth-peer", verbose=False)
+    time.sleep(0.2)'
+  stop_capture ctr_ipv6_off
+  cat > "$OUT/ctr_ipv6_off.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv6.conf.default.disable_ipv6": 1 } }
 EOF
 }
 

@@ -68,4 +68,18 @@ struct VersionCounterTests {
             #expect(counters["TcpExtEmbryonicRsts"] == 1, "\(version)")
         }
     }
+
+    /// With IPv6 disabled every version counts what reached IPv6 as received and discarded (6.1 and
+    /// 6.12 in `ip6_rcv_core`, 4.14 in `ipv6_rcv`); a frame for another host's MAC goes first, into
+    /// the device's `rx_otherhost_dropped` where the version has it (6.1 on).
+    @Test("IPv6 on a host with IPv6 disabled: Ip6InReceives and Ip6InDiscards in every version")
+    func ipv6Disabled() throws {
+        for version in ["4.14", "6.1", "6.12"] {
+            let counters = try ReplayCounters.of("ctr_ipv6_off", kernel: version)
+            #expect(counters["Ip6InReceives"] == 2, "\(version)")
+            #expect(counters["Ip6InDiscards"] == 2, "\(version)")
+        }
+        #expect(try DeviceCounterTruthTests.model("ctr_ipv6_off", kernel: "4.14")["veth-dut"]?.rxOtherHost == 0)
+        #expect(try DeviceCounterTruthTests.model("ctr_ipv6_off", kernel: "6.1")["veth-dut"]?.rxOtherHost == 1)
+    }
 }

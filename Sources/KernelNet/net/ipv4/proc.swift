@@ -1,7 +1,8 @@
 // Mirrors net/ipv4/proc.c (Linux 4.14.177, Debian's 6.1 and 6.12): the names of the IPv4 MIB counters,
 // table by table, as /proc/net/snmp and /proc/net/netstat print them and so as `nstat` names them
 // (the line's name and the counter's: `Ip` + `InReceives`). Names only, listed from reading each tree.
-// Not modeled: the IPv6 tables (net/ipv6/proc.c), MPTCP's (net/mptcp/mib.c), and the values that are
+// The IPv6 tables (net/ipv6/proc.c) are in net/ipv6/proc6.swift.
+// Not modeled: MPTCP's tables (net/mptcp/mib.c), and the values that are
 // settings rather than counters (Ip Forwarding and DefaultTTL; Tcp RtoAlgorithm, RtoMin, RtoMax,
 // MaxConn and the gauge CurrEstab), which `nstat` leaves out.
 
@@ -108,16 +109,17 @@ public enum proc_c {
         return out + icmpmibmap.map { "Out" + $0 }
     }
 
-    /// Every counter `nstat` can print for `version`'s IPv4 tables, in its order: the lines of
-    /// /proc/net/snmp (Ip, Icmp, Tcp, Udp, UdpLite) and then those of /proc/net/netstat (TcpExt,
-    /// IpExt). `IcmpMsg` counters, one per ICMP type that moved, are not listed: see
-    /// ``isCounter(_:in:)`` and ``nstatOrder(_:in:)``.
+    /// Every counter `nstat` can print for `version`, in its order: the lines of /proc/net/snmp (Ip,
+    /// Icmp, Tcp, Udp, UdpLite), then /proc/net/snmp6 (``ipv6_proc_c``), then /proc/net/netstat
+    /// (TcpExt, IpExt). The per-type `IcmpMsg` and `Icmp6` counters, one per ICMP type that moved, are
+    /// not listed: see ``isCounter(_:in:)`` and ``nstatOrder(_:in:)``.
     public static func nstatNames(_ version: KernelVersion) -> [String] {
         func line(_ prefix: String, _ table: [MIBName]) -> [String] {
             table.filter { $0.exists(in: version) && !notCounters.contains($0.name) }.map { prefix + $0.name }
         }
         return line("Ip", snmp4_ipstats_list) + icmpNames(version).map { "Icmp" + $0 }
             + line("Tcp", snmp4_tcp_list) + line("Udp", snmp4_udp_list) + line("UdpLite", snmp4_udp_list)
+            + ipv6_proc_c.nstatNames(version)
             + line("TcpExt", snmp4_net_list) + line("IpExt", snmp4_ipextstats_list)
     }
 
@@ -134,18 +136,21 @@ public enum proc_c {
 
     /// Whether `version` has a counter `nstat` would print as `name`.
     public static func isCounter(_ name: String, in version: KernelVersion) -> Bool {
-        icmpMsgType(name) != nil || names(version).contains(name)
+        icmpMsgType(name) != nil || ipv6_proc_c.icmp6Type(name) != nil || names(version).contains(name)
     }
 
     /// `names` sorted as `nstat -a` prints them on `version`: the /proc/net/snmp lines (with `IcmpMsg`
-    /// after `Icmp`, inbound types and then outbound, each by type), then /proc/net/netstat's. Names
-    /// the version does not have come last, by name.
+    /// after `Icmp`, inbound types and then outbound, each by type), /proc/net/snmp6's (the per-type
+    /// `Icmp6` counters before `Udp6`), then /proc/net/netstat's. Names the version does not have come
+    /// last, by name.
     public static func nstatOrder(_ names: some Sequence<String>, in version: KernelVersion) -> [String] {
         let table = Self.names(version)
         let icmpEnd = table.firstIndex { $0.hasPrefix("Tcp") } ?? table.count
+        let icmp6End = table.firstIndex { $0.hasPrefix("Udp6") } ?? table.count
         func key(_ name: String) -> (Int, Int, String) {
             if let position = table.firstIndex(of: name) { return (position * 2, 0, "") }
             if let (out, type) = icmpMsgType(name) { return (icmpEnd * 2 - 1, (out ? 256 : 0) + type, "") }
+            if let (out, type) = ipv6_proc_c.icmp6Type(name) { return (icmp6End * 2 - 1, (out ? 256 : 0) + type, "") }
             return (Int.max, 0, name)
         }
         return names.sorted { key($0) < key($1) }
