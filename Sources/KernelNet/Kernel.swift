@@ -78,6 +78,9 @@ public final class Kernel {
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
     /// later fragments leave through `ip_do_fragment`'s loop.
     var forwardedSplits: [FragmentKey] = []
+    /// Datagrams the host split, oldest first (bounded), with the frame whose processing sent them:
+    /// their later fragments leave in the same `ip_do_fragment` loop, for the same cause.
+    var splitCauses: [(key: FragmentKey, frame: Int)] = []
     /// The TCP data segment the previous frame showed the host sending, which the next frame may
     /// continue as a segment of the same GSO skb (``SentSegment``).
     var lastSentSegment: SentSegment?

@@ -276,8 +276,11 @@ extension Kernel {
             transmitForwarded(iph)
             return
         }
+        let datagram = FragmentKey(saddr: iph.source, daddr: iph.destination, id: iph.identification, proto: iph.proto.rawValue)
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
+            // Sent in the same loop as the first fragment: made by what made the datagram.
+            if let cause = splitCauses.last(where: { $0.key == datagram })?.frame { outcome.causedBy = cause }
             withTransmitSKB { skb in
                 countLaterFragmentOctets(skb)
                 _ = ip_do_fragment(&skb)
@@ -291,6 +294,10 @@ extension Kernel {
         default:
             tracer.notModeled("origin of outgoing \(iph.proto) packets")
             outcome.verdict = .unknown
+        }
+        if transmitContext.isFirstFragment, let cause = outcome.causedBy {
+            if splitCauses.count >= Self.expectedLimit { splitCauses.removeFirst() }
+            splitCauses.append((datagram, cause))
         }
     }
 
