@@ -315,6 +315,7 @@ extension Kernel {
         transmitContext.isLaterFragment = iph.fragmentOffset != 0 && forwardedSplits.contains(key)
         let ingress = routeLookup(iph.source)?.dev
         tracer.note("source \(iph.source) is not this host's: forwarded from \(ingress?.name ?? "another interface") (that receive is not in this capture)")
+        if let ingress, let skb = transmitSKB { countUnseenReceive(skb, iph, on: ingress) }
         if transmitContext.isFirstFragment {
             if forwardedSplits.count >= Self.expectedLimit { forwardedSplits.removeFirst() }
             forwardedSplits.append(key)
@@ -337,6 +338,24 @@ extension Kernel {
             }
         }
         if outcome.verdict == .forward { outcome.verdict = .transmit }
+    }
+
+    /// The counters of a forwarded packet's receive that the capture does not show (it left on the
+    /// captured device, it arrived on `ingress`): the ingress device's receive (its veth peer's send,
+    /// with the Ethernet header) and `ip_rcv_core`'s `IpInReceives`, `IpExtInOctets` and ECN counter.
+    /// A datagram the host split counts once: its first fragment with its own length, each later
+    /// fragment adding its payload, so the bytes add up to the datagram that arrived.
+    private func countUnseenReceive(_ skb: SKBuff, _ iph: IPv4Packet, on ingress: NetDevice) {
+        if transmitContext.isLaterFragment {
+            let payload = max(0, iph.totalLength - iph.headerLength)
+            countLink(ingress) { $0.rx_bytes += payload }
+            count("IpExtInOctets", payload)
+            return
+        }
+        countLink(ingress) { $0.rx_packets += 1; $0.rx_bytes += skb.ethernetLength }
+        count("IpInReceives")
+        count("IpExtInOctets", iph.totalLength)
+        count(Self.ecnCounters[Int(iph.tos & 3)])
     }
 
     /// Sends the packet that waited on a neighbour's queue, now that frame `replyFrame` resolved it.

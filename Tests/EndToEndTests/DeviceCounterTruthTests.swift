@@ -80,4 +80,28 @@ struct DeviceCounterTruthTests {
         #expect(received == sent)
         #expect(try ReplayCounters.of("ctr_forward", kernel: "6.12")["IpForwDatagrams"] == received)
     }
+
+    /// s_forward was captured on veth-dut while tcpdump recorded veth-dut2 too (s_forward_out): the
+    /// device the capture never saw, the way out of the forwards and in of their replies, must count
+    /// what that second capture shows crossing it, frame for frame and byte for byte.
+    @Test("the device a capture never saw counts what the kernel sent and received on it")
+    func unseenDevice() throws {
+        let model = try #require(try Self.model("s_forward")["veth-dut2"])
+        let mac: [UInt8] = [0x02, 0, 0, 0, 0x0d, 0x01]
+        let capture = try PcapFile(path: Repository.path("Fixtures/s_forward_out.pcap"))
+        var seen = DeviceCounters()
+        var frame = CapturedFrame()
+        while try capture.read(into: &frame) {
+            guard frame.bytes.count >= 12 else { continue }
+            if Array(frame.bytes[6..<12]) == mac {
+                seen.txPackets += 1
+                seen.txBytes += frame.originalLength
+            } else if Array(frame.bytes[0..<6]) == mac {
+                seen.rxPackets += 1
+                seen.rxBytes += frame.originalLength
+            }
+        }
+        #expect(seen.txPackets > 0 && seen.rxPackets > 0)
+        #expect(model == seen)
+    }
 }

@@ -166,11 +166,6 @@ struct CounterTruthTests {
 
     /// Per fixture, counters whose truth cannot be compared with the model's, and why.
     static let exceptions: [String: [String: String]] = [
-        "s_forward": [
-            "IpInReceives": "the far end's replies arrived on veth-dut2, which this capture does not show (s_forward_out does)",
-            "IpExtInNoECTPkts": "as IpInReceives: frames received on veth-dut2 are not in this capture",
-            "IpExtInOctets": "as IpInReceives: frames received on veth-dut2 are not in this capture",
-        ],
         "s_frag_mem": [
             "IpReasmFails": "fragment memory: the capturing 6.18 kernel takes small heads from its 576-byte skb_small_head_cache, "
                 + "so 19 flood queues fit; Debian's 6.1 (oracle) and 6.12 kmalloc-1k heads fit 13, as the model charges",
