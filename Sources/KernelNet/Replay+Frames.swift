@@ -496,8 +496,10 @@ extension Kernel {
     /// 64 KiB of a GSO skb. 4.14 builds them only when the device has GSO, which a host profile does not
     /// say: there every segment is its own skb.
     private func gsoContinuation(of previous: SentSegment, tuple t: FourTuple, _ th: TCPPacket, dataLength: Int) -> Int? {
+        // Segments cut in software fit the device's MTU; a frame beyond it is a whole GSO skb (TSO).
+        let mtu = transmitSKB?.dev.mtu ?? 1500
         guard profile.version >= .v6_1, previous.frame == currentFrame - 1, previous.tuple == t, !previous.push,
-              dataLength > 0, dataLength <= previous.size, th.sequence == previous.end,
+              dataLength > 0, dataLength <= previous.size, previous.size + 40 <= mtu, th.sequence == previous.end,
               th.flags.subtracting(.psh) == .ack, th.timestampValue == previous.timestamp,
               previous.total + dataLength <= Self.gsoMaxPayload else { return nil }
         return previous.firstFrame
