@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off)
+#        ipv6_off, frag, pmtu)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -23,13 +23,16 @@
 #             bytes beyond snd_nxt (TcpExtOutOfWindowIcmps)
 #   ipv6_off  three IPv6 echo requests crafted in pk-cpeer (IPv6 is off in pk-cdut): to the host's MAC,
 #             to another MAC, to the host's MAC again
+#   frag      two pings of 3,000 bytes: fragments reassembled by the host, its replies fragmented
+#   pmtu      the host forwards to pk-cfar over a 1,280-byte MTU: a 1,328-byte ping without DF (the host
+#             fragments it) and one with DF (the host answers fragmentation needed); captured on veth-dut
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
@@ -215,6 +218,40 @@ for dst in ("02:00:00:00:0d:00", "02:00:00:00:0f:00", "02:00:00:00:0d:00"):
   "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv6.conf.all.disable_ipv6": 1, "net.ipv6.conf.default.disable_ipv6": 1 } }
+EOF
+}
+
+fx_frag() {
+  static_neigh
+  start_capture ctr_frag
+  px ping -n -c 2 -i 0.2 -s 3000 $DUT_IP
+  stop_capture ctr_frag
+  cat > "$OUT/ctr_frag.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
+fx_pmtu() {
+  add_far
+  dx ip link set veth-dut2 mtu 1280; fx ip link set veth-far mtu 1280
+  static_neigh
+  dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev veth-dut2 nud permanent
+  fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev veth-far nud permanent
+  start_capture ctr_pmtu
+  px ping -n -c 1 -M dont -s 1300 $FAR_IP
+  px ping -n -c 1 -M do -s 1300 -W 1 $FAR_IP || true
+  stop_capture ctr_pmtu
+  cat > "$OUT/ctr_pmtu.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true },
+    { "name": "veth-dut2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/24"], "captured": false } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" },
+                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "veth-dut2", "state": "permanent" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ip_forward": 1 } }
 EOF
 }
 
