@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu)
+#        ipv6_off, frag, pmtu, badhdr)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -26,13 +26,15 @@
 #   frag      two pings of 3,000 bytes: fragments reassembled by the host, its replies fragmented
 #   pmtu      the host forwards to pk-cfar over a 1,280-byte MTU: a 1,328-byte ping without DF (the host
 #             fragments it) and one with DF (the host answers fragmentation needed); captured on veth-dut
+#   badhdr    frames crafted in pk-cpeer: a bad IP checksum, an IHL of 4, a total length beyond the
+#             frame, a SYN and a datagram with bad checksums, then a good echo request
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
@@ -252,6 +254,35 @@ fx_pmtu() {
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" },
                   { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "veth-dut2", "state": "permanent" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ip_forward": 1 } }
+EOF
+}
+
+fx_badhdr() {
+  static_neigh
+  start_capture ctr_badhdr
+  px $PY - <<'EOF'
+from scapy.all import Ether, IP, TCP, UDP, ICMP, Raw, sendp
+import time
+e = Ether(src="02:00:00:00:0e:00", dst="02:00:00:00:0d:00")
+frames = [
+    e / IP(src="10.77.0.2", dst="10.77.0.1", chksum=0x1234) / ICMP(id=1, seq=1) / Raw(b"bad ip checksum"),
+    Ether(src="02:00:00:00:0e:00", dst="02:00:00:00:0d:00", type=0x0800)
+        / Raw(b"\x44" + bytes(IP(src="10.77.0.2", dst="10.77.0.1") / ICMP(id=1, seq=2) / Raw(b"ihl 4"))[1:]),
+    e / IP(src="10.77.0.2", dst="10.77.0.1", len=200) / ICMP(id=1, seq=3) / Raw(b"longer than the frame"),
+    e / IP(src="10.77.0.2", dst="10.77.0.1") / TCP(sport=40050, dport=81, flags="S", seq=5000, chksum=0x1111),
+    e / IP(src="10.77.0.2", dst="10.77.0.1") / UDP(sport=40051, dport=9, chksum=0x2222) / Raw(b"bad udp checksum"),
+    e / IP(src="10.77.0.2", dst="10.77.0.1") / ICMP(id=1, seq=4) / Raw(b"a good one at the end"),
+]
+for f in frames:
+    sendp(f, iface="veth-peer", verbose=False)
+    time.sleep(0.2)
+EOF
+  stop_capture ctr_badhdr
+  cat > "$OUT/ctr_badhdr.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
 EOF
 }
 
