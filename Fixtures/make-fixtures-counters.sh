@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu, badhdr)
+#        ipv6_off, frag, pmtu, badhdr, rp_filter)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -28,13 +28,15 @@
 #             fragments it) and one with DF (the host answers fragmentation needed); captured on veth-dut
 #   badhdr    frames crafted in pk-cpeer: a bad IP checksum, an IHL of 4, a total length beyond the
 #             frame, a SYN and a datagram with bad checksums, then a good echo request
+#   rp_filter strict reverse-path filtering on veth-dut: echo requests from a source routed through
+#             veth-dut2, from one with no route back, then a good one (craft-state.py rp-filter)
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
@@ -283,6 +285,24 @@ EOF
   "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
+fx_rp_filter() {
+  add_far
+  static_neigh
+  dx sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.veth-dut.rp_filter=1
+  start_capture ctr_rp_filter
+  px $PY "$HERE/craft-state.py" rp-filter
+  stop_capture ctr_rp_filter
+  cat > "$OUT/ctr_rp_filter.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true },
+    { "name": "veth-dut2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1500, "addresses": ["$DUT2_IP/24"], "captured": false } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ip_forward": 1, "net.ipv4.conf.all.rp_filter": 1,
+              "net.ipv4.conf.veth-dut.rp_filter": 1 } }
 EOF
 }
 

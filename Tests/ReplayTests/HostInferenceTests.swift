@@ -15,13 +15,14 @@ struct HostInferenceTests {
         // The s_* captures are made of crafted frames from one side, where a capture cannot tell which
         // end recorded it (Fixtures/README.md); they are traced with their host profiles instead. So is
         // offload_tso_tx: the sender's capture of offload_tso_rx's traffic, the same frames byte for byte.
-        // Five counter fixtures neither: ctr_closed and ctr_badhdr are mostly frames crafted from the peer
-        // (to closed ports, to another MAC, with bad headers), ctr_ipv6_off only IPv6 frames crafted from
+        // Six counter fixtures neither: ctr_closed, ctr_badhdr and ctr_rp_filter are mostly frames crafted
+        // from the peer (to closed ports, to another MAC, with bad headers or sources), ctr_ipv6_off only IPv6 frames crafted from
         // the peer that the host never answers, in ctr_forward the router sends nothing of its own (static neighbours, only forwarded
         // packets), so no frame shows which addresses are its, and ctr_pmtu is s_forward's kind: a
         // router's capture of one interface, where the pinging peer is the endpoint with initial TTLs.
         let crafted: Set<String> = ["offload_tso_tx.host.json", "ctr_closed.host.json", "ctr_forward.host.json",
-                                    "ctr_ipv6_off.host.json", "ctr_pmtu.host.json", "ctr_badhdr.host.json"]
+                                    "ctr_ipv6_off.host.json", "ctr_pmtu.host.json", "ctr_badhdr.host.json",
+                                    "ctr_rp_filter.host.json"]
         return names.filter { $0.hasSuffix(".host.json") && !$0.hasPrefix("s_") && !crafted.contains($0) }
             .map { String($0.dropLast(".host.json".count)) }.sorted()
     }()
