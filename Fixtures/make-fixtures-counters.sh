@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu, badhdr, rp_filter)
+#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -30,13 +30,14 @@
 #             frame, a SYN and a datagram with bad checksums, then a good echo request
 #   rp_filter strict reverse-path filtering on veth-dut: echo requests from a source routed through
 #             veth-dut2, from one with no route back, then a good one (craft-state.py rp-filter)
+#   loopback  the host talking to itself on lo (captured there): two pings and a TCP exchange
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
@@ -303,6 +304,28 @@ fx_rp_filter() {
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.ipv4.ip_forward": 1, "net.ipv4.conf.all.rp_filter": 1,
               "net.ipv4.conf.veth-dut.rp_filter": 1 } }
+EOF
+}
+
+fx_loopback() {
+  CAP_IF=lo
+  start_capture ctr_loopback
+  dx ping -n -c 2 -i 0.2 127.0.0.1 >/dev/null
+  dx $PY - <<'EOF'
+import socket, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 8080)); s.listen(4)
+def serve():
+    c, _ = s.accept(); c.recv(100); c.sendall(b"ok\n"); c.close()
+threading.Thread(target=serve, daemon=True).start()
+c = socket.create_connection(("127.0.0.1", 8080)); c.sendall(b"hello"); c.recv(100); c.close()
+time.sleep(0.3)
+EOF
+  stop_capture ctr_loopback
+  CAP_IF=veth-dut
+  cat > "$OUT/ctr_loopback.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536, "addresses": ["127.0.0.1/8"], "captured": true } ],
+  "sockets": [ { "proto": "tcp", "addr": "127.0.0.1", "port": 8080, "state": "listen" } ] }
 EOF
 }
 

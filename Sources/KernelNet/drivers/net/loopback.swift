@@ -39,9 +39,10 @@ extension Kernel {
     /// `eth_type_trans`, its route kept) and goes onto the backlog, received after this frame's send.
     func loopback_xmit(_ skb: inout SKBuff) -> NetdevTx {
         traced(loopback.loopback_xmit) {
-            // The length with the Ethernet header, counted once the backlog took the packet
-            // (dev_lstats_add); loopback_get_stats64 reports the count as received and as sent.
-            let length = skb.ethernetLength
+            // The length once eth_type_trans pulled the Ethernet header (all three versions read skb->len
+            // after it), counted once the backlog took the packet (dev_lstats_add; 4.14's per-CPU
+            // lb_stats); loopback_get_stats64 reports the count as received and as sent.
+            let length = skb.ethernetLength - 14
             var incoming = skb
             incoming.pkt_type = .PACKET_HOST
             eth_type_trans(&incoming)
