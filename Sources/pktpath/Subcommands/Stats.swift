@@ -10,7 +10,7 @@ import TraceRender
 /// `--format nstat` prints the counters as `nstat -a` would; `--format json` everything as one object.
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Summarize a capture: verdicts, drop reasons, the most common paths and SNMP counters.")
+        abstract: "Summarize a capture: verdicts, drop reasons, the most common paths, SNMP and device counters.")
 
     @Argument(help: "The capture file (pcap or pcapng), or - for standard input.")
     var capture: String
