@@ -1,7 +1,8 @@
 # Capture with kernel truth (sourced by make-fixtures.sh, make-fixtures-client.sh and
 # make-fixtures-multi.sh): tcpdump on $CAP_IF inside netns $CAP_NS (or, with CAP_DUMPCAP=1, dumpcap on
 # every interface $CAP_IF lists, into a pcapng), skb:kfree_skb events from a tracefs instance, and the
-# nstat delta of $CAP_NS across the capture. Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array)
+# nstat delta of $CAP_NS across the capture, and the change of each of its devices' counters
+# (ip -s -s -j link). Expects CAP_NS, CAP_IF, OUT, WORK, TRI, TR, BG (array)
 # and HERE (capture_session sets WORK, TRI, TR and BG); TCPDUMP_ARGS, if set, adds options to tcpdump
 # (-y LINUX_SLL2); KFREE_FILTER replaces the kfree_skb event filter (IPv4 and ARP).
 
@@ -30,6 +31,7 @@ capture_cleanup() {
 start_capture() {  # name
   local n=$1
   ip netns exec "$CAP_NS" nstat -asz > "$WORK/$n.nstat.before"
+  ip -n "$CAP_NS" -s -s -j link show > "$WORK/$n.link.before"
   if [ -d "$TR/events" ] || mount -t tracefs nodev "$TR" 2>/dev/null; then
     mkdir -p "$TRI"
     echo "${KFREE_FILTER:-protocol == 2048 || protocol == 2054}" > "$TRI/events/skb/kfree_skb/filter" 2>/dev/null || true
@@ -64,6 +66,9 @@ stop_capture() {  # name
     } > "$OUT/truth/$n.kfree_skb.txt"
   fi
   ip netns exec "$CAP_NS" nstat -asz > "$WORK/$n.nstat.after"
+  ip -n "$CAP_NS" -s -s -j link show > "$WORK/$n.link.after"
+  /usr/bin/python3 "$HERE/craft-state.py" link-delta "$WORK/$n.link.before" "$WORK/$n.link.after" "$n" "$CAP_NS" \
+    > "$OUT/truth/$n.link.txt"
   /usr/bin/python3 "$HERE/craft-state.py" nstat-delta "$WORK/$n.nstat.before" "$WORK/$n.nstat.after" "$n" "$CAP_NS" \
     > "$OUT/truth/$n.nstat.txt"
   local f=$n.pcap reader=tcpdump

@@ -20,6 +20,7 @@ truth:
   kfree-report RAW PCAP FORMAT KALLSYMS OFFSET DUT_INUM [NAME=INUM...]
                     turn the bpftrace log into truth/<name>.kfree_skb.txt (stdout)
   nstat-delta BEFORE AFTER NAME [NETNS]
+  link-delta BEFORE AFTER NAME NETNS  the change of 'ip -s -s -j link' per device (stdout)
   oracle-scenario HOST_JSON       scenario.json for the shared oracle (stdout)
   clock-offset                    CLOCK_REALTIME - CLOCK_MONOTONIC in ns
 """
@@ -555,6 +556,26 @@ def nstat_delta(a_path, b_path, name, netns="pp-dut"):
             print(f"{k:<32} {b[k] - a.get(k, 0)}")
 
 
+def link_delta(a_path, b_path, name, netns):
+    """Per device, each rx/tx counter of 'ip -s -s -j link' that changed, as DEV rx_KEY N / tx_KEY N."""
+    def rd(p):
+        d = {}
+        for link in json.load(open(p)):
+            for side in ("rx", "tx"):
+                for k, v in link.get("stats64", {}).get(side, {}).items():
+                    if isinstance(v, int):
+                        d[(link["ifname"], f"{side}_{k}")] = v
+        return d
+    a, b = rd(a_path), rd(b_path)
+    kernel = subprocess.run(["uname", "-r"], capture_output=True, text=True).stdout.strip()
+    print(f"# ip -s -s -j link delta in netns {netns} across the capture of {name}, Linux {kernel} "
+          "(changed counters only; carrier_changes left out)")
+    for (dev, k) in b:
+        delta = b[(dev, k)] - a.get((dev, k), 0)
+        if delta and k != "tx_carrier_changes":
+            print(f"{dev:<12} {k:<20} {delta}")
+
+
 def oracle_scenario(host_json):
     h = json.load(open(host_json))
     ifs = []
@@ -592,7 +613,7 @@ if __name__ == "__main__":
              "tcp-seq": tcp_seq, "tcp-sink": tcp_sink, "tcp-seq-client": tcp_seq_client,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "udp-server": udp_server,
              "udp-connected": udp_connected, "nf-client": nf_client, "kfree-report": kfree_report,
-             "nstat-delta": nstat_delta, "oracle-scenario": oracle_scenario,
+             "link-delta": link_delta, "nstat-delta": nstat_delta, "oracle-scenario": oracle_scenario,
              "clock-offset": lambda: print(time.clock_gettime_ns(time.CLOCK_REALTIME)
                                            - time.clock_gettime_ns(time.CLOCK_MONOTONIC))}
     if cmd not in table:

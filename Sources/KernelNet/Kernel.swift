@@ -28,7 +28,13 @@ public final class Kernel {
     public internal(set) var sockets: SocketTable
     /// SNMP counters, by `nstat` name.
     public var counters: [String: Int] { snmp.byName }
+    /// Whether ``counterSites`` is kept (the teaching commands' tour of the model; off for replays).
+    public var recordsCounterSites = false
+    /// The SNMP counters each modeled function moved while ``recordsCounterSites`` was on, by function.
+    public private(set) var counterSites: [String: Set<String>] = [:]
     private let snmp = SNMPCounters()
+    /// Per-device counters (`ip -s link`), by ifindex: see ``dev_get_stats(_:)``.
+    var linkStats: [Int: rtnl_link_stats64] = [:]
     /// The firewall's rules (an `inet filter` table), in order.
     public let netfilterRules: [NetfilterRule]
     /// Routes cached on next hops (input and output).
@@ -72,6 +78,12 @@ public final class Kernel {
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
     /// later fragments leave through `ip_do_fragment`'s loop.
     var forwardedSplits: [FragmentKey] = []
+    /// Datagrams the host split, oldest first (bounded), with the frame whose processing sent them:
+    /// their later fragments leave in the same `ip_do_fragment` loop, for the same cause.
+    var splitCauses: [(key: FragmentKey, frame: Int)] = []
+    /// The TCP data segment the previous frame showed the host sending, which the next frame may
+    /// continue as a segment of the same GSO skb (``SentSegment``).
+    var lastSentSegment: SentSegment?
     /// The host started with an empty neighbour table (the what-if `neigh=cold`): a next hop without
     /// an entry is resolved with ARP when a packet leaves for it, instead of being assumed resolved
     /// before the capture began.
@@ -122,11 +134,24 @@ public final class Kernel {
 
     /// Adds to an SNMP counter.
     @inline(__always)
-    func count(_ name: StaticString, _ n: Int = 1) { snmp.add(name, n) }
+    func count(_ name: StaticString, _ n: Int = 1) {
+        snmp.add(name, n)
+        if recordsCounterSites { noteCounterSite(name.description) }
+    }
 
     /// Adds to an SNMP counter whose name is made at run time (an ICMP message type the MIB tables do
     /// not name): kept by its text, the slow way.
-    func count(named name: String, _ n: Int = 1) { snmp.addNamed(name, n) }
+    func count(named name: String, _ n: Int = 1) {
+        snmp.addNamed(name, n)
+        if recordsCounterSites { noteCounterSite(name) }
+    }
+
+    /// Remembers that the function running now moved counter `name`.
+    @inline(never)
+    private func noteCounterSite(_ name: String) {
+        guard let function = tracer.current?.function else { return }
+        counterSites[function, default: []].insert(name)
+    }
 
     /// The device that owns `address`, if it is one of the host's.
     public func localDevice(for address: IPv4Address) -> NetDevice? {
@@ -135,6 +160,24 @@ public final class Kernel {
 
     /// Whether `address` is one of the host's addresses.
     public func isLocal(_ address: IPv4Address) -> Bool { localDevice(for: address) != nil }
+}
+
+/// A TCP data segment the host sent, and the GSO skb it belongs to as far as the capture shows it.
+struct SentSegment {
+    var tuple: FourTuple
+    /// The frame that showed it.
+    var frame: Int
+    /// The first frame of its skb.
+    var firstFrame: Int
+    /// The sequence number after it.
+    var end: UInt32
+    /// The payload of a full segment of the skb (`gso_size`, the MSS).
+    var size: Int
+    /// The skb's payload so far.
+    var total: Int
+    var timestamp: UInt32?
+    /// Whether it carried PSH, which only the last segment of a GSO skb carries.
+    var push: Bool
 }
 
 /// SNMP counters by `nstat` name, as the kernel keeps them in per-protocol MIB arrays: the model

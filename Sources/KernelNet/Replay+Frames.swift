@@ -276,9 +276,15 @@ extension Kernel {
             transmitForwarded(iph)
             return
         }
+        let datagram = FragmentKey(saddr: iph.source, daddr: iph.destination, id: iph.identification, proto: iph.proto.rawValue)
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
-            withTransmitSKB { _ = ip_do_fragment(&$0) }
+            // Sent in the same loop as the first fragment: made by what made the datagram.
+            if let cause = splitCauses.last(where: { $0.key == datagram })?.frame { outcome.causedBy = cause }
+            withTransmitSKB { skb in
+                countLaterFragmentOctets(skb)
+                _ = ip_do_fragment(&skb)
+            }
             return
         }
         switch iph.proto {
@@ -288,6 +294,10 @@ extension Kernel {
         default:
             tracer.notModeled("origin of outgoing \(iph.proto) packets")
             outcome.verdict = .unknown
+        }
+        if transmitContext.isFirstFragment, let cause = outcome.causedBy {
+            if splitCauses.count >= Self.expectedLimit { splitCauses.removeFirst() }
+            splitCauses.append((datagram, cause))
         }
     }
 
@@ -305,13 +315,17 @@ extension Kernel {
         transmitContext.isLaterFragment = iph.fragmentOffset != 0 && forwardedSplits.contains(key)
         let ingress = routeLookup(iph.source)?.dev
         tracer.note("source \(iph.source) is not this host's: forwarded from \(ingress?.name ?? "another interface") (that receive is not in this capture)")
+        if let ingress, let skb = transmitSKB { countUnseenReceive(skb, iph, on: ingress) }
         if transmitContext.isFirstFragment {
             if forwardedSplits.count >= Self.expectedLimit { forwardedSplits.removeFirst() }
             forwardedSplits.append(key)
         }
         if transmitContext.isLaterFragment {
             tracer.note("a later fragment of a datagram the host split (ip_do_fragment sends them in a loop)")
-            withTransmitSKB { _ = ip_do_fragment(&$0) }
+            withTransmitSKB { skb in
+                countLaterFragmentOctets(skb)
+                _ = ip_do_fragment(&skb)
+            }
         } else {
             withTransmitSKB { skb in
                 skb.dst = DstEntry(type: .unicast, dev: skb.dev, gateway: transmitContext.nexthop == iph.destination ? nil : transmitContext.nexthop)
@@ -324,6 +338,24 @@ extension Kernel {
             }
         }
         if outcome.verdict == .forward { outcome.verdict = .transmit }
+    }
+
+    /// The counters of a forwarded packet's receive that the capture does not show (it left on the
+    /// captured device, it arrived on `ingress`): the ingress device's receive (its veth peer's send,
+    /// with the Ethernet header) and `ip_rcv_core`'s `IpInReceives`, `IpExtInOctets` and ECN counter.
+    /// A datagram the host split counts once: its first fragment with its own length, each later
+    /// fragment adding its payload, so the bytes add up to the datagram that arrived.
+    private func countUnseenReceive(_ skb: SKBuff, _ iph: IPv4Packet, on ingress: NetDevice) {
+        if transmitContext.isLaterFragment {
+            let payload = max(0, iph.totalLength - iph.headerLength)
+            countLink(ingress) { $0.rx_bytes += payload }
+            count("IpExtInOctets", payload)
+            return
+        }
+        countLink(ingress) { $0.rx_packets += 1; $0.rx_bytes += skb.ethernetLength }
+        count("IpInReceives")
+        count("IpExtInOctets", iph.totalLength)
+        count(Self.ecnCounters[Int(iph.tos & 3)])
     }
 
     /// Sends the packet that waited on a neighbour's queue, now that frame `replyFrame` resolved it.
@@ -393,6 +425,7 @@ extension Kernel {
         }
         if flags.contains(.syn) {
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            queueUnacked(t, end: th.sequence &+ 1)
             tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")
             withTransmitSKB { tcp_v4_connect(&$0) }
@@ -404,6 +437,20 @@ extension Kernel {
         }
         tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
+        // The first segment the capture shows the host send starts what the peer has to acknowledge.
+        if sockets.tcp[t]?.sndUna == nil { sockets.tcp[t]?.sndUna = th.sequence }
+        let previous = lastSentSegment
+        lastSentSegment = nil
+        if let previous, let first = gsoContinuation(of: previous, tuple: t, th, dataLength: dataLength) {
+            sockets.tcp[t]?.sndNxt = end
+            lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: first, end: end, size: previous.size,
+                                          total: previous.total + dataLength, timestamp: th.timestampValue,
+                                          push: flags.contains(.psh))
+            transmitContext.explained = true
+            queueUnacked(t, end: end)
+            withTransmitSKB { gsoSegmentLeaves(&$0, first: first, payload: dataLength) }
+            return
+        }
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
         if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
@@ -415,9 +462,13 @@ extension Kernel {
             case .TCP_CLOSE_WAIT: setState(t, .TCP_LAST_ACK)
             default: break
             }
+            queueUnacked(t, end: end)
             withTransmitSKB { tcp_send_fin(&$0) }
         } else if dataLength > 0 {
+            queueUnacked(t, end: end)
             withTransmitSKB { tcp_write_xmit(&$0) }
+            lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
+                                          total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh))
         } else if matchExpected(.tcpTimewaitAck(t)) {
             withTransmitSKB { tcp_v4_timewait_ack(&$0, tuple: t) }
         } else {
@@ -425,6 +476,49 @@ extension Kernel {
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }
             withTransmitSKB { tcp_send_ack(&$0) }
         }
+    }
+
+    /// 4.14 and 6.1 count a datagram's octets once, whole, in the output function it passed before
+    /// being fragmented (`IPSTATS_MIB_OUT` in `ip_output`); the model counted the first fragment's
+    /// length there, and each later fragment adds its payload, so the sum is the datagram's length.
+    private func countLaterFragmentOctets(_ skb: SKBuff) {
+        guard profile.version < .v6_12, let iph = skb.ip_hdr() else { return }
+        count("IpExtOutOctets", max(0, iph.totalLength - iph.headerLength))
+    }
+
+    /// Whether a data segment continues the GSO skb whose segment the previous frame showed, and if so
+    /// the skb's first frame. From 6.1 a TCP socket always builds GSO skbs (`sk_setup_caps` in
+    /// net/core/sock.c adds `NETIF_F_GSO` for TCP whatever the device), so one write leaves as one skb
+    /// of several MSS-sized segments, counted once by IP; a device without TSO has them cut in software
+    /// (`validate_xmit_skb`), before the tap, so the capture shows each segment. The segments of one
+    /// skb leave back to back with consecutive sequence numbers and one timestamp, all but the last
+    /// full-sized and without PSH (`tcp_gso_segment` keeps PSH and FIN for the last), within the
+    /// 64 KiB of a GSO skb. 4.14 builds them only when the device has GSO, which a host profile does not
+    /// say: there every segment is its own skb.
+    private func gsoContinuation(of previous: SentSegment, tuple t: FourTuple, _ th: TCPPacket, dataLength: Int) -> Int? {
+        // Segments cut in software fit the device's MTU; a frame beyond it is a whole GSO skb (TSO).
+        let mtu = transmitSKB?.dev.mtu ?? 1500
+        guard profile.version >= .v6_1, previous.frame == currentFrame - 1, previous.tuple == t, !previous.push,
+              dataLength > 0, dataLength <= previous.size, previous.size + 40 <= mtu, th.sequence == previous.end,
+              th.flags.subtracting(.psh) == .ack, th.timestampValue == previous.timestamp,
+              previous.total + dataLength <= Self.gsoMaxPayload else { return nil }
+        return previous.firstFrame
+    }
+
+    /// The most payload one GSO skb carries (`GSO_LEGACY_MAX_SIZE` less the largest headers).
+    static let gsoMaxPayload = 65_536 - 120
+
+    /// A later segment of a GSO skb leaving: `skb_gso_segment` (not modeled) cut it from the skb frame
+    /// `first` sent, and `dev_hard_start_xmit` hands each segment to the tap and the driver. IP counted
+    /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`), and TCP
+    /// counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as new data.
+    private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int) {
+        tracer.note("a later segment of the GSO skb frame \(first) sent: one skb, counted once by IP; the device has no TSO, so validate_xmit_skb cut it in software before the tap")
+        tracer.notModeled("skb_gso_segment (software GSO): the segments leave through dev_hard_start_xmit")
+        count("TcpOutSegs")
+        count("TcpExtTCPOrigDataSent")
+        count("IpExtOutOctets", payload)
+        _ = dev_hard_start_xmit(&skb)
     }
 
     private func transmitARP(_ skb: SKBuff) {

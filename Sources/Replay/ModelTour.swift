@@ -174,15 +174,22 @@ public enum ModelTour {
     /// Replays the tour on each Ethernet driver, and its loopback part on `lo`, under kernel `version`
     /// and returns every trace.
     public static func traces(kernel version: String) throws -> [PacketTrace] {
+        try run(kernel: version).traces
+    }
+
+    /// The tour's traces under kernel `version`, and the SNMP counters each function moved on it.
+    public static func run(kernel version: String) throws -> (traces: [PacketTrace], counterSites: [String: Set<String>]) {
         var out: [PacketTrace] = []
-        for driver in HostProfile.ethernetDrivers {
-            let session = try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver),
-                                            kernelVersion: version)
+        var sites: [String: Set<String>] = [:]
+        let sessions = try HostProfile.ethernetDrivers.map { driver in
+            try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver), kernelVersion: version)
+        } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version)]
+        for session in sessions {
+            session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }
+            sites.merge(session.kernel.counterSites) { $0.union($1) }
         }
-        let lo = try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version)
-        _ = try lo.run { out.append($0) }
-        return out
+        return (out, sites)
     }
 
     /// The host talking to itself: `lo` with a listener.

@@ -238,12 +238,34 @@ public final class ReplaySession {
         // Counters as they stood when the capture ended (as nstat read then shows them); then the timers
         // still pending run to their end. A range stopped early has no end to run them from.
         summary.counters = kernel.counters
+        summary.devices = Self.deviceCounters(kernel)
         summary.agreement = kernel.agreement
         if reachedEnd {
             summary.lastFrameOfCapture = last
             summary.timersAfterCapture = kernel.runTimersAfterCapture()
         }
         return summary
+    }
+}
+
+extension ReplaySession {
+    /// Every device of the host with the counters the model moved on it (`dev_get_stats`).
+    static func deviceCounters(_ kernel: Kernel) -> [String: DeviceCounters] {
+        var out: [String: DeviceCounters] = [:]
+        for dev in kernel.devices where !dev.isRemote {
+            let s = kernel.dev_get_stats(dev)
+            var d = DeviceCounters()
+            d.rxPackets = s.rx_packets
+            d.rxBytes = s.rx_bytes
+            d.txPackets = s.tx_packets
+            d.txBytes = s.tx_bytes
+            d.rxDropped = s.rx_dropped
+            d.txDropped = s.tx_dropped
+            d.rxNoHandler = s.rx_nohandler
+            d.rxOtherHost = s.rx_otherhost_dropped
+            out[dev.name] = d
+        }
+        return out
     }
 }
 

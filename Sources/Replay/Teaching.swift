@@ -17,6 +17,8 @@ public struct FunctionExplanation: Sendable {
     public var branches: [String]
     /// Drop reasons the function raises.
     public var dropReasons: [String]
+    /// SNMP counters the function moves in this version (seen on the model's tour), in nstat's order.
+    public var counters: [String]
     /// How other profiles differ for this function.
     public var otherProfiles: [String]
     /// The function's definition in Bootlin's Elixir for the profile's version.
@@ -47,14 +49,20 @@ public enum Teaching {
     }
 
     /// Explains `name` under kernel `version`, from `graph` (the model's graph for that version when
-    /// nil); nil when the model has no such function.
-    public static func explain(_ name: String, kernel version: String, graph: CallGraph? = nil) throws
-        -> FunctionExplanation?
+    /// nil) and `counterSites` (the counters each function moved on the model's tour, run when nil);
+    /// nil when the model has no such function.
+    public static func explain(_ name: String, kernel version: String, graph: CallGraph? = nil,
+                               counterSites: [String: Set<String>]? = nil) throws -> FunctionExplanation?
     {
         guard let modelSymbol = KernelModel.symbol(named: name) else { return nil }
         let profile = KernelProfile.all[version] ?? .default
         let symbol = KernelSymbol(function: name, file: profile.file(of: name, modelFile: modelSymbol.file))
-        let graph = try graph ?? Self.graph(kernel: version)
+        let tour = graph == nil || counterSites == nil ? try ModelTour.run(kernel: version) : nil
+        var tourGraph = CallGraph()
+        if graph == nil { for t in tour?.traces ?? [] { tourGraph.add(t) } }
+        let graph = graph ?? tourGraph
+        let sites = counterSites ?? tour?.counterSites ?? [:]
+        let counters = proc_c.nstatOrder(sites[name] ?? [], in: profile.version)
         let (callers, callees) = graph.neighbours(of: name)
         var others: [String] = []
         for p in KernelVersion.allCases.compactMap({ KernelProfile.all[$0.rawValue] }) where p != profile {
@@ -64,6 +72,7 @@ public enum Teaching {
             symbol: symbol, summary: Explanations.summaries[name] ?? "", present: !profile.absent.contains(name),
             inline: profile.inlined.contains(name), callers: callers, callees: callees,
             branches: (graph.notes[name] ?? []).sorted(), dropReasons: (graph.drops[name] ?? []).sorted(),
+            counters: counters,
             otherProfiles: others,
             elixir: "https://elixir.bootlin.com/linux/v\(profile.version.rawValue)/C/ident/\(name)")
     }

@@ -39,6 +39,10 @@ public struct TraceSummary: Sendable, Equatable {
     /// SNMP counters by `nstat` name (`IpInReceives`, `TcpExtListenDrops`), as they stood when the
     /// capture ended (before ``timersAfterCapture`` ran).
     public var counters: [String: Int] = [:]
+    /// Each device of the host by name, with the counters `ip -s -s link` shows for it as they stood
+    /// when the capture ended: the captured devices and those the model used without the capture
+    /// seeing them (the way out of a forward).
+    public var devices: [String: DeviceCounters] = [:]
     /// How well the capture's transmissions agree with the model's.
     public var agreement = Agreement()
     /// Kernel timers still pending when the capture ended, run to their end as the kernel would have
@@ -110,5 +114,29 @@ public struct Agreement: Sendable, Equatable {
         guard ratio < Self.threshold else { return figure + detail }
         return figure + detail + ". The host description is probably wrong: check the assumed host and its sockets, "
             + "or describe the host with --host (docs/host-profile.md) or change it with --set"
+    }
+}
+
+/// One device's counters as `ip -s -s link` shows them (the kernel's `struct rtnl_link_stats64`):
+/// packets and bytes received and sent, and the drops the driver and the core count on the device.
+public struct DeviceCounters: Sendable, Equatable {
+    public var rxPackets = 0
+    public var rxBytes = 0
+    public var txPackets = 0
+    public var txBytes = 0
+    public var rxDropped = 0
+    public var txDropped = 0
+    /// Packets no protocol handler took where only exact delivery was allowed (`rx_nohandler`).
+    public var rxNoHandler = 0
+    /// Packets for another host's link-layer address, dropped by IP (`rx_otherhost_dropped`; 6.1 on).
+    public var rxOtherHost = 0
+
+    public init() {}
+
+    /// The counters under the names the JSON formats give them, in `ip -s -s link`'s order.
+    public var fields: [(name: String, value: Int)] {
+        [("rx_packets", rxPackets), ("rx_bytes", rxBytes), ("tx_packets", txPackets), ("tx_bytes", txBytes),
+         ("rx_dropped", rxDropped), ("tx_dropped", txDropped), ("rx_nohandler", rxNoHandler),
+         ("rx_otherhost", rxOtherHost)]
     }
 }

@@ -55,6 +55,9 @@ public final class Tracer {
         return nil
     }
 
+    /// The innermost function entered, inlined or not: the function whose code runs now.
+    public var current: KernelSymbol? { stackCount > 0 ? KernelSymbol(id: stack[stackCount - 1] >> 1) : nil }
+
     public init() {
         chunk = TraceWords(capacity: Self.chunkWords)
         words = chunk.base

@@ -122,6 +122,16 @@ public struct JSONRenderer: TraceRenderer {
         out.append(UInt8(ascii: "]"))
     }
 
+    /// Writes `devices` as an object of objects, devices by name, each counter under its JSON name.
+    public static func devices(_ devices: [String: DeviceCounters], into w: JSONWriter) {
+        w.object {
+            for name in devices.keys.sorted() {
+                w.key(name)
+                w.object { for f in (devices[name] ?? DeviceCounters()).fields { w.key(f.name); w.int(f.value) } }
+            }
+        }
+    }
+
     public func summary(_ summary: TraceSummary) -> String {
         let w = JSONWriter()
         w.object {
@@ -133,6 +143,8 @@ public struct JSONRenderer: TraceRenderer {
             w.object { for r in summary.dropReasons.keys.sorted() { w.key(r); w.int(summary.dropReasons[r] ?? 0) } }
             w.key("counters")
             w.object { for c in summary.counters.keys.sorted() { w.key(c); w.int(summary.counters[c] ?? 0) } }
+            w.key("devices")
+            Self.devices(summary.devices, into: w)
             let a = summary.agreement
             w.key("agreement")
             w.object {

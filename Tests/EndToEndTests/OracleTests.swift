@@ -365,6 +365,9 @@ struct OracleTests {
                 guard case let .call(sym, _, inline) = e, !inline else { return nil }
                 return sym.function
             }.first)
+            // A later fragment of a datagram the host split continues the first fragment's ip_do_fragment
+            // loop, whose path is compared with the real tree (below): nothing of its own to compare.
+            if root == "ip_do_fragment" { continue }
             // A timer's transmission is an asynchronous tree rooted at the timer callback in the oracle.
             let sent = (oracle[j - 1]["tx"] as? [[String: Any]] ?? []).filter {
                 t.causedByTimer == nil ? ($0["async"] as? Bool) != true : ($0["root"] as? String) == t.causedByTimer

@@ -34,9 +34,13 @@ struct TeachingTests {
     @Test("every modeled function has an explanation", arguments: knownKernels)
     func everyFunctionExplained(_ version: String) throws {
         let graph = try Teaching.graph(kernel: version)
+        let sites = try ModelTour.run(kernel: version).counterSites
         let profile = try #require(KernelProfile.all[version])
+        let kernelVersion = try #require(KernelVersion(rawValue: version))
         for symbol in KernelModel.symbols {
-            let e = try #require(try Teaching.explain(symbol.function, kernel: version, graph: graph))
+            let e = try #require(try Teaching.explain(symbol.function, kernel: version, graph: graph, counterSites: sites))
+            // The counters a function lists are counters of its version (nstat names them for it).
+            for counter in e.counters { #expect(proc_c.isCounter(counter, in: kernelVersion), "\(symbol.function): \(counter)") }
             #expect(!e.summary.isEmpty, "\(symbol.function) has no description")
             #expect(e.symbol.file == (profile.relocated[symbol.function] ?? symbol.file))
             #expect(e.present == !profile.absent.contains(symbol.function))
@@ -58,6 +62,21 @@ struct TeachingTests {
         for (function, file) in profile.relocated where graph.files[function] != nil {
             #expect(graph.files[function] == file, "\(function) is defined in \(file) in \(version)")
         }
+    }
+
+    /// `explain` lists the counters each function moves in the version asked about: 6.12 counts the
+    /// packets IP sends in `ip_finish_output2` (`IpOutTransmits`), 4.14 and 6.1 in `ip_output`
+    /// (`IpOutRequests`).
+    @Test("explain lists the counters a function moves, per version")
+    func explainCounters() throws {
+        let on612 = try #require(try Teaching.explain("ip_finish_output2", kernel: "6.12"))
+        #expect(on612.counters.contains("IpOutTransmits"))
+        let on61 = try #require(try Teaching.explain("ip_finish_output2", kernel: "6.1"))
+        #expect(!on61.counters.contains("IpOutTransmits"))
+        #expect(try Teaching.explain("ip_output", kernel: "6.1")?.counters.contains("IpOutRequests") == true)
+        #expect(try Teaching.explain("ip_output", kernel: "6.12")?.counters.contains("IpOutRequests") == false)
+        let core = try #require(try Teaching.explain("ip_rcv_core", kernel: "6.12"))
+        #expect(core.counters.first == "IpInReceives", "in nstat's order: \(core.counters)")
     }
 
     @Test("explanations are generated from the current doc comments")

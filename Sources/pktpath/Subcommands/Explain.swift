@@ -4,7 +4,7 @@ import Replay
 /// `pktpath explain FUNCTION`: what a modeled kernel function does and where it sits.
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain a modeled kernel function: its role, file, callers and callees, branches and drop reasons.")
+        abstract: "Explain a modeled kernel function: its role, file, callers and callees, branches, drop reasons and counters.")
 
     @Argument(help: "A kernel function name, e.g. ip_rcv_core.")
     var function: String
@@ -35,6 +35,7 @@ struct Explain: ParsableCommand {
             for b in e.branches { print("  · " + b) }
         }
         if !e.dropReasons.isEmpty { print("drops with: " + e.dropReasons.joined(separator: ", ")) }
+        if !e.counters.isEmpty { print("counts:     " + e.counters.joined(separator: ", ")) }
         for o in e.otherProfiles { print("in " + o) }
         print("source:     " + e.elixir)
     }

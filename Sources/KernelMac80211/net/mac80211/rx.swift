@@ -17,9 +17,12 @@ extension Mac80211Device {
         kernel.traced(rx.ieee80211_deliver_skb_to_local_stack) {}
     }
 
-    /// Delivers an 802.3 frame from fast RX: classifies it (`eth_type_trans`) and passes it up.
+    /// Delivers an 802.3 frame from fast RX: counts it in the interface's receive counters
+    /// (`dev_sw_netstats_rx_add`, the converted frame's length), classifies it (`eth_type_trans`)
+    /// and passes it up.
     func ieee80211_rx_8023(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_rx_8023) {
+            countFastReceive(kernel, skb)
             kernel.eth_type_trans(&skb)
             ieee80211_deliver_skb_to_local_stack(kernel, &skb)
         }
@@ -30,12 +33,20 @@ extension Mac80211Device {
     func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_invoke_fast_rx) {
             guard kernel.has(rx.ieee80211_rx_8023) else {
+                countFastReceive(kernel, skb)
                 kernel.eth_type_trans(&skb)
                 kernel.napi_gro_receive(&skb)
                 return
             }
             ieee80211_rx_8023(kernel, &skb)
         }
+    }
+
+    /// The receive counters fast RX moves, with the length of the 802.3 frame it made
+    /// (`ieee80211_rx_stats` in 4.14's `ieee80211_invoke_fast_rx`, `dev_sw_netstats_rx_add` in
+    /// `ieee80211_rx_8023` from 6.1).
+    func countFastReceive(_ kernel: Kernel, _ skb: SKBuff) {
+        kernel.countLink(skb.dev) { $0.rx_packets += 1; $0.rx_bytes += skb.len }
     }
 
     /// Checks the frame is for this interface and runs fast RX (or the handler chain).

@@ -66,10 +66,24 @@ public final class Mac80211Device: NetDeviceOps {
         kernel.traced(tx.ieee80211_tx_frags) { drv_tx(kernel, &skb) }
     }
 
-    /// Finishes a fast-xmit frame at dequeue time (sequence number, key, rate).
+    /// Finishes a fast-xmit frame at dequeue time (sequence number, key, rate), and counts it in the
+    /// interface's transmit counters with the length of the 802.11 frame it now is: the model's frame
+    /// is the 802.3 one the stack handed down, so the count is that less its Ethernet header plus a
+    /// QoS data header and an RFC 1042 header (the space a driver reserves for a cipher's IV is not
+    /// modeled).
     func ieee80211_xmit_fast_finish(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(tx.ieee80211_xmit_fast_finish) {}
+        kernel.traced(tx.ieee80211_xmit_fast_finish) {
+            let length = skb.len - Self.ethernetHeaderLength + Self.qosDataHeaderLength + Self.rfc1042HeaderLength
+            kernel.countLink(skb.dev) { $0.tx_packets += 1; $0.tx_bytes += length }
+        }
     }
+
+    /// An Ethernet header's length (`ETH_HLEN`).
+    static let ethernetHeaderLength = 14
+    /// A QoS data frame's 802.11 header to the AP: three addresses, sequence control and QoS control.
+    static let qosDataHeaderLength = 26
+    /// The RFC 1042 (SNAP) header that carries the EtherType in an 802.11 data frame.
+    static let rfc1042HeaderLength = 8
 
     /// Builds the 802.11 header from the station's cached template and queues the frame; without
     /// TXQs, finishes it and hands it to the driver at once.

@@ -1,7 +1,7 @@
 // Mirrors drivers/net/loopback.c (Linux 6.1; 6.12 is the same, 4.14 hands the packet to netif_rx): the
 // loopback device `lo`. What the host sends on it, it receives: loopback_xmit turns the outgoing skb
 // into an incoming one and queues it on the CPU's backlog, from which process_backlog receives it.
-// Not modeled: the device's statistics (dev_lstats_add), timestamps, blackhole_netdev.
+// Not modeled: timestamps, blackhole_netdev.
 import Trace
 
 /// Functions modeled from `drivers/net/loopback.c`.
@@ -39,6 +39,10 @@ extension Kernel {
     /// `eth_type_trans`, its route kept) and goes onto the backlog, received after this frame's send.
     func loopback_xmit(_ skb: inout SKBuff) -> NetdevTx {
         traced(loopback.loopback_xmit) {
+            // The length once eth_type_trans pulled the Ethernet header (all three versions read skb->len
+            // after it), counted once the backlog took the packet (dev_lstats_add; 4.14's per-CPU
+            // lb_stats); loopback_get_stats64 reports the count as received and as sent.
+            let length = skb.ethernetLength - 14
             var incoming = skb
             incoming.pkt_type = .PACKET_HOST
             eth_type_trans(&incoming)
@@ -50,6 +54,10 @@ extension Kernel {
                 incoming.data = network
             }
             _ = __netif_rx_or_netif_rx(&incoming)
+            countLink(skb.dev) { s in
+                s.rx_packets += 1; s.rx_bytes += length
+                s.tx_packets += 1; s.tx_bytes += length
+            }
             backlog.append(incoming)
             return .NETDEV_TX_OK
         }

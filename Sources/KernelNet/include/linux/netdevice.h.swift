@@ -59,6 +59,39 @@ public enum ReceiveMode: Sendable {
     case napiGRO
 }
 
+/// Models `struct rtnl_link_stats64` (include/uapi/linux/if_link.h) as `dev_get_stats` fills it for
+/// `ip -s link`: the driver's own counters (`ndo_get_stats64`) plus the core's per-device drop
+/// counters (`struct net_device_core_stats` in 6.1 and 6.12; `rx_dropped`, `tx_dropped` and
+/// `rx_nohandler` fields of `struct net_device` in 4.14, which has no `rx_otherhost_dropped`).
+///
+/// Counted where each driver and the core count them: veth in `veth_xmit` (the receiving end's
+/// receive counters are the sending end's transmit counters, `veth_get_stats64`), loopback in
+/// `loopback_xmit` (receive and transmit alike, `loopback_get_stats64`), mac80211 in fast receive
+/// and fast transmit, the core where it drops.
+public struct rtnl_link_stats64: Sendable, Equatable {
+    public var rx_packets = 0
+    public var tx_packets = 0
+    public var rx_bytes = 0
+    public var tx_bytes = 0
+    public var rx_dropped = 0
+    public var tx_dropped = 0
+    public var rx_nohandler = 0
+    public var rx_otherhost_dropped = 0
+
+    public init() {}
+}
+
+extension Kernel {
+    /// The counters `dev_get_stats` reports for `dev` (zero for a device that moved nothing).
+    public func dev_get_stats(_ dev: NetDevice) -> rtnl_link_stats64 { linkStats[dev.ifindex] ?? rtnl_link_stats64() }
+
+    /// Adds to `dev`'s counters; a device of another host (veth's peer) keeps none here.
+    public func countLink(_ dev: NetDevice, _ update: (inout rtnl_link_stats64) -> Void) {
+        guard !dev.isRemote else { return }
+        update(&linkStats[dev.ifindex, default: rtnl_link_stats64()])
+    }
+}
+
 /// Models `struct net_device`: one interface of the host.
 public final class NetDevice {
     public let name: String

@@ -48,6 +48,14 @@ public struct SKBuff {
     /// The capture had no Ethernet header for this frame (cooked or raw IP): `protocol` and
     /// `pkt_type` come from the capture, not from `eth_type_trans`.
     public var linkLayerMissing = false
+    /// `skb->len` as an Ethernet driver sees it, with its 14-byte Ethernet header (`ETH_HLEN`): the
+    /// one a cooked or raw-IP capture left out, or the one `eth_type_trans` pulled from a received
+    /// packet that now leaves again (forwarded: the kernel pushes a new header, the model only moves
+    /// past the old one). What veth and loopback count as bytes sent and received.
+    public var ethernetLength: Int {
+        let pulled = mac_header.map { data > $0 } ?? false
+        return len + (linkLayerMissing || pulled ? 14 : 0)
+    }
     /// The input route failed the reverse-path filter (`-EXDEV`).
     public var rpFiltered = false
     /// 802.1Q/802.1ad tags the frame carried, outermost first (for `skb_vlan_untag`).

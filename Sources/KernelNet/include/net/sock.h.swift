@@ -43,6 +43,9 @@ public struct TCPConnection: Sendable {
     public var hasDst = true
     /// The highest sequence number the host has sent (end of data), to tell retransmissions.
     public var sndNxt: UInt32?
+    /// `snd_una`: the oldest sequence number the peer has not acknowledged, once the capture showed the
+    /// host's first segment and the acknowledgments since.
+    public var sndUna: UInt32?
     /// The highest sequence number received from the peer (end of data).
     public var rcvNxt: UInt32?
     /// `rcv_wup`: the acknowledgment the host last advertised its window with.
@@ -54,6 +57,12 @@ public struct TCPConnection: Sendable {
     public var rcvWscale: UInt8?
     /// When the host last answered a segment outside the window (`last_oow_ack_time`), capture clock.
     public var lastOowAck: Int64?
+    /// The end sequence numbers of the segments the host sent and the peer has not acknowledged yet,
+    /// oldest first (its SYN, new data and FIN: the retransmission queue, `tcp_rtx_queue`, one entry
+    /// per segment); at most ``unackedLimit`` kept, the oldest forgotten.
+    public var unacked: [UInt32] = []
+    /// The most unacknowledged segments kept per connection.
+    public static let unackedLimit = 64
 }
 
 /// The host's sockets as the receive path looks them up.

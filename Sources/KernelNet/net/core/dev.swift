@@ -36,6 +36,8 @@ extension Kernel {
                 tracer.note("\(gsoDescription(skb)): is_skb_forwardable lets it over MTU \(dev.mtu) whole")
             } else if !dev.isRemote, skb.len > dev.mtu + 14 + 4 {
                 tracer.note("\(skb.len) bytes over MTU \(dev.mtu) of \(dev.name) (is_skb_forwardable)")
+                // The receiving device's core rx_dropped (____dev_forward_skb; 4.14: its rx_dropped field).
+                countLink(dev) { $0.rx_dropped += 1 }
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
             }
@@ -254,6 +256,9 @@ extension Kernel {
                 }
             }
             guard let chosen else {
+                // No handler and no tap: the device's rx_dropped (rx_nohandler only for exact
+                // delivery under a bonding master, not modeled).
+                countLink(skb.dev) { $0.rx_dropped += 1 }
                 kfree_skb_reason(&skb, .UNHANDLED_PROTO)
                 return nil
             }

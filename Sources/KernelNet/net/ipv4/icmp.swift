@@ -346,7 +346,7 @@ extension Kernel {
                                   remote: quoted.destination, remotePort: skb.bytes.u16be(at: l4 + 2))
             switch quoted.proto {
             case .udp: udp_err(&skb, tuple: tuple)
-            case .tcp: tcp_v4_err(&skb, tuple: tuple)
+            case .tcp: tcp_v4_err(&skb, tuple: tuple, seq: skb.bytes.u32be(at: l4 + 4))
             case .icmp: tracer.notModeled("ICMP errors about ICMP packets (icmp_err, ping_err)")
             default: tracer.note("protocol \(quoted.proto) has no error handler")
             }

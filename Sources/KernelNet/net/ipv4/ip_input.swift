@@ -137,6 +137,8 @@ extension Kernel {
     func ip_rcv_core(_ skb: inout SKBuff) -> Bool {
         traced(ip_input.ip_rcv_core) {
             if skb.pkt_type == .PACKET_OTHERHOST {
+                // 6.1 and 6.12 count it in the device's core rx_otherhost_dropped; 4.14 has no such counter.
+                if profile.version >= .v6_1 { countLink(skb.dev) { $0.rx_otherhost_dropped += 1 } }
                 kfree_skb_reason(&skb, .OTHERHOST)
                 return false
             }

@@ -64,7 +64,7 @@ extension Kernel {
     func ip_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_finish_output2) {
             // 6.12 counts the packets and bytes that leave here, after fragmentation (4.14 and 6.1 count
-            // `IpExtOutOctets` per datagram in the output functions, which the model does not).
+            // them per datagram in the output functions: countOutRequest).
             let length = skb.ip_hdr()?.totalLength ?? 0
             if profile.version >= .v6_12 {
                 count("IpOutTransmits")
@@ -138,23 +138,27 @@ extension Kernel {
     @discardableResult
     func ip_mc_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_mc_output) {
-            countOutRequest()
+            countOutRequest(skb)
             NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_mc_finish_output(&$0) }, dropped: ())
             return NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
     }
 
-    /// 4.14 and 6.1 count `IpOutRequests` in the output functions, forwarded packets included (6.12
-    /// counts local packets in `__ip_local_out`).
-    private func countOutRequest() {
-        if profile.version < .v6_12 { count("IpOutRequests") }
+    /// 4.14 and 6.1 count `IpOutRequests` and `IpExtOutOctets` (`IPSTATS_MIB_OUT`, by `skb->len`) in
+    /// the output functions, forwarded packets included (6.12 counts local packets in `__ip_local_out`
+    /// and the octets in `ip_finish_output2`). The length is the captured packet's: for a datagram the
+    /// host fragmented, its first fragment's (the model does not rebuild the datagram's length).
+    private func countOutRequest(_ skb: SKBuff) {
+        guard profile.version < .v6_12 else { return }
+        count("IpOutRequests")
+        count("IpExtOutOctets", skb.ip_hdr()?.totalLength ?? 0)
     }
 
     /// The output function of unicast routes: POST_ROUTING, then `ip_finish_output`.
     @discardableResult
     func ip_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_output) {
-            countOutRequest()
+            countOutRequest(skb)
             return NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
     }

@@ -156,6 +156,7 @@ extension Kernel {
     func tcp_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_ack) {
             guard let c = sockets.tcp[t], let th = skb.tcp_hdr(), th.flags.contains(.ack) else { return }
+            countNewlyDelivered(t, ack: th.acknowledgment)
             let finAcked = c.sndNxt.map { th.acknowledgment == $0 } ?? true
             switch c.state {
             case .TCP_SYN_RECV: setState(t, .TCP_ESTABLISHED)
@@ -296,6 +297,8 @@ extension Kernel {
                     tcp_reset(tuple: t)
                     __kfree_skb(&skb)
                 } else if th.flags.contains([.syn, .ack]) {
+                    // tcp_rcv_synsent_state_process (inline) acknowledges the SYN through tcp_ack.
+                    countNewlyDelivered(t, ack: th.acknowledgment)
                     sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
                     // Scaling holds only when both ends offered it (RFC 7323 §2.2).
                     if th.windowScale == nil { sockets.tcp[t]?.rcvWscale = 0 }
@@ -359,9 +362,38 @@ extension Kernel {
         sockets.removeConnection(t)
     }
 
+    /// Remembers a segment the host sent on `t` that the peer must acknowledge (SYN, new data, FIN).
+    func queueUnacked(_ t: FourTuple, end: UInt32) {
+        guard sockets.tcp[t] != nil else { return }
+        if sockets.tcp[t]?.unacked.count ?? 0 >= TCPConnection.unackedLimit { sockets.tcp[t]?.unacked.removeFirst() }
+        sockets.tcp[t]?.unacked.append(end)
+    }
+
+    /// The segments an acknowledgment `ack` covers for the first time leave the retransmission queue
+    /// (`tcp_clean_rtx_queue` adds them to `tp->delivered`) and `tcp_newly_delivered` counts them as
+    /// `TcpExtTCPDelivered`, from 6.1 (4.14 has no such counter).
+    func countNewlyDelivered(_ t: FourTuple, ack: UInt32) {
+        // snd_una moves up to an acknowledgment of data the host sent (tcp_snd_una_update).
+        if let una = sockets.tcp[t]?.sndUna, let nxt = sockets.tcp[t]?.sndNxt,
+           Int32(bitPattern: ack &- una) > 0, Int32(bitPattern: nxt &- ack) >= 0 {
+            sockets.tcp[t]?.sndUna = ack
+        }
+        guard let queue = sockets.tcp[t]?.unacked, !queue.isEmpty else { return }
+        let acked = queue.prefix { Int32(bitPattern: ack &- $0) >= 0 }.count
+        guard acked > 0 else { return }
+        sockets.tcp[t]?.unacked.removeFirst(acked)
+        if profile.version >= .v6_1 { count("TcpExtTCPDelivered", acked) }
+    }
+
     /// Moves a connection to `state`, saying so in the trace.
+    ///
+    /// Entering TIME_WAIT, the kernel hands the connection to a time-wait socket (`tcp_time_wait`, not
+    /// modeled) and arms its timer: from 6.1 `__inet_twsk_schedule` (net/ipv4/inet_timewait_sock.c)
+    /// counts `TcpExtTW` then; 4.14 counts it in `tw_timer_handler` when the timer ends, a minute on,
+    /// after most captures (and not modeled).
     func setState(_ t: FourTuple, _ state: TCPState) {
         guard let old = sockets.tcp[t]?.state, old != state else { return }
+        if state == .TCP_TIME_WAIT, profile.version >= .v6_1 { count("TcpExtTW") }
         sockets.tcp[t]?.state = state
         tracer.state("socket \(t) \(old.rawValue) -> \(state.rawValue)")
     }

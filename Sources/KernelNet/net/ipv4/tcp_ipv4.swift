@@ -50,15 +50,27 @@ extension Kernel {
     }
 
     /// TCP's ICMP error handler (`tcp_protocol.err_handler`): finds the connection the quoted segment
-    /// belongs to. With none the error counts as `IcmpInErrors`.
+    /// belongs to. With none the error counts as `IcmpInErrors`; a quoted sequence number outside what
+    /// the connection has in flight (`snd_una` to `snd_nxt`) counts as `TcpExtOutOfWindowIcmps`, once
+    /// the capture has shown both.
     ///
     /// Not modeled: what a connection does with the error (PMTU update, retransmission timer, soft and
-    /// hard errors).
-    func tcp_v4_err(_ skb: inout SKBuff, tuple t: FourTuple) {
+    /// hard errors), the check of a request socket's SYN-ACK sequence number (`tcp_req_err`), errors
+    /// dropped while the application holds the socket (`TcpExtLockDroppedIcmps`).
+    func tcp_v4_err(_ skb: inout SKBuff, tuple t: FourTuple, seq: UInt32) {
         traced(tcp_ipv4.tcp_v4_err) {
-            guard __inet_lookup_established(t) != nil else {
+            guard let c = __inet_lookup_established(t) else {
                 tracer.note("no TCP socket for \(t): the error concerns nobody")
                 count("IcmpInErrors")
+                return
+            }
+            // The quoted segment must be one the connection has in flight, between snd_una and snd_nxt
+            // (a request socket: its SYN-ACK's sequence number, tcp_req_err); else the error is stale or
+            // forged and only counted (all three versions).
+            if c.state != .TCP_TIME_WAIT, let una = c.sndUna, let nxt = c.sndNxt,
+               Int32(bitPattern: seq &- una) < 0 || Int32(bitPattern: nxt &- seq) < 0 {
+                tracer.note("quoted sequence \(seq) outside snd_una \(una) .. snd_nxt \(nxt): out of window")
+                count("TcpExtOutOfWindowIcmps")
                 return
             }
             tracer.notModeled("what the connection does with the ICMP error (tcp_v4_err's state handling)")

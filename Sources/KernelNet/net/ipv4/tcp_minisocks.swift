@@ -1,5 +1,6 @@
 // Mirrors net/ipv4/tcp_minisocks.c (Linux 6.1): request and time-wait sockets.
-// Not modeled: PAWS and sequence checks on request sockets, TIME_WAIT reuse by a new SYN.
+// Not modeled: PAWS and sequence checks on request sockets (a RST anywhere ends the request; 6.1 and
+// 6.12 answer one not at rcv_nxt with a challenge ACK instead), TIME_WAIT reuse by a new SYN.
 import Trace
 import Wire
 
@@ -51,6 +52,10 @@ extension Kernel {
         traced(tcp_minisocks.tcp_check_req) {
             guard let th = skb.tcp_hdr() else { return false }
             if th.flags.contains(.rst) {
+                // A reset ends the attempt (TcpAttemptFails) and unlinks the request (TcpExtEmbryonicRsts),
+                // in all three versions.
+                count("TcpAttemptFails")
+                count("TcpExtEmbryonicRsts")
                 sockets.removeConnection(t)
                 tracer.state("request socket \(t) removed by RST")
                 return false

@@ -47,9 +47,14 @@ extension Kernel {
         traced(tcp_output.tcp_transmit_skb) { __tcp_transmit_skb(&skb, retransmission: retransmission) }
     }
 
-    /// Sends what the window allows from the write queue.
+    /// Sends what the window allows from the write queue. Each skb sent for the first time is new
+    /// data (`tcp_event_new_data_sent`, static in tcp_output.c and counted here:
+    /// `TcpExtTCPOrigDataSent` by the skb's segments, a FIN's included).
     func tcp_write_xmit(_ skb: inout SKBuff) {
-        traced(tcp_output.tcp_write_xmit) { tcp_transmit_skb(&skb) }
+        traced(tcp_output.tcp_write_xmit) {
+            tcp_transmit_skb(&skb)
+            count("TcpExtTCPOrigDataSent")
+        }
     }
 
     /// Pushes pending segments (after a write or a FIN is queued).

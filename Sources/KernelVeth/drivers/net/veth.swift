@@ -30,26 +30,42 @@ public final class VethDriver: NetDeviceOps {
     /// The peer's `veth_xmit` hands the frame to this device's backlog.
     public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.tracer.note("sent by the peer of \(skb.dev.name)")
-        return veth_xmit(kernel, &skb, to: skb.dev)
+        return veth_xmit(kernel, &skb, from: peer, to: skb.dev)
     }
 
     /// Hands an outgoing frame to the peer, which receives it through its backlog.
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
         var copy = skb
-        _ = veth_xmit(kernel, &copy, to: peer)
+        _ = veth_xmit(kernel, &copy, from: skb.dev, to: peer)
         return .NETDEV_TX_OK
     }
 
-    /// The `ndo_start_xmit` of a veth end: forwards the frame to the other end, `rcv` (through
+    /// The `ndo_start_xmit` of a veth end, `dev`: forwards the frame to the other end, `rcv` (through
     /// `dev_forward_skb` in 4.14). The skb keeps its `CHECKSUM_PARTIAL`: the receiver trusts a
     /// checksum the sender left to offload, and the capture shows it unfinished.
-    func veth_xmit(_ kernel: Kernel, _ skb: inout SKBuff, to rcv: NetDevice) -> Bool {
+    ///
+    /// Device counters: a frame handed over counts in the sending end's transmit counters
+    /// (`dev_sw_netstats_tx_add` in 6.1 and 6.12, the per-CPU `vstats` in 4.14), with the length it had
+    /// here, its Ethernet header included; `veth_get_stats64` reports them as the receiving end's
+    /// receive counters. A frame that could not be handed over counts in the sending end's
+    /// `priv->dropped`, its `tx_dropped`; 4.14's `veth_get_stats64` also reports the peer's
+    /// `dropped` as the receiving end's `rx_dropped`, 6.1's and 6.12's do not.
+    func veth_xmit(_ kernel: Kernel, _ skb: inout SKBuff, from dev: NetDevice, to rcv: NetDevice) -> Bool {
         kernel.traced(veth.veth_xmit) {
+            let length = skb.ethernetLength
             if skb.ip_summed == .CHECKSUM_PARTIAL {
                 kernel.tracer.note("CHECKSUM_PARTIAL: the sender left the checksum to offload; the skb crosses with it and the receiver does not verify it (not an error)")
             }
-            guard kernel.has(veth.veth_forward_skb) else { return kernel.dev_forward_skb(&skb, to: rcv) }
-            return veth_forward_skb(kernel, &skb, to: rcv)
+            let forwarded = kernel.has(veth.veth_forward_skb)
+                ? veth_forward_skb(kernel, &skb, to: rcv) : kernel.dev_forward_skb(&skb, to: rcv)
+            if forwarded {
+                kernel.countLink(dev) { $0.tx_packets += 1; $0.tx_bytes += length }
+                kernel.countLink(rcv) { $0.rx_packets += 1; $0.rx_bytes += length }
+            } else {
+                kernel.countLink(dev) { $0.tx_dropped += 1 }
+                if kernel.profile.version < .v6_1 { kernel.countLink(rcv) { $0.rx_dropped += 1 } }
+            }
+            return forwarded
         }
     }
 

@@ -1,0 +1,85 @@
+import Testing
+import TestSupport
+
+/// Counters the three versions keep in different places, on the counter fixtures (whose truth is
+/// 6.18's, compared under 6.12 by `CounterTruthTests`): what 6.1 and 4.14 make of the same traffic,
+/// from their sources.
+@Suite("counters that differ between versions")
+struct VersionCounterTests {
+    /// `IPSTATS_MIB_OUTPKTS` is 4.14's and 6.1's `IpOutRequests`, counted in `ip_output` for every
+    /// packet that passes it, forwarded ones included (net/ipv4/ip_output.c); 6.12 names it
+    /// `IpOutTransmits` and counts it in `ip_finish_output2`, and its new `IpOutRequests` counts only
+    /// local packets, in `__ip_local_out`, which a forwarded packet never reaches.
+    @Test("a forwarded packet is an IpOutRequest in 4.14 and 6.1, an IpOutTransmit in 6.12")
+    func forwardedOutput() throws {
+        for version in ["4.14", "6.1"] {
+            let counters = try ReplayCounters.of("ctr_forward", kernel: version)
+            #expect(counters["IpOutRequests"] == 14, "\(version)")
+            #expect(counters["IpOutTransmits"] == nil, "\(version)")
+            #expect(counters["IpForwDatagrams"] == 14, "\(version)")
+        }
+        let counters = try ReplayCounters.of("ctr_forward", kernel: "6.12")
+        #expect(counters["IpOutRequests"] == nil)
+        #expect(counters["IpOutTransmits"] == 14)
+    }
+
+    /// A TCP socket builds GSO skbs whatever the device from 6.1 (`sk_setup_caps` adds `NETIF_F_GSO`
+    /// for TCP, net/core/sock.c); 4.14's `sk_setup_caps` does so only when the device has GSO, which
+    /// these captures' devices did not (offloads off), so there each of the 5 segments is an skb.
+    @Test("the five segments of one write count once at IP from 6.1, five times in 4.14")
+    func gso() throws {
+        let on61 = try ReplayCounters.of("ctr_transfer", kernel: "6.1")
+        let on414 = try ReplayCounters.of("ctr_transfer", kernel: "4.14")
+        #expect(on61["TcpOutSegs"] == 20)
+        #expect(on414["TcpOutSegs"] == 20)
+        #expect(on61["IpOutRequests"] == 16)
+        #expect(on414["IpOutRequests"] == 20)
+        #expect((on414["IpExtOutOctets"] ?? 0) - (on61["IpExtOutOctets"] ?? 0) == 4 * 52, "four more IP and TCP headers")
+    }
+
+    /// `__inet_twsk_schedule` counts `TcpExtTW` when a time-wait socket's timer is armed from 6.1
+    /// (net/ipv4/inet_timewait_sock.c); 4.14 counts it in `tw_timer_handler` when the timer ends, a
+    /// minute after the capture.
+    @Test("TcpExtTW when the connection enters TIME_WAIT from 6.1, at its end in 4.14")
+    func timeWait() throws {
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "6.1")["TcpExtTW"] == 1)
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "6.12")["TcpExtTW"] == 1)
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "4.14")["TcpExtTW"] == nil)
+    }
+
+    /// `tcp_newly_delivered` counts the segments each ACK covers for the first time (6.1 and 6.12's
+    /// net/ipv4/tcp_input.c); 4.14's MIB has no `TCPDelivered`. The client's SYN counts too: the
+    /// capturing kernel delivered one segment more than it sent as new data in client_browse.
+    @Test("TcpExtTCPDelivered counts acknowledged segments from 6.1, the SYN included")
+    func delivered() throws {
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "6.1")["TcpExtTCPDelivered"] == 2)
+        #expect(try ReplayCounters.of("tcp_handshake", kernel: "4.14")["TcpExtTCPDelivered"] == nil)
+        let client = try ReplayCounters.of("client_browse", kernel: "6.12")
+        #expect(client["TcpExtTCPDelivered"] == (client["TcpExtTCPOrigDataSent"] ?? 0) + (client["TcpActiveOpens"] ?? 0))
+    }
+
+    /// `tcp_check_req` counts `TcpAttemptFails` for a RST and, unlinking the request socket,
+    /// `TcpExtEmbryonicRsts`, in all three versions (net/ipv4/tcp_minisocks.c).
+    @Test("a RST to a request socket ends the attempt in every version")
+    func embryonicReset() throws {
+        for version in ["4.14", "6.1", "6.12"] {
+            let counters = try ReplayCounters.of("ctr_embryonic", kernel: version)
+            #expect(counters["TcpAttemptFails"] == 1, "\(version)")
+            #expect(counters["TcpExtEmbryonicRsts"] == 1, "\(version)")
+        }
+    }
+
+    /// With IPv6 disabled every version counts what reached IPv6 as received and discarded (6.1 and
+    /// 6.12 in `ip6_rcv_core`, 4.14 in `ipv6_rcv`); a frame for another host's MAC goes first, into
+    /// the device's `rx_otherhost_dropped` where the version has it (6.1 on).
+    @Test("IPv6 on a host with IPv6 disabled: Ip6InReceives and Ip6InDiscards in every version")
+    func ipv6Disabled() throws {
+        for version in ["4.14", "6.1", "6.12"] {
+            let counters = try ReplayCounters.of("ctr_ipv6_off", kernel: version)
+            #expect(counters["Ip6InReceives"] == 2, "\(version)")
+            #expect(counters["Ip6InDiscards"] == 2, "\(version)")
+        }
+        #expect(try DeviceCounterTruthTests.model("ctr_ipv6_off", kernel: "4.14")["veth-dut"]?.rxOtherHost == 0)
+        #expect(try DeviceCounterTruthTests.model("ctr_ipv6_off", kernel: "6.1")["veth-dut"]?.rxOtherHost == 1)
+    }
+}
