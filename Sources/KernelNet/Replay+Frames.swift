@@ -133,8 +133,14 @@ extension Kernel {
     public func transmit(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,
                          link: LinkHeader, device: NetDevice) -> FrameResult {
         begin(frame: frame, time: time, timeNote: timeNote)
-        let skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
+        var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: true)
+        // A tagged frame leaving a device with a VLAN device of its id was sent on that VLAN device:
+        // the stack above saw only the VLAN device, and vlan_dev_hard_start_xmit tagged it.
+        if let id = link.vlanIDs.first, let vlanDev = vlan_find_dev(device, id & 0x0fff) {
+            skb.dev = vlanDev
+            tracer.note("VID \(id & 0x0fff) on \(device.name): sent on \(vlanDev.name)")
+        }
         transmitSKB = skb
         outcome.verdict = .transmit
         switch link.etherType {
