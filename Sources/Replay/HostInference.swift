@@ -93,6 +93,9 @@ public struct HostInference {
     private let encapsulation: LinkEncapsulation
     /// What the pcapng blocks at the start of the file say, if it is one.
     public var metadata = PcapngMetadata()
+    /// Spanning-tree BPDUs in the capture: evidence of a bridge somewhere on the link, not of the
+    /// capturing host's modules.
+    public private(set) var spanningTreeFrames = 0
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
@@ -117,8 +120,20 @@ public struct HostInference {
             if keep { kept.append(frame) }
             n += 1
         }
-        let (profile, assumptions) = inference.profile(driver: driver, assumeState: assumeState)
+        var (profile, assumptions) = inference.profile(driver: driver, assumeState: assumeState)
+        if let note = inference.spanningTreeNote { assumptions.append(note) }
         return (profile, assumptions, kept, keep ? file : nil)
+    }
+
+    /// The bridges' group address, where spanning-tree BPDUs go (01:80:c2:00:00:00).
+    static let spanningTreeGroup = MACAddress(rawValue: 0x0180_c200_0000)
+
+    /// What was assumed about the modules that would take the capture's spanning-tree BPDUs, if it has any.
+    var spanningTreeNote: String? {
+        guard spanningTreeFrames > 0 else { return nil }
+        return "\(spanningTreeFrames) spanning-tree BPDU\(spanningTreeFrames == 1 ? "" : "s") (802.2 LLC): treated as on a host without "
+            + "the bridge, 8021q or llc modules, so nothing takes them (they come from a bridge on the link and say nothing about "
+            + "this host's modules); if it had them loaded, say so in a --host profile: \"modules\": [\"bridge\"]"
     }
 
     /// Takes one frame into account.
@@ -134,6 +149,7 @@ public struct HostInference {
             f.src = eth.source
             f.dst = eth.destination
         }
+        if f.dst == Self.spanningTreeGroup, link.etherType.isLength { spanningTreeFrames += 1 }
         f.outgoing = link.sllPacketType.map { $0 == .outgoing }
         f.ifindex = link.interfaceIndex
         f.linkAddress = link.linkAddress
