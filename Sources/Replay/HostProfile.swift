@@ -53,6 +53,9 @@ public struct HostProfile: Sendable {
     /// The networking modules loaded that register protocol handlers the model follows (`bridge`,
     /// `8021q`, `stp`, `llc`). A VLAN interface implies `8021q`.
     public var modules: [String] = []
+    /// Sockets bound to `::` while net.ipv6.bindv6only is 1: IPv6 only, which the model does not have
+    /// yet (`tcp [::]:443`).
+    public var ipv6OnlySockets: [String] = []
     /// The modules `modules` may name.
     public static let knownModules = ["8021q", "bridge", "llc", "stp"]
     public var routes: [RouteConfig] = []
@@ -285,8 +288,21 @@ public struct HostProfile: Sendable {
             guard let port = (o["port"] as? NSNumber)?.intValue, (0...65_535).contains(port) else {
                 throw fail("\(at).port", "missing or not a port number")
             }
-            let addrText = o["addr"] as? String ?? "0.0.0.0"
-            guard let addr = IPv4Address(addrText) else { throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address") }
+            var addrText = o["addr"] as? String ?? "0.0.0.0"
+            if addrText == "::" {
+                // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1.
+                let sysctls = root["sysctl"] as? [String: Any]
+                let v6only = (sysctls?["net.ipv6.bindv6only"] as? NSNumber)?.intValue
+                    ?? (sysctls?["net.ipv6.bindv6only"] as? String).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+                guard v6only == 0 else {
+                    profile.ipv6OnlySockets.append("\(o["proto"] as? String ?? "?") [::]:\((o["port"] as? NSNumber)?.intValue ?? 0)")
+                    continue
+                }
+                addrText = "0.0.0.0"
+            }
+            guard let addr = IPv4Address(addrText) else {
+                throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (the IPv6 stack is not modeled yet)")
+            }
             var groups: [IPv4Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
                 guard let t = g as? String, let a = IPv4Address(t), a.isMulticast else {

@@ -86,6 +86,9 @@ public final class ReplaySession {
         let unmodeled = (Array(host.sysctl.keys) + Array(host.sysctlText.keys))
             .filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
+        if !host.ipv6OnlySockets.isEmpty {
+            notes.append("IPv6-only sockets (net.ipv6.bindv6only=1) not modeled: \(host.ipv6OnlySockets.joined(separator: ", "))")
+        }
         header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes,
                              overrides: host.overrides.map(\.description))
     }
