@@ -88,3 +88,25 @@ struct VLANAndSTPTests {
         #expect(!others.contains { $0.contains("spanning-tree") })
     }
 }
+
+@Suite("VLAN sub-interfaces inferred from a capture")
+struct VLANInferenceTests {
+    @Test("tagged frames the host sent put its address on a VLAN sub-interface, and the capture then agrees with the model")
+    func inferred() throws {
+        let path = Repository.path("Fixtures/vlan_rx.pcap")
+        let (host, assumptions, _, _) = try HostInference.infer(path: path, driver: "veth")
+        let vlan = try #require(host.interfaces.first { $0.vlan != nil })
+        #expect(vlan.vlan == HostProfile.VLAN(parent: host.interfaces[0].name, id: 10))
+        #expect(vlan.addresses.map(\.description) == ["192.0.2.2/24"] && host.interfaces[0].addresses.isEmpty)
+        #expect(assumptions.contains { $0.hasPrefix("VLAN sub-interface \(vlan.name)") })
+        let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "vlan_rx", host: host)
+        let summary = try session.run { _ in }
+        #expect(summary.agreement.matched.values.reduce(0, +) == 3)
+    }
+
+    @Test("untagged captures infer no VLAN")
+    func untagged() throws {
+        let (host, _, _, _) = try HostInference.infer(path: Repository.path("Fixtures/ping.pcap"), driver: "veth")
+        #expect(!host.interfaces.contains { $0.vlan != nil })
+    }
+}

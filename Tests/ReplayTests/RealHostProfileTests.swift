@@ -122,3 +122,31 @@ struct RealHostProfileTests {
         #expect(try Self.set(["mtu.eth0.10=1400"]).interfaces[1].mtu == 1400)
     }
 }
+
+@Suite("sockets bound to ::")
+struct DualStackSocketTests {
+    static let eth0 = HostProfileTests.eth0
+
+    @Test("a socket on :: takes IPv4 too: it loads as the wildcard")
+    func dualStack() throws {
+        let p = try HostProfileTests.parse("{\(Self.eth0), \"sockets\": [{\"proto\": \"tcp\", \"addr\": \"::\", \"port\": 443}]}")
+        #expect(p.sockets.map { "\($0.address):\($0.port)" } == ["0.0.0.0:443"])
+        #expect(p.ipv6OnlySockets.isEmpty)
+    }
+
+    @Test("with net.ipv6.bindv6only=1 it is IPv6 only: left out of the IPv4 model and listed")
+    func v6only() throws {
+        for value in ["1", "\"1\""] {
+            let p = try HostProfileTests.parse("""
+                {\(Self.eth0), "sockets": [{"proto": "tcp", "addr": "::", "port": 443}], "sysctl": {"net.ipv6.bindv6only": \(value)}}
+                """)
+            #expect(p.sockets.isEmpty)
+            #expect(p.ipv6OnlySockets == ["tcp [::]:443"])
+        }
+    }
+
+    @Test("another IPv6 address is still refused, naming the key")
+    func otherIPv6() {
+        #expect(HostProfileTests.error("{\(Self.eth0), \"sockets\": [{\"proto\": \"tcp\", \"addr\": \"fd00::1\", \"port\": 443}]}")?.key == "sockets[0].addr")
+    }
+}
