@@ -72,6 +72,9 @@ public final class Kernel {
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
     /// later fragments leave through `ip_do_fragment`'s loop.
     var forwardedSplits: [FragmentKey] = []
+    /// Recent packets received on a VLAN device's real device or sent on a VLAN device, newest last
+    /// (bounded): a capture of several interfaces sees each again on the other device.
+    var vlanSightings: [VLANSighting] = []
     /// The host started with an empty neighbour table (the what-if `neigh=cold`): a next hop without
     /// an entry is resolved with ARP when a packet leaves for it, instead of being assumed resolved
     /// before the capture began.

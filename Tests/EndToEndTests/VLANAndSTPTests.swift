@@ -110,3 +110,49 @@ struct VLANInferenceTests {
         #expect(!host.interfaces.contains { $0.vlan != nil })
     }
 }
+
+/// `tcpdump -i any` (Linux cooked v2) on a host with a VLAN sub-interface: each packet is seen on the
+/// VLAN device and on its real device, without its tag (libpcap keeps no VLAN tag in cooked v2; checked
+/// with libpcap 1.10.3, which wrote the tagged frames of a veth as plain IPv4 with `-i any`). The frames
+/// are those of Fixtures/vlan_rx.pcap (#1 and its reply #2) as such a capture holds them: this machine's
+/// kernel has no 8021q to make the real one.
+@Suite("-i any captures of a VLAN and its real device")
+struct VLANAnyCaptureTests {
+    /// A Linux cooked v2 record of `packet` on interface `ifindex`.
+    static func sll2(_ packet: [UInt8], ifindex: UInt8, outgoing: Bool, mac: [UInt8]) -> [UInt8] {
+        [0x08, 0x00, 0, 0, 0, 0, 0, ifindex, 0, 1, outgoing ? 4 : 0, 6] + mac + [0, 0] + packet
+    }
+
+    static let host = """
+        { "kernel": "6.1",
+          "interfaces": [ { "name": "veth1", "driver": "veth", "mac": "02:00:00:00:00:01", "addresses": [], "captured": true, "ifindex": 2 },
+                          { "name": "veth1.10", "vlan": { "parent": "veth1", "id": 10 }, "addresses": ["192.0.2.2/24"], "ifindex": 3 } ],
+          "neighbours": [ { "ip": "192.0.2.1", "mac": "02:00:00:00:00:02", "dev": "veth1.10", "state": "permanent" } ] }
+        """
+
+    @Test("the copy on the second device is linked to the first, whose path runs through both devices")
+    func linked() throws {
+        let file = try PcapFile(path: Repository.path("Fixtures/vlan_rx.pcap"))
+        var frames: [CapturedFrame] = []
+        var f = CapturedFrame()
+        while frames.count < 2, try file.read(into: &f) { frames.append(f) }
+        let request = Array(frames[0].bytes[18...]), reply = Array(frames[1].bytes[18...])
+        let peer: [UInt8] = [2, 0, 0, 0, 0, 2], own: [UInt8] = [2, 0, 0, 0, 0, 1]
+        let records = [Self.sll2(request, ifindex: 2, outgoing: false, mac: peer), Self.sll2(request, ifindex: 3, outgoing: false, mac: peer),
+                       Self.sll2(reply, ifindex: 3, outgoing: true, mac: own), Self.sll2(reply, ifindex: 2, outgoing: true, mac: own)]
+        let session = try ReplaySession(linkType: .DLT_LINUX_SLL2, captureName: "any",
+                                        host: try HostProfile.parse(Data(Self.host.utf8)))
+        let t = records.enumerated().map { i, bytes in
+            session.trace(CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1000, bytes: bytes))
+        }
+        #expect(t.map(\.device) == ["veth1", "veth1.10", "veth1.10", "veth1"])
+        // #1: taken as tagged for veth1.10 (its address), received there.
+        #expect(t[0].functions.contains("vlan_do_receive") && t[0].verdict == .deliver && t[0].proto == "icmp")
+        // #2: the same skb after vlan_do_receive: linked, not received again.
+        #expect(t[1].causedBy == 1 && t[1].verdict == .deliver && t[1].functions.isEmpty)
+        // #3: the reply, from icmp_reply through the VLAN device to veth1.
+        #expect(t[2].causedBy == 1 && t[2].functions.contains("vlan_dev_hard_start_xmit") && t[2].functions.contains("veth_xmit"))
+        // #4: the same skb leaving veth1: linked to #3.
+        #expect(t[3].causedBy == 3 && t[3].verdict == .transmit && t[3].functions.isEmpty)
+    }
+}
