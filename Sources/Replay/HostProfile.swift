@@ -235,8 +235,8 @@ public struct HostProfile: Sendable {
             guard let dst = o["dst"] as? String, let prefix = dst == "default" ? IPv4Prefix("0.0.0.0/0") : IPv4Prefix(dst) else {
                 throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
             }
-            // A destination with bits set past its prefix length is refused (fib_table_insert: -EINVAL,
-            // "Invalid prefix for given prefix length").
+            // A destination with bits set past its prefix length is refused (rtm_to_fib_config,
+            // net/ipv4/fib_frontend.c: -EINVAL, "Invalid prefix for given prefix length").
             if prefix.address != prefix.network {
                 throw fail("\(at).dst", "\(dst) has host bits set (ip route: Invalid prefix for given prefix length; the network is \(prefix.network)/\(prefix.length))")
             }
