@@ -84,10 +84,16 @@ public final class Kernel {
     /// The TCP data segment the previous frame showed the host sending, which the next frame may
     /// continue as a segment of the same GSO skb (``SentSegment``).
     var lastSentSegment: SentSegment?
+    /// Recent packets received on a VLAN device's real device or sent on a VLAN device, newest last
+    /// (bounded): a capture of several interfaces sees each again on the other device.
+    var vlanSightings: [VLANSighting] = []
     /// The host started with an empty neighbour table (the what-if `neigh=cold`): a next hop without
     /// an entry is resolved with ARP when a packet leaves for it, instead of being assumed resolved
     /// before the capture began.
     public var coldNeighbours = false
+    /// The loadable modules of the host's networking that the model follows when loaded (`bridge`,
+    /// `8021q`, `stp`, `llc`): they register protocol handlers that change where frames go.
+    public var modules: Set<String> = []
     private var nextSkbID = 1
 
     /// The most transmissions kept waiting for a match; older ones are forgotten.
@@ -333,11 +339,14 @@ public struct RouteConfig: Sendable {
     public var destination: IPv4Prefix
     public var gateway: IPv4Address?
     public var device: String?
+    /// `onlink`: the gateway is taken as reachable on the device although no prefix of it covers it.
+    public var onlink = false
 
-    public init(destination: IPv4Prefix, gateway: IPv4Address?, device: String?) {
+    public init(destination: IPv4Prefix, gateway: IPv4Address?, device: String?, onlink: Bool = false) {
         self.destination = destination
         self.gateway = gateway
         self.device = device
+        self.onlink = onlink
     }
 }
 

@@ -80,6 +80,8 @@ public struct KernelProfile: Sendable, Equatable {
         "kfree_skb", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
         "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
+        // 6.1 dropped VLAN passthru header_ops: every VLAN device writes its header with vlan_dev_hard_header.
+        "vlan_passthru_hard_header",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,

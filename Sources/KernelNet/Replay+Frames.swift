@@ -115,9 +115,27 @@ extension Kernel {
     public func receive(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,
                         link: LinkHeader, device: NetDevice) -> FrameResult {
         begin(frame: frame, time: time, timeNote: timeNote)
+        if device.vlan != nil, let first = takeSighting(bytes, link, on: device, outgoing: false) {
+            tracer.note("the packet frame \(first.frame) received on \(device.vlan?.real_dev.name ?? ""), seen again on \(device.name) "
+                + "in the second round of __netif_receive_skb_core after vlan_do_receive: one skb captured at two points "
+                + "(its path is frame \(first.frame)'s)")
+            outcome.set(first.verdict, proto: first.proto)
+            outcome.causedBy = first.frame
+            return finish()
+        }
         var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: false)
         skb.vlanIDs = link.vlanIDs
+        if skb.linkLayerMissing, link.vlanIDs.isEmpty, let vlanDev = cookedVLAN(bytes, link, on: device) {
+            skb.vlan_tci = vlanDev.vlan?.vlan_id
+            tracer.note("Linux cooked v2 captures keep no VLAN tags (libpcap); the destination is \(vlanDev.name)'s address: "
+                + "taken as tagged VID \(vlanDev.vlan?.vlan_id ?? 0)")
+        }
+        defer {
+            if devices.contains(where: { $0.vlan?.real_dev === device }) {
+                rememberSighting(frame: frame, bytes, link, on: device, outgoing: false)
+            }
+        }
         if device.ops.receive(self, &skb) {
             switch device.ops.receiveMode {
             case .backlog: process_backlog(&skb)
@@ -133,8 +151,22 @@ extension Kernel {
     public func transmit(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,
                          link: LinkHeader, device: NetDevice) -> FrameResult {
         begin(frame: frame, time: time, timeNote: timeNote)
-        let skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
+        if let first = takeSighting(bytes, link, on: device, outgoing: true) {
+            tracer.note("the packet frame \(first.frame) sent on \(first.device), seen again as it left \(device.name) "
+                + "(vlan_dev_hard_start_xmit queues it there): one skb captured at two points (its path is frame \(first.frame)'s)")
+            outcome.verdict = first.verdict
+            outcome.causedBy = first.frame
+            return finish()
+        }
+        defer { if device.vlan != nil { rememberSighting(frame: frame, bytes, link, on: device, outgoing: true) } }
+        var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: true)
+        // A tagged frame leaving a device with a VLAN device of its id was sent on that VLAN device:
+        // the stack above saw only the VLAN device, and vlan_dev_hard_start_xmit tagged it.
+        if let id = link.vlanIDs.first, let vlanDev = vlan_find_dev(device, id & 0x0fff) {
+            skb.dev = vlanDev
+            tracer.note("VID \(id & 0x0fff) on \(device.name): sent on \(vlanDev.name)")
+        }
         transmitSKB = skb
         outcome.verdict = .transmit
         switch link.etherType {
@@ -542,4 +574,58 @@ extension Kernel {
             neigh_timer_handler(target)
         }
     }
+
+    // MARK: one packet seen on a VLAN device and its real device
+
+    /// The bytes that identify a packet across the devices it is captured on: its network layer.
+    private static func sightingKey(_ bytes: [UInt8], _ link: LinkHeader) -> ArraySlice<UInt8> {
+        let start = min(max(0, link.networkOffset), bytes.count)
+        return bytes[start..<min(bytes.count, start + 96)]
+    }
+
+    /// Remembers a packet received on a VLAN device's real device, or sent on a VLAN device, with
+    /// what became of it (called when the frame's processing ends).
+    private func rememberSighting(frame: Int, _ bytes: [UInt8], _ link: LinkHeader, on device: NetDevice, outgoing: Bool) {
+        if vlanSightings.count >= Self.vlanSightingLimit { vlanSightings.removeFirst() }
+        vlanSightings.append(VLANSighting(frame: frame, device: device.name, realDevice: outgoing ? device.vlan?.real_dev.name : device.name,
+                                          outgoing: outgoing, key: Array(Self.sightingKey(bytes, link)),
+                                          verdict: outcome.verdict, proto: outcome.proto))
+    }
+
+    /// The earlier sighting of the packet of this frame on the other device of a VLAN pair: received
+    /// on the real device of the VLAN device `device`, or sent on a VLAN device of the real device
+    /// `device`. Taken, so that a third copy is not linked to it.
+    private func takeSighting(_ bytes: [UInt8], _ link: LinkHeader, on device: NetDevice, outgoing: Bool) -> VLANSighting? {
+        let key = Self.sightingKey(bytes, link)
+        let realDevice = outgoing ? device.name : device.vlan?.real_dev.name
+        guard let realDevice, let i = vlanSightings.lastIndex(where: {
+            $0.outgoing == outgoing && $0.realDevice == realDevice && $0.device != device.name && $0.key[...] == key
+        }) else { return nil }
+        return vlanSightings.remove(at: i)
+    }
+
+    /// The most packets remembered for linking their second sighting.
+    static let vlanSightingLimit = 16
+
+    /// The VLAN device a received frame of a cooked capture (no Ethernet header, no tag kept) was
+    /// most likely for: the one VLAN device on `device` whose address is the packet's IPv4 destination,
+    /// when `device` itself does not have that address.
+    private func cookedVLAN(_ bytes: [UInt8], _ link: LinkHeader, on device: NetDevice) -> NetDevice? {
+        guard link.etherType == .ipv4, let ip = IPv4Packet(bytes, at: link.networkOffset),
+            !device.addresses.contains(where: { $0.address == ip.destination }) else { return nil }
+        let candidates = devices.filter { $0.vlan?.real_dev === device && $0.addresses.contains { $0.address == ip.destination } }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+}
+
+/// A packet the capture showed on one device of a VLAN pair.
+struct VLANSighting {
+    var frame: Int
+    /// Where it was seen, and the real device of the pair.
+    var device: String
+    var realDevice: String?
+    var outgoing: Bool
+    var key: [UInt8]
+    var verdict: Verdict
+    var proto: String?
 }

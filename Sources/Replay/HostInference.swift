@@ -31,6 +31,8 @@ public struct HostInference {
     struct Facts {
         var src: MACAddress?
         var dst: MACAddress?
+        /// The outer 802.1Q VLAN id the frame carried (none for an untagged or priority-tagged frame).
+        var vlan: UInt16?
         /// Whether the host sent it, where the capture says (cooked captures).
         var outgoing: Bool?
         var family: Family = .other
@@ -98,6 +100,9 @@ public struct HostInference {
     /// In a pcapng of several interfaces, the inference of each other interface's frames, by number:
     /// each interface is inferred as a capture of its own, then the hosts are merged into one.
     private var otherInterfaces: [Int: HostInference] = [:]
+    /// Spanning-tree BPDUs in the capture: evidence of a bridge somewhere on the link, not of the
+    /// capturing host's modules.
+    public private(set) var spanningTreeFrames = 0
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
@@ -122,8 +127,48 @@ public struct HostInference {
             n += 1
         }
         inference.metadata = file.metadata
-        let (profile, assumptions) = inference.profile(driver: driver, assumeState: assumeState)
+        var (profile, assumptions) = inference.profile(driver: driver, assumeState: assumeState)
+        if let note = inference.spanningTreeNote { assumptions.append(note) }
         return (profile, assumptions, kept, keep ? file : nil)
+    }
+
+    /// Moves each address the host used only in frames tagged with one VLAN id onto a VLAN
+    /// sub-interface of the captured interface for that id (`eth0.10`), as a host whose frames carry
+    /// tags (in a capture of the real device) sends and receives them through a VLAN device.
+    private func vlanInterfaces(_ profile: inout HostProfile, sent: (Facts) -> Bool, received: (Facts) -> Bool) -> [String] {
+        let parent = profile.interfaces[0]
+        // What the host sent says which VLAN an address is on; frames sent to it only when it sent
+        // none from it (frames for a VLAN the host lacks arrive too, and are dropped).
+        var ids: [IPv4Address: Set<UInt16?>] = [:]
+        for f in facts where (f.family == .ipv4 || f.family == .arp) && sent(f) { ids[f.v4src, default: []].insert(f.vlan) }
+        for f in facts where (f.family == .ipv4 || f.family == .arp) && received(f) && ids[f.v4dst] == nil {
+            if parent.addresses.contains(where: { $0.address == f.v4dst }) { ids[f.v4dst, default: []].insert(f.vlan) }
+        }
+        var notes: [String] = []
+        for id in Set(ids.values.compactMap { $0.count == 1 ? $0.first ?? nil : nil }).sorted() {
+            let moved = parent.addresses.filter { ids[$0.address] == [id] }
+            guard !moved.isEmpty else { continue }
+            var vlan = HostProfile.Interface(name: "\(parent.name).\(id)", driver: "vlan", mac: parent.mac, mtu: parent.mtu,
+                                             addresses: moved, captured: false)
+            vlan.vlan = HostProfile.VLAN(parent: parent.name, id: Int(id))
+            profile.interfaces[0].addresses.removeAll { moved.contains($0) }
+            profile.interfaces.append(vlan)
+            notes.append("VLAN sub-interface \(vlan.name) (802.1Q id \(id) on \(parent.name)) with "
+                + "\(moved.map(\.description).joined(separator: ", ")): the host's frames with \(moved.count == 1 ? "that address" : "those addresses") carry that tag")
+        }
+        return notes
+    }
+
+    /// The bridges' group address, where spanning-tree BPDUs go (01:80:c2:00:00:00).
+    static let spanningTreeGroup = MACAddress(rawValue: 0x0180_c200_0000)
+
+    /// What was assumed about the modules that would take the capture's spanning-tree BPDUs, if it has any.
+    var spanningTreeNote: String? {
+        let n = spanningTreeFrames + otherInterfaces.values.reduce(0) { $0 + $1.spanningTreeFrames }
+        guard n > 0 else { return nil }
+        return "\(n) spanning-tree BPDU\(n == 1 ? "" : "s") (802.2 LLC): treated as on a host without "
+            + "the bridge, 8021q or llc modules, so nothing takes them (they come from a bridge on the link and say nothing about "
+            + "this host's modules); if it had them loaded, say so in a --host profile: \"modules\": [\"bridge\"]"
     }
 
     /// Takes one frame into account.
@@ -149,6 +194,8 @@ public struct HostInference {
             f.src = eth.source
             f.dst = eth.destination
         }
+        if f.dst == Self.spanningTreeGroup, link.etherType.isLength { spanningTreeFrames += 1 }
+        if let id = link.vlanIDs.first, id & 0x0fff != 0 { f.vlan = id & 0x0fff }
         f.outgoing = link.sllPacketType.map { $0 == .outgoing }
         f.ifindex = link.interfaceIndex
         f.linkAddress = link.linkAddress
@@ -465,10 +512,16 @@ public struct HostInference {
         // IPv6 addresses with the prefix length a host's addresses have (link-local and SLAAC: /64).
         profile.interfaces[0].ipv6Addresses = v6.map { $0 + "/64" }
         let device = profile.interfaces[0].name
+        if !loopback { assumptions += vlanInterfaces(&profile, sent: sent, received: received) }
+        let withVLANs = profile
+        /// The interface on whose network `a` lies (a VLAN sub-interface, or the captured one).
+        func deviceOn(_ a: IPv4Address) -> String {
+            withVLANs.interfaces.first { $0.addresses.contains { $0.contains(a) } }?.name ?? device
+        }
         if let gw = gateway {
             let relayed = senders[gw]?.ttls.count ?? 0
             if let gwIP = macOfIP.first(where: { $0.value == gw && onLink($0.key) })?.key {
-                profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gwIP, device: device)]
+                profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gwIP, device: deviceOn(gwIP))]
                 assumptions.append("default route via \(gwIP) (\(gw)): off-link traffic goes to it"
                     + (relayed > 1 ? ", \(relayed) remote addresses behind it" : ""))
             } else {
@@ -484,7 +537,7 @@ public struct HostInference {
         profile.sockets = state.sockets
         assumptions += state.assumptions
         if let gw = gateway, let gwIP = profile.routes.first?.gateway, !state.resolvedInCapture.contains(gwIP) {
-            profile.neighbours.append(NeighbourConfig(ip: gwIP, mac: gw, device: device, state: .NUD_REACHABLE))
+            profile.neighbours.append(NeighbourConfig(ip: gwIP, mac: gw, device: deviceOn(gwIP), state: .NUD_REACHABLE))
             assumptions.append("neighbour \(gwIP) (\(gw)) cached: the host reached its gateway without resolving it in the capture")
         }
         return (profile, assumptions)

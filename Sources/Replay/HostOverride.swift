@@ -9,7 +9,8 @@ import KernelNet
 ///   `default` or an interface of the profile. A sysctl the model does not read is accepted, like one in
 ///   a profile, and the trace header reports it as not modeled.
 /// - `mtu=N`: the MTU of the interface the capture was taken on; `mtu.DEV=N`: of interface `DEV`
-///   (68 to 65535, as the profile takes it).
+///   (68 to 65535, as the profile takes it). Lowering a VLAN's real device lowers the VLAN with it;
+///   a VLAN cannot be set above its real device's MTU.
 /// - `neigh=cold`: the host starts with no neighbour entries, and a next hop without one is resolved
 ///   with ARP when a packet leaves for it (instead of assumed resolved before the capture).
 public enum HostOverride: Sendable, Equatable, CustomStringConvertible {
@@ -104,7 +105,18 @@ extension HostProfile {
                     throw HostOverrideError(key: o.description.prefix { $0 != "=" }.description,
                                             message: "no interface '\(name ?? "")' (have: \(interfaceNames))")
                 }
+                if let vlan = p.interfaces[index].vlan, let real = p.interfaces.first(where: { $0.name == vlan.parent }),
+                    value > real.mtu
+                {
+                    throw HostOverrideError(key: o.description.prefix { $0 != "=" }.description,
+                                            message: "\(value) is larger than the MTU of \(p.interfaces[index].name)'s real device \(real.name) (\(real.mtu)); vlan_dev_change_mtu refuses it")
+                }
                 p.interfaces[index].mtu = value
+                // vlan_device_event (net/8021q/vlan.c): the real device's NETDEV_CHANGEMTU lowers each
+                // VLAN on it to the new MTU where the VLAN's was larger; a raise leaves them.
+                for v in p.interfaces.indices where p.interfaces[v].vlan?.parent == p.interfaces[index].name {
+                    p.interfaces[v].mtu = min(p.interfaces[v].mtu, value)
+                }
             case .coldNeighbours:
                 p.neighbours = []
                 p.coldNeighbours = true

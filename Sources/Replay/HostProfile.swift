@@ -21,6 +21,9 @@ public struct HostProfile: Sendable {
         /// The interface index a capture of several interfaces (`-i any`, Linux cooked v2) records
         /// its frames under: frames with this index are replayed on this interface.
         public var ifindex: Int?
+        /// The 802.1Q VLAN this interface is, when it is a VLAN sub-interface (`ip link add link eth0
+        /// name eth0.10 type vlan id 10`).
+        public var vlan: VLAN?
 
         public init(name: String, driver: String, mac: MACAddress, mtu: Int, addresses: [IPv4Prefix], captured: Bool,
                     ifindex: Int? = nil) {
@@ -34,8 +37,27 @@ public struct HostProfile: Sendable {
         }
     }
 
+    /// An 802.1Q VLAN sub-interface: the interface below it and its VLAN id.
+    public struct VLAN: Sendable, Equatable {
+        public var parent: String
+        public var id: Int
+
+        public init(parent: String, id: Int) {
+            self.parent = parent
+            self.id = id
+        }
+    }
+
     public var kernel: String?
     public var interfaces: [Interface]
+    /// The networking modules loaded that register protocol handlers the model follows (`bridge`,
+    /// `8021q`, `stp`, `llc`). A VLAN interface implies `8021q`.
+    public var modules: [String] = []
+    /// Sockets bound to `::` while net.ipv6.bindv6only is 1: IPv6 only, which the model does not have
+    /// yet (`tcp [::]:443`).
+    public var ipv6OnlySockets: [String] = []
+    /// The modules `modules` may name.
+    public static let knownModules = ["8021q", "bridge", "llc", "stp"]
     public var routes: [RouteConfig] = []
     public var neighbours: [NeighbourConfig] = []
     public var sockets: [SocketConfig] = []
@@ -92,7 +114,7 @@ public struct HostProfile: Sendable {
             host["kernel"] = root["kernel"]
             root = host
         }
-        let known: Set<String> = ["kernel", "interfaces", "routes", "neighbours", "sockets", "sysctl", "netfilter"]
+        let known: Set<String> = ["kernel", "interfaces", "routes", "neighbours", "sockets", "sysctl", "netfilter", "modules"]
         if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail(unknown, "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
@@ -113,17 +135,54 @@ public struct HostProfile: Sendable {
         guard let interfaces = root["interfaces"] as? [[String: Any]], !interfaces.isEmpty else {
             throw fail("interfaces", root["interfaces"] == nil ? "missing (at least one interface is required)" : "not a non-empty list of objects")
         }
+        /// Refuses a key of `o` that is not in `known`, naming it.
+        func checkKeys(_ o: [String: Any], _ known: Set<String>, at: String) throws(HostProfileError) {
+            if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
+                throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
+            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan"], at: at)
             guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
             guard !profile.interfaces.contains(where: { $0.name == name }) else {
                 throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
             }
-            let driver = o["driver"] as? String ?? "iwlwifi"
-            guard drivers.contains(driver) else {
+            let isVLAN = o["vlan"] != nil && !(o["vlan"] is NSNull)
+            let driver = o["driver"] as? String ?? (isVLAN ? "vlan" : "iwlwifi")
+            // A VLAN sub-interface's driver is 8021q's (`ethtool -i`: "802.1Q VLAN Support").
+            guard (driver == "vlan") == isVLAN else {
+                throw fail("\(at).driver", isVLAN ? "'\(driver)': a VLAN interface's driver is vlan (or leave it out)"
+                    : "'vlan' is the driver of a VLAN interface, which says \"vlan\": {\"parent\": …, \"id\": …}")
+            }
+            guard drivers.contains(driver) || isVLAN else {
                 throw fail("\(at).driver", "'\(driver)' is not a modeled driver (have: \(drivers.joined(separator: ", ")))")
             }
-            guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else {
+            var vlan: VLAN?
+            if let v = o["vlan"], !(v is NSNull) {
+                guard let object = v as? [String: Any] else {
+                    throw fail("\(at).vlan", "not an object like {\"parent\": \"eth0\", \"id\": 10}")
+                }
+                try checkKeys(object, ["parent", "id"], at: "\(at).vlan")
+                guard let parent = object["parent"] as? String, !parent.isEmpty else {
+                    throw fail("\(at).vlan.parent", "missing or not an interface name")
+                }
+                // vlan_validate (net/8021q/vlan_netlink.c): ids below VLAN_VID_MASK (4095).
+                guard let n = object["id"] as? NSNumber, !(object["id"] is Bool), let id = Int(exactly: n.doubleValue),
+                    (0...4094).contains(id) else {
+                    throw fail("\(at).vlan.id", "missing or not a VLAN id from 0 to 4094 (ip link: out of range)")
+                }
+                vlan = VLAN(parent: parent, id: id)
+            }
+            // A VLAN device takes its real device's address unless given one (vlan_dev_init).
+            let mac: MACAddress
+            if let macText = o["mac"] as? String, let m = MACAddress(macText) {
+                mac = m
+            } else if o["mac"] == nil, let vlan, let parent = interfaces.first(where: { $0["name"] as? String == vlan.parent }),
+                let m = (parent["mac"] as? String).flatMap(MACAddress.init)
+            {
+                mac = m
+            } else {
                 throw fail("\(at).mac", "missing or not a MAC address like 02:00:00:00:0d:00")
             }
             guard !mac.isMulticast else {
@@ -166,12 +225,25 @@ public struct HostProfile: Sendable {
             var interface = Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
                                       captured: o["captured"] as? Bool ?? false, ifindex: ifindex)
             interface.ipv6Addresses = ipv6
+            interface.vlan = vlan
             profile.interfaces.append(interface)
         }
+        try profile.checkVLANs(interfaces, fail)
         for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
+            try checkKeys(o, ["dst", "via", "dev", "onlink"], at: at)
             guard let dst = o["dst"] as? String, let prefix = dst == "default" ? IPv4Prefix("0.0.0.0/0") : IPv4Prefix(dst) else {
                 throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
+            }
+            // A destination with bits set past its prefix length is refused (rtm_to_fib_config,
+            // net/ipv4/fib_frontend.c: -EINVAL, "Invalid prefix for given prefix length").
+            if prefix.address != prefix.network {
+                throw fail("\(at).dst", "\(dst) has host bits set (ip route: Invalid prefix for given prefix length; the network is \(prefix.network)/\(prefix.length))")
+            }
+            var onlink = false
+            if let v = o["onlink"] {
+                guard let b = v as? Bool else { throw fail("\(at).onlink", "not true or false") }
+                onlink = b
             }
             var gw: IPv4Address?
             if let via = o["via"], !(via is NSNull) {
@@ -183,13 +255,14 @@ public struct HostProfile: Sendable {
             if let dev, !names.contains(dev) {
                 throw fail("\(at).dev", "no interface named \(dev) (have: \(names.joined(separator: ", ")); ip route: Cannot find device)")
             }
-            if let gw {
+            if let gw, !onlink {
                 let candidates = profile.interfaces.filter { dev == nil || $0.name == dev }
                 guard candidates.contains(where: { $0.addresses.contains { $0.contains(gw) } }) else {
-                    throw fail("\(at).via", "\(gw) is on no network of \(dev ?? "the interfaces") (ip route: Nexthop has invalid gateway)")
+                    throw fail("\(at).via", "\(gw) is on no network of \(dev ?? "the interfaces") (ip route: Nexthop has invalid gateway; say \"onlink\": true if it is reachable there anyway)")
                 }
             }
-            profile.routes.append(RouteConfig(destination: prefix, gateway: gw, device: dev))
+            if onlink, dev == nil { throw fail("\(at).dev", "an onlink route names its device (ip route: Nexthop device required for onlink)") }
+            profile.routes.append(RouteConfig(destination: prefix, gateway: gw, device: dev, onlink: onlink))
         }
         for (i, o) in try list("neighbours").enumerated() {
             let at = "neighbours[\(i)]"
@@ -215,8 +288,21 @@ public struct HostProfile: Sendable {
             guard let port = jsonInteger(o["port"]), (0...65_535).contains(port) else {
                 throw fail("\(at).port", "missing or not a port number")
             }
-            let addrText = o["addr"] as? String ?? "0.0.0.0"
-            guard let addr = IPv4Address(addrText) else { throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address") }
+            var addrText = o["addr"] as? String ?? "0.0.0.0"
+            if addrText == "::" {
+                // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1.
+                let sysctls = root["sysctl"] as? [String: Any]
+                let v6only = (sysctls?["net.ipv6.bindv6only"] as? NSNumber)?.intValue
+                    ?? (sysctls?["net.ipv6.bindv6only"] as? String).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+                guard v6only == 0 else {
+                    profile.ipv6OnlySockets.append("\(o["proto"] as? String ?? "?") [::]:\((o["port"] as? NSNumber)?.intValue ?? 0)")
+                    continue
+                }
+                addrText = "0.0.0.0"
+            }
+            guard let addr = IPv4Address(addrText) else {
+                throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (the IPv6 stack is not modeled yet)")
+            }
             var groups: [IPv4Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
                 guard let t = g as? String, let a = IPv4Address(t), a.isMulticast else {
@@ -263,6 +349,13 @@ public struct HostProfile: Sendable {
                 }
                 if let n = profile.sysctl[k], let refusal = SysctlRange.refusal(k, n) { throw fail("sysctl.\(k)", refusal) }
             }
+        }
+        if let m = root["modules"] {
+            guard let names = m as? [String] else { throw fail("modules", "not a list of module names") }
+            for (j, name) in names.enumerated() where !knownModules.contains(name) {
+                throw fail("modules[\(j)]", "'\(name)' is not a module the model follows (have: \(knownModules.joined(separator: ", ")))")
+            }
+            profile.modules = names
         }
         if let n = root["netfilter"] {
             guard n is [Any] else { throw fail("netfilter", "not a list of rules") }
@@ -329,6 +422,37 @@ public struct HostProfile: Sendable {
                              oifname: try interface("oifname"), verdict: verdict, rejectWith: with)
     }
 
+    /// Checks the VLAN sub-interfaces as `ip link add … type vlan` does: the real device is another
+    /// interface of the profile and not a VLAN-challenged one (lo), one id per real device, and the
+    /// MTU no larger than the real device's; a VLAN without an `mtu` takes its real device's
+    /// (vlan_newlink, vlan_check_real_dev in net/8021q/).
+    mutating func checkVLANs(_ objects: [[String: Any]], _ fail: (String?, String) -> HostProfileError) throws(HostProfileError) {
+        var seen: [String: String] = [:]
+        for i in interfaces.indices {
+            guard let vlan = interfaces[i].vlan else { continue }
+            let at = "interfaces[\(i)].vlan"
+            guard let p = interfaces.firstIndex(where: { $0.name == vlan.parent }), p != i else {
+                throw fail("\(at).parent", "'\(vlan.parent)' is not another interface of the profile (have: \(interfaces.map(\.name).joined(separator: ", ")); ip link: Cannot find device)")
+            }
+            guard interfaces[p].driver != "loopback" else {
+                throw fail("\(at).parent", "\(vlan.parent) is the loopback device, which takes no VLANs (VLANs not supported)")
+            }
+            guard interfaces[p].vlan == nil else {
+                throw fail("\(at).parent", "\(vlan.parent) is itself a VLAN: stacked VLANs (802.1ad, QinQ) are not modeled")
+            }
+            let key = "\(vlan.parent)/\(vlan.id)"
+            if let other = seen[key] {
+                throw fail("\(at).id", "\(other) is already VLAN \(vlan.id) on \(vlan.parent) (ip link: File exists)")
+            }
+            seen[key] = interfaces[i].name
+            if i < objects.count, objects[i]["mtu"] == nil {
+                interfaces[i].mtu = interfaces[p].mtu
+            } else if interfaces[i].mtu > interfaces[p].mtu {
+                throw fail("interfaces[\(i)].mtu", "\(interfaces[i].mtu) is larger than the MTU of its real device \(vlan.parent) (\(interfaces[p].mtu)); the kernel refuses it (-ERANGE)")
+            }
+        }
+    }
+
     /// Whether `text` looks like an IPv6 address with an optional prefix length.
     static func isIPv6Prefix(_ text: String) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -348,34 +472,56 @@ public struct HostProfile: Sendable {
 
     /// The profile as the trace header shows it.
     public var json: JSONValue {
-        .object([
-            ("interfaces", .array(interfaces.map { i in
-                .object([("name", .string(i.name)), ("driver", .string(i.driver)), ("mac", .string(i.mac.description)),
-                         ("mtu", .int(i.mtu)), ("addresses", .array(i.addresses.map { .string($0.description) } + i.ipv6Addresses.map { .string($0) })),
-                         ("captured", .bool(i.captured))] + (i.ifindex.map { [("ifindex", .int($0))] } ?? []))
-            })),
-            ("routes", .array(routes.map { r in
-                .object([("dst", .string(r.destination.length == 0 ? "default" : r.destination.description)),
-                         ("via", r.gateway.map { .string($0.description) } ?? .null),
-                         ("dev", r.device.map { .string($0) } ?? .null)])
-            })),
+        var fields: [(String, JSONValue)] = [
+            ("interfaces", .array(interfaces.map(\.json))),
+            ("routes", .array(routes.map(Self.json(route:)))),
             ("neighbours", .array(neighbours.map { n in
                 .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
                          ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
             })),
-            ("sockets", .array(sockets.map { s in
-                var fields: [(String, JSONValue)] = [("proto", .string(s.proto.rawValue)), ("addr", .string(s.address.description)),
-                                                     ("port", .int(Int(s.port)))]
-                if let state = s.state { fields.append(("state", .string(state == .TCP_LISTEN ? "listen" : "established"))) }
-                if let r = s.remote, let p = s.remotePort { fields.append(("remote", .string("\(r):\(p)"))) }
-                if !s.groups.isEmpty { fields.append(("groups", .array(s.groups.map { .string($0.description) }))) }
-                return .object(fields)
-            })),
+            ("sockets", .array(sockets.map(Self.json(socket:)))),
             ("sysctl", .object((Array(sysctl.keys) + Array(sysctlText.keys)).sorted().map { k in
                 (k, sysctl[k].map { .int($0) } ?? .string(sysctlText[k] ?? ""))
             })),
             ("netfilter", .array(netfilter.map(\.json))),
-        ])
+        ]
+        if !modules.isEmpty { fields.append(("modules", .array(modules.map { .string($0) }))) }
+        return .object(fields)
+    }
+
+    /// A route as the profile writes it.
+    static func json(route r: RouteConfig) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("dst", .string(r.destination.length == 0 ? "default" : r.destination.description)),
+            ("via", r.gateway.map { .string($0.description) } ?? .null),
+            ("dev", r.device.map { .string($0) } ?? .null),
+        ]
+        if r.onlink { fields.append(("onlink", .bool(true))) }
+        return .object(fields)
+    }
+
+    /// A socket as the profile writes it.
+    static func json(socket s: SocketConfig) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("proto", .string(s.proto.rawValue)), ("addr", .string(s.address.description)),
+                                             ("port", .int(Int(s.port)))]
+        if let state = s.state { fields.append(("state", .string(state == .TCP_LISTEN ? "listen" : "established"))) }
+        if let r = s.remote, let p = s.remotePort { fields.append(("remote", .string("\(r):\(p)"))) }
+        if !s.groups.isEmpty { fields.append(("groups", .array(s.groups.map { .string($0.description) }))) }
+        return .object(fields)
+    }
+}
+
+extension HostProfile.Interface {
+    /// The interface as the profile writes it.
+    var json: JSONValue {
+        let all: [JSONValue] = addresses.map { .string($0.description) } + ipv6Addresses.map { .string($0) }
+        var fields: [(String, JSONValue)] = [
+            ("name", .string(name)), ("driver", .string(driver)), ("mac", .string(mac.description)), ("mtu", .int(mtu)),
+            ("addresses", .array(all)), ("captured", .bool(captured)),
+        ]
+        if let ifindex { fields.append(("ifindex", .int(ifindex))) }
+        if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }
+        return .object(fields)
     }
 }
 

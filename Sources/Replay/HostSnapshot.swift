@@ -17,8 +17,14 @@ public struct HostSnapshot {
     public var omitted: [String]
 
     /// Builds the snapshot from the tools' outputs.
-    public init(addresses: Data, routes: Data, neighbours: Data, sockets: String, sysctl: String, release: String) throws {
+    /// `modules`: which of ``HostProfile/knownModules`` the machine has loaded (`/sys/module/NAME`).
+    public init(addresses: Data, routes: Data, neighbours: Data, sockets: String, sysctl: String, release: String,
+                modules: [String] = []) throws {
         var omitted: [String] = []
+        // A socket bound to :: takes IPv4 too unless net.ipv6.bindv6only makes new sockets IPv6-only.
+        let v6only = sysctl.split(separator: "\n").contains {
+            $0.replacingOccurrences(of: " ", with: "") == "net.ipv6.bindv6only=1"
+        }
         var interfaces: [[String: Any]] = []
         let links = (try JSONSerialization.jsonObject(with: addresses) as? [[String: Any]]) ?? []
         for link in links {
@@ -28,9 +34,21 @@ public struct HostSnapshot {
                 omitted.append("interface \(name): no MAC address (\(link["link_type"] as? String ?? "?"))")
                 continue
             }
-            let kind = (link["linkinfo"] as? [String: Any])?["info_kind"] as? String
-            let driver = loopback ? "loopback" : kind == "veth" ? "veth" : name.hasPrefix("wl") ? "iwlwifi" : "veth"
-            if !loopback, kind != "veth", !name.hasPrefix("wl") {
+            let info = link["linkinfo"] as? [String: Any]
+            let kind = info?["info_kind"] as? String
+            // An 802.1Q VLAN on an interface of this namespace ("link" names it; one in another
+            // namespace has "link_netnsid" instead).
+            let vlanData = info?["info_data"] as? [String: Any]
+            var vlan: [String: Any]?
+            if kind == "vlan", let parent = link["link"] as? String, link["link_netnsid"] == nil,
+                vlanData?["protocol"] as? String == "802.1Q", let id = vlanData?["id"] as? Int
+            {
+                vlan = ["parent": parent, "id": id]
+            }
+            let driver = vlan != nil ? "vlan" : loopback ? "loopback" : kind == "veth" ? "veth" : name.hasPrefix("wl") ? "iwlwifi" : "veth"
+            if vlan == nil, kind == "vlan" {
+                omitted.append("interface \(name): a VLAN the profile cannot hold (802.1ad, or on another namespace's device); described as veth")
+            } else if vlan == nil, !loopback, kind != "veth", !name.hasPrefix("wl") {
                 omitted.append("interface \(name): its driver (\(kind ?? "a NIC")) is not modeled; described as veth")
             }
             let addrs = ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a -> String? in
@@ -40,6 +58,7 @@ public struct HostSnapshot {
             var i: [String: Any] = ["name": name, "driver": driver, "mac": mac, "addresses": addrs]
             if let mtu = jsonInteger(link["mtu"]) { i["mtu"] = mtu }
             if let index = jsonInteger(link["ifindex"]) { i["ifindex"] = index }
+            if let vlan { i["vlan"] = vlan }
             interfaces.append(i)
         }
         // The capture is most likely taken on the first interface that is not lo.
@@ -74,6 +93,10 @@ public struct HostSnapshot {
         var socketList: [[String: Any]] = []
         for line in sockets.split(separator: "\n") {
             let f = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            if v6only, f.count >= 6, f[4].hasPrefix("[::]:") {
+                omitted.append("socket \(f[0]) \(f[1]) \(f[4]): IPv6 only (net.ipv6.bindv6only=1)")
+                continue
+            }
             guard f.count >= 6, let local = Self.endpoint(f[4]) else { continue }
             let peer = Self.endpoint(f[5])
             switch (f[0], f[1]) {
@@ -110,12 +133,14 @@ public struct HostSnapshot {
         var json: [String: Any] = ["interfaces": interfaces, "routes": routeList, "neighbours": neighbourList,
                                    "sockets": socketList, "sysctl": sysctls]
         if let kernel = Self.nearestKernel(toRelease: release) { json["kernel"] = kernel }
+        let loaded = HostProfile.knownModules.filter(modules.contains)
+        if !loaded.isEmpty { json["modules"] = loaded }
         self.json = json
         self.omitted = omitted
     }
 
     /// An `ss` address as an IPv4 address and port; `*` and `[::]` (a dual-stack socket, which takes IPv4
-    /// too) become 0.0.0.0; other IPv6 addresses are none.
+    /// too while net.ipv6.bindv6only is 0) become 0.0.0.0; other IPv6 addresses are none.
     static func endpoint(_ text: String) -> (address: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
         var host = String(text[..<colon])

@@ -183,6 +183,8 @@ public enum ModelTour {
         var sites: [String: Set<String>] = [:]
         let sessions = try HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver), kernelVersion: version)
+        } + HostProfile.ethernetDrivers.map { driver in
+            try ReplaySession(frames: vlanFrames, captureName: "tour", host: vlanHost(driver: driver), kernelVersion: version)
         } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version)]
         for session in sessions {
             session.kernel.recordsCounterSites = true
@@ -190,6 +192,39 @@ public enum ModelTour {
             sites.merge(session.kernel.counterSites) { $0.union($1) }
         }
         return (out, sites)
+    }
+
+    /// A host with a VLAN sub-interface (`dut0.10`) on `driver` and the bridge module loaded.
+    static func vlanHost(driver: String) -> HostProfile {
+        let json = """
+            { "interfaces": [
+                { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": [], "captured": true },
+                { "name": "dut0.10", "vlan": { "parent": "dut0", "id": 10 }, "addresses": ["10.79.0.1/24"] } ],
+              "neighbours": [ { "ip": "10.79.0.2", "mac": "\(peerMAC)", "dev": "dut0.10", "state": "permanent" } ],
+              "modules": ["bridge"] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// An echo request on VLAN 10 and its tagged reply, then a spanning-tree BPDU (802.3, LLC 42 42 03).
+    static var vlanFrames: [CapturedFrame] {
+        let peer = IPv4Address("10.79.0.2")!
+        let host = IPv4Address("10.79.0.1")!
+        /// `frame` with an 802.1Q tag for VLAN 10 after its addresses.
+        func tagged(_ frame: [UInt8]) -> [UInt8] { Array(frame[0..<12]) + [0x81, 0x00, 0x00, 0x0a] + Array(frame[12...]) }
+        let bpdu = [0x42, 0x42, 0x03] + [UInt8](repeating: 0, count: 35)
+        let list = [
+            tagged(FrameBuilder(source: peerMAC, destination: hostMAC)
+                .ipv4(peer, host, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 7, 0, 1]))),
+            tagged(FrameBuilder(source: hostMAC, destination: peerMAC)
+                .ipv4(host, peer, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 7, 0, 1]))),
+            FrameBuilder(source: peerMAC, destination: MACAddress("01:80:c2:00:00:00")!)
+                .ethernet(EtherType(rawValue: UInt16(bpdu.count)), bpdu),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
     }
 
     /// The host talking to itself: `lo` with a listener.

@@ -57,20 +57,29 @@ public final class ReplaySession {
                  assumptions: [String], kernelVersion: String?) throws(ReplayError) {
         let version = kernelVersion ?? host.kernel ?? KernelProfile.default.version.rawValue
         guard let profile = KernelProfile.all[version] else { throw .unknownKernel(version) }
-        var devices: [NetDevice] = []
-        for (i, iface) in host.interfaces.enumerated() {
+        // VLAN devices are made after the devices below them, which they hold; ifindex is profile order.
+        var byName: [String: NetDevice] = [:]
+        for (i, iface) in host.interfaces.enumerated() where iface.vlan == nil {
             let ops: any NetDeviceOps =
                 switch iface.driver {
                 case "veth": VethDriver()
                 case "loopback": LoopbackDriver()
                 default: Mac80211Device(hw: IwlMvm())
                 }
-            devices.append(NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
-                                     addresses: iface.addresses, ops: ops, hasTap: iface.captured))
+            byName[iface.name] = NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
+                                           addresses: iface.addresses, ops: ops, hasTap: iface.captured)
         }
+        for (i, iface) in host.interfaces.enumerated() {
+            guard let vlan = iface.vlan, let real = byName[vlan.parent] else { continue }
+            byName[iface.name] = NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
+                                           addresses: iface.addresses, ops: VLANDevice(), hasTap: iface.captured,
+                                           vlan: vlan_dev_priv(real_dev: real, vlan_id: UInt16(vlan.id)))
+        }
+        let devices = host.interfaces.compactMap { byName[$0.name] }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
                         sockets: host.sockets, sysctl: host.sysctl, sysctlText: host.sysctlText, netfilterRules: host.netfilter)
         kernel.coldNeighbours = host.coldNeighbours
+        kernel.modules = Set(host.modules + (host.interfaces.contains { $0.vlan != nil } ? ["8021q"] : []))
         self.host = host
         self.capture = capture
         self.interfaceSource = interfaces
@@ -86,6 +95,9 @@ public final class ReplaySession {
         let unmodeled = (Array(host.sysctl.keys) + Array(host.sysctlText.keys))
             .filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
+        if !host.ipv6OnlySockets.isEmpty {
+            notes.append("IPv6-only sockets (net.ipv6.bindv6only=1) not modeled: \(host.ipv6OnlySockets.joined(separator: ", "))")
+        }
         header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes,
                              overrides: host.overrides.map(\.description))
     }

@@ -10,6 +10,11 @@ public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let qinq = EtherType(rawValue: 0x88a8)
     public static let lldp = EtherType(rawValue: 0x88cc)
     public static let eapol = EtherType(rawValue: 0x888e)
+    /// Linux's `ETH_P_802_2`: not on the wire, the protocol a receiver gives an 802.3 frame (a length
+    /// in the type field) that carries an 802.2 LLC header.
+    public static let llc802_2 = EtherType(rawValue: 0x0004)
+    /// Linux's `ETH_P_802_3`: an 802.3 frame without LLC (raw Novell IPX, which begins 0xFFFF).
+    public static let raw802_3 = EtherType(rawValue: 0x0001)
 
     /// Values below 0x0600 are 802.3 lengths, not types.
     public var isLength: Bool { rawValue < 0x0600 }
@@ -23,6 +28,8 @@ public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .qinq: "802.1ad"
         case .lldp: "LLDP"
         case .eapol: "EAPOL"
+        case .llc802_2: "802.2 LLC"
+        case .raw802_3: "raw 802.3"
         default: isLength ? "802.3 length \(rawValue)" : "ethertype 0x" + String(rawValue, radix: 16)
         }
     }

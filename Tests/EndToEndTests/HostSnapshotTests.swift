@@ -101,3 +101,43 @@ struct HostSnapshotOutputTests {
         #expect(s.omitted.contains { $0.hasPrefix("interface eth0: its driver") })
     }
 }
+
+@Suite("host snapshot: VLANs, modules, IPv6-only sockets")
+struct HostSnapshotVLANTests {
+    static let addr = #"""
+        [{"ifindex":2,"ifname":"eth0","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,"linkinfo":{"info_kind":"veth"},"addr_info":[]},
+         {"ifindex":3,"link":"eth0","ifname":"eth0.10","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,
+          "linkinfo":{"info_kind":"vlan","info_data":{"protocol":"802.1Q","id":10,"flags":["REORDER_HDR"]}},
+          "addr_info":[{"family":"inet","local":"10.10.0.1","prefixlen":24}]},
+         {"ifindex":4,"link":"eth0","ifname":"eth0.20","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,
+          "linkinfo":{"info_kind":"vlan","info_data":{"protocol":"802.1ad","id":20}},"addr_info":[]}]
+        """#
+
+    static func snapshot(sysctl: String = "", modules: [String] = []) throws -> HostSnapshot {
+        try HostSnapshot(addresses: Data(addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
+                         sockets: "tcp LISTEN 0 4096 [::]:443 [::]:*\n", sysctl: sysctl, release: "6.1.0-13-amd64", modules: modules)
+    }
+
+    @Test("an 802.1Q VLAN of ip -d addr becomes a VLAN interface; an 802.1ad one is described as veth and said")
+    func vlan() throws {
+        let s = try Self.snapshot()
+        let p = try s.profile()
+        #expect(p.interfaces.first { $0.name == "eth0.10" }?.vlan == HostProfile.VLAN(parent: "eth0", id: 10))
+        #expect(p.interfaces.first { $0.name == "eth0.20" }?.vlan == nil)
+        #expect(s.omitted.contains { $0.hasPrefix("interface eth0.20: a VLAN the profile cannot hold") })
+    }
+
+    @Test("loaded modules go into the profile")
+    func modules() throws {
+        #expect(try Self.snapshot(modules: ["bridge", "stp", "llc"]).profile().modules == ["bridge", "llc", "stp"])
+        #expect(try Self.snapshot().profile().modules == [])
+    }
+
+    @Test("a [::] listener is IPv4's too unless net.ipv6.bindv6only is 1")
+    func bindv6only() throws {
+        #expect(try Self.snapshot().profile().sockets.map(\.port) == [443])
+        let s = try Self.snapshot(sysctl: "net.ipv6.bindv6only = 1\n")
+        #expect(try s.profile().sockets.isEmpty)
+        #expect(s.omitted.contains { $0.contains("[::]:443") && $0.contains("bindv6only") })
+    }
+}

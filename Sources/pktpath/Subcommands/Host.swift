@@ -45,7 +45,9 @@ struct Host: ParsableCommand {
                     neighbours: try output(["ip", "-j", "neigh"]),
                     sockets: String(decoding: try output(["ss", "-Htuan"]), as: UTF8.self),
                     sysctl: String(decoding: try output(["sysctl", "-a"]), as: UTF8.self),
-                    release: String(decoding: try output(["uname", "-r"]), as: UTF8.self))
+                    release: String(decoding: try output(["uname", "-r"]), as: UTF8.self),
+                    // A module loaded, or built in with parameters, has a folder there.
+                    modules: HostProfile.knownModules.filter { FileManager.default.fileExists(atPath: "/sys/module/\($0)") })
             } catch let e as InputError {
                 throw e
             } catch {

@@ -39,11 +39,17 @@ public protocol NetDeviceOps: AnyObject {
     /// Whether a received skb is the sender's own skb handed across (a virtual pair), so that it
     /// keeps the sender's checksum state (`CHECKSUM_PARTIAL` of an offloaded checksum).
     var receivesSenderSKB: Bool { get }
+    /// Whether the device inserts VLAN tags itself (`NETIF_F_HW_VLAN_CTAG_TX`), so a VLAN on it
+    /// leaves the tag in `skb->vlan_tci`.
+    var hasVLANTransmitOffload: Bool { get }
 }
 
 extension NetDeviceOps {
     /// A real device receives what came over the wire: no skb state of the sender's.
     public var receivesSenderSKB: Bool { false }
+
+    /// Devices insert no VLAN tags unless they say so.
+    public var hasVLANTransmitOffload: Bool { false }
 
     /// Devices without `ndo_select_queue` (veth) let the core pick the queue.
     public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {}
@@ -110,9 +116,12 @@ public final class NetDevice {
     /// `dev->flags & IFF_LOOPBACK`: the loopback device, known by its name (no loopback driver is
     /// modeled, so a host profile only has one if it names an interface `lo`).
     public var isLoopback: Bool { name == "lo" }
+    /// For an 802.1Q VLAN device (`IFF_802_1Q_VLAN`): the device below it and its VLAN id.
+    public let vlan: vlan_dev_priv?
 
     public init(name: String, ifindex: Int, dev_addr: MACAddress, mtu: Int, addresses: [IPv4Prefix],
-                ops: any NetDeviceOps, hasTap: Bool, isRemote: Bool = false) {
+                ops: any NetDeviceOps, hasTap: Bool, isRemote: Bool = false, vlan: vlan_dev_priv? = nil) {
+        self.vlan = vlan
         self.isRemote = isRemote
         self.name = name
         self.ifindex = ifindex

@@ -53,6 +53,11 @@ extension Kernel {
     func neigh_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
         traced(neighbour_h.neigh_output) {
             let n = neighbours[nexthop]
+            // Neighbours of a device without a header cache (a VLAN device: arp_generic_ops) output
+            // through neigh_connected_output once resolved, never through a cached header.
+            if skb.dev.vlan != nil, let n, n.state.isConnected {
+                return neigh_connected_output(&skb)
+            }
             if let n, n.state.isConnected, n.hh_cached {
                 return neigh_hh_output(&skb)
             }

@@ -1,6 +1,6 @@
 // Mirrors net/core/dev.c (Linux 6.1): the device-independent receive and transmit core.
 // Not modeled: RPS/RFS steering, XDP generic, tc ingress/egress (sch_handle_ingress/egress),
-// rx_handler devices (bridge, bond, macvlan), VLAN devices, qdiscs other than noqueue.
+// rx_handler devices (bridge, bond, macvlan), qdiscs other than noqueue.
 import Trace
 import Wire
 
@@ -18,6 +18,8 @@ public enum dev_c: String, KernelSourceFile {
 /// The protocol handlers registered in `ptype_base` that the model follows.
 enum PacketHandler {
     case ip, arp, ipv6
+    /// 802.2 LLC (`llc_rcv`, registered for `ETH_P_802_2` while the llc module is loaded).
+    case llc
     /// No protocol handler, but a packet socket listening on all protocols takes the packet.
     case packetSocket
 }
@@ -223,31 +225,42 @@ extension Kernel {
         -> PacketHandler?
     {
         traced(dev_c.__netif_receive_skb_core) {
-            if skb.protocol == .vlan || skb.protocol == .qinq, !skb.vlanIDs.isEmpty {
-                // skb_vlan_untag: the outer tag moves into vlan_tci, the next protocol is exposed.
-                skb.vlan_tci = skb.vlanIDs.removeFirst()
-                skb.protocol = EtherType(rawValue: skb.bytes.u16be(at: skb.data + 2))
-                skb.skb_pull(VLANPacket.headerLength)
-            }
-            if let tci = skb.vlan_tci {
-                // No VLAN device is configured on top: vlan_do_receive finds none.
+            // The packet sockets were given the packet before a VLAN tag sent it on another round.
+            var tapped = false
+            while true {  // another_round
+                if skb.protocol == .vlan || skb.protocol == .qinq, !skb.vlanIDs.isEmpty { skb_vlan_untag(&skb) }
+                guard let tci = skb.vlan_tci else { break }
+                if skb.dev.hasTap {
+                    deliver_skb(&skb)
+                    tapped = true
+                }
+                if vlan_do_receive(&skb) {
+                    tapped = false
+                    continue
+                }
                 if tci & 0x0fff != 0 {
+                    // vlan_do_receive found no VLAN device for the id.
                     skb.pkt_type = .PACKET_OTHERHOST
-                    tracer.note("802.1Q VID \(tci & 0x0fff) with no VLAN device: pkt_type PACKET_OTHERHOST")
+                    tracer.note("802.1Q VID \(tci & 0x0fff) with no VLAN device on \(skb.dev.name): pkt_type PACKET_OTHERHOST")
                 } else {
                     tracer.note("802.1Q priority tag (VID 0): handled as untagged")
                 }
                 skb.vlan_tci = nil
+                break
             }
             let handler: PacketHandler?
             switch skb.protocol {
             case .ipv4: handler = .ip
             case .arp: handler = .arp
             case .ipv6: handler = .ipv6
+            case .llc802_2 where llcLoaded: handler = .llc
             default: handler = nil
             }
+            if skb.protocol == .llc802_2, handler == nil {
+                tracer.note("no 802.2 LLC handler: the llc module is not loaded (a host profile's \"modules\" says which are)")
+            }
             var chosen = handler
-            if skb.dev.hasTap {
+            if skb.dev.hasTap, !tapped {
                 if handler == nil {
                     tracer.note("no handler for \(skb.protocol): only the packet socket takes it")
                     chosen = .packetSocket
@@ -275,6 +288,7 @@ extension Kernel {
         case .ip: return ip_rcv(&skb)
         case .arp: return arp_rcv(&skb)
         case .ipv6: return ipv6_rcv(&skb)
+        case .llc: return llc_rcv(&skb)
         case .packetSocket:
             tpacket_rcv(&skb)
             outcome.set(.deliver, proto: "packet")
@@ -316,7 +330,7 @@ extension Kernel {
         traced(dev_c.__netif_receive_skb_list_ptype) {
             switch handler {
             case .ip: ip_list_rcv(&skb)
-            case .arp, .ipv6, .packetSocket: deliverToHandler(handler, &skb)
+            case .arp, .ipv6, .llc, .packetSocket: deliverToHandler(handler, &skb)
             }
         }
     }

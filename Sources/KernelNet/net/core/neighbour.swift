@@ -9,7 +9,7 @@ import Wire
 public enum neighbour: String, KernelSourceFile {
     public static let path = "net/core/neighbour.c"
     case neigh_lookup, ___neigh_create, __neigh_create, neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, __neigh_notify, neigh_update, neigh_event_ns,
-        neigh_resolve_output
+        neigh_resolve_output, neigh_connected_output
 }
 
 extension Kernel {
@@ -140,12 +140,29 @@ extension Kernel {
                 outcome.set(.queue)
                 return .NETDEV_TX_OK
             }
-            if neighbours[nexthop]?.hh_cached == false {
+            // A device whose header_ops have no `cache` (a VLAN device) never fills the cached header.
+            if skb.dev.vlan == nil, neighbours[nexthop]?.hh_cached == false {
                 eth_header_cache()
                 neighbours[nexthop]?.hh_cached = true
             }
-            eth_header(&skb)
+            dev_hard_header(&skb)
             return dev_queue_xmit(&skb)
         }
+    }
+
+    /// The output of a resolved entry on a device without a cached-header operation (arp_generic_ops,
+    /// which a VLAN device's neighbours get): writes the hardware header and queues the packet.
+    func neigh_connected_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(neighbour.neigh_connected_output) {
+            dev_hard_header(&skb)
+            return dev_queue_xmit(&skb)
+        }
+    }
+
+    /// Writes the hardware header through the device's `header_ops->create` (`dev_hard_header`, an
+    /// inline of include/linux/netdevice.h): Ethernet's, or a VLAN device's, which writes its real
+    /// device's.
+    func dev_hard_header(_ skb: inout SKBuff) {
+        if skb.dev.vlan != nil { vlan_header_ops_create(&skb) } else { eth_header(&skb) }
     }
 }

@@ -5,7 +5,7 @@ import Wire
 /// Functions modeled from `net/core/skbuff.c`.
 public enum skbuff: String, KernelSourceFile {
     public static let path = "net/core/skbuff.c"
-    case __kfree_skb, kfree_skb, kfree_skb_reason, sk_skb_reason_drop, __skb_checksum_complete, consume_skb
+    case __kfree_skb, kfree_skb, kfree_skb_reason, sk_skb_reason_drop, __skb_checksum_complete, consume_skb, skb_vlan_untag
 }
 
 extension Kernel {
@@ -69,5 +69,15 @@ extension Kernel {
             return
         }
         traced(skbuff.kfree_skb_reason) { traced(skbuff.sk_skb_reason_drop) {} }
+    }
+
+    /// Takes the outer VLAN tag of a packet that carries it in its data (a device without VLAN receive
+    /// offload) out into `skb->vlan_tci`, and exposes the protocol it encapsulates.
+    func skb_vlan_untag(_ skb: inout SKBuff) {
+        traced(skbuff.skb_vlan_untag) {
+            skb.vlan_tci = skb.vlanIDs.removeFirst()
+            skb.protocol = EtherType(rawValue: skb.bytes.u16be(at: skb.data + 2))
+            skb.skb_pull(VLANPacket.headerLength)
+        }
     }
 }

@@ -1,5 +1,5 @@
 // Mirrors net/ethernet/eth.c (Linux 6.1): Ethernet receive classification.
-// Not modeled: DSA tags, 802.2/802.3 raw frames beyond naming them.
+// Not modeled: DSA tags.
 import Trace
 import Wire
 
@@ -35,8 +35,13 @@ extension Kernel {
             if skb.pkt_type != .PACKET_HOST, !skb.dev.isRemote {
                 tracer.note("pkt_type \(skb.pkt_type.rawValue) (destination \(dst))")
             }
-            skb.protocol = h.etherType
             skb.skb_pull(EthernetPacket.headerLength)
+            if h.etherType.isLength {
+                // A length, not a type: an 802.3 frame, raw (its data begins 0xFFFF) or with an LLC header.
+                skb.protocol = skb.len >= 2 && skb.bytes.u16be(at: skb.data) == 0xffff ? .raw802_3 : .llc802_2
+            } else {
+                skb.protocol = h.etherType
+            }
         }
     }
 

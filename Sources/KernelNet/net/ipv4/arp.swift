@@ -38,7 +38,7 @@ extension Kernel {
 
     /// Allocates an ARP packet and writes its Ethernet header (`dev_hard_header`) and ARP fields.
     func arp_create(_ skb: inout SKBuff) {
-        traced(arp.arp_create) { eth_header(&skb) }
+        traced(arp.arp_create) { dev_hard_header(&skb) }
     }
 
     /// Hands an ARP packet to the device.

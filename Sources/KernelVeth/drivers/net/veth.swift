@@ -19,6 +19,8 @@ public final class VethDriver: NetDeviceOps {
     public let receiveMode = ReceiveMode.backlog
     /// The peer's skb itself crosses the pair, with its checksum state and GSO size.
     public let receivesSenderSKB = true
+    /// veth's features include `NETIF_F_HW_VLAN_CTAG_TX`: tags cross the pair in `skb->vlan_tci`.
+    public let hasVLANTransmitOffload = true
     /// The peer device: frames arrive from its `veth_xmit`.
     private let peer: NetDevice
 
