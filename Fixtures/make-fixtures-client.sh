@@ -22,22 +22,6 @@ OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
 ALL=(client_browse client_midstream router_any loopback_lo)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
-PY=python3
-TR=/sys/kernel/tracing
-TRI=$TR/instances/pktpath-client-fixtures
-WORK=$(mktemp -d)
-export NSTAT_HISTORY=$WORK/nstat.hist
-BG=()
-
-cleanup() {
-  set +e
-  for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -d "$TRI" ] && { echo 0 > "$TRI/events/skb/kfree_skb/enable"; rmdir "$TRI"; }
-  for ns in pc-cli pc-rtr pc-srv; do ip netns del $ns 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 cx() { ip netns exec pc-cli "$@"; }
 
@@ -83,6 +67,7 @@ EOF
 }
 
 . "$HERE/capture.sh"
+capture_session pktpath-client-fixtures pc-cli pc-rtr pc-srv
 CAP_NS=pc-cli; CAP_IF=veth-cli
 
 host_json() {  # name: the client's profile

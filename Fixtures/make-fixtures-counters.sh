@@ -39,29 +39,15 @@ OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
 ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
-PY=/usr/bin/python3
 CRAFT="$HERE/craft.py"
 DUT=pk-cdut; PEER=pk-cpeer; FAR=pk-cfar
 DUT_MAC=02:00:00:00:0d:00; PEER_MAC=02:00:00:00:0e:00; DUT2_MAC=02:00:00:00:0d:01; FAR_MAC=02:00:00:00:0f:01
 DUT_IP=10.77.0.1; PEER_IP=10.77.0.2; DUT2_IP=10.78.0.1; FAR_IP=10.78.0.2
-TR=/sys/kernel/tracing
-TRI=$TR/instances/pktpath-counter-fixtures
-WORK=$(mktemp -d)
-export NSTAT_HISTORY=$WORK/nstat.hist
-BG=()
-
-cleanup() {
-  set +e
-  for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -d "$TRI" ] && { echo 0 > "$TRI/events/skb/kfree_skb/enable"; rmdir "$TRI"; }
-  for ns in $DUT $PEER $FAR; do ip netns del $ns 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 . "$HERE/netns.sh"
 . "$HERE/capture.sh"
+capture_session pktpath-counter-fixtures $DUT $PEER $FAR
+PY=/usr/bin/python3
 CAP_NS=$DUT; CAP_IF=veth-dut
 fx() { ip netns exec $FAR "$@"; }
 
