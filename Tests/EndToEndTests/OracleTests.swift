@@ -187,7 +187,7 @@ struct OracleTests {
     @Test("path, verdict and drop reason match the real kernel", arguments: cases)
     func matches(_ c: String) throws {
         if let gap = OracleKernel.of(c).knownGaps[c] {
-            try withKnownIssue(Comment(rawValue: gap)) { try compare(c) }
+            withKnownIssue(Comment(rawValue: gap)) { try compare(c) }
         } else {
             try compare(c)
         }
