@@ -118,6 +118,11 @@ public final class NetDevice {
     public var isLoopback: Bool { name == "lo" }
     /// For an 802.1Q VLAN device (`IFF_802_1Q_VLAN`): the device below it and its VLAN id.
     public let vlan: vlan_dev_priv?
+    /// For a bridge device (`IFF_EBRIDGE`): its ports and forwarding database (`netdev_priv`).
+    public var bridge: net_bridge?
+    /// For a bridge port (`IFF_BRIDGE_PORT`): its bridge; the port's `rx_handler` is then
+    /// `br_handle_frame` and this is its `rx_handler_data`.
+    public var br_port: net_bridge_port?
 
     public init(name: String, ifindex: Int, dev_addr: MACAddress, mtu: Int, addresses: [IPv4Prefix],
                 ops: any NetDeviceOps, hasTap: Bool, isRemote: Bool = false, vlan: vlan_dev_priv? = nil) {
