@@ -141,3 +141,60 @@ struct HostSnapshotVLANTests {
         #expect(s.omitted.contains { $0.contains("[::]:443") && $0.contains("bindv6only") })
     }
 }
+
+@Suite("host snapshot: bridges")
+struct HostSnapshotBridgeTests {
+    /// `ip -d -j addr` of a bridge with a port, a bond with a slave, and a port of a bridge in
+    /// another namespace's view (its master not among the interfaces).
+    static let addr = #"""
+        [{"ifindex":2,"ifname":"br0","link_type":"ether","address":"02:00:00:00:00:10","mtu":1500,"linkinfo":{"info_kind":"bridge"},
+          "addr_info":[{"family":"inet","local":"10.10.0.1","prefixlen":24}]},
+         {"ifindex":3,"ifname":"eth0","master":"br0","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,
+          "linkinfo":{"info_kind":"veth","info_slave_kind":"bridge"},"addr_info":[]},
+         {"ifindex":4,"ifname":"bond0","link_type":"ether","address":"02:00:00:00:00:20","mtu":1500,"linkinfo":{"info_kind":"bond"},"addr_info":[]},
+         {"ifindex":5,"ifname":"eth1","master":"bond0","link_type":"ether","address":"02:00:00:00:00:20","mtu":1500,
+          "linkinfo":{"info_kind":"veth","info_slave_kind":"bond"},"addr_info":[]}]
+        """#
+
+    @Test("a bridge's driver is bridge and its port names it as master; a bond's slave keeps no master, and that is said")
+    func bridge() throws {
+        let s = try HostSnapshot(addresses: Data(Self.addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
+                                 sockets: "", sysctl: "", release: "6.1.0-13-amd64")
+        let p = try s.profile()
+        #expect(p.interfaces.first { $0.name == "br0" }?.driver == "bridge")
+        #expect(p.interfaces.first { $0.name == "eth0" }?.master == "br0")
+        #expect(p.interfaces.first { $0.name == "eth1" }?.master == nil)
+        #expect(s.omitted.contains { $0.hasPrefix("interface eth1: its master bond0 is not a bridge") })
+        #expect(!s.omitted.contains { $0.hasPrefix("interface br0") })
+    }
+
+    @Test("a namespace with a bridge and a port comes back with them", .enabled(if: Namespaces.usable, Comment(rawValue: Namespaces.skipReason)))
+    func namespace() throws {
+        let exe = try #require(CLITests.executable)
+        let ns = "pp-snapbr-\(getpid())"
+        defer { _ = try? HostSnapshotTests.sh("ip netns del \(ns) 2>/dev/null; true") }
+        try HostSnapshotTests.sh("""
+            ip netns add \(ns) && ip -n \(ns) link set lo up &&
+            ip -n \(ns) link add br0 address 02:00:00:00:5b:00 type bridge &&
+            ip -n \(ns) link add snapb0 address 02:00:00:00:5b:01 type veth peer name snapb1 address 02:00:00:00:5b:02 &&
+            ip -n \(ns) link set snapb0 master br0 && ip -n \(ns) addr add 10.98.0.1/24 dev br0 &&
+            ip -n \(ns) link set br0 up && ip -n \(ns) link set snapb0 up && ip -n \(ns) link set snapb1 up
+            """)
+        let text = try HostSnapshotTests.sh("ip netns exec \(ns) \(exe.path) host snapshot")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let interfaces = try #require(o["interfaces"] as? [[String: Any]])
+        let br0 = try #require(interfaces.first { $0["name"] as? String == "br0" })
+        #expect(br0["driver"] as? String == "bridge")
+        #expect(br0["mac"] as? String == "02:00:00:00:5b:00")
+        #expect((br0["addresses"] as? [String])?.contains("10.98.0.1/24") == true)
+        #expect(br0["master"] == nil)
+        let port = try #require(interfaces.first { $0["name"] as? String == "snapb0" })
+        #expect(port["master"] as? String == "br0")
+        #expect(port["driver"] as? String == "veth")
+        #expect(interfaces.first { $0["name"] as? String == "snapb1" }?["master"] == nil)
+        #expect((o["modules"] as? [String])?.contains("bridge") == true)
+        // The snapshot is a profile pktpath takes as it is.
+        let profile = try HostProfile.parse(Data(text.utf8))
+        #expect(profile.interfaces.first { $0.name == "snapb0" }?.master == "br0")
+    }
+}
