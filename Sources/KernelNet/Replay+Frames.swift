@@ -199,6 +199,12 @@ extension Kernel {
         }
         var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: true)
+        // A frame of the host's own leaving a bridge port, captured on the port alone, was sent on the
+        // bridge: br_dev_xmit chose the port.
+        if let br = device.br_port?.br.dev, bridgeOwns(bytes, link, br) {
+            skb.dev = br
+            tracer.note("from \(br.name)'s address, leaving its port \(device.name): sent on \(br.name)")
+        }
         // A tagged frame leaving a device with a VLAN device of its id was sent on that VLAN device:
         // the stack above saw only the VLAN device, and vlan_dev_hard_start_xmit tagged it.
         if let id = link.vlanIDs.first, let vlanDev = vlan_find_dev(device, id & 0x0fff) {
@@ -679,6 +685,18 @@ extension Kernel {
             return (other, "its source is not yet learned, and its destination \(dest) is behind the other port")
         }
         return (first, "its source is not yet learned: taken as the first port")
+    }
+
+    /// Whether an outgoing frame is the bridge's own: from its MAC address (a cooked capture: from one
+    /// of its IPv4 addresses, or an ARP packet sent for one).
+    private func bridgeOwns(_ bytes: [UInt8], _ link: LinkHeader, _ br: NetDevice) -> Bool {
+        if let mac = link.macOffset { return EthernetPacket(bytes, at: mac)?.source == br.dev_addr }
+        let source: IPv4Address? = switch link.etherType {
+        case .ipv4: IPv4Packet(bytes, at: link.networkOffset)?.source
+        case .arp: ARPPacket(bytes, at: link.networkOffset)?.senderProtocol
+        default: nil
+        }
+        return source.map { s in br.addresses.contains { $0.address == s } } ?? false
     }
 
     /// The most packets remembered for linking their second sighting.

@@ -12,18 +12,11 @@ public enum br_device: String, KernelSourceFile {
 }
 
 /// The driver of a bridge device (`ethtool -i`: bridge). Frames arrive on it only from its ports
-/// (`br_pass_frame_up`); what it sends leaves through them.
-public final class BridgeDevice: NetDeviceOps {
+/// (`br_pass_frame_up`); what it sends leaves through them (`br_dev_setup` sets `IFF_NO_QUEUE`).
+public final class BridgeDevice: StackedDeviceOps {
     public let driverName = "bridge"
     public init() {}
-    /// `br_dev_setup` sets `IFF_NO_QUEUE`: the ports' qdiscs queue.
-    public func isNoQueue(in kernel: Kernel) -> Bool { true }
-    public let receiveMode = ReceiveMode.backlog
-    /// Frames never enter through the bridge device's own driver.
-    public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
-        kernel.tracer.notModeled("a frame captured on bridge \(skb.dev.name) without its sighting on a port")
-        return false
-    }
+    public func receivedAlone(_ dev: NetDevice) -> String { "a frame captured on bridge \(dev.name), which has no ports" }
 
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
         kernel.br_dev_xmit(&skb)

@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/bridge/br_fdb.c`.
 public enum br_fdb: String, KernelSourceFile {
     public static let path = "net/bridge/br_fdb.c"
-    case br_fdb_find_rcu, br_fdb_update
+    case fdb_notify, br_fdb_find_rcu, br_fdb_update
 }
 
 extension Kernel {
@@ -25,8 +25,14 @@ extension Kernel {
         }
     }
 
-    /// Learns that `source` is behind port `p` (a new entry, or one that moved); a local address is
-    /// never relearned.
+    /// Tells rtnetlink's neighbour group (`ip monitor neigh`, `bridge monitor fdb`) about a new or
+    /// changed entry; nobody listens in the model, so the message is freed.
+    func fdb_notify() {
+        traced(br_fdb.fdb_notify) { rtnl_notify() }
+    }
+
+    /// Learns that `source` is behind port `p` (a new entry, or one that moved: either is announced
+    /// with `fdb_notify`); a local address is never relearned.
     func br_fdb_update(_ br: net_bridge, _ p: net_bridge_port, _ source: MACAddress) {
         traced(br_fdb.br_fdb_update) {
             if let e = br.fdb[source] {
@@ -38,6 +44,7 @@ extension Kernel {
                 tracer.note("FDB: learned \(source) behind \(p.dev.name)")
             }
             br.fdb[source] = net_bridge_fdb_entry(dst: p, isLocal: false)
+            fdb_notify()
         }
     }
 }

@@ -68,9 +68,11 @@ extension Kernel {
         }
     }
 
-    /// One port of a flood: the port before it (if any) gets a copy now; this one is kept for the next.
-    func maybe_deliver(_ prev: net_bridge_port?, _ p: net_bridge_port, _ skb: inout SKBuff, localOrig: Bool) -> net_bridge_port {
+    /// One port of a flood: a port the frame may not leave by (the one it came in on) is passed over;
+    /// otherwise the port before it (if any) gets a copy now, and this one is kept for the next.
+    func maybe_deliver(_ prev: net_bridge_port?, _ p: net_bridge_port, _ skb: inout SKBuff, localOrig: Bool) -> net_bridge_port? {
         traced(br_forward_c.maybe_deliver) {
+            guard should_deliver(p, skb) else { return prev }
             if let prev { deliver_clone(prev, &skb, localOrig: localOrig) }
             return p
         }
@@ -84,12 +86,12 @@ extension Kernel {
             let ports = br.port_list.filter { should_deliver($0, skb) }
             tracer.note("flood (\(kind == .unicast ? "unknown unicast" : kind == .broadcast ? "broadcast" : "multicast")) to "
                 + (ports.isEmpty ? "no other port" : ports.map(\.dev.name).joined(separator: ", ")))
-            guard let last = ports.last else {
+            var prev: net_bridge_port?
+            for p in br.port_list { prev = maybe_deliver(prev, p, &skb, localOrig: localOrig) }
+            guard let last = prev else {
                 if !localRcv { kfree_skb_reason(&skb, .NOT_SPECIFIED) }
                 return
             }
-            var prev: net_bridge_port?
-            for p in ports { prev = maybe_deliver(prev, p, &skb, localOrig: localOrig) }
             if localRcv { deliver_clone(last, &skb, localOrig: localOrig) } else { __br_forward(last, &skb, localOrig: localOrig) }
         }
     }

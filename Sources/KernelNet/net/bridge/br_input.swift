@@ -106,6 +106,7 @@ extension Kernel {
             } else {
                 kind = .unicast
             }
+            if skb.protocol == .arp { br_do_proxy_suppress_arp(skb, br) }
             if kind == .unicast, let dest, let dst = br_fdb_find_rcu(br, dest) {
                 if dst.isLocal {
                     br_pass_frame_up(&skb, br, promisc: false)
