@@ -100,6 +100,12 @@ struct BridgeTests {
         #expect(t[0].events.contains {
             if case .notModeled(let what, _) = $0 { what.contains("the bridge in 4.14") } else { false }
         })
+        // The host's answer leaving a port was sent on br0: its transmit is not modeled either.
+        let rx = try Self.traces("bridge_rx", kernel: "4.14")
+        #expect(rx[1].direction == .tx && !rx[1].functions.contains("br_dev_xmit") && !rx[1].functions.contains("veth_xmit"))
+        #expect(rx[1].events.contains {
+            if case .notModeled(let what, _) = $0 { what.contains("br_dev_xmit") } else { false }
+        })
     }
 
     @Test("a bridge in the profile implies the bridge module")

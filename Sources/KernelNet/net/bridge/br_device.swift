@@ -19,7 +19,11 @@ public final class BridgeDevice: StackedDeviceOps {
     public func receivedAlone(_ dev: NetDevice) -> String { "a frame captured on bridge \(dev.name), which has no ports" }
 
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
-        kernel.br_dev_xmit(&skb)
+        guard kernel.profile.version >= .v6_1 else {
+            kernel.tracer.notModeled("the bridge in 4.14 (\(skb.dev.name)'s transmit, br_dev_xmit)")
+            return .NETDEV_TX_OK
+        }
+        return kernel.br_dev_xmit(&skb)
     }
 }
 
