@@ -19,6 +19,16 @@ capture_session() {  # instance namespace...: what a fixture script needs before
   trap capture_cleanup EXIT
 }
 
+fresh_namespaces() {  # the session's namespaces, made anew: IPv6 off before any interface exists, lo up
+  local ns
+  for ns in "${CAP_NAMESPACES[@]}"; do
+    ip netns del "$ns" 2>/dev/null || true
+    ip netns add "$ns"
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$ns" link set lo up
+  done
+}
+
 capture_cleanup() {
   set +e
   for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done

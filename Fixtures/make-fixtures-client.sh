@@ -26,12 +26,7 @@ ALL=(client_browse client_midstream router_any loopback_lo)
 cx() { ip netns exec pc-cli "$@"; }
 
 setup() {
-  for ns in pc-cli pc-rtr pc-srv; do
-    ip netns del $ns 2>/dev/null || true
-    ip netns add $ns
-    ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip -n $ns link set lo up
-  done
+  fresh_namespaces
   ip link add veth-cli netns pc-cli address 02:00:00:00:1c:01 type veth peer name veth-rc netns pc-rtr address 02:00:00:00:1c:fe
   ip link add veth-srv netns pc-srv address 02:00:00:00:2c:02 type veth peer name veth-rs netns pc-rtr address 02:00:00:00:2c:fe
   ip -n pc-cli addr add 10.88.1.2/24 dev veth-cli

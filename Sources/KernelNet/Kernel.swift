@@ -84,8 +84,9 @@ public final class Kernel {
     /// The TCP data segment the previous frame showed the host sending, which the next frame may
     /// continue as a segment of the same GSO skb (``SentSegment``).
     var lastSentSegment: SentSegment?
-    /// Recent packets received on a VLAN device's real device or sent on a VLAN device, newest last
-    /// (bounded): a capture of several interfaces sees each again on the other device.
+    /// Recent packets received on a VLAN device's real device or a bridge port, or sent on a VLAN
+    /// device or a bridge, newest last (bounded): a capture of several interfaces sees each again on
+    /// the other device.
     var vlanSightings: [VLANSighting] = []
     /// The host started with an empty neighbour table (the what-if `neigh=cold`): a next hop without
     /// an entry is resolved with ARP when a packet leaves for it, instead of being assumed resolved

@@ -123,9 +123,25 @@ extension Kernel {
             outcome.causedBy = first.frame
             return finish()
         }
+        if device.bridge != nil, let first = takeSighting(bytes, link, where: {
+            !$0.outgoing && $0.realDevice == device.name && $0.device != device.name
+        }) {
+            tracer.note("the packet frame \(first.frame) received on bridge port \(first.device), seen again on \(device.name) "
+                + "after br_pass_frame_up: one skb captured at two points (its path is frame \(first.frame)'s)")
+            outcome.set(first.verdict, proto: first.proto)
+            outcome.causedBy = first.frame
+            return finish()
+        }
+        // A frame captured on a bridge alone came in on one of its ports, which the capture did not see.
+        var device = device
+        if let br = device.bridge, let (port, why) = bridgeIngressPort(br, bytes, link) {
+            tracer.note("captured on \(br.dev.name), not on its ports: received on port \(port.dev.name) (\(why))")
+            device = port.dev
+        }
         var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: false)
         skb.vlanIDs = link.vlanIDs
+        if skb.linkLayerMissing { skb.cookedSource = link.linkAddress }
         if skb.linkLayerMissing, link.vlanIDs.isEmpty, let vlanDev = cookedVLAN(bytes, link, on: device) {
             skb.vlan_tci = vlanDev.vlan?.vlan_id
             tracer.note("Linux cooked v2 captures keep no VLAN tags (libpcap); the destination is \(vlanDev.name)'s address: "
@@ -134,6 +150,8 @@ extension Kernel {
         defer {
             if devices.contains(where: { $0.vlan?.real_dev === device }) {
                 rememberSighting(frame: frame, bytes, link, on: device, outgoing: false)
+            } else if let br = device.br_port?.br.dev {
+                rememberSighting(frame: frame, bytes, link, on: device, pairedWith: br.name, outgoing: false)
             }
         }
         if device.ops.receive(self, &skb) {
@@ -158,9 +176,35 @@ extension Kernel {
             outcome.causedBy = first.frame
             return finish()
         }
-        defer { if device.vlan != nil { rememberSighting(frame: frame, bytes, link, on: device, outgoing: true) } }
+        // A frame the bridge forwarded may leave on several ports (a flood) and go up the bridge too:
+        // its sighting on the port it came in on stays for the other copies.
+        if let br = device.br_port?.br.dev, let first = takeSighting(bytes, link, keep: { !$0.outgoing }, where: {
+            $0.realDevice == br.name && $0.device != device.name
+        }) {
+            tracer.note(first.outgoing
+                ? "the packet frame \(first.frame) sent on \(first.device), seen again as it left bridge port \(device.name) "
+                    + "(br_dev_xmit sends it there): one skb captured at two points (its path is frame \(first.frame)'s)"
+                : "the packet frame \(first.frame) received on bridge port \(first.device), forwarded by the bridge and seen as it "
+                    + "left \(device.name): one skb captured at two points (its path is frame \(first.frame)'s)")
+            outcome.verdict = first.outgoing ? first.verdict : .forward
+            outcome.causedBy = first.frame
+            return finish()
+        }
+        defer {
+            if device.vlan != nil {
+                rememberSighting(frame: frame, bytes, link, on: device, outgoing: true)
+            } else if device.bridge != nil {
+                rememberSighting(frame: frame, bytes, link, on: device, pairedWith: device.name, outgoing: true)
+            }
+        }
         var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: true)
+        // A frame of the host's own leaving a bridge port, captured on the port alone, was sent on the
+        // bridge: br_dev_xmit chose the port.
+        if let br = device.br_port?.br.dev, bridgeOwns(bytes, link, br) {
+            skb.dev = br
+            tracer.note("from \(br.name)'s address, leaving its port \(device.name): sent on \(br.name)")
+        }
         // A tagged frame leaving a device with a VLAN device of its id was sent on that VLAN device:
         // the stack above saw only the VLAN device, and vlan_dev_hard_start_xmit tagged it.
         if let id = link.vlanIDs.first, let vlanDev = vlan_find_dev(device, id & 0x0fff) {
@@ -575,19 +619,31 @@ extension Kernel {
         }
     }
 
-    // MARK: one packet seen on a VLAN device and its real device
+    // MARK: one packet seen on two devices: a VLAN device and its real device, a bridge and its ports
 
-    /// The bytes that identify a packet across the devices it is captured on: its network layer.
+    /// The bytes that identify a packet across the devices it is captured on: its network layer,
+    /// without a TCP or UDP checksum, which a device without checksum offload completes in software
+    /// (`skb_csum_hwoffload_help`) after a device with it (a bridge) showed it partial.
     private static func sightingKey(_ bytes: [UInt8], _ link: LinkHeader) -> ArraySlice<UInt8> {
         let start = min(max(0, link.networkOffset), bytes.count)
-        return bytes[start..<min(bytes.count, start + 96)]
+        var key = bytes[start..<min(bytes.count, start + 96)]
+        if link.etherType == .ipv4, let ip = IPv4Packet(bytes, at: start), ip.fragmentOffset == 0 {
+            let field: Int? = ip.proto == .tcp ? 16 : ip.proto == .udp ? 6 : nil
+            if let field, case let at = start + ip.headerLength + field, at + 2 <= key.endIndex {
+                key[at] = 0
+                key[at + 1] = 0
+            }
+        }
+        return key
     }
 
     /// Remembers a packet received on a VLAN device's real device, or sent on a VLAN device, with
     /// what became of it (called when the frame's processing ends).
-    private func rememberSighting(frame: Int, _ bytes: [UInt8], _ link: LinkHeader, on device: NetDevice, outgoing: Bool) {
+    private func rememberSighting(frame: Int, _ bytes: [UInt8], _ link: LinkHeader, on device: NetDevice,
+                                  pairedWith: String? = nil, outgoing: Bool) {
         if vlanSightings.count >= Self.vlanSightingLimit { vlanSightings.removeFirst() }
-        vlanSightings.append(VLANSighting(frame: frame, device: device.name, realDevice: outgoing ? device.vlan?.real_dev.name : device.name,
+        let pair = pairedWith ?? (outgoing ? device.vlan?.real_dev.name : device.name)
+        vlanSightings.append(VLANSighting(frame: frame, device: device.name, realDevice: pair,
                                           outgoing: outgoing, key: Array(Self.sightingKey(bytes, link)),
                                           verdict: outcome.verdict, proto: outcome.proto))
     }
@@ -604,6 +660,45 @@ extension Kernel {
         return vlanSightings.remove(at: i)
     }
 
+    /// The earlier sighting of the packet of this frame that `matches` says is its other point
+    /// (a bridge and its port: `realDevice` is then the bridge). Taken, like a VLAN pair's, unless
+    /// `keep` says it stays for further copies.
+    private func takeSighting(_ bytes: [UInt8], _ link: LinkHeader, keep: (VLANSighting) -> Bool = { _ in false },
+                              where matches: (VLANSighting) -> Bool) -> VLANSighting? {
+        let key = Self.sightingKey(bytes, link)
+        guard let i = vlanSightings.lastIndex(where: { matches($0) && $0.key[...] == key }) else { return nil }
+        return keep(vlanSightings[i]) ? vlanSightings[i] : vlanSightings.remove(at: i)
+    }
+
+    /// The port of bridge `br` that a frame captured on the bridge alone most likely came in on: the
+    /// one its source address was learned behind; else, on a bridge of two ports, the one its
+    /// destination was not learned behind; else the first port. Nil for a bridge without ports.
+    private func bridgeIngressPort(_ br: net_bridge, _ bytes: [UInt8], _ link: LinkHeader) -> (net_bridge_port, String)? {
+        guard let first = br.port_list.first else { return nil }
+        let eth = link.macOffset.flatMap { EthernetPacket(bytes, at: $0) }
+        if let source = eth?.source ?? link.linkAddress, let e = br.fdb[source], !e.isLocal, let p = e.dst {
+            return (p, "its source \(source) was learned behind it")
+        }
+        if br.port_list.count == 2, let dest = eth?.destination, let e = br.fdb[dest], !e.isLocal, let behind = e.dst,
+            let other = br.port_list.first(where: { $0 !== behind })
+        {
+            return (other, "its source is not yet learned, and its destination \(dest) is behind the other port")
+        }
+        return (first, "its source is not yet learned: taken as the first port")
+    }
+
+    /// Whether an outgoing frame is the bridge's own: from its MAC address (a cooked capture: from one
+    /// of its IPv4 addresses, or an ARP packet sent for one).
+    private func bridgeOwns(_ bytes: [UInt8], _ link: LinkHeader, _ br: NetDevice) -> Bool {
+        if let mac = link.macOffset { return EthernetPacket(bytes, at: mac)?.source == br.dev_addr }
+        let source: IPv4Address? = switch link.etherType {
+        case .ipv4: IPv4Packet(bytes, at: link.networkOffset)?.source
+        case .arp: ARPPacket(bytes, at: link.networkOffset)?.senderProtocol
+        default: nil
+        }
+        return source.map { s in br.addresses.contains { $0.address == s } } ?? false
+    }
+
     /// The most packets remembered for linking their second sighting.
     static let vlanSightingLimit = 16
 
@@ -618,10 +713,10 @@ extension Kernel {
     }
 }
 
-/// A packet the capture showed on one device of a VLAN pair.
+/// A packet the capture showed on one device of a VLAN pair, or on a bridge or one of its ports.
 struct VLANSighting {
     var frame: Int
-    /// Where it was seen, and the real device of the pair.
+    /// Where it was seen, and the real device of the pair (the bridge, for a bridge and its ports).
     var device: String
     var realDevice: String?
     var outgoing: Bool

@@ -24,6 +24,9 @@ public struct HostProfile: Sendable {
         /// The 802.1Q VLAN this interface is, when it is a VLAN sub-interface (`ip link add link eth0
         /// name eth0.10 type vlan id 10`).
         public var vlan: VLAN?
+        /// The bridge this interface is a port of (`ip link set eth0 master br0`; `ip -j link` reports
+        /// it as `master`). The bridge itself is an interface whose driver is `bridge`.
+        public var master: String?
 
         public init(name: String, driver: String, mac: MACAddress, mtu: Int, addresses: [IPv4Prefix], captured: Bool,
                     ifindex: Int? = nil) {
@@ -143,7 +146,7 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
-            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan"], at: at)
+            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan", "master"], at: at)
             guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
             guard !profile.interfaces.contains(where: { $0.name == name }) else {
                 throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
@@ -155,7 +158,7 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).driver", isVLAN ? "'\(driver)': a VLAN interface's driver is vlan (or leave it out)"
                     : "'vlan' is the driver of a VLAN interface, which says \"vlan\": {\"parent\": …, \"id\": …}")
             }
-            guard drivers.contains(driver) || isVLAN else {
+            guard drivers.contains(driver) || isVLAN || driver == "bridge" else {
                 throw fail("\(at).driver", "'\(driver)' is not a modeled driver (have: \(drivers.joined(separator: ", ")))")
             }
             var vlan: VLAN?
@@ -226,9 +229,14 @@ public struct HostProfile: Sendable {
                                       captured: o["captured"] as? Bool ?? false, ifindex: ifindex)
             interface.ipv6Addresses = ipv6
             interface.vlan = vlan
+            if let m = o["master"], !(m is NSNull) {
+                guard let master = m as? String, !master.isEmpty else { throw fail("\(at).master", "not an interface name") }
+                interface.master = master
+            }
             profile.interfaces.append(interface)
         }
         try profile.checkVLANs(interfaces, fail)
+        try profile.checkBridges(fail)
         for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
             try checkKeys(o, ["dst", "via", "dev", "onlink"], at: at)
@@ -453,6 +461,28 @@ public struct HostProfile: Sendable {
         }
     }
 
+    /// Checks the bridge ports as `ip link set … master …` does: the master is a bridge of the profile,
+    /// and the port is neither the loopback device nor the bridge itself; a bridge as another bridge's
+    /// port is not modeled (br_add_if: -ELOOP for a bridge's own upper devices).
+    func checkBridges(_ fail: (String?, String) -> HostProfileError) throws(HostProfileError) {
+        for (i, interface) in interfaces.enumerated() {
+            guard let master = interface.master else { continue }
+            let at = "interfaces[\(i)].master"
+            guard let b = interfaces.first(where: { $0.name == master }), b.name != interface.name else {
+                throw fail(at, "'\(master)' is not another interface of the profile (ip link: Cannot find device)")
+            }
+            guard b.driver == "bridge" else {
+                throw fail(at, "\(master) is not a bridge (its driver is \(b.driver), not bridge)")
+            }
+            guard interface.driver != "loopback" else {
+                throw fail(at, "\(interface.name) is the loopback device, which cannot be a bridge port (br_add_if: -EINVAL)")
+            }
+            guard interface.driver != "bridge", interface.vlan == nil else {
+                throw fail(at, "a \(interface.driver == "bridge" ? "bridge" : "VLAN device") as a bridge port is not modeled")
+            }
+        }
+    }
+
     /// Whether `text` looks like an IPv6 address with an optional prefix length.
     static func isIPv6Prefix(_ text: String) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -521,6 +551,7 @@ extension HostProfile.Interface {
         ]
         if let ifindex { fields.append(("ifindex", .int(ifindex))) }
         if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }
+        if let master { fields.append(("master", .string(master))) }
         return .object(fields)
     }
 }

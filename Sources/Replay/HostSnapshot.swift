@@ -45,10 +45,11 @@ public struct HostSnapshot {
             {
                 vlan = ["parent": parent, "id": id]
             }
-            let driver = vlan != nil ? "vlan" : loopback ? "loopback" : kind == "veth" ? "veth" : name.hasPrefix("wl") ? "iwlwifi" : "veth"
+            let driver = vlan != nil ? "vlan" : loopback ? "loopback" : kind == "bridge" ? "bridge" : kind == "veth" ? "veth"
+                : name.hasPrefix("wl") ? "iwlwifi" : "veth"
             if vlan == nil, kind == "vlan" {
                 omitted.append("interface \(name): a VLAN the profile cannot hold (802.1ad, or on another namespace's device); described as veth")
-            } else if vlan == nil, !loopback, kind != "veth", !name.hasPrefix("wl") {
+            } else if vlan == nil, !loopback, kind != "veth", kind != "bridge", !name.hasPrefix("wl") {
                 omitted.append("interface \(name): its driver (\(kind ?? "a NIC")) is not modeled; described as veth")
             }
             let addrs = ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a -> String? in
@@ -59,7 +60,16 @@ public struct HostSnapshot {
             if let mtu = jsonInteger(link["mtu"]) { i["mtu"] = mtu }
             if let index = jsonInteger(link["ifindex"]) { i["ifindex"] = index }
             if let vlan { i["vlan"] = vlan }
+            // A bridge port: `ip -j addr` names its bridge as "master" (a bond's slaves too; only a
+            // bridge master is kept, checked below once every interface is known).
+            if let master = link["master"] as? String { i["master"] = master }
             interfaces.append(i)
+        }
+        let bridges = Set(interfaces.filter { $0["driver"] as? String == "bridge" }.compactMap { $0["name"] as? String })
+        for k in interfaces.indices {
+            guard let master = interfaces[k]["master"] as? String, !bridges.contains(master) else { continue }
+            interfaces[k]["master"] = nil
+            omitted.append("interface \(interfaces[k]["name"] as? String ?? ""): its master \(master) is not a bridge (not modeled)")
         }
         // The capture is most likely taken on the first interface that is not lo.
         if let first = interfaces.firstIndex(where: { $0["driver"] as? String != "loopback" }) ?? interfaces.indices.first {

@@ -185,7 +185,8 @@ public enum ModelTour {
             try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver), kernelVersion: version)
         } + HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: vlanFrames, captureName: "tour", host: vlanHost(driver: driver), kernelVersion: version)
-        } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version)]
+        } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
+             try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version)]
         for session in sessions {
             session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }
@@ -221,6 +222,41 @@ public enum ModelTour {
                 .ipv4(host, peer, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 7, 0, 1]))),
             FrameBuilder(source: peerMAC, destination: MACAddress("01:80:c2:00:00:00")!)
                 .ethernet(EtherType(rawValue: UInt16(bpdu.count)), bpdu),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
+    }
+
+    /// A host whose address is on bridge `br0` with two veth ports, captured on the bridge alone.
+    static var bridgeHost: HostProfile {
+        let json = """
+            { "interfaces": [
+                { "name": "br0", "driver": "bridge", "mac": "\(hostMAC)", "addresses": ["10.80.0.1/24"], "captured": true },
+                { "name": "port0", "driver": "veth", "mac": "02:00:00:00:0b:10", "addresses": [], "master": "br0" },
+                { "name": "port1", "driver": "veth", "mac": "02:00:00:00:0b:11", "addresses": [], "master": "br0" } ] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// Through the bridge: a broadcast ARP request for the host (flooded and passed up) and the
+    /// host's reply (forwarded out of the port the asker was learned behind); an echo request from a
+    /// second peer to the first (unknown unicast, flooded; the bridge is promiscuous, so it also goes
+    /// up and is dropped there as another host's); the first peer's reply (forwarded to the port the
+    /// second was learned behind).
+    static var bridgeFrames: [CapturedFrame] {
+        let host = IPv4Address("10.80.0.1")!, a = IPv4Address("10.80.0.2")!, b = IPv4Address("10.80.0.3")!
+        let macA = MACAddress("02:00:00:00:0b:01")!, macB = MACAddress("02:00:00:00:0b:02")!
+        let list = [
+            FrameBuilder(source: macA, destination: .broadcast)
+                .arp(operation: 1, senderIP: a, targetMAC: .zero, targetIP: host),
+            FrameBuilder(source: hostMAC, destination: macA)
+                .arp(operation: 2, senderIP: host, targetMAC: macA, targetIP: a),
+            FrameBuilder(source: macB, destination: macA)
+                .ipv4(b, a, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 3, 0, 1])),
+            FrameBuilder(source: macA, destination: macB)
+                .ipv4(a, b, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 3, 0, 1])),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -64,6 +64,7 @@ public final class ReplaySession {
                 switch iface.driver {
                 case "veth": VethDriver()
                 case "loopback": LoopbackDriver()
+                case "bridge": BridgeDevice()
                 default: Mac80211Device(hw: IwlMvm())
                 }
             byName[iface.name] = NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
@@ -76,10 +77,24 @@ public final class ReplaySession {
                                            vlan: vlan_dev_priv(real_dev: real, vlan_id: UInt16(vlan.id)))
         }
         let devices = host.interfaces.compactMap { byName[$0.name] }
+        // Bridges, then their ports in profile order (br_add_if); the bridge is promiscuous when a
+        // capture of it alone is replayed (tcpdump without -p), not under -i any.
+        let captured = host.interfaces.filter(\.captured)
+        for iface in host.interfaces where iface.driver == "bridge" {
+            guard let dev = byName[iface.name] else { continue }
+            let br = net_bridge(dev: dev)
+            br.promisc = captured.count == 1 && captured[0].name == iface.name
+            dev.bridge = br
+        }
+        for iface in host.interfaces {
+            guard let master = iface.master, let br = byName[master]?.bridge, let port = byName[iface.name] else { continue }
+            br.br_add_if(port)
+        }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
                         sockets: host.sockets, sysctl: host.sysctl, sysctlText: host.sysctlText, netfilterRules: host.netfilter)
         kernel.coldNeighbours = host.coldNeighbours
-        kernel.modules = Set(host.modules + (host.interfaces.contains { $0.vlan != nil } ? ["8021q"] : []))
+        kernel.modules = Set(host.modules + (host.interfaces.contains { $0.vlan != nil } ? ["8021q"] : [])
+            + (host.interfaces.contains { $0.driver == "bridge" } ? ["bridge"] : []))
         self.host = host
         self.capture = capture
         self.interfaceSource = interfaces

@@ -6,7 +6,7 @@ import TestSupport
 @Suite("host profiles on the command line")
 struct HostProfileCLITests {
     @Test("the header line of a JSON trace loads as --host and traces the capture the same way",
-          arguments: ["s_netfilter", "router_any", "s_udp", "vlan_rx", "stp_bpdu_bridge"])
+          arguments: ["s_netfilter", "router_any", "s_udp", "vlan_rx", "stp_bpdu_bridge", "bridge_any", "bridge_br0"])
     func headerAsHost(_ name: String) throws {
         let first = try CLITests.pktpath(["trace", "Fixtures/\(name).pcap", "--host", "Fixtures/\(name).host.json", "--format", "json"])
         #expect(first.status == 0)

@@ -30,24 +30,30 @@ struct HostSnapshotTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `pktpath host snapshot` run in a namespace built for it (`pp-NAME-PID`, lo up) by `build`, shell
+    /// lines given the namespace's name, while `during` (given the name too) runs in the background;
+    /// the namespace is removed afterwards.
+    static func snapshot(_ name: String, build: (String) -> String, during: ((String) -> String)? = nil) throws -> String {
+        let exe = try #require(CLITests.executable)
+        let ns = "pp-\(name)-\(getpid())"
+        defer { _ = try? sh("ip netns del \(ns) 2>/dev/null; true") }
+        try sh("ip netns add \(ns) && ip -n \(ns) link set lo up && " + build(ns))
+        let snap = "ip netns exec \(ns) \(exe.path) host snapshot"
+        return try sh(during.map { "\($0(ns)) & sleep 1; \(snap); wait" } ?? snap)
+    }
+
     @Test("a namespace's interfaces, route, neighbour, listener and sysctls come back as it was built")
     func namespace() throws {
-        let exe = try #require(CLITests.executable)
-        let ns = "pp-snap-\(getpid())"
-        defer { _ = try? Self.sh("ip netns del \(ns) 2>/dev/null; true") }
-        try Self.sh("""
-            ip netns add \(ns) && ip -n \(ns) link set lo up &&
+        // A listener held while the snapshot is taken.
+        let text = try Self.snapshot("snap", build: { ns in """
             ip -n \(ns) link add snap0 address 02:00:00:00:5a:01 mtu 1400 type veth peer name snap1 address 02:00:00:00:5a:02 &&
             ip -n \(ns) addr add 10.99.0.1/24 dev snap0 && ip -n \(ns) link set snap0 up && ip -n \(ns) link set snap1 up &&
             ip -n \(ns) route add default via 10.99.0.254 &&
             ip -n \(ns) neigh add 10.99.0.254 lladdr 02:00:00:00:5a:fe dev snap0 nud permanent &&
             ip netns exec \(ns) sysctl -qw net.ipv4.ip_forward=1
-            """)
-        // A listener held while the snapshot is taken.
-        let text = try Self.sh("""
-            ip netns exec \(ns) python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 8080)); s.listen(1); time.sleep(5)' &
-            sleep 1; ip netns exec \(ns) \(exe.path) host snapshot; wait
-            """)
+            """ }, during: { ns in
+            "ip netns exec \(ns) python3 -c 'import socket,time; s=socket.socket(); s.bind((\"0.0.0.0\", 8080)); s.listen(1); time.sleep(5)'"
+        })
         let o = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let interfaces = try #require(o["interfaces"] as? [[String: Any]])
         let snap0 = try #require(interfaces.first { $0["name"] as? String == "snap0" })
@@ -139,5 +145,57 @@ struct HostSnapshotVLANTests {
         let s = try Self.snapshot(sysctl: "net.ipv6.bindv6only = 1\n")
         #expect(try s.profile().sockets.isEmpty)
         #expect(s.omitted.contains { $0.contains("[::]:443") && $0.contains("bindv6only") })
+    }
+}
+
+@Suite("host snapshot: bridges")
+struct HostSnapshotBridgeTests {
+    /// `ip -d -j addr` of a bridge with a port, a bond with a slave, and a port of a bridge in
+    /// another namespace's view (its master not among the interfaces).
+    static let addr = #"""
+        [{"ifindex":2,"ifname":"br0","link_type":"ether","address":"02:00:00:00:00:10","mtu":1500,"linkinfo":{"info_kind":"bridge"},
+          "addr_info":[{"family":"inet","local":"10.10.0.1","prefixlen":24}]},
+         {"ifindex":3,"ifname":"eth0","master":"br0","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,
+          "linkinfo":{"info_kind":"veth","info_slave_kind":"bridge"},"addr_info":[]},
+         {"ifindex":4,"ifname":"bond0","link_type":"ether","address":"02:00:00:00:00:20","mtu":1500,"linkinfo":{"info_kind":"bond"},"addr_info":[]},
+         {"ifindex":5,"ifname":"eth1","master":"bond0","link_type":"ether","address":"02:00:00:00:00:20","mtu":1500,
+          "linkinfo":{"info_kind":"veth","info_slave_kind":"bond"},"addr_info":[]}]
+        """#
+
+    @Test("a bridge's driver is bridge and its port names it as master; a bond's slave keeps no master, and that is said")
+    func bridge() throws {
+        let s = try HostSnapshot(addresses: Data(Self.addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
+                                 sockets: "", sysctl: "", release: "6.1.0-13-amd64")
+        let p = try s.profile()
+        #expect(p.interfaces.first { $0.name == "br0" }?.driver == "bridge")
+        #expect(p.interfaces.first { $0.name == "eth0" }?.master == "br0")
+        #expect(p.interfaces.first { $0.name == "eth1" }?.master == nil)
+        #expect(s.omitted.contains { $0.hasPrefix("interface eth1: its master bond0 is not a bridge") })
+        #expect(!s.omitted.contains { $0.hasPrefix("interface br0") })
+    }
+
+    @Test("a namespace with a bridge and a port comes back with them", .enabled(if: Namespaces.usable, Comment(rawValue: Namespaces.skipReason)))
+    func namespace() throws {
+        let text = try HostSnapshotTests.snapshot("snapbr") { ns in """
+            ip -n \(ns) link add br0 address 02:00:00:00:5b:00 type bridge &&
+            ip -n \(ns) link add snapb0 address 02:00:00:00:5b:01 type veth peer name snapb1 address 02:00:00:00:5b:02 &&
+            ip -n \(ns) link set snapb0 master br0 && ip -n \(ns) addr add 10.98.0.1/24 dev br0 &&
+            ip -n \(ns) link set br0 up && ip -n \(ns) link set snapb0 up && ip -n \(ns) link set snapb1 up
+            """ }
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let interfaces = try #require(o["interfaces"] as? [[String: Any]])
+        let br0 = try #require(interfaces.first { $0["name"] as? String == "br0" })
+        #expect(br0["driver"] as? String == "bridge")
+        #expect(br0["mac"] as? String == "02:00:00:00:5b:00")
+        #expect((br0["addresses"] as? [String])?.contains("10.98.0.1/24") == true)
+        #expect(br0["master"] == nil)
+        let port = try #require(interfaces.first { $0["name"] as? String == "snapb0" })
+        #expect(port["master"] as? String == "br0")
+        #expect(port["driver"] as? String == "veth")
+        #expect(interfaces.first { $0["name"] as? String == "snapb1" }?["master"] == nil)
+        #expect((o["modules"] as? [String])?.contains("bridge") == true)
+        // The snapshot is a profile pktpath takes as it is.
+        let profile = try HostProfile.parse(Data(text.utf8))
+        #expect(profile.interfaces.first { $0.name == "snapb0" }?.master == "br0")
     }
 }

@@ -13,7 +13,9 @@ struct KernelProfileTests {
     /// Replays fixture `name` on `driver` as kernel `version`.
     static func traces(_ name: String, _ version: String, driver: String) throws -> [PacketTrace] {
         var host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
-        for i in host.interfaces.indices where host.interfaces[i].captured { host.interfaces[i].driver = driver }
+        for i in host.interfaces.indices where host.interfaces[i].captured && host.interfaces[i].driver != "bridge" {
+            host.interfaces[i].driver = driver
+        }
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path(GoldenTraceTests.capture(name))),
                                         captureName: name, host: host, kernelVersion: version)
         var out: [PacketTrace] = []
@@ -32,7 +34,9 @@ struct KernelProfileTests {
     func everyFixture(_ name: String) throws {
         for driver in HostProfile.ethernetDrivers {
             let reference = try Self.traces(name, "6.1", driver: driver)
-            for version in ["4.14", "6.12"] {
+            // 4.14's bridge is not modeled (a frame on a port ends there, said): BridgeTests checks that.
+            let bridged = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json")).interfaces.contains { $0.master != nil }
+            for version in bridged ? ["6.12"] : ["4.14", "6.12"] {
                 let traces = try Self.traces(name, version, driver: driver)
                 #expect(traces.count == reference.count)
                 for (t, r) in zip(traces, reference) {

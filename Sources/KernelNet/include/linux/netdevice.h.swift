@@ -55,6 +55,24 @@ extension NetDeviceOps {
     public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {}
 }
 
+/// A device stacked on others (a VLAN device on its real device, a bridge on its ports): it has no
+/// queue of its own (`IFF_NO_QUEUE`: the devices below queue) and no receive path of its own (frames
+/// reach it through the devices below, which the model follows).
+public protocol StackedDeviceOps: NetDeviceOps {
+    /// What the trace says of a frame captured on the device that the model could not bring there
+    /// through a device below.
+    func receivedAlone(_ dev: NetDevice) -> String
+}
+
+extension StackedDeviceOps {
+    public func isNoQueue(in kernel: Kernel) -> Bool { true }
+    public var receiveMode: ReceiveMode { .backlog }
+    public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.tracer.notModeled(receivedAlone(skb.dev))
+        return false
+    }
+}
+
 /// Models how a driver delivers received packets to the core.
 public enum ReceiveMode: Sendable {
     /// `netif_rx` into the per-CPU backlog, picked up by `process_backlog` (veth without XDP/GRO).
@@ -118,6 +136,11 @@ public final class NetDevice {
     public var isLoopback: Bool { name == "lo" }
     /// For an 802.1Q VLAN device (`IFF_802_1Q_VLAN`): the device below it and its VLAN id.
     public let vlan: vlan_dev_priv?
+    /// For a bridge device (`IFF_EBRIDGE`): its ports and forwarding database (`netdev_priv`).
+    public var bridge: net_bridge?
+    /// For a bridge port (`IFF_BRIDGE_PORT`): its bridge; the port's `rx_handler` is then
+    /// `br_handle_frame` and this is its `rx_handler_data`.
+    public var br_port: net_bridge_port?
 
     public init(name: String, ifindex: Int, dev_addr: MACAddress, mtu: Int, addresses: [IPv4Prefix],
                 ops: any NetDeviceOps, hasTap: Bool, isRemote: Bool = false, vlan: vlan_dev_priv? = nil) {

@@ -9,10 +9,13 @@ public enum netfilter_h: String, KernelSourceFile {
     case NF_HOOK, NF_HOOK_COND, NF_HOOK_LIST, nf_hook
 }
 
-/// Models `enum nf_inet_hooks` and the ARP hooks (`NF_ARP_IN`, `NF_ARP_OUT`).
+/// Models `enum nf_inet_hooks`, the ARP hooks (`NF_ARP_IN`, `NF_ARP_OUT`) and the bridge's
+/// (`enum nf_br_hook_priorities`' hooks, include/uapi/linux/netfilter_bridge.h), on which no rule of
+/// the model sits.
 public enum NFHook: String, Sendable {
     case NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, NF_INET_FORWARD, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING
     case NF_ARP_IN, NF_ARP_OUT
+    case NF_BR_PRE_ROUTING, NF_BR_LOCAL_IN, NF_BR_FORWARD, NF_BR_LOCAL_OUT, NF_BR_POST_ROUTING
 }
 
 /// Which of the inline hook wrappers a caller uses.

@@ -48,6 +48,9 @@ public struct SKBuff {
     /// The capture had no Ethernet header for this frame (cooked or raw IP): `protocol` and
     /// `pkt_type` come from the capture, not from `eth_type_trans`.
     public var linkLayerMissing = false
+    /// The sender's link-layer address a cooked capture kept for a received frame (the SLL/SLL2
+    /// address field), which is all of the Ethernet header it keeps.
+    public var cookedSource: MACAddress?
     /// `skb->len` as an Ethernet driver sees it, with its 14-byte Ethernet header (`ETH_HLEN`): the
     /// one a cooked or raw-IP capture left out, or the one `eth_type_trans` pulled from a received
     /// packet that now leaves again (forwarded: the kernel pushes a new header, the model only moves

@@ -13,17 +13,13 @@ public enum vlan_dev: String, KernelSourceFile {
 }
 
 /// The driver of an 802.1Q VLAN device: it receives nothing itself (tagged frames arrive on the
-/// real device and `vlan_do_receive` moves them here) and sends through the real device.
-public final class VLANDevice: NetDeviceOps {
+/// real device and `vlan_do_receive` moves them here) and sends through the real device
+/// (`vlan_setup` sets `IFF_NO_QUEUE`: the real device's qdisc is the one that queues).
+public final class VLANDevice: StackedDeviceOps {
     public let driverName = "802.1Q VLAN Support"
     public init() {}
-    /// `vlan_setup` sets `IFF_NO_QUEUE`: the real device's qdisc is the one that queues.
-    public func isNoQueue(in kernel: Kernel) -> Bool { true }
-    public let receiveMode = ReceiveMode.backlog
-    /// Frames never enter through a VLAN device's own driver.
-    public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
-        kernel.tracer.notModeled("a frame captured on VLAN device \(skb.dev.name) is received through its real device")
-        return false
+    public func receivedAlone(_ dev: NetDevice) -> String {
+        "a frame captured on VLAN device \(dev.name) is received through its real device"
     }
 
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {

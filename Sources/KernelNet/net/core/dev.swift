@@ -1,6 +1,6 @@
 // Mirrors net/core/dev.c (Linux 6.1): the device-independent receive and transmit core.
 // Not modeled: RPS/RFS steering, XDP generic, tc ingress/egress (sch_handle_ingress/egress),
-// rx_handler devices (bridge, bond, macvlan), qdiscs other than noqueue.
+// rx_handler devices other than the bridge (bond, macvlan, ...), qdiscs other than noqueue.
 import Trace
 import Wire
 
@@ -12,7 +12,7 @@ public enum dev_c: String, KernelSourceFile {
         __dev_xmit_skb, __dev_queue_xmit, enqueue_to_backlog, netif_rx_internal, __netif_rx,
         __netif_receive_skb_core, __netif_receive_skb_one_core, __netif_receive_skb_list_ptype,
         __netif_receive_skb_list_core, __netif_receive_skb, __netif_receive_skb_list, netif_receive_skb_internal,
-        netif_receive_skb_list_internal, netif_rx, netif_rx_ni, process_backlog
+        netif_receive_skb_list_internal, netif_receive_skb, netif_rx, netif_rx_ni, process_backlog
 }
 
 /// The protocol handlers registered in `ptype_base` that the model follows.
@@ -248,6 +248,18 @@ extension Kernel {
                 skb.vlan_tci = nil
                 break
             }
+            // The device's rx_handler: a bridge port's is br_handle_frame, which takes the frame.
+            if let port = skb.dev.br_port {
+                if skb.dev.hasTap, !tapped {
+                    deliver_skb(&skb)
+                    tapped = true
+                }
+                if profile.version < .v6_1 {
+                    tracer.notModeled("the bridge in 4.14 (\(skb.dev.name) is a port of \(port.br.dev.name))")
+                    return nil
+                }
+                if br_handle_frame(&skb, port) { return nil }
+            }
             let handler: PacketHandler?
             switch skb.protocol {
             case .ipv4: handler = .ip
@@ -315,6 +327,12 @@ extension Kernel {
             }
             return __netif_receive_skb_one_core(&skb)
         }
+    }
+
+    /// The receive entry for one packet outside NAPI (the bridge hands the frames it passes up here).
+    @discardableResult
+    func netif_receive_skb(_ skb: inout SKBuff) -> NetRxResult {
+        traced(dev_c.netif_receive_skb) { netif_receive_skb_internal(&skb) }
     }
 
     /// The receive entry for one packet outside the list path: GRO hands packets here in 4.14.
