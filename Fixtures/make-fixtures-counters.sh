@@ -147,6 +147,18 @@ EOF
 EOF
 }
 
+# The host profile of fixture NAME: the host with its peer's MAC as a permanent neighbour and a TCP
+# listener on 8080.
+listener_host() {  # name
+  cat > "$OUT/$1.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
 fx_embryonic() {
   static_neigh
   dx $PY -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(("0.0.0.0",8080)); s.listen(4); time.sleep(4)' & BG+=($!)
@@ -154,13 +166,7 @@ fx_embryonic() {
   start_capture ctr_embryonic
   px $PY -c 'from scapy.all import IP,TCP,send; import time; send(IP(src="10.77.0.2",dst="10.77.0.1")/TCP(sport=40030,dport=8080,flags="S",seq=1000),verbose=False); time.sleep(0.3)'
   stop_capture ctr_embryonic
-  cat > "$OUT/ctr_embryonic.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
-  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
-EOF
+  listener_host ctr_embryonic
 }
 
 fx_icmp() {
@@ -187,13 +193,7 @@ for seq in (nxt, (nxt + 100000) & 0xffffffff):
 c.close(); time.sleep(0.5)
 EOF
   stop_capture ctr_icmp
-  cat > "$OUT/ctr_icmp.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
-  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
-EOF
+  listener_host ctr_icmp
 }
 
 fx_ipv6_off() {
