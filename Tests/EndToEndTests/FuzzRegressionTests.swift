@@ -1,4 +1,5 @@
 import Foundation
+import Replay
 @testable import PktpathFuzz
 import Testing
 import TestSupport
@@ -40,6 +41,13 @@ struct FuzzRegressionTests {
     /// The known crashers, as `(target, file)`.
     static var knownCrashes: [(FuzzTarget, String)] {
         FuzzTarget.allCases.flatMap { t in inputs("known-crashes/\(t.rawValue)").map { (t, $0) } }
+    }
+
+    @Test("the frame target replays on every driver and kernel, and on a bridge port per kernel")
+    func frameHosts() {
+        let bridged = FuzzTargets.hosts.filter { $0.interfaces.contains { $0.driver == "bridge" } }
+        #expect(FuzzTargets.hosts.count == (HostProfile.ethernetDrivers.count + 1) * knownKernels.count)
+        #expect(bridged.count == knownKernels.count)
     }
 
     @Test("every target has a corpus folder", arguments: FuzzTarget.allCases)

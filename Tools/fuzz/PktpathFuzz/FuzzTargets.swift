@@ -22,8 +22,26 @@ public enum FuzzTargets {
     /// and a neighbour, so that frames built for it reach deep into the model.
     static let hostMAC = "02:00:00:00:0d:00"
 
-    /// One such host per modeled Ethernet driver and kernel version.
+    /// One such host per modeled Ethernet driver and kernel version, and one per version whose captured
+    /// interface is a port of a bridge that holds the address (frames then go through the bridge).
     static let hosts: [HostProfile] = HostProfile.ethernetDrivers.flatMap { d in knownKernels.compactMap { host(driver: d, kernel: $0) } }
+        + knownKernels.compactMap(bridgedHost(kernel:))
+
+    static func bridgedHost(kernel: String) -> HostProfile? {
+        let json = """
+            { "kernel": "\(kernel)",
+              "interfaces": [ { "name": "dut0", "driver": "veth", "mac": "02:00:00:00:0d:10", "mtu": 1500, "master": "br0",
+                                "captured": true },
+                              { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:11", "mtu": 1500, "master": "br0" },
+                              { "name": "br0", "driver": "bridge", "mac": "\(hostMAC)", "mtu": 1500, "addresses": ["10.77.0.1/24"] } ],
+              "routes": [ { "dst": "0.0.0.0/0", "via": "10.77.0.254", "dev": "br0" } ],
+              "neighbours": [ { "ip": "10.77.0.2", "mac": "02:00:00:00:0e:00", "dev": "br0", "state": "permanent" } ],
+              "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 80, "state": "listen" },
+                           { "proto": "udp", "addr": "0.0.0.0", "port": 53 } ],
+              "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+            """
+        return try? HostProfile.parse(Data(json.utf8))
+    }
 
     static func host(driver: String, kernel: String) -> HostProfile? {
         let json = """
