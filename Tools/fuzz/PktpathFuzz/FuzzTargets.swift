@@ -27,29 +27,30 @@ public enum FuzzTargets {
     static let hosts: [HostProfile] = HostProfile.ethernetDrivers.flatMap { d in knownKernels.compactMap { host(driver: d, kernel: $0) } }
         + knownKernels.compactMap(bridgedHost(kernel:))
 
-    static func bridgedHost(kernel: String) -> HostProfile? {
-        let json = """
-            { "kernel": "\(kernel)",
-              "interfaces": [ { "name": "dut0", "driver": "veth", "mac": "02:00:00:00:0d:10", "mtu": 1500, "master": "br0",
-                                "captured": true },
-                              { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:11", "mtu": 1500, "master": "br0" },
-                              { "name": "br0", "driver": "bridge", "mac": "\(hostMAC)", "mtu": 1500, "addresses": ["10.77.0.1/24"] } ],
-              "routes": [ { "dst": "0.0.0.0/0", "via": "10.77.0.254", "dev": "br0" } ],
-              "neighbours": [ { "ip": "10.77.0.2", "mac": "02:00:00:00:0e:00", "dev": "br0", "state": "permanent" } ],
-              "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 80, "state": "listen" },
-                           { "proto": "udp", "addr": "0.0.0.0", "port": 53 } ],
-              "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
-            """
-        return try? HostProfile.parse(Data(json.utf8))
+    /// The host on one interface with the address, on `driver`.
+    static func host(driver: String, kernel: String) -> HostProfile? {
+        host(kernel: kernel, device: "dut0", interfaces: """
+            { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "mtu": 1500, "addresses": ["10.77.0.1/24"], "captured": true }
+            """)
     }
 
-    static func host(driver: String, kernel: String) -> HostProfile? {
+    /// The host whose captured interface is a port of the bridge that has the address.
+    static func bridgedHost(kernel: String) -> HostProfile? {
+        host(kernel: kernel, device: "br0", interfaces: """
+            { "name": "dut0", "driver": "veth", "mac": "02:00:00:00:0d:10", "mtu": 1500, "master": "br0", "captured": true },
+            { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:11", "mtu": 1500, "master": "br0" },
+            { "name": "br0", "driver": "bridge", "mac": "\(hostMAC)", "mtu": 1500, "addresses": ["10.77.0.1/24"] }
+            """)
+    }
+
+    /// A host with `interfaces` (JSON objects), and a gateway, a neighbour, a listener and a UDP socket
+    /// on `device`, the one with the address.
+    static func host(kernel: String, device: String, interfaces: String) -> HostProfile? {
         let json = """
             { "kernel": "\(kernel)",
-              "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "mtu": 1500,
-                                "addresses": ["10.77.0.1/24"], "captured": true } ],
-              "routes": [ { "dst": "0.0.0.0/0", "via": "10.77.0.254", "dev": "dut0" } ],
-              "neighbours": [ { "ip": "10.77.0.2", "mac": "02:00:00:00:0e:00", "dev": "dut0", "state": "permanent" } ],
+              "interfaces": [ \(interfaces) ],
+              "routes": [ { "dst": "0.0.0.0/0", "via": "10.77.0.254", "dev": "\(device)" } ],
+              "neighbours": [ { "ip": "10.77.0.2", "mac": "02:00:00:00:0e:00", "dev": "\(device)", "state": "permanent" } ],
               "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 80, "state": "listen" },
                            { "proto": "udp", "addr": "0.0.0.0", "port": 53 } ],
               "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
