@@ -184,8 +184,11 @@ public final class OutputBuffer {
         append(UInt8(ascii: ")"))
     }
 
-    /// Appends a frame's verdict as the text formats show it (`✓ deliver tcp`, `✗ SKB_DROP_REASON_NO_SOCKET in tcp_v4_rcv`).
-    func appendVerdict(_ t: PacketTrace) {
+    /// Appends a frame's verdict as the text formats show it (`✓ deliver tcp`, `✗ SKB_DROP_REASON_NO_SOCKET in tcp_v4_rcv`),
+    /// coloured by `style`.
+    func appendVerdict(_ t: PacketTrace, style: TerminalStyle = .plain) {
+        style.begin(TerminalStyle.role(of: t.verdict), in: self)
+        defer { style.end(in: self) }
         switch t.verdict {
         case .drop:
             append("✗ ")

@@ -48,11 +48,11 @@ extension TraceFormat {
 
     /// The renderer of this format, writing beside each function call its one-line explanation from
     /// `explanations` (by function name) when given: text after the source file, JSON as `explain`.
-    /// The chain format has no room for them and ignores them.
-    public func renderer(explanations: [String: String]?) -> any TraceRenderer {
+    /// The chain format has no room for them and ignores them. `style` colours the text formats.
+    public func renderer(explanations: [String: String]?, style: TerminalStyle = .plain) -> any TraceRenderer {
         switch self {
-        case .text: TextRenderer(explanations: explanations)
-        case .chain: ChainRenderer()
+        case .text: TextRenderer(explanations: explanations, style: style)
+        case .chain: ChainRenderer(style: style)
         case .json: JSONRenderer(explanations: explanations)
         }
     }

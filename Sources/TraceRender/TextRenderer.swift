@@ -4,10 +4,14 @@ import Trace
 /// source file of each function, notes and the verdict.
 public struct TextRenderer: TraceRenderer {
     private let symbols: SymbolText
+    private let style: TerminalStyle
 
     /// `explanations`: one-line explanations by function name, written after the source file of each
-    /// call (`--explain`).
-    public init(explanations: [String: String]? = nil) { symbols = SymbolText(explanations: explanations) }
+    /// call (`--explain`); `style`: the colours, if any.
+    public init(explanations: [String: String]? = nil, style: TerminalStyle = .plain) {
+        symbols = SymbolText(explanations: explanations)
+        self.style = style
+    }
 
     public func header(_ header: TraceHeader) -> String {
         var s = "pktpath: kernel \(header.kernel), capture \(header.capture)\n"
@@ -33,6 +37,7 @@ public struct TextRenderer: TraceRenderer {
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
         for run in t.timers { write(run, afterCapture: false, into: out) }
+        style.begin(.frame, in: out)
         out.append(UInt8(ascii: "#"))
         out.appendDecimal(t.frame)
         out.append(UInt8(ascii: " "))
@@ -41,10 +46,11 @@ public struct TextRenderer: TraceRenderer {
         out.append(t.device)
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: symbols.summary(of: t))
+        style.end(in: out)
         out.append(UInt8(ascii: "\n"))
         lines(t.events, into: out)
         out.append("  = ")
-        out.appendVerdict(t)
+        out.appendVerdict(t, style: style)
         if t.reassembled { out.append(" (reassembled)") }
         out.append(UInt8(ascii: "\n"))
     }
@@ -68,28 +74,38 @@ public struct TextRenderer: TraceRenderer {
                 }
                 out.append(UInt8(ascii: "\n"))
             case let .note(text, _):
+                style.begin(.note, in: out)
                 out.append("· ")
                 out.append(text)
+                style.end(in: out)
                 out.append(UInt8(ascii: "\n"))
             case let .state(text, _):
+                style.begin(.note, in: out)
                 out.append("◦ ")
                 out.append(text)
+                style.end(in: out)
                 out.append(UInt8(ascii: "\n"))
             case let .hook(name, verdict, _):
+                style.begin(.note, in: out)
                 out.append("⎇ ")
                 out.append(name)
                 out.append(": ")
                 out.append(verdict)
+                style.end(in: out)
                 out.append(UInt8(ascii: "\n"))
             case let .drop(reason, function, _):
+                style.begin(.drop, in: out)
                 out.append("✗ ")
                 out.append(reason ?? "drop")
                 out.append(" in ")
                 symbols.appendFunction(symbols.span(function), to: out)
+                style.end(in: out)
                 out.append(UInt8(ascii: "\n"))
             case let .notModeled(text, _):
+                style.begin(.notModeled, in: out)
                 out.append("? not modeled: ")
                 out.append(text)
+                style.end(in: out)
                 out.append(UInt8(ascii: "\n"))
             }
         }
@@ -109,8 +125,10 @@ public struct TextRenderer: TraceRenderer {
 /// get a line each.
 public struct ChainRenderer: TraceRenderer {
     private let symbols = SymbolText(explanations: nil)
+    private let style: TerminalStyle
 
-    public init() {}
+    /// `style`: the colours, if any.
+    public init(style: TerminalStyle = .plain) { self.style = style }
 
     public func header(_ header: TraceHeader) -> String { "" }
 
@@ -125,7 +143,7 @@ public struct ChainRenderer: TraceRenderer {
         out.append(" : ")
         visible(t.events, into: out)
         out.append(UInt8(ascii: " "))
-        out.appendVerdict(t)
+        out.appendVerdict(t, style: style)
         out.append(UInt8(ascii: "\n"))
     }
 

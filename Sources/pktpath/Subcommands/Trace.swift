@@ -41,6 +41,11 @@ struct Trace: ParsableCommand {
     @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
     var explain = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Colour verdicts, drops and notes (text and chain formats): auto (when standard output is a terminal and NO_COLOR is not set), always or never.",
+        valueName: "auto|always|never"))
+    var color: ColorChoice = .auto
+
     func validate() throws {
         guard TraceFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -78,7 +83,10 @@ struct Trace: ParsableCommand {
     /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
         let format = TraceFormat(rawValue: format)!
-        let renderer = format.renderer(explanations: explain ? Teaching.oneLineSummaries : nil)
+        let style = TerminalStyle(enabled: TerminalStyle.enabled(
+            choice: color, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0,
+            noColor: ProcessInfo.processInfo.environment["NO_COLOR"]))
+        let renderer = format.renderer(explanations: explain ? Teaching.oneLineSummaries : nil, style: style)
         // The chain shows only the functions: the model need not build notes and the like.
         if format == .chain { session.detail = .calls }
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
@@ -369,3 +377,6 @@ struct Progress {
         return nil
     }
 }
+
+/// `--color` takes the choice by name.
+extension ColorChoice: ExpressibleByArgument {}
