@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Replay", "Capture", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],
+            dependencies: ["Replay", "Capture", "CPcap", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],
             exclude: ["Snapshots", "FuzzCorpus"]),
         // libFuzzer entry points (Tools/fuzz/run.sh links them with -sanitize=fuzzer); a plain library otherwise.
         .target(

@@ -236,13 +236,20 @@ public final class ReplaySession {
     /// Throws when the capture breaks; every trace before the break has been handed over.
     public func run(frames range: ClosedRange<Int>? = nil, buffered: [CapturedFrame] = [],
                     _ body: (consuming PacketTrace) throws -> Void) throws -> TraceSummary {
+        try run(frames: range, buffered: buffered, withFrames: { trace, _ in try body(consume trace) })
+    }
+
+    /// ``run(frames:buffered:_:)`` handing `body` each trace with the captured frame it traced (for
+    /// output that writes the capture again).
+    public func run(frames range: ClosedRange<Int>? = nil, buffered: [CapturedFrame] = [],
+                    withFrames body: (consuming PacketTrace, CapturedFrame) throws -> Void) throws -> TraceSummary {
         var summary = TraceSummary()
         func handle(_ f: CapturedFrame) throws {
             if let range, f.index > range.upperBound { return }
             let t = trace(f)
             if range.map({ $0.contains(f.index) }) ?? true {
                 summary.add(t)
-                try body(consume t)
+                try body(consume t, f)
             }
         }
         var last = 0

@@ -8,6 +8,9 @@ public enum TraceFormat: String, Sendable, CaseIterable {
     case chain
     /// JSON Lines, schema `pktpath-trace/1`.
     case json
+    /// The capture again as pcapng, each frame with its verdict and path as comments: written from
+    /// the frames themselves, so it has no ``renderer``.
+    case pcapng
 }
 
 /// Which frames to write.
@@ -43,17 +46,18 @@ extension TraceRenderer {
 }
 
 extension TraceFormat {
-    /// The renderer of this format.
-    public var renderer: any TraceRenderer { renderer(explanations: nil) }
+    /// The renderer of this format (`nil` for ``pcapng``, which is not rendered from the traces alone).
+    public var renderer: (any TraceRenderer)? { renderer(explanations: nil) }
 
     /// The renderer of this format, writing beside each function call its one-line explanation from
     /// `explanations` (by function name) when given: text after the source file, JSON as `explain`.
     /// The chain format has no room for them and ignores them. `style` colours the text formats.
-    public func renderer(explanations: [String: String]?, style: TerminalStyle = .plain) -> any TraceRenderer {
+    public func renderer(explanations: [String: String]?, style: TerminalStyle = .plain) -> (any TraceRenderer)? {
         switch self {
         case .text: TextRenderer(explanations: explanations, style: style)
         case .chain: ChainRenderer(style: style)
         case .json: JSONRenderer(explanations: explanations)
+        case .pcapng: nil
         }
     }
 }

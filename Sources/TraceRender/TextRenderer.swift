@@ -159,7 +159,7 @@ public struct ChainRenderer: TraceRenderer {
     }
 
     /// Writes the functions a real trace sees, joined by arrows.
-    private func visible(_ events: TraceEvents, into out: OutputBuffer) {
+    func visible(_ events: TraceEvents, into out: OutputBuffer) {
         var first = true
         events.forEachVisibleCall { sym in
             if !first { out.append(" → ") }

@@ -25,6 +25,9 @@ struct ConcurrentReplay {
     let session: ReplaySession
     let frames: ClosedRange<Int>?
     let buffered: [CapturedFrame]
+    /// Whether each trace is handed over with the captured frame it traced (output that writes the
+    /// capture again); otherwise the frame is `nil`, and its bytes are not kept.
+    var keepsFrames = false
     /// Asked on the replay thread after each frame; `true` ends the replay (``Stopped``).
     var isStopRequested: () -> Bool = { false }
 
@@ -34,17 +37,22 @@ struct ConcurrentReplay {
     /// Replays the capture, calling `body` on the calling thread with each trace in order. When `body`
     /// throws, the replay is stopped and the error rethrown.
     func run(_ body: (PacketTrace) throws -> Void) throws -> TraceSummary {
+        try run(withFrames: { trace, _ in try body(trace) })
+    }
+
+    /// ``run(_:)``, calling `body` with each trace and, when ``keepsFrames``, the frame it traced.
+    func run(withFrames body: (PacketTrace, CapturedFrame?) throws -> Void) throws -> TraceSummary {
         let queue = BatchQueue(capacity: Self.queuedBatches)
         let replay = UncheckedBox(self)
         // The model recurses through closures: give it the main thread's stack size.
         let thread = try JoinedThread(stackSize: 8 << 20) {
-            var batch: [PacketTrace] = []
+            var batch: [Traced] = []
             batch.reserveCapacity(Self.batchSize)
             let outcome: Result<TraceSummary, Error>
             do {
                 let r = replay.value
-                outcome = .success(try r.session.run(frames: r.frames, buffered: r.buffered) { trace in
-                    batch.append(consume trace)
+                outcome = .success(try r.session.run(frames: r.frames, buffered: r.buffered) { trace, frame in
+                    batch.append(Traced(trace: consume trace, frame: r.keepsFrames ? frame : nil))
                     if r.isStopRequested() { throw Stopped() }
                     if batch.count == Self.batchSize {
                         guard queue.put(batch) else { throw Cancelled() }
@@ -66,7 +74,7 @@ struct ConcurrentReplay {
         defer { pthread_sigmask(SIG_UNBLOCK, &sigint, nil) }
         do {
             while let batch = queue.take() {
-                for i in batch.indices { try body(batch[i]) }
+                for i in batch.indices { try body(batch[i].trace, batch[i].frame) }
             }
         } catch {
             queue.cancel()
@@ -80,10 +88,16 @@ struct ConcurrentReplay {
     private struct Cancelled: Error {}
 }
 
+/// A trace on its way to the consumer, with the frame it traced when that is kept.
+private struct Traced {
+    var trace: PacketTrace
+    var frame: CapturedFrame?
+}
+
 /// The replay's batches on their way to the consumer, and how the replay ended.
 private final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[PacketTrace]] = []
+    private var batches: [[Traced]] = []
     private let capacity: Int
     private var cancelled = false
     private var ending: Result<TraceSummary, Error>?
@@ -91,7 +105,7 @@ private final class BatchQueue: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Queues `batch`, waiting while the queue is full. Returns `false` when the consumer has gone.
-    func put(_ batch: [PacketTrace]) -> Bool {
+    func put(_ batch: [Traced]) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !cancelled { condition.wait() }
@@ -102,7 +116,7 @@ private final class BatchQueue: @unchecked Sendable {
     }
 
     /// The next batch, waiting for one; `nil` once the replay has ended and every batch was taken.
-    func take() -> [PacketTrace]? {
+    func take() -> [Traced]? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && ending == nil { condition.wait() }

@@ -40,7 +40,7 @@ struct GoldenTraceTests {
         }
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path(capture)), captureName: capture,
                                         host: host, assumptions: assumptions)
-        let renderer = format.renderer
+        let renderer = try #require(format.renderer)
         var out = renderer.header(session.header)
         let summary = try session.run { out += renderer.frame($0) }
         return out + renderer.summary(summary)

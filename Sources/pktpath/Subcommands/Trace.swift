@@ -26,7 +26,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
 
-    @Option(name: .long, help: "Output format: text, chain or json.")
+    @Option(name: .long, help: "Output format: text, chain, json, or pcapng (the capture again, each frame commented with its verdict and path).")
     var format: String = "text"
 
     @Option(name: .shortAndLong, help: "Write the trace to this file instead of standard output.")
@@ -56,8 +56,11 @@ struct Trace: ParsableCommand {
         if let frames, Self.parseRange(frames) == nil {
             throw ValidationError("--frames takes N or N-M with 1 <= N <= M, got '\(frames)'")
         }
-        if explain, format == TraceFormat.chain.rawValue {
-            throw ValidationError("--explain works with --format text or json (a chain line has no room for it)")
+        if explain, format == TraceFormat.chain.rawValue || format == TraceFormat.pcapng.rawValue {
+            throw ValidationError("--explain works with --format text or json (a chain line or a frame comment has no room for it)")
+        }
+        if format == TraceFormat.pcapng.rawValue, output == nil, isatty(STDOUT_FILENO) != 0 {
+            throw ValidationError("--format pcapng is binary: give -o FILE, or send standard output to a file or pipe")
         }
     }
 
@@ -87,6 +90,7 @@ struct Trace: ParsableCommand {
             choice: color, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0,
             noColor: ProcessInfo.processInfo.environment["NO_COLOR"]))
         let renderer = format.renderer(explanations: explain ? Teaching.oneLineSummaries : nil, style: style)
+        var pcapng = format == .pcapng ? PcapngOutput() : nil
         // The chain shows only the functions: the model need not build notes and the like.
         if format == .chain { session.detail = .calls }
         let selection = only.flatMap(FrameSelection.init(rawValue:)) ?? .all
@@ -103,7 +107,8 @@ struct Trace: ParsableCommand {
         var progress = Progress(capture: capture, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0)
         defer { progress.clear() }
         let pending = OutputBuffer(capacity: 1 << 17)
-        pending.append(renderer.header(session.header))
+        if let renderer { pending.append(renderer.header(session.header)) }
+        if pcapng != nil { pending.append(contentsOf: PcapngOutput.header(session.header)) }
         var traced = 0
         func flush() throws {
             guard pending.count > 0 else { return }
@@ -112,16 +117,17 @@ struct Trace: ParsableCommand {
         }
         do {
             let replay = ConcurrentReplay(session: session, frames: frames.flatMap(Self.parseRange), buffered: buffered,
-                                          isStopRequested: { Interrupt.requested })
-            let summary = try replay.run { trace in
+                                          keepsFrames: pcapng != nil, isStopRequested: { Interrupt.requested })
+            let summary = try replay.run { trace, frame in
                 if selection.includes(trace) {
-                    renderer.write(trace, into: pending)
+                    renderer?.write(trace, into: pending)
+                    if let frame { pcapng?.write(trace, frame: frame, into: pending) }
                     if pending.count > 1 << 16 { try flush() }
                 }
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
             }
-            pending.append(renderer.summary(summary))
+            if let renderer { pending.append(renderer.summary(summary)) }
             try flush()
             if let frames, let range = Self.parseRange(frames), let last = summary.lastFrameOfCapture, last < range.upperBound {
                 let what = last < range.lowerBound ? "none of them is in it" : "it ends at frame \(last)"
