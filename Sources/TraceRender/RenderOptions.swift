@@ -11,6 +11,8 @@ public enum TraceFormat: String, Sendable, CaseIterable {
     /// The capture again as pcapng, each frame with its verdict and path as comments: written from
     /// the frames themselves, so it has no ``renderer``.
     case pcapng
+    /// Chrome/Perfetto trace-event JSON: a track per context, each frame a slice with its calls nested.
+    case perfetto
 }
 
 /// Which frames to write.
@@ -58,6 +60,7 @@ extension TraceFormat {
         case .chain: ChainRenderer(style: style)
         case .json: JSONRenderer(explanations: explanations)
         case .pcapng: nil
+        case .perfetto: PerfettoRenderer()
         }
     }
 }

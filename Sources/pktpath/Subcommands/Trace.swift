@@ -26,7 +26,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
 
-    @Option(name: .long, help: "Output format: text, chain, json, or pcapng (the capture again, each frame commented with its verdict and path).")
+    @Option(name: .long, help: "Output format: text, chain, json, pcapng (the capture again, each frame commented with its verdict and path) or perfetto (trace-event JSON for ui.perfetto.dev).")
     var format: String = "text"
 
     @Option(name: .shortAndLong, help: "Write the trace to this file instead of standard output.")
@@ -56,8 +56,8 @@ struct Trace: ParsableCommand {
         if let frames, Self.parseRange(frames) == nil {
             throw ValidationError("--frames takes N or N-M with 1 <= N <= M, got '\(frames)'")
         }
-        if explain, format == TraceFormat.chain.rawValue || format == TraceFormat.pcapng.rawValue {
-            throw ValidationError("--explain works with --format text or json (a chain line or a frame comment has no room for it)")
+        if explain, ![TraceFormat.text.rawValue, TraceFormat.json.rawValue].contains(format) {
+            throw ValidationError("--explain works with --format text or json (a chain line, a frame comment or a slice has no room for it)")
         }
         if format == TraceFormat.pcapng.rawValue, output == nil, isatty(STDOUT_FILENO) != 0 {
             throw ValidationError("--format pcapng is binary: give -o FILE, or send standard output to a file or pipe")
