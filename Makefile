@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test test-asan test-tsan clean man completions install install-files
+.PHONY: deps build demo test test-asan test-tsan clean man completions install install-files browser-deps
 
 # What `make build` builds and `make install` installs: release, or debug (`CONFIGURATION=debug`).
 CONFIGURATION ?= release
@@ -78,6 +78,20 @@ test-asan test-tsan: test-%: deps
 
 clean:
 	rm -rf .build .build-asan .build-tsan .build-fuzz
+
+# What the browser test of the HTML report needs (Tests/EndToEndTests/HTMLReportTests.swift): Debian's
+# chromium, and Playwright from PyPI in .build/browser-venv to drive it (Playwright's own browser
+# download is not used: the test launches /usr/bin/chromium). Without them that test is skipped,
+# saying so; CI (.ci/run) installs them.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  [ -n "$(APT)" ] || { echo "pktpath: install chromium" >&2; exit 2; }; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@python3 -c 'import ensurepip' 2>/dev/null || { \
+	  [ -n "$(APT)" ] || { echo "pktpath: install python3-venv" >&2; exit 2; }; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+	[ -x .build/browser-venv/bin/python ] || python3 -m venv .build/browser-venv
+	.build/browser-venv/bin/python -c 'import playwright' 2>/dev/null || .build/browser-venv/bin/pip install -q playwright
 
 # Speed benchmark (issue 5; results in docs/performance.md): a bare libpcap loop, tcpdump, tshark and
 # pktpath on one large generated capture, cached in $(BENCH_DIR)/. Takes several minutes.

@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "CPcap", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],
-            exclude: ["Snapshots", "FuzzCorpus"]),
+            exclude: ["Snapshots", "FuzzCorpus", "Browser"]),
         // libFuzzer entry points (Tools/fuzz/run.sh links them with -sanitize=fuzzer); a plain library otherwise.
         .target(
             name: "PktpathFuzz",

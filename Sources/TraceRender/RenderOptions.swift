@@ -13,6 +13,8 @@ public enum TraceFormat: String, Sendable, CaseIterable {
     case pcapng
     /// Chrome/Perfetto trace-event JSON: a track per context, each frame a slice with its calls nested.
     case perfetto
+    /// One self-contained HTML page to explore the trace in a browser.
+    case html
 }
 
 /// Which frames to write.
@@ -61,6 +63,7 @@ extension TraceFormat {
         case .json: JSONRenderer(explanations: explanations)
         case .pcapng: nil
         case .perfetto: PerfettoRenderer()
+        case .html: HTMLRenderer(explanations: explanations ?? [:])
         }
     }
 }

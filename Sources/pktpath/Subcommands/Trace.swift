@@ -26,7 +26,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
     var kernel: String?
 
-    @Option(name: .long, help: "Output format: text, chain, json, pcapng (the capture again, each frame commented with its verdict and path) or perfetto (trace-event JSON for ui.perfetto.dev).")
+    @Option(name: .long, help: "Output format: text, chain, json, pcapng (the capture again, each frame commented with its verdict and path) perfetto (trace-event JSON for ui.perfetto.dev) or html (one self-contained page to explore in a browser).")
     var format: String = "text"
 
     @Option(name: .shortAndLong, help: "Write the trace to this file instead of standard output.")
@@ -56,8 +56,8 @@ struct Trace: ParsableCommand {
         if let frames, Self.parseRange(frames) == nil {
             throw ValidationError("--frames takes N or N-M with 1 <= N <= M, got '\(frames)'")
         }
-        if explain, ![TraceFormat.text.rawValue, TraceFormat.json.rawValue].contains(format) {
-            throw ValidationError("--explain works with --format text or json (a chain line, a frame comment or a slice has no room for it)")
+        if explain, ![TraceFormat.text.rawValue, TraceFormat.json.rawValue, TraceFormat.html.rawValue].contains(format) {
+            throw ValidationError("--explain works with --format text, json or html (a chain line, a frame comment or a slice has no room for it)")
         }
         if format == TraceFormat.pcapng.rawValue, output == nil, isatty(STDOUT_FILENO) != 0 {
             throw ValidationError("--format pcapng is binary: give -o FILE, or send standard output to a file or pipe")
@@ -89,7 +89,9 @@ struct Trace: ParsableCommand {
         let style = TerminalStyle(enabled: TerminalStyle.enabled(
             choice: color, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0,
             noColor: ProcessInfo.processInfo.environment["NO_COLOR"]))
-        let renderer = format.renderer(explanations: explain ? Teaching.oneLineSummaries : nil, style: style)
+        // The HTML report always explains its functions: it has room beside each call.
+        let explanations = explain || format == .html ? Teaching.oneLineSummaries : nil
+        let renderer = format.renderer(explanations: explanations, style: style)
         var pcapng = format == .pcapng ? PcapngOutput() : nil
         // The chain shows only the functions: the model need not build notes and the like.
         if format == .chain { session.detail = .calls }
