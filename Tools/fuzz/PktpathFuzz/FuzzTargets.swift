@@ -72,14 +72,21 @@ public enum FuzzTargets {
                 let inferred = try HostInference.infer(path: file.path, driver: driver)
                 let session = try ReplaySession(capture: try PcapFile(path: file.path), captureName: "fuzz",
                                                 host: inferred.profile, assumptions: inferred.assumptions)
-                let renderers: [any TraceRenderer] = [TextRenderer(), ChainRenderer(), JSONRenderer()]
+                let renderers: [any TraceRenderer] = [TextRenderer(), ChainRenderer(), JSONRenderer(), PerfettoRenderer(),
+                                                      HTMLRenderer()]
                 var rendered = renderers.reduce(0) { $0 + $1.header(session.header).utf8.count }
+                // The capture written again (`--format pcapng`), with the comments of each frame.
+                var pcapng = PcapngWriter()
+                var written = PcapngWriter.sectionHeader(PcapngWriter.Section(comments: [session.header.capture]))
                 var n = 0
                 do {
-                    let summary = try session.run { trace in
+                    let summary = try session.run(withFrames: { trace, frame in
                         n += 1
                         for r in renderers { rendered += r.frame(trace).utf8.count }
-                    }
+                        pcapng.appendPacket(frame, device: trace.device, direction: .inbound,
+                                            comments: FrameComments().comments(for: trace), to: &written)
+                    })
+                    rendered += written.count
                     for r in renderers { rendered += r.summary(summary).utf8.count }
                 } catch is CaptureError {
                     // A capture truncated mid-record: the traces before the break stand.
