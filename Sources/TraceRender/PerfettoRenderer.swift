@@ -56,45 +56,27 @@ public final class PerfettoRenderer: TraceRenderer {
         out.append("{\"ph\":\"M\",\"pid\":1,\"name\":\"process_name\",\"args\":{\"name\":")
         out.appendJSONString("pktpath: Linux \(header.kernel) model, \(header.capture)")
         out.append("}}")
+        // Each track's name, and its place (in tid order).
         for track in Track.allCases {
-            out.append(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
-            out.appendDecimal(track.rawValue)
-            out.append(",\"name\":\"thread_name\",\"args\":{\"name\":")
-            out.appendJSONString(track.name)
-            out.append("}},\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
-            out.appendDecimal(track.rawValue)
-            out.append(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":")
-            out.appendDecimal(track.rawValue)
-            out.append("}}")
+            for (key, value) in [("thread_name\",\"args\":{\"name\":", "\"\(track.name)\""),
+                                 ("thread_sort_index\",\"args\":{\"sort_index\":", "\(track.rawValue)")] {
+                out.append(",\n{\"ph\":\"M\",\"pid\":1,\"tid\":")
+                out.appendDecimal(track.rawValue)
+                out.append(",\"name\":\"")
+                out.append(key)
+                out.append(value)
+                out.append("}}")
+            }
         }
         return out.string
     }
 
     public func write(_ t: PacketTrace, into out: OutputBuffer) {
-        for run in t.timers {
-            let start = place(run.timeNanoseconds, events: run.events.count, on: .timers)
-            out.append(",\n{\"ph\":\"X\",\"cat\":\"timer\",\"pid\":1,\"tid\":3,\"ts\":")
-            appendMicroseconds(start.ts, to: out)
-            out.append(",\"dur\":")
-            appendMicroseconds(start.duration, to: out)
-            out.append(",\"name\":")
-            out.appendJSONString("timer " + run.function)
-            out.append(",\"args\":{\"armed_by\":")
-            if let armedBy = run.armedBy { out.appendDecimal(armedBy) } else { out.append("null") }
-            out.append(",\"time\":\"")
-            out.appendTimestamp(run.timeNanoseconds)
-            out.append("\"}}")
-            writeEvents(run.events, track: .timers, start: start.ts, into: out)
-        }
+        for run in t.timers { write(run, name: "timer " + run.function, into: out) }
         let track: Track = t.direction == .rx ? .receive : .transmit
         let slot = place(t.timeNanoseconds, events: t.events.count, on: track)
         recent[t.frame % Self.rememberedFrames] = (t.frame, track, slot.ts)
-        out.append(",\n{\"ph\":\"X\",\"cat\":\"frame\",\"pid\":1,\"tid\":")
-        out.appendDecimal(track.rawValue)
-        out.append(",\"ts\":")
-        appendMicroseconds(slot.ts, to: out)
-        out.append(",\"dur\":")
-        appendMicroseconds(slot.duration, to: out)
+        appendSlice("frame", track: track, ts: slot.ts, duration: slot.duration, to: out)
         out.append(",\"name\":")
         var name = Array("#\(t.frame) ".utf8)
         name += symbols.summary(of: t)
@@ -149,18 +131,36 @@ public final class PerfettoRenderer: TraceRenderer {
     public func summary(_ summary: TraceSummary) -> String {
         let out = OutputBuffer(capacity: 4096)
         for run in summary.timersAfterCapture {
-            let start = place(run.timeNanoseconds, events: run.events.count, on: .timers)
-            out.append(",\n{\"ph\":\"X\",\"cat\":\"timer\",\"pid\":1,\"tid\":3,\"ts\":")
-            appendMicroseconds(start.ts, to: out)
-            out.append(",\"dur\":")
-            appendMicroseconds(start.duration, to: out)
-            out.append(",\"name\":")
-            out.appendJSONString("timer " + run.function + " (after the capture)")
-            out.append("}")
-            writeEvents(run.events, track: .timers, start: start.ts, into: out)
+            write(run, name: "timer " + run.function + " (after the capture)", into: out)
         }
         out.append("\n]}\n")
         return out.string
+    }
+
+    /// Writes a timer's callback as a slice on the timers track, with its path nested.
+    private func write(_ run: TimerRun, name: String, into out: OutputBuffer) {
+        let slot = place(run.timeNanoseconds, events: run.events.count, on: .timers)
+        appendSlice("timer", track: .timers, ts: slot.ts, duration: slot.duration, to: out)
+        out.append(",\"name\":")
+        out.appendJSONString(name)
+        out.append(",\"args\":{\"armed_by\":")
+        if let armedBy = run.armedBy { out.appendDecimal(armedBy) } else { out.append("null") }
+        out.append(",\"time\":\"")
+        out.appendTimestamp(run.timeNanoseconds)
+        out.append("\"}}")
+        writeEvents(run.events, track: .timers, start: slot.ts, into: out)
+    }
+
+    /// Opens a complete (`X`) event of `category` on `track`: everything up to its name.
+    private func appendSlice(_ category: StaticString, track: Track, ts: Int64, duration: Int64, to out: OutputBuffer) {
+        out.append(",\n{\"ph\":\"X\",\"cat\":\"")
+        out.append(category)
+        out.append("\",\"pid\":1,\"tid\":")
+        out.appendDecimal(track.rawValue)
+        out.append(",\"ts\":")
+        appendMicroseconds(ts, to: out)
+        out.append(",\"dur\":")
+        appendMicroseconds(duration, to: out)
     }
 
     /// Where a path of `events` events seen at `time` goes on `track`: its start (from ``origin``),
@@ -222,12 +222,7 @@ public final class PerfettoRenderer: TraceRenderer {
     private func writeCall(_ symbol: KernelSymbol, inline: Bool, notes: [String], track: Track, ts: Int64, duration: Int64,
                            into out: OutputBuffer) {
         let span = symbols.span(symbol)
-        out.append(",\n{\"ph\":\"X\",\"cat\":\"call\",\"pid\":1,\"tid\":")
-        out.appendDecimal(track.rawValue)
-        out.append(",\"ts\":")
-        appendMicroseconds(ts, to: out)
-        out.append(",\"dur\":")
-        appendMicroseconds(duration, to: out)
+        appendSlice("call", track: track, ts: ts, duration: duration, to: out)
         out.append(",\"name\":\"")
         symbols.appendFunction(span, to: out)
         out.append("\",\"args\":{\"file\":\"")
