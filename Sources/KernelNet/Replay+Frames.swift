@@ -623,8 +623,9 @@ extension Kernel {
 
     /// The bytes that identify a packet across the devices it is captured on: its network layer,
     /// without a TCP or UDP checksum, which a device without checksum offload completes in software
-    /// (`skb_csum_hwoffload_help`) after a device with it (a bridge) showed it partial.
-    private static func sightingKey(_ bytes: [UInt8], _ link: LinkHeader) -> ArraySlice<UInt8> {
+    /// (`skb_csum_hwoffload_help`) after a device with it (a bridge) showed it partial. Host inference
+    /// matches a cooked capture's copies with it too.
+    public static func sightingKey(_ bytes: [UInt8], _ link: LinkHeader) -> ArraySlice<UInt8> {
         let start = min(max(0, link.networkOffset), bytes.count)
         var key = bytes[start..<min(bytes.count, start + 96)]
         if link.etherType == .ipv4, let ip = IPv4Packet(bytes, at: start), ip.fragmentOffset == 0 {
