@@ -128,3 +128,60 @@ struct PcapngMetadataTests {
         #expect(try PcapFile(path: path).metadata == PcapngMetadata())
     }
 }
+
+/// A bridge in a `tcpdump -i any` capture (Linux cooked v2), from the copies of each skb on two devices;
+/// a VLAN device and its real device, whose copies look alike, are not taken for one.
+@Suite("HostInference: bridges in -i any captures")
+struct BridgeInferenceTests {
+    static let hostMAC = MACAddress("02:00:00:00:0b:00")!
+    static let peerMAC = MACAddress("02:00:00:00:0b:01")!
+    static let hostIP = IPv4Address("192.0.2.1")!
+    static let peerIP = IPv4Address("192.0.2.2")!
+
+    /// An SLL2 frame of `packet` on interface `ifindex` with `packetType` (0 host, 3 other host, 4
+    /// outgoing) and the sender's link-layer address.
+    static func sll2(_ packet: [UInt8], ifindex: UInt8, packetType: UInt8, from mac: MACAddress) -> [UInt8] {
+        let macBytes = (0..<6).map { UInt8(truncatingIfNeeded: mac.rawValue >> (40 - 8 * $0)) }
+        return [0x08, 0x00, 0, 0, 0, 0, 0, ifindex, 0, 1, packetType, 6] + macBytes + [0, 0] + packet
+    }
+
+    /// A ping to the host and its reply, each captured on `lower` and on `upper`: the request comes in on
+    /// `lower` as `requestType` and goes up `upper`, the reply is sent on `upper` and leaves `lower`.
+    static func infer(requestType: UInt8) -> (HostProfile, [String]) {
+        let request = ReplaySessionTests.echo(request: true, from: peerIP, to: hostIP)
+        let reply = ReplaySessionTests.echo(request: false, from: hostIP, to: peerIP)
+        let frames = [
+            sll2(request, ifindex: 3, packetType: requestType, from: peerMAC),
+            sll2(request, ifindex: 2, packetType: 0, from: peerMAC),
+            sll2(reply, ifindex: 2, packetType: 4, from: hostMAC),
+            sll2(reply, ifindex: 3, packetType: 4, from: hostMAC),
+        ]
+        var inference = HostInference(encapsulation: .linuxSLL2)
+        for (n, bytes) in frames.enumerated() {
+            inference.add(CapturedFrame(index: n + 1, timestampNanoseconds: 1_000_000 + Int64(n) * 5_000, bytes: bytes,
+                                        linkType: .DLT_LINUX_SLL2))
+        }
+        return inference.profile(driver: "veth")
+    }
+
+    @Test("a packet for the upper device's MAC that came in PACKET_OTHERHOST below makes a bridge and its port")
+    func bridgeFromOtherHost() throws {
+        let (profile, assumptions) = Self.infer(requestType: 3)
+        let bridge = try #require(profile.interfaces.first { $0.ifindex == 2 })
+        let port = try #require(profile.interfaces.first { $0.ifindex == 3 })
+        #expect(bridge.driver == "bridge")
+        #expect(bridge.mac == Self.hostMAC)
+        #expect(bridge.addresses.map(\.address) == [Self.hostIP])
+        #expect(port.master == bridge.name)
+        #expect(port.addresses.isEmpty, "the reply's copy on the port is not the port's own")
+        #expect(profile.sysctl["net.ipv4.ip_forward"] == nil)
+        #expect(assumptions.contains { $0.contains("a port of the bridge \(bridge.name)") })
+    }
+
+    @Test("the same copies arriving PACKET_HOST on both devices (a VLAN device and its real device) make no bridge")
+    func noBridgeFromHostCopies() throws {
+        let (profile, _) = Self.infer(requestType: 0)
+        #expect(profile.interfaces.allSatisfy { $0.driver != "bridge" && $0.master == nil })
+        #expect(profile.interfaces.count == 2)
+    }
+}
