@@ -62,6 +62,7 @@ enum Explanations {
         "arp_xmit_finish": "Hands an ARP packet to the device.",
         "br_dev_queue_push_xmit": "Puts the Ethernet header back, checks the frame fits the port's MTU, and queues it there.",
         "br_dev_xmit": "Sends a frame the host made on the bridge device: counted on it, then to the port its destination was learned behind, or flooded to every port (broadcast, multicast, unknown).",
+        "br_do_proxy_arp": "4.14's look at an ARP packet received on a bridge port, for a proxy ARP port to answer: the same lookup as 6.1's `br_do_proxy_suppress_arp` (``proxyARPLookup(_:_:)``).",
         "br_do_proxy_suppress_arp": "Looks at an ARP request received on a bridge port: the bridge looks its target up in the neighbour table (of the bridge device), to answer for it on a proxy ARP port, which no port is by default: nothing more happens. Other ARP packets, and requests for loopback or multicast targets, are left alone.",
         "br_fdb_find_rcu": "The FDB entry for `addr`, if the bridge has one.",
         "br_fdb_update": "Learns that `source` is behind port `p` (a new entry, or one that moved: either is announced with `fdb_notify`); a local address is never relearned.",
