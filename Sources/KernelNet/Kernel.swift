@@ -46,6 +46,10 @@ public final class Kernel {
     var fragmentQueueCount = 0
     /// No reassembly timer expires before this time (capture clock).
     var fragmentTimerHorizon = Int64.max
+    /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
+    var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
+    /// No time-wait timer expires before this time (capture clock).
+    var timeWaitTimerHorizon = Int64.max
     /// Long-lived state per remote address (`inet_peer`): fragment ids and ICMP rate limits.
     var peers: [IPv4Address: InetPeer] = [:]
     /// The namespace's global ICMP rate limit.

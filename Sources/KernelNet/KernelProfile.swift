@@ -85,6 +85,8 @@ public struct KernelProfile: Sendable, Equatable {
         "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
         // 6.1 dropped VLAN passthru header_ops: every VLAN device writes its header with vlan_dev_hard_header.
         "vlan_passthru_hard_header",
+        // the bridge's proxy ARP moved to br_arp_nd_proxy.c as br_do_proxy_suppress_arp
+        "br_do_proxy_arp",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
@@ -119,11 +121,9 @@ public struct KernelProfile: Sendable, Equatable {
             // pointers; an aggregate goes on unmerged, with a not-modeled note)
             "skb_gro_receive", "napi_gro_complete", "inet_gro_receive", "inet_gro_complete", "tcp_gro_receive",
             "tcp_gro_complete", "tcp4_gro_receive", "tcp4_gro_complete",
-            // the bridge is not modeled for 4.14 (not checked against its tree): a frame on a bridge
-            // port ends in a not-modeled note
-            "br_handle_frame", "nf_hook_bridge_pre", "br_handle_frame_finish", "br_pass_frame_up", "br_netif_receive_skb",
-            "br_fdb_find_rcu", "br_fdb_update", "br_forward", "__br_forward", "deliver_clone", "maybe_deliver", "br_flood",
-            "br_forward_finish", "br_dev_queue_push_xmit", "br_dev_xmit", "netif_receive_skb", "fdb_notify", "br_do_proxy_suppress_arp",
+            // the bridge: br_handle_frame runs NF_BR_PRE_ROUTING with NF_HOOK, and br_input.c's own
+            // br_do_proxy_arp looks at ARP (4.14 has no br_arp_nd_proxy.c)
+            "nf_hook_bridge_pre", "br_do_proxy_suppress_arp",
         ],
         relocated: [
             "dev_queue_xmit": "net/core/dev.c",

@@ -67,14 +67,22 @@ extension Kernel {
     /// its own expiry time and records its own path; none changes the outcome of the frame at hand.
     private func runExpiredTimers(until time: Int64) {
         timerRuns = []
-        for (key, expires) in expiredFragmentQueues(by: time) {
-            guard let armedBy = fragmentQueues[key]?.armedBy else { continue }
-            now = max(now, expires)
-            runningTimer = (ip_fragment_c.ip_expire.rawValue, armedBy)
-            ip_expire(key)
+        /// One expired timer: its callback, when it expired, and the frame that armed it.
+        typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
+        var expired: [Expired] = expiredFragmentQueues(by: time).map { key, expires in
+            (ip_fragment_c.ip_expire.rawValue, expires, fragmentQueues[key]?.armedBy, { self.ip_expire(key) })
+        }
+        expired += expiredTimeWaitTimers(by: time).map { t, expires, armedBy in
+            (inet_timewait_sock.tw_timer_handler.rawValue, expires, armedBy, { self.tw_timer_handler(t) })
+        }
+        // In expiry order; timers that expire together in the order they were armed.
+        for timer in expired.enumerated().sorted(by: { ($0.element.expires, $0.offset) < ($1.element.expires, $1.offset) }).map(\.element) {
+            guard let armedBy = timer.armedBy else { continue }
+            now = max(now, timer.expires)
+            runningTimer = (timer.function, armedBy)
+            timer.run()
             runningTimer = nil
-            timerRuns.append(TimerRun(timeNanoseconds: expires, function: ip_fragment_c.ip_expire.rawValue,
-                                      armedBy: armedBy, events: tracer.take()))
+            timerRuns.append(TimerRun(timeNanoseconds: timer.expires, function: timer.function, armedBy: armedBy, events: tracer.take()))
             outcome = FrameOutcome()
         }
     }
@@ -623,8 +631,9 @@ extension Kernel {
 
     /// The bytes that identify a packet across the devices it is captured on: its network layer,
     /// without a TCP or UDP checksum, which a device without checksum offload completes in software
-    /// (`skb_csum_hwoffload_help`) after a device with it (a bridge) showed it partial.
-    private static func sightingKey(_ bytes: [UInt8], _ link: LinkHeader) -> ArraySlice<UInt8> {
+    /// (`skb_csum_hwoffload_help`) after a device with it (a bridge) showed it partial. Host inference
+    /// matches a cooked capture's copies with it too.
+    public static func sightingKey(_ bytes: [UInt8], _ link: LinkHeader) -> ArraySlice<UInt8> {
         let start = min(max(0, link.networkOffset), bytes.count)
         var key = bytes[start..<min(bytes.count, start + 96)]
         if link.etherType == .ipv4, let ip = IPv4Packet(bytes, at: start), ip.fragmentOffset == 0 {

@@ -64,6 +64,9 @@ public struct HostInference {
         var linkAddress: MACAddress?
         /// A packet seen leaving one interface after it came in on another: forwarded, not the host's own.
         var forwarded = false
+        /// A cooked capture's second sighting of one skb on another interface (a bridge and its port, or
+        /// two ports of one bridge): the first sighting holds what the frame says about the host.
+        var copy = false
         /// For ARP: the operation, and the sender's addresses.
         var arpOperation: UInt16 = 0
     }
@@ -82,6 +85,36 @@ public struct HostInference {
     private var facts: [Facts] = []
     /// The interface each IPv4 packet received on a capture of several interfaces arrived on.
     private var arrivedOn: [PacketKey: UInt32] = [:]
+
+    /// One frame of a cooked capture, remembered for a moment to find its copies on other interfaces.
+    struct Sighting {
+        var key: Int
+        var ifindex: UInt32
+        var outgoing: Bool
+        var otherHost: Bool
+        var time: Int64
+    }
+    /// The cooked frames of the last ``copyWindow``, at most ``sightingLimit``.
+    private var sightings: [Sighting] = []
+    /// How many recent frames are kept to find copies among.
+    static let sightingLimit = 64
+    /// The longest delay between two sightings of one skb on two devices: a bridge passes a frame up,
+    /// or down to a port, within microseconds.
+    static let copyWindow: Int64 = 10_000_000
+
+    /// A device (`lower`) and a device stacked on it (`upper`), by interface index.
+    struct Stacking: Hashable {
+        var lower: UInt32
+        var upper: UInt32
+    }
+    /// Packets that came in on `lower` and went up `upper` as the same skb; true where one of them was
+    /// for `upper`'s address and so `PACKET_OTHERHOST` on `lower` (a bridge port, whose MAC is its own).
+    private var passedUp: [Stacking: Bool] = [:]
+    /// Packets sent on `upper` and seen leaving `lower` as the same skb.
+    private var sentDown: Set<Stacking> = []
+    /// Packets that came in on one interface and left another unchanged (same TTL, same MACs): switched
+    /// between two ports of one bridge, not routed. Each pair with its lower index first.
+    private var switched: Set<Stacking> = []
 
     /// What identifies an IPv4 packet across the interfaces it crosses.
     struct PacketKey: Hashable {
@@ -200,6 +233,10 @@ public struct HostInference {
         f.ifindex = link.interfaceIndex
         f.linkAddress = link.linkAddress
         guard link.failure == nil else { return }
+        if let index = f.ifindex, let outgoing = f.outgoing {
+            f.copy = noteCopies(Sighting(key: Kernel.sightingKey(bytes, link).hashValue, ifindex: index, outgoing: outgoing,
+                                         otherHost: link.sllPacketType == .otherHost, time: f.time))
+        }
         switch link.etherType {
         case .ipv4:
             guard let ip = IPv4Packet(bytes, at: link.networkOffset), ip.headerIsCaptured else { break }
@@ -218,7 +255,7 @@ public struct HostInference {
             }
             if let index = f.ifindex {
                 let key = PacketKey(source: ip.source, destination: ip.destination, id: ip.identification, proto: ip.proto.rawValue)
-                if f.outgoing == true, let inbound = arrivedOn[key], inbound != index {
+                if f.outgoing == true, !f.copy, let inbound = arrivedOn[key], inbound != index {
                     f.forwarded = true
                 } else if f.outgoing == false, arrivedOn.count < Self.frameLimit {
                     arrivedOn[key] = index
@@ -244,6 +281,67 @@ public struct HostInference {
             break
         }
         facts.append(f)
+    }
+
+    /// Finds the copies of a cooked frame's packet captured a moment before on other interfaces, and
+    /// notes what each pair says about how the two devices are stacked. Returns whether it is a copy.
+    private mutating func noteCopies(_ s: Sighting) -> Bool {
+        sightings.removeAll { s.time.clampedSubtracting($0.time) > Self.copyWindow }
+        defer {
+            if sightings.count >= Self.sightingLimit { sightings.removeFirst() }
+            sightings.append(s)
+        }
+        var copy = false
+        for e in sightings where e.key == s.key && e.ifindex != s.ifindex {
+            copy = true
+            switch (e.outgoing, s.outgoing) {
+            case (false, false):
+                let pair = Stacking(lower: e.ifindex, upper: s.ifindex)
+                passedUp[pair] = (passedUp[pair] ?? false) || (e.otherHost && !s.otherHost)
+            case (true, true):
+                sentDown.insert(Stacking(lower: s.ifindex, upper: e.ifindex))
+            case (false, true):
+                switched.insert(Stacking(lower: min(e.ifindex, s.ifindex), upper: max(e.ifindex, s.ifindex)))
+            case (true, false):
+                break
+            }
+        }
+        return copy
+    }
+
+    /// The bridge each port of a cooked capture is on, by interface index, from the copies: a device
+    /// whose packets went up another after arriving for that other's address (`PACKET_OTHERHOST` below,
+    /// as on a bridge port, whose MAC is not the bridge's), or that switched packets to another device
+    /// unchanged, is a bridge port; the device above it is the bridge, and a device it switched with is a
+    /// port of the same bridge. (A VLAN device and its real device share a MAC and never switch.)
+    var bridgePorts: [UInt32: UInt32] {
+        let switching = Set(switched.flatMap { [$0.lower, $0.upper] })
+        var bridgeOf: [UInt32: UInt32] = [:]
+        for (pair, otherHost) in passedUp.sorted(by: { ($0.key.lower, $0.key.upper) < ($1.key.lower, $1.key.upper) })
+        where (otherHost || switching.contains(pair.lower)) && bridgeOf[pair.lower] == nil {
+            bridgeOf[pair.lower] = pair.upper
+        }
+        let bridges = Set(bridgeOf.values)
+        for pair in sentDown.sorted(by: { ($0.lower, $0.upper) < ($1.lower, $1.upper) })
+        where (switching.contains(pair.lower) || bridges.contains(pair.upper)) && bridgeOf[pair.lower] == nil {
+            bridgeOf[pair.lower] = pair.upper
+        }
+        // Ports that switched with a port of a known bridge are on it too.
+        var grew = true
+        while grew {
+            grew = false
+            for pair in switched.sorted(by: { ($0.lower, $0.upper) < ($1.lower, $1.upper) }) {
+                if let b = bridgeOf[pair.lower], bridgeOf[pair.upper] == nil, b != pair.upper {
+                    bridgeOf[pair.upper] = b
+                    grew = true
+                } else if let b = bridgeOf[pair.upper], bridgeOf[pair.lower] == nil, b != pair.lower {
+                    bridgeOf[pair.lower] = b
+                    grew = true
+                }
+            }
+        }
+        // A bridge is no port of another (stacked bridges are not inferred).
+        return bridgeOf.filter { bridgeOf[$0.value] == nil }
     }
 
     /// Reads the ports, flags or ICMP type of the transport header at `offset`.
@@ -555,7 +653,7 @@ public struct HostInference {
         var seenTuples: Set<FourTuple> = []
         var established: [FourTuple] = []
         var resolved: Set<IPv4Address> = []
-        for f in facts where !f.forwarded {
+        for f in facts where !f.forwarded && !f.copy {
             if f.family == .arp, sent(f), f.arpOperation == ARPPacket.request { resolved.insert(f.v4dst) }
             guard f.family == .ipv4 else { continue }
             let out = sent(f)
@@ -653,7 +751,7 @@ public struct HostInference {
                forwardedKeys.contains(PacketKey(source: f.v4src, destination: f.v4dst, id: 0, proto: f.proto.rawValue)) {
                 i.behind.insert(f.v4src)
             }
-            if f.outgoing == true {
+            if f.outgoing == true, !f.copy {
                 if let a = f.linkAddress { i.macs[a, default: 0] += 1 }
                 if f.forwarded {
                     i.forwarded += 1
@@ -665,20 +763,32 @@ public struct HostInference {
         }
         var assumptions: [String] = []
         var interfaces: [HostProfile.Interface] = []
+        let bridgeOf = bridgePorts
+        let bridges = Set(bridgeOf.values)
         for (index, i) in seen.sorted(by: { $0.key < $1.key }) {
             let mac = i.macs.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key ?? MACAddress(rawValue: 0)
             var own = i.own.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(4).map(\.key)
-            let isLoopback = mac.rawValue == 0 && (own.isEmpty || own.allSatisfy(\.isLoopback))
+            let master = bridgeOf[index]
+            let isLoopback = master == nil && mac.rawValue == 0 && (own.isEmpty || own.allSatisfy(\.isLoopback))
             let name = isLoopback ? "lo" : "if\(index)"
             // lo always has 127.0.0.1/8 (inet_init configures it), whether or not the capture shows it used.
             if isLoopback, own.isEmpty { own = [IPv4Address(rawValue: 0x7f00_0001)] }
-            let iDriver = isLoopback ? "loopback" : driver
-            interfaces.append(.init(name: name, driver: iDriver, mac: mac, mtu: isLoopback ? 65_536 : 1500,
-                                    addresses: own.map { IPv4Prefix(address: $0, length: $0.isLoopback ? 8 : 24) },
-                                    captured: true, ifindex: Int(index)))
+            let iDriver = isLoopback ? "loopback" : bridges.contains(index) ? "bridge" : driver
+            var interface = HostProfile.Interface(name: name, driver: iDriver, mac: mac, mtu: isLoopback ? 65_536 : 1500,
+                                                  addresses: own.map { IPv4Prefix(address: $0, length: $0.isLoopback ? 8 : 24) },
+                                                  captured: true, ifindex: Int(index))
+            interface.master = master.map { "if\($0)" }
+            interfaces.append(interface)
             let shown = own.isEmpty ? "no address seen" : own.map(\.description).joined(separator: ", ")
-            assumptions.append("interface \(name) (index \(index)) \(mac) with \(shown)"
-                + (own.contains { !$0.isLoopback } ? " (the /24 prefix is assumed)" : ""))
+            var said = "interface \(name) (index \(index)) \(mac) with \(shown)"
+                + (own.contains { !$0.isLoopback } ? " (the /24 prefix is assumed)" : "")
+            if bridges.contains(index) {
+                said += ": a bridge (packets came in on its ports and went up it, or left it through them, as one skb)"
+            } else if let master {
+                said += ": a port of the bridge if\(master) (the same skbs seen on both\(switched.contains { $0.lower == index || $0.upper == index } ? ", and switched to or from another port unchanged" : ""))"
+                    + (i.macs.isEmpty ? "; its own MAC is not in the capture (a bridge sends with its own)" : "")
+            }
+            assumptions.append(said)
         }
         assumptions.insert("a capture of \(interfaces.count) interface\(interfaces.count == 1 ? "" : "s") (Linux cooked v2, as tcpdump -i any writes): "
             + "one per interface index; names are not in the capture", at: 0)

@@ -145,7 +145,8 @@ public enum ModelTour {
         list.append(rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40041, 8080, seq: 1, ack: 1, flags: [.ack, .psh], payload: bulk)))
         // Fragments: queue 80 falls too far behind (ipfrag_max_dist 2) while queue 81 takes three
         // fragments and is restarted; queue 82 holds a first fragment alone until the reassembly timer
-        // (ipfrag_time 1) fires before the last frame, two seconds later.
+        // (ipfrag_time 1) fires before the last frame, a minute later, as does the time-wait timer of the
+        // connection the host closed (TCP_TIMEWAIT_LEN, 60 s).
         let first = Array(echoSummed[0..<1480])
         list.append(rx.ipv4(peerIP, hostIP, .icmp, first, id: 80, dontFragment: false, moreFragments: true))
         for _ in 0..<3 { list.append(rx.ipv4(peerIP, hostIP, .icmp, first, id: 81, dontFragment: false, moreFragments: true)) }
@@ -154,7 +155,7 @@ public enum ModelTour {
         let late = list.count
         list.append(rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 1, 0, 9])))
         return list.enumerated().map { i, bytes in
-            let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i >= late ? 2_000_000_000 : 0)
+            let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i >= late ? 61_000_000_000 : 0)
             return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
     }

@@ -1,5 +1,8 @@
+import Capture
+import Replay
 import Testing
 import TestSupport
+import Trace
 
 /// Counters the three versions keep in different places, on the counter fixtures (whose truth is
 /// 6.18's, compared under 6.12 by `CounterTruthTests`): what 6.1 and 4.14 make of the same traffic,
@@ -45,6 +48,43 @@ struct VersionCounterTests {
         #expect(try ReplayCounters.of("tcp_handshake", kernel: "6.1")["TcpExtTW"] == 1)
         #expect(try ReplayCounters.of("tcp_handshake", kernel: "6.12")["TcpExtTW"] == 1)
         #expect(try ReplayCounters.of("tcp_handshake", kernel: "4.14")["TcpExtTW"] == nil)
+    }
+
+    /// The time-wait timer (TCP_TIMEWAIT_LEN, 60 s) ends the time-wait socket in every version
+    /// (`tw_timer_handler → inet_twsk_kill`, net/ipv4/inet_timewait_sock.c): tcp_handshake's last
+    /// frame from the peer (its ACK of the host's FIN) replayed once inside the minute finds the
+    /// time-wait socket, once after it finds none and is answered with a reset. 4.14 counts
+    /// `TcpExtTW` as the timer ends, so only then; at the capture's end the timer still runs, after it.
+    @Test("the time-wait timer ends the socket after 60 s in every version; 4.14 counts TcpExtTW then", arguments: ["4.14", "6.1", "6.12"])
+    func timeWaitTimer(_ version: String) throws {
+        let host = try HostProfile.load(path: Repository.path("Fixtures/tcp_handshake.host.json"))
+        let file = try PcapFile(path: Repository.path("Fixtures/tcp_handshake.pcap"))
+        var frames: [CapturedFrame] = []
+        var frame = CapturedFrame()
+        while try file.read(into: &frame) { frames.append(frame) }
+        let finAck = frames[10]  // #11, the peer's FIN that moved the host into TIME_WAIT
+        func replay(after delay: Int64) throws -> (traces: [PacketTrace], summary: TraceSummary) {
+            var late = finAck
+            late.index = frames.count + 1
+            late.timestampNanoseconds = finAck.timestampNanoseconds + delay
+            let session = try ReplaySession(frames: frames + [late], captureName: "tcp_handshake", host: host, kernelVersion: version)
+            var traces: [PacketTrace] = []
+            let summary = try session.run { traces.append($0) }
+            return (traces, summary)
+        }
+        let inside = try replay(after: 59_000_000_000)
+        #expect(inside.traces.last?.timers.isEmpty == true)
+        #expect(inside.traces.last?.functions.contains("tcp_timewait_state_process") == true)
+        #expect(inside.summary.timersAfterCapture.map(\.function) == ["tw_timer_handler"])
+        #expect(inside.summary.counters["TcpExtTW"] == (version == "4.14" ? nil : 1))
+        let after = try replay(after: 61_000_000_000)
+        let last = try #require(after.traces.last)
+        #expect(last.timers.map(\.function) == ["tw_timer_handler"])
+        #expect(last.timers.first?.armedBy == 11)
+        #expect(last.timers.first?.events.contains { $0.symbol?.function == "inet_twsk_kill" } == true)
+        #expect(!last.functions.contains("tcp_timewait_state_process") && last.functions.contains("tcp_v4_send_reset"))
+        #expect(after.summary.timersAfterCapture.isEmpty)
+        #expect(after.summary.counters["TcpExtTW"] == 1)
     }
 
     /// `tcp_newly_delivered` counts the segments each ACK covers for the first time (6.1 and 6.12's

@@ -30,15 +30,24 @@ struct HostInferenceTests {
             .map { String($0.dropLast(".host.json".count)) }.sorted()
     }()
 
-    /// Captures of a host on a Linux bridge: inference does not consider bridges yet (a packet seen
-    /// on a port and again on the bridge within microseconds, the bridge holding the host's address,
-    /// would show one); it takes the ports for interfaces of their own. A known gap, kept visible.
-    static let bridgeGap = "host inference does not consider bridges yet: a bridge's ports are inferred as interfaces of their own"
+    /// Captures of one device of a host on a Linux bridge, where the bytes do not show the bridge (a
+    /// cooked capture of every device does: bridge_any is an ordinary case). A known gap, kept visible:
+    /// - bridge_br0 (`tcpdump -i br0`, promiscuous): the peer 02:00:00:00:0b:01 is in every unicast frame
+    ///   (it talks to the host and, through the bridge, to a second peer), so it is the only endpoint
+    ///   a capture without promiscuous mode could have been taken on; the host's and the peer's TCP
+    ///   checksums are both partial (veth and the bridge offload them), and nothing in the frames says
+    ///   which end is the bridge.
+    /// - bridge_rx (a capture of the port veth1): the host, 02:00:00:00:0b:00 with 192.0.2.1, is found,
+    ///   but as a device of its own: the port's MAC never appears (the bridge sends with its own).
+    static let bridgeGaps: [String: String] = [
+        "bridge_br0": "a capture of a promiscuous bridge alone: the peer in every unicast frame is taken for the host",
+        "bridge_rx": "a capture of a bridge port alone: the host is found, but not that the capture was taken on a port of its bridge",
+    ]
 
     @Test("the inferred host is the capturing host", arguments: fixtures)
     func infersTheCapturingHost(_ name: String) throws {
-        if name.hasPrefix("bridge_") {
-            withKnownIssue(Comment(rawValue: Self.bridgeGap)) { try Self.check(name) }
+        if let gap = Self.bridgeGaps[name] {
+            withKnownIssue(Comment(rawValue: gap)) { try Self.check(name) }
         } else {
             try Self.check(name)
         }
@@ -49,11 +58,20 @@ struct HostInferenceTests {
         let inferred = try HostInference.infer(path: Repository.path("Fixtures/\(name).pcap"), driver: "veth")
         let expected = try #require(truth.capturedInterface)
         let got = try #require(inferred.profile.capturedInterface)
-        if truth.interfaces.contains(where: { $0.ifindex != nil }) {
-            // A capture of several interfaces: each by its index, with the addresses the capture shows it use.
+        if truth.interfaces.filter({ $0.ifindex != nil && $0.captured }).count > 1 {
+            // A capture of several interfaces: each by its index, with the addresses the capture shows it
+            // use; a bridge as a bridge, and each port on its bridge (a port's own MAC is in no frame: the
+            // bridge sends with its own, and forwards others' frames unchanged).
             for t in truth.interfaces {
                 let i = try #require(inferred.profile.interfaces.first { $0.ifindex == t.ifindex }, "no interface \(t.ifindex ?? 0)")
-                #expect(i.mac == t.mac)
+                if let master = t.master {
+                    let bridge = try #require(truth.interfaces.first { $0.name == master })
+                    #expect(i.master != nil && i.master == inferred.profile.interfaces.first { $0.ifindex == bridge.ifindex }?.name)
+                } else {
+                    #expect(i.mac == t.mac)
+                    #expect(i.master == nil)
+                }
+                #expect((i.driver == "bridge") == (t.driver == "bridge"))
                 #expect(Set(i.addresses.map(\.address)).isSubset(of: Set(t.addresses.map(\.address))))
             }
             #expect(inferred.profile.interfaces.flatMap(\.addresses).isEmpty == false)
@@ -61,7 +79,8 @@ struct HostInferenceTests {
             #expect(got.mac == expected.mac)
             #expect(got.addresses.map(\.address) == expected.addresses.map(\.address))
         }
-        #expect(got.driver == (expected.driver == "loopback" ? "loopback" : "veth"))
+        // The driver inferred is the one asked for (veth), but for lo and a bridge, which the capture shows.
+        #expect(got.driver == (["loopback", "bridge"].contains(expected.driver) ? expected.driver : "veth"))
         #expect(inferred.frames.isEmpty, "frames are kept only for standard input")
         let listeners = Set(truth.sockets.filter { $0.proto == .tcp && $0.state == .TCP_LISTEN }.map(\.port))
         let inferredListeners = Set(inferred.profile.sockets.filter { $0.proto == .tcp && $0.state == .TCP_LISTEN }.map(\.port))
@@ -107,5 +126,62 @@ struct PcapngMetadataTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try PcapWriter(path: path, linkType: .DLT_EN10MB)
         #expect(try PcapFile(path: path).metadata == PcapngMetadata())
+    }
+}
+
+/// A bridge in a `tcpdump -i any` capture (Linux cooked v2), from the copies of each skb on two devices;
+/// a VLAN device and its real device, whose copies look alike, are not taken for one.
+@Suite("HostInference: bridges in -i any captures")
+struct BridgeInferenceTests {
+    static let hostMAC = MACAddress("02:00:00:00:0b:00")!
+    static let peerMAC = MACAddress("02:00:00:00:0b:01")!
+    static let hostIP = IPv4Address("192.0.2.1")!
+    static let peerIP = IPv4Address("192.0.2.2")!
+
+    /// An SLL2 frame of `packet` on interface `ifindex` with `packetType` (0 host, 3 other host, 4
+    /// outgoing) and the sender's link-layer address.
+    static func sll2(_ packet: [UInt8], ifindex: UInt8, packetType: UInt8, from mac: MACAddress) -> [UInt8] {
+        let macBytes = (0..<6).map { UInt8(truncatingIfNeeded: mac.rawValue >> (40 - 8 * $0)) }
+        return [0x08, 0x00, 0, 0, 0, 0, 0, ifindex, 0, 1, packetType, 6] + macBytes + [0, 0] + packet
+    }
+
+    /// A ping to the host and its reply, each captured on `lower` and on `upper`: the request comes in on
+    /// `lower` as `requestType` and goes up `upper`, the reply is sent on `upper` and leaves `lower`.
+    static func infer(requestType: UInt8) -> (HostProfile, [String]) {
+        let request = ReplaySessionTests.echo(request: true, from: peerIP, to: hostIP)
+        let reply = ReplaySessionTests.echo(request: false, from: hostIP, to: peerIP)
+        let frames = [
+            sll2(request, ifindex: 3, packetType: requestType, from: peerMAC),
+            sll2(request, ifindex: 2, packetType: 0, from: peerMAC),
+            sll2(reply, ifindex: 2, packetType: 4, from: hostMAC),
+            sll2(reply, ifindex: 3, packetType: 4, from: hostMAC),
+        ]
+        var inference = HostInference(encapsulation: .linuxSLL2)
+        for (n, bytes) in frames.enumerated() {
+            inference.add(CapturedFrame(index: n + 1, timestampNanoseconds: 1_000_000 + Int64(n) * 5_000, bytes: bytes,
+                                        linkType: .DLT_LINUX_SLL2))
+        }
+        return inference.profile(driver: "veth")
+    }
+
+    @Test("a packet for the upper device's MAC that came in PACKET_OTHERHOST below makes a bridge and its port")
+    func bridgeFromOtherHost() throws {
+        let (profile, assumptions) = Self.infer(requestType: 3)
+        let bridge = try #require(profile.interfaces.first { $0.ifindex == 2 })
+        let port = try #require(profile.interfaces.first { $0.ifindex == 3 })
+        #expect(bridge.driver == "bridge")
+        #expect(bridge.mac == Self.hostMAC)
+        #expect(bridge.addresses.map(\.address) == [Self.hostIP])
+        #expect(port.master == bridge.name)
+        #expect(port.addresses.isEmpty, "the reply's copy on the port is not the port's own")
+        #expect(profile.sysctl["net.ipv4.ip_forward"] == nil)
+        #expect(assumptions.contains { $0.contains("a port of the bridge \(bridge.name)") })
+    }
+
+    @Test("the same copies arriving PACKET_HOST on both devices (a VLAN device and its real device) make no bridge")
+    func noBridgeFromHostCopies() throws {
+        let (profile, _) = Self.infer(requestType: 0)
+        #expect(profile.interfaces.allSatisfy { $0.driver != "bridge" && $0.master == nil })
+        #expect(profile.interfaces.count == 2)
     }
 }

@@ -18,11 +18,15 @@ extension Kernel {
     /// by default: nothing more happens. Other ARP packets, and requests for loopback or multicast
     /// targets, are left alone.
     func br_do_proxy_suppress_arp(_ skb: SKBuff, _ br: net_bridge) {
-        traced(br_arp_nd_proxy.br_do_proxy_suppress_arp) {
-            guard let arp = ARPPacket(skb.bytes, at: skb.data), arp.operation == 1,
-                !arp.targetProtocol.isLoopback, !arp.targetProtocol.isMulticast else { return }
-            _ = neigh_lookup(arp.targetProtocol)
-            tracer.note("no proxy ARP port: the bridge does not answer for \(arp.targetProtocol)")
-        }
+        traced(br_arp_nd_proxy.br_do_proxy_suppress_arp) { proxyARPLookup(skb, br) }
+    }
+
+    /// What both versions' proxy ARP functions do with an ARP packet when no port proxies: an ARP
+    /// request's target, unless loopback or multicast, is looked up in the neighbour table.
+    func proxyARPLookup(_ skb: SKBuff, _ br: net_bridge) {
+        guard let arp = ARPPacket(skb.bytes, at: skb.data), arp.operation == 1,
+            !arp.targetProtocol.isLoopback, !arp.targetProtocol.isMulticast else { return }
+        _ = neigh_lookup(arp.targetProtocol)
+        tracer.note("no proxy ARP port: the bridge does not answer for \(arp.targetProtocol)")
     }
 }

@@ -1,5 +1,6 @@
-// Mirrors net/bridge/br_device.c (Linux 6.1): the bridge device, whose transmit sends a frame
-// the host made out of the port its destination was learned behind, or floods it.
+// Mirrors net/bridge/br_device.c (Linux 6.1; 4.14.177's br_dev_xmit takes the same steps): the bridge
+// device, whose transmit sends a frame the host made out of the port its destination was learned
+// behind, or floods it.
 // Not modeled: bridge netfilter's transmit hook, ARP/ND suppression, VLAN filtering, multicast
 // snooping (multicast is flooded), netpoll.
 import Trace
@@ -18,13 +19,7 @@ public final class BridgeDevice: StackedDeviceOps {
     public init() {}
     public func receivedAlone(_ dev: NetDevice) -> String { "a frame captured on bridge \(dev.name), which has no ports" }
 
-    public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {
-        guard kernel.profile.version >= .v6_1 else {
-            kernel.tracer.notModeled("the bridge in 4.14 (\(skb.dev.name)'s transmit, br_dev_xmit)")
-            return .NETDEV_TX_OK
-        }
-        return kernel.br_dev_xmit(&skb)
-    }
+    public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx { kernel.br_dev_xmit(&skb) }
 }
 
 extension Kernel {

@@ -1,17 +1,19 @@
-// Mirrors net/bridge/br_input.c (Linux 6.1): a frame received on a bridge port, which the port's
-// rx_handler takes from the receive core: learned, then passed up the bridge device, forwarded to
-// the port its destination was learned behind, or flooded.
+// Mirrors net/bridge/br_input.c (Linux 6.1, and 4.14.177 where it differs): a frame received on a
+// bridge port, which the port's rx_handler takes from the receive core: learned, then passed up the
+// bridge device, forwarded to the port its destination was learned behind, or flooded. 4.14 runs
+// NF_BR_PRE_ROUTING with NF_HOOK itself (6.1 through nf_hook_bridge_pre) and looks at ARP requests
+// with its own br_do_proxy_arp (6.1: br_do_proxy_suppress_arp in br_arp_nd_proxy.c).
 // Not modeled: bridge netfilter hooks (no ebtables or br_netfilter: NF_BR_PRE_ROUTING and
 // NF_BR_LOCAL_IN have no rules and accept), link-local group addresses other than the STP
 // group, multicast snooping (no querier: every multicast frame is flooded and passed up), proxy ARP,
-// VLAN filtering, 4.14's bridge.
+// VLAN filtering.
 import Trace
 import Wire
 
 /// Functions modeled from `net/bridge/br_input.c`.
 public enum br_input: String, KernelSourceFile {
     public static let path = "net/bridge/br_input.c"
-    case br_netif_receive_skb, br_pass_frame_up, br_handle_frame_finish, nf_hook_bridge_pre, br_handle_frame
+    case br_netif_receive_skb, br_pass_frame_up, br_do_proxy_arp, br_handle_frame_finish, nf_hook_bridge_pre, br_handle_frame
 }
 
 extension Kernel {
@@ -74,7 +76,7 @@ extension Kernel {
             if has(br_input.nf_hook_bridge_pre) {
                 nf_hook_bridge_pre(&skb, p, source: source, dest: dest)
             } else {
-                br_handle_frame_finish(&skb, p, source: source, dest: dest)
+                NF_HOOK(.NF_BR_PRE_ROUTING, &skb, okfn: { br_handle_frame_finish(&$0, p, source: source, dest: dest) }, dropped: ())
             }
             return true
         }
@@ -106,7 +108,9 @@ extension Kernel {
             } else {
                 kind = .unicast
             }
-            if skb.protocol == .arp { br_do_proxy_suppress_arp(skb, br) }
+            if skb.protocol == .arp {
+                if has(br_input.br_do_proxy_arp) { br_do_proxy_arp(skb, br) } else { br_do_proxy_suppress_arp(skb, br) }
+            }
             if kind == .unicast, let dest, let dst = br_fdb_find_rcu(br, dest) {
                 if dst.isLocal {
                     br_pass_frame_up(&skb, br, promisc: false)
@@ -118,6 +122,12 @@ extension Kernel {
             }
             if localRcv { br_pass_frame_up(&skb, br, promisc: br.promisc) }
         }
+    }
+
+    /// 4.14's look at an ARP packet received on a bridge port, for a proxy ARP port to answer: the
+    /// same lookup as 6.1's `br_do_proxy_suppress_arp` (``proxyARPLookup(_:_:)``).
+    func br_do_proxy_arp(_ skb: SKBuff, _ br: net_bridge) {
+        traced(br_input.br_do_proxy_arp) { proxyARPLookup(skb, br) }
     }
 
     /// The IPv4 source of a cooked frame (IPv4 or ARP sender), for `cookedHosts`.

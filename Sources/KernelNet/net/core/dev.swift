@@ -254,10 +254,6 @@ extension Kernel {
                     deliver_skb(&skb)
                     tapped = true
                 }
-                if profile.version < .v6_1 {
-                    tracer.notModeled("the bridge in 4.14 (\(skb.dev.name) is a port of \(port.br.dev.name))")
-                    return nil
-                }
                 if br_handle_frame(&skb, port) { return nil }
             }
             let handler: PacketHandler?

@@ -389,11 +389,18 @@ extension Kernel {
     ///
     /// Entering TIME_WAIT, the kernel hands the connection to a time-wait socket (`tcp_time_wait`, not
     /// modeled) and arms its timer: from 6.1 `__inet_twsk_schedule` (net/ipv4/inet_timewait_sock.c)
-    /// counts `TcpExtTW` then; 4.14 counts it in `tw_timer_handler` when the timer ends, a minute on,
-    /// after most captures (and not modeled).
+    /// counts `TcpExtTW` then; 4.14 counts it in `tw_timer_handler` when the timer ends, a minute on
+    /// (after most captures: the model runs it after the last frame).
     func setState(_ t: FourTuple, _ state: TCPState) {
         guard let old = sockets.tcp[t]?.state, old != state else { return }
-        if state == .TCP_TIME_WAIT, profile.version >= .v6_1 { count("TcpExtTW") }
+        if state == .TCP_TIME_WAIT {
+            if profile.version >= .v6_1 { count("TcpExtTW") }
+            if timeWaitTimers.count < SocketTable.connectionLimit {
+                let expires = now.clampedAdding(Self.TCP_TIMEWAIT_LEN)
+                timeWaitTimers[t] = (expires, currentFrame)
+                timeWaitTimerHorizon = min(timeWaitTimerHorizon, expires)
+            }
+        }
         sockets.tcp[t]?.state = state
         tracer.state("socket \(t) \(old.rawValue) -> \(state.rawValue)")
     }
