@@ -13,6 +13,7 @@
 #                               measured on the BENCH_SLICE prefix only (frames/s from the slice)
 #   BENCH_REPS=3                rounds of every measurement that enters a ratio (the fastest run of
 #                               each is kept; a run varies by a third on a shared 2-core VM)
+#   BENCH_SET=1                 then Tools/bench-shapes.sh: the bench set of other shapes (BENCH_SET=0: not)
 #   SWIFT=swift
 # The commands it needs (cc, libpcap-dev, python3, tcpdump, tshark, editcap, /usr/bin/time) are
 # installed by `make bench` (editcap comes with tshark).
@@ -260,3 +261,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf 
     echo "Linearity (trace --format chain): $(human "$LIN_BIG_N") vs $(human "$LIN_SMALL_N") frames (${nr}x): time ${LIN_BIG_S} s vs ${LIN_SMALL_S} s = ${tr}x; peak memory $(mib "$LIN_BIG_K") vs $(mib "$LIN_SMALL_K") MiB = ${mr}x. $lin (time ratio within 0.8-1.25 of the frame ratio, memory ratio <= 1.25)."
 } | tee "$RESULTS"
 say "bench: results written to $RESULTS"
+
+# ---- 5. the bench set: captures of other shapes, and this one, with paired medians (issue 13) --------
+if [ "${BENCH_SET:-1}" = 1 ]; then
+    BENCH_DIR=$BENCH_DIR BENCH_REPS=$REPS bash Tools/bench-shapes.sh "$CAP" "$HOST_JSON"
+fi

@@ -49,21 +49,27 @@ public struct HashTable<Key: HashTableKey, Value> {
             let i = find(key)
             return i >= 0 ? values[i] : nil
         }
+        // An entry is changed where it is stored (a copy out and back in would copy the value twice:
+        // connections are changed several times a frame); set to nil, it is removed.
         _modify {
             let i = find(key)
-            var value: Value? = i >= 0 ? values[i] : nil
-            defer { store(value, for: key, at: i) }
-            yield &value
+            if i >= 0 {
+                defer { if values[i] == nil { remove(at: i) } }
+                yield &values[i]
+            } else {
+                var value: Value? = nil
+                defer { if let value { insert(key, value) } }
+                yield &value
+            }
         }
     }
 
     public subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {
-            let i = find(key)
-            var value = i >= 0 ? values[i].unsafelyUnwrapped : defaultValue()
-            defer { store(value, for: key, at: i) }
-            yield &value
+            var i = find(key)
+            if i < 0 { i = insert(key, defaultValue()) }
+            yield &values[i]!
         }
     }
 
@@ -77,24 +83,16 @@ public struct HashTable<Key: HashTableKey, Value> {
         return value
     }
 
-    /// Writes back `value` for `key`, found at slot `i` (-1: absent).
-    @inline(__always)
-    private mutating func store(_ value: Value?, for key: Key, at i: Int) {
-        switch (value, i >= 0) {
-        case let (value?, true): values[i] = value
-        case let (value?, false): insert(key, value)
-        case (nil, true): remove(at: i)
-        case (nil, false): break
-        }
-    }
-
-    private mutating func insert(_ key: Key, _ value: Value) {
+    /// Adds an entry for `key`, which the table does not hold, and returns its slot.
+    @discardableResult
+    private mutating func insert(_ key: Key, _ value: Value) -> Int {
         if (count + 1) * 2 > keys.count { grow() }
         var i = home(key)
         while keys[i] != nil { i = (i + 1) & mask }
         keys[i] = key
         values[i] = value
         count += 1
+        return i
     }
 
     /// Empties slot `i` and moves back the entries after it that would no longer be found.

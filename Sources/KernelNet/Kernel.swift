@@ -13,7 +13,7 @@ public final class Kernel {
     /// Where modeled functions record themselves.
     public let tracer = Tracer()
     /// Trace symbols and the profile's flags for the modeled functions.
-    let symbols: SymbolResolver
+    @usableFromInline let symbols: SymbolResolver
     /// The host's interfaces, in ifindex order.
     public let devices: [NetDevice]
     /// Extra routes from the host profile (connected routes come from interface addresses).
@@ -121,13 +121,13 @@ public final class Kernel {
 
     /// Whether this kernel's version has `fn` on its paths (`KernelProfile.has`, answered from the
     /// per-function table instead of the profile's name set).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func has<F: KernelSourceFile>(_ fn: F) -> Bool { symbols.entry(fn) & SymbolResolver.absentFlag == 0 }
 
     /// Records `fn` around `body`: the call, its depth, and whether the profile inlines it (`inline`
     /// overrides the profile at call sites where the compiler decided otherwise). A function the
     /// profile lacks is not recorded: `body` runs as part of its caller, as it does in that version.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ body: () -> R) -> R {
         let entry = symbols.entry(fn)
         if entry & SymbolResolver.absentFlag != 0 { return body() }

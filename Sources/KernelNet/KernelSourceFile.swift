@@ -20,7 +20,7 @@ extension KernelSourceFile {
     /// The case's position in `allCases`, read from the enum's tag: a case without payload is stored
     /// as its declaration index, which is also the order of the synthesized `allCases`
     /// (``SymbolResolver`` checks this for every file and falls back to a search where it fails).
-    @inline(__always)
+    @inlinable @inline(__always)
     var caseIndex: Int {
         switch MemoryLayout<Self>.size {
         case 0: 0
@@ -31,7 +31,7 @@ extension KernelSourceFile {
     }
 
     /// The case's position in `allCases`, by comparing names.
-    var searchedCaseIndex: Int { Array(Self.allCases).firstIndex { $0.rawValue == rawValue } ?? 0 }
+    @usableFromInline var searchedCaseIndex: Int { Array(Self.allCases).firstIndex { $0.rawValue == rawValue } ?? 0 }
 }
 
 /// The kernel's table from modeled functions to trace symbols and the profile's flags for them
@@ -40,19 +40,21 @@ extension KernelSourceFile {
 ///
 /// `traced` runs for every modeled function a frame passes through, so finding the symbol must not
 /// hash or compare names: the file is found by its enum type (the address of its metadata, in an
-/// open-addressing table) and the function by its case index.
+/// open-addressing table) and the function by its case index. Inlinable, so that the model's other
+/// modules (drivers, mac80211) look symbols up as directly as this one does.
+@usableFromInline
 final class SymbolResolver {
     /// Flag bit of an entry: the profile inlines the function.
-    static let inlineFlag: UInt64 = 1
+    @usableFromInline static let inlineFlag: UInt64 = 1
     /// Flag bit of an entry: the version does not have the function (``KernelProfile/has(_:)``).
-    static let absentFlag: UInt64 = 2
+    @usableFromInline static let absentFlag: UInt64 = 2
 
     private let profile: KernelProfile
     /// Slots of the table: the type's metadata address (0 when free) and its entries by case index,
     /// each the symbol id shifted left by 32 bits, or-ed with the flags.
-    private let keys: UnsafeMutablePointer<UInt>
-    private let values: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
-    private static let capacity = 512
+    @usableFromInline let keys: UnsafeMutablePointer<UInt>
+    @usableFromInline let values: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    @usableFromInline static let capacity = 512
     /// Slots in use; beyond three quarters of the capacity, new files take the slow path.
     private var used = 0
 
@@ -71,7 +73,7 @@ final class SymbolResolver {
     }
 
     /// The symbol of `fn` and its flags: `id << 32 | flags`.
-    @inline(__always)
+    @inlinable @inline(__always)
     func entry<F: KernelSourceFile>(_ fn: F) -> UInt64 {
         let key = UInt(bitPattern: ObjectIdentifier(F.self))
         var i = Int(truncatingIfNeeded: (key >> 4) &* 0x9E37_79B9) & (Self.capacity - 1)
@@ -85,8 +87,8 @@ final class SymbolResolver {
 
     /// Fills the slot for `F` (or, when the table is full or the enum's layout is not the expected one,
     /// answers for `fn` alone).
-    @inline(never)
-    private func add<F: KernelSourceFile>(_ fn: F, slot: Int, key: UInt) -> UInt64 {
+    @usableFromInline @inline(never)
+    func add<F: KernelSourceFile>(_ fn: F, slot: Int, key: UInt) -> UInt64 {
         if keys[slot] == 0, used < Self.capacity * 3 / 4 {
             keys[slot] = key
             used += 1

@@ -83,6 +83,14 @@ public struct PacketTrace: Sendable, Equatable {
     /// The path, in order.
     public var events: TraceEvents
 
+    /// About how many bytes of memory the trace holds: itself, its path and its timers' paths (what
+    /// ``TraceEvents/footprint`` counts).
+    public var footprint: Int {
+        var bytes = MemoryLayout<PacketTrace>.stride + events.footprint
+        for t in timers { bytes += MemoryLayout<TimerRun>.stride + t.events.footprint }
+        return bytes
+    }
+
     public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
                 device: String, summary: String, verdict: Verdict = .unknown, proto: String? = nil,
                 dropReason: String? = nil, dropFunction: String? = nil, causedBy: Int? = nil,

@@ -80,6 +80,20 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
         self.details = details
     }
 
+    /// About how many bytes of memory the path holds: a word per event and, for each event other
+    /// than a call, the event with its text. Bounds what may wait between threads in bytes.
+    public var footprint: Int {
+        var bytes = count * MemoryLayout<UInt64>.stride + details.count * MemoryLayout<TraceEvent>.stride
+        for d in details {
+            switch d {
+            case .note(let text, _), .state(let text, _), .notModeled(let text, _): bytes += text.utf8.count
+            case .hook(let name, let verdict, _): bytes += name.utf8.count + verdict.utf8.count
+            case .call, .drop: break
+            }
+        }
+        return bytes
+    }
+
     /// The words, in order.
     @inlinable
     var words: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: chunk.base + start, count: count) }

@@ -6,8 +6,9 @@ import Trace
 /// Runs a replay on a thread of its own while the calling thread consumes its traces, so that the
 /// model and the output's rendering each have a core.
 ///
-/// The replay thread hands traces over in batches through a short bounded queue (memory stays flat
-/// however long the capture; the model waits when the consumer falls behind). Traces arrive in capture
+/// The replay thread hands traces over in batches through a short queue bounded in bytes as well as in
+/// batches (memory stays flat however long the capture and however large its traces; the model waits
+/// when the consumer falls behind, as when the output is a pipe read slowly). Traces arrive in capture
 /// order, each exactly once. When the replay fails (a broken capture), every trace made before the failure
 /// is handed over first, then the error is thrown, as a replay on one thread would.
 ///
@@ -19,8 +20,13 @@ import Trace
 struct ConcurrentReplay {
     /// Traces handed over at a time: enough to make the hand-over cost nothing per frame.
     static let batchSize = 256
+    /// A batch is handed over early once its traces hold this many bytes (``PacketTrace/footprint``).
+    static let batchBytes = 1 << 20
     /// Batches that may wait for the consumer.
     static let queuedBatches = 8
+    /// Bytes of traces that may wait for the consumer (a batch larger than this still goes when the
+    /// queue is empty).
+    static let queuedBytes = 4 << 20
 
     let session: ReplaySession
     let frames: ClosedRange<Int>?
@@ -42,27 +48,31 @@ struct ConcurrentReplay {
 
     /// ``run(_:)``, calling `body` with each trace and, when ``keepsFrames``, the frame it traced.
     func run(withFrames body: (PacketTrace, CapturedFrame?) throws -> Void) throws -> TraceSummary {
-        let queue = BatchQueue(capacity: Self.queuedBatches)
+        let queue = BatchQueue(batches: Self.queuedBatches, bytes: Self.queuedBytes)
         let replay = UncheckedBox(self)
         // The model recurses through closures: give it the main thread's stack size.
         let thread = try JoinedThread(stackSize: 8 << 20) {
             var batch: [Traced] = []
             batch.reserveCapacity(Self.batchSize)
+            var bytes = 0
             let outcome: Result<TraceSummary, Error>
             do {
                 let r = replay.value
                 outcome = .success(try r.session.run(frames: r.frames, buffered: r.buffered) { trace, frame in
-                    batch.append(Traced(trace: consume trace, frame: r.keepsFrames ? frame : nil))
+                    let kept = r.keepsFrames ? frame : nil
+                    bytes += trace.footprint + (kept?.bytes.capacity ?? 0)
+                    batch.append(Traced(trace: consume trace, frame: kept))
                     if r.isStopRequested() { throw Stopped() }
-                    if batch.count == Self.batchSize {
-                        guard queue.put(batch) else { throw Cancelled() }
+                    if batch.count == Self.batchSize || bytes >= Self.batchBytes {
+                        guard queue.put(batch, bytes: bytes) else { throw Cancelled() }
                         batch.removeAll(keepingCapacity: true)
+                        bytes = 0
                     }
                 })
             } catch {
                 outcome = .failure(error)
             }
-            if !batch.isEmpty { _ = queue.put(batch) }
+            if !batch.isEmpty { _ = queue.put(batch, bytes: bytes) }
             queue.finish(outcome)
         }
         // Every path out waits for the replay thread to end, so that nothing it holds outlives the run.
@@ -94,23 +104,34 @@ private struct Traced {
     var frame: CapturedFrame?
 }
 
-/// The replay's batches on their way to the consumer, and how the replay ended.
+/// The replay's batches on their way to the consumer, each with the bytes its traces (and kept frames)
+/// hold, and how the replay ended.
 private final class BatchQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[Traced]] = []
-    private let capacity: Int
+    private var batches: [(traces: [Traced], bytes: Int)] = []
+    private let batchCapacity: Int
+    private let byteCapacity: Int
+    private var bytesQueued = 0
     private var cancelled = false
     private var ending: Result<TraceSummary, Error>?
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(batches: Int, bytes: Int) {
+        batchCapacity = batches
+        byteCapacity = bytes
+    }
 
-    /// Queues `batch`, waiting while the queue is full. Returns `false` when the consumer has gone.
-    func put(_ batch: [Traced]) -> Bool {
+    /// Queues `batch`, whose traces hold `bytes`, waiting while the queue is full: it holds
+    /// ``batchCapacity`` batches, or `bytes` more would pass ``byteCapacity`` (an empty queue takes any
+    /// batch). Returns `false` when the consumer has gone.
+    func put(_ batch: [Traced], bytes: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while batches.count >= capacity && !cancelled { condition.wait() }
+        while !batches.isEmpty && (batches.count >= batchCapacity || bytesQueued + bytes > byteCapacity) && !cancelled {
+            condition.wait()
+        }
         guard !cancelled else { return false }
-        batches.append(batch)
+        batches.append((batch, bytes))
+        bytesQueued += bytes
         condition.broadcast()
         return true
     }
@@ -122,8 +143,9 @@ private final class BatchQueue: @unchecked Sendable {
         while batches.isEmpty && ending == nil { condition.wait() }
         guard !batches.isEmpty else { return nil }
         let batch = batches.removeFirst()
+        bytesQueued -= batch.bytes
         condition.broadcast()
-        return batch
+        return batch.traces
     }
 
     /// Records how the replay ended; the replay thread's last act.
@@ -139,6 +161,7 @@ private final class BatchQueue: @unchecked Sendable {
         condition.lock()
         cancelled = true
         batches.removeAll()
+        bytesQueued = 0
         condition.broadcast()
         condition.unlock()
     }

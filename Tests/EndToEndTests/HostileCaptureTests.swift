@@ -110,7 +110,12 @@ struct HostileCaptureTests {
     /// The host every capture is replayed on: one interface, a TCP listener on port 80, a UDP socket on
     /// port 53, a default route through 10.77.0.254.
     static func host(driver: String = "veth") throws -> HostProfile {
-        let json = """
+        try HostProfile.parse(Data(hostJSON(driver: driver).utf8))
+    }
+
+    /// The profile of ``host(driver:)``, as a `--host` file holds it.
+    static func hostJSON(driver: String = "veth") -> String {
+        """
             { "kernel": "6.1",
               "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "mtu": 1500,
                                 "addresses": ["\(hostIP)/24"], "captured": true } ],
@@ -121,7 +126,6 @@ struct HostileCaptureTests {
                            { "proto": "udp", "addr": "0.0.0.0", "port": 53 } ],
               "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
             """
-        return try HostProfile.parse(Data(json.utf8))
     }
 
     /// A capture in the temporary directory, removed when the test ends.
@@ -236,13 +240,11 @@ struct HostileCaptureTests {
         // two share a reassembly key. After the flood, 31 s later (past ipfrag_time), a datagram in two
         // fragments must reassemble, and a ping must be delivered.
         let later = Self.t0 + Int64(n) * 1_000 + 31_000_000_000
-        let payload = [UInt8](repeating: 0xab, count: 64)
         let whole = Self.icmpEcho(seq: 9, payload: [UInt8](repeating: 0x5a, count: 48)).bytes
         let capture = try Self.write("fragments", count: n + 3) { i in
             switch i {
             case ..<n:
-                return Self.frame(Self.ethernet(Self.ipv4(from: Self.remote(i >> 16), to: Self.hostIP, proto: .udp,
-                                                          id: UInt16(truncatingIfNeeded: i), moreFragments: true, payload)))
+                return Self.firstFragmentFrame(i)
             case n:
                 var f = Self.frame(Self.ethernet(Self.ipv4(from: Self.peerIP, to: Self.hostIP, proto: .icmp, id: 0xbeef,
                                                            moreFragments: true, Array(whole[..<32]))))
@@ -283,9 +285,7 @@ struct HostileCaptureTests {
                 return Self.frame(Self.ethernet(Self.tcp(from: Self.peerIP, 40_000, to: Self.hostIP, 80, flags: .syn),
                                                 from: Self.peerMAC))
             }
-            // Distinct four-tuples: 65,536 source ports per remote address.
-            return Self.frame(Self.ethernet(Self.tcp(from: Self.remote(i >> 16), UInt16(truncatingIfNeeded: i), to: Self.hostIP,
-                                                     80, flags: .syn, seq: UInt32(truncatingIfNeeded: i))))
+            return Self.synFloodFrame(i)
         }
         let outcome = try Self.replay(capture, expectedFrames: n + 1) { $0 == n + 1 }
         Self.report("syns", outcome)
@@ -299,22 +299,8 @@ struct HostileCaptureTests {
 
     @Test("a loopback capture of many short connections (ports coming round) is inferred as lo and stays bounded")
     func loopbackConnections() throws {
-        let local = IPv4Address("127.0.0.1")!
         let connections = Self.synFloodFrames / 6
-        let capture = try Self.write("loopback", count: connections * 6) { i in
-            // SYN, SYN-ACK, ACK, FIN from the server, FIN-ACK, ACK, with client ports cycling through 2,000.
-            let port = UInt16(40_000 + (i / 6) % 2_000)
-            let base = UInt32(truncatingIfNeeded: (i / 6) &* 100_000)
-            let segment: [UInt8] = switch i % 6 {
-            case 0: Self.tcp(from: local, port, to: local, 8080, flags: .syn, seq: base)
-            case 1: Self.tcp(from: local, 8080, to: local, port, flags: [.syn, .ack], seq: 7, ack: base &+ 1)
-            case 2: Self.tcp(from: local, port, to: local, 8080, flags: .ack, seq: base &+ 1, ack: 8)
-            case 3: Self.tcp(from: local, 8080, to: local, port, flags: [.fin, .ack], seq: 8, ack: base &+ 1)
-            case 4: Self.tcp(from: local, port, to: local, 8080, flags: [.fin, .ack], seq: base &+ 1, ack: 9)
-            default: Self.tcp(from: local, 8080, to: local, port, flags: .ack, seq: 9, ack: base &+ 2)
-            }
-            return Self.frame(Self.ethernet(segment, from: .zero, to: .zero))
-        }
+        let capture = try Self.write("loopback", count: connections * 6, Self.loopbackFrame)
         let inferred = try HostInference.infer(path: capture.path, driver: "iwlwifi")
         #expect(inferred.profile.interfaces.map(\.driver) == ["loopback"])
         let outcome = try Self.replay(capture, host: inferred.profile, expectedFrames: connections * 6)
@@ -378,20 +364,7 @@ struct HostileCaptureTests {
         let n = Self.floodFrames
         let capture = try Self.write("flows", count: n + 1) { i in
             if i == n { return Self.frame(Self.ethernet(Self.echoRequest(from: Self.peerIP, to: Self.hostIP), from: Self.peerMAC)) }
-            let remote = Self.remote(i >> 16)
-            let port = UInt16(truncatingIfNeeded: i)
-            switch i % 4 {
-            case 0:  // data for a connection the host does not have: a reset, no state
-                return Self.frame(Self.ethernet(Self.tcp(from: remote, port, to: Self.hostIP, 80, flags: [.ack, .psh],
-                                                         ack: 1, payload: Array("GET /".utf8))))
-            case 1:  // to the bound UDP socket
-                return Self.frame(Self.ethernet(Self.udp(from: remote, port, to: Self.hostIP, 53)))
-            case 2:  // to a closed UDP port: port unreachable
-                return Self.frame(Self.ethernet(Self.udp(from: remote, port, to: Self.hostIP, 9)))
-            default:  // the host connecting out (SYN_SENT state per flow)
-                return Self.frame(Self.ethernet(Self.tcp(from: Self.hostIP, port, to: remote, 443, flags: .syn),
-                                                from: Self.hostMAC, to: Self.gatewayMAC))
-            }
+            return Self.flowFrame(i)
         }
         let outcome = try Self.replay(capture, expectedFrames: n + 1) { $0 == n + 1 }
         Self.report("flows", outcome)
