@@ -191,13 +191,18 @@ public final class ReplaySession {
         return d
     }
 
-    /// The trace of a frame of a link type pktpath does not replay: it is counted, on its pcapng
-    /// interface (which has no device in the model), and says why it goes no further.
-    private func unreplayed(_ frame: CapturedFrame) -> PacketTrace {
+    /// The name of the pcapng interface `frame` was captured on (the captured device's without one).
+    private func interfaceName(of frame: CapturedFrame) -> String {
         let interfaces = interfaceSource?.metadata.interfaces ?? []
-        let name = interfaces.indices.contains(frame.interface) ? interfaces[frame.interface].deviceName(number: frame.interface)
+        return interfaces.indices.contains(frame.interface) ? interfaces[frame.interface].deviceName(number: frame.interface)
             : device.name
-        kernel.tracer.notModeled("frames of link type \(frame.linkType.described) (interface \(name)): \(frame.linkType.advice)")
+    }
+
+    /// The trace of a frame of a link type pktpath does not replay, or of an interface without a device
+    /// in the host (`why`): it is counted, on its pcapng interface, and says why it goes no further.
+    private func unreplayed(_ frame: CapturedFrame, why: String? = nil) -> PacketTrace {
+        let name = interfaceName(of: frame)
+        kernel.tracer.notModeled("frames of link type \(frame.linkType.described) (interface \(name)): \(why ?? frame.linkType.advice)")
         return PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds, length: frame.originalLength,
                            capturedLength: frame.capturedLength, direction: .rx, device: name,
                            summary: .text("(link type \(frame.linkType.name), not replayed)"), events: kernel.tracer.take())
@@ -206,6 +211,11 @@ public final class ReplaySession {
     /// Traces one 802.11 frame of a monitor-mode capture, as the host station's Wi-Fi interface
     /// receives it. A frame whose radio or MAC header cannot be read is not replayed, and says why.
     private func traceWireless(_ frame: CapturedFrame, _ encapsulation: RadioEncapsulation) -> PacketTrace {
+        // In a capture of several interfaces, the frames of a monitor interface need a Wi-Fi device of its name.
+        if (interfaceSource?.metadata.interfaces.count ?? 0) > 1, devicesByName[interfaceName(of: frame)] == nil {
+            return unreplayed(frame, why: "the host has no Wi-Fi interface of that name to replay them on")
+        }
+        let device = devicesByName[interfaceName(of: frame)] ?? device
         let wireless = WirelessFrame(frame.bytes, encapsulation: encapsulation)
         let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
         let summary: PacketTrace.Summary = writesSummaries ? .text(wireless.describe(frame.bytes)) : .text("")

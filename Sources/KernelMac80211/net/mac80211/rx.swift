@@ -57,17 +57,11 @@ extension Mac80211Device {
     func ieee80211_accept_frame(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_accept_frame) {
             let own = skb.dev.dev_addr
-            let receiver: MACAddress
-            if let header = skb.ieee80211_rx_status?.frame.header {
-                guard header.bssid != nil else {
-                    kernel.tracer.note("no BSSID (a frame between access points): not for a station interface")
-                    return false
-                }
-                receiver = header.address1
-            } else {
-                receiver = EthernetPacket(skb.bytes, at: skb.data)?.destination ?? own
+            if let header = skb.ieee80211_rx_status?.frame.header, header.bssid == nil {
+                kernel.tracer.note("no BSSID (a frame between access points): not for a station interface")
+                return false
             }
-            if receiver.isMulticast { return true }
+            guard let receiver = receiverAddress(skb), !receiver.isMulticast else { return true }
             guard receiver == own else {
                 kernel.tracer.note("addressed to \(receiver), not to this station (\(own)); the device's address filter "
                     + "normally keeps such frames from the driver")
@@ -99,8 +93,7 @@ extension Mac80211Device {
                     return false
                 }
                 convertTo8023(&skb, status.frame)
-            } else if let eth = EthernetPacket(skb.bytes, at: skb.data), !eth.destination.isMulticast,
-                      eth.destination != skb.dev.dev_addr {
+            } else if let receiver = receiverAddress(skb), !receiver.isMulticast, receiver != skb.dev.dev_addr {
                 kernel.tracer.note("fast RX does not take it: not addressed to this station")
                 return false
             }
@@ -113,6 +106,15 @@ extension Mac80211Device {
             ieee80211_rx_8023(kernel, &skb)
             return true
         }
+    }
+
+    /// The address a frame was sent to over the air: the 802.11 header's address 1, or the Ethernet
+    /// destination of a frame the capture shows converted; `nil` when a cooked capture kept no
+    /// link-layer header (the model then lets the frame through, as before it knew of mac80211's checks).
+    func receiverAddress(_ skb: SKBuff) -> MACAddress? {
+        if let header = skb.ieee80211_rx_status?.frame.header { return header.address1 }
+        guard !skb.linkLayerMissing else { return nil }
+        return EthernetPacket(skb.bytes, at: skb.data)?.destination
     }
 
     /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
