@@ -200,7 +200,7 @@ public enum ModelTour {
     static let apMAC = MACAddress("02:00:00:00:0a:00")!
 
     /// A Wi-Fi station associated with an open access point, for the 802.11 part of the tour.
-    static var wifiHost: HostProfile {
+    public static var wifiHost: HostProfile {
         let json = """
             { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"],
                                 "captured": true, "wifi": { "bssid": "\(apMAC)" } } ] }
@@ -212,7 +212,7 @@ public enum ModelTour {
     /// 802.11 frames with radiotap headers as a monitor interface beside the station sees them: data
     /// from the AP (fast RX), the same with a bad FCS, data for another station, a beacon, data of
     /// another BSS, an ACK.
-    static var wifiFrames: [CapturedFrame] {
+    public static var wifiFrames: [CapturedFrame] {
         let other = MACAddress("02:00:00:00:0f:00")!, stranger = MACAddress("02:00:00:00:0b:00")!
         func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
         func radiotap(badFCS: Bool) -> [UInt8] { [0, 0, 9, 0, 0x02, 0, 0, 0, badFCS ? 0x40 : 0] }
