@@ -216,6 +216,9 @@ public final class ReplaySession {
             return unreplayed(frame, why: "the host has no Wi-Fi interface of that name to replay them on")
         }
         let device = devicesByName[interfaceName(of: frame)] ?? device
+        guard device.ops is Mac80211Device else {
+            return unreplayed(frame, why: "802.11 frames are replayed on a Wi-Fi interface (driver iwlwifi), not on \(device.ops.driverName)")
+        }
         let wireless = WirelessFrame(frame.bytes, encapsulation: encapsulation)
         let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
         let summary: PacketTrace.Summary = writesSummaries ? .text(wireless.describe(frame.bytes)) : .text("")

@@ -49,6 +49,17 @@ struct WifiCaptureTests {
         #expect(t[5].verdict == .drop && t[5].events.contains { $0.symbol?.function == "ieee80211_rx_monitor" })
     }
 
+    @Test("on an interface that is not Wi-Fi, an 802.11 frame is not replayed, and says why")
+    func notOnVeth() throws {
+        let host = ModelTour.host(driver: "veth")
+        let session = try ReplaySession(frames: Array(ModelTour.wifiFrames.prefix(1)), captureName: "x", host: host)
+        var out: [PacketTrace] = []
+        _ = try session.run { out.append($0) }
+        let t = try #require(out.first)
+        #expect(t.verdict == .unknown)
+        #expect(Self.notModeled(t).contains { $0.contains("Wi-Fi interface (driver iwlwifi), not on veth") }, "\(Self.notModeled(t))")
+    }
+
     @Test("an Ethernet-framed unicast frame for another station stops in mac80211, not in ip_rcv_core")
     func ethernetOtherStation() throws {
         let host = ModelTour.wifiHost

@@ -168,7 +168,8 @@ enum FuzzFixtures {
                                                        interface(113, "any", nanoseconds: true)],
                                           records: records { f, _ in f })))
         out.append(("\(fixture.name)-radiotap.pcapng",
-                    PcapngBuilder.capture(interfaces: [interface(127, "wlan0", nanoseconds: false)],
+                    PcapngBuilder.capture(interfaces: [interface(127, "wlan0", nanoseconds: false),
+                                                       interface(127, "wlan1", nanoseconds: true)],
                                           records: records { f, _ in [0, 0, 8, 0, 0, 0, 0, 0] + f })))
         return out
     }
