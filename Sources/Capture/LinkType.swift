@@ -18,8 +18,12 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
     public static let DLT_LOOP = LinkType(rawValue: 108)
     /// Linux "cooked" capture, version 1 (`tcpdump -i any` before libpcap 1.10).
     public static let DLT_LINUX_SLL = LinkType(rawValue: 113)
-    /// 802.11 with a radiotap header.
+    /// 802.11 without a radio header (a monitor interface that adds none).
+    public static let DLT_IEEE802_11 = LinkType(rawValue: 105)
+    /// 802.11 with a radiotap header (a Linux monitor interface).
     public static let DLT_IEEE802_11_RADIO = LinkType(rawValue: 127)
+    /// Per-Packet Information, wrapping 802.11 (captures of some Windows and AirPcap tools).
+    public static let DLT_PPI = LinkType(rawValue: 192)
     /// Raw IPv4.
     public static let DLT_IPV4 = LinkType(rawValue: 228)
     /// Raw IPv6.
@@ -30,7 +34,7 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
     /// The link types pktpath can replay.
     public static let supported: [LinkType] = [
         .DLT_EN10MB, .DLT_LINUX_SLL, .DLT_LINUX_SLL2, .DLT_RAW, .DLT_RAW_OPENBSD, .DLT_IPV4, .DLT_IPV6,
-        .DLT_NULL, .DLT_LOOP,
+        .DLT_NULL, .DLT_LOOP, .DLT_IEEE802_11, .DLT_IEEE802_11_RADIO, .DLT_PPI,
     ]
 
     /// Whether pktpath can replay frames of this link type.
@@ -44,7 +48,9 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
         case .DLT_RAW, .DLT_RAW_OPENBSD: "DLT_RAW"
         case .DLT_LOOP: "DLT_LOOP"
         case .DLT_LINUX_SLL: "DLT_LINUX_SLL"
+        case .DLT_IEEE802_11: "DLT_IEEE802_11"
         case .DLT_IEEE802_11_RADIO: "DLT_IEEE802_11_RADIO"
+        case .DLT_PPI: "DLT_PPI"
         case .DLT_IPV4: "DLT_IPV4"
         case .DLT_IPV6: "DLT_IPV6"
         case .DLT_LINUX_SLL2: "DLT_LINUX_SLL2"
@@ -64,8 +70,8 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
     public var advice: String {
         let n = libpcapName ?? ""
         if n.hasPrefix("IEEE802_11") || ["PRISM_HEADER", "PPI", "AIRONET_HEADER"].contains(n) {
-            return "it is a Wi-Fi monitor-mode capture: capture on the station's own interface (tcpdump -i wlan0, "
-                + "not a monitor interface) for the Ethernet frames its kernel handles"
+            return "pktpath replays Wi-Fi monitor-mode captures with a radiotap header (the Linux default), a PPI header "
+                + "or none: capture with radiotap (tcpdump -i mon0 -y IEEE802_11_RADIO), or on the station's own interface"
         }
         if n.hasPrefix("NFLOG") || n == "NFQUEUE" {
             return "it holds netfilter log messages, not the frames an interface saw: capture on the interface "

@@ -172,6 +172,23 @@ extension Kernel {
         return finish()
     }
 
+    /// Replays an 802.11 frame a monitor-mode capture shows arriving at the host's Wi-Fi interface
+    /// `device`: the driver gets the MPDU (from its 802.11 header on, without a trailing FCS) and
+    /// mac80211 decides what becomes of it.
+    public func receive(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireless: WirelessFrame,
+                        device: NetDevice) -> FrameResult {
+        begin(frame: frame, time: time, timeNote: timeNote)
+        var skb = alloc_skb(frame: frame, bytes: bytes, wireLength: wireless.end, dev: device)
+        skb.data = wireless.macOffset
+        skb.len = max(0, wireless.end - wireless.macOffset)
+        skb.ieee80211_rx_status = IEEE80211RxStatus(frame: wireless)
+        if device.ops.receive(self, &skb), device.ops.receiveMode == .napiGRO, has(gro_h.gro_normal_list) {
+            gro_normal_list(&skb)
+        }
+        receiveLoopedBack()
+        return finish()
+    }
+
     /// Replays a frame the host sent on `device`: the model infers where in the kernel it was made
     /// (its origin) and follows it down to the driver.
     public func transmit(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,

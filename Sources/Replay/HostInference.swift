@@ -136,6 +136,8 @@ public struct HostInference {
     /// Spanning-tree BPDUs in the capture: evidence of a bridge somewhere on the link, not of the
     /// capturing host's modules.
     public private(set) var spanningTreeFrames = 0
+    /// The Wi-Fi station an 802.11 (monitor-mode) capture shows as the host.
+    private var stations = StationInference()
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
@@ -208,6 +210,10 @@ public struct HostInference {
     public mutating func add(_ frame: CapturedFrame) {
         // A frame of a link type pktpath does not replay tells nothing it could use.
         guard frame.linkType.isSupported else { return }
+        if let radio = StationInference.encapsulation(of: frame.linkType) {
+            stations.add(frame, radio)
+            return
+        }
         if interface == nil {
             interface = frame.interface
             encapsulation = ReplaySession.encapsulation(of: frame.linkType)
@@ -441,7 +447,16 @@ public struct HostInference {
         // The interface of the frames is the one the file describes (not necessarily its first).
         var one = self
         if let interface, metadata.interfaces.indices.contains(interface) { one.metadata.interfaces = [metadata.interfaces[interface]] }
-        return one.profileOfOneInterface(driver: driver, assumeState: assumeState)
+        var (profile, assumptions) = one.profileOfOneInterface(driver: driver, assumeState: assumeState)
+        if let station = stations.station, let i = profile.interfaces.firstIndex(where: \.captured) ?? profile.interfaces.indices.first {
+            // A monitor-mode capture: the host is the station, on a Wi-Fi interface.
+            profile.interfaces[i].mac = station.mac
+            profile.interfaces[i].driver = "iwlwifi"
+            profile.interfaces[i].wifi = station.bss
+            if facts.isEmpty { assumptions.removeAll { $0.hasPrefix("host ") || $0.hasPrefix("no Ethernet addresses") } }
+            assumptions.insert(station.reason, at: 0)
+        }
+        return (profile, assumptions)
     }
 
     /// The host of a pcapng of several interfaces (`dumpcap -i eth0 -i wg0`): each interface's frames

@@ -1,4 +1,5 @@
 import Foundation
+import KernelMac80211
 import KernelNet
 import Trace
 import Wire
@@ -27,6 +28,9 @@ public struct HostProfile: Sendable {
         /// The bridge this interface is a port of (`ip link set eth0 master br0`; `ip -j link` reports
         /// it as `master`). The bridge itself is an interface whose driver is `bridge`.
         public var master: String?
+        /// The Wi-Fi station's association (driver `iwlwifi`): its BSS, access point, whether it is
+        /// associated and authorized, and its pairwise cipher.
+        public var wifi: IEEE80211IfManaged?
 
         public init(name: String, driver: String, mac: MACAddress, mtu: Int, addresses: [IPv4Prefix], captured: Bool,
                     ifindex: Int? = nil) {
@@ -146,7 +150,7 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
-            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan", "master"], at: at)
+            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan", "master", "wifi"], at: at)
             guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
             guard !profile.interfaces.contains(where: { $0.name == name }) else {
                 throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
@@ -232,6 +236,31 @@ public struct HostProfile: Sendable {
             if let m = o["master"], !(m is NSNull) {
                 guard let master = m as? String, !master.isEmpty else { throw fail("\(at).master", "not an interface name") }
                 interface.master = master
+            }
+            if let w = o["wifi"], !(w is NSNull) {
+                guard driver == "iwlwifi" else { throw fail("\(at).wifi", "only a Wi-Fi interface (driver iwlwifi) has it") }
+                guard let object = w as? [String: Any] else {
+                    throw fail("\(at).wifi", "not an object like {\"bssid\": \"02:00:00:00:01:00\", \"authorized\": true}")
+                }
+                try checkKeys(object, ["bssid", "ap", "associated", "authorized", "cipher"], at: "\(at).wifi")
+                guard let bssid = (object["bssid"] as? String).flatMap(MACAddress.init) else {
+                    throw fail("\(at).wifi.bssid", "missing or not a MAC address")
+                }
+                var ap = bssid
+                if let a = object["ap"] {
+                    guard let m = (a as? String).flatMap(MACAddress.init) else { throw fail("\(at).wifi.ap", "not a MAC address") }
+                    ap = m
+                }
+                for key in ["associated", "authorized"] where object[key] != nil && !(object[key] is Bool) {
+                    throw fail("\(at).wifi.\(key)", "not true or false")
+                }
+                var cipher: String?
+                if let c = object["cipher"], !(c is NSNull) {
+                    guard let text = c as? String, !text.isEmpty else { throw fail("\(at).wifi.cipher", "not a cipher name") }
+                    cipher = text
+                }
+                interface.wifi = IEEE80211IfManaged(bssid: bssid, ap: ap, associated: object["associated"] as? Bool ?? true,
+                                                    authorized: object["authorized"] as? Bool ?? true, cipher: cipher)
             }
             profile.interfaces.append(interface)
         }
@@ -552,6 +581,12 @@ extension HostProfile.Interface {
         if let ifindex { fields.append(("ifindex", .int(ifindex))) }
         if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }
         if let master { fields.append(("master", .string(master))) }
+        if let wifi {
+            var w: [(String, JSONValue)] = [("bssid", .string(wifi.bssid.description)), ("ap", .string(wifi.ap.description)),
+                                            ("associated", .bool(wifi.associated)), ("authorized", .bool(wifi.authorized))]
+            if let cipher = wifi.cipher { w.append(("cipher", .string(cipher))) }
+            fields.append(("wifi", .object(w)))
+        }
         return .object(fields)
     }
 }

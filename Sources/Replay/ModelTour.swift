@@ -187,13 +187,57 @@ public enum ModelTour {
         } + HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: vlanFrames, captureName: "tour", host: vlanHost(driver: driver), kernelVersion: version)
         } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
-             try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version)]
+             try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
+             try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version)]
         for session in sessions {
             session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }
             sites.merge(session.kernel.counterSites) { $0.union($1) }
         }
         return (out, sites)
+    }
+
+    /// The access point of the Wi-Fi part of the tour (also its BSSID).
+    static let apMAC = MACAddress("02:00:00:00:0a:00")!
+
+    /// A Wi-Fi station associated with an open access point, for the 802.11 part of the tour.
+    public static var wifiHost: HostProfile {
+        let json = """
+            { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"],
+                                "captured": true, "wifi": { "bssid": "\(apMAC)" } } ] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// 802.11 frames with radiotap headers as a monitor interface beside the station sees them: data
+    /// from the AP (fast RX), the same with a bad FCS, data for another station, a beacon, data of
+    /// another BSS, an ACK.
+    public static var wifiFrames: [CapturedFrame] {
+        let other = MACAddress("02:00:00:00:0f:00")!, stranger = MACAddress("02:00:00:00:0b:00")!
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        func radiotap(badFCS: Bool) -> [UInt8] { [0, 0, 9, 0, 0x02, 0, 0, 0, badFCS ? 0x40 : 0] }
+        // A QoS data frame FromDS: receiver, transmitter (BSSID), source; then RFC 1042 and the packet.
+        func data(to receiver: MACAddress, from transmitter: MACAddress, _ packet: [UInt8]) -> [UInt8] {
+            [0x88, 0x02, 0, 0] + mac(receiver) + mac(transmitter) + mac(peerMAC) + [0x10, 0x00, 0x00, 0x00]
+                + LLCSNAP.rfc1042 + [0x08, 0x00] + packet
+        }
+        let ping = Array(FrameBuilder(source: peerMAC, destination: hostMAC).ipv4(
+            peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 3, 0, 1])).dropFirst(14))
+        let beacon: [UInt8] = [0x80, 0, 0, 0] + mac(.broadcast) + mac(apMAC) + mac(apMAC) + [0x20, 0x00]
+            + [UInt8](repeating: 0, count: 12)
+        let list: [[UInt8]] = [
+            radiotap(badFCS: false) + data(to: hostMAC, from: apMAC, ping),
+            radiotap(badFCS: true) + data(to: hostMAC, from: apMAC, ping),
+            radiotap(badFCS: false) + data(to: other, from: apMAC, ping),
+            radiotap(badFCS: false) + beacon,
+            radiotap(badFCS: false) + data(to: other, from: stranger, ping),
+            radiotap(badFCS: false) + [0xd4, 0, 0, 0] + mac(apMAC),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes,
+                          linkType: .DLT_IEEE802_11_RADIO)
+        }
     }
 
     /// A host with a VLAN sub-interface (`dut0.10`) on `driver` and the bridge module loaded.

@@ -67,6 +67,7 @@ public final class ReplaySession {
                 case "bridge": BridgeDevice()
                 default: Mac80211Device(hw: IwlMvm())
                 }
+            (ops as? Mac80211Device)?.u_mgd = iface.wifi
             byName[iface.name] = NetDevice(name: iface.name, ifindex: i + 1, dev_addr: iface.mac, mtu: iface.mtu,
                                            addresses: iface.addresses, ops: ops, hasTap: iface.captured)
         }
@@ -190,21 +191,60 @@ public final class ReplaySession {
         return d
     }
 
-    /// The trace of a frame of a link type pktpath does not replay: it is counted, on its pcapng
-    /// interface (which has no device in the model), and says why it goes no further.
-    private func unreplayed(_ frame: CapturedFrame) -> PacketTrace {
+    /// The name of the pcapng interface `frame` was captured on (the captured device's without one).
+    private func interfaceName(of frame: CapturedFrame) -> String {
         let interfaces = interfaceSource?.metadata.interfaces ?? []
-        let name = interfaces.indices.contains(frame.interface) ? interfaces[frame.interface].deviceName(number: frame.interface)
+        return interfaces.indices.contains(frame.interface) ? interfaces[frame.interface].deviceName(number: frame.interface)
             : device.name
-        kernel.tracer.notModeled("frames of link type \(frame.linkType.described) (interface \(name)): \(frame.linkType.advice)")
+    }
+
+    /// The trace of a frame of a link type pktpath does not replay, or of an interface without a device
+    /// in the host (`why`): it is counted, on its pcapng interface, and says why it goes no further.
+    private func unreplayed(_ frame: CapturedFrame, why: String? = nil) -> PacketTrace {
+        let name = interfaceName(of: frame)
+        kernel.tracer.notModeled("frames of link type \(frame.linkType.described) (interface \(name)): \(why ?? frame.linkType.advice)")
         return PacketTrace(frame: frame.index, timeNanoseconds: frame.timestampNanoseconds, length: frame.originalLength,
                            capturedLength: frame.capturedLength, direction: .rx, device: name,
                            summary: .text("(link type \(frame.linkType.name), not replayed)"), events: kernel.tracer.take())
     }
 
+    /// Traces one 802.11 frame of a monitor-mode capture, as the host station's Wi-Fi interface
+    /// receives it. A frame whose radio or MAC header cannot be read is not replayed, and says why.
+    private func traceWireless(_ frame: CapturedFrame, _ encapsulation: RadioEncapsulation) -> PacketTrace {
+        // In a capture of several interfaces, the frames of a monitor interface need a Wi-Fi device of its name.
+        if (interfaceSource?.metadata.interfaces.count ?? 0) > 1, devicesByName[interfaceName(of: frame)] == nil {
+            return unreplayed(frame, why: "the host has no Wi-Fi interface of that name to replay them on")
+        }
+        let device = devicesByName[interfaceName(of: frame)] ?? device
+        guard device.ops is Mac80211Device else {
+            return unreplayed(frame, why: "802.11 frames are replayed on a Wi-Fi interface (driver iwlwifi), not on \(device.ops.driverName)")
+        }
+        let wireless = WirelessFrame(frame.bytes, encapsulation: encapsulation)
+        let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
+        let summary: PacketTrace.Summary = writesSummaries ? .text(wireless.describe(frame.bytes)) : .text("")
+        var direction = Direction.rx
+        var result: FrameResult?
+        if let header = wireless.header, header.address2 == device.dev_addr {
+            direction = .tx
+            kernel.tracer.notModeled("802.11 frames the station sends (mac80211's transmit of \(header.frameControl.name))")
+        } else if wireless.header != nil {
+            result = kernel.receive(frame: frame.index, time: time, bytes: frame.bytes, wireless: wireless, device: device)
+        } else {
+            kernel.tracer.notModeled("this frame: \(wireless.failure.map(\.description) ?? "no 802.11 header"), so the capture "
+                + "does not show the frame the driver received")
+        }
+        return PacketTrace(frame: frame.index, timeNanoseconds: time, length: frame.originalLength,
+                           capturedLength: frame.capturedLength, direction: direction, device: device.name, summary: summary,
+                           verdict: result?.verdict ?? .unknown, proto: result?.proto, dropReason: result?.dropReason,
+                           dropFunction: result?.dropFunction, causedBy: result?.causedBy,
+                           causedByTimer: result?.causedByTimer, reassembled: result?.reassembled ?? false,
+                           timers: result?.timers ?? [], events: result?.events ?? kernel.tracer.take())
+    }
+
     /// Traces one frame.
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         guard frame.linkType.isSupported else { return unreplayed(frame) }
+        if let radio = StationInference.encapsulation(of: frame.linkType) { return traceWireless(frame, radio) }
         let link = LinkHeader(frame.bytes, encapsulation: Self.encapsulation(of: frame.linkType))
         let device = device(of: frame, link)
         // On lo the host sent every frame it received: the replay sends it and follows it back in.

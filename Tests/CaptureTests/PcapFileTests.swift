@@ -234,20 +234,21 @@ struct PcapFileTests {
         #expect(error?.description.contains("147 (a link type libpcap does not know)") == true, "\(String(describing: error))")
     }
 
-    @Test("802.11 radiotap is not replayed either")
-    func radiotapUnsupported() throws {
+    @Test("802.11 with a Prism header is not replayed (radiotap, PPI and plain 802.11 are)")
+    func prismUnsupported() throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Self.write([], to: path, linkType: .DLT_IEEE802_11_RADIO)
-        guard case .unsupportedLinkType(_, .DLT_IEEE802_11_RADIO) = Self.openError(path) else {
-            Issue.record("expected unsupportedLinkType DLT_IEEE802_11_RADIO, got \(String(describing: Self.openError(path)))")
+        try Self.write([], to: path, linkType: LinkType(rawValue: 119))
+        guard case .unsupportedLinkType(_, LinkType(rawValue: 119)) = Self.openError(path) else {
+            Issue.record("expected unsupportedLinkType 119, got \(String(describing: Self.openError(path)))")
             return
         }
+        #expect(LinkType.DLT_IEEE802_11.isSupported && LinkType.DLT_IEEE802_11_RADIO.isSupported && LinkType.DLT_PPI.isSupported)
     }
 
     @Test("unsupported link types are named as libpcap names them, with what to capture instead", arguments: [
-        (105, "802.11 (DLT_IEEE802_11, 105)", "Wi-Fi monitor-mode capture"),
-        (127, "(DLT_IEEE802_11_RADIO, 127)", "Wi-Fi monitor-mode capture"),
+        (119, "(DLT_PRISM_HEADER, 119)", "Wi-Fi monitor-mode captures with a radiotap header"),
+        (163, "(DLT_IEEE802_11_RADIO_AVS, 163)", "Wi-Fi monitor-mode captures with a radiotap header"),
         (239, "(DLT_NFLOG, 239)", "netfilter log messages"),
         (147, "147 (a link type libpcap does not know)", "captures of network interfaces"),
     ] as [(Int32, String, String)])

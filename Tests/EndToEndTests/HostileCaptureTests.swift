@@ -353,7 +353,7 @@ struct HostileCaptureTests {
         #expect(outcome.summary.frames == n)
         #expect(outcome.kept[1]?.device == "if0")
         #expect(outcome.kept[2]?.device == "if1")
-        // The 802.11 interface's frame is counted, on its interface, as not replayed.
+        // The 802.11 interface has no device in the inferred host: its frame is counted, on its interface, as not replayed.
         #expect(outcome.kept[4]?.device == "if3")
         #expect(outcome.kept[4]?.verdict == .unknown)
         Self.expectFlat(outcome)

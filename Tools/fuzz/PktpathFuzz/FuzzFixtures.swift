@@ -137,7 +137,8 @@ enum FuzzFixtures {
     /// pcapng captures made from `fixture`'s frames: for each link type pktpath reads, one section with
     /// two named interfaces of that type (frames alternate between them, the second at nanosecond
     /// resolution) and an OS block; then one whose interfaces differ in link type (libpcap refuses it,
-    /// pktpath's pcapng reader takes it) and one that is 802.11 (pktpath refuses it). Keyed by a file name.
+    /// pktpath's pcapng reader takes it) and one that is 802.11 with radiotap headers (its Ethernet
+    /// frames read as 802.11). Keyed by a file name.
     static func pcapngCaptures(from fixture: Fixture) -> [(name: String, bytes: [UInt8])] {
         let hostMACs = Set(fixture.profile.interfaces.map(\.mac))
         let frames = fixture.frames.map { (frame: $0, outgoing: hostMACs.contains(MACAddress($0.bytes, at: 6))) }
@@ -167,7 +168,8 @@ enum FuzzFixtures {
                                                        interface(113, "any", nanoseconds: true)],
                                           records: records { f, _ in f })))
         out.append(("\(fixture.name)-radiotap.pcapng",
-                    PcapngBuilder.capture(interfaces: [interface(127, "wlan0", nanoseconds: false)],
+                    PcapngBuilder.capture(interfaces: [interface(127, "wlan0", nanoseconds: false),
+                                                       interface(127, "wlan1", nanoseconds: true)],
                                           records: records { f, _ in [0, 0, 8, 0, 0, 0, 0, 0] + f })))
         return out
     }

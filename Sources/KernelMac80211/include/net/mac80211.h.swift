@@ -6,8 +6,9 @@ import KernelNet
 public protocol Ieee80211Ops: AnyObject {
     /// The driver's name (`iwlwifi`).
     var driverName: String { get }
-    /// The driver's receive path for one MPDU, down to `ieee80211_rx_napi`.
-    func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device)
+    /// The driver's receive path for one MPDU, down to `ieee80211_rx_napi`. Returns whether a frame
+    /// went up to GRO.
+    func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool
     /// Models `wake_tx_queue`: mac80211 queued a frame on a TXQ; the driver pulls it with
     /// `ieee80211_tx_dequeue` and sends it.
     func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device)

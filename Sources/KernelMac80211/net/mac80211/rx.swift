@@ -1,20 +1,74 @@
-// Mirrors net/mac80211/rx.c (Linux 6.1): 802.11 receive for a station interface, fast-RX path.
-// Not modeled: the RX handler chain (slow path), A-MPDU reordering, decryption, A-MSDU, monitor
-// interfaces; the capture shows frames after 802.11 -> 802.3 conversion, so fast RX is assumed.
+// Mirrors net/mac80211/rx.c (Linux 6.1; 4.14 and 6.12 where they differ): 802.11 receive for a
+// station interface, as far as choosing between fast RX, the RX handlers and dropping.
+// Frames come either as 802.11 (a monitor-mode capture: `skb.ieee80211_rx_status` set) or already
+// converted to 802.3 (a capture of the station's own interface).
+// Not modeled: the RX handler chain itself (`ieee80211_rx_handlers`: duplicate detection, decryption,
+// defragmentation, A-MSDU, management frames) — a frame that needs it ends in a not-modeled note;
+// A-MPDU reordering; monitor interfaces. On 802.3 captures multicast frames are taken through fast RX,
+// which the kernel (since fast RX rejects group addresses) sends through the handlers instead.
 import KernelNet
 import Trace
+import Wire
 
 /// Functions modeled from `net/mac80211/rx.c`, in the file's order.
 public enum rx: String, KernelSourceFile {
     public static let path = "net/mac80211/rx.c"
-    case ieee80211_deliver_skb_to_local_stack, ieee80211_rx_8023, ieee80211_invoke_fast_rx,
-        ieee80211_prepare_and_rx_handle, __ieee80211_rx_handle_packet, ieee80211_rx_list, ieee80211_rx_napi
+    case ieee80211_rx_monitor, ieee80211_deliver_skb_to_local_stack, ieee80211_invoke_rx_handlers,
+        ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx, ieee80211_prepare_and_rx_handle,
+        ieee80211_rx_for_interface, __ieee80211_rx_handle_packet, ieee80211_rx_list, ieee80211_rx_napi
 }
 
 extension Mac80211Device {
+    /// Passes the frame to monitor interfaces (there are none) and returns whether the other interfaces
+    /// get it: not when its FCS failed, when it is shorter than 16 bytes, or for a control frame other
+    /// than PS-Poll and BlockAckReq (`should_drop_frame`); mac80211 then frees it.
+    func ieee80211_rx_monitor(_ kernel: Kernel, _ skb: inout SKBuff, _ status: IEEE80211RxStatus) -> Bool {
+        kernel.traced(rx.ieee80211_rx_monitor) {
+            let frame = status.frame
+            let why: String? =
+                if frame.radio?.flags.contains(.badFCS) ?? false { "its FCS failed (RX_FLAG_FAILED_FCS_CRC)" }
+                else if skb.len < 16 { "it is shorter than 16 bytes" }
+                else if let fc = frame.header?.frameControl, fc.type == .control, fc.subtype != 10, fc.subtype != 8 {
+                    "control frames other than PS-Poll and BlockAckReq are for monitor interfaces only"
+                } else { nil }
+            guard let why else { return true }
+            kernel.tracer.note("only monitor interfaces take this frame: \(why); there are none, so it is freed")
+            kernel.dev_kfree_skb_undelivered(&skb)
+            return false
+        }
+    }
+
     /// Adds the converted frame to the receive list the NAPI caller hands to GRO.
     func ieee80211_deliver_skb_to_local_stack(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_deliver_skb_to_local_stack) {}
+    }
+
+    /// Runs the RX handlers over a frame fast RX did not take. Not modeled: the trace says so, and the
+    /// frame goes no further in the model.
+    func ieee80211_invoke_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(rx.ieee80211_invoke_rx_handlers) {
+            let what = skb.ieee80211_rx_status?.frame.header.map { "802.11 \($0.frameControl.name)" } ?? "multicast"
+            kernel.tracer.notModeled("mac80211's RX handlers (ieee80211_rx_handlers) for this \(what) frame")
+        }
+    }
+
+    /// Decides whether a station interface takes a frame fast RX did not: it needs a BSSID, and must be
+    /// a group-addressed frame or one for the interface's own address.
+    func ieee80211_accept_frame(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(rx.ieee80211_accept_frame) {
+            let own = skb.dev.dev_addr
+            if let header = skb.ieee80211_rx_status?.frame.header, header.bssid == nil {
+                kernel.tracer.note("no BSSID (a frame between access points): not for a station interface")
+                return false
+            }
+            guard let receiver = receiverAddress(skb), !receiver.isMulticast else { return true }
+            guard receiver == own else {
+                kernel.tracer.note("addressed to \(receiver), not to this station (\(own)); the device's address filter "
+                    + "normally keeps such frames from the driver")
+                return false
+            }
+            return true
+        }
     }
 
     /// Delivers an 802.3 frame from fast RX: counts it in the interface's receive counters
@@ -29,17 +83,69 @@ extension Mac80211Device {
     }
 
     /// Fast RX for a data frame from the associated AP: converts 802.11 to 802.3 without the handlers.
-    /// Before the receive list (4.14) it classifies the frame and hands it to GRO itself.
-    func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) {
+    /// Returns false for a frame it does not take (the caller goes on with the handlers). Before the
+    /// receive list (4.14) it classifies the frame and hands it to GRO itself.
+    func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_invoke_fast_rx) {
+            if let status = skb.ieee80211_rx_status {
+                if let why = fastReceiveRefusal(skb, status.frame) {
+                    kernel.tracer.note("fast RX does not take it: \(why)")
+                    return false
+                }
+                convertTo8023(&skb, status.frame)
+            } else if let receiver = receiverAddress(skb), !receiver.isMulticast, receiver != skb.dev.dev_addr {
+                kernel.tracer.note("fast RX does not take it: not addressed to this station")
+                return false
+            }
             guard kernel.has(rx.ieee80211_rx_8023) else {
                 countFastReceive(kernel, skb)
                 kernel.eth_type_trans(&skb)
                 kernel.napi_gro_receive(&skb)
-                return
+                return true
             }
             ieee80211_rx_8023(kernel, &skb)
+            return true
         }
+    }
+
+    /// The address a frame was sent to over the air: the 802.11 header's address 1, or the Ethernet
+    /// destination of a frame the capture shows converted; `nil` when a cooked capture kept no
+    /// link-layer header (the model then lets the frame through, as before it knew of mac80211's checks).
+    func receiverAddress(_ skb: SKBuff) -> MACAddress? {
+        if let header = skb.ieee80211_rx_status?.frame.header { return header.address1 }
+        guard !skb.linkLayerMissing else { return nil }
+        return EthernetPacket(skb.bytes, at: skb.data)?.destination
+    }
+
+    /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
+    /// unfragmented, unprotected data (on an open network) from the AP to this station's own address,
+    /// with an RFC 1042 header and no A-MSDU.
+    func fastReceiveRefusal(_ skb: SKBuff, _ frame: WirelessFrame) -> String? {
+        guard let h = frame.header else { return "the 802.11 header could not be read" }
+        let fc = h.frameControl
+        if fc.type != .data || fc.isNullData { return "not a data frame with a payload" }
+        if !fc.fromDS || fc.toDS { return "not a frame from the distribution system (FromDS only)" }
+        if h.address1 != skb.dev.dev_addr { return "not addressed to this station's own address" }
+        if fc.moreFragments || h.fragmentNumber != 0 { return "a fragment" }
+        if fc.isProtected { return "protected: the capture holds only the ciphertext the device decrypts" }
+        if u_mgd?.cipher != nil { return "unprotected on a link with a pairwise key" }
+        if h.isAMSDU { return "an A-MSDU" }
+        guard frame.etherType != nil, (0..<6).allSatisfy({ skb.bytes.u8(at: frame.bodyOffset + $0) == LLCSNAP.rfc1042[$0] })
+        else { return "no RFC 1042 header" }
+        return nil
+    }
+
+    /// Rewrites an 802.11 data frame's headers as the Ethernet header fast RX makes: destination,
+    /// source, then the EtherType of the RFC 1042 header, followed by the payload.
+    func convertTo8023(_ skb: inout SKBuff, _ frame: WirelessFrame) {
+        guard let h = frame.header, let type = frame.etherType else { return }
+        var eth = EthernetHeader(destination: h.destinationAddress, source: h.sourceAddress ?? .zero, etherType: type).bytes
+        let end = min(frame.end, skb.bytes.count)
+        if frame.networkOffset < end { eth += skb.bytes[frame.networkOffset..<end] }
+        skb.bytes = eth
+        skb.data = 0
+        skb.len = eth.count
+        skb.ieee80211_rx_status = nil
     }
 
     /// The receive counters fast RX moves, with the length of the 802.3 frame it made
@@ -49,32 +155,71 @@ extension Mac80211Device {
         kernel.countLink(skb.dev) { $0.rx_packets += 1; $0.rx_bytes += skb.len }
     }
 
-    /// Checks the frame is for this interface and runs fast RX (or the handler chain).
-    func ieee80211_prepare_and_rx_handle(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(rx.ieee80211_prepare_and_rx_handle) { ieee80211_invoke_fast_rx(kernel, &skb) }
+    /// Tries fast RX when the frame came from a known station, else checks the frame is for this
+    /// interface and runs the handler chain. Returns whether the interface took it, and whether the
+    /// model has an 802.3 frame for the stack.
+    func ieee80211_prepare_and_rx_handle(_ kernel: Kernel, _ skb: inout SKBuff, fromStation: Bool)
+        -> (taken: Bool, listed: Bool)
+    {
+        kernel.traced(rx.ieee80211_prepare_and_rx_handle) {
+            if fromStation, fastReceiveReady {
+                if ieee80211_invoke_fast_rx(kernel, &skb) { return (true, true) }
+            }
+            guard ieee80211_accept_frame(kernel, &skb) else { return (false, false) }
+            ieee80211_invoke_rx_handlers(kernel, &skb)
+            return (true, false)
+        }
     }
 
-    /// Finds the station and interface of a received frame and processes it.
-    func __ieee80211_rx_handle_packet(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(rx.__ieee80211_rx_handle_packet) { ieee80211_prepare_and_rx_handle(kernel, &skb) }
+    /// Whether the AP's station entry has fast RX set up: associated and authorized (an 802.3 capture
+    /// of the interface implies both).
+    var fastReceiveReady: Bool { u_mgd.map { $0.associated && $0.authorized } ?? true }
+
+    /// Hands a frame from no known station to an interface (6.1 on; 4.14 calls
+    /// `ieee80211_prepare_and_rx_handle` directly).
+    func ieee80211_rx_for_interface(_ kernel: Kernel, _ skb: inout SKBuff) -> (taken: Bool, listed: Bool) {
+        kernel.traced(rx.ieee80211_rx_for_interface) { ieee80211_prepare_and_rx_handle(kernel, &skb, fromStation: false) }
     }
 
-    /// Receives one frame into a list of frames for the stack.
-    func ieee80211_rx_list(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(rx.ieee80211_rx_list) { __ieee80211_rx_handle_packet(kernel, &skb) }
+    /// Finds the station and interface of a received frame and processes it; frees it when no
+    /// interface takes it. Returns whether an 802.3 frame is on the list for the stack.
+    func __ieee80211_rx_handle_packet(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(rx.__ieee80211_rx_handle_packet) {
+            let result: (taken: Bool, listed: Bool)
+            if let header = skb.ieee80211_rx_status?.frame.header, header.address2 != u_mgd?.ap || u_mgd == nil {
+                kernel.tracer.note("transmitter \(header.address2.map(\.description) ?? "none") is no station this interface knows")
+                result = kernel.has(rx.ieee80211_rx_for_interface)
+                    ? ieee80211_rx_for_interface(kernel, &skb) : ieee80211_prepare_and_rx_handle(kernel, &skb, fromStation: false)
+            } else {
+                result = ieee80211_prepare_and_rx_handle(kernel, &skb, fromStation: true)
+            }
+            if !result.taken { kernel.dev_kfree_skb_undelivered(&skb) }
+            return result.listed
+        }
+    }
+
+    /// Receives one frame into a list of frames for the stack, after offering it to monitor interfaces.
+    /// Returns whether the list has a frame.
+    func ieee80211_rx_list(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(rx.ieee80211_rx_list) {
+            if let status = skb.ieee80211_rx_status, !ieee80211_rx_monitor(kernel, &skb, status) { return false }
+            return __ieee80211_rx_handle_packet(kernel, &skb)
+        }
     }
 
     /// mac80211's receive entry for drivers: processes the frame, then gives the resulting frames to
-    /// GRO (`napi_gro_receive`) since the driver passed its NAPI context. (4.14 has no list: fast RX
-    /// hands each frame to GRO.)
-    public func ieee80211_rx_napi(_ kernel: Kernel, _ skb: inout SKBuff) {
+    /// GRO (`napi_gro_receive`) since the driver passed its NAPI context. (4.14 has no list: it offers
+    /// the frame to monitor interfaces itself, and fast RX hands each frame to GRO.) Returns whether a
+    /// frame went up to GRO.
+    public func ieee80211_rx_napi(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_rx_napi) {
             guard kernel.has(rx.ieee80211_rx_list) else {
-                __ieee80211_rx_handle_packet(kernel, &skb)
-                return
+                if let status = skb.ieee80211_rx_status, !ieee80211_rx_monitor(kernel, &skb, status) { return false }
+                return __ieee80211_rx_handle_packet(kernel, &skb)
             }
-            ieee80211_rx_list(kernel, &skb)
+            guard ieee80211_rx_list(kernel, &skb) else { return false }
             kernel.napi_gro_receive(&skb)
+            return true
         }
     }
 }

@@ -23,12 +23,14 @@ public final class Mac80211Device: NetDeviceOps {
     /// gets one queue per access category, with a qdisc.
     public func isNoQueue(in kernel: Kernel) -> Bool { hw.hasTXQs(in: kernel) }
     public let receiveMode = ReceiveMode.napiGRO
+    /// The station's association, when known (from the host profile or the capture); `nil` for an
+    /// interface whose capture shows only 802.3 frames, which implies an open controlled port.
+    public var u_mgd: IEEE80211IfManaged?
 
     public init(hw: any Ieee80211Ops) { self.hw = hw }
 
     public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         hw.rx(kernel, &skb, mac80211: self)
-        return true
     }
 
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {

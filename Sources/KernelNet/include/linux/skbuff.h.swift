@@ -70,6 +70,10 @@ public struct SKBuff {
     public var gso_size = 0
     /// `skb_shinfo(skb)->gso_segs`: how many wire segments a GSO packet stands for.
     public var gso_segs = 0
+    /// What a Wi-Fi driver puts in `skb->cb` for mac80211 (`struct ieee80211_rx_status`) when the
+    /// capture shows the 802.11 frame itself: its decoded headers and radio information. `nil` for
+    /// frames captured as Ethernet.
+    public var ieee80211_rx_status: IEEE80211RxStatus?
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id
@@ -148,4 +152,13 @@ public struct SKBuff {
     public func icmp_hdr() -> ICMPv4Packet? { ICMPv4Packet(bytes, at: transport_header) }
     /// The Ethernet header, when the frame has one.
     public func eth_hdr() -> EthernetPacket? { mac_header.flatMap { EthernetPacket(bytes, at: $0) } }
+}
+
+/// The 802.11 frame a Wi-Fi driver hands to mac80211, as a monitor-mode capture recorded it (models
+/// the parts of `struct ieee80211_rx_status` in `skb->cb` that decide the receive path).
+public final class IEEE80211RxStatus {
+    /// The frame's radio header, MAC header and payload position.
+    public let frame: WirelessFrame
+
+    public init(frame: WirelessFrame) { self.frame = frame }
 }

@@ -60,7 +60,13 @@ extension Kernel {
     /// (`CHECKSUM_UNNECESSARY`): the frame is IPv4 TCP or UDP and its checksum is good. Takes the skb
     /// `inout` (it is not changed) so that a caller holding it `inout` passes it without a copy.
     public func deviceVerifiesChecksum(_ skb: inout SKBuff) -> Bool {
-        let network = skb.linkLayerMissing ? skb.data : skb.data + EthernetPacket.headerLength
+        let network: Int
+        if let wireless = skb.ieee80211_rx_status?.frame {
+            guard wireless.etherType == .ipv4 else { return false }
+            network = wireless.networkOffset
+        } else {
+            network = skb.linkLayerMissing ? skb.data : skb.data + EthernetPacket.headerLength
+        }
         guard let iph = IPv4Packet(skb.bytes, at: network), iph.headerIsCaptured, !iph.isFragment,
             iph.proto == .tcp || iph.proto == .udp
         else { return false }

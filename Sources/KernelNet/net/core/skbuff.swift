@@ -60,6 +60,15 @@ extension Kernel {
         traced(skbuff.consume_skb) {}
     }
 
+    /// Frees a packet with `dev_kfree_skb` (a `consume_skb`) where the code that does so has not
+    /// delivered it: no drop tracepoint fires, but the frame went no further, and the trace's verdict
+    /// says so (a drop without a reason, at the calling function).
+    public func dev_kfree_skb_undelivered(_ skb: inout SKBuff) {
+        let freer = tracer.caller
+        consume_skb(&skb)
+        outcome.drop(reason: nil, by: freer)
+    }
+
     /// Frees a packet that was used up, from code that passes its reason along: 6.12's
     /// `kfree_skb_reason(skb, SKB_CONSUMED)`, which `sk_skb_reason_drop` reports as a consume, not a
     /// drop; `consume_skb` in versions without that reason.

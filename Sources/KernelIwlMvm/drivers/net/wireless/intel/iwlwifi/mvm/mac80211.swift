@@ -16,7 +16,7 @@ public final class IwlMvm: Ieee80211Ops {
 
     public init() {}
 
-    public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
+    public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
         iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211)
     }
 
