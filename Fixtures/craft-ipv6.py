@@ -19,7 +19,8 @@ socket programs:
   udp-server   (p6b-dut) UDP [::]:7000, reads for a few seconds
   udp-client   a datagram to 7000 (open) and one to 7001 (closed)
 truth:
-  oracle-scenario HOST_JSON    scenario.json for the shared oracle (stdout)
+  oracle-scenario HOST_JSON [GROUP@DEV...]   scenario.json for the shared oracle (stdout); each
+               GROUP@DEV is a multicast group the host had joined there
 """
 import json
 import socket
@@ -255,7 +256,7 @@ def udp_client():
 
 # ---- truth -------------------------------------------------------------------------------------
 
-def oracle_scenario(host_json):
+def oracle_scenario(host_json, *groups):
     """The oracle's scenario for a host profile: its interfaces, sysctls, routes and neighbours, IPv6 on,
     IPv6 listeners through busybox nc (the oracle's own listener is IPv4 only), the trace filter widened
     to the IPv6 functions, the root-namespace injection ends kept quiet (IPv6 off there)."""
@@ -277,8 +278,8 @@ def oracle_scenario(host_json):
             cmds.append("(sleep 1000 | nc -l -p %d >/dev/null 2>&1 &)" % sk["port"])
         elif sk["proto"] == "udp":
             cmds.append("(sleep 1000 | nc -u -l -p %d >/dev/null 2>&1 &)" % sk["port"])
-    for g in h.get("multicast", []):
-        cmds.append("ip addr add %s/128 dev %s autojoin" % (g["group"], g["dev"]))
+    for g in groups:
+        cmds.append("ip addr add %s/128 dev %s autojoin" % tuple(g.split("@")))
     sc = {"ipv6": True, "interfaces": ifs, "sysctl": sysctl,
           "routes": ["%s via %s dev %s" % (r["dst"], r["via"], r["dev"]) for r in h.get("routes", []) if r.get("via")],
           "neigh": [{"ip": n["ip"], "mac": n["mac"], "dev": n["dev"], "nud": n["state"]}

@@ -40,6 +40,14 @@ struct DeviceCounterTruthTests {
 
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {
+        if let gap = CounterTruthTests.knownGap(name) {
+            withKnownIssue(gap) { try compareDevices(name) }
+        } else {
+            try compareDevices(name)
+        }
+    }
+
+    func compareDevices(_ name: String) throws {
         let truth = try Self.truth(name)
         let model = try Self.model(name)
         #expect(!truth.isEmpty, "\(name): no counters in the truth file")

@@ -54,7 +54,11 @@ extension OracleKernel {
             // which holds the reply, has the warm path in its golden trace.
             "Fixtures/oracle/vlan_rx": [2],
         ],
-        knownGaps: [:],
+        // The IPv6 fixtures (Fixtures/README.md, "IPv6 fixtures"): the model stops IPv6 at ipv6_rcv.
+        knownGaps: Dictionary(uniqueKeysWithValues: ["v6_ping", "v6_tcp_udp", "v6_linkup", "v6_ndisc", "v6_ra", "v6_mld",
+                                                     "v6_frag", "v6_exthdr", "v6_forward"].map {
+            ("Fixtures/oracle/\($0)", "IPv6 past ipv6_rcv is not modeled yet (issue 11)")
+        }),
         knownFrameGaps: [:],
         knownTransmitGaps: [:])
 
