@@ -616,4 +616,11 @@ public struct IPv6NeighbourConfig: Sendable, Equatable {
     public var mac: MACAddress
     public var device: String?
     public var state: NUDState
+
+    public init(ip: String, mac: MACAddress, device: String?, state: NUDState) {
+        self.ip = ip
+        self.mac = mac
+        self.device = device
+        self.state = state
+    }
 }
