@@ -21,12 +21,12 @@
 #            its link-local address, MLD reports, router solicitations), then fd77::1 is added again
 #            (DAD, MLD); then the peer adds fd77::20 (its DAD probe) and tries fd77::1 (the host
 #            defends it with an NA)
-#   ndisc    craft-ipv6.py ndisc: valid and invalid NS/NA, DAD probes, RS, redirect
-#   ra       craft-ipv6.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
-#   mld      craft-ipv6.py mld, the host a member of ff12::7777 on p6b-dut
+#   ndisc    craft-ipv6-fixtures.py ndisc: valid and invalid NS/NA, DAD probes, RS, redirect
+#   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
+#   mld      craft-ipv6-fixtures.py mld, the host a member of ff12::7777 on p6b-dut
 #   frag     static neighbours, ip6frag_time=1: ping6 of 3000 bytes (fragments both ways), then
-#            craft-ipv6.py frag (overlap, atomic, bad length, a fragment left to time out)
-#   exthdr   static neighbours: craft-ipv6.py exthdr
+#            craft-ipv6-fixtures.py frag (overlap, atomic, bad length, a fragment left to time out)
+#   exthdr   static neighbours: craft-ipv6-fixtures.py exthdr
 #   forward  the host forwards (net.ipv6.conf.all.forwarding=1) between the peer and p6b-far: two
 #            pings, one with hop limit 1 (time exceeded), one of 1300 bytes (packet too big, MTU 1280),
 #            the same again (the peer now fragments it; the host forwards the fragments)
@@ -38,7 +38,7 @@ OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
 ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
-CRAFT="$HERE/craft-ipv6.py"
+CRAFT="$HERE/craft-ipv6-fixtures.py"
 DUT=p6b-dut; PEER=p6b-peer; FAR=p6b-far
 DUT_MAC=02:00:00:00:0d:00; PEER_MAC=02:00:00:00:0e:00; DUT2_MAC=02:00:00:00:0d:01; FAR_MAC=02:00:00:00:0f:01
 DUT_IP=fd77::1; PEER_IP=fd77::2; DUT2_IP=fd78::1; FAR_IP=fd78::2

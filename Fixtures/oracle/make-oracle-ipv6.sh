@@ -7,7 +7,7 @@
 # Env: ORACLE_KVER, ORACLE_CACHE, ORACLE_OUT as for make-oracle.sh (oracle-kernel.sh).
 # For each fixture <name> this writes <output folder>/<name>/:
 #   capture.pcap    the frames of ../<name>.pcap NOT sent by the DUT (any of its MACs)
-#   scenario.json   derived from ../<name>.host.json by ../craft-ipv6.py oracle-scenario: IPv6 on,
+#   scenario.json   derived from ../<name>.host.json by ../craft-ipv6-fixtures.py oracle-scenario: IPv6 on,
 #                   every interface with its global addresses (the link-local ones come from the MAC),
 #                   offload off, sysctls, neighbours (auto_neigh off), listeners as busybox nc
 #                   (the oracle's own listener is IPv4 only), v6_mld's group ff12::7777 joined with
@@ -38,7 +38,7 @@ for n in "${SEL[@]}"; do
   macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$n.host.json")
   tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "$macs" 2>/dev/null
   groups=(); [ "$n" = v6_mld ] && groups=(ff12::7777@p6b-dut)   # see make-fixtures-ipv6.sh
-  /usr/bin/python3 "$FIX/craft-ipv6.py" oracle-scenario "$FIX/$n.host.json" "${groups[@]}" > "$D/scenario.json"
+  /usr/bin/python3 "$FIX/craft-ipv6-fixtures.py" oracle-scenario "$FIX/$n.host.json" "${groups[@]}" > "$D/scenario.json"
   case $n in
     v6_frag) /usr/bin/python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["gap_ms"]=1500; json.dump(d, open(p,"w"), indent=1)' "$D/scenario.json";;
   esac

@@ -62,6 +62,8 @@ public struct HostProfile: Sendable {
     /// The modules `modules` may name.
     public static let knownModules = ["8021q", "bridge", "llc", "stp"]
     public var routes: [RouteConfig] = []
+    /// IPv6 routes.
+    public var routes6: [RouteConfig6] = []
     public var neighbours: [NeighbourConfig] = []
     /// IPv6 neighbours (`ip -6 neigh`), as written in the profile.
     public var ipv6Neighbours: [IPv6NeighbourConfig] = []
@@ -242,6 +244,23 @@ public struct HostProfile: Sendable {
         for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
             try checkKeys(o, ["dst", "via", "dev", "onlink"], at: at)
+            // An IPv6 route: an IPv6 destination, or the default route through an IPv6 gateway.
+            if let dst = o["dst"] as? String, dst.contains(":") || (dst == "default" && (o["via"] as? String)?.contains(":") == true) {
+                guard let prefix = dst == "default" ? IPv6Prefix("::/0") : IPv6Prefix(dst) else {
+                    throw fail("\(at).dst", "not 'default' or an IPv6 address/prefix")
+                }
+                var gw: IPv6Address?
+                if let via = o["via"], !(via is NSNull) {
+                    guard let text = via as? String, let a = IPv6Address(text) else { throw fail("\(at).via", "not an IPv6 address") }
+                    gw = a
+                }
+                let dev = o["dev"] as? String
+                if let dev, !profile.interfaces.contains(where: { $0.name == dev }) {
+                    throw fail("\(at).dev", "no interface named \(dev) (ip route: Cannot find device)")
+                }
+                profile.routes6.append(RouteConfig6(destination: prefix, gateway: gw, device: dev))
+                continue
+            }
             guard let dst = o["dst"] as? String, let prefix = dst == "default" ? IPv4Prefix("0.0.0.0/0") : IPv4Prefix(dst) else {
                 throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
             }
@@ -306,6 +325,7 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).port", "missing or not a port number")
             }
             var addrText = o["addr"] as? String ?? "0.0.0.0"
+            var takesIPv6 = false
             if addrText == "::" {
                 // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1.
                 let sysctls = root["sysctl"] as? [String: Any]
@@ -316,6 +336,7 @@ public struct HostProfile: Sendable {
                     continue
                 }
                 addrText = "0.0.0.0"
+                takesIPv6 = true
             }
             guard let addr = IPv4Address(addrText) else {
                 throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (the IPv6 stack is not modeled yet)")
@@ -349,8 +370,10 @@ public struct HostProfile: Sendable {
             if state == .TCP_ESTABLISHED, remote == nil {
                 throw fail("\(at).remote", "an established connection names its peer (ADDRESS:PORT)")
             }
-            profile.sockets.append(SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
-                                                remote: remote?.0, remotePort: remote?.1, groups: groups))
+            var socket = SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
+                                      remote: remote?.0, remotePort: remote?.1, groups: groups)
+            socket.ipv6 = takesIPv6
+            profile.sockets.append(socket)
         }
         if let s = root["sysctl"] {
             guard let dict = s as? [String: Any] else { throw fail("sysctl", "not an object") }
@@ -513,7 +536,7 @@ public struct HostProfile: Sendable {
     public var json: JSONValue {
         var fields: [(String, JSONValue)] = [
             ("interfaces", .array(interfaces.map(\.json))),
-            ("routes", .array(routes.map(Self.json(route:)))),
+            ("routes", .array(routes.map(Self.json(route:)) + routes6.map(Self.json(route6:)))),
             ("neighbours", .array(neighbours.map { n in
                 .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
                          ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
@@ -540,6 +563,12 @@ public struct HostProfile: Sendable {
         ]
         if r.onlink { fields.append(("onlink", .bool(true))) }
         return .object(fields)
+    }
+
+    /// An IPv6 route as the profile writes it.
+    static func json(route6 r: RouteConfig6) -> JSONValue {
+        .object([("dst", .string(r.destination.length == 0 ? "default" : r.destination.description)),
+                 ("via", r.gateway.map { .string($0.description) } ?? .null), ("dev", r.device.map { .string($0) } ?? .null)])
     }
 
     /// A socket as the profile writes it.

@@ -70,6 +70,11 @@ public struct SKBuff {
     public var gso_size = 0
     /// `skb_shinfo(skb)->gso_segs`: how many wire segments a GSO packet stands for.
     public var gso_segs = 0
+    /// `IP6CB(skb)->nhoff`: where, from the network header, the next-header byte of the IPv6 header or
+    /// extension header last processed is.
+    public var nhoff = 0
+    /// `IP6CB(skb)->ra`: the value of a hop-by-hop Router Alert option (RFC 2711), if the packet had one.
+    public var ip6RouterAlert: UInt16?
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id
@@ -138,6 +143,8 @@ public struct SKBuff {
 
     /// Models `ip_hdr`: the IPv4 header at the network header.
     public func ip_hdr() -> IPv4Packet? { IPv4Packet(bytes, at: network_header) }
+    /// Models `ipv6_hdr`: the IPv6 header at the network header.
+    public func ipv6_hdr() -> IPv6Packet? { IPv6Packet(bytes, at: network_header) }
     /// Models `arp_hdr`.
     public func arp_hdr() -> ARPPacket? { ARPPacket(bytes, at: network_header) }
     /// Models `tcp_hdr`.
