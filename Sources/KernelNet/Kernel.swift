@@ -455,7 +455,7 @@ public struct Sysctl: Sendable {
 
     /// The per-device IPv6 settings the model reads (`net.ipv6.conf.{all,default,DEVICE}.NAME`).
     public static let modeledPerDevice6: Set<String> = [
-        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_source_route",
+        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

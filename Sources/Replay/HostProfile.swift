@@ -213,7 +213,7 @@ public struct HostProfile: Sendable {
                     addresses.append(p)
                     continue
                 }
-                // IPv6 addresses are kept (the IPv6 stack is not modeled yet); anything else is an error.
+                // IPv6 addresses (inet6_ifaddr); anything else is an error.
                 guard text.contains(":"), Self.isIPv6Prefix(text) else {
                     throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix")
                 }
@@ -339,7 +339,7 @@ public struct HostProfile: Sendable {
                 takesIPv6 = true
             }
             guard let addr = IPv4Address(addrText) else {
-                throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (the IPv6 stack is not modeled yet)")
+                throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (sockets bound to one IPv6 address are not modeled)")
             }
             var groups: [IPv4Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {

@@ -276,7 +276,7 @@ public enum ModelTour {
     }
 
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
-    /// port, echo requests to joined groups, an MLD report to a group it has not joined, and the
+    /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, and the
     /// extension headers and header errors the receive path checks.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
@@ -300,11 +300,16 @@ public enum ModelTour {
         truncated[14 + 5] = 200
         var version4 = rx.ipv6(peer, host, .icmpv6, echo)
         version4[14] = 0x40
+        let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
+        let closedUDP = rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7001, payload: data))
         let list = [
             rx.ipv6(peer, host, .icmpv6, echo),
+            tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 129, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0x61, count: 16))),
             rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7000, payload: data)),
-            rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7001, payload: data)),
+            closedUDP,
+            tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(closedUDP.dropFirst(14)))),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40001, 81, seq: 1, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(81, 40001, seq: 0, ack: 2, flags: [.rst, .ack])),
             multicast(.allNodes).ipv6(peer, .allNodes, .icmpv6, echo),
             multicast(host.solicitedNode).ipv6(peer, host.solicitedNode, .icmpv6, echo),
             multicast(IPv6Address("ff02::16")!).ipv6(peer, IPv6Address("ff02::16")!, .icmpv6,

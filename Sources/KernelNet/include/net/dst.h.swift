@@ -74,6 +74,7 @@ extension Kernel {
     @discardableResult
     func dst_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(dst_h.dst_output) {
+            if skb.protocol == .ipv6 { return ip6_output(&skb) }
             if let daddr = skb.ip_hdr()?.destination, outputsThroughMulticast(daddr) { return ip_mc_output(&skb) }
             return ip_output(&skb)
         }

@@ -4,6 +4,8 @@
 // How each version frees what it received: 4.14 frees every message but a delivered echo reply as a
 // drop (`kfree_skb`), 6.1 with `NOT_SPECIFIED`; 6.12 takes the reason from the handler (an answered
 // echo request is freed with `SKB_CONSUMED`, a consume).
+// Echo replies go to `ping_rcv` (net/ipv4/ping.c, shared with IPv4): a ping socket the capture showed
+// sending takes them, else `NO_SOCKET`.
 // Not modeled: neighbour discovery and MLD (their handlers are named where the kernel calls them),
 // the ICMPv6 rate limits (`icmpv6_xrlim_allow`), errors delivered to sockets (`icmpv6_notify` finds
 // the protocol's error handler, which the model does not follow), extended echo (RFC 8335).
@@ -13,7 +15,7 @@ import Wire
 /// Functions modeled from `net/ipv6/icmp.c`, in the file's order.
 public enum ipv6_icmp_c: String, KernelSourceFile {
     public static let path = "net/ipv6/icmp.c"
-    case icmp6_send, icmpv6_param_prob_reason, icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv
+    case icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason, icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv
 }
 
 /// Functions modeled from `include/linux/icmpv6.h` (`static inline`).
@@ -70,6 +72,7 @@ extension Kernel {
     /// this host, nor to an unspecified or multicast source. The message leaves as a frame of its own.
     func icmp6_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
         traced(ipv6_icmp_c.icmp6_send) {
+            if sendsCapturedFrame() { return }
             guard let hdr = skb.ipv6_hdr() else { return }
             let daddr = hdr.destination, saddr = hdr.source
             if daddr.isMulticast || skb.pkt_type != .PACKET_HOST,
@@ -91,6 +94,20 @@ extension Kernel {
             expectTransmit(.icmpv6Error(to: saddr, type: type, code: code), from: currentFrame)
             tracer.note("ICMPv6 type \(type) code \(code) to \(saddr) built and sent: see the transmitted frame")
         }
+    }
+
+    /// Finishes the ICMPv6 message (its checksum) and sends the socket's pending data.
+    func icmpv6_push_pending_frames(_ skb: inout SKBuff) {
+        traced(ipv6_icmp_c.icmpv6_push_pending_frames) { _ = ip6_push_pending_frames(&skb) }
+    }
+
+    /// On the frame the capture shows leaving, where an ICMPv6 sender runs as its origin: sends that
+    /// frame (the output route lookup, `ip6_dst_lookup`, is not modeled) and returns true.
+    private func sendsCapturedFrame() -> Bool {
+        guard var out = transmitSKB else { return false }
+        icmpv6_push_pending_frames(&out)
+        transmitSKB = out
+        return true
     }
 
     /// Sends an ICMPv6 error about `skb` with the options the receive path recorded (`IP6CB`).
@@ -149,6 +166,7 @@ extension Kernel {
                 tracer.note("echo_ignore_multicast: no reply to a multicast echo")
                 return
             }
+            if sendsCapturedFrame() { return }
             let id = skb.bytes.u16be(at: skb.transport_header + 4), seq = skb.bytes.u16be(at: skb.transport_header + 6)
             count("Icmp6OutMsgs")
             countIcmp6Msg(ICMPv6Type.ICMPV6_ECHO_REPLY, incoming: false)
@@ -195,16 +213,15 @@ extension Kernel {
             // 6.12 frees with the handler's reason (`nil`: consumed); older versions drop all but a
             // delivered echo reply.
             var reason: SKBDropReason? = .NOT_SPECIFIED
+            var answered = false
             switch type {
             case ICMPv6Type.ICMPV6_ECHO_REQUEST:
                 if !sysctl.icmpv6_echo_ignore_all {
                     icmpv6_echo_reply(&skb)
-                    if profile.version >= .v6_12 { reason = nil }
+                    answered = profile.version >= .v6_12
                 }
             case ICMPv6Type.ICMPV6_ECHO_REPLY:
-                tracer.notModeled("ICMPv6 echo reply to a ping socket (ping_rcv)")
-                outcome.set(.unknown)
-                return .done
+                reason = ping_rcv(&skb)
             case ICMPv6Type.ICMPV6_DEST_UNREACH...ICMPv6Type.ICMPV6_PARAMPROB:
                 icmpv6_notify(&skb, type: type)
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION...ICMPv6Type.NDISC_REDIRECT:
@@ -226,13 +243,15 @@ extension Kernel {
                 // An unknown informational message is ignored; an unknown error goes to the upper layer.
                 if ICMPv6Type.isError(type) { icmpv6_notify(&skb, type: type) }
             }
-            if let reason {
+            if answered {
+                // 6.12's icmpv6_echo_reply returns SKB_CONSUMED, which icmpv6_rcv passes to kfree_skb_reason.
+                kfree_skb_consumed(&skb)
+            } else if let reason {
                 // A message the host processed is freed as a drop all the same: the real kernel's
                 // kfree_skb tracepoint reports it so, and so does the verdict.
                 kfree_skb_reason(&skb, reason)
             } else {
-                // 6.12's icmpv6_echo_reply returns SKB_CONSUMED, which icmpv6_rcv passes to kfree_skb_reason.
-                kfree_skb_consumed(&skb)
+                consume_skb(&skb)
             }
             return .done
         }

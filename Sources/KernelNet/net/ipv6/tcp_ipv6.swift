@@ -9,14 +9,25 @@ import Wire
 /// Functions modeled from `net/ipv6/tcp_ipv6.c`, in the file's order.
 public enum tcp_ipv6: String, KernelSourceFile {
     public static let path = "net/ipv6/tcp_ipv6.c"
-    case tcp_v6_send_reset, tcp_v6_fill_cb, tcp_v6_rcv, tcp_v6_early_demux
+    case tcp_v6_send_response, tcp_v6_send_reset, tcp_v6_fill_cb, tcp_v6_rcv, tcp_v6_early_demux
 }
 
 extension Kernel {
+    /// Builds a reset or acknowledgment on the control socket and sends it with `ip6_xmit` (the output
+    /// route lookup, `ip6_dst_lookup_flow`, is not modeled).
+    func tcp_v6_send_response(_ skb: inout SKBuff) {
+        traced(tcp_ipv6.tcp_v6_send_response) { _ = ip6_xmit(&skb) }
+    }
+
     /// Answers a segment no socket takes with a reset (never a reset to a reset, nor to a multicast
     /// destination). The reset leaves as a frame of its own.
     func tcp_v6_send_reset(_ skb: inout SKBuff) {
         traced(tcp_ipv6.tcp_v6_send_reset) {
+            if var out = transmitSKB {
+                tcp_v6_send_response(&out)
+                transmitSKB = out
+                return
+            }
             guard let th = skb.tcp_hdr(), let hdr = skb.ipv6_hdr(), !th.flags.contains(.rst) else {
                 tracer.note("no reset in answer to a reset")
                 return
