@@ -40,7 +40,8 @@ struct DeviceCounterTruthTests {
 
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {
-        if let gap = CounterTruthTests.knownGap(name) {
+        // v6_exthdr's frames all take modeled paths (answers included), so its devices already match.
+        if name != "v6_exthdr", let gap = CounterTruthTests.knownGap(name) {
             withKnownIssue(gap) { try compareDevices(name) }
         } else {
             try compareDevices(name)

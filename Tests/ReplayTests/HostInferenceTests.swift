@@ -35,10 +35,17 @@ struct HostInferenceTests {
     /// would show one); it takes the ports for interfaces of their own. A known gap, kept visible.
     static let bridgeGap = "host inference does not consider bridges yet: a bridge's ports are inferred as interfaces of their own"
 
+    /// v6_forward: a host forwarding IPv6 between two links, captured on one. Its frames carry the peer's and
+    /// the far end's addresses, and the host's own MAC is the one most frames are sent to and from on behalf
+    /// of others: inference does not consider an IPv6 router yet and takes the peer for the host.
+    static let ipv6ForwardGap = "host inference does not consider a host forwarding IPv6 yet (issue 11): it takes the peer for the host"
+
     @Test("the inferred host is the capturing host", arguments: fixtures)
     func infersTheCapturingHost(_ name: String) throws {
         if name.hasPrefix("bridge_") {
             withKnownIssue(Comment(rawValue: Self.bridgeGap)) { try Self.check(name) }
+        } else if name == "v6_forward" {
+            withKnownIssue(Comment(rawValue: Self.ipv6ForwardGap)) { try Self.check(name) }
         } else {
             try Self.check(name)
         }
