@@ -65,6 +65,8 @@ public struct HostProfile: Sendable {
     /// IPv6 routes.
     public var routes6: [RouteConfig6] = []
     public var neighbours: [NeighbourConfig] = []
+    /// IPv6 neighbours (`ip -6 neigh`), as written in the profile.
+    public var ipv6Neighbours: [IPv6NeighbourConfig] = []
     public var sockets: [SocketConfig] = []
     public var sysctl: [String: Int] = [:]
     /// Sysctls whose value is not one integer, as `sysctl -a` prints them (`net.ipv4.ping_group_range`
@@ -293,13 +295,20 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in try list("neighbours").enumerated() {
             let at = "neighbours[\(i)]"
-            guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else { throw fail("\(at).ip", "missing or not an IPv4 address") }
             guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else { throw fail("\(at).mac", "missing or not a MAC address") }
             let stateText = o["state"] as? String ?? "reachable"
             guard let state = NUDState(name: stateText) else { throw fail("\(at).state", "'\(stateText)' is not a neighbour state") }
             let dev = o["dev"] as? String
             if let dev, !profile.interfaces.contains(where: { $0.name == dev }) {
                 throw fail("\(at).dev", "no interface named \(dev) (ip neigh: Cannot find device)")
+            }
+            // IPv6 neighbours are kept as written (the IPv6 stack does not use them yet).
+            if let ipText = o["ip"] as? String, ipText.contains(":"), Self.ipv6Bytes(ipText) != nil, !ipText.contains("/") {
+                profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: ipText, mac: mac, device: dev, state: state))
+                continue
+            }
+            guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else {
+                throw fail("\(at).ip", "missing or not an IPv4 or IPv6 address")
             }
             profile.neighbours.append(NeighbourConfig(ip: ip, mac: mac, device: dev, state: state))
         }
@@ -531,6 +540,9 @@ public struct HostProfile: Sendable {
             ("neighbours", .array(neighbours.map { n in
                 .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
                          ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
+            } + ipv6Neighbours.map { n in
+                .object([("ip", .string(n.ip)), ("mac", .string(n.mac.description)),
+                         ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
             })),
             ("sockets", .array(sockets.map(Self.json(socket:)))),
             ("sysctl", .object((Array(sysctl.keys) + Array(sysctlText.keys)).sorted().map { k in
@@ -624,5 +636,20 @@ public struct HostProfileError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         if let key { return "bad host profile \(path): \(key): \(message)" }
         return "bad host profile \(path): \(message)"
+    }
+}
+
+/// An IPv6 neighbour entry of the profile: the address as written, its link-layer address, device and state.
+public struct IPv6NeighbourConfig: Sendable, Equatable {
+    public var ip: String
+    public var mac: MACAddress
+    public var device: String?
+    public var state: NUDState
+
+    public init(ip: String, mac: MACAddress, device: String?, state: NUDState) {
+        self.ip = ip
+        self.mac = mac
+        self.device = device
+        self.state = state
     }
 }

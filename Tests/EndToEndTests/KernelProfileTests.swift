@@ -32,6 +32,8 @@ struct KernelProfileTests {
         "ipv6_rx#1@6.12": .deliver, "ipv6_rx#4@6.12": .deliver, "ipv6_rx#6@6.12": .deliver,
         "ipv6_rx#8@6.12": .deliver, "ipv6_rx#9@6.12": .deliver, "ipv6_rx#19@6.12": .deliver,
         "ipv6_ping#3@6.12": .deliver, "ipv6_ping#5@6.12": .deliver,
+        "v6_ping#3@6.12": .deliver, "v6_ping#5@6.12": .deliver, "v6_exthdr#1@6.12": .deliver,
+        "v6_exthdr#3@6.12": .deliver, "v6_exthdr#13@6.12": .deliver, "v6_exthdr#28@6.12": .deliver,
     ]
 
     @Test("every profile traces every fixture on both drivers, with 6.1's verdicts unless the version decides otherwise",
