@@ -67,7 +67,7 @@ public struct KernelProfile: Sendable, Equatable {
         // the call sites the model follows; checked against the oracle kernel's symbols)
         "ip_rcv_finish", "ip_rcv_options", "ip_route_input_rcu", "ip_route_output_key_hash", "xmit_one",
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
-        "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob", "__ip6_local_out",
+        "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
         "ip_find", "ip_frag_queue", "ip_frag_reasm", "arp_xmit_finish", "tcp_transmit_skb",
         "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
