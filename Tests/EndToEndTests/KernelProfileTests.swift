@@ -31,8 +31,6 @@ struct KernelProfileTests {
         // 4.14 and 6.1 free every message but a delivered echo reply as a drop.
         "ipv6_rx#1@6.12": .deliver, "ipv6_rx#4@6.12": .deliver, "ipv6_rx#6@6.12": .deliver,
         "ipv6_rx#8@6.12": .deliver, "ipv6_rx#9@6.12": .deliver, "ipv6_rx#19@6.12": .deliver,
-        "v6_exthdr#1@6.12": .deliver, "v6_exthdr#3@6.12": .deliver, "v6_exthdr#13@6.12": .deliver,
-        "v6_exthdr#28@6.12": .deliver, "v6_ping#3@6.12": .deliver, "v6_ping#5@6.12": .deliver,
         "ipv6_ping#3@6.12": .deliver, "ipv6_ping#5@6.12": .deliver,
         "v6_ping#3@6.12": .deliver, "v6_ping#5@6.12": .deliver, "v6_exthdr#1@6.12": .deliver,
         "v6_exthdr#3@6.12": .deliver, "v6_exthdr#13@6.12": .deliver, "v6_exthdr#28@6.12": .deliver,
