@@ -53,7 +53,7 @@ enum Explanations {
         "__udp4_lib_mcast_deliver": "Delivers a broadcast or multicast datagram to every matching socket.",
         "__udp4_lib_rcv": "The UDP receive path: header and checksum checks, socket lookup, delivery or ICMP port unreachable.",
         "__udp6_lib_lookup": "Finds the socket for the destination port: one bound to the destination address, else one bound to `::` (the model's sockets take IPv6 only when bound to `::`).",
-        "__udp6_lib_mcast_deliver": "Delivers a multicast datagram to every socket bound to its port that joined the group; none: freed without an error (`Udp6IgnoredMulti` is for broadcasts, which IPv6 has not).",
+        "__udp6_lib_mcast_deliver": "Delivers a multicast datagram to every socket bound to its port: a socket takes a group it has no filter for (`inet6_mc_check`: `IPV6_MULTICAST_ALL` is on by default). None: freed and counted as `Udp6IgnoredMulti`.",
         "__udp6_lib_rcv": "Validates a datagram (length, checksum: a zero checksum is an error over IPv6), then delivers it to multicast sockets, the socket bound to its port, or answers port unreachable (`Udp6NoPorts`, `NO_SOCKET`).",
         "__udp_enqueue_schedule_skb": "Queues a datagram on the socket's receive queue.",
         "__udpv6_queue_rcv_skb": "Queues the datagram on the socket (`Udp6InDatagrams`).",

@@ -185,8 +185,9 @@ public enum ModelTour {
             try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver), kernelVersion: version)
         } + HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: vlanFrames, captureName: "tour", host: vlanHost(driver: driver), kernelVersion: version)
+        } + HostProfile.ethernetDrivers.map { driver in
+            try ReplaySession(frames: ipv6Frames, captureName: "tour", host: ipv6Host(driver: driver), kernelVersion: version)
         } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
-             try ReplaySession(frames: ipv6Frames, captureName: "tour", host: ipv6Host, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version)]
         for session in sessions {
             session.kernel.recordsCounterSites = true
@@ -264,10 +265,10 @@ public enum ModelTour {
         }
     }
 
-    /// A host with IPv6 on a veth: a global and a link-local address, a UDP socket on `[::]:7000`.
-    static var ipv6Host: HostProfile {
+    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`.
+    static func ipv6Host(driver: String) -> HostProfile {
         let json = """
-            { "interfaces": [ { "name": "dut0", "driver": "veth", "mac": "\(hostMAC)",
+            { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
                                 "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true } ],
               "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 } ] }
             """
@@ -323,6 +324,11 @@ public enum ModelTour {
             rx.ipv6(.loopback, host, .icmpv6, echo),
             rx.ipv6(peer, IPv6Address("fd00:99::1")!, .icmpv6, echo),
             badSum, truncated, version4,
+            // A jumbo option at a wrong offset, an error quoting the host's datagram, a datagram to a group.
+            rx.ipv6(peer, host, .icmpv6, echo, next: .hopopts, headers: options(.icmpv6, [0xc2, 4, 0, 1, 0, 0])),
+            rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(
+                tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 9, payload: data)).dropFirst(14)))),
+            multicast(.allNodes).ipv6(peer, .allNodes, .udp, FrameBuilder.udp(40002, 7000, payload: data)),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -20,23 +20,21 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
         var gap: Int?
         let halves = text.split(separator: ":", omittingEmptySubsequences: false)
         guard halves.count >= 3 || (halves.count >= 2 && text.contains(".")) || halves.count == 8 else { return nil }
-        var i = 0
-        while i < halves.count {
-            let part = halves[i]
+        // "::" shows as empty parts: all three of "::", the first two, the last two, or one inside.
+        let empty = halves.indices.filter { halves[$0].isEmpty }
+        let last = halves.count - 1
+        guard empty.isEmpty || empty == [0, 1, 2] && last == 2 || empty == [0, 1] || empty == [last - 1, last]
+            || empty.count == 1 && empty[0] != 0 && empty[0] != last else { return nil }
+        for (i, part) in halves.enumerated() {
             if part.isEmpty {
-                // "::" is two empty parts (three at the start or end of "::"); one gap at most.
-                if i == 0 || i == halves.count - 1 {
-                    guard i + 1 < halves.count ? halves[i + 1].isEmpty : halves[i - 1].isEmpty else { return nil }
-                }
-                if gap == nil { gap = words.count } else if !(i > 0 && halves[i - 1].isEmpty) { return nil }
-            } else if i == halves.count - 1, part.contains(".") {
+                if gap == nil { gap = words.count }
+            } else if i == last, part.contains(".") {
                 guard let v4 = IPv4Address(part) else { return nil }
                 words += [UInt16(v4.rawValue >> 16), UInt16(v4.rawValue & 0xffff)]
             } else {
                 guard part.count <= 4, let w = UInt16(part, radix: 16) else { return nil }
                 words.append(w)
             }
-            i += 1
         }
         if let gap {
             guard words.count < 8 else { return nil }

@@ -64,7 +64,7 @@ extension OracleKernel {
             "Fixtures/oracle/v6_linkup": [5: ndiscGap],
             "Fixtures/oracle/v6_ra": Dictionary(uniqueKeysWithValues: (1...4).map { ($0, ndiscGap) }),
             "Fixtures/oracle/v6_mld": Dictionary(uniqueKeysWithValues: [1, 3, 4, 5, 6].map { ($0, mldGap) }),
-            "Fixtures/oracle/v6_frag": [6: fragGap, 7: fragGap],
+            "Fixtures/oracle/v6_frag": Dictionary(uniqueKeysWithValues: [3, 5, 6, 7, 9].map { ($0, fragGap) }),
             "Fixtures/oracle/v6_tcp_udp": [1: socketGap, 6: socketGap, 7: socketGap],
             "Fixtures/oracle/v6_forward": [3: forwardGap, 4: forwardGap],
         ],

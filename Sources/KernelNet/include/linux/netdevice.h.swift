@@ -127,8 +127,6 @@ public final class NetDevice {
     public let addresses: [IPv4Prefix]
     /// IPv6 addresses with their prefix lengths (`inet6_dev->addr_list`).
     public var addresses6: [IPv6Prefix] = []
-    /// IPv6 multicast groups sockets joined on the device (beyond those addrconf joins).
-    public var groups6: Set<IPv6Address> = []
     public let ops: any NetDeviceOps
     /// Whether a packet socket (the capture) is attached: `ptype_all` is not empty.
     public let hasTap: Bool

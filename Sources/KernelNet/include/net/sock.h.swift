@@ -22,8 +22,6 @@ public struct SocketConfig: Sendable, Equatable {
     public var groups: [IPv4Address]
     /// Whether the socket takes IPv6 too (`sk_family == AF_INET6`: bound to `::`, `ipv6only` off).
     public var ipv6 = false
-    /// IPv6 multicast groups a UDP socket joined.
-    public var groups6: [IPv6Address] = []
 
     public init(proto: Proto, address: IPv4Address, port: UInt16, state: TCPState? = nil,
                 remote: IPv4Address? = nil, remotePort: UInt16? = nil, groups: [IPv4Address] = []) {

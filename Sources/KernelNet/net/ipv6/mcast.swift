@@ -31,6 +31,6 @@ extension Kernel {
         if sysctl.ipv6_forwarding {
             for scope: UInt64 in [0xff01, 0xff02, 0xff05] { groups.insert(IPv6Address(high: scope << 48, low: 2)) }
         }
-        return groups.union(dev.groups6)
+        return groups
     }
 }

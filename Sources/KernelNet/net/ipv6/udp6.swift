@@ -47,14 +47,15 @@ extension Kernel {
         traced(ipv6_udp_c.udpv6_queue_rcv_skb) { udpv6_queue_rcv_one_skb(&skb) }
     }
 
-    /// Delivers a multicast datagram to every socket bound to its port that joined the group; none:
-    /// freed without an error (`Udp6IgnoredMulti` is for broadcasts, which IPv6 has not).
+    /// Delivers a multicast datagram to every socket bound to its port: a socket takes a group it has
+    /// no filter for (`inet6_mc_check`: `IPV6_MULTICAST_ALL` is on by default). None: freed and counted
+    /// as `Udp6IgnoredMulti`.
     func __udp6_lib_mcast_deliver(_ skb: inout SKBuff, port: UInt16, group: IPv6Address) {
         traced(ipv6_udp_c.__udp6_lib_mcast_deliver) {
-            guard let s = sockets.udp[port], s.ipv6, s.groups6.contains(group) else {
-                tracer.note("no socket on port \(port) joined \(group)")
-                count("Udp6NoPorts")
+            guard let s = sockets.udp[port], s.ipv6 else {
+                tracer.note("no socket on port \(port) for \(group)")
                 kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                count("Udp6IgnoredMulti")
                 return
             }
             outcome.set(.deliver, proto: "udp")
