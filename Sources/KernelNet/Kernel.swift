@@ -18,6 +18,8 @@ public final class Kernel {
     public let devices: [NetDevice]
     /// Extra routes from the host profile (connected routes come from interface addresses).
     public let routes: [RouteConfig]
+    /// IPv6 routes from the host profile (connected routes come from interface addresses).
+    public var routes6: [RouteConfig6] = []
     /// `net.*` sysctls the model reads, by name.
     public let sysctl: Sysctl
     /// The capture clock: nanoseconds since the Unix epoch of the frame being processed.
@@ -304,6 +306,9 @@ enum TransmitKind: Hashable {
     case icmpReply(UInt8, to: IPv4Address, id: UInt16, seq: UInt16)
     case icmpError(to: IPv4Address, type: UInt8, code: UInt8)
     case arpReply(to: IPv4Address)
+    case icmpv6Reply(to: IPv6Address, id: UInt16, seq: UInt16)
+    case icmpv6Error(to: IPv6Address, type: UInt8, code: UInt8)
+    case tcpv6Reset(to: IPv6Address, port: UInt16, from: UInt16)
     /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
     case forwarded(FragmentKey)
 
@@ -311,11 +316,11 @@ enum TransmitKind: Hashable {
     /// the kernel delays and merges).
     var answer: String? {
         switch self {
-        case .tcpReset, .netfilterReset: "tcp reset"
+        case .tcpReset, .netfilterReset, .tcpv6Reset: "tcp reset"
         case .tcpSynAck: "syn-ack"
         case .tcpAck, .tcpTimewaitAck: nil
-        case .icmpReply: "echo reply"
-        case .icmpError: "icmp error"
+        case .icmpReply, .icmpv6Reply: "echo reply"
+        case .icmpError, .icmpv6Error: "icmp error"
         case .arpReply: "arp reply"
         case .forwarded: nil
         }
@@ -352,6 +357,19 @@ public struct RouteConfig: Sendable {
         self.gateway = gateway
         self.device = device
         self.onlink = onlink
+    }
+}
+
+/// An IPv6 route of the host profile.
+public struct RouteConfig6: Sendable {
+    public var destination: IPv6Prefix
+    public var gateway: IPv6Address?
+    public var device: String?
+
+    public init(destination: IPv6Prefix, gateway: IPv6Address?, device: String?) {
+        self.destination = destination
+        self.gateway = gateway
+        self.device = device
     }
 }
 
@@ -410,6 +428,22 @@ public struct Sysctl: Sendable {
         (values["net.ipv4.conf.all.\(name)"] ?? 0) != 0 && (values["net.ipv4.conf.\(dev).\(name)"] ?? deviceDefault) != 0
     }
 
+    /// An IPv6 per-device setting: the device's own `net.ipv6.conf.DEV.NAME`, else
+    /// `net.ipv6.conf.default.NAME`, else `fallback` (the kernel's default).
+    public func ipv6Conf(_ name: String, dev: String, fallback: Int = 0) -> Int {
+        values["net.ipv6.conf.\(dev).\(name)"] ?? values["net.ipv6.conf.default.\(name)"] ?? fallback
+    }
+
+    /// Whether IPv6 is off on `dev` (`idev->cnf.disable_ipv6`): writing `all` sets every device's.
+    public func disable_ipv6(dev: String) -> Bool {
+        ipv6Conf("disable_ipv6", dev: dev) != 0 || (values["net.ipv6.conf.all.disable_ipv6"] ?? 0) != 0
+    }
+
+    /// `net.ipv6.conf.all.forwarding` (default 0).
+    public var ipv6_forwarding: Bool { (values["net.ipv6.conf.all.forwarding"] ?? 0) != 0 }
+    /// `net.ipv6.icmp.echo_ignore_all` (default 0).
+    public var icmpv6_echo_ignore_all: Bool { (values["net.ipv6.icmp.echo_ignore_all"] ?? 0) != 0 }
+
     /// The sysctls the model reads; any other is accepted and reported as not modeled.
     public static let modeled: Set<String> = [
         "net.ipv4.ip_forward", "net.ipv4.ip_early_demux", "net.ipv4.tcp_early_demux",
@@ -417,15 +451,24 @@ public struct Sysctl: Sendable {
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
         "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.ping_group_range",
+        "net.ipv6.icmp.echo_ignore_all",
     ]
 
     /// The per-device IPv4 settings the model reads (`net.ipv4.conf.{all,DEVICE}.NAME`).
     public static let modeledPerDevice: Set<String> = ["rp_filter", "accept_source_route"]
 
+    /// The per-device IPv6 settings the model reads (`net.ipv6.conf.{all,default,DEVICE}.NAME`).
+    public static let modeledPerDevice6: Set<String> = [
+        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast",
+    ]
+
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).
     public static func isModeled(_ name: String) -> Bool {
         if modeled.contains(name) { return true }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count >= 5, parts[0] == "net", parts[1] == "ipv6", parts[2] == "conf" {
+            return modeledPerDevice6.contains(String(parts[parts.count - 1]))
+        }
         return parts.count >= 5 && parts[0] == "net" && parts[1] == "ipv4" && parts[2] == "conf"
             && modeledPerDevice.contains(String(parts[parts.count - 1]))
     }

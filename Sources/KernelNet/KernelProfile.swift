@@ -67,6 +67,8 @@ public struct KernelProfile: Sendable, Equatable {
         // the call sites the model follows; checked against the oracle kernel's symbols)
         "ip_rcv_finish", "ip_rcv_options", "ip_route_input_rcu", "ip_route_output_key_hash", "xmit_one",
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
+        "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
+        "__ip6_finish_output",
         "ip_find", "ip_frag_queue", "ip_frag_reasm", "arp_xmit_finish", "tcp_transmit_skb",
         "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
         "tcp_sequence",
@@ -96,7 +98,8 @@ public struct KernelProfile: Sendable, Equatable {
     /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish"]),
+        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish",
+                                                                   "ip6_rcv_finish", "icmpv6_send", "icmpv6_param_prob"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
             "veth_forward_skb", "__dev_forward_skb2", "__netif_rx", "__netif_receive_skb_one_core",
@@ -106,6 +109,11 @@ public struct KernelProfile: Sendable, Equatable {
             "__neigh_update", "___neigh_create", "kfree_skb_reason", "ip_rcv_core", "ip_rcv_finish_core",
             "ip_protocol_deliver_rcu", "__ip_queue_xmit", "__ip_finish_output", "ip_fraglist_init",
             "ip_fraglist_prepare", "ip_frag_init", "ip_frag_next", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
+            // IPv6: ipv6_rcv validates, ip6_rcv_finish demuxes and routes, ip6_input_finish walks the
+            // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
+            "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
+            "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
+            "__ip6_finish_output",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             "ieee80211_rx_for_interface",
@@ -134,6 +142,7 @@ public struct KernelProfile: Sendable, Equatable {
             "__skb_checksum_complete": "net/core/datagram.c",
             "nf_ip_checksum": "net/ipv4/netfilter.c",
             "iwl_mvm_tx_skb": "drivers/net/wireless/intel/iwlwifi/mvm/tx.c",
+            "icmpv6_send": "net/ipv6/ip6_icmp.c", "icmpv6_param_prob": "net/ipv6/icmp.c",
         ],
         namesDropReasons: false,
         dropsWithSocket: [],
@@ -161,7 +170,7 @@ public struct KernelProfile: Sendable, Equatable {
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [
-            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb",
+            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb", "tcp_v6_rcv", "__udp6_lib_rcv",
             "tcp_data_queue", "tcp_rcv_established", "tcp_rcv_state_process", "tcp_validate_incoming",
             "tcp_rcv_synsent_state_process",
         ],

@@ -241,6 +241,7 @@ extension Kernel {
         switch link.etherType {
         case .ipv4: transmitIPv4(skb)
         case .arp: transmitARP(skb)
+        case .ipv6: transmitIPv6(skb)
         default:
             tracer.notModeled("origin of outgoing \(link.etherType) frames")
             outcome.verdict = .unknown
@@ -330,7 +331,7 @@ extension Kernel {
     }
 
     /// Runs `body` on the frame being transmitted.
-    private func withTransmitSKB(_ body: (inout SKBuff) -> Void) {
+    func withTransmitSKB(_ body: (inout SKBuff) -> Void) {
         guard var skb = transmitSKB else { return }
         body(&skb)
         transmitSKB = skb

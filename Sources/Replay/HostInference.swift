@@ -598,7 +598,7 @@ public struct HostInference {
         } else if let reason = reason(for: host) {
             assumptions.append("taken to be the capturing host because \(reason)")
         }
-        if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (/64 assumed): the IPv6 stack is not modeled yet") }
+        if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (/64 assumed: the addresses it sent from)") }
         if let os = metadata.os { assumptions.append(osNote(os)) }
         if let ttlNote = initialTTLNote(host) { assumptions.append(ttlNote) }
 

@@ -66,7 +66,11 @@ public struct HostProfile: Sendable {
     /// The modules `modules` may name.
     public static let knownModules = ["8021q", "bridge", "llc", "stp"]
     public var routes: [RouteConfig] = []
+    /// IPv6 routes.
+    public var routes6: [RouteConfig6] = []
     public var neighbours: [NeighbourConfig] = []
+    /// IPv6 neighbours (`ip -6 neigh`), as written in the profile.
+    public var ipv6Neighbours: [IPv6NeighbourConfig] = []
     public var sockets: [SocketConfig] = []
     public var sysctl: [String: Int] = [:]
     /// Sysctls whose value is not one integer, as `sysctl -a` prints them (`net.ipv4.ping_group_range`
@@ -213,7 +217,7 @@ public struct HostProfile: Sendable {
                     addresses.append(p)
                     continue
                 }
-                // IPv6 addresses are kept (the IPv6 stack is not modeled yet); anything else is an error.
+                // IPv6 addresses (inet6_ifaddr); anything else is an error.
                 guard text.contains(":"), Self.isIPv6Prefix(text) else {
                     throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix")
                 }
@@ -269,6 +273,23 @@ public struct HostProfile: Sendable {
         for (i, o) in try list("routes").enumerated() {
             let at = "routes[\(i)]"
             try checkKeys(o, ["dst", "via", "dev", "onlink"], at: at)
+            // An IPv6 route: an IPv6 destination, or the default route through an IPv6 gateway.
+            if let dst = o["dst"] as? String, dst.contains(":") || (dst == "default" && (o["via"] as? String)?.contains(":") == true) {
+                guard let prefix = dst == "default" ? IPv6Prefix("::/0") : IPv6Prefix(dst) else {
+                    throw fail("\(at).dst", "not 'default' or an IPv6 address/prefix")
+                }
+                var gw: IPv6Address?
+                if let via = o["via"], !(via is NSNull) {
+                    guard let text = via as? String, let a = IPv6Address(text) else { throw fail("\(at).via", "not an IPv6 address") }
+                    gw = a
+                }
+                let dev = o["dev"] as? String
+                if let dev, !profile.interfaces.contains(where: { $0.name == dev }) {
+                    throw fail("\(at).dev", "no interface named \(dev) (ip route: Cannot find device)")
+                }
+                profile.routes6.append(RouteConfig6(destination: prefix, gateway: gw, device: dev))
+                continue
+            }
             guard let dst = o["dst"] as? String, let prefix = dst == "default" ? IPv4Prefix("0.0.0.0/0") : IPv4Prefix(dst) else {
                 throw fail("\(at).dst", "missing or not 'default' or an address/prefix")
             }
@@ -303,13 +324,20 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in try list("neighbours").enumerated() {
             let at = "neighbours[\(i)]"
-            guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else { throw fail("\(at).ip", "missing or not an IPv4 address") }
             guard let macText = o["mac"] as? String, let mac = MACAddress(macText) else { throw fail("\(at).mac", "missing or not a MAC address") }
             let stateText = o["state"] as? String ?? "reachable"
             guard let state = NUDState(name: stateText) else { throw fail("\(at).state", "'\(stateText)' is not a neighbour state") }
             let dev = o["dev"] as? String
             if let dev, !profile.interfaces.contains(where: { $0.name == dev }) {
                 throw fail("\(at).dev", "no interface named \(dev) (ip neigh: Cannot find device)")
+            }
+            // IPv6 neighbours are kept as written (the IPv6 stack does not use them yet).
+            if let ipText = o["ip"] as? String, ipText.contains(":"), Self.ipv6Bytes(ipText) != nil, !ipText.contains("/") {
+                profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: ipText, mac: mac, device: dev, state: state))
+                continue
+            }
+            guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else {
+                throw fail("\(at).ip", "missing or not an IPv4 or IPv6 address")
             }
             profile.neighbours.append(NeighbourConfig(ip: ip, mac: mac, device: dev, state: state))
         }
@@ -326,6 +354,7 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).port", "missing or not a port number")
             }
             var addrText = o["addr"] as? String ?? "0.0.0.0"
+            var takesIPv6 = false
             if addrText == "::" {
                 // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1.
                 let sysctls = root["sysctl"] as? [String: Any]
@@ -336,9 +365,10 @@ public struct HostProfile: Sendable {
                     continue
                 }
                 addrText = "0.0.0.0"
+                takesIPv6 = true
             }
             guard let addr = IPv4Address(addrText) else {
-                throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (the IPv6 stack is not modeled yet)")
+                throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (sockets bound to one IPv6 address are not modeled)")
             }
             var groups: [IPv4Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
@@ -369,8 +399,10 @@ public struct HostProfile: Sendable {
             if state == .TCP_ESTABLISHED, remote == nil {
                 throw fail("\(at).remote", "an established connection names its peer (ADDRESS:PORT)")
             }
-            profile.sockets.append(SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
-                                                remote: remote?.0, remotePort: remote?.1, groups: groups))
+            var socket = SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
+                                      remote: remote?.0, remotePort: remote?.1, groups: groups)
+            socket.ipv6 = takesIPv6
+            profile.sockets.append(socket)
         }
         if let s = root["sysctl"] {
             guard let dict = s as? [String: Any] else { throw fail("sysctl", "not an object") }
@@ -533,9 +565,12 @@ public struct HostProfile: Sendable {
     public var json: JSONValue {
         var fields: [(String, JSONValue)] = [
             ("interfaces", .array(interfaces.map(\.json))),
-            ("routes", .array(routes.map(Self.json(route:)))),
+            ("routes", .array(routes.map(Self.json(route:)) + routes6.map(Self.json(route6:)))),
             ("neighbours", .array(neighbours.map { n in
                 .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
+                         ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
+            } + ipv6Neighbours.map { n in
+                .object([("ip", .string(n.ip)), ("mac", .string(n.mac.description)),
                          ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
             })),
             ("sockets", .array(sockets.map(Self.json(socket:)))),
@@ -557,6 +592,12 @@ public struct HostProfile: Sendable {
         ]
         if r.onlink { fields.append(("onlink", .bool(true))) }
         return .object(fields)
+    }
+
+    /// An IPv6 route as the profile writes it.
+    static func json(route6 r: RouteConfig6) -> JSONValue {
+        .object([("dst", .string(r.destination.length == 0 ? "default" : r.destination.description)),
+                 ("via", r.gateway.map { .string($0.description) } ?? .null), ("dev", r.device.map { .string($0) } ?? .null)])
     }
 
     /// A socket as the profile writes it.
@@ -630,5 +671,20 @@ public struct HostProfileError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         if let key { return "bad host profile \(path): \(key): \(message)" }
         return "bad host profile \(path): \(message)"
+    }
+}
+
+/// An IPv6 neighbour entry of the profile: the address as written, its link-layer address, device and state.
+public struct IPv6NeighbourConfig: Sendable, Equatable {
+    public var ip: String
+    public var mac: MACAddress
+    public var device: String?
+    public var state: NUDState
+
+    public init(ip: String, mac: MACAddress, device: String?, state: NUDState) {
+        self.ip = ip
+        self.mac = mac
+        self.device = device
+        self.state = state
     }
 }

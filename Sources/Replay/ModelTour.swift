@@ -186,6 +186,8 @@ public enum ModelTour {
             try ReplaySession(frames: frames, captureName: "tour", host: host(driver: driver), kernelVersion: version)
         } + HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: vlanFrames, captureName: "tour", host: vlanHost(driver: driver), kernelVersion: version)
+        } + HostProfile.ethernetDrivers.map { driver in
+            try ReplaySession(frames: ipv6Frames, captureName: "tour", host: ipv6Host(driver: driver), kernelVersion: version)
         } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version)]
@@ -302,6 +304,76 @@ public enum ModelTour {
                 .ipv4(b, a, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 3, 0, 1])),
             FrameBuilder(source: macA, destination: macB)
                 .ipv4(a, b, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 3, 0, 1])),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
+    }
+
+    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`.
+    static func ipv6Host(driver: String) -> HostProfile {
+        let json = """
+            { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
+                                "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true } ],
+              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 } ] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
+    /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, and the
+    /// extension headers and header errors the receive path checks.
+    static var ipv6Frames: [CapturedFrame] {
+        let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
+        let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
+        /// Frames to the Ethernet multicast address of `group` (RFC 2464 §7).
+        func multicast(_ group: IPv6Address) -> FrameBuilder {
+            let low = UInt64(group.low & 0xffff_ffff)
+            return FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0000 | low))
+        }
+        let echo = FrameBuilder.icmp(type: 128, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0x61, count: 16))
+        let data = Array("hello".utf8)
+        /// An options header (hop-by-hop or destination) holding `option`, padded to 8 bytes.
+        func options(_ next: IPProtocol, _ option: [UInt8]) -> [UInt8] {
+            let body = [next.rawValue, 0] + option
+            return body + (body.count < 8 ? [1, UInt8(6 - body.count)] + [UInt8](repeating: 0, count: 6 - body.count) : [])
+        }
+        let routing0 = [IPProtocol.icmpv6.rawValue, 2, 0, 1, 0, 0, 0, 0] + IPv6Address("fd00:77::3")!.bytes
+        var badSum = rx.ipv6(peer, host, .icmpv6, echo)
+        badSum[14 + 40 + 2] ^= 0xff
+        var truncated = rx.ipv6(peer, host, .icmpv6, echo)
+        truncated[14 + 5] = 200
+        var version4 = rx.ipv6(peer, host, .icmpv6, echo)
+        version4[14] = 0x40
+        let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
+        let closedUDP = rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7001, payload: data))
+        let list = [
+            rx.ipv6(peer, host, .icmpv6, echo),
+            tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 129, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0x61, count: 16))),
+            rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7000, payload: data)),
+            closedUDP,
+            tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(closedUDP.dropFirst(14)))),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40001, 81, seq: 1, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(81, 40001, seq: 0, ack: 2, flags: [.rst, .ack])),
+            multicast(.allNodes).ipv6(peer, .allNodes, .icmpv6, echo),
+            multicast(host.solicitedNode).ipv6(peer, host.solicitedNode, .icmpv6, echo),
+            multicast(IPv6Address("ff02::16")!).ipv6(peer, IPv6Address("ff02::16")!, .icmpv6,
+                FrameBuilder.icmp(type: 143, rest: [0, 0, 0, 0]), next: .hopopts, headers: options(.icmpv6, [5, 2, 0, 0])),
+            rx.ipv6(peer, host, .icmpv6, echo, next: .hopopts, headers: options(.icmpv6, [0x87, 2, 0, 0])),
+            rx.ipv6(peer, host, .icmpv6, echo, next: .hopopts, headers: options(.icmpv6, [0x1e, 2, 0, 0])),
+            rx.ipv6(peer, host, .icmpv6, echo, next: .dstopts, headers: options(.icmpv6, [0x1e, 2, 0, 0])),
+            rx.ipv6(peer, host, .icmpv6, echo, next: .routing, headers: routing0),
+            rx.ipv6(peer, host, .icmpv6, echo, next: .routing, headers: [routing0[0], 2, 0, 0] + routing0[4...]),
+            rx.ipv6(peer, host, IPProtocol(rawValue: 253), [0, 0, 0, 0, 0, 0, 0, 0]),
+            rx.ipv6(.loopback, host, .icmpv6, echo),
+            rx.ipv6(peer, IPv6Address("fd00:99::1")!, .icmpv6, echo),
+            badSum, truncated, version4,
+            // A jumbo option at a wrong offset, an error quoting the host's datagram, a datagram to a group.
+            rx.ipv6(peer, host, .icmpv6, echo, next: .hopopts, headers: options(.icmpv6, [0xc2, 4, 0, 1, 0, 0])),
+            rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(
+                tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 9, payload: data)).dropFirst(14)))),
+            multicast(.allNodes).ipv6(peer, .allNodes, .udp, FrameBuilder.udp(40002, 7000, payload: data)),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -78,6 +78,7 @@ public final class ReplaySession {
                                            vlan: vlan_dev_priv(real_dev: real, vlan_id: UInt16(vlan.id)))
         }
         let devices = host.interfaces.compactMap { byName[$0.name] }
+        for iface in host.interfaces { byName[iface.name]?.addresses6 = iface.ipv6Addresses.compactMap(IPv6Prefix.init) }
         // Bridges, then their ports in profile order (br_add_if); the bridge is promiscuous when a
         // capture of it alone is replayed (tcpdump without -p), not under -i any.
         let captured = host.interfaces.filter(\.captured)
@@ -93,6 +94,7 @@ public final class ReplaySession {
         }
         kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
                         sockets: host.sockets, sysctl: host.sysctl, sysctlText: host.sysctlText, netfilterRules: host.netfilter)
+        kernel.routes6 = host.routes6
         kernel.coldNeighbours = host.coldNeighbours
         kernel.modules = Set(host.modules + (host.interfaces.contains { $0.vlan != nil } ? ["8021q"] : [])
             + (host.interfaces.contains { $0.driver == "bridge" } ? ["bridge"] : []))

@@ -33,6 +33,34 @@ public struct FrameBuilder: Sendable {
         return ethernet(.ipv4, ip.bytes + t)
     }
 
+    /// An IPv6 packet in an Ethernet frame: `headers` (extension headers, already chained, the
+    /// first named by `next`) then the upper-layer message `upper` of protocol `proto`, whose TCP,
+    /// UDP or ICMPv6 checksum is filled in over the IPv6 pseudo-header (RFC 8200 §8.1).
+    public func ipv6(_ src: IPv6Address, _ dst: IPv6Address, _ proto: IPProtocol, _ upper: [UInt8],
+                     next: IPProtocol? = nil, headers: [UInt8] = [], hopLimit: UInt8 = 64) -> [UInt8] {
+        var t = upper
+        let at: Int? = switch proto {
+        case .tcp: 16
+        case .udp: 6
+        case .icmpv6: 2
+        default: nil
+        }
+        if let at, t.count >= at + 2 {
+            t[at] = 0
+            t[at + 1] = 0
+            var sum = Checksum.add(src.bytes + dst.bytes, start: 0, length: 32)
+            sum += UInt32(t.count >> 16) + UInt32(t.count & 0xffff) + UInt32(proto.rawValue)
+            var c = ~Checksum.fold(Checksum.add(t, start: 0, length: t.count, to: sum))
+            if proto == .udp, c == 0 { c = 0xffff }
+            t[at] = UInt8(c >> 8)
+            t[at + 1] = UInt8(c & 0xff)
+        }
+        let length = headers.count + t.count
+        let header: [UInt8] = [0x60, 0, 0, 0] + Self.be16(UInt16(truncatingIfNeeded: length))
+            + [(next ?? proto).rawValue, hopLimit] + src.bytes + dst.bytes
+        return ethernet(.ipv6, header + headers + t)
+    }
+
     /// A TCP segment (header without options, then `payload`), checksum zero until `ipv4` fills it.
     public static func tcp(_ sport: UInt16, _ dport: UInt16, seq: UInt32, ack: UInt32 = 0, flags: TCPFlags,
                            payload: [UInt8] = []) -> [UInt8] {

@@ -40,14 +40,29 @@ public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConv
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// IPv6 hop-by-hop options (RFC 8200 §4.3), only as an IPv6 next header.
+    public static let hopopts = IPProtocol(rawValue: 0)
     public static let icmp = IPProtocol(rawValue: 1)
     public static let igmp = IPProtocol(rawValue: 2)
+    public static let ipip = IPProtocol(rawValue: 4)
     public static let tcp = IPProtocol(rawValue: 6)
     public static let udp = IPProtocol(rawValue: 17)
+    /// IPv6 in IP (RFC 2473).
+    public static let ipv6 = IPProtocol(rawValue: 41)
+    /// IPv6 routing header (RFC 8200 §4.4).
+    public static let routing = IPProtocol(rawValue: 43)
+    /// IPv6 fragment header (RFC 8200 §4.5).
+    public static let ipv6Fragment = IPProtocol(rawValue: 44)
     public static let gre = IPProtocol(rawValue: 47)
     public static let esp = IPProtocol(rawValue: 50)
+    public static let ah = IPProtocol(rawValue: 51)
     public static let icmpv6 = IPProtocol(rawValue: 58)
+    /// IPv6 "no next header" (RFC 8200 §4.7).
+    public static let noNextHeader = IPProtocol(rawValue: 59)
+    /// IPv6 destination options (RFC 8200 §4.6).
+    public static let dstopts = IPProtocol(rawValue: 60)
     public static let sctp = IPProtocol(rawValue: 132)
+    public static let udplite = IPProtocol(rawValue: 136)
 
     public var description: String {
         switch self {
@@ -58,6 +73,10 @@ public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .gre: "GRE"
         case .esp: "ESP"
         case .icmpv6: "ICMPv6"
+        case .hopopts: "hop-by-hop"
+        case .routing: "routing"
+        case .dstopts: "destination options"
+        case .ipv6Fragment: "fragment"
         case .sctp: "SCTP"
         default: "proto \(rawValue)"
         }

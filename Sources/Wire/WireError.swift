@@ -1,6 +1,6 @@
 /// A layer of a frame, as named in decoding problems.
 public enum Layer: String, Sendable, Equatable, Codable {
-    case ethernet, vlan, arp, ipv4, ipv6, tcp, udp, icmp, sll, loopback, radiotap, ppi, ieee80211, llc
+    case ethernet, vlan, arp, ipv4, ipv6, tcp, udp, icmp, icmpv6, sll, loopback, radiotap, ppi, ieee80211, llc
 }
 
 /// Why a header could not be decoded into a validated value: which layer, which field, need vs have.

@@ -168,10 +168,9 @@ struct CounterTruthTests {
     static let exceptions: [String: [String: String]] = [
         "multi_if": Dictionary(uniqueKeysWithValues: [
             "Ip6InReceives", "Ip6InDelivers", "Ip6OutRequests", "Ip6OutMcastPkts", "Ip6InOctets", "Ip6OutOctets",
-            "Ip6OutMcastOctets", "Ip6InNoECTPkts", "Ip6OutTransmits", "Icmp6InMsgs", "Icmp6OutMsgs", "Icmp6InEchoReplies",
-            "Icmp6InNeighborAdvertisements", "Icmp6OutEchos", "Icmp6OutNeighborSolicits", "Icmp6InType129",
-            "Icmp6InType136", "Icmp6OutType128", "Icmp6OutType135",
-        ].map { ($0, "the IPv6 stack is not modeled (its frames stop at ipv6_rcv)") } + [
+            "Ip6OutMcastOctets", "Ip6InNoECTPkts", "Ip6OutTransmits", "Icmp6OutMsgs", "Icmp6OutEchos",
+            "Icmp6OutNeighborSolicits", "Icmp6OutType128", "Icmp6OutType135",
+        ].map { ($0, "IPv6 transmission is not modeled: the frames the host sent have no origin, and lo's IPv6 packets, received as they are sent, are not received either") } + [
             ("TcpActiveOpens", "counts the two TCP connections made over IPv6 (tun-mh, lo) too; the model follows IPv4 only"),
             ("TcpPassiveOpens", "the one passive open is the IPv6 listener on lo; the model follows IPv4 only"),
             ("TcpInSegs", "counts the segments of the IPv6 connections (tun-mh, lo) too; the model follows IPv4 only"),
@@ -193,8 +192,23 @@ struct CounterTruthTests {
         ],
     ]
 
+    /// Why the counters of an IPv6 fixture (`v6_*`, Fixtures/README.md) cannot match their truth yet:
+    /// the model does not follow IPv6 past `ipv6_rcv` (issue 11). Their SNMP and device counters are
+    /// compared, as a known issue.
+    static func knownGap(_ name: String) -> Comment? {
+        name.hasPrefix("v6_") ? "IPv6 past ipv6_rcv is not modeled yet (issue 11)" : nil
+    }
+
     @Test("every counter the model keeps matches nstat", arguments: fixtures)
     func counters(_ name: String) throws {
+        if let gap = Self.knownGap(name) {
+            withKnownIssue(gap) { try compareCounters(name) }
+        } else {
+            try compareCounters(name)
+        }
+    }
+
+    func compareCounters(_ name: String) throws {
         let truth = try KernelTruthTests.truthCounters(name)
         let model = try ReplayCounters.of(name, kernel: "6.12")
         let excepted = Self.exceptions[name] ?? [:]

@@ -18,6 +18,7 @@ struct HostInferenceTests {
         // And multi_if, a pcapng of three interfaces: on its veth both ends' frames carry offload marks,
         // and the host is the client, so the veth's frames alone point at the server; its inference is
         // checked by MultiInterfaceCaptureTests.
+        // ipv6_rx neither: IPv6 frames crafted from the peer, the host's answers not captured.
         // Six counter fixtures neither: ctr_closed, ctr_badhdr and ctr_rp_filter are mostly frames crafted
         // from the peer (to closed ports, to another MAC, with bad headers or sources), ctr_ipv6_off only IPv6 frames crafted from
         // the peer that the host never answers, in ctr_forward the router sends nothing of its own (static neighbours, only forwarded
@@ -25,7 +26,7 @@ struct HostInferenceTests {
         // router's capture of one interface, where the pinging peer is the endpoint with initial TTLs.
         let excluded: Set<String> = ["offload_tso_tx.host.json", "multi_if.host.json", "ctr_closed.host.json",
                                      "ctr_forward.host.json", "ctr_ipv6_off.host.json", "ctr_pmtu.host.json",
-                                     "ctr_badhdr.host.json", "ctr_rp_filter.host.json"]
+                                     "ctr_badhdr.host.json", "ctr_rp_filter.host.json", "ipv6_rx.host.json"]
         return names.filter { $0.hasSuffix(".host.json") && !$0.hasPrefix("s_") && !excluded.contains($0) }
             .map { String($0.dropLast(".host.json".count)) }.sorted()
     }()
@@ -44,10 +45,17 @@ struct HostInferenceTests {
         "bridge_rx": "a capture of a bridge port alone: the host is found, but not that the capture was taken on a port of its bridge",
     ]
 
+    /// v6_forward: a host forwarding IPv6 between two links, captured on one. Its frames carry the peer's and
+    /// the far end's addresses, and the host's own MAC is the one most frames are sent to and from on behalf
+    /// of others: inference does not consider an IPv6 router yet and takes the peer for the host.
+    static let ipv6ForwardGap = "host inference does not consider a host forwarding IPv6 yet (issue 11): it takes the peer for the host"
+
     @Test("the inferred host is the capturing host", arguments: fixtures)
     func infersTheCapturingHost(_ name: String) throws {
         if let gap = Self.bridgeGaps[name] {
             withKnownIssue(Comment(rawValue: gap)) { try Self.check(name) }
+        } else if name == "v6_forward" {
+            withKnownIssue(Comment(rawValue: Self.ipv6ForwardGap)) { try Self.check(name) }
         } else {
             try Self.check(name)
         }

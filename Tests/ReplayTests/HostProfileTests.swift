@@ -303,6 +303,23 @@ struct HostProfileTests {
         #expect(Self.headerText(p).contains(#""addresses":["10.0.0.1/24","fd00:77::1/64","fe80::1/64"]"#))
     }
 
+    @Test("IPv6 neighbours are kept beside the IPv4 ones, and written back")
+    func ipv6NeighboursKept() throws {
+        let p = try Self.parse("""
+            {\(Self.eth0), "neighbours": [
+              { "ip": "10.0.0.2", "mac": "02:00:00:00:00:02", "dev": "eth0", "state": "permanent" },
+              { "ip": "fe80::ff:fe00:2", "mac": "02:00:00:00:00:02", "dev": "eth0", "state": "stale" } ] }
+            """)
+        #expect(p.neighbours.map(\.ip.description) == ["10.0.0.2"])
+        #expect(p.ipv6Neighbours == [IPv6NeighbourConfig(ip: "fe80::ff:fe00:2", mac: MACAddress("02:00:00:00:00:02")!,
+                                                         device: "eth0", state: .NUD_STALE)])
+        #expect(Self.headerText(p).contains(#"{"ip":"fe80::ff:fe00:2","mac":"02:00:00:00:00:02","dev":"eth0","state":"NUD_STALE"}"#))
+        for bad in ["fe80::ff:fe00:2/64", "fe80:::2", "10.0.0.256"] {
+            let json = "{\(Self.eth0), \"neighbours\": [{\"ip\": \"\(bad)\", \"mac\": \"02:00:00:00:00:02\"}]}"
+            #expect(Self.error(json)?.key == "neighbours[0].ip", "accepted \(bad)")
+        }
+    }
+
     /// The JSON text of a profile as the trace header writes it.
     static func headerText(_ p: HostProfile) -> String {
         let w = JSONWriter()

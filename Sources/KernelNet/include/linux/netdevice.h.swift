@@ -125,6 +125,8 @@ public final class NetDevice {
     public let mtu: Int
     /// IPv4 addresses with their prefix lengths (`struct in_ifaddr`).
     public let addresses: [IPv4Prefix]
+    /// IPv6 addresses with their prefix lengths (`inet6_dev->addr_list`).
+    public var addresses6: [IPv6Prefix] = []
     public let ops: any NetDeviceOps
     /// Whether a packet socket (the capture) is attached: `ptype_all` is not empty.
     public let hasTap: Bool

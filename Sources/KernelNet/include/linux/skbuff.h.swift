@@ -74,6 +74,11 @@ public struct SKBuff {
     /// capture shows the 802.11 frame itself: its decoded headers and radio information. `nil` for
     /// frames captured as Ethernet.
     public var ieee80211_rx_status: IEEE80211RxStatus?
+    /// `IP6CB(skb)->nhoff`: where, from the network header, the next-header byte of the IPv6 header or
+    /// extension header last processed is.
+    public var nhoff = 0
+    /// `IP6CB(skb)->ra`: the value of a hop-by-hop Router Alert option (RFC 2711), if the packet had one.
+    public var ip6RouterAlert: UInt16?
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id
@@ -142,6 +147,8 @@ public struct SKBuff {
 
     /// Models `ip_hdr`: the IPv4 header at the network header.
     public func ip_hdr() -> IPv4Packet? { IPv4Packet(bytes, at: network_header) }
+    /// Models `ipv6_hdr`: the IPv6 header at the network header.
+    public func ipv6_hdr() -> IPv6Packet? { IPv6Packet(bytes, at: network_header) }
     /// Models `arp_hdr`.
     public func arp_hdr() -> ARPPacket? { ARPPacket(bytes, at: network_header) }
     /// Models `tcp_hdr`.

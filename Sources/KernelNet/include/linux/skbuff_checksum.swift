@@ -17,7 +17,8 @@ enum ChecksumVerdict {
 extension Kernel {
     /// Classifies the transport checksum of `skb` (TCP/UDP with the pseudo-header, ICMP without).
     func transportChecksum(_ skb: SKBuff, proto: IPProtocol) -> ChecksumVerdict {
-        transportChecksum(skb.bytes, network: skb.network_header, transport: skb.transport_header, proto: proto)
+        if skb.protocol == .ipv6 { return transportChecksum6(skb, proto: proto) }
+        return transportChecksum(skb.bytes, network: skb.network_header, transport: skb.transport_header, proto: proto)
     }
 
     /// Classifies the transport checksum of the packet in `bytes` whose IPv4 header starts at `network`
@@ -40,6 +41,23 @@ extension Kernel {
                                            length: length)
         if Checksum.fold(Checksum.add(bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
         return Self.checksumLeftToDevice(bytes, iph) ? .partial : .bad
+    }
+}
+
+extension Kernel {
+    /// Classifies the TCP, UDP or ICMPv6 checksum of an IPv6 packet: over the pseudo-header (RFC 8200
+    /// §8.1) and the `skb->len` bytes from its transport header.
+    func transportChecksum6(_ skb: SKBuff, proto: IPProtocol) -> ChecksumVerdict {
+        guard let hdr = skb.ipv6_hdr() else { return .notCaptured }
+        let start = skb.transport_header, length = skb.data + skb.len - start
+        guard length >= 0 else { return .bad }
+        guard start + length <= skb.bytes.count else { return .notCaptured }
+        var pseudo = Checksum.add(hdr.source.bytes + hdr.destination.bytes, start: 0, length: 32)
+        pseudo += UInt32(length >> 16) + UInt32(length & 0xffff) + UInt32(proto.rawValue)
+        if Checksum.fold(Checksum.add(skb.bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
+        // A checksum field holding only the pseudo-header sum was left to the device (CHECKSUM_PARTIAL).
+        let field = proto == .tcp ? 16 : proto == .udp ? 6 : 2
+        return proto != .icmpv6 && skb.bytes.u16be(at: start + field) == Checksum.fold(pseudo) ? .partial : .bad
     }
 }
 

@@ -49,10 +49,12 @@ public enum RouteError: String, Sendable {
 }
 
 extension Kernel {
-    /// Follows the input route: `ip_local_deliver`, `ip_forward` or `ip_error`.
+    /// Follows the input route: `ip_local_deliver`, `ip_forward` or `ip_error`; for IPv6
+    /// `ip6_input`, `ip6_mc_input`, `ip6_forward` or `ip6_pkt_discard`.
     @discardableResult
     func dst_input(_ skb: inout SKBuff) -> NetRxResult {
         traced(dst_h.dst_input) {
+            if skb.protocol == .ipv6 { return ip6DstInput(&skb) }
             switch skb.dst?.type ?? .unreachable {
             case .local, .broadcast, .multicast: return ip_local_deliver(&skb)
             case .unicast: return ip_forward(&skb)
@@ -72,6 +74,7 @@ extension Kernel {
     @discardableResult
     func dst_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(dst_h.dst_output) {
+            if skb.protocol == .ipv6 { return ip6_output(&skb) }
             if let daddr = skb.ip_hdr()?.destination, outputsThroughMulticast(daddr) { return ip_mc_output(&skb) }
             return ip_output(&skb)
         }

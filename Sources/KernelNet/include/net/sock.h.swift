@@ -20,6 +20,8 @@ public struct SocketConfig: Sendable, Equatable {
     public var remotePort: UInt16?
     /// Multicast groups a UDP socket joined.
     public var groups: [IPv4Address]
+    /// Whether the socket takes IPv6 too (`sk_family == AF_INET6`: bound to `::`, `ipv6only` off).
+    public var ipv6 = false
 
     public init(proto: Proto, address: IPv4Address, port: UInt16, state: TCPState? = nil,
                 remote: IPv4Address? = nil, remotePort: UInt16? = nil, groups: [IPv4Address] = []) {
@@ -73,6 +75,8 @@ public struct SocketTable: Sendable {
     public var tcp = HashTable<FourTuple, TCPConnection>()
     /// Bound UDP sockets by port.
     public var udp: [UInt16: SocketConfig] = [:]
+    /// The ports of TCP listeners that take IPv6 (bound to `::`).
+    public var tcpListeners6: Set<UInt16> = []
     /// The most TCP connections tracked; beyond it the oldest is forgotten (a memory bound of the model).
     public static let connectionLimit = 65_536
     /// Four-tuples in the order they were added, for evicting the oldest.
@@ -91,6 +95,7 @@ public struct SocketTable: Sendable {
                         TCPConnection(state: state)
                 } else {
                     tcpListeners[c.port] = c.address
+                    if c.ipv6 { tcpListeners6.insert(c.port) }
                 }
             }
         }

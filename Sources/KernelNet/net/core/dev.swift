@@ -344,7 +344,8 @@ extension Kernel {
         traced(dev_c.__netif_receive_skb_list_ptype) {
             switch handler {
             case .ip: ip_list_rcv(&skb)
-            case .arp, .ipv6, .llc, .packetSocket: deliverToHandler(handler, &skb)
+            case .ipv6: ipv6_list_rcv(&skb)
+            case .arp, .llc, .packetSocket: deliverToHandler(handler, &skb)
             }
         }
     }

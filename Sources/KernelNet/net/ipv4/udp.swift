@@ -62,7 +62,9 @@ extension Kernel {
 
     /// Queues a datagram on the socket's receive queue.
     func __udp_enqueue_schedule_skb(_ skb: inout SKBuff) {
-        traced(udp.__udp_enqueue_schedule_skb) { count("UdpInDatagrams") }
+        traced(udp.__udp_enqueue_schedule_skb) {
+            if skb.protocol == .ipv6 { count("Udp6InDatagrams") } else { count("UdpInDatagrams") }
+        }
     }
 
     /// Delivers one datagram to a socket.

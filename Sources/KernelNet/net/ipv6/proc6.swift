@@ -40,6 +40,24 @@ public enum ipv6_proc_c {
         "UdpLite6SndbufErrors", "UdpLite6InCsumErrors", .init("UdpLite6MemErrors", since: .v6_1),
     ]
 
+    /// The name `icmp6type2name` gives ICMPv6 type `type`, if any.
+    static func icmp6Name(_ type: UInt8) -> String? {
+        switch type {
+        case 1...4: icmp6type2name[Int(type) - 1]
+        case 128...137: icmp6type2name[Int(type) - 124]
+        case 143: icmp6type2name[14]
+        default: nil
+        }
+    }
+
+    /// The names `snmp6_seq_show_icmpv6msg` prints for the per-type slot of ICMPv6 type `type`:
+    /// `Icmp6In<name>`/`Icmp6Out<name>` when `icmp6type2name` names it, and `Icmp6InType<N>`/
+    /// `Icmp6OutType<N>` always.
+    static func icmp6MsgCounters(_ type: UInt8, out: Bool) -> [String] {
+        let direction = out ? "Icmp6Out" : "Icmp6In"
+        return (icmp6Name(type).map { [direction + $0] } ?? []) + [direction + "Type\(type)"]
+    }
+
     /// Every counter of /proc/net/snmp6 `nstat` can print for `version`, in its order, without the
     /// per-type `Icmp6InType<N>`/`Icmp6OutType<N>` counters of the types that moved (printed after the
     /// named ICMPv6 types, before `Udp6`).

@@ -1,0 +1,304 @@
+#!/usr/bin/python3
+"""Frames and programs for make-fixtures-ipv6.sh (IPv6 fixtures, issue 11).
+
+Usage: craft-ipv6-fixtures.py COMMAND [ARG...]   (run inside p6b-peer unless noted)
+
+scapy frames, sent from p6b-peer on the interface p6b-peer with sendp():
+  exthdr       extension-header oddities: RH0, unknown options with each action pair, truncated
+               headers, hop-by-hop not first, jumbo, unknown next header, bad IPv6 headers
+  ndisc        neighbour solicitations and advertisements, valid and not (hop limit, code, options),
+               DAD probes, a router solicitation, a redirect
+  ra           router advertisements: a valid one (prefix, MTU, source link-layer address) and
+               invalid ones (hop limit, global source, MTU below 1280)
+  mld          MLDv2 and MLDv1 queries, reports of other members, a query from a global source
+  frag         fragments: overlap (RFC 5722), atomic fragment, bad fragment length, a lone first
+               fragment left to time out
+socket programs:
+  tcp-server   (p6b-dut) listener on [::]:8080: accepts one connection, reads 14 bytes, answers, closes
+  tcp-client   the connection from [fd77::2]:40000
+  udp-server   (p6b-dut) UDP [::]:7000, reads for a few seconds
+  udp-client   a datagram to 7000 (open) and one to 7001 (closed)
+truth:
+  oracle-scenario HOST_JSON [GROUP@DEV...]   scenario.json for the shared oracle (stdout); each
+               GROUP@DEV is a multicast group the host had joined there
+"""
+import json
+import socket
+import sys
+import time
+
+DUT_MAC, PEER_MAC = "02:00:00:00:0d:00", "02:00:00:00:0e:00"
+DUT_IP, PEER_IP = "fd77::1", "fd77::2"
+DUT_LL, PEER_LL = "fe80::ff:fe00:d00", "fe80::ff:fe00:e00"
+DUT_SNMC = "ff02::1:ff00:1"          # solicited-node group of fd77::1
+DUT_LL_SNMC = "ff02::1:ff00:d00"     # ... of the link-local address
+PEER_IF = "p6b-peer"
+GAP = 0.2
+
+
+def S():
+    import scapy.all as s
+    return s
+
+
+def mc_mac(group):
+    b = socket.inet_pton(socket.AF_INET6, group)
+    return "33:33:" + ":".join("%02x" % x for x in b[12:])
+
+
+def frame(l3, dst_mac=DUT_MAC):
+    s = S()
+    return s.Ether(bytes(s.Ether(src=PEER_MAC, dst=dst_mac, type=0x86dd) / l3))   # lengths, checksums filled in
+
+
+def send(frames, gap=GAP):
+    s = S()
+    for f in frames:
+        s.sendp(f, iface=PEER_IF, verbose=False)
+        time.sleep(gap)
+
+
+def ip6(dst=DUT_IP, src=PEER_IP, hlim=64, **kw):
+    return S().IPv6(src=src, dst=dst, hlim=hlim, **kw)
+
+
+def echo(seq, ident=0x7070):
+    s = S()
+    return s.ICMPv6EchoRequest(id=ident, seq=seq, data=b"pktpath-fixture-%02d" % seq)
+
+
+def opt(otype, data=b"\x00\x00"):
+    """A destination/hop-by-hop option TLV of type otype, padded by the header itself."""
+    return S().HBHOptUnknown(otype=otype, optlen=len(data), optdata=data)
+
+
+# ---- scapy scenarios ---------------------------------------------------------------------------
+
+def exthdr():
+    s = S()
+    good_hbh = ip6() / s.IPv6ExtHdrHopByHop(options=[s.PadN(optdata=b"\x00\x00\x00\x00")]) / echo(1)
+    frames = [
+        frame(good_hbh),                                                               # 1 delivered
+        frame(ip6() / s.IPv6ExtHdrDestOpt(options=[opt(0x1e)]) / echo(2)),             # 2 action 00: skipped
+        frame(ip6() / s.IPv6ExtHdrDestOpt(options=[opt(0x5e)]) / echo(3)),             # 3 action 01: discard
+        frame(ip6() / s.IPv6ExtHdrDestOpt(options=[opt(0x9e)]) / echo(4)),             # 4 action 10: param problem
+        frame(ip6() / s.IPv6ExtHdrDestOpt(options=[opt(0xde)]) / echo(5)),             # 5 action 11: param problem
+        frame(ip6(dst="ff02::1") / s.IPv6ExtHdrDestOpt(options=[opt(0xde)]) / echo(6),  # 6 11 to multicast: silent
+              dst_mac=mc_mac("ff02::1")),
+        frame(ip6() / s.IPv6ExtHdrRouting(type=0, segleft=1, addresses=["fd77::99"]) / echo(7)),  # 7 RH0
+        frame(ip6() / s.IPv6ExtHdrRouting(type=0, segleft=0, addresses=["fd77::99"]) / echo(8)),  # 8 RH0 spent
+        frame(ip6() / s.IPv6ExtHdrDestOpt() / s.IPv6ExtHdrHopByHop() / echo(9)),       # 9 HBH not first
+        frame(ip6(plen=0) / s.IPv6ExtHdrHopByHop(options=[s.Jumbo(jumboplen=100)]) / echo(10)),    # 10 jumbo < 64k
+        frame(ip6() / s.IPv6ExtHdrHopByHop(options=[s.Jumbo(jumboplen=70000)]) / echo(11)),        # 11 jumbo, plen != 0
+        frame(ip6(nh=253) / s.Raw(b"pktpath-fixture-12")),                             # 12 unknown next header
+    ]
+    # 13 a destination-options header claiming 40 bytes, of which the frame holds 8
+    trunc = bytes(ip6(nh=60, plen=8)) + bytes([58, 4, 1, 4, 0, 0, 0, 0])
+    frames.append(frame(s.IPv6(trunc)))
+    # 14 payload length beyond the frame
+    big = bytearray(bytes(ip6() / echo(14))); big[4:6] = (400).to_bytes(2, "big")
+    frames.append(frame(s.IPv6(bytes(big))))
+    # 15 version 4 in an IPv6 header
+    v4 = bytearray(bytes(ip6() / echo(15))); v4[0] = 0x40 | (v4[0] & 0x0f)
+    frames.append(frame(s.Raw(bytes(v4))))
+    frames.append(frame(ip6(src="ff02::5") / echo(16)))                                # 16 multicast source
+    frames.append(frame(ip6(dst="::1") / echo(17)))                                    # 17 loopback destination
+    frames.append(frame(ip6() / echo(18)))                                             # 18 good
+    send(frames)
+
+
+def ns(target, dst, src=PEER_LL, hlim=255, code=0, lladdr=PEER_MAC, extra=None):
+    s = S()
+    p = ip6(dst=dst, src=src, hlim=hlim) / s.ICMPv6ND_NS(tgt=target, code=code)
+    if lladdr:
+        p = p / s.ICMPv6NDOptSrcLLAddr(lladdr=lladdr)
+    if extra is not None:
+        p = p / extra
+    return p
+
+
+def ndisc():
+    s = S()
+    snmc = DUT_SNMC
+    frames = [
+        frame(ns(DUT_IP, dst=snmc), dst_mac=mc_mac(snmc)),                             # 1 NS -> NA
+        frame(ns(DUT_IP, dst=snmc, hlim=64), dst_mac=mc_mac(snmc)),                    # 2 hop limit 64
+        frame(ns(DUT_IP, dst=snmc, code=1), dst_mac=mc_mac(snmc)),                     # 3 code 1
+        frame(ns("ff02::1", dst=DUT_IP)),                                              # 4 multicast target
+        frame(ns(DUT_IP, dst=snmc, lladdr=None, extra=s.Raw(b"\x01\x00\x00\x00\x00\x00\x00\x00")),
+              dst_mac=mc_mac(snmc)),                                                   # 5 option length 0
+        frame(ns(DUT_IP, src="::", dst=snmc, lladdr=None), dst_mac=mc_mac(snmc)),      # 6 DAD probe for ours
+        frame(ns("fd77::55", src="::", dst="ff02::1:ff00:55", lladdr=None),
+              dst_mac=mc_mac("ff02::1:ff00:55")),                                      # 7 DAD probe, not ours
+        frame(ns(DUT_IP, src="::", dst=snmc), dst_mac=mc_mac(snmc)),                   # 8 DAD probe with SLLAO
+        frame(ip6(dst="ff02::1", src=PEER_LL, hlim=255) / s.ICMPv6ND_NA(tgt=PEER_IP, R=0, S=0, O=1)
+              / s.ICMPv6NDOptDstLLAddr(lladdr=PEER_MAC), dst_mac=mc_mac("ff02::1")),   # 9 unsolicited NA
+        frame(ip6(dst="ff02::1", src=PEER_LL, hlim=255) / s.ICMPv6ND_NA(tgt=PEER_IP, R=0, S=1, O=1)
+              / s.ICMPv6NDOptDstLLAddr(lladdr=PEER_MAC), dst_mac=mc_mac("ff02::1")),   # 10 solicited NA to mcast
+        frame(ip6(dst="ff02::2", src=PEER_LL, hlim=255) / s.ICMPv6ND_RS()
+              / s.ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC), dst_mac=mc_mac("ff02::2")),   # 11 RS to a host
+        frame(ip6(dst=DUT_LL, src=PEER_LL, hlim=255) / s.ICMPv6ND_Redirect(tgt=PEER_LL, dst="fd99::1")
+              / s.ICMPv6NDOptDstLLAddr(lladdr=PEER_MAC)),                              # 12 redirect, no route via us
+        frame(ns(DUT_IP, dst=DUT_IP)),                                                 # 13 unicast NS -> NA
+        frame(ip6(dst=DUT_IP, src=PEER_LL, hlim=255) / s.ICMPv6ND_NA(tgt=DUT_IP, R=0, S=1, O=1)
+              / s.ICMPv6NDOptDstLLAddr(lladdr=PEER_MAC)),                              # 14 NA for our own address
+    ]
+    send(frames)
+
+
+def ra_pkt(src=PEER_LL, hlim=255, mtu=1400, lifetime=1800):
+    s = S()
+    return (ip6(dst="ff02::1", src=src, hlim=hlim) / s.ICMPv6ND_RA(chlim=64, routerlifetime=lifetime)
+            / s.ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC) / s.ICMPv6NDOptMTU(mtu=mtu)
+            / s.ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=1, validlifetime=86400, preferredlifetime=14400,
+                                      prefix="fd78::"))
+
+
+def ra():
+    all_nodes = mc_mac("ff02::1")
+    send([frame(ra_pkt(hlim=64), dst_mac=all_nodes),                # 1 hop limit 64: invalid
+          frame(ra_pkt(src=PEER_IP), dst_mac=all_nodes),            # 2 global source: invalid
+          frame(ra_pkt(mtu=1000), dst_mac=all_nodes),               # 3 valid, MTU option below 1280 ignored
+          frame(ra_pkt(), dst_mac=all_nodes)], gap=1.5)             # 4 valid again (refresh), MTU 1400
+
+
+def mld():
+    s = S()
+    rtr_alert = s.IPv6ExtHdrHopByHop(options=[s.RouterAlert(value=0), s.PadN(optdata=b"")])
+    q2 = lambda src, mrd: (ip6(dst="ff02::1", src=src, hlim=1) / rtr_alert
+                           / s.ICMPv6MLQuery2(mrd=mrd))
+    frames = [
+        frame(q2(PEER_LL, 100), dst_mac=mc_mac("ff02::1")),                                     # 1 v2 general query
+        frame(ip6(dst="ff02::16", src=PEER_LL, hlim=1) / rtr_alert
+              / s.ICMPv6MLReport2(records=[s.ICMPv6MLDMultAddrRec(rtype=4, dst="ff12::8888")]),
+              dst_mac=mc_mac("ff02::16")),                                                      # 2 v2 report (peer)
+        frame(ip6(dst="ff12::7777", src=PEER_LL, hlim=1) / rtr_alert
+              / s.ICMPv6MLReport(mladdr="ff12::7777"), dst_mac=mc_mac("ff12::7777")),          # 3 v1 report, our group
+        frame(q2(PEER_IP, 100), dst_mac=mc_mac("ff02::1")),                                     # 4 query, global source
+        frame(ip6(dst="ff02::1", src=PEER_LL, hlim=1) / rtr_alert
+              / s.ICMPv6MLQuery(mrd=100, mladdr="::"), dst_mac=mc_mac("ff02::1")),             # 5 v1 general query
+        frame(ip6(dst="ff12::7777", src=PEER_LL, hlim=1) / rtr_alert
+              / s.ICMPv6MLQuery(mrd=100, mladdr="ff12::7777"), dst_mac=mc_mac("ff12::7777")),  # 6 v1 specific query
+    ]
+    send(frames, gap=0.5)
+
+
+def frag():
+    s = S()
+    msg = s.ICMPv6EchoRequest(id=0x7070, seq=1, data=b"pktpath-fixture-01" + b"x" * 302)
+    full = bytes(ip6() / msg)[40:]                       # ICMPv6 message with its checksum
+
+    def fr(ident, off, data, m, nh=58):
+        return frame(ip6() / s.IPv6ExtHdrFragment(nh=nh, id=ident, offset=off // 8, m=m) / s.Raw(data))
+    frames = [
+        fr(0x101, 0, full[:160], 1), fr(0x101, 80, full[80:], 0),          # 1-2 overlap: both dropped
+        fr(0x102, 0, full, 0),                                              # 3 atomic fragment: reply
+        fr(0x103, 0, full[:100], 1),                                        # 4 length not a multiple of 8
+        fr(0x104, 0, full[:160], 1), fr(0x104, 160, full[160:], 0),         # 5-6 normal pair: reply
+        fr(0x105, 0, full[:160], 1),                                        # 7 lone first fragment: times out
+    ]
+    send(frames)
+    time.sleep(1.5)
+
+
+# ---- socket programs ---------------------------------------------------------------------------
+
+def tcp_server():
+    s = socket.socket(socket.AF_INET6)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", 8080)); s.listen(4); s.settimeout(20)
+    c, _ = s.accept()
+    c.settimeout(5)
+    got = b""
+    while len(got) < 14:
+        d = c.recv(100)
+        if not d:
+            break
+        got += d
+    c.sendall(b"ok\n"); c.close()
+    time.sleep(2); s.close()
+
+
+def tcp_client():
+    c = socket.socket(socket.AF_INET6)
+    c.bind((PEER_IP, 40000)); c.settimeout(5)
+    c.connect((DUT_IP, 8080))
+    c.sendall(b"hello pktpath\n")
+    while c.recv(100):
+        pass
+    c.close()
+    time.sleep(0.3)
+    r = socket.socket(socket.AF_INET6)
+    r.bind((PEER_IP, 40002)); r.settimeout(2)
+    try:
+        r.connect((DUT_IP, 81))
+    except OSError:
+        pass
+    r.close()
+
+
+def udp_server():
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind(("::", 7000)); u.settimeout(6)
+    try:
+        while True:
+            u.recv(100)
+    except socket.timeout:
+        pass
+
+
+def udp_client():
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind((PEER_IP, 40001))
+    u.sendto(b"pktpath-udp-open\n", (DUT_IP, 7000)); time.sleep(0.2)
+    u.sendto(b"pktpath-udp-closed\n", (DUT_IP, 7001)); time.sleep(0.3)
+
+
+# ---- truth -------------------------------------------------------------------------------------
+
+def oracle_scenario(host_json, *groups):
+    """The oracle's scenario for a host profile: its interfaces, sysctls, routes and neighbours, IPv6 on,
+    IPv6 listeners through busybox nc (the oracle's own listener is IPv4 only), the trace filter widened
+    to the IPv6 functions, the root-namespace injection ends kept quiet (IPv6 off there)."""
+    h = json.load(open(host_json))
+    ifs = []
+    for i, itf in enumerate(h["interfaces"]):
+        d = {"name": itf["name"], "ip": [a for a in itf["addresses"] if not a.startswith("fe80:")],
+             "mac": itf["mac"], "mtu": itf["mtu"], "offload": {"tx": "off", "rx": "off"}}
+        nb = [n for n in h.get("neighbours", []) if n.get("dev") == itf["name"]]
+        if i > 0 and nb:
+            d["peer_mac"] = nb[0]["mac"]
+        d["peer"] = "p6p%d" % i
+        ifs.append(d)
+    socks = h.get("sockets", [])
+    sysctl = dict(h.get("sysctl", {}))
+    cmds = ["nsenter -t 1 -n sysctl -qw net.ipv6.conf.%s.disable_ipv6=1" % i["peer"] for i in ifs]
+    for sk in socks:
+        if sk["proto"] == "tcp" and sk.get("state") == "listen":
+            cmds.append("(sleep 1000 | nc -l -p %d >/dev/null 2>&1 &)" % sk["port"])
+        elif sk["proto"] == "udp":
+            cmds.append("(sleep 1000 | nc -u -l -p %d >/dev/null 2>&1 &)" % sk["port"])
+    for g in groups:
+        cmds.append("ip addr add %s/128 dev %s autojoin" % tuple(g.split("@")))
+    sc = {"ipv6": True, "interfaces": ifs, "sysctl": sysctl,
+          "routes": ["%s via %s dev %s" % (r["dst"], r["via"], r["dev"]) for r in h.get("routes", []) if r.get("via")],
+          "neigh": [{"ip": n["ip"], "mac": n["mac"], "dev": n["dev"], "nud": n["state"]}
+                    for n in h.get("neighbours", [])],
+          "auto_neigh": False, "dut_commands": cmds, "settle_s": 3,
+          "filter_extra": ["tcp_v6_*", "tcp6_*", "udpv6_*", "__udp6_*", "udp6_*", "ipv6_*", "icmp6_*",
+                           "igmp6_*", "mld_*", "addrconf_*", "inet6_*", "rt6_*", "fib6_*", "ip6frag_*",
+                           "rawv6_*", "raw6_*", "pingv6_*", "ping_v6_*", "nf_ct_frag6_*", "__ip6_*", "ndisc*",
+                           "ipv6_chk_*", "dst_*"]}
+    print(json.dumps(sc, indent=1))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    cmd, args = sys.argv[1], sys.argv[2:]
+    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "mld": mld, "frag": frag,
+             "tcp-server": tcp_server, "tcp-client": tcp_client, "udp-server": udp_server,
+             "udp-client": udp_client, "oracle-scenario": oracle_scenario}
+    if cmd not in table:
+        sys.exit(__doc__)
+    table[cmd](*args)

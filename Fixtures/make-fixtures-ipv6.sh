@@ -1,0 +1,233 @@
+#!/bin/bash
+# Recreate the IPv6 fixtures from scratch (run as root, issue 11).
+#
+# Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
+#   FIXTURE: ping tcp_udp linkup ndisc ra mld frag exthdr forward (default: all)
+# Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
+#        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
+#
+# Namespaces (fresh per fixture, removed on exit): p6b-dut, the capturing host, with the interface
+# p6b-dut (02:00:00:00:0d:00, fd77::1/64, link-local fe80::ff:fe00:d00) paired with p6b-peer's p6b-peer
+# (02:00:00:00:0e:00, fd77::2/64, fe80::ff:fe00:e00); for forward also p6b-dut2 (02:00:00:00:0d:01,
+# fd78::1/64, MTU 1280) paired with p6b-far's p6b-far (02:00:00:00:0f:01, fd78::2/64, MTU 1280).
+# IPv6 on, IPv4 without addresses, offloads off, net.ipv6.icmp.ratelimit=0 and router solicitations off
+# (router_solicitations=0) in every namespace unless a fixture says otherwise. Every interface is up
+# and its addresses past DAD, and the unsolicited MLD reports sent, before the capture starts.
+# tcpdump runs in p6b-dut on p6b-dut. All traffic stays between the namespaces.
+#   ping     ping6 twice, neighbours not cached: the peer's NS, the host's NA, echo, echo
+#   tcp_udp  static neighbours: TCP handshake, 14 bytes, 3 back, close; SYN to closed port 81 (RST);
+#            UDP to open 7000 and closed 7001 (port unreachable)
+#   linkup   IPv6 on the host's interface is switched off before and on during the capture (DAD of
+#            its link-local address, MLD reports, router solicitations), then fd77::1 is added again
+#            (DAD, MLD); then the peer adds fd77::20 (its DAD probe) and tries fd77::1 (the host
+#            defends it with an NA)
+#   ndisc    craft-ipv6-fixtures.py ndisc: valid and invalid NS/NA, DAD probes, RS, redirect
+#   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
+#   mld      craft-ipv6-fixtures.py mld, the host a member of ff12::7777 on p6b-dut
+#   frag     static neighbours, ip6frag_time=1: ping6 of 3000 bytes (fragments both ways), then
+#            craft-ipv6-fixtures.py frag (overlap, atomic, bad length, a fragment left to time out)
+#   exthdr   static neighbours: craft-ipv6-fixtures.py exthdr
+#   forward  the host forwards (net.ipv6.conf.all.forwarding=1) between the peer and p6b-far: two
+#            pings, one with hop limit 1 (time exceeded), one of 1300 bytes (packet too big, MTU 1280),
+#            the same again (the peer now fragments it; the host forwards the fragments)
+# Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${1:-$HERE}; shift || true
+mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
+ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward)
+[ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
+CRAFT="$HERE/craft-ipv6-fixtures.py"
+DUT=p6b-dut; PEER=p6b-peer; FAR=p6b-far
+DUT_MAC=02:00:00:00:0d:00; PEER_MAC=02:00:00:00:0e:00; DUT2_MAC=02:00:00:00:0d:01; FAR_MAC=02:00:00:00:0f:01
+DUT_IP=fd77::1; PEER_IP=fd77::2; DUT2_IP=fd78::1; FAR_IP=fd78::2
+DUT_LL=fe80::ff:fe00:d00; PEER_LL=fe80::ff:fe00:e00; DUT2_LL=fe80::ff:fe00:d01; FAR_LL=fe80::ff:fe00:f01
+
+. "$HERE/capture.sh"
+capture_session pktpath-ipv6-fixtures $DUT $PEER $FAR
+PY=/usr/bin/python3
+CAP_NS=$DUT; CAP_IF=p6b-dut
+KFREE_FILTER="protocol == 34525"
+dx() { ip netns exec $DUT "$@"; }
+px() { ip netns exec $PEER "$@"; }
+fx() { ip netns exec $FAR "$@"; }
+
+wait_up() {  # ns dev: until the device has carrier
+  for _ in $(seq 50); do ip -n "$1" link show "$2" | grep -q LOWER_UP && return 0; sleep 0.1; done
+}
+
+quiet_ns() {  # ns: IPv6 on, no router solicitations, no ICMPv6 rate limit, before any interface exists
+  ip netns add "$1"
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+    net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+    net.ipv6.icmp.ratelimit=0
+  ip -n "$1" link set lo up
+}
+
+link() {  # ns1 dev1 mac1 addr1 ns2 dev2 mac2 addr2 mtu
+  ip link add "$2" netns "$1" address "$3" mtu "$9" type veth peer name "$6" netns "$5" address "$7" mtu "$9"
+  ip -n "$1" addr add "$4/64" dev "$2"; ip -n "$5" addr add "$8/64" dev "$6"
+  ip netns exec "$1" ethtool -K "$2" tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+  ip netns exec "$5" ethtool -K "$6" tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+}
+
+settle() {  # until no address of the namespaces is tentative, then the unsolicited MLD reports
+  for _ in $(seq 60); do
+    local t=0 ns
+    for ns in "$@"; do ip -n "$ns" -6 addr | grep -q tentative && t=1; done
+    [ $t = 0 ] && break; sleep 0.1
+  done
+  sleep 2.5
+}
+
+setup() {  # [far]: fresh namespaces, the host-peer link, and with "far" the second link
+  local ns
+  for ns in $DUT $PEER $FAR; do ip netns del $ns 2>/dev/null || true; done
+  quiet_ns $DUT; quiet_ns $PEER
+  link $DUT p6b-dut $DUT_MAC $DUT_IP $PEER p6b-peer $PEER_MAC $PEER_IP 1500
+  if [ "${1:-}" = far ]; then
+    quiet_ns $FAR
+    dx sysctl -qw net.ipv6.conf.all.forwarding=1
+    link $DUT p6b-dut2 $DUT2_MAC $DUT2_IP $FAR p6b-far $FAR_MAC $FAR_IP 1280
+    dx ip link set p6b-dut2 up; fx ip link set p6b-far up
+  fi
+  dx ip link set p6b-dut up; px ip link set p6b-peer up
+  wait_up $DUT p6b-dut; wait_up $PEER p6b-peer
+  if [ "${1:-}" = far ]; then
+    wait_up $FAR p6b-far
+    px ip -6 route add fd78::/64 via $DUT_IP
+    fx ip -6 route add fd77::/64 via $DUT2_IP
+  fi
+  settle $DUT $PEER ${1:+$FAR}
+  dx ip neigh flush all; px ip neigh flush all
+}
+
+static_neigh() {  # permanent entries both ways, global and link-local
+  dx ip neigh replace $PEER_IP lladdr $PEER_MAC dev p6b-dut nud permanent
+  dx ip neigh replace $PEER_LL lladdr $PEER_MAC dev p6b-dut nud permanent
+  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev p6b-peer nud permanent
+  px ip neigh replace $DUT_LL lladdr $DUT_MAC dev p6b-peer nud permanent
+}
+
+wait_listen() {  # proto port
+  for _ in $(seq 50); do dx ss -H -n -l "-$1" "sport = :$2" | grep -q . && return 0; sleep 0.1; done
+  echo "no listener on $1/$2" >&2; return 1
+}
+
+# host profile: host NAME [SOCKETS_JSON] [SYSCTL_JSON_EXTRA] [NEIGH=static|none]
+host() {
+  local n=$1 socks=${2:-} sys=${3:-} nb=${4:-none}
+  local neigh=""
+  [ "$nb" = static ] && neigh='"neighbours": [ { "ip": "'$PEER_IP'", "mac": "'$PEER_MAC'", "dev": "p6b-dut", "state": "permanent" },
+                  { "ip": "'$PEER_LL'", "mac": "'$PEER_MAC'", "dev": "p6b-dut", "state": "permanent" } ],'
+  cat > "$OUT/$n.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "p6b-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true } ],
+  $neigh
+  "sockets": [ $socks ],
+  "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0${sys:+, $sys} } }
+EOF
+  $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/$n.host.json"
+}
+
+fx_ping() {
+  setup
+  start_capture v6_ping
+  px ping -6 -n -c 2 -i 0.2 $DUT_IP
+  stop_capture v6_ping
+  host v6_ping
+}
+
+fx_tcp_udp() {
+  setup; static_neigh
+  dx $PY "$CRAFT" tcp-server & BG+=($!)
+  dx $PY "$CRAFT" udp-server & BG+=($!)
+  wait_listen t 8080; wait_listen u 7000
+  start_capture v6_tcp_udp
+  px $PY "$CRAFT" tcp-client
+  px $PY "$CRAFT" udp-client
+  stop_capture v6_tcp_udp
+  host v6_tcp_udp '{ "proto": "tcp", "addr": "::", "port": 8080, "state": "listen" }, { "proto": "udp", "addr": "::", "port": 7000 }' "" static
+}
+
+fx_linkup() {
+  setup
+  dx sysctl -qw net.ipv6.conf.p6b-dut.router_solicitations=1
+  # tcpdump ends when its interface goes down: IPv6 is switched off and on on the interface instead,
+  # which removes its addresses and starts it over (link-local address, DAD, MLD, RS)
+  dx sysctl -qw net.ipv6.conf.p6b-dut.disable_ipv6=1
+  start_capture v6_linkup
+  dx sysctl -qw net.ipv6.conf.p6b-dut.disable_ipv6=0
+  settle $DUT
+  dx ip addr add $DUT_IP/64 dev p6b-dut
+  settle $DUT
+  px ip addr add fd77::20/64 dev p6b-peer
+  sleep 2
+  px ip addr add $DUT_IP/128 dev p6b-peer
+  sleep 2
+  stop_capture v6_linkup
+  host v6_linkup "" '"net.ipv6.conf.p6b-dut.router_solicitations": 1'
+}
+
+fx_scapy() {  # fixture craft-command [static] [sysctl-extra]
+  setup; [ "${3:-}" = static ] && static_neigh
+  start_capture "$1"
+  px $PY "$CRAFT" "$2"
+  stop_capture "$1"
+  host "$1" "" "${4:-}" "${3:-none}"
+}
+
+fx_ndisc() { fx_scapy v6_ndisc ndisc; }
+fx_ra() { fx_scapy v6_ra ra "" '"net.ipv6.conf.all.accept_ra": 1, "net.ipv6.conf.all.forwarding": 0'; }
+fx_exthdr() { fx_scapy v6_exthdr exthdr static; }
+
+fx_mld() {
+  setup
+  dx ip addr add ff12::7777/128 dev p6b-dut autojoin
+  settle $DUT
+  start_capture v6_mld
+  px $PY "$CRAFT" mld
+  sleep 1
+  stop_capture v6_mld
+  host v6_mld   # the membership of ff12::7777 is not in the profile (it has no way to say it yet)
+}
+
+fx_frag() {
+  setup; static_neigh
+  dx sysctl -qw net.ipv6.ip6frag_time=1
+  start_capture v6_frag
+  px ping -6 -n -c 1 -s 3000 $DUT_IP
+  px $PY "$CRAFT" frag
+  stop_capture v6_frag
+  host v6_frag "" '"net.ipv6.ip6frag_time": 1' static
+}
+
+fx_forward() {
+  setup far; static_neigh
+  dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev p6b-dut2 nud permanent
+  fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev p6b-far nud permanent
+  start_capture v6_forward
+  px ping -6 -n -c 2 -i 0.2 $FAR_IP
+  px ping -6 -n -c 1 -t 1 $FAR_IP || true
+  px ping -6 -n -c 1 -s 1300 -W 1 $FAR_IP || true
+  px ping -6 -n -c 1 -s 1300 -W 1 $FAR_IP || true
+  stop_capture v6_forward
+  cat > "$OUT/v6_forward.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "p6b-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
+    { "name": "p6b-dut2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "p6b-dut", "state": "permanent" },
+                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "p6b-dut", "state": "permanent" },
+                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "p6b-dut2", "state": "permanent" } ],
+  "sockets": [],
+  "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0, "net.ipv6.conf.all.forwarding": 1 } }
+EOF
+}
+
+for f in "${SEL[@]}"; do
+  echo "== v6_$f" >&2
+  "fx_$f"
+  for p in "${BG[@]}"; do kill "$p" 2>/dev/null || true; done; BG=()
+done

@@ -1,0 +1,71 @@
+import Trace
+import Wire
+
+extension Kernel {
+    /// The origin of an IPv6 packet the host sent, inferred from its content and what the model sent
+    /// while processing earlier frames: an echo reply (`icmpv6_echo_reply`), an ICMPv6 error
+    /// (`icmp6_send`) or a reset (`tcp_v6_send_reset`) runs its path down to the driver; the others
+    /// name the function that makes them and stop there.
+    func transmitIPv6(_ skb: SKBuff) {
+        guard let hdr = skb.ipv6_hdr() else {
+            tracer.notModeled("outgoing IPv6 header not in the capture")
+            outcome.verdict = .unknown
+            return
+        }
+        withTransmitSKB { $0.transport_header = $0.network_header + IPv6Packet.headerLength }
+        guard localDevice6(for: hdr.source) != nil || hdr.source == .any else {
+            notModeledOrigin("a packet from another host's address (forwarding, ip6_forward)")
+            return
+        }
+        // The upper-layer header, past the options headers the host added (MLD's hop-by-hop Router Alert).
+        var upper = skb.network_header + IPv6Packet.headerLength, next = hdr.nextHeader
+        while next == .hopopts || next == .dstopts, upper + 8 <= skb.bytes.count {
+            next = IPProtocol(rawValue: skb.bytes.u8(at: upper))
+            upper += (Int(skb.bytes.u8(at: upper + 1)) + 1) * 8
+        }
+        switch next {
+        case .icmpv6:
+            let type = skb.bytes.u8(at: upper)
+            switch type {
+            case ICMPv6Type.ICMPV6_ECHO_REPLY:
+                matchExpected(.icmpv6Reply(to: hdr.destination, id: skb.bytes.u16be(at: upper + 4),
+                                           seq: skb.bytes.u16be(at: upper + 6)))
+                withTransmitSKB { icmpv6_echo_reply(&$0) }
+            case _ where ICMPv6Type.isError(type):
+                matchExpected(.icmpv6Error(to: hdr.destination, type: type, code: skb.bytes.u8(at: upper + 1)))
+                withTransmitSKB { icmp6_send(&$0, type: type, code: skb.bytes.u8(at: upper + 1)) }
+            case ICMPv6Type.ICMPV6_ECHO_REQUEST:
+                // A ping socket where ping_group_range permits them (its replies then find it in
+                // ping_rcv), else a raw socket (iputils ping).
+                if sysctl.pingSocketsPermitted { pingSockets.insert(skb.bytes.u16be(at: upper + 4)) }
+                notModeledOrigin("an echo request (\(sysctl.pingSocketsPermitted ? "ping_v6_sendmsg" : "rawv6_sendmsg"))")
+            case ICMPv6Type.NDISC_ROUTER_SOLICITATION: notModeledOrigin("a router solicitation (ndisc_send_rs)")
+            case ICMPv6Type.NDISC_ROUTER_SOLICITATION + 2: notModeledOrigin("a neighbour solicitation (ndisc_send_ns)")
+            case ICMPv6Type.NDISC_ROUTER_SOLICITATION + 3: notModeledOrigin("a neighbour advertisement (ndisc_send_na)")
+            case ICMPv6Type.ICMPV6_MGM_REPORT, ICMPv6Type.ICMPV6_MGM_REDUCTION:
+                notModeledOrigin("an MLDv1 message (igmp6_send)")
+            case ICMPv6Type.ICMPV6_MLD2_REPORT: notModeledOrigin("an MLDv2 report (mld_sendpack)")
+            default: notModeledOrigin("ICMPv6 type \(type)")
+            }
+        case .tcp:
+            let flags = TCPPacket(skb.bytes, at: upper)?.flags ?? []
+            guard flags.contains(.rst) else {
+                notModeledOrigin("a TCP segment over IPv6 (IPv6 connections are not modeled: inet6_csk_xmit, tcp_v6_send_synack)")
+                return
+            }
+            matchExpected(.tcpv6Reset(to: hdr.destination, port: TCPPacket(skb.bytes, at: upper)?.destinationPort ?? 0,
+                                      from: TCPPacket(skb.bytes, at: upper)?.sourcePort ?? 0))
+            withTransmitSKB { tcp_v6_send_reset(&$0) }
+        case .udp:
+            notModeledOrigin("a UDP datagram over IPv6 (udp_v6_send_skb: IPv6 UDP sockets' sending is not modeled)")
+        default:
+            notModeledOrigin("IPv6 next header \(next.rawValue)")
+        }
+    }
+
+    /// Says the origin of the IPv6 packet being sent is not modeled, naming what makes it.
+    private func notModeledOrigin(_ what: String) {
+        tracer.notModeled("origin of \(what)")
+        outcome.verdict = .unknown
+    }
+}

@@ -1,0 +1,259 @@
+// Mirrors net/ipv6/icmp.c (Linux 6.1; 4.14.177 and 6.12 where they differ): ICMPv6 receive, echo
+// replies and error messages (RFC 4443). The file is icmp6.swift because net/ipv4/icmp.c's mirror is
+// icmp.swift, and one module cannot build two files of one name.
+// How each version frees what it received: 4.14 frees every message but a delivered echo reply as a
+// drop (`kfree_skb`), 6.1 with `NOT_SPECIFIED`; 6.12 takes the reason from the handler (an answered
+// echo request is freed with `SKB_CONSUMED`, a consume).
+// Echo replies go to `ping_rcv` (net/ipv4/ping.c, shared with IPv4): a ping socket the capture showed
+// sending takes them, else `NO_SOCKET`.
+// Not modeled: neighbour discovery and MLD (their handlers are named where the kernel calls them),
+// the ICMPv6 rate limits (`icmpv6_xrlim_allow`), errors delivered to sockets (`icmpv6_notify` finds
+// the protocol's error handler, which the model does not follow), extended echo (RFC 8335).
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv6/icmp.c`, in the file's order.
+public enum ipv6_icmp_c: String, KernelSourceFile {
+    public static let path = "net/ipv6/icmp.c"
+    case icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason, icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv
+}
+
+/// Functions modeled from `include/linux/icmpv6.h` (`static inline`).
+public enum icmpv6_h: String, KernelSourceFile {
+    public static let path = "include/linux/icmpv6.h"
+    case icmpv6_param_prob, icmpv6_send
+}
+
+/// ICMPv6 message types and codes by their kernel names (include/uapi/linux/icmpv6.h,
+/// include/net/ndisc.h).
+enum ICMPv6Type {
+    static let ICMPV6_DEST_UNREACH: UInt8 = 1
+    static let ICMPV6_PKT_TOOBIG: UInt8 = 2
+    static let ICMPV6_TIME_EXCEED: UInt8 = 3
+    static let ICMPV6_PARAMPROB: UInt8 = 4
+    static let ICMPV6_ECHO_REQUEST: UInt8 = 128
+    static let ICMPV6_ECHO_REPLY: UInt8 = 129
+    static let ICMPV6_MGM_QUERY: UInt8 = 130
+    static let ICMPV6_MGM_REPORT: UInt8 = 131
+    static let ICMPV6_MGM_REDUCTION: UInt8 = 132
+    static let NDISC_ROUTER_SOLICITATION: UInt8 = 133
+    static let NDISC_REDIRECT: UInt8 = 137
+    static let ICMPV6_MLD2_REPORT: UInt8 = 143
+    /// Destination unreachable codes.
+    static let ICMPV6_NOROUTE: UInt8 = 0
+    static let ICMPV6_PORT_UNREACH: UInt8 = 4
+    /// Parameter problem codes.
+    static let ICMPV6_HDR_FIELD: UInt8 = 0
+    static let ICMPV6_UNK_NEXTHDR: UInt8 = 1
+    static let ICMPV6_UNK_OPTION: UInt8 = 2
+    /// Aliases the receive path uses.
+    static let paramProblem = ICMPV6_PARAMPROB
+    static let unknownNextHeader = ICMPV6_UNK_NEXTHDR
+
+    /// Whether `type` is an MLD message (`ipv6_is_mld`'s list: query, v1 report and done, v2 report).
+    static func isMLD(_ type: UInt8) -> Bool {
+        (ICMPV6_MGM_QUERY...ICMPV6_MGM_REDUCTION).contains(type) || type == ICMPV6_MLD2_REPORT
+    }
+
+    /// Whether `type` is an error message (types below 128, RFC 4443 §2.1).
+    static func isError(_ type: UInt8) -> Bool { type < 128 }
+}
+
+extension Kernel {
+    /// Counts an ICMPv6 message received or sent in its per-type MIB slot, which /proc/net/snmp6 shows
+    /// twice: under its `Icmp6In…`/`Icmp6Out…` name (`icmp6type2name`) when it has one, and as
+    /// `Icmp6InType<N>`/`Icmp6OutType<N>`.
+    func countIcmp6Msg(_ type: UInt8, incoming: Bool) {
+        for name in ipv6_proc_c.icmp6MsgCounters(type, out: !incoming) { count(named: name) }
+    }
+
+    /// Builds and sends an ICMPv6 error about `skb` (RFC 4443 §2.4): never about an ICMPv6 error, nor
+    /// (but for packet too big and an unknown option) about a packet to a multicast address or not for
+    /// this host, nor to an unspecified or multicast source. The message leaves as a frame of its own.
+    func icmp6_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
+        traced(ipv6_icmp_c.icmp6_send) {
+            if sendsCapturedFrame() { return }
+            guard let hdr = skb.ipv6_hdr() else { return }
+            let daddr = hdr.destination, saddr = hdr.source
+            if daddr.isMulticast || skb.pkt_type != .PACKET_HOST,
+               type != ICMPv6Type.ICMPV6_PKT_TOOBIG,
+               !(type == ICMPv6Type.ICMPV6_PARAMPROB && code == ICMPv6Type.ICMPV6_UNK_OPTION) {
+                tracer.note("no error for a packet to a multicast address or for another host")
+                return
+            }
+            if saddr == .any || saddr.isMulticast {
+                tracer.note("no error to the unspecified or a multicast source")
+                return
+            }
+            if icmpv6IsIneligible(skb) {
+                tracer.note("no error about an ICMPv6 error message")
+                return
+            }
+            count("Icmp6OutMsgs")
+            countIcmp6Msg(type, incoming: false)
+            expectTransmit(.icmpv6Error(to: saddr, type: type, code: code), from: currentFrame)
+            tracer.note("ICMPv6 type \(type) code \(code) to \(saddr) built and sent: see the transmitted frame")
+        }
+    }
+
+    /// Finishes the ICMPv6 message (its checksum) and sends the socket's pending data.
+    func icmpv6_push_pending_frames(_ skb: inout SKBuff) {
+        traced(ipv6_icmp_c.icmpv6_push_pending_frames) { _ = ip6_push_pending_frames(&skb) }
+    }
+
+    /// On the frame the capture shows leaving, where an ICMPv6 sender runs as its origin: sends that
+    /// frame (the output route lookup, `ip6_dst_lookup`, is not modeled) and returns true.
+    private func sendsCapturedFrame() -> Bool {
+        guard var out = transmitSKB else { return false }
+        icmpv6_push_pending_frames(&out)
+        transmitSKB = out
+        return true
+    }
+
+    /// Sends an ICMPv6 error about `skb` with the options the receive path recorded (`IP6CB`).
+    func icmpv6_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
+        traced(icmpv6_h.icmpv6_send) { icmp6_send(&skb, type: type, code: code) }
+    }
+
+    /// Whether `skb` is an ICMPv6 error message or one the host cannot read (`is_ineligible`).
+    private func icmpv6IsIneligible(_ skb: SKBuff) -> Bool {
+        guard let hdr = skb.ipv6_hdr(), hdr.nextHeader == .icmpv6 else { return false }
+        let type = skb.bytes.u8(at: skb.network_header + IPv6Packet.headerLength)
+        return ICMPv6Type.isError(type)
+    }
+
+    /// Sends a parameter problem pointing at byte `pointer` of the packet, then frees it with `reason`.
+    func icmpv6_param_prob_reason(_ skb: inout SKBuff, code: UInt8, pointer: Int, reason: SKBDropReason) {
+        traced(ipv6_icmp_c.icmpv6_param_prob_reason) {
+            tracer.note("parameter problem code \(code), pointer \(pointer)")
+            icmp6_send(&skb, type: ICMPv6Type.ICMPV6_PARAMPROB, code: code)
+            kfree_skb_reason(&skb, reason)
+        }
+    }
+
+    /// Sends a parameter problem and frees the packet without a reason: a header inline over
+    /// `icmpv6_param_prob_reason` in 6.1 and later, a function of net/ipv6/icmp.c in 4.14.
+    func icmpv6_param_prob(_ skb: inout SKBuff, code: UInt8, pointer: Int) {
+        traced(icmpv6_h.icmpv6_param_prob) {
+            guard has(ipv6_icmp_c.icmpv6_param_prob_reason) else {
+                tracer.note("parameter problem code \(code), pointer \(pointer)")
+                icmp6_send(&skb, type: ICMPv6Type.ICMPV6_PARAMPROB, code: code)
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return
+            }
+            icmpv6_param_prob_reason(&skb, code: code, pointer: pointer, reason: .NOT_SPECIFIED)
+        }
+    }
+
+    /// A parameter problem freed with `reason` where the version passes one (6.1 and later); 4.14's
+    /// callers use `icmpv6_param_prob`.
+    func icmpv6ParamProb(_ skb: inout SKBuff, code: UInt8, pointer: Int, reason: SKBDropReason) {
+        if has(ipv6_icmp_c.icmpv6_param_prob_reason) {
+            icmpv6_param_prob_reason(&skb, code: code, pointer: pointer, reason: reason)
+        } else {
+            icmpv6_param_prob(&skb, code: code, pointer: pointer)
+        }
+    }
+
+    /// Answers an echo request (RFC 4443 §4.2) from the address it was sent to; a request to a
+    /// multicast address is answered from the device's address unless `echo_ignore_multicast` (6.1
+    /// and later; default 0). The reply leaves as a frame of its own.
+    func icmpv6_echo_reply(_ skb: inout SKBuff) {
+        traced(ipv6_icmp_c.icmpv6_echo_reply) {
+            guard let hdr = skb.ipv6_hdr() else { return }
+            if hdr.destination.isMulticast, profile.version >= .v6_1,
+               (sysctl.values["net.ipv6.icmp.echo_ignore_multicast"] ?? 0) != 0 {
+                tracer.note("echo_ignore_multicast: no reply to a multicast echo")
+                return
+            }
+            if sendsCapturedFrame() { return }
+            let id = skb.bytes.u16be(at: skb.transport_header + 4), seq = skb.bytes.u16be(at: skb.transport_header + 6)
+            count("Icmp6OutMsgs")
+            countIcmp6Msg(ICMPv6Type.ICMPV6_ECHO_REPLY, incoming: false)
+            expectTransmit(.icmpv6Reply(to: hdr.source, id: id, seq: seq), from: currentFrame)
+            tracer.note("echo reply to \(hdr.source) built and sent: see the transmitted frame")
+        }
+    }
+
+    /// Hands an ICMPv6 error to the protocol of the packet it quotes; a quote too short to hold that
+    /// protocol's first 8 bytes counts as an input error.
+    func icmpv6_notify(_ skb: inout SKBuff, type: UInt8) {
+        traced(ipv6_icmp_c.icmpv6_notify) {
+            let quoted = skb.transport_header + 8
+            guard skb.transport_header - skb.data + 8 + IPv6Packet.headerLength + 8 <= skb.len,
+                  let inner = IPv6Packet(skb.bytes, at: quoted) else {
+                count("Icmp6InErrors")
+                return
+            }
+            tracer.notModeled("ICMPv6 error delivered to the \(inner.nextHeader) socket it concerns (err_handler, raw6_icmp_error)")
+        }
+    }
+
+    /// The ICMPv6 handler (`inet6_protos[IPPROTO_ICMPV6]`): counts the message, checks its checksum
+    /// over the pseudo-header (RFC 4443 §2.3), and dispatches by type.
+    func icmpv6_rcv(_ skb: inout SKBuff) -> Inet6HandlerResult {
+        traced(ipv6_icmp_c.icmpv6_rcv) {
+            count("Icmp6InMsgs")
+            outcome.set(.deliver, proto: "icmpv6")
+            // skb_checksum_validate over the pseudo-header.
+            if skb.ip_summed == .CHECKSUM_NONE, !__skb_checksum_complete(skb, proto: .icmpv6) {
+                tracer.note("ICMPv6 checksum is wrong")
+                count("Icmp6InCsumErrors")
+                count("Icmp6InErrors")
+                kfree_skb_reason(&skb, .ICMP_CSUM)
+                return .done
+            }
+            guard skb.transport_header - skb.data + 4 <= skb.len else {
+                count("Icmp6InErrors")
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return .done
+            }
+            let type = skb.bytes.u8(at: skb.transport_header)
+            countIcmp6Msg(type, incoming: true)
+            // 6.12 frees with the handler's reason (`nil`: consumed); older versions drop all but a
+            // delivered echo reply.
+            var reason: SKBDropReason? = .NOT_SPECIFIED
+            var answered = false
+            switch type {
+            case ICMPv6Type.ICMPV6_ECHO_REQUEST:
+                if !sysctl.icmpv6_echo_ignore_all {
+                    icmpv6_echo_reply(&skb)
+                    answered = profile.version >= .v6_12
+                }
+            case ICMPv6Type.ICMPV6_ECHO_REPLY:
+                reason = ping_rcv(&skb)
+            case ICMPv6Type.ICMPV6_DEST_UNREACH...ICMPv6Type.ICMPV6_PARAMPROB:
+                icmpv6_notify(&skb, type: type)
+            case ICMPv6Type.NDISC_ROUTER_SOLICITATION...ICMPv6Type.NDISC_REDIRECT:
+                tracer.notModeled("neighbour discovery (ndisc_rcv)")
+                outcome.set(.unknown)
+                return .done
+            case ICMPv6Type.ICMPV6_MGM_QUERY:
+                tracer.notModeled("MLD query (igmp6_event_query)")
+                outcome.set(.unknown)
+                return .done
+            case ICMPv6Type.ICMPV6_MGM_REPORT:
+                tracer.notModeled("MLD report (igmp6_event_report)")
+                outcome.set(.unknown)
+                return .done
+            case ICMPv6Type.ICMPV6_MGM_REDUCTION, ICMPv6Type.ICMPV6_MLD2_REPORT, 139, 140, 144...147:
+                // MLD done, MLDv2 reports, node information, Mobile IPv6: nothing to do.
+                break
+            default:
+                // An unknown informational message is ignored; an unknown error goes to the upper layer.
+                if ICMPv6Type.isError(type) { icmpv6_notify(&skb, type: type) }
+            }
+            if answered {
+                // 6.12's icmpv6_echo_reply returns SKB_CONSUMED, which icmpv6_rcv passes to kfree_skb_reason.
+                kfree_skb_consumed(&skb)
+            } else if let reason {
+                // A message the host processed is freed as a drop all the same: the real kernel's
+                // kfree_skb tracepoint reports it so, and so does the verdict.
+                kfree_skb_reason(&skb, reason)
+            } else {
+                consume_skb(&skb)
+            }
+            return .done
+        }
+    }
+}

@@ -1,0 +1,135 @@
+// Mirrors net/ipv6/route.c (Linux 6.1; 4.14.177 and 6.12 alike on these paths): the input route of
+// received IPv6 packets. The file is route6.swift because net/ipv4/route.c's mirror is route.swift,
+// and one module cannot build two files of one name.
+// 4.14's `ip6_pol_route` finds the node itself (`fib6_lookup` in net/ipv6/ip6_fib.c, not modeled)
+// where later versions call `fib6_table_lookup`.
+// Not modeled: the route cache (`rt6_find_cached_rt`, per-CPU copies), neighbour probing
+// (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing.
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv6/route.c`, in the file's order.
+public enum ipv6_route_c: String, KernelSourceFile {
+    public static let path = "net/ipv6/route.c"
+    case fib6_table_lookup, ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pkt_drop,
+        ip6_pkt_discard
+}
+
+/// The IPv6 routing tables the default rules consult (`RT6_TABLE_LOCAL`, `RT6_TABLE_MAIN`).
+enum RT6Table {
+    case local, main
+}
+
+extension Kernel {
+    /// Finds the route to `daddr` in `table` (the longest prefix, `fib6_node_lookup`).
+    func fib6_table_lookup(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
+        traced(ipv6_route_c.fib6_table_lookup) { fib6TableEntry(daddr, table: table, dev: dev) }
+    }
+
+    /// Looks `daddr` up in one routing table and makes the route the packet takes.
+    func ip6_pol_route(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
+        traced(ipv6_route_c.ip6_pol_route) {
+            fib6_table_lookup(daddr, table: table, dev: dev)
+        }
+    }
+
+    /// The input lookup of one table (the `lookup` function `fib6_rule_lookup` is given).
+    func ip6_pol_route_input(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
+        traced(ipv6_route_c.ip6_pol_route_input) { ip6_pol_route(daddr, table: table, dev: dev) }
+    }
+
+    /// Takes the addresses, flow label and next header of the packet into the multipath hash (for an
+    /// ICMPv6 error, those of the packet it quotes).
+    func ip6_multipath_l3_keys(_ skb: SKBuff) {
+        traced(ipv6_route_c.ip6_multipath_l3_keys) {}
+    }
+
+    /// The multipath hash of an ICMPv6 packet, so that an error follows the path of the flow it is
+    /// about (`fib_multipath_hash_policy` 0: layer 3).
+    func rt6_multipath_hash(_ skb: SKBuff) {
+        traced(ipv6_route_c.rt6_multipath_hash) { ip6_multipath_l3_keys(skb) }
+    }
+
+    /// Attaches the input route of a received packet (`skb_dst_set_noref`): local for the host's own
+    /// addresses and multicast for `ff00::/8` (the local table), unicast (forwarding) for another
+    /// destination the host has a route to, else the discard route (`ip6_null_entry`).
+    func ip6_route_input(_ skb: inout SKBuff) {
+        traced(ipv6_route_c.ip6_route_input) {
+            guard let hdr = skb.ipv6_hdr() else { return }
+            if hdr.nextHeader == .icmpv6 { rt6_multipath_hash(skb) }
+            let dst = fib6_rule_lookup(hdr.destination, dev: skb.dev)
+            tracer.note("route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")" : "")")
+            skb.dst = dst
+        }
+    }
+
+    /// Drops a packet whose route is a discard route: an unspecified destination is an address
+    /// error (`IP_INADDRERRORS`), any other has no route (`Ip6InNoRoutes`, `IP_INNOROUTES`) and is
+    /// answered with destination unreachable, code `code`.
+    func ip6_pkt_drop(_ skb: inout SKBuff, code: UInt8) -> NetRxResult {
+        traced(ipv6_route_c.ip6_pkt_drop) {
+            if skb.ipv6_hdr()?.destination == .any {
+                count("Ip6InAddrErrors")
+                kfree_skb_reason(&skb, .IP_INADDRERRORS)
+                return .NET_RX_DROP
+            }
+            count("Ip6InNoRoutes")
+            icmpv6_send(&skb, type: ICMPv6Type.ICMPV6_DEST_UNREACH, code: code)
+            kfree_skb_reason(&skb, .IP_INNOROUTES)
+            return .NET_RX_DROP
+        }
+    }
+
+    /// The input of the discard route (`dst->input` of `ip6_null_entry`): no route to the destination.
+    func ip6_pkt_discard(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ipv6_route_c.ip6_pkt_discard) { ip6_pkt_drop(&skb, code: ICMPv6Type.ICMPV6_NOROUTE) }
+    }
+
+    /// Follows an IPv6 input route (`dst->input`): `ip6_input`, `ip6_mc_input`, `ip6_forward` or
+    /// `ip6_pkt_discard`.
+    func ip6DstInput(_ skb: inout SKBuff) -> NetRxResult {
+        switch skb.dst?.type ?? .unreachable {
+        case .local, .broadcast: return ip6_input(&skb)
+        case .multicast: return ip6_mc_input(&skb)
+        case .unicast:
+            tracer.notModeled("IPv6 forwarding (ip6_forward)")
+            outcome.set(.unknown)
+            return .NET_RX_SUCCESS
+        case .unreachable: return ip6_pkt_discard(&skb)
+        }
+    }
+
+    /// The route `table` holds for `daddr`, without recording anything: the local table holds the
+    /// host's addresses and `ff00::/8`; main holds the connected prefixes, `fe80::/64` on every IPv6
+    /// device and the profile's routes.
+    func fib6TableEntry(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
+        switch table {
+        case .local:
+            if daddr.isMulticast { return DstEntry(type: .multicast, dev: dev) }
+            return localDevice6(for: daddr).map { DstEntry(type: .local, dev: $0) }
+        case .main:
+            if daddr.isLinkLocal { return DstEntry(type: .unicast, dev: dev) }
+            return routeLookup6(daddr).map { DstEntry(type: .unicast, dev: $0) }
+        }
+    }
+
+    /// The device that owns `address`, if it is one of the host's IPv6 addresses.
+    func localDevice6(for address: IPv6Address) -> NetDevice? {
+        devices.first { d in d.addresses6.contains { $0.address == address } }
+    }
+
+    /// The output device of the route to `daddr`: a connected prefix of a device, else the device of
+    /// an IPv6 route of the profile (the longest prefix), else none. A link-local destination is on
+    /// the link of the device it came from.
+    func routeLookup6(_ daddr: IPv6Address) -> NetDevice? {
+        if let dev = devices.first(where: { d in d.addresses6.contains { $0.length < 128 && $0.contains(daddr) } }) {
+            return dev
+        }
+        var best: RouteConfig6?
+        for r in routes6 where r.destination.contains(daddr) && r.destination.length > best?.destination.length ?? -1 {
+            best = r
+        }
+        guard let best else { return nil }
+        return devices.first { $0.name == best.device } ?? devices.first { !$0.addresses6.isEmpty }
+    }
+}
