@@ -53,8 +53,9 @@ extension OracleKernel {
             // the capture shows it leave), so its route cache is cold there. Fixtures/vlan_rx.pcap,
             // which holds the reply, has the warm path in its golden trace.
             "Fixtures/oracle/vlan_rx": [2],
-            // As tcp_handshake: the peer's ACK, data, ACK and FIN answer a SYN-ACK the oracle never sent.
-            "Fixtures/oracle/v6_tcp_udp": Set(2...5),
+            // As tcp_handshake: the peer's ACK, data, ACK and FIN answer a SYN-ACK the oracle never sent;
+            // #7 found no UDP socket on port 7000 there (busybox nc, standing in for it, did not listen on IPv6).
+            "Fixtures/oracle/v6_tcp_udp": Set(2...5).union([7]),
         ],
         knownGaps: [:],
         // The IPv6 fixtures (Fixtures/README.md, "IPv6 fixtures"), frames by the oracle's numbering.
@@ -65,7 +66,7 @@ extension OracleKernel {
             "Fixtures/oracle/v6_ra": Dictionary(uniqueKeysWithValues: (1...4).map { ($0, ndiscGap) }),
             "Fixtures/oracle/v6_mld": Dictionary(uniqueKeysWithValues: [1, 3, 4, 5, 6].map { ($0, mldGap) }),
             "Fixtures/oracle/v6_frag": Dictionary(uniqueKeysWithValues: [3, 5, 6, 7, 9].map { ($0, fragGap) }),
-            "Fixtures/oracle/v6_tcp_udp": [1: socketGap, 6: socketGap, 7: socketGap],
+            "Fixtures/oracle/v6_tcp_udp": [1: socketGap, 6: socketGap],
             "Fixtures/oracle/v6_forward": [3: forwardGap, 4: forwardGap],
         ],
         // The answers' paths match but for their output route lookups, by frame of the full capture.
