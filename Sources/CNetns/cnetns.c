@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/if_packet.h>
@@ -15,4 +16,8 @@ int cnetns_bind_packet(int fd, int ifindex) {
     address.sll_family = AF_PACKET;
     address.sll_ifindex = ifindex;
     return bind(fd, (struct sockaddr *)&address, sizeof address);
+}
+
+int cnetns_thread_id(void) {
+    return gettid();
 }

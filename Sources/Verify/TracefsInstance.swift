@@ -28,8 +28,13 @@ public final class TracefsInstance {
             .split(whereSeparator: \.isWhitespace).map(String.init)
     }
 
-    /// Creates instance `name` under `root` with the events on, `net:*` filtered to `devices`.
-    public init(root: String, name: String, devices: [String]) throws(VerifyError) {
+    /// Creates instance `name` under `root` with the events on: `net:*` filtered to `devices`, the skb
+    /// frees to those made by thread `thread` (the one sending the frames: the kernel processes a frame
+    /// sent on a veth in the sender's context, before `send` returns). Without that filter a busy machine's
+    /// frees of its own packets flood the ring buffer; a free made in a timer (an expired reassembly) is
+    /// not seen, nor is one made in `ksoftirqd` when the machine is too busy to process frames in the
+    /// sender's context.
+    public init(root: String, name: String, devices: [String], thread: Int32) throws(VerifyError) {
         path = root + "/instances/" + name
         guard mkdir(path, 0o755) == 0 else {
             throw VerifyError("cannot create the tracefs instance \(path): \(String(cString: strerror(errno)))")
@@ -38,6 +43,7 @@ public final class TracefsInstance {
             let filter = devices.map { "name == \"\($0)\"" }.joined(separator: " || ")
             for event in Self.events where FileManager.default.fileExists(atPath: "\(path)/events/\(event)") {
                 if event.hasPrefix("net/") { try write(filter, to: "events/\(event)/filter") }
+                if event.hasPrefix("skb/") { try write("common_pid == \(thread)", to: "events/\(event)/filter") }
                 try write("1", to: "events/\(event)/enable")
             }
             pipe = open(path + "/trace_pipe", O_RDONLY | O_NONBLOCK)
@@ -64,18 +70,34 @@ public final class TracefsInstance {
         _ = Glibc.write(marker, bytes, bytes.count)
     }
 
-    /// Reads what the ring buffer holds now, as lines (consumed: each is read once).
-    public func drain() -> [Substring] {
+    /// Hands `line` each line the ring buffer holds now (consumed: each is read once), reading at most
+    /// ``drainLimit`` bytes: the rest waits for the next call.
+    public func drain(_ line: (Substring) -> Void) {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        var bytes = partial
-        while true {
+        var total = 0
+        while total < Self.drainLimit {
             let n = read(pipe, &buffer, buffer.count)
             guard n > 0 else { break }
-            bytes += buffer[..<n]
+            total += n
+            var bytes = partial + buffer[..<n]
+            let end = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            partial = Array(bytes[end...])
+            bytes.removeSubrange(end...)
+            for l in String(decoding: bytes, as: UTF8.self).split(separator: "\n") { line(l) }
         }
-        let end = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
-        partial = Array(bytes[end...])
-        return String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\n")
+    }
+
+    /// The most bytes one ``drain(_:)`` reads.
+    static let drainLimit = 4 << 20
+
+    /// Events the ring buffer lost because it was full (`per_cpu/cpuN/stats`, `overrun`).
+    public var overruns: Int {
+        let cpus = (try? FileManager.default.contentsOfDirectory(atPath: path + "/per_cpu")) ?? []
+        return cpus.reduce(0) { sum, cpu in
+            let stats = (try? String(contentsOfFile: "\(path)/per_cpu/\(cpu)/stats", encoding: .utf8)) ?? ""
+            let line = stats.split(separator: "\n").first { $0.hasPrefix("overrun:") }
+            return sum + (line.flatMap { Int($0.dropFirst("overrun:".count).trimmingCharacters(in: .whitespaces)) } ?? 0)
+        }
     }
 
     /// Turns the events off and removes the instance; safe to call twice.

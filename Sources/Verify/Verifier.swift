@@ -1,4 +1,5 @@
 #if os(Linux)
+import CNetns
 import Capture
 import Foundation
 import Glibc
@@ -105,7 +106,10 @@ public struct Verifier {
         let scratch = try ScratchHost(profile: built, prefix: prefix)
         defer { scratch.remove() }
         let devices = Array(scratch.peerDevice.keys) + Array(scratch.peerDevice.values)
-        let instance = try TracefsInstance(root: root, name: prefix, devices: devices.sorted())
+        guard !scratch.peerDevice.isEmpty else {
+            throw VerifyError("the host has no interface but lo: verify sends frames into veths, and lo's frames are the host's own")
+        }
+        let instance = try TracefsInstance(root: root, name: prefix, devices: devices.sorted(), thread: cnetns_thread_id())
         defer { instance.remove() }
         var injectors: [String: FrameInjector] = [:]
         for (dev, end) in scratch.peerDevice { injectors[dev] = try FrameInjector(namespace: scratch.peerNamespace, device: end) }
@@ -113,7 +117,7 @@ public struct Verifier {
         var collector = OutcomeCollector(hostDevices: Set(scratch.peerDevice.keys),
                                          injectingDevices: Set(scratch.peerDevice.values))
         func collect() {
-            for line in instance.drain() { if let e = TracefsEvent(line: line) { collector.add(e) } }
+            instance.drain { if let e = TracefsEvent(line: $0) { collector.add(e) } }
         }
         var notReplayed: [(Int, String)] = []
         var replayed: [PacketTrace] = []
@@ -154,9 +158,12 @@ public struct Verifier {
                               model: model[t.frame] ?? ModelOutcome(verdict: t.verdict),
                               kernel: collector.outcomes[t.frame] ?? KernelOutcome())
         }
+        var warnings = scratch.notReproduced
+        let lost = instance.overruns
+        if lost > 0 { warnings.append("the ring buffer lost \(lost) events (the machine was busy): outcomes may be missing") }
         return Result(release: release, modelKernel: kernel, namespaces: [scratch.hostNamespace, scratch.peerNamespace],
                       tracefsInstance: instance.path, functionGraph: TracefsInstance.tracers(at: root).contains("function_graph"),
-                      notReproduced: scratch.notReproduced, frames: results, notReplayed: notReplayed,
+                      notReproduced: warnings, frames: results, notReplayed: notReplayed,
                       figures: VerificationFigures(results, notReplayed: notReplayed.count))
     }
 

@@ -1,5 +1,5 @@
-// What Swift's Glibc module does not export for `pktpath verify`: setns(2) (a _GNU_SOURCE
-// declaration) and AF_PACKET's socket address (linux/if_packet.h).
+// What Swift's Glibc module does not export for `pktpath verify`: setns(2) and gettid(2) (_GNU_SOURCE
+// declarations) and AF_PACKET's socket address (linux/if_packet.h).
 #ifndef CNETNS_H
 #define CNETNS_H
 
@@ -8,5 +8,8 @@ int cnetns_enter(int fd);
 
 /// Binds the AF_PACKET socket `fd` to the interface `ifindex`; 0 or -1 with errno, as bind(2).
 int cnetns_bind_packet(int fd, int ifindex);
+
+/// The calling thread's id, as tracefs records it (`common_pid`).
+int cnetns_thread_id(void);
 
 #endif
