@@ -39,7 +39,8 @@ public struct FrameVerification: Equatable, Sendable {
         self.kernel = kernel
     }
 
-    /// Whether both dropped it, both forwarded it, or both kept it (delivered, queued or consumed);
+    /// Whether both dropped it, both forwarded it (the kernel possibly in fragments), or both kept it
+    /// (delivered, queued or consumed);
     /// `nil` when the model could not follow the frame (`unknown`).
     public var verdictAgrees: Bool? {
         switch model.verdict {
@@ -48,8 +49,12 @@ public struct FrameVerification: Equatable, Sendable {
             if case .dropped = kernel.fate { return true }
             return false
         case .forward:
-            if case .forwarded = kernel.fate { return true }
-            return false
+            switch kernel.fate {
+            case .forwarded: return true
+            // Split for a smaller MTU: the fragments leave, the received skb is consumed.
+            case .consumed(let function): return function == Self.fragmentingFunction
+            default: return false
+            }
         case .deliver, .queue:
             switch kernel.fate {
             case .consumed, .held: return true
@@ -80,6 +85,9 @@ public struct FrameVerification: Equatable, Sendable {
     public var agrees: Bool {
         verdictAgrees != false && dropReasonAgrees != false && dropFunctionAgrees != false && transmissionsAgree
     }
+
+    /// Where a received packet that is forwarded in fragments is consumed.
+    static let fragmentingFunction = "ip_do_fragment"
 
     /// The prefix the model's reason names carry and the tracepoint's do not.
     public static let reasonPrefix = "SKB_DROP_REASON_"

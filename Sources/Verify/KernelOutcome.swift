@@ -18,7 +18,8 @@ public struct KernelOutcome: Equatable, Sendable {
     }
 
     public var fate: Fate = .notReceived
-    /// Packets the host's devices sent while this frame was the last one replayed.
+    /// Packets the host's devices sent while this frame was the last one replayed (IPv4 and ARP: the
+    /// protocols the model follows).
     public var transmissions = 0
     /// The ICMP errors (`type/code`) the kernel sent about the frame (`icmp:icmp_send`).
     public var icmpErrors: [String] = []
@@ -57,6 +58,9 @@ public struct OutcomeCollector {
         self.injectingDevices = injectingDevices
     }
 
+    /// The EtherTypes whose transmissions are counted: IPv4 and ARP.
+    static let modeledProtocols: Set<Int> = [0x0800, 0x0806]
+
     /// Takes the next event in the order tracefs gave them.
     public mutating func add(_ event: TracefsEvent) {
         switch event {
@@ -65,12 +69,12 @@ public struct OutcomeCollector {
             outcomes[frame] = KernelOutcome()
         case .transmit(let dev, let skb, _, _) where injectingDevices.contains(dev):
             if let current { tracked[skb] = current }
-        case .transmit(let dev, let skb, _, _) where hostDevices.contains(dev):
+        case .transmit(let dev, let skb, let proto, _) where hostDevices.contains(dev):
             if let frame = tracked[skb], outcomes[frame]?.fate == .held {
                 tracked[skb] = nil
                 outcomes[frame]?.fate = .forwarded(dev: dev)
             }
-            if let current { outcomes[current]?.transmissions += 1 }
+            if let current, Self.modeledProtocols.contains(proto) { outcomes[current]?.transmissions += 1 }
         case .transmit:
             break
         case .receive(let dev, let skb, _):

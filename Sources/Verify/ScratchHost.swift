@@ -106,40 +106,69 @@ public final class ScratchHost {
         if !profile.netfilter.isEmpty {
             try Command.run(["ip", "netns", "exec", host, "nft", "-f", "-"], input: NftRuleset.text(profile.netfilter))
         }
-        try openSockets(profile.sockets)
+        try openSockets(profile.sockets, interface: profile.capturedInterface?.addresses.first?.address.description)
     }
 
-    /// Sets the sysctls the model reads to the profile's values. Others are left as a fresh namespace has
-    /// them (some, like the neighbour table's bounds, are shared by every namespace: setting them
-    /// would change the machine) and listed in ``notReproduced`` when the profile gives them.
+    /// Sets the profile's sysctls in the host namespace, those the model does not read too (so that the
+    /// kernel follows every setting the profile states, and a setting the model ignores shows as a
+    /// difference). Written through `/proc/sys` from inside the namespace, only where the value differs.
+    /// A sysctl a fresh namespace does not have is shared by the whole machine (or absent) and is left
+    /// alone, as are the neighbour table's bounds (`neigh.default.gc_*`, shared though every namespace
+    /// shows them); both are listed in ``notReproduced``.
     private func applySysctls(_ profile: HostProfile) throws(VerifyError) {
-        var settings: [String] = []
-        var skipped = 0
-        for (name, value) in profile.sysctl.sorted(by: { $0.key < $1.key }) {
-            if Self.hostWide.contains(name) {
-                notReproduced.append("sysctl \(name) (shared by every namespace: left as the machine has it)")
-            } else if Sysctl.isModeled(name) || name.hasSuffix(".disable_ipv6") {
-                settings.append("\(name)=\(value)")
-            } else {
-                skipped += 1
+        var settings = profile.sysctlText
+        for (name, value) in profile.sysctl { settings[name] = String(value) }
+        // The kernel refuses a high threshold below the low one: the low one is lowered first, to the
+        // three quarters of the high one that the kernel's defaults keep.
+        if let high = profile.sysctl["net.ipv4.ipfrag_high_thresh"], settings["net.ipv4.ipfrag_low_thresh"] == nil {
+            settings["net.ipv4.ipfrag_low_thresh"] = String(high / 4 * 3)
+            notReproduced.append("sysctl net.ipv4.ipfrag_low_thresh set to \(high / 4 * 3), below net.ipv4.ipfrag_high_thresh")
+        }
+        let ordered = settings.sorted { ($0.key.hasSuffix("low_thresh") ? 0 : 1, $0.key) < ($1.key.hasSuffix("low_thresh") ? 0 : 1, $1.key) }
+        let (failed, shared) = try NetworkNamespace.run(in: hostNamespace) { () throws(VerifyError) -> ([String], [String]) in
+            var failed: [String] = []
+            var shared: [String] = []
+            for (name, value) in ordered {
+                let file = "/proc/sys/" + name.replacingOccurrences(of: ".", with: "/")
+                if Self.hostWide(name) || !FileManager.default.fileExists(atPath: file) {
+                    shared.append(name)
+                    continue
+                }
+                let current = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                if Self.words(current) == Self.words(value) { continue }
+                let fd = Glibc.open(file, O_WRONLY)
+                let bytes = Array((value + "\n").utf8)
+                if fd < 0 || write(fd, bytes, bytes.count) != bytes.count {
+                    failed.append("sysctl \(name)=\(value) (the kernel refused it: \(String(cString: strerror(errno))))")
+                }
+                if fd >= 0 { close(fd) }
             }
+            return (failed, shared)
         }
-        for (name, value) in profile.sysctlText.sorted(by: { $0.key < $1.key }) where Sysctl.isModeled(name) {
-            settings.append("\(name)=\(value)")
+        notReproduced += failed
+        if !shared.isEmpty {
+            notReproduced.append("\(shared.count) sysctls shared by the whole machine or absent in a namespace, left as they are: "
+                                 + shared.prefix(3).joined(separator: ", ") + (shared.count > 3 ? ", …" : ""))
         }
-        if skipped > 0 { notReproduced.append("\(skipped) sysctls the model does not read (left at a fresh namespace's values)") }
-        for s in settings { try Command.run(["ip", "netns", "exec", hostNamespace, "sysctl", "-q", "-w", s]) }
     }
 
-    /// Sysctls the model reads that are not per namespace.
-    static let hostWide: Set<String> = ["net.ipv4.neigh.default.gc_thresh3"]
+    /// A sysctl value's words (`"0\t2147483647"` and `"0 2147483647"` are one value).
+    private static func words(_ text: String) -> [Substring] { text.split(whereSeparator: \.isWhitespace) }
+
+    /// Whether a sysctl every namespace shows is the machine's, not the namespace's: the neighbour
+    /// tables' garbage-collection bounds and interval.
+    static func hostWide(_ name: String) -> Bool {
+        name.contains(".neigh.default.gc_")
+    }
 
     /// Opens the profile's sockets in the host namespace and keeps them open.
-    private func openSockets(_ configs: [SocketConfig]) throws(VerifyError) {
+    /// Groups are joined on `interface` (an address of the captured interface): a fresh namespace has no
+    /// multicast route to choose one by.
+    private func openSockets(_ configs: [SocketConfig], interface: String?) throws(VerifyError) {
         let opened = try NetworkNamespace.run(in: hostNamespace) { () throws(VerifyError) -> [Int32] in
             var fds: [Int32] = []
             do throws(VerifyError) {
-                for c in configs { fds.append(try Self.open(c)) }
+                for c in configs { fds.append(try Self.open(c, interface: interface)) }
             } catch {
                 fds.forEach { close($0) }
                 throw error
@@ -150,7 +179,7 @@ public final class ScratchHost {
     }
 
     /// One socket as `config` describes it: a TCP listener, or a UDP socket (connected, joined to groups).
-    private static func open(_ config: SocketConfig) throws(VerifyError) -> Int32 {
+    private static func open(_ config: SocketConfig, interface: String?) throws(VerifyError) -> Int32 {
         let tcp = config.proto == .tcp
         let fd = socket(AF_INET, Int32(tcp ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue), 0)
         let name = "\(config.proto.rawValue) \(config.address):\(config.port)"
@@ -173,6 +202,7 @@ public final class ScratchHost {
         for group in config.groups {
             var request = ip_mreq()
             inet_pton(AF_INET, group.description, &request.imr_multiaddr)
+            if let interface { inet_pton(AF_INET, interface, &request.imr_interface) }
             guard setsockopt(fd, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &request, socklen_t(MemoryLayout<ip_mreq>.size)) == 0
             else { throw fail("join \(group) with") }
         }
