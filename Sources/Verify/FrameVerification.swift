@@ -99,6 +99,11 @@ public struct VerificationFigures: Equatable, Sendable {
     public struct Count: Equatable, Sendable {
         public var agreeing = 0
         public var compared = 0
+        public init(agreeing: Int = 0, compared: Int = 0) {
+            self.agreeing = agreeing
+            self.compared = compared
+        }
+
         mutating func add(_ agrees: Bool?) {
             guard let agrees else { return }
             compared += 1
