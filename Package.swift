@@ -33,10 +33,13 @@ let package = Package(
         .target(name: "TraceRender", dependencies: ["Trace", "Wire"], swiftSettings: releaseSettings),
         // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
         .target(name: "TraceDiff", dependencies: ["Trace"], swiftSettings: releaseSettings),
+        // `pktpath verify`: the model against the running kernel (Linux, root: namespaces and tracefs).
+        .target(name: "CNetns"),
+        .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace"]),
         .executableTarget(
             name: "pktpath",
             dependencies: [
-                "Replay", "TraceRender", "TraceDiff", "Capture", "Trace",
+                "Replay", "TraceRender", "TraceDiff", "Capture", "Trace", "Verify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: releaseSettings),
@@ -48,6 +51,7 @@ let package = Package(
             dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
         .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Trace", "KernelNet", "Wire"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "CPcap", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],

@@ -59,6 +59,11 @@ struct ExpectedTransmits {
         return first
     }
 
+    /// The frame of each packet still waiting (one entry per packet), in no particular order.
+    var waitingFrames: [Int] {
+        byKind.values.flatMap { queue in queue.entries[queue.start...].map(\.transmit.frame) }
+    }
+
     /// Marks the packet added last as looped back to the host with the frame that sent it.
     mutating func markLastLoopedBack() {
         guard let kind = lastKind, let last = byKind[kind]?.entries.indices.last else { return }

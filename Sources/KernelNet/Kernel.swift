@@ -73,6 +73,9 @@ public final class Kernel {
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
     /// frames the capture shows leaving the host.
     var expected = ExpectedTransmits(limit: Kernel.expectedLimit)
+    /// For each packet the model sent that no frame of the capture has matched yet, the frame whose
+    /// processing sent it (`pktpath verify` counts them with the frame).
+    public var unmatchedTransmitFrames: [Int] { expected.waitingFrames }
     /// How well the capture's transmissions agree with what the model sent.
     public internal(set) var agreement = Agreement()
     /// Set while the timers pending at the capture's end run.
