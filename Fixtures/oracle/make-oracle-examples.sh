@@ -11,24 +11,18 @@
 # and oracle.jsonl, responses.pcap, run_meta.json from the oracle's output.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 ORACLE_DIR [CASE...]" >&2; exit 2; }
-ORACLE=$(cd "$1" && pwd); shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../oracle-examples" && pwd)
 . "$HERE/oracle-kernel.sh"
-oracle_setup "$HERE"
-oracle_prepare_cache "$ORACLE"
+oracle_begin "$1"; shift
 if [ "$OUT_BASE" = "$HERE" ]; then OUT=$SRC; else OUT=$OUT_BASE-examples; fi
 if [ $# -gt 0 ]; then SEL=("$@"); else
   SEL=(); for d in "$SRC"/*/; do SEL+=("$(basename "$d")"); done
 fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 for c in "${SEL[@]}"; do
   echo "== $c" >&2
   D=$OUT/$c; mkdir -p "$D"
   [ "$D" = "$SRC/$c" ] || cp "$SRC/$c/capture.pcap" "$SRC/$c/scenario.json" "$D/"
-  rm -rf "$WORK/out"
-  "$ORACLE/run.sh" "$D" "$WORK/out"
-  cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$D/"
+  oracle_run "$D"
 done

@@ -20,30 +20,18 @@
 # Needs tcpdump and python3.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 ORACLE_DIR [FIXTURE...]" >&2; exit 2; }
-ORACLE=$(cd "$1" && pwd); shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX=$(cd "$HERE/.." && pwd)
 . "$HERE/oracle-kernel.sh"
-oracle_setup "$HERE"
-oracle_prepare_cache "$ORACLE"
+oracle_begin "$1"; shift
 if [ $# -gt 0 ]; then SEL=("$@"); else
   SEL=(); for h in "$FIX"/v6_*.host.json; do SEL+=("$(basename "$h" .host.json)"); done
 fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 for n in "${SEL[@]}"; do
   echo "== $n" >&2
   D=$OUT_BASE/$n; mkdir -p "$D"
-  macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$n.host.json")
-  tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "$macs" 2>/dev/null
+  oracle_capture "$n" "$D"
   groups=(); [ "$n" = v6_mld ] && groups=(ff12::7777@p6b-dut)   # see make-fixtures-ipv6.sh
   /usr/bin/python3 "$FIX/craft-ipv6-fixtures.py" oracle-scenario "$FIX/$n.host.json" "${groups[@]}" > "$D/scenario.json"
-  # under a loaded host a TCG boot now and then panics early ("IO-APIC + timer doesn't work"): retry
-  for attempt in 1 2 3; do
-    rm -rf "$WORK/out"
-    "$ORACLE/run.sh" "$D" "$WORK/out" && break
-    echo "$n: attempt $attempt failed" >&2
-  done
-  cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$D/"
+  oracle_run "$D"
 done

@@ -20,12 +20,9 @@
 # Needs tcpdump and python3.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 ORACLE_DIR [FIXTURE...]" >&2; exit 2; }
-ORACLE=$(cd "$1" && pwd); shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX=$(cd "$HERE/.." && pwd)
 . "$HERE/oracle-kernel.sh"
-oracle_setup "$HERE"
-oracle_prepare_cache "$ORACLE"
+oracle_begin "$1"; shift
 if [ $# -gt 0 ]; then SEL=("$@"); else
   SEL=(); for h in "$FIX"/s_*.host.json; do
     b=$(basename "$h" .host.json)
@@ -33,19 +30,14 @@ if [ $# -gt 0 ]; then SEL=("$@"); else
     SEL+=("$b")
   done
 fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 for n in "${SEL[@]}"; do
   echo "== $n" >&2
   D=$OUT_BASE/$n; mkdir -p "$D"
-  macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$n.host.json")
-  tcpdump -r "$FIX/$n.pcap" --time-stamp-precision=nano -w "$D/capture.pcap" "$macs" 2>/dev/null
+  oracle_capture "$n" "$D"
   /usr/bin/python3 "$FIX/craft-state.py" oracle-scenario "$FIX/$n.host.json" > "$D/scenario.json"
   case $n in   # timers that must fire inside a frame's window: space the frames as the capture did
     s_frag_timeout) /usr/bin/python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["gap_ms"]=1700; json.dump(d, open(p,"w"), indent=1)' "$D/scenario.json";;
   esac
-  rm -rf "$WORK/out"
-  "$ORACLE/run.sh" "$D" "$WORK/out"
-  cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$D/"
+  oracle_run "$D"
 done

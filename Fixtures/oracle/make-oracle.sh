@@ -17,18 +17,13 @@
 # Needs tcpdump and python3.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 ORACLE_DIR [FIXTURE...]" >&2; exit 2; }
-ORACLE=$(cd "$1" && pwd); shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-FIX=$(cd "$HERE/.." && pwd)
 . "$HERE/oracle-kernel.sh"
-oracle_setup "$HERE"
-oracle_prepare_cache "$ORACLE"
+oracle_begin "$1"; shift
 DUT_MAC=02:00:00:00:0d:00
 if [ $# -gt 0 ]; then SEL=("$@"); else
   SEL=(); for h in "$FIX"/*.host.json; do b=$(basename "$h"); SEL+=("${b%.host.json}"); done
 fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 
 for n in "${SEL[@]}"; do
   echo "== $n" >&2
@@ -51,7 +46,5 @@ sc = {
 }
 print(json.dumps(sc, indent=1))
 EOF
-  rm -rf "$WORK/out"
-  "$ORACLE/run.sh" "$D" "$WORK/out"
-  cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$D/"
+  oracle_run "$D"
 done

@@ -16,6 +16,38 @@
 # xz-compressed, which busybox's insmod cannot load. oracle_prepare_cache builds the cache, leaves
 # built-in modules out of ORACLE_MODULES and unpacks the modules the initramfs takes.
 
+# oracle_begin ORACLE_DIR: the start every make-oracle script shares, once HERE (this folder) is set:
+# ORACLE (the shared oracle's folder, absolute), FIX (the fixtures folder), WORK (a scratch folder
+# removed on exit), the output folder (oracle_setup) and the kernel cache (oracle_prepare_cache).
+oracle_begin() {
+  ORACLE=$(cd "$1" && pwd)
+  FIX=$(cd "$HERE/.." && pwd)
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+  oracle_setup "$HERE"
+  oracle_prepare_cache "$ORACLE"
+}
+
+# oracle_capture NAME DIR: DIR/capture.pcap, the frames of Fixtures/NAME.pcap the host received (none
+# sent from a MAC of its profile Fixtures/NAME.host.json).
+oracle_capture() {
+  local macs
+  macs=$(python3 -c 'import json,sys; print(" and ".join("not ether src " + i["mac"] for i in json.load(open(sys.argv[1]))["interfaces"]))' "$FIX/$1.host.json")
+  tcpdump -r "$FIX/$1.pcap" --time-stamp-precision=nano -w "$2/capture.pcap" "$macs" 2>/dev/null
+}
+
+# oracle_run DIR: the oracle on DIR's capture.pcap and scenario.json, its output copied into DIR. A TCG
+# boot on a loaded host now and then panics early ("IO-APIC + timer doesn't work"): tried three times.
+oracle_run() {
+  local attempt
+  for attempt in 1 2 3; do
+    rm -rf "$WORK/out"
+    "$ORACLE/run.sh" "$1" "$WORK/out" && break
+    echo "$(basename "$1"): attempt $attempt failed" >&2
+  done
+  cp "$WORK/out/oracle.jsonl" "$WORK/out/responses.pcap" "$WORK/out/run_meta.json" "$1/"
+}
+
 oracle_setup() {  # $1 = this folder (Fixtures/oracle)
   local here=$1 tmp=${TMPDIR:-/tmp}
   if [ -n "${ORACLE_KVER:-}" ]; then
