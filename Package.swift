@@ -32,7 +32,7 @@ let package = Package(
             swiftSettings: releaseSettings),
         .target(name: "TraceRender", dependencies: ["Trace", "Wire"], swiftSettings: releaseSettings),
         // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
-        .target(name: "TraceDiff", dependencies: ["Trace"], swiftSettings: releaseSettings),
+        .target(name: "TraceDiff", dependencies: ["Trace", "TraceRender"], swiftSettings: releaseSettings),
         // `pktpath verify`: the model against the running kernel (Linux, root: namespaces and tracefs).
         .target(name: "CNetns"),
         .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace"]),

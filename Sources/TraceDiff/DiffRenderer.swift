@@ -1,4 +1,5 @@
 import Trace
+import TraceRender
 
 /// One side of a diff, as the output names it.
 public struct DiffSide: Sendable {
@@ -36,9 +37,10 @@ public enum DiffFormat: String, Sendable, CaseIterable {
     /// JSON Lines, schema `pktpath-diff/1` (docs/diff-format.md): every frame.
     case json
 
-    public var renderer: any DiffRenderer {
+    /// The format's renderer; `style` colours the text format (JSON is never coloured).
+    public func renderer(style: TerminalStyle = .plain) -> any DiffRenderer {
         switch self {
-        case .text: DiffTextRenderer()
+        case .text: DiffTextRenderer(style: style)
         case .json: DiffJSONRenderer()
         }
     }
@@ -63,9 +65,14 @@ func verdictText(_ f: DiffFrame) -> String {
     }
 }
 
-/// The default format. Identical frames are left out (the summary counts them), as diff(1) does.
+/// The default format. Identical frames are left out (the summary counts them), as diff(1) does. With
+/// colour, a changed frame's line is bold, each verdict takes its verdict's colour, and what only side A
+/// has is red, what only side B has green.
 public struct DiffTextRenderer: DiffRenderer {
-    public init() {}
+    /// The colours (none by default).
+    let style: TerminalStyle
+
+    public init(style: TerminalStyle = .plain) { self.style = style }
 
     public func header(a: DiffSide, b: DiffSide, alignment: Alignment, context: Int) -> String {
         "pktpath diff: A = \(a.text)\n              B = \(b.text)\n              frames aligned by \(alignment.rawValue)\n"
@@ -74,37 +81,47 @@ public struct DiffTextRenderer: DiffRenderer {
     public func frame(_ d: FrameDiff, alignment: Alignment) -> String {
         switch d.status {
         case .same: return ""
-        case .onlyA: return d.a.map { "A#\($0.frame) only in A: \($0.direction) \($0.summary) \(verdictText($0))\n" } ?? ""
-        case .onlyB: return d.b.map { "B#\($0.frame) only in B: \($0.direction) \($0.summary) \(verdictText($0))\n" } ?? ""
+        case .onlyA:
+            return d.a.map { style.paint("A#\($0.frame) only in A: \($0.direction) \($0.summary) \(verdictText($0))", .sideA) + "\n" } ?? ""
+        case .onlyB:
+            return d.b.map { style.paint("B#\($0.frame) only in B: \($0.direction) \($0.summary) \(verdictText($0))", .sideB) + "\n" } ?? ""
         case .changed: break
         }
         guard let a = d.a, let b = d.b else { return "" }
         let number = a.frame == b.frame ? "#\(a.frame)" : "A#\(a.frame) B#\(b.frame)"
-        var s = "\(number) \(a.direction) \(a.summary)\n"
+        var s = style.paint("\(number) \(a.direction) \(a.summary)", .frame) + "\n"
         let va = verdictText(a)
         let vb = verdictText(b)
         if va == vb {
-            s += "  A, B: \(va)\n"
+            s += "  A, B: \(paintVerdict(va, of: a))\n"
         } else {
-            s += "  A: \(va)\n  B: \(vb)\n"
+            s += "  A: \(paintVerdict(va, of: a))\n  B: \(paintVerdict(vb, of: b))\n"
         }
         if let v = d.divergence {
             s += "  paths part at step \(v.index + 1) (A has \(v.countA) steps, B \(v.countB)):\n"
             let first = v.index - v.before.count
             for (k, step) in v.before.enumerated() { s += line(" ", first + k, step) }
-            for (k, step) in v.a.enumerated() { s += line("A", v.index + k, step) }
-            if v.a.isEmpty { s += "    A        (path ends)\n" }
-            for (k, step) in v.b.enumerated() { s += line("B", v.index + k, step) }
-            if v.b.isEmpty { s += "    B        (path ends)\n" }
+            for (k, step) in v.a.enumerated() { s += line("A", v.index + k, step, .sideA) }
+            if v.a.isEmpty { s += style.paint("    A        (path ends)", .sideA) + "\n" }
+            for (k, step) in v.b.enumerated() { s += line("B", v.index + k, step, .sideB) }
+            if v.b.isEmpty { s += style.paint("    B        (path ends)", .sideB) + "\n" }
         }
         return s
     }
 
-    /// `    A    22  ····function (inline)`: side, 1-based step number, function indented by depth.
-    private func line(_ side: String, _ index: Int, _ step: DiffStep) -> String {
+    /// `    A    22  ····function (inline)`: side, 1-based step number, function indented by depth; in
+    /// the colour of `role` when given (a step only one side has).
+    private func line(_ side: String, _ index: Int, _ step: DiffStep, _ role: TerminalStyle.Role? = nil) -> String {
         let number = String(index + 1)
-        return "    \(side) " + String(repeating: " ", count: max(1, 6 - number.count)) + number + "  "
-            + String(repeating: "  ", count: step.depth) + step.description + "\n"
+        let text = "    \(side) " + String(repeating: " ", count: max(1, 6 - number.count)) + number + "  "
+            + String(repeating: "  ", count: step.depth) + step.description
+        return (role.map { style.paint(text, $0) } ?? text) + "\n"
+    }
+
+    /// A frame's verdict text in its verdict's colour.
+    private func paintVerdict(_ text: String, of f: DiffFrame) -> String {
+        guard let verdict = Verdict(rawValue: f.verdict) else { return text }
+        return style.paint(text, TerminalStyle.role(of: verdict))
     }
 
     public func summary(_ s: DiffSummary) -> String {

@@ -1,10 +1,11 @@
 import Trace
 
 /// ANSI colours for the text formats on a terminal: verdicts, drops, notes and what the model does
-/// not cover. Off, it writes nothing, so the output is the plain text.
+/// not cover (`trace`, `stats`), and the two sides of a `diff`. Off, it writes nothing, so the output is
+/// the plain text.
 public struct TerminalStyle: Sendable {
     /// The role of a piece of text, which decides its colour.
-    enum Role {
+    public enum Role: Sendable {
         /// A frame's first line (its number, direction, device and summary): bold.
         case frame
         /// A `deliver` verdict: green.
@@ -19,6 +20,10 @@ public struct TerminalStyle: Sendable {
         case note
         /// What the model does not cover, and a frame it could not follow to the end: magenta.
         case notModeled
+        /// In a diff, what only side A has (as diff(1) colours removed lines): red.
+        case sideA
+        /// In a diff, what only side B has (added lines): green.
+        case sideB
 
         /// The SGR parameters of the role.
         var code: StaticString {
@@ -30,6 +35,8 @@ public struct TerminalStyle: Sendable {
             case .held: "\u{1B}[33m"
             case .note: "\u{1B}[36m"
             case .notModeled: "\u{1B}[35m"
+            case .sideA: "\u{1B}[31m"
+            case .sideB: "\u{1B}[32m"
             }
         }
     }
@@ -63,8 +70,13 @@ public struct TerminalStyle: Sendable {
         if enabled { out.append("\u{1B}[0m") }
     }
 
+    /// `text` in the colour of `role` (followed by a reset), or `text` itself when off.
+    public func paint(_ text: String, _ role: Role) -> String {
+        enabled ? "\(role.code)\(text)\u{1B}[0m" : text
+    }
+
     /// The role of a frame's verdict.
-    static func role(of verdict: Verdict) -> Role {
+    public static func role(of verdict: Verdict) -> Role {
         switch verdict {
         case .deliver: .deliver
         case .drop: .drop

@@ -84,6 +84,39 @@ struct ColorTests {
         #expect(try !Self.onTerminal(arguments + ["--color", "never"], noColor: nil).contains(Self.escape))
     }
 
+    @Test("stats --color always: each verdict count in its verdict's colour, drop reasons red; the text underneath is --color never's")
+    func stats() throws {
+        let arguments = ["stats", "Fixtures/ping.pcap", "--host", "Fixtures/ping.host.json"]
+        let coloured = try CLITests.pktpath(arguments + ["--color", "always"])
+        let never = try CLITests.pktpath(arguments + ["--color", "never"])
+        #expect(coloured.status == 0 && never.status == 0)
+        #expect(!never.out.contains(Self.escape))
+        #expect(Self.plain(coloured.out) == never.out)
+        #expect(coloured.out.contains("  \u{1B}[32mdeliver: "), "\(coloured)")
+        #expect(coloured.out.contains("  \u{1B}[34mtransmit: "), "\(coloured)")
+        let closed = try CLITests.pktpath(["stats", Self.capture, "--color", "always"])
+        #expect(closed.out.contains("  \u{1B}[1;31mSKB_DROP_REASON_NO_SOCKET: 1\u{1B}[0m\n"), "\(closed)")
+        #expect(try !CLITests.pktpath(arguments).out.contains(Self.escape))
+    }
+
+    @Test("diff --color always: the changed frame bold, each verdict in its colour, A's steps red and B's green; the text underneath is --color never's")
+    func diff() throws {
+        // Strict reverse-path filtering against none: the echo request is dropped in A, delivered in B.
+        let arguments = ["diff", "Fixtures/s_rp_filter.pcap", "--host", "Fixtures/s_rp_filter.host.json",
+                         "--set", "net.ipv4.conf.all.rp_filter=0", "--set", "net.ipv4.conf.veth-dut.rp_filter=0"]
+        let coloured = try CLITests.pktpath(arguments + ["--color", "always"])
+        let never = try CLITests.pktpath(arguments + ["--color", "never"])
+        #expect(coloured.status == 1 && never.status == 1, "\(coloured)")
+        #expect(!never.out.contains(Self.escape))
+        #expect(Self.plain(coloured.out) == never.out)
+        #expect(coloured.out.contains("\u{1B}[1m#1 rx "), "\(coloured)")
+        #expect(coloured.out.contains("  A: \u{1B}[1;31m✗ SKB_DROP_REASON_IP_RPFILTER in ip_rcv_finish_core\u{1B}[0m\n"), "\(coloured)")
+        #expect(coloured.out.contains("  B: \u{1B}[32m✓ deliver icmp\u{1B}[0m\n"), "\(coloured)")
+        #expect(coloured.out.contains("\u{1B}[31m    A "), "\(coloured)")
+        #expect(coloured.out.contains("\u{1B}[32m    B "), "\(coloured)")
+        #expect(try !CLITests.pktpath(arguments).out.contains(Self.escape))
+    }
+
     @Test("a bad --color value is a usage error naming the option")
     func badValue() throws {
         let run = try CLITests.pktpath(["trace", Self.capture, "--color", "sometimes"])

@@ -3,6 +3,7 @@ import Capture
 import Foundation
 import Replay
 import TraceDiff
+import TraceRender
 
 /// `pktpath diff`: compares two traces frame by frame, from two trace files or from two replays of one
 /// capture under different kernels, hosts or what-if changes.
@@ -59,6 +60,8 @@ struct Diff: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the diff to this file instead of standard output.")
     var output: String?
 
+    @OptionGroup var colorOption: ColorOption
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("diff needs two trace files, or a capture") }
         guard DiffFormat(rawValue: format) != nil else {
@@ -113,7 +116,7 @@ struct Diff: ParsableCommand {
             throw InputError(error.description)
         }
         let alignment = Alignment(rawValue: align) ?? Alignment.choose(a, b)
-        let out = try DiffOutput(path: output, format: format)
+        let out = try DiffOutput(path: output, format: format, style: colorOption.style(file: output))
         defer { out.close() }
         try out.write(out.renderer.header(a: DiffSide(source: a.path, kernel: a.kernel, capture: a.capture, overrides: a.overrides),
                                           b: DiffSide(source: b.path, kernel: b.kernel, capture: b.capture, overrides: b.overrides),
@@ -151,7 +154,7 @@ struct Diff: ParsableCommand {
         } catch let e as ReplayError {
             throw InputError(e.description)
         }
-        let out = try DiffOutput(path: output, format: format)
+        let out = try DiffOutput(path: output, format: format, style: colorOption.style(file: output))
         defer { out.close() }
         func side(_ s: ReplaySession, host: String?) -> DiffSide {
             DiffSide(source: capture, kernel: s.header.kernel, capture: capture, host: host, overrides: s.header.overrides)
@@ -182,8 +185,8 @@ private final class DiffOutput {
     private let name: String
     private var pending = ""
 
-    init(path: String?, format: String) throws {
-        renderer = (DiffFormat(rawValue: format) ?? .text).renderer
+    init(path: String?, format: String, style: TerminalStyle) throws {
+        renderer = (DiffFormat(rawValue: format) ?? .text).renderer(style: style)
         name = path ?? "standard output"
         if let path {
             guard let f = OutputFile(creating: path) else { throw InputError("cannot write \(path)") }

@@ -26,6 +26,8 @@ struct Stats: ParsableCommand {
     @Option(name: .long, help: "Output format: text, nstat (the counters as 'nstat -a' prints them) or json.")
     var format: String = "text"
 
+    @OptionGroup var colorOption: ColorOption
+
     /// The output formats of `stats`.
     enum Format: String, CaseIterable {
         case text, nstat, json
@@ -75,12 +77,17 @@ struct Stats: ParsableCommand {
         case .text:
             break
         }
+        let style = colorOption.style(file: nil)
         print("frames: \(summary.frames)")
         print("verdicts:")
-        for v in Verdict.allCases { if let n = summary.verdicts[v] { print("  \(v.rawValue): \(n)") } }
+        for v in Verdict.allCases {
+            if let n = summary.verdicts[v] { print("  " + style.paint("\(v.rawValue): \(n)", TerminalStyle.role(of: v))) }
+        }
         if !summary.dropReasons.isEmpty {
             print("drop reasons:")
-            for (r, n) in summary.dropReasons.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { print("  \(r): \(n)") }
+            for (r, n) in summary.dropReasons.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+                print("  " + style.paint("\(r): \(n)", .drop))
+            }
         }
         print("most common paths:")
         for (p, n) in byCount.prefix(top) {

@@ -41,10 +41,7 @@ struct Trace: ParsableCommand {
     @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
     var explain = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Colour verdicts, drops and notes (text and chain formats): auto (when standard output is a terminal and NO_COLOR is not set), always or never.",
-        valueName: "auto|always|never"))
-    var color: ColorChoice = .auto
+    @OptionGroup var colorOption: ColorOption
 
     func validate() throws {
         guard TraceFormat(rawValue: format) != nil else {
@@ -86,9 +83,7 @@ struct Trace: ParsableCommand {
     /// a shell reports an interrupted command). A second SIGINT ends the process at once.
     private func write(_ session: ReplaySession, buffered: [CapturedFrame]) throws {
         let format = TraceFormat(rawValue: format)!
-        let style = TerminalStyle(enabled: TerminalStyle.enabled(
-            choice: color, outputIsTerminal: output == nil && isatty(STDOUT_FILENO) != 0,
-            noColor: ProcessInfo.processInfo.environment["NO_COLOR"]))
+        let style = colorOption.style(file: output)
         // The HTML report always explains its functions: it has room beside each call.
         let explanations = explain || format == .html ? Teaching.oneLineSummaries : nil
         let renderer = format.renderer(explanations: explanations, style: style)
@@ -385,6 +380,3 @@ struct Progress {
         return nil
     }
 }
-
-/// `--color` takes the choice by name.
-extension ColorChoice: ExpressibleByArgument {}
