@@ -1,6 +1,7 @@
 // Mirrors include/linux/netfilter.h and include/uapi/linux/netfilter*.h (Linux 6.1): hook points
 // and the inline hook helpers.
-// Not modeled: conntrack, NAT, hooks of other families than IPv4 and ARP.
+// Not modeled: conntrack, NAT, hooks of other families than IPv4 and ARP (an IPv6 packet meeting
+// the profile's rules stops at the hook, not modeled).
 import Trace
 
 /// Functions modeled from `include/linux/netfilter.h` (all `static inline`).
@@ -31,6 +32,13 @@ extension Kernel {
             guard netfilterRules.contains(where: { $0.hook == hook }) else {
                 tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
                 return true
+            }
+            // The profile's rules are matched on IPv4 headers only: an IPv6 packet meeting them stops
+            // here, its verdict unknown, rather than be matched through a misread header.
+            guard skb.ip_hdr()?.version == 4 else {
+                tracer.notModeled("the \(hook.rawValue) rules on an IPv6 packet (rules are matched on IPv4 only)")
+                outcome.set(.unknown)
+                return false
             }
             return nf_hook_slow(hook, &skb)
         }
