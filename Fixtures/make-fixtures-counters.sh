@@ -49,22 +49,10 @@ DUT_IP=10.77.0.1; PEER_IP=10.77.0.2; DUT2_IP=10.78.0.1; FAR_IP=10.78.0.2
 capture_session pktpath-counter-fixtures $DUT $PEER $FAR
 PY=/usr/bin/python3
 CAP_NS=$DUT; CAP_IF=veth-dut
-fx() { ip netns exec $FAR "$@"; }
-
-add_far() {
-  ip netns add $FAR
-  fx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip link add veth-dut2 netns $DUT address $DUT2_MAC mtu 1500 type veth peer name veth-far netns $FAR address $FAR_MAC mtu 1500
-  dx ip addr add $DUT2_IP/24 dev veth-dut2
-  fx ip addr add $FAR_IP/24 dev veth-far
-  dx ethtool -K veth-dut2 tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  fx ethtool -K veth-far tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  fx ip link set lo up; dx ip link set veth-dut2 up; fx ip link set veth-far up
-  wait_up $DUT veth-dut2; wait_up $FAR veth-far
-  fx ip route add 10.77.0.0/24 via $DUT2_IP
-  px ip route add 10.78.0.0/24 via $DUT_IP
+# add_far (netns.sh) with the DUT forwarding between the peer and the far namespace.
+add_far_forwarding() {
+  add_far 1500
   dx sysctl -qw net.ipv4.ip_forward=1
-  sleep 0.5
 }
 
 ifindex() { ip -n $DUT -j link show "$1" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])'; }
@@ -118,7 +106,7 @@ EOF
 }
 
 fx_forward() {
-  add_far
+  add_far_forwarding
   static_neigh
   dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev veth-dut2 nud permanent
   fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev veth-far nud permanent
@@ -226,7 +214,7 @@ EOF
 }
 
 fx_pmtu() {
-  add_far
+  add_far_forwarding
   dx ip link set veth-dut2 mtu 1280; fx ip link set veth-far mtu 1280
   static_neigh
   dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev veth-dut2 nud permanent
@@ -276,7 +264,7 @@ EOF
 }
 
 fx_rp_filter() {
-  add_far
+  add_far_forwarding
   static_neigh
   dx sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.veth-dut.rp_filter=1
   start_capture ctr_rp_filter

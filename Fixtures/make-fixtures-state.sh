@@ -47,24 +47,6 @@ cleanup() {
 trap cleanup EXIT
 
 . "$HERE/netns.sh"
-fx() { ip netns exec $FAR "$@"; }
-
-add_far() {  # mtu of veth-dut2 / veth-far
-  ip netns add $FAR
-  fx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip link add veth-dut2 netns $DUT address $DUT2_MAC mtu "$1" type veth \
-     peer name veth-far netns $FAR address $FAR_MAC mtu "$1"
-  dx ip addr add $DUT2_IP/24 dev veth-dut2
-  fx ip addr add $FAR_IP/24 dev veth-far
-  dx ethtool -K veth-dut2 tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  fx ethtool -K veth-far tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  fx ip link set lo up; dx ip link set veth-dut2 up; fx ip link set veth-far up
-  wait_up $DUT veth-dut2; wait_up $FAR veth-far
-  fx ip route add 10.77.0.0/24 via $DUT2_IP
-  px ip route add 10.78.0.0/24 via $DUT_IP
-  sleep 0.5
-}
-
 static_neigh_far() {
   dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev veth-dut2 nud permanent
   fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev veth-far nud permanent

@@ -1,7 +1,8 @@
 # The two namespaces the fixture scripts record in (sourced by make-fixtures.sh and
 # make-fixtures-state.sh): pp-dut (the capturing host, veth-dut) and pp-peer (veth-peer), with IPv6,
 # offloads and ICMP rate limiting off. Expects DUT, PEER, DUT_MAC, PEER_MAC, DUT_IP and PEER_IP;
-# FAR, when set, names a third namespace that setup_ns removes too.
+# FAR, when set, names a third namespace that setup_ns removes too, and add_far builds (with DUT2_MAC,
+# DUT2_IP, FAR_MAC, FAR_IP).
 
 dx() { ip netns exec $DUT "$@"; }
 px() { ip netns exec $PEER "$@"; }
@@ -40,4 +41,24 @@ wait_listen() {  # proto port: until the DUT has a listener there
     dx ss -H -n -l "-$1" "sport = :$2" | grep -q . && return 0; sleep 0.1
   done
   echo "no listener on $1/$2" >&2; return 1
+}
+
+fx() { ip netns exec $FAR "$@"; }
+
+# The far namespace behind the DUT: veth-dut2 (DUT) to veth-far (FAR), of MTU $1, routed both ways
+# through the DUT (10.77.0.0/24 on the peer's side, 10.78.0.0/24 on the far side).
+add_far() {
+  ip netns add $FAR
+  fx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip link add veth-dut2 netns $DUT address $DUT2_MAC mtu "$1" type veth \
+     peer name veth-far netns $FAR address $FAR_MAC mtu "$1"
+  dx ip addr add $DUT2_IP/24 dev veth-dut2
+  fx ip addr add $FAR_IP/24 dev veth-far
+  dx ethtool -K veth-dut2 tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+  fx ethtool -K veth-far tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+  fx ip link set lo up; dx ip link set veth-dut2 up; fx ip link set veth-far up
+  wait_up $DUT veth-dut2; wait_up $FAR veth-far
+  fx ip route add 10.77.0.0/24 via $DUT2_IP
+  px ip route add 10.78.0.0/24 via $DUT_IP
+  sleep 0.5
 }
