@@ -45,6 +45,10 @@ public struct HostInference {
         var sport: UInt16 = 0
         var dport: UInt16 = 0
         var tcpFlags = TCPFlags(rawValue: 0)
+        /// A TCP segment's sequence and acknowledgment numbers, and how many payload bytes it carries.
+        var tcpSequence: UInt32 = 0
+        var tcpAcknowledgment: UInt32 = 0
+        var tcpPayload = 0
         var icmpType: UInt8 = 0
         var icmpCode: UInt8 = 0
         /// For an ICMP port unreachable: the destination port of the UDP datagram it quotes.
@@ -82,7 +86,7 @@ public struct HostInference {
         var isLinkLocal: Bool { hi >> 54 == 0x3fa }
     }
 
-    private var facts: [Facts] = []
+    private(set) var facts: [Facts] = []
     /// The interface each IPv4 packet received on a capture of several interfaces arrived on.
     private var arrivedOn: [PacketKey: UInt32] = [:]
 
@@ -138,18 +142,23 @@ public struct HostInference {
     public private(set) var spanningTreeFrames = 0
     /// The Wi-Fi station an 802.11 (monitor-mode) capture shows as the host.
     private var stations = StationInference()
+    /// The host's MAC when the user names it (`--host-mac`): on an Ethernet capture whose frames do not
+    /// say which end took it, the rest is inferred around it.
+    public var chosenHostMAC: MACAddress?
 
     public init(encapsulation: LinkEncapsulation) { self.encapsulation = encapsulation }
 
     /// Infers the host of the capture at `path` from its first frames. From standard input (`-`),
     /// which can be read only once, the frames read (at most `stdinLimit`) and the open capture are
     /// returned, so the replay goes on from where inference stopped. `assumeState: false` leaves out
-    /// what the host held when the capture began (sockets, connections, groups, neighbours).
-    public static func infer(path: String, driver: String, stdinLimit: Int = 10_000, assumeState: Bool = true)
-        throws(CaptureError) -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame], capture: PcapFile?)
+    /// what the host held when the capture began (sockets, connections, groups, neighbours). `hostMAC`
+    /// names the host's MAC where the frames cannot tell which end took them (``chosenHostMAC``).
+    public static func infer(path: String, driver: String, stdinLimit: Int = 10_000, assumeState: Bool = true,
+                             hostMAC: MACAddress? = nil) throws(CaptureError) -> (profile: HostProfile, assumptions: [String], frames: [CapturedFrame], capture: PcapFile?)
     {
         let file = try PcapFile(path: path)
         var inference = HostInference(encapsulation: ReplaySession.encapsulation(of: file.linkType))
+        inference.chosenHostMAC = hostMAC
         let keep = path == "-"
         let limit = keep ? stdinLimit : frameLimit
         var kept: [CapturedFrame] = []
@@ -254,7 +263,7 @@ public struct HostInference {
             f.proto = ip.proto
             let whole = ip.fragmentOffset == 0 && !ip.moreFragments && ip.available >= ip.totalLength
             if ip.fragmentOffset == 0 {
-                transport(&f, bytes, at: ip.payloadOffset)
+                transport(&f, bytes, at: ip.payloadOffset, length: ip.totalLength - ip.headerLength)
             }
             if whole, f.proto == .tcp || f.proto == .udp {
                 f.badTransportChecksum = !Self.transportChecksumVerifies(ip)
@@ -276,7 +285,7 @@ public struct HostInference {
             if v6Text[f.v6dst] == nil { v6Text[f.v6dst] = ip.destinationText }
             f.ttl = ip.hopLimit
             f.proto = ip.nextHeader
-            transport(&f, bytes, at: link.networkOffset + IPv6Packet.headerLength)
+            transport(&f, bytes, at: link.networkOffset + IPv6Packet.headerLength, length: ip.payloadLength)
         case .arp:
             guard let a = ARPPacket(bytes, at: link.networkOffset), a.available >= 28 else { break }
             f.family = .arp
@@ -350,14 +359,18 @@ public struct HostInference {
         return bridgeOf.filter { bridgeOf[$0.value] == nil }
     }
 
-    /// Reads the ports, flags or ICMP type of the transport header at `offset`.
-    private func transport(_ f: inout Facts, _ bytes: [UInt8], at offset: Int) {
+    /// Reads the ports, flags, sequence numbers or ICMP type of the transport header at `offset`, of a
+    /// segment of `length` bytes (as the IP header gives it).
+    private func transport(_ f: inout Facts, _ bytes: [UInt8], at offset: Int, length: Int) {
         switch f.proto {
         case .tcp:
             guard let t = TCPPacket(bytes, at: offset) else { return }
             f.sport = t.sourcePort
             f.dport = t.destinationPort
             f.tcpFlags = t.flags
+            f.tcpSequence = t.sequence
+            f.tcpAcknowledgment = t.acknowledgment
+            f.tcpPayload = max(0, length - t.headerLength)
         case .udp:
             guard let u = UDPPacket(bytes, at: offset) else { return }
             f.sport = u.sourcePort
@@ -414,6 +427,8 @@ public struct HostInference {
         /// Unicast frames it sent.
         var unicast = 0
         var receivedAggregates = 0
+        /// A peer's acknowledgments that came behind data this MAC had already sent (``inFlightEvidence(among:)``).
+        var peerLagging = 0
 
         /// Source addresses with one steady TTL that no host starts with: relayed from beyond a router.
         var relayedSources: Int {
@@ -430,6 +445,7 @@ public struct HostInference {
         var score: Int {
             var s = 0
             if offload > 0 || receivedAggregates > 0 || runts > 0 { s += 1_000 }
+            if peerLagging > 0 { s += 300 }
             if slowAnswers > 0 { s += 60 }
             if choosesTTL { s += 100 }
             if dhcpClient { s += 100 }
@@ -469,6 +485,7 @@ public struct HostInference {
         var assumptions = ["a capture of \(parts.count) interfaces (pcapng): one device per interface"]
         for (number, var part) in parts.sorted(by: { $0.key < $1.key }) {
             part.otherInterfaces = [:]
+            part.chosenHostMAC = chosenHostMAC
             var described = metadata.interfaces.indices.contains(number)
                 ? metadata.interfaces[number] : PcapngMetadata.Interface(linkType: LinkType(rawValue: -1))
             described.name = described.deviceName(number: number)
@@ -532,6 +549,7 @@ public struct HostInference {
                 if !senders.contains(where: { $0.key != k && $0.value.padded > 0 && $0.value.runts == 0 }) { senders[k]?.runts = 0 }
             }
             for (requester, n) in slowAnswers() where senders[requester] != nil { senders[requester]?.slowAnswers = n }
+            for (sender, n) in inFlightEvidence(among: Set(senders.keys)) { senders[sender]?.peerLagging = n }
             for f in facts {
                 guard let dst = f.dst, !dst.isMulticast, senders[dst] != nil else { continue }
                 senders[dst]?.received += 1
@@ -548,6 +566,16 @@ public struct HostInference {
             // Frames from one neighbour to another that never answers: the capture was taken where they
             // arrive (from beyond a router they would carry the router's MAC and a lowered TTL).
             hostMAC = receiver
+        }
+        var alike: String?
+        if let chosen = chosenHostMAC, !loopback {
+            if senders[chosen] != nil || facts.contains(where: { $0.dst == chosen }) {
+                hostMAC = chosen
+            } else {
+                assumptions.append("--host-mac \(chosen): no frame of this capture is from or to it; the host is inferred without it")
+            }
+        } else if let hostMAC, !loopback {
+            alike = indistinguishableEndsNote(host: hostMAC, senders: senders)
         }
         let host = hostMAC.flatMap { senders[$0] }
 
@@ -595,9 +623,12 @@ public struct HostInference {
             assumptions.append("a loopback capture (\(loopbackReason)): the host talks to itself through lo")
         } else if hostMAC == nil {
             assumptions.append("no Ethernet addresses in the capture: the host MAC is a placeholder")
-        } else if let reason = reason(for: host) {
+        } else if let chosen = chosenHostMAC, hostMAC == chosen {
+            assumptions.append("taken to be the capturing host because --host-mac names it")
+        } else if alike == nil, let reason = reason(for: host) {
             assumptions.append("taken to be the capturing host because \(reason)")
         }
+        if let alike { assumptions.append(alike) }
         if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (/64 assumed: the addresses it sent from)") }
         if let os = metadata.os { assumptions.append(osNote(os)) }
         if let ttlNote = initialTTLNote(host) { assumptions.append(ttlNote) }
@@ -751,6 +782,8 @@ public struct HostInference {
         struct Seen {
             var macs: [MACAddress: Int] = [:]
             var own: [IPv4Address: Int] = [:]
+            /// The IPv6 addresses it sent from.
+            var own6: [V6: Int] = [:]
             var forwarded = 0
             /// Sources of packets that arrived here and were forwarded: networks reached through it.
             var behind: Set<IPv4Address> = []
@@ -772,6 +805,8 @@ public struct HostInference {
                     i.forwarded += 1
                 } else if f.family == .ipv4 || f.family == .arp, !f.v4src.isZeroNet {
                     i.own[f.v4src, default: 0] += 1
+                } else if f.family == .ipv6, !f.v6src.isZero {
+                    i.own6[f.v6src, default: 0] += 1
                 }
             }
             seen[index] = i
@@ -793,10 +828,15 @@ public struct HostInference {
                                                   addresses: own.map { IPv4Prefix(address: $0, length: $0.isLoopback ? 8 : 24) },
                                                   captured: true, ifindex: Int(index))
             interface.master = master.map { "if\($0)" }
+            let own6 = i.own6.sorted { $0.value > $1.value || ($0.value == $1.value && (v6Text[$0.key] ?? "") < (v6Text[$1.key] ?? "")) }
+                .prefix(4).compactMap { v6Text[$0.key] }
+            interface.ipv6Addresses = own6.map { $0 + (isLoopback ? "/128" : "/64") }
             interfaces.append(interface)
-            let shown = own.isEmpty ? "no address seen" : own.map(\.description).joined(separator: ", ")
+            let addresses = own.map(\.description) + own6
+            let shown = addresses.isEmpty ? "no address seen" : addresses.joined(separator: ", ")
             var said = "interface \(name) (index \(index)) \(mac) with \(shown)"
                 + (own.contains { !$0.isLoopback } ? " (the /24 prefix is assumed)" : "")
+                + (own6.isEmpty || isLoopback ? "" : " (/64 assumed for IPv6)")
             if bridges.contains(index) {
                 said += ": a bridge (packets came in on its ports and went up it, or left it through them, as one skb)"
             } else if let master {
@@ -876,6 +916,10 @@ public struct HostInference {
     /// Why the chosen MAC was taken for the host, in words, from its strongest evidence.
     private func reason(for host: Sender?) -> String? {
         guard let host else { return nil }
+        if host.peerLagging > 0 {
+            return "\(host.peerLagging) of its peer's acknowledgments came behind data it had already sent: "
+                + "the capture saw its segments leave before the peer could have received them"
+        }
         if host.runts > 0 { return "\(host.runts) of its frames are shorter than Ethernet's minimum: captured before its NIC padded them" }
         if host.offload > 0 { return "\(host.offload) of its frames carry offload marks (unfinished checksums or TSO sizes) only the sender's own capture shows" }
         if host.receivedAggregates > 0 { return "it received \(host.receivedAggregates) GRO aggregates larger than the MTU" }

@@ -193,3 +193,85 @@ struct BridgeInferenceTests {
         #expect(profile.interfaces.count == 2)
     }
 }
+
+/// Which end of a veth took a capture (Fixtures/ends_*: the same traffic captured on the client's end
+/// and on the server's end at once, Fixtures/make-fixtures-ends.sh): where the frames show it (a
+/// sender's burst acknowledged behind it), the capturing end; where they cannot (both ends' frames
+/// carry offload marks, or neither's do, and no acknowledgment is in flight), a note that says so and
+/// names the other end's MAC for `--host-mac`, which then makes it the host.
+@Suite("HostInference: the two ends of a veth")
+struct VethEndsInferenceTests {
+    static let client = MACAddress("02:00:00:00:71:01")!
+    static let server = MACAddress("02:00:00:00:71:02")!
+
+    static func infer(_ name: String, hostMAC: MACAddress? = nil) throws -> (HostProfile, [String]) {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/\(name).pcap"), driver: "veth", hostMAC: hostMAC)
+        return (inferred.profile, inferred.assumptions)
+    }
+
+    @Test("a bulk sender's capture: the receiver's acknowledgments come behind data in flight, so the sender took it")
+    func senderFromAcknowledgmentsInFlight() throws {
+        let (profile, assumptions) = try Self.infer("ends_bulk_server")
+        #expect(profile.capturedInterface?.mac == Self.server)
+        #expect(profile.capturedInterface?.addresses.map(\.description) == ["10.91.0.2/24"])
+        #expect(assumptions.contains { $0.contains("of its peer's acknowledgments came behind data it had already sent") }, "\(assumptions)")
+        #expect(!assumptions.contains { $0.contains("cannot tell") })
+    }
+
+    @Test("captures the frames cannot place say so and name the other end", arguments: [
+        "ends_client", "ends_server", "ends_bulk_client",
+    ])
+    func indistinguishable(_ name: String) throws {
+        let (profile, assumptions) = try Self.infer(name)
+        let host = try #require(profile.capturedInterface?.mac)
+        let other = host == Self.server ? Self.client : Self.server
+        let note = try #require(assumptions.first { $0.hasPrefix("the capture cannot tell which end of the link took it") }, "\(assumptions)")
+        #expect(note.contains("pass --host-mac \(other)"))
+        // The note replaces the reason a single end's evidence would give.
+        #expect(!assumptions.contains { $0.hasPrefix("taken to be the capturing host because") })
+        if name != "ends_bulk_client" { #expect(note.contains("both ends' frames carry offload marks")) }
+    }
+
+    @Test("--host-mac makes the named end the host, with its own addresses", arguments: [
+        ("ends_client", ["10.91.0.1/24"], ["fd00:91::1/64"]), ("ends_bulk_client", ["10.91.0.1/24"], []),
+    ])
+    func chosenEnd(_ name: String, _ v4: [String], _ v6: [String]) throws {
+        let (profile, assumptions) = try Self.infer(name, hostMAC: Self.client)
+        #expect(profile.capturedInterface?.mac == Self.client)
+        #expect(profile.capturedInterface?.addresses.map(\.description) == v4)
+        #expect(profile.capturedInterface?.ipv6Addresses == v6)
+        #expect(assumptions.contains("taken to be the capturing host because --host-mac names it"))
+        #expect(!assumptions.contains { $0.contains("cannot tell") })
+    }
+
+    @Test("a --host-mac no frame has is said, and inference goes on without it")
+    func unknownChosenMAC() throws {
+        let (profile, assumptions) = try Self.infer("ends_bulk_server", hostMAC: MACAddress("02:00:00:00:99:99")!)
+        #expect(profile.capturedInterface?.mac == Self.server)
+        #expect(assumptions.contains { $0.hasPrefix("--host-mac 02:00:00:00:99:99: no frame of this capture is from or to it") })
+    }
+
+    @Test("-i any on the client: the direction is in the capture, and its IPv6 address is the interface's")
+    func cookedCapture() throws {
+        let (profile, _) = try Self.infer("ends_any")
+        let interface = try #require(profile.capturedInterface)
+        #expect(interface.mac == Self.client)
+        #expect(interface.addresses.map(\.description) == ["10.91.0.1/24"])
+        #expect(interface.ipv6Addresses == ["fd00:91::1/64"])
+    }
+
+    @Test("multi_if's veth: the client took it, and the note says the frames cannot tell and names it")
+    func multiInterfaceVeth() throws {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/multi_if.pcapng"), driver: "veth")
+        #expect(inferred.assumptions.contains {
+            $0.hasPrefix("on veth-mh: the capture cannot tell which end of the link took it") && $0.contains("pass --host-mac 02:00:00:00:3c:01")
+        }, "\(inferred.assumptions)")
+        let chosen = try HostInference.infer(path: Repository.path("Fixtures/multi_if.pcapng"), driver: "veth",
+                                             hostMAC: MACAddress("02:00:00:00:3c:01")!)
+        let truth = try HostProfile.load(path: Repository.path("Fixtures/multi_if.host.json"))
+        let veth = try #require(chosen.profile.interfaces.first { $0.name == "veth-mh" })
+        let expected = try #require(truth.interfaces.first { $0.name == "veth-mh" })
+        #expect(veth.mac == expected.mac)
+        #expect(veth.addresses.map(\.address) == expected.addresses.map(\.address))
+    }
+}

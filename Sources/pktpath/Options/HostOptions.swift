@@ -1,5 +1,6 @@
 import ArgumentParser
 import Replay
+import Wire
 
 /// How the capturing host is described, shared by the subcommands that replay one capture (trace,
 /// stats, graph): a profile or inference, the captured interface's driver, what-if changes and the
@@ -21,7 +22,16 @@ struct HostOptions: ParsableArguments {
         valueName: "all|none"))
     var assume: AssumedState = .all
 
+    @Option(name: .customLong("host-mac"), help: ArgumentHelp(
+        "Without --host: the MAC of the capturing host, when the capture cannot tell which end of a link took it (the inference notes say so and name the other end's MAC).",
+        valueName: "MAC"))
+    var hostMAC: String?
+
     func validate() throws {
+        if let hostMAC {
+            guard MACAddress(hostMAC) != nil else { throw ValidationError("--host-mac '\(hostMAC)' is not a MAC address (aa:bb:cc:dd:ee:ff)") }
+            if host != nil { throw ValidationError("--host-mac chooses the host of an inferred profile: give it without --host") }
+        }
         if let device, !HostProfile.ethernetDrivers.contains(device) {
             throw ValidationError("--device must be one of: \(HostProfile.ethernetDrivers.joined(separator: ", "))")
         }
@@ -30,6 +40,6 @@ struct HostOptions: ParsableArguments {
     /// Opens `capture` for replay on the host these options describe.
     func open(capture: String, kernel: String?, filter: String = "") throws -> ReplayInput {
         try ReplayInput.open(capture: capture, host: host, device: device, kernel: kernel, filter: filter,
-                             overrides: overrides, assume: assume)
+                             overrides: overrides, assume: assume, hostMAC: hostMAC.flatMap(MACAddress.init))
     }
 }

@@ -3,6 +3,7 @@ import Capture
 import Foundation
 import Replay
 import Trace
+import Wire
 
 /// A capture opened for replay on its host: the profile given with `--host`, or one inferred from the
 /// capture (then one line on stderr says what was assumed), with the `--set` overrides applied. Shared
@@ -15,9 +16,10 @@ struct ReplayInput {
     /// Opens `capture` (with the pcap-filter `filter`, if any) and sets up the model; every input
     /// problem becomes one `InputError` message.
     static func open(capture: String, host: String?, device: String?, kernel: String?, filter: String = "",
-                     overrides: [String] = [], assume: AssumedState = .all) throws -> ReplayInput
+                     overrides: [String] = [], assume: AssumedState = .all, hostMAC: MACAddress? = nil) throws -> ReplayInput
     {
-        let base = try BaseProfile.load(capture: capture, host: host, device: device, filter: filter, assume: assume)
+        let base = try BaseProfile.load(capture: capture, host: host, device: device, filter: filter, assume: assume,
+                                        hostMAC: hostMAC)
         let profile = try base.profile.applying(overrides: overrides, option: "--set")
         return try open(capture: capture, base: base, profile: profile, kernel: kernel, filter: filter)
     }
@@ -58,9 +60,9 @@ struct BaseProfile {
     var opened: PcapFile?
 
     /// Loads `host` (with the captured interface's driver set to `device`), or infers the host from
-    /// `capture` and says on stderr what was assumed.
+    /// `capture` (around `hostMAC`, if given) and says on stderr what was assumed.
     static func load(capture: String, host: String?, device: String?, filter: String = "",
-                     assume: AssumedState = .all) throws -> BaseProfile {
+                     assume: AssumedState = .all, hostMAC: MACAddress? = nil) throws -> BaseProfile {
         do {
             if let host {
                 var profile = try HostProfile.load(path: host)
@@ -74,7 +76,8 @@ struct BaseProfile {
             if capture == "-", !filter.isEmpty {
                 throw InputError("a filter expression on standard input needs --host (the input is read only once)")
             }
-            let inferred = try HostInference.infer(path: capture, driver: device ?? "iwlwifi", assumeState: assume == .all)
+            let inferred = try HostInference.infer(path: capture, driver: device ?? "iwlwifi", assumeState: assume == .all,
+                                                    hostMAC: hostMAC)
             let line = "pktpath: no --host given; assumed " + inferred.assumptions.joined(separator: "; ") + "\n"
             FileHandle.standardError.write(Data(line.utf8))
             return BaseProfile(profile: inferred.profile, assumptions: inferred.assumptions, buffered: inferred.frames,
