@@ -46,8 +46,27 @@ struct PublicCaptureTests {
         if let address {
             #expect(host.addresses.first?.address.description == address)
         }
-        #expect(inferred.assumptions.contains { $0.hasPrefix("taken to be the capturing host because") })
+        if let other = Self.indistinguishable[name] {
+            // Two ends whose frames look alike from either end: the note says the capture cannot tell,
+            // why this end is taken, and how to take the other.
+            #expect(inferred.assumptions.contains {
+                $0.hasPrefix("the capture cannot tell which end of the link took it: \(mac) and \(other)")
+                    && $0.contains("pass --host-mac \(other)")
+            }, "\(inferred.assumptions)")
+        } else {
+            #expect(inferred.assumptions.contains { $0.hasPrefix("taken to be the capturing host because") })
+        }
     }
+
+    /// Captures of two endpoints talking to each other where nothing in the frames tells which one took
+    /// the capture (both send with initial TTLs, no offload marks, no round trip of 500 µs or more, no
+    /// acknowledgment behind data in flight), with the other end's MAC. The expected host above is the
+    /// one the book's author captured on, which inference takes by the tie-breaks it names.
+    static let indistinguishable: [String: String] = [
+        "icmpv6_neighbor_solicitation.pcapng": "78:31:c1:cb:b2:56",
+        "ipv6_fragments.pcapng": "78:31:c1:cb:b2:56",
+        "tcp_zerowindowrecovery.pcapng": "00:50:56:c0:00:08",
+    ]
 
     @Test("the gateway of a client's capture is its default route, not the host")
     func gatewayIsTheRoute() throws {
