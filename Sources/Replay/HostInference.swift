@@ -629,6 +629,7 @@ public struct HostInference {
             assumptions.append("taken to be the capturing host because \(reason)")
         }
         if let alike { assumptions.append(alike) }
+        if let hostMAC, !loopback, let note = promiscuousNote(host: hostMAC, addresses: addresses) { assumptions.append(note) }
         if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (/64 assumed: the addresses it sent from)") }
         if let os = metadata.os { assumptions.append(osNote(os)) }
         if let ttlNote = initialTTLNote(host) { assumptions.append(ttlNote) }

@@ -32,14 +32,16 @@ struct HostInferenceTests {
     }()
 
     /// Captures of one device of a host on a Linux bridge, where the bytes do not show the bridge (a
-    /// cooked capture of every device does: bridge_any is an ordinary case). A known gap, kept visible:
+    /// cooked capture of every device does: bridge_any is an ordinary case). A known gap, kept visible;
+    /// the notes say what to pass instead (``BridgeAloneNoteTests``):
     /// - bridge_br0 (`tcpdump -i br0`, promiscuous): the peer 02:00:00:00:0b:01 is in every unicast frame
     ///   (it talks to the host and, through the bridge, to a second peer), so it is the only endpoint
     ///   a capture without promiscuous mode could have been taken on; the host's and the peer's TCP
     ///   checksums are both partial (veth and the bridge offload them), and nothing in the frames says
-    ///   which end is the bridge.
+    ///   which end is the bridge. Every frame is one a capture on that peer would hold too.
     /// - bridge_rx (a capture of the port veth1): the host, 02:00:00:00:0b:00 with 192.0.2.1, is found,
-    ///   but as a device of its own: the port's MAC never appears (the bridge sends with its own).
+    ///   but as a device of its own: the port's MAC never appears (the bridge sends with its own), and
+    ///   the frame for another machine it holds looks the same on a promiscuous Ethernet device.
     static let bridgeGaps: [String: String] = [
         "bridge_br0": "a capture of a promiscuous bridge alone: the peer in every unicast frame is taken for the host",
         "bridge_rx": "a capture of a bridge port alone: the host is found, but not that the capture was taken on a port of its bridge",
@@ -273,5 +275,48 @@ struct VethEndsInferenceTests {
         let expected = try #require(truth.interfaces.first { $0.name == "veth-mh" })
         #expect(veth.mac == expected.mac)
         #expect(veth.addresses.map(\.address) == expected.addresses.map(\.address))
+    }
+}
+
+/// A capture of a bridge, or of one of its ports, alone: the frames cannot tell it from an Ethernet
+/// device (``HostInferenceTests/bridgeGaps``), so the notes say exactly what to pass.
+@Suite("HostInference: a bridge or its port captured alone")
+struct BridgeAloneNoteTests {
+    static let bridgeMAC = "02:00:00:00:0b:00"
+
+    /// The note on frames between other machines, if any.
+    static func promiscuousNote(_ assumptions: [String]) -> String? {
+        assumptions.first { $0.contains("unicast frame") && $0.contains("between other machines") }
+    }
+
+    @Test("bridge_br0: the peer in every frame is taken, the note names the bridge's MAC for --host-mac, which then says promiscuous")
+    func bridgeDevice() throws {
+        let path = Repository.path("Fixtures/bridge_br0.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        #expect(inferred.assumptions.contains {
+            $0.hasPrefix("the capture cannot tell which end of the link took it") && $0.contains("pass --host-mac \(Self.bridgeMAC)")
+        }, "\(inferred.assumptions)")
+        #expect(Self.promiscuousNote(inferred.assumptions) == nil, "every frame is the peer's")
+        let chosen = try HostInference.infer(path: path, driver: "veth", hostMAC: MACAddress(Self.bridgeMAC)!)
+        #expect(chosen.profile.capturedInterface?.addresses.map(\.description) == ["192.0.2.1/24"])
+        let note = try #require(Self.promiscuousNote(chosen.assumptions), "\(chosen.assumptions)")
+        #expect(note.hasPrefix("3 unicast frames between other machines"))
+        #expect(note.contains("{\"name\": \"br0\", \"driver\": \"bridge\", \"mac\": \"\(Self.bridgeMAC)\", \"addresses\": [\"192.0.2.1/24\"]}"))
+        #expect(note.contains("\"master\": \"br0\""))
+    }
+
+    @Test("bridge_rx: the bridge's MAC and address are found, and the frame for another machine makes the note")
+    func bridgePort() throws {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/bridge_rx.pcap"), driver: "veth")
+        #expect(inferred.profile.capturedInterface?.mac.description == Self.bridgeMAC)
+        let note = try #require(Self.promiscuousNote(inferred.assumptions), "\(inferred.assumptions)")
+        #expect(note.hasPrefix("1 unicast frame between other machines (02:00:00:00:0b:01 → 02:00:00:00:0b:02) is in the capture"))
+        #expect(note.contains("\"mac\": \"\(Self.bridgeMAC)\", \"addresses\": [\"192.0.2.1/24\"]"))
+    }
+
+    @Test("a capture with no frame between other machines has no such note")
+    func noteOnlyWhenPromiscuous() throws {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/tcp_handshake.pcap"), driver: "veth")
+        #expect(Self.promiscuousNote(inferred.assumptions) == nil)
     }
 }
