@@ -33,4 +33,25 @@ struct CommandLineGapsTests {
         #expect(bad.status == 2)
         #expect(bad.messages.contains { $0.contains("--set nonsense: unknown key") }, "\(bad)")
     }
+
+    @Test("--host-mac takes the end a veth capture cannot place, on trace, stats and graph", arguments: ["trace", "stats", "graph"])
+    func hostMAC(_ command: String) throws {
+        let plain = try CLITests.pktpath([command, "Fixtures/ends_client.pcap", "--device", "veth"])
+        #expect(plain.status == 0, "\(plain)")
+        #expect(plain.stderr.contains("pass --host-mac 02:00:00:00:71:01"), "\(plain)")
+        let run = try CLITests.pktpath([command, "Fixtures/ends_client.pcap", "--device", "veth", "--host-mac", "02:00:00:00:71:01"])
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stderr.contains("assumed host 02:00:00:00:71:01 with 10.91.0.1/24"), "\(run)")
+        #expect(run.stderr.contains("taken to be the capturing host because --host-mac names it"), "\(run)")
+    }
+
+    @Test("--host-mac must be a MAC, and is refused with --host")
+    func hostMACErrors() throws {
+        let bad = try CLITests.pktpath(["trace", "Fixtures/ends_client.pcap", "--host-mac", "02:00:00"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--host-mac '02:00:00' is not a MAC address"), "\(bad)")
+        let both = try CLITests.pktpath(["trace", "Fixtures/ping.pcap", "--host", "Fixtures/ping.host.json", "--host-mac", "02:00:00:00:0d:00"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--host-mac chooses the host of an inferred profile"), "\(both)")
+    }
 }
