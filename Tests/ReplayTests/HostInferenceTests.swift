@@ -16,8 +16,9 @@ struct HostInferenceTests {
         // end recorded it (Fixtures/README.md); they are traced with their host profiles instead. So is
         // offload_tso_tx: the sender's capture of offload_tso_rx's traffic, the same frames byte for byte.
         // And multi_if, a pcapng of three interfaces: on its veth both ends' frames carry offload marks,
-        // and the host is the client, so the veth's frames alone point at the server; its inference is
-        // checked by MultiInterfaceCaptureTests.
+        // and the host is the client, so the veth's frames cannot say which end took them (the same bytes
+        // on either end: Fixtures/ends_*); the server, which answered, is taken, and the note names the
+        // client for --host-mac (VethEndsInferenceTests), the rest by MultiInterfaceCaptureTests.
         // ipv6_rx neither: IPv6 frames crafted from the peer, the host's answers not captured.
         // Six counter fixtures neither: ctr_closed, ctr_badhdr and ctr_rp_filter are mostly frames crafted
         // from the peer (to closed ports, to another MAC, with bad headers or sources), ctr_ipv6_off only IPv6 frames crafted from
