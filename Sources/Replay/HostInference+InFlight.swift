@@ -19,7 +19,8 @@ extension HostInference {
         var from: MACAddress
         var to: MACAddress
         var v4: FourTuple
-        var v6: [V6]
+        var v6source: V6
+        var v6destination: V6
     }
 
     /// A MAC's acknowledgments of another MAC's data, and how many came behind data of that MAC the
@@ -41,9 +42,9 @@ extension HostInference {
         for f in facts where f.proto == .tcp && !f.copy && (f.family == .ipv4 || f.family == .ipv6) {
             guard let src = f.src, let dst = f.dst, !dst.isMulticast, src != dst else { continue }
             let v4 = FourTuple(local: f.v4src, localPort: f.sport, remote: f.v4dst, remotePort: f.dport)
-            let direction = TCPDirection(from: src, to: dst, v4: v4, v6: [f.v6src, f.v6dst])
+            let direction = TCPDirection(from: src, to: dst, v4: v4, v6source: f.v6src, v6destination: f.v6dst)
             let reverse = TCPDirection(from: dst, to: src, v4: FourTuple(local: f.v4dst, localPort: f.dport, remote: f.v4src,
-                                                                       remotePort: f.sport), v6: [f.v6dst, f.v6src])
+                                                                       remotePort: f.sport), v6source: f.v6dst, v6destination: f.v6src)
             if f.tcpFlags.contains(.ack), !f.tcpFlags.contains(.rst), let end = sentEnd[reverse] {
                 let behind = end &- f.tcpAcknowledgment
                 counts[MACPair(acknowledging: src, acknowledged: dst), default: AcknowledgmentCount()].acks += 1
