@@ -112,7 +112,16 @@ extension HostInference {
         } else {
             why = "of the two, its MAC is the lower"
         }
+        // Taken at the other end, frames neither end of the pair sent or received there would make it a
+        // promiscuous capture: a bridge's (passing up what it forwards) as well as a NIC's.
+        let others = facts.filter { f in
+            guard let src = f.src, let dst = f.dst, !dst.isMulticast else { return false }
+            return src != other && dst != other && !f.copy
+        }.count
+        let promiscuous = others == 0 ? "" : " (then the \(others) frame\(others == 1 ? "" : "s") not from or to it make it a promiscuous "
+            + "capture, as of a bridge that passes up what it forwards, and a note says what to pass for a bridge)"
         return "the capture cannot tell which end of the link took it: \(host) and \(other) look alike from either end (\(alike)), "
-            + "and \(host) is taken because \(why). If the capture was taken on \(other), pass --host-mac \(other) (or describe the host with --host)"
+            + "and \(host) is taken because \(why). If the capture was taken on \(other), pass --host-mac \(other)\(promiscuous) "
+            + "or describe the host with --host"
     }
 }

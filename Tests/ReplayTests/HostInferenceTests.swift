@@ -297,6 +297,9 @@ struct BridgeAloneNoteTests {
         #expect(inferred.assumptions.contains {
             $0.hasPrefix("the capture cannot tell which end of the link took it") && $0.contains("pass --host-mac \(Self.bridgeMAC)")
         }, "\(inferred.assumptions)")
+        #expect(inferred.assumptions.contains {
+            $0.contains("pass --host-mac \(Self.bridgeMAC) (then the 3 frames not from or to it make it a promiscuous capture")
+        }, "\(inferred.assumptions)")
         #expect(Self.promiscuousNote(inferred.assumptions) == nil, "every frame is the peer's")
         let chosen = try HostInference.infer(path: path, driver: "veth", hostMAC: MACAddress(Self.bridgeMAC)!)
         #expect(chosen.profile.capturedInterface?.addresses.map(\.description) == ["192.0.2.1/24"])
