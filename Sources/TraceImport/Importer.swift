@@ -25,7 +25,8 @@ public enum Importer {
     public static let unidentifiable = "with no device, length, bytes or addresses recorded to tell them by"
 
     public static func run(packets: [TracedPacket], frames: [CaptureFrame]) -> ImportResult {
-        let pairs = FrameMatcher.match(packets, to: frames)
+        let matcher = FrameMatcher(frames)
+        let pairs = matcher.match(packets)
         var byFrame = [Int?](repeating: nil, count: frames.count)
         var unmatched: [(String, Int, String)] = []
         for (i, f) in pairs.enumerated() {
@@ -34,7 +35,7 @@ public enum Importer {
             } else {
                 let p = packets[i]
                 let why = !p.isIdentifiable ? unidentifiable
-                    : frames.contains(where: { $0.fits(p) }) ? "every frame it fits is taken, or too far in time"
+                    : matcher.anyFits(p) ? "every frame it fits is taken, or too far in time"
                     : "fits no frame of the capture"
                 unmatched.append((p.skb, p.line, why))
             }
