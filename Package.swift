@@ -33,13 +33,15 @@ let package = Package(
         .target(name: "TraceRender", dependencies: ["Trace", "Wire"], swiftSettings: releaseSettings),
         // Diff logic on its own frame type; rendering reuses TraceRender's JSON writer.
         .target(name: "TraceDiff", dependencies: ["Trace", "TraceRender"], swiftSettings: releaseSettings),
+        // `pktpath import`: real tracers' output (ftrace, pwru, retis) as pktpath traces.
+        .target(name: "TraceImport", dependencies: ["Trace", "Capture", "Wire"]),
         // `pktpath verify`: the model against the running kernel (Linux, root: namespaces and tracefs).
         .target(name: "CNetns"),
         .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace"]),
         .executableTarget(
             name: "pktpath",
             dependencies: [
-                "Replay", "TraceRender", "TraceDiff", "Capture", "Trace", "Verify",
+                "Replay", "TraceRender", "TraceDiff", "TraceImport", "Capture", "Trace", "Verify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: releaseSettings),
@@ -51,6 +53,7 @@ let package = Package(
             dependencies: ["Replay", "KernelNet", "Wire", "Capture", "Trace", "TestSupport"]),
         .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
+        .testTarget(name: "ImportTests", dependencies: ["TraceImport", "Trace", "Capture", "Wire", "TestSupport"]),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "Trace", "KernelNet", "Wire"]),
         .testTarget(
             name: "EndToEndTests",

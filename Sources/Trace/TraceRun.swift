@@ -14,13 +14,18 @@ public struct TraceHeader: Sendable, Equatable {
     /// The what-if changes made to the host profile (`--set KEY=VALUE`), in order; `host` shows the
     /// result.
     public var overrides: [String]
+    /// For a trace recorded by a real tracer (`pktpath import`), the tool (`ftrace`, `pwru`, `retis`):
+    /// its paths hold only the functions the tool saw. Nil for the model's traces.
+    public var recordedBy: String?
 
-    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = [], overrides: [String] = []) {
+    public init(kernel: String, capture: String, host: JSONValue, assumptions: [String] = [], overrides: [String] = [],
+                recordedBy: String? = nil) {
         self.kernel = kernel
         self.capture = capture
         self.host = host
         self.assumptions = assumptions
         self.overrides = overrides
+        self.recordedBy = recordedBy
     }
 }
 

@@ -10,6 +10,8 @@ public struct TraceFile: Sendable {
     public var capture: String
     /// The what-if changes the trace was made with (`overrides` in the header).
     public var overrides: [String]
+    /// The tool that recorded the trace (`recorded_by`: `pktpath import`), nil for the model's.
+    public var recordedBy: String?
     public var frames: [DiffFrame]
 
     public init(path: String, kernel: String, capture: String, overrides: [String], frames: [DiffFrame]) {
@@ -64,6 +66,7 @@ public struct TraceFile: Sendable {
                 file.kernel = object["kernel"] as? String ?? ""
                 file.capture = object["capture"] as? String ?? ""
                 file.overrides = object["overrides"] as? [String] ?? []
+                file.recordedBy = object["recorded_by"] as? String
                 sawHeader = true
                 continue
             }

@@ -31,6 +31,10 @@ public final class HTMLRenderer: TraceRenderer {
     private let definitions = OutputBuffer(capacity: 1 << 12)
     private let path = OutputBuffer(capacity: 1 << 12)
 
+    /// The agreement of `pktpath verify` on this capture, as ``VerifyFigures`` condenses it (a JSON
+    /// object's text), shown in the report's "Host and agreement" view; nil for none.
+    public var verification: String?
+
     /// `explanations`: one-line explanations by function name, shown beside each call.
     public init(explanations: [String: String] = [:]) { self.explanations = explanations }
 
@@ -111,7 +115,8 @@ public final class HTMLRenderer: TraceRenderer {
         if json.hasSuffix("\n") { json.removeLast() }
         let agreement = JSONWriter()
         agreement.optionalString(summary.agreement.verdict)
-        return "Z(" + Self.scriptSafe(json) + "," + Self.scriptSafe(agreement.text) + ");\n</script>\n" + HTMLReportPage.tail
+        let verified = verification.map { "V(" + Self.scriptSafe($0) + ");\n" } ?? ""
+        return verified + "Z(" + Self.scriptSafe(json) + "," + Self.scriptSafe(agreement.text) + ");\n</script>\n" + HTMLReportPage.tail
     }
 
     /// Writes `S(id,"function","file","explanation")` for each function of `events` not written yet.

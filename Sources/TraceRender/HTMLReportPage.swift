@@ -42,13 +42,14 @@ a{color:#1f4fbf}.link{cursor:pointer;text-decoration:underline;color:#1f4fbf}
 </style>
 <script>
 "use strict";
-const R={header:null,sym:[],text:[],paths:[],frames:[],summary:null,agreement:null};
+const R={header:null,sym:[],text:[],paths:[],frames:[],summary:null,agreement:null,verify:null};
 function H(h){R.header=h}
 function S(id,fn,file,expl){R.sym[id]={fn:fn,file:file,expl:expl}}
 function T(id,text){R.text[id]=text}
 function P(id,path){R.paths[id]=path}
 function F(f){if(typeof f[12]==="number")f[12]=R.paths[f[12]];R.frames.push(f)}
 function Z(s,a){R.summary=s;R.agreement=a}
+function V(v){R.verify=v}
 </script>
 
 """#
@@ -267,9 +268,18 @@ function renderStats(){
  svg+=`<line x1="0" y1="${Hh}" x2="${W}" y2="${Hh}" stroke="#889"/><text x="0" y="${Hh+16}" font-size="11">${lo.toFixed(3)} s</text><text x="${W}" y="${Hh+16}" font-size="11" text-anchor="end">${hi.toFixed(3)} s</text><text x="-4" y="8" font-size="11" text-anchor="end">${max}</text></g></svg>`;
  $("chart").innerHTML=`<h3>verdicts over time</h3>${svg}<div class="small">${ORDER.map(v=>`<span style="color:${COLOR[v]}">■</span> ${v}`).join(" ")}</div>`;
 }
+function verifyFigures(v){
+ const a=v.agreement||{},aspects=["frames","verdict","drop_reason","drop_function","transmissions"];
+ const rows=aspects.filter(k=>a[k]).map(k=>[k.replace("_"," "),`${a[k].agreeing} of ${a[k].compared}`]);
+ const parting=v.parting||[];
+ return `<h3 id="verify">This machine's kernel (pktpath verify)</h3><p>Linux ${esc(v.release)}, model ${esc(v.kernel)}: ${v.replayed} frames replayed into a scratch copy of the host`+(v.not_replayed?`, ${v.not_replayed} not (the host sent them)`:"")+`.</p>`
+  +table("agreement",rows,["aspect","agreeing"])
+  +(parting.length?`<p>Frames where the kernel and the model part:</p><ul id="parting">${parting.map(f=>`<li>#${f.frame} ${esc(f.summary)}: ${esc(f.parting.join(", "))}; model ${esc(f.model)}, kernel ${esc(f.kernel)}</li>`).join("")}</ul>`:"<p>Every frame replayed agrees.</p>");
+}
 function renderAbout(){
  const h=R.header||{};
  $("about").innerHTML=`<h3>Agreement</h3><p id="agreement">${esc(R.agreement||"The capture gave nothing to compare the model's predictions with.")}</p>`
+  +(R.verify?verifyFigures(R.verify):"")
   +`<h3>Assumptions</h3>${(h.assumptions||[]).length?"<ul>"+h.assumptions.map(a=>`<li>${esc(a)}</li>`).join("")+"</ul>":"<p>None: the host was given as a profile.</p>"}`
   +((h.overrides||[]).length?`<h3>What-if changes</h3><ul>${h.overrides.map(a=>`<li>${esc(a)}</li>`).join("")}</ul>`:"")
   +`<h3>Host</h3><pre>${esc(JSON.stringify(h.host,null,1))}</pre>`;

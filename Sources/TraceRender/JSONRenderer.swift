@@ -19,6 +19,7 @@ public struct JSONRenderer: TraceRenderer {
             w.key("host"); w.value(header.host)
             w.key("assumptions"); w.array(header.assumptions) { w.string($0) }
             if !header.overrides.isEmpty { w.key("overrides"); w.array(header.overrides) { w.string($0) } }
+            if let tool = header.recordedBy { w.key("recorded_by"); w.string(tool) }
         }
         return w.text + "\n"
     }

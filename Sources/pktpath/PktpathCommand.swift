@@ -8,7 +8,7 @@ struct PktpathCommand: ParsableCommand {
         commandName: "pktpath",
         abstract: "Replay a packet capture through a model of the Linux network stack and show each frame's kernel path.",
         version: version,
-        subcommands: [Trace.self, Diff.self, Stats.self, Functions.self, Explain.self, Graph.self, Host.self, VerifyCommand.self],
+        subcommands: [Trace.self, Diff.self, Stats.self, Functions.self, Explain.self, Graph.self, Host.self, VerifyCommand.self, Import.self],
         defaultSubcommand: Trace.self)
 
     /// pktpath's version, as `--version` prints it.

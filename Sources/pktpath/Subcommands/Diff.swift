@@ -118,12 +118,17 @@ struct Diff: ParsableCommand {
         let alignment = Alignment(rawValue: align) ?? Alignment.choose(a, b)
         let out = try DiffOutput(path: output, format: format, style: colorOption.style(file: output))
         defer { out.close() }
-        try out.write(out.renderer.header(a: DiffSide(source: a.path, kernel: a.kernel, capture: a.capture, overrides: a.overrides),
-                                          b: DiffSide(source: b.path, kernel: b.kernel, capture: b.capture, overrides: b.overrides),
-                                          alignment: alignment, context: context))
+        let recorded = RecordedComparison(a, b)
+        func side(_ f: TraceFile) -> DiffSide {
+            // A recorded side says so, and how its paths are compared.
+            let kernel = f.recordedBy.map { "\(f.kernel), recorded by \($0) (paths compared on the \(recorded?.common.count ?? 0) functions both traces name)" }
+            return DiffSide(source: f.path, kernel: kernel ?? f.kernel, capture: f.capture, overrides: f.overrides)
+        }
+        try out.write(out.renderer.header(a: side(a), b: side(b), alignment: alignment, context: context))
         var differ = TraceDiffer(context: context)
         for (fa, fb) in alignment.pairs(a.frames, b.frames) {
-            try out.buffer(out.renderer.frame(differ.compare(fa, fb), alignment: alignment))
+            let (pa, pb) = recorded?.prepare(fa, fb) ?? (fa, fb)
+            try out.buffer(out.renderer.frame(differ.compare(pa, pb), alignment: alignment))
         }
         try out.finish(differ.summary)
     }

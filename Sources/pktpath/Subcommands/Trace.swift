@@ -41,6 +41,9 @@ struct Trace: ParsableCommand {
     @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
     var explain = false
 
+    @Option(name: .long, help: ArgumentHelp("With --format html: show this pktpath verify --format json report's agreement with this machine's kernel in the report.", valueName: "VERIFY.jsonl"))
+    var verify: String?
+
     @OptionGroup var colorOption: ColorOption
 
     func validate() throws {
@@ -55,6 +58,9 @@ struct Trace: ParsableCommand {
         }
         if explain, ![TraceFormat.text.rawValue, TraceFormat.json.rawValue, TraceFormat.html.rawValue].contains(format) {
             throw ValidationError("--explain works with --format text, json or html (a chain line, a frame comment or a slice has no room for it)")
+        }
+        if verify != nil, format != TraceFormat.html.rawValue {
+            throw ValidationError("--verify goes with --format html (the report shows verify's figures)")
         }
         if format == TraceFormat.pcapng.rawValue, output == nil, isatty(STDOUT_FILENO) != 0 {
             throw ValidationError("--format pcapng is binary: give -o FILE, or send standard output to a file or pipe")
@@ -87,6 +93,7 @@ struct Trace: ParsableCommand {
         // The HTML report always explains its functions: it has room beside each call.
         let explanations = explain || format == .html ? Teaching.oneLineSummaries : nil
         let renderer = format.renderer(explanations: explanations, style: style)
+        if let verify { (renderer as? HTMLRenderer)?.verification = try VerifyFigures.condensed(path: verify, capture: capture) }
         var pcapng = format == .pcapng ? PcapngOutput() : nil
         // The chain shows only the functions: the model need not build notes and the like.
         if format == .chain { session.detail = .calls }
