@@ -18,6 +18,8 @@ public final class Kernel {
     public let devices: [NetDevice]
     /// Extra routes from the host profile (connected routes come from interface addresses).
     public let routes: [RouteConfig]
+    /// The IPv4 FIB, built from ``devices`` and ``routes``.
+    let fib: FIBTable
     /// IPv6 routes from the host profile (connected routes come from interface addresses).
     public var routes6: [RouteConfig6] = []
     /// `net.*` sysctls the model reads, by name.
@@ -119,6 +121,7 @@ public final class Kernel {
         self.netfilterRules = netfilterRules
         self.devices = devices
         self.routes = routes
+        self.fib = FIBTable(devices: devices, routes: routes)
         self.sysctl = Sysctl(values: sysctl, text: sysctlText)
         var confs = [(dev: ObjectIdentifier, conf: DeviceConf)?](repeating: nil, count: (devices.map(\.ifindex).max() ?? 0) + 1)
         for dev in devices where dev.ifindex >= 0 && confs[dev.ifindex] == nil {
@@ -186,9 +189,7 @@ public final class Kernel {
     }
 
     /// The device that owns `address`, if it is one of the host's.
-    public func localDevice(for address: IPv4Address) -> NetDevice? {
-        devices.first { d in d.addresses.contains { $0.address == address } }
-    }
+    public func localDevice(for address: IPv4Address) -> NetDevice? { fib.local[address] }
 
     /// Whether `address` is one of the host's addresses.
     public func isLocal(_ address: IPv4Address) -> Bool { localDevice(for: address) != nil }
