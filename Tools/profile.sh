@@ -23,10 +23,19 @@ CAP=$BENCH_DIR/profile-$FRAMES-s$SEED-$(sha256sum Tools/gen-capture.py | cut -c1
 [ -s "$CAP" ] || python3 Tools/gen-capture.py "$CAP" --frames "$FRAMES" --seed "$SEED"
 
 OUT=$BENCH_DIR/callgrind.$FORMAT.$FRAMES
-valgrind --tool=callgrind --callgrind-out-file="$OUT.out" \
-    .build/release/pktpath trace "$CAP" --host Tools/bench-host.json --format "$FORMAT" -o /dev/null 2> "$OUT.log"
+# Valgrind 3.19 (Debian 12) gives up on the DWARF 5 debug information Swift writes: profile a copy
+# without it (the symbol table, which names the functions, stays).
+BIN=$BENCH_DIR/pktpath-nodebug
+cp .build/release/pktpath "$BIN"
+strip --strip-debug "$BIN"
+valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$OUT.out" \
+    "$BIN" trace "$CAP" --host Tools/bench-host.json --format "$FORMAT" -o /dev/null 2> "$OUT.log"
 demangle() { if command -v swift-demangle > /dev/null; then swift-demangle --simplified; else "$SWIFT" demangle --simplified; fi; }
-callgrind_annotate --inclusive=yes --threshold=99 "$OUT.out" | demangle > "$OUT.inclusive.txt"
-callgrind_annotate --auto=no --threshold=100 "$OUT.out" | demangle > "$OUT.self.txt"
+# One file per thread: -01 the output thread (the calling thread), -02 the model thread.
+for part in "$OUT".out-*; do
+    t=${part##*-}
+    callgrind_annotate --inclusive=yes --threshold=99 "$part" | demangle > "$OUT.$t.inclusive.txt"
+    callgrind_annotate --auto=no --threshold=100 "$part" | demangle > "$OUT.$t.self.txt"
+done
 grep -m1 'Collected' "$OUT.log" >&2 || true
-echo "profile: $OUT.inclusive.txt and $OUT.self.txt (open $OUT.out in kcachegrind for the call graph)" >&2
+echo "profile: $OUT.NN.inclusive.txt and $OUT.NN.self.txt, NN = 01 (output thread), 02 (model thread); open $OUT.out-NN in kcachegrind for the call graph" >&2

@@ -18,10 +18,14 @@ public final class Kernel {
     public let devices: [NetDevice]
     /// Extra routes from the host profile (connected routes come from interface addresses).
     public let routes: [RouteConfig]
+    /// The IPv4 FIB, built from ``devices`` and ``routes``.
+    let fib: FIBTable
     /// IPv6 routes from the host profile (connected routes come from interface addresses).
     public var routes6: [RouteConfig6] = []
     /// `net.*` sysctls the model reads, by name.
     public let sysctl: Sysctl
+    /// The per-device sysctls of each device of ``devices``, by ifindex: see ``devconf(_:)``.
+    private let deviceConfs: [(dev: ObjectIdentifier, conf: DeviceConf)?]
     /// The capture clock: nanoseconds since the Unix epoch of the frame being processed.
     public internal(set) var now: Int64 = 0
     /// The neighbour table (`arp_tbl`), by IPv4 address.
@@ -117,7 +121,13 @@ public final class Kernel {
         self.netfilterRules = netfilterRules
         self.devices = devices
         self.routes = routes
+        self.fib = FIBTable(devices: devices, routes: routes)
         self.sysctl = Sysctl(values: sysctl, text: sysctlText)
+        var confs = [(dev: ObjectIdentifier, conf: DeviceConf)?](repeating: nil, count: (devices.map(\.ifindex).max() ?? 0) + 1)
+        for dev in devices where dev.ifindex >= 0 && confs[dev.ifindex] == nil {
+            confs[dev.ifindex] = (ObjectIdentifier(dev), DeviceConf(self.sysctl, dev: dev.name))
+        }
+        self.deviceConfs = confs
         self.sockets = SocketTable(sockets)
         for n in neighbours {
             self.neighbours[n.ip] = Neighbour(ip: n.ip, ha: n.mac, state: n.state, hh_cached: false)
@@ -140,6 +150,15 @@ public final class Kernel {
                      inline: inline ?? (entry & SymbolResolver.inlineFlag != 0))
         defer { tracer.leave() }
         return body()
+    }
+
+    /// The per-device sysctls of `dev` (`in_dev->cnf`, `inet6_dev->cnf`), resolved once per device
+    /// instead of by name on every packet; a device the kernel was not made with is resolved now.
+    @inline(__always)
+    func devconf(_ dev: NetDevice) -> DeviceConf {
+        let i = dev.ifindex
+        if i >= 0, i < deviceConfs.count, let entry = deviceConfs[i], entry.dev == ObjectIdentifier(dev) { return entry.conf }
+        return DeviceConf(sysctl, dev: dev.name)
     }
 
     /// A fresh skb for a frame of the capture.
@@ -170,9 +189,7 @@ public final class Kernel {
     }
 
     /// The device that owns `address`, if it is one of the host's.
-    public func localDevice(for address: IPv4Address) -> NetDevice? {
-        devices.first { d in d.addresses.contains { $0.address == address } }
-    }
+    public func localDevice(for address: IPv4Address) -> NetDevice? { fib.local[address] }
 
     /// Whether `address` is one of the host's addresses.
     public func isLocal(_ address: IPv4Address) -> Bool { localDevice(for: address) != nil }
@@ -388,6 +405,23 @@ public struct NeighbourConfig: Sendable {
         self.mac = mac
         self.device = device
         self.state = state
+    }
+}
+
+/// The per-device sysctls the receive path reads on every packet, resolved from ``Sysctl`` for one
+/// device (the kernel keeps them per device too: `in_dev->cnf`, `inet6_dev->cnf`).
+struct DeviceConf {
+    /// `IN_DEV_MAXCONF(in_dev, RP_FILTER)`.
+    var rp_filter: Int
+    /// `idev->cnf.disable_ipv6`.
+    var disable_ipv6: Bool
+    /// `idev->cnf.drop_unicast_in_l2_multicast`.
+    var drop_unicast_in_l2_multicast: Bool
+
+    init(_ sysctl: Sysctl, dev: String) {
+        rp_filter = sysctl.maxConf("rp_filter", dev: dev)
+        disable_ipv6 = sysctl.disable_ipv6(dev: dev)
+        drop_unicast_in_l2_multicast = sysctl.ipv6Conf("drop_unicast_in_l2_multicast", dev: dev) != 0
     }
 }
 

@@ -66,7 +66,9 @@ extension Kernel {
     /// kernel runs them asynchronously, the model when it first sees the clock past them. Each runs at
     /// its own expiry time and records its own path; none changes the outcome of the frame at hand.
     private func runExpiredTimers(until time: Int64) {
-        timerRuns = []
+        if !timerRuns.isEmpty { timerRuns = [] }
+        // Most frames find no timer due: nothing to gather and sort.
+        guard fragmentTimerHorizon <= time || timeWaitTimerHorizon <= time else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.
         typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
         var expired: [Expired] = expiredFragmentQueues(by: time).map { key, expires in
@@ -679,9 +681,9 @@ extension Kernel {
     /// on the real device of the VLAN device `device`, or sent on a VLAN device of the real device
     /// `device`. Taken, so that a third copy is not linked to it.
     private func takeSighting(_ bytes: [UInt8], _ link: LinkHeader, on device: NetDevice, outgoing: Bool) -> VLANSighting? {
+        guard !vlanSightings.isEmpty, let realDevice = outgoing ? device.name : device.vlan?.real_dev.name else { return nil }
         let key = Self.sightingKey(bytes, link)
-        let realDevice = outgoing ? device.name : device.vlan?.real_dev.name
-        guard let realDevice, let i = vlanSightings.lastIndex(where: {
+        guard let i = vlanSightings.lastIndex(where: {
             $0.outgoing == outgoing && $0.realDevice == realDevice && $0.device != device.name && $0.key[...] == key
         }) else { return nil }
         return vlanSightings.remove(at: i)
@@ -692,6 +694,7 @@ extension Kernel {
     /// `keep` says it stays for further copies.
     private func takeSighting(_ bytes: [UInt8], _ link: LinkHeader, keep: (VLANSighting) -> Bool = { _ in false },
                               where matches: (VLANSighting) -> Bool) -> VLANSighting? {
+        guard !vlanSightings.isEmpty else { return nil }
         let key = Self.sightingKey(bytes, link)
         guard let i = vlanSightings.lastIndex(where: { matches($0) && $0.key[...] == key }) else { return nil }
         return keep(vlanSightings[i]) ? vlanSightings[i] : vlanSightings.remove(at: i)

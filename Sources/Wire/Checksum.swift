@@ -1,29 +1,40 @@
 /// The Internet checksum (RFC 1071): one's-complement sum of 16-bit words.
 public enum Checksum {
     /// Adds the bytes `[start, start+length)` of `bytes` to a running 32-bit one's-complement sum.
-    /// Bytes past the end of the array count as absent (the range is clamped).
+    /// Bytes past the end of the array count as absent (the range is clamped). The result is one
+    /// representative of the sum: ``fold(_:)`` of it is the same as of the plain sum of the 16-bit
+    /// big-endian words (zero only when the initial sum and every byte are).
     public static func add(_ bytes: [UInt8], start: Int, length: Int, to initial: UInt32 = 0) -> UInt32 {
-        var sum = UInt64(initial)
         let begin = max(0, start)
         let end = min(bytes.count, start + max(0, length))
         guard begin < end else { return initial }
+        // The words are added as little-endian 32-bit halves of 64-bit loads, in a 64-bit sum that
+        // cannot overflow for any packet: a one's-complement sum does not depend on byte order
+        // (RFC 1071, section 2(B)), so swapping the bytes of the folded sum gives the big-endian one.
+        var sum: UInt64 = 0
         bytes.withUnsafeBytes { raw in
             var i = begin
-            // Eight bytes at a time: the same 16-bit big-endian words, added in a 64-bit sum that
-            // cannot overflow for any packet.
-            while i + 8 <= end {
-                let x = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                sum += (x >> 48) + (x >> 32 & 0xffff) + (x >> 16 & 0xffff) + (x & 0xffff)
+            while i + 16 <= end {
+                let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                sum += (a & 0xffff_ffff) + (a >> 32) + (b & 0xffff_ffff) + (b >> 32)
+                i += 16
+            }
+            if i + 8 <= end {
+                let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                sum += (a & 0xffff_ffff) + (a >> 32)
                 i += 8
             }
             while i + 1 < end {
-                sum += UInt64(raw[i]) << 8 | UInt64(raw[i + 1])
+                sum += UInt64(raw[i]) | UInt64(raw[i + 1]) << 8
                 i += 2
             }
-            if i < end { sum += UInt64(raw[i]) << 8 }
+            if i < end { sum += UInt64(raw[i]) }
         }
-        while sum >> 32 != 0 { sum = (sum & 0xffff_ffff) + (sum >> 32) }
-        return UInt32(sum)
+        while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
+        var total = UInt64(initial) + UInt64(UInt16(truncatingIfNeeded: sum).byteSwapped)
+        while total >> 32 != 0 { total = (total & 0xffff_ffff) + (total >> 32) }
+        return UInt32(total)
     }
 
     /// Folds a running sum to 16 bits (without complementing it).

@@ -59,11 +59,7 @@ public struct TCPConnection: Sendable {
     public var rcvWscale: UInt8?
     /// When the host last answered a segment outside the window (`last_oow_ack_time`), capture clock.
     public var lastOowAck: Int64?
-    /// The end sequence numbers of the segments the host sent and the peer has not acknowledged yet,
-    /// oldest first (its SYN, new data and FIN: the retransmission queue, `tcp_rtx_queue`, one entry
-    /// per segment); at most ``unackedLimit`` kept, the oldest forgotten.
-    public var unacked: [UInt32] = []
-    /// The most unacknowledged segments kept per connection.
+    /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }
 
@@ -73,6 +69,12 @@ public struct SocketTable: Sendable {
     public var tcpListeners: [UInt16: IPv4Address] = [:]
     /// TCP connections by four-tuple (local first).
     public var tcp = HashTable<FourTuple, TCPConnection>()
+    /// For each connection, the end sequence numbers of the segments the host sent and the peer has
+    /// not acknowledged yet, oldest first (its SYN, new data and FIN: the retransmission queue,
+    /// `tcp_rtx_queue`, one entry per segment); at most ``TCPConnection/unackedLimit`` kept, the
+    /// oldest forgotten. Kept beside the connection, not in it, so that a connection is a plain value
+    /// that is read and copied without reference counting (several times a frame).
+    public var unacked = HashTable<FourTuple, [UInt32]>()
     /// Bound UDP sockets by port.
     public var udp: [UInt16: SocketConfig] = [:]
     /// The ports of TCP listeners that take IPv6 (bound to `::`).
@@ -114,6 +116,7 @@ public struct SocketTable: Sendable {
             while tcp.count >= Self.connectionLimit, orderStart < order.count {
                 let victim = order[orderStart]
                 orderStart += 1
+                unacked.removeValue(forKey: victim)
                 if let gone = tcp.removeValue(forKey: victim), gone.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
             }
             if orderStart > 4096, orderStart * 2 > order.count {
@@ -125,10 +128,12 @@ public struct SocketTable: Sendable {
         if old?.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
         if c.state == .TCP_NEW_SYN_RECV { requestSockets += 1 }
         tcp[t] = c
+        unacked.removeValue(forKey: t)
     }
 
     /// Removes a connection.
     public mutating func removeConnection(_ t: FourTuple) {
+        unacked.removeValue(forKey: t)
         if tcp.removeValue(forKey: t)?.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
     }
 }

@@ -48,7 +48,7 @@ extension Kernel {
     /// `SKB_DROP_REASON_IP_RPFILTER`), not a martian (`-EINVAL`, which 6.1 and 6.12 drop unnamed).
     func fib_validate_source(_ skb: inout SKBuff, saddr: IPv4Address) -> Bool {
         traced(fib_frontend.fib_validate_source) {
-            let rpf = sysctl.maxConf("rp_filter", dev: skb.dev.name)
+            let rpf = devconf(skb.dev).rp_filter
             if rpf == 0 {
                 if isLocal(saddr), skb.dev.ops.driverName != "loopback" {
                     tracer.note("martian source \(saddr): one of this host's addresses")

@@ -365,8 +365,8 @@ extension Kernel {
     /// Remembers a segment the host sent on `t` that the peer must acknowledge (SYN, new data, FIN).
     func queueUnacked(_ t: FourTuple, end: UInt32) {
         guard sockets.tcp[t] != nil else { return }
-        if sockets.tcp[t]?.unacked.count ?? 0 >= TCPConnection.unackedLimit { sockets.tcp[t]?.unacked.removeFirst() }
-        sockets.tcp[t]?.unacked.append(end)
+        if sockets.unacked[t]?.count ?? 0 >= TCPConnection.unackedLimit { sockets.unacked[t]?.removeFirst() }
+        sockets.unacked[t, default: []].append(end)
     }
 
     /// The segments an acknowledgment `ack` covers for the first time leave the retransmission queue
@@ -378,10 +378,10 @@ extension Kernel {
            Int32(bitPattern: ack &- una) > 0, Int32(bitPattern: nxt &- ack) >= 0 {
             sockets.tcp[t]?.sndUna = ack
         }
-        guard let queue = sockets.tcp[t]?.unacked, !queue.isEmpty else { return }
+        guard let queue = sockets.unacked[t], !queue.isEmpty else { return }
         let acked = queue.prefix { Int32(bitPattern: ack &- $0) >= 0 }.count
         guard acked > 0 else { return }
-        sockets.tcp[t]?.unacked.removeFirst(acked)
+        sockets.unacked[t]?.removeFirst(acked)
         if profile.version >= .v6_1 { count("TcpExtTCPDelivered", acked) }
     }
 

@@ -74,7 +74,7 @@ extension Kernel {
             }
             count("Ip6InReceives")
             count("Ip6InOctets", skb.len)
-            if sysctl.disable_ipv6(dev: skb.dev.name) {
+            if devconf(skb.dev).disable_ipv6 {
                 count("Ip6InDiscards")
                 kfree_skb_reason(&skb, .IPV6DISABLED)
                 return false
@@ -103,7 +103,7 @@ extension Kernel {
                 return headerError("interface-local multicast destination from another node")
             }
             if !daddr.isMulticast, skb.pkt_type == .PACKET_BROADCAST || skb.pkt_type == .PACKET_MULTICAST,
-               sysctl.ipv6Conf("drop_unicast_in_l2_multicast", dev: skb.dev.name) != 0 {
+               devconf(skb.dev).drop_unicast_in_l2_multicast {
                 return headerError("unicast in a link-layer multicast frame", .UNICAST_IN_L2_MULTICAST)
             }
             if daddr.isMulticast, daddr.multicastScope == 0 { return headerError("multicast destination of scope 0") }
