@@ -2,9 +2,7 @@
 // station interface, as far as choosing between fast RX, the RX handlers and dropping.
 // Frames come either as 802.11 (a monitor-mode capture: `skb.ieee80211_rx_status` set) or already
 // converted to 802.3 (a capture of the station's own interface).
-// Not modeled: the RX handler chain itself (`ieee80211_rx_handlers`: duplicate detection, decryption,
-// defragmentation, A-MSDU, management frames) — a frame that needs it ends in a not-modeled note;
-// A-MPDU reordering; monitor interfaces. On 802.3 captures multicast frames are taken through fast RX,
+// The RX handler chain is in rx_handlers.swift. Not modeled: A-MPDU reordering; monitor interfaces. On 802.3 captures multicast frames are taken through fast RX,
 // which the kernel (since fast RX rejects group addresses) sends through the handlers instead.
 import KernelNet
 import Trace
@@ -38,17 +36,34 @@ extension Mac80211Device {
         }
     }
 
-    /// Adds the converted frame to the receive list the NAPI caller hands to GRO.
-    func ieee80211_deliver_skb_to_local_stack(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(rx.ieee80211_deliver_skb_to_local_stack) {}
+    /// Adds the converted frame to the receive list the NAPI caller hands to GRO; sends EAPOL to the
+    /// supplicant over nl80211 instead, and frees it. Returns whether the list has the frame.
+    @discardableResult
+    func ieee80211_deliver_skb_to_local_stack(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(rx.ieee80211_deliver_skb_to_local_stack) {
+            guard skb.protocol == .eapol else { return true }
+            cfg80211_rx_control_port(kernel, &skb)
+            kernel.consume_skb(&skb)
+            kernel.delivered(to: "eapol")
+            return false
+        }
     }
 
-    /// Runs the RX handlers over a frame fast RX did not take. Not modeled: the trace says so, and the
-    /// frame goes no further in the model.
-    func ieee80211_invoke_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff) {
+    /// Runs the RX handlers over a frame fast RX did not take: the duplicate and association checks,
+    /// then the chain (`ieee80211_rx_handlers`). Returns whether a frame is on the list for the stack.
+    func ieee80211_invoke_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff, sta: Bool) -> Bool {
         kernel.traced(rx.ieee80211_invoke_rx_handlers) {
-            let what = skb.ieee80211_rx_status?.frame.header.map { "802.11 \($0.frameControl.name)" } ?? "multicast"
-            kernel.tracer.notModeled("mac80211's RX handlers (ieee80211_rx_handlers) for this \(what) frame")
+            guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header else {
+                kernel.tracer.notModeled("mac80211's RX handlers for a frame the capture shows converted to 802.3")
+                return false
+            }
+            var result = ieee80211_rx_h_check_dup(kernel, sta: sta)
+            if result == .RX_CONTINUE { result = ieee80211_rx_h_check(kernel, skb, frame, h, sta: sta) }
+            guard result == .RX_CONTINUE else {
+                ieee80211_rx_handlers_result(kernel, &skb, result)
+                return false
+            }
+            return ieee80211_rx_handlers(kernel, &skb, sta: sta)
         }
     }
 
@@ -119,7 +134,7 @@ extension Mac80211Device {
 
     /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
     /// unfragmented, unprotected data (on an open network) from the AP to this station's own address,
-    /// with an RFC 1042 header and no A-MSDU.
+    /// with an RFC 1042 header, no A-MSDU, and not of the control port protocol.
     func fastReceiveRefusal(_ skb: SKBuff, _ frame: WirelessFrame) -> String? {
         guard let h = frame.header else { return "the 802.11 header could not be read" }
         let fc = h.frameControl
@@ -132,6 +147,7 @@ extension Mac80211Device {
         if h.isAMSDU { return "an A-MSDU" }
         guard frame.etherType != nil, (0..<6).allSatisfy({ skb.bytes.u8(at: frame.bodyOffset + $0) == LLCSNAP.rfc1042[$0] })
         else { return "no RFC 1042 header" }
+        if frame.etherType == .eapol { return "the control port protocol (EAPOL), which needs the handlers" }
         return nil
     }
 
@@ -166,8 +182,7 @@ extension Mac80211Device {
                 if ieee80211_invoke_fast_rx(kernel, &skb) { return (true, true) }
             }
             guard ieee80211_accept_frame(kernel, &skb) else { return (false, false) }
-            ieee80211_invoke_rx_handlers(kernel, &skb)
-            return (true, false)
+            return (true, ieee80211_invoke_rx_handlers(kernel, &skb, sta: fromStation))
         }
     }
 
@@ -186,7 +201,7 @@ extension Mac80211Device {
     func __ieee80211_rx_handle_packet(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.__ieee80211_rx_handle_packet) {
             let result: (taken: Bool, listed: Bool)
-            if let header = skb.ieee80211_rx_status?.frame.header, header.address2 != u_mgd?.ap || u_mgd == nil {
+            if let header = skb.ieee80211_rx_status?.frame.header, !knowsStation(header) {
                 kernel.tracer.note("transmitter \(header.address2.map(\.description) ?? "none") is no station this interface knows")
                 result = kernel.has(rx.ieee80211_rx_for_interface)
                     ? ieee80211_rx_for_interface(kernel, &skb) : ieee80211_prepare_and_rx_handle(kernel, &skb, fromStation: false)
@@ -196,6 +211,13 @@ extension Mac80211Device {
             if !result.taken { kernel.dev_kfree_skb_undelivered(&skb) }
             return result.listed
         }
+    }
+
+    /// Whether the frame's transmitter is a station mac80211 (and the driver) has an entry for: the AP,
+    /// from the start of authentication until the station leaves.
+    public func knowsStation(_ header: IEEE80211Header) -> Bool {
+        guard let bss = u_mgd else { return false }
+        return header.address2 == bss.ap && bss.hasStation
     }
 
     /// Receives one frame into a list of frames for the stack, after offering it to monitor interfaces.
