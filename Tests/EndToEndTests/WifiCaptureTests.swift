@@ -93,6 +93,52 @@ struct WifiCaptureTests {
         #expect(Self.states(t[15]).contains { $0.contains("port is authorized") }, "\(Self.states(t[15]))")
     }
 
+    /// The real 6.1 kernel's receive of a broadcast ARP request (Fixtures/oracle-wifi/broadcast_arp: the
+    /// Wi-Fi oracle, an IBSS station over mac80211_hwsim) against the model's receive of the same frame as
+    /// a station gets it from its AP. Group-addressed data takes no fast RX in either mode, so from
+    /// ieee80211_rx_napi to ieee80211_deliver_skb_to_local_stack both run the same code of net/mac80211/rx.c
+    /// (ieee80211_rx_handlers → ieee80211_rx_h_data → ieee80211_frame_allowed → ieee80211_deliver_skb).
+    /// Compared: the functions of mac80211, cfg80211 and eth_type_trans the oracle could trace (symbols)
+    /// and the model knows, in order.
+    @Test("the RX handler path of a group-addressed data frame matches the real 6.1 kernel's")
+    func oracleBroadcast() throws {
+        let folder = Repository.path("Fixtures/oracle-wifi/broadcast_arp")
+        var captured = CapturedFrame(index: 0, timestampNanoseconds: 0, bytes: [])
+        try #require(try PcapFile(path: folder + "/capture.pcap").read(into: &captured))
+        let ethernet = captured.bytes
+        let oracleText = try String(contentsOfFile: folder + "/oracle.jsonl", encoding: .utf8)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(oracleText.utf8)) as? [String: Any])
+        let real = (record["rx"] as? [[String: Any]] ?? []).filter {
+            ["mac80211", "cfg80211"].contains($0["module"] as? String) || ($0["func"] as? String) == "eth_type_trans"
+        }.compactMap { $0["func"] as? String }
+        #expect(real.contains("ieee80211_rx_handlers") && real.contains("ieee80211_deliver_skb"), "\(real)")
+        // The same Ethernet frame as a station receives it: FromDS, from the AP, with the sender as source.
+        let dut = try #require(MACAddress("02:00:00:00:00:01")), ap = try #require(MACAddress("02:0b:55:00:00:01"))
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        let frame: [UInt8] = [0, 0, 8, 0, 0, 0, 0, 0] + [0x08, 0x02, 0, 0] + Array(ethernet[0..<6]) + mac(ap)
+            + Array(ethernet[6..<12]) + [0x10, 0x00] + LLCSNAP.rfc1042 + Array(ethernet[12...])
+        let host = try HostProfile.parse(Data("""
+            { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(dut)", "addresses": ["192.0.2.2/24"],
+                                "captured": true, "wifi": { "bssid": "\(ap)" } } ] }
+            """.utf8))
+        let session = try ReplaySession(frames: [CapturedFrame(index: 1, timestampNanoseconds: 1, bytes: frame,
+                                                               linkType: .DLT_IEEE802_11_RADIO)],
+                                        captureName: "broadcast_arp", host: host, kernelVersion: "6.1")
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        let t = try #require(traces.first)
+        let modeled = Set(t.functions)
+        let model = t.events.compactMap { e -> String? in
+            guard case let .call(sym, _, inline) = e, !inline,
+                  sym.file.hasPrefix("net/mac80211/") || sym.file.hasPrefix("net/wireless/") || sym.function == "eth_type_trans"
+            else { return nil }
+            return sym.function
+        }
+        #expect(model == real.filter { modeled.contains($0) }, "model vs real kernel (mac80211 part)")
+        #expect(t.verdict == .deliver && t.proto == "arp")
+        #expect(real.count > 8)
+    }
+
     @Test("on an interface that is not Wi-Fi, an 802.11 frame is not replayed, and says why")
     func notOnVeth() throws {
         let host = ModelTour.host(driver: "veth")
