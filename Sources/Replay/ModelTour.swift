@@ -212,8 +212,9 @@ public enum ModelTour {
     /// 802.11 frames with radiotap headers as a monitor interface beside the station sees them: data
     /// from the AP (fast RX), the same with a bad FCS, data for another station, a beacon, data of
     /// another BSS, an ACK; then a broadcast ARP request (the RX handlers), a retransmission of the first
-    /// frame (a duplicate), a probe response, an EAPOL frame, a deauthentication, data after it, and the
-    /// station authenticating and associating again (its requests are frames it sends).
+    /// frame (a duplicate), a probe response, an EAPOL frame, a deauthentication, data after it, the
+    /// station authenticating and associating again (its requests are frames it sends), a block-ack
+    /// request and a disassociation.
     public static var wifiFrames: [CapturedFrame] {
         let other = MACAddress("02:00:00:00:0f:00")!, stranger = MACAddress("02:00:00:00:0b:00")!
         func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
@@ -256,6 +257,8 @@ public enum ModelTour {
             management(11, to: hostMAC, from: apMAC, seq: 5, [0, 0, 2, 0, 0, 0]),
             management(0, to: apMAC, from: hostMAC, seq: 2, [0x01, 0x00, 0x0a, 0x00] + ssid),
             management(1, to: hostMAC, from: apMAC, seq: 6, [0x01, 0x00, 0x00, 0x00, 0x01, 0xc0]),
+            [0x84, 0, 0, 0] + mac(hostMAC) + mac(apMAC) + [0x04, 0x00, 0x00, 0x01],
+            management(10, to: hostMAC, from: apMAC, seq: 7, [0x08, 0x00]),
         ]
         return list.enumerated().map { i, frame in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,

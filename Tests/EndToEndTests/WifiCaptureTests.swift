@@ -36,7 +36,7 @@ struct WifiCaptureTests {
     @Test("each frame takes mac80211's branch for it", arguments: ["4.14", "6.1", "6.12"])
     func tourPaths(_ version: String) throws {
         let t = try Self.tour(version)
-        try #require(t.count == 16)
+        try #require(t.count == 18)
         let entry = version == "4.14" ? "ieee80211_rx_napi" : "ieee80211_rx_list"
         // Data from the AP to the station: fast RX converts it and the stack answers the ping.
         #expect(t[0].verdict == .deliver && t[0].proto == "icmp", "\(t[0].visibleFunctions)")
@@ -91,6 +91,11 @@ struct WifiCaptureTests {
         #expect(t[14].direction == .tx && Self.states(t[14]).contains { $0.contains("assoc_data") })
         #expect(Self.calls(t[15], "ieee80211_rx_mgmt_assoc_resp"))
         #expect(Self.states(t[15]).contains { $0.contains("port is authorized") }, "\(Self.states(t[15]))")
+        // A block-ack request passes the monitor check and stops at ieee80211_rx_h_ctrl (not modeled).
+        #expect(t[16].verdict == .unknown && Self.calls(t[16], "ieee80211_rx_h_ctrl"))
+        // A disassociation from the AP: the station leaves the BSS again.
+        #expect(Self.calls(t[17], "ieee80211_rx_mgmt_disassoc"))
+        #expect(Self.states(t[17]).contains { $0.hasPrefix("disassociated") }, "\(Self.states(t[17]))")
     }
 
     /// The real 6.1 kernel's receive of a broadcast ARP request (Fixtures/oracle-wifi/broadcast_arp: the

@@ -8,12 +8,19 @@ import KernelNet
 import Trace
 import Wire
 
-/// Functions modeled from `net/mac80211/rx.c`, in the file's order.
+/// Functions modeled from `net/mac80211/rx.c` (here and in rx_handlers.swift), in the file's order.
 public enum rx: String, KernelSourceFile {
     public static let path = "net/mac80211/rx.c"
-    case ieee80211_rx_monitor, ieee80211_deliver_skb_to_local_stack, ieee80211_invoke_rx_handlers,
-        ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx, ieee80211_prepare_and_rx_handle,
-        ieee80211_rx_for_interface, __ieee80211_rx_handle_packet, ieee80211_rx_list, ieee80211_rx_napi
+    case ieee80211_queue_skb_to_iface, ieee80211_rx_monitor, ieee80211_rx_h_check_dup, ieee80211_rx_h_check, ieee80211_rx_h_check_more_data,
+        ieee80211_rx_h_uapsd_and_pspoll, ieee80211_rx_h_sta_process, ieee80211_rx_h_decrypt, ieee80211_rx_h_defragment,
+        ieee80211_802_1x_port_control, ieee80211_drop_unencrypted, __ieee80211_data_to_8023, ieee80211_frame_allowed,
+        ieee80211_deliver_skb, ieee80211_rx_h_amsdu, ieee80211_rx_h_data, ieee80211_rx_h_ctrl, ieee80211_rx_cooked_monitor,
+        ieee80211_rx_h_mgmt_check, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
+        ieee80211_rx_h_action_post_userspace, ieee80211_rx_h_action_return, ieee80211_rx_h_ext, ieee80211_rx_h_mgmt,
+        ieee80211_rx_handlers_result, ieee80211_rx_handlers, ieee80211_invoke_rx_handlers,
+        ieee80211_deliver_skb_to_local_stack, ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx,
+        ieee80211_prepare_and_rx_handle, ieee80211_rx_for_interface, __ieee80211_rx_handle_packet, ieee80211_rx_list,
+        ieee80211_rx_napi
 }
 
 extension Mac80211Device {
@@ -72,7 +79,9 @@ extension Mac80211Device {
     func ieee80211_accept_frame(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_accept_frame) {
             let own = skb.dev.dev_addr
-            if let header = skb.ieee80211_rx_status?.frame.header, header.bssid == nil {
+            // ieee80211_get_bssid: a block-ack request's BSSID is its transmitter, a PS-Poll's its receiver.
+            if let header = skb.ieee80211_rx_status?.frame.header, header.bssid == nil,
+               header.frameControl.type != .control || header.address2 == nil {
                 kernel.tracer.note("no BSSID (a frame between access points): not for a station interface")
                 return false
             }
