@@ -219,6 +219,12 @@ struct WifiCaptureTests {
             // which the capture cannot show.
             #expect(Self.states(traces[10]).contains { $0.hasPrefix("4-way handshake complete") })
             #expect(traces[11].verdict == .unknown && Self.notModeled(traces[11]).contains { $0.contains("ciphertext") })
+            // What the station sent is not replayed; the note names where the kernel made it.
+            let origins = [1: "iwl_mvm_mac_hw_scan", 3: "ieee80211_send_auth", 5: "ieee80211_send_assoc",
+                           8: version == "4.14" ? "ieee80211_subif_start_xmit" : "ieee80211_tx_control_port"]
+            for (i, function) in origins {
+                #expect(Self.notModeled(traces[i]).contains { $0.contains(function) }, "\(version) frame \(i + 1)")
+            }
             // Before the RX handlers were modeled all 12 frames ended unknown; now the 5 the station sent
             // (TX not modeled) and the protected one do.
             #expect(traces.filter { $0.verdict == .unknown }.count == 6, "\(version)")

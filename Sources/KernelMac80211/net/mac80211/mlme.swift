@@ -151,6 +151,23 @@ extension Mac80211Device {
         return change
     }
 
+    /// Where the kernel made a frame the station sent, for the not-modeled note of its transmit: the
+    /// mac80211 function that builds it (or the firmware, for iwlwifi's hardware scan).
+    public func transmitOrigin(_ frame: WirelessFrame, in kernel: Kernel) -> String {
+        guard let fc = frame.header?.frameControl else { return "unknown" }
+        switch (fc.type, fc.subtype) {
+        case (.management, 4): return "the device's firmware (iwlwifi scans in hardware: iwl_mvm_mac_hw_scan)"
+        case (.management, 11): return "ieee80211_send_auth (net/mac80211/util.c), for the MLME's authentication"
+        case (.management, 0), (.management, 2): return "ieee80211_send_assoc (net/mac80211/mlme.c)"
+        case (.management, 10), (.management, 12): return "ieee80211_send_deauth_disassoc (net/mac80211/util.c)"
+        case (.data, _) where fc.isNullData: return "ieee80211_send_nullfunc (net/mac80211/mlme.c)"
+        case (.data, _) where frame.etherType == .eapol && kernel.has(nl80211.cfg80211_rx_control_port):
+            return "ieee80211_tx_control_port (net/mac80211/tx.c), from the supplicant over nl80211"
+        case (.data, _): return "ieee80211_subif_start_xmit (net/mac80211/tx.c), from the stack or a packet socket"
+        default: return "mac80211's transmit of \(fc.name) frames"
+        }
+    }
+
     /// Whether the EAPOL frame at `offset` is message 4 of the 4-way handshake: an EAPOL-Key frame
     /// (type 3) with a MIC, without the Ack bit, and with an all-zero nonce (message 2, the other one the
     /// station sends, carries its nonce). Works for WPA (descriptor 254) and RSN (2) alike.
