@@ -23,11 +23,11 @@ extension Mac80211Device {
     /// cooked monitor interfaces. 6.12 frees it with the handler's reason; before, with `dev_kfree_skb`,
     /// which is not a drop to the `kfree_skb` tracepoint.
     func ieee80211_rx_cooked_monitor(_ kernel: Kernel, _ skb: inout SKBuff, _ reason: SKBDropReason) {
-        kernel.traced(rx.ieee80211_rx_cooked_monitor) { free(kernel, &skb, reason) }
+        kernel.traced(rx.ieee80211_rx_cooked_monitor) { freeDropped(kernel, &skb, reason) }
     }
 
     /// Frees a dropped frame: 6.12's `kfree_skb_reason` with the mac80211 reason, `dev_kfree_skb` before.
-    func free(_ kernel: Kernel, _ skb: inout SKBuff, _ reason: SKBDropReason) {
+    func freeDropped(_ kernel: Kernel, _ skb: inout SKBuff, _ reason: SKBDropReason) {
         if kernel.profile.version >= .v6_12 {
             kernel.kfree_skb_reason(&skb, reason)
         } else {
@@ -279,7 +279,7 @@ extension Mac80211Device {
             case .RX_QUEUED, .notModeled: break
             case .RX_CONTINUE: ieee80211_rx_cooked_monitor(kernel, &skb, .RX_DROP_MONITOR)
             case let .RX_DROP_MONITOR(reason): ieee80211_rx_cooked_monitor(kernel, &skb, reason)
-            case let .RX_DROP_UNUSABLE(reason): free(kernel, &skb, reason)
+            case let .RX_DROP_UNUSABLE(reason): freeDropped(kernel, &skb, reason)
             }
         }
     }
