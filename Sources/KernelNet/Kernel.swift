@@ -74,6 +74,10 @@ public final class Kernel {
 
     /// What became of the frame being processed.
     var outcome = FrameOutcome()
+
+    /// Records that the frame reached its consumer (`proto` names it) outside the modeled stack, e.g. a
+    /// Wi-Fi supplicant over nl80211.
+    public func delivered(to proto: String) { outcome.set(.deliver, proto: proto) }
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
     /// frames the capture shows leaving the host.
     var expected = ExpectedTransmits(limit: Kernel.expectedLimit)

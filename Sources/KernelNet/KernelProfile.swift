@@ -79,6 +79,15 @@ public struct KernelProfile: Sendable, Equatable {
         // the bridge: nf_hook_bridge_pre and deliver_clone have no symbol; br_netif_receive_skb is
         // inlined where NF_HOOK calls it (the oracle's bridge run, Fixtures/oracle/bridge_rx)
         "nf_hook_bridge_pre", "deliver_clone", "br_netif_receive_skb",
+        // mac80211's RX handlers: only ieee80211_rx_h_michael_mic_verify (wpa.c) keeps a symbol; the others,
+        // the conversion and the port checks are folded into ieee80211_rx_handlers or ieee80211_frame_allowed
+        // (the oracle-wifi examples, e.g. arp_request)
+        "ieee80211_rx_h_check_dup", "ieee80211_rx_h_check", "ieee80211_rx_h_check_more_data",
+        "ieee80211_rx_h_uapsd_and_pspoll", "ieee80211_rx_h_sta_process", "ieee80211_rx_h_decrypt",
+        "ieee80211_rx_h_defragment", "ieee80211_rx_h_amsdu", "ieee80211_rx_h_data", "ieee80211_rx_h_ctrl",
+        "ieee80211_rx_h_mgmt_check", "ieee80211_rx_h_action", "ieee80211_rx_h_userspace_mgmt",
+        "ieee80211_rx_h_action_post_userspace", "ieee80211_rx_h_action_return", "ieee80211_rx_h_ext",
+        "ieee80211_rx_h_mgmt", "__ieee80211_data_to_8023", "ieee80211_802_1x_port_control", "ieee80211_drop_unencrypted",
     ]
 
     /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
@@ -116,7 +125,8 @@ public struct KernelProfile: Sendable, Equatable {
             "__ip6_finish_output",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
-            "ieee80211_rx_for_interface",
+            "ieee80211_rx_for_interface", "ieee80211_queue_skb_to_iface", "ieee80211_iface_process_skb",
+            "ieee80211_rx_h_action_post_userspace", "ieee80211_rx_h_ext", "cfg80211_rx_control_port",
             // added after 6.1
             "__ieee80211_xmit_fast", "sk_skb_reason_drop", "inet_frag_queue_flush",
             // not in 4.14.177 (the global ICMP limit took no credit per message)

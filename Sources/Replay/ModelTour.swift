@@ -214,31 +214,58 @@ public enum ModelTour {
 
     /// 802.11 frames with radiotap headers as a monitor interface beside the station sees them: data
     /// from the AP (fast RX), the same with a bad FCS, data for another station, a beacon, data of
-    /// another BSS, an ACK.
+    /// another BSS, an ACK; then a broadcast ARP request (the RX handlers), a retransmission of the first
+    /// frame (a duplicate), a probe response, an EAPOL frame, a deauthentication, data after it, the
+    /// station authenticating and associating again (its requests are frames it sends), a block-ack
+    /// request and a disassociation.
     public static var wifiFrames: [CapturedFrame] {
         let other = MACAddress("02:00:00:00:0f:00")!, stranger = MACAddress("02:00:00:00:0b:00")!
         func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
         func radiotap(badFCS: Bool) -> [UInt8] { [0, 0, 9, 0, 0x02, 0, 0, 0, badFCS ? 0x40 : 0] }
-        // A QoS data frame FromDS: receiver, transmitter (BSSID), source; then RFC 1042 and the packet.
-        func data(to receiver: MACAddress, from transmitter: MACAddress, _ packet: [UInt8]) -> [UInt8] {
-            [0x88, 0x02, 0, 0] + mac(receiver) + mac(transmitter) + mac(peerMAC) + [0x10, 0x00, 0x00, 0x00]
-                + LLCSNAP.rfc1042 + [0x08, 0x00] + packet
+        // A QoS data frame FromDS (flags 0x02, 0x0a with Retry): receiver, transmitter (BSSID), source;
+        // then RFC 1042 with the EtherType, and the payload.
+        func data(to receiver: MACAddress, from transmitter: MACAddress, flags: UInt8 = 0x02, seq: UInt8 = 0x10,
+                  type: [UInt8] = [0x08, 0x00], _ payload: [UInt8]) -> [UInt8] {
+            [0x88, flags, 0, 0] + mac(receiver) + mac(transmitter) + mac(peerMAC) + [seq, 0x00, 0x00, 0x00]
+                + LLCSNAP.rfc1042 + type + payload
+        }
+        // A management frame of `subtype` in the AP's BSS, with its sequence number's low bits.
+        func management(_ subtype: UInt8, to receiver: MACAddress, from transmitter: MACAddress, seq: UInt8,
+                        _ body: [UInt8]) -> [UInt8] {
+            [subtype << 4, 0, 0, 0] + mac(receiver) + mac(transmitter) + mac(apMAC) + [seq << 4, 0x00] + body
         }
         let ping = Array(FrameBuilder(source: peerMAC, destination: hostMAC).ipv4(
             peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 3, 0, 1])).dropFirst(14))
+        let arp = Array(FrameBuilder(source: peerMAC, destination: .broadcast).arp(
+            operation: ARPPacket.request, senderIP: peerIP, targetMAC: .zero, targetIP: hostIP).dropFirst(14))
+        // EAPOL-Key message 1 (version 2, type 3, 95 bytes: RSN descriptor, key info Ack + pairwise).
+        let eapol: [UInt8] = [0x02, 0x03, 0x00, 0x5f, 0x02, 0x00, 0x8a] + [UInt8](repeating: 0, count: 92)
+        let ssid: [UInt8] = [0, 4] + Array("tour".utf8)
         let beacon: [UInt8] = [0x80, 0, 0, 0] + mac(.broadcast) + mac(apMAC) + mac(apMAC) + [0x20, 0x00]
             + [UInt8](repeating: 0, count: 12)
         let list: [[UInt8]] = [
-            radiotap(badFCS: false) + data(to: hostMAC, from: apMAC, ping),
-            radiotap(badFCS: true) + data(to: hostMAC, from: apMAC, ping),
-            radiotap(badFCS: false) + data(to: other, from: apMAC, ping),
-            radiotap(badFCS: false) + beacon,
-            radiotap(badFCS: false) + data(to: other, from: stranger, ping),
-            radiotap(badFCS: false) + [0xd4, 0, 0, 0] + mac(apMAC),
+            data(to: hostMAC, from: apMAC, ping),
+            data(to: hostMAC, from: apMAC, ping),
+            data(to: other, from: apMAC, ping),
+            beacon,
+            data(to: other, from: stranger, ping),
+            [0xd4, 0, 0, 0] + mac(apMAC),
+            data(to: .broadcast, from: apMAC, seq: 0x20, type: [0x08, 0x06], arp),
+            data(to: hostMAC, from: apMAC, flags: 0x0a, ping),
+            management(5, to: hostMAC, from: apMAC, seq: 3, [UInt8](repeating: 0, count: 10) + [0x01, 0x00] + ssid),
+            data(to: hostMAC, from: apMAC, seq: 0x30, type: [0x88, 0x8e], eapol),
+            management(12, to: hostMAC, from: apMAC, seq: 4, [0x03, 0x00]),
+            data(to: hostMAC, from: apMAC, seq: 0x40, ping),
+            management(11, to: apMAC, from: hostMAC, seq: 1, [0, 0, 1, 0, 0, 0]),
+            management(11, to: hostMAC, from: apMAC, seq: 5, [0, 0, 2, 0, 0, 0]),
+            management(0, to: apMAC, from: hostMAC, seq: 2, [0x01, 0x00, 0x0a, 0x00] + ssid),
+            management(1, to: hostMAC, from: apMAC, seq: 6, [0x01, 0x00, 0x00, 0x00, 0x01, 0xc0]),
+            [0x84, 0, 0, 0] + mac(hostMAC) + mac(apMAC) + [0x04, 0x00, 0x00, 0x01],
+            management(10, to: hostMAC, from: apMAC, seq: 7, [0x08, 0x00]),
         ]
-        return list.enumerated().map { i, bytes in
-            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes,
-                          linkType: .DLT_IEEE802_11_RADIO)
+        return list.enumerated().map { i, frame in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,
+                          bytes: radiotap(badFCS: i == 1) + frame, linkType: .DLT_IEEE802_11_RADIO)
         }
     }
 

@@ -228,7 +228,10 @@ public final class ReplaySession {
         var result: FrameResult?
         if let header = wireless.header, header.address2 == device.dev_addr {
             direction = .tx
-            kernel.tracer.notModeled("802.11 frames the station sends (mac80211's transmit of \(header.frameControl.name))")
+            let mac80211 = device.ops as? Mac80211Device
+            if let change = mac80211?.stationSent(wireless, frame.bytes) { kernel.tracer.state(change) }
+            kernel.tracer.notModeled("802.11 frames the station sends (this \(header.frameControl.name) is made by "
+                + "\(mac80211?.transmitOrigin(wireless, in: kernel) ?? "mac80211"))")
         } else if wireless.header != nil {
             result = kernel.receive(frame: frame.index, time: time, bytes: frame.bytes, wireless: wireless, device: device)
         } else {

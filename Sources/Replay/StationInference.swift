@@ -57,6 +57,13 @@ struct StationInference {
             return nil
         }
         let (mac, bssid, ap, why) = picked
+        // A capture that shows the association starts before it: the station is not yet associated,
+        // and the replay follows authentication, association and the 4-way handshake.
+        guard associated == nil else {
+            let bss = IEEE80211IfManaged(bssid: bssid, ap: ap, associated: false, authorized: false, cipher: nil)
+            return (mac, bss, "Wi-Fi station \(mac) of BSS \(bssid), not yet associated at the start (the capture shows "
+                + "its association): \(why)")
+        }
         let bss = IEEE80211IfManaged(bssid: bssid, ap: ap, associated: true, authorized: authorized.contains(mac),
                                      cipher: protected.contains(mac) ? "unknown" : nil)
         let state = [bss.authorized ? "authorized" : "not yet authorized (802.1X port closed)",

@@ -17,6 +17,15 @@ public struct IEEE80211IfManaged: Sendable, Equatable {
     public var authorized: Bool
     /// The pairwise cipher (`CCMP`, `GCMP`, …), or `nil` on an open network.
     public var cipher: String?
+    /// Whether the station has authenticated with the AP (`WLAN_STA_AUTH`).
+    public var authenticated: Bool
+    /// Whether an authentication request is waiting for its answer (`ifmgd->auth_data`).
+    public var auth_data = false
+    /// Whether an association request is waiting for its answer (`ifmgd->assoc_data`).
+    public var assoc_data = false
+
+    /// Whether mac80211 has a station entry for the AP: from the start of authentication until it is left.
+    public var hasStation: Bool { associated || authenticated || auth_data || assoc_data }
 
     public init(bssid: MACAddress, ap: MACAddress, associated: Bool, authorized: Bool, cipher: String?) {
         self.bssid = bssid
@@ -24,5 +33,6 @@ public struct IEEE80211IfManaged: Sendable, Equatable {
         self.associated = associated
         self.authorized = authorized
         self.cipher = cipher
+        authenticated = associated
     }
 }

@@ -2,20 +2,25 @@
 // station interface, as far as choosing between fast RX, the RX handlers and dropping.
 // Frames come either as 802.11 (a monitor-mode capture: `skb.ieee80211_rx_status` set) or already
 // converted to 802.3 (a capture of the station's own interface).
-// Not modeled: the RX handler chain itself (`ieee80211_rx_handlers`: duplicate detection, decryption,
-// defragmentation, A-MSDU, management frames) — a frame that needs it ends in a not-modeled note;
-// A-MPDU reordering; monitor interfaces. On 802.3 captures multicast frames are taken through fast RX,
+// The RX handler chain is in rx_handlers.swift. Not modeled: A-MPDU reordering; monitor interfaces. On 802.3 captures multicast frames are taken through fast RX,
 // which the kernel (since fast RX rejects group addresses) sends through the handlers instead.
 import KernelNet
 import Trace
 import Wire
 
-/// Functions modeled from `net/mac80211/rx.c`, in the file's order.
+/// Functions modeled from `net/mac80211/rx.c` (here and in rx_handlers.swift), in the file's order.
 public enum rx: String, KernelSourceFile {
     public static let path = "net/mac80211/rx.c"
-    case ieee80211_rx_monitor, ieee80211_deliver_skb_to_local_stack, ieee80211_invoke_rx_handlers,
-        ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx, ieee80211_prepare_and_rx_handle,
-        ieee80211_rx_for_interface, __ieee80211_rx_handle_packet, ieee80211_rx_list, ieee80211_rx_napi
+    case ieee80211_queue_skb_to_iface, ieee80211_rx_monitor, ieee80211_rx_h_check_dup, ieee80211_rx_h_check, ieee80211_rx_h_check_more_data,
+        ieee80211_rx_h_uapsd_and_pspoll, ieee80211_rx_h_sta_process, ieee80211_rx_h_decrypt, ieee80211_rx_h_defragment,
+        ieee80211_802_1x_port_control, ieee80211_drop_unencrypted, __ieee80211_data_to_8023, ieee80211_frame_allowed,
+        ieee80211_deliver_skb, ieee80211_rx_h_amsdu, ieee80211_rx_h_data, ieee80211_rx_h_ctrl, ieee80211_rx_cooked_monitor,
+        ieee80211_rx_h_mgmt_check, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
+        ieee80211_rx_h_action_post_userspace, ieee80211_rx_h_action_return, ieee80211_rx_h_ext, ieee80211_rx_h_mgmt,
+        ieee80211_rx_handlers_result, ieee80211_rx_handlers, ieee80211_invoke_rx_handlers,
+        ieee80211_deliver_skb_to_local_stack, ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx,
+        ieee80211_prepare_and_rx_handle, ieee80211_rx_for_interface, __ieee80211_rx_handle_packet, ieee80211_rx_list,
+        ieee80211_rx_napi
 }
 
 extension Mac80211Device {
@@ -38,17 +43,34 @@ extension Mac80211Device {
         }
     }
 
-    /// Adds the converted frame to the receive list the NAPI caller hands to GRO.
-    func ieee80211_deliver_skb_to_local_stack(_ kernel: Kernel, _ skb: inout SKBuff) {
-        kernel.traced(rx.ieee80211_deliver_skb_to_local_stack) {}
+    /// Adds the converted frame to the receive list the NAPI caller hands to GRO; sends EAPOL to the
+    /// supplicant over nl80211 instead, and frees it. Returns whether the list has the frame.
+    @discardableResult
+    func ieee80211_deliver_skb_to_local_stack(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(rx.ieee80211_deliver_skb_to_local_stack) {
+            guard skb.protocol == .eapol else { return true }
+            cfg80211_rx_control_port(kernel, &skb)
+            kernel.consume_skb(&skb)
+            kernel.delivered(to: "eapol")
+            return false
+        }
     }
 
-    /// Runs the RX handlers over a frame fast RX did not take. Not modeled: the trace says so, and the
-    /// frame goes no further in the model.
-    func ieee80211_invoke_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff) {
+    /// Runs the RX handlers over a frame fast RX did not take: the duplicate and association checks,
+    /// then the chain (`ieee80211_rx_handlers`). Returns whether a frame is on the list for the stack.
+    func ieee80211_invoke_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff, sta: Bool) -> Bool {
         kernel.traced(rx.ieee80211_invoke_rx_handlers) {
-            let what = skb.ieee80211_rx_status?.frame.header.map { "802.11 \($0.frameControl.name)" } ?? "multicast"
-            kernel.tracer.notModeled("mac80211's RX handlers (ieee80211_rx_handlers) for this \(what) frame")
+            guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header else {
+                kernel.tracer.notModeled("mac80211's RX handlers for a frame the capture shows converted to 802.3")
+                return false
+            }
+            var result = ieee80211_rx_h_check_dup(kernel, sta: sta)
+            if result == .RX_CONTINUE { result = ieee80211_rx_h_check(kernel, skb, frame, h, sta: sta) }
+            guard result == .RX_CONTINUE else {
+                ieee80211_rx_handlers_result(kernel, &skb, result)
+                return false
+            }
+            return ieee80211_rx_handlers(kernel, &skb, sta: sta)
         }
     }
 
@@ -57,7 +79,9 @@ extension Mac80211Device {
     func ieee80211_accept_frame(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_accept_frame) {
             let own = skb.dev.dev_addr
-            if let header = skb.ieee80211_rx_status?.frame.header, header.bssid == nil {
+            // ieee80211_get_bssid: a block-ack request's BSSID is its transmitter, a PS-Poll's its receiver.
+            if let header = skb.ieee80211_rx_status?.frame.header, header.bssid == nil,
+               header.frameControl.type != .control || header.address2 == nil {
                 kernel.tracer.note("no BSSID (a frame between access points): not for a station interface")
                 return false
             }
@@ -119,7 +143,7 @@ extension Mac80211Device {
 
     /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
     /// unfragmented, unprotected data (on an open network) from the AP to this station's own address,
-    /// with an RFC 1042 header and no A-MSDU.
+    /// with an RFC 1042 header, no A-MSDU, and not of the control port protocol.
     func fastReceiveRefusal(_ skb: SKBuff, _ frame: WirelessFrame) -> String? {
         guard let h = frame.header else { return "the 802.11 header could not be read" }
         let fc = h.frameControl
@@ -132,6 +156,7 @@ extension Mac80211Device {
         if h.isAMSDU { return "an A-MSDU" }
         guard frame.etherType != nil, (0..<6).allSatisfy({ skb.bytes.u8(at: frame.bodyOffset + $0) == LLCSNAP.rfc1042[$0] })
         else { return "no RFC 1042 header" }
+        if frame.etherType == .eapol { return "the control port protocol (EAPOL), which needs the handlers" }
         return nil
     }
 
@@ -166,8 +191,7 @@ extension Mac80211Device {
                 if ieee80211_invoke_fast_rx(kernel, &skb) { return (true, true) }
             }
             guard ieee80211_accept_frame(kernel, &skb) else { return (false, false) }
-            ieee80211_invoke_rx_handlers(kernel, &skb)
-            return (true, false)
+            return (true, ieee80211_invoke_rx_handlers(kernel, &skb, sta: fromStation))
         }
     }
 
@@ -186,7 +210,7 @@ extension Mac80211Device {
     func __ieee80211_rx_handle_packet(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.__ieee80211_rx_handle_packet) {
             let result: (taken: Bool, listed: Bool)
-            if let header = skb.ieee80211_rx_status?.frame.header, header.address2 != u_mgd?.ap || u_mgd == nil {
+            if let header = skb.ieee80211_rx_status?.frame.header, !knowsStation(header) {
                 kernel.tracer.note("transmitter \(header.address2.map(\.description) ?? "none") is no station this interface knows")
                 result = kernel.has(rx.ieee80211_rx_for_interface)
                     ? ieee80211_rx_for_interface(kernel, &skb) : ieee80211_prepare_and_rx_handle(kernel, &skb, fromStation: false)
@@ -196,6 +220,13 @@ extension Mac80211Device {
             if !result.taken { kernel.dev_kfree_skb_undelivered(&skb) }
             return result.listed
         }
+    }
+
+    /// Whether the frame's transmitter is a station mac80211 (and the driver) has an entry for: the AP,
+    /// from the start of authentication until the station leaves.
+    public func knowsStation(_ header: IEEE80211Header) -> Bool {
+        guard let bss = u_mgd else { return false }
+        return header.address2 == bss.ap && bss.hasStation
     }
 
     /// Receives one frame into a list of frames for the stack, after offering it to monitor interfaces.

@@ -26,11 +26,16 @@ public final class Mac80211Device: NetDeviceOps {
     /// The station's association, when known (from the host profile or the capture); `nil` for an
     /// interface whose capture shows only 802.3 frames, which implies an open controlled port.
     public var u_mgd: IEEE80211IfManaged?
+    /// Management frames the RX handlers queued for the interface's work (`sdata->skb_queue`).
+    var skb_queue: [SKBuff] = []
 
     public init(hw: any Ieee80211Ops) { self.hw = hw }
 
+    /// The driver's receive, then the interface work for the management frames it queued.
     public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
-        hw.rx(kernel, &skb, mac80211: self)
+        let own = skb.dev.dev_addr
+        defer { ieee80211_iface_work(kernel, own: own) }
+        return hw.rx(kernel, &skb, mac80211: self)
     }
 
     public func ndo_start_xmit(_ kernel: Kernel, _ skb: inout SKBuff) -> NetdevTx {

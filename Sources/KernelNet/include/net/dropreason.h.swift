@@ -3,6 +3,10 @@
 /// Models `enum skb_drop_reason`; raw values are the names the kernel's tracepoint prints.
 public enum SKBDropReason: String, Sendable, CaseIterable {
     case NOT_SPECIFIED = "SKB_DROP_REASON_NOT_SPECIFIED"
+    /// 6.12's mac80211 reasons (net/mac80211/drop.h, the `SKB_DROP_REASON_SUBSYS_MAC80211_*` subsystems):
+    /// a frame dropped for monitor interfaces only, a data frame that would not convert to 802.3.
+    case RX_DROP_MONITOR = "RX_DROP_MONITOR"
+    case RX_DROP_U_INVALID_8023 = "RX_DROP_U_INVALID_8023"
     /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
     case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
     /// Not in 6.1; 6.12 has it (ip_expire and the fragments of a timed-out queue).

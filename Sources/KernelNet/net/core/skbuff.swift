@@ -19,7 +19,7 @@ extension Kernel {
     /// that called it, as the `skb:kfree_skb` tracepoint reports them. 4.14 has no reasons (a plain
     /// `kfree_skb`); in 6.12 `kfree_skb_reason` is an inline wrapper of `sk_skb_reason_drop`, which
     /// TCP and UDP also call directly.
-    func kfree_skb_reason(_ skb: inout SKBuff, _ reason: SKBDropReason) {
+    public func kfree_skb_reason(_ skb: inout SKBuff, _ reason: SKBDropReason) {
         let dropper = tracer.caller
         let name = profile.namesDropReasons ? reason.rawValue : nil
         if !has(skbuff.kfree_skb_reason) {
@@ -56,7 +56,7 @@ extension Kernel {
     }
 
     /// Frees a packet that was used up normally (delivered, copied, answered).
-    func consume_skb(_ skb: inout SKBuff) {
+    public func consume_skb(_ skb: inout SKBuff) {
         traced(skbuff.consume_skb) {}
     }
 

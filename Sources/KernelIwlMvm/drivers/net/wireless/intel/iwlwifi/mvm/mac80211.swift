@@ -13,6 +13,10 @@ public enum mvm_mac80211: String, KernelSourceFile {
 /// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
 public final class IwlMvm: Ieee80211Ops {
     public let driverName = "iwlwifi"
+    /// The sequence control of the last frame from the AP's station, by TID (index 8,
+    /// `IWL_MAX_TID_COUNT`, for frames without QoS): `mvm_sta->dup_data[queue].last_seq`, for the
+    /// driver's duplicate detection (one RX queue in the model).
+    var last_seq: [Int: UInt16] = [:]
 
     public init() {}
 

@@ -1,0 +1,180 @@
+// Mirrors net/mac80211/mlme.c (Linux 6.1; 4.14 and 6.12 where they differ): the management frames a
+// station interface processes in its work, and the association state they change.
+// Not modeled: the frames' elements (TIM, ERP, WMM, HT/VHT/HE operation, channel switch), SAE and
+// shared-key authentication, multi-link, the BSS table (`ieee80211_rx_bss_info` is traced, cfg80211's
+// BSS entries are not kept), timeouts and retries of authentication and association.
+import KernelNet
+import Trace
+import Wire
+
+/// Functions modeled from `net/mac80211/mlme.c`.
+public enum mlme: String, KernelSourceFile {
+    public static let path = "net/mac80211/mlme.c"
+    case ieee80211_rx_mgmt_disassoc, ieee80211_rx_mgmt_deauth, ieee80211_rx_mgmt_auth, ieee80211_rx_mgmt_assoc_resp,
+        ieee80211_rx_bss_info, ieee80211_rx_mgmt_probe_resp, ieee80211_rx_mgmt_beacon, ieee80211_sta_rx_queued_mgmt
+}
+
+extension Mac80211Device {
+    /// The body of a management frame (after its 24-byte header) as 16-bit little-endian fields:
+    /// `field(0)` is the first (capability, or the authentication algorithm, or the reason code).
+    private func field(_ skb: SKBuff, _ index: Int) -> UInt16? {
+        let at = skb.data + 24 + 2 * index
+        return at + 2 <= skb.data + skb.len ? skb.bytes.u16le(at: at) : nil
+    }
+
+    /// Leaves the BSS on the AP's disassociation.
+    func ieee80211_rx_mgmt_disassoc(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) {
+        kernel.traced(mlme.ieee80211_rx_mgmt_disassoc) { leave(kernel, skb, h, "disassociated", deauthenticated: false) }
+    }
+
+    /// Leaves the BSS on the AP's deauthentication.
+    func ieee80211_rx_mgmt_deauth(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) {
+        kernel.traced(mlme.ieee80211_rx_mgmt_deauth) { leave(kernel, skb, h, "deauthenticated", deauthenticated: true) }
+    }
+
+    /// What deauthentication and disassociation share: from the AP of the associated BSS (BSSID = SA),
+    /// the station is no longer associated and its port closes; otherwise the frame is ignored.
+    private func leave(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header, _ what: String, deauthenticated: Bool) {
+        guard let reason = field(skb, 0) else { return kernel.tracer.note("too short for a reason code: ignored") }
+        guard var bss = u_mgd, bss.associated, h.address3 == bss.bssid, h.address2 == h.address3 else {
+            return kernel.tracer.note("not from the AP of an associated BSS: ignored")
+        }
+        bss.associated = false
+        bss.authorized = false
+        if deauthenticated { bss.authenticated = false }
+        u_mgd = bss
+        kernel.tracer.state("\(what) by \(bss.bssid) (reason \(reason)): the station leaves the BSS, its port closes")
+    }
+
+    /// Completes open-system authentication the station started: with status 0 it is authenticated
+    /// (the supplicant then asks for association). A frame that answers no request is ignored.
+    func ieee80211_rx_mgmt_auth(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) {
+        kernel.traced(mlme.ieee80211_rx_mgmt_auth) {
+            guard let status = field(skb, 2) else { return kernel.tracer.note("too short for an authentication frame: ignored") }
+            guard var bss = u_mgd, bss.auth_data, h.address3 == bss.bssid else {
+                return kernel.tracer.note("no authentication with \(h.address3) in progress (no auth_data): ignored")
+            }
+            bss.auth_data = false
+            bss.authenticated = status == 0
+            u_mgd = bss
+            kernel.tracer.state(status == 0 ? "authenticated with \(bss.bssid)" : "authentication refused (status \(status))")
+        }
+    }
+
+    /// Completes the association the station asked for: with status 0 the AP's entry becomes associated;
+    /// its port opens at once on a BSS without privacy, else after the supplicant's 4-way handshake.
+    func ieee80211_rx_mgmt_assoc_resp(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) {
+        kernel.traced(mlme.ieee80211_rx_mgmt_assoc_resp) {
+            guard let capability = field(skb, 0), let status = field(skb, 1) else {
+                return kernel.tracer.note("too short for an association response: ignored")
+            }
+            guard var bss = u_mgd, bss.assoc_data, h.address3 == bss.bssid else {
+                return kernel.tracer.note("no association with \(h.address3) in progress (no assoc_data): ignored")
+            }
+            bss.assoc_data = false
+            guard status == 0 else {
+                u_mgd = bss
+                return kernel.tracer.state("association refused (status \(status))")
+            }
+            bss.associated = true
+            bss.authorized = capability & 0x0010 == 0
+            u_mgd = bss
+            kernel.tracer.state(bss.authorized
+                ? "associated with \(bss.bssid), open BSS: the port is authorized"
+                : "associated with \(bss.bssid); the BSS uses privacy: the 802.1X port stays closed until the 4-way handshake")
+        }
+    }
+
+    /// Passes a beacon's or probe response's contents to cfg80211's BSS table (not kept by the model).
+    func ieee80211_rx_bss_info(_ kernel: Kernel) {
+        kernel.traced(mlme.ieee80211_rx_bss_info) {}
+    }
+
+    /// Takes a probe response addressed to the station into the BSS table.
+    func ieee80211_rx_mgmt_probe_resp(_ kernel: Kernel, _ h: IEEE80211Header, own: MACAddress) {
+        kernel.traced(mlme.ieee80211_rx_mgmt_probe_resp) {
+            guard h.address1 == own || h.address1.isBroadcast else {
+                return kernel.tracer.note("a probe response for \(h.address1): ignored")
+            }
+            ieee80211_rx_bss_info(kernel)
+        }
+    }
+
+    /// Follows the beacons of the associated BSS (TIM, ERP and operation elements, not modeled); ignores
+    /// other beacons.
+    func ieee80211_rx_mgmt_beacon(_ kernel: Kernel, _ h: IEEE80211Header) {
+        kernel.traced(mlme.ieee80211_rx_mgmt_beacon) {
+            guard let bss = u_mgd, bss.associated, h.address3 == bss.bssid else {
+                return kernel.tracer.note("not the beacon of a BSS the station is associated with: ignored")
+            }
+            kernel.tracer.note("the beacon of its own BSS: its elements (TIM, ERP, operation) are not modeled")
+        }
+    }
+
+    /// Processes one queued management frame of a station interface, by subtype.
+    func ieee80211_sta_rx_queued_mgmt(_ kernel: Kernel, _ skb: SKBuff, own: MACAddress) {
+        kernel.traced(mlme.ieee80211_sta_rx_queued_mgmt) {
+            guard let h = skb.ieee80211_rx_status?.frame.header else { return }
+            switch h.frameControl.subtype {
+            case 8: ieee80211_rx_mgmt_beacon(kernel, h)
+            case 5: ieee80211_rx_mgmt_probe_resp(kernel, h, own: own)
+            case 11: ieee80211_rx_mgmt_auth(kernel, skb, h)
+            case 12: ieee80211_rx_mgmt_deauth(kernel, skb, h)
+            case 10: ieee80211_rx_mgmt_disassoc(kernel, skb, h)
+            case 1, 3: ieee80211_rx_mgmt_assoc_resp(kernel, skb, h)
+            default: break
+            }
+        }
+    }
+
+    /// What a frame the capture shows the station sending tells of mac80211's state, as the request that
+    /// made it set it: an authentication request starts authentication (`auth_data`), an association
+    /// request association (`assoc_data`), and message 4 of the 4-way handshake means the supplicant installs the pairwise key and authorizes the port next.
+    /// Returns the sentence saying what changed, `nil` when nothing did.
+    public func stationSent(_ frame: WirelessFrame, _ bytes: [UInt8]) -> String? {
+        guard var bss = u_mgd, let h = frame.header, h.address1 == bss.ap || h.address3 == bss.bssid else { return nil }
+        let fc = h.frameControl
+        var change: String?
+        if fc.type == .management, fc.subtype == 11 {
+            bss.auth_data = true
+            change = "authentication with \(bss.bssid) in progress (auth_data)"
+        } else if fc.type == .management, fc.subtype == 0 || fc.subtype == 2 {
+            bss.assoc_data = true
+            change = "association with \(bss.bssid) in progress (assoc_data)"
+        } else if fc.type == .data, frame.etherType == .eapol, bss.associated, !bss.authorized,
+                  isFourthHandshakeMessage(bytes, at: frame.networkOffset, end: frame.end) {
+            bss.authorized = true
+            if bss.cipher == nil { bss.cipher = "unknown" }
+            change = "4-way handshake complete: the supplicant installs the pairwise key and authorizes the port"
+        }
+        u_mgd = bss
+        return change
+    }
+
+    /// Where the kernel made a frame the station sent, for the not-modeled note of its transmit: the
+    /// mac80211 function that builds it (or the firmware, for iwlwifi's hardware scan).
+    public func transmitOrigin(_ frame: WirelessFrame, in kernel: Kernel) -> String {
+        guard let fc = frame.header?.frameControl else { return "unknown" }
+        switch (fc.type, fc.subtype) {
+        case (.management, 4): return "the device's firmware (iwlwifi scans in hardware: iwl_mvm_mac_hw_scan)"
+        case (.management, 11): return "ieee80211_send_auth (net/mac80211/util.c), for the MLME's authentication"
+        case (.management, 0), (.management, 2): return "ieee80211_send_assoc (net/mac80211/mlme.c)"
+        case (.management, 10), (.management, 12): return "ieee80211_send_deauth_disassoc (net/mac80211/util.c)"
+        case (.data, _) where fc.isNullData: return "ieee80211_send_nullfunc (net/mac80211/mlme.c)"
+        case (.data, _) where frame.etherType == .eapol && kernel.has(nl80211.cfg80211_rx_control_port):
+            return "ieee80211_tx_control_port (net/mac80211/tx.c), from the supplicant over nl80211"
+        case (.data, _): return "ieee80211_subif_start_xmit (net/mac80211/tx.c), from the stack or a packet socket"
+        default: return "mac80211's transmit of \(fc.name) frames"
+        }
+    }
+
+    /// Whether the EAPOL frame at `offset` is message 4 of the 4-way handshake: an EAPOL-Key frame
+    /// (type 3) with a MIC, without the Ack bit, and with an all-zero nonce (message 2, the other one the
+    /// station sends, carries its nonce). Works for WPA (descriptor 254) and RSN (2) alike.
+    private func isFourthHandshakeMessage(_ bytes: [UInt8], at offset: Int, end: Int) -> Bool {
+        let nonce = offset + 17
+        guard nonce + 32 <= min(end, bytes.count), bytes[offset + 1] == 3 else { return false }
+        let info = bytes.u16be(at: offset + 5)
+        return info & 0x0100 != 0 && info & 0x0080 == 0 && bytes[nonce..<nonce + 32].allSatisfy { $0 == 0 }
+    }
+}

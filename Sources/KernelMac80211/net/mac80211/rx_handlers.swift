@@ -1,0 +1,316 @@
+// Mirrors net/mac80211/rx.c (Linux 6.1; 4.14 and 6.12 where they differ): the RX handler chain a frame
+// goes through when fast RX does not take it, for a station interface.
+// Not modeled: A-MPDU reordering (`ieee80211_rx_reorder_ampdu`), decryption of frames the device did not
+// decrypt (a monitor capture holds only the ciphertext), defragmentation, A-MSDU deaggregation, block-ack
+// and other action frames, power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces.
+import KernelNet
+import Trace
+import Wire
+
+/// Models `ieee80211_rx_result`: what an RX handler did with the frame. 6.12 gives each drop a reason
+/// (`RX_DROP_U_*` in net/mac80211/drop.h); `notModeled` is the model's own: the handler's work is not
+/// modeled and the trace says so.
+enum ieee80211_rx_result: Equatable {
+    case RX_CONTINUE, RX_QUEUED, notModeled
+    /// Dropped; the frame would still go to cooked monitor interfaces. The reason is 6.12's name.
+    case RX_DROP_MONITOR(SKBDropReason)
+    /// Dropped as unusable. The reason is 6.12's name.
+    case RX_DROP_UNUSABLE(SKBDropReason)
+}
+
+extension Mac80211Device {
+    /// Frees a frame the handlers dropped with `RX_DROP_MONITOR` (or that none queued): there are no
+    /// cooked monitor interfaces. 6.12 frees it with the handler's reason; before, with `dev_kfree_skb`,
+    /// which is not a drop to the `kfree_skb` tracepoint.
+    func ieee80211_rx_cooked_monitor(_ kernel: Kernel, _ skb: inout SKBuff, _ reason: SKBDropReason) {
+        kernel.traced(rx.ieee80211_rx_cooked_monitor) { freeDropped(kernel, &skb, reason) }
+    }
+
+    /// Frees a dropped frame: 6.12's `kfree_skb_reason` with the mac80211 reason, `dev_kfree_skb` before.
+    func freeDropped(_ kernel: Kernel, _ skb: inout SKBuff, _ reason: SKBDropReason) {
+        if kernel.profile.version >= .v6_12 {
+            kernel.kfree_skb_reason(&skb, reason)
+        } else {
+            kernel.dev_kfree_skb_undelivered(&skb)
+        }
+    }
+
+    /// Drops a retransmission already received, unless the driver did that check: iwlwifi checks frames
+    /// from the stations it knows (`iwl_mvm_is_dup`, `RX_FLAG_DUP_VALIDATED`), and without a station
+    /// mac80211 has no sequence numbers to compare, so the frame always passes here.
+    func ieee80211_rx_h_check_dup(_ kernel: Kernel, sta: Bool) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_check_dup) {
+            kernel.tracer.note(sta ? "the driver checked for duplicates (RX_FLAG_DUP_VALIDATED)" : "no station: no duplicate check")
+            return .RX_CONTINUE
+        }
+    }
+
+    /// Drops data (and PS-Poll) from a transmitter the station is not associated with; an EAPOL frame
+    /// from the AP's entry passes, as the AP may send it before mac80211 has marked the station associated.
+    func ieee80211_rx_h_check(_ kernel: Kernel, _ skb: SKBuff, _ frame: WirelessFrame, _ h: IEEE80211Header, sta: Bool)
+        -> ieee80211_rx_result
+    {
+        kernel.traced(rx.ieee80211_rx_h_check) {
+            let fc = h.frameControl
+            guard fc.type == .data || (fc.type == .control && fc.subtype == 10), !(sta && u_mgd?.associated == true)
+            else { return .RX_CONTINUE }
+            if sta, fc.type == .data, !fc.isNullData {
+                if frame.bodyOffset + 8 > frame.end { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
+                if frame.etherType == .eapol { return .RX_CONTINUE }
+            }
+            kernel.tracer.note(sta ? "data from the AP before the association completed (not WLAN_STA_ASSOC)"
+                : "data from \(h.address2.map(\.description) ?? "no transmitter"), which the station is not associated with")
+            return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+        }
+    }
+
+    /// Notes the More Data bit for power save (a station interface only looks at it); passes the frame on.
+    func ieee80211_rx_h_check_more_data(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_check_more_data) { .RX_CONTINUE }
+    }
+
+    /// Handles PS-Poll and U-APSD triggers, which only an access point interface acts on.
+    func ieee80211_rx_h_uapsd_and_pspoll(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_uapsd_and_pspoll) { .RX_CONTINUE }
+    }
+
+    /// Updates the transmitting station's statistics; frees null data (used only for power save) and
+    /// reports the frame as queued.
+    func ieee80211_rx_h_sta_process(_ kernel: Kernel, _ skb: inout SKBuff, _ h: IEEE80211Header, sta: Bool)
+        -> ieee80211_rx_result
+    {
+        kernel.traced(rx.ieee80211_rx_h_sta_process) {
+            guard sta, h.frameControl.isNullData else { return .RX_CONTINUE }
+            kernel.tracer.note("null data carries only power-save state: freed here")
+            kernel.consume_skb(&skb)
+            return .RX_QUEUED
+        }
+    }
+
+    /// Decrypts a protected frame. Without a key for it the frame is dropped; with one, the iwlwifi
+    /// device has decrypted it, but the capture holds only the ciphertext, so the model stops.
+    func ieee80211_rx_h_decrypt(_ kernel: Kernel, _ h: IEEE80211Header, sta: Bool) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_decrypt) {
+            guard h.frameControl.isProtected else { return .RX_CONTINUE }
+            guard sta, u_mgd?.cipher != nil else {
+                kernel.tracer.note("protected, but no key is installed for it")
+                return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+            }
+            kernel.tracer.notModeled("the decrypted payload: the capture holds the ciphertext the device decrypted")
+            return .notModeled
+        }
+    }
+
+    /// Reassembles fragments; other frames pass.
+    func ieee80211_rx_h_defragment(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_defragment) {
+            guard h.frameControl.moreFragments || (h.fragmentNumber ?? 0) != 0 else { return .RX_CONTINUE }
+            kernel.tracer.notModeled("defragmentation (fragment \(h.fragmentNumber ?? 0) of sequence \(h.sequenceNumber ?? 0))")
+            return .notModeled
+        }
+    }
+
+    /// Whether the 802.1X controlled port lets the frame through: open once the station is authorized,
+    /// and for the control port protocol (EAPOL) before.
+    func ieee80211_802_1x_port_control(_ kernel: Kernel, eapol: Bool) -> Bool {
+        kernel.traced(rx.ieee80211_802_1x_port_control) {
+            if u_mgd?.authorized ?? true || eapol { return true }
+            kernel.tracer.note("the 802.1X port is closed (not WLAN_STA_AUTHORIZED) and this is not EAPOL")
+            return false
+        }
+    }
+
+    /// Whether an unprotected frame must be dropped: on a link with a key, everything but EAPOL must be
+    /// protected.
+    func ieee80211_drop_unencrypted(_ kernel: Kernel, protected: Bool, eapol: Bool) -> Bool {
+        kernel.traced(rx.ieee80211_drop_unencrypted) {
+            guard u_mgd?.cipher != nil, !protected, !eapol else { return false }
+            kernel.tracer.note("unprotected on a link with a pairwise key")
+            return true
+        }
+    }
+
+    /// Checks port control and protection of a converted data frame.
+    func ieee80211_frame_allowed(_ kernel: Kernel, _ skb: SKBuff, protected: Bool) -> Bool {
+        kernel.traced(rx.ieee80211_frame_allowed) {
+            let eapol = EthernetPacket(skb.bytes, at: skb.data)?.etherType == .eapol
+            return ieee80211_802_1x_port_control(kernel, eapol: eapol)
+                && !ieee80211_drop_unencrypted(kernel, protected: protected, eapol: eapol)
+        }
+    }
+
+    /// Passes a converted frame up: classifies it (`eth_type_trans`), then to the stack. 6.1 and 6.12 send
+    /// EAPOL to the supplicant over nl80211 (`cfg80211_rx_control_port`) and add other frames to the
+    /// receive list; 4.14 hands every frame to GRO, EAPOL included (the supplicant's packet socket).
+    /// Returns whether a frame is on the list for the stack.
+    func ieee80211_deliver_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        kernel.traced(rx.ieee80211_deliver_skb) {
+            kernel.eth_type_trans(&skb)
+            guard kernel.has(rx.ieee80211_deliver_skb_to_local_stack) else {
+                kernel.napi_gro_receive(&skb)
+                return false
+            }
+            return ieee80211_deliver_skb_to_local_stack(kernel, &skb)
+        }
+    }
+
+    /// Deaggregates an A-MSDU; other frames pass.
+    func ieee80211_rx_h_amsdu(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_amsdu) {
+            guard h.frameControl.type == .data, h.isAMSDU else { return .RX_CONTINUE }
+            kernel.tracer.notModeled("A-MSDU deaggregation")
+            return .notModeled
+        }
+    }
+
+    /// Converts an 802.11 data frame to 802.3 (`ieee80211_data_to_8023`): needs an LLC/SNAP header.
+    func __ieee80211_data_to_8023(_ kernel: Kernel, _ skb: inout SKBuff, _ frame: WirelessFrame) -> ieee80211_rx_result {
+        kernel.traced(rx.__ieee80211_data_to_8023) {
+            guard ieee80211_data_to_8023_exthdr(kernel, &skb, frame) else {
+                kernel.tracer.note("no RFC 1042 or bridge-tunnel header: the conversion fails")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_INVALID_8023)
+            }
+            return .RX_CONTINUE
+        }
+    }
+
+    /// Takes data frames: drops null data, converts the frame to 802.3, checks the port and protection,
+    /// and delivers it.
+    func ieee80211_rx_h_data(_ kernel: Kernel, _ skb: inout SKBuff, _ frame: WirelessFrame, _ h: IEEE80211Header,
+                             listed: inout Bool) -> ieee80211_rx_result
+    {
+        kernel.traced(rx.ieee80211_rx_h_data) {
+            let fc = h.frameControl
+            guard fc.type == .data else { return .RX_CONTINUE }
+            guard !fc.isNullData else { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
+            let converted = __ieee80211_data_to_8023(kernel, &skb, frame)
+            guard converted == .RX_CONTINUE else { return converted }
+            guard ieee80211_frame_allowed(kernel, skb, protected: fc.isProtected) else { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
+            listed = ieee80211_deliver_skb(kernel, &skb)
+            return .RX_QUEUED
+        }
+    }
+
+    /// Handles control frames that reach the handlers (BlockAckReq, PS-Poll): not modeled.
+    func ieee80211_rx_h_ctrl(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_ctrl) {
+            guard h.frameControl.type == .control else { return .RX_CONTINUE }
+            kernel.tracer.notModeled("block-ack request and PS-Poll handling (\(h.frameControl.name))")
+            return .notModeled
+        }
+    }
+
+    /// Checks a management frame before the handlers below: at least 24 bytes, a management frame, and
+    /// a beacon only when broadcast. (Protected management frames are not modeled.)
+    func ieee80211_rx_h_mgmt_check(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_mgmt_check) {
+            guard skb.len >= 24, h.frameControl.type == .management else { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
+            if h.frameControl.subtype == 8, !h.address1.isBroadcast {
+                kernel.tracer.note("a beacon that is not broadcast")
+                return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+            }
+            return .RX_CONTINUE
+        }
+    }
+
+    /// Handles action frames (block ack, spectrum management, …): not modeled; others pass.
+    func ieee80211_rx_h_action(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_action) {
+            guard h.frameControl.subtype == 13 else { return .RX_CONTINUE }
+            kernel.tracer.notModeled("action frames (block-ack sessions, spectrum management, …)")
+            return .notModeled
+        }
+    }
+
+    /// Offers the frame to user space if it registered for its kind (the supplicant registers for action
+    /// frames only, which stop at the handler above).
+    func ieee80211_rx_h_userspace_mgmt(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_userspace_mgmt) { .RX_CONTINUE }
+    }
+
+    /// Handles action frames user space did not take (6.1 on): none reach it in the model.
+    func ieee80211_rx_h_action_post_userspace(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_action_post_userspace) { .RX_CONTINUE }
+    }
+
+    /// Returns unhandled action frames to their sender: none reach it in the model.
+    func ieee80211_rx_h_action_return(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_action_return) { .RX_CONTINUE }
+    }
+
+    /// Handles extension frames (S1G beacons, 6.1 on): the model's frames are not extension frames.
+    func ieee80211_rx_h_ext(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_ext) { .RX_CONTINUE }
+    }
+
+    /// Queues the management frames a station processes (authentication, beacon, probe response,
+    /// deauthentication, (re)association response, disassociation) to the interface's work; drops the
+    /// others (and deauthentication or disassociation to a group address other than broadcast).
+    func ieee80211_rx_h_mgmt(_ kernel: Kernel, _ skb: inout SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_mgmt) {
+            switch h.frameControl.subtype {
+            case 11, 8, 5: break
+            case 12, 1, 3, 10:
+                if h.address1.isMulticast, !h.address1.isBroadcast { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
+            default:
+                kernel.tracer.note("a station does not process \(h.frameControl.name) frames")
+                return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+            }
+            if kernel.has(rx.ieee80211_queue_skb_to_iface) {
+                ieee80211_queue_skb_to_iface(kernel, skb)
+            } else {
+                skb_queue.append(skb)
+            }
+            kernel.tracer.note("queued to the interface's work (sdata->skb_queue)")
+            return .RX_QUEUED
+        }
+    }
+
+    /// Adds a frame to the interface's queue and schedules its work (6.1 on; 4.14 does both inline).
+    func ieee80211_queue_skb_to_iface(_ kernel: Kernel, _ skb: SKBuff) {
+        kernel.traced(rx.ieee80211_queue_skb_to_iface) { skb_queue.append(skb) }
+    }
+
+    /// Finishes the chain: counts and frees a dropped frame (through the cooked monitor path for
+    /// `RX_DROP_MONITOR` and for a frame no handler took); nothing for a queued one.
+    func ieee80211_rx_handlers_result(_ kernel: Kernel, _ skb: inout SKBuff, _ result: ieee80211_rx_result) {
+        kernel.traced(rx.ieee80211_rx_handlers_result) {
+            switch result {
+            case .RX_QUEUED, .notModeled: break
+            case .RX_CONTINUE: ieee80211_rx_cooked_monitor(kernel, &skb, .RX_DROP_MONITOR)
+            case let .RX_DROP_MONITOR(reason): ieee80211_rx_cooked_monitor(kernel, &skb, reason)
+            case let .RX_DROP_UNUSABLE(reason): freeDropped(kernel, &skb, reason)
+            }
+        }
+    }
+
+    /// Runs the handlers in the kernel's order until one does not return `RX_CONTINUE`. Returns whether
+    /// a frame is on the list for the stack.
+    func ieee80211_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff, sta: Bool) -> Bool {
+        kernel.traced(rx.ieee80211_rx_handlers) {
+            guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header else { return false }
+            var listed = false
+            var result = ieee80211_rx_result.RX_CONTINUE
+            /// Runs the next handler while the ones before passed the frame on (`CALL_RXH`).
+            func call(_ handler: () -> ieee80211_rx_result) { if result == .RX_CONTINUE { result = handler() } }
+            call { ieee80211_rx_h_check_more_data(kernel) }
+            call { ieee80211_rx_h_uapsd_and_pspoll(kernel) }
+            call { ieee80211_rx_h_sta_process(kernel, &skb, h, sta: sta) }
+            call { ieee80211_rx_h_decrypt(kernel, h, sta: sta) }
+            call { ieee80211_rx_h_defragment(kernel, h) }
+            call { ieee80211_rx_h_michael_mic_verify(kernel) }
+            call { ieee80211_rx_h_amsdu(kernel, h) }
+            call { ieee80211_rx_h_data(kernel, &skb, frame, h, listed: &listed) }
+            call { ieee80211_rx_h_ctrl(kernel, h) }
+            call { ieee80211_rx_h_mgmt_check(kernel, skb, h) }
+            call { ieee80211_rx_h_action(kernel, h) }
+            call { ieee80211_rx_h_userspace_mgmt(kernel) }
+            if kernel.has(rx.ieee80211_rx_h_action_post_userspace) { call { ieee80211_rx_h_action_post_userspace(kernel) } }
+            call { ieee80211_rx_h_action_return(kernel) }
+            if kernel.has(rx.ieee80211_rx_h_ext) { call { ieee80211_rx_h_ext(kernel) } }
+            call { ieee80211_rx_h_mgmt(kernel, &skb, h) }
+            ieee80211_rx_handlers_result(kernel, &skb, result)
+            return listed
+        }
+    }
+}

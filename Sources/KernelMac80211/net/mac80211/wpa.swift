@@ -1,0 +1,17 @@
+// Mirrors net/mac80211/wpa.c (Linux 6.1): the TKIP Michael MIC check among the RX handlers.
+// Not modeled: TKIP itself (the model has no TKIP keys, so the handler always passes the frame on).
+import KernelNet
+import Trace
+
+/// Functions modeled from `net/mac80211/wpa.c`.
+public enum wpa: String, KernelSourceFile {
+    public static let path = "net/mac80211/wpa.c"
+    case ieee80211_rx_h_michael_mic_verify
+}
+
+extension Mac80211Device {
+    /// Verifies the Michael MIC of TKIP-protected data; frames under other ciphers (or none) pass.
+    func ieee80211_rx_h_michael_mic_verify(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(wpa.ieee80211_rx_h_michael_mic_verify) { .RX_CONTINUE }
+    }
+}
