@@ -115,8 +115,9 @@ public struct KernelProfile: Sendable, Equatable {
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
             "__ip6_finish_output",
-            // reassembly does not check that a first fragment holds the upper-layer header
-            "ipv6frag_thdr_truncated",
+            // reassembly does not check that a first fragment holds the upper-layer header (the model's
+            // only caller of ipv6_skip_exthdr)
+            "ipv6frag_thdr_truncated", "ipv6_skip_exthdr",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             "ieee80211_rx_for_interface",
