@@ -118,6 +118,8 @@ public struct KernelProfile: Sendable, Equatable {
             // reassembly does not check that a first fragment holds the upper-layer header (the model's
             // only caller of ipv6_skip_exthdr)
             "ipv6frag_thdr_truncated", "ipv6_skip_exthdr",
+            // ip6_fragment walks the buffer list itself
+            "ip6_fraglist_init", "ip6_fraglist_prepare",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             "ieee80211_rx_for_interface",
