@@ -45,13 +45,10 @@ public final class Kernel {
     public let netfilterRules: [NetfilterRule]
     /// Routes cached on next hops (input and output).
     var routeCache: Set<RouteCacheKey> = []
-    /// IPv4 reassembly queues and the memory they hold.
-    var fragmentQueues: [FragmentKey: FragmentQueue] = [:]
-    var fragmentMemory = 0
-    /// Reassembly queues created so far (orders queues whose timers expire together).
-    var fragmentQueueCount = 0
-    /// No reassembly timer expires before this time (capture clock).
-    var fragmentTimerHorizon = Int64.max
+    /// IPv4 reassembly queues and the memory they hold (`net->ipv4.fqdir`).
+    var ip4Frags = FragmentDir<FragmentKey>()
+    /// IPv6 reassembly queues and the memory they hold (`net->ipv6.fqdir`).
+    var ip6Frags = FragmentDir<Frag6Key>()
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).

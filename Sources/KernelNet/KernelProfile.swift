@@ -69,7 +69,8 @@ public struct KernelProfile: Sendable, Equatable {
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
         "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
-        "ip_find", "ip_frag_queue", "ip_frag_reasm", "arp_xmit_finish", "tcp_transmit_skb",
+        "ip_find", "ip_frag_queue", "ip_frag_reasm", "fq_find", "ip6_frag_queue", "ip6_frag_reasm", "ip6frag_expire_frag_queue", "ip6_forward_finish",
+        "ipv6frag_thdr_truncated", "arp_xmit_finish", "tcp_transmit_skb",
         "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
         "tcp_sequence",
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
@@ -123,6 +124,11 @@ public struct KernelProfile: Sendable, Equatable {
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
             "__ip6_finish_output",
+            // reassembly does not check that a first fragment holds the upper-layer header (the model's
+            // only caller of ipv6_skip_exthdr)
+            "ipv6frag_thdr_truncated", "ipv6_skip_exthdr",
+            // ip6_fragment walks the buffer list itself
+            "ip6_fraglist_init", "ip6_fraglist_prepare",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             "ieee80211_rx_for_interface", "ieee80211_queue_skb_to_iface", "ieee80211_iface_process_skb",

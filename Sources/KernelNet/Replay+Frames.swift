@@ -71,8 +71,11 @@ extension Kernel {
         guard fragmentTimerHorizon <= time || timeWaitTimerHorizon <= time else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.
         typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
-        var expired: [Expired] = expiredFragmentQueues(by: time).map { key, expires in
-            (ip_fragment_c.ip_expire.rawValue, expires, fragmentQueues[key]?.armedBy, { self.ip_expire(key) })
+        var expired: [Expired] = expiredFragmentQueues(FragmentKey.self, by: time).map { key, expires in
+            (ip_fragment_c.ip_expire.rawValue, expires, ip4Frags.queues[key]?.armedBy, { self.ip_expire(key) })
+        }
+        expired += expiredFragmentQueues(Frag6Key.self, by: time).map { key, expires in
+            (ipv6_reassembly_c.ip6_frag_expire.rawValue, expires, ip6Frags.queues[key]?.armedBy, { self.ip6_frag_expire(key) })
         }
         expired += expiredTimeWaitTimers(by: time).map { t, expires, armedBy in
             (inet_timewait_sock.tw_timer_handler.rawValue, expires, armedBy, { self.tw_timer_handler(t) })

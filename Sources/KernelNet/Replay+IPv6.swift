@@ -14,12 +14,25 @@ extension Kernel {
         }
         withTransmitSKB { $0.transport_header = $0.network_header + IPv6Packet.headerLength }
         guard localDevice6(for: hdr.source) != nil || hdr.source == .any else {
-            notModeledOrigin("a packet from another host's address (forwarding, ip6_forward)")
+            transmitForwarded6(hdr)
             return
         }
-        // The upper-layer header, past the options headers the host added (MLD's hop-by-hop Router Alert).
+        // The upper-layer header, past the options headers the host added (MLD's hop-by-hop Router Alert)
+        // and the fragment header of a datagram it split.
         var upper = skb.network_header + IPv6Packet.headerLength, next = hdr.nextHeader
-        while next == .hopopts || next == .dstopts, upper + 8 <= skb.bytes.count {
+        while next == .hopopts || next == .dstopts || next == .ipv6Fragment, upper + 8 <= skb.bytes.count {
+            if next == .ipv6Fragment {
+                let field = skb.bytes.u16be(at: upper + 2)
+                withTransmitSKB { $0.transport_header = upper }
+                if field & 0xfff8 != 0 {
+                    transmitLaterFragment6()
+                    return
+                }
+                transmitContext.isFirstFragment = true
+                next = IPProtocol(rawValue: skb.bytes.u8(at: upper))
+                upper += 8
+                continue
+            }
             next = IPProtocol(rawValue: skb.bytes.u8(at: upper))
             upper += (Int(skb.bytes.u8(at: upper + 1)) + 1) * 8
         }
@@ -61,6 +74,13 @@ extension Kernel {
         default:
             notModeledOrigin("IPv6 next header \(next.rawValue)")
         }
+    }
+
+    /// A later fragment of a datagram the host split: sent in the same loop as the first
+    /// (`ip6_fragment`), made by what made the datagram.
+    private func transmitLaterFragment6() {
+        tracer.note("a later fragment of a datagram the host split (ip6_fragment sends them in a loop)")
+        withTransmitSKB { _ = ip6_fragment(&$0) }
     }
 
     /// Says the origin of the IPv6 packet being sent is not modeled, naming what makes it.

@@ -337,20 +337,25 @@ public enum ModelTour {
         }
     }
 
-    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`.
+    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, and
+    /// a second link it forwards to (`fd00:88::/64`); reassembly gives up after a second.
     static func ipv6Host(driver: String) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
-                                "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true } ],
-              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 } ] }
+                                "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true },
+                              { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
+                                "addresses": ["fd00:88::1/64"] } ],
+              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 } ],
+              "sysctl": { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.ip6frag_time": 1 } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
     }
 
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
-    /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, and the
-    /// extension headers and header errors the receive path checks.
+    /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, the
+    /// extension headers and header errors the receive path checks, fragments (a pair, an atomic one, a
+    /// lone first one that times out, and the host's own reply in two), and packets it forwards.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -401,10 +406,40 @@ public enum ModelTour {
             rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(
                 tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 9, payload: data)).dropFirst(14)))),
             multicast(.allNodes).ipv6(peer, .allNodes, .udp, FrameBuilder.udp(40002, 7000, payload: data)),
-        ]
-        return list.enumerated().map { i, bytes in
-            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        ] + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
+        // A last echo request two seconds on: the lone first fragment's queue has expired by then.
+        return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
+            let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
+            return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
+    }
+
+    /// The tour's IPv6 fragments and forwarded packets: an echo request in two fragments, the host's
+    /// reply in two, an atomic fragment, a lone first fragment left to time out, then a packet forwarded
+    /// to the second link, one with hop limit 1 and one over that link's MTU.
+    static func fragments(rx: FrameBuilder, tx: FrameBuilder, host: IPv6Address, peer: IPv6Address, echo: [UInt8]) -> [[UInt8]] {
+        /// The ICMPv6 message of `frame` (checksum filled in), after its Ethernet and IPv6 headers.
+        func icmp(_ frame: [UInt8]) -> [UInt8] { Array(frame.dropFirst(14 + 40)) }
+        /// A fragment header before `next`: offset in bytes, more fragments, identification.
+        func fragment(_ offset: Int, more: Bool, id: UInt8) -> [UInt8] {
+            let field = UInt16(offset) | (more ? 1 : 0)
+            return [IPProtocol.icmpv6.rawValue, 0, UInt8(field >> 8), UInt8(field & 0xff), 0, 0, 0, id]
+        }
+        let request = icmp(rx.ipv6(peer, host, .icmpv6, echo))
+        let reply = icmp(tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 129, rest: [0, 1, 0, 1],
+                                                                          data: [UInt8](repeating: 0x61, count: 16))))
+        let far = IPv6Address("fd00:88::2")!
+        return [
+            rx.ipv6(peer, host, .ipv6Fragment, fragment(0, more: true, id: 1) + request.prefix(16)),
+            rx.ipv6(peer, host, .ipv6Fragment, fragment(16, more: false, id: 1) + request.dropFirst(16)),
+            tx.ipv6(host, peer, .ipv6Fragment, fragment(0, more: true, id: 2) + reply.prefix(16)),
+            tx.ipv6(host, peer, .ipv6Fragment, fragment(16, more: false, id: 2) + reply.dropFirst(16)),
+            rx.ipv6(peer, host, .ipv6Fragment, fragment(0, more: false, id: 3) + request),
+            rx.ipv6(peer, host, .ipv6Fragment, fragment(0, more: true, id: 4) + request.prefix(16)),
+            rx.ipv6(peer, far, .icmpv6, echo),
+            rx.ipv6(peer, far, .icmpv6, echo, hopLimit: 1),
+            rx.ipv6(peer, far, .icmpv6, FrameBuilder.icmp(type: 128, rest: [0, 1, 0, 2], data: [UInt8](repeating: 0x61, count: 1300))),
+        ]
     }
 
     /// The host talking to itself: `lo` with a listener.

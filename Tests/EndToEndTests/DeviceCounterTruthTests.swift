@@ -39,7 +39,7 @@ struct DeviceCounterTruthTests {
     }
 
     /// IPv6 fixtures whose device counters the model matches already (every answer's origin is modeled).
-    static let matchedIPv6: Set<String> = ["v6_exthdr"]
+    static let matchedIPv6: Set<String> = ["v6_exthdr", "v6_frag"]
 
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {

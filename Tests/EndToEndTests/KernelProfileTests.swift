@@ -34,6 +34,7 @@ struct KernelProfileTests {
         "ipv6_ping#3@6.12": .deliver, "ipv6_ping#5@6.12": .deliver,
         "v6_ping#3@6.12": .deliver, "v6_ping#5@6.12": .deliver, "v6_exthdr#1@6.12": .deliver,
         "v6_exthdr#3@6.12": .deliver, "v6_exthdr#13@6.12": .deliver, "v6_exthdr#28@6.12": .deliver,
+        "v6_frag#3@6.12": .deliver, "v6_frag#9@6.12": .deliver, "v6_frag#14@6.12": .deliver,
     ]
 
     @Test("every profile traces every fixture on both drivers, with 6.1's verdicts unless the version decides otherwise",

@@ -65,21 +65,19 @@ extension OracleKernel {
             "Fixtures/oracle/v6_linkup": [5: ndiscGap],
             "Fixtures/oracle/v6_ra": Dictionary(uniqueKeysWithValues: (1...4).map { ($0, ndiscGap) }),
             "Fixtures/oracle/v6_mld": Dictionary(uniqueKeysWithValues: [1, 3, 4, 5, 6].map { ($0, mldGap) }),
-            "Fixtures/oracle/v6_frag": Dictionary(uniqueKeysWithValues: [3, 5, 6, 7, 9].map { ($0, fragGap) }),
             "Fixtures/oracle/v6_tcp_udp": [1: socketGap, 6: socketGap],
-            "Fixtures/oracle/v6_forward": [3: forwardGap, 4: forwardGap],
         ],
         // The answers' paths match but for their output route lookups, by frame of the full capture.
         knownTransmitGaps: [
             "v6_exthdr": Dictionary(uniqueKeysWithValues: [2, 4, 7, 9, 12, 14, 16, 18, 20, 22, 29].map { ($0, routeOutputGap) }),
             "v6_ping": [4: routeOutputGap, 6: routeOutputGap],
+            "v6_frag": Dictionary(uniqueKeysWithValues: [4, 10, 12, 15].map { ($0, routeOutputGap) }),
+            "v6_forward": [6: routeOutputGap, 8: routeOutputGap],
             "v6_tcp_udp": [12: routeOutputGap, 15: routeOutputGap],
         ])
 
     static let ndiscGap = "neighbour discovery (ndisc_rcv: NS, NA, RS, RA, redirect) is not modeled yet (issue 11)"
     static let mldGap = "MLD (igmp6_event_query, igmp6_event_report) is not modeled yet (issue 11)"
-    static let fragGap = "IPv6 reassembly (ipv6_frag_rcv, ip6_frag_queue) is not modeled yet (issue 11)"
-    static let forwardGap = "IPv6 forwarding (ip6_forward: hop limit, packet too big) is not modeled yet (issue 11)"
     static let routeOutputGap = "the output route lookup of an IPv6 answer (ip6_dst_lookup, ip6_route_output_flags -> "
         + "fib6_rule_lookup -> ip6_pol_route_output) is not modeled yet (issue 11)"
     static let socketGap = "TCP and UDP over IPv6 to the host's [::] sockets depart from the real path (not analysed yet, issue 11)"

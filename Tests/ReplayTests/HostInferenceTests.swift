@@ -48,10 +48,11 @@ struct HostInferenceTests {
         "bridge_rx": "a capture of a bridge port alone: the host is found, but not that the capture was taken on a port of its bridge",
     ]
 
-    /// v6_forward: a host forwarding IPv6 between two links, captured on one. Its frames carry the peer's and
-    /// the far end's addresses, and the host's own MAC is the one most frames are sent to and from on behalf
-    /// of others: inference does not consider an IPv6 router yet and takes the peer for the host.
-    static let ipv6ForwardGap = "host inference does not consider a host forwarding IPv6 yet (issue 11): it takes the peer for the host"
+    /// v6_forward: a host forwarding IPv6 between two links, captured on one. Its frames are, byte for byte,
+    /// those a capture on the pinging peer would hold (the peer's requests with initial hop limits, the
+    /// router's relayed replies and ICMPv6 errors), so inference takes the endpoint, the peer, for the host:
+    /// ctr_pmtu's kind over IPv4, which is left out of this test for that reason. Kept visible here.
+    static let ipv6ForwardGap = "a router's capture of one interface looks like its peer's: the peer, the endpoint, is taken for the host"
 
     @Test("the inferred host is the capturing host", arguments: fixtures)
     func infersTheCapturingHost(_ name: String) throws {

@@ -79,6 +79,12 @@ public struct SKBuff {
     public var nhoff = 0
     /// `IP6CB(skb)->ra`: the value of a hop-by-hop Router Alert option (RFC 2711), if the packet had one.
     public var ip6RouterAlert: UInt16?
+    /// `IP6CB(skb)->flags & IP6SKB_FRAGMENTED`: the packet went through `ipv6_frag_rcv` (reassembled,
+    /// or an atomic fragment), so a second fragment header is an error.
+    public var ip6Fragmented = false
+    /// How many fragment buffers a reassembled IPv6 packet chains behind its head
+    /// (`skb_shinfo(skb)->frag_list`); freeing the packet frees each.
+    public var fragListCount = 0
 
     public init(id: Int, frame: Int, bytes: [UInt8], wireLength: Int, dev: NetDevice) {
         self.id = id
@@ -116,6 +122,10 @@ public struct SKBuff {
 
     /// Models `skb_is_gso`: the packet stands for several wire segments.
     public func skb_is_gso() -> Bool { gso_size != 0 }
+
+    /// Models `skb_tailroom` of a received frame in one linear buffer, sized as ``SKB_TRUESIZE(frameLength:)``
+    /// assumes: the buffer, less `struct sk_buff`, `struct skb_shared_info`, the headroom and the frame.
+    public var tailroom: Int { max(0, truesize - 256 - 320 - 16 - bytes.count) }
 
     /// Models `skb_gso_validate_network_len`: whether each segment of a GSO packet, with its IP and
     /// transport headers, fits in `mtu`.

@@ -29,7 +29,10 @@ extension Kernel {
         } else if has(skbuff.sk_skb_reason_drop) {
             traced(skbuff.kfree_skb_reason) { sk_skb_reason_drop(name, dropper: dropper) }
         } else {
-            traced(skbuff.kfree_skb_reason) { tracer.drop(name, in: dropper ?? dropLocation(.kfree_skb_reason)) }
+            traced(skbuff.kfree_skb_reason) {
+                tracer.drop(name, in: dropper ?? dropLocation(.kfree_skb_reason))
+                freeFragList(skb)
+            }
         }
         outcome.drop(reason: name, by: dropper)
     }
@@ -57,7 +60,15 @@ extension Kernel {
 
     /// Frees a packet that was used up normally (delivered, copied, answered).
     public func consume_skb(_ skb: inout SKBuff) {
-        traced(skbuff.consume_skb) {}
+        traced(skbuff.consume_skb) { freeFragList(skb) }
+    }
+
+    /// Frees the fragment buffers a reassembled IPv6 packet chains behind its head (`skb_release_data`
+    /// → `skb_drop_fraglist` → `kfree_skb_list`, 6.1): each through `kfree_skb_reason`, whatever became
+    /// of the packet. Their tracepoint drops (`NOT_SPECIFIED` in `skb_release_data`) are not recorded:
+    /// they are the packet's own buffers, not packets the host dropped.
+    private func freeFragList(_ skb: SKBuff) {
+        for _ in 0..<skb.fragListCount { traced(skbuff.kfree_skb_reason) {} }
     }
 
     /// Frees a packet with `dev_kfree_skb` (a `consume_skb`) where the code that does so has not

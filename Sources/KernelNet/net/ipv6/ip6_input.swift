@@ -208,6 +208,7 @@ extension Kernel {
                 case .icmpv6: result = icmpv6_rcv(&skb)
                 case .routing: result = ipv6_rthdr_rcv(&skb)
                 case .dstopts: result = ipv6_destopt_rcv(&skb)
+                case .ipv6Fragment: result = ipv6_frag_rcv(&skb)
                 default:
                     tracer.notModeled("IPv6 next header \(nexthdr.rawValue) (\(handler.name))")
                     outcome.set(.unknown)

@@ -4,7 +4,12 @@
 // count a packet made as `Ip6OutRequests`/`Ip6OutOctets` where it is made (`ip6_xmit`,
 // `__ip6_make_skb`); 6.12 counts it there as `Ip6OutRequests` and as `Ip6OutTransmits`/`Ip6OutOctets`
 // in `ip6_finish_output2`.
-// Not modeled: fragmentation (`ip6_fragment`), forwarding (`ip6_forward`), multicast loopback
+// Forwarding (`ip6_forward`) is modeled from its checks to the output; not modeled there: router
+// alert delivery (`ip6_call_ra_chain`), proxy NDP, IPsec forward policy, redirects (`ndisc_send_redirect`
+// is named in a note), `skb_cow` of the header, the ICMPv6 rate limits.
+// Fragmentation (`ip6_fragment`) is modeled for the host's own datagrams (the fast path over its
+// buffer list) as the capture shows them leave; not modeled: the slow path (`ip6_frag_init`,
+// `ip6_frag_next`), fragmenting a packet the capture shows whole. Not modeled: multicast loopback
 // (`ip6_mc_output` copies), GSO, the neighbour state (a next hop is taken as resolved before the
 // capture, with a cached header: neighbour discovery is not modeled), extension headers on output.
 import Trace
@@ -13,11 +18,21 @@ import Wire
 /// Functions modeled from `net/ipv6/ip6_output.c`, in the file's order.
 public enum ip6_output_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_output.c"
-    case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_send_skb,
-        ip6_push_pending_frames
+    case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_forward_finish,
+        ip6_forward, ip6_fraglist_init, ip6_fraglist_prepare, ip6_fragment, ip6_send_skb, ip6_push_pending_frames
+}
+
+extension ICMPv6Type {
+    /// Time exceeded code: hop limit exceeded in transit.
+    static let ICMPV6_EXC_HOPLIMIT: UInt8 = 0
+    /// Destination unreachable code: beyond the scope of the source address.
+    static let ICMPV6_NOT_NEIGHBOUR: UInt8 = 2
 }
 
 extension Kernel {
+    /// The smallest MTU an IPv6 link may have (RFC 8200 §5): a route's MTU is never taken below it.
+    static let IPV6_MIN_MTU = 1280
+
     /// Counts a packet made for output (`IPSTATS_MIB_OUT` before 6.12, `IPSTATS_MIB_OUTREQUESTS` in 6.12).
     func countIp6OutRequest(_ skb: SKBuff) {
         count("Ip6OutRequests")
@@ -42,9 +57,48 @@ extension Kernel {
         }
     }
 
-    /// Sends the packet whole (it fits the MTU: the model does not fragment IPv6).
+    /// Fragments a packet larger than the route's MTU (`ip6_fragment`), else hands it on. A frame the
+    /// capture shows leaving as a fragment of the host's own datagram is one such fragment.
     func __ip6_finish_output(_ skb: inout SKBuff) -> NetdevTx {
-        traced(ip6_output_c.__ip6_finish_output) { ip6_finish_output2(&skb) }
+        traced(ip6_output_c.__ip6_finish_output) {
+            if transmitContext.isFirstFragment || (!skb.skb_is_gso() && skb.len > skb.dev.mtu) {
+                tracer.note("packet larger than MTU \(skb.dev.mtu): fragment")
+                return ip6_fragment(&skb)
+            }
+            return ip6_finish_output2(&skb)
+        }
+    }
+
+    /// Starts the fast path over a datagram built as a list of MTU-sized buffers (`frag_list`): the
+    /// fragment header goes into the first.
+    func ip6_fraglist_init() {
+        traced(ip6_output_c.ip6_fraglist_init) {}
+    }
+
+    /// Writes the headers of the next fragment of the list.
+    func ip6_fraglist_prepare() {
+        traced(ip6_output_c.ip6_fraglist_prepare) {}
+    }
+
+    /// Splits a datagram the host made into fragments with a fragment header (RFC 8200 §4.5) and sends
+    /// each through `ip6_finish_output2`: the frame traced is one of them. The host's datagrams are
+    /// built as a list of MTU-sized buffers (`__ip6_append_data`), so the fast path prepares each
+    /// fragment's headers before sending the one before it; counted as `Ip6FragCreates` per fragment
+    /// and `Ip6FragOKs` once the last left. 4.14 does the same without the two helpers.
+    func ip6_fragment(_ skb: inout SKBuff) -> NetdevTx {
+        traced(ip6_output_c.ip6_fragment) {
+            let more = skb.bytes.count > skb.transport_header + 3
+                && skb.bytes.u16be(at: skb.transport_header + 2) & 1 != 0
+            if transmitContext.isFirstFragment {
+                tracer.note("fast path: the datagram's frag_list holds the fragments")
+                ip6_fraglist_init()
+            }
+            if more { ip6_fraglist_prepare() }
+            let sent = ip6_finish_output2(&skb)
+            count("Ip6FragCreates")
+            if !more { count("Ip6FragOKs") }
+            return sent
+        }
     }
 
     /// The POST_ROUTING continuation.
@@ -79,5 +133,104 @@ extension Kernel {
             countIp6OutRequest(skb)
             return ip6_send_skb(&skb)
         }
+    }
+
+    /// Sends a forwarded packet out through its route (`static inline`): counted as forwarded (before
+    /// 6.12, which counts in `ip6_forward`), then the route's output down to the egress driver.
+    func ip6_forward_finish(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ip6_output_c.ip6_forward_finish) {
+            if profile.version < .v6_12 {
+                count("Ip6OutForwDatagrams")
+                count("Ip6OutOctets", skb.len)
+            }
+            outcome.set(.forward)
+            guard let out = skb.dst?.dev else { return .NET_RX_SUCCESS }
+            skb.dev = out
+            _ = dst_output(&skb)
+            return .NET_RX_SUCCESS
+        }
+    }
+
+    /// The FORWARD hook, then `ip6_forward_finish`: the part of `ip6_forward` after its checks.
+    func ip6ForwardHook(_ skb: inout SKBuff) -> NetRxResult {
+        NF_HOOK(.NF_INET_FORWARD, &skb, okfn: { ip6_forward_finish(&$0) }, dropped: .NET_RX_DROP)
+    }
+
+    /// The input of a route through the host (`dst->input` of a unicast route not to the host):
+    /// forwarding must be on (`net.ipv6.conf.all.forwarding`, else an address error); only packets
+    /// addressed to this host at the link layer; a hop limit of 1 or less is answered with time
+    /// exceeded (RFC 8200 §3); a source address that is unspecified, multicast or loopback is an
+    /// address error, a link-local one is answered with destination unreachable (beyond scope, RFC
+    /// 4443 §3.1); a packet larger than the egress MTU (at least 1280) is answered with packet too
+    /// big (RFC 8201). The hop limit is decremented and the packet goes through FORWARD to its route.
+    func ip6_forward(_ skb: inout SKBuff) -> NetRxResult {
+        traced(ip6_output_c.ip6_forward) {
+            guard let hdr = skb.ipv6_hdr() else { return .NET_RX_DROP }
+            /// The address error path (`error`): counted on the ingress device, dropped.
+            func addressError(_ why: String) -> NetRxResult {
+                tracer.note(why)
+                count("Ip6InAddrErrors")
+                kfree_skb_reason(&skb, .IP_INADDRERRORS)
+                return .NET_RX_DROP
+            }
+            guard sysctl.ipv6_forwarding else { return addressError("forwarding is off (net.ipv6.conf.all.forwarding = 0)") }
+            guard skb.pkt_type == .PACKET_HOST else {
+                tracer.note("not addressed to this host at the link layer (\(skb.pkt_type))")
+                kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return .NET_RX_DROP
+            }
+            if hdr.hopLimit <= 1 {
+                tracer.note("hop limit \(hdr.hopLimit) runs out here")
+                icmpv6_send(&skb, type: ICMPv6Type.ICMPV6_TIME_EXCEED, code: ICMPv6Type.ICMPV6_EXC_HOPLIMIT)
+                count("Ip6InHdrErrors")
+                kfree_skb_reason(&skb, .IP_INHDR)
+                return .NET_RX_DROP
+            }
+            guard let out = skb.dst?.dev else { return addressError("no output device") }
+            if out.ifindex == skb.dev.ifindex {
+                tracer.note("leaves through the interface it came in on: a redirect would be sent (ndisc_send_redirect, not modeled)")
+            } else {
+                let saddr = hdr.source
+                if saddr == .any || saddr.isMulticast || saddr == .loopback {
+                    return addressError("source \(saddr) may not be forwarded")
+                }
+                if saddr.isLinkLocal {
+                    icmpv6_send(&skb, type: ICMPv6Type.ICMPV6_DEST_UNREACH, code: ICMPv6Type.ICMPV6_NOT_NEIGHBOUR)
+                    return addressError("link-local source \(saddr) may not leave its link")
+                }
+            }
+            if profile.version >= .v6_12 { count("Ip6OutForwDatagrams") }
+            let mtu = max(Self.IPV6_MIN_MTU, out.mtu)
+            if skb.len > mtu {
+                tracer.note("\(skb.len) bytes over MTU \(mtu) of \(out.name)")
+                skb.dev = out
+                icmpv6_send(&skb, type: ICMPv6Type.ICMPV6_PKT_TOOBIG, code: 0)
+                count("Ip6InTooBigErrors")
+                count("Ip6FragFails")
+                kfree_skb_reason(&skb, .PKT_TOO_BIG)
+                return .NET_RX_DROP
+            }
+            let hopLimit = skb.network_header + IPv6Packet.Field.hopLimit
+            if hopLimit < skb.bytes.count { skb.bytes[hopLimit] = hdr.hopLimit - 1 }
+            return ip6ForwardHook(&skb)
+        }
+    }
+
+    /// A packet with another host's source leaving the host: the host forwarded it, from the
+    /// interface the route to its source goes through. The capture shows only its way out, so the
+    /// path starts at `ip6_forward` (whose checks it passed) and its receive is a note.
+    func transmitForwarded6(_ hdr: IPv6Packet) {
+        let ingress = routeLookup6(hdr.source)
+        tracer.note("source \(hdr.source) is not this host's: forwarded from \(ingress?.name ?? "another interface") (that receive is not in this capture)")
+        transmitContext.isForwarded = true
+        withTransmitSKB { skb in
+            skb.dst = DstEntry(type: .unicast, dev: skb.dev)
+            if let ingress { skb.dev = ingress }
+            traced(ip6_output_c.ip6_forward) {
+                if profile.version >= .v6_12 { count("Ip6OutForwDatagrams") }
+                _ = ip6ForwardHook(&skb)
+            }
+        }
+        if outcome.verdict == .forward { outcome.verdict = .transmit }
     }
 }

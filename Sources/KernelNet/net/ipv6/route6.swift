@@ -91,10 +91,7 @@ extension Kernel {
         switch skb.dst?.type ?? .unreachable {
         case .local, .broadcast: return ip6_input(&skb)
         case .multicast: return ip6_mc_input(&skb)
-        case .unicast:
-            tracer.notModeled("IPv6 forwarding (ip6_forward)")
-            outcome.set(.unknown)
-            return .NET_RX_SUCCESS
+        case .unicast: return ip6_forward(&skb)
         case .unreachable: return ip6_pkt_discard(&skb)
         }
     }
