@@ -68,7 +68,7 @@ extension Kernel {
     private func runExpiredTimers(until time: Int64) {
         if !timerRuns.isEmpty { timerRuns = [] }
         // Most frames find no timer due: nothing to gather and sort.
-        guard fragmentTimerHorizon <= time || timeWaitTimerHorizon <= time else { return }
+        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.
         typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
         var expired: [Expired] = expiredFragmentQueues(FragmentKey.self, by: time).map { key, expires in
