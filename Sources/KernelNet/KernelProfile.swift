@@ -113,7 +113,7 @@ public struct KernelProfile: Sendable, Equatable {
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
-            "__ip6_finish_output",
+            "__ip6_finish_output", "ip6_route_output_flags_noref",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             "ieee80211_rx_for_interface",
@@ -170,7 +170,8 @@ public struct KernelProfile: Sendable, Equatable {
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [
-            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb", "tcp_v6_rcv", "__udp6_lib_rcv",
+            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb", "tcp_v6_rcv", "tcp_v6_do_rcv",
+            "__udp6_lib_rcv",
             "tcp_data_queue", "tcp_rcv_established", "tcp_rcv_state_process", "tcp_validate_incoming",
             "tcp_rcv_synsent_state_process",
         ],

@@ -82,7 +82,7 @@ public struct HostInference {
         var isLinkLocal: Bool { hi >> 54 == 0x3fa }
     }
 
-    private var facts: [Facts] = []
+    private(set) var facts: [Facts] = []
     /// The interface each IPv4 packet received on a capture of several interfaces arrived on.
     private var arrivedOn: [PacketKey: UInt32] = [:]
 
@@ -649,6 +649,7 @@ public struct HostInference {
         let state = stateAtStart(sent: sent, received: received, local: local)
         profile.sockets = state.sockets
         assumptions += state.assumptions
+        assumptions += addIPv6StateAtStart(to: &profile.sockets, sent: sent, received: received)
         if let gw = gateway, let gwIP = profile.routes.first?.gateway, !state.resolvedInCapture.contains(gwIP) {
             profile.neighbours.append(NeighbourConfig(ip: gwIP, mac: gw, device: deviceOn(gwIP), state: .NUD_REACHABLE))
             assumptions.append("neighbour \(gwIP) (\(gw)) cached: the host reached its gateway without resolving it in the capture")
@@ -828,10 +829,12 @@ public struct HostInference {
         let local = Set(interfaces.flatMap { $0.addresses.map(\.address) })
         // On lo the host sent every frame it received.
         let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })
-        let state = stateAtStart(sent: { $0.outgoing == true || $0.ifindex.map(loopbacks.contains) == true },
-                                 received: { $0.outgoing == false }, local: local)
+        let sent = { (f: Facts) in f.outgoing == true || f.ifindex.map(loopbacks.contains) == true }
+        let received = { (f: Facts) in f.outgoing == false }
+        let state = stateAtStart(sent: sent, received: received, local: local)
         profile.sockets = state.sockets
         assumptions += state.assumptions
+        assumptions += addIPv6StateAtStart(to: &profile.sockets, sent: sent, received: received)
         return (profile, assumptions)
     }
 

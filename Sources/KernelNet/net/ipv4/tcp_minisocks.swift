@@ -46,8 +46,8 @@ extension Kernel {
     }
 
     /// Completes a handshake on a request socket: the ACK of the SYN-ACK creates the child socket
-    /// (`tcp_v4_rcv` then hands the segment to it with `tcp_child_process`). Returns false when no
-    /// child was made: `tcp_v4_rcv` then discards the segment.
+    /// through the listener's `syn_recv_sock` (`tcp_v4_rcv` or `tcp_v6_rcv` then hands the segment to it with `tcp_child_process`). Returns false when no
+    /// child was made: the receive handler then discards the segment.
     func tcp_check_req(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
         traced(tcp_minisocks.tcp_check_req) {
             guard let th = skb.tcp_hdr() else { return false }
@@ -64,6 +64,7 @@ extension Kernel {
                 if th.flags.contains(.syn) { tracer.note("retransmitted SYN: the SYN-ACK is sent again") }
                 return false
             }
+            tcpSynRecvSock(&skb, tuple: t)
             var child = TCPConnection(state: .TCP_SYN_RECV)
             child.hasRxDst = true
             // The child inherits the request socket's receive state (tcp_create_openreq_child).

@@ -13,8 +13,8 @@ import Wire
 /// Functions modeled from `net/ipv6/ip6_output.c`, in the file's order.
 public enum ip6_output_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_output.c"
-    case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_send_skb,
-        ip6_push_pending_frames
+    case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_dst_lookup_tail,
+        ip6_dst_lookup, ip6_dst_lookup_flow, ip6_send_skb, ip6_push_pending_frames
 }
 
 extension Kernel {
@@ -65,6 +65,28 @@ extension Kernel {
         traced(ip6_output_c.ip6_xmit) {
             countIp6OutRequest(skb)
             return NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
+        }
+    }
+
+    /// Finds the output route of a flow whose source address is chosen (`ip6_route_output`, inline):
+    /// the route to `daddr`.
+    func ip6_dst_lookup_tail(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_dst_lookup_tail) { ip6_route_output_flags(daddr, dev: dev) }
+    }
+
+    /// The output route lookup without IPsec (ICMPv6 answers make theirs with it).
+    func ip6_dst_lookup(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_dst_lookup) { ip6_dst_lookup_tail(daddr, dev: dev) }
+    }
+
+    /// The output route lookup of a flow, then, for a route found, the IPsec policy lookup
+    /// (`xfrm_lookup_route`: no policies in the model, the route stays).
+    @discardableResult
+    func ip6_dst_lookup_flow(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_dst_lookup_flow) {
+            let dst = ip6_dst_lookup_tail(daddr, dev: dev)
+            if dst.type != .unreachable { xfrm_lookup_route() }
+            return dst
         }
     }
 
