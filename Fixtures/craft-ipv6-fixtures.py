@@ -208,12 +208,18 @@ def frag():
 
 # ---- socket programs ---------------------------------------------------------------------------
 
-def tcp_server():
+def accept_one(timeout):
+    """The listener on [::]:8080 (dual-stack) and the one connection it accepts."""
     s = socket.socket(socket.AF_INET6)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("::", 8080)); s.listen(4); s.settimeout(20)
     c, _ = s.accept()
-    c.settimeout(5)
+    c.settimeout(timeout)
+    return s, c
+
+
+def tcp_server():
+    s, c = accept_one(5)
     got = b""
     while len(got) < 14:
         d = c.recv(100)
@@ -254,11 +260,7 @@ def tcp_mapped_client():
 
 
 def tcp_mid_server():
-    s = socket.socket(socket.AF_INET6)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("::", 8080)); s.listen(4); s.settimeout(20)
-    c, _ = s.accept()
-    c.settimeout(20)
+    s, c = accept_one(20)
     while c.recv(100):
         c.sendall(b"ok\n")
     c.close()

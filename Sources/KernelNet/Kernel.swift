@@ -359,6 +359,8 @@ public struct FourTuple: Hashable, Sendable, CustomStringConvertible {
     public var local: IPv4Address { local6.v4 }
     /// The remote IPv4 address of an IPv4 connection.
     public var remote: IPv4Address { remote6.v4 }
+    /// The peer as `address:port` (`[address]:port` over IPv6).
+    public var remoteEndpoint: String { isIPv6 ? "[\(remote6)]:\(remotePort)" : "\(remote):\(remotePort)" }
 
     public var description: String {
         isIPv6 ? "[\(local6)]:\(localPort) <-> [\(remote6)]:\(remotePort)" : "\(local):\(localPort) <-> \(remote):\(remotePort)"

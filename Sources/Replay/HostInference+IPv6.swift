@@ -6,12 +6,15 @@ extension HostInference {
     /// began, and returns what was assumed: TCP listeners (it answered a SYN with a SYN-ACK), taken to
     /// be bound to `::` and so to take IPv4 too (`net.ipv6.bindv6only` 0, the default: an IPv4
     /// listener already inferred on the port becomes that one socket); connections seen in mid-stream
-    /// (their first segment here is no SYN); UDP sockets it sent from, bound to `::`.
+    /// (their first segment here is no SYN); UDP sockets bound to `::` on the ports it sent from or
+    /// received unicast datagrams on without answering a port unreachable.
     func addIPv6StateAtStart(to sockets: inout [SocketConfig], sent: (Facts) -> Bool, received: (Facts) -> Bool) -> [String] {
         var listeners: Set<UInt16> = []
         var seen: Set<FourTuple> = []
         var established: [FourTuple] = []
         var udpSentFrom: Set<UInt16> = []
+        var udpReceivedOn: Set<UInt16> = []
+        var udpClosed: Set<UInt16> = []
         for f in facts where f.family == .ipv6 && !f.forwarded && !f.copy {
             let out = sent(f)
             guard out || received(f) else { continue }
@@ -25,6 +28,10 @@ extension HostInference {
                 if !f.tcpFlags.contains(.syn), !f.tcpFlags.contains(.rst), !t.local6.isMulticast { established.append(t) }
             case .udp where out:
                 udpSentFrom.insert(f.sport)
+            case .udp where f.v6dst.hi >> 56 != 0xff:
+                udpReceivedOn.insert(f.dport)
+            case .icmpv6 where out:
+                if let port = f.quotedUDPPort { udpClosed.insert(port) }
             default:
                 break
             }
@@ -55,7 +62,7 @@ extension HostInference {
                 + "the capture (first seen in mid-stream): \(shown.joined(separator: ", "))\(established.count > 4 ? ", …" : "")")
         }
         var udp: [UInt16] = []
-        for port in udpSentFrom.sorted() {
+        for port in udpSentFrom.union(udpReceivedOn).subtracting(udpClosed).sorted() {
             if let i = sockets.firstIndex(where: { $0.proto == .udp && $0.port == port }) {
                 sockets[i].ipv6 = true
             } else {
@@ -66,7 +73,8 @@ extension HostInference {
             udp.append(port)
         }
         if !udp.isEmpty {
-            assumptions.append("UDP sockets on [::] port \(udp.map(String.init).joined(separator: ", ")) (it sent from them over IPv6)")
+            assumptions.append("UDP sockets on [::] port \(udp.map(String.init).joined(separator: ", ")) "
+                + "(it sent from them, or received on them without a port unreachable, over IPv6)")
         }
         return assumptions
     }

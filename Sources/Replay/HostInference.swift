@@ -370,6 +370,12 @@ public struct HostInference {
                let u = UDPPacket(bytes, at: inner.payloadOffset) {
                 f.quotedUDPPort = u.destinationPort
             }
+        case .icmpv6:
+            // A port unreachable (type 1 code 4) quotes the datagram: its UDP header past the IPv6 header.
+            guard let i = ICMPv6Packet(bytes, at: offset, length: bytes.count - offset), i.type == 1, i.code == 4,
+                  IPv6Packet(bytes, at: offset + 8)?.nextHeader == .udp,
+                  let u = UDPPacket(bytes, at: offset + 8 + IPv6Packet.headerLength) else { return }
+            f.quotedUDPPort = u.destinationPort
         default:
             break
         }

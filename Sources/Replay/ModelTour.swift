@@ -310,20 +310,22 @@ public enum ModelTour {
         }
     }
 
-    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`.
+    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000` and
+    /// a TCP listener on `[::]:8080`.
     static func ipv6Host(driver: String) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
                                 "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true } ],
-              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 } ] }
+              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ] }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
     }
 
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
-    /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, and the
-    /// extension headers and header errors the receive path checks.
+    /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, the
+    /// extension headers and header errors the receive path checks, and a TCP connection to the listener
+    /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there) and one the host opens.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -374,6 +376,17 @@ public enum ModelTour {
             rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(
                 tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 9, payload: data)).dropFirst(14)))),
             multicast(.allNodes).ipv6(peer, .allNodes, .udp, FrameBuilder.udp(40002, 7000, payload: data)),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 100, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 500, ack: 101, flags: [.syn, .ack])),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: .ack)),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: .ack)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: [.fin, .ack])),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -128,6 +128,25 @@ extension Kernel {
         }
     }
 
+    /// On the frame the capture shows leaving, where a segment sent without a full socket (a reset, a
+    /// time-wait socket's ACK) has its origin: `send` sends that frame, and this returns true.
+    func sendsCapturedAnswer(_ send: (inout SKBuff) -> Void) -> Bool {
+        guard var out = transmitSKB else { return false }
+        send(&out)
+        transmitSKB = out
+        return true
+    }
+
+    /// An answer built while a received segment is processed (`what`: RST, ACK, SYN-ACK, to `t`'s
+    /// peer): counted when it is built (`TcpOutSegs`, and `TcpOutRsts` for a reset) and expected to
+    /// leave as a frame of its own.
+    func expectAnswer(_ kind: TransmitKind, _ what: String, on t: FourTuple) {
+        count("TcpOutSegs")
+        if what == "RST" { count("TcpOutRsts") }
+        expectTransmit(kind, from: currentFrame)
+        tracer.note("\(what) to \(t.remoteEndpoint) built and sent: see the transmitted frame")
+    }
+
     /// The checks both receive handlers make before the socket lookup: the packet type, the header's
     /// length, and the checksum of a short segment (`skb_checksum_init`, `CHECKSUM_BREAK` = 76 bytes).
     /// Returns the header, or nil when the segment was dropped or cannot be read.

@@ -24,21 +24,12 @@ extension Kernel {
     /// Sends a RST in answer to a segment that belongs to no connection (never to a RST).
     func tcp_v4_send_reset(_ skb: inout SKBuff) {
         traced(tcp_ipv4.tcp_v4_send_reset) {
-            if var out = transmitSKB {
-                ip_send_unicast_reply(&out)
-                transmitSKB = out
-                return
-            }
+            if sendsCapturedAnswer({ ip_send_unicast_reply(&$0) }) { return }
             guard let th = skb.tcp_hdr(), !th.flags.contains(.rst), let t = receivedTuple(skb) else {
                 tracer.note("no reset in answer to a reset")
                 return
             }
-            do {
-                count("TcpOutSegs")
-                count("TcpOutRsts")
-                expectTransmit(.tcpReset(t), from: currentFrame)
-                tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
-            }
+            expectAnswer(.tcpReset(t), "RST", on: t)
         }
     }
 
@@ -74,14 +65,8 @@ extension Kernel {
     /// per-CPU control socket (counted in `TcpOutSegs` when it is built).
     func tcp_v4_send_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_ipv4.tcp_v4_send_ack) {
-            if var out = transmitSKB {
-                ip_send_unicast_reply(&out)
-                transmitSKB = out
-                return
-            }
-            count("TcpOutSegs")
-            expectTransmit(.tcpTimewaitAck(t), from: currentFrame)
-            tracer.note("ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+            if sendsCapturedAnswer({ ip_send_unicast_reply(&$0) }) { return }
+            expectAnswer(.tcpTimewaitAck(t), "ACK", on: t)
         }
     }
 
@@ -104,9 +89,7 @@ extension Kernel {
                 ip_build_and_send_pkt(&out)
                 transmitSKB = out
             } else {
-                count("TcpOutSegs")
-                expectTransmit(.tcpSynAck(t), from: currentFrame)
-                tracer.note("SYN-ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+                expectAnswer(.tcpSynAck(t), "SYN-ACK", on: t)
             }
         }
     }

@@ -21,7 +21,13 @@ extension Kernel {
     /// Counts a packet made for output (`IPSTATS_MIB_OUT` before 6.12, `IPSTATS_MIB_OUTREQUESTS` in 6.12).
     func countIp6OutRequest(_ skb: SKBuff) {
         count("Ip6OutRequests")
-        if profile.version < .v6_12 { count("Ip6OutOctets", skb.len) }
+        if profile.version < .v6_12 { count("Ip6OutOctets", ip6PacketLength(skb)) }
+    }
+
+    /// The IPv6 packet's length, its header included (`skb->len` where IP counts it: the skb holds
+    /// no link-layer header yet).
+    func ip6PacketLength(_ skb: SKBuff) -> Int {
+        (skb.ipv6_hdr()?.payloadLength ?? 0) + IPv6Packet.headerLength
     }
 
     /// Hands the packet to the next hop's neighbour entry, counting it as transmitted in 6.12.
@@ -29,11 +35,11 @@ extension Kernel {
         traced(ip6_output_c.ip6_finish_output2) {
             if profile.version >= .v6_12 {
                 count("Ip6OutTransmits")
-                count("Ip6OutOctets", skb.len)
+                count("Ip6OutOctets", ip6PacketLength(skb))
             }
             if let daddr = skb.ipv6_hdr()?.destination, daddr.isMulticast {
                 count("Ip6OutMcastPkts")
-                count("Ip6OutMcastOctets", skb.len)
+                count("Ip6OutMcastOctets", ip6PacketLength(skb))
             }
             return traced(neighbour_h.neigh_output) {
                 tracer.note("neighbour assumed resolved before the capture, its header cached (neighbour discovery is not modeled)")

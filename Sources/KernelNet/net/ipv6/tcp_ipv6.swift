@@ -36,9 +36,7 @@ extension Kernel {
                 _ = ip6_xmit(&out)
                 transmitSKB = out
             } else {
-                count("TcpOutSegs")
-                expectTransmit(.tcpSynAck(t), from: currentFrame)
-                tracer.note("SYN-ACK to [\(t.remote6)]:\(t.remotePort) built and sent: see the transmitted frame")
+                expectAnswer(.tcpSynAck(t), "SYN-ACK", on: t)
             }
         }
     }
@@ -62,20 +60,13 @@ extension Kernel {
     /// destination). The reset leaves as a frame of its own.
     func tcp_v6_send_reset(_ skb: inout SKBuff) {
         traced(tcp_ipv6.tcp_v6_send_reset) {
-            if var out = transmitSKB {
-                tcp_v6_send_response(&out)
-                transmitSKB = out
-                return
-            }
+            if sendsCapturedAnswer({ tcp_v6_send_response(&$0) }) { return }
             guard let th = skb.tcp_hdr(), !th.flags.contains(.rst), let t = receivedTuple(skb) else {
                 tracer.note("no reset in answer to a reset")
                 return
             }
             guard !t.local6.isMulticast else { return }
-            count("TcpOutSegs")
-            count("TcpOutRsts")
-            expectTransmit(.tcpReset(t), from: currentFrame)
-            tracer.note("RST to [\(t.remote6)]:\(t.remotePort) built and sent: see the transmitted frame")
+            expectAnswer(.tcpReset(t), "RST", on: t)
         }
     }
 
@@ -83,14 +74,8 @@ extension Kernel {
     /// control socket (counted in `TcpOutSegs` when it is built).
     func tcp_v6_send_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_ipv6.tcp_v6_send_ack) {
-            if var out = transmitSKB {
-                tcp_v6_send_response(&out)
-                transmitSKB = out
-                return
-            }
-            count("TcpOutSegs")
-            expectTransmit(.tcpTimewaitAck(t), from: currentFrame)
-            tracer.note("ACK to [\(t.remote6)]:\(t.remotePort) built and sent: see the transmitted frame")
+            if sendsCapturedAnswer({ tcp_v6_send_response(&$0) }) { return }
+            expectAnswer(.tcpTimewaitAck(t), "ACK", on: t)
         }
     }
 
