@@ -51,7 +51,10 @@ extension Kernel {
             withTransmitSKB { $0.transport_header = upper }
             transmitTCP(transmitSKB ?? skb)
         case .udp:
-            notModeledOrigin("a UDP datagram over IPv6 (udp_v6_send_skb: IPv6 UDP sockets' sending is not modeled)")
+            withTransmitSKB { skb in
+                skb.transport_header = upper
+                udpv6_sendmsg(&skb)
+            }
         default:
             notModeledOrigin("IPv6 next header \(next.rawValue)")
         }

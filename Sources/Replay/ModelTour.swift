@@ -325,7 +325,8 @@ public enum ModelTour {
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
     /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, the
     /// extension headers and header errors the receive path checks, and a TCP connection to the listener
-    /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there) and one the host opens.
+    /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, and
+    /// a datagram the host sends.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -387,6 +388,7 @@ public enum ModelTour {
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
+            tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -14,7 +14,7 @@ import Wire
 public enum ip6_output_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_output.c"
     case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_dst_lookup_tail,
-        ip6_dst_lookup, ip6_dst_lookup_flow, ip6_send_skb, ip6_push_pending_frames
+        ip6_dst_lookup, ip6_dst_lookup_flow, ip6_sk_dst_lookup_flow, ip6_send_skb, ip6_push_pending_frames, ip6_make_skb
 }
 
 extension Kernel {
@@ -96,6 +96,12 @@ extension Kernel {
         }
     }
 
+    /// The output route of a socket's datagram: the route cached on a connected socket when it is
+    /// still valid, else `ip6_dst_lookup_flow` (the model keeps no socket routes: it looks up).
+    func ip6_sk_dst_lookup_flow(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_sk_dst_lookup_flow) { ip6_dst_lookup_flow(daddr, dev: dev) }
+    }
+
     /// Sends a datagram made from a socket's pending data.
     func ip6_send_skb(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.ip6_send_skb) { ip6_local_out(&skb) }
@@ -107,5 +113,11 @@ extension Kernel {
             countIp6OutRequest(skb)
             return ip6_send_skb(&skb)
         }
+    }
+
+    /// Makes a datagram from one `sendmsg` call without corking (`__ip6_make_skb`, not recorded, builds
+    /// the header and counts it).
+    func ip6_make_skb(_ skb: inout SKBuff) {
+        traced(ip6_output_c.ip6_make_skb) { countIp6OutRequest(skb) }
     }
 }
