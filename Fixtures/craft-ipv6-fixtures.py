@@ -16,6 +16,11 @@ scapy frames, sent from p6b-peer on the interface p6b-peer with sendp():
 socket programs:
   tcp-server   (p6b-dut) listener on [::]:8080: accepts one connection, reads 14 bytes, answers, closes
   tcp-client   the connection from [fd77::2]:40000
+  tcp-mapped-client  the connection from 10.77.0.2:40000 to 10.77.0.1:8080 (an IPv4-mapped socket
+               on the listener)
+  tcp-mid-server  (p6b-dut) listener on [::]:8080: one connection, answers each request until EOF
+  tcp-mid-client PREFIX  connects from [fd77::2]:40000 and makes a request; creates PREFIX.ready and
+               waits for PREFIX.go (the capture started), makes another request and closes
   udp-server   (p6b-dut) UDP [::]:7000, reads for a few seconds
   udp-client   a datagram to 7000 (open) and one to 7001 (closed)
 truth:
@@ -203,12 +208,18 @@ def frag():
 
 # ---- socket programs ---------------------------------------------------------------------------
 
-def tcp_server():
+def accept_one(timeout):
+    """The listener on [::]:8080 (dual-stack) and the one connection it accepts."""
     s = socket.socket(socket.AF_INET6)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("::", 8080)); s.listen(4); s.settimeout(20)
     c, _ = s.accept()
-    c.settimeout(5)
+    c.settimeout(timeout)
+    return s, c
+
+
+def tcp_server():
+    s, c = accept_one(5)
     got = b""
     while len(got) < 14:
         d = c.recv(100)
@@ -235,6 +246,43 @@ def tcp_client():
     except OSError:
         pass
     r.close()
+
+
+def tcp_mapped_client():
+    c = socket.socket(socket.AF_INET)
+    c.bind(("10.77.0.2", 40000)); c.settimeout(5)
+    c.connect(("10.77.0.1", 8080))
+    c.sendall(b"hello pktpath\n")
+    while c.recv(100):
+        pass
+    c.close()
+    time.sleep(0.3)
+
+
+def tcp_mid_server():
+    s, c = accept_one(20)
+    while c.recv(100):
+        c.sendall(b"ok\n")
+    c.close()
+    time.sleep(2); s.close()
+
+
+def tcp_mid_client(prefix):
+    import os
+    c = socket.socket(socket.AF_INET6)
+    c.bind((PEER_IP, 40000)); c.settimeout(20)
+    c.connect((DUT_IP, 8080))
+    c.sendall(b"hello pktpath\n"); c.recv(100)
+    open(prefix + ".ready", "w").close()
+    while not os.path.exists(prefix + ".go"):
+        time.sleep(0.05)
+    time.sleep(0.2)
+    c.sendall(b"again pktpath\n"); c.recv(100)
+    c.shutdown(socket.SHUT_WR)
+    while c.recv(100):
+        pass
+    c.close()
+    time.sleep(0.3)
 
 
 def udp_server():
@@ -297,7 +345,8 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
     table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "mld": mld, "frag": frag,
-             "tcp-server": tcp_server, "tcp-client": tcp_client, "udp-server": udp_server,
+             "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
+             "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
              "udp-client": udp_client, "oracle-scenario": oracle_scenario}
     if cmd not in table:
         sys.exit(__doc__)

@@ -2,7 +2,9 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra mld frag exthdr forward (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped (default: all)
+# Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
+#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -27,6 +29,11 @@
 #   frag     static neighbours, ip6frag_time=1: ping6 of 3000 bytes (fragments both ways), then
 #            craft-ipv6-fixtures.py frag (overlap, atomic, bad length, a fragment left to time out)
 #   exthdr   static neighbours: craft-ipv6-fixtures.py exthdr
+#   tcp_mid  static neighbours: a TCP connection to [::]:8080 set up and used before the capture
+#            starts; the capture shows a second request, its answer and the close
+#   tcp_mapped  static neighbours, IPv4 addresses 10.77.0.1/24 and 10.77.0.2/24 too: the listener on
+#            [::]:8080 (dual-stack) reached over IPv4 (an IPv4-mapped socket): handshake, 14 bytes,
+#            3 back, close
 #   forward  the host forwards (net.ipv6.conf.all.forwarding=1) between the peer and p6b-far: two
 #            pings, one with hop limit 1 (time exceeded), one of 1300 bytes (packet too big, MTU 1280),
 #            the same again (the peer now fragments it; the host forwards the fragments)
@@ -36,18 +43,18 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward)
+ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
-DUT=p6b-dut; PEER=p6b-peer; FAR=p6b-far
+PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
 DUT_MAC=02:00:00:00:0d:00; PEER_MAC=02:00:00:00:0e:00; DUT2_MAC=02:00:00:00:0d:01; FAR_MAC=02:00:00:00:0f:01
 DUT_IP=fd77::1; PEER_IP=fd77::2; DUT2_IP=fd78::1; FAR_IP=fd78::2
 DUT_LL=fe80::ff:fe00:d00; PEER_LL=fe80::ff:fe00:e00; DUT2_LL=fe80::ff:fe00:d01; FAR_LL=fe80::ff:fe00:f01
 
 . "$HERE/capture.sh"
-capture_session pktpath-ipv6-fixtures $DUT $PEER $FAR
+capture_session pktpath-$PFX-fixtures $DUT $PEER $FAR
 PY=/usr/bin/python3
-CAP_NS=$DUT; CAP_IF=p6b-dut
+CAP_NS=$DUT; CAP_IF=$DUT
 KFREE_FILTER="protocol == 34525"
 dx() { ip netns exec $DUT "$@"; }
 px() { ip netns exec $PEER "$@"; }
@@ -85,17 +92,17 @@ setup() {  # [far]: fresh namespaces, the host-peer link, and with "far" the sec
   local ns
   for ns in $DUT $PEER $FAR; do ip netns del $ns 2>/dev/null || true; done
   quiet_ns $DUT; quiet_ns $PEER
-  link $DUT p6b-dut $DUT_MAC $DUT_IP $PEER p6b-peer $PEER_MAC $PEER_IP 1500
+  link $DUT $DUT $DUT_MAC $DUT_IP $PEER $PEER $PEER_MAC $PEER_IP 1500
   if [ "${1:-}" = far ]; then
     quiet_ns $FAR
     dx sysctl -qw net.ipv6.conf.all.forwarding=1
-    link $DUT p6b-dut2 $DUT2_MAC $DUT2_IP $FAR p6b-far $FAR_MAC $FAR_IP 1280
-    dx ip link set p6b-dut2 up; fx ip link set p6b-far up
+    link $DUT ${DUT}2 $DUT2_MAC $DUT2_IP $FAR $FAR $FAR_MAC $FAR_IP 1280
+    dx ip link set ${DUT}2 up; fx ip link set $FAR up
   fi
-  dx ip link set p6b-dut up; px ip link set p6b-peer up
-  wait_up $DUT p6b-dut; wait_up $PEER p6b-peer
+  dx ip link set $DUT up; px ip link set $PEER up
+  wait_up $DUT $DUT; wait_up $PEER $PEER
   if [ "${1:-}" = far ]; then
-    wait_up $FAR p6b-far
+    wait_up $FAR $FAR
     px ip -6 route add fd78::/64 via $DUT_IP
     fx ip -6 route add fd77::/64 via $DUT2_IP
   fi
@@ -104,10 +111,10 @@ setup() {  # [far]: fresh namespaces, the host-peer link, and with "far" the sec
 }
 
 static_neigh() {  # permanent entries both ways, global and link-local
-  dx ip neigh replace $PEER_IP lladdr $PEER_MAC dev p6b-dut nud permanent
-  dx ip neigh replace $PEER_LL lladdr $PEER_MAC dev p6b-dut nud permanent
-  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev p6b-peer nud permanent
-  px ip neigh replace $DUT_LL lladdr $DUT_MAC dev p6b-peer nud permanent
+  dx ip neigh replace $PEER_IP lladdr $PEER_MAC dev $DUT nud permanent
+  dx ip neigh replace $PEER_LL lladdr $PEER_MAC dev $DUT nud permanent
+  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev $PEER nud permanent
+  px ip neigh replace $DUT_LL lladdr $DUT_MAC dev $PEER nud permanent
 }
 
 wait_listen() {  # proto port
@@ -119,11 +126,11 @@ wait_listen() {  # proto port
 host() {
   local n=$1 socks=${2:-} sys=${3:-} nb=${4:-none}
   local neigh=""
-  [ "$nb" = static ] && neigh='"neighbours": [ { "ip": "'$PEER_IP'", "mac": "'$PEER_MAC'", "dev": "p6b-dut", "state": "permanent" },
-                  { "ip": "'$PEER_LL'", "mac": "'$PEER_MAC'", "dev": "p6b-dut", "state": "permanent" } ],'
+  [ "$nb" = static ] && neigh='"neighbours": [ { "ip": "'$PEER_IP'", "mac": "'$PEER_MAC'", "dev": "'$DUT'", "state": "permanent" },
+                  { "ip": "'$PEER_LL'", "mac": "'$PEER_MAC'", "dev": "'$DUT'", "state": "permanent" } ],'
   cat > "$OUT/$n.host.json" <<EOF
 { "kernel": "6.1",
-  "interfaces": [ { "name": "p6b-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true } ],
+  "interfaces": [ { "name": "$DUT", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true } ],
   $neigh
   "sockets": [ $socks ],
   "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0${sys:+, $sys} } }
@@ -153,21 +160,21 @@ fx_tcp_udp() {
 
 fx_linkup() {
   setup
-  dx sysctl -qw net.ipv6.conf.p6b-dut.router_solicitations=1
+  dx sysctl -qw net.ipv6.conf.$DUT.router_solicitations=1
   # tcpdump ends when its interface goes down: IPv6 is switched off and on on the interface instead,
   # which removes its addresses and starts it over (link-local address, DAD, MLD, RS)
-  dx sysctl -qw net.ipv6.conf.p6b-dut.disable_ipv6=1
+  dx sysctl -qw net.ipv6.conf.$DUT.disable_ipv6=1
   start_capture v6_linkup
-  dx sysctl -qw net.ipv6.conf.p6b-dut.disable_ipv6=0
+  dx sysctl -qw net.ipv6.conf.$DUT.disable_ipv6=0
   settle $DUT
-  dx ip addr add $DUT_IP/64 dev p6b-dut
+  dx ip addr add $DUT_IP/64 dev $DUT
   settle $DUT
-  px ip addr add fd77::20/64 dev p6b-peer
+  px ip addr add fd77::20/64 dev $PEER
   sleep 2
-  px ip addr add $DUT_IP/128 dev p6b-peer
+  px ip addr add $DUT_IP/128 dev $PEER
   sleep 2
   stop_capture v6_linkup
-  host v6_linkup "" '"net.ipv6.conf.p6b-dut.router_solicitations": 1'
+  host v6_linkup "" '"net.ipv6.conf.$DUT.router_solicitations": 1'
 }
 
 fx_scapy() {  # fixture craft-command [static] [sysctl-extra]
@@ -184,7 +191,7 @@ fx_exthdr() { fx_scapy v6_exthdr exthdr static; }
 
 fx_mld() {
   setup
-  dx ip addr add ff12::7777/128 dev p6b-dut autojoin
+  dx ip addr add ff12::7777/128 dev $DUT autojoin
   settle $DUT
   start_capture v6_mld
   px $PY "$CRAFT" mld
@@ -205,8 +212,8 @@ fx_frag() {
 
 fx_forward() {
   setup far; static_neigh
-  dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev p6b-dut2 nud permanent
-  fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev p6b-far nud permanent
+  dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev ${DUT}2 nud permanent
+  fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev $FAR nud permanent
   start_capture v6_forward
   px ping -6 -n -c 2 -i 0.2 $FAR_IP
   px ping -6 -n -c 1 -t 1 $FAR_IP || true
@@ -216,14 +223,51 @@ fx_forward() {
   cat > "$OUT/v6_forward.host.json" <<EOF
 { "kernel": "6.1",
   "interfaces": [
-    { "name": "p6b-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
-    { "name": "p6b-dut2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "p6b-dut", "state": "permanent" },
-                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "p6b-dut", "state": "permanent" },
-                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "p6b-dut2", "state": "permanent" } ],
+    { "name": "$DUT", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
+    { "name": "${DUT}2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
+                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
+                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "${DUT}2", "state": "permanent" } ],
   "sockets": [],
   "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0, "net.ipv6.conf.all.forwarding": 1 } }
 EOF
+}
+
+fx_tcp_mid() {
+  setup; static_neigh
+  dx $PY "$CRAFT" tcp-mid-server & BG+=($!)
+  wait_listen t 8080
+  rm -f "$WORK/mid.ready" "$WORK/mid.go"
+  px $PY "$CRAFT" tcp-mid-client "$WORK/mid" & BG+=($!)
+  for _ in $(seq 50); do [ -e "$WORK/mid.ready" ] && break; sleep 0.1; done
+  start_capture v6_tcp_mid
+  touch "$WORK/mid.go"
+  sleep 1.5
+  stop_capture v6_tcp_mid
+  host v6_tcp_mid '{ "proto": "tcp", "addr": "::", "port": 8080, "state": "listen" },
+    { "proto": "tcp", "addr": "'$DUT_IP'", "port": 8080, "state": "established", "remote": "['$PEER_IP']:40000" }' "" static
+}
+
+fx_tcp_mapped() {
+  setup; static_neigh
+  dx ip addr add 10.77.0.1/24 dev $DUT; px ip addr add 10.77.0.2/24 dev $PEER
+  dx ip neigh replace 10.77.0.2 lladdr $PEER_MAC dev $DUT nud permanent
+  px ip neigh replace 10.77.0.1 lladdr $DUT_MAC dev $PEER nud permanent
+  dx $PY "$CRAFT" tcp-server & BG+=($!)
+  wait_listen t 8080
+  start_capture v6_tcp_mapped
+  px $PY "$CRAFT" tcp-mapped-client
+  stop_capture v6_tcp_mapped
+  host v6_tcp_mapped '{ "proto": "tcp", "addr": "::", "port": 8080, "state": "listen" }' "" static
+  # the IPv4 address and neighbour beside the IPv6 ones
+  $PY - "$OUT/v6_tcp_mapped.host.json" "$PEER_MAC" "$DUT" <<'PYEOF'
+import json, sys
+p, mac, dev = sys.argv[1:]
+h = json.load(open(p))
+h["interfaces"][0]["addresses"].insert(0, "10.77.0.1/24")
+h["neighbours"].insert(0, {"ip": "10.77.0.2", "mac": mac, "dev": dev, "state": "permanent"})
+json.dump(h, open(p, "w"), indent=1)
+PYEOF
 }
 
 for f in "${SEL[@]}"; do

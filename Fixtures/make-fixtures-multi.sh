@@ -125,6 +125,6 @@ cat > "$OUT/multi_if.host.json" <<JSON
       "addresses": ["10.89.2.1/24", "fd00:89:2::1/64"], "captured": true },
     { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536,
       "addresses": ["127.0.0.1/8", "::1/128"], "captured": true } ],
-  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8081, "state": "listen" } ],
+  "sockets": [ { "proto": "tcp", "addr": "::", "port": 8081, "state": "listen" } ],
   "sysctl": { "net.ipv4.ip_forward": 0 } }
 JSON

@@ -154,8 +154,11 @@ extension IPv4Address: HashTableKey {
 
 extension FourTuple: HashTableKey {
     public func hash(seed: UInt64) -> UInt64 {
-        let addresses = UInt64(local.rawValue) << 32 | UInt64(remote.rawValue)
+        // The remote address's words are swapped in halves, so that each IPv4 address (the low half of
+        // its mapped form) keeps a half of its own.
+        let low = local6.low ^ (remote6.low << 32 | remote6.low >> 32)
+        let high = local6.high ^ (remote6.high << 32 | remote6.high >> 32)
         let ports = UInt64(localPort) << 16 | UInt64(remotePort)
-        return mix64(mix64(addresses ^ seed) ^ ports)
+        return mix64(mix64(mix64(low ^ seed) ^ high) ^ ports)
     }
 }

@@ -329,7 +329,6 @@ enum TransmitKind: Hashable {
     case arpReply(to: IPv4Address)
     case icmpv6Reply(to: IPv6Address, id: UInt16, seq: UInt16)
     case icmpv6Error(to: IPv6Address, type: UInt8, code: UInt8)
-    case tcpv6Reset(to: IPv6Address, port: UInt16, from: UInt16)
     /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
     case forwarded(FragmentKey)
 
@@ -337,7 +336,7 @@ enum TransmitKind: Hashable {
     /// the kernel delays and merges).
     var answer: String? {
         switch self {
-        case .tcpReset, .netfilterReset, .tcpv6Reset: "tcp reset"
+        case .tcpReset, .netfilterReset: "tcp reset"
         case .tcpSynAck: "syn-ack"
         case .tcpAck, .tcpTimewaitAck: nil
         case .icmpReply, .icmpv6Reply: "echo reply"
@@ -349,20 +348,41 @@ enum TransmitKind: Hashable {
 }
 
 /// A connection's addresses and ports, from the host's point of view.
+///
+/// One table holds the connections of both families, as the kernel's established hash does: the
+/// addresses are kept in IPv6 form, an IPv4 connection's as IPv4-mapped (`::ffff:a.b.c.d`).
 public struct FourTuple: Hashable, Sendable, CustomStringConvertible {
-    public var local: IPv4Address
+    public var local6: IPv6Address
     public var localPort: UInt16
-    public var remote: IPv4Address
+    public var remote6: IPv6Address
     public var remotePort: UInt16
 
+    /// An IPv4 connection.
     public init(local: IPv4Address, localPort: UInt16, remote: IPv4Address, remotePort: UInt16) {
-        self.local = local
+        self.init(local6: IPv6Address(v4Mapped: local), localPort: localPort, remote6: IPv6Address(v4Mapped: remote),
+                  remotePort: remotePort)
+    }
+
+    /// An IPv6 connection (or an IPv4 one, given IPv4-mapped addresses).
+    public init(local6: IPv6Address, localPort: UInt16, remote6: IPv6Address, remotePort: UInt16) {
+        self.local6 = local6
         self.localPort = localPort
-        self.remote = remote
+        self.remote6 = remote6
         self.remotePort = remotePort
     }
 
-    public var description: String { "\(local):\(localPort) <-> \(remote):\(remotePort)" }
+    /// Whether the connection runs over IPv6 (its addresses are not IPv4-mapped).
+    public var isIPv6: Bool { !local6.isV4Mapped }
+    /// The local IPv4 address of an IPv4 connection.
+    public var local: IPv4Address { local6.v4 }
+    /// The remote IPv4 address of an IPv4 connection.
+    public var remote: IPv4Address { remote6.v4 }
+    /// The peer as `address:port` (`[address]:port` over IPv6).
+    public var remoteEndpoint: String { isIPv6 ? "[\(remote6)]:\(remotePort)" : "\(remote):\(remotePort)" }
+
+    public var description: String {
+        isIPv6 ? "[\(local6)]:\(localPort) <-> [\(remote6)]:\(remotePort)" : "\(local):\(localPort) <-> \(remote):\(remotePort)"
+    }
 }
 
 /// An extra route from the host profile.

@@ -123,7 +123,7 @@ public struct KernelProfile: Sendable, Equatable {
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
-            "__ip6_finish_output",
+            "__ip6_finish_output", "ip6_route_output_flags_noref",
             // reassembly does not check that a first fragment holds the upper-layer header (the model's
             // only caller of ipv6_skip_exthdr)
             "ipv6frag_thdr_truncated", "ipv6_skip_exthdr",
@@ -186,7 +186,8 @@ public struct KernelProfile: Sendable, Equatable {
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [
-            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb", "tcp_v6_rcv", "__udp6_lib_rcv",
+            "tcp_v4_rcv", "tcp_v4_do_rcv", "__udp4_lib_rcv", "udp_queue_rcv_one_skb", "__udp_queue_rcv_skb", "tcp_v6_rcv", "tcp_v6_do_rcv",
+            "__udp6_lib_rcv",
             "tcp_data_queue", "tcp_rcv_established", "tcp_rcv_state_process", "tcp_validate_incoming",
             "tcp_rcv_synsent_state_process",
         ],

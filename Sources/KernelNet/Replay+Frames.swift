@@ -501,11 +501,11 @@ extension Kernel {
         }
     }
 
-    private func transmitTCP(_ skb: SKBuff) {
-        guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return }
-        let t = FourTuple(local: iph.source, localPort: th.sourcePort, remote: iph.destination,
-                          remotePort: th.destinationPort)
-        let dataLength = max(0, iph.totalLength - iph.headerLength - th.headerLength)
+    /// A TCP segment the host sent, over either family: its origin from its flags and the
+    /// connection's state, which it updates.
+    func transmitTCP(_ skb: SKBuff) {
+        guard let th = skb.tcp_hdr(), let t = sentTuple(skb) else { return }
+        let dataLength = tcpDataLength(skb, th)
         let flags = th.flags
         if flags.contains(.rst) {
             if matchExpected(.netfilterReset(t)) {
@@ -513,7 +513,7 @@ extension Kernel {
                 return
             }
             if matchExpected(.tcpReset(t)) || sockets.tcp[t] == nil || sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV {
-                withTransmitSKB { tcp_v4_send_reset(&$0) }
+                withTransmitSKB { tcpSendReset(&$0) }
             } else {
                 // A reset the host's own socket sends on close: its origin explains it.
                 transmitContext.explained = true
@@ -527,7 +527,7 @@ extension Kernel {
             if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
             if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
             tcpAdvertisedWindow(th, tuple: t)
-            tcp_v4_send_synack(tuple: t)
+            tcpSendSynack(tuple: t)
             return
         }
         if flags.contains(.syn) {
@@ -535,7 +535,9 @@ extension Kernel {
             queueUnacked(t, end: th.sequence &+ 1)
             tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")
-            withTransmitSKB { tcp_v4_connect(&$0) }
+            withTransmitSKB { skb in
+                if t.isIPv6 { tcp_v6_connect(&skb) } else { tcp_v4_connect(&skb) }
+            }
             return
         }
         if sockets.tcp[t] == nil {
@@ -577,7 +579,7 @@ extension Kernel {
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
                                           total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh))
         } else if matchExpected(.tcpTimewaitAck(t)) {
-            withTransmitSKB { tcp_v4_timewait_ack(&$0, tuple: t) }
+            withTransmitSKB { tcpTimewaitAck(&$0, tuple: t) }
         } else {
             matchExpected(.tcpAck(t))
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }

@@ -61,16 +61,13 @@ extension Kernel {
             default: notModeledOrigin("ICMPv6 type \(type)")
             }
         case .tcp:
-            let flags = TCPPacket(skb.bytes, at: upper)?.flags ?? []
-            guard flags.contains(.rst) else {
-                notModeledOrigin("a TCP segment over IPv6 (IPv6 connections are not modeled: inet6_csk_xmit, tcp_v6_send_synack)")
-                return
-            }
-            matchExpected(.tcpv6Reset(to: hdr.destination, port: TCPPacket(skb.bytes, at: upper)?.destinationPort ?? 0,
-                                      from: TCPPacket(skb.bytes, at: upper)?.sourcePort ?? 0))
-            withTransmitSKB { tcp_v6_send_reset(&$0) }
+            withTransmitSKB { $0.transport_header = upper }
+            transmitTCP(transmitSKB ?? skb)
         case .udp:
-            notModeledOrigin("a UDP datagram over IPv6 (udp_v6_send_skb: IPv6 UDP sockets' sending is not modeled)")
+            withTransmitSKB { skb in
+                skb.transport_header = upper
+                udpv6_sendmsg(&skb)
+            }
         default:
             notModeledOrigin("IPv6 next header \(next.rawValue)")
         }

@@ -383,6 +383,12 @@ public struct HostInference {
                let u = UDPPacket(bytes, at: inner.payloadOffset) {
                 f.quotedUDPPort = u.destinationPort
             }
+        case .icmpv6:
+            // A port unreachable (type 1 code 4) quotes the datagram: its UDP header past the IPv6 header.
+            guard let i = ICMPv6Packet(bytes, at: offset, length: bytes.count - offset), i.type == 1, i.code == 4,
+                  IPv6Packet(bytes, at: offset + 8)?.nextHeader == .udp,
+                  let u = UDPPacket(bytes, at: offset + 8 + IPv6Packet.headerLength) else { return }
+            f.quotedUDPPort = u.destinationPort
         default:
             break
         }
@@ -681,6 +687,7 @@ public struct HostInference {
         let state = stateAtStart(sent: sent, received: received, local: local)
         profile.sockets = state.sockets
         assumptions += state.assumptions
+        assumptions += addIPv6StateAtStart(to: &profile.sockets, sent: sent, received: received)
         if let gw = gateway, let gwIP = profile.routes.first?.gateway, !state.resolvedInCapture.contains(gwIP) {
             profile.neighbours.append(NeighbourConfig(ip: gwIP, mac: gw, device: deviceOn(gwIP), state: .NUD_REACHABLE))
             assumptions.append("neighbour \(gwIP) (\(gw)) cached: the host reached its gateway without resolving it in the capture")
@@ -869,10 +876,12 @@ public struct HostInference {
         let local = Set(interfaces.flatMap { $0.addresses.map(\.address) })
         // On lo the host sent every frame it received.
         let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })
-        let state = stateAtStart(sent: { $0.outgoing == true || $0.ifindex.map(loopbacks.contains) == true },
-                                 received: { $0.outgoing == false }, local: local)
+        let sent = { (f: Facts) in f.outgoing == true || f.ifindex.map(loopbacks.contains) == true }
+        let received = { (f: Facts) in f.outgoing == false }
+        let state = stateAtStart(sent: sent, received: received, local: local)
         profile.sockets = state.sockets
         assumptions += state.assumptions
+        assumptions += addIPv6StateAtStart(to: &profile.sockets, sent: sent, received: received)
         return (profile, assumptions)
     }
 

@@ -367,7 +367,10 @@ public struct HostProfile: Sendable {
                 addrText = "0.0.0.0"
                 takesIPv6 = true
             }
-            guard let addr = IPv4Address(addrText) else {
+            // An established IPv6 connection names its own address; a socket bound to one IPv6 address
+            // (a listener, a UDP socket) is not modeled.
+            let addr6 = o["state"] as? String == "established" ? IPv6Address(addrText) : nil
+            guard let addr = addr6 != nil ? IPv4Address.any : IPv4Address(addrText) else {
                 throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (sockets bound to one IPv6 address are not modeled)")
             }
             var groups: [IPv4Address] = []
@@ -387,14 +390,24 @@ public struct HostProfile: Sendable {
                 }
             }
             // The peer of a connected UDP socket or an established connection ("10.0.0.2:53").
+            // An IPv6 connection's peer is written "[ADDRESS]:PORT".
             var remote: (IPv4Address, UInt16)?
+            var remote6: IPv6Address?
             if let r = o["remote"], !(r is NSNull) {
-                let parts = (r as? String)?.split(separator: ":") ?? []
-                guard state != .TCP_LISTEN, parts.count == 2, let ip = IPv4Address(String(parts[0])),
-                    let p = UInt16(parts[1]) else {
-                    throw fail("\(at).remote", "not ADDRESS:PORT of a connected UDP socket or an established connection")
+                let text = r as? String ?? ""
+                if addr6 != nil, text.hasPrefix("["), let close = text.firstIndex(of: "]"),
+                   let ip = IPv6Address(text[text.index(after: text.startIndex)..<close]),
+                   text[close...].hasPrefix("]:"), let p = UInt16(text[text.index(close, offsetBy: 2)...]) {
+                    remote6 = ip
+                    remote = (.any, p)
+                } else {
+                    let parts = text.split(separator: ":")
+                    guard addr6 == nil, state != .TCP_LISTEN, parts.count == 2, let ip = IPv4Address(String(parts[0])),
+                        let p = UInt16(parts[1]) else {
+                        throw fail("\(at).remote", "not ADDRESS:PORT ([ADDRESS]:PORT over IPv6) of a connected UDP socket or an established connection")
+                    }
+                    remote = (ip, p)
                 }
-                remote = (ip, p)
             }
             if state == .TCP_ESTABLISHED, remote == nil {
                 throw fail("\(at).remote", "an established connection names its peer (ADDRESS:PORT)")
@@ -402,6 +415,8 @@ public struct HostProfile: Sendable {
             var socket = SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
                                       remote: remote?.0, remotePort: remote?.1, groups: groups)
             socket.ipv6 = takesIPv6
+            socket.address6 = addr6
+            socket.remote6 = remote6
             profile.sockets.append(socket)
         }
         if let s = root["sysctl"] {
@@ -602,10 +617,15 @@ public struct HostProfile: Sendable {
 
     /// A socket as the profile writes it.
     static func json(socket s: SocketConfig) -> JSONValue {
-        var fields: [(String, JSONValue)] = [("proto", .string(s.proto.rawValue)), ("addr", .string(s.address.description)),
+        let addr = s.address6?.description ?? (s.ipv6 ? "::" : s.address.description)
+        var fields: [(String, JSONValue)] = [("proto", .string(s.proto.rawValue)), ("addr", .string(addr)),
                                              ("port", .int(Int(s.port)))]
         if let state = s.state { fields.append(("state", .string(state == .TCP_LISTEN ? "listen" : "established"))) }
-        if let r = s.remote, let p = s.remotePort { fields.append(("remote", .string("\(r):\(p)"))) }
+        if let r = s.remote6, let p = s.remotePort {
+            fields.append(("remote", .string("[\(r)]:\(p)")))
+        } else if let r = s.remote, let p = s.remotePort {
+            fields.append(("remote", .string("\(r):\(p)")))
+        }
         if !s.groups.isEmpty { fields.append(("groups", .array(s.groups.map { .string($0.description) }))) }
         return .object(fields)
     }

@@ -337,15 +337,16 @@ public enum ModelTour {
         }
     }
 
-    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, and
-    /// a second link it forwards to (`fd00:88::/64`); reassembly gives up after a second.
+    /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, a
+    /// TCP listener on `[::]:8080`, and a second link it forwards to (`fd00:88::/64`); reassembly gives
+    /// up after a second.
     static func ipv6Host(driver: String) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
                                 "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true },
                               { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
                                 "addresses": ["fd00:88::1/64"] } ],
-              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 } ],
+              "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ],
               "sysctl": { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.ip6frag_time": 1 } }
             """
         // The text above is fixed and valid: parsing cannot fail.
@@ -354,8 +355,10 @@ public enum ModelTour {
 
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
     /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, the
-    /// extension headers and header errors the receive path checks, fragments (a pair, an atomic one, a
-    /// lone first one that times out, and the host's own reply in two), and packets it forwards.
+    /// extension headers and header errors the receive path checks, a TCP connection to the listener
+    /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
+    /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
+    /// host's own reply in two), and packets it forwards.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -406,6 +409,18 @@ public enum ModelTour {
             rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: 4, data: Array(
                 tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 9, payload: data)).dropFirst(14)))),
             multicast(.allNodes).ipv6(peer, .allNodes, .udp, FrameBuilder.udp(40002, 7000, payload: data)),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 100, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 500, ack: 101, flags: [.syn, .ack])),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: .ack)),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: .ack)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: [.fin, .ack])),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
+            tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in

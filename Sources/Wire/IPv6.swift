@@ -63,6 +63,12 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public var isLinkLocal: Bool { high >> 54 == 0x3fa }
     /// `::ffff:0:0/96`, an IPv4 address in IPv6 form (RFC 4291 §2.5.5.2).
     public var isV4Mapped: Bool { high == 0 && low >> 32 == 0xffff }
+    /// The IPv4-mapped form of an IPv4 address (`::ffff:a.b.c.d`), as a dual-stack socket sees it.
+    public init(v4Mapped v4: IPv4Address) {
+        high = 0
+        low = 0xffff_0000_0000 | UInt64(v4.rawValue)
+    }
+
     /// The IPv4 address of an IPv4-mapped address.
     public var v4: IPv4Address { IPv4Address(rawValue: UInt32(truncatingIfNeeded: low)) }
     /// The solicited-node multicast address of this one (RFC 4291 §2.7.1): `ff02::1:ffXX:XXXX`.

@@ -38,12 +38,9 @@ struct DeviceCounterTruthTests {
         return try session.run { _ in }.devices
     }
 
-    /// IPv6 fixtures whose device counters the model matches already (every answer's origin is modeled).
-    static let matchedIPv6: Set<String> = ["v6_exthdr", "v6_frag"]
-
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {
-        if !Self.matchedIPv6.contains(name), let gap = CounterTruthTests.knownGap(name) {
+        if let gap = CounterTruthTests.knownGap(name) {
             withKnownIssue(gap) { try compareDevices(name) }
         } else {
             try compareDevices(name)

@@ -28,6 +28,9 @@ struct OracleKernel: Sendable {
     let knownFrameGaps: [String: [Int: String]]
     /// Transmitted frames where the model still departs, by fixture name and frame of the full capture.
     let knownTransmitGaps: [String: [Int: String]]
+    /// Functions a case's trace filter left out (its scenario's globs do not name them), though the
+    /// kernel ran them: the model's calls to them are not compared there.
+    var untraced: [String: Set<String>] = [:]
 }
 
 extension OracleKernel {
@@ -56,6 +59,10 @@ extension OracleKernel {
             // As tcp_handshake: the peer's ACK, data, ACK and FIN answer a SYN-ACK the oracle never sent;
             // #7 found no UDP socket on port 7000 there (busybox nc, standing in for it, did not listen on IPv6).
             "Fixtures/oracle/v6_tcp_udp": Set(2...5).union([7]),
+            // As tcp_handshake (the dual-stack listener reached over IPv4); v6_tcp_mid's connection was
+            // open before its capture began, which the oracle's host, starting empty, never had.
+            "Fixtures/oracle/v6_tcp_mapped": Set(2...5),
+            "Fixtures/oracle/v6_tcp_mid": Set(1...4),
         ],
         knownGaps: [:],
         // The IPv6 fixtures (Fixtures/README.md, "IPv6 fixtures"), frames by the oracle's numbering.
@@ -65,22 +72,19 @@ extension OracleKernel {
             "Fixtures/oracle/v6_linkup": [5: ndiscGap],
             "Fixtures/oracle/v6_ra": Dictionary(uniqueKeysWithValues: (1...4).map { ($0, ndiscGap) }),
             "Fixtures/oracle/v6_mld": Dictionary(uniqueKeysWithValues: [1, 3, 4, 5, 6].map { ($0, mldGap) }),
-            "Fixtures/oracle/v6_tcp_udp": [1: socketGap, 6: socketGap],
         ],
-        // The answers' paths match but for their output route lookups, by frame of the full capture.
-        knownTransmitGaps: [
-            "v6_exthdr": Dictionary(uniqueKeysWithValues: [2, 4, 7, 9, 12, 14, 16, 18, 20, 22, 29].map { ($0, routeOutputGap) }),
-            "v6_ping": [4: routeOutputGap, 6: routeOutputGap],
-            "v6_frag": Dictionary(uniqueKeysWithValues: [4, 10, 12, 15].map { ($0, routeOutputGap) }),
-            "v6_forward": [6: routeOutputGap, 8: routeOutputGap],
-            "v6_tcp_udp": [12: routeOutputGap, 15: routeOutputGap],
-        ])
+        // Transmitted frames whose path departs, by frame of the full capture.
+        knownTransmitGaps: [:],
+        // The IPv6 fixtures' scenarios (craft-ipv6-fixtures.py oracle-scenario) widen the filter with
+        // `inet6_*` and the like, which leaves out `__inet6_lookup_established`: the early demux and
+        // tcp_v6_rcv show only its callee inet6_ehashfn there (ipv6_rx's recording, with the default
+        // filter, shows it).
+        untraced: Dictionary(uniqueKeysWithValues: ["v6_tcp_udp", "v6_tcp_mapped"].map {
+            ("Fixtures/oracle/\($0)", ["__inet6_lookup_established"])
+        }))
 
     static let ndiscGap = "neighbour discovery (ndisc_rcv: NS, NA, RS, RA, redirect) is not modeled yet (issue 11)"
     static let mldGap = "MLD (igmp6_event_query, igmp6_event_report) is not modeled yet (issue 11)"
-    static let routeOutputGap = "the output route lookup of an IPv6 answer (ip6_dst_lookup, ip6_route_output_flags -> "
-        + "fib6_rule_lookup -> ip6_pol_route_output) is not modeled yet (issue 11)"
-    static let socketGap = "TCP and UDP over IPv6 to the host's [::] sockets depart from the real path (not analysed yet, issue 11)"
 
     /// Debian's 6.12.117+deb12-amd64 (6.12.117-1~deb12u1), the kernel the 6.12 profile was read from.
     static let v6_12 = OracleKernel(
@@ -291,6 +295,7 @@ struct OracleTests {
 
     func compareFrame(_ c: String, _ t: PacketTrace, _ o: [String: Any], modeled: Set<String>) {
             let visible = Self.oracleVisible[OracleKernel.of(c).version] ?? []
+            let untraced = OracleKernel.of(c).untraced[c] ?? []
             let txRoots = Set((o["tx"] as? [[String: Any]] ?? []).compactMap { $0["root"] as? String })
             let real = ((o["ingress"] as? [[String: Any]] ?? []) + (o["rx"] as? [[String: Any]] ?? []))
                 .compactMap { $0["func"] as? String }
@@ -307,7 +312,7 @@ struct OracleTests {
                     cutBelow = depth
                     continue
                 }
-                if !inline, visible.contains(sym.function) { model.append(sym.function) }
+                if !inline, visible.contains(sym.function), !untraced.contains(sym.function) { model.append(sym.function) }
             }
             #expect(model == real, "\(c) frame \(t.frame): model vs real kernel path")
             // Drops in the receive path; the oracle files a drop in ip_forward (ip6_forward) under transmit, since

@@ -4,6 +4,7 @@ import KernelNet
 import Replay
 import Testing
 import TestSupport
+import Trace
 import Wire
 
 /// Without a host profile, the capturing host is inferred from the capture; on every fixture that
@@ -102,6 +103,43 @@ struct HostInferenceTests {
     }
 }
 
+
+/// The IPv6 sockets a capture shows the host held (HostInference+IPv6.swift).
+@Suite("HostInference of IPv6 sockets")
+struct HostInferenceIPv6Tests {
+    @Test("a SYN answered over IPv6 makes a listener on [::] that takes IPv4 too; a datagram taken, a UDP socket")
+    func listener() throws {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/v6_tcp_udp.pcap"), driver: "veth")
+        let listeners = inferred.profile.sockets.filter { $0.proto == .tcp && $0.state == .TCP_LISTEN }
+        #expect(listeners.map(\.port) == [8080] && listeners.map(\.ipv6) == [true])
+        #expect(inferred.assumptions.contains { $0.contains("TCP listening on [::] port 8080") })
+        // UDP 7000 took its datagram; 7001 answered with a port unreachable: no socket there.
+        let udp = inferred.profile.sockets.filter { $0.proto == .udp }
+        #expect(udp.map(\.port) == [7000] && udp.map(\.ipv6) == [true])
+    }
+
+    @Test("a connection first seen in mid-stream over IPv6 was established, and its segments reach it")
+    func midStream() throws {
+        let path = Repository.path("Fixtures/v6_tcp_mid.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        let conn = try #require(inferred.profile.sockets.first { $0.state == .TCP_ESTABLISHED })
+        #expect(conn.address6 == IPv6Address("fd77::1") && conn.port == 8080)
+        #expect(conn.remote6 == IPv6Address("fd77::2") && conn.remotePort == 40000)
+        let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "v6_tcp_mid", host: inferred.profile,
+                                        kernelVersion: "6.1")
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        // Every segment the peer sent is taken by the connection; none is answered with a reset.
+        #expect(traces.filter { $0.direction == .rx }.map(\.verdict) == Array(repeating: .deliver, count: 4))
+        #expect(!traces.contains { $0.functions.contains("tcp_v6_send_reset") })
+    }
+
+    @Test("--assume none infers no IPv6 socket")
+    func assumeNone() throws {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/v6_tcp_mid.pcap"), driver: "veth", assumeState: false)
+        #expect(inferred.profile.sockets.isEmpty)
+    }
+}
 
 /// What a pcapng's own blocks say about the machine that wrote it.
 @Suite("pcapng section and interface blocks")

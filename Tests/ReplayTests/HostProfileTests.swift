@@ -293,6 +293,26 @@ struct HostProfileTests {
         #expect(p.sockets.map(\.remotePort) == [8080, 53])
     }
 
+    @Test("an IPv6 connection names its peer in brackets, a :: socket takes IPv6, and both are written back")
+    func ipv6Sockets() throws {
+        let p = try Self.parse("""
+            {\(Self.eth0), "sockets": [
+              { "proto": "tcp", "addr": "::", "port": 8080 },
+              { "proto": "tcp", "addr": "fd77::1", "port": 8080, "state": "established", "remote": "[fd77::2]:40000" } ] }
+            """)
+        #expect(p.sockets.map(\.ipv6) == [true, false])
+        #expect(p.sockets[1].address6 == IPv6Address("fd77::1") && p.sockets[1].remote6 == IPv6Address("fd77::2"))
+        #expect(p.sockets[1].remotePort == 40000)
+        let header = Self.headerText(p)
+        #expect(header.contains(#"{"proto":"tcp","addr":"::","port":8080,"state":"listen"}"#))
+        #expect(header.contains(#""addr":"fd77::1","port":8080,"state":"established","remote":"[fd77::2]:40000""#))
+        // An IPv4 connection's peer in IPv6 form, or a listener bound to one IPv6 address, is refused.
+        for bad in [#"{ "proto": "tcp", "addr": "10.0.0.1", "port": 1, "state": "established", "remote": "[fd77::2]:2" }"#,
+                    #"{ "proto": "tcp", "addr": "fd77::1", "port": 1 }"#] {
+            #expect(throws: (any Error).self) { try Self.parse("{\(Self.eth0), \"sockets\": [\(bad)]}") }
+        }
+    }
+
     @Test("IPv6 addresses are kept beside the IPv4 ones, and written back")
     func ipv6Kept() throws {
         let p = try Self.parse("""

@@ -22,6 +22,9 @@ public struct SocketConfig: Sendable, Equatable {
     public var groups: [IPv4Address]
     /// Whether the socket takes IPv6 too (`sk_family == AF_INET6`: bound to `::`, `ipv6only` off).
     public var ipv6 = false
+    /// An IPv6 connection's local and remote addresses (then `address` and `remote` are unused).
+    public var address6: IPv6Address?
+    public var remote6: IPv6Address?
 
     public init(proto: Proto, address: IPv4Address, port: UInt16, state: TCPState? = nil,
                 remote: IPv4Address? = nil, remotePort: UInt16? = nil, groups: [IPv4Address] = []) {
@@ -92,7 +95,10 @@ public struct SocketTable: Sendable {
             switch c.proto {
             case .udp: udp[c.port] = c
             case .tcp:
-                if let remote = c.remote, let rport = c.remotePort, let state = c.state, state != .TCP_LISTEN {
+                if let local6 = c.address6, let remote6 = c.remote6, let rport = c.remotePort, let state = c.state,
+                   state != .TCP_LISTEN {
+                    tcp[FourTuple(local6: local6, localPort: c.port, remote6: remote6, remotePort: rport)] = TCPConnection(state: state)
+                } else if let remote = c.remote, let rport = c.remotePort, let state = c.state, state != .TCP_LISTEN {
                     tcp[FourTuple(local: c.address, localPort: c.port, remote: remote, remotePort: rport)] =
                         TCPConnection(state: state)
                 } else {

@@ -67,9 +67,8 @@ extension Kernel {
 
     /// The bytes of sequence space a segment takes: its data, plus one each for SYN and FIN.
     func tcpSegmentLength(_ skb: SKBuff) -> UInt32 {
-        guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return 0 }
-        let data = max(0, iph.totalLength - iph.headerLength - th.headerLength)
-        return UInt32(data) &+ (th.flags.contains(.syn) ? 1 : 0) &+ (th.flags.contains(.fin) ? 1 : 0)
+        guard let th = skb.tcp_hdr() else { return 0 }
+        return UInt32(tcpDataLength(skb, th)) &+ (th.flags.contains(.syn) ? 1 : 0) &+ (th.flags.contains(.fin) ? 1 : 0)
     }
 
     /// Whether a segment lies in the receive window (RFC 9293 §3.10.7.4): it must not end before
@@ -238,8 +237,8 @@ extension Kernel {
     /// the slow path through validation, ACK processing and the data queue.
     func tcp_rcv_established(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_rcv_established) {
-            guard let th = skb.tcp_hdr(), let iph = skb.ip_hdr() else { return }
-            let dataLength = iph.totalLength - iph.headerLength - th.headerLength
+            guard let th = skb.tcp_hdr() else { return }
+            let dataLength = tcpDataLength(skb, th)
             if droppedForBadChecksum(&skb) {
                 return
             }
@@ -289,7 +288,7 @@ extension Kernel {
                     tcp_drop_reason(&skb, .TCP_FLAGS)
                     return false
                 }
-                _ = tcp_v4_conn_request(&skb, tuple: t)
+                tcpConnRequest(&skb, tuple: t)
                 consume_skb(&skb)
                 return false
             case .TCP_SYN_SENT:
@@ -340,7 +339,7 @@ extension Kernel {
             if sockets.requestSockets >= backlog {
                 count("TcpExtTCPReqQFullDoCookies")
                 tracer.note("SYN queue full (\(backlog)): SYN cookie, no request socket")
-                tcp_v4_send_synack(tuple: t)
+                tcpSendSynack(tuple: t)
                 return
             }
             var req = TCPConnection(state: .TCP_NEW_SYN_RECV)
@@ -348,8 +347,8 @@ extension Kernel {
             req.rcvNxt = skb.tcp_hdr().map { $0.sequence &+ 1 }
             sockets.setConnection(t, req)
             tracer.state("request socket created for \(t) (TCP_NEW_SYN_RECV)")
-            tcp_v4_route_req(daddr: t.remote)
-            tcp_v4_send_synack(tuple: t)
+            tcpRouteReq(tuple: t, dev: skb.dev)
+            tcpSendSynack(tuple: t)
         }
     }
 

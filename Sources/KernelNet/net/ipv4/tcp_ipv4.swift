@@ -8,18 +8,11 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
 public enum tcp_ipv4: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_ipv4.c"
-    case tcp_v4_connect, tcp_v4_err, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request, tcp_v4_do_rcv, tcp_v4_early_demux,
-        tcp_v4_fill_cb, tcp_v4_rcv
+    case tcp_v4_connect, tcp_v4_err, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request,
+        tcp_v4_syn_recv_sock, tcp_v4_do_rcv, tcp_v4_early_demux, tcp_v4_fill_cb, tcp_v4_rcv
 }
 
 extension Kernel {
-    /// The four-tuple of a received segment, local side first.
-    func receivedTuple(_ skb: SKBuff) -> FourTuple? {
-        guard let iph = skb.ip_hdr(), let th = skb.tcp_hdr() else { return nil }
-        return FourTuple(local: iph.destination, localPort: th.destinationPort, remote: iph.source,
-                         remotePort: th.sourcePort)
-    }
-
     /// Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN.
     func tcp_v4_connect(_ skb: inout SKBuff) {
         traced(tcp_ipv4.tcp_v4_connect) {
@@ -31,21 +24,12 @@ extension Kernel {
     /// Sends a RST in answer to a segment that belongs to no connection (never to a RST).
     func tcp_v4_send_reset(_ skb: inout SKBuff) {
         traced(tcp_ipv4.tcp_v4_send_reset) {
-            if var out = transmitSKB {
-                ip_send_unicast_reply(&out)
-                transmitSKB = out
-                return
-            }
+            if sendsCapturedAnswer({ ip_send_unicast_reply(&$0) }) { return }
             guard let th = skb.tcp_hdr(), !th.flags.contains(.rst), let t = receivedTuple(skb) else {
                 tracer.note("no reset in answer to a reset")
                 return
             }
-            do {
-                count("TcpOutSegs")
-                count("TcpOutRsts")
-                expectTransmit(.tcpReset(t), from: currentFrame)
-                tracer.note("RST to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
-            }
+            expectAnswer(.tcpReset(t), "RST", on: t)
         }
     }
 
@@ -81,14 +65,8 @@ extension Kernel {
     /// per-CPU control socket (counted in `TcpOutSegs` when it is built).
     func tcp_v4_send_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_ipv4.tcp_v4_send_ack) {
-            if var out = transmitSKB {
-                ip_send_unicast_reply(&out)
-                transmitSKB = out
-                return
-            }
-            count("TcpOutSegs")
-            expectTransmit(.tcpTimewaitAck(t), from: currentFrame)
-            tracer.note("ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+            if sendsCapturedAnswer({ ip_send_unicast_reply(&$0) }) { return }
+            expectAnswer(.tcpTimewaitAck(t), "ACK", on: t)
         }
     }
 
@@ -111,9 +89,7 @@ extension Kernel {
                 ip_build_and_send_pkt(&out)
                 transmitSKB = out
             } else {
-                count("TcpOutSegs")
-                expectTransmit(.tcpSynAck(t), from: currentFrame)
-                tracer.note("SYN-ACK to \(t.remote):\(t.remotePort) built and sent: see the transmitted frame")
+                expectAnswer(.tcpSynAck(t), "SYN-ACK", on: t)
             }
         }
     }
@@ -131,24 +107,17 @@ extension Kernel {
         }
     }
 
+    /// Makes the child socket of a request whose handshake completed (`icsk_af_ops->syn_recv_sock`;
+    /// an IPv6 listener's calls it for an IPv4 segment): it routes the child (`inet_csk_route_child_sock`,
+    /// as `tcp_check_req` passes no route) and creates it (`tcp_create_openreq_child`, not recorded).
+    func tcp_v4_syn_recv_sock(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv4.tcp_v4_syn_recv_sock) { inet_csk_route_child_sock(daddr: t.remote) }
+    }
+
     /// Processes a segment for a socket that is not handled by a request socket: the established fast
     /// path, or the state machine.
     func tcp_v4_do_rcv(_ skb: inout SKBuff, tuple t: FourTuple, state: TCPState) {
-        traced(tcp_ipv4.tcp_v4_do_rcv) {
-            if state == .TCP_ESTABLISHED {
-                tcp_rcv_established(&skb, tuple: t)
-                return
-            }
-            if droppedForBadChecksum(&skb) {
-                return
-            }
-            if tcp_rcv_state_process(&skb, tuple: t, state: state) {
-                tcp_v4_send_reset(&skb)
-                // 6.12's tcp_rcv_state_process returns the reason (TCP_FLAGS for an ACK to a
-                // listener); 6.1's returns 1 and the drop names none.
-                kfree_skb_reason(&skb, profile.version >= .v6_12 ? .TCP_FLAGS : .NOT_SPECIFIED)
-            }
-        }
+        traced(tcp_ipv4.tcp_v4_do_rcv) { tcpDoRcvCommon(&skb, tuple: t, state: state) }
     }
 
     /// Early demux: finds the established socket of a segment before routing and reuses its cached
@@ -187,84 +156,10 @@ extension Kernel {
     /// the segment to it; answers segments for no socket with RST (RFC 9293 §3.10.7.1).
     func tcp_v4_rcv(_ skb: inout SKBuff) {
         traced(tcp_ipv4.tcp_v4_rcv) {
-            outcome.set(.deliver, proto: "tcp")
-            guard skb.pkt_type == .PACKET_HOST else {
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return
+            guard tcpRcvHeaderChecks(&skb) != nil, let t = receivedTuple(skb) else { return }
+            tcpRcvSocket(&skb, tuple: t, established: __inet_lookup_established) {
+                __inet_lookup_listener($0.local, $0.localPort) != nil
             }
-            count("TcpInSegs")
-            guard skb.pskb_may_pull(TCPPacket.minimumHeaderLength) else {
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return
-            }
-            guard let th = skb.tcp_hdr() else {
-                tracer.notModeled("TCP header not in the capture (snap length)")
-                outcome.verdict = .unknown
-                return
-            }
-            guard th.headerLength >= TCPPacket.minimumHeaderLength else {
-                count("TcpInErrs")
-                kfree_skb_reason(&skb, .PKT_TOO_SMALL)
-                return
-            }
-            guard skb.pskb_may_pull(th.headerLength) else {
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return
-            }
-            // skb_checksum_init: short segments are verified at once (CHECKSUM_BREAK = 76 bytes).
-            if skb.ip_summed == .CHECKSUM_NONE, skb.len <= 76 {
-                if droppedForBadChecksum(&skb) {
-                    return
-                }
-            }
-            guard let t = receivedTuple(skb) else { return }
-            if let c = __inet_lookup_established(t) {
-                tracer.note("socket: \(c.state.rawValue) \(t)")
-                switch c.state {
-                case .TCP_NEW_SYN_RECV:
-                    tcp_v4_fill_cb(&skb)
-                    guard tcp_check_req(&skb, tuple: t) else {
-                        kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                        return
-                    }
-                    if tcp_child_process(&skb, tuple: t) {
-                        tcp_v4_send_reset(&skb)
-                        kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                    }
-                case .TCP_TIME_WAIT:
-                    tcp_v4_fill_cb(&skb)
-                    switch tcp_timewait_state_process(&skb, tuple: t) {
-                    case .TCP_TW_SYN where __inet_lookup_listener(t.local, t.localPort) != nil:
-                        // The listener takes the SYN; the time-wait socket goes.
-                        sockets.removeConnection(t)
-                        tracer.state("time-wait socket \(t) replaced: the listener on port \(t.localPort) takes the SYN")
-                        tcp_v4_do_rcv(&skb, tuple: t, state: .TCP_LISTEN)
-                        return
-                    case .TCP_TW_SYN, .TCP_TW_ACK:
-                        tcp_v4_timewait_ack(&skb, tuple: t)
-                    case .TCP_TW_RST, .TCP_TW_SUCCESS:
-                        break
-                    }
-                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                default:
-                    tcp_v4_fill_cb(&skb)
-                    tcp_v4_do_rcv(&skb, tuple: t, state: c.state)
-                }
-                return
-            }
-            if __inet_lookup_listener(t.local, t.localPort) != nil {
-                tracer.note("socket: listener on port \(t.localPort)")
-                tcp_v4_fill_cb(&skb)
-                tcp_v4_do_rcv(&skb, tuple: t, state: .TCP_LISTEN)
-                return
-            }
-            tracer.note("socket: none for \(t.local):\(t.localPort)")
-            tcp_v4_fill_cb(&skb)
-            if droppedForBadChecksum(&skb) {
-                return
-            }
-            tcp_v4_send_reset(&skb)
-            kfree_skb_reason(&skb, .NO_SOCKET)
         }
     }
 }

@@ -18,7 +18,7 @@ enum TimewaitVerdict {
 extension Kernel {
     /// Handles a segment for a connection in TIME_WAIT: a RST ends it; anything else is absorbed.
     /// Returns true for `TCP_TW_ACK` (a repeated FIN or data): the caller acknowledges it again.
-    /// `tcp_v4_rcv` frees the segment in every case.
+    /// The receive handler frees the segment in every case.
     func tcp_timewait_state_process(_ skb: inout SKBuff, tuple t: FourTuple) -> TimewaitVerdict {
         traced(tcp_minisocks.tcp_timewait_state_process) {
             guard let th = skb.tcp_hdr() else { return .TCP_TW_SUCCESS }
@@ -46,8 +46,9 @@ extension Kernel {
     }
 
     /// Completes a handshake on a request socket: the ACK of the SYN-ACK creates the child socket
-    /// (`tcp_v4_rcv` then hands the segment to it with `tcp_child_process`). Returns false when no
-    /// child was made: `tcp_v4_rcv` then discards the segment.
+    /// through the listener's `syn_recv_sock` (the receive handler, `tcp_v4_rcv` or `tcp_v6_rcv`, then
+    /// hands the segment to it with `tcp_child_process`). Returns false when no child was made: the
+    /// receive handler then discards the segment.
     func tcp_check_req(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
         traced(tcp_minisocks.tcp_check_req) {
             guard let th = skb.tcp_hdr() else { return false }
@@ -64,6 +65,7 @@ extension Kernel {
                 if th.flags.contains(.syn) { tracer.note("retransmitted SYN: the SYN-ACK is sent again") }
                 return false
             }
+            tcpSynRecvSock(&skb, tuple: t)
             var child = TCPConnection(state: .TCP_SYN_RECV)
             child.hasRxDst = true
             // The child inherits the request socket's receive state (tcp_create_openreq_child).
@@ -79,7 +81,7 @@ extension Kernel {
     }
 
     /// Runs the state machine on a new child socket. Returns true when the segment must be answered
-    /// with a RST (`tcp_v4_rcv` sends it and discards the segment).
+    /// with a RST (the receive handler sends it and discards the segment).
     func tcp_child_process(_ skb: inout SKBuff, tuple t: FourTuple) -> Bool {
         traced(tcp_minisocks.tcp_child_process) { tcp_rcv_state_process(&skb, tuple: t, state: .TCP_SYN_RECV) }
     }

@@ -33,12 +33,13 @@ extension Kernel {
         sockets.tcp[t] = c
     }
 
-    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`). `TcpOutSegs`
+    /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`: `ip_queue_xmit`
+    /// or `inet6_csk_xmit`). `TcpOutSegs`
     /// counts new segments and empty ones, not `retransmission`s of data sent before.
     func __tcp_transmit_skb(_ skb: inout SKBuff, retransmission: Bool = false) {
         traced(tcp_output.__tcp_transmit_skb) {
             if !retransmission { count("TcpOutSegs") }
-            ip_queue_xmit(&skb)
+            tcpQueueXmit(&skb)
         }
     }
 

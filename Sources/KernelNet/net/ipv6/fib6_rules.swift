@@ -13,11 +13,17 @@ public enum fib6_rules: String, KernelSourceFile {
 extension Kernel {
     /// Runs the lookup over the tables of the default rules in turn: the local table (the host's own
     /// addresses and multicast), then main (connected prefixes, the profile's routes); a miss in both
-    /// ends at the discard route.
-    func fib6_rule_lookup(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+    /// ends at the discard route. `lookup` is the table lookup the caller gives: input or output.
+    func fib6_rule_lookup(_ daddr: IPv6Address, dev: NetDevice, lookup: RT6Lookup) -> DstEntry {
         traced(fib6_rules.fib6_rule_lookup) {
-            if let hit = ip6_pol_route_input(daddr, table: .local, dev: dev) { return hit }
-            return ip6_pol_route_input(daddr, table: .main, dev: dev) ?? DstEntry(type: .unreachable)
+            let inTable = { (table: RT6Table) -> DstEntry? in
+                switch lookup {
+                case .input: self.ip6_pol_route_input(daddr, table: table, dev: dev)
+                case .output: self.ip6_pol_route_output(daddr, table: table, dev: dev)
+                }
+            }
+            if let hit = inTable(.local) { return hit }
+            return inTable(.main) ?? DstEntry(type: .unreachable)
         }
     }
 }

@@ -7,7 +7,9 @@
 // Echo replies go to `ping_rcv` (net/ipv4/ping.c, shared with IPv4): a ping socket the capture showed
 // sending takes them, else `NO_SOCKET`.
 // Not modeled: neighbour discovery and MLD (their handlers are named where the kernel calls them),
-// the ICMPv6 rate limits (`icmpv6_xrlim_allow`), errors delivered to sockets (`icmpv6_notify` finds
+// the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
+// `icmpv6_xrlim_allow`: only its route lookup is; `net.ipv6.icmp.ratemask` is taken as its default),
+// the IPsec lookups of the answer's route (`xfrm_lookup`), errors delivered to sockets (`icmpv6_notify` finds
 // the protocol's error handler, which the model does not follow), extended echo (RFC 8335).
 import Trace
 import Wire
@@ -15,7 +17,8 @@ import Wire
 /// Functions modeled from `net/ipv6/icmp.c`, in the file's order.
 public enum ipv6_icmp_c: String, KernelSourceFile {
     public static let path = "net/ipv6/icmp.c"
-    case icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason, icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv
+    case icmpv6_xrlim_allow, icmpv6_route_lookup, icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason, icmpv6_echo_reply,
+        icmpv6_notify, icmpv6_rcv
 }
 
 /// Functions modeled from `include/linux/icmpv6.h` (`static inline`).
@@ -67,12 +70,41 @@ extension Kernel {
         for name in ipv6_proc_c.icmp6MsgCounters(type, out: !incoming) { count(named: name) }
     }
 
+    /// The per-destination rate limit of an ICMPv6 message of `type` to `daddr`: a type the rate mask
+    /// exempts (packet too big and the informational types, by default) passes at once; for the others
+    /// the limit looks the output route up (`ip6_route_output`, inline), whose prefix sets the interval.
+    /// 6.1 and 6.12 skip the lookup too on a loopback device (`icmpv6_global_allow` is not consulted
+    /// there, so no limit applies). The credit itself (`inet_peer_xrlim_allow`) is not modeled: the
+    /// message the capture shows was allowed.
+    func icmpv6_xrlim_allow(type: UInt8, to daddr: IPv6Address, dev: NetDevice) {
+        traced(ipv6_icmp_c.icmpv6_xrlim_allow) {
+            let exempt = type > 127 || type == ICMPv6Type.ICMPV6_PKT_TOOBIG
+            guard !exempt, !(profile.version >= .v6_1 && dev.isLoopback) else { return }
+            _ = ip6_route_output_flags(daddr, dev: dev)
+        }
+    }
+
+    /// Finds the route of an ICMPv6 error (`ip6_dst_lookup`), then, the IPsec lookup (`xfrm_lookup`)
+    /// having left it as it was, looks it up again for the reverse of the offending packet's flow.
+    func icmpv6_route_lookup(to daddr: IPv6Address, dev: NetDevice) {
+        traced(ipv6_icmp_c.icmpv6_route_lookup) {
+            guard ip6_dst_lookup(daddr, dev: dev).type != .unreachable else { return }
+            _ = ip6_dst_lookup(daddr, dev: dev)
+        }
+    }
+
     /// Builds and sends an ICMPv6 error about `skb` (RFC 4443 §2.4): never about an ICMPv6 error, nor
     /// (but for packet too big and an unknown option) about a packet to a multicast address or not for
     /// this host, nor to an unspecified or multicast source. The message leaves as a frame of its own.
     func icmp6_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
         traced(ipv6_icmp_c.icmp6_send) {
-            if sendsCapturedFrame() { return }
+            // The flow's multipath hash (of the packet the error is about), the rate limit, the route.
+            let offending = skb
+            if sendsCapturedFrame(route: { daddr, dev in
+                rt6_multipath_hash(offending)
+                icmpv6_xrlim_allow(type: type, to: daddr, dev: dev)
+                icmpv6_route_lookup(to: daddr, dev: dev)
+            }) { return }
             guard let hdr = skb.ipv6_hdr() else { return }
             let daddr = hdr.destination, saddr = hdr.source
             if daddr.isMulticast || skb.pkt_type != .PACKET_HOST,
@@ -101,10 +133,11 @@ extension Kernel {
         traced(ipv6_icmp_c.icmpv6_push_pending_frames) { _ = ip6_push_pending_frames(&skb) }
     }
 
-    /// On the frame the capture shows leaving, where an ICMPv6 sender runs as its origin: sends that
-    /// frame (the output route lookup, `ip6_dst_lookup`, is not modeled) and returns true.
-    private func sendsCapturedFrame() -> Bool {
+    /// On the frame the capture shows leaving, where an ICMPv6 sender runs as its origin: finds the
+    /// frame's route with `route` (given its destination and device) and sends it; returns true.
+    private func sendsCapturedFrame(route: (IPv6Address, NetDevice) -> Void) -> Bool {
         guard var out = transmitSKB else { return false }
+        if let daddr = out.ipv6_hdr()?.destination { route(daddr, out.dev) }
         icmpv6_push_pending_frames(&out)
         transmitSKB = out
         return true
@@ -166,7 +199,11 @@ extension Kernel {
                 tracer.note("echo_ignore_multicast: no reply to a multicast echo")
                 return
             }
-            if sendsCapturedFrame() { return }
+            // The reply's route, then the rate limit (4.14 applies none to echo replies).
+            if sendsCapturedFrame(route: { daddr, dev in
+                _ = ip6_dst_lookup(daddr, dev: dev)
+                if profile.version >= .v6_1 { icmpv6_xrlim_allow(type: ICMPv6Type.ICMPV6_ECHO_REPLY, to: daddr, dev: dev) }
+            }) { return }
             let id = skb.bytes.u16be(at: skb.transport_header + 4), seq = skb.bytes.u16be(at: skb.transport_header + 6)
             count("Icmp6OutMsgs")
             countIcmp6Msg(ICMPv6Type.ICMPV6_ECHO_REPLY, incoming: false)

@@ -1,6 +1,6 @@
 // Mirrors net/ipv6/inet6_hashtables.c (Linux 6.1; 4.14.177 and 6.12 alike here): TCP socket lookup
 // for segments received over IPv6.
-// Not modeled: IPv6 connections (no lookup finds one), reuseport groups, bound devices.
+// Not modeled: reuseport groups, bound devices, listeners bound to one address.
 import Trace
 import Wire
 
@@ -11,9 +11,9 @@ public enum inet6_hashtables: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Finds the established (or request, or time-wait) socket of a segment: none over IPv6 in the model.
-    func __inet6_lookup_established() -> Bool {
-        traced(inet6_hashtables.__inet6_lookup_established) { false }
+    /// Finds the established (or request, or time-wait) socket of an IPv6 four-tuple.
+    func __inet6_lookup_established(_ t: FourTuple) -> TCPConnection? {
+        traced(inet6_hashtables.__inet6_lookup_established) { sockets.tcp[t] }
     }
 
     /// Finds a listener that takes IPv6 (bound to `::`) on `port`.

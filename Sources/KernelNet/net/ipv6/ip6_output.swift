@@ -19,7 +19,8 @@ import Wire
 public enum ip6_output_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_output.c"
     case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_forward_finish,
-        ip6_forward, ip6_fraglist_init, ip6_fraglist_prepare, ip6_fragment, ip6_send_skb, ip6_push_pending_frames
+        ip6_forward, ip6_fraglist_init, ip6_fraglist_prepare, ip6_fragment, ip6_dst_lookup_tail, ip6_dst_lookup,
+        ip6_dst_lookup_flow, ip6_sk_dst_lookup_flow, ip6_send_skb, ip6_push_pending_frames, ip6_make_skb
 }
 
 extension ICMPv6Type {
@@ -36,7 +37,13 @@ extension Kernel {
     /// Counts a packet made for output (`IPSTATS_MIB_OUT` before 6.12, `IPSTATS_MIB_OUTREQUESTS` in 6.12).
     func countIp6OutRequest(_ skb: SKBuff) {
         count("Ip6OutRequests")
-        if profile.version < .v6_12 { count("Ip6OutOctets", skb.len) }
+        if profile.version < .v6_12 { count("Ip6OutOctets", ip6PacketLength(skb)) }
+    }
+
+    /// The IPv6 packet's length, its header included (`skb->len` where IP counts it: the skb holds
+    /// no link-layer header yet).
+    func ip6PacketLength(_ skb: SKBuff) -> Int {
+        (skb.ipv6_hdr()?.payloadLength ?? 0) + IPv6Packet.headerLength
     }
 
     /// Hands the packet to the next hop's neighbour entry, counting it as transmitted in 6.12.
@@ -44,11 +51,11 @@ extension Kernel {
         traced(ip6_output_c.ip6_finish_output2) {
             if profile.version >= .v6_12 {
                 count("Ip6OutTransmits")
-                count("Ip6OutOctets", skb.len)
+                count("Ip6OutOctets", ip6PacketLength(skb))
             }
             if let daddr = skb.ipv6_hdr()?.destination, daddr.isMulticast {
                 count("Ip6OutMcastPkts")
-                count("Ip6OutMcastOctets", skb.len)
+                count("Ip6OutMcastOctets", ip6PacketLength(skb))
             }
             return traced(neighbour_h.neigh_output) {
                 tracer.note("neighbour assumed resolved before the capture, its header cached (neighbour discovery is not modeled)")
@@ -120,6 +127,34 @@ extension Kernel {
             countIp6OutRequest(skb)
             return NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
+    }
+
+    /// Finds the output route of a flow whose source address is chosen (`ip6_route_output`, inline):
+    /// the route to `daddr`.
+    func ip6_dst_lookup_tail(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_dst_lookup_tail) { ip6_route_output_flags(daddr, dev: dev) }
+    }
+
+    /// The output route lookup without IPsec (ICMPv6 answers make theirs with it).
+    func ip6_dst_lookup(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_dst_lookup) { ip6_dst_lookup_tail(daddr, dev: dev) }
+    }
+
+    /// The output route lookup of a flow, then, for a route found, the IPsec policy lookup
+    /// (`xfrm_lookup_route`: no policies in the model, the route stays).
+    @discardableResult
+    func ip6_dst_lookup_flow(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_dst_lookup_flow) {
+            let dst = ip6_dst_lookup_tail(daddr, dev: dev)
+            if dst.type != .unreachable { xfrm_lookup_route() }
+            return dst
+        }
+    }
+
+    /// The output route of a socket's datagram: the route cached on a connected socket when it is
+    /// still valid, else `ip6_dst_lookup_flow` (the model keeps no socket routes: it looks up).
+    func ip6_sk_dst_lookup_flow(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ip6_output_c.ip6_sk_dst_lookup_flow) { ip6_dst_lookup_flow(daddr, dev: dev) }
     }
 
     /// Sends a datagram made from a socket's pending data.
@@ -232,5 +267,11 @@ extension Kernel {
             }
         }
         if outcome.verdict == .forward { outcome.verdict = .transmit }
+    }
+
+    /// Makes a datagram from one `sendmsg` call without corking (`__ip6_make_skb`, not recorded, builds
+    /// the header and counts it).
+    func ip6_make_skb(_ skb: inout SKBuff) {
+        traced(ip6_output_c.ip6_make_skb) { countIp6OutRequest(skb) }
     }
 }

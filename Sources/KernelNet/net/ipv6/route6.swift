@@ -1,8 +1,9 @@
 // Mirrors net/ipv6/route.c (Linux 6.1; 4.14.177 and 6.12 alike on these paths): the input route of
-// received IPv6 packets. The file is route6.swift because net/ipv4/route.c's mirror is route.swift,
+// received IPv6 packets and the output route of the packets the host makes. The file is route6.swift because net/ipv4/route.c's mirror is route.swift,
 // and one module cannot build two files of one name.
 // 4.14's `ip6_pol_route` finds the node itself (`fib6_lookup` in net/ipv6/ip6_fib.c, not modeled)
-// where later versions call `fib6_table_lookup`.
+// where later versions call `fib6_table_lookup`, and its `ip6_route_output_flags` runs the rules
+// itself where later versions call `ip6_route_output_flags_noref`.
 // Not modeled: the route cache (`rt6_find_cached_rt`, per-CPU copies), neighbour probing
 // (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing.
 import Trace
@@ -11,8 +12,14 @@ import Wire
 /// Functions modeled from `net/ipv6/route.c`, in the file's order.
 public enum ipv6_route_c: String, KernelSourceFile {
     public static let path = "net/ipv6/route.c"
-    case fib6_table_lookup, ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pkt_drop,
-        ip6_pkt_discard
+    case fib6_table_lookup, ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input,
+        ip6_pol_route_output, ip6_route_output_flags_noref, ip6_route_output_flags, ip6_pkt_drop, ip6_pkt_discard
+}
+
+/// Which lookup `fib6_rule_lookup` runs in each table: the input route of a received packet
+/// (`ip6_pol_route_input`) or the output route of one the host makes (`ip6_pol_route_output`).
+enum RT6Lookup {
+    case input, output
 }
 
 /// The IPv6 routing tables the default rules consult (`RT6_TABLE_LOCAL`, `RT6_TABLE_MAIN`).
@@ -38,6 +45,11 @@ extension Kernel {
         traced(ipv6_route_c.ip6_pol_route_input) { ip6_pol_route(daddr, table: table, dev: dev) }
     }
 
+    /// The output lookup of one table (the `lookup` function `fib6_rule_lookup` is given).
+    func ip6_pol_route_output(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
+        traced(ipv6_route_c.ip6_pol_route_output) { ip6_pol_route(daddr, table: table, dev: dev) }
+    }
+
     /// Takes the addresses, flow label and next header of the packet into the multipath hash (for an
     /// ICMPv6 error, those of the packet it quotes).
     func ip6_multipath_l3_keys(_ skb: SKBuff) {
@@ -57,9 +69,27 @@ extension Kernel {
         traced(ipv6_route_c.ip6_route_input) {
             guard let hdr = skb.ipv6_hdr() else { return }
             if hdr.nextHeader == .icmpv6 { rt6_multipath_hash(skb) }
-            let dst = fib6_rule_lookup(hdr.destination, dev: skb.dev)
+            let dst = fib6_rule_lookup(hdr.destination, dev: skb.dev, lookup: .input)
             tracer.note("route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")" : "")")
             skb.dst = dst
+        }
+    }
+
+    /// Sets the output lookup's flags (the interface is strict for link-local and multicast
+    /// destinations) and runs the rules with `ip6_pol_route_output`.
+    func ip6_route_output_flags_noref(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ipv6_route_c.ip6_route_output_flags_noref) { fib6_rule_lookup(daddr, dev: dev, lookup: .output) }
+    }
+
+    /// The output route of a packet the host makes, to `daddr` (`ip6_route_output`, an inline
+    /// wrapper, calls it): a route that is not the discard route takes a reference. The model takes
+    /// the device the capture shows the packet leave on as the one the route chooses.
+    func ip6_route_output_flags(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ipv6_route_c.ip6_route_output_flags) {
+            let dst = has(ipv6_route_c.ip6_route_output_flags_noref)
+                ? ip6_route_output_flags_noref(daddr, dev: dev) : fib6_rule_lookup(daddr, dev: dev, lookup: .output)
+            tracer.note("output route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")" : "")")
+            return dst
         }
     }
 

@@ -1,43 +1,132 @@
-// Mirrors net/ipv6/tcp_ipv6.c (Linux 6.1; 4.14.177 and 6.12 alike on these paths): TCP over IPv6
-// receive up to the socket lookup, and the resets sent for segments no socket takes (RFC 9293 §3.10.7.1).
-// Not modeled: IPv6 connections (a segment other than a SYN, which may belong to one, ends in a
-// not-modeled note), segments for listening IPv6 sockets (`tcp_v6_do_rcv` and what follows: the trace
-// says so), SYN cookies, IPv4-mapped sockets, time-wait, MD5 and AO signatures.
+// Mirrors net/ipv6/tcp_ipv6.c (Linux 6.1; 4.14.177 and 6.12 alike on these paths): TCP over IPv6,
+// the family's half of TCP (socket lookup, request and child sockets, resets and ACKs sent without a
+// full socket); the state machine is the one IPv4 uses (net/ipv4/tcp_input.c, tcp_minisocks.c), reached
+// through the family's operations (include/net/inet_connection_sock.h.swift).
+// Not modeled: listeners bound to one IPv6 address (a profile's IPv6 listener is bound to `::`),
+// `IPV6_V6ONLY`, MD5 and AO signatures, socket filters, IPv6 packet options on sockets
+// (`IPV6_PKTOPTIONS`), the socket backlog, the ACK a request socket sends (`tcp_v6_reqsk_send_ack`).
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv6/tcp_ipv6.c`, in the file's order.
 public enum tcp_ipv6: String, KernelSourceFile {
     public static let path = "net/ipv6/tcp_ipv6.c"
-    case tcp_v6_send_response, tcp_v6_send_reset, tcp_v6_fill_cb, tcp_v6_rcv, tcp_v6_early_demux
+    case tcp_v6_connect, tcp_v6_send_synack, tcp_v6_route_req, tcp_v6_send_response, tcp_v6_send_reset, tcp_v6_send_ack,
+        tcp_v6_timewait_ack, tcp_v6_conn_request, tcp_v6_syn_recv_sock, tcp_v6_do_rcv, tcp_v6_fill_cb, tcp_v6_rcv,
+        tcp_v6_early_demux
 }
 
 extension Kernel {
-    /// Builds a reset or acknowledgment on the control socket and sends it with `ip6_xmit` (the output
-    /// route lookup, `ip6_dst_lookup_flow`, is not modeled).
+    /// Connects an IPv6 socket (`connect()`): routes to the peer (`ip6_dst_lookup_flow`), picks the
+    /// source port and sends the SYN.
+    func tcp_v6_connect(_ skb: inout SKBuff) {
+        traced(tcp_ipv6.tcp_v6_connect) {
+            if let hdr = skb.ipv6_hdr() { ip6_dst_lookup_flow(hdr.destination, dev: skb.dev) }
+            tcp_connect(&skb)
+        }
+    }
+
+    /// Builds the SYN-ACK of a request socket (`tcp_make_synack` counts it in `TcpOutSegs`: with the
+    /// SYN it answers, or, for one the capture shows without its SYN, here) and sends it with
+    /// `ip6_xmit` on the route `tcp_v6_route_req` found.
+    func tcp_v6_send_synack(tuple t: FourTuple) {
+        traced(tcp_ipv6.tcp_v6_send_synack) {
+            if var out = transmitSKB {
+                if outcome.causedBy == nil { count("TcpOutSegs") }
+                _ = ip6_xmit(&out)
+                transmitSKB = out
+            } else {
+                expectAnswer(.tcpSynAck(t), "SYN-ACK", on: t)
+            }
+        }
+    }
+
+    /// Fills a new request socket from the SYN (`tcp_v6_init_req`, inline) and routes its SYN-ACK.
+    func tcp_v6_route_req(tuple t: FourTuple, dev: NetDevice) {
+        traced(tcp_ipv6.tcp_v6_route_req) { inet6_csk_route_req(tuple: t, dev: dev) }
+    }
+
+    /// Builds a reset or acknowledgment on the per-namespace control socket, routes it
+    /// (`ip6_dst_lookup_flow`) and sends it with `ip6_xmit`.
     func tcp_v6_send_response(_ skb: inout SKBuff) {
-        traced(tcp_ipv6.tcp_v6_send_response) { _ = ip6_xmit(&skb) }
+        traced(tcp_ipv6.tcp_v6_send_response) {
+            guard let daddr = skb.ipv6_hdr()?.destination else { return }
+            guard ip6_dst_lookup_flow(daddr, dev: skb.dev).type != .unreachable else { return }
+            _ = ip6_xmit(&skb)
+        }
     }
 
     /// Answers a segment no socket takes with a reset (never a reset to a reset, nor to a multicast
     /// destination). The reset leaves as a frame of its own.
     func tcp_v6_send_reset(_ skb: inout SKBuff) {
         traced(tcp_ipv6.tcp_v6_send_reset) {
-            if var out = transmitSKB {
-                tcp_v6_send_response(&out)
-                transmitSKB = out
-                return
-            }
-            guard let th = skb.tcp_hdr(), let hdr = skb.ipv6_hdr(), !th.flags.contains(.rst) else {
+            if sendsCapturedAnswer({ tcp_v6_send_response(&$0) }) { return }
+            guard let th = skb.tcp_hdr(), !th.flags.contains(.rst), let t = receivedTuple(skb) else {
                 tracer.note("no reset in answer to a reset")
                 return
             }
-            guard !hdr.destination.isMulticast else { return }
-            count("TcpOutSegs")
-            count("TcpOutRsts")
-            expectTransmit(.tcpv6Reset(to: hdr.source, port: th.sourcePort, from: th.destinationPort), from: currentFrame)
-            tracer.note("RST to [\(hdr.source)]:\(th.sourcePort) built and sent: see the transmitted frame")
+            guard !t.local6.isMulticast else { return }
+            expectAnswer(.tcpReset(t), "RST", on: t)
         }
+    }
+
+    /// Sends an ACK that belongs to no full socket (a time-wait or request socket's) through the
+    /// control socket (counted in `TcpOutSegs` when it is built).
+    func tcp_v6_send_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv6.tcp_v6_send_ack) {
+            if sendsCapturedAnswer({ tcp_v6_send_response(&$0) }) { return }
+            expectAnswer(.tcpTimewaitAck(t), "ACK", on: t)
+        }
+    }
+
+    /// Acknowledges a segment for a time-wait socket again, with the sequence numbers it remembers.
+    func tcp_v6_timewait_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv6.tcp_v6_timewait_ack) { tcp_v6_send_ack(&skb, tuple: t) }
+    }
+
+    /// The IPv6 listener's `conn_request`: an IPv4 SYN (the listener takes IPv4 too) goes to
+    /// `tcp_v4_conn_request`; a SYN to a multicast address is dropped and counted (`tcp_listendrop`),
+    /// one from an IPv4-mapped source counted as a header error (`Ip6InHdrErrors`); else a request
+    /// socket is created.
+    func tcp_v6_conn_request(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv6.tcp_v6_conn_request) {
+            guard t.isIPv6 else {
+                _ = tcp_v4_conn_request(&skb, tuple: t)
+                return
+            }
+            if skb.dst?.type != .local {
+                tracer.note("SYN to a multicast address: ignored")
+                count("TcpExtListenDrops")
+                return
+            }
+            if t.remote6.isV4Mapped {
+                tracer.note("SYN from an IPv4-mapped address: ignored")
+                count("Ip6InHdrErrors")
+                return
+            }
+            tcp_conn_request(&skb, tuple: t)
+        }
+    }
+
+    /// The IPv6 listener's `syn_recv_sock`: makes the child socket of a completed handshake. An IPv4
+    /// segment's child is made by `tcp_v4_syn_recv_sock` (an IPv4-mapped socket); an IPv6 one's is
+    /// routed again (`inet6_csk_route_req`, as `tcp_check_req` passes no route) and created
+    /// (`tcp_create_openreq_child`, not recorded).
+    func tcp_v6_syn_recv_sock(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_ipv6.tcp_v6_syn_recv_sock) {
+            guard t.isIPv6 else {
+                tcp_v4_syn_recv_sock(&skb, tuple: t)
+                return
+            }
+            inet6_csk_route_req(tuple: t, dev: skb.dev)
+        }
+    }
+
+    /// Processes a segment for a socket that is not handled by a request socket: the established fast
+    /// path, or the state machine (an IPv4 segment never reaches it in the model: `tcp_v4_rcv` calls
+    /// `tcp_v4_do_rcv` for IPv4-mapped sockets).
+    func tcp_v6_do_rcv(_ skb: inout SKBuff, tuple t: FourTuple, state: TCPState) {
+        traced(tcp_ipv6.tcp_v6_do_rcv) { tcpDoRcvCommon(&skb, tuple: t, state: state) }
     }
 
     /// Copies header fields into the skb's control block (`TCP_SKB_CB`).
@@ -45,58 +134,27 @@ extension Kernel {
         traced(tcp_ipv6.tcp_v6_fill_cb) {}
     }
 
-    /// The TCP handler (`inet6_protos[IPPROTO_TCP]`): header checks, then the socket lookup; a
-    /// segment for no socket is answered with a reset and dropped (`NO_SOCKET`).
+    /// The TCP handler (`inet6_protos[IPPROTO_TCP]`): header checks, then the socket lookup (the
+    /// established table, then the IPv6 listeners, `__inet6_lookup_skb`), and the segment to the socket
+    /// found; a segment for no socket is answered with a reset and dropped (`NO_SOCKET`).
     func tcp_v6_rcv(_ skb: inout SKBuff) -> Inet6HandlerResult {
         traced(tcp_ipv6.tcp_v6_rcv) {
-            outcome.set(.deliver, proto: "tcp")
-            guard skb.pkt_type == .PACKET_HOST else {
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return .done
-            }
-            count("TcpInSegs")
-            guard skb.pskb_may_pull(TCPPacket.minimumHeaderLength), let th = skb.tcp_hdr() else {
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return .done
-            }
-            guard th.headerLength >= TCPPacket.minimumHeaderLength else {
-                count("TcpInErrs")
-                kfree_skb_reason(&skb, .PKT_TOO_SMALL)
-                return .done
-            }
-            guard skb.pskb_may_pull(th.headerLength) else {
-                kfree_skb_reason(&skb, .NOT_SPECIFIED)
-                return .done
-            }
-            // skb_checksum_init: short segments are verified at once (CHECKSUM_BREAK = 76 bytes).
-            if skb.ip_summed == .CHECKSUM_NONE, skb.len <= 76, droppedForBadChecksum(&skb) { return .done }
-            // __inet6_lookup_skb: the established table, then the listeners.
-            if !__inet6_lookup_established(), inet6_lookup_listener(th.destinationPort) {
-                tracer.notModeled("TCP over IPv6 to the listener on port \(th.destinationPort) (tcp_v6_do_rcv)")
-                outcome.set(.unknown)
-                return .done
-            }
-            // The model keeps no IPv6 connections: only a SYN is known to find none.
-            guard th.flags.contains(.syn), !th.flags.contains(.ack) else {
-                tracer.notModeled("the IPv6 connection this segment may belong to (no IPv6 TCP connections are modeled)")
-                outcome.set(.unknown)
-                return .done
-            }
-            tracer.note("socket: none for port \(th.destinationPort)")
-            tcp_v6_fill_cb(&skb)
-            if droppedForBadChecksum(&skb) { return .done }
-            tcp_v6_send_reset(&skb)
-            kfree_skb_reason(&skb, .NO_SOCKET)
+            guard tcpRcvHeaderChecks(&skb) != nil, let t = receivedTuple(skb) else { return .done }
+            tcpRcvSocket(&skb, tuple: t, established: __inet6_lookup_established) { self.inet6_lookup_listener($0.localPort) }
             return .done
         }
     }
 
-    /// Early demux: finds the established socket of a segment before routing; the model has none
-    /// over IPv6.
+    /// Early demux: finds the established socket of a segment before routing and reuses its cached
+    /// input route (`sk_rx_dst`, checked with `ip6_dst_check`).
     func tcp_v6_early_demux(_ skb: inout SKBuff) {
         traced(tcp_ipv6.tcp_v6_early_demux) {
-            guard skb.pkt_type == .PACKET_HOST else { return }
-            _ = __inet6_lookup_established()
+            guard skb.pkt_type == .PACKET_HOST, let t = receivedTuple(skb) else { return }
+            guard let c = __inet6_lookup_established(t) else { return }
+            if c.hasRxDst, c.state != .TCP_NEW_SYN_RECV, c.state != .TCP_TIME_WAIT {
+                skb.dst = DstEntry(type: .local, dev: skb.dev)
+                tracer.note("early demux: socket \(c.state.rawValue) has a cached input route (sk_rx_dst)")
+            }
         }
     }
 }

@@ -3,7 +3,8 @@
 // net/ipv4/udp.c's mirror is udp.swift, and one module cannot build two files of one name.
 // 4.14 has no `udpv6_queue_rcv_one_skb` (`udpv6_queue_rcv_skb` does its work).
 // Not modeled: UDP-Lite, encapsulation sockets, GRO, socket filters, receive-buffer limits,
-// connected sockets (lookups find sockets bound to `::`), the sending side.
+// connected sockets (lookups find sockets bound to `::`), corked sends (`udp_v6_push_pending_frames`),
+// IPv4-mapped destinations of an IPv6 socket (sent by `udp_sendmsg`).
 import Trace
 import Wire
 
@@ -11,7 +12,8 @@ import Wire
 public enum ipv6_udp_c: String, KernelSourceFile {
     public static let path = "net/ipv6/udp.c"
     case udp6_lib_lookup2, __udp6_lib_lookup, __udpv6_queue_rcv_skb, udpv6_queue_rcv_one_skb, udpv6_queue_rcv_skb,
-        __udp6_lib_mcast_deliver, udp6_unicast_rcv_skb, __udp6_lib_rcv, udp_v6_early_demux, udpv6_rcv
+        __udp6_lib_mcast_deliver, udp6_unicast_rcv_skb, __udp6_lib_rcv, udp_v6_early_demux, udpv6_rcv, udp_v6_send_skb,
+        udpv6_sendmsg
 }
 
 extension Kernel {
@@ -138,6 +140,26 @@ extension Kernel {
         traced(ipv6_udp_c.udpv6_rcv) {
             __udp6_lib_rcv(&skb)
             return .done
+        }
+    }
+
+    /// Completes the UDP header and checksum of a built datagram and hands it to IP (`ip6_send_skb`),
+    /// counting it (`Udp6OutDatagrams`).
+    func udp_v6_send_skb(_ skb: inout SKBuff) {
+        traced(ipv6_udp_c.udp_v6_send_skb) {
+            count("Udp6OutDatagrams")
+            _ = ip6_send_skb(&skb)
+        }
+    }
+
+    /// The `sendmsg` of IPv6 UDP sockets: routes the datagram (`ip6_sk_dst_lookup_flow`), makes it
+    /// (`ip6_make_skb`) and sends it.
+    func udpv6_sendmsg(_ skb: inout SKBuff) {
+        traced(ipv6_udp_c.udpv6_sendmsg) {
+            guard let daddr = skb.ipv6_hdr()?.destination,
+                  ip6_sk_dst_lookup_flow(daddr, dev: skb.dev).type != .unreachable else { return }
+            ip6_make_skb(&skb)
+            udp_v6_send_skb(&skb)
         }
     }
 }
