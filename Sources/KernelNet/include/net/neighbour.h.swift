@@ -53,9 +53,12 @@ extension Kernel {
     func neigh_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
         traced(neighbour_h.neigh_output) {
             let n = neighbours[nexthop]
-            // Neighbours of a device without a header cache (a VLAN device: arp_generic_ops) output
-            // through neigh_connected_output once resolved, never through a cached header.
-            if skb.dev.vlan != nil, let n, n.state.isConnected {
+            // Neighbours of a device without a header cache (a VLAN device, a tun device in 6.1 and
+            // 6.12: arp_generic_ops) output through neigh_connected_output once resolved, never
+            // through a cached header.
+            let headerOps = skb.dev.ops.headerOps(in: self)
+            if headerOps == .none { return neigh_direct_output(&skb) }
+            if skb.dev.vlan != nil || headerOps == .ipTunnel, let n, n.state.isConnected {
                 return neigh_connected_output(&skb)
             }
             if let n, n.state.isConnected, n.hh_cached {
