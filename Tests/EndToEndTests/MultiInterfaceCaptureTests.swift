@@ -27,6 +27,11 @@ struct MultiInterfaceCaptureTests {
         // Raw IP on the tun device: the host's own packets (its IPv4 and IPv6 addresses) are sent, the peer's received.
         let tun = packets.filter { $0["dev"] as? String == "tun-mh" }
         #expect(tun.filter { $0["direction"] as? String == "tx" }.compactMap { $0["frame"] as? Int } == [19, 21, 23, 25, 26, 29, 30, 32])
+        // The tun driver's own paths: the relay's write is received, what the host sends is queued for the relay.
+        let ping = try CLITests.pktpath(["trace", Self.capture, "--frames", "19-20"] + Self.host)
+        #expect(ping.stdout.contains("neigh_connected_output") && ping.stdout.contains("tun_net_xmit"), "\(ping.stdout)")
+        #expect(ping.stdout.contains("tun_get_user") && ping.stdout.contains("tun_rx_batched"), "\(ping.stdout)")
+        #expect(!ping.stdout.contains("veth_xmit") && !ping.stdout.contains("assumed resolved"), "\(ping.stdout)")
         // The veth's IPv4 answers and the loopback ping are modeled to the end, as the kernel's truth has them.
         #expect(packets[3]["drop_reason"] as? String == "SKB_DROP_REASON_NO_SOCKET")
         #expect(packets[33]["verdict"] as? String == "deliver")
