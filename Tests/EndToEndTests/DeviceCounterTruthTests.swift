@@ -41,6 +41,14 @@ struct DeviceCounterTruthTests {
     /// IPv6 fixtures whose device counters the model matches already (every answer's origin is modeled).
     static let matchedIPv6: Set<String> = ["v6_exthdr"]
 
+    /// Per fixture, `device counter` pairs whose truth the model cannot match yet, and why.
+    static let exceptions: [String: [String: String]] = [
+        "tun_raw": [
+            "ptu-th tx_packets": "the 6 IPv6 packets the host sent have no origin in the model (IPv6 transmission is not modeled)",
+            "ptu-th tx_bytes": "the 477 bytes of the 6 IPv6 packets the host sent (Ip6OutOctets), which the model does not send",
+        ],
+    ]
+
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {
         if !Self.matchedIPv6.contains(name), let gap = CounterTruthTests.knownGap(name) {
@@ -59,6 +67,11 @@ struct DeviceCounterTruthTests {
             let real = truth[dev] ?? [:]
             for counter in Set(real.keys).union(fields.keys).sorted() {
                 #expect(fields[counter] != nil, "\(name) \(dev): the model keeps no \(counter)")
+                if Self.exceptions[name]?["\(dev) \(counter)"] != nil {
+                    // An exception that no longer differs must be removed.
+                    #expect(fields[counter] != real[counter], "\(name) \(dev) \(counter): matches now; remove its exception")
+                    continue
+                }
                 #expect((fields[counter] ?? 0) == (real[counter] ?? 0),
                         "\(name) \(dev) \(counter): model \(fields[counter] ?? 0), kernel \(real[counter] ?? 0)")
             }

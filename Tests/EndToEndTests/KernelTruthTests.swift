@@ -179,6 +179,14 @@ struct CounterTruthTests {
             ("TcpExtTCPOrigDataSent", "counts the data the IPv6 connections (tun-mh, lo) sent too; the model follows IPv4 only"),
             ("TcpExtTW", "both TIME_WAITs are the IPv6 connections' (tun-mh, lo): on veth-mh the server closed first"),
         ]),
+        "tun_raw": Dictionary(uniqueKeysWithValues: [
+            "Ip6OutRequests", "Ip6OutTransmits", "Ip6OutOctets", "Icmp6OutMsgs", "Icmp6OutEchos", "Icmp6OutType128",
+        ].map { ($0, "IPv6 transmission is not modeled: the IPv6 frames the host sent on the tun device have no origin") } + [
+            ("TcpActiveOpens", "counts the TCP connection made over IPv6 too; the model opens IPv4 connections only"),
+            ("TcpOutSegs", "counts the segments the IPv6 connection sent too; the model sends IPv4 segments only"),
+            ("TcpExtTCPDelivered", "counts what the IPv6 connection delivered too; the model follows IPv4 connections only"),
+            ("TcpExtTCPOrigDataSent", "counts the data the IPv6 connection sent too; the model sends IPv4 data only"),
+        ]),
         "s_frag_mem": [
             "IpReasmFails": "fragment memory: the capturing 6.18 kernel takes small heads from its 576-byte skb_small_head_cache, "
                 + "so 19 flood queues fit; Debian's 6.1 (oracle) and 6.12 kmalloc-1k heads fit 13, as the model charges",
