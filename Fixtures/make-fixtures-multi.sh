@@ -121,7 +121,7 @@ cat > "$OUT/multi_if.host.json" <<JSON
   "interfaces": [
     { "name": "veth-mh", "driver": "veth", "mac": "02:00:00:00:3c:01", "mtu": 1500,
       "addresses": ["10.89.1.1/24", "fd00:89:1::1/64"], "captured": true },
-    { "name": "tun-mh", "driver": "veth", "mac": "00:00:00:00:00:00", "mtu": 1500,
+    { "name": "tun-mh", "driver": "tun", "mtu": 1500,
       "addresses": ["10.89.2.1/24", "fd00:89:2::1/64"], "captured": true },
     { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536,
       "addresses": ["127.0.0.1/8", "::1/128"], "captured": true } ],

@@ -171,6 +171,7 @@ extension Kernel {
             switch device.ops.receiveMode {
             case .backlog: process_backlog(&skb)
             case .napiGRO: if has(gro_h.gro_normal_list) { gro_normal_list(&skb) }
+            case .process: break
             }
         }
         receiveLoopedBack()

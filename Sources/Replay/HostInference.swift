@@ -128,8 +128,8 @@ public struct HostInference {
         var proto: UInt8
     }
     /// The text of each IPv6 address seen, made once per address.
-    private var v6Text: [V6: String] = [:]
-    private var encapsulation: LinkEncapsulation
+    var v6Text: [V6: String] = [:]
+    var encapsulation: LinkEncapsulation
     /// What the pcapng's blocks say, if it is one.
     public var metadata = PcapngMetadata()
     /// The capture interface whose frames this inference takes (the first one a frame came from).
@@ -520,6 +520,7 @@ public struct HostInference {
     /// The host of a capture of one interface (or of a cooked capture of several).
     private func profileOfOneInterface(driver: String, assumeState: Bool) -> (HostProfile, [String]) {
         if facts.contains(where: { $0.ifindex != nil }) { return severalInterfaces(driver: driver, assumeState: assumeState) }
+        if case .rawIP = encapsulation { return rawIPProfile(assumeState: assumeState) }
         var assumptions: [String] = []
         let loopback = isLoopbackCapture
         var senders: [MACAddress: Sender] = [:]
@@ -696,7 +697,7 @@ public struct HostInference {
     }
 
     /// Sockets and connections the host evidently had when the capture began, and what was assumed.
-    private func stateAtStart(sent: (Facts) -> Bool, received: (Facts) -> Bool, local: Set<IPv4Address>)
+    func stateAtStart(sent: (Facts) -> Bool, received: (Facts) -> Bool, local: Set<IPv4Address>)
         -> (sockets: [SocketConfig], assumptions: [String], resolvedInCapture: Set<IPv4Address>)
     {
         var listeners: Set<UInt16> = []
@@ -951,7 +952,7 @@ public struct HostInference {
     }
 
     /// A note on the operating system the pcapng says the capture was taken on.
-    private func osNote(_ os: String) -> String {
+    func osNote(_ os: String) -> String {
         if let v = kernelFromMetadata { return "the capture file says it was taken on \(os): kernel profile \(v)" }
         return "the capture file says it was taken on \(os): pktpath models a Linux kernel"
     }

@@ -84,7 +84,7 @@ public struct HostProfile: Sendable {
     public var overrides: [HostOverride] = []
 
     /// The drivers pktpath models.
-    public static let drivers = ["iwlwifi", "veth", "loopback"]
+    public static let drivers = ["iwlwifi", "veth", "loopback", "tun"]
     /// The drivers of an Ethernet-framed interface, which `--device` chooses between (`lo` is inferred
     /// from the capture or named in a profile).
     public static let ethernetDrivers = ["iwlwifi", "veth"]
@@ -187,7 +187,13 @@ public struct HostProfile: Sendable {
             }
             // A VLAN device takes its real device's address unless given one (vlan_dev_init).
             let mac: MACAddress
-            if let macText = o["mac"] as? String, let m = MACAddress(macText) {
+            if driver == "tun" {
+                // A tun device has no link-layer address (`ip link`: link/none); the model's is all zeros.
+                guard o["mac"] == nil || (o["mac"] as? String).flatMap(MACAddress.init) == .zero else {
+                    throw fail("\(at).mac", "a tun device has no MAC address (leave it out)")
+                }
+                mac = .zero
+            } else if let macText = o["mac"] as? String, let m = MACAddress(macText) {
                 mac = m
             } else if o["mac"] == nil, let vlan, let parent = interfaces.first(where: { $0["name"] as? String == vlan.parent }),
                 let m = (parent["mac"] as? String).flatMap(MACAddress.init)
@@ -639,6 +645,7 @@ extension HostProfile.Interface {
             ("name", .string(name)), ("driver", .string(driver)), ("mac", .string(mac.description)), ("mtu", .int(mtu)),
             ("addresses", .array(all)), ("captured", .bool(captured)),
         ]
+        if driver == "tun" { fields.remove(at: 2) }
         if let ifindex { fields.append(("ifindex", .int(ifindex))) }
         if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }
         if let master { fields.append(("master", .string(master))) }

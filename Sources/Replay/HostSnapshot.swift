@@ -30,12 +30,15 @@ public struct HostSnapshot {
         for link in links {
             guard let name = link["ifname"] as? String else { continue }
             let loopback = link["link_type"] as? String == "loopback"
-            guard let mac = link["address"] as? String, MACAddress(mac) != nil else {
+            let info = link["linkinfo"] as? [String: Any]
+            let kind = info?["info_kind"] as? String
+            // A tun device (`ip -d`: info_kind tun, info_data type tun; a tap device is Ethernet) has no MAC.
+            let isTun = kind == "tun" && (info?["info_data"] as? [String: Any])?["type"] as? String == "tun"
+            let mac = link["address"] as? String
+            guard isTun || mac.flatMap(MACAddress.init) != nil else {
                 omitted.append("interface \(name): no MAC address (\(link["link_type"] as? String ?? "?"))")
                 continue
             }
-            let info = link["linkinfo"] as? [String: Any]
-            let kind = info?["info_kind"] as? String
             // An 802.1Q VLAN on an interface of this namespace ("link" names it; one in another
             // namespace has "link_netnsid" instead).
             let vlanData = info?["info_data"] as? [String: Any]
@@ -45,18 +48,19 @@ public struct HostSnapshot {
             {
                 vlan = ["parent": parent, "id": id]
             }
-            let driver = vlan != nil ? "vlan" : loopback ? "loopback" : kind == "bridge" ? "bridge" : kind == "veth" ? "veth"
-                : name.hasPrefix("wl") ? "iwlwifi" : "veth"
+            let driver = vlan != nil ? "vlan" : loopback ? "loopback" : isTun ? "tun" : kind == "bridge" ? "bridge"
+                : kind == "veth" ? "veth" : name.hasPrefix("wl") ? "iwlwifi" : "veth"
             if vlan == nil, kind == "vlan" {
                 omitted.append("interface \(name): a VLAN the profile cannot hold (802.1ad, or on another namespace's device); described as veth")
-            } else if vlan == nil, !loopback, kind != "veth", kind != "bridge", !name.hasPrefix("wl") {
+            } else if vlan == nil, !loopback, !isTun, kind != "veth", kind != "bridge", !name.hasPrefix("wl") {
                 omitted.append("interface \(name): its driver (\(kind ?? "a NIC")) is not modeled; described as veth")
             }
             let addrs = ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a -> String? in
                 guard let local = a["local"] as? String, let length = jsonInteger(a["prefixlen"]) else { return nil }
                 return "\(local)/\(length)"
             }
-            var i: [String: Any] = ["name": name, "driver": driver, "mac": mac, "addresses": addrs]
+            var i: [String: Any] = ["name": name, "driver": driver, "addresses": addrs]
+            if !isTun, let mac { i["mac"] = mac }
             if let mtu = jsonInteger(link["mtu"]) { i["mtu"] = mtu }
             if let index = jsonInteger(link["ifindex"]) { i["ifindex"] = index }
             if let vlan { i["vlan"] = vlan }

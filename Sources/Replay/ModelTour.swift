@@ -189,6 +189,7 @@ public enum ModelTour {
         } + HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: ipv6Frames, captureName: "tour", host: ipv6Host(driver: driver), kernelVersion: version)
         } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
+             try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version)]
         for session in sessions {
@@ -455,6 +456,33 @@ public enum ModelTour {
             rx.ipv6(peer, far, .icmpv6, echo, hopLimit: 1),
             rx.ipv6(peer, far, .icmpv6, FrameBuilder.icmp(type: 128, rest: [0, 1, 0, 2], data: [UInt8](repeating: 0x61, count: 1300))),
         ]
+    }
+
+    /// A host with a tun device, as a VPN client has one.
+    static var tunHost: HostProfile {
+        let json = """
+            { "interfaces": [ { "name": "tun0", "driver": "tun", "addresses": ["10.77.0.1/24"], "captured": true } ] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// Raw IP on the tun device, as `tcpdump -i tun0` records it: a ping the program holding the device
+    /// wrote, the host's answer, and a write that is not IP (dropped by `tun_get_user`).
+    static var tunFrames: [CapturedFrame] {
+        let eth = FrameBuilder(source: .zero, destination: .zero)
+        func raw(_ frame: [UInt8]) -> [UInt8] { Array(frame.dropFirst(14)) }
+        let ping = FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 7, 0, 1])
+        let request = raw(eth.ipv4(peerIP, hostIP, .icmp, ping))
+        let list = [
+            request,
+            raw(eth.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 7, 0, 1]))),
+            [0x50] + Array(request.dropFirst()),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes,
+                          linkType: .DLT_RAW)
+        }
     }
 
     /// The host talking to itself: `lo` with a listener.

@@ -64,6 +64,7 @@ public final class ReplaySession {
                 switch iface.driver {
                 case "veth": VethDriver()
                 case "loopback": LoopbackDriver()
+                case "tun": TunDriver()
                 case "bridge": BridgeDevice()
                 default: Mac80211Device(hw: IwlMvm())
                 }

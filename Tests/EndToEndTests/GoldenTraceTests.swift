@@ -20,11 +20,11 @@ struct GoldenTraceTests {
 
     /// Fixtures also traced on the host inferred from the capture, as a user without a host profile
     /// runs them (`<name>.inferred.trace.*`): the client-side, router, loopback and several-interface captures
-    /// (bridge_any: a bridge and its ports, from the copies of each skb), where knowing the host and the state
-    /// it had at the start is the hard part.
+    /// (bridge_any: a bridge and its ports, from the copies of each skb; tun_raw: raw IP, no link-layer
+    /// addresses), where knowing the host and the state it had at the start is the hard part.
     static let inferredFixtures: [String] = fixtures.filter {
         $0.hasPrefix("client_") || $0.hasPrefix("router_") || $0.hasPrefix("loopback_") || $0.hasPrefix("multi_")
-            || $0 == "bridge_any"
+            || $0 == "bridge_any" || $0 == "tun_raw"
     }
 
     /// The fixture's capture file, relative to the repository: `<name>.pcap`, else `<name>.pcapng`.

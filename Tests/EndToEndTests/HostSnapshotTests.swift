@@ -199,3 +199,30 @@ struct HostSnapshotBridgeTests {
         #expect(profile.interfaces.first { $0.name == "snapb0" }?.master == "br0")
     }
 }
+
+@Suite("host snapshot: tun devices")
+struct HostSnapshotTunTests {
+    /// `ip -d -j addr` of a tun device and a tap device as `ip tuntap add` made them (fields trimmed).
+    static let addr = #"""
+        [{"ifindex":2,"ifname":"tun0","flags":["POINTOPOINT","MULTICAST","NOARP"],"mtu":1500,"link_type":"none",
+          "linkinfo":{"info_kind":"tun","info_data":{"type":"tun","pi":false,"vnet_hdr":false,"multi_queue":false,"persist":true}},
+          "addr_info":[{"family":"inet","local":"10.97.0.1","prefixlen":24}]},
+         {"ifindex":3,"ifname":"tap0","flags":["BROADCAST","MULTICAST"],"mtu":1500,"link_type":"ether","address":"66:98:a5:02:6c:01",
+          "linkinfo":{"info_kind":"tun","info_data":{"type":"tap","pi":false,"vnet_hdr":false,"multi_queue":false,"persist":true}},
+          "addr_info":[]}]
+        """#
+
+    @Test("a tun device's driver is tun, without a MAC; a tap device is Ethernet, described as veth and said")
+    func tun() throws {
+        let s = try HostSnapshot(addresses: Data(Self.addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
+                                 sockets: "", sysctl: "", release: "6.1.0-13-amd64")
+        let p = try s.profile()
+        let tun = try #require(p.interfaces.first { $0.name == "tun0" })
+        #expect(tun.driver == "tun")
+        #expect(tun.mac == .zero)
+        #expect(tun.addresses.map(\.description) == ["10.97.0.1/24"])
+        #expect(!s.omitted.contains { $0.hasPrefix("interface tun0") }, "\(s.omitted)")
+        #expect(p.interfaces.first { $0.name == "tap0" }?.driver == "veth")
+        #expect(s.omitted.contains { $0.hasPrefix("interface tap0: its driver (tun) is not modeled") })
+    }
+}

@@ -27,6 +27,11 @@ struct MultiInterfaceCaptureTests {
         // Raw IP on the tun device: the host's own packets (its IPv4 and IPv6 addresses) are sent, the peer's received.
         let tun = packets.filter { $0["dev"] as? String == "tun-mh" }
         #expect(tun.filter { $0["direction"] as? String == "tx" }.compactMap { $0["frame"] as? Int } == [19, 21, 23, 25, 26, 29, 30, 32])
+        // The tun driver's own paths: the relay's write is received, what the host sends is queued for the relay.
+        let ping = try CLITests.pktpath(["trace", Self.capture, "--frames", "19-20"] + Self.host)
+        #expect(ping.out.contains("neigh_connected_output") && ping.out.contains("tun_net_xmit"), "\(ping.out)")
+        #expect(ping.out.contains("tun_get_user") && ping.out.contains("tun_rx_batched"), "\(ping.out)")
+        #expect(!ping.out.contains("veth_xmit") && !ping.out.contains("assumed resolved"), "\(ping.out)")
         // The veth's IPv4 answers and the loopback ping are modeled to the end, as the kernel's truth has them.
         #expect(packets[3]["drop_reason"] as? String == "SKB_DROP_REASON_NO_SOCKET")
         #expect(packets[33]["verdict"] as? String == "deliver")
@@ -41,7 +46,8 @@ struct MultiInterfaceCaptureTests {
         let host = try #require(header["host"] as? [String: Any])
         let interfaces = try #require(host["interfaces"] as? [[String: Any]])
         #expect(interfaces.map { $0["name"] as? String } == ["veth-mh", "tun-mh", "lo"])
-        #expect(interfaces.map { $0["driver"] as? String } == ["iwlwifi", "iwlwifi", "loopback"])
+        #expect(interfaces.map { $0["driver"] as? String } == ["iwlwifi", "tun", "loopback"])
+        #expect(interfaces[1]["addresses"] as? [String] == ["10.89.2.1/24", "fd00:89:2::1/64"])
         let assumptions = header["assumptions"] as? [String] ?? []
         #expect(assumptions.contains { $0.hasPrefix("on lo: ") }, "\(assumptions)")
         #expect(Self.packets(run).map { $0["dev"] as? String } == Self.devices)

@@ -243,6 +243,17 @@ struct HostProfileTests {
         #expect(Self.error(#"{"interfaces": [], "bogus": 1}"#)?.key == "bogus")
     }
 
+    @Test("a tun device has no MAC: left out it loads as all zeros and is written without one; a MAC is an error")
+    func tunDevice() throws {
+        let p = try Self.parse(#"{"interfaces": [{"name": "tun0", "driver": "tun", "addresses": ["10.97.0.1/24"], "captured": true}]}"#)
+        #expect(p.interfaces.first?.mac == .zero)
+        #expect(p.interfaces.first?.driver == "tun")
+        #expect(!Self.headerText(p).contains("\"mac\""), "\(Self.headerText(p))")
+        let error = Self.error(#"{"interfaces": [{"name": "tun0", "driver": "tun", "mac": "02:00:00:00:00:01"}]}"#)
+        #expect(error?.key == "interfaces[0].mac")
+        #expect(error?.description.contains("a tun device has no MAC address") == true, "\(String(describing: error))")
+    }
+
     /// Bad values of the kinds a lenient parser would let through: each must still name its key.
     static let easilyMissed: [BadProfile] = [
         BadProfile(what: "mtu a string", json: #"{"interfaces": [{"name": "e", "mac": "02:00:00:00:00:01", "mtu": "9000"}]}"#,

@@ -49,11 +49,19 @@ struct TeachingTests {
         #expect(try Teaching.explain("no_such_function", kernel: version) == nil)
     }
 
+    /// Functions every version has but the model reaches only in some, and why.
+    static let reachedOnlyIn: [String: Set<String>] = [
+        // The output of neighbours on a device without header_ops: a tun device in 4.14 only (6.1 gives
+        // tun ip_tunnel_header_ops), and no other modeled device lacks them.
+        "neigh_direct_output": ["4.14"],
+    ]
+
     @Test("the tour reaches every modeled function", arguments: knownKernels)
     func tourReachesEverything(_ version: String) throws {
         let graph = try Teaching.graph(kernel: version)
         let profile = try #require(KernelProfile.all[version])
         let present = KernelModel.symbols.map(\.function).filter { !profile.absent.contains($0) }
+            .filter { Self.reachedOnlyIn[$0].map { $0.contains(version) } ?? true }
         let missing = present.filter { graph.files[$0] == nil }
         #expect(missing.isEmpty, "never reached: \(missing)")
         let absentButSeen = profile.absent.filter { graph.files[$0] != nil }

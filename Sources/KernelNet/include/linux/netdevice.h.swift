@@ -42,6 +42,18 @@ public protocol NetDeviceOps: AnyObject {
     /// Whether the device inserts VLAN tags itself (`NETIF_F_HW_VLAN_CTAG_TX`), so a VLAN on it
     /// leaves the tag in `skb->vlan_tci`.
     var hasVLANTransmitOffload: Bool { get }
+    /// The device's link-layer header operations (`dev->header_ops`) in the version `kernel` models.
+    func headerOps(in kernel: Kernel) -> HeaderOps
+}
+
+/// What a device's `header_ops` are, as far as neighbour output depends on them.
+public enum HeaderOps: Sendable {
+    /// Ethernet's (`eth_header_ops`, or a VLAN device's): headers written and cached.
+    case ethernet
+    /// `ip_tunnel_header_ops` (a tun device in 6.1 and 6.12): no header to write or cache.
+    case ipTunnel
+    /// None (a tun device in 4.14): neighbours output through `neigh_direct_output`.
+    case none
 }
 
 extension NetDeviceOps {
@@ -50,6 +62,9 @@ extension NetDeviceOps {
 
     /// Devices insert no VLAN tags unless they say so.
     public var hasVLANTransmitOffload: Bool { false }
+
+    /// Ethernet and 802.11 devices write Ethernet headers.
+    public func headerOps(in kernel: Kernel) -> HeaderOps { .ethernet }
 
     /// Devices without `ndo_select_queue` (veth) let the core pick the queue.
     public func ndo_select_queue(_ kernel: Kernel, _ skb: inout SKBuff) {}
@@ -81,6 +96,8 @@ public enum ReceiveMode: Sendable {
     /// path (`gro_normal_list`) when the poll completes (6.x), or GRO passes each packet on at once
     /// (4.14).
     case napiGRO
+    /// The driver's receive runs the core itself (`netif_receive_skb` from a `write`: tun).
+    case process
 }
 
 /// Models `struct rtnl_link_stats64` (include/uapi/linux/if_link.h) as `dev_get_stats` fills it for

@@ -53,16 +53,24 @@ extension Kernel {
     func neigh_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
         traced(neighbour_h.neigh_output) {
             let n = neighbours[nexthop]
-            // Neighbours of a device without a header cache (a VLAN device: arp_generic_ops) output
-            // through neigh_connected_output once resolved, never through a cached header.
-            if skb.dev.vlan != nil, let n, n.state.isConnected {
-                return neigh_connected_output(&skb)
-            }
+            if let sent = uncachedNeighbourOutput(&skb, connected: n?.state.isConnected ?? false) { return sent }
             if let n, n.state.isConnected, n.hh_cached {
                 return neigh_hh_output(&skb)
             }
             return neigh_resolve_output(&skb, nexthop: nexthop)
         }
+    }
+
+    /// The output of a neighbour whose device caches no hardware header, or nil when the device does.
+    /// A device without header operations (a tun device in 4.14) outputs through `neigh_direct_output`;
+    /// a VLAN device or a tun device in 6.1 and 6.12 (the `*_generic_ops` of ARP and neighbour
+    /// discovery, as `arp_constructor` and `ndisc_constructor` choose them) through
+    /// `neigh_connected_output` once the neighbour is `connected`.
+    func uncachedNeighbourOutput(_ skb: inout SKBuff, connected: Bool) -> NetdevTx? {
+        let headerOps = skb.dev.ops.headerOps(in: self)
+        if headerOps == .none { return neigh_direct_output(&skb) }
+        if connected, skb.dev.vlan != nil || headerOps == .ipTunnel { return neigh_connected_output(&skb) }
+        return nil
     }
 
     /// Prepends the cached hardware header and queues the packet on the device.

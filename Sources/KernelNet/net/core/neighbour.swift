@@ -9,7 +9,7 @@ import Wire
 public enum neighbour: String, KernelSourceFile {
     public static let path = "net/core/neighbour.c"
     case neigh_lookup, ___neigh_create, __neigh_create, neigh_probe, neigh_timer_handler, __neigh_event_send, __neigh_update, __neigh_notify, neigh_update, neigh_event_ns,
-        neigh_resolve_output, neigh_connected_output
+        neigh_resolve_output, neigh_connected_output, neigh_direct_output
 }
 
 extension Kernel {
@@ -150,6 +150,12 @@ extension Kernel {
         }
     }
 
+    /// The output of every entry of a device without link-layer headers (a tun device: arp_constructor
+    /// gives it arp_direct_ops): nothing to resolve or write, the packet goes to the device.
+    func neigh_direct_output(_ skb: inout SKBuff) -> NetdevTx {
+        traced(neighbour.neigh_direct_output) { dev_queue_xmit(&skb) }
+    }
+
     /// The output of a resolved entry on a device without a cached-header operation (arp_generic_ops,
     /// which a VLAN device's neighbours get): writes the hardware header and queues the packet.
     func neigh_connected_output(_ skb: inout SKBuff) -> NetdevTx {
@@ -163,6 +169,8 @@ extension Kernel {
     /// inline of include/linux/netdevice.h): Ethernet's, or a VLAN device's, which writes its real
     /// device's.
     func dev_hard_header(_ skb: inout SKBuff) {
+        // ip_tunnel_header_ops has no `create`: nothing to write.
+        guard skb.dev.ops.headerOps(in: self) == .ethernet else { return }
         if skb.dev.vlan != nil { vlan_header_ops_create(&skb) } else { eth_header(&skb) }
     }
 }

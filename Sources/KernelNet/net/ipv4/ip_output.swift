@@ -76,7 +76,11 @@ extension Kernel {
             }
             let nexthop = transmitContext.nexthop
             if neighbours[nexthop] == nil {
-                if nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
+                if skb.dev.ops.headerOps(in: self) != .ethernet {
+                    // A device without link-layer headers (tun, IFF_NOARP): arp_constructor makes every entry NUD_NOARP.
+                    __neigh_create(nexthop)
+                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)
+                } else if nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
                     // Broadcast and multicast next hops need no resolution: arp_constructor makes them NUD_NOARP.
                     __neigh_create(nexthop)
                     neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)

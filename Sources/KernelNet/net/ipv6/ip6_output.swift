@@ -58,8 +58,11 @@ extension Kernel {
                 count("Ip6OutMcastOctets", ip6PacketLength(skb))
             }
             return traced(neighbour_h.neigh_output) {
-                tracer.note("neighbour assumed resolved before the capture, its header cached (neighbour discovery is not modeled)")
-                return neigh_hh_output(&skb)
+                // A tun device does no neighbour discovery (IFF_NOARP): its neighbours are always usable.
+                if skb.dev.ops.headerOps(in: self) == .ethernet {
+                    tracer.note("neighbour assumed resolved before the capture, its header cached (neighbour discovery is not modeled)")
+                }
+                return uncachedNeighbourOutput(&skb, connected: true) ?? neigh_hh_output(&skb)
             }
         }
     }
