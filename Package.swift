@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TraceImport", dependencies: ["Trace", "Capture", "Wire"]),
         // `pktpath verify`: the model against the running kernel (Linux, root: namespaces and tracefs).
         .target(name: "CNetns"),
-        .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace", "TraceImport"]),
+        .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace", "TraceImport", "Wire"]),
         .executableTarget(
             name: "pktpath",
             dependencies: [

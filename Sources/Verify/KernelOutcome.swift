@@ -18,8 +18,8 @@ public struct KernelOutcome: Equatable, Sendable {
     }
 
     public var fate: Fate = .notReceived
-    /// Packets the host's devices sent while this frame was the last one replayed (IPv4 and ARP: the
-    /// protocols the model follows).
+    /// Packets the host's devices sent while this frame was the last one replayed (IPv4, ARP and IPv6:
+    /// the protocols the model follows).
     public var transmissions = 0
     /// The ICMP errors (`type/code`) the kernel sent about the frame (`icmp:icmp_send`).
     public var icmpErrors: [String] = []
@@ -58,8 +58,8 @@ public struct OutcomeCollector {
         self.injectingDevices = injectingDevices
     }
 
-    /// The EtherTypes whose transmissions are counted: IPv4 and ARP.
-    static let modeledProtocols: Set<Int> = [0x0800, 0x0806]
+    /// The EtherTypes whose transmissions are counted: IPv4, ARP and IPv6.
+    static let modeledProtocols: Set<Int> = [0x0800, 0x0806, 0x86DD]
 
     /// Takes the next event in the order tracefs gave them.
     public mutating func add(_ event: TracefsEvent) {
