@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "ImportTests", dependencies: ["TraceImport", "Trace", "Capture", "Wire", "TestSupport"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Trace", "KernelNet", "Wire"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Trace", "KernelNet", "Wire", "Capture"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "CPcap", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],

@@ -38,10 +38,12 @@ struct VerifyCLITests {
     }
 
     /// Fixtures whose every received frame the model and this kernel treat alike (verdict, drop reason,
-    /// dropping function, packets sent), as measured on 6.18 (docs/verify.md has the table). The suite runs
-    /// its tests one at a time: two replays at once would count each other's packets on veth-dut.
+    /// dropping function, packets sent), as measured on 6.18 (docs/verify.md has the table). ctr_forward
+    /// is a cooked capture (`-i any`, SLL2) of a router: its 14 received frames are rebuilt as Ethernet and
+    /// all forwarded alike. The suite runs its tests one at a time: two replays at once would count each
+    /// other's packets on veth-dut.
     @Test("fixtures agree with the running kernel frame by frame",
-          arguments: ["udp_ports", "tcp_syn_closed", "bad_ip_checksum", "otherhost", "ping_fragmented", "s_rp_filter"])
+          arguments: ["udp_ports", "tcp_syn_closed", "bad_ip_checksum", "otherhost", "ping_fragmented", "s_rp_filter", "ctr_forward"])
     func agrees(_ fixture: String) throws {
         let prefix = Self.prefix(fixture.utf8.count)
         let (status, lines) = try Self.verify(fixture, prefix: prefix)
@@ -92,6 +94,16 @@ struct VerifyCLITests {
         let bridged = try #require(frames.first { $0["frame"] as? Int == 5 })
         #expect((bridged["kernel"] as? [String: Any])?["fate"] as? String == "forwarded")
         #expect((bridged["kernel"] as? [String: Any])?["dev"] as? String == "veth2")
+    }
+
+    @Test("a capture with raw IP frames (a tun device) is refused, naming the frame, before anything is made")
+    func refusesRawFrames() throws {
+        let prefix = Self.prefix(44)
+        let run = try CLITests.pktpath(["verify", Repository.path("Fixtures/multi_if.pcapng"),
+                                        "--host", Repository.path("Fixtures/multi_if.host.json"), "--prefix", prefix])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("is DLT_RAW, neither Ethernet nor a cooked capture"), "\(run.stderr)")
+        Self.expectRemoved(prefix)
     }
 
     @Test("a capture taken on the bridge itself is refused, naming it, before anything is made")
