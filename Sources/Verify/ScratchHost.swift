@@ -16,7 +16,9 @@ public final class ScratchHost {
     public let hostNamespace: String
     /// The namespace holding the peer end of each of the host's veths.
     public let peerNamespace: String
-    /// For each of the host's interfaces that frames are sent to, the peer end's name.
+    /// For each of the host's interfaces that frames are sent to, the device they are sent from: the
+    /// peer end of its veth (in the peer namespace), or `lo` itself (in the host namespace: a frame sent
+    /// on `lo` is received on it).
     public private(set) var peerDevice: [String: String] = [:]
     /// What of the profile the scratch host does not reproduce, one line each.
     public private(set) var notReproduced: [String] = []
@@ -86,6 +88,13 @@ public final class ScratchHost {
                 for a in i.ipv6Addresses where a != "::1/128" {
                     try Command.run(["ip", "-n", host, "-6", "addr", "add", a, "dev", "lo", "nodad"])
                 }
+                // A frame sent on lo from a packet socket has no route yet, unlike the host's own, whose
+                // route came with them: with route_localnet its 127/8 source is not a martian, and with
+                // accept_local a local source is accepted (ip_route_input_slow, fib_validate_source).
+                try Command.run(["ip", "netns", "exec", host, "sysctl", "-q", "-w", "net.ipv4.conf.lo.route_localnet=1",
+                                 "net.ipv4.conf.lo.accept_local=1"])
+                notReproduced.append("net.ipv4.conf.lo.route_localnet and accept_local set to 1: frames sent into lo are routed as the host's own")
+                peerDevice["lo"] = "lo"
                 continue
             }
             let end = "\(prefix.replacingOccurrences(of: "-", with: ""))p\(k)"
@@ -141,6 +150,11 @@ public final class ScratchHost {
         if !bridges.isEmpty || profile.interfaces.contains(where: { $0.driver != "loopback" && !$0.ipv6Addresses.isEmpty }) {
             usleep(2_000_000)
         }
+    }
+
+    /// The namespace of the device frames for host interface `device` are sent from (``peerDevice``).
+    public func injectionNamespace(for device: String) -> String {
+        device == "lo" ? hostNamespace : peerNamespace
     }
 
     /// Gives interface `i`, made in the host namespace, the profile's MAC, MTU and addresses.

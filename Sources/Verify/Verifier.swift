@@ -106,14 +106,16 @@ public struct Verifier {
 
         let scratch = try ScratchHost(profile: built, prefix: prefix)
         defer { scratch.remove() }
-        let devices = Array(scratch.peerDevice.keys) + Array(scratch.peerDevice.values)
+        let devices = Set(scratch.peerDevice.keys).union(scratch.peerDevice.values)
         guard !scratch.peerDevice.isEmpty else {
-            throw VerifyError("the host has no interface but lo: verify sends frames into veths, and lo's frames are the host's own")
+            throw VerifyError("the host has no interface verify can send frames into")
         }
         let instance = try TracefsInstance(root: root, name: prefix, devices: devices.sorted(), thread: cnetns_thread_id())
         defer { instance.remove() }
         var injectors: [String: FrameInjector] = [:]
-        for (dev, end) in scratch.peerDevice { injectors[dev] = try FrameInjector(namespace: scratch.peerNamespace, device: end) }
+        for (dev, end) in scratch.peerDevice {
+            injectors[dev] = try FrameInjector(namespace: scratch.injectionNamespace(for: dev), device: end)
+        }
 
         var collector = OutcomeCollector(hostDevices: Set(scratch.peerDevice.keys),
                                          injectingDevices: Set(scratch.peerDevice.values))
@@ -136,10 +138,11 @@ public struct Verifier {
                 continue
             }
             let mac = built.interfaces.first { $0.name == trace.device }?.mac ?? MACAddress(rawValue: 0)
-            guard let bytes = CookedFrame.ethernet(frame.bytes, linkType: frame.linkType, device: mac) else {
+            guard var bytes = CookedFrame.ethernet(frame.bytes, linkType: frame.linkType, device: mac) else {
                 notReplayed.append((frame.index, "its cooked header does not give enough to rebuild the Ethernet frame"))
                 continue
             }
+            if trace.device == "lo" { bytes = LoopbackFrame.completingChecksum(bytes) }
             // At the capture's offset from the first frame, and at least minimumGap after the last one.
             let now = clock.now
             let origin = start ?? now

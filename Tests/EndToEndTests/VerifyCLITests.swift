@@ -96,6 +96,30 @@ struct VerifyCLITests {
         #expect((bridged["kernel"] as? [String: Any])?["dev"] as? String == "veth2")
     }
 
+    /// A capture on `lo`: its frames are sent into the scratch host's own `lo`, their TCP/UDP checksums
+    /// completed (the capture shows them unfinished). On 6.18 against the model's 6.12: the ping is
+    /// answered, the stray echo reply dropped for NO_SOCKET (6.18 in `ping_rcv`, the model in `icmp_rcv`),
+    /// the datagram to a closed port dropped for NO_SOCKET in `__udp4_lib_rcv` by both; the TCP
+    /// conversation is the host's own and cannot be replayed (the replay's limit: no client socket,
+    /// other sequence numbers), so 5 of 14 verdicts agree.
+    @Test("a loopback capture replays into lo")
+    func loopback() throws {
+        let prefix = Self.prefix(9)
+        let (status, lines) = try Self.verify("loopback_lo", prefix: prefix)
+        Self.expectRemoved(prefix)
+        #expect(status == 1)
+        #expect(lines.last?["replayed"] as? Int == 14)
+        let agreement = try #require(lines.last?["agreement"] as? [String: Any])
+        #expect(agreement["verdict"] as? [String: Int] == ["agreeing": 5, "compared": 14], "\(agreement)")
+        #expect(agreement["drop_reason"] as? [String: Int] == ["agreeing": 2, "compared": 2])
+        let frames = lines.filter { $0["type"] as? String == "frame" }
+        let udp = try #require(frames.first { $0["frame"] as? Int == 13 })
+        #expect((udp["kernel"] as? [String: Any])?["drop_reason"] as? String == "SKB_DROP_REASON_NO_SOCKET")
+        #expect((udp["kernel"] as? [String: Any])?["function"] as? String == "__udp4_lib_rcv")
+        let ping = try #require(frames.first { $0["frame"] as? Int == 1 })
+        #expect((ping["kernel"] as? [String: Any])?["fate"] as? String == "consumed")
+    }
+
     @Test("a capture with raw IP frames (a tun device) is refused, naming the frame, before anything is made")
     func refusesRawFrames() throws {
         let prefix = Self.prefix(44)
