@@ -28,6 +28,19 @@ struct VerifyCLITests {
         return (run.status, lines)
     }
 
+    /// A run that parts on some frame (exit 1) and leaves nothing behind: its agreement figures (each
+    /// aspect's agreeing and compared frames) and its frame lines by frame number.
+    static func parting(_ fixture: String, _ n: Int) throws -> (agreement: [String: [String: Int]], frames: [Int: [String: Any]]) {
+        let prefix = Self.prefix(n)
+        let (status, lines) = try Self.verify(fixture, prefix: prefix)
+        Self.expectRemoved(prefix)
+        #expect(status == 1)
+        let agreement = try #require(lines.last?["agreement"] as? [String: Any]).compactMapValues { $0 as? [String: Int] }
+        var frames: [Int: [String: Any]] = [:]
+        for line in lines where line["type"] as? String == "frame" { if let f = line["frame"] as? Int { frames[f] = line } }
+        return (agreement, frames)
+    }
+
     /// Checks that the namespaces and the tracefs instance of `prefix` are gone.
     static func expectRemoved(_ prefix: String) {
         for ns in ["\(prefix)-host", "\(prefix)-peer"] {
@@ -65,15 +78,11 @@ struct VerifyCLITests {
     /// 6.18's location names its callers (`ip6_tlvopt_unknown`, `ip6_parse_tlv`, `ipv6_rthdr_rcv`).
     @Test("IPv6 frames replay into the profile's IPv6 host")
     func ipv6() throws {
-        let prefix = Self.prefix(6)
-        let (status, lines) = try Self.verify("v6_exthdr", prefix: prefix)
-        Self.expectRemoved(prefix)
-        #expect(status == 1)
-        let agreement = try #require(lines.last?["agreement"] as? [String: Any])
-        #expect(agreement["verdict"] as? [String: Int] == ["agreeing": 18, "compared": 18], "\(agreement)")
-        #expect(agreement["drop_reason"] as? [String: Int] == ["agreeing": 14, "compared": 14])
-        #expect(agreement["transmissions"] as? [String: Int] == ["agreeing": 18, "compared": 18])
-        #expect(agreement["frames"] as? [String: Int] == ["agreeing": 13, "compared": 18])
+        let (agreement, _) = try Self.parting("v6_exthdr", 6)
+        #expect(agreement["verdict"] == ["agreeing": 18, "compared": 18], "\(agreement)")
+        #expect(agreement["drop_reason"] == ["agreeing": 14, "compared": 14])
+        #expect(agreement["transmissions"] == ["agreeing": 18, "compared": 18])
+        #expect(agreement["frames"] == ["agreeing": 13, "compared": 18])
     }
 
     /// A bridge with veth ports, the capture taken on a port: built as the profile says (bridge br0
@@ -83,17 +92,12 @@ struct VerifyCLITests {
     /// the bridged ping on, which the model's count of packets sent leaves out.
     @Test("a bridge with veth ports is built, and its frames replay")
     func bridge() throws {
-        let prefix = Self.prefix(8)
-        let (status, lines) = try Self.verify("bridge_rx", prefix: prefix)
-        Self.expectRemoved(prefix)
-        #expect(status == 1)
-        let agreement = try #require(lines.last?["agreement"] as? [String: Any])
-        #expect(agreement["verdict"] as? [String: Int] == ["agreeing": 3, "compared": 3], "\(agreement)")
-        #expect(agreement["transmissions"] as? [String: Int] == ["agreeing": 1, "compared": 3])
-        let frames = lines.filter { $0["type"] as? String == "frame" }
-        let bridged = try #require(frames.first { $0["frame"] as? Int == 5 })
-        #expect((bridged["kernel"] as? [String: Any])?["fate"] as? String == "forwarded")
-        #expect((bridged["kernel"] as? [String: Any])?["dev"] as? String == "veth2")
+        let (agreement, frames) = try Self.parting("bridge_rx", 8)
+        #expect(agreement["verdict"] == ["agreeing": 3, "compared": 3], "\(agreement)")
+        #expect(agreement["transmissions"] == ["agreeing": 1, "compared": 3])
+        let bridged = try #require(frames[5]?["kernel"] as? [String: Any])
+        #expect(bridged["fate"] as? String == "forwarded")
+        #expect(bridged["dev"] as? String == "veth2")
     }
 
     /// A capture on `lo`: its frames are sent into the scratch host's own `lo`, their TCP/UDP checksums
@@ -104,40 +108,14 @@ struct VerifyCLITests {
     /// other sequence numbers), so 5 of 14 verdicts agree.
     @Test("a loopback capture replays into lo")
     func loopback() throws {
-        let prefix = Self.prefix(9)
-        let (status, lines) = try Self.verify("loopback_lo", prefix: prefix)
-        Self.expectRemoved(prefix)
-        #expect(status == 1)
-        #expect(lines.last?["replayed"] as? Int == 14)
-        let agreement = try #require(lines.last?["agreement"] as? [String: Any])
-        #expect(agreement["verdict"] as? [String: Int] == ["agreeing": 5, "compared": 14], "\(agreement)")
-        #expect(agreement["drop_reason"] as? [String: Int] == ["agreeing": 2, "compared": 2])
-        let frames = lines.filter { $0["type"] as? String == "frame" }
-        let udp = try #require(frames.first { $0["frame"] as? Int == 13 })
-        #expect((udp["kernel"] as? [String: Any])?["drop_reason"] as? String == "SKB_DROP_REASON_NO_SOCKET")
-        #expect((udp["kernel"] as? [String: Any])?["function"] as? String == "__udp4_lib_rcv")
-        let ping = try #require(frames.first { $0["frame"] as? Int == 1 })
-        #expect((ping["kernel"] as? [String: Any])?["fate"] as? String == "consumed")
-    }
-
-    @Test("a capture with raw IP frames (a tun device) is refused, naming the frame, before anything is made")
-    func refusesRawFrames() throws {
-        let prefix = Self.prefix(44)
-        let run = try CLITests.pktpath(["verify", Repository.path("Fixtures/multi_if.pcapng"),
-                                        "--host", Repository.path("Fixtures/multi_if.host.json"), "--prefix", prefix])
-        #expect(run.status == 2)
-        #expect(run.stderr.contains("is DLT_RAW, neither Ethernet nor a cooked capture"), "\(run.stderr)")
-        Self.expectRemoved(prefix)
-    }
-
-    @Test("a capture taken on the bridge itself is refused, naming it, before anything is made")
-    func refusesBridgeCapture() throws {
-        let prefix = Self.prefix(43)
-        let run = try CLITests.pktpath(["verify", Repository.path("Fixtures/bridge_br0.pcap"),
-                                        "--host", Repository.path("Fixtures/bridge_br0.host.json"), "--prefix", prefix])
-        #expect(run.status == 2)
-        #expect(run.stderr.contains("the capture was taken on bridge br0"), "\(run.stderr)")
-        Self.expectRemoved(prefix)
+        let (agreement, frames) = try Self.parting("loopback_lo", 9)
+        #expect(frames.count == 14)
+        #expect(agreement["verdict"] == ["agreeing": 5, "compared": 14], "\(agreement)")
+        #expect(agreement["drop_reason"] == ["agreeing": 2, "compared": 2])
+        let udp = try #require(frames[13]?["kernel"] as? [String: Any])
+        #expect(udp["drop_reason"] as? String == "SKB_DROP_REASON_NO_SOCKET")
+        #expect(udp["function"] as? String == "__udp4_lib_rcv")
+        #expect((frames[1]?["kernel"] as? [String: Any])?["fate"] as? String == "consumed")
     }
 
     /// A profile claiming `arp_ignore` 8 (never answer ARP), which the model does not read: the kernel
@@ -183,15 +161,6 @@ struct VerifyCLITests {
         Self.expectRemoved(Self.prefix(7))
     }
 
-    @Test("a host verify cannot build is refused before anything is made")
-    func refusesVLAN() throws {
-        let prefix = Self.prefix(42)
-        let run = try CLITests.pktpath(["verify", Repository.path("Fixtures/vlan_rx.pcap"),
-                                        "--host", Repository.path("Fixtures/vlan_rx.host.json"), "--prefix", prefix])
-        #expect(run.status == 2)
-        #expect(run.stderr.contains("is a VLAN"))
-        Self.expectRemoved(prefix)
-    }
 
     /// `--host-mac` picks the end of a veth that took the capture, as it does for trace: the host verify
     /// builds and models is the named end.
@@ -204,5 +173,22 @@ struct VerifyCLITests {
         #expect(run.stderr.contains("taken to be the capturing host because --host-mac names it"), "\(run.stderr)")
         #expect(!run.stderr.contains("cannot tell which end"))
         #expect([0, 1].contains(run.status), "\(run.stderr)")
+    }
+
+    /// Hosts and captures verify cannot build or send, each refused with what it cannot do before
+    /// anything is made: a VLAN interface, a capture taken on a bridge itself (not on a port), a capture
+    /// with raw IP frames (a tun device).
+    @Test("what verify cannot build is refused, naming it, before anything is made", arguments: [
+        ("vlan_rx", "vlan_rx.pcap", 42, "is a VLAN"),
+        ("bridge_br0", "bridge_br0.pcap", 43, "the capture was taken on bridge br0"),
+        ("multi_if", "multi_if.pcapng", 44, "is DLT_RAW, neither Ethernet nor a cooked capture"),
+    ])
+    func refuses(_ fixture: String, _ capture: String, _ n: Int, _ message: String) throws {
+        let prefix = Self.prefix(n)
+        let run = try CLITests.pktpath(["verify", Repository.path("Fixtures/\(capture)"),
+                                        "--host", Repository.path("Fixtures/\(fixture).host.json"), "--prefix", prefix])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+        Self.expectRemoved(prefix)
     }
 }
