@@ -163,13 +163,13 @@ public struct FtraceReader {
     /// are recorded on it.
     private mutating func tracepoint(_ name: Substring, _ fields: Substring, cpu: Int, time: Int64?, graphDepth: Int?,
                                      line: Int) {
-        let values = Self.fields(fields)
+        let values = TracepointText(fields)
         guard let skb = values["skbaddr"] else { return }
         sawTracepoint = true
         let device = values["dev"].map(String.init)
         let index = current(skb: String(skb), cpu: cpu, time: time, line: line)
         packets[index].seen(on: device)
-        let length = values["len"].flatMap { Int($0) }
+        let length = values.number("len")
         switch name {
         case "netif_receive_skb", "netif_receive_skb_entry", "napi_gro_receive_entry", "netif_rx", "netif_rx_entry",
             "napi_gro_frags_entry", "netif_receive_skb_list_entry":
@@ -180,21 +180,21 @@ public struct FtraceReader {
             if name != "net_dev_queue" { packets[index].records.append(.transmit(device: device)) }
         case "kfree_skb":
             let reason = values["reason"].map { TracedPacket.dropReason($0) }
-            packets[index].records.append(.drop(reason: reason, function: freeingCaller(values["location"], cpu: cpu,
+            packets[index].records.append(.drop(reason: reason, function: freeingCaller(values.function("location"), cpu: cpu,
                                                                                         depth: graphDepth)))
             close(index, cpu: cpu)
         case "consume_skb":
-            packets[index].records.append(.consume(function: values["location"].flatMap(Self.symbolic)))
+            packets[index].records.append(.consume(function: values.function("location")))
             close(index, cpu: cpu)
         default:
             break
         }
     }
 
-    /// The function that freed the packet: the tracepoint's `location` when it is a symbol (`%pS`,
-    /// kernels from 6.3 on), else the caller of the freeing function entered last on the CPU.
-    private func freeingCaller(_ location: Substring?, cpu: Int, depth: Int?) -> String? {
-        if let symbol = location.flatMap(Self.symbolic) { return symbol }
+    /// The function that freed the packet: `location`, the tracepoint's location when it is a symbol
+    /// (`%pS`, kernels from 6.3 on), else the caller of the freeing function entered last on the CPU.
+    private func freeingCaller(_ location: String?, cpu: Int, depth: Int?) -> String? {
+        if let location { return location }
         guard let state = cpus[cpu] else { return nil }
         if let depth {
             // The tracepoint sits inside the freeing function; its caller is one level out.
@@ -205,12 +205,6 @@ public struct FtraceReader {
             return level >= 0 ? state.calls[level] : nil
         }
         return state.freeCaller
-    }
-
-    /// The function in a `location` printed as a symbol (`icmp_rcv+0x259/0x3a0`); nil for an address.
-    static func symbolic(_ location: Substring) -> String? {
-        guard let first = location.first, first.isLetter || first == "_", !location.allSatisfy(\.isHexDigit) else { return nil }
-        return TracedPacket.symbol(location)
     }
 
     /// The packet of `skb` made current on `cpu`, opened when the skb is not open yet.
@@ -236,19 +230,5 @@ public struct FtraceReader {
     private mutating func close(_ index: Int, cpu: Int) {
         bySKB[packets[index].skb] = nil
         for key in cpus.keys { cpus[key]?.open.removeAll { $0 == index } }
-    }
-
-    /// `key=value` pairs of a tracepoint's text, and `reason: X` as `reason`.
-    static func fields(_ text: Substring) -> [Substring: Substring] {
-        var out: [Substring: Substring] = [:]
-        let words = text.split(separator: " ")
-        for (i, word) in words.enumerated() {
-            if let eq = word.firstIndex(of: "=") {
-                out[word[..<eq]] = word[word.index(after: eq)...]
-            } else if word == "reason:", i + 1 < words.count {
-                out["reason"] = words[i + 1]
-            }
-        }
-        return out
     }
 }

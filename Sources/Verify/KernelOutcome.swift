@@ -18,8 +18,8 @@ public struct KernelOutcome: Equatable, Sendable {
     }
 
     public var fate: Fate = .notReceived
-    /// Packets the host's devices sent while this frame was the last one replayed (IPv4 and ARP: the
-    /// protocols the model follows).
+    /// Packets the host's devices sent while this frame was the last one replayed (IPv4, ARP and IPv6:
+    /// the protocols the model follows).
     public var transmissions = 0
     /// The ICMP errors (`type/code`) the kernel sent about the frame (`icmp:icmp_send`).
     public var icmpErrors: [String] = []
@@ -40,7 +40,9 @@ public struct KernelOutcome: Equatable, Sendable {
 /// A frame's skb is recognised by its address from the moment the injecting device hands it to the
 /// veth (`net_dev_start_xmit` on the peer side; veth passes the same skb to its other end) until it is
 /// freed or forwarded; an address is only reused after its skb is freed, so the first free after that
-/// is the frame's. Transmissions are counted for the frame whose marker came last.
+/// is the frame's. Transmissions are counted for the frame whose marker came last. The frame is the
+/// first transmit on an injecting device after its marker: on `lo`, which injects and is the host's
+/// too, the transmits after it are the host's own.
 public struct OutcomeCollector {
     /// The host's devices, as built (the profile's names).
     let hostDevices: Set<String>
@@ -48,6 +50,8 @@ public struct OutcomeCollector {
     let injectingDevices: Set<String>
     /// The frame replayed last.
     private var current: Int?
+    /// Whether the current frame's own transmit on its injecting device is still to come.
+    private var awaitingFrame = false
     /// Skbs of replayed frames not freed yet, by address.
     private var tracked: [String: Int] = [:]
     /// Each replayed frame's outcome so far.
@@ -58,16 +62,18 @@ public struct OutcomeCollector {
         self.injectingDevices = injectingDevices
     }
 
-    /// The EtherTypes whose transmissions are counted: IPv4 and ARP.
-    static let modeledProtocols: Set<Int> = [0x0800, 0x0806]
+    /// The EtherTypes whose transmissions are counted: IPv4, ARP and IPv6.
+    static let modeledProtocols: Set<Int> = [0x0800, 0x0806, 0x86DD]
 
     /// Takes the next event in the order tracefs gave them.
     public mutating func add(_ event: TracefsEvent) {
         switch event {
         case .marker(let frame):
             current = frame
+            awaitingFrame = true
             outcomes[frame] = KernelOutcome()
-        case .transmit(let dev, let skb, _, _) where injectingDevices.contains(dev):
+        case .transmit(let dev, let skb, _, _) where awaitingFrame && injectingDevices.contains(dev):
+            awaitingFrame = false
             if let current { tracked[skb] = current }
         case .transmit(let dev, let skb, let proto, _) where hostDevices.contains(dev):
             if let frame = tracked[skb], outcomes[frame]?.fate == .held {

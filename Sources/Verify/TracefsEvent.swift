@@ -1,3 +1,5 @@
+import TraceImport
+
 /// One line of a tracefs instance's `trace_pipe`, reduced to what `pktpath verify` reads from it.
 ///
 /// The lines are the text tracefs prints for each event (`TASK-PID [CPU] FLAGS SECONDS: EVENT: FIELDS`),
@@ -30,53 +32,34 @@ public enum TracefsEvent: Equatable, Sendable {
         guard let colon = rest.range(of: ": ") else { return nil }
         let event = rest[..<colon.lowerBound]
         let body = rest[colon.upperBound...]
-        let fields = Self.fields(body)
+        let fields = TracepointText(body)
         switch event {
         case "tracing_mark_write":
             guard body.hasPrefix(Self.markerPrefix),
                   let n = Int(body.dropFirst(Self.markerPrefix.count).prefix { $0.isNumber }) else { return nil }
             self = .marker(frame: n)
         case "netif_receive_skb":
-            guard let dev = fields["dev"], let skb = fields["skbaddr"], let len = fields["len"].flatMap({ Int($0) })
-            else { return nil }
-            self = .receive(dev: dev, skb: skb, length: len)
+            guard let dev = fields["dev"], let skb = fields["skbaddr"], let len = fields.number("len") else { return nil }
+            self = .receive(dev: String(dev), skb: String(skb), length: len)
         case "net_dev_start_xmit":
-            guard let dev = fields["dev"], let skb = fields["skbaddr"], let len = fields["len"].flatMap({ Int($0) }),
+            guard let dev = fields["dev"], let skb = fields["skbaddr"], let len = fields.number("len"),
                   let proto = fields["protocol"].flatMap({ Int($0.dropFirst(2), radix: 16) }) else { return nil }
-            self = .transmit(dev: dev, skb: skb, protocol: proto, length: len)
+            self = .transmit(dev: String(dev), skb: String(skb), protocol: proto, length: len)
         case "kfree_skb":
             // "… location=ip_rcv_core+0x22c/0x350 reason: OTHERHOST"
-            guard let skb = fields["skbaddr"], let location = fields["location"],
-                  let reason = body.range(of: "reason: ").map({ body[$0.upperBound...].prefix { !$0.isWhitespace } })
-            else { return nil }
-            self = .drop(skb: skb, reason: String(reason), function: Self.symbol(location))
+            guard let skb = fields["skbaddr"], let reason = fields["reason"] else { return nil }
+            self = .drop(skb: String(skb), reason: String(reason), function: fields.function("location") ?? "")
         case "consume_skb":
             guard let skb = fields["skbaddr"] else { return nil }
-            self = .consume(skb: skb, function: fields["location"].map(Self.symbol) ?? "")
+            self = .consume(skb: String(skb), function: fields.function("location") ?? "")
         case "icmp_send":
             // "icmp_send: type=3, code=3. From … skbaddr=…"
             guard let skb = fields["skbaddr"],
                   let type = fields["type"].flatMap({ Int($0.prefix { $0.isNumber }) }),
                   let code = fields["code"].flatMap({ Int($0.prefix { $0.isNumber }) }) else { return nil }
-            self = .icmpSend(skb: skb, type: type, code: code)
+            self = .icmpSend(skb: String(skb), type: type, code: code)
         default:
             return nil
         }
-    }
-
-    /// The `key=value` words of an event's text.
-    private static func fields(_ body: Substring) -> [Substring: String] {
-        var out: [Substring: String] = [:]
-        for word in body.split(separator: " ") {
-            guard let eq = word.firstIndex(of: "=") else { continue }
-            out[word[..<eq]] = String(word[word.index(after: eq)...])
-        }
-        return out
-    }
-
-    /// The function of a `%pS` location (`ip_rcv_core+0x22c/0x350` → `ip_rcv_core`; a module's
-    /// `nft_do_chain+0x1/0x2 [nf_tables]` → `nft_do_chain`).
-    static func symbol(_ location: String) -> String {
-        String(location.prefix { $0 != "+" && $0 != " " })
     }
 }

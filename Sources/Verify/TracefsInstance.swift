@@ -28,7 +28,8 @@ public final class TracefsInstance {
             .split(whereSeparator: \.isWhitespace).map(String.init)
     }
 
-    /// Creates instance `name` under `root` with the events on: `net:*` filtered to `devices`, the skb
+    /// Creates instance `name` under `root` with the events on: `net:*` filtered to `devices` (`lo`'s to
+    /// thread `thread`'s), the skb
     /// frees to those made by thread `thread` (the one sending the frames: the kernel processes a frame
     /// sent on a veth in the sender's context, before `send` returns). Without that filter a busy machine's
     /// frees of its own packets flood the ring buffer; a free made in a timer (an expired reassembly) is
@@ -40,7 +41,9 @@ public final class TracefsInstance {
             throw VerifyError("cannot create the tracefs instance \(path): \(String(cString: strerror(errno)))")
         }
         do throws(VerifyError) {
-            let filter = devices.map { "name == \"\($0)\"" }.joined(separator: " || ")
+            // Every namespace has an `lo`: its events are the sending thread's only.
+            let filter = devices.map { $0 == "lo" ? "(name == \"lo\" && common_pid == \(thread))" : "name == \"\($0)\"" }
+                .joined(separator: " || ")
             for event in Self.events where FileManager.default.fileExists(atPath: "\(path)/events/\(event)") {
                 if event.hasPrefix("net/") { try write(filter, to: "events/\(event)/filter") }
                 if event.hasPrefix("skb/") { try write("common_pid == \(thread)", to: "events/\(event)/filter") }

@@ -6,6 +6,7 @@ import Glibc
 import KernelNet
 import Replay
 import Trace
+import Wire
 
 /// `pktpath verify`: replays a capture's received frames into a scratch copy of its host on the running
 /// kernel, records what that kernel did with each from its tracepoints, runs the model on the same
@@ -105,14 +106,16 @@ public struct Verifier {
 
         let scratch = try ScratchHost(profile: built, prefix: prefix)
         defer { scratch.remove() }
-        let devices = Array(scratch.peerDevice.keys) + Array(scratch.peerDevice.values)
+        let devices = Set(scratch.peerDevice.keys).union(scratch.peerDevice.values)
         guard !scratch.peerDevice.isEmpty else {
-            throw VerifyError("the host has no interface but lo: verify sends frames into veths, and lo's frames are the host's own")
+            throw VerifyError("the host has no interface verify can send frames into")
         }
         let instance = try TracefsInstance(root: root, name: prefix, devices: devices.sorted(), thread: cnetns_thread_id())
         defer { instance.remove() }
         var injectors: [String: FrameInjector] = [:]
-        for (dev, end) in scratch.peerDevice { injectors[dev] = try FrameInjector(namespace: scratch.peerNamespace, device: end) }
+        for (dev, end) in scratch.peerDevice {
+            injectors[dev] = try FrameInjector(namespace: scratch.injectionNamespace(for: dev), device: end)
+        }
 
         var collector = OutcomeCollector(hostDevices: Set(scratch.peerDevice.keys),
                                          injectingDevices: Set(scratch.peerDevice.values))
@@ -134,6 +137,12 @@ public struct Verifier {
                 notReplayed.append((frame.index, "received on \(trace.device), which verify does not send into"))
                 continue
             }
+            let mac = built.interfaces.first { $0.name == trace.device }?.mac ?? MACAddress(rawValue: 0)
+            guard var bytes = CookedFrame.ethernet(frame.bytes, linkType: frame.linkType, device: mac) else {
+                notReplayed.append((frame.index, "its cooked header does not give enough to rebuild the Ethernet frame"))
+                continue
+            }
+            if trace.device == "lo" { bytes = LoopbackFrame.completingChecksum(bytes) }
             // At the capture's offset from the first frame, and at least minimumGap after the last one.
             let now = clock.now
             let origin = start ?? now
@@ -142,7 +151,7 @@ public struct Verifier {
             if let last, due < last + minimumGap { due = last + minimumGap }
             try wait(until: due, collect)
             instance.mark(TracefsEvent.markerPrefix + "\(frame.index)")
-            if !injector.send(frame.bytes) {
+            if !injector.send(bytes) {
                 notReplayed.append((frame.index, "the kernel refused to send it (\(String(cString: strerror(errno))))"))
             } else {
                 replayed.append(trace)
@@ -192,8 +201,8 @@ public struct Verifier {
                 guard frames.count < Self.frameLimit else {
                     throw VerifyError("the capture has more than \(Self.frameLimit) frames: verify replays in real time; cut it with tcpdump -c")
                 }
-                guard frame.linkType == .DLT_EN10MB else {
-                    throw VerifyError("frame \(frame.index) is not Ethernet (\(frame.linkType.name)): verify sends Ethernet frames")
+                guard [.DLT_EN10MB, .DLT_LINUX_SLL, .DLT_LINUX_SLL2].contains(frame.linkType) else {
+                    throw VerifyError("frame \(frame.index) is \(frame.linkType.name), neither Ethernet nor a cooked capture (-i any): verify sends Ethernet frames")
                 }
                 frames.append(frame)
                 traces.append(session.trace(frame))

@@ -53,18 +53,39 @@ struct OutcomeCollectorTests {
         #expect(o[3] == KernelOutcome(fate: .consumed(function: "icmp_rcv"), transmissions: 3))
     }
 
-    @Test("a forwarded frame leaves by the other device as the same skb; IPv6 transmissions are not counted")
+    @Test("a forwarded frame leaves by the other device as the same skb; IPv6 transmissions count, others not")
     func forwarded() {
         let o = Self.collect([
             .marker(frame: 1), .transmit(dev: "pv1p0", skb: "a", protocol: 0x0800, length: 98),
             .receive(dev: "veth-dut", skb: "a", length: 84),
             .transmit(dev: "veth-dut2", skb: "a", protocol: 0x0800, length: 98),
             .transmit(dev: "veth-dut", skb: "n", protocol: 0x86dd, length: 90),
+            .transmit(dev: "veth-dut", skb: "l", protocol: 0x88cc, length: 60),
             .drop(skb: "a", reason: "OTHERHOST", function: "ip_rcv_core"),
             .marker(frame: 2), .transmit(dev: "pv1p0", skb: "b", protocol: 0x0800, length: 98),
         ])
-        #expect(o[1] == KernelOutcome(fate: .forwarded(dev: "veth-dut2"), transmissions: 1))
+        #expect(o[1] == KernelOutcome(fate: .forwarded(dev: "veth-dut2"), transmissions: 2))
         #expect(o[2] == KernelOutcome(fate: .notReceived))
+    }
+
+    /// On `lo` the frame is sent and received on one device: its own transmit is the first after the
+    /// marker; the host's answer, sent and received on `lo` too, counts as sent and is not the frame.
+    @Test("lo: the frame is the first transmit after its marker, the host's answer a transmission")
+    func loopback() {
+        var c = OutcomeCollector(hostDevices: ["lo"], injectingDevices: ["lo"])
+        for e: TracefsEvent in [
+            .marker(frame: 1), .transmit(dev: "lo", skb: "q", protocol: 0x0800, length: 98),
+            .receive(dev: "lo", skb: "q", length: 84),
+            .transmit(dev: "lo", skb: "r", protocol: 0x0800, length: 98),
+            .consume(skb: "q", function: "icmp_rcv"),
+            .receive(dev: "lo", skb: "r", length: 84),
+            .drop(skb: "r", reason: "NO_SOCKET", function: "ping_rcv"),
+            .marker(frame: 2), .transmit(dev: "lo", skb: "s", protocol: 0x0800, length: 98),
+            .receive(dev: "lo", skb: "s", length: 84),
+            .drop(skb: "s", reason: "NO_SOCKET", function: "ping_rcv"),
+        ] { c.add(e) }
+        #expect(c.outcomes[1] == KernelOutcome(fate: .consumed(function: "icmp_rcv"), transmissions: 1))
+        #expect(c.outcomes[2] == KernelOutcome(fate: .dropped(reason: "NO_SOCKET", function: "ping_rcv")))
     }
 
     @Test("events of other namespaces' devices and skbs do not touch the frames")

@@ -22,16 +22,23 @@ struct HostOptions: ParsableArguments {
         valueName: "all|none"))
     var assume: AssumedState = .all
 
-    @Option(name: .customLong("host-mac"), help: ArgumentHelp(
-        "Without --host: the MAC of the capturing host, when the capture cannot tell which end of a link took it (the inference notes say so and name the other end's MAC).",
-        valueName: "MAC"))
+    @Option(name: .customLong("host-mac"), help: hostMACHelp)
     var hostMAC: String?
 
+    /// The help of `--host-mac`, which `verify` and `diff` take too (the same host modeled everywhere).
+    static let hostMACHelp = ArgumentHelp(
+        "Without --host: the MAC of the capturing host, when the capture cannot tell which end of a link took it (the inference notes say so and name the other end's MAC).",
+        valueName: "MAC")
+
+    /// Checks a `--host-mac` value: a MAC address, given only where the host is inferred (no `--host`).
+    static func checkHostMAC(_ hostMAC: String?, host: String?) throws {
+        guard let hostMAC else { return }
+        guard MACAddress(hostMAC) != nil else { throw ValidationError("--host-mac '\(hostMAC)' is not a MAC address (aa:bb:cc:dd:ee:ff)") }
+        if host != nil { throw ValidationError("--host-mac chooses the host of an inferred profile: give it without --host") }
+    }
+
     func validate() throws {
-        if let hostMAC {
-            guard MACAddress(hostMAC) != nil else { throw ValidationError("--host-mac '\(hostMAC)' is not a MAC address (aa:bb:cc:dd:ee:ff)") }
-            if host != nil { throw ValidationError("--host-mac chooses the host of an inferred profile: give it without --host") }
-        }
+        try Self.checkHostMAC(hostMAC, host: host)
         if let device, !HostProfile.ethernetDrivers.contains(device) {
             throw ValidationError("--device must be one of: \(HostProfile.ethernetDrivers.joined(separator: ", "))")
         }

@@ -4,6 +4,7 @@ import Foundation
 import Replay
 import TraceDiff
 import TraceRender
+import Wire
 
 /// `pktpath diff`: compares two traces frame by frame, from two trace files or from two replays of one
 /// capture under different kernels, hosts or what-if changes.
@@ -18,7 +19,7 @@ struct Diff: ParsableCommand {
                                  [--set KEY=VALUE]… [--set-a KEY=VALUE]…
                 replays the capture twice: side A with --host, --kernel and --set-a; side B with --vs-host
                 and --vs-kernel (each defaulting to side A's) and --set. Without --host, the host is inferred
-                once and both sides start from it.
+                once (--host-mac MAC: the end of a link that took the capture) and both sides start from it.
             --set keys: \(HostOverride.keysHelp).
             For each frame that differs: the verdicts and where the paths part, with --context steps
             around; then a summary. Exit status: 0 no differences, 1 differences, 2 usage or input error.
@@ -32,6 +33,9 @@ struct Diff: ParsableCommand {
 
     @Option(name: .customLong("vs-host"), help: "Side B's host profile (default: side A's).")
     var vsHost: String?
+
+    @Option(name: .customLong("host-mac"), help: HostOptions.hostMACHelp)
+    var hostMAC: String?
 
     @Option(name: .long, help: "Side A's kernel version (default: the host profile's, else \(KernelOption.defaultVersion)).")
     var kernel: String?
@@ -68,6 +72,7 @@ struct Diff: ParsableCommand {
             throw ValidationError("--format must be one of: \(DiffFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard context >= 0 else { throw ValidationError("--context must be 0 or more") }
+        try HostOptions.checkHostMAC(hostMAC, host: host)
         guard align == "auto" || Alignment(rawValue: align) != nil else {
             throw ValidationError("--align must be one of: auto, frame, flow")
         }
@@ -102,7 +107,7 @@ struct Diff: ParsableCommand {
         let replayOptions: [(String, Bool)] = [
             ("--host", host != nil), ("--vs-host", vsHost != nil), ("--kernel", kernel != nil),
             ("--vs-kernel", vsKernel != nil), ("--device", device != nil), ("--set", !overridesB.isEmpty),
-            ("--set-a", !overridesA.isEmpty),
+            ("--set-a", !overridesA.isEmpty), ("--host-mac", hostMAC != nil),
         ]
         if let (name, _) = replayOptions.first(where: { $0.1 }) {
             throw InputError("\(name) applies to a capture replayed, not to trace files (trace them with it)")
@@ -140,7 +145,7 @@ struct Diff: ParsableCommand {
         if align == Alignment.flow.rawValue {
             throw InputError("--align flow applies to trace files (the replays of one capture pair frame by frame)")
         }
-        let baseA = try BaseProfile.load(capture: capture, host: host, device: device)
+        let baseA = try BaseProfile.load(capture: capture, host: host, device: device, hostMAC: hostMAC.flatMap(MACAddress.init))
         let baseB = try vsHost.map { try BaseProfile.load(capture: capture, host: $0, device: device) } ?? baseA
         let profileA = try baseA.profile.applying(overrides: overridesA, option: "--set-a")
         let profileB = try baseB.profile.applying(overrides: overridesB, option: "--set")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Replay
 import Verify
+import Wire
 
 /// `pktpath verify CAPTURE`: the model against this machine's own kernel, frame by frame.
 struct VerifyCommand: ParsableCommand {
@@ -24,6 +25,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "A host profile (JSON, docs/host-profile.md) describing the capturing host; inferred from the capture without it.")
     var host: String?
 
+    @Option(name: .customLong("host-mac"), help: HostOptions.hostMACHelp)
+    var hostMAC: String?
+
     @Option(name: .long, help: "Output format: text or json (JSON Lines, pktpath-verify/1).")
     var format: String = "text"
 
@@ -32,6 +36,7 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be one of: text, json") }
+        try HostOptions.checkHostMAC(hostMAC, host: host)
         if let prefix, prefix.isEmpty || prefix.utf8.count > 10 || !prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
             throw ValidationError("--prefix must be 1 to 10 letters, digits or dashes")
         }
@@ -40,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         #if os(Linux)
         if let refusal = Verifier.machineRefusal() { throw InputError("verify: " + refusal) }
-        let base = try BaseProfile.load(capture: capture, host: host, device: nil)
+        let base = try BaseProfile.load(capture: capture, host: host, device: nil, hostMAC: hostMAC.flatMap(MACAddress.init))
         var verifier = Verifier(capture: capture, profile: base.profile, prefix: prefix ?? "pv-\(getpid())")
         StopRequest.install()
         verifier.shouldStop = { StopRequest.requested }
