@@ -5,7 +5,9 @@
 #
 # Usage: Tools/bench-shapes.sh [CAPTURE HOST_JSON]   (run by Tools/bench.sh, which passes its capture)
 # Shapes (Tools/gen-shapes.sh, real traffic between network namespaces; root needed to make them, cached
-# in $BENCH_DIR/shapes): lo, router, bulk, synflood, frag; plus CAPTURE (the generated bench capture).
+# in $BENCH_DIR/shapes): lo, router, bulk, synflood, frag; plus CAPTURE (the generated bench capture) and
+# wifi, the same capture as a monitor interface beside the Wi-Fi station sees it (radiotap and 802.11,
+# Tools/gen-wifi-shape.py; made from CAPTURE, so only when one is given).
 # Environment: BENCH_DIR (bench-data), BENCH_SHAPE_FRAMES (500000), BENCH_REPS (3), BENCH_SHAPES (all),
 # BENCH_JSON_SLICE_SHAPES (20000: the prefix tshark -T json and trace --format json run on).
 # Per shape: frames/s of trace --format chain and of stats over tcpdump -nn -r (target >= 2x and >= 3x),
@@ -18,7 +20,7 @@ BENCH_DIR=${BENCH_DIR:-bench-data}
 FRAMES=${BENCH_SHAPE_FRAMES:-500000}
 REPS=${BENCH_REPS:-3}
 JSON_SLICE=${BENCH_JSON_SLICE_SHAPES:-20000}
-read -r -a SHAPES <<< "${BENCH_SHAPES:-lo router bulk synflood frag}"
+read -r -a SHAPES <<< "${BENCH_SHAPES:-lo router bulk synflood frag wifi}"
 PKTPATH=.build/release/pktpath
 DIR=$BENCH_DIR/shapes
 RESULTS=$BENCH_DIR/results-shapes.md
@@ -32,6 +34,13 @@ SINK=/dev/null
 CAPTURES=()
 [ $# -ge 2 ] && CAPTURES+=("bench (generated)|$1|$2")
 for shape in "${SHAPES[@]}"; do
+    if [ "$shape" = wifi ]; then
+        [ $# -ge 2 ] || { say "bench-shapes: the wifi shape is made from the bench capture, and none was given; skipped"; continue; }
+        pcap=$DIR/shape-wifi-$(basename "$1" .pcap).pcap host=$DIR/shape-wifi-$(basename "$1" .pcap).host.json
+        [ -s "$pcap" ] && [ -s "$host" ] || python3 Tools/gen-wifi-shape.py "$1" "$2" "$pcap" "$host"
+        CAPTURES+=("wifi (802.11)|$pcap|$host")
+        continue
+    fi
     pcap=$DIR/shape-$shape-$FRAMES.pcap host=$DIR/shape-$shape-$FRAMES.host.json
     if [ ! -s "$pcap" ] || [ ! -s "$host" ]; then
         if [ "$(id -u)" != 0 ]; then

@@ -89,13 +89,20 @@ public struct KernelProfile: Sendable, Equatable {
         "ieee80211_rx_h_mgmt_check", "ieee80211_rx_h_action", "ieee80211_rx_h_userspace_mgmt",
         "ieee80211_rx_h_action_post_userspace", "ieee80211_rx_h_action_return", "ieee80211_rx_h_ext",
         "ieee80211_rx_h_mgmt", "__ieee80211_data_to_8023", "ieee80211_802_1x_port_control", "ieee80211_drop_unencrypted",
+        // mac80211's TX handlers without a symbol in the Debian 6.1 and 6.12 modules (select_key, rate_ctrl,
+        // encrypt and wpa.c's michael_mic_add keep one), and the association request's builder
+        "ieee80211_tx_h_dynamic_ps", "ieee80211_tx_h_check_assoc", "ieee80211_tx_h_ps_buf",
+        "ieee80211_tx_h_check_control_port_protocol", "ieee80211_tx_h_sequence", "ieee80211_tx_h_fragment",
+        "ieee80211_tx_h_stats", "ieee80211_tx_h_calculate_duration", "ieee80211_send_assoc",
     ]
 
     /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
     private static let only4_14: Set<String> = [
         "kfree_skb", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
-        "iwl_mvm_mac_tx", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
+        "iwl_mvm_mac_tx", "__ieee80211_tx",
+        // mac80211's rate control and Duration field: the model's 6.x iwlwifi does them in the firmware
+        "ieee80211_tx_h_rate_ctrl", "ieee80211_tx_h_calculate_duration", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
         // 6.1 dropped VLAN passthru header_ops: every VLAN device writes its header with vlan_dev_hard_header.
         "vlan_passthru_hard_header",
         // the bridge's proxy ARP moved to br_arp_nd_proxy.c as br_do_proxy_suppress_arp
@@ -108,7 +115,7 @@ public struct KernelProfile: Sendable, Equatable {
     /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish",
+        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish",
                                                                    "ip6_rcv_finish", "icmpv6_send", "icmpv6_param_prob"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
@@ -141,6 +148,8 @@ public struct KernelProfile: Sendable, Equatable {
             "nft_do_chain_inet",
             // no aggregation check on transmit; the queue is chosen through ndo_select_queue
             "ieee80211_aggr_check", "__ieee80211_select_queue",
+            // the supplicant sends EAPOL through a packet socket (control port over nl80211 came in 4.17)
+            "ieee80211_tx_control_port",
             // arp_process reads the arp_accept sysctl itself
             "arp_accept",
             // GRO merging is not modeled for 4.14 (its callbacks are called through bare function
@@ -158,6 +167,7 @@ public struct KernelProfile: Sendable, Equatable {
             "__skb_checksum_complete": "net/core/datagram.c",
             "nf_ip_checksum": "net/ipv4/netfilter.c",
             "iwl_mvm_tx_skb": "drivers/net/wireless/intel/iwlwifi/mvm/tx.c",
+            "ieee80211_tx_skb_tid": "net/mac80211/ieee80211_i.h",
             "icmpv6_send": "net/ipv6/ip6_icmp.c", "icmpv6_param_prob": "net/ipv6/icmp.c",
         ],
         namesDropReasons: false,

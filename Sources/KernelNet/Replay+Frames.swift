@@ -195,6 +195,21 @@ extension Kernel {
         return finish()
     }
 
+    /// Replays an 802.11 frame the station sent on `device` that the stack above did not make
+    /// (management frames, the supplicant's EAPOL, null data): `made` follows the frame, an skb holding
+    /// its 802.11 header, from where the kernel made it to the driver, and returns whether the model
+    /// knows that place (else the verdict is `unknown`, with the note `made` left).
+    public func transmit(frame: Int, time: Int64, bytes: [UInt8], wireless: WirelessFrame, device: NetDevice,
+                         made: (inout SKBuff) -> Bool) -> FrameResult {
+        begin(frame: frame, time: time, timeNote: nil)
+        var skb = alloc_skb(frame: frame, bytes: bytes, wireLength: wireless.end, dev: device)
+        skb.data = wireless.macOffset
+        skb.len = max(0, wireless.end - wireless.macOffset)
+        skb.pkt_type = .PACKET_OUTGOING
+        outcome.verdict = made(&skb) ? .transmit : .unknown
+        return finish()
+    }
+
     /// Replays a frame the host sent on `device`: the model infers where in the kernel it was made
     /// (its origin) and follows it down to the driver.
     public func transmit(frame: Int, time: Int64, timeNote: String? = nil, bytes: [UInt8], wireLength: Int,

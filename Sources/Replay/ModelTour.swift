@@ -218,16 +218,19 @@ public enum ModelTour {
     /// another BSS, an ACK; then a broadcast ARP request (the RX handlers), a retransmission of the first
     /// frame (a duplicate), a probe response, an EAPOL frame, a deauthentication, data after it, the
     /// station authenticating and associating again (its requests are frames it sends), a block-ack
-    /// request and a disassociation.
+    /// request and a disassociation; then it joins again, now a BSS with privacy, and sends what a
+    /// station sends: messages 2 and 4 of the 4-way handshake (the slow path, the port still closed),
+    /// an echo reply (fast xmit), a null data frame and a deauthentication.
     public static var wifiFrames: [CapturedFrame] {
         let other = MACAddress("02:00:00:00:0f:00")!, stranger = MACAddress("02:00:00:00:0b:00")!
         func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
         func radiotap(badFCS: Bool) -> [UInt8] { [0, 0, 9, 0, 0x02, 0, 0, 0, badFCS ? 0x40 : 0] }
-        // A QoS data frame FromDS (flags 0x02, 0x0a with Retry): receiver, transmitter (BSSID), source;
+        // A QoS data frame FromDS (flags 0x02, 0x0a with Retry): receiver, transmitter (BSSID), source (or
+        // ToDS, flags 0x01: the AP, the station, the destination);
         // then RFC 1042 with the EtherType, and the payload.
         func data(to receiver: MACAddress, from transmitter: MACAddress, flags: UInt8 = 0x02, seq: UInt8 = 0x10,
-                  type: [UInt8] = [0x08, 0x00], _ payload: [UInt8]) -> [UInt8] {
-            [0x88, flags, 0, 0] + mac(receiver) + mac(transmitter) + mac(peerMAC) + [seq, 0x00, 0x00, 0x00]
+                  third: MACAddress = peerMAC, type: [UInt8] = [0x08, 0x00], _ payload: [UInt8]) -> [UInt8] {
+            [0x88, flags, 0, 0] + mac(receiver) + mac(transmitter) + mac(third) + [seq, 0x00, 0x00, 0x00]
                 + LLCSNAP.rfc1042 + type + payload
         }
         // A management frame of `subtype` in the AP's BSS, with its sequence number's low bits.
@@ -241,6 +244,13 @@ public enum ModelTour {
             operation: ARPPacket.request, senderIP: peerIP, targetMAC: .zero, targetIP: hostIP).dropFirst(14))
         // EAPOL-Key message 1 (version 2, type 3, 95 bytes: RSN descriptor, key info Ack + pairwise).
         let eapol: [UInt8] = [0x02, 0x03, 0x00, 0x5f, 0x02, 0x00, 0x8a] + [UInt8](repeating: 0, count: 92)
+        // The station's EAPOL-Key messages 2 (its nonce) and 4 (no nonce): MIC set, Ack clear.
+        func handshake(nonce: UInt8) -> [UInt8] {
+            [0x01, 0x03, 0x00, 0x5f, 0x02, 0x01, 0x0a, 0x00, 0x10] + [UInt8](repeating: 0, count: 8)
+                + [UInt8](repeating: nonce, count: 32) + [UInt8](repeating: 0, count: 50)
+        }
+        let reply = Array(FrameBuilder(source: hostMAC, destination: peerMAC).ipv4(
+            hostIP, peerIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 3, 0, 1])).dropFirst(14))
         let ssid: [UInt8] = [0, 4] + Array("tour".utf8)
         let beacon: [UInt8] = [0x80, 0, 0, 0] + mac(.broadcast) + mac(apMAC) + mac(apMAC) + [0x20, 0x00]
             + [UInt8](repeating: 0, count: 12)
@@ -263,6 +273,15 @@ public enum ModelTour {
             management(1, to: hostMAC, from: apMAC, seq: 6, [0x01, 0x00, 0x00, 0x00, 0x01, 0xc0]),
             [0x84, 0, 0, 0] + mac(hostMAC) + mac(apMAC) + [0x04, 0x00, 0x00, 0x01],
             management(10, to: hostMAC, from: apMAC, seq: 7, [0x08, 0x00]),
+            management(11, to: apMAC, from: hostMAC, seq: 3, [0, 0, 1, 0, 0, 0]),
+            management(11, to: hostMAC, from: apMAC, seq: 8, [0, 0, 2, 0, 0, 0]),
+            management(0, to: apMAC, from: hostMAC, seq: 4, [0x11, 0x00, 0x0a, 0x00] + ssid),
+            management(1, to: hostMAC, from: apMAC, seq: 9, [0x11, 0x00, 0x00, 0x00, 0x01, 0xc0]),
+            data(to: apMAC, from: hostMAC, flags: 0x01, seq: 0x50, third: apMAC, type: [0x88, 0x8e], handshake(nonce: 0x11)),
+            data(to: apMAC, from: hostMAC, flags: 0x01, seq: 0x60, third: apMAC, type: [0x88, 0x8e], handshake(nonce: 0)),
+            data(to: apMAC, from: hostMAC, flags: 0x01, seq: 0x70, reply),
+            [0x48, 0x11, 0, 0] + mac(apMAC) + mac(hostMAC) + mac(apMAC) + [0x80, 0x00],
+            management(12, to: apMAC, from: hostMAC, seq: 5, [0x03, 0x00]),
         ]
         return list.enumerated().map { i, frame in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,

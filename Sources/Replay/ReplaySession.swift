@@ -227,12 +227,17 @@ public final class ReplaySession {
         let summary: PacketTrace.Summary = writesSummaries ? .text(wireless.describe(frame.bytes)) : .text("")
         var direction = Direction.rx
         var result: FrameResult?
-        if let header = wireless.header, header.address2 == device.dev_addr {
+        if let header = wireless.header, header.address2 == device.dev_addr, let mac80211 = device.ops as? Mac80211Device {
             direction = .tx
-            let mac80211 = device.ops as? Mac80211Device
-            if let change = mac80211?.stationSent(wireless, frame.bytes) { kernel.tracer.state(change) }
-            kernel.tracer.notModeled("802.11 frames the station sends (this \(header.frameControl.name) is made by "
-                + "\(mac80211?.transmitOrigin(wireless, in: kernel) ?? "mac80211"))")
+            if let eth = mac80211.stackFrame(wireless, frame.bytes) {
+                // Data from the stack: found as on an Ethernet device, from the 802.3 frame mac80211 was given.
+                result = kernel.transmit(frame: frame.index, time: time, bytes: eth, wireLength: eth.count,
+                                         link: LinkHeader(eth, encapsulation: .ethernet), device: device)
+            } else {
+                result = kernel.transmit(frame: frame.index, time: time, bytes: frame.bytes, wireless: wireless, device: device) {
+                    mac80211.transmitSent(kernel, &$0, wireless)
+                }
+            }
         } else if wireless.header != nil {
             result = kernel.receive(frame: frame.index, time: time, bytes: frame.bytes, wireless: wireless, device: device)
         } else {

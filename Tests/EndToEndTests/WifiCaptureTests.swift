@@ -36,7 +36,7 @@ struct WifiCaptureTests {
     @Test("each frame takes mac80211's branch for it", arguments: ["4.14", "6.1", "6.12"])
     func tourPaths(_ version: String) throws {
         let t = try Self.tour(version)
-        try #require(t.count == 18)
+        try #require(t.count == 27)
         let entry = version == "4.14" ? "ieee80211_rx_napi" : "ieee80211_rx_list"
         // Data from the AP to the station: fast RX converts it and the stack answers the ping.
         #expect(t[0].verdict == .deliver && t[0].proto == "icmp", "\(t[0].visibleFunctions)")
@@ -84,11 +84,16 @@ struct WifiCaptureTests {
         #expect(t[11].verdict == .drop && !Self.calls(t[11], "ieee80211_invoke_fast_rx"))
         #expect(Self.calls(t[11], "ieee80211_rx_h_check") && !Self.calls(t[11], "ieee80211_rx_handlers"))
         #expect(t[11].dropReason == (version == "6.12" ? "RX_DROP_MONITOR" : nil))
-        // The station authenticates (its request is a frame it sends) and the AP answers.
+        // The station authenticates (its request is a frame it sends: mac80211's own management frame,
+        // on the AP's management TXQ from 6.1, to the driver's tx in 4.14) and the AP answers.
         #expect(t[12].direction == .tx && Self.states(t[12]).contains { $0.contains("auth_data") })
+        #expect(t[12].verdict == .transmit && Self.calls(t[12], "ieee80211_send_auth") && Self.calls(t[12], "iwl_mvm_tx_mpdu"))
+        #expect(Self.calls(t[12], "invoke_tx_handlers_early") && Self.calls(t[12], "invoke_tx_handlers_late"))
+        #expect(Self.calls(t[12], version == "4.14" ? "iwl_mvm_mac_tx" : "iwl_mvm_mac_wake_tx_queue"), "\(t[12].visibleFunctions)")
         #expect(Self.calls(t[13], "ieee80211_rx_mgmt_auth") && Self.states(t[13]).contains { $0.hasPrefix("authenticated") })
         // It asks for association and the AP accepts: an open BSS, so the port is authorized at once.
         #expect(t[14].direction == .tx && Self.states(t[14]).contains { $0.contains("assoc_data") })
+        #expect(t[14].verdict == .transmit && Self.calls(t[14], "ieee80211_send_assoc"))
         #expect(Self.calls(t[15], "ieee80211_rx_mgmt_assoc_resp"))
         #expect(Self.states(t[15]).contains { $0.contains("port is authorized") }, "\(Self.states(t[15]))")
         // A block-ack request passes the monitor check and stops at ieee80211_rx_h_ctrl (not modeled).
@@ -96,6 +101,27 @@ struct WifiCaptureTests {
         // A disassociation from the AP: the station leaves the BSS again.
         #expect(Self.calls(t[17], "ieee80211_rx_mgmt_disassoc"))
         #expect(Self.states(t[17]).contains { $0.hasPrefix("disassociated") }, "\(Self.states(t[17]))")
+        // It joins again, a BSS with privacy now: the port stays closed until the 4-way handshake.
+        #expect(Self.states(t[21]).contains { $0.contains("port stays closed") }, "\(Self.states(t[21]))")
+        // Messages 2 and 4 leave before the port opens: no fast-xmit template, so the slow path
+        // (ieee80211_build_hdr, ieee80211_xmit and the handlers); the supplicant hands them over nl80211 from
+        // 6.1 (ieee80211_tx_control_port), through a packet socket and dev_queue_xmit in 4.14.
+        for i in [22, 23] {
+            #expect(t[i].direction == .tx && t[i].verdict == .transmit, "\(version) frame \(i + 1)")
+            #expect(Self.calls(t[i], "ieee80211_build_hdr") && !Self.calls(t[i], "ieee80211_xmit_fast"), "\(t[i].visibleFunctions)")
+            #expect(Self.calls(t[i], "ieee80211_tx_h_check_control_port_protocol") && Self.calls(t[i], "ieee80211_tx_h_encrypt"))
+            #expect(Self.calls(t[i], version == "4.14" ? "dev_queue_xmit" : "ieee80211_tx_control_port"))
+            // iwlwifi does rate control in the firmware on the model's 6.x devices; 4.14's mac80211 does it.
+            #expect(Self.calls(t[i], "ieee80211_tx_h_rate_ctrl") == (version == "4.14"))
+        }
+        #expect(Self.states(t[23]).contains { $0.hasPrefix("4-way handshake complete") })
+        // With the port open, the echo reply to frame 1's request takes fast xmit from the stack's icmp_reply.
+        #expect(t[24].verdict == .transmit && t[24].causedBy == 1, "\(t[24].visibleFunctions)")
+        #expect(Self.calls(t[24], "icmp_reply") && Self.calls(t[24], "ieee80211_subif_start_xmit"))
+        #expect(Self.calls(t[24], "ieee80211_xmit_fast") && !Self.calls(t[24], "ieee80211_build_hdr"))
+        // Null data and a deauthentication are mac80211's own frames.
+        #expect(t[25].verdict == .transmit && Self.calls(t[25], "ieee80211_send_nullfunc") && Self.calls(t[25], "ieee80211_tx"))
+        #expect(t[26].verdict == .transmit && Self.calls(t[26], "ieee80211_send_deauth_disassoc"))
     }
 
     /// The real 6.1 kernel's receive of a broadcast ARP request (Fixtures/oracle-wifi/broadcast_arp: the
@@ -219,15 +245,23 @@ struct WifiCaptureTests {
             // which the capture cannot show.
             #expect(Self.states(traces[10]).contains { $0.hasPrefix("4-way handshake complete") })
             #expect(traces[11].verdict == .unknown && Self.notModeled(traces[11]).contains { $0.contains("ciphertext") })
-            // What the station sent is not replayed; the note names where the kernel made it.
-            let origins = [1: "iwl_mvm_mac_hw_scan", 3: "ieee80211_send_auth", 5: "ieee80211_send_assoc",
-                           8: version == "4.14" ? "ieee80211_subif_start_xmit" : "ieee80211_tx_control_port"]
+            // What the station sent is traced from where its kernel made it: the probe request by the
+            // firmware's scan, authentication and association by the MLME, messages 2 and 4 by the supplicant.
+            #expect(traces[1].verdict == .transmit && traces[1].events.contains {
+                if case let .note(text, _) = $0 { text.contains("iwl_mvm_mac_hw_scan") } else { false }
+            })
+            let origins = [3: "ieee80211_send_auth", 5: "ieee80211_send_assoc",
+                           8: version == "4.14" ? "dev_queue_xmit" : "ieee80211_tx_control_port",
+                           10: version == "4.14" ? "dev_queue_xmit" : "ieee80211_tx_control_port"]
             for (i, function) in origins {
-                #expect(Self.notModeled(traces[i]).contains { $0.contains(function) }, "\(version) frame \(i + 1)")
+                #expect(traces[i].verdict == .transmit && Self.calls(traces[i], function), "\(version) frame \(i + 1)")
+                #expect(Self.calls(traces[i], "iwl_mvm_tx_mpdu"), "\(version) frame \(i + 1)")
             }
-            // Before the RX handlers were modeled all 12 frames ended unknown; now the 5 the station sent
-            // (TX not modeled) and the protected one do.
-            #expect(traces.filter { $0.verdict == .unknown }.count == 6, "\(version)")
+            // Message 4 leaves before the supplicant opens the port: the slow path, as message 2.
+            #expect(Self.calls(traces[10], "ieee80211_build_hdr") && !Self.calls(traces[10], "ieee80211_xmit_fast"))
+            // Before the RX handlers were modeled all 12 frames ended unknown, before the transmit path 6;
+            // now only the protected one does.
+            #expect(traces.filter { $0.verdict == .unknown }.count == 1, "\(version)")
         }
     }
 

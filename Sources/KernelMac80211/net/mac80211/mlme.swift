@@ -1,5 +1,6 @@
 // Mirrors net/mac80211/mlme.c (Linux 6.1; 4.14 and 6.12 where they differ): the management frames a
-// station interface processes in its work, and the association state they change.
+// station interface processes in its work, the association state they change, and the frames the
+// station makes itself (association requests, null data).
 // Not modeled: the frames' elements (TIM, ERP, WMM, HT/VHT/HE operation, channel switch), SAE and
 // shared-key authentication, multi-link, the BSS table (`ieee80211_rx_bss_info` is traced, cfg80211's
 // BSS entries are not kept), timeouts and retries of authentication and association.
@@ -10,7 +11,7 @@ import Wire
 /// Functions modeled from `net/mac80211/mlme.c`.
 public enum mlme: String, KernelSourceFile {
     public static let path = "net/mac80211/mlme.c"
-    case ieee80211_rx_mgmt_disassoc, ieee80211_rx_mgmt_deauth, ieee80211_rx_mgmt_auth, ieee80211_rx_mgmt_assoc_resp,
+    case ieee80211_send_assoc, ieee80211_send_nullfunc, ieee80211_rx_mgmt_disassoc, ieee80211_rx_mgmt_deauth, ieee80211_rx_mgmt_auth, ieee80211_rx_mgmt_assoc_resp,
         ieee80211_rx_bss_info, ieee80211_rx_mgmt_probe_resp, ieee80211_rx_mgmt_beacon, ieee80211_sta_rx_queued_mgmt
 }
 
@@ -151,21 +152,66 @@ extension Mac80211Device {
         return change
     }
 
-    /// Where the kernel made a frame the station sent, for the not-modeled note of its transmit: the
-    /// mac80211 function that builds it (or the firmware, for iwlwifi's hardware scan).
-    public func transmitOrigin(_ frame: WirelessFrame, in kernel: Kernel) -> String {
-        guard let fc = frame.header?.frameControl else { return "unknown" }
-        switch (fc.type, fc.subtype) {
-        case (.management, 4): return "the device's firmware (iwlwifi scans in hardware: iwl_mvm_mac_hw_scan)"
-        case (.management, 11): return "ieee80211_send_auth (net/mac80211/util.c), for the MLME's authentication"
-        case (.management, 0), (.management, 2): return "ieee80211_send_assoc (net/mac80211/mlme.c)"
-        case (.management, 10), (.management, 12): return "ieee80211_send_deauth_disassoc (net/mac80211/util.c)"
-        case (.data, _) where fc.isNullData: return "ieee80211_send_nullfunc (net/mac80211/mlme.c)"
-        case (.data, _) where frame.etherType == .eapol && kernel.has(nl80211.cfg80211_rx_control_port):
-            return "ieee80211_tx_control_port (net/mac80211/tx.c), from the supplicant over nl80211"
-        case (.data, _): return "ieee80211_subif_start_xmit (net/mac80211/tx.c), from the stack or a packet socket"
-        default: return "mac80211's transmit of \(fc.name) frames"
+    /// Builds the association (or reassociation) request and sends it (`ieee80211_tx_skb`), for the
+    /// MLME's association step (`ieee80211_do_assoc`, after nl80211's associate).
+    func ieee80211_send_assoc(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(mlme.ieee80211_send_assoc) { sendManagement(kernel, &skb) }
+    }
+
+    /// Builds a null data frame to the AP (its power management bit tells the AP whether the station
+    /// sleeps; also a probe of the connection) and sends it as mac80211's own frame.
+    func ieee80211_send_nullfunc(_ kernel: Kernel, _ skb: inout SKBuff) {
+        kernel.traced(mlme.ieee80211_send_nullfunc) {
+            ieee80211_tx_skb_tid(kernel, &skb, data: ieee80211_tx_data(isManagement: false, isControlPort: false))
         }
+    }
+
+    /// Follows a frame the capture shows the station sending that the network stack did not make, from
+    /// where the kernel made it down to the driver: mac80211's own management and null data frames, the
+    /// supplicant's EAPOL (over nl80211 in 6.x, a packet socket in 4.14), and the probe requests of
+    /// iwlwifi's firmware scan. `skb` holds the 802.11 frame. Returns false, with a not-modeled note,
+    /// for a frame whose origin the model does not know.
+    public func transmitSent(_ kernel: Kernel, _ skb: inout SKBuff, _ frame: WirelessFrame) -> Bool {
+        guard let fc = frame.header?.frameControl else { return false }
+        // The state changes once the frame is on its way: message 4 leaves before the key is installed.
+        let bytes = skb.bytes
+        defer { if let change = stationSent(frame, bytes) { kernel.tracer.state(change) } }
+        switch (fc.type, fc.subtype) {
+        case (.management, 4):
+            kernel.tracer.note("made and sent by the device's firmware, from the template iwlwifi gave it with the scan "
+                + "request (iwl_mvm_mac_hw_scan): no kernel path for this frame")
+        case (.management, 11): ieee80211_send_auth(kernel, &skb)
+        case (.management, 0), (.management, 2): ieee80211_send_assoc(kernel, &skb)
+        case (.management, 10), (.management, 12): ieee80211_send_deauth_disassoc(kernel, &skb)
+        case (.data, _) where fc.isNullData: ieee80211_send_nullfunc(kernel, &skb)
+        case (.data, _) where frame.etherType == .eapol && !fc.isProtected:
+            convertTo8023(&skb, frame)
+            skb.protocol = .eapol
+            skb.network_header = skb.data + Self.ethernetHeaderLength
+            guard kernel.has(tx.ieee80211_tx_control_port) else {
+                kernel.tracer.note("the supplicant writes it to a packet socket (packet_snd), which hands it to dev_queue_xmit")
+                _ = kernel.dev_queue_xmit(&skb)
+                return true
+            }
+            ieee80211_tx_control_port(kernel, &skb)
+        case (.data, _) where fc.isProtected:
+            kernel.tracer.notModeled("where the stack made this frame: the device encrypted it, and the capture holds "
+                + "only the ciphertext")
+            return false
+        default:
+            kernel.tracer.notModeled("the origin of \(fc.name) frames the station sends")
+            return false
+        }
+        return true
+    }
+
+    /// The 802.3 frame the stack handed down for an unprotected data frame the station sent, for the
+    /// replay to find its origin as on an Ethernet device; `nil` for frames the stack did not make this
+    /// way (management, null data, EAPOL, protected frames).
+    public func stackFrame(_ frame: WirelessFrame, _ bytes: [UInt8]) -> [UInt8]? {
+        guard let fc = frame.header?.frameControl, fc.type == .data, !fc.isNullData, !fc.isProtected,
+              let type = frame.etherType, type != .eapol else { return nil }
+        return ethernetFrame(frame, bytes)
     }
 
     /// Whether the EAPOL frame at `offset` is message 4 of the 4-way handshake: an EAPOL-Key frame

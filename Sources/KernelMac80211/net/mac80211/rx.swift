@@ -163,14 +163,21 @@ extension Mac80211Device {
     /// Rewrites an 802.11 data frame's headers as the Ethernet header fast RX makes: destination,
     /// source, then the EtherType of the RFC 1042 header, followed by the payload.
     func convertTo8023(_ skb: inout SKBuff, _ frame: WirelessFrame) {
-        guard let h = frame.header, let type = frame.etherType else { return }
-        var eth = EthernetHeader(destination: h.destinationAddress, source: h.sourceAddress ?? .zero, etherType: type).bytes
-        let end = min(frame.end, skb.bytes.count)
-        if frame.networkOffset < end { eth += skb.bytes[frame.networkOffset..<end] }
+        guard let eth = ethernetFrame(frame, skb.bytes) else { return }
         skb.bytes = eth
         skb.data = 0
         skb.len = eth.count
         skb.ieee80211_rx_status = nil
+    }
+
+    /// An 802.11 data frame as an 802.3 frame: destination, source, the EtherType of its RFC 1042 header,
+    /// then the payload; `nil` without an 802.11 header or an EtherType.
+    func ethernetFrame(_ frame: WirelessFrame, _ bytes: [UInt8]) -> [UInt8]? {
+        guard let h = frame.header, let type = frame.etherType else { return nil }
+        var eth = EthernetHeader(destination: h.destinationAddress, source: h.sourceAddress ?? .zero, etherType: type).bytes
+        let end = min(frame.end, bytes.count)
+        if frame.networkOffset < end { eth += bytes[frame.networkOffset..<end] }
+        return eth
     }
 
     /// The receive counters fast RX moves, with the length of the 802.3 frame it made
