@@ -307,11 +307,13 @@ extension Kernel {
         // On lo the frame is the packet received: its verdict is the receive's, and what the receive
         // sends is sent anew (later frames), not as part of this frame's transmission.
         let onLoopback = transmitSKB?.dev.ops is LoopbackDriver
-        let own = onLoopback ? nil : outcome
         if onLoopback {
             transmitSKB = nil
             transmitContext = TransmitContext()
         }
+        // Nothing looped back (nearly every frame): the outcome stays as it is, and is not copied aside.
+        guard !backlog.isEmpty else { return }
+        let own = onLoopback ? nil : outcome
         var received = 0
         while !backlog.isEmpty {
             var skb = backlog.removeFirst()
