@@ -55,8 +55,8 @@ struct FunctionPathTests {
     /// udp_ports and tcp_syn_closed on their own hosts (6.1 oracle against the 6.1 model). The datagram
     /// to the open port takes the model's path on the functions both name. The two frames the host
     /// answers part where the answer is routed: 6.1 looks the route up (`fib_table_lookup`) before
-    /// `icmpv4_xrlim_allow` for the port unreachable and after `tcp_v4_send_reset`'s last modelled call
-    /// for the reset; the model's answers take no route lookup there (`pktpath diff` on the imported
+    /// `icmpv4_xrlim_allow` for the port unreachable, and after `tcp_v4_send_reset` for the reset
+    /// (`ip_send_unicast_reply` routes it); the model's answers take no route lookup there (`pktpath diff` on the imported
     /// traces shows the same, docs/import.md).
     @Test("the oracle's recorded paths against the model on the right host")
     func rightHost() throws {
@@ -70,8 +70,8 @@ struct FunctionPathTests {
     }
 
     /// A wrong host: udp_ports with no socket on port 7000. The model drops the first datagram in
-    /// `__udp4_lib_rcv`; the kernel, which had the socket, queued it, so the paths part there; the
-    /// second datagram (closed port on both) still agrees.
+    /// `__udp4_lib_rcv` and answers it; the kernel, which had the socket, queued it; the
+    /// second datagram (closed port on both) parts as on the right host.
     @Test("a wrong host profile parts the path where the model drops")
     func wrongHost() throws {
         let right = try String(contentsOfFile: Repository.path("Fixtures/udp_ports.host.json"), encoding: .utf8)
@@ -83,12 +83,11 @@ struct FunctionPathTests {
         let host = dir.appendingPathComponent("no_socket.host.json").path
         try right.replacingOccurrences(of: socket, with: #""sockets": []"#).write(toFile: host, atomically: true, encoding: .utf8)
         let paths = try Self.paths("udp_ports", recording: "oracle_udp_ports.function_graph.txt", host: host)
-        guard case let .differs(_, model, kernel)? = paths[1] else {
-            Issue.record("frame 1 should part: \(String(describing: paths[1]))")
-            return
-        }
-        #expect(model != kernel)
-        #expect(paths[2] == .agrees)
+        // The model answers with a port unreachable (`__icmp_send`) where the kernel's path, on the
+        // functions both name, has ended: it queued the datagram on its socket.
+        #expect(paths[1] == .differs(step: 28, model: "__icmp_send", kernel: nil))
+        // The closed port's datagram is as on the right host.
+        #expect(paths[2] == .differs(step: 29, model: "icmpv4_xrlim_allow", kernel: "fib_table_lookup"))
     }
 
     /// What verify reports: the per-frame path line and the summary's figure.
