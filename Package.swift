@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TraceImport", dependencies: ["Trace", "Capture", "Wire"]),
         // `pktpath verify`: the model against the running kernel (Linux, root: namespaces and tracefs).
         .target(name: "CNetns"),
-        .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace", "TraceImport", "Wire"]),
+        .target(name: "Verify", dependencies: ["CNetns", "Replay", "Capture", "KernelNet", "Trace", "TraceDiff", "TraceImport", "Wire"]),
         .executableTarget(
             name: "pktpath",
             dependencies: [
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TraceDiffTests", dependencies: ["TraceDiff", "Trace"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "ImportTests", dependencies: ["TraceImport", "Trace", "Capture", "Wire", "TestSupport"]),
-        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Trace", "KernelNet", "Wire", "Capture"]),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Trace", "KernelNet", "Wire", "Capture", "Replay", "TraceImport", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Replay", "Capture", "CPcap", "KernelNet", "TraceRender", "Trace", "TestSupport", "PktpathFuzz"],

@@ -269,7 +269,7 @@ function renderStats(){
  $("chart").innerHTML=`<h3>verdicts over time</h3>${svg}<div class="small">${ORDER.map(v=>`<span style="color:${COLOR[v]}">■</span> ${v}`).join(" ")}</div>`;
 }
 function verifyFigures(v){
- const a=v.agreement||{},aspects=["frames","verdict","drop_reason","drop_function","transmissions"];
+ const a=v.agreement||{},aspects=["frames","verdict","drop_reason","drop_function","transmissions","path"];
  const rows=aspects.filter(k=>a[k]).map(k=>[k.replace("_"," "),`${a[k].agreeing} of ${a[k].compared}`]);
  const parting=v.parting||[];
  return `<h3 id="verify">This machine's kernel (pktpath verify)</h3><p>Linux ${esc(v.release)}, model ${esc(v.kernel)}: ${v.replayed} frames replayed into a scratch copy of the host`+(v.not_replayed?`, ${v.not_replayed} not (the host sent them)`:"")+`.</p>`

@@ -30,13 +30,17 @@ public struct FrameVerification: Equatable, Sendable {
     public var device: String
     public var model: ModelOutcome
     public var kernel: KernelOutcome
+    /// The function paths compared, nil where they were not (the kernel has no `function_graph`).
+    public var path: PathComparison?
 
-    public init(frame: Int, summary: String, device: String, model: ModelOutcome, kernel: KernelOutcome) {
+    public init(frame: Int, summary: String, device: String, model: ModelOutcome, kernel: KernelOutcome,
+                path: PathComparison? = nil) {
         self.frame = frame
         self.summary = summary
         self.device = device
         self.model = model
         self.kernel = kernel
+        self.path = path
     }
 
     /// Whether both dropped it, both forwarded it (the kernel possibly in fragments), or both kept it
@@ -81,9 +85,20 @@ public struct FrameVerification: Equatable, Sendable {
     /// Whether the host sent as many packets while processing it in both.
     public var transmissionsAgree: Bool { model.transmissions == kernel.transmissions }
 
+    /// Whether the kernel's recorded function path and the model's agree; `nil` unless paths were
+    /// compared and the recording holds the frame's.
+    public var pathAgrees: Bool? {
+        switch path {
+        case .agrees: return true
+        case .differs: return false
+        case .notRecorded, nil: return nil
+        }
+    }
+
     /// Whether every compared aspect agrees.
     public var agrees: Bool {
         verdictAgrees != false && dropReasonAgrees != false && dropFunctionAgrees != false && transmissionsAgree
+            && pathAgrees != false
     }
 
     /// Where a received packet that is forwarded in fragments is consumed.
@@ -117,6 +132,8 @@ public struct VerificationFigures: Equatable, Sendable {
     public var dropReason = Count()
     public var dropFunction = Count()
     public var transmissions = Count()
+    /// Frames whose function paths were compared (`function_graph` recordings), and those that agree.
+    public var path = Count()
     /// Frames of the capture not replayed (sent by the host, or on a device verify does not build).
     public var notReplayed = 0
 
@@ -130,6 +147,7 @@ public struct VerificationFigures: Equatable, Sendable {
             dropReason.add(f.dropReasonAgrees)
             dropFunction.add(f.dropFunctionAgrees)
             transmissions.add(f.transmissionsAgree)
+            path.add(f.pathAgrees)
         }
         self.notReplayed = notReplayed
     }

@@ -35,7 +35,13 @@ public final class TracefsInstance {
     /// frees of its own packets flood the ring buffer; a free made in a timer (an expired reassembly) is
     /// not seen, nor is one made in `ksoftirqd` when the machine is too busy to process frames in the
     /// sender's context.
-    public init(root: String, name: String, devices: [String], thread: Int32) throws(VerifyError) {
+    ///
+    /// With `graphFunctions`, the instance also runs the `function_graph` tracer on those functions
+    /// (`set_ftrace_filter`, names this kernel lacks left out) for thread `thread` (`set_ftrace_pid`),
+    /// hard interrupts left out, each line with its time and task; the instance must offer the tracer
+    /// (its own `available_tracers`), else the error says so.
+    public init(root: String, name: String, devices: [String], thread: Int32,
+                graphFunctions: [String]? = nil) throws(VerifyError) {
         path = root + "/instances/" + name
         guard mkdir(path, 0o755) == 0 else {
             throw VerifyError("cannot create the tracefs instance \(path): \(String(cString: strerror(errno)))")
@@ -49,6 +55,7 @@ public final class TracefsInstance {
                 if event.hasPrefix("skb/") { try write("common_pid == \(thread)", to: "events/\(event)/filter") }
                 try write("1", to: "events/\(event)/enable")
             }
+            if let graphFunctions { try startFunctionGraph(graphFunctions, thread: thread) }
             pipe = open(path + "/trace_pipe", O_RDONLY | O_NONBLOCK)
             marker = open(path + "/trace_marker", O_WRONLY)
             guard pipe >= 0, marker >= 0 else { throw VerifyError("cannot open \(path)/trace_pipe or trace_marker") }
@@ -58,8 +65,29 @@ public final class TracefsInstance {
         }
     }
 
-    private func write(_ text: String, to file: String) throws(VerifyError) {
-        let fd = open("\(path)/\(file)", O_WRONLY | O_TRUNC)
+    /// Starts the `function_graph` tracer on `functions` for `thread`.
+    private func startFunctionGraph(_ functions: [String], thread: Int32) throws(VerifyError) {
+        guard Self.tracers(at: path).contains(Self.graphTracer) else {
+            throw VerifyError("this kernel offers no function_graph tracer in a tracefs instance")
+        }
+        // One name a write: a name this kernel lacks refuses only its own write.
+        let traced = functions.filter { (try? write($0, to: "set_ftrace_filter", append: true)) != nil }
+        guard !traced.isEmpty else { throw VerifyError("the kernel accepted none of the model's functions in set_ftrace_filter") }
+        try write("\(thread)", to: "set_ftrace_pid")
+        for (option, value) in [("funcgraph-proc", "1"), ("funcgraph-abstime", "1"), ("funcgraph-irqs", "0")] {
+            try? write(value, to: "options/\(option)")
+        }
+        try write(Self.graphTracer, to: "current_tracer")
+        tracing = true
+    }
+
+    /// The tracer of function paths.
+    static let graphTracer = "function_graph"
+    /// Whether this instance runs ``graphTracer``.
+    public private(set) var tracing = false
+
+    private func write(_ text: String, to file: String, append: Bool = false) throws(VerifyError) {
+        let fd = open("\(path)/\(file)", O_WRONLY | (append ? O_APPEND : O_TRUNC))
         defer { if fd >= 0 { close(fd) } }
         let bytes = Array(text.utf8)
         guard fd >= 0, Glibc.write(fd, bytes, bytes.count) == bytes.count else {
@@ -108,6 +136,12 @@ public final class TracefsInstance {
         if pipe >= 0 { close(pipe); pipe = -1 }
         if marker >= 0 { close(marker); marker = -1 }
         guard FileManager.default.fileExists(atPath: path) else { return }
+        if tracing {
+            try? write("nop", to: "current_tracer")
+            try? write("", to: "set_ftrace_filter")
+            try? write("", to: "set_ftrace_pid")
+            tracing = false
+        }
         for event in Self.events { try? write("0", to: "events/\(event)/enable") }
         rmdir(path)
     }

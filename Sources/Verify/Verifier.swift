@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import KernelNet
 import Replay
+import TraceImport
 import Trace
 import Wire
 
@@ -49,6 +50,10 @@ public struct Verifier {
         public var tracefsInstance: String
         /// Whether the kernel offers the function_graph tracer (the path of each frame).
         public var functionGraph: Bool
+        /// The instance that recorded the function paths (and was removed), nil when none did.
+        public var graphInstance: String?
+        /// Why the function paths were not compared, nil when they were.
+        public var pathsNotCompared: String?
         /// What of the profile the scratch host does not reproduce.
         public var notReproduced: [String]
         /// Every received frame replayed, with both outcomes.
@@ -112,6 +117,19 @@ public struct Verifier {
         }
         let instance = try TracefsInstance(root: root, name: prefix, devices: devices.sorted(), thread: cnetns_thread_id())
         defer { instance.remove() }
+        let functionGraph = TracefsInstance.tracers(at: root).contains(TracefsInstance.graphTracer)
+        var pathsNotCompared: String? = functionGraph ? nil : "this kernel has no function_graph tracer"
+        var graph: TracefsInstance?
+        if functionGraph {
+            do {
+                graph = try TracefsInstance(root: root, name: prefix + Self.graphSuffix, devices: devices.sorted(),
+                                            thread: cnetns_thread_id(), graphFunctions: FunctionPaths.traced(kernel: kernel))
+            } catch {
+                pathsNotCompared = error.description
+            }
+        }
+        defer { graph?.remove() }
+        var recording = GraphRecording()
         var injectors: [String: FrameInjector] = [:]
         for (dev, end) in scratch.peerDevice {
             injectors[dev] = try FrameInjector(namespace: scratch.injectionNamespace(for: dev), device: end)
@@ -121,9 +139,11 @@ public struct Verifier {
                                          injectingDevices: Set(scratch.peerDevice.values))
         func collect() {
             instance.drain { if let e = TracefsEvent(line: $0) { collector.add(e) } }
+            graph?.drain { recording.add($0) }
         }
         var notReplayed: [(Int, String)] = []
         var replayed: [PacketTrace] = []
+        var sent: [CaptureFrame] = []
         let clock = ContinuousClock()
         var start: ContinuousClock.Instant?
         var last: ContinuousClock.Instant?
@@ -151,10 +171,15 @@ public struct Verifier {
             if let last, due < last + minimumGap { due = last + minimumGap }
             try wait(until: due, collect)
             instance.mark(TracefsEvent.markerPrefix + "\(frame.index)")
+            graph?.mark(TracefsEvent.markerPrefix + "\(frame.index)")
             if !injector.send(bytes) {
                 notReplayed.append((frame.index, "the kernel refused to send it (\(String(cString: strerror(errno))))"))
             } else {
                 replayed.append(trace)
+                var asSent = frame
+                asSent.originalLength += bytes.count - frame.bytes.count
+                asSent.bytes = bytes
+                sent.append(CaptureFrame(trace, captured: asSent, encapsulation: .ethernet))
             }
             last = clock.now
         }
@@ -162,18 +187,50 @@ public struct Verifier {
         try wait(until: clock.now + .milliseconds(200), collect)
         collect()
 
+        let paths = graph == nil ? [:] : FunctionPaths.compare(
+            model: replayed, kernel: FunctionPaths.recorded(recording.pieces, frames: sent), kernelVersion: kernel)
         let results = replayed.map { t in
             FrameVerification(frame: t.frame, summary: t.summary, device: t.device,
                               model: model[t.frame] ?? ModelOutcome(verdict: t.verdict),
-                              kernel: collector.outcomes[t.frame] ?? KernelOutcome())
+                              kernel: collector.outcomes[t.frame] ?? KernelOutcome(), path: paths[t.frame])
         }
         var warnings = scratch.notReproduced
-        let lost = instance.overruns
+        let lost = instance.overruns + (graph?.overruns ?? 0)
         if lost > 0 { warnings.append("the ring buffer lost \(lost) events (the machine was busy): outcomes may be missing") }
+        if recording.truncated {
+            warnings.append("the function_graph recording passed \(GraphRecording.limit >> 20) MiB: later frames' paths not recorded")
+        }
         return Result(release: release, modelKernel: kernel, namespaces: [scratch.hostNamespace, scratch.peerNamespace],
-                      tracefsInstance: instance.path, functionGraph: TracefsInstance.tracers(at: root).contains("function_graph"),
-                      notReproduced: warnings, frames: results, notReplayed: notReplayed,
+                      tracefsInstance: instance.path, functionGraph: functionGraph, graphInstance: graph?.path,
+                      pathsNotCompared: pathsNotCompared, notReproduced: warnings, frames: results, notReplayed: notReplayed,
                       figures: VerificationFigures(results, notReplayed: notReplayed.count))
+    }
+
+    /// The suffix of the instance that records function paths: `PREFIX-graph`.
+    public static let graphSuffix = "-graph"
+
+    /// The `function_graph` lines read during a replay, cut at verify's frame markers as they come,
+    /// up to ``limit`` bytes.
+    struct GraphRecording {
+        /// The most bytes kept: a long replay's recording is cut there.
+        static let limit = 64 << 20
+        private var lines: [String] = []
+        private var size = 0
+        private(set) var truncated = false
+
+        mutating func add(_ line: Substring) {
+            guard size + line.utf8.count <= Self.limit else {
+                truncated = true
+                return
+            }
+            size += line.utf8.count
+            lines.append(String(line))
+        }
+
+        /// The recording per frame.
+        var pieces: [Int: String] {
+            FunctionPaths.pieces(lines) { FunctionPaths.graphMarker($0, prefix: TracefsEvent.markerPrefix) }
+        }
     }
 
     /// Sleeps until `instant` in short steps, reading events meanwhile; throws ``interrupted`` when asked to stop.

@@ -35,7 +35,24 @@ public enum VerifyReport {
         if f.dropReasonAgrees == false { out.append("drop_reason") }
         if f.dropFunctionAgrees == false { out.append("drop_function") }
         if !f.transmissionsAgree { out.append("transmissions") }
+        if f.pathAgrees == false { out.append("path") }
         return out
+    }
+
+    /// The path comparison in words (`differs at step 4: model ip_rcv_finish, kernel ip_sublist_rcv`).
+    static func describe(_ p: PathComparison) -> String {
+        switch p {
+        case .agrees: return "agrees"
+        case .notRecorded: return "not recorded (no tracepoint named the frame's skb)"
+        case let .differs(step, model, kernel):
+            return "differs at step \(step + 1): model \(model ?? "(path ended)"), kernel \(kernel ?? "(path ended)")"
+        }
+    }
+
+    /// The path figure of the summary line.
+    static func pathFigure(_ r: Verifier.Result) -> String {
+        guard r.pathsNotCompared == nil else { return "paths not compared" }
+        return "paths: \(r.figures.path.agreeing) of \(r.figures.path.compared) frames agree"
     }
 
     /// The text report.
@@ -45,12 +62,14 @@ public enum VerifyReport {
         lines.append("  scratch host: namespaces \(r.namespaces.joined(separator: ", ")), tracefs instance "
                      + "\(r.tracefsInstance) (all removed)")
         for n in r.notReproduced { lines.append("  not reproduced: \(n)") }
-        if !r.functionGraph { lines.append("  paths: not compared (this kernel has no function_graph tracer)") }
+        if let why = r.pathsNotCompared { lines.append("  paths: not compared (\(why))") }
+        if let graph = r.graphInstance { lines.append("  paths: recorded by function_graph in \(graph) (removed)") }
         for f in r.frames {
             let parts = parting(f)
             lines.append("#\(f.frame) rx \(f.summary) : " + (parts.isEmpty ? "agree" : "PART (\(parts.joined(separator: ", ")))"))
             lines.append("    model:  " + describe(f.model))
             lines.append("    kernel: " + describe(f.kernel))
+            if let path = f.path { lines.append("    path:   " + describe(path)) }
         }
         if !r.notReplayed.isEmpty {
             let reasons = Dictionary(grouping: r.notReplayed, by: \.why).sorted { $0.key < $1.key }
@@ -61,7 +80,7 @@ public enum VerifyReport {
         func c(_ x: VerificationFigures.Count) -> String { "\(x.agreeing)/\(x.compared)" }
         lines.append("agreement: \(g.frames.agreeing) of \(g.frames.compared) frames agree; verdict \(c(g.verdict)), "
                      + "drop reason \(c(g.dropReason)), dropping function \(c(g.dropFunction)), "
-                     + "transmissions \(c(g.transmissions))" + (r.functionGraph ? "" : "; paths not compared"))
+                     + "transmissions \(c(g.transmissions)); " + pathFigure(r))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -79,6 +98,8 @@ public enum VerifyReport {
             header.key("namespaces"); header.array(r.namespaces) { header.string($0) }
             header.key("tracefs_instance"); header.string(r.tracefsInstance)
             header.key("function_graph"); header.bool(r.functionGraph)
+            header.key("function_graph_instance"); header.optionalString(r.graphInstance)
+            header.key("paths_not_compared"); header.optionalString(r.pathsNotCompared)
             header.key("not_reproduced"); header.array(r.notReproduced) { header.string($0) }
         }
         out += header.text + "\n"
@@ -116,6 +137,23 @@ public enum VerifyReport {
                     w.key("transmissions"); w.int(f.kernel.transmissions)
                     w.key("icmp_errors"); w.array(f.kernel.icmpErrors) { w.string($0) }
                 }
+                w.key("path")
+                if let path = f.path {
+                    w.object {
+                        var result = "agrees", step: Int?, model: String?, kernel: String?
+                        switch path {
+                        case .agrees: break
+                        case .notRecorded: result = "not_recorded"
+                        case let .differs(s, m, k): (result, step, model, kernel) = ("differs", s + 1, m, k)
+                        }
+                        w.key("result"); w.string(result)
+                        w.key("step"); if let step { w.int(step) } else { w.null() }
+                        w.key("model"); w.optionalString(model)
+                        w.key("kernel"); w.optionalString(kernel)
+                    }
+                } else {
+                    w.null()
+                }
             }
             out += w.text + "\n"
         }
@@ -136,7 +174,7 @@ public enum VerifyReport {
                 count("drop_reason", g.dropReason)
                 count("drop_function", g.dropFunction)
                 count("transmissions", g.transmissions)
-                w.key("path"); w.null()
+                if r.pathsNotCompared == nil { count("path", g.path) } else { w.key("path"); w.null() }
             }
         }
         return out + w.text + "\n"
