@@ -94,6 +94,12 @@ public enum ModelTour {
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40021, seq: 77, flags: .rst)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
+            // A request that acknowledges the host's greeting: header prediction's data hit and its ACK.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 30, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40022, seq: 60, ack: 31, flags: [.syn, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 31, ack: 61, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40022, seq: 61, ack: 31, flags: [.ack, .psh], payload: data)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 31, ack: 79, flags: [.ack, .psh], payload: data)),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7000, payload: data)),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)),
             tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: 3, code: 3, data: Array(rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)).dropFirst(14).prefix(28)))),
