@@ -74,6 +74,8 @@ public enum ModelTour {
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 120, flags: [.ack, .fin])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 120, ack: 520, flags: .ack)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 900, flags: .syn)),
+            // Unanswered, the SYN leaves again when the retransmission timer expires.
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 900, flags: .syn)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 300, ack: 901, flags: [.syn, .ack])),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 901, ack: 301, flags: .ack)),
             // Active close from the host: FIN_WAIT1, FIN_WAIT2, TIME_WAIT, and a FIN repeated into TIME_WAIT.

@@ -73,6 +73,8 @@ public struct TCPConnection: Sendable {
     /// last updated it.
     public var sndWnd: UInt32?
     public var sndWl1: UInt32?
+    /// Retransmissions by the timer since `snd_una` last advanced (`icsk_retransmits`).
+    public var icskRetransmits = 0
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }

@@ -171,6 +171,7 @@ extension Kernel {
             if !old, !unsent {
                 // Without a known snd_una the capture showed nothing for this ACK to advance over.
                 let advanced = c.sndUna.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
+                if advanced { sockets.tcp[t]?.icskRetransmits = 0 }
                 if !slowPath, advanced {
                     sockets.tcp[t]?.sndWl1 = th.sequence
                     count("TcpExtTCPHPAcks")
