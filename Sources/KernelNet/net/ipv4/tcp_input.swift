@@ -376,7 +376,8 @@ extension Kernel {
     /// Whether a predicted data segment fits the memory the socket has charged but not used
     /// (`skb->truesize` against `sk_forward_alloc`). Memory is charged in whole pages (the send side's
     /// `sk_wmem_schedule`, the receive side's `sk_rmem_schedule`) and each freeing returns whole pages
-    /// at once (`sk_mem_uncharge` calls `sk_mem_reclaim`), so what is left is less than a page, and
+    /// at once (6.1 and 6.12: `sk_mem_uncharge` calls `sk_mem_reclaim`; 4.14 reclaims later, and is taken
+    /// to behave alike), so what is left is less than a page, and
     /// nothing once every skb is freed. The model takes the application to read what arrives before the
     /// next segment (its reads are not in the capture): the socket then holds the remainder of the
     /// pages its unacknowledged segments were charged, and a small segment fits only while it holds some.
