@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback)
+#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -31,22 +31,27 @@
 #   rp_filter strict reverse-path filtering on veth-dut: echo requests from a source routed through
 #             veth-dut2, from one with no route back, then a good one (craft-state.py rp-filter)
 #   loopback  the host talking to itself on lo (captured there): two pings and a TCP exchange
+#   synretrans the host connects to pk-cpeer's server, which has no route back for the first 0.5 s (a
+#             blackhole route: no SYN-ACK leaves); the host's retransmission timer sends the SYN again
+#             after 1 s, and the handshake and a short exchange follow
+# NS_PREFIX (default pk-c) names the namespaces NS_PREFIXdut, NS_PREFIXpeer and NS_PREFIXfar, and the
+# tracefs instance, so that two recordings can run side by side.
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft.py"
-DUT=pk-cdut; PEER=pk-cpeer; FAR=pk-cfar
+NS=${NS_PREFIX:-pk-c}; DUT=${NS}dut; PEER=${NS}peer; FAR=${NS}far
 DUT_MAC=02:00:00:00:0d:00; PEER_MAC=02:00:00:00:0e:00; DUT2_MAC=02:00:00:00:0d:01; FAR_MAC=02:00:00:00:0f:01
 DUT_IP=10.77.0.1; PEER_IP=10.77.0.2; DUT2_IP=10.78.0.1; FAR_IP=10.78.0.2
 
 . "$HERE/netns.sh"
 . "$HERE/capture.sh"
-capture_session pktpath-counter-fixtures $DUT $PEER $FAR
+capture_session pktpath-counter-fixtures-$NS $DUT $PEER $FAR
 PY=/usr/bin/python3
 CAP_NS=$DUT; CAP_IF=veth-dut
 # add_far (netns.sh) with the DUT forwarding between the peer and the far namespace.
@@ -300,6 +305,34 @@ EOF
 { "kernel": "6.1",
   "interfaces": [ { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536, "addresses": ["127.0.0.1/8"], "captured": true } ],
   "sockets": [ { "proto": "tcp", "addr": "127.0.0.1", "port": 8080, "state": "listen" } ] }
+EOF
+}
+
+fx_synretrans() {
+  static_neigh
+  px $PY - <<'EOF' & BG+=($!)
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
+s.settimeout(20)
+c, _ = s.accept(); c.settimeout(5); c.recv(100); c.sendall(b"pong\n"); c.close()
+time.sleep(3); s.close()
+EOF
+  for _ in $(seq 50); do px ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+  px ip route add blackhole $DUT_IP/32
+  start_capture ctr_synretrans
+  dx $PY -c 'import socket; c=socket.socket(); c.bind(("10.77.0.1",40050)); c.settimeout(5); c.connect(("10.77.0.2",8080)); c.sendall(b"ping\n"); c.recv(100); c.close()' &
+  local client=$!
+  sleep 0.5
+  px ip route del blackhole $DUT_IP/32
+  wait $client
+  sleep 0.3
+  stop_capture ctr_synretrans
+  cat > "$OUT/ctr_synretrans.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sockets": [],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
 EOF
 }
 

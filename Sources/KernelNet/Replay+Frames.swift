@@ -549,6 +549,11 @@ extension Kernel {
             return
         }
         if flags.contains(.syn) {
+            if sockets.tcp[t]?.state == .TCP_SYN_SENT, sockets.unacked[t]?.first == th.sequence &+ 1 {
+                tracer.note("the same SYN again: the retransmission timer expired")
+                withTransmitSKB { tcp_retransmit_timer(&$0, tuple: t) }
+                return
+            }
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
             queueUnacked(t, end: th.sequence &+ 1)
             tcpAdvertisedWindow(th, tuple: t)

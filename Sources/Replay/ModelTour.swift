@@ -74,6 +74,8 @@ public enum ModelTour {
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 120, flags: [.ack, .fin])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 120, ack: 520, flags: .ack)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 900, flags: .syn)),
+            // Unanswered, the SYN leaves again when the retransmission timer expires.
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 900, flags: .syn)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 300, ack: 901, flags: [.syn, .ack])),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 901, ack: 301, flags: .ack)),
             // Active close from the host: FIN_WAIT1, FIN_WAIT2, TIME_WAIT, and a FIN repeated into TIME_WAIT.
@@ -94,6 +96,12 @@ public enum ModelTour {
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40021, seq: 77, flags: .rst)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
+            // A request that acknowledges the host's greeting: header prediction's data hit and its ACK.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 30, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40022, seq: 60, ack: 31, flags: [.syn, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 31, ack: 61, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40022, seq: 61, ack: 31, flags: [.ack, .psh], payload: data)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 31, ack: 79, flags: [.ack, .psh], payload: data)),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7000, payload: data)),
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)),
             tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: 3, code: 3, data: Array(rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)).dropFirst(14).prefix(28)))),

@@ -50,6 +50,14 @@ public struct TCPPacket: Sendable {
         option(kind: 8, length: 10).map { bytes.u32be(at: $0 + 2) }
     }
 
+    /// Whether the options start with the timestamps option in its aligned layout (RFC 7323 Appendix A:
+    /// two no-operations, then kind 8, length 10), the one header prediction parses.
+    public var hasAlignedTimestamp: Bool {
+        let at = start + Self.minimumHeaderLength
+        return headerLength >= Self.minimumHeaderLength + 12 && at + 12 <= bytes.count
+            && bytes.u32be(at: at) == 0x0101_080A
+    }
+
     /// Where the option of `kind` and `length` starts, if the captured options hold it.
     private func option(kind wanted: UInt8, length wantedLength: Int) -> Int? {
         let end = min(start + headerLength, bytes.count)

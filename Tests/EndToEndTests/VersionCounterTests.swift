@@ -122,4 +122,20 @@ struct VersionCounterTests {
         #expect(try DeviceCounterTruthTests.model("ctr_ipv6_off", kernel: "4.14")["veth-dut"]?.rxOtherHost == 0)
         #expect(try DeviceCounterTruthTests.model("ctr_ipv6_off", kernel: "6.1")["veth-dut"]?.rxOtherHost == 1)
     }
+
+    /// The SYN the retransmission timer sends again (ctr_synretrans): one active open in every version,
+    /// one retransmitted segment, a SYN (`__tcp_retransmit_skb`), one timeout (`tcp_retransmit_timer`:
+    /// the first of its run in 4.14, every expiry from 6.1); the new flow hash of `tcp_write_timeout`
+    /// (`TcpExtTcpTimeoutRehash`) exists from 6.1 only.
+    @Test("a SYN sent again by the retransmission timer counts a timeout and a SYN retransmission in every version")
+    func synRetransmission() throws {
+        for version in ["4.14", "6.1", "6.12"] {
+            let counters = try ReplayCounters.of("ctr_synretrans", kernel: version)
+            #expect(counters["TcpActiveOpens"] == 1, "\(version)")
+            #expect(counters["TcpRetransSegs"] == 1, "\(version)")
+            #expect(counters["TcpExtTCPSynRetrans"] == 1, "\(version)")
+            #expect(counters["TcpExtTCPTimeouts"] == 1, "\(version)")
+            #expect(counters["TcpExtTcpTimeoutRehash"] == (version == "4.14" ? nil : 1), "\(version)")
+        }
+    }
 }

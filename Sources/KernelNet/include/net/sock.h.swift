@@ -62,8 +62,34 @@ public struct TCPConnection: Sendable {
     public var rcvWscale: UInt8?
     /// When the host last answered a segment outside the window (`last_oow_ack_time`), capture clock.
     public var lastOowAck: Int64?
+    /// Header prediction (`pred_flags`): which in-order segments take `tcp_rcv_established`'s fast path.
+    public var prediction: HeaderPrediction = .unknown
+    /// Whether both ends agreed on timestamps (`tstamp_ok`), which makes every header 32 bytes
+    /// (`tcp_header_len`); `nil` when the capture did not show the handshake.
+    public var tstampOK: Bool?
+    /// The peer's window scale (`snd_wscale`): its shift when both ends offered the option, else 0.
+    public var sndWscale: UInt8 = 0
+    /// `snd_wnd`: the peer's window in bytes, and `snd_wl1`: the sequence number of the segment that
+    /// last updated it.
+    public var sndWnd: UInt32?
+    public var sndWl1: UInt32?
+    /// Retransmissions by the timer since `snd_una` last advanced (`icsk_retransmits`).
+    public var icskRetransmits = 0
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
+}
+
+/// Header prediction (`tp->pred_flags`, include/net/tcp.h `__tcp_fast_path_on`): the header an
+/// in-order segment must carry, bit for bit, for `tcp_rcv_established` to take its fast path.
+public enum HeaderPrediction: Sendable, Equatable {
+    /// Not known: the capture joined the connection after its handshake. The first in-order segment
+    /// with ACK alone is taken as predicted, and what it carries becomes the prediction.
+    case unknown
+    /// Off (`pred_flags` 0): every segment takes the slow path until `tcp_fast_path_check` turns it on.
+    case off
+    /// On: the data offset (`tcp_header_len`), ACK alone among the flags (PSH is ignored) and the window
+    /// field (`snd_wnd >> snd_wscale`).
+    case on(headerLength: Int, window: UInt16)
 }
 
 /// The host's sockets as the receive path looks them up.

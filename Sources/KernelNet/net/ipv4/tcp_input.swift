@@ -127,8 +127,9 @@ extension Kernel {
         traced(tcp_input.tcp_queue_rcv) {}
     }
 
-    /// Queues in-order data (and a FIN) for the socket; a segment with neither is freed, one wholly
-    /// below the next expected sequence number is old data (a retransmission already received).
+    /// Queues in-order data (and a FIN) for the socket, and turns header prediction on again
+    /// (`tcp_fast_path_check`); a segment with neither is freed, one wholly below the next expected
+    /// sequence number is old data (a retransmission already received).
     func tcp_data_queue(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_data_queue) {
             guard let th = skb.tcp_hdr() else { return }
@@ -142,7 +143,12 @@ extension Kernel {
                 tcp_drop_reason(&skb, .TCP_OLD_DATA)
                 return
             }
-            if dataLength > 0 || th.flags.contains(.fin) { sockets.tcp[t]?.rcvNxt = end }
+            if dataLength > 0 || th.flags.contains(.fin) {
+                sockets.tcp[t]?.rcvNxt = end
+                tcpFastPathCheck(tuple: t, th)
+            }
+            // New data is acknowledged (tcp_ack_snd_check), now or by the delayed-ACK timer.
+            if dataLength > 0 { expectTransmit(.tcpAck(t), from: currentFrame) }
             if th.flags.contains(.fin) {
                 tcp_fin(tuple: t)
             } else if dataLength <= 0 {
@@ -151,14 +157,40 @@ extension Kernel {
         }
     }
 
-    /// Processes an acknowledgment: an ACK of our FIN advances the closing states.
-    func tcp_ack(_ skb: inout SKBuff, tuple t: FourTuple) {
+    /// Processes an acknowledgment: an ACK of our FIN advances the closing states. Called with
+    /// `slowPath` (`FLAG_SLOWPATH`) from everywhere but the fast path of `tcp_rcv_established`: an ACK
+    /// that advances `snd_una` there is a header-prediction ACK (`TcpExtTCPHPAcks`); any other that is
+    /// neither older than `snd_una` nor beyond `snd_nxt` counts `TcpExtTCPPureAcks` when the segment
+    /// takes no sequence space, and may update the peer's window.
+    func tcp_ack(_ skb: inout SKBuff, tuple t: FourTuple, slowPath: Bool = true) {
         traced(tcp_input.tcp_ack) {
             guard let c = sockets.tcp[t], let th = skb.tcp_hdr(), th.flags.contains(.ack) else { return }
-            countNewlyDelivered(t, ack: th.acknowledgment)
-            let finAcked = c.sndNxt.map { th.acknowledgment == $0 } ?? true
+            let ack = th.acknowledgment
+            let old = c.sndUna.map { Int32(bitPattern: ack &- $0) < 0 } ?? false
+            let unsent = c.sndNxt.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
+            if !old, !unsent {
+                // Without a known snd_una the capture showed nothing for this ACK to advance over.
+                let advanced = c.sndUna.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
+                if advanced { sockets.tcp[t]?.icskRetransmits = 0 }
+                if !slowPath, advanced {
+                    sockets.tcp[t]?.sndWl1 = th.sequence
+                    count("TcpExtTCPHPAcks")
+                } else {
+                    if tcpSegmentLength(skb) == 0 { count("TcpExtTCPPureAcks") }
+                    tcpAckUpdateWindow(th, tuple: t, advanced: advanced)
+                }
+            }
+            countNewlyDelivered(t, ack: ack)
+            let finAcked = c.sndNxt.map { ack == $0 } ?? true
             switch c.state {
-            case .TCP_SYN_RECV: setState(t, .TCP_ESTABLISHED)
+            case .TCP_SYN_RECV:
+                setState(t, .TCP_ESTABLISHED)
+                // The SYN_RECV case of tcp_rcv_state_process takes the window of this ACK and turns
+                // header prediction on (tcp_fast_path_on).
+                let scale = UInt32(sockets.tcp[t]?.sndWscale ?? 0)
+                sockets.tcp[t]?.sndWnd = UInt32(th.window) << scale
+                sockets.tcp[t]?.sndWl1 = th.sequence
+                tcpFastPathCheck(tuple: t, th)
             case .TCP_FIN_WAIT1 where finAcked: setState(t, .TCP_FIN_WAIT2)
             case .TCP_CLOSING where finAcked: setState(t, .TCP_TIME_WAIT)
             case .TCP_LAST_ACK where finAcked:
@@ -167,6 +199,39 @@ extension Kernel {
             default: break
             }
         }
+    }
+
+    /// `tcp_ack_update_window` (static, inlined): takes the segment's window when it is newer than the
+    /// one held (`tcp_may_update_window`: the ACK advances, the segment is later than `snd_wl1`, or it
+    /// is as old and opens the window wider); a changed window turns header prediction off and checks
+    /// it on again with the new window (`tcp_fast_path_check`).
+    private func tcpAckUpdateWindow(_ th: TCPPacket, tuple t: FourTuple, advanced: Bool) {
+        guard let c = sockets.tcp[t] else { return }
+        let nwin = UInt32(th.window) << (th.flags.contains(.syn) ? 0 : UInt32(c.sndWscale))
+        guard let wnd = c.sndWnd, let wl1 = c.sndWl1 else {
+            sockets.tcp[t]?.sndWnd = nwin
+            sockets.tcp[t]?.sndWl1 = th.sequence
+            return
+        }
+        let later = Int32(bitPattern: th.sequence &- wl1)
+        guard advanced || later > 0 || (later == 0 && (nwin > wnd || nwin == 0)) else { return }
+        sockets.tcp[t]?.sndWl1 = th.sequence
+        if nwin != wnd {
+            sockets.tcp[t]?.sndWnd = nwin
+            sockets.tcp[t]?.prediction = .off
+            tcpFastPathCheck(tuple: t, th)
+        }
+    }
+
+    /// `tcp_fast_path_check` (include/net/tcp.h): turns header prediction on for the peer's window
+    /// while the host's own receive window is open (the model keeps no out-of-order queue, urgent data
+    /// or receive-buffer limit, the function's other conditions). The header length is the connection's
+    /// (`tcp_header_len`), or the segment's when the capture did not show the handshake.
+    func tcpFastPathCheck(tuple t: FourTuple, _ th: TCPPacket) {
+        guard let c = sockets.tcp[t], c.rcvWnd != 0, let wnd = c.sndWnd else { return }
+        let headerLength = c.tstampOK.map { $0 ? TCPPacket.minimumHeaderLength + 12 : TCPPacket.minimumHeaderLength }
+            ?? th.headerLength
+        sockets.tcp[t]?.prediction = .on(headerLength: headerLength, window: UInt16(truncatingIfNeeded: wnd >> UInt32(c.sndWscale)))
     }
 
     /// Handles a valid RST: the connection is closed.
@@ -243,30 +308,81 @@ extension Kernel {
                 return
             }
             sockets.tcp[t]?.hasRxDst = true
-            let flags = th.flags.subtracting(.psh)
-            // Header prediction needs the next expected sequence number (unknown for a connection the
-            // capture joined midway: then the first segment sets it).
-            let end = th.sequence &+ UInt32(max(0, dataLength)) &+ (th.flags.contains(.fin) ? 1 : 0)
-            let expected = sockets.tcp[t]?.rcvNxt ?? th.sequence
-            if flags == .ack, th.sequence == expected {
-                if dataLength > 0 {
+            if headerPredicted(th, tuple: t) {
+                let end = th.sequence &+ UInt32(max(0, dataLength))
+                if dataLength == 0 {
+                    tracer.note("fast path: pure ACK")
+                    tcp_ack(&skb, tuple: t, slowPath: false)
+                    __kfree_skb(&skb)
+                    return
+                }
+                if fitsForwardAlloc(dataLength, tuple: t) {
                     tracer.note("fast path: in-order data")
+                    count("TcpExtTCPHPHits")
                     sockets.tcp[t]?.rcvNxt = end
                     tcp_queue_rcv(&skb)
-                    tcp_ack(&skb, tuple: t)
+                    // An ACK that moves nothing only updates snd_wl1 (tcp_update_wl).
+                    if th.acknowledgment != sockets.tcp[t]?.sndUna {
+                        tcp_ack(&skb, tuple: t, slowPath: false)
+                    } else {
+                        sockets.tcp[t]?.sndWl1 = th.sequence
+                    }
                     expectTransmit(.tcpAck(t), from: currentFrame)
-                } else {
-                    tracer.note("fast path: pure ACK")
-                    tcp_ack(&skb, tuple: t)
-                    __kfree_skb(&skb)
+                    return
                 }
-                return
+                // step5: validated by the prediction, queued through the slow path's functions.
+                tracer.note("predicted, but the socket's receive memory (sk_forward_alloc) cannot hold it: slow path")
+            } else {
+                tracer.note("slow path: flags [\(th.flags)]")
+                guard tcp_validate_incoming(&skb, tuple: t, synInErr: true) else { return }
             }
-            tracer.note("slow path: flags [\(th.flags)]")
-            guard tcp_validate_incoming(&skb, tuple: t, synInErr: true) else { return }
             tcp_ack(&skb, tuple: t)
             tcp_data_queue(&skb, tuple: t)
         }
+    }
+
+    /// Whether a segment takes the fast path of `tcp_rcv_established`: its flags (PSH aside), data
+    /// offset and window are the predicted ones, it starts at `rcv_nxt` (a connection the capture
+    /// joined midway takes its first segment as in order), its ACK is not beyond `snd_nxt` (nor,
+    /// from 6.1, before `snd_una`), and a 32-byte header holds the aligned timestamps option (PAWS,
+    /// the TSval check that follows, is not modeled).
+    private func headerPredicted(_ th: TCPPacket, tuple t: FourTuple) -> Bool {
+        guard let c = sockets.tcp[t], th.flags.subtracting(.psh) == .ack, th.sequence == c.rcvNxt ?? th.sequence else {
+            return false
+        }
+        let headerLength: Int
+        switch c.prediction {
+        case .off: return false
+        case .unknown: headerLength = th.headerLength
+        case let .on(length, window):
+            guard th.headerLength == length, th.window == window else { return false }
+            headerLength = length
+        }
+        let ack = th.acknowledgment
+        if let nxt = c.sndNxt, Int32(bitPattern: ack &- nxt) > 0 { return false }
+        if profile.version >= .v6_1, let una = c.sndUna, Int32(bitPattern: ack &- una) < 0 { return false }
+        if headerLength == TCPPacket.minimumHeaderLength + 12, !th.hasAlignedTimestamp { return false }
+        // A prediction the capture did not show is what this segment matched.
+        if c.prediction == .unknown {
+            sockets.tcp[t]?.prediction = .on(headerLength: headerLength, window: th.window)
+            sockets.tcp[t]?.sndWnd = UInt32(th.window) << UInt32(c.sndWscale)
+        }
+        return true
+    }
+
+    /// The page size of the modeled hosts (x86-64's `PAGE_SIZE`), the unit socket memory is charged in.
+    static let PAGE_SIZE = 4096
+
+    /// Whether a predicted data segment fits the memory the socket has charged but not used
+    /// (`skb->truesize` against `sk_forward_alloc`). Memory is charged in whole pages (the send side's
+    /// `sk_wmem_schedule`, the receive side's `sk_rmem_schedule`) and each freeing returns whole pages
+    /// at once (6.1 and 6.12: `sk_mem_uncharge` calls `sk_mem_reclaim`; 4.14 reclaims later, and is taken
+    /// to behave alike), so what is left is less than a page, and
+    /// nothing once every skb is freed. The model takes the application to read what arrives before the
+    /// next segment (its reads are not in the capture): the socket then holds the remainder of the
+    /// pages its unacknowledged segments were charged, and a small segment fits only while it holds some.
+    private func fitsForwardAlloc(_ dataLength: Int, tuple t: FourTuple) -> Bool {
+        sockets.unacked[t]?.isEmpty == false && dataLength < Self.PAGE_SIZE
     }
 
     /// The state machine for every state but ESTABLISHED (and TIME_WAIT/NEW_SYN_RECV, handled by mini
@@ -301,6 +417,14 @@ extension Kernel {
                     sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
                     // Scaling holds only when both ends offered it (RFC 7323 §2.2).
                     if th.windowScale == nil { sockets.tcp[t]?.rcvWscale = 0 }
+                    let scale = th.windowScale ?? 0
+                    sockets.tcp[t]?.sndWscale = scale
+                    sockets.tcp[t]?.tstampOK = th.timestampValue != nil
+                    sockets.tcp[t]?.sndWnd = UInt32(th.window)
+                    sockets.tcp[t]?.sndWl1 = th.sequence
+                    // tcp_finish_connect: header prediction on unless the peer scales its window.
+                    sockets.tcp[t]?.prediction = .off
+                    if scale == 0 { tcpFastPathCheck(tuple: t, th) }
                     setState(t, .TCP_ESTABLISHED)
                     expectTransmit(.tcpAck(t), from: currentFrame)
                     consume_skb(&skb)
@@ -344,7 +468,13 @@ extension Kernel {
             }
             var req = TCPConnection(state: .TCP_NEW_SYN_RECV)
             req.hasRxDst = false
-            req.rcvNxt = skb.tcp_hdr().map { $0.sequence &+ 1 }
+            if let th = skb.tcp_hdr() {
+                req.rcvNxt = th.sequence &+ 1
+                req.tstampOK = th.timestampValue != nil
+                req.sndWscale = th.windowScale ?? 0
+                req.sndWnd = UInt32(th.window)
+                req.sndWl1 = th.sequence
+            }
             sockets.setConnection(t, req)
             tracer.state("request socket created for \(t) (TCP_NEW_SYN_RECV)")
             tcpRouteReq(tuple: t, dev: skb.dev)

@@ -73,6 +73,9 @@ extension Kernel {
             child.rcvWup = sockets.tcp[t]?.rcvWup
             child.rcvWnd = sockets.tcp[t]?.rcvWnd
             child.rcvWscale = sockets.tcp[t]?.rcvWscale
+            if let req = sockets.tcp[t] {
+                (child.tstampOK, child.sndWscale, child.sndWnd, child.sndWl1) = (req.tstampOK, req.sndWscale, req.sndWnd, req.sndWl1)
+            }
             sockets.setConnection(t, child)
             count("TcpPassiveOpens")
             tracer.state("child socket created for \(t) (TCP_SYN_RECV)")

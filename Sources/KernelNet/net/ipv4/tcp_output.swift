@@ -73,9 +73,12 @@ extension Kernel {
         traced(tcp_output.tcp_send_active_reset) { tcp_transmit_skb(&skb) }
     }
 
-    /// Retransmits a segment.
+    /// Retransmits a segment; a SYN's retransmission also counts `TcpExtTCPSynRetrans`.
     func __tcp_retransmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.__tcp_retransmit_skb) { tcp_transmit_skb(&skb, retransmission: true) }
+        traced(tcp_output.__tcp_retransmit_skb) {
+            if skb.tcp_hdr()?.flags.contains(.syn) == true { count("TcpExtTCPSynRetrans") }
+            tcp_transmit_skb(&skb, retransmission: true)
+        }
     }
 
     /// Retransmits a segment and counts it.
