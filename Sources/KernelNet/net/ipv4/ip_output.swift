@@ -79,14 +79,14 @@ extension Kernel {
                 if nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
                     // Broadcast and multicast next hops need no resolution: arp_constructor makes them NUD_NOARP.
                     __neigh_create(nexthop)
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_NOARP, hh_cached: false)
                 } else if coldNeighbours {
                     // The host started with an empty table: the lookup fails and the entry is made here.
                     __neigh_create(nexthop)
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NONE, hh_cached: false)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_NONE, hh_cached: false)
                 } else {
                     // The capture shows no resolution for it, so the entry was resolved and used before.
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_REACHABLE, hh_cached: true)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_REACHABLE, hh_cached: true)
                     tracer.note("neigh \(nexthop): assumed resolved before the capture (no ARP for it seen)")
                 }
             }
