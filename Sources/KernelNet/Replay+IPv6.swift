@@ -53,7 +53,8 @@ extension Kernel {
                 if sysctl.pingSocketsPermitted { pingSockets.insert(skb.bytes.u16be(at: upper + 4)) }
                 notModeledOrigin("an echo request (\(sysctl.pingSocketsPermitted ? "ping_v6_sendmsg" : "rawv6_sendmsg"))")
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION: notModeledOrigin("a router solicitation (ndisc_send_rs)")
-            case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION: notModeledOrigin("a neighbour solicitation (ndisc_send_ns)")
+            case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION:
+                transmitNeighbourSolicitation(hdr, target: IPv6Address(skb.bytes, at: upper + 8))
             case ICMPv6Type.NDISC_NEIGHBOUR_ADVERTISEMENT:
                 let target = IPv6Address(skb.bytes, at: upper + 8)
                 matchExpected(.ndiscAdvertisement(to: hdr.destination, target: target))
@@ -81,6 +82,25 @@ extension Kernel {
     private func transmitLaterFragment6() {
         tracer.note("a later fragment of a datagram the host split (ip6_fragment sends them in a loop)")
         withTransmitSKB { _ = ip6_fragment(&$0) }
+    }
+
+    /// A neighbour solicitation the host sent: the resolution of an address it had no entry for (a
+    /// packet to it started it, and leaves after the answer), else the probe of an entry whose
+    /// reachability went unconfirmed (`neigh_timer_handler`: STALE, DELAY, then PROBE). A DAD probe
+    /// (source `::`) is addrconf's, not the neighbour table's.
+    private func transmitNeighbourSolicitation(_ hdr: IPv6Packet, target: IPv6Address) {
+        guard hdr.source != .any else {
+            notModeledOrigin("a DAD probe (addrconf_dad_work)")
+            return
+        }
+        transmitContext.isNeighbourSolicitation = true
+        let state = neighbours6[target]?.state ?? .NUD_NONE
+        if state == .NUD_NONE || state == .NUD_FAILED {
+            tracer.note("resolution of \(target) started by a packet to it (it leaves after the answer)")
+            _ = __neigh_event_send(target, frame: currentFrame)
+        } else {
+            neigh_timer_handler(target)
+        }
     }
 
     /// Says the origin of the IPv6 packet being sent is not modeled, naming what makes it.

@@ -26,6 +26,8 @@ public struct TransmitContext: Sendable {
     public var isForwarded = false
     /// The frame is an ARP packet (so `arp_send_dst` sends the frame itself).
     public var isARP = false
+    /// The frame is a neighbour solicitation the host's `nd_tbl` sent (`ndisc_send_ns` runs its send).
+    public var isNeighbourSolicitation = false
     /// The next hop the neighbour layer resolves.
     public var nexthop: IPv4Address = .any
     /// The frame whose processing already received the packet's looped-back copy (a broadcast reply

@@ -10,8 +10,8 @@
 // trace), accepting a redirect (route6.swift checks it), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
 // the neighbour's router flag, a link-layer address that differs from the entry's without the
-// override flag, the host's own solicitations as transmit origins (`ndisc_send_ns` is named where
-// `ndisc_solicit` sends one), fragmented messages (`ndisc_suppress_frag_ndisc`).
+// override flag, the host's DAD probes and router solicitations as transmit origins (addrconf's),
+// fragmented messages (`ndisc_suppress_frag_ndisc`).
 import Trace
 import Wire
 
@@ -116,10 +116,16 @@ extension Kernel {
         }
     }
 
-    /// Sends a neighbour solicitation for `addr` (RFC 4861 §7.2.2).
+    /// Sends a neighbour solicitation for `addr` (RFC 4861 §7.2.2), built by `ndisc_ns_create`: the
+    /// frame being transmitted when the capture shows it leave.
     func ndisc_send_ns(_ addr: IPv6Address) {
         traced(ndisc_c.ndisc_send_ns) {
-            tracer.note("neighbour solicitation for \(addr) built and sent: see the transmitted frame")
+            guard transmitContext.isNeighbourSolicitation, var skb = transmitSKB else {
+                tracer.note("neighbour solicitation for \(addr) built and sent: see the transmitted frame")
+                return
+            }
+            ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION)
+            transmitSKB = skb
         }
     }
 
