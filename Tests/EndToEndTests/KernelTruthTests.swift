@@ -14,10 +14,10 @@ struct KernelTruthTests {
     /// include/net/dropreason.h has none of them; ip_expire and inet_frag_rbtree_purge call kfree_skb).
     static let newerReasons: Set<String> = ["FRAG_REASM_TIMEOUT", "FRAG_TOO_FAR", "DUP_FRAG"]
 
-    static func traces(_ name: String) throws -> [PacketTrace] {
+    static func traces(_ name: String, kernel: String = "6.1") throws -> [PacketTrace] {
         let host = try HostProfile.load(path: Repository.path("Fixtures/\(name).host.json"))
         let session = try ReplaySession(capture: try PcapFile(path: Repository.path("Fixtures/\(name).pcap")),
-                                        captureName: name, host: host, kernelVersion: "6.1")
+                                        captureName: name, host: host, kernelVersion: kernel)
         var out: [PacketTrace] = []
         _ = try session.run { out.append($0) }
         return out
@@ -53,6 +53,27 @@ struct KernelTruthTests {
             if f.count == 2, let v = Int(f[1]) { out[String(f[0])] = v }
         }
         return out
+    }
+
+    /// The neighbour discovery reasons 6.12 and the capturing 6.18 have and 6.1 does not
+    /// (`IPV6_NDISC_*`: hop limit, code, options), in order. The truth's other drops mix in the peer's.
+    @Test("invalid neighbour discovery messages are dropped with the capturing kernel's reasons on 6.12")
+    func ndiscReasons() throws {
+        let ndisc = { (drop: String) in drop.hasPrefix("IPV6_NDISC_") }
+        // The frame's verdict names the dropper as a real trace does (icmpv6_rcv, not 6.12's sk_skb_reason_drop).
+        let model = try Self.traces("v6_ndisc", kernel: "6.12").compactMap { t in
+            t.dropReason.map { String($0.dropFirst("SKB_DROP_REASON_".count)) + " in " + (t.dropFunction ?? "?") }
+        }.filter(ndisc)
+        // The raw tracepoint lines: "... location=icmpv6_rcv+0x279/0x540 reason: IPV6_NDISC_HOP_LIMIT".
+        let text = try String(contentsOfFile: Repository.path("Fixtures/truth/v6_ndisc.kfree_skb.txt"), encoding: .utf8)
+        let truth = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line -> String? in
+            guard let at = line.range(of: "location="), let r = line.range(of: " reason: ") else { return nil }
+            let location = line[at.upperBound...].prefix { $0 != "+" }
+            return "\(line[r.upperBound...]) in \(location)"
+        }.filter(ndisc)
+        #expect(model == truth, "model \(model), capturing kernel \(truth)")
+        #expect(model.count == 3)
+        #expect(!Self.modelDrops(try Self.traces("v6_ndisc")).contains(where: ndisc), "6.1 has no IPV6_NDISC_* reasons")
     }
 
     @Test("drops match the capturing kernel's, timers included", arguments: ["s_frag_timeout", "s_udp_burst"])

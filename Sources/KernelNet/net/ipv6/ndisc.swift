@@ -52,8 +52,7 @@ struct NDiscInput {
 
 extension Kernel {
     /// Reads the options after the message's fixed part. Returns `nil` when the kernel refuses them
-    /// (an option of length 0 or past the end of the message); a capture that ends inside them is
-    /// read as far as it goes.
+    /// (an option of length 0 or past the end of the message); options a capture cut are taken as none.
     func ndisc_parse_options(_ m: NDiscInput) -> NDOptions? {
         traced(ndisc_c.ndisc_parse_options) {
             let fixed = NDMessage.fixedLength(type: m.type) ?? 0
@@ -61,8 +60,9 @@ extension Kernel {
                 return try NDOptions(parsing: m.bytes, at: m.start + fixed, length: m.length - fixed)
             } catch {
                 if case .truncated = error {
-                    tracer.note("options cut by the capture: read as far as they go")
-                    return try? NDOptions(parsing: m.bytes, at: m.start + fixed, length: m.bytes.count - m.start - fixed)
+                    // The kernel had the whole message; the options the capture cut cannot be read.
+                    tracer.note("options cut by the capture: taken as none")
+                    return NDOptions()
                 }
                 tracer.note("an option of length 0 or past the end of the message: the message is refused")
                 return nil
