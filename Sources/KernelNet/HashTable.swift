@@ -152,6 +152,10 @@ extension IPv4Address: HashTableKey {
     public func hash(seed: UInt64) -> UInt64 { mix64(UInt64(rawValue) ^ seed) }
 }
 
+extension IPv6Address: HashTableKey {
+    public func hash(seed: UInt64) -> UInt64 { mix64(high ^ mix64(low ^ seed)) }
+}
+
 extension FourTuple: HashTableKey {
     public func hash(seed: UInt64) -> UInt64 {
         // The remote address's words are swapped in halves, so that each IPv4 address (the low half of

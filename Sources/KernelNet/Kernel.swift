@@ -30,6 +30,9 @@ public final class Kernel {
     public internal(set) var now: Int64 = 0
     /// The neighbour table (`arp_tbl`), by IPv4 address.
     public internal(set) var neighbours = HashTable<IPv4Address, Neighbour>()
+    /// The IPv6 neighbour table (`nd_tbl`), by IPv6 address: the entries neighbour discovery made
+    /// during the replay.
+    public internal(set) var neighbours6 = HashTable<IPv6Address, Neighbour>()
     /// Sockets: listeners, connections and bound UDP ports.
     public internal(set) var sockets: SocketTable
     /// SNMP counters, by `nstat` name.
@@ -131,7 +134,7 @@ public final class Kernel {
         self.deviceConfs = confs
         self.sockets = SocketTable(sockets)
         for n in neighbours {
-            self.neighbours[n.ip] = Neighbour(ip: n.ip, ha: n.mac, state: n.state, hh_cached: false)
+            self.neighbours[n.ip] = Neighbour(ha: n.mac, state: n.state, hh_cached: false)
         }
     }
 
@@ -329,6 +332,8 @@ enum TransmitKind: Hashable {
     case arpReply(to: IPv4Address)
     case icmpv6Reply(to: IPv6Address, id: UInt16, seq: UInt16)
     case icmpv6Error(to: IPv6Address, type: UInt8, code: UInt8)
+    /// A neighbour advertisement answering a solicitation (or defending an address against a DAD probe).
+    case ndiscAdvertisement(to: IPv6Address, target: IPv6Address)
     /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
     case forwarded(FragmentKey)
 
@@ -342,6 +347,7 @@ enum TransmitKind: Hashable {
         case .icmpReply, .icmpv6Reply: "echo reply"
         case .icmpError, .icmpv6Error: "icmp error"
         case .arpReply: "arp reply"
+        case .ndiscAdvertisement: "neighbour advertisement"
         case .forwarded: nil
         }
     }

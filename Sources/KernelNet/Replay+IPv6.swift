@@ -4,7 +4,7 @@ import Wire
 extension Kernel {
     /// The origin of an IPv6 packet the host sent, inferred from its content and what the model sent
     /// while processing earlier frames: an echo reply (`icmpv6_echo_reply`), an ICMPv6 error
-    /// (`icmp6_send`) or a reset (`tcp_v6_send_reset`) runs its path down to the driver; the others
+    /// (`icmp6_send`), a neighbour advertisement (`ndisc_send_na`) or a reset (`tcp_v6_send_reset`) runs its path down to the driver; the others
     /// name the function that makes them and stop there.
     func transmitIPv6(_ skb: SKBuff) {
         guard let hdr = skb.ipv6_hdr() else {
@@ -53,8 +53,12 @@ extension Kernel {
                 if sysctl.pingSocketsPermitted { pingSockets.insert(skb.bytes.u16be(at: upper + 4)) }
                 notModeledOrigin("an echo request (\(sysctl.pingSocketsPermitted ? "ping_v6_sendmsg" : "rawv6_sendmsg"))")
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION: notModeledOrigin("a router solicitation (ndisc_send_rs)")
-            case ICMPv6Type.NDISC_ROUTER_SOLICITATION + 2: notModeledOrigin("a neighbour solicitation (ndisc_send_ns)")
-            case ICMPv6Type.NDISC_ROUTER_SOLICITATION + 3: notModeledOrigin("a neighbour advertisement (ndisc_send_na)")
+            case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION:
+                transmitNeighbourSolicitation(hdr, target: IPv6Address(skb.bytes, at: upper + 8))
+            case ICMPv6Type.NDISC_NEIGHBOUR_ADVERTISEMENT:
+                let target = IPv6Address(skb.bytes, at: upper + 8)
+                matchExpected(.ndiscAdvertisement(to: hdr.destination, target: target))
+                ndisc_send_na(to: hdr.destination, target: target, dev: skb.dev)
             case ICMPv6Type.ICMPV6_MGM_REPORT, ICMPv6Type.ICMPV6_MGM_REDUCTION:
                 notModeledOrigin("an MLDv1 message (igmp6_send)")
             case ICMPv6Type.ICMPV6_MLD2_REPORT: notModeledOrigin("an MLDv2 report (mld_sendpack)")
@@ -78,6 +82,25 @@ extension Kernel {
     private func transmitLaterFragment6() {
         tracer.note("a later fragment of a datagram the host split (ip6_fragment sends them in a loop)")
         withTransmitSKB { _ = ip6_fragment(&$0) }
+    }
+
+    /// A neighbour solicitation the host sent: the resolution of an address it had no entry for (a
+    /// packet to it started it, and leaves after the answer), else the probe of an entry whose
+    /// reachability went unconfirmed (`neigh_timer_handler`: STALE, DELAY, then PROBE). A DAD probe
+    /// (source `::`) is addrconf's, not the neighbour table's.
+    private func transmitNeighbourSolicitation(_ hdr: IPv6Packet, target: IPv6Address) {
+        guard hdr.source != .any else {
+            notModeledOrigin("a DAD probe (addrconf_dad_work)")
+            return
+        }
+        transmitContext.isNeighbourSolicitation = true
+        let state = neighbours6[target]?.state ?? .NUD_NONE
+        if state == .NUD_NONE || state == .NUD_FAILED {
+            tracer.note("resolution of \(target) started by a packet to it (it leaves after the answer)")
+            _ = __neigh_event_send(target, frame: currentFrame)
+        } else {
+            neigh_timer_handler(target)
+        }
     }
 
     /// Says the origin of the IPv6 packet being sent is not modeled, naming what makes it.

@@ -386,7 +386,7 @@ public enum ModelTour {
     /// extension headers and header errors the receive path checks, a TCP connection to the listener
     /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
     /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), and packets it forwards.
+    /// host's own reply in two), packets it forwards, and neighbour discovery.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -449,12 +449,38 @@ public enum ModelTour {
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
-        ] + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
+        ] + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo) + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
             return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
+    }
+
+    /// The tour's neighbour discovery (RFC 4861, hop limit 255): the peer's solicitation answered by an
+    /// advertisement, the host's probe of the entry it made and the peer's answer, a router solicitation
+    /// (the host forwards: it learns the sender), a router advertisement and a redirect.
+    static func neighbourDiscovery(rx: FrameBuilder, tx: FrameBuilder, host: IPv6Address, peer: IPv6Address) -> [[UInt8]] {
+        let hostLL = IPv6Address("fe80::ff:fe00:d00")!, peerLL = IPv6Address("fe80::ff:fe00:e00")!
+        let allRouters = IPv6Address("ff02::2")!
+        let mac = { (m: MACAddress) in (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> (40 - 8 * $0)) } }
+        /// A link-layer address option of `type` (1 source, 2 target).
+        let lladdr = { (type: UInt8, m: MACAddress) in [type, 1] + mac(m) }
+        let nd = { (b: FrameBuilder, src: IPv6Address, dst: IPv6Address, type: UInt8, rest: [UInt8], data: [UInt8]) in
+            b.ipv6(src, dst, .icmpv6, FrameBuilder.icmp(type: type, rest: rest, data: data), hopLimit: 255)
+        }
+        let solicitedGroup = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_ff00_0000 | host.low & 0xff_ffff))
+        let allNodes = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0001))
+        let routers = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0002))
+        return [
+            nd(solicitedGroup, peer, host.solicitedNode, 135, [0, 0, 0, 0], host.bytes + lladdr(1, peerMAC)),
+            nd(tx, host, peer, 136, [0x60, 0, 0, 0], host.bytes + lladdr(2, hostMAC)),
+            nd(tx, host, peer, 135, [0, 0, 0, 0], peer.bytes + lladdr(1, hostMAC)),
+            nd(rx, peer, host, 136, [0x60, 0, 0, 0], peer.bytes + lladdr(2, peerMAC)),
+            nd(routers, peerLL, allRouters, 133, [0, 0, 0, 0], lladdr(1, peerMAC)),
+            nd(allNodes, peerLL, .allNodes, 134, [64, 0, 0x07, 0x08], [UInt8](repeating: 0, count: 8) + lladdr(1, peerMAC)),
+            nd(rx, peerLL, hostLL, 137, [0, 0, 0, 0], peerLL.bytes + IPv6Address("fd00:99::1")!.bytes),
+        ]
     }
 
     /// The tour's IPv6 fragments and forwarded packets: an echo request in two fragments, the host's

@@ -130,6 +130,9 @@ public struct NDOptions: Sendable, Equatable {
     /// Every option in order, duplicates included.
     public let all: [NDOption]
 
+    /// No options.
+    public init() { all = [] }
+
     /// Reads the options in `bytes[start..<start+length]`. Throws `.invalidField` when an option has length
     /// 0 or runs past the end of the message (the kernel then refuses the whole message), `.truncated` when
     /// the capture ends inside them. A single trailing byte, too short for an option header, is ignored.

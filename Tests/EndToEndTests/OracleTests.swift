@@ -67,10 +67,6 @@ extension OracleKernel {
         knownGaps: [:],
         // The IPv6 fixtures (Fixtures/README.md, "IPv6 fixtures"), frames by the oracle's numbering.
         knownFrameGaps: [
-            "Fixtures/oracle/v6_ping": [1: ndiscGap],
-            "Fixtures/oracle/v6_ndisc": Dictionary(uniqueKeysWithValues: ([1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15]).map { ($0, ndiscGap) }),
-            "Fixtures/oracle/v6_linkup": [5: ndiscGap],
-            "Fixtures/oracle/v6_ra": Dictionary(uniqueKeysWithValues: (1...4).map { ($0, ndiscGap) }),
             "Fixtures/oracle/v6_mld": Dictionary(uniqueKeysWithValues: [1, 3, 4, 5, 6].map { ($0, mldGap) }),
         ],
         // Transmitted frames whose path departs, by frame of the full capture.
@@ -86,7 +82,6 @@ extension OracleKernel {
             ("Fixtures/oracle/\($0)", ["__inet6_lookup_established"])
         }))
 
-    static let ndiscGap = "neighbour discovery (ndisc_rcv: NS, NA, RS, RA, redirect) is not modeled yet (issue 11)"
     static let mldGap = "MLD (igmp6_event_query, igmp6_event_report) is not modeled yet (issue 11)"
     static let prefsrcGap = "icmp6_send's choice of a source for an error about a packet not addressed to the host "
         + "(icmpv6_rt_has_prefsrc, inlined: an ip6_route_output lookup before rt6_multipath_hash) is not modeled yet (issue 11)"

@@ -13,6 +13,13 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case FRAG_REASM_TIMEOUT = "SKB_DROP_REASON_FRAG_REASM_TIMEOUT"
     /// Not in 6.1; 6.12 has it (the fragments of a queue restarted by ip_frag_reinit).
     case FRAG_TOO_FAR = "SKB_DROP_REASON_FRAG_TOO_FAR"
+    /// Not in 6.1 (its `ndisc_rcv` returns no reason); 6.12 has them: a neighbour discovery message
+    /// with a hop limit other than 255, a code other than 0, options that do not parse, an NS for an
+    /// address that is not the host's.
+    case IPV6_NDISC_HOP_LIMIT = "SKB_DROP_REASON_IPV6_NDISC_HOP_LIMIT"
+    case IPV6_NDISC_BAD_CODE = "SKB_DROP_REASON_IPV6_NDISC_BAD_CODE"
+    case IPV6_NDISC_BAD_OPTIONS = "SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS"
+    case IPV6_NDISC_NS_OTHERHOST = "SKB_DROP_REASON_IPV6_NDISC_NS_OTHERHOST"
     case NO_SOCKET = "SKB_DROP_REASON_NO_SOCKET"
     case PKT_TOO_SMALL = "SKB_DROP_REASON_PKT_TOO_SMALL"
     case TCP_CSUM = "SKB_DROP_REASON_TCP_CSUM"

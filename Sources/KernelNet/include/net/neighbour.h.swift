@@ -26,9 +26,8 @@ public enum NUDState: String, Sendable {
     }
 }
 
-/// Models `struct neighbour` for one IPv4 address in `arp_tbl`.
+/// Models `struct neighbour`: one entry of `arp_tbl` (IPv4) or `nd_tbl` (IPv6), keyed by its address.
 public struct Neighbour: Sendable {
-    public var ip: IPv4Address
     /// The link-layer address, once known (`ha`).
     public var ha: MACAddress?
     public var state: NUDState
@@ -38,21 +37,40 @@ public struct Neighbour: Sendable {
     /// `arp_queue`; the next packet the capture shows leaving for it is that packet.
     public var flushedBy: Int?
 
-    public init(ip: IPv4Address, ha: MACAddress?, state: NUDState, hh_cached: Bool) {
-        self.ip = ip
+    public init(ha: MACAddress?, state: NUDState, hh_cached: Bool) {
         self.ha = ha
         self.state = state
         self.hh_cached = hh_cached
     }
 }
 
+/// An address a neighbour table is keyed by: the table it lives in and the protocol's neighbour
+/// operations (`neigh_table` and its `neigh_ops`: ARP's for IPv4, neighbour discovery's for IPv6).
+protocol NeighbourAddress: HashTableKey, CustomStringConvertible {
+    /// The table holding this protocol's entries (`arp_tbl`, `nd_tbl`).
+    static var table: ReferenceWritableKeyPath<Kernel, HashTable<Self, Neighbour>> { get }
+    /// The table's constructor for a new entry (`arp_constructor`, `ndisc_constructor`).
+    func constructor(_ kernel: Kernel)
+    /// The entry's solicitation (`neigh_ops->solicit`: `arp_solicit`, `ndisc_solicit`).
+    func solicit(_ kernel: Kernel)
+    /// The sysctl bounding the table's size (`gc_thresh3`).
+    static var gcThresh3Sysctl: String { get }
+}
+
+extension IPv4Address: NeighbourAddress {
+    static var table: ReferenceWritableKeyPath<Kernel, HashTable<IPv4Address, Neighbour>> { \.neighbours }
+    func constructor(_ kernel: Kernel) { kernel.arp_constructor(self) }
+    func solicit(_ kernel: Kernel) { kernel.arp_solicit(self) }
+    static let gcThresh3Sysctl = "net.ipv4.neigh.default.gc_thresh3"
+}
+
 extension Kernel {
     /// Sends through a neighbour: the cached header when the entry is connected and its header cached,
     /// else the entry's `output` (`neigh_resolve_output` for ARP on Ethernet).
     @discardableResult
-    func neigh_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
+    func neigh_output<A: NeighbourAddress>(_ skb: inout SKBuff, nexthop: A) -> NetdevTx {
         traced(neighbour_h.neigh_output) {
-            let n = neighbours[nexthop]
+            let n = self[keyPath: A.table][nexthop]
             if let sent = uncachedNeighbourOutput(&skb, connected: n?.state.isConnected ?? false) { return sent }
             if let n, n.state.isConnected, n.hh_cached {
                 return neigh_hh_output(&skb)
@@ -80,9 +98,9 @@ extension Kernel {
 
     /// Whether the entry can be used now; starts resolution (`__neigh_event_send`) when it cannot.
     /// Returns `true` when the packet was queued instead of sent.
-    func neigh_event_send(_ nexthop: IPv4Address, frame: Int) -> Bool {
+    func neigh_event_send<A: NeighbourAddress>(_ nexthop: A, frame: Int) -> Bool {
         traced(neighbour_h.neigh_event_send) {
-            let state = neighbours[nexthop]?.state ?? .NUD_NONE
+            let state = self[keyPath: A.table][nexthop]?.state ?? .NUD_NONE
             if state.isConnected || state == .NUD_DELAY || state == .NUD_PROBE { return false }
             return __neigh_event_send(nexthop, frame: frame)
         }

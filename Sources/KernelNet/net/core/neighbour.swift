@@ -14,31 +14,31 @@ public enum neighbour: String, KernelSourceFile {
 
 extension Kernel {
     /// Looks an address up in the neighbour table.
-    func neigh_lookup(_ ip: IPv4Address) -> Bool {
-        traced(neighbour.neigh_lookup) { neighbours[ip] != nil }
+    func neigh_lookup<A: NeighbourAddress>(_ ip: A) -> Bool {
+        traced(neighbour.neigh_lookup) { self[keyPath: A.table][ip] != nil }
     }
 
-    /// Allocates a neighbour entry and runs the table's constructor (`arp_constructor`).
-    func ___neigh_create(_ ip: IPv4Address) {
-        traced(neighbour.___neigh_create) { arp_constructor(ip) }
+    /// Allocates a neighbour entry and runs the table's constructor (`arp_constructor`, `ndisc_constructor`).
+    func ___neigh_create<A: NeighbourAddress>(_ ip: A) {
+        traced(neighbour.___neigh_create) { ip.constructor(self) }
     }
 
     /// Creates a neighbour entry. `inline` says whether the build inlined it at the caller's site.
-    func __neigh_create(_ ip: IPv4Address, inline: Bool? = nil) {
+    func __neigh_create<A: NeighbourAddress>(_ ip: A, inline: Bool? = nil) {
         traced(neighbour.__neigh_create, inline: inline) { ___neigh_create(ip) }
     }
 
-    /// Sends a solicitation for the entry (`arp_solicit` through the table's ops).
-    func neigh_probe(_ ip: IPv4Address) {
-        traced(neighbour.neigh_probe) { arp_solicit(ip) }
+    /// Sends a solicitation for the entry (`arp_solicit`, `ndisc_solicit` through the table's ops).
+    func neigh_probe<A: NeighbourAddress>(_ ip: A) {
+        traced(neighbour.neigh_probe) { ip.solicit(self) }
     }
 
     /// The entry's timer: retransmits a solicitation while resolution is pending, or probes a stale
     /// entry.
-    func neigh_timer_handler(_ ip: IPv4Address) {
+    func neigh_timer_handler<A: NeighbourAddress>(_ ip: A) {
         traced(neighbour.neigh_timer_handler) {
-            if let n = neighbours[ip], n.state.isValid, n.state != .NUD_PROBE {
-                neighbours[ip]?.state = .NUD_PROBE
+            if let n = self[keyPath: A.table][ip], n.state.isValid, n.state != .NUD_PROBE {
+                self[keyPath: A.table][ip]?.state = .NUD_PROBE
                 tracer.state("neigh \(ip) \(n.state.rawValue) -> NUD_PROBE")
             }
             neigh_probe(ip)
@@ -48,16 +48,16 @@ extension Kernel {
     /// Starts resolution of an entry that cannot be used yet: an unresolved entry becomes
     /// `NUD_INCOMPLETE` and sends its first solicitation; the packet waits on the entry's queue.
     /// Returns true when the packet was queued.
-    func __neigh_event_send(_ ip: IPv4Address, frame: Int) -> Bool {
+    func __neigh_event_send<A: NeighbourAddress>(_ ip: A, frame: Int) -> Bool {
         traced(neighbour.__neigh_event_send) {
-            let n = neighbours[ip] ?? Neighbour(ip: ip, ha: nil, state: .NUD_NONE, hh_cached: false)
+            let n = self[keyPath: A.table][ip] ?? Neighbour(ha: nil, state: .NUD_NONE, hh_cached: false)
             switch n.state {
             case .NUD_STALE:
-                neighbours[ip]?.state = .NUD_DELAY
+                self[keyPath: A.table][ip]?.state = .NUD_DELAY
                 tracer.state("neigh \(ip) NUD_STALE -> NUD_DELAY")
                 return false
             case .NUD_NONE, .NUD_FAILED:
-                neighbours[ip, default: n].state = .NUD_INCOMPLETE
+                self[keyPath: A.table][ip, default: n].state = .NUD_INCOMPLETE
                 tracer.state("neigh \(ip) \(n.state.rawValue) -> NUD_INCOMPLETE; packet queued on arp_queue")
                 neigh_probe(ip)
                 return true
@@ -68,18 +68,23 @@ extension Kernel {
         }
     }
 
-    /// Updates an entry with a link-layer address learned from the wire; a newly valid entry sends the
-    /// packets queued on it.
-    func __neigh_update(_ ip: IPv4Address, ha: MACAddress, state: NUDState) {
+    /// Updates an entry with a link-layer address learned from the wire (`nil`: the message carried
+    /// none, the entry keeps its own); a newly valid entry sends the packets queued on it.
+    func __neigh_update<A: NeighbourAddress>(_ ip: A, ha newHA: MACAddress?, state: NUDState) {
         traced(neighbour.__neigh_update) {
-            let old = neighbours[ip]
-            var n = old ?? Neighbour(ip: ip, ha: nil, state: .NUD_NONE, hh_cached: false)
+            let old = self[keyPath: A.table][ip]
+            var n = old ?? Neighbour(ha: nil, state: .NUD_NONE, hh_cached: false)
             if old?.state == .NUD_PERMANENT || old?.state == .NUD_NOARP {
                 tracer.note("neigh \(ip) is \(old!.state.rawValue): not updated")
                 return
             }
-            // A valid entry that only hears of itself through a request keeps its stronger state.
-            let newState = state == .NUD_STALE && n.state.isConnected && n.ha == ha ? n.state : state
+            guard let ha = newHA ?? n.ha else {
+                tracer.note("neigh \(ip): no link-layer address to update with")
+                return
+            }
+            // A valid entry that only hears of its own address again (a request, a solicitation) keeps
+            // its state: STALE would only weaken it.
+            let newState = state == .NUD_STALE && n.state.isValid && n.ha == ha ? n.state : state
             if n.ha != ha { n.hh_cached = false }
             n.ha = ha
             if n.state == .NUD_INCOMPLETE, newState.isValid {
@@ -87,7 +92,7 @@ extension Kernel {
                 tracer.note("the packet queued while resolving is sent now")
             }
             n.state = newState
-            neighbours[ip] = n
+            self[keyPath: A.table][ip] = n
             if old?.state != newState || old?.ha != ha {
                 tracer.state("neigh \(ip) \((old?.state ?? .NUD_NONE).rawValue) -> \(newState.rawValue)")
                 __neigh_notify()
@@ -102,18 +107,19 @@ extension Kernel {
     }
 
     /// Updates an entry (the locked wrapper of `__neigh_update`).
-    func neigh_update(_ ip: IPv4Address, ha: MACAddress, state: NUDState) {
+    func neigh_update<A: NeighbourAddress>(_ ip: A, ha: MACAddress?, state: NUDState) {
         traced(neighbour.neigh_update) { __neigh_update(ip, ha: ha, state: state) }
     }
 
     /// Creates or refreshes the entry of a host that just asked us something (`NUD_STALE`). Returns
     /// false when the table is full (`gc_thresh3`) and no entry could be made.
     @discardableResult
-    func neigh_event_ns(_ ip: IPv4Address, ha: MACAddress) -> Bool {
+    func neigh_event_ns<A: NeighbourAddress>(_ ip: A, ha: MACAddress) -> Bool {
         traced(neighbour.neigh_event_ns) {
             if !neigh_lookup(ip) {
-                guard neighbours.count < gcThresh3 else {
-                    tracer.note("neighbour table full (gc_thresh3 \(gcThresh3)): no entry for \(ip)")
+                let limit = gcThresh3(A.self)
+                guard self[keyPath: A.table].count < limit else {
+                    tracer.note("neighbour table full (gc_thresh3 \(limit)): no entry for \(ip)")
                     return false
                 }
                 // Reached through the inline __neigh_lookup here, and inlined into it in the 6.x builds,
@@ -129,21 +135,21 @@ extension Kernel {
         }
     }
 
-    /// `net.ipv4.neigh.default.gc_thresh3`: the most entries the ARP table holds.
-    var gcThresh3: Int { sysctl.values["net.ipv4.neigh.default.gc_thresh3"] ?? 1024 }
+    /// `net.ipv4.neigh.default.gc_thresh3` (`net.ipv6.…` for `nd_tbl`): the most entries a table holds.
+    func gcThresh3<A: NeighbourAddress>(_: A.Type) -> Int { sysctl.values[A.gcThresh3Sysctl] ?? 1024 }
 
     /// The output of entries that may need resolution: resolves (or queues), fills the cached header
     /// the first time, writes the Ethernet header and queues the packet on the device.
-    func neigh_resolve_output(_ skb: inout SKBuff, nexthop: IPv4Address) -> NetdevTx {
+    func neigh_resolve_output<A: NeighbourAddress>(_ skb: inout SKBuff, nexthop: A) -> NetdevTx {
         traced(neighbour.neigh_resolve_output) {
             if neigh_event_send(nexthop, frame: skb.frame) {
                 outcome.set(.queue)
                 return .NETDEV_TX_OK
             }
             // A device whose header_ops have no `cache` (a VLAN device) never fills the cached header.
-            if skb.dev.vlan == nil, neighbours[nexthop]?.hh_cached == false {
+            if skb.dev.vlan == nil, self[keyPath: A.table][nexthop]?.hh_cached == false {
                 eth_header_cache()
-                neighbours[nexthop]?.hh_cached = true
+                self[keyPath: A.table][nexthop]?.hh_cached = true
             }
             dev_hard_header(&skb)
             return dev_queue_xmit(&skb)

@@ -26,6 +26,8 @@ public struct TransmitContext: Sendable {
     public var isForwarded = false
     /// The frame is an ARP packet (so `arp_send_dst` sends the frame itself).
     public var isARP = false
+    /// The frame is a neighbour solicitation the host's `nd_tbl` sent (`ndisc_send_ns` runs its send).
+    public var isNeighbourSolicitation = false
     /// The next hop the neighbour layer resolves.
     public var nexthop: IPv4Address = .any
     /// The frame whose processing already received the packet's looped-back copy (a broadcast reply
@@ -79,18 +81,18 @@ extension Kernel {
                 if skb.dev.ops.headerOps(in: self) != .ethernet {
                     // A device without link-layer headers (tun, IFF_NOARP): arp_constructor makes every entry NUD_NOARP.
                     __neigh_create(nexthop)
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_NOARP, hh_cached: false)
                 } else if nexthop.isMulticast || routeLookup(nexthop)?.type == .broadcast {
                     // Broadcast and multicast next hops need no resolution: arp_constructor makes them NUD_NOARP.
                     __neigh_create(nexthop)
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NOARP, hh_cached: false)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_NOARP, hh_cached: false)
                 } else if coldNeighbours {
                     // The host started with an empty table: the lookup fails and the entry is made here.
                     __neigh_create(nexthop)
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_NONE, hh_cached: false)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_NONE, hh_cached: false)
                 } else {
                     // The capture shows no resolution for it, so the entry was resolved and used before.
-                    neighbours[nexthop] = Neighbour(ip: nexthop, ha: nil, state: .NUD_REACHABLE, hh_cached: true)
+                    neighbours[nexthop] = Neighbour(ha: nil, state: .NUD_REACHABLE, hh_cached: true)
                     tracer.note("neigh \(nexthop): assumed resolved before the capture (no ARP for it seen)")
                 }
             }

@@ -6,7 +6,8 @@
 // echo request is freed with `SKB_CONSUMED`, a consume).
 // Echo replies go to `ping_rcv` (net/ipv4/ping.c, shared with IPv4): a ping socket the capture showed
 // sending takes them, else `NO_SOCKET`.
-// Not modeled: neighbour discovery and MLD (their handlers are named where the kernel calls them),
+// Neighbour discovery goes to `ndisc_rcv` (ndisc.swift).
+// Not modeled: MLD (its handlers are named where the kernel calls them),
 // the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
 // `icmpv6_xrlim_allow`: only its route lookup is; `net.ipv6.icmp.ratemask` is taken as its default),
 // the IPsec lookups of the answer's route (`xfrm_lookup`), errors delivered to sockets (`icmpv6_notify` finds
@@ -262,9 +263,11 @@ extension Kernel {
             case ICMPv6Type.ICMPV6_DEST_UNREACH...ICMPv6Type.ICMPV6_PARAMPROB:
                 icmpv6_notify(&skb, type: type)
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION...ICMPv6Type.NDISC_REDIRECT:
-                tracer.notModeled("neighbour discovery (ndisc_rcv)")
-                outcome.set(.unknown)
-                return .done
+                let handled = ndisc_rcv(&skb)
+                if profile.version >= .v6_12 {
+                    reason = handled
+                    answered = handled == nil
+                }
             case ICMPv6Type.ICMPV6_MGM_QUERY:
                 tracer.notModeled("MLD query (igmp6_event_query)")
                 outcome.set(.unknown)

@@ -13,13 +13,16 @@ import Wire
 public enum ipv6_route_c: String, KernelSourceFile {
     public static let path = "net/ipv6/route.c"
     case fib6_table_lookup, ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input,
-        ip6_pol_route_output, ip6_route_output_flags_noref, ip6_route_output_flags, ip6_pkt_drop, ip6_pkt_discard
+        ip6_pol_route_output, ip6_route_output_flags_noref, ip6_route_output_flags, ip6_pkt_drop, ip6_pkt_discard,
+        rt6_do_redirect, __ip6_route_redirect, ip6_route_redirect, ip6_redirect_no_header
 }
 
 /// Which lookup `fib6_rule_lookup` runs in each table: the input route of a received packet
 /// (`ip6_pol_route_input`) or the output route of one the host makes (`ip6_pol_route_output`).
 enum RT6Lookup {
     case input, output
+    /// The route a redirect from `gateway` is about (`__ip6_route_redirect`).
+    case redirect(gateway: IPv6Address)
 }
 
 /// The IPv6 routing tables the default rules consult (`RT6_TABLE_LOCAL`, `RT6_TABLE_MAIN`).
@@ -158,5 +161,56 @@ extension Kernel {
         }
         guard let best else { return nil }
         return devices.first { $0.name == best.device } ?? devices.first { !$0.addresses6.isEmpty }
+    }
+}
+
+// Redirects (RFC 4861 §8.3) a received ND redirect without a redirected-header option leads to.
+// Not modeled: accepting a redirect (the neighbour entry of the new first hop, the cloned route).
+extension Kernel {
+    /// Checks a redirect against the route it concerns: refused when its destination is multicast,
+    /// its target neither the destination nor link-local, the host a router or `accept_redirects` 0,
+    /// its options invalid, or its source not the first hop of the route (the reject route).
+    func rt6_do_redirect(_ dst: DstEntry, _ m: NDiscInput, dev: NetDevice) {
+        traced(ipv6_route_c.rt6_do_redirect) {
+            let target = m.target, dest = IPv6Address(m.bytes, at: m.start + 24)
+            guard m.length >= 40, !dest.isMulticast, target == dest || target.isLinkLocal else {
+                tracer.note("redirect too short, to a multicast destination, or to a target not link-local: ignored")
+                return
+            }
+            if devconf6Forwarding(dev) || (sysctl.values["net.ipv6.conf.all.accept_redirects"] ?? 1) == 0 {
+                tracer.note("a router, or accept_redirects 0: redirect ignored")
+                return
+            }
+            guard ndisc_parse_options(m) != nil else { return }
+            guard dst.type != .unreachable else {
+                tracer.note("\(m.header.source) is not the first hop of the route to \(dest): redirect ignored")
+                return
+            }
+            tracer.notModeled("accepting a redirect (the new first hop's neighbour entry and route)")
+            outcome.set(.unknown)
+        }
+    }
+
+    /// The lookup of one table for a redirect: a route to the destination whose first hop is `gateway`.
+    func __ip6_route_redirect(_ daddr: IPv6Address, table: RT6Table, gateway: IPv6Address) -> DstEntry? {
+        traced(ipv6_route_c.__ip6_route_redirect) {
+            guard table == .main else { return nil }
+            let via = routes6.filter { $0.gateway == gateway && $0.destination.contains(daddr) }
+                .max { $0.destination.length < $1.destination.length }
+            return via.map { r in DstEntry(type: .unicast, dev: devices.first { $0.name == r.device }) }
+        }
+    }
+
+    /// Finds the route a redirect from `gateway` about `daddr` concerns, through the policy rules.
+    func ip6_route_redirect(_ daddr: IPv6Address, gateway: IPv6Address, dev: NetDevice) -> DstEntry {
+        traced(ipv6_route_c.ip6_route_redirect) { fib6_rule_lookup(daddr, dev: dev, lookup: .redirect(gateway: gateway)) }
+    }
+
+    /// Handles a redirect without a redirected-header option: finds the route it concerns and checks it.
+    func ip6_redirect_no_header(_ m: NDiscInput, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_redirect_no_header) {
+            let dst = ip6_route_redirect(IPv6Address(m.bytes, at: m.start + 24), gateway: m.header.source, dev: dev)
+            rt6_do_redirect(dst, m, dev: dev)
+        }
     }
 }

@@ -1,0 +1,324 @@
+// Mirrors net/ipv6/ndisc.c (Linux 6.1; 4.14.177 and 6.12 where they differ): neighbour discovery
+// (RFC 4861) on receive, the advertisements it answers with, and `nd_tbl`'s neighbour operations.
+// `ndisc_rcv` refuses a message with a hop limit other than 255 or a code other than 0 before any
+// handler runs. 6.12 returns a drop reason from each handler (`IPV6_NDISC_*`, `PKT_TOO_SMALL`,
+// `SKB_CONSUMED` for a message acted on), which `icmpv6_rcv` frees the message with; 4.14 and 6.1
+// return none, and `icmpv6_rcv` frees every message as a drop without a reason.
+// Not modeled: DAD (the profile's addresses carry no tentative or optimistic flag: every address is
+// past DAD, so a DAD probe for one is defended), router advertisements past their checks (the
+// default route, prefixes, MTU and hop limit they carry: `ndisc_router_discovery` says so in the
+// trace), accepting a redirect (route6.swift checks it), anycast and
+// proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
+// the neighbour's router flag, a link-layer address that differs from the entry's without the
+// override flag, the host's DAD probes and router solicitations as transmit origins (addrconf's),
+// fragmented messages (`ndisc_suppress_frag_ndisc`).
+import Trace
+import Wire
+
+/// Functions modeled from `net/ipv6/ndisc.c`, in the file's order.
+public enum ndisc_c: String, KernelSourceFile {
+    public static let path = "net/ipv6/ndisc.c"
+    case ndisc_parse_options, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_solicit, ndisc_update,
+        ndisc_recv_ns, ndisc_recv_na, ndisc_recv_rs, ndisc_router_discovery, ndisc_redirect_rcv, ndisc_rcv
+}
+
+extension IPv6Address: NeighbourAddress {
+    static var table: ReferenceWritableKeyPath<Kernel, HashTable<IPv6Address, Neighbour>> { \.neighbours6 }
+    func constructor(_ kernel: Kernel) { kernel.ndisc_constructor(self) }
+    func solicit(_ kernel: Kernel) { kernel.ndisc_solicit(self) }
+    static let gcThresh3Sysctl = "net.ipv6.neigh.default.gc_thresh3"
+}
+
+extension ICMPv6Type {
+    static let NDISC_ROUTER_ADVERTISEMENT: UInt8 = 134
+    static let NDISC_NEIGHBOUR_SOLICITATION: UInt8 = 135
+    static let NDISC_NEIGHBOUR_ADVERTISEMENT: UInt8 = 136
+}
+
+/// A neighbour discovery message as `ndisc_rcv` hands it on: where its ICMPv6 header is, its length
+/// (`skb->len` once `ndisc_rcv` pushed the data back to that header) and the frame's bytes.
+struct NDiscInput {
+    let bytes: [UInt8]
+    let start: Int
+    let length: Int
+    let header: IPv6Packet
+
+    var type: UInt8 { bytes.u8(at: start) }
+    /// The target address of an NS or NA (`nd_msg.target`), the first of a redirect.
+    var target: IPv6Address { IPv6Address(bytes, at: start + 8) }
+    /// Whether the fixed part of the message (`struct nd_msg`, `rs_msg`, ...) is in the capture.
+    var fixedPartCaptured: Bool { bytes.count - start >= NDMessage.fixedLength(type: type) ?? 0 }
+}
+
+extension Kernel {
+    /// Reads the options after the message's fixed part. Returns `nil` when the kernel refuses them
+    /// (an option of length 0 or past the end of the message); options a capture cut are taken as none.
+    func ndisc_parse_options(_ m: NDiscInput) -> NDOptions? {
+        traced(ndisc_c.ndisc_parse_options) {
+            let fixed = NDMessage.fixedLength(type: m.type) ?? 0
+            do throws(WireError) {
+                return try NDOptions(parsing: m.bytes, at: m.start + fixed, length: m.length - fixed)
+            } catch {
+                if case .truncated = error {
+                    // The kernel had the whole message; the options the capture cut cannot be read.
+                    tracer.note("options cut by the capture: taken as none")
+                    return NDOptions()
+                }
+                tracer.note("an option of length 0 or past the end of the message: the message is refused")
+                return nil
+            }
+        }
+    }
+
+    /// The link-layer address an option carries, as `ndisc_opt_addr_data` reads it for Ethernet:
+    /// only from an option of exactly 8 bytes. `.some(nil)`: the option is there but invalid.
+    private func ndiscLinkLayerAddress(_ options: NDOptions, _ type: UInt8, in bytes: [UInt8]) -> MACAddress?? {
+        guard let o = options.first(type) else { return .none }
+        guard o.length == 8, bytes.count >= o.offset + 8 else { return .some(nil) }
+        return .some(MACAddress(bytes, at: o.offset + 2))
+    }
+
+    /// Initialises a new `nd_tbl` entry: an entry for a multicast address needs no resolution
+    /// (`NUD_NOARP`, its link-layer address mapped from the group, RFC 2464 §7).
+    func ndisc_constructor(_ addr: IPv6Address) {
+        traced(ndisc_c.ndisc_constructor) {
+            guard addr.isMulticast else { return }
+            neighbours6[addr] = Neighbour(ha: MACAddress(rawValue: 0x3333_0000_0000 | addr.low & 0xffff_ffff),
+                                          state: .NUD_NOARP, hh_cached: false)
+        }
+    }
+
+    /// Sends a neighbour discovery message the host built: counts it, runs LOCAL_OUT and the route's
+    /// output (`dst_output`, inline). The route is a throwaway one to the destination
+    /// (`icmp6_dst_alloc`), whose output is `ip6_output`.
+    func ndisc_send_skb(_ skb: inout SKBuff, type: UInt8) {
+        traced(ndisc_c.ndisc_send_skb) {
+            countIp6OutRequest(skb)
+            _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { ip6_output(&$0) }, dropped: .NETDEV_TX_OK)
+            count("Icmp6OutMsgs")
+            countIcmp6Msg(type, incoming: false)
+        }
+    }
+
+    /// Sends a neighbour advertisement for `target` to `daddr` (RFC 4861 §7.2.4): from the target
+    /// when it is one of the host's addresses (`ipv6_get_ifaddr`). While tracing a received frame it
+    /// records that the advertisement will leave; the transmitted frame runs the send.
+    func ndisc_send_na(to daddr: IPv6Address, target: IPv6Address, dev: NetDevice) {
+        traced(ndisc_c.ndisc_send_na) {
+            ipv6_get_ifaddr(target, dev: dev)
+            if var skb = transmitSKB {
+                ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_NEIGHBOUR_ADVERTISEMENT)
+                transmitSKB = skb
+                return
+            }
+            expectTransmit(.ndiscAdvertisement(to: daddr, target: target), from: currentFrame)
+            tracer.note("neighbour advertisement for \(target) to \(daddr) built and sent: see the transmitted frame")
+        }
+    }
+
+    /// Sends a neighbour solicitation for `addr` (RFC 4861 §7.2.2), built by `ndisc_ns_create`: the
+    /// frame being transmitted when the capture shows it leave.
+    func ndisc_send_ns(_ addr: IPv6Address) {
+        traced(ndisc_c.ndisc_send_ns) {
+            guard transmitContext.isNeighbourSolicitation, var skb = transmitSKB else {
+                tracer.note("neighbour solicitation for \(addr) built and sent: see the transmitted frame")
+                return
+            }
+            ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION)
+            transmitSKB = skb
+        }
+    }
+
+    /// `nd_tbl`'s solicitation (`neigh_ops->solicit`): solicits the entry's address.
+    func ndisc_solicit(_ addr: IPv6Address) {
+        traced(ndisc_c.ndisc_solicit) { ndisc_send_ns(addr) }
+    }
+
+    /// Updates an `nd_tbl` entry from a neighbour discovery message (`ndisc_update`, inlined into
+    /// its callers in the builds the oracle traced).
+    private func ndisc_update(_ addr: IPv6Address, ha: MACAddress?, state: NUDState) {
+        traced(ndisc_c.ndisc_update, inline: true) { neigh_update(addr, ha: ha, state: state) }
+    }
+
+    /// Handles a neighbour solicitation (RFC 4861 §7.2.3): for one of the host's addresses it learns
+    /// the sender (`NUD_STALE`) and answers with an advertisement; a DAD probe (source `::`) for one
+    /// of them is answered to all-nodes. Returns the 6.12 reason (`nil`: consumed).
+    func ndisc_recv_ns(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
+        traced(ndisc_c.ndisc_recv_ns) {
+            let saddr = m.header.source, daddr = m.header.destination, target = m.target
+            let dad = saddr == .any
+            guard m.length >= 24 else { return .PKT_TOO_SMALL }
+            if target.isMulticast {
+                tracer.note("NS for the multicast target \(target): refused")
+                return .NOT_SPECIFIED
+            }
+            if dad, daddr.high != IPv6Address.allNodes.high || daddr.low >> 24 != 0x1ff {
+                tracer.note("DAD probe not sent to a solicited-node group: refused")
+                return .NOT_SPECIFIED
+            }
+            guard let options = ndisc_parse_options(m) else { return .IPV6_NDISC_BAD_OPTIONS }
+            let lladdr = ndiscLinkLayerAddress(options, NDOption.sourceLinkLayerAddress, in: m.bytes)
+            if let lladdr {
+                guard lladdr != nil else {
+                    tracer.note("source link-layer address option of the wrong length: refused")
+                    return .NOT_SPECIFIED
+                }
+                if dad {
+                    tracer.note("DAD probe with a source link-layer address (RFC 4861 §7.1.1): refused")
+                    return .NOT_SPECIFIED
+                }
+            }
+            guard ipv6_get_ifaddr(target, dev: skb.dev) != nil else {
+                tracer.note("\(target) is not this host's: no answer")
+                return profile.version >= .v6_12 ? .IPV6_NDISC_NS_OTHERHOST : .NOT_SPECIFIED
+            }
+            if dad {
+                tracer.note("DAD probe for \(target), one of this host's addresses: defended")
+                ndisc_send_na(to: .allNodes, target: target, dev: skb.dev)
+                return .NOT_SPECIFIED
+            }
+            // __neigh_lookup (inline): the sender's entry, created unless the NS was multicast without
+            // a link-layer address.
+            let inc = daddr.isMulticast
+            var known = neigh_lookup(saddr)
+            if !known, !inc || lladdr != nil {
+                if neighbours6.count < gcThresh3(IPv6Address.self) {
+                    __neigh_create(saddr)
+                    known = true
+                } else {
+                    tracer.note("neighbour table full: no entry for \(saddr)")
+                }
+            }
+            guard known else { return .NOT_SPECIFIED }
+            ndisc_update(saddr, ha: lladdr ?? nil, state: .NUD_STALE)
+            ndisc_send_na(to: saddr, target: target, dev: skb.dev)
+            return nil
+        }
+    }
+
+    /// Handles a neighbour advertisement (RFC 4861 §7.2.5): updates the target's entry if there is
+    /// one (`NUD_REACHABLE` when solicited, else `NUD_STALE`). Returns the 6.12 reason.
+    func ndisc_recv_na(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
+        traced(ndisc_c.ndisc_recv_na) {
+            let target = m.target
+            guard m.length >= 24 else { return .PKT_TOO_SMALL }
+            let solicited = m.bytes.u8(at: m.start + 4) & 0x40 != 0
+            if target.isMulticast {
+                tracer.note("NA for the multicast target \(target): refused")
+                return .NOT_SPECIFIED
+            }
+            if m.header.destination.isMulticast, solicited {
+                tracer.note("solicited NA sent to a multicast address: refused")
+                return .NOT_SPECIFIED
+            }
+            guard let options = ndisc_parse_options(m) else { return .IPV6_NDISC_BAD_OPTIONS }
+            let lladdr = ndiscLinkLayerAddress(options, NDOption.targetLinkLayerAddress, in: m.bytes)
+            if let lladdr, lladdr == nil {
+                tracer.note("target link-layer address option of the wrong length: refused")
+                return .NOT_SPECIFIED
+            }
+            if ipv6_get_ifaddr(target, dev: skb.dev) != nil {
+                tracer.note("NA for \(target), this host's own address: ignored")
+                return .NOT_SPECIFIED
+            }
+            guard neigh_lookup(target) else {
+                tracer.note("no entry for \(target): the NA is not tracked (accept_untracked_na=0)")
+                return .NOT_SPECIFIED
+            }
+            if neighbours6[target]?.state == .NUD_FAILED { return .NOT_SPECIFIED }
+            ndisc_update(target, ha: lladdr ?? nil, state: solicited ? .NUD_REACHABLE : .NUD_STALE)
+            return nil
+        }
+    }
+
+    /// Handles a router solicitation: only a router (`forwarding`) learns the sender from it.
+    func ndisc_recv_rs(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
+        traced(ndisc_c.ndisc_recv_rs) {
+            guard m.length >= 8 else { return .PKT_TOO_SMALL }
+            guard devconf6Forwarding(skb.dev) else {
+                tracer.note("not a router (forwarding=0): router solicitation ignored")
+                return .NOT_SPECIFIED
+            }
+            guard m.header.source != .any else { return .NOT_SPECIFIED }
+            guard let options = ndisc_parse_options(m) else { return .IPV6_NDISC_BAD_OPTIONS }
+            guard let lladdr = ndiscLinkLayerAddress(options, NDOption.sourceLinkLayerAddress, in: m.bytes) ?? nil else {
+                tracer.notModeled("a router's neighbour entry from a solicitation without a valid link-layer address")
+                return .NOT_SPECIFIED
+            }
+            if !neigh_lookup(m.header.source) { __neigh_create(m.header.source) }
+            ndisc_update(m.header.source, ha: lladdr, state: .NUD_STALE)
+            return nil
+        }
+    }
+
+    /// Handles a router advertisement (RFC 4861 §6.3.4): refused unless from a link-local source; a
+    /// router (`forwarding`) or a device with `accept_ra` 0 ignores it.
+    func ndisc_router_discovery(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
+        traced(ndisc_c.ndisc_router_discovery) {
+            guard m.header.source.isLinkLocal else {
+                tracer.note("RA from \(m.header.source), not a link-local address: refused")
+                return .NOT_SPECIFIED
+            }
+            guard m.length >= 16 else { return .PKT_TOO_SMALL }
+            tracer.notModeled("router advertisement processing (default router, prefixes, MTU, hop limit)")
+            outcome.set(.unknown)
+            return .NOT_SPECIFIED
+        }
+    }
+
+    /// Handles a redirect (RFC 4861 §8.3): refused unless from a link-local source; one without the
+    /// packet it is about goes to the route it concerns (`ip6_redirect_no_header`).
+    func ndisc_redirect_rcv(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
+        traced(ndisc_c.ndisc_redirect_rcv) {
+            guard m.header.source.isLinkLocal else {
+                tracer.note("redirect from \(m.header.source), not a link-local address: refused")
+                return .NOT_SPECIFIED
+            }
+            guard let options = ndisc_parse_options(m) else { return .NOT_SPECIFIED }
+            guard options.first(NDOption.redirectedHeader) == nil else {
+                tracer.notModeled("a redirect quoting the packet it is about (icmpv6_notify of the redirected header)")
+                outcome.set(.unknown)
+                return .NOT_SPECIFIED
+            }
+            ip6_redirect_no_header(m, dev: skb.dev)
+            return .NOT_SPECIFIED
+        }
+    }
+
+    /// Whether `dev` forwards IPv6 (`idev->cnf.forwarding`): the device's setting, else `all`'s.
+    func devconf6Forwarding(_ dev: NetDevice) -> Bool {
+        (sysctl.values["net.ipv6.conf.\(dev.name).forwarding"] ?? (sysctl.ipv6_forwarding ? 1 : 0)) != 0
+    }
+
+    /// The neighbour discovery handler `icmpv6_rcv` calls for NS, NA, RS, RA and redirect: checks the
+    /// hop limit (255: the message cannot have crossed a router, RFC 4861 §6.1) and the code, then
+    /// dispatches. Returns the reason 6.12 frees the message with (`nil`: consumed); 4.14 and 6.1
+    /// return none.
+    func ndisc_rcv(_ skb: inout SKBuff) -> SKBDropReason? {
+        traced(ndisc_c.ndisc_rcv) {
+            guard let header = skb.ipv6_hdr() else { return .NOT_SPECIFIED }
+            let start = skb.transport_header
+            let m = NDiscInput(bytes: skb.bytes, start: start, length: skb.len - (start - skb.data), header: header)
+            if header.hopLimit != 255 {
+                tracer.note("hop limit \(header.hopLimit), not 255: refused")
+                return .IPV6_NDISC_HOP_LIMIT
+            }
+            if m.bytes.u8(at: start + 1) != 0 {
+                tracer.note("ICMPv6 code \(m.bytes.u8(at: start + 1)), not 0: refused")
+                return .IPV6_NDISC_BAD_CODE
+            }
+            guard m.fixedPartCaptured else {
+                tracer.notModeled("neighbour discovery message not in the capture (snap length)")
+                outcome.set(.unknown)
+                return .NOT_SPECIFIED
+            }
+            switch m.type {
+            case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION: return ndisc_recv_ns(&skb, m)
+            case ICMPv6Type.NDISC_NEIGHBOUR_ADVERTISEMENT: return ndisc_recv_na(&skb, m)
+            case ICMPv6Type.NDISC_ROUTER_SOLICITATION: return ndisc_recv_rs(&skb, m)
+            case ICMPv6Type.NDISC_ROUTER_ADVERTISEMENT: return ndisc_router_discovery(&skb, m)
+            default: return ndisc_redirect_rcv(&skb, m)
+            }
+        }
+    }
+}
