@@ -563,7 +563,12 @@ extension Kernel {
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
         if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
-        if isRetransmission {
+        if !isRetransmission, dataLength > 0 || flags.contains(.fin) { sockets.tcp[t]?.lostBy = nil }
+        if isRetransmission, let cause = sockets.tcp[t]?.lostBy {
+            outcome.causedBy = cause
+            transmitContext.explained = true
+            withTransmitSKB { tcp_xmit_retransmit_queue(&$0) }
+        } else if isRetransmission {
             withTransmitSKB { tcp_retransmit_skb(&$0) }
         } else if flags.contains(.fin) {
             switch sockets.tcp[t]?.state {

@@ -63,6 +63,12 @@ extension OracleKernel {
             // open before its capture began, which the oracle's host, starting empty, never had.
             "Fixtures/oracle/v6_tcp_mapped": Set(2...5),
             "Fixtures/oracle/v6_tcp_mid": Set(1...4),
+            // #1, the packet too big about the host's UDP datagram, finds no socket there (busybox nc,
+            // standing in for the host's sender on port 7001, did not bind IPv6); the host's TCP
+            // connection, opened by frames the oracle does not replay, is not there either: the SYN-ACK
+            // (#2), the packets too big about its segments (#3-#6) and the peer's later segments (#7-#13)
+            // find no socket there, while in the capture they are answered or retransmitted for.
+            "Fixtures/oracle/v6_pmtu": Set(1...13),
         ],
         knownGaps: [:],
         // The IPv6 fixtures (Fixtures/README.md, "IPv6 fixtures"), frames by the oracle's numbering.
@@ -82,7 +88,7 @@ extension OracleKernel {
         // `inet6_*` and the like, which leaves out `__inet6_lookup_established`: the early demux and
         // tcp_v6_rcv show only its callee inet6_ehashfn there (ipv6_rx's recording, with the default
         // filter, shows it).
-        untraced: Dictionary(uniqueKeysWithValues: ["v6_tcp_udp", "v6_tcp_mapped"].map {
+        untraced: Dictionary(uniqueKeysWithValues: ["v6_tcp_udp", "v6_tcp_mapped", "v6_pmtu"].map {
             ("Fixtures/oracle/\($0)", ["__inet6_lookup_established"])
         }))
 
@@ -455,7 +461,10 @@ struct OracleTests {
                     "\(name) frame \(t.frame): transmit path, model \(model) vs real kernel \(real)")
             compared += 1
         }
-        #expect(compared > 0 || !traces.contains { $0.direction == .tx && $0.causedBy != nil })
+        // Some transmission was compared if any was caused by a frame the oracle replays faithfully.
+        #expect(compared > 0 || !traces.contains { t in
+            t.direction == .tx && t.causedBy.flatMap { rxOrdinal[$0] }.map { !kernel.unfaithful[c, default: []].contains($0) } == true
+        })
     }
 
     @Test("timer callbacks take the real kernel's path", arguments: fixtureCases)

@@ -13,6 +13,8 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case FRAG_REASM_TIMEOUT = "SKB_DROP_REASON_FRAG_REASM_TIMEOUT"
     /// Not in 6.1; 6.12 has it (the fragments of a queue restarted by ip_frag_reinit).
     case FRAG_TOO_FAR = "SKB_DROP_REASON_FRAG_TOO_FAR"
+    /// Not in 6.1; 6.12 has it (an ICMPv6 error whose quoted extension headers run out, icmpv6_notify).
+    case IPV6_BAD_EXTHDR = "SKB_DROP_REASON_IPV6_BAD_EXTHDR"
     case NO_SOCKET = "SKB_DROP_REASON_NO_SOCKET"
     case PKT_TOO_SMALL = "SKB_DROP_REASON_PKT_TOO_SMALL"
     case TCP_CSUM = "SKB_DROP_REASON_TCP_CSUM"

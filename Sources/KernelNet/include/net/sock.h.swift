@@ -62,6 +62,12 @@ public struct TCPConnection: Sendable {
     public var rcvWscale: UInt8?
     /// When the host last answered a segment outside the window (`last_oow_ack_time`), capture clock.
     public var lastOowAck: Int64?
+    /// The path MTU the connection last sized its segments for (`icsk_pmtu_cookie`, set by `tcp_sync_mss`);
+    /// nil: its route's MTU.
+    public var pmtuCookie: Int?
+    /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
+    /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
+    public var lostBy: Int?
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }

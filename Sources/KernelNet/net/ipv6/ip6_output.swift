@@ -64,12 +64,15 @@ extension Kernel {
         }
     }
 
-    /// Fragments a packet larger than the route's MTU (`ip6_fragment`), else hands it on. A frame the
-    /// capture shows leaving as a fragment of the host's own datagram is one such fragment.
+    /// Fragments a packet larger than the route's MTU (`ip6_skb_dst_mtu`: the device's, or a path MTU a
+    /// packet too big taught) with `ip6_fragment`, else hands it on. A frame the capture shows leaving as
+    /// a fragment of the host's own datagram is one such fragment.
     func __ip6_finish_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.__ip6_finish_output) {
-            if transmitContext.isFirstFragment || (!skb.skb_is_gso() && skb.len > skb.dev.mtu) {
-                tracer.note("packet larger than MTU \(skb.dev.mtu): fragment")
+            let mtu = skb.ipv6_hdr().map { ip6PathMTU(to: $0.destination, dev: skb.dev) } ?? skb.dev.mtu
+            if transmitContext.isFirstFragment || (!skb.skb_is_gso() && ip6PacketLength(skb) > mtu) {
+                tracer.note(mtu < skb.dev.mtu ? "packet larger than the path MTU \(mtu) (packet too big): fragment"
+                                              : "packet larger than MTU \(mtu): fragment")
                 return ip6_fragment(&skb)
             }
             return ip6_finish_output2(&skb)
