@@ -112,9 +112,17 @@ extension Kernel {
     /// this host, nor to an unspecified or multicast source. The message leaves as a frame of its own.
     func icmp6_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
         traced(ipv6_icmp_c.icmp6_send) {
-            // The flow's multipath hash (of the packet the error is about), the rate limit, the route.
+            // Whether the packet the error quotes is eligible (`is_ineligible`), a preferred source from the
+            // error's route when the host was not that packet's destination (`icmpv6_rt_has_prefsrc`, 6.1 and
+            // later, over an inline `ip6_route_output`), the flow's multipath hash, the rate limit, the route.
             let offending = skb
             if sendsCapturedFrame(route: { daddr, dev in
+                let quotedAt = offending.transport_header + 8
+                _ = icmpv6IsIneligible(offending, header: quotedAt)
+                if profile.version >= .v6_1, let quoted = IPv6Packet(offending.bytes, at: quotedAt),
+                   quoted.destination.isMulticast || localDevice6(for: quoted.destination) == nil {
+                    _ = ip6_route_output_flags(daddr, dev: dev)
+                }
                 rt6_multipath_hash(offending)
                 icmpv6_xrlim_allow(type: type, to: daddr, dev: dev)
                 icmpv6_route_lookup(to: daddr, dev: dev)
@@ -131,7 +139,7 @@ extension Kernel {
                 tracer.note("no error to the unspecified or a multicast source")
                 return
             }
-            if icmpv6IsIneligible(skb) {
+            if icmpv6IsIneligible(skb, header: skb.network_header) {
                 tracer.note("no error about an ICMPv6 error message")
                 return
             }
@@ -162,11 +170,18 @@ extension Kernel {
         traced(icmpv6_h.icmpv6_send) { icmp6_send(&skb, type: type, code: code) }
     }
 
-    /// Whether `skb` is an ICMPv6 error message or one the host cannot read (`is_ineligible`).
-    private func icmpv6IsIneligible(_ skb: SKBuff) -> Bool {
-        guard let hdr = skb.ipv6_hdr(), hdr.nextHeader == .icmpv6 else { return false }
-        let type = skb.bytes.u8(at: skb.network_header + IPv6Packet.headerLength)
-        return ICMPv6Type.isError(type)
+    /// Whether the packet whose IPv6 header is at `header` in `skb` is one no error may be sent about
+    /// (`is_ineligible`, inline): cut inside its IPv6 header, or an ICMPv6 error message, or an ICMPv6
+    /// message whose type is not in the packet (6.1 and later except in a fragment). Its extension headers
+    /// are walked to the upper-layer header (`ipv6_skip_exthdr`); a walk that fails makes it eligible.
+    private func icmpv6IsIneligible(_ skb: SKBuff, header: Int) -> Bool {
+        let end = skb.data + skb.len
+        guard header + IPv6Packet.headerLength <= end else { return true }
+        guard let (upper, nexthdr, fragmentOffset) = ipv6_skip_exthdr(skb, header: header), nexthdr == .icmpv6 else {
+            return false
+        }
+        guard upper < end else { return !(profile.version >= .v6_1 && fragmentOffset != 0) }
+        return ICMPv6Type.isError(skb.bytes.u8(at: upper))
     }
 
     /// Sends a parameter problem pointing at byte `pointer` of the packet, then frees it with `reason`.
