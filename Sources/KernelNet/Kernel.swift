@@ -214,6 +214,8 @@ struct SentSegment {
     var timestamp: UInt32?
     /// Whether it carried PSH, which only the last segment of a GSO skb carries.
     var push: Bool
+    /// Whether its skb is a retransmission (sent again after a packet too big shrank the MSS).
+    var retransmission = false
 }
 
 /// SNMP counters by `nstat` name, as the kernel keeps them in per-protocol MIB arrays: the model

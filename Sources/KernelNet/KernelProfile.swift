@@ -76,6 +76,8 @@ public struct KernelProfile: Sendable, Equatable {
         // static inline over __udp6_lib_err (net/ipv6/udp.c; the oracle's v6_pmtu shows icmpv6_notify call
         // __udp6_lib_err)
         "udpv6_err",
+        // static, no symbol in Debian's 6.1 build (the oracle's available_filter_functions)
+        "rawv6_push_pending_frames",
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "ieee80211_accept_frame", "ieee80211_invoke_rx_handlers",
         "ieee80211_rx_monitor", "iwl_mvm_pass_packet_to_mac80211",

@@ -379,6 +379,17 @@ extension Kernel {
         sockets.unacked[t, default: []].append(end)
     }
 
+    /// A segment from `seq` to `end` sent again in pieces of a smaller MSS (`tcp_fragment` of a segment
+    /// marked lost): in what the peer must acknowledge, its end replaces the ends of the larger segments
+    /// it cuts.
+    func recutUnacked(_ t: FourTuple, seq: UInt32, end: UInt32) {
+        guard var queue = sockets.unacked[t] else { return }
+        queue.removeAll { Int32(bitPattern: $0 &- seq) > 0 && Int32(bitPattern: end &- $0) >= 0 }
+        queue.insert(end, at: queue.firstIndex { Int32(bitPattern: $0 &- end) > 0 } ?? queue.count)
+        if queue.count > TCPConnection.unackedLimit { queue.removeFirst() }
+        sockets.unacked[t] = queue
+    }
+
     /// The segments an acknowledgment `ack` covers for the first time leave the retransmission queue
     /// (`tcp_clean_rtx_queue` adds them to `tp->delivered`) and `tcp_newly_delivered` counts them as
     /// `TcpExtTCPDelivered`, from 6.1 (4.14 has no such counter).
