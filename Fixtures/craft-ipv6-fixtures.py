@@ -23,6 +23,9 @@ socket programs:
                waits for PREFIX.go (the capture started), makes another request and closes
   udp-server   (p6b-dut) UDP [::]:7000, reads for a few seconds
   udp-client   a datagram to 7000 (open) and one to 7001 (closed)
+  pmtu-server  (p6b-far) TCP listener on [::]:8080 reading until EOF, UDP [::]:7000, for a few seconds
+  pmtu-client  (p6b-dut) from [::]:7001 two datagrams of 1400 bytes to [fd78::2]:7000, 0.5 s apart, then
+               6000 bytes over TCP to [fd78::3]:8080 and a close
 truth:
   oracle-scenario HOST_JSON [GROUP@DEV...]   scenario.json for the shared oracle (stdout); each
                GROUP@DEV is a multicast group the host had joined there
@@ -302,6 +305,42 @@ def udp_client():
     u.sendto(b"pktpath-udp-closed\n", (DUT_IP, 7001)); time.sleep(0.3)
 
 
+def pmtu_server():
+    import threading
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind(("::", 7000)); u.settimeout(8)
+
+    def drain():
+        try:
+            while True:
+                u.recv(4000)
+        except socket.timeout:
+            pass
+    threading.Thread(target=drain, daemon=True).start()
+    s, c = accept_one(8)
+    try:
+        while c.recv(4000):
+            pass
+    except socket.timeout:
+        pass
+    c.close()
+    time.sleep(1); s.close()
+
+
+def pmtu_client():
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind(("::", 7001))
+    for _ in range(2):
+        u.sendto(b"u" * 1400, ("fd78::2", 7000)); time.sleep(0.5)
+    c = socket.socket(socket.AF_INET6)
+    c.settimeout(5)
+    c.connect(("fd78::3", 8080))
+    c.sendall(b"t" * 6000)
+    time.sleep(0.5)
+    c.close()
+    time.sleep(0.5)
+
+
 # ---- truth -------------------------------------------------------------------------------------
 
 def oracle_scenario(host_json, *groups):
@@ -347,7 +386,8 @@ if __name__ == "__main__":
     table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "mld": mld, "frag": frag,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
-             "udp-client": udp_client, "oracle-scenario": oracle_scenario}
+             "udp-client": udp_client, "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,
+             "oracle-scenario": oracle_scenario}
     if cmd not in table:
         sys.exit(__doc__)
     table[cmd](*args)

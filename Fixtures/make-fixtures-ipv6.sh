@@ -2,9 +2,9 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped pmtu (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
-#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t.
+#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu with FIXTURE_PREFIX=pv6.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -37,13 +37,19 @@
 #   forward  the host forwards (net.ipv6.conf.all.forwarding=1) between the peer and p6b-far: two
 #            pings, one with hop limit 1 (time exceeded), one of 1300 bytes (packet too big, MTU 1280),
 #            the same again (the peer now fragments it; the host forwards the fragments)
+#   pmtu     the peer routes (forwarding=1) between the host and p6b-far (fd78::2, ::3 and ::4 on p6b-far;
+#            the peer's route to fd78::/64 has MTU 1280, every link 1500), static neighbours; the host
+#            sends from [::]:7001 two UDP datagrams of 1400 bytes to fd78::2 (packet too big for the
+#            first; the second leaves in fragments), 6000 bytes over TCP to [fd78::3]:8080 (packet too
+#            big, the connection's MSS falls, it retransmits), then ping6 -s 3000 twice to fd78::4
+#            (packet too big about the first fragment; the second request in fragments of 1280)
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped)
+ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped pmtu)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -266,6 +272,41 @@ p, mac, dev = sys.argv[1:]
 h = json.load(open(p))
 h["interfaces"][0]["addresses"].insert(0, "10.77.0.1/24")
 h["neighbours"].insert(0, {"ip": "10.77.0.2", "mac": mac, "dev": dev, "state": "permanent"})
+json.dump(h, open(p, "w"), indent=1)
+PYEOF
+}
+
+fx_pmtu() {
+  local ns
+  for ns in $DUT $PEER $FAR; do ip netns del $ns 2>/dev/null || true; done
+  quiet_ns $DUT; quiet_ns $PEER; quiet_ns $FAR
+  link $DUT $DUT $DUT_MAC $DUT_IP $PEER $PEER $PEER_MAC $PEER_IP 1500
+  link $PEER ${PEER}2 $DUT2_MAC $DUT2_IP $FAR $FAR $FAR_MAC $FAR_IP 1500
+  fx ip addr add fd78::3/64 dev $FAR; fx ip addr add fd78::4/64 dev $FAR
+  px sysctl -qw net.ipv6.conf.all.forwarding=1
+  dx ip link set $DUT up; px ip link set $PEER up; px ip link set ${PEER}2 up; fx ip link set $FAR up
+  wait_up $DUT $DUT; wait_up $PEER $PEER; wait_up $FAR $FAR
+  px ip -6 route del fd78::/64 dev ${PEER}2; px ip -6 route add fd78::/64 dev ${PEER}2 mtu 1280
+  dx ip -6 route add fd78::/64 via $PEER_IP
+  fx ip -6 route add fd77::/64 via $DUT2_IP
+  settle $DUT $PEER $FAR
+  static_neigh
+  px ip neigh replace $FAR_IP lladdr $FAR_MAC dev ${PEER}2 nud permanent
+  for a in fd78::3 fd78::4; do px ip neigh replace $a lladdr $FAR_MAC dev ${PEER}2 nud permanent; done
+  fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev $FAR nud permanent
+  fx $PY "$CRAFT" pmtu-server & BG+=($!)
+  for _ in $(seq 50); do fx ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+  start_capture v6_pmtu
+  dx $PY "$CRAFT" pmtu-client
+  dx ping -6 -n -c 2 -i 0.5 -s 3000 -W 1 fd78::4 || true
+  stop_capture v6_pmtu
+  host v6_pmtu '{ "proto": "udp", "addr": "::", "port": 7001 }' "" static
+  # the route to the far network through the peer
+  $PY - "$OUT/v6_pmtu.host.json" "$PEER_IP" "$DUT" <<'PYEOF'
+import json, sys
+p, via, dev = sys.argv[1:]
+h = json.load(open(p))
+h["routes"] = [{"dst": "fd78::/64", "via": via, "dev": dev}]
 json.dump(h, open(p, "w"), indent=1)
 PYEOF
 }

@@ -52,6 +52,8 @@ public final class Kernel {
     var ip4Frags = FragmentDir<FragmentKey>()
     /// IPv6 reassembly queues and the memory they hold (`net->ipv6.fqdir`).
     var ip6Frags = FragmentDir<Frag6Key>()
+    /// Path MTUs learned from ICMPv6 packets too big (net/ipv6/route.c's exceptions).
+    var rt6Exceptions = RT6Exceptions()
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).
@@ -215,6 +217,8 @@ struct SentSegment {
     var timestamp: UInt32?
     /// Whether it carried PSH, which only the last segment of a GSO skb carries.
     var push: Bool
+    /// Whether its skb is a retransmission (sent again after a packet too big shrank the MSS).
+    var retransmission = false
 }
 
 /// SNMP counters by `nstat` name, as the kernel keeps them in per-protocol MIB arrays: the model
@@ -515,7 +519,7 @@ public struct Sysctl: Sendable {
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
         "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.ping_group_range",
-        "net.ipv6.icmp.echo_ignore_all",
+        "net.ipv6.icmp.echo_ignore_all", "net.ipv6.route.mtu_expires",
     ]
 
     /// The per-device IPv4 settings the model reads (`net.ipv4.conf.{all,DEVICE}.NAME`).

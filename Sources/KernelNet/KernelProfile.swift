@@ -73,6 +73,11 @@ public struct KernelProfile: Sendable, Equatable {
         "ipv6frag_thdr_truncated", "arp_xmit_finish", "tcp_transmit_skb",
         "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
         "tcp_sequence",
+        // static inline over __udp6_lib_err (net/ipv6/udp.c; the oracle's v6_pmtu shows icmpv6_notify call
+        // __udp6_lib_err)
+        "udpv6_err",
+        // static, no symbol in Debian's 6.1 build (the oracle's available_filter_functions)
+        "rawv6_push_pending_frames",
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "ieee80211_accept_frame", "ieee80211_invoke_rx_handlers",
         "ieee80211_rx_monitor", "iwl_mvm_pass_packet_to_mac80211",
@@ -107,6 +112,8 @@ public struct KernelProfile: Sendable, Equatable {
         "vlan_passthru_hard_header",
         // the bridge's proxy ARP moved to br_arp_nd_proxy.c as br_do_proxy_suppress_arp
         "br_do_proxy_arp",
+        // a path MTU clone goes into the tree (4.14); later versions hang it under its route as an exception
+        "ip6_ins_rt",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
@@ -131,9 +138,10 @@ public struct KernelProfile: Sendable, Equatable {
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
             "__ip6_finish_output", "ip6_route_output_flags_noref",
-            // reassembly does not check that a first fragment holds the upper-layer header (the model's
-            // only caller of ipv6_skip_exthdr)
-            "ipv6frag_thdr_truncated", "ipv6_skip_exthdr",
+            // reassembly does not check that a first fragment holds the upper-layer header
+            "ipv6frag_thdr_truncated",
+            // path MTU clones are added to the routing tree (ip6_ins_rt): no exceptions yet
+            "rt6_insert_exception",
             // ip6_fragment walks the buffer list itself
             "ip6_fraglist_init", "ip6_fraglist_prepare",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",

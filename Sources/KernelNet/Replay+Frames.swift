@@ -574,19 +574,35 @@ extension Kernel {
         let previous = lastSentSegment
         lastSentSegment = nil
         if let previous, let first = gsoContinuation(of: previous, tuple: t, th, dataLength: dataLength) {
-            sockets.tcp[t]?.sndNxt = end
+            if !previous.retransmission {
+                sockets.tcp[t]?.sndNxt = end
+                queueUnacked(t, end: end)
+            }
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: first, end: end, size: previous.size,
                                           total: previous.total + dataLength, timestamp: th.timestampValue,
-                                          push: flags.contains(.psh))
+                                          push: flags.contains(.psh), retransmission: previous.retransmission)
             transmitContext.explained = true
-            queueUnacked(t, end: end)
-            withTransmitSKB { gsoSegmentLeaves(&$0, first: first, payload: dataLength) }
+            if previous.retransmission {
+                recutUnacked(t, seq: th.sequence, end: end)
+                if let cause = sockets.tcp[t]?.lostBy { outcome.causedBy = cause }
+            }
+            withTransmitSKB { gsoSegmentLeaves(&$0, first: first, payload: dataLength, retransmission: previous.retransmission) }
             return
         }
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
         if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
-        if isRetransmission {
+        if !isRetransmission, dataLength > 0 || flags.contains(.fin) { sockets.tcp[t]?.lostBy = nil }
+        if isRetransmission, let cause = sockets.tcp[t]?.lostBy {
+            outcome.causedBy = cause
+            transmitContext.explained = true
+            recutUnacked(t, seq: th.sequence, end: end)
+            withTransmitSKB { tcp_xmit_retransmit_queue(&$0) }
+            // The segments marked lost go again as one skb of the new MSS, segmented like new data.
+            lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
+                                          total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh),
+                                          retransmission: true)
+        } else if isRetransmission {
             withTransmitSKB { tcp_retransmit_skb(&$0) }
         } else if flags.contains(.fin) {
             switch sockets.tcp[t]?.state {
@@ -642,14 +658,19 @@ extension Kernel {
 
     /// A later segment of a GSO skb leaving: `skb_gso_segment` (not modeled) cut it from the skb frame
     /// `first` sent, and `dev_hard_start_xmit` hands each segment to the tap and the driver. IP counted
-    /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`), and TCP
-    /// counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as new data.
-    private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int) {
+    /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`, over IPv6
+    /// `Ip6OutOctets`), and TCP counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as
+    /// new data, or, for a `retransmission`, as retransmitted.
+    private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int, retransmission: Bool = false) {
         tracer.note("a later segment of the GSO skb frame \(first) sent: one skb, counted once by IP; the device has no TSO, so validate_xmit_skb cut it in software before the tap")
         tracer.notModeled("skb_gso_segment (software GSO): the segments leave through dev_hard_start_xmit")
-        count("TcpOutSegs")
-        count("TcpExtTCPOrigDataSent")
-        count("IpExtOutOctets", payload)
+        if retransmission {
+            count("TcpRetransSegs")
+        } else {
+            count("TcpOutSegs")
+            count("TcpExtTCPOrigDataSent")
+        }
+        count(skb.protocol == .ipv6 ? "Ip6OutOctets" : "IpExtOutOctets", payload)
         _ = dev_hard_start_xmit(&skb)
     }
 

@@ -4,8 +4,9 @@ import Wire
 extension Kernel {
     /// The origin of an IPv6 packet the host sent, inferred from its content and what the model sent
     /// while processing earlier frames: an echo reply (`icmpv6_echo_reply`), an ICMPv6 error
-    /// (`icmp6_send`), a neighbour advertisement (`ndisc_send_na`) or a reset (`tcp_v6_send_reset`) runs its path down to the driver; the others
-    /// name the function that makes them and stop there.
+    /// (`icmp6_send`), a neighbour advertisement (`ndisc_send_na`), a reset (`tcp_v6_send_reset`), an echo
+    /// request (`ping_v6_sendmsg` or `rawv6_sendmsg`), TCP and UDP run their path down to the driver; the
+    /// others name the function that makes them and stop there.
     func transmitIPv6(_ skb: SKBuff) {
         guard let hdr = skb.ipv6_hdr() else {
             tracer.notModeled("outgoing IPv6 header not in the capture")
@@ -23,6 +24,7 @@ extension Kernel {
         while next == .hopopts || next == .dstopts || next == .ipv6Fragment, upper + 8 <= skb.bytes.count {
             if next == .ipv6Fragment {
                 let field = skb.bytes.u16be(at: upper + 2)
+                transmitContext.fragmentHeader6 = upper
                 withTransmitSKB { $0.transport_header = upper }
                 if field & 0xfff8 != 0 {
                     transmitLaterFragment6()
@@ -50,8 +52,10 @@ extension Kernel {
             case ICMPv6Type.ICMPV6_ECHO_REQUEST:
                 // A ping socket where ping_group_range permits them (its replies then find it in
                 // ping_rcv), else a raw socket (iputils ping).
-                if sysctl.pingSocketsPermitted { pingSockets.insert(skb.bytes.u16be(at: upper + 4)) }
-                notModeledOrigin("an echo request (\(sysctl.pingSocketsPermitted ? "ping_v6_sendmsg" : "rawv6_sendmsg"))")
+                let id = skb.bytes.u16be(at: upper + 4)
+                withTransmitSKB { out in
+                    if sysctl.pingSocketsPermitted { ping_v6_sendmsg(&out, identifier: id) } else { rawv6_sendmsg(&out, type: type) }
+                }
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION: notModeledOrigin("a router solicitation (ndisc_send_rs)")
             case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION:
                 transmitNeighbourSolicitation(hdr, target: IPv6Address(skb.bytes, at: upper + 8))

@@ -38,14 +38,6 @@ struct DeviceCounterTruthTests {
         return try session.run { _ in }.devices
     }
 
-    /// Per fixture, `device counter` pairs whose truth the model cannot match yet, and why.
-    static let exceptions: [String: [String: String]] = [
-        "tun_raw": [
-            "ptu-th tx_packets": "the host's own IPv6 echo request (ping socket, rawv6_sendmsg) has no modeled origin (issue 11)",
-            "ptu-th tx_bytes": "the bytes of the host's own IPv6 echo request, which the model does not send (issue 11)",
-        ],
-    ]
-
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {
         if let gap = CounterTruthTests.knownGap(name) {
@@ -64,11 +56,6 @@ struct DeviceCounterTruthTests {
             let real = truth[dev] ?? [:]
             for counter in Set(real.keys).union(fields.keys).sorted() {
                 #expect(fields[counter] != nil, "\(name) \(dev): the model keeps no \(counter)")
-                if Self.exceptions[name]?["\(dev) \(counter)"] != nil {
-                    // An exception that no longer differs must be removed.
-                    #expect(fields[counter] != real[counter], "\(name) \(dev) \(counter): matches now; remove its exception")
-                    continue
-                }
                 #expect((fields[counter] ?? 0) == (real[counter] ?? 0),
                         "\(name) \(dev) \(counter): model \(fields[counter] ?? 0), kernel \(real[counter] ?? 0)")
             }

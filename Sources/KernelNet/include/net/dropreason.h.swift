@@ -20,6 +20,8 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case IPV6_NDISC_BAD_CODE = "SKB_DROP_REASON_IPV6_NDISC_BAD_CODE"
     case IPV6_NDISC_BAD_OPTIONS = "SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS"
     case IPV6_NDISC_NS_OTHERHOST = "SKB_DROP_REASON_IPV6_NDISC_NS_OTHERHOST"
+    /// Not in 6.1; 6.12 has it (an ICMPv6 error whose quoted extension headers run out, icmpv6_notify).
+    case IPV6_BAD_EXTHDR = "SKB_DROP_REASON_IPV6_BAD_EXTHDR"
     case NO_SOCKET = "SKB_DROP_REASON_NO_SOCKET"
     case PKT_TOO_SMALL = "SKB_DROP_REASON_PKT_TOO_SMALL"
     case TCP_CSUM = "SKB_DROP_REASON_TCP_CSUM"

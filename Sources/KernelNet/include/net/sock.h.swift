@@ -75,6 +75,12 @@ public struct TCPConnection: Sendable {
     public var sndWl1: UInt32?
     /// Retransmissions by the timer since `snd_una` last advanced (`icsk_retransmits`).
     public var icskRetransmits = 0
+    /// The path MTU the connection last sized its segments for (`icsk_pmtu_cookie`, set by `tcp_sync_mss`);
+    /// nil: its route's MTU.
+    public var pmtuCookie: Int?
+    /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
+    /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
+    public var lostBy: Int?
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }

@@ -21,6 +21,8 @@ public struct TransmitContext: Sendable {
     public var isFirstFragment = false
     /// The frame is a later fragment of such a datagram.
     public var isLaterFragment = false
+    /// Where an IPv6 fragment's fragment header starts in the frame (`ip6_fragment` reads its M flag).
+    public var fragmentHeader6: Int?
     /// The host forwarded the packet (another host made it): fragmenting it copies the received
     /// datagram out piece by piece (the slow path).
     public var isForwarded = false

@@ -5,10 +5,27 @@ import Wire
 /// Functions modeled from `net/ipv4/ping.c`.
 public enum ping: String, KernelSourceFile {
     public static let path = "net/ipv4/ping.c"
-    case ping_v4_push_pending_frames, ping_v4_sendmsg, ping_rcv
+    case ping_lookup, ping_err, ping_v4_push_pending_frames, ping_v4_sendmsg, ping_rcv
 }
 
 extension Kernel {
+    /// Finds the ping socket bound to an echo `identifier` (its port): one the capture showed sending.
+    func ping_lookup(identifier: UInt16) -> Bool {
+        traced(ping.ping_lookup) { pingSockets.contains(identifier) }
+    }
+
+    /// Hands an ICMP or ICMPv6 error about an echo request to the ping socket that sent it: a packet too
+    /// big or a soft error is kept only with `IP_RECVERR`, a hard one becomes the socket's error.
+    func ping_err(identifier: UInt16) {
+        traced(ping.ping_err) {
+            guard ping_lookup(identifier: identifier) else {
+                tracer.note("no ping socket with identifier \(identifier)")
+                return
+            }
+            tracer.note("error reported to the ping socket with identifier \(identifier)")
+        }
+    }
+
     /// Completes the ICMP header, counts the message (`icmp_out_count`) and sends the datagram.
     func ping_v4_push_pending_frames(_ skb: inout SKBuff) {
         traced(ping.ping_v4_push_pending_frames) {
@@ -22,7 +39,7 @@ extension Kernel {
     /// ping got its copy in `raw_local_deliver`).
     func ping_rcv(_ skb: inout SKBuff) -> SKBDropReason? {
         traced(ping.ping_rcv) {
-            guard let id = skb.icmp_hdr()?.identifier, pingSockets.contains(id) else {
+            guard let id = skb.icmp_hdr()?.identifier, ping_lookup(identifier: id) else {
                 tracer.note("no ping socket for this echo reply")
                 return .NO_SOCKET
             }

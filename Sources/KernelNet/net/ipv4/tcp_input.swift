@@ -10,12 +10,23 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_input.c`, in the file's order.
 public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
-    case tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
+    case tcp_simple_retransmit, tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
         tcp_data_queue, tcp_ack, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
         tcp_conn_request
 }
 
 extension Kernel {
+    /// After the MSS shrank (a packet too big), marks lost the segments in flight that are now too large and
+    /// sends them again at once, in smaller segments (`tcp_xmit_retransmit_queue`): the capture shows them
+    /// leave after this frame, which caused them.
+    func tcp_simple_retransmit(tuple t: FourTuple) {
+        traced(tcp_input.tcp_simple_retransmit) {
+            guard sockets.unacked[t]?.isEmpty == false else { return }
+            sockets.tcp[t]?.lostBy = currentFrame
+            tracer.note("segments in flight larger than the new MSS marked lost and sent again: see the transmitted frames")
+        }
+    }
+
     /// Discards a segment TCP will not use (a static helper the build inlines, not recorded): a drop
     /// for `reason` since 5.17; 4.14's `tcp_drop` frees it with `__kfree_skb`, which the
     /// `skb:kfree_skb` tracepoint does not see, so only the dropping function is known.
@@ -496,6 +507,17 @@ extension Kernel {
         guard sockets.tcp[t] != nil else { return }
         if sockets.unacked[t]?.count ?? 0 >= TCPConnection.unackedLimit { sockets.unacked[t]?.removeFirst() }
         sockets.unacked[t, default: []].append(end)
+    }
+
+    /// A segment from `seq` to `end` sent again in pieces of a smaller MSS (`tcp_fragment` of a segment
+    /// marked lost): in what the peer must acknowledge, its end replaces the ends of the larger segments
+    /// it cuts.
+    func recutUnacked(_ t: FourTuple, seq: UInt32, end: UInt32) {
+        guard var queue = sockets.unacked[t] else { return }
+        queue.removeAll { Int32(bitPattern: $0 &- seq) > 0 && Int32(bitPattern: end &- $0) >= 0 }
+        queue.insert(end, at: queue.firstIndex { Int32(bitPattern: $0 &- end) > 0 } ?? queue.count)
+        if queue.count > TCPConnection.unackedLimit { queue.removeFirst() }
+        sockets.unacked[t] = queue
     }
 
     /// The segments an acknowledgment `ack` covers for the first time leave the retransmission queue

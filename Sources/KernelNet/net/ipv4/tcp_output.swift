@@ -7,8 +7,9 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_output.c`, in the file's order.
 public enum tcp_output: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_output.c"
-    case __tcp_transmit_skb, tcp_transmit_skb, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
-        tcp_send_active_reset, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_connect, __tcp_send_ack, tcp_send_ack
+    case __tcp_transmit_skb, tcp_transmit_skb, tcp_mtu_to_mss, tcp_sync_mss, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
+        tcp_send_active_reset, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
+        tcp_send_ack
 }
 
 extension Kernel {
@@ -66,6 +67,27 @@ extension Kernel {
     /// Queues a FIN on close or shutdown and pushes it.
     func tcp_send_fin(_ skb: inout SKBuff) {
         traced(tcp_output.tcp_send_fin) { __tcp_push_pending_frames(&skb) }
+    }
+
+    /// The MSS a path MTU allows: the MTU less the network and TCP headers and the options every segment
+    /// carries, within what the peer announced (the model does not keep the MSS, only the MTU it follows).
+    func tcp_mtu_to_mss() {
+        traced(tcp_output.tcp_mtu_to_mss) {}
+    }
+
+    /// Sizes a connection's segments for the path MTU `pmtu` (`mss_cache`, `icsk_pmtu_cookie`).
+    func tcp_sync_mss(tuple t: FourTuple, pmtu: Int) {
+        traced(tcp_output.tcp_sync_mss) {
+            tcp_mtu_to_mss()
+            sockets.tcp[t]?.pmtuCookie = pmtu
+            tracer.note("segments of \(t) sized for path MTU \(pmtu)")
+        }
+    }
+
+    /// Sends again the segments marked lost, each through `tcp_retransmit_skb`: the frame traced is one of
+    /// them.
+    func tcp_xmit_retransmit_queue(_ skb: inout SKBuff) {
+        traced(tcp_output.tcp_xmit_retransmit_queue) { tcp_retransmit_skb(&skb) }
     }
 
     /// Sends a RST from a full socket (abort, or close with unread data).

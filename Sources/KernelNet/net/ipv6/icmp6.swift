@@ -10,16 +10,18 @@
 // Not modeled: MLD (its handlers are named where the kernel calls them),
 // the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
 // `icmpv6_xrlim_allow`: only its route lookup is; `net.ipv6.icmp.ratemask` is taken as its default),
-// the IPsec lookups of the answer's route (`xfrm_lookup`), errors delivered to sockets (`icmpv6_notify` finds
-// the protocol's error handler, which the model does not follow), extended echo (RFC 8335).
+// the IPsec lookups of the answer's route (`xfrm_lookup`), segment routing headers quoted in errors
+// (`seg6_icmp_srh`), extended echo (RFC 8335).
+// Errors received go to the error handler of the quoted packet's protocol (`tcp_v6_err`, `udpv6_err`,
+// `icmpv6_err`) and to the raw sockets (`raw6_icmp_error`); a packet too big lowers the path MTU.
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv6/icmp.c`, in the file's order.
 public enum ipv6_icmp_c: String, KernelSourceFile {
     public static let path = "net/ipv6/icmp.c"
-    case icmpv6_xrlim_allow, icmpv6_route_lookup, icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason, icmpv6_echo_reply,
-        icmpv6_notify, icmpv6_rcv
+    case icmpv6_err, icmpv6_xrlim_allow, icmpv6_route_lookup, icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason,
+        icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv
 }
 
 /// Functions modeled from `include/linux/icmpv6.h` (`static inline`).
@@ -64,6 +66,18 @@ enum ICMPv6Type {
 }
 
 extension Kernel {
+    /// ICMPv6's own error handler (`icmpv6_protocol.err_handler`), for an error about an ICMPv6 message the
+    /// host sent (its header at `offset`): a packet too big lowers the path MTU toward the quoted
+    /// destination; an error about an echo request goes to the ping socket that sent it (`ping_err`).
+    func icmpv6_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, info: UInt32) {
+        traced(ipv6_icmp_c.icmpv6_err) {
+            if type == ICMPv6Type.ICMPV6_PKT_TOOBIG { ip6_update_pmtu(quoted: quoted, mtu: Int(info), dev: skb.dev) }
+            if ICMPv6Type.isError(type), skb.bytes.u8(at: offset) == ICMPv6Type.ICMPV6_ECHO_REQUEST {
+                ping_err(identifier: skb.bytes.u16be(at: offset + 4))
+            }
+        }
+    }
+
     /// Counts an ICMPv6 message received or sent in its per-type MIB slot, which /proc/net/snmp6 shows
     /// twice: under its `Icmp6In…`/`Icmp6Out…` name (`icmp6type2name`) when it has one, and as
     /// `Icmp6InType<N>`/`Icmp6OutType<N>`.
@@ -99,9 +113,17 @@ extension Kernel {
     /// this host, nor to an unspecified or multicast source. The message leaves as a frame of its own.
     func icmp6_send(_ skb: inout SKBuff, type: UInt8, code: UInt8) {
         traced(ipv6_icmp_c.icmp6_send) {
-            // The flow's multipath hash (of the packet the error is about), the rate limit, the route.
+            // Whether the packet the error quotes is eligible (`is_ineligible`), a preferred source from the
+            // error's route when the host was not that packet's destination (`icmpv6_rt_has_prefsrc`, 6.1 and
+            // later, over an inline `ip6_route_output`), the flow's multipath hash, the rate limit, the route.
             let offending = skb
             if sendsCapturedFrame(route: { daddr, dev in
+                let quotedAt = offending.transport_header + 8
+                _ = icmpv6IsIneligible(offending, header: quotedAt)
+                if profile.version >= .v6_1, let quoted = IPv6Packet(offending.bytes, at: quotedAt),
+                   quoted.destination.isMulticast || localDevice6(for: quoted.destination) == nil {
+                    _ = ip6_route_output_flags(daddr, dev: dev)
+                }
                 rt6_multipath_hash(offending)
                 icmpv6_xrlim_allow(type: type, to: daddr, dev: dev)
                 icmpv6_route_lookup(to: daddr, dev: dev)
@@ -118,7 +140,7 @@ extension Kernel {
                 tracer.note("no error to the unspecified or a multicast source")
                 return
             }
-            if icmpv6IsIneligible(skb) {
+            if icmpv6IsIneligible(skb, header: skb.network_header) {
                 tracer.note("no error about an ICMPv6 error message")
                 return
             }
@@ -149,11 +171,18 @@ extension Kernel {
         traced(icmpv6_h.icmpv6_send) { icmp6_send(&skb, type: type, code: code) }
     }
 
-    /// Whether `skb` is an ICMPv6 error message or one the host cannot read (`is_ineligible`).
-    private func icmpv6IsIneligible(_ skb: SKBuff) -> Bool {
-        guard let hdr = skb.ipv6_hdr(), hdr.nextHeader == .icmpv6 else { return false }
-        let type = skb.bytes.u8(at: skb.network_header + IPv6Packet.headerLength)
-        return ICMPv6Type.isError(type)
+    /// Whether the packet whose IPv6 header is at `header` in `skb` is one no error may be sent about
+    /// (`is_ineligible`, inline): cut inside its IPv6 header, or an ICMPv6 error message, or an ICMPv6
+    /// message whose type is not in the packet (6.1 and later except in a fragment). Its extension headers
+    /// are walked to the upper-layer header (`ipv6_skip_exthdr`); a walk that fails makes it eligible.
+    private func icmpv6IsIneligible(_ skb: SKBuff, header: Int) -> Bool {
+        let end = skb.data + skb.len
+        guard header + IPv6Packet.headerLength <= end else { return true }
+        guard let (upper, nexthdr, fragmentOffset) = ipv6_skip_exthdr(skb, header: header), nexthdr == .icmpv6 else {
+            return false
+        }
+        guard upper < end else { return !(profile.version >= .v6_1 && fragmentOffset != 0) }
+        return ICMPv6Type.isError(skb.bytes.u8(at: upper))
     }
 
     /// Sends a parameter problem pointing at byte `pointer` of the packet, then frees it with `reason`.
@@ -213,18 +242,50 @@ extension Kernel {
         }
     }
 
-    /// Hands an ICMPv6 error to the protocol of the packet it quotes; a quote too short to hold that
-    /// protocol's first 8 bytes counts as an input error.
-    func icmpv6_notify(_ skb: inout SKBuff, type: UInt8) {
+    /// Hands an ICMPv6 error (`type`, `code`, and `info`: the MTU of a packet too big) to the error handler
+    /// of the quoted packet's protocol, past its extension headers, and to the raw sockets. A quote too
+    /// short for the protocol's first 8 bytes, or whose headers run out, counts as an input error.
+    /// Returns the reason 6.12 frees the message with: nil when the error was handed on (consumed).
+    func icmpv6_notify(_ skb: inout SKBuff, type: UInt8, code: UInt8, info: UInt32) -> SKBDropReason? {
         traced(ipv6_icmp_c.icmpv6_notify) {
-            let quoted = skb.transport_header + 8
-            guard skb.transport_header - skb.data + 8 + IPv6Packet.headerLength + 8 <= skb.len,
-                  let inner = IPv6Packet(skb.bytes, at: quoted) else {
+            // icmpv6_rcv pulled the ICMPv6 header: the quoted packet starts 8 bytes into the message.
+            let inner = skb.transport_header + 8, end = skb.data + skb.len
+            guard inner + IPv6Packet.headerLength <= end, let quoted = IPv6Packet(skb.bytes, at: inner) else {
                 count("Icmp6InErrors")
-                return
+                return .PKT_TOO_SMALL
             }
-            tracer.notModeled("ICMPv6 error delivered to the \(inner.nextHeader) socket it concerns (err_handler, raw6_icmp_error)")
+            var nexthdr = quoted.nextHeader, offset = inner + IPv6Packet.headerLength
+            if ipv6_ext_hdr(nexthdr) {
+                guard let walked = ipv6_skip_exthdr(skb, header: inner) else {
+                    tracer.note("quoted extension headers run past the message")
+                    count("Icmp6InErrors")
+                    return .IPV6_BAD_EXTHDR
+                }
+                (offset, nexthdr) = (walked.start, walked.nexthdr)
+            }
+            guard offset + 8 <= end else {
+                count("Icmp6InErrors")
+                return .PKT_TOO_SMALL
+            }
+            guard nexthdr.rawValue != 255 else {  // IPPROTO_RAW
+                count("Icmp6InErrors")
+                return .NOT_SPECIFIED
+            }
+            switch nexthdr {
+            case .tcp: tcp_v6_err(&skb, quoted: quoted, offset: offset, type: type, code: code, info: info)
+            case .udp: udpv6_err(&skb, quoted: quoted, offset: offset, type: type, info: info)
+            case .icmpv6: icmpv6_err(&skb, quoted: quoted, offset: offset, type: type, info: info)
+            default: tracer.note("next header \(nexthdr.rawValue) has no error handler")
+            }
+            raw6_icmp_error(&skb)
+            return nil
         }
+    }
+
+    /// `icmpv6_notify` with the code and the MTU (or pointer) field of the message's header.
+    private func icmpv6Notify(_ skb: inout SKBuff, type: UInt8) -> SKBDropReason? {
+        icmpv6_notify(&skb, type: type, code: skb.bytes.u8(at: skb.transport_header + 1),
+                      info: skb.bytes.u32be(at: skb.transport_header + 4))
     }
 
     /// The ICMPv6 handler (`inet6_protos[IPPROTO_ICMPV6]`): counts the message, checks its checksum
@@ -261,7 +322,14 @@ extension Kernel {
             case ICMPv6Type.ICMPV6_ECHO_REPLY:
                 reason = ping_rcv(&skb)
             case ICMPv6Type.ICMPV6_DEST_UNREACH...ICMPv6Type.ICMPV6_PARAMPROB:
-                icmpv6_notify(&skb, type: type)
+                // A packet too big must quote at least an IPv6 header (`pskb_may_pull`).
+                if type == ICMPv6Type.ICMPV6_PKT_TOOBIG, skb.transport_header + 8 + IPv6Packet.headerLength > skb.data + skb.len {
+                    count("Icmp6InErrors")
+                    kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                    return .done
+                }
+                let notified = icmpv6Notify(&skb, type: type)
+                if profile.version >= .v6_12 { reason = notified }
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION...ICMPv6Type.NDISC_REDIRECT:
                 let handled = ndisc_rcv(&skb)
                 if profile.version >= .v6_12 {
@@ -281,7 +349,10 @@ extension Kernel {
                 break
             default:
                 // An unknown informational message is ignored; an unknown error goes to the upper layer.
-                if ICMPv6Type.isError(type) { icmpv6_notify(&skb, type: type) }
+                if ICMPv6Type.isError(type) {
+                    let notified = icmpv6Notify(&skb, type: type)
+                    if profile.version >= .v6_12 { reason = notified }
+                }
             }
             if answered {
                 // 6.12's icmpv6_echo_reply returns SKB_CONSUMED, which icmpv6_rcv passes to kfree_skb_reason.

@@ -21,7 +21,7 @@ public enum ip6_output_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_output.c"
     case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_forward_finish,
         ip6_forward, ip6_fraglist_init, ip6_fraglist_prepare, ip6_fragment, ip6_dst_lookup_tail, ip6_dst_lookup,
-        ip6_dst_lookup_flow, ip6_sk_dst_lookup_flow, ip6_send_skb, ip6_push_pending_frames, ip6_make_skb
+        ip6_dst_lookup_flow, ip6_sk_dst_lookup_flow, ip6_append_data, ip6_send_skb, ip6_push_pending_frames, ip6_make_skb
 }
 
 extension ICMPv6Type {
@@ -75,12 +75,15 @@ extension Kernel {
         }
     }
 
-    /// Fragments a packet larger than the route's MTU (`ip6_fragment`), else hands it on. A frame the
-    /// capture shows leaving as a fragment of the host's own datagram is one such fragment.
+    /// Fragments a packet larger than the route's MTU (`ip6_skb_dst_mtu`: the device's, or a path MTU a
+    /// packet too big taught) with `ip6_fragment`, else hands it on. A frame the capture shows leaving as
+    /// a fragment of the host's own datagram is one such fragment.
     func __ip6_finish_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.__ip6_finish_output) {
-            if transmitContext.isFirstFragment || (!skb.skb_is_gso() && skb.len > skb.dev.mtu) {
-                tracer.note("packet larger than MTU \(skb.dev.mtu): fragment")
+            let mtu = skb.ipv6_hdr().map { ip6PathMTU(to: $0.destination, dev: skb.dev) } ?? skb.dev.mtu
+            if transmitContext.isFirstFragment || (!skb.skb_is_gso() && ip6PacketLength(skb) > mtu) {
+                tracer.note(mtu < skb.dev.mtu ? "packet larger than the path MTU \(mtu) (packet too big): fragment"
+                                              : "packet larger than MTU \(mtu): fragment")
                 return ip6_fragment(&skb)
             }
             return ip6_finish_output2(&skb)
@@ -105,8 +108,7 @@ extension Kernel {
     /// and `Ip6FragOKs` once the last left. 4.14 does the same without the two helpers.
     func ip6_fragment(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.ip6_fragment) {
-            let more = skb.bytes.count > skb.transport_header + 3
-                && skb.bytes.u16be(at: skb.transport_header + 2) & 1 != 0
+            let more = transmitContext.fragmentHeader6.map { skb.bytes.u16be(at: $0 + 2) & 1 != 0 } ?? false
             if transmitContext.isFirstFragment {
                 tracer.note("fast path: the datagram's frag_list holds the fragments")
                 ip6_fraglist_init()
@@ -166,6 +168,11 @@ extension Kernel {
     /// still valid, else `ip6_dst_lookup_flow` (the model keeps no socket routes: it looks up).
     func ip6_sk_dst_lookup_flow(_ daddr: IPv6Address, dev: NetDevice) -> DstEntry {
         traced(ip6_output_c.ip6_sk_dst_lookup_flow) { ip6_dst_lookup_flow(daddr, dev: dev) }
+    }
+
+    /// Queues a socket's data on it as MTU-sized buffers, for `ip6_push_pending_frames` to make the datagram.
+    func ip6_append_data() {
+        traced(ip6_output_c.ip6_append_data) {}
     }
 
     /// Sends a datagram made from a socket's pending data.

@@ -25,7 +25,7 @@ public enum ipv6_frag_h: String, KernelSourceFile {
 /// Functions modeled from `net/ipv6/exthdrs_core.c`.
 public enum exthdrs_core: String, KernelSourceFile {
     public static let path = "net/ipv6/exthdrs_core.c"
-    case ipv6_skip_exthdr
+    case ipv6_ext_hdr, ipv6_skip_exthdr
 }
 
 /// How the kernel keys an IPv6 reassembly queue (`struct frag_v6_compare_key`, without `user`): the
@@ -133,16 +133,27 @@ extension Kernel {
         }
     }
 
-    /// Walks the extension headers after the fixed IPv6 header to the upper-layer header: returns
-    /// where it starts, its protocol and the offset of the fragment header passed (0 if none), or nil
-    /// when a header runs past the packet. The walk stops at a fragment header of a later fragment.
-    func ipv6_skip_exthdr(_ skb: SKBuff) -> (start: Int, nexthdr: IPProtocol, fragmentOffset: UInt16)? {
+    /// Whether `nexthdr` is an extension header the walk passes (hop-by-hop, routing, fragment, AH,
+    /// no next header, destination options).
+    func ipv6_ext_hdr(_ nexthdr: IPProtocol) -> Bool {
+        traced(exthdrs_core.ipv6_ext_hdr) {
+            [.hopopts, .routing, .ipv6Fragment, .ah, .dstopts].contains(nexthdr) || nexthdr.rawValue == 59
+        }
+    }
+
+    /// Walks the extension headers after the fixed IPv6 header at `header` (the packet's own by
+    /// default; an ICMPv6 error's quoted one) to the upper-layer header: returns where it starts, its
+    /// protocol and the offset of the fragment header passed (0 if none), or nil when a header runs past
+    /// the packet or says no header follows. The walk stops at a fragment header of a later fragment.
+    func ipv6_skip_exthdr(_ skb: SKBuff, header: Int? = nil) -> (start: Int, nexthdr: IPProtocol, fragmentOffset: UInt16)? {
         traced(exthdrs_core.ipv6_skip_exthdr) {
-            guard let hdr = skb.ipv6_hdr() else { return nil }
-            var at = skb.network_header + IPv6Packet.headerLength, next = hdr.nextHeader, fragOff: UInt16 = 0
+            let header = header ?? skb.network_header
+            guard let hdr = IPv6Packet(skb.bytes, at: header) else { return nil }
+            var at = header + IPv6Packet.headerLength, next = hdr.nextHeader, fragOff: UInt16 = 0
             let end = skb.data + skb.len
-            while [.hopopts, .routing, .dstopts, .ipv6Fragment, .ah].contains(next) {
-                guard at + (next == .ipv6Fragment ? 4 : 2) <= min(end, skb.bytes.count) else { return nil }
+            while [.hopopts, .routing, .dstopts, .ipv6Fragment, .ah].contains(next) || next.rawValue == 59 {
+                // No next header: nothing follows to walk to.
+                guard next.rawValue != 59, at + (next == .ipv6Fragment ? 4 : 2) <= min(end, skb.bytes.count) else { return nil }
                 let following = IPProtocol(rawValue: skb.bytes.u8(at: at))
                 if next == .ipv6Fragment {
                     fragOff = skb.bytes.u16be(at: at + FragHeader.fragOff) & FragHeader.offsetMask

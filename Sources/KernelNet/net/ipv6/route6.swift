@@ -4,17 +4,48 @@
 // 4.14's `ip6_pol_route` finds the node itself (`fib6_lookup` in net/ipv6/ip6_fib.c, not modeled)
 // where later versions call `fib6_table_lookup`, and its `ip6_route_output_flags` runs the rules
 // itself where later versions call `ip6_route_output_flags_noref`.
-// Not modeled: the route cache (`rt6_find_cached_rt`, per-CPU copies), neighbour probing
-// (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing.
+// Path MTU (RFC 8201): a packet too big makes an exception of the route to the destination it quotes
+// (`ip6_rt_cache_alloc`, `rt6_insert_exception`; 4.14 inserts the clone into the tree, `ip6_ins_rt`) with
+// the smaller MTU, which expires after `net.ipv6.route.mtu_expires`; the host's later packets to that
+// destination take its MTU.
+// Not modeled: the lookups' own visit of the exceptions and per-CPU copies (`rt6_find_cached_rt`), neighbour
+// probing (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing,
+// locked MTU metrics (`mtu lock`), redirects.
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv6/route.c`, in the file's order.
 public enum ipv6_route_c: String, KernelSourceFile {
     public static let path = "net/ipv6/route.c"
-    case fib6_table_lookup, ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input,
-        ip6_pol_route_output, ip6_route_output_flags_noref, ip6_route_output_flags, ip6_pkt_drop, ip6_pkt_discard,
-        rt6_do_redirect, __ip6_route_redirect, ip6_route_redirect, ip6_redirect_no_header
+    case ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
+        ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pol_route_output,
+        ip6_route_output_flags_noref, ip6_route_output_flags, rt6_do_update_pmtu, __ip6_rt_update_pmtu, ip6_rt_update_pmtu,
+        ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect_no_header, rt6_do_redirect,
+        ip6_pkt_drop, ip6_pkt_discard
+}
+
+/// The path MTUs the host learned from packets too big: the exceptions (`rt6_exception`, `RTF_CACHE`
+/// clones) of its routes, by destination, each with the capture time it expires at. Bounded: the kernel
+/// keeps at most `FIB6_MAX_DEPTH` (5) in each of a route's 1024 buckets; beyond the model's limit the
+/// one expiring first goes (`rt6_exception_remove_oldest`).
+struct RT6Exceptions {
+    static let limit = 5 * 1024
+    private var entries: [IPv6Address: (mtu: Int, expires: Int64)] = [:]
+
+    /// The learned MTU to `daddr` at time `now`, unless it expired (`rt6_check_expired`).
+    func mtu(to daddr: IPv6Address, now: Int64) -> Int? {
+        guard let e = entries[daddr], e.expires > now else { return nil }
+        return e.mtu
+    }
+
+    /// Sets the MTU to `daddr` until `expires`.
+    mutating func set(_ mtu: Int, to daddr: IPv6Address, expires: Int64) {
+        if entries[daddr] == nil, entries.count >= Self.limit,
+           let oldest = entries.min(by: { $0.value.expires < $1.value.expires })?.key {
+            entries[oldest] = nil
+        }
+        entries[daddr] = (mtu, expires)
+    }
 }
 
 /// Which lookup `fib6_rule_lookup` runs in each table: the input route of a received packet
@@ -31,6 +62,22 @@ enum RT6Table {
 }
 
 extension Kernel {
+    /// Confirms the route's neighbour (`dst_confirm_neigh`, the route's `confirm_neigh`) for the flow to
+    /// `daddr`: a packet too big shows the path beyond it works.
+    func ip6_confirm_neigh(_ daddr: IPv6Address) {
+        traced(ipv6_route_c.ip6_confirm_neigh) {}
+    }
+
+    /// Copies the route's device, gateway and metrics into a new clone.
+    func ip6_rt_copy_init() {
+        traced(ipv6_route_c.ip6_rt_copy_init) {}
+    }
+
+    /// Clones a route into a host route to `daddr` (`RTF_CACHE`, prefix length 128).
+    func ip6_rt_cache_alloc(_ daddr: IPv6Address) {
+        traced(ipv6_route_c.ip6_rt_cache_alloc) { ip6_rt_copy_init() }
+    }
+
     /// Finds the route to `daddr` in `table` (the longest prefix, `fib6_node_lookup`).
     func fib6_table_lookup(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
         traced(ipv6_route_c.fib6_table_lookup) { fib6TableEntry(daddr, table: table, dev: dev) }
@@ -96,6 +143,16 @@ extension Kernel {
         }
     }
 
+    /// Adds a clone to the routing tree (4.14: its clones are tree nodes, not exceptions).
+    func ip6_ins_rt() {
+        traced(ipv6_route_c.ip6_ins_rt) {}
+    }
+
+    /// Hangs a clone under its route as an exception for its destination.
+    func rt6_insert_exception() {
+        traced(ipv6_route_c.rt6_insert_exception) {}
+    }
+
     /// Drops a packet whose route is a discard route: an unspecified destination is an address
     /// error (`IP_INADDRERRORS`), any other has no route (`Ip6InNoRoutes`, `IP_INNOROUTES`) and is
     /// answered with destination unreachable, code `code`.
@@ -116,6 +173,78 @@ extension Kernel {
     /// The input of the discard route (`dst->input` of `ip6_null_entry`): no route to the destination.
     func ip6_pkt_discard(_ skb: inout SKBuff) -> NetRxResult {
         traced(ipv6_route_c.ip6_pkt_discard) { ip6_pkt_drop(&skb, code: ICMPv6Type.ICMPV6_NOROUTE) }
+    }
+
+    /// Sets a route's MTU metric to `mtu` (`RTF_MODIFIED`), to expire after `net.ipv6.route.mtu_expires`
+    /// (600 s by default).
+    func rt6_do_update_pmtu(_ daddr: IPv6Address, mtu: Int) {
+        traced(ipv6_route_c.rt6_do_update_pmtu) {
+            let expires = Int64(sysctl.values["net.ipv6.route.mtu_expires"] ?? 600) * 1_000_000_000
+            rt6Exceptions.set(mtu, to: daddr, expires: now + expires)
+            tracer.note("path MTU to \(daddr): \(mtu)")
+        }
+    }
+
+    /// Lowers the path MTU of `dst` for the flow to `daddr` (RFC 8201 §4): never below 1280 (4.14 raises a
+    /// smaller value to 1280, later versions ignore it) nor up. A route that is already a clone for
+    /// `daddr` takes the MTU itself; else a clone of it does, hung under it as an exception (in 4.14
+    /// added to the tree). Returns whether a clone was added (which makes the routes cached on sockets
+    /// stale).
+    @discardableResult
+    func __ip6_rt_update_pmtu(_ dst: DstEntry, daddr: IPv6Address, mtu reported: Int) -> Bool {
+        traced(ipv6_route_c.__ip6_rt_update_pmtu) {
+            ip6_confirm_neigh(daddr)
+            var mtu = reported
+            if mtu < Self.IPV6_MIN_MTU {
+                guard profile.version == .v4_14 else {
+                    tracer.note("MTU \(mtu) below 1280: ignored")
+                    return false
+                }
+                mtu = Self.IPV6_MIN_MTU
+            }
+            let current = ip6PathMTU(to: daddr, dev: dst.dev)
+            guard mtu < current else {
+                tracer.note("MTU \(mtu) not below the route's \(current): nothing to change")
+                return false
+            }
+            if rt6Exceptions.mtu(to: daddr, now: now) != nil {
+                tracer.note("the route is the exception for \(daddr) already")
+                rt6_do_update_pmtu(daddr, mtu: mtu)
+                return false
+            }
+            ip6_rt_cache_alloc(daddr)
+            rt6_do_update_pmtu(daddr, mtu: mtu)
+            if profile.version == .v4_14 { ip6_ins_rt() } else { rt6_insert_exception() }
+            return true
+        }
+    }
+
+    /// The route's `update_pmtu` (`dst->ops->update_pmtu`) for a socket's flow to `daddr`; returns whether
+    /// a clone was added.
+    func ip6_rt_update_pmtu(_ dst: DstEntry, daddr: IPv6Address, mtu: Int) -> Bool {
+        traced(ipv6_route_c.ip6_rt_update_pmtu) { __ip6_rt_update_pmtu(dst, daddr: daddr, mtu: mtu) }
+    }
+
+    /// Lowers the path MTU toward the destination of `quoted` (the packet a packet too big is about): finds
+    /// its output route (`ip6_route_output`, inline) and updates that.
+    func ip6_update_pmtu(quoted: IPv6Packet, mtu: Int, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_update_pmtu) {
+            let dst = ip6_route_output_flags(quoted.destination, dev: dev)
+            guard dst.type != .unreachable else { return }
+            __ip6_rt_update_pmtu(dst, daddr: quoted.destination, mtu: mtu)
+        }
+    }
+
+    /// Lowers the path MTU for a datagram socket's flow (`ip6_update_pmtu` with the socket's device and
+    /// mark); a route the socket cached is renewed by its next send (the model's sockets cache none).
+    func ip6_sk_update_pmtu(quoted: IPv6Packet, mtu: Int, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_sk_update_pmtu) { ip6_update_pmtu(quoted: quoted, mtu: mtu, dev: dev) }
+    }
+
+    /// The MTU of the host's packets to `daddr` leaving on `dev` (`dst_mtu`, `ip6_mtu`): a path MTU learned
+    /// from a packet too big, else the device's.
+    func ip6PathMTU(to daddr: IPv6Address, dev: NetDevice?) -> Int {
+        rt6Exceptions.mtu(to: daddr, now: now) ?? dev?.mtu ?? Self.IPV6_MIN_MTU
     }
 
     /// Follows an IPv6 input route (`dst->input`): `ip6_input`, `ip6_mc_input`, `ip6_forward` or

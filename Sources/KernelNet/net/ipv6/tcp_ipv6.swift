@@ -4,14 +4,18 @@
 // through the family's operations (include/net/inet_connection_sock.h.swift).
 // Not modeled: listeners bound to one IPv6 address (a profile's IPv6 listener is bound to `::`),
 // `IPV6_V6ONLY`, MD5 and AO signatures, socket filters, IPv6 packet options on sockets
-// (`IPV6_PKTOPTIONS`), the socket backlog, the ACK a request socket sends (`tcp_v6_reqsk_send_ack`).
+// (`IPV6_PKTOPTIONS`), the socket backlog, the ACK a request socket sends (`tcp_v6_reqsk_send_ack`), what an
+// ICMPv6 error other than packet too big does to a connection (soft and hard errors, `tcp_req_err`,
+// RFC 6069's backoff revert), the MSS the peer announced (a packet too big is compared with the path MTU
+// the segments are sized for, not with `mss_cache`), errors deferred while the application holds the
+// socket (`TCP_MTU_REDUCED_DEFERRED`).
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv6/tcp_ipv6.c`, in the file's order.
 public enum tcp_ipv6: String, KernelSourceFile {
     public static let path = "net/ipv6/tcp_ipv6.c"
-    case tcp_v6_connect, tcp_v6_send_synack, tcp_v6_route_req, tcp_v6_send_response, tcp_v6_send_reset, tcp_v6_send_ack,
+    case tcp_v6_connect, tcp_v6_mtu_reduced, tcp_v6_err, tcp_v6_send_synack, tcp_v6_route_req, tcp_v6_send_response, tcp_v6_send_reset, tcp_v6_send_ack,
         tcp_v6_timewait_ack, tcp_v6_conn_request, tcp_v6_syn_recv_sock, tcp_v6_do_rcv, tcp_v6_fill_cb, tcp_v6_rcv,
         tcp_v6_early_demux
 }
@@ -23,6 +27,71 @@ extension Kernel {
         traced(tcp_ipv6.tcp_v6_connect) {
             if let hdr = skb.ipv6_hdr() { ip6_dst_lookup_flow(hdr.destination, dev: skb.dev) }
             tcp_connect(&skb)
+        }
+    }
+
+    /// Shrinks a connection's segments to a path MTU a packet too big reported (`tp->mtu_info`): 6.1 and
+    /// later first ignore an MTU that would not make them smaller (`tcp_mtu_to_mss`); the route's MTU is
+    /// lowered, and if it is now below what the segments were sized for (`icsk_pmtu_cookie`) the MSS
+    /// follows (`tcp_sync_mss`) and the segments in flight are sent again (`tcp_simple_retransmit`).
+    func tcp_v6_mtu_reduced(tuple t: FourTuple, mtu: Int, dev: NetDevice) {
+        traced(tcp_ipv6.tcp_v6_mtu_reduced) {
+            guard let c = sockets.tcp[t], c.state != .TCP_LISTEN, c.state != .TCP_CLOSE else { return }
+            let cookie = c.pmtuCookie ?? ip6PathMTU(to: t.remote6, dev: dev)
+            if profile.version >= .v6_1 {
+                tcp_mtu_to_mss()
+                if mtu >= cookie {
+                    tracer.note("MTU \(mtu) would not shrink segments sized for \(cookie): ignored")
+                    return
+                }
+            }
+            guard let dmtu = inet6_csk_update_pmtu(tuple: t, mtu: mtu, dev: dev), cookie > dmtu else { return }
+            tcp_sync_mss(tuple: t, pmtu: dmtu)
+            tcp_simple_retransmit(tuple: t)
+        }
+    }
+
+    /// TCP's ICMPv6 error handler (`tcpv6_protocol.err_handler`): finds the connection the quoted segment
+    /// (its TCP header at `offset`) belongs to. With none the error counts as `Icmp6InErrors`; a quoted
+    /// sequence number outside what the connection has in flight (`snd_una` to `snd_nxt`, once the
+    /// capture has shown both) counts as `TcpExtOutOfWindowIcmps`. A packet too big of at least 1280
+    /// bytes goes to `tcp_v6_mtu_reduced`.
+    func tcp_v6_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, code: UInt8, info: UInt32) {
+        traced(tcp_ipv6.tcp_v6_err) {
+            let t = FourTuple(local6: quoted.source, localPort: skb.bytes.u16be(at: offset),
+                              remote6: quoted.destination, remotePort: skb.bytes.u16be(at: offset + 2))
+            guard let c = __inet6_lookup_established(t) else {
+                tracer.note("no TCP socket for \(t): the error concerns nobody")
+                count("Icmp6InErrors")
+                return
+            }
+            let seq = skb.bytes.u32be(at: offset + 4)
+            switch c.state {
+            case .TCP_TIME_WAIT, .TCP_CLOSE:
+                tracer.note("a \(c.state.rawValue) socket: the error is ignored")
+                return
+            case .TCP_NEW_SYN_RECV:
+                tracer.notModeled("an error about a request socket's SYN-ACK (tcp_req_err)")
+                return
+            default:
+                break
+            }
+            if c.state != .TCP_LISTEN, let una = c.sndUna, let nxt = c.sndNxt,
+               Int32(bitPattern: seq &- una) < 0 || Int32(bitPattern: nxt &- seq) < 0 {
+                tracer.note("quoted sequence \(seq) outside snd_una \(una) .. snd_nxt \(nxt): out of window")
+                count("TcpExtOutOfWindowIcmps")
+                return
+            }
+            guard type == ICMPv6Type.ICMPV6_PKT_TOOBIG else {
+                tracer.notModeled("what the connection does with ICMPv6 type \(type) code \(code) (soft or hard error)")
+                return
+            }
+            guard c.state != .TCP_LISTEN else { return }
+            guard Int(info) >= Self.IPV6_MIN_MTU else {
+                tracer.note("MTU \(info) below 1280: ignored")
+                return
+            }
+            tcp_v6_mtu_reduced(tuple: t, mtu: Int(info), dev: skb.dev)
         }
     }
 

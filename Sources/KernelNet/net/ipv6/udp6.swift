@@ -11,7 +11,7 @@ import Wire
 /// Functions modeled from `net/ipv6/udp.c`, in the file's order.
 public enum ipv6_udp_c: String, KernelSourceFile {
     public static let path = "net/ipv6/udp.c"
-    case udp6_lib_lookup2, __udp6_lib_lookup, __udpv6_queue_rcv_skb, udpv6_queue_rcv_one_skb, udpv6_queue_rcv_skb,
+    case udp6_lib_lookup2, __udp6_lib_lookup, __udp6_lib_err, udpv6_err, __udpv6_queue_rcv_skb, udpv6_queue_rcv_one_skb, udpv6_queue_rcv_skb,
         __udp6_lib_mcast_deliver, udp6_unicast_rcv_skb, __udp6_lib_rcv, udp_v6_early_demux, udpv6_rcv, udp_v6_send_skb,
         udpv6_sendmsg
 }
@@ -32,6 +32,35 @@ extension Kernel {
         traced(ipv6_udp_c.__udp6_lib_lookup) {
             udp6_lib_lookup2(port, wildcard: false) ?? udp6_lib_lookup2(port, wildcard: true)
         }
+    }
+
+    /// Finds the UDP socket that sent the datagram an ICMPv6 error quotes (its UDP header at `offset`) and
+    /// hands it the error: with none it counts as `Icmp6InErrors`. A packet too big lowers the path MTU of
+    /// the socket's flow (`ip6_sk_update_pmtu`; `ip6_sk_accept_pmtu` takes it under the default
+    /// `IPV6_PMTUDISC_WANT`) and is a hard error; a connected socket gets a hard error as its next error
+    /// (`sk_err`), an unconnected one without `IPV6_RECVERR` nothing.
+    func __udp6_lib_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, info: UInt32) {
+        traced(ipv6_udp_c.__udp6_lib_err) {
+            let port = skb.bytes.u16be(at: offset)
+            guard let s = __udp6_lib_lookup(port) else {
+                tracer.note("no UDP socket for [\(quoted.source)]:\(port): the error concerns nobody")
+                count("Icmp6InErrors")
+                return
+            }
+            if type == ICMPv6Type.ICMPV6_PKT_TOOBIG { ip6_sk_update_pmtu(quoted: quoted, mtu: Int(info), dev: skb.dev) }
+            let hard = type == ICMPv6Type.ICMPV6_PKT_TOOBIG || type == ICMPv6Type.ICMPV6_PARAMPROB
+                || (type == ICMPv6Type.ICMPV6_DEST_UNREACH && skb.bytes.u8(at: skb.transport_header + 1) != ICMPv6Type.ICMPV6_NOROUTE)
+            if s.remotePort != nil, hard {
+                tracer.note("error reported to the connected socket (sk_err, sk_error_report)")
+            } else {
+                tracer.note("\(s.remotePort == nil ? "unconnected socket" : "soft error") without IPV6_RECVERR: not reported")
+            }
+        }
+    }
+
+    /// UDP's ICMPv6 error handler (`udpv6_protocol.err_handler`, inline over `__udp6_lib_err`).
+    func udpv6_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, info: UInt32) {
+        traced(ipv6_udp_c.udpv6_err) { __udp6_lib_err(&skb, quoted: quoted, offset: offset, type: type, info: info) }
     }
 
     /// Queues the datagram on the socket (`Udp6InDatagrams`).
