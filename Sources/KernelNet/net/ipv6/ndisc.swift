@@ -94,7 +94,7 @@ extension Kernel {
     func ndisc_send_skb(_ skb: inout SKBuff, type: UInt8) {
         traced(ndisc_c.ndisc_send_skb) {
             countIp6OutRequest(skb)
-            _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { ip6_output(&$0) }, dropped: .NETDEV_TX_OK)
+            _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
             count("Icmp6OutMsgs")
             countIcmp6Msg(type, incoming: false)
         }
