@@ -35,6 +35,9 @@ struct KernelProfileTests {
         "v6_ping#3@6.12": .deliver, "v6_ping#5@6.12": .deliver, "v6_exthdr#1@6.12": .deliver,
         "v6_exthdr#3@6.12": .deliver, "v6_exthdr#13@6.12": .deliver, "v6_exthdr#28@6.12": .deliver,
         "v6_frag#3@6.12": .deliver, "v6_frag#9@6.12": .deliver, "v6_frag#14@6.12": .deliver,
+        // 6.12's icmpv6_notify returns SKB_CONSUMED for an error it handed on: icmpv6_rcv consumes it.
+        "v6_pmtu#2@6.12": .deliver, "v6_pmtu#13@6.12": .deliver, "v6_pmtu#14@6.12": .deliver,
+        "v6_pmtu#15@6.12": .deliver, "v6_pmtu#16@6.12": .deliver, "v6_pmtu#32@6.12": .deliver, "v6_pmtu#34@6.12": .deliver,
     ]
 
     @Test("every profile traces every fixture on both drivers, with 6.1's verdicts unless the version decides otherwise",
