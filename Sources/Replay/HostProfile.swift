@@ -60,8 +60,8 @@ public struct HostProfile: Sendable {
     /// The networking modules loaded that register protocol handlers the model follows (`bridge`,
     /// `8021q`, `stp`, `llc`). A VLAN interface implies `8021q`.
     public var modules: [String] = []
-    /// Sockets bound to `::` while net.ipv6.bindv6only is 1: IPv6 only, which the model does not have
-    /// yet (`tcp [::]:443`).
+    /// UDP sockets bound to `::` while net.ipv6.bindv6only is 1: IPv6 only, which the model does not have
+    /// yet (`udp [::]:53`); TCP listeners so bound are modeled (`SocketConfig.ipv6Only`).
     public var ipv6OnlySockets: [String] = []
     /// The modules `modules` may name.
     public static let knownModules = ["8021q", "bridge", "llc", "stp"]
@@ -360,16 +360,18 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).port", "missing or not a port number")
             }
             var addrText = o["addr"] as? String ?? "0.0.0.0"
-            var takesIPv6 = false
+            var takesIPv6 = false, ipv6Only = false
             if addrText == "::" {
-                // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1.
+                // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1: then a
+                // TCP listener takes IPv6 only; a UDP socket so is not modeled.
                 let sysctls = root["sysctl"] as? [String: Any]
                 let v6only = (sysctls?["net.ipv6.bindv6only"] as? NSNumber)?.intValue
                     ?? (sysctls?["net.ipv6.bindv6only"] as? String).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
-                guard v6only == 0 else {
-                    profile.ipv6OnlySockets.append("\(o["proto"] as? String ?? "?") [::]:\((o["port"] as? NSNumber)?.intValue ?? 0)")
+                if v6only != 0, protoText != "tcp" || o["state"] as? String == "established" {
+                    profile.ipv6OnlySockets.append("\(protoText) [::]:\((o["port"] as? NSNumber)?.intValue ?? 0)")
                     continue
                 }
+                ipv6Only = v6only != 0
                 addrText = "0.0.0.0"
                 takesIPv6 = true
             }
@@ -421,6 +423,7 @@ public struct HostProfile: Sendable {
             var socket = SocketConfig(proto: proto, address: addr, port: UInt16(port), state: state,
                                       remote: remote?.0, remotePort: remote?.1, groups: groups)
             socket.ipv6 = takesIPv6
+            socket.ipv6Only = ipv6Only
             socket.address6 = addr6
             socket.remote6 = remote6
             profile.sockets.append(socket)

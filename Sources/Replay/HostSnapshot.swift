@@ -108,7 +108,13 @@ public struct HostSnapshot {
         for line in sockets.split(separator: "\n") {
             let f = line.split(whereSeparator: \.isWhitespace).map(String.init)
             if v6only, f.count >= 6, f[4].hasPrefix("[::]:") {
-                omitted.append("socket \(f[0]) \(f[1]) \(f[4]): IPv6 only (net.ipv6.bindv6only=1)")
+                // An IPv6-only TCP listener goes in as such (the profile's sysctl says bindv6only); other
+                // IPv6-only sockets are not modeled.
+                if (f[0], f[1]) == ("tcp", "LISTEN"), let port = Int(f[4].dropFirst("[::]:".count)) {
+                    socketList.append(["proto": "tcp", "addr": "::", "port": port, "state": "listen"])
+                } else {
+                    omitted.append("socket \(f[0]) \(f[1]) \(f[4]): IPv6 only (net.ipv6.bindv6only=1)")
+                }
                 continue
             }
             guard f.count >= 6, let local = Self.endpoint(f[4]) else { continue }

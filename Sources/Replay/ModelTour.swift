@@ -196,7 +196,9 @@ public enum ModelTour {
             try ReplaySession(frames: vlanFrames, captureName: "tour", host: vlanHost(driver: driver), kernelVersion: version)
         } + HostProfile.ethernetDrivers.map { driver in
             try ReplaySession(frames: ipv6Frames, captureName: "tour", host: ipv6Host(driver: driver), kernelVersion: version)
-        } + [try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
+        } + [try ReplaySession(frames: ipv6PingFrames, captureName: "tour", host: ipv6Host(driver: "veth", pingSockets: true),
+                               kernelVersion: version),
+             try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version)]
@@ -367,15 +369,15 @@ public enum ModelTour {
 
     /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, a
     /// TCP listener on `[::]:8080`, and a second link it forwards to (`fd00:88::/64`); reassembly gives
-    /// up after a second.
-    static func ipv6Host(driver: String) -> HostProfile {
+    /// up after a second. With `pingSockets` its echo requests leave from ping sockets.
+    static func ipv6Host(driver: String, pingSockets: Bool = false) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
                                 "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true },
                               { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
                                 "addresses": ["fd00:88::1/64"] } ],
               "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ],
-              "sysctl": { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.ip6frag_time": 1 } }
+              "sysctl": { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.ip6frag_time": 1\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -449,7 +451,8 @@ public enum ModelTour {
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
-        ] + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo) + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
+        ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
+            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
@@ -481,6 +484,41 @@ public enum ModelTour {
             nd(allNodes, peerLL, .allNodes, 134, [64, 0, 0x07, 0x08], [UInt8](repeating: 0, count: 8) + lladdr(1, peerMAC)),
             nd(rx, peerLL, hostLL, 137, [0, 0, 0, 0], peerLL.bytes + IPv6Address("fd00:99::1")!.bytes),
         ]
+    }
+
+    /// Path MTU discovery: the host's connection to port 443 set up and a full segment sent, a packet too
+    /// big about it (MTU 1280) and the segment again in the smaller size; then packets too big about a
+    /// datagram of the UDP socket (MTU 1300) and about the host's own echo request (MTU 1280, below the
+    /// path MTU just learned) to another address of the link.
+    static func pathMTU(rx: FrameBuilder, tx: FrameBuilder, host: IPv6Address, peer: IPv6Address) -> [[UInt8]] {
+        /// A packet too big reporting `mtu`, quoting the start of `frame` (its IPv6 packet).
+        func tooBig(_ mtu: UInt16, _ frame: [UInt8]) -> [UInt8] {
+            rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 2, rest: [0, 0, UInt8(mtu >> 8), UInt8(mtu & 0xff)],
+                                                           data: Array(frame.dropFirst(14).prefix(1232))))
+        }
+        let other = IPv6Address("fd00:77::3")!
+        let segment = tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 901, ack: 5001, flags: [.ack, .psh],
+                                                                 payload: [UInt8](repeating: 0x74, count: 1400)))
+        let echoRequest = tx.ipv6(host, other, .icmpv6, FrameBuilder.icmp(type: 128, rest: [0, 9, 0, 1]))
+        return [
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(443, 40011, seq: 5000, ack: 901, flags: [.syn, .ack])),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 901, ack: 5001, flags: .ack)),
+            segment,
+            tooBig(1280, segment),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 901, ack: 5001, flags: .ack,
+                                                       payload: [UInt8](repeating: 0x74, count: 1220))),
+            tooBig(1300, tx.ipv6(host, other, .udp, FrameBuilder.udp(7000, 9, payload: [UInt8](repeating: 0x75, count: 1400)))),
+            echoRequest,
+            tooBig(1280, echoRequest),
+        ]
+    }
+
+    /// An echo request the IPv6 host sends from a ping socket.
+    static var ipv6PingFrames: [CapturedFrame] {
+        let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
+        let frame = tx.ipv6(IPv6Address("fd00:77::1")!, IPv6Address("fd00:77::2")!, .icmpv6,
+                            FrameBuilder.icmp(type: 128, rest: [0, 7, 0, 1]))
+        return [CapturedFrame(index: 1, timestampNanoseconds: 1_700_000_000_000_000_000, bytes: frame)]
     }
 
     /// The tour's IPv6 fragments and forwarded packets: an echo request in two fragments, the host's

@@ -22,6 +22,9 @@ public struct SocketConfig: Sendable, Equatable {
     public var groups: [IPv4Address]
     /// Whether the socket takes IPv6 too (`sk_family == AF_INET6`: bound to `::`, `ipv6only` off).
     public var ipv6 = false
+    /// Whether the IPv6 socket takes IPv6 only (`IPV6_V6ONLY`, set at bind by `net.ipv6.bindv6only` 1):
+    /// IPv4's listener lookup passes it by (`compute_score` refuses `ipv6_only_sock`).
+    public var ipv6Only = false
     /// An IPv6 connection's local and remote addresses (then `address` and `remote` are unused).
     public var address6: IPv6Address?
     public var remote6: IPv6Address?
@@ -134,7 +137,7 @@ public struct SocketTable: Sendable {
                     tcp[FourTuple(local: c.address, localPort: c.port, remote: remote, remotePort: rport)] =
                         TCPConnection(state: state)
                 } else {
-                    tcpListeners[c.port] = c.address
+                    if !c.ipv6Only { tcpListeners[c.port] = c.address }
                     if c.ipv6 { tcpListeners6.insert(c.port) }
                 }
             }
