@@ -62,6 +62,19 @@ add_far_forwarding() {
 
 ifindex() { ip -n $DUT -j link show "$1" | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])'; }
 
+# A TCP server on 8080 in the namespace that $1 (fx, px) runs commands in: it answers one request
+# with "pong", then closes; returns once it listens.
+pong_server() {
+  "$1" $PY - <<'EOF' & BG+=($!)
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
+s.settimeout(20)
+c, _ = s.accept(); c.settimeout(5); c.recv(100); c.sendall(b"pong\n"); c.close()
+time.sleep(3); s.close()
+EOF
+  for _ in $(seq 50); do "$1" ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+}
+
 fx_transfer() {
   dx $PY - <<'EOF' & BG+=($!)
 import socket, time
@@ -115,14 +128,7 @@ fx_forward() {
   static_neigh
   dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev veth-dut2 nud permanent
   fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev veth-far nud permanent
-  fx $PY - <<'EOF' & BG+=($!)
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
-s.settimeout(20)
-c, _ = s.accept(); c.settimeout(5); c.recv(100); c.sendall(b"pong\n"); c.close()
-time.sleep(3); s.close()
-EOF
-  for _ in $(seq 50); do fx ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+  pong_server fx
   CAP_IF=any; TCPDUMP_ARGS="-y LINUX_SLL2"
   start_capture ctr_forward
   px ping -n -c 2 -i 0.2 $FAR_IP
@@ -310,14 +316,7 @@ EOF
 
 fx_synretrans() {
   static_neigh
-  px $PY - <<'EOF' & BG+=($!)
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
-s.settimeout(20)
-c, _ = s.accept(); c.settimeout(5); c.recv(100); c.sendall(b"pong\n"); c.close()
-time.sleep(3); s.close()
-EOF
-  for _ in $(seq 50); do px ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+  pong_server px
   px ip route add blackhole $DUT_IP/32
   start_capture ctr_synretrans
   dx $PY -c 'import socket; c=socket.socket(); c.bind(("10.77.0.1",40050)); c.settimeout(5); c.connect(("10.77.0.2",8080)); c.sendall(b"ping\n"); c.recv(100); c.close()' &
