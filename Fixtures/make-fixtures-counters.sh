@@ -114,13 +114,7 @@ fx_closed() {
   px $PY -c 'import socket,time; u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); u.bind(("10.77.0.2",40020)); u.sendto(b"closed port\n",("10.77.0.1",9)); time.sleep(0.3)'
   px $PY "$CRAFT" otherhost
   stop_capture ctr_closed
-  cat > "$OUT/ctr_closed.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
-  "sockets": [],
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
-EOF
+  dut_host ctr_closed '[]'
 }
 
 fx_forward() {
@@ -148,12 +142,13 @@ EOF
 
 # The host profile of fixture NAME: the host with its peer's MAC as a permanent neighbour and a TCP
 # listener on 8080.
-listener_host() {  # name
+# The host profile of veth-dut alone, its peer a permanent neighbour: dut_host NAME SOCKETS (a JSON array).
+dut_host() {
   cat > "$OUT/$1.host.json" <<EOF
 { "kernel": "6.1",
   "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
-  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
+  "sockets": $2,
   "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
 EOF
 }
@@ -165,7 +160,7 @@ fx_embryonic() {
   start_capture ctr_embryonic
   px $PY -c 'from scapy.all import IP,TCP,send; import time; send(IP(src="10.77.0.2",dst="10.77.0.1")/TCP(sport=40030,dport=8080,flags="S",seq=1000),verbose=False); time.sleep(0.3)'
   stop_capture ctr_embryonic
-  listener_host ctr_embryonic
+  dut_host ctr_embryonic '[ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ]'
 }
 
 fx_icmp() {
@@ -192,7 +187,7 @@ for seq in (nxt, (nxt + 100000) & 0xffffffff):
 c.close(); time.sleep(0.5)
 EOF
   stop_capture ctr_icmp
-  listener_host ctr_icmp
+  dut_host ctr_icmp '[ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ]'
 }
 
 fx_ipv6_off() {
@@ -326,13 +321,7 @@ fx_synretrans() {
   wait $client
   sleep 0.3
   stop_capture ctr_synretrans
-  cat > "$OUT/ctr_synretrans.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
-  "sockets": [],
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
-EOF
+  dut_host ctr_synretrans '[]'
 }
 
 for f in "${SEL[@]}"; do
