@@ -48,28 +48,8 @@ ip -n pc-mh addr add 10.89.2.1/24 dev tun-mh
 ip -n pc-mh addr add fd00:89:2::1/64 dev tun-mh nodad
 ip -n pc-mp addr add 10.89.2.2/24 dev tun-mp
 ip -n pc-mp addr add fd00:89:2::2/64 dev tun-mp nodad
-# The relay: each side opens its namespace's tun device; packets cross over a socket pair.
-cat > "$WORK/relay.py" <<'PYEOF'
-import fcntl, os, select, socket, struct, subprocess, sys
-def tun(name):
-    fd = os.open('/dev/net/tun', os.O_RDWR)
-    fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH', name.encode(), 0x0001 | 0x1000))  # TUNSETIFF, IFF_TUN|IFF_NO_PI
-    return fd
-if sys.argv[1] == 'side':
-    t, s = tun(sys.argv[2]), int(sys.argv[3])
-else:
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    subprocess.Popen(['ip', 'netns', 'exec', 'pc-mp', sys.executable, sys.argv[0], 'side', 'tun-mp', str(b.fileno())],
-                     pass_fds=[b.fileno()])
-    t, s = tun('tun-mh'), a.fileno()
-while True:
-    for fd in select.select([t, s], [], [])[0]:
-        packet = os.read(fd, 65536)
-        if not packet:
-            sys.exit(0)  # the other side has gone
-        os.write(s if fd == t else t, packet)
-PYEOF
-ip netns exec pc-mh $PY "$WORK/relay.py" main & BG+=($!)
+# The relay (tun-relay.py): each side opens its namespace's tun device; packets cross over a socket pair.
+ip netns exec pc-mh $PY "$HERE/tun-relay.py" main tun-mh pc-mp tun-mp & BG+=($!)
 sleep 1
 ip -n pc-mh link set tun-mh up; ip -n pc-mp link set tun-mp up
 ip netns exec pc-mh $PY - <<'PYEOF' & BG+=($!)

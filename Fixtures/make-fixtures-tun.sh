@@ -37,28 +37,8 @@ ip -n ptu-h addr add 10.97.0.1/24 dev ptu-th
 ip -n ptu-h addr add fd00:97::1/64 dev ptu-th nodad
 ip -n ptu-p addr add 10.97.0.2/24 dev ptu-tp
 ip -n ptu-p addr add fd00:97::2/64 dev ptu-tp nodad
-# The relay: each side opens its namespace's tun device; packets cross over a socket pair.
-cat > "$WORK/relay.py" <<'PYEOF'
-import fcntl, os, select, socket, struct, subprocess, sys
-def tun(name):
-    fd = os.open('/dev/net/tun', os.O_RDWR)
-    fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH', name.encode(), 0x0001 | 0x1000))  # TUNSETIFF, IFF_TUN|IFF_NO_PI
-    return fd
-if sys.argv[1] == 'side':
-    t, s = tun(sys.argv[2]), int(sys.argv[3])
-else:
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    subprocess.Popen(['ip', 'netns', 'exec', 'ptu-p', sys.executable, sys.argv[0], 'side', 'ptu-tp', str(b.fileno())],
-                     pass_fds=[b.fileno()])
-    t, s = tun('ptu-th'), a.fileno()
-while True:
-    for fd in select.select([t, s], [], [])[0]:
-        packet = os.read(fd, 65536)
-        if not packet:
-            sys.exit(0)  # the other side has gone
-        os.write(s if fd == t else t, packet)
-PYEOF
-hx $PY "$WORK/relay.py" main & BG+=($!)
+# The relay (tun-relay.py): each side opens its namespace's tun device; packets cross over a socket pair.
+hx $PY "$HERE/tun-relay.py" main ptu-th ptu-p ptu-tp & BG+=($!)
 sleep 1
 ip -n ptu-h link set ptu-th up; ip -n ptu-p link set ptu-tp up
 # Multicast listener reports and the like that link-up sends are over before the capture starts.
