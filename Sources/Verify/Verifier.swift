@@ -26,6 +26,9 @@ public struct Verifier {
     /// Asked between frames and while waiting: true stops the replay (Ctrl-C); the run then cleans up
     /// and throws ``interrupted``.
     public var shouldStop: () -> Bool = { false }
+    /// Called once when another verify run on this machine holds the lock (``MachineLock``) and this run
+    /// waits for it.
+    public var waitingForOtherRun: () -> Void = {}
 
     /// The most frames a capture may have: the replay runs in real time.
     public static let frameLimit = 10_000
@@ -109,6 +112,10 @@ public struct Verifier {
         for t in traces where t.direction == .tx { if let cause = t.causedBy { model[cause]?.transmissions += 1 } }
         for f in unmatched { model[f]?.transmissions += 1 }
 
+        guard let lock = try MachineLock.acquire(waiting: waitingForOtherRun, shouldStop: shouldStop) else {
+            throw Self.interrupted
+        }
+        defer { lock.release() }
         let scratch = try ScratchHost(profile: built, prefix: prefix)
         defer { scratch.remove() }
         let devices = Set(scratch.peerDevice.keys).union(scratch.peerDevice.values)

@@ -170,6 +170,40 @@ struct VerifyCLITests {
         #expect(frames.first { $0["frame"] as? Int == 3 }?["agrees"] as? Bool == true)
     }
 
+    /// Two runs at once would read each other's frames (the tracepoints name devices, not namespaces):
+    /// while another holds the machine's lock, a run says it waits and builds nothing; it goes on, and
+    /// agrees, once the lock is free.
+    @Test("a second run waits for the one holding the machine's lock")
+    func oneRunAtATime() throws {
+        let lock = open("/run/lock/pktpath-verify.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+        try #require(lock >= 0 && flock(lock, LOCK_EX) == 0)
+        var held = true
+        defer { if held { close(lock) } }
+        let prefix = Self.prefix(98)
+        let err = CLITests.temporaryPath(".err")
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: err) }
+        let process = Process()
+        process.executableURL = try #require(CLITests.executable)
+        process.arguments = ["verify", Repository.path("Fixtures/bad_ip_checksum.pcap"),
+                             "--host", Repository.path("Fixtures/bad_ip_checksum.host.json"), "--prefix", prefix]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        try process.run()
+        let waiting = "waiting for another verify run on this machine to finish"
+        for _ in 0..<600 where !((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains(waiting) {
+            usleep(50_000)
+        }
+        #expect(((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains(waiting))
+        #expect(process.isRunning)
+        #expect(!FileManager.default.fileExists(atPath: "/run/netns/\(prefix)-host"), "built while another run held the lock")
+        close(lock)
+        held = false
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        Self.expectRemoved(prefix)
+    }
+
     @Test("without root it refuses, saying why, and makes nothing")
     func refusesWithoutRoot() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }

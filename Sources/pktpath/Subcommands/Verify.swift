@@ -49,6 +49,9 @@ struct VerifyCommand: ParsableCommand {
         var verifier = Verifier(capture: capture, profile: base.profile, prefix: prefix ?? "pv-\(getpid())")
         StopRequest.install()
         verifier.shouldStop = { StopRequest.requested }
+        verifier.waitingForOtherRun = {
+            FileHandle.standardError.write(Data("pktpath: verify: waiting for another verify run on this machine to finish\n".utf8))
+        }
         let result: Verifier.Result
         do {
             result = try verifier.run()
