@@ -103,7 +103,7 @@ public struct KernelProfile: Sendable, Equatable {
 
     /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
     private static let only4_14: Set<String> = [
-        "kfree_skb", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
+        "kfree_skb", "kfree_skb_list", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
         "iwl_mvm_mac_tx", "__ieee80211_tx",
         // mac80211's rate control and Duration field: the model's 6.x iwlwifi does them in the firmware
@@ -122,7 +122,7 @@ public struct KernelProfile: Sendable, Equatable {
     /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish",
+        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish",
                                                                    "ip6_rcv_finish", "icmpv6_send", "icmpv6_param_prob"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
@@ -150,6 +150,8 @@ public struct KernelProfile: Sendable, Equatable {
             "ieee80211_rx_h_action_post_userspace", "ieee80211_rx_h_ext", "cfg80211_rx_control_port",
             // added after 6.1
             "__ieee80211_xmit_fast", "sk_skb_reason_drop", "inet_frag_queue_flush",
+            // chained buffers are freed by kfree_skb_list (no reasons)
+            "kfree_skb_list_reason",
             // not in 4.14.177 (the global ICMP limit took no credit per message)
             "icmp_global_consume",
             // the inet family's chains run the ipv4 family's hook functions
@@ -185,7 +187,9 @@ public struct KernelProfile: Sendable, Equatable {
     /// Linux 6.1 (Debian bookworm's 6.1.x), the profile checked against the oracle.
     public static let v6_1 = KernelProfile(
         version: .v6_1,
-        inlined: inlined6,
+        // kfree_skb_list_reason: skb_release_data's call is inlined (the oracle's s_frag shows
+        // kfree_skb_reason right under skb_release_data; 6.12's, marked __fix_address, is a frame)
+        inlined: inlined6.union(["kfree_skb_list_reason"]),
         absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
                                 "ieee80211_select_queue", "inet_frag_queue_flush"]),
         relocated: [:],

@@ -373,6 +373,8 @@ enum Explanations {
         "iwl_mvm_tx_skb_sta": "Transmits a frame to a station (segmenting GSO frames first).",
         "iwl_trans_tx": "Hands an MPDU and its TX command to the transport (an inline call through `trans->ops->tx` before 6.12, a function of its own that picks the generation's queue code in 6.12).",
         "kfree_skb": "Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the caller only.",
+        "kfree_skb_list": "Frees the `count` buffers chained behind a packet's head, each with `kfree_skb` (4.14).",
+        "kfree_skb_list_reason": "Frees the `count` buffers chained behind a packet's head: each with `kfree_skb_reason` (6.1), or in bulk through the inline `__sk_skb_reason_drop` (6.12).",
         "kfree_skb_reason": "Frees a packet as a drop. The only place the model records a drop: the reason and the function that called it, as the `skb:kfree_skb` tracepoint reports them. 4.14 has no reasons (a plain `kfree_skb`); in 6.12 `kfree_skb_reason` is an inline wrapper of `sk_skb_reason_drop`, which TCP and UDP also call directly.",
         "llc_rcv": "Receives an 802.2 frame: frames for other hosts are dropped at once, then the LLC header is checked and pulled (`llc_fixup_skb`, inlined) and the frame goes to the receive function of the SAP it is for; a SAP nobody opened drops it here.",
         "loopback_xmit": "The loopback device's `ndo_start_xmit`: the skb becomes one the host receives (its type set by `eth_type_trans`, its route kept) and goes onto the backlog, received after this frame's send.",

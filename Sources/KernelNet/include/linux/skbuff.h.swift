@@ -82,7 +82,7 @@ public struct SKBuff {
     /// `IP6CB(skb)->flags & IP6SKB_FRAGMENTED`: the packet went through `ipv6_frag_rcv` (reassembled,
     /// or an atomic fragment), so a second fragment header is an error.
     public var ip6Fragmented = false
-    /// How many fragment buffers a reassembled IPv6 packet chains behind its head
+    /// How many fragment buffers a reassembled packet chains behind its head
     /// (`skb_shinfo(skb)->frag_list`); freeing the packet frees each.
     public var fragListCount = 0
 

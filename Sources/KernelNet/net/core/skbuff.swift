@@ -5,7 +5,8 @@ import Wire
 /// Functions modeled from `net/core/skbuff.c`.
 public enum skbuff: String, KernelSourceFile {
     public static let path = "net/core/skbuff.c"
-    case __kfree_skb, kfree_skb, kfree_skb_reason, sk_skb_reason_drop, __skb_checksum_complete, consume_skb, skb_vlan_untag
+    case __kfree_skb, kfree_skb, kfree_skb_reason, sk_skb_reason_drop, kfree_skb_list, kfree_skb_list_reason,
+         __skb_checksum_complete, consume_skb, skb_vlan_untag
 }
 
 extension Kernel {
@@ -23,11 +24,11 @@ extension Kernel {
         let dropper = tracer.caller
         let name = profile.namesDropReasons ? reason.rawValue : nil
         if !has(skbuff.kfree_skb_reason) {
-            kfree_skb(dropper: dropper)
+            kfree_skb(skb, dropper: dropper)
         } else if let dropper, profile.dropsWithSocket.contains(dropper.function) {
-            sk_skb_reason_drop(name, dropper: dropper)
+            sk_skb_reason_drop(skb, name, dropper: dropper)
         } else if has(skbuff.sk_skb_reason_drop) {
-            traced(skbuff.kfree_skb_reason) { sk_skb_reason_drop(name, dropper: dropper) }
+            traced(skbuff.kfree_skb_reason) { sk_skb_reason_drop(skb, name, dropper: dropper) }
         } else {
             traced(skbuff.kfree_skb_reason) {
                 tracer.drop(name, in: dropper ?? dropLocation(.kfree_skb_reason))
@@ -39,13 +40,19 @@ extension Kernel {
 
     /// Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the
     /// caller only.
-    func kfree_skb(dropper: KernelSymbol?) {
-        traced(skbuff.kfree_skb) { tracer.drop(nil, in: dropper ?? dropLocation(.kfree_skb)) }
+    func kfree_skb(_ skb: SKBuff, dropper: KernelSymbol?) {
+        traced(skbuff.kfree_skb) {
+            tracer.drop(nil, in: dropper ?? dropLocation(.kfree_skb))
+            freeFragList(skb)
+        }
     }
 
     /// Frees a packet as a drop for a reason, charging it to the socket it was for (6.12).
-    func sk_skb_reason_drop(_ reason: String?, dropper: KernelSymbol?) {
-        traced(skbuff.sk_skb_reason_drop) { tracer.drop(reason, in: dropper ?? dropLocation(.sk_skb_reason_drop)) }
+    func sk_skb_reason_drop(_ skb: SKBuff, _ reason: String?, dropper: KernelSymbol?) {
+        traced(skbuff.sk_skb_reason_drop) {
+            tracer.drop(reason, in: dropper ?? dropLocation(.sk_skb_reason_drop))
+            freeFragList(skb)
+        }
     }
 
     /// Where a drop with no modeled caller is placed: the freeing function itself.
@@ -63,12 +70,30 @@ extension Kernel {
         traced(skbuff.consume_skb) { freeFragList(skb) }
     }
 
-    /// Frees the fragment buffers a reassembled IPv6 packet chains behind its head (`skb_release_data`
-    /// → `skb_drop_fraglist` → `kfree_skb_list`, 6.1): each through `kfree_skb_reason`, whatever became
-    /// of the packet. Their tracepoint drops (`NOT_SPECIFIED` in `skb_release_data`) are not recorded:
-    /// they are the packet's own buffers, not packets the host dropped.
+    /// Frees the fragment buffers a reassembled packet chains behind its head (`frag_list`), as freeing
+    /// the head does in every version, from `skb_release_data` (a static function the model does not
+    /// show): 4.14's `kfree_skb_list` frees each with `kfree_skb`, 6.1's `kfree_skb_list_reason` with
+    /// `kfree_skb_reason` (both list functions inlined into `skb_release_data`), 6.12's `kfree_skb_list_reason` in bulk
+    /// through the inline `__sk_skb_reason_drop`. Their tracepoint drops (`NOT_SPECIFIED`, or a consume
+    /// in 6.12 when the head was consumed) are not recorded: they are the packet's own buffers, not
+    /// packets the host dropped.
     private func freeFragList(_ skb: SKBuff) {
-        for _ in 0..<skb.fragListCount { traced(skbuff.kfree_skb_reason) {} }
+        guard skb.fragListCount > 0 else { return }
+        if has(skbuff.kfree_skb_list) { kfree_skb_list(skb.fragListCount) } else { kfree_skb_list_reason(skb.fragListCount) }
+    }
+
+    /// Frees the `count` buffers chained behind a packet's head, each with `kfree_skb` (4.14).
+    private func kfree_skb_list(_ count: Int) {
+        traced(skbuff.kfree_skb_list) { for _ in 0..<count { traced(skbuff.kfree_skb) {} } }
+    }
+
+    /// Frees the `count` buffers chained behind a packet's head: each with `kfree_skb_reason` (6.1), or
+    /// in bulk through the inline `__sk_skb_reason_drop` (6.12).
+    private func kfree_skb_list_reason(_ count: Int) {
+        traced(skbuff.kfree_skb_list_reason) {
+            guard !has(skbuff.sk_skb_reason_drop) else { return }
+            for _ in 0..<count { traced(skbuff.kfree_skb_reason) {} }
+        }
     }
 
     /// Frees a packet with `dev_kfree_skb` (a `consume_skb`) where the code that does so has not

@@ -198,6 +198,7 @@ extension Kernel {
             if offset == 0 {
                 let bytes = Array(skb.bytes[min(iph.start, skb.bytes.count)..<min(iph.payloadOffset + (end - offset), skb.bytes.count)])
                 ip4Frags.queues[key]?.head = (skb.frame, bytes)
+                ip4Frags.queues[key]?.headTailroom = skb.tailroom
             }
             guard let current = ip4Frags.queues[key], current.isComplete else {
                 tracer.note("fragment \(offset)-\(end) queued; datagram incomplete (fragment memory \(ip4Frags.memory))")
@@ -230,6 +231,7 @@ extension Kernel {
             skb.network_header = 0
             skb.transport_header = header.count
             skb.len = reassembled.count
+            skb.fragListCount = fragListLength(q)
             count("IpReasmOKs")
             outcome.reassembled = true
             tracer.note("reassembled \(reassembled.count) bytes from \(q.pieces.count) fragments")
