@@ -2,7 +2,8 @@
 # Recreate the client-side fixtures from scratch (run as root): a client behind a router, captured on
 # the client with every offload left on, as a laptop's capture is.
 #
-# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo)
+# Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo,
+#        client_v6)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -11,7 +12,9 @@
 #   pc-rtr  veth-rc  02:00:00:00:1c:fe 10.88.1.1/24 | veth-rs 02:00:00:00:2c:fe 10.88.2.1/24, ip_forward=1
 #   pc-srv  veth-srv 02:00:00:00:2c:02 10.88.2.2/24, default via 10.88.2.1: a UDP answerer on 53 and
 #           a TCP server on 8080 (20,000 bytes for a request starting "GET", 10 bytes otherwise)
-# Offloads are the veth defaults (checksum offload and TSO on); IPv6 is off. tcpdump runs on veth-cli
+# Offloads are the veth defaults (checksum offload and TSO on); IPv6 is off (client_v6 turns it on:
+# fd88:1::2/64 on the client, default via fd88:1::1; fd88:1::1 and fd88:2::1 on the router, forwarding;
+# fd88:2::2 on the server, whose answerers then listen on [::] too). tcpdump runs on veth-cli
 # inside pc-cli (router_any: tcpdump -i any in pc-rtr, Linux cooked v2). All traffic stays between the
 # three namespaces.
 # Needs: iproute2 (ip, nstat), tcpdump, python3, tracefs.
@@ -20,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any loopback_lo)
+ALL=(client_browse client_midstream router_any loopback_lo client_v6)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 
 cx() { ip netns exec pc-cli "$@"; }
@@ -56,6 +59,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.
 while True:
     c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
 EOF
+  BG_SERVER=$!
   for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
   # The client learns the router's MAC before the capture, as a laptop on its network has.
   cx ping -c 1 -W 1 10.88.1.1 >/dev/null
@@ -154,6 +158,68 @@ EOF
   "interfaces": [ { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536, "addresses": ["127.0.0.1/8"], "captured": true } ],
   "sockets": [ { "proto": "tcp", "addr": "127.0.0.1", "port": 8080, "state": "listen" },
                { "proto": "udp", "addr": "0.0.0.0", "port": $(cat "$WORK/udpport") } ] }
+EOF
+  rm -f "$WORK/udpport"
+}
+
+fx_client_v6() {  # over IPv6 through the router: two pings, a name lookup over UDP, a 20,000-byte download
+  local ns dev
+  for ns in pc-cli pc-rtr pc-srv; do
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+    for dev in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
+      ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=0"
+    done
+  done
+  ip netns exec pc-rtr sysctl -qw net.ipv6.conf.all.forwarding=1
+  ip -n pc-cli addr add fd88:1::2/64 dev veth-cli nodad
+  ip -n pc-rtr addr add fd88:1::1/64 dev veth-rc nodad
+  ip -n pc-rtr addr add fd88:2::1/64 dev veth-rs nodad
+  ip -n pc-srv addr add fd88:2::2/64 dev veth-srv nodad
+  ip -n pc-cli -6 route add default via fd88:1::1
+  ip -n pc-srv -6 route add default via fd88:2::1
+  # The answerers again, on [::] (taking IPv4 too), once the server has its IPv6 address.
+  kill "$BG_SERVER"; wait "$BG_SERVER" 2>/dev/null || true
+  ip netns exec pc-srv $PY - <<'EOF' & BG+=($!)
+import socket, threading
+def udp():
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::', 53))
+    while True:
+        d, a = s.recvfrom(2048); s.sendto(b'answer:' + d, a)
+def serve(c):
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        c.sendall(b'x' * (20000 if d.startswith(b'GET') else 10))
+    c.close()
+threading.Thread(target=udp, daemon=True).start()
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('::', 8080)); s.listen(8)
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+  for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
+  # Link-local addresses, their duplicate address detection and MLD reports are over before the capture.
+  sleep 2
+  KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
+  start_capture client_v6
+  cx ping -6 -c 2 -i 0.2 -W 1 fd88:2::2 >/dev/null
+  cx $PY - "$WORK/udpport" <<'EOF'
+import socket, sys
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.connect(('fd88:2::2', 53))
+open(sys.argv[1], 'w').write(str(u.getsockname()[1]))
+u.send(b'www.example'); u.recv(2048); u.close()
+c = socket.create_connection(('fd88:2::2', 8080)); c.sendall(b'GET / HTTP/1.0\r\n\r\n')
+got = 0
+while got < 20000: got += len(c.recv(65536))
+c.close()
+EOF
+  stop_capture client_v6; unset KFREE_FILTER
+  cat > "$OUT/client_v6.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500,
+                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
+  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
+  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ],
+  "sockets": [ { "proto": "udp", "addr": "::", "port": $(cat "$WORK/udpport") } ] }
 EOF
   rm -f "$WORK/udpport"
 }

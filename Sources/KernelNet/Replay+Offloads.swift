@@ -9,23 +9,34 @@ extension Kernel {
     /// to finish it) on a frame the host sent, or on one a virtual pair handed across with the
     /// sender's skb.
     ///
-    /// The segment size is what the capture shows: the MTU less this frame's IP and TCP headers (the MSS
-    /// less the options every segment repeats).
+    /// The segment size is what the capture shows: the MTU less this frame's IP (or IPv6) and TCP headers
+    /// (the MSS less the options every segment repeats).
     func markOffloads(_ skb: inout SKBuff, link: LinkHeader, outgoing: Bool) {
-        guard link.etherType == .ipv4, let iph = IPv4Packet(skb.bytes, at: link.networkOffset),
-            iph.headerIsCaptured, !iph.isFragment, iph.proto == .tcp || iph.proto == .udp
-        else { return }
-        let transport = link.networkOffset + iph.headerLength
-        // The checksum field alone tells (no sum over the payload on this per-frame path).
-        if outgoing || skb.dev.ops.receivesSenderSKB, Self.checksumLeftToDevice(skb.bytes, iph) {
-            skb.ip_summed = .CHECKSUM_PARTIAL
+        let network: Int, total: Int
+        if link.etherType == .ipv6 {
+            // A TCP segment right behind the IPv6 header (GSO packets carry no extension headers here); its
+            // checksum state is read where it is verified (transportChecksum6).
+            guard let ip6 = IPv6Packet(skb.bytes, at: link.networkOffset), ip6.nextHeader == .tcp else { return }
+            network = IPv6Packet.headerLength
+            total = IPv6Packet.headerLength + ip6.payloadLength
+        } else {
+            guard link.etherType == .ipv4, let iph = IPv4Packet(skb.bytes, at: link.networkOffset),
+                iph.headerIsCaptured, !iph.isFragment, iph.proto == .tcp || iph.proto == .udp
+            else { return }
+            // The checksum field alone tells (no sum over the payload on this per-frame path).
+            if outgoing || skb.dev.ops.receivesSenderSKB, Self.checksumLeftToDevice(skb.bytes, iph) {
+                skb.ip_summed = .CHECKSUM_PARTIAL
+            }
+            // Only TCP: a UDP datagram over the MTU is as likely a jumbo frame the device refuses as a UDP
+            // GSO packet (UDP_SEGMENT), and nothing in the capture tells them apart.
+            guard iph.proto == .tcp else { return }
+            network = iph.headerLength
+            total = iph.totalLength
         }
-        // Only TCP: a UDP datagram over the MTU is as likely a jumbo frame the device refuses as a UDP
-        // GSO packet (UDP_SEGMENT), and nothing in the capture tells them apart.
-        guard iph.proto == .tcp, iph.totalLength > skb.dev.mtu else { return }
-        let transportHeader = TCPPacket(skb.bytes, at: transport)?.headerLength ?? TCPPacket.minimumHeaderLength
-        let segment = skb.dev.mtu - iph.headerLength - transportHeader
-        let payload = iph.totalLength - iph.headerLength - transportHeader
+        guard total > skb.dev.mtu else { return }
+        let transportHeader = TCPPacket(skb.bytes, at: link.networkOffset + network)?.headerLength ?? TCPPacket.minimumHeaderLength
+        let segment = skb.dev.mtu - network - transportHeader
+        let payload = total - network - transportHeader
         guard segment > 0, payload > segment else { return }
         skb.gso_size = segment
         skb.gso_segs = (payload + segment - 1) / segment

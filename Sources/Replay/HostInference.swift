@@ -681,6 +681,7 @@ public struct HostInference {
                 profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: nil, device: device)]
             }
         }
+        if !loopback { assumptions += addIPv6Gateway(to: &profile, cacheNeighbour: assumeState, sent: sent, received: received) }
         guard assumeState else {
             assumptions.append("no state assumed at the capture's start (--assume none)")
             return (profile, assumptions)

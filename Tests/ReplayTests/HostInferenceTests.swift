@@ -90,7 +90,13 @@ struct HostInferenceTests {
             #expect(inferred.profile.interfaces.flatMap(\.addresses).isEmpty == false)
         } else {
             #expect(got.mac == expected.mac)
-            #expect(got.addresses.map(\.address) == expected.addresses.map(\.address))
+            if got.addresses.isEmpty, !expected.addresses.isEmpty, !expected.ipv6Addresses.isEmpty {
+                // An IPv6-only capture (client_v6) shows none of the host's IPv4 addresses: its IPv6 ones, then.
+                let v6 = { (i: HostProfile.Interface) in Set(i.ipv6Addresses.compactMap { IPv6Prefix($0)?.address }) }
+                #expect(!v6(got).isEmpty && v6(got).isSubset(of: v6(expected)), "\(got.ipv6Addresses)")
+            } else {
+                #expect(got.addresses.map(\.address) == expected.addresses.map(\.address))
+            }
         }
         // The driver inferred is the one asked for (veth), but for lo, a bridge and a tun device, which the capture shows.
         #expect(got.driver == (["loopback", "bridge", "tun"].contains(expected.driver) ? expected.driver : "veth"))
@@ -134,6 +140,45 @@ struct HostInferenceIPv6Tests {
         // Every segment the peer sent is taken by the connection; none is answered with a reset.
         #expect(traces.filter { $0.direction == .rx }.map(\.verdict) == Array(repeating: .deliver, count: 4))
         #expect(!traces.contains { $0.functions.contains("tcp_v6_send_reset") })
+    }
+
+    /// client_v6: a client behind a router reaching a server over IPv6 (ping, UDP, TCP). It solicits the
+    /// router's global address, fd88:1::1, before its first packet leaves; the router's link-local
+    /// address is in the capture too (its MLD report).
+    @Test("off-link IPv6 traffic makes the IPv6 default route, via the router address the host solicited")
+    func ipv6Gateway() throws {
+        let path = Repository.path("Fixtures/client_v6.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        let route = try #require(inferred.profile.routes6.first)
+        #expect(inferred.profile.routes6.count == 1)
+        #expect(route.destination.length == 0 && route.gateway == IPv6Address("fd88:1::1"))
+        // Solicited in the capture: no neighbour entry assumed.
+        #expect(inferred.profile.ipv6Neighbours.isEmpty)
+        #expect(inferred.assumptions.contains { $0.contains("IPv6 default route via fd88:1::1 (02:00:00:00:1c:fe)") })
+        // Every packet the host sent over IPv6 to the server leaves through the driver.
+        for t in try Self.traces(path, host: inferred.profile) where t.direction == .tx && t.summary.contains("> fd88:2::2") {
+            #expect(t.verdict == .transmit && t.functions.contains("veth_xmit"), "#\(t.frame): \(t.verdict)")
+        }
+    }
+
+    /// Without that route the kernel could not have sent the echo request, the datagram or the segments:
+    /// the trace says the profile lacks it, instead of following them out (or stopping silently).
+    @Test("a packet the capture shows leaving without a route in the profile says the profile lacks one")
+    func ipv6NoRoute() throws {
+        let path = Repository.path("Fixtures/client_v6.pcap")
+        var profile = try HostInference.infer(path: path, driver: "veth").profile
+        profile.routes6 = []
+        let traces = try Self.traces(path, host: profile)
+        let echo = try #require(traces.first { $0.direction == .tx && $0.functions.first == "rawv6_sendmsg" })
+        #expect(echo.verdict == .unknown)
+        #expect(echo.events.contains { if case let .notModeled(text, _) = $0 { text.contains("which the host profile has no route to") } else { false } })
+    }
+
+    static func traces(_ path: String, host: HostProfile) throws -> [PacketTrace] {
+        let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "client_v6", host: host, kernelVersion: "6.1")
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        return traces
     }
 
     @Test("--assume none infers no IPv6 socket")

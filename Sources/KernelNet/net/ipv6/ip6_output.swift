@@ -170,6 +170,17 @@ extension Kernel {
         traced(ip6_output_c.ip6_sk_dst_lookup_flow) { ip6_dst_lookup_flow(daddr, dev: dev) }
     }
 
+    /// Whether `dst`, the route a socket's `sendmsg` found for a packet the capture shows leaving, lets
+    /// it leave. When there is none the kernel would have failed the send (`-ENETUNREACH`): the host had
+    /// a route its profile lacks, and the trace says so instead of following the packet out.
+    func routesCapturedSend(_ dst: DstEntry, to daddr: IPv6Address) -> Bool {
+        guard dst.type == .unreachable else { return true }
+        tracer.notModeled("sending to \(daddr), which the host profile has no route to: the kernel would fail the send "
+            + "(ENETUNREACH), yet the capture shows the packet leave (the host had a route its profile lacks)")
+        outcome.verdict = .unknown
+        return false
+    }
+
     /// Queues a socket's data on it as MTU-sized buffers, for `ip6_push_pending_frames` to make the datagram.
     func ip6_append_data() {
         traced(ip6_output_c.ip6_append_data) {}

@@ -18,7 +18,7 @@ extension Kernel {
     func ping_v6_sendmsg(_ skb: inout SKBuff, identifier: UInt16) {
         traced(ipv6_ping_c.ping_v6_sendmsg) {
             guard let daddr = skb.ipv6_hdr()?.destination,
-                  ip6_sk_dst_lookup_flow(daddr, dev: skb.dev).type != .unreachable else { return }
+                  routesCapturedSend(ip6_sk_dst_lookup_flow(daddr, dev: skb.dev), to: daddr) else { return }
             pingSockets.insert(identifier)
             ip6_append_data()
             count("Icmp6OutMsgs")

@@ -36,7 +36,7 @@ extension Kernel {
     func rawv6_sendmsg(_ skb: inout SKBuff, type: UInt8) {
         traced(ipv6_raw_c.rawv6_sendmsg) {
             guard let daddr = skb.ipv6_hdr()?.destination,
-                  ip6_dst_lookup_flow(daddr, dev: skb.dev).type != .unreachable else { return }
+                  routesCapturedSend(ip6_dst_lookup_flow(daddr, dev: skb.dev), to: daddr) else { return }
             ip6_append_data()
             count("Icmp6OutMsgs")
             countIcmp6Msg(type, incoming: false)

@@ -186,7 +186,7 @@ extension Kernel {
     func udpv6_sendmsg(_ skb: inout SKBuff) {
         traced(ipv6_udp_c.udpv6_sendmsg) {
             guard let daddr = skb.ipv6_hdr()?.destination,
-                  ip6_sk_dst_lookup_flow(daddr, dev: skb.dev).type != .unreachable else { return }
+                  routesCapturedSend(ip6_sk_dst_lookup_flow(daddr, dev: skb.dev), to: daddr) else { return }
             ip6_make_skb(&skb)
             udp_v6_send_skb(&skb)
         }
