@@ -92,6 +92,11 @@ public final class Kernel {
     var afterCapture = false
     /// The identifiers of the ping sockets the host sent echo requests from.
     var pingSockets: Set<UInt16> = []
+    /// The raw ICMP (IPv4) and ICMPv6 sockets of the pings the host ran where ping sockets are not
+    /// permitted (iputils ping), oldest first: each takes a clone of every ICMP message its filter
+    /// passes while it is open (``RawPingSocket``).
+    var rawPingSockets: [RawPingSocket] = []
+    var raw6PingSockets: [RawPingSocket] = []
     /// The capture frame being processed.
     var currentFrame = 0
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their

@@ -69,6 +69,10 @@ public struct KernelProfile: Sendable, Equatable {
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
         "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
+        // raw socket delivery: static, no symbol in Debian's 6.1 and 6.12 builds (available_filter_functions)
+        "raw_v4_input", "ipv6_raw_deliver",
+        // static inline over sock_queue_rcv_skb_reason (include/net/sock.h); a function in 4.14
+        "sock_queue_rcv_skb",
         "ip_find", "ip_frag_queue", "ip_frag_reasm", "fq_find", "ip6_frag_queue", "ip6_frag_reasm", "ip6frag_expire_frag_queue", "ip6_forward_finish",
         "ipv6frag_thdr_truncated", "arp_xmit_finish", "tcp_transmit_skb",
         "tcp_v4_cookie_check", "tcp_v4_timewait_ack", "__mkroute_input", "__mkroute_output", "__udp4_lib_mcast_deliver",
@@ -103,7 +107,7 @@ public struct KernelProfile: Sendable, Equatable {
 
     /// Functions only 4.14 records: 6.x has them elsewhere or off the modeled paths.
     private static let only4_14: Set<String> = [
-        "kfree_skb", "kfree_skb_list", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
+        "kfree_skb", "kfree_skb_list", "__raw_v4_lookup", "__raw_v6_lookup", "dev_forward_skb", "netif_receive_skb_internal", "netdev_pick_tx", "sch_direct_xmit",
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
         "iwl_mvm_mac_tx", "__ieee80211_tx",
         // mac80211's rate control and Duration field: the model's 6.x iwlwifi does them in the firmware
@@ -122,7 +126,7 @@ public struct KernelProfile: Sendable, Equatable {
     /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish",
+        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish", "sock_queue_rcv_skb",
                                                                    "ip6_rcv_finish", "icmpv6_send", "icmpv6_param_prob"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
@@ -152,6 +156,8 @@ public struct KernelProfile: Sendable, Equatable {
             "__ieee80211_xmit_fast", "sk_skb_reason_drop", "inet_frag_queue_flush",
             // chained buffers are freed by kfree_skb_list (no reasons)
             "kfree_skb_list_reason",
+            // raw sockets are looked up with __raw_v4_lookup / __raw_v6_lookup; sockets queue without reasons
+            "raw_v4_match", "raw_v6_match", "sock_queue_rcv_skb_reason",
             // not in 4.14.177 (the global ICMP limit took no credit per message)
             "icmp_global_consume",
             // the inet family's chains run the ipv4 family's hook functions
@@ -192,7 +198,7 @@ public struct KernelProfile: Sendable, Equatable {
         inlined: inlined6.union(["kfree_skb_list_reason"]),
         absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
                                 "ieee80211_select_queue", "inet_frag_queue_flush"]),
-        relocated: [:],
+        relocated: ["sock_queue_rcv_skb": "include/net/sock.h"],
         namesDropReasons: true,
         dropsWithSocket: [],
         source: "Debian linux-source-6.1 (6.1.192)")
@@ -204,7 +210,7 @@ public struct KernelProfile: Sendable, Equatable {
         version: .v6_12,
         inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["iwl_trans_tx"]),
         absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue"]),
-        relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
+        relocated: ["kfree_skb_reason": "include/linux/skbuff.h", "sock_queue_rcv_skb": "include/net/sock.h",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [

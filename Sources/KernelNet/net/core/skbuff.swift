@@ -6,7 +6,7 @@ import Wire
 public enum skbuff: String, KernelSourceFile {
     public static let path = "net/core/skbuff.c"
     case __kfree_skb, kfree_skb, kfree_skb_reason, sk_skb_reason_drop, kfree_skb_list, kfree_skb_list_reason,
-         __skb_checksum_complete, consume_skb, skb_vlan_untag
+         __skb_checksum_complete, consume_skb, skb_vlan_untag, skb_clone
 }
 
 extension Kernel {
@@ -63,6 +63,11 @@ extension Kernel {
     /// Verifies the transport checksum of `skb` over the whole segment in software.
     func __skb_checksum_complete(_ skb: SKBuff, proto: IPProtocol) -> Bool {
         traced(skbuff.__skb_checksum_complete) { transportChecksum(skb, proto: proto) != .bad }
+    }
+
+    /// Makes a clone of `skb` (a new head sharing its data), for a second receiver of the same packet.
+    func skb_clone(_ skb: SKBuff) -> SKBuff {
+        traced(skbuff.skb_clone) { skb }
     }
 
     /// Frees a packet that was used up normally (delivered, copied, answered).
