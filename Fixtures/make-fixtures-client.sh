@@ -162,7 +162,8 @@ EOF
   rm -f "$WORK/udpport"
 }
 
-fx_client_v6() {  # over IPv6 through the router: two pings, a name lookup over UDP, a 20,000-byte download
+fx_client_v6() {  # over IPv6 through the router: two pings, pings that expire (and one over IPv4), a name
+                  # lookup over UDP, a 20,000-byte download
   local ns dev
   for ns in pc-cli pc-rtr pc-srv; do
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
@@ -202,6 +203,10 @@ EOF
   KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
   start_capture client_v6
   cx ping -6 -c 2 -i 0.2 -W 1 fd88:2::2 >/dev/null
+  # A ping the router cannot pass on (hop limit, TTL 1), over each protocol: its time exceeded goes to the
+  # ping's raw socket.
+  cx ping -6 -c 1 -t 1 -W 1 fd88:2::2 >/dev/null || true
+  cx ping -4 -c 1 -t 1 -W 1 10.88.2.2 >/dev/null || true
   cx $PY - "$WORK/udpport" <<'EOF'
 import socket, sys
 u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.connect(('fd88:2::2', 53))

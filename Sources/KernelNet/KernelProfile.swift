@@ -70,7 +70,7 @@ public struct KernelProfile: Sendable, Equatable {
         "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
         // raw socket delivery: static, no symbol in Debian's 6.1 and 6.12 builds (available_filter_functions)
-        "raw_v4_input", "ipv6_raw_deliver",
+        "raw_v4_input", "ipv6_raw_deliver", "raw_err", "rawv6_err",
         // static inline over sock_queue_rcv_skb_reason (include/net/sock.h); a function in 4.14
         "sock_queue_rcv_skb",
         "ip_find", "ip_frag_queue", "ip_frag_reasm", "fq_find", "ip6_frag_queue", "ip6_frag_reasm", "ip6frag_expire_frag_queue", "ip6_forward_finish",

@@ -30,6 +30,7 @@ public struct ICMPv4Packet: Sendable {
 
     public static let echoReply: UInt8 = 0
     public static let destinationUnreachable: UInt8 = 3
+    public static let sourceQuench: UInt8 = 4
     public static let redirect: UInt8 = 5
     public static let echoRequest: UInt8 = 8
     public static let timeExceeded: UInt8 = 11

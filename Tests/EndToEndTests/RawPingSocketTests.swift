@@ -54,6 +54,26 @@ struct RawPingSocketTests {
         #expect(replies.map(\.queued) == [1, 1], "\(replies)")
     }
 
+    /// client_v6's last pings leave with a hop limit (TTL) of 1: the router answers time exceeded. Each
+    /// error goes to the ping's raw socket twice, as the kernel hands it: a clone of the ICMP message
+    /// (raw_local_deliver), and the error itself on the socket's error queue (iputils sets IP_RECVERR),
+    /// which the capturing kernel purged when the IPv4 ping's socket closed (QUEUE_PURGE in
+    /// inet_sock_destruct, truth/client_v6.kfree_skb.txt); then the ICMP protocol's own handler offers
+    /// it to ping sockets (none).
+    @Test("a time exceeded about a ping reaches its raw socket's error queue, over IPv4 and IPv6")
+    func errors() throws {
+        let traces = try Self.traces("client_v6")
+        let v4 = try #require(traces.first { $0.direction == .rx && $0.summary.contains("ICMP 10.88.1.1 > 10.88.1.2 time exceeded") })
+        let v6 = try #require(traces.first { $0.direction == .rx && $0.summary.contains("fd88:1::1 > fd88:1::2") && $0.functions.contains("icmpv6_notify") })
+        for (t, path) in [(v4, ["raw_icmp_error", "raw_v4_match", "raw_err", "ip_icmp_error", "icmp_err", "ping_err"]),
+                          (v6, ["icmpv6_err", "ping_err", "ping_lookup", "raw6_icmp_error", "raw_v6_match", "rawv6_err", "ipv6_icmp_error"])] {
+            let f = t.functions
+            let start = try #require(f.firstIndex(of: path[0]), "#\(t.frame) \(f)")
+            #expect(Array(f[start..<min(f.count, start + path.count)]) == path, "#\(t.frame)")
+            #expect(f.filter { $0 == "__sock_queue_rcv_skb" }.count == 1, "#\(t.frame): one clone")
+        }
+    }
+
     /// 4.14 walks the chain with __raw_v4_lookup and queues with sock_queue_rcv_skb (no reasons); 6.12 as 6.1
     /// over IPv4, and calls sock_queue_rcv_skb_reason directly over IPv6.
     @Test("the functions of each version", arguments: [

@@ -143,8 +143,7 @@ struct HostInferenceIPv6Tests {
     }
 
     /// client_v6: a client behind a router reaching a server over IPv6 (ping, UDP, TCP). It solicits the
-    /// router's global address, fd88:1::1, before its first packet leaves; the router's link-local
-    /// address is in the capture too (its MLD report).
+    /// router's global address, fd88:1::1, before its first packet leaves.
     @Test("off-link IPv6 traffic makes the IPv6 default route, via the router address the host solicited")
     func ipv6Gateway() throws {
         let path = Repository.path("Fixtures/client_v6.pcap")

@@ -12,7 +12,7 @@ import Wire
 public enum icmp: String, KernelSourceFile {
     public static let path = "net/ipv4/icmp.c"
     case icmp_global_allow, icmp_global_consume, icmpv4_mask_allow, icmpv4_global_allow, icmpv4_xrlim_allow,
-        icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_socket_deliver, icmp_unreach, icmp_redirect, icmp_echo,
+        icmp_push_reply, icmp_reply, icmp_route_lookup, __icmp_send, icmp_socket_deliver, icmp_err, icmp_unreach, icmp_redirect, icmp_echo,
         icmp_timestamp, icmp_discard, icmp_rcv
 }
 
@@ -331,6 +331,20 @@ extension Kernel {
         }
     }
 
+    /// ICMP's own error handler (`icmp_protocol.err_handler`), for an error about an ICMP message the host
+    /// sent (its header at `quotedICMP`): one about an echo request goes to the ping socket that sent it
+    /// (`ping_err`); one about an echo reply the kernel sent would only note a path MTU or a redirect for
+    /// its route (`ipv4_update_pmtu`, `ipv4_redirect`, not modeled).
+    func icmp_err(_ skb: inout SKBuff, quotedICMP: Int) {
+        traced(icmp.icmp_err) {
+            if skb.bytes.u8(at: quotedICMP) != ICMPv4Packet.echoReply {
+                ping_err(identifier: skb.bytes.u16be(at: quotedICMP + 4))
+            } else {
+                tracer.note("an error about an echo reply the host sent: only a path MTU or redirect would be kept for its route")
+            }
+        }
+    }
+
     /// Hands an ICMP error to the raw sockets and to the error handler of the quoted packet's
     /// protocol (`inet_protos[]->err_handler`), which finds the socket that sent it.
     func icmp_socket_deliver(_ skb: inout SKBuff, quoted: IPv4Packet, at offset: Int) {
@@ -340,14 +354,14 @@ extension Kernel {
                 count("IcmpInErrors")
                 return
             }
-            raw_icmp_error(&skb)
+            raw_icmp_error(&skb, protocol: quoted.proto)
             let l4 = offset + quoted.headerLength
             let tuple = FourTuple(local: quoted.source, localPort: skb.bytes.u16be(at: l4),
                                   remote: quoted.destination, remotePort: skb.bytes.u16be(at: l4 + 2))
             switch quoted.proto {
             case .udp: udp_err(&skb, tuple: tuple)
             case .tcp: tcp_v4_err(&skb, tuple: tuple, seq: skb.bytes.u32be(at: l4 + 4))
-            case .icmp: tracer.notModeled("ICMP errors about ICMP packets (icmp_err, ping_err)")
+            case .icmp: icmp_err(&skb, quotedICMP: l4)
             default: tracer.note("protocol \(quoted.proto) has no error handler")
             }
         }

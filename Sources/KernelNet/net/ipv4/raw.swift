@@ -7,13 +7,30 @@ import Wire
 /// Functions modeled from `net/ipv4/raw.c`.
 public enum raw: String, KernelSourceFile {
     public static let path = "net/ipv4/raw.c"
-    case raw_icmp_error, raw_local_deliver, raw_v4_input, __raw_v4_lookup, raw_v4_match, raw_rcv, raw_rcv_skb, raw_sendmsg
+    case raw_icmp_error, raw_err, raw_local_deliver, raw_v4_input, __raw_v4_lookup, raw_v4_match, raw_rcv, raw_rcv_skb, raw_sendmsg
 }
 
 extension Kernel {
-    /// Offers an ICMP error to the raw sockets of the quoted packet's protocol (none in the model).
-    func raw_icmp_error(_ skb: inout SKBuff) {
-        traced(raw.raw_icmp_error) {}
+    /// Offers an ICMP error to the raw sockets of the quoted packet's protocol: an error about an ICMP
+    /// message goes to every open raw ping socket (`raw_err`).
+    func raw_icmp_error(_ skb: inout SKBuff, protocol proto: IPProtocol) {
+        traced(raw.raw_icmp_error) {
+            guard proto == .icmp else { return }
+            for id in openRawPingSockets(&rawPingSockets, reply: nil) {
+                if has(raw.raw_v4_match) { raw_v4_match() } else { __raw_v4_lookup() }
+                raw_err(skb, ping: id)
+            }
+        }
+    }
+
+    /// Reports an ICMP error to a raw socket. iputils ping sets `IP_RECVERR`, so every error but a
+    /// source quench is queued on its error queue (`ip_icmp_error`); a fragmentation-needed error also
+    /// lowers the socket's path MTU (`ipv4_sk_update_pmtu`, not modeled).
+    func raw_err(_ skb: SKBuff, ping id: UInt16) {
+        traced(raw.raw_err) {
+            guard skb.icmp_hdr()?.type != ICMPv4Packet.sourceQuench else { return }
+            ip_icmp_error(ping: id)
+        }
     }
 
     /// Offers the packet to the raw sockets of its protocol: those of the pings the host ran take a
@@ -32,7 +49,8 @@ extension Kernel {
     func raw_v4_input(_ skb: SKBuff) {
         traced(raw.raw_v4_input) {
             let type = skb.icmp_hdr()?.type ?? 0
-            let passed = type == ICMPv4Packet.echoReply || [3, 4, 5, 11, 12].contains(type)
+            let passed = [ICMPv4Packet.echoReply, ICMPv4Packet.destinationUnreachable, ICMPv4Packet.sourceQuench,
+                          ICMPv4Packet.redirect, ICMPv4Packet.timeExceeded, ICMPv4Packet.parameterProblem].contains(type)
             let reply = type == ICMPv4Packet.echoReply ? skb.icmp_hdr()?.identifier : nil
             for id in openRawPingSockets(&rawPingSockets, reply: reply) {
                 if has(raw.raw_v4_match) { raw_v4_match() } else { __raw_v4_lookup() }

@@ -277,7 +277,7 @@ extension Kernel {
             case .icmpv6: icmpv6_err(&skb, quoted: quoted, offset: offset, type: type, info: info)
             default: tracer.note("next header \(nexthdr.rawValue) has no error handler")
             }
-            raw6_icmp_error(&skb)
+            raw6_icmp_error(&skb, nexthdr: nexthdr, quoted: quoted, type: type, info: info)
             return nil
         }
     }

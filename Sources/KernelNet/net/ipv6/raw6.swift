@@ -10,14 +10,32 @@ import Wire
 /// Functions modeled from `net/ipv6/raw.c`.
 public enum ipv6_raw_c: String, KernelSourceFile {
     public static let path = "net/ipv6/raw.c"
-    case raw6_icmp_error, raw6_local_deliver, ipv6_raw_deliver, __raw_v6_lookup, raw_v6_match, rawv6_rcv,
+    case raw6_icmp_error, rawv6_err, raw6_local_deliver, ipv6_raw_deliver, __raw_v6_lookup, raw_v6_match, rawv6_rcv,
          rawv6_push_pending_frames, rawv6_sendmsg
 }
 
 extension Kernel {
-    /// Offers an ICMPv6 error to the raw sockets of the quoted packet's next header (none in the model).
-    func raw6_icmp_error(_ skb: inout SKBuff) {
-        traced(ipv6_raw_c.raw6_icmp_error) {}
+    /// Offers an ICMPv6 error (`type`, with `info`: the MTU of a packet too big) to the raw sockets of the
+    /// quoted packet's next header: an error about an ICMPv6 message goes to every open raw ping socket
+    /// (`rawv6_err`).
+    func raw6_icmp_error(_ skb: inout SKBuff, nexthdr: IPProtocol, quoted: IPv6Packet, type: UInt8, info: UInt32) {
+        traced(ipv6_raw_c.raw6_icmp_error) {
+            guard nexthdr == .icmpv6 else { return }
+            for id in openRawPingSockets(&raw6PingSockets, reply: nil) {
+                if has(ipv6_raw_c.raw_v6_match) { raw_v6_match() } else { __raw_v6_lookup() }
+                rawv6_err(skb, ping: id, quoted: quoted, type: type, info: info)
+            }
+        }
+    }
+
+    /// Reports an ICMPv6 error to a raw socket: a packet too big lowers the socket's path MTU
+    /// (`ip6_sk_update_pmtu`); iputils ping sets `IPV6_RECVERR`, so the error is queued on its error
+    /// queue (`ipv6_icmp_error`).
+    func rawv6_err(_ skb: SKBuff, ping id: UInt16, quoted: IPv6Packet, type: UInt8, info: UInt32) {
+        traced(ipv6_raw_c.rawv6_err) {
+            if type == ICMPv6Type.ICMPV6_PKT_TOOBIG { ip6_sk_update_pmtu(quoted: quoted, mtu: Int(info), dev: skb.dev) }
+            ipv6_icmp_error(ping: id)
+        }
     }
 
     /// Offers the packet to raw sockets of its next header; returns whether one matched it. Those of the
