@@ -28,6 +28,30 @@ ALL=(client_browse client_midstream router_any loopback_lo client_v6)
 
 cx() { ip netns exec pc-cli "$@"; }
 
+answerers() {  # ADDRESS: the server's UDP answerer on 53 and TCP server on 8080, bound to ADDRESS (0.0.0.0 or
+  # ::, which takes IPv4 too); its pid in BG_SERVER
+  ip netns exec pc-srv $PY - "$1" <<'EOF' & BG+=($!)
+import socket, sys, threading
+bind = sys.argv[1]
+family = socket.AF_INET6 if ':' in bind else socket.AF_INET
+def udp():
+    s = socket.socket(family, socket.SOCK_DGRAM); s.bind((bind, 53))
+    while True:
+        d, a = s.recvfrom(2048); s.sendto(b'answer:' + d, a)
+def serve(c):
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        c.sendall(b'x' * (20000 if d.startswith(b'GET') else 10))
+    c.close()
+threading.Thread(target=udp, daemon=True).start()
+s = socket.socket(family); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((bind, 8080)); s.listen(8)
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+  BG_SERVER=$!
+}
+
 setup() {
   fresh_namespaces
   ip link add veth-cli netns pc-cli address 02:00:00:00:1c:01 type veth peer name veth-rc netns pc-rtr address 02:00:00:00:1c:fe
@@ -42,24 +66,7 @@ setup() {
   ip -n pc-cli route add default via 10.88.1.1
   ip -n pc-srv route add default via 10.88.2.1
   sleep 1
-  ip netns exec pc-srv $PY - <<'EOF' & BG+=($!)
-import socket, threading
-def udp():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 53))
-    while True:
-        d, a = s.recvfrom(2048); s.sendto(b'answer:' + d, a)
-def serve(c):
-    while True:
-        d = c.recv(4096)
-        if not d: break
-        c.sendall(b'x' * (20000 if d.startswith(b'GET') else 10))
-    c.close()
-threading.Thread(target=udp, daemon=True).start()
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 8080)); s.listen(8)
-while True:
-    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
-EOF
-  BG_SERVER=$!
+  answerers 0.0.0.0
   for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
   # The client learns the router's MAC before the capture, as a laptop on its network has.
   cx ping -c 1 -W 1 10.88.1.1 >/dev/null
@@ -180,23 +187,7 @@ fx_client_v6() {  # over IPv6 through the router: two pings, pings that expire (
   ip -n pc-srv -6 route add default via fd88:2::1
   # The answerers again, on [::] (taking IPv4 too), once the server has its IPv6 address.
   kill "$BG_SERVER"; wait "$BG_SERVER" 2>/dev/null || true
-  ip netns exec pc-srv $PY - <<'EOF' & BG+=($!)
-import socket, threading
-def udp():
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::', 53))
-    while True:
-        d, a = s.recvfrom(2048); s.sendto(b'answer:' + d, a)
-def serve(c):
-    while True:
-        d = c.recv(4096)
-        if not d: break
-        c.sendall(b'x' * (20000 if d.startswith(b'GET') else 10))
-    c.close()
-threading.Thread(target=udp, daemon=True).start()
-s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('::', 8080)); s.listen(8)
-while True:
-    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
-EOF
+  answerers ::
   for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
   # Link-local addresses, their duplicate address detection and MLD reports are over before the capture.
   sleep 2
