@@ -3,7 +3,7 @@
 # the client with every offload left on, as a laptop's capture is.
 #
 # Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo,
-#        client_v6)
+#        client_v6, client_any)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -23,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any loopback_lo client_v6)
+ALL=(client_browse client_midstream router_any loopback_lo client_v6 client_any)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 
 cx() { ip netns exec pc-cli "$@"; }
@@ -169,8 +169,7 @@ EOF
   rm -f "$WORK/udpport"
 }
 
-fx_client_v6() {  # over IPv6 through the router: two pings, pings that expire (and one over IPv4), a name
-                  # lookup over UDP, a 20,000-byte download
+ipv6_on() {  # IPv6 on in the three namespaces, with the addresses and routes of the header; the answerers on [::]
   local ns dev
   for ns in pc-cli pc-rtr pc-srv; do
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
@@ -189,6 +188,11 @@ fx_client_v6() {  # over IPv6 through the router: two pings, pings that expire (
   kill "$BG_SERVER"; wait "$BG_SERVER" 2>/dev/null || true
   answerers ::
   for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
+}
+
+fx_client_v6() {  # over IPv6 through the router: two pings, pings that expire (and one over IPv4), a name
+                  # lookup over UDP, a 20,000-byte download
+  ipv6_on
   # Link-local addresses, their duplicate address detection and MLD reports are over before the capture.
   sleep 2
   KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
@@ -216,6 +220,35 @@ EOF
   "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
   "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ],
   "sockets": [ { "proto": "udp", "addr": "::", "port": $(cat "$WORK/udpport") } ] }
+EOF
+  rm -f "$WORK/udpport"
+}
+
+fx_client_any() {  # the client's tcpdump -i any (Linux cooked v2): a ping over each protocol, a name lookup
+  ipv6_on
+  sleep 2
+  CAP_IF=any; TCPDUMP_ARGS="-y LINUX_SLL2"
+  KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
+  start_capture client_any
+  cx ping -4 -c 1 -W 1 10.88.2.2 >/dev/null
+  cx ping -6 -c 1 -W 1 fd88:2::2 >/dev/null
+  cx $PY - "$WORK/udpport" <<'EOF'
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.connect(('10.88.2.2', 53))
+open(sys.argv[1], 'w').write(str(u.getsockname()[1]))
+u.send(b'www.example'); u.recv(2048); u.close()
+EOF
+  stop_capture client_any; unset KFREE_FILTER
+  TCPDUMP_ARGS=""; CAP_IF=veth-cli
+  local index
+  index=$(ip -n pc-cli -j link show veth-cli | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
+  cat > "$OUT/client_any.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500, "ifindex": $index,
+                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
+  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
+  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ],
+  "sockets": [ { "proto": "udp", "addr": "0.0.0.0", "port": $(cat "$WORK/udpport"), "remote": "10.88.2.2:53" } ] }
 EOF
   rm -f "$WORK/udpport"
 }

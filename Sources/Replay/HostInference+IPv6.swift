@@ -81,40 +81,47 @@ extension HostInference {
 }
 
 extension HostInference {
-    /// The IPv6 default route, found as the IPv4 one is: the MAC the host sent off-link IPv6 packets to
-    /// (destinations outside its /64s, neither link-local nor multicast), and that MAC's on-link address
-    /// from the packets it sent (link-local, or in one of the host's /64s). Where it has several, the one
-    /// the host solicited in the capture is its route's gateway, else a link-local one (what a route
-    /// learnt from a router advertisement names). Adds the route to `profile` (and, with
-    /// `cacheNeighbour`, the neighbour entry, reachable, when the host never solicited it in the capture)
-    /// and returns what was assumed.
-    func addIPv6Gateway(to profile: inout HostProfile, cacheNeighbour: Bool, sent: (Facts) -> Bool, received: (Facts) -> Bool) -> [String] {
-        let prefixes = profile.interfaces.flatMap(\.ipv6Addresses).compactMap { IPv6Prefix($0) }
+    /// The IPv6 default route of `device` (interface index `ifindex` in a cooked capture), found as the
+    /// IPv4 one is: the gateway is the MAC the host sent off-link IPv6 packets to (destinations outside
+    /// the device's /64s, neither link-local nor multicast), or, in a cooked capture, which shows no
+    /// destination MAC, the one off-link packets came in from. Its address is the on-link one (link-local,
+    /// or in one of the /64s) its packets came from: the one the host solicited in the capture, else a
+    /// link-local one (what a route learnt from a router advertisement names). Adds the route to `profile`
+    /// (and, with `cacheNeighbour`, the neighbour entry, reachable, when the host never solicited it in the
+    /// capture) and returns what was assumed.
+    func addIPv6Gateway(to profile: inout HostProfile, device: String, ifindex: UInt32? = nil, cacheNeighbour: Bool,
+                        sent: (Facts) -> Bool, received: (Facts) -> Bool) -> [String] {
+        guard !profile.routes6.contains(where: { $0.destination.length == 0 }),
+              let interface = profile.interfaces.first(where: { $0.name == device }) else { return [] }
+        let prefixes = interface.ipv6Addresses.compactMap { IPv6Prefix($0) }
         func onLink(_ a: V6) -> Bool {
             a.isLinkLocal || prefixes.contains { $0.contains(IPv6Address(high: a.hi, low: a.lo)) }
         }
         var frames: [MACAddress: Int] = [:]
         var addresses: [MACAddress: Set<V6>] = [:]
         var solicited: Set<UInt64> = []
-        for f in facts where f.family == .ipv6 && !f.forwarded && !f.copy {
+        for f in facts where f.family == .ipv6 && !f.forwarded && !f.copy && (ifindex == nil || f.ifindex == ifindex) {
             if sent(f) {
                 if let dst = f.dst, !dst.isMulticast, !f.v6dst.isMulticast, !onLink(f.v6dst) { frames[dst, default: 0] += 1 }
                 // A neighbour solicitation goes to the target's solicited-node group, ff02::1:ffXX:XXXX.
                 if f.proto == .icmpv6, f.v6dst.hi == 0xff02 << 48, f.v6dst.lo >> 24 == 0x1_ff { solicited.insert(f.v6dst.lo & 0xff_ffff) }
-            } else if received(f), let src = f.src, !src.isMulticast, !f.v6src.isZero, onLink(f.v6src) {
-                addresses[src, default: []].insert(f.v6src)
+            } else if received(f), let src = f.src ?? f.linkAddress, !src.isMulticast, !f.v6src.isZero {
+                if onLink(f.v6src) {
+                    addresses[src, default: []].insert(f.v6src)
+                } else if f.src == nil, !f.v6src.isMulticast {
+                    frames[src, default: 0] += 1
+                }
             }
         }
-        guard let gw = frames.max(by: { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) })?.key,
-              let device = profile.interfaces.first?.name else { return [] }
+        guard let gw = frames.max(by: { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) })?.key else { return [] }
         let candidates = (addresses[gw] ?? []).sorted { ($0.hi, $0.lo) < ($1.hi, $1.lo) }
         guard let chosen = candidates.first(where: { solicited.contains($0.lo & 0xff_ffff) })
                 ?? candidates.first(where: \.isLinkLocal) ?? candidates.first else {
-            return ["IPv6 gateway \(gw) seen, its IPv6 address unknown: no IPv6 default route assumed"]
+            return ["IPv6 gateway \(gw) seen on \(device), its IPv6 address unknown: no IPv6 default route assumed"]
         }
         let address = IPv6Address(high: chosen.hi, low: chosen.lo)
         profile.routes6.append(RouteConfig6(destination: IPv6Prefix(address: .any, length: 0), gateway: address, device: device))
-        var assumed = ["IPv6 default route via \(address) (\(gw)): off-link IPv6 traffic goes to it"]
+        var assumed = ["IPv6 default route via \(address) (\(gw)) on \(device): off-link IPv6 traffic goes to it"]
         if cacheNeighbour, !solicited.contains(chosen.lo & 0xff_ffff) {
             profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: address.description, mac: gw, device: device, state: .NUD_REACHABLE))
             assumed.append("IPv6 neighbour \(address) (\(gw)) cached: the host reached its IPv6 gateway without soliciting it in the capture")

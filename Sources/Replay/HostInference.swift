@@ -681,7 +681,9 @@ public struct HostInference {
                 profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: nil, device: device)]
             }
         }
-        if !loopback { assumptions += addIPv6Gateway(to: &profile, cacheNeighbour: assumeState, sent: sent, received: received) }
+        if !loopback {
+            assumptions += addIPv6Gateway(to: &profile, device: device, cacheNeighbour: assumeState, sent: sent, received: received)
+        }
         guard assumeState else {
             assumptions.append("no state assumed at the capture's start (--assume none)")
             return (profile, assumptions)
@@ -866,6 +868,21 @@ public struct HostInference {
                 assumptions.append("route to \(n) on \(interface.name): packets from it came in there and were forwarded (on-link /24 assumed)")
             }
         }
+        let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })
+        // On lo the host sent every frame it received.
+        let sent = { (f: Facts) in f.outgoing == true || f.ifindex.map(loopbacks.contains) == true }
+        let received = { (f: Facts) in f.outgoing == false }
+        var gateways: [NeighbourConfig] = []
+        for interface in interfaces where interface.driver != "loopback" && interface.master == nil {
+            guard let index = interface.ifindex.map(UInt32.init) else { continue }
+            if let (route, mac, said) = cookedGateway(profile, interface: interface, ifindex: index) {
+                profile.routes.append(route)
+                if let ip = route.gateway { gateways.append(NeighbourConfig(ip: ip, mac: mac, device: interface.name, state: .NUD_REACHABLE)) }
+                assumptions.append(said)
+            }
+            assumptions += addIPv6Gateway(to: &profile, device: interface.name, ifindex: index, cacheNeighbour: assumeState,
+                                          sent: sent, received: received)
+        }
         let forwarded = seen.values.reduce(0) { $0 + $1.forwarded }
         if forwarded > 0 {
             profile.sysctl["net.ipv4.ip_forward"] = 1
@@ -876,15 +893,44 @@ public struct HostInference {
             return (profile, assumptions)
         }
         let local = Set(interfaces.flatMap { $0.addresses.map(\.address) })
-        // On lo the host sent every frame it received.
-        let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })
-        let sent = { (f: Facts) in f.outgoing == true || f.ifindex.map(loopbacks.contains) == true }
-        let received = { (f: Facts) in f.outgoing == false }
         let state = stateAtStart(sent: sent, received: received, local: local)
         profile.sockets = state.sockets
         assumptions += state.assumptions
         assumptions += addIPv6StateAtStart(to: &profile.sockets, sent: sent, received: received)
+        for gw in gateways where !state.resolvedInCapture.contains(gw.ip) {
+            profile.neighbours.append(gw)
+            assumptions.append("neighbour \(gw.ip) (\(gw.mac)) cached: the host reached its gateway without resolving it in the capture")
+        }
         return (profile, assumptions)
+    }
+
+    /// The IPv4 default route of a cooked capture's `interface` (index `ifindex`), which shows no
+    /// destination MAC: the gateway is the MAC packets from off-link sources (outside the interface's
+    /// /24s) came in from, its address the on-link one its ARP or its packets came from. Nil when the
+    /// profile has a default route already, or nothing came from off-link; with the gateway's MAC and
+    /// what was assumed.
+    private func cookedGateway(_ profile: HostProfile, interface: HostProfile.Interface, ifindex: UInt32)
+        -> (RouteConfig, MACAddress, String)?
+    {
+        guard !profile.routes.contains(where: { $0.destination.length == 0 }), !interface.addresses.isEmpty else { return nil }
+        func onLink(_ a: IPv4Address) -> Bool { interface.addresses.contains { $0.contains(a) } }
+        var frames: [MACAddress: Int] = [:]
+        var addressOf: [MACAddress: IPv4Address] = [:]
+        for f in facts where f.ifindex == ifindex && f.outgoing == false && !f.copy {
+            guard let mac = f.linkAddress, !mac.isMulticast else { continue }
+            if f.family == .arp || (f.family == .ipv4 && onLink(f.v4src)) {
+                if onLink(f.v4src), addressOf[mac] == nil { addressOf[mac] = f.v4src }
+            } else if f.family == .ipv4, !f.v4src.isZeroNet, !f.v4src.isLoopback, !f.v4src.isMulticast {
+                frames[mac, default: 0] += 1
+            }
+        }
+        guard let gw = frames.max(by: { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) })?.key else { return nil }
+        guard let ip = addressOf[gw] else {
+            return (RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: nil, device: interface.name), gw,
+                    "gateway \(gw) seen on \(interface.name), its IP address unknown: off-link traffic routed without a gateway address")
+        }
+        return (RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: ip, device: interface.name), gw,
+                "default route via \(ip) (\(gw)) on \(interface.name): off-link traffic came in from it")
     }
 
     /// An address and port, for UDP peers.

@@ -160,6 +160,26 @@ struct HostInferenceIPv6Tests {
         }
     }
 
+    /// client_any: the same client's `tcpdump -i any` (Linux cooked v2), which shows no destination MAC:
+    /// the gateway is the MAC off-link packets came in from. Its IPv6 address is in the capture (the
+    /// neighbour advertisement it answered the client's solicitation with); its IPv4 one is not (the
+    /// client resolved it before the capture), so the IPv4 default route names the device alone.
+    @Test("in a cooked capture the gateway is the MAC off-link packets came in from")
+    func cookedGateway() throws {
+        let inferred = try HostInference.infer(path: Repository.path("Fixtures/client_any.pcap"), driver: "veth")
+        let route6 = try #require(inferred.profile.routes6.first)
+        #expect(route6.destination.length == 0 && route6.gateway == IPv6Address("fd88:1::1") && route6.device == "if2")
+        let route = try #require(inferred.profile.routes.first)
+        #expect(route.destination.length == 0 && route.gateway == nil && route.device == "if2")
+        #expect(inferred.assumptions.contains { $0.contains("gateway 02:00:00:00:1c:fe seen on if2, its IP address unknown") },
+                "\(inferred.assumptions)")
+        // Every packet the client sent to the server leaves through the driver.
+        for t in try Self.traces(Repository.path("Fixtures/client_any.pcap"), host: inferred.profile)
+        where t.direction == .tx && (t.summary.contains("> fd88:2::2") || t.summary.contains("> 10.88.2.2")) {
+            #expect(t.verdict == .transmit && t.functions.contains("veth_xmit"), "#\(t.frame): \(t.verdict)")
+        }
+    }
+
     /// Without that route the kernel could not have sent the echo request, the datagram or the segments:
     /// the trace says the profile lacks it, instead of following them out (or stopping silently).
     @Test("a packet the capture shows leaving without a route in the profile says the profile lacks one")
