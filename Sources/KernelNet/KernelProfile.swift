@@ -209,8 +209,9 @@ public struct KernelProfile: Sendable, Equatable {
     public static let v6_12 = KernelProfile(
         version: .v6_12,
         inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["iwl_trans_tx"]),
-        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue"]),
-        relocated: ["kfree_skb_reason": "include/linux/skbuff.h", "sock_queue_rcv_skb": "include/net/sock.h",
+        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb"]),
+        relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [

@@ -588,14 +588,20 @@ public enum ModelTour {
     }
 
     /// A connection to itself over `lo`, as `tcpdump -i lo` records it (the SYN and its SYN-ACK), and a
-    /// ping from a raw socket (ping sockets are not permitted by default).
+    /// ping from a raw socket (ping sockets are not permitted by default): its request, the reply, and a
+    /// time exceeded about the request.
     static var loopbackFrames: [CapturedFrame] {
         let lo = FrameBuilder(source: .zero, destination: .zero)
         let local = IPv4Address("127.0.0.1")!
+        let request = FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 5, 0, 1])
         let list = [
             lo.ipv4(local, local, .tcp, FrameBuilder.tcp(40000, 8080, seq: 1, flags: .syn)),
             lo.ipv4(local, local, .tcp, FrameBuilder.tcp(8080, 40000, seq: 9, ack: 2, flags: [.syn, .ack])),
-            lo.ipv4(local, local, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 5, 0, 1])),
+            lo.ipv4(local, local, .icmp, request),
+            // The reply reaches ping's raw socket; then an error about the request, as a router would send.
+            lo.ipv4(local, local, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 5, 0, 1])),
+            lo.ipv4(local, local, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.timeExceeded, rest: [0, 0, 0, 0],
+                                                           data: Array(lo.ipv4(local, local, .icmp, request)[14..<42]))),
         ]
         return list.enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)

@@ -38,10 +38,11 @@ struct KernelProfileTests {
         // 6.12's ndisc_rcv returns SKB_CONSUMED for a solicitation it answered and an advertisement that
         // updated an entry (ndisc_recv_ns, ndisc_recv_na); 4.14 and 6.1 free every ND message as a drop.
         "v6_ndisc#1@6.12": .deliver, "v6_ndisc#15@6.12": .deliver, "v6_ndisc#19@6.12": .deliver,
-        "v6_ping#1@6.12": .deliver, "multi_if#6@6.12": .deliver,
+        "v6_ping#1@6.12": .deliver, "multi_if#6@6.12": .deliver, "client_v6#2@6.12": .deliver, "client_any#5@6.12": .deliver,
         // 6.12's icmpv6_notify returns SKB_CONSUMED for an error it handed on: icmpv6_rcv consumes it.
         "v6_pmtu#2@6.12": .deliver, "v6_pmtu#13@6.12": .deliver, "v6_pmtu#14@6.12": .deliver,
         "v6_pmtu#15@6.12": .deliver, "v6_pmtu#16@6.12": .deliver, "v6_pmtu#32@6.12": .deliver, "v6_pmtu#34@6.12": .deliver,
+        "client_v6#8@6.12": .deliver,
     ]
 
     @Test("every profile traces every fixture on both drivers, with 6.1's verdicts unless the version decides otherwise",
