@@ -54,6 +54,8 @@ public final class Kernel {
     var ip6Frags = FragmentDir<Frag6Key>()
     /// Path MTUs learned from ICMPv6 packets too big (net/ipv6/route.c's exceptions).
     var rt6Exceptions = RT6Exceptions()
+    /// What router advertisements left on each IPv6 device (`inet6_dev`'s RA flags and `ra_mtu`), by name.
+    var raState: [String: RAState] = [:]
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).
@@ -416,6 +418,11 @@ public struct RouteConfig6: Sendable {
     public var destination: IPv6Prefix
     public var gateway: IPv6Address?
     public var device: String?
+    /// Made by address configuration from a router advertisement (`RTF_ADDRCONF`): a default router
+    /// or an on-link prefix, which later advertisements refresh or remove.
+    public var addrconf = false
+    /// The capture time (nanoseconds) the route expires at (`RTF_EXPIRES`); `nil`: never.
+    public var expires: Int64?
 
     public init(destination: IPv6Prefix, gateway: IPv6Address?, device: String?) {
         self.destination = destination
@@ -527,7 +534,9 @@ public struct Sysctl: Sendable {
 
     /// The per-device IPv6 settings the model reads (`net.ipv6.conf.{all,default,DEVICE}.NAME`).
     public static let modeledPerDevice6: Set<String> = [
-        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast",
+        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
+        "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
+        "autoconf", "hop_limit", "mtu",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

@@ -11,17 +11,22 @@
 // Not modeled: the lookups' own visit of the exceptions and per-CPU copies (`rt6_find_cached_rt`), neighbour
 // probing (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing,
 // locked MTU metrics (`mtu lock`), redirects.
+// Router advertisements add and remove the default router (`rt6_add_dflt_router`, `ip6_del_rt`) and
+// on-link prefixes; the host's packets to a destination behind a route with a gateway go to the
+// gateway's neighbour entry. Not modeled there: router preference between several default routers,
+// `ra_defrtr_metric` other than its default, the route's own hop limit and MTU metrics (the device's
+// settings stand for them).
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv6/route.c`, in the file's order.
 public enum ipv6_route_c: String, KernelSourceFile {
     public static let path = "net/ipv6/route.c"
-    case ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
+    case ip6_neigh_lookup, ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
         ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pol_route_output,
         ip6_route_output_flags_noref, ip6_route_output_flags, rt6_do_update_pmtu, __ip6_rt_update_pmtu, ip6_rt_update_pmtu,
         ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect_no_header, rt6_do_redirect,
-        ip6_pkt_drop, ip6_pkt_discard
+        ip6_route_add, ip6_del_rt, rt6_get_dflt_router, inet6_rt_notify, rt6_add_dflt_router, ip6_pkt_drop, ip6_pkt_discard, rt6_mtu_change
 }
 
 /// The path MTUs the host learned from packets too big: the exceptions (`rt6_exception`, `RTF_CACHE`
@@ -62,6 +67,14 @@ enum RT6Table {
 }
 
 extension Kernel {
+    /// The neighbour entry of a route's gateway `gw` (the route's `neigh_lookup`), created when there is
+    /// none (`neigh_create`).
+    func ip6_neigh_lookup(_ gw: IPv6Address) {
+        traced(ipv6_route_c.ip6_neigh_lookup) {
+            if neighbours6[gw] == nil { __neigh_create(gw) }
+        }
+    }
+
     /// Confirms the route's neighbour (`dst_confirm_neigh`, the route's `confirm_neigh`) for the flow to
     /// `daddr`: a packet too big shows the path beyond it works.
     func ip6_confirm_neigh(_ daddr: IPv6Address) {
@@ -242,9 +255,17 @@ extension Kernel {
     }
 
     /// The MTU of the host's packets to `daddr` leaving on `dev` (`dst_mtu`, `ip6_mtu`): a path MTU learned
-    /// from a packet too big, else the device's.
+    /// from a packet too big, else the device's IPv6 MTU (`net.ipv6.conf.DEV.mtu`, which a router
+    /// advertisement may lower), else the device's.
     func ip6PathMTU(to daddr: IPv6Address, dev: NetDevice?) -> Int {
-        rt6Exceptions.mtu(to: daddr, now: now) ?? dev?.mtu ?? Self.IPV6_MIN_MTU
+        if let learnt = rt6Exceptions.mtu(to: daddr, now: now) { return learnt }
+        return dev.map(ipv6MTU) ?? Self.IPV6_MIN_MTU
+    }
+
+    /// The IPv6 MTU of `dev` (`idev->cnf.mtu6`): a router advertisement's, else the profile's
+    /// `net.ipv6.conf.DEV.mtu`, never above the device's.
+    func ipv6MTU(_ dev: NetDevice) -> Int {
+        min(dev.mtu, raState[dev.name]?.mtu6 ?? sysctl.ipv6Conf("mtu", dev: dev.name, fallback: dev.mtu))
     }
 
     /// Follows an IPv6 input route (`dst->input`): `ip6_input`, `ip6_mc_input`, `ip6_forward` or
@@ -284,12 +305,29 @@ extension Kernel {
         if let dev = devices.first(where: { d in d.addresses6.contains { $0.length < 128 && $0.contains(daddr) } }) {
             return dev
         }
+        guard let best = route6(to: daddr) else { return nil }
+        return devices.first { $0.name == best.device } ?? devices.first { !$0.addresses6.isEmpty }
+    }
+
+    /// The profile's or a router advertisement's route to `daddr` (the longest prefix) that has not
+    /// expired, without recording anything.
+    func route6(to daddr: IPv6Address) -> RouteConfig6? {
         var best: RouteConfig6?
-        for r in routes6 where r.destination.contains(daddr) && r.destination.length > best?.destination.length ?? -1 {
+        for r in routes6 where r.destination.contains(daddr) && r.destination.length > best?.destination.length ?? -1
+            && r.expires.map({ $0 > now }) ?? true {
             best = r
         }
-        guard let best else { return nil }
-        return devices.first { $0.name == best.device } ?? devices.first { !$0.addresses6.isEmpty }
+        return best
+    }
+
+    /// The next hop of the host's packet to `daddr` (`rt6_nexthop`): the gateway of its route, unless
+    /// a prefix of the device holds `daddr` (on-link) or the route has none.
+    func rt6Nexthop(_ daddr: IPv6Address) -> IPv6Address {
+        if daddr.isMulticast || daddr.isLinkLocal
+            || devices.contains(where: { d in d.addresses6.contains { $0.length < 128 && $0.contains(daddr) } }) {
+            return daddr
+        }
+        return route6(to: daddr)?.gateway ?? daddr
     }
 }
 
@@ -340,6 +378,64 @@ extension Kernel {
         traced(ipv6_route_c.ip6_redirect_no_header) {
             let dst = ip6_route_redirect(IPv6Address(m.bytes, at: m.start + 24), gateway: m.header.source, dev: dev)
             rt6_do_redirect(dst, m, dev: dev)
+        }
+    }
+}
+
+// Routes a router advertisement adds, refreshes and removes (RFC 4861 §6.3.4): the default router
+// and, through addrconf, on-link prefixes.
+extension Kernel {
+    /// Adds `route` to the main table (`fib6_add` under it, the netlink notice).
+    func ip6_route_add(_ route: RouteConfig6) {
+        traced(ipv6_route_c.ip6_route_add) {
+            routes6.append(route)
+            fib6_add()
+            tracer.state("route \(route.destination)\(route.gateway.map { " via \($0)" } ?? "") dev \(route.device ?? "?") added")
+        }
+    }
+
+    /// Removes the address configuration route to `destination` (via `gateway`) on `dev`.
+    func ip6_del_rt(_ destination: IPv6Prefix, gateway: IPv6Address?, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_del_rt) {
+            routes6.removeAll { $0.addrconf && $0.destination == destination && $0.gateway == gateway && $0.device == dev.name }
+            tracer.state("route \(destination)\(gateway.map { " via \($0)" } ?? "") dev \(dev.name) removed")
+        }
+    }
+
+    /// The default route through `gateway` on `dev` a router advertisement made, if there is one
+    /// (expired or not: the kernel's garbage collector, not the lookup, removes it).
+    func rt6_get_dflt_router(_ gateway: IPv6Address, dev: NetDevice) -> RouteConfig6? {
+        traced(ipv6_route_c.rt6_get_dflt_router) {
+            fib6_get_table()
+            return routes6.first { $0.addrconf && $0.destination.length == 0 && $0.gateway == gateway && $0.device == dev.name }
+        }
+    }
+
+    /// Adds a default route through the router `gateway` on `dev` (`RTF_ADDRCONF | RTF_DEFAULT`,
+    /// expiring after the advertisement's lifetime), then finds it again.
+    func rt6_add_dflt_router(_ gateway: IPv6Address, dev: NetDevice, lifetime: Int) -> RouteConfig6? {
+        traced(ipv6_route_c.rt6_add_dflt_router) {
+            var route = RouteConfig6(destination: IPv6Prefix(address: .any, length: 0), gateway: gateway, device: dev.name)
+            route.addrconf = true
+            route.expires = now + Int64(lifetime) * 1_000_000_000
+            ip6_route_add(route)
+            fib6_get_table()
+            return rt6_get_dflt_router(gateway, dev: dev)
+        }
+    }
+
+    /// Tells netlink listeners of a new route (RTM_NEWROUTE): with none, the message is freed again.
+    func inet6_rt_notify() {
+        traced(ipv6_route_c.inet6_rt_notify) { rtnl_notify() }
+    }
+
+    /// Lowers the MTU of the routes through `dev` to `mtu` (`rt6_mtu_change_route` over the tree): the
+    /// host's later packets on `dev` take it, and a route whose own MTU metric is not below it (the
+    /// default router's, `router`, which the advertisement set just before) takes it as its metric.
+    func rt6_mtu_change(_ dev: NetDevice, mtu: Int, router: RouteConfig6?) {
+        traced(ipv6_route_c.rt6_mtu_change) {
+            tracer.state("IPv6 MTU of \(dev.name): \(mtu)")
+            if router != nil { fib6_metric_set(router, .RTAX_MTU, mtu) }
         }
     }
 }
