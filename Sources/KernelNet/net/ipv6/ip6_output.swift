@@ -82,8 +82,9 @@ extension Kernel {
         traced(ip6_output_c.__ip6_finish_output) {
             let mtu = skb.ipv6_hdr().map { ip6PathMTU(to: $0.destination, dev: skb.dev) } ?? skb.dev.mtu
             if transmitContext.isFirstFragment || (!skb.skb_is_gso() && ip6PacketLength(skb) > mtu) {
-                tracer.note(mtu < skb.dev.mtu ? "packet larger than the path MTU \(mtu) (packet too big): fragment"
-                                              : "packet larger than MTU \(mtu): fragment")
+                let learnt = skb.ipv6_hdr().flatMap { rt6Exceptions.mtu(to: $0.destination, now: now) } != nil
+                tracer.note(learnt ? "packet larger than the path MTU \(mtu) (packet too big): fragment"
+                                   : "packet larger than MTU \(mtu): fragment")
                 return ip6_fragment(&skb)
             }
             return ip6_finish_output2(&skb)

@@ -151,7 +151,8 @@ extension Kernel {
         traced(ipv6_route_c.ip6_route_output_flags) {
             let dst = has(ipv6_route_c.ip6_route_output_flags_noref)
                 ? ip6_route_output_flags_noref(daddr, dev: dev) : fib6_rule_lookup(daddr, dev: dev, lookup: .output)
-            tracer.note("output route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")" : "")")
+            let gateway = rt6Nexthop(daddr) == daddr ? "" : " gateway \(rt6Nexthop(daddr))"
+            tracer.note("output route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")\(gateway)" : "")")
             return dst
         }
     }
