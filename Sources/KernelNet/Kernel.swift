@@ -56,6 +56,9 @@ public final class Kernel {
     var rt6Exceptions = RT6Exceptions()
     /// What router advertisements left on each IPv6 device (`inet6_dev`'s RA flags and `ra_mtu`), by name.
     var raState: [String: RAState] = [:]
+    /// The devices the replay saw send a router solicitation (the first comes from DAD's completion, the
+    /// others from the solicitation timer).
+    var routerSolicitationsSent: Set<String> = []
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).

@@ -524,7 +524,8 @@ public enum ModelTour {
         return [CapturedFrame(index: 1, timestampNanoseconds: 1_700_000_000_000_000_000, bytes: frame)]
     }
 
-    /// Router advertisements to a host that takes them: the first (hop limit 64, timers, the router's
+    /// The host's router solicitations (the first after DAD, the next from the timer), then router
+    /// advertisements to it, a host that takes them: the first (hop limit 64, timers, the router's
     /// link-layer address, MTU 1400, an on-link autonomous prefix and a DNS server option) makes the
     /// default route, the prefix's route and a SLAAC address; the host's echo request to an off-link
     /// address then goes to the router; the last (router and prefix lifetimes 0) removes both routes.
@@ -543,7 +544,12 @@ public enum ModelTour {
         }
         let request = tx.ipv6(IPv6Address("fd00:77::1")!, IPv6Address("fd00:99::5")!, .icmpv6,
                               FrameBuilder.icmp(type: 128, rest: [0, 8, 0, 1]))
-        return [ra(lifetime: 1800, valid: 86_400), request, ra(lifetime: 0, valid: 0)].enumerated().map { i, bytes in
+        let hostMACBytes = (0..<6).map { UInt8(truncatingIfNeeded: hostMAC.rawValue >> (40 - 8 * $0)) }
+        let solicitation = FrameBuilder(source: hostMAC, destination: MACAddress(rawValue: 0x3333_0000_0002))
+            .ipv6(IPv6Address("fe80::ff:fe00:d00")!, IPv6Address("ff02::2")!, .icmpv6,
+                  FrameBuilder.icmp(type: 133, rest: [0, 0, 0, 0], data: [1, 1] + hostMACBytes), hopLimit: 255)
+        return [solicitation, solicitation, ra(lifetime: 1800, valid: 86_400), request, ra(lifetime: 0, valid: 0)]
+            .enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
         }
     }

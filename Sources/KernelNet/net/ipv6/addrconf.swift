@@ -13,7 +13,7 @@ import Wire
 /// Functions modeled from `net/ipv6/addrconf.c`, in the file's order.
 public enum addrconf_c: String, KernelSourceFile {
     public static let path = "net/ipv6/addrconf.c"
-    case ipv6_generate_eui64, addrconf_get_prefix_route, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr,
+    case ipv6_generate_eui64, addrconf_get_prefix_route, addrconf_rs_timer, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr,
         addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, inet6_ifinfo_notify, inet6_prefix_notify
 }
 
@@ -35,6 +35,12 @@ extension Kernel {
             fib6_locate(prefix)
             return routes6.first { $0.addrconf && $0.destination == prefix && $0.gateway == nil && $0.device == dev.name }
         }
+    }
+
+    /// The router solicitation timer of a device (RFC 4861 §6.3.7): while no advertisement came and
+    /// `router_solicitations` allows more, it sends the next solicitation.
+    func addrconf_rs_timer() {
+        traced(addrconf_c.addrconf_rs_timer) { ndisc_send_rs() }
     }
 
     /// Adds `address` to `dev` (and its local route).

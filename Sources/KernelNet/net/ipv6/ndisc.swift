@@ -11,7 +11,8 @@
 // redirect (route6.swift checks it), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
 // the neighbour's router flag, a link-layer address that differs from the entry's without the
-// override flag, the host's DAD probes and router solicitations as transmit origins (addrconf's),
+// override flag, the host's DAD probes as transmit origins (addrconf's), the optimistic-address
+// check of `ndisc_send_rs` (`CONFIG_IPV6_OPTIMISTIC_DAD`),
 // fragmented messages (`ndisc_suppress_frag_ndisc`).
 import Trace
 import Wire
@@ -19,7 +20,7 @@ import Wire
 /// Functions modeled from `net/ipv6/ndisc.c`, in the file's order.
 public enum ndisc_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ndisc.c"
-    case ndisc_next_option, ndisc_parse_options, ndisc_ra_useropt, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_solicit, ndisc_update,
+    case ndisc_next_option, ndisc_parse_options, ndisc_ra_useropt, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_send_rs, ndisc_solicit, ndisc_update,
         ndisc_recv_ns, ndisc_recv_na, ndisc_recv_rs, ndisc_router_discovery, ndisc_redirect_rcv, ndisc_rcv
 }
 
@@ -139,6 +140,16 @@ extension Kernel {
                 return
             }
             ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION)
+            transmitSKB = skb
+        }
+    }
+
+    /// Sends a router solicitation (RFC 4861 §6.3.7) to all-routers from the device's link-local
+    /// address, with the device's link-layer address: the frame being transmitted.
+    func ndisc_send_rs() {
+        traced(ndisc_c.ndisc_send_rs) {
+            guard var skb = transmitSKB else { return }
+            ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_ROUTER_SOLICITATION)
             transmitSKB = skb
         }
     }
