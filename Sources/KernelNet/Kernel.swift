@@ -56,6 +56,8 @@ public final class Kernel {
     var rt6Exceptions = RT6Exceptions()
     /// What router advertisements left on each IPv6 device (`inet6_dev`'s RA flags and `ra_mtu`), by name.
     var raState: [String: RAState] = [:]
+    /// The first hops redirects set (net/ipv6/route.c's redirect clones).
+    var rt6Redirects = RT6Redirects()
     /// The devices the replay saw send a router solicitation (the first comes from DAD's completion, the
     /// others from the solicitation timer).
     var routerSolicitationsSent: Set<String> = []
@@ -426,6 +428,9 @@ public struct RouteConfig6: Sendable {
     public var addrconf = false
     /// The capture time (nanoseconds) the route expires at (`RTF_EXPIRES`); `nil`: never.
     public var expires: Int64?
+    /// The route's own MTU metric (`RTAX_MTU`), which a router advertisement's MTU option sets on its
+    /// default route; `nil`: none (the device's).
+    public var mtu: Int?
 
     public init(destination: IPv6Prefix, gateway: IPv6Address?, device: String?) {
         self.destination = destination

@@ -528,16 +528,18 @@ public enum ModelTour {
     /// advertisements to it, a host that takes them: the first (hop limit 64, timers, the router's
     /// link-layer address, MTU 1400, an on-link autonomous prefix and a DNS server option) makes the
     /// default route, the prefix's route and a SLAAC address; the host's echo request to an off-link
-    /// address then goes to the router; the last (router and prefix lifetimes 0) removes both routes.
+    /// address then goes to the router; a redirect (refused: the route carries the MTU option's metric);
+    /// router and prefix lifetimes 0 remove both routes; the router comes back without an MTU option,
+    /// the redirect is taken, and the request goes to the new first hop.
     static var routerAdvertisementFrames: [CapturedFrame] {
         let peerLL = IPv6Address("fe80::ff:fe00:e00")!, prefix = IPv6Address("fd00:66::")!
         let allNodes = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0001))
         let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
         let mac = (0..<6).map { UInt8(truncatingIfNeeded: peerMAC.rawValue >> (40 - 8 * $0)) }
         let be32 = { (v: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
-        func ra(lifetime: UInt16, valid: UInt32) -> [UInt8] {
+        func ra(lifetime: UInt16, valid: UInt32, mtu: Bool = true) -> [UInt8] {
             let pinfo: [UInt8] = [3, 4, 64, 0xc0] + be32(valid) + be32(valid) + [0, 0, 0, 0] + prefix.bytes
-            let options = [1, 1] + mac + [5, 1, 0, 0] + be32(1400) + pinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
+            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
             return allNodes.ipv6(peerLL, .allNodes, .icmpv6,
                                  FrameBuilder.icmp(type: 134, rest: [64, 0, UInt8(lifetime >> 8), UInt8(lifetime & 0xff)],
                                                    data: be32(30_000) + be32(1000) + options), hopLimit: 255)
@@ -548,7 +550,15 @@ public enum ModelTour {
         let solicitation = FrameBuilder(source: hostMAC, destination: MACAddress(rawValue: 0x3333_0000_0002))
             .ipv6(IPv6Address("fe80::ff:fe00:d00")!, IPv6Address("ff02::2")!, .icmpv6,
                   FrameBuilder.icmp(type: 133, rest: [0, 0, 0, 0], data: [1, 1] + hostMACBytes), hopLimit: 255)
-        return [solicitation, solicitation, ra(lifetime: 1800, valid: 86_400), request, ra(lifetime: 0, valid: 0)]
+        // A redirect for fd00:99::5 to fe80::99, quoting the request: refused on 6.x while the route
+        // carries the MTU option's metric, taken once the router came back without it.
+        let redirect = FrameBuilder(source: peerMAC, destination: hostMAC)
+            .ipv6(peerLL, IPv6Address("fd00:77::1")!, .icmpv6,
+                  FrameBuilder.icmp(type: 137, rest: [0, 0, 0, 0], data: IPv6Address("fe80::99")!.bytes
+                      + IPv6Address("fd00:99::5")!.bytes + [2, 1, 2, 0, 0, 0, 0x0e, 0x99]
+                      + [4, UInt8((request.count - 14 + 8) / 8), 0, 0, 0, 0, 0, 0] + request.dropFirst(14)), hopLimit: 255)
+        return [solicitation, solicitation, ra(lifetime: 1800, valid: 86_400), request, redirect, ra(lifetime: 0, valid: 0),
+                ra(lifetime: 1800, valid: 86_400, mtu: false), redirect, request]
             .enumerated().map { i, bytes in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
         }

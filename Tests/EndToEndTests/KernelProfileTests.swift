@@ -42,6 +42,9 @@ struct KernelProfileTests {
         // ... and for a router advertisement whose sender's entry it updated (ndisc_router_discovery;
         // the capturing 6.18 kernel freed none of v6_ra_route's advertisements as a drop).
         "v6_ra#3@6.12": .deliver, "v6_ra#5@6.12": .deliver, "v6_ra_route#1@6.12": .deliver, "v6_ra_route#7@6.12": .deliver,
+        "v6_redirect#1@6.12": .deliver, "v6_redirect#7@6.12": .deliver, "v6_redirect#8@6.12": .deliver,
+        // ... and, through icmpv6_notify, a redirect quoting the packet it is about
+        "v6_redirect#4@6.12": .deliver, "v6_redirect#11@6.12": .deliver,
         // 6.12's icmpv6_notify returns SKB_CONSUMED for an error it handed on: icmpv6_rcv consumes it.
         "v6_pmtu#2@6.12": .deliver, "v6_pmtu#13@6.12": .deliver, "v6_pmtu#14@6.12": .deliver,
         "v6_pmtu#15@6.12": .deliver, "v6_pmtu#16@6.12": .deliver, "v6_pmtu#32@6.12": .deliver, "v6_pmtu#34@6.12": .deliver,

@@ -5,10 +5,11 @@ import Testing
 import TestSupport
 import Trace
 
-/// Router advertisements (RFC 4861 §6.3.4, `ndisc_router_discovery`) on the real captures `v6_ra_route`
-/// and `v6_ra`, under their profiles and under changed settings: what the host takes from them per
-/// `accept_ra` and `forwarding`, and how its later packets use what it learnt.
-@Suite("router advertisements (net/ipv6/ndisc.c, addrconf.c)")
+/// Router advertisements (RFC 4861 §6.3.4, `ndisc_router_discovery`) and redirects (§8.3,
+/// `rt6_do_redirect`) on the real captures `v6_ra_route`, `v6_ra` and `v6_redirect`, under their profiles
+/// and under changed settings: what the host takes from them per `accept_ra`, `forwarding` and
+/// `accept_redirects`, and how its later packets use what it learnt.
+@Suite("router advertisements and redirects (net/ipv6/ndisc.c, addrconf.c, route.c)")
 struct RouterAdvertisementTests {
     /// The traces of fixture `name` under kernel `version`, its profile's sysctls changed by `sysctl`.
     static func traces(_ name: String, version: String = "6.1", sysctl extra: [String: Int] = [:]) throws -> [PacketTrace] {
@@ -105,5 +106,28 @@ struct RouterAdvertisementTests {
         #expect(new[0].verdict == .deliver)
         let v6_1 = try Self.traces("v6_ra_route")
         #expect(v6_1[0].verdict == .drop)
+    }
+
+    @Test("a redirect is refused while the route carries an RA's MTU metric (6.x), taken without one")
+    func redirect() throws {
+        let t = try Self.traces("v6_redirect")
+        // frame 4: the first redirect; frame 5 still goes to the router
+        #expect(t[3].functions.contains("rt6_insert_exception"))
+        #expect(!Self.notes(t[3]).contains("first hop to fd99::5: fe80::99 (redirect)"))
+        #expect(Self.notes(t[4]).contains("output route: unicast via pra-dut gateway fe80::ff:fe00:e00"))
+        // frame 11: the same redirect after the router came back without the MTU option; frame 12 follows it
+        #expect(Self.notes(t[10]).contains("first hop to fd99::5: fe80::99 (redirect)"))
+        #expect(Self.notes(t[11]).contains("output route: unicast via pra-dut gateway fe80::99"))
+        // 4.14 inserts the clone into the tree without that check: the first redirect is taken
+        let old = try Self.traces("v6_redirect", version: "4.14")
+        #expect(old[3].functions.contains("ip6_ins_rt"))
+        #expect(Self.notes(old[4]).contains("output route: unicast via pra-dut gateway fe80::99"))
+    }
+
+    @Test("accept_redirects 0: no redirect is taken")
+    func redirectsOff() throws {
+        let t = try Self.traces("v6_redirect", sysctl: ["net.ipv6.conf.all.accept_redirects": 0])
+        #expect(!t[10].functions.contains("ip6_rt_cache_alloc"))
+        #expect(Self.notes(t[11]).contains("output route: unicast via pra-dut gateway fe80::ff:fe00:e00"))
     }
 }

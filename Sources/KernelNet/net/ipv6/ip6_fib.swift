@@ -22,11 +22,17 @@ extension Kernel {
         traced(ip6_fib_c.fib6_get_table) {}
     }
 
-    /// Sets a metric of the default router's route (`nil`: no route, nothing to set).
+    /// Sets a metric of the default router's route (`nil`: no route, nothing to set). 4.14 sets it
+    /// inline: the body runs in its caller there.
     func fib6_metric_set(_ route: RouteConfig6?, _ metric: RTAX, _ value: Int) {
         traced(ip6_fib_c.fib6_metric_set) {
-            guard route != nil else { return }
+            guard let route else { return }
             tracer.note("\(metric.rawValue) of the default route: \(value)")
+            guard metric == .RTAX_MTU else { return }
+            for i in routes6.indices where routes6[i].addrconf && routes6[i].destination == route.destination
+                && routes6[i].gateway == route.gateway && routes6[i].device == route.device {
+                routes6[i].mtu = value
+            }
         }
     }
 

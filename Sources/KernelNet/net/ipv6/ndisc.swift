@@ -7,8 +7,8 @@
 // Not modeled: DAD (the profile's addresses carry no tentative or optimistic flag: every address is
 // past DAD, so a DAD probe for one is defended), a router advertisement's route information
 // options (`rt6_route_rcv`, named in the trace), router preference, user options
-// (`ndisc_ra_useropt`), the default router's own neighbour flag (`NTF_ROUTER`), accepting a
-// redirect (route6.swift checks it), anycast and
+// (`ndisc_ra_useropt`), the default router's own neighbour flag (`NTF_ROUTER`), a redirect quoting
+// a TCP or UDP packet (its protocol's error handler), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
 // the neighbour's router flag, a link-layer address that differs from the entry's without the
 // override flag, the host's DAD probes as transmit origins (addrconf's), the optimistic-address
@@ -159,10 +159,10 @@ extension Kernel {
         traced(ndisc_c.ndisc_solicit) { ndisc_send_ns(addr) }
     }
 
-    /// Updates an `nd_tbl` entry from a neighbour discovery message (`ndisc_update`, inlined into
-    /// its callers in the builds the oracle traced).
-    private func ndisc_update(_ addr: IPv6Address, ha: MACAddress?, state: NUDState) {
-        traced(ndisc_c.ndisc_update, inline: true) { neigh_update(addr, ha: ha, state: state) }
+    /// Updates an `nd_tbl` entry from a neighbour discovery message. `inline`: ndisc.c's own callers,
+    /// into which the builds the oracle traced inlined it; route.c's redirect calls it.
+    func ndisc_update(_ addr: IPv6Address, ha: MACAddress?, state: NUDState, inline: Bool = true) {
+        traced(ndisc_c.ndisc_update, inline: inline) { neigh_update(addr, ha: ha, state: state) }
     }
 
     /// Handles a neighbour solicitation (RFC 4861 §7.2.3): for one of the host's addresses it learns
@@ -453,21 +453,28 @@ extension Kernel {
     }
 
     /// Handles a redirect (RFC 4861 §8.3): refused unless from a link-local source; one without the
-    /// packet it is about goes to the route it concerns (`ip6_redirect_no_header`).
+    /// packet it is about goes to the route it concerns (`ip6_redirect_no_header`), one quoting it to
+    /// the quoted protocol's error handler (`icmpv6_notify`; modeled for a quoted ICMPv6 packet), whose
+    /// answer 6.12 frees the message with.
     func ndisc_redirect_rcv(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
         traced(ndisc_c.ndisc_redirect_rcv) {
             guard m.header.source.isLinkLocal else {
                 tracer.note("redirect from \(m.header.source), not a link-local address: refused")
                 return .NOT_SPECIFIED
             }
-            guard let options = ndisc_parse_options(m) else { return .NOT_SPECIFIED }
-            guard options.first(NDOption.redirectedHeader) == nil else {
-                tracer.notModeled("a redirect quoting the packet it is about (icmpv6_notify of the redirected header)")
+            guard let options = ndisc_parse_options(m) else { return .IPV6_NDISC_BAD_OPTIONS }
+            guard let rh = options.first(NDOption.redirectedHeader) else {
+                ip6_redirect_no_header(m, dev: skb.dev)
+                return .NOT_SPECIFIED
+            }
+            // The quoted packet follows the option's 8-byte header: icmpv6_notify reads it there.
+            guard let quoted = IPv6Packet(m.bytes, at: rh.offset + 8) else { return .PKT_TOO_SMALL }
+            guard quoted.nextHeader == .icmpv6 else {
+                tracer.notModeled("a redirect quoting a packet of next header \(quoted.nextHeader.rawValue) (its error handler's redirect)")
                 outcome.set(.unknown)
                 return .NOT_SPECIFIED
             }
-            ip6_redirect_no_header(m, dev: skb.dev)
-            return .NOT_SPECIFIED
+            return icmpv6_notify(&skb, type: ICMPv6Type.NDISC_REDIRECT, code: 0, info: 0, quotedAt: rh.offset + 8)
         }
     }
 

@@ -10,7 +10,7 @@
 // destination take its MTU.
 // Not modeled: the lookups' own visit of the exceptions and per-CPU copies (`rt6_find_cached_rt`), neighbour
 // probing (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing,
-// locked MTU metrics (`mtu lock`), redirects.
+// locked MTU metrics (`mtu lock`).
 // Router advertisements add and remove the default router (`rt6_add_dflt_router`, `ip6_del_rt`) and
 // on-link prefixes; the host's packets to a destination behind a route with a gateway go to the
 // gateway's neighbour entry. Not modeled there: router preference between several default routers,
@@ -25,7 +25,7 @@ public enum ipv6_route_c: String, KernelSourceFile {
     case ip6_neigh_lookup, ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
         ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pol_route_output,
         ip6_route_output_flags_noref, ip6_route_output_flags, rt6_do_update_pmtu, __ip6_rt_update_pmtu, ip6_rt_update_pmtu,
-        ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect_no_header, rt6_do_redirect,
+        ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect, ip6_redirect_no_header, rt6_do_redirect,
         ip6_route_add, ip6_del_rt, rt6_get_dflt_router, inet6_rt_notify, rt6_add_dflt_router, ip6_pkt_drop, ip6_pkt_discard, rt6_mtu_change
 }
 
@@ -50,6 +50,23 @@ struct RT6Exceptions {
             entries[oldest] = nil
         }
         entries[daddr] = (mtu, expires)
+    }
+}
+
+/// The first hops redirects set (the `RTF_CACHE` clones `rt6_do_redirect` makes), by destination.
+/// Bounded as the path MTU exceptions are: beyond the limit an arbitrary one goes.
+struct RT6Redirects {
+    private var firstHops: [IPv6Address: IPv6Address] = [:]
+
+    /// The first hop a redirect set for `daddr`.
+    func firstHop(to daddr: IPv6Address) -> IPv6Address? { firstHops[daddr] }
+
+    /// Makes `firstHop` the first hop to `daddr`.
+    mutating func set(_ firstHop: IPv6Address, for daddr: IPv6Address) {
+        if firstHops[daddr] == nil, firstHops.count >= RT6Exceptions.limit, let any = firstHops.keys.first {
+            firstHops[any] = nil
+        }
+        firstHops[daddr] = firstHop
     }
 }
 
@@ -321,9 +338,10 @@ extension Kernel {
         return best
     }
 
-    /// The next hop of the host's packet to `daddr` (`rt6_nexthop`): the gateway of its route, unless
-    /// a prefix of the device holds `daddr` (on-link) or the route has none.
+    /// The next hop of the host's packet to `daddr` (`rt6_nexthop`): the first hop a redirect set, else
+    /// the gateway of its route, unless a prefix of the device holds `daddr` (on-link) or the route has none.
     func rt6Nexthop(_ daddr: IPv6Address) -> IPv6Address {
+        if let first = rt6Redirects.firstHop(to: daddr) { return first }
         if daddr.isMulticast || daddr.isLinkLocal
             || devices.contains(where: { d in d.addresses6.contains { $0.length < 128 && $0.contains(daddr) } }) {
             return daddr
@@ -332,12 +350,17 @@ extension Kernel {
     }
 }
 
-// Redirects (RFC 4861 §8.3) a received ND redirect without a redirected-header option leads to.
-// Not modeled: accepting a redirect (the neighbour entry of the new first hop, the cloned route).
+// Redirects (RFC 4861 §8.3): a received ND redirect (without a redirected-header option, or through
+// `icmpv6_notify` with one) is checked against the route it concerns and, accepted, makes the target
+// the first hop to its destination: a clone of the route (`RTF_CACHE`, an exception under it; 4.14
+// inserts it into the tree) with the target as gateway, or none for an on-link destination (target
+// equal to destination). Not modeled: the netevent notice, the garbage collection of unused clones.
 extension Kernel {
     /// Checks a redirect against the route it concerns: refused when its destination is multicast,
     /// its target neither the destination nor link-local, the host a router or `accept_redirects` 0,
-    /// its options invalid, or its source not the first hop of the route (the reject route).
+    /// its options invalid, or its source not the first hop of the route (the reject route). Accepted,
+    /// it learns the target's entry (STALE, with the target link-layer address option's address) and
+    /// clones the route with the target as the destination's first hop.
     func rt6_do_redirect(_ dst: DstEntry, _ m: NDiscInput, dev: NetDevice) {
         traced(ipv6_route_c.rt6_do_redirect) {
             let target = m.target, dest = IPv6Address(m.bytes, at: m.start + 24)
@@ -349,13 +372,48 @@ extension Kernel {
                 tracer.note("a router, or accept_redirects 0: redirect ignored")
                 return
             }
-            guard ndisc_parse_options(m) != nil else { return }
+            guard let options = ndisc_parse_options(m) else { return }
+            var lladdr: MACAddress?
+            if let o = options.first(NDOption.targetLinkLayerAddress) {
+                guard o.length == 8, m.bytes.count >= o.offset + 8 else {
+                    tracer.note("target link-layer address option of the wrong length: redirect ignored")
+                    return
+                }
+                lladdr = MACAddress(m.bytes, at: o.offset + 2)
+            }
             guard dst.type != .unreachable else {
                 tracer.note("\(m.header.source) is not the first hop of the route to \(dest): redirect ignored")
                 return
             }
-            tracer.notModeled("accepting a redirect (the new first hop's neighbour entry and route)")
-            outcome.set(.unknown)
+            ip6_confirm_neigh(m.header.source)
+            // __neigh_lookup (inline): the target's entry, made when there is none
+            if !neigh_lookup(target) { __neigh_create(target) }
+            ndisc_update(target, ha: lladdr, state: .NUD_STALE, inline: false)
+            ip6_rt_cache_alloc(dest)
+            if profile.version == .v4_14 {
+                ip6_ins_rt()
+            } else {
+                rt6_insert_exception()
+                // The clone copies the route's metrics: one with its own MTU metric (a router
+                // advertisement's MTU option) is not below the route's MTU, and the exception is refused.
+                if let mtu = routes6.first(where: { $0.gateway == m.header.source && $0.destination.contains(dest) })?.mtu {
+                    tracer.note("the route's MTU metric \(mtu) is copied into the clone, which is then not below the route's "
+                        + "MTU: the exception is refused (EINVAL), no route changes")
+                    return
+                }
+            }
+            rt6Redirects.set(target, for: dest)
+            tracer.state(target == dest ? "\(dest) is on-link (redirect)" : "first hop to \(dest): \(target) (redirect)")
+        }
+    }
+
+    /// Follows a redirect that quotes the packet it is about (`icmpv6_err`, the datagram protocols'
+    /// error handlers): the route from the quoted packet's destination through the redirect's
+    /// sender, then `rt6_do_redirect` with the redirect message.
+    func ip6_redirect(quoted: IPv6Packet, _ m: NDiscInput, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_redirect) {
+            let dst = ip6_route_redirect(quoted.destination, gateway: m.header.source, dev: dev)
+            rt6_do_redirect(dst, m, dev: dev)
         }
     }
 
