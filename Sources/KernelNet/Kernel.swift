@@ -544,7 +544,7 @@ public struct Sysctl: Sendable {
     public static let modeledPerDevice6: Set<String> = [
         "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
         "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
-        "autoconf", "hop_limit", "mtu",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

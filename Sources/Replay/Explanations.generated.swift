@@ -64,7 +64,7 @@ enum Explanations {
         "__udp_enqueue_schedule_skb": "Queues a datagram on the socket's receive queue.",
         "__udpv6_queue_rcv_skb": "Queues the datagram on the socket (`Udp6InDatagrams`).",
         "addrconf_get_prefix_route": "The route a prefix announcement made before (`RTF_ADDRCONF | RTF_PREFIX_RT`) for `prefix` on `dev`.",
-        "addrconf_prefix_rcv": "Handles a prefix information option of a router advertisement (RFC 4862 §5.5.3): refused for a link-local or multicast prefix or a preferred lifetime beyond the valid one; an on-link prefix's route is added, refreshed or (valid lifetime 0) removed; an autonomous /64 makes an address from the device's interface identifier when `autoconf` is on.",
+        "addrconf_prefix_rcv": "Handles a prefix information option of a router advertisement (RFC 4862 §5.5.3): refused for a link-local or multicast prefix or a preferred lifetime beyond the valid one; an on-link prefix's route is added, refreshed or (valid lifetime 0) removed; an autonomous /64 makes an address from the device's interface identifier when `autoconf` is on (6.12: and the prefix does not ask for DHCPv6 prefix delegation, the P flag, under `ra_honor_pio_pflag`).",
         "addrconf_prefix_rcv_add_addr": "Forms the address `address` of an autonomous prefix: added when `dev` has it not and the prefix is valid; an address it has already keeps it.",
         "addrconf_prefix_route": "Adds the route of an on-link prefix to `dev`, expiring after `lifetime` seconds (`nil`: never).",
         "addrconf_rs_timer": "The router solicitation timer of a device (RFC 4861 §6.3.7): while no advertisement came and `router_solicitations` allows more, it sends the next solicitation.",

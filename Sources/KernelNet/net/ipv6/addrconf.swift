@@ -92,7 +92,8 @@ extension Kernel {
     /// Handles a prefix information option of a router advertisement (RFC 4862 §5.5.3): refused for
     /// a link-local or multicast prefix or a preferred lifetime beyond the valid one; an on-link
     /// prefix's route is added, refreshed or (valid lifetime 0) removed; an autonomous /64 makes an
-    /// address from the device's interface identifier when `autoconf` is on.
+    /// address from the device's interface identifier when `autoconf` is on (6.12: and the prefix does
+    /// not ask for DHCPv6 prefix delegation, the P flag, under `ra_honor_pio_pflag`).
     func addrconf_prefix_rcv(_ pinfo: NDPrefixInformation?, dev: NetDevice) {
         traced(addrconf_c.addrconf_prefix_rcv) {
             guard let pinfo else {
@@ -121,7 +122,10 @@ extension Kernel {
                     addrconf_prefix_route(prefix, dev: dev, lifetime: lifetime)
                 }
             }
-            if pinfo.autonomous, sysctl.ipv6Conf("autoconf", dev: dev.name, fallback: 1) != 0 {
+            // 6.12 leaves a prefix with the P flag to DHCPv6 prefix delegation when ra_honor_pio_pflag is on.
+            let leftToPD = profile.version >= .v6_12 && pinfo.preferPD && sysctl.ipv6Conf("ra_honor_pio_pflag", dev: dev.name) != 0
+            if leftToPD { tracer.note("prefix with the P flag and ra_honor_pio_pflag 1: no address (left to DHCPv6-PD)") }
+            if pinfo.autonomous, !leftToPD, sysctl.ipv6Conf("autoconf", dev: dev.name, fallback: 1) != 0 {
                 guard pinfo.prefixLength == 64 else {
                     tracer.note("autonomous prefix of length \(pinfo.prefixLength), not 64: no address")
                     return
