@@ -8,7 +8,7 @@ import Wire
 /// Functions modeled from `net/ipv6/ip6_fib.c`, in the file's order.
 public enum ip6_fib_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_fib.c"
-    case fib6_get_table, fib6_metric_set, fib6_add, fib6_locate
+    case fib6_get_table, fib6_metric_set, fib6_add, fib6_locate, fib6_del
 }
 
 /// The route metrics a router advertisement sets (`RTAX_*`, include/uapi/linux/rtnetlink.h).
@@ -44,5 +44,11 @@ extension Kernel {
     /// Finds the node of exactly `prefix` in the tree.
     func fib6_locate(_ prefix: IPv6Prefix) {
         traced(ip6_fib_c.fib6_locate) {}
+    }
+
+    /// Takes a route out of the tree (its exceptions flushed) and tells netlink listeners
+    /// (RTM_DELROUTE).
+    func fib6_del() {
+        traced(ip6_fib_c.fib6_del) { inet6_rt_notify() }
     }
 }

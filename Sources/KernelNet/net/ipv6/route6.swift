@@ -417,13 +417,16 @@ extension Kernel {
         }
     }
 
-    /// The lookup of one table for a redirect: a route to the destination whose first hop is `gateway`.
+    /// The lookup of one table for a redirect: a route to the destination whose first hop is `gateway`,
+    /// of which 6.x makes a copy to hand back (`ip6_create_rt_rcu`; 4.14 takes a reference).
     func __ip6_route_redirect(_ daddr: IPv6Address, table: RT6Table, gateway: IPv6Address) -> DstEntry? {
         traced(ipv6_route_c.__ip6_route_redirect) {
             guard table == .main else { return nil }
             let via = routes6.filter { $0.gateway == gateway && $0.destination.contains(daddr) }
                 .max { $0.destination.length < $1.destination.length }
-            return via.map { r in DstEntry(type: .unicast, dev: devices.first { $0.name == r.device }) }
+            guard let via else { return nil }
+            if profile.version != .v4_14 { ip6_rt_copy_init() }
+            return DstEntry(type: .unicast, dev: devices.first { $0.name == via.device })
         }
     }
 
@@ -457,6 +460,7 @@ extension Kernel {
     func ip6_del_rt(_ destination: IPv6Prefix, gateway: IPv6Address?, dev: NetDevice) {
         traced(ipv6_route_c.ip6_del_rt) {
             routes6.removeAll { $0.addrconf && $0.destination == destination && $0.gateway == gateway && $0.device == dev.name }
+            fib6_del()
             tracer.state("route \(destination)\(gateway.map { " via \($0)" } ?? "") dev \(dev.name) removed")
         }
     }
@@ -483,7 +487,8 @@ extension Kernel {
         }
     }
 
-    /// Tells netlink listeners of a new route (RTM_NEWROUTE): with none, the message is freed again.
+    /// Tells netlink listeners of a new or removed route (RTM_NEWROUTE, RTM_DELROUTE): with none, the
+    /// message is freed again.
     func inet6_rt_notify() {
         traced(ipv6_route_c.inet6_rt_notify) { rtnl_notify() }
     }
