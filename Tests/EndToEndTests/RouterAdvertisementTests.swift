@@ -124,9 +124,9 @@ struct RouterAdvertisementTests {
         #expect(Self.notes(old[4]).contains("output route: unicast via pra-dut gateway fe80::99"))
     }
 
-    @Test("accept_redirects 0: no redirect is taken")
+    @Test("accept_redirects 0 on the device: no redirect is taken")
     func redirectsOff() throws {
-        let t = try Self.traces("v6_redirect", sysctl: ["net.ipv6.conf.all.accept_redirects": 0])
+        let t = try Self.traces("v6_redirect", sysctl: ["net.ipv6.conf.pra-dut.accept_redirects": 0])
         #expect(!t[10].functions.contains("ip6_rt_cache_alloc"))
         #expect(Self.notes(t[11]).contains("output route: unicast via pra-dut gateway fe80::ff:fe00:e00"))
     }

@@ -368,7 +368,8 @@ extension Kernel {
                 tracer.note("redirect too short, to a multicast destination, or to a target not link-local: ignored")
                 return
             }
-            if devconf6Forwarding(dev) || (sysctl.values["net.ipv6.conf.all.accept_redirects"] ?? 1) == 0 {
+            // idev->cnf.accept_redirects: the device's own setting (all's does not reach it).
+            if devconf6Forwarding(dev) || sysctl.ipv6Conf("accept_redirects", dev: dev.name, fallback: 1) == 0 {
                 tracer.note("a router, or accept_redirects 0: redirect ignored")
                 return
             }
