@@ -127,7 +127,8 @@ public final class Kernel {
     static let expectedLimit = 256
 
     public init(profile: KernelProfile, devices: [NetDevice], routes: [RouteConfig] = [],
-                neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:],
+                neighbours: [NeighbourConfig] = [], neighbours6: [IPv6NeighbourConfig] = [], sockets: [SocketConfig] = [],
+                sysctl: [String: Int] = [:],
                 sysctlText: [String: String] = [:], netfilterRules: [NetfilterRule] = []) {
         self.profile = profile
         self.symbols = SymbolResolver(profile: profile)
@@ -144,6 +145,9 @@ public final class Kernel {
         self.sockets = SocketTable(sockets)
         for n in neighbours {
             self.neighbours[n.ip] = Neighbour(ha: n.mac, state: n.state, hh_cached: false)
+        }
+        for n in neighbours6 {
+            self.neighbours6[n.ip] = Neighbour(ha: n.mac, state: n.state, hh_cached: false)
         }
     }
 
@@ -439,20 +443,25 @@ public struct RouteConfig6: Sendable {
     }
 }
 
-/// A neighbour entry the host starts with.
-public struct NeighbourConfig: Sendable {
-    public var ip: IPv4Address
+/// A neighbour entry the host starts with, in `arp_tbl` (an IPv4 address) or `nd_tbl` (IPv6).
+public struct NeighbourEntryConfig<Address: Hashable & Sendable>: Sendable, Equatable {
+    public var ip: Address
     public var mac: MACAddress
     public var device: String?
     public var state: NUDState
 
-    public init(ip: IPv4Address, mac: MACAddress, device: String?, state: NUDState) {
+    public init(ip: Address, mac: MACAddress, device: String?, state: NUDState) {
         self.ip = ip
         self.mac = mac
         self.device = device
         self.state = state
     }
 }
+
+/// An `arp_tbl` entry the host starts with.
+public typealias NeighbourConfig = NeighbourEntryConfig<IPv4Address>
+/// An `nd_tbl` entry the host starts with.
+public typealias IPv6NeighbourConfig = NeighbourEntryConfig<IPv6Address>
 
 /// The per-device sysctls the receive path reads on every packet, resolved from ``Sysctl`` for one
 /// device (the kernel keeps them per device too: `in_dev->cnf`, `inet6_dev->cnf`).

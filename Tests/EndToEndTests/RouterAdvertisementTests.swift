@@ -131,3 +131,23 @@ struct RouterAdvertisementTests {
         #expect(Self.notes(t[11]).contains("output route: unicast via pra-dut gateway fe80::ff:fe00:e00"))
     }
 }
+
+/// The profile's IPv6 neighbours are the host's `nd_tbl` entries at the start, as its IPv4 ones are
+/// `arp_tbl`'s: the first packet through a permanent entry resolves its header, the next use it.
+@Suite("the profile's IPv6 neighbours (nd_tbl)")
+struct ProfileIPv6NeighbourTests {
+    @Test("v6_tcp_udp's static neighbours: the SYN-ACK caches the peer's header, the next packet uses it")
+    func permanentEntries() throws {
+        let t = try RouterAdvertisementTests.traces("v6_tcp_udp")
+        // frame 2: the SYN-ACK, the first packet to fd77::2
+        #expect(t[1].functions.contains("neigh_resolve_output"))
+        #expect(t[1].functions.contains("eth_header_cache"))
+        #expect(!RouterAdvertisementTests.notes(t[1]).contains { $0.contains("assumed resolved") })
+        // frame 5 on: the cached header
+        #expect(!t[4].functions.contains("neigh_resolve_output"))
+        // neigh=cold starts without them
+        let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/v6_tcp_udp.host.json")))
+        let cold = try HostProfile.parse(data).applying([.coldNeighbours])
+        #expect(cold.ipv6Neighbours.isEmpty)
+    }
+}
