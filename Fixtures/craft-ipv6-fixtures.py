@@ -10,6 +10,11 @@ scapy frames, sent from p6b-peer on the interface p6b-peer with sendp():
                DAD probes, a router solicitation, a redirect
   ra           router advertisements: a valid one (prefix, MTU, source link-layer address) and
                invalid ones (hop limit, global source, MTU below 1280)
+  ra-route on|off|no-mtu  a router advertisement that makes the peer the default router (on: lifetime
+               1800, MTU 1400, the on-link prefix fd79::/64 without autoconf; no-mtu: the same without
+               the MTU option) or withdraws it (off: router and prefix lifetimes 0)
+  redirect     a redirect from the router (fe80::ff:fe00:e00) to fd77::1: fd99::5 is better reached
+               through fe80::99 (link-layer address 02:00:00:00:0e:99), quoting the host's echo request
   mld          MLDv2 and MLDv1 queries, reports of other members, a query from a global source
   frag         fragments: overlap (RFC 5722), atomic fragment, bad fragment length, a lone first
                fragment left to time out
@@ -31,6 +36,7 @@ truth:
                GROUP@DEV is a multicast group the host had joined there
 """
 import json
+import os
 import socket
 import sys
 import time
@@ -40,7 +46,7 @@ DUT_IP, PEER_IP = "fd77::1", "fd77::2"
 DUT_LL, PEER_LL = "fe80::ff:fe00:d00", "fe80::ff:fe00:e00"
 DUT_SNMC = "ff02::1:ff00:1"          # solicited-node group of fd77::1
 DUT_LL_SNMC = "ff02::1:ff00:d00"     # ... of the link-local address
-PEER_IF = "p6b-peer"
+PEER_IF = os.environ.get("FIXTURE_PREFIX", "p6b") + "-peer"
 GAP = 0.2
 
 
@@ -168,6 +174,25 @@ def ra():
           frame(ra_pkt(src=PEER_IP), dst_mac=all_nodes),            # 2 global source: invalid
           frame(ra_pkt(mtu=1000), dst_mac=all_nodes),               # 3 valid, MTU option below 1280 ignored
           frame(ra_pkt(), dst_mac=all_nodes)], gap=1.5)             # 4 valid again (refresh), MTU 1400
+
+
+def ra_route(mode):
+    s = S()
+    on = mode != "off"
+    mtu = s.ICMPv6NDOptMTU(mtu=1400) if mode != "no-mtu" else s.Raw()
+    ra = (ip6(dst="ff02::1", src=PEER_LL, hlim=255) / s.ICMPv6ND_RA(chlim=64, routerlifetime=1800 if on else 0)
+          / s.ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC) / mtu
+          / s.ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=0, validlifetime=86400 if on else 0,
+                                    preferredlifetime=14400 if on else 0, prefix="fd79::"))
+    send([frame(ra, dst_mac=mc_mac("ff02::1"))])
+
+
+def redirect():
+    s = S()
+    quoted = bytes(s.IPv6(src=DUT_IP, dst="fd99::5", hlim=64) / s.ICMPv6EchoRequest(id=1, seq=1))
+    rd = (ip6(dst=DUT_IP, src=PEER_LL, hlim=255) / s.ICMPv6ND_Redirect(tgt="fe80::99", dst="fd99::5")
+          / s.ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:0e:99") / s.ICMPv6NDOptRedirectedHdr(pkt=quoted))
+    send([frame(rd)])
 
 
 def mld():
@@ -383,7 +408,7 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "mld": mld, "frag": frag,
+    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "redirect": redirect, "mld": mld, "frag": frag,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
              "udp-client": udp_client, "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,

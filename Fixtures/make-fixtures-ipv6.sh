@@ -2,9 +2,10 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped pmtu (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
-#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu with FIXTURE_PREFIX=pv6.
+#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu with FIXTURE_PREFIX=pv6,
+#      ra_route and redirect with FIXTURE_PREFIX=pra.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -25,6 +26,16 @@
 #            defends it with an NA)
 #   ndisc    craft-ipv6-fixtures.py ndisc: valid and invalid NS/NA, DAD probes, RS, redirect
 #   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
+#   ra_route the peer, with fd99::5 on its loopback, advertises itself as the default router
+#            (craft-ipv6-fixtures.py ra-route on: MTU 1400, on-link prefix fd79::/64), the host pings fd99::5
+#            (through the router) with 56 and 1400 bytes (in two fragments: the MTU option lowered the
+#            link's IPv6 MTU), the peer withdraws (ra-route off: lifetimes 0), the host's third ping
+#            fails locally (no route, nothing sent); the peer has a permanent entry for the host
+#   redirect as ra_route's start (the peer the default router, a ping to fd99::5 through it), then
+#            craft-ipv6-fixtures.py redirect (fd99::5 through fe80::99, 02:00:00:00:0e:99, quoting the
+#            request), refused (the route carries the RA's MTU), a ping through the router again; the
+#            router withdraws and comes back without the MTU option, a ping, the same redirect, taken
+#            now: the last ping goes to 02:00:00:00:0e:99 (nobody answers)
 #   mld      craft-ipv6-fixtures.py mld, the host a member of ff12::7777 on p6b-dut
 #   frag     static neighbours, ip6frag_time=1: ping6 of 3000 bytes (fragments both ways), then
 #            craft-ipv6-fixtures.py frag (overlap, atomic, bad length, a fragment left to time out)
@@ -49,7 +60,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra mld frag exthdr forward tcp_mid tcp_mapped pmtu)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -194,6 +205,44 @@ fx_scapy() {  # fixture craft-command [static] [sysctl-extra]
 fx_ndisc() { fx_scapy v6_ndisc ndisc; }
 fx_ra() { fx_scapy v6_ra ra "" '"net.ipv6.conf.all.accept_ra": 1, "net.ipv6.conf.all.forwarding": 0'; }
 fx_exthdr() { fx_scapy v6_exthdr exthdr static; }
+
+fx_redirect() {
+  setup
+  px ip addr add fd99::5/128 dev lo
+  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev $PEER nud permanent
+  start_capture v6_redirect
+  px $PY "$CRAFT" ra-route on
+  sleep 0.3
+  dx ping -6 -n -c 1 fd99::5
+  px $PY "$CRAFT" redirect
+  sleep 0.3
+  dx ping -6 -n -c 1 fd99::5
+  px $PY "$CRAFT" ra-route off
+  px $PY "$CRAFT" ra-route no-mtu
+  sleep 0.3
+  dx ping -6 -n -c 1 fd99::5
+  px $PY "$CRAFT" redirect
+  sleep 0.3
+  ! dx ping -6 -n -c 1 -W 1 fd99::5
+  stop_capture v6_redirect
+  host v6_redirect "" '"net.ipv6.conf.all.accept_ra": 1, "net.ipv6.conf.all.forwarding": 0'
+}
+
+fx_ra_route() {
+  setup
+  px ip addr add fd99::5/128 dev lo
+  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev $PEER nud permanent
+  start_capture v6_ra_route
+  px $PY "$CRAFT" ra-route on
+  sleep 0.3
+  dx ping -6 -n -c 1 fd99::5
+  dx ping -6 -n -c 1 -s 1400 fd99::5
+  px $PY "$CRAFT" ra-route off
+  sleep 0.3
+  ! dx ping -6 -n -c 1 -W 1 fd99::5
+  stop_capture v6_ra_route
+  host v6_ra_route "" '"net.ipv6.conf.all.accept_ra": 1, "net.ipv6.conf.all.forwarding": 0'
+}
 
 fx_mld() {
   setup

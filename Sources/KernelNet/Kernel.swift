@@ -54,6 +54,13 @@ public final class Kernel {
     var ip6Frags = FragmentDir<Frag6Key>()
     /// Path MTUs learned from ICMPv6 packets too big (net/ipv6/route.c's exceptions).
     var rt6Exceptions = RT6Exceptions()
+    /// What router advertisements left on each IPv6 device (`inet6_dev`'s RA flags and `ra_mtu`), by name.
+    var raState: [String: RAState] = [:]
+    /// The first hops redirects set (net/ipv6/route.c's redirect clones).
+    var rt6Redirects = RT6Redirects()
+    /// The devices the replay saw send a router solicitation (the first comes from DAD's completion, the
+    /// others from the solicitation timer).
+    var routerSolicitationsSent: Set<String> = []
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).
@@ -125,7 +132,8 @@ public final class Kernel {
     static let expectedLimit = 256
 
     public init(profile: KernelProfile, devices: [NetDevice], routes: [RouteConfig] = [],
-                neighbours: [NeighbourConfig] = [], sockets: [SocketConfig] = [], sysctl: [String: Int] = [:],
+                neighbours: [NeighbourConfig] = [], neighbours6: [IPv6NeighbourConfig] = [], sockets: [SocketConfig] = [],
+                sysctl: [String: Int] = [:],
                 sysctlText: [String: String] = [:], netfilterRules: [NetfilterRule] = []) {
         self.profile = profile
         self.symbols = SymbolResolver(profile: profile)
@@ -142,6 +150,9 @@ public final class Kernel {
         self.sockets = SocketTable(sockets)
         for n in neighbours {
             self.neighbours[n.ip] = Neighbour(ha: n.mac, state: n.state, hh_cached: false)
+        }
+        for n in neighbours6 {
+            self.neighbours6[n.ip] = Neighbour(ha: n.mac, state: n.state, hh_cached: false)
         }
     }
 
@@ -421,6 +432,14 @@ public struct RouteConfig6: Sendable {
     public var destination: IPv6Prefix
     public var gateway: IPv6Address?
     public var device: String?
+    /// Made by address configuration from a router advertisement (`RTF_ADDRCONF`): a default router
+    /// or an on-link prefix, which later advertisements refresh or remove.
+    public var addrconf = false
+    /// The capture time (nanoseconds) the route expires at (`RTF_EXPIRES`); `nil`: never.
+    public var expires: Int64?
+    /// The route's own MTU metric (`RTAX_MTU`), which a router advertisement's MTU option sets on its
+    /// default route; `nil`: none (the device's).
+    public var mtu: Int?
 
     public init(destination: IPv6Prefix, gateway: IPv6Address?, device: String?) {
         self.destination = destination
@@ -429,20 +448,25 @@ public struct RouteConfig6: Sendable {
     }
 }
 
-/// A neighbour entry the host starts with.
-public struct NeighbourConfig: Sendable {
-    public var ip: IPv4Address
+/// A neighbour entry the host starts with, in `arp_tbl` (an IPv4 address) or `nd_tbl` (IPv6).
+public struct NeighbourEntryConfig<Address: Hashable & Sendable>: Sendable, Equatable {
+    public var ip: Address
     public var mac: MACAddress
     public var device: String?
     public var state: NUDState
 
-    public init(ip: IPv4Address, mac: MACAddress, device: String?, state: NUDState) {
+    public init(ip: Address, mac: MACAddress, device: String?, state: NUDState) {
         self.ip = ip
         self.mac = mac
         self.device = device
         self.state = state
     }
 }
+
+/// An `arp_tbl` entry the host starts with.
+public typealias NeighbourConfig = NeighbourEntryConfig<IPv4Address>
+/// An `nd_tbl` entry the host starts with.
+public typealias IPv6NeighbourConfig = NeighbourEntryConfig<IPv6Address>
 
 /// The per-device sysctls the receive path reads on every packet, resolved from ``Sysctl`` for one
 /// device (the kernel keeps them per device too: `in_dev->cnf`, `inet6_dev->cnf`).
@@ -532,7 +556,9 @@ public struct Sysctl: Sendable {
 
     /// The per-device IPv6 settings the model reads (`net.ipv6.conf.{all,default,DEVICE}.NAME`).
     public static let modeledPerDevice6: Set<String> = [
-        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast",
+        "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
+        "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

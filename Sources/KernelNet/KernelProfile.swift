@@ -148,6 +148,8 @@ public struct KernelProfile: Sendable, Equatable {
             "rt6_insert_exception",
             // ip6_fragment walks the buffer list itself
             "ip6_fraglist_init", "ip6_fraglist_prepare",
+            // a router advertisement sets the default route's metrics inline (dst_metric_set)
+            "fib6_metric_set",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",
             "iwl_mvm_mac_itxq_xmit", "iwl_mvm_tx_skb_sta", "drv_wake_tx_queue", "ieee80211_tx_dequeue",
             "ieee80211_rx_for_interface", "ieee80211_queue_skb_to_iface", "ieee80211_iface_process_skb",

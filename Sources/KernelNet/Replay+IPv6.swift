@@ -56,7 +56,7 @@ extension Kernel {
                 withTransmitSKB { out in
                     if sysctl.pingSocketsPermitted { ping_v6_sendmsg(&out, identifier: id) } else { rawv6_sendmsg(&out, type: type) }
                 }
-            case ICMPv6Type.NDISC_ROUTER_SOLICITATION: notModeledOrigin("a router solicitation (ndisc_send_rs)")
+            case ICMPv6Type.NDISC_ROUTER_SOLICITATION: transmitRouterSolicitation(dev: skb.dev)
             case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION:
                 transmitNeighbourSolicitation(hdr, target: IPv6Address(skb.bytes, at: upper + 8))
             case ICMPv6Type.NDISC_NEIGHBOUR_ADVERTISEMENT:
@@ -104,6 +104,20 @@ extension Kernel {
             _ = __neigh_event_send(target, frame: currentFrame)
         } else {
             neigh_timer_handler(target)
+        }
+    }
+
+    /// A router solicitation the host sent: its first on a device once the link-local address passed
+    /// DAD (`addrconf_dad_completed` calls `ndisc_send_rs`), a later one from the solicitation timer
+    /// (`addrconf_rs_timer`, `router_solicitation_interval` apart).
+    private func transmitRouterSolicitation(dev: NetDevice) {
+        if routerSolicitationsSent.contains(dev.name) {
+            addrconf_rs_timer()
+        } else {
+            routerSolicitationsSent.insert(dev.name)
+            tracer.note("the first router solicitation on \(dev.name): sent by addrconf_dad_completed once its link-local "
+                + "address passed duplicate address detection")
+            ndisc_send_rs()
         }
     }
 

@@ -123,7 +123,7 @@ extension HostInference {
         profile.routes6.append(RouteConfig6(destination: IPv6Prefix(address: .any, length: 0), gateway: address, device: device))
         var assumed = ["IPv6 default route via \(address) (\(gw)) on \(device): off-link IPv6 traffic goes to it"]
         if cacheNeighbour, !solicited.contains(chosen.lo & 0xff_ffff) {
-            profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: address.description, mac: gw, device: device, state: .NUD_REACHABLE))
+            profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: address, mac: gw, device: device, state: .NUD_REACHABLE))
             assumed.append("IPv6 neighbour \(address) (\(gw)) cached: the host reached its IPv6 gateway without soliciting it in the capture")
         }
         return assumed

@@ -119,6 +119,7 @@ extension HostProfile {
                 }
             case .coldNeighbours:
                 p.neighbours = []
+                p.ipv6Neighbours = []
                 p.coldNeighbours = true
             }
             p.overrides.append(o)

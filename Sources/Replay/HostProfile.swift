@@ -69,7 +69,7 @@ public struct HostProfile: Sendable {
     /// IPv6 routes.
     public var routes6: [RouteConfig6] = []
     public var neighbours: [NeighbourConfig] = []
-    /// IPv6 neighbours (`ip -6 neigh`), as written in the profile.
+    /// IPv6 neighbours (`ip -6 neigh`): the `nd_tbl` entries the host starts with.
     public var ipv6Neighbours: [IPv6NeighbourConfig] = []
     public var sockets: [SocketConfig] = []
     public var sysctl: [String: Int] = [:]
@@ -337,9 +337,9 @@ public struct HostProfile: Sendable {
             if let dev, !profile.interfaces.contains(where: { $0.name == dev }) {
                 throw fail("\(at).dev", "no interface named \(dev) (ip neigh: Cannot find device)")
             }
-            // IPv6 neighbours are kept as written (the IPv6 stack does not use them yet).
-            if let ipText = o["ip"] as? String, ipText.contains(":"), Self.ipv6Bytes(ipText) != nil, !ipText.contains("/") {
-                profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: ipText, mac: mac, device: dev, state: state))
+            // IPv6 neighbours go into nd_tbl.
+            if let ipText = o["ip"] as? String, ipText.contains(":"), !ipText.contains("/"), let ip = IPv6Address(ipText) {
+                profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: ip, mac: mac, device: dev, state: state))
                 continue
             }
             guard let ipText = o["ip"] as? String, let ip = IPv4Address(ipText) else {
@@ -594,7 +594,7 @@ public struct HostProfile: Sendable {
                 .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
                          ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
             } + ipv6Neighbours.map { n in
-                .object([("ip", .string(n.ip)), ("mac", .string(n.mac.description)),
+                .object([("ip", .string(n.ip.description)), ("mac", .string(n.mac.description)),
                          ("dev", n.device.map { .string($0) } ?? .null), ("state", .string(n.state.rawValue))])
             })),
             ("sockets", .array(sockets.map(Self.json(socket:)))),
@@ -704,17 +704,3 @@ public struct HostProfileError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// An IPv6 neighbour entry of the profile: the address as written, its link-layer address, device and state.
-public struct IPv6NeighbourConfig: Sendable, Equatable {
-    public var ip: String
-    public var mac: MACAddress
-    public var device: String?
-    public var state: NUDState
-
-    public init(ip: String, mac: MACAddress, device: String?, state: NUDState) {
-        self.ip = ip
-        self.mac = mac
-        self.device = device
-        self.state = state
-    }
-}

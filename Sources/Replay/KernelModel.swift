@@ -10,7 +10,7 @@ public enum KernelModel {
     /// The per-file function lists, in the order `functions` prints them (by kernel path).
     public static let files: [any KernelSourceFile.Type] = {
         let all: [any KernelSourceFile.Type] = [
-            af_packet.self, xfrm_policy.self, eth.self, ip6_input_c.self, exthdrs.self, ipv6_route_c.self, ipv6_mcast_c.self, ipv6_icmp_c.self, ndisc_c.self, addrconf_c.self, icmpv6_h.self, ipv6_udp_c.self, tcp_ipv6.self, ipv6_raw_c.self, ipv6_ping_c.self, fib6_rules.self, inet6_hashtables.self, inet6_connection_sock.self, ip6_checksum.self, ip6_output_c.self, ipv6_output_core_c.self, af_inet.self, gro.self, gro_h.self, dev_c.self,
+            af_packet.self, xfrm_policy.self, eth.self, ip6_input_c.self, exthdrs.self, ipv6_route_c.self, ip6_fib_c.self, ipv6_mcast_c.self, ipv6_icmp_c.self, ndisc_c.self, addrconf_c.self, icmpv6_h.self, ipv6_udp_c.self, tcp_ipv6.self, ipv6_raw_c.self, ipv6_ping_c.self, fib6_rules.self, inet6_hashtables.self, inet6_connection_sock.self, ip6_checksum.self, ip6_output_c.self, ipv6_output_core_c.self, af_inet.self, gro.self, gro_h.self, dev_c.self,
             neighbour.self, skbuff.self, fib_frontend.self, route.self, ping.self, tcp_minisocks.self,
             ip_forward_c.self, inet_hashtables.self, fib_trie.self, tcp_ipv4.self, tcp_offload.self, ip_fragment_c.self,
             inet_fragment.self, inet_timewait_sock.self, tcp_input.self, tcp_output.self, tcp_timer.self, inet_connection_sock.self, raw.self,

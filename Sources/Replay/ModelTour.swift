@@ -198,6 +198,8 @@ public enum ModelTour {
             try ReplaySession(frames: ipv6Frames, captureName: "tour", host: ipv6Host(driver: driver), kernelVersion: version)
         } + [try ReplaySession(frames: ipv6PingFrames, captureName: "tour", host: ipv6Host(driver: "veth", pingSockets: true),
                                kernelVersion: version),
+             try ReplaySession(frames: routerAdvertisementFrames, captureName: "tour", host: ipv6Host(driver: "veth", router: false),
+                               kernelVersion: version),
              try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
@@ -369,15 +371,16 @@ public enum ModelTour {
 
     /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, a
     /// TCP listener on `[::]:8080`, and a second link it forwards to (`fd00:88::/64`); reassembly gives
-    /// up after a second. With `pingSockets` its echo requests leave from ping sockets.
-    static func ipv6Host(driver: String, pingSockets: Bool = false) -> HostProfile {
+    /// up after a second. With `pingSockets` its echo requests leave from ping sockets; with `router`
+    /// false it does not forward (and takes router advertisements).
+    static func ipv6Host(driver: String, pingSockets: Bool = false, router: Bool = true) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
                                 "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64"], "captured": true },
                               { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
                                 "addresses": ["fd00:88::1/64"] } ],
               "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ],
-              "sysctl": { "net.ipv6.conf.all.forwarding": 1, "net.ipv6.ip6frag_time": 1\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
+              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -519,6 +522,46 @@ public enum ModelTour {
         let frame = tx.ipv6(IPv6Address("fd00:77::1")!, IPv6Address("fd00:77::2")!, .icmpv6,
                             FrameBuilder.icmp(type: 128, rest: [0, 7, 0, 1]))
         return [CapturedFrame(index: 1, timestampNanoseconds: 1_700_000_000_000_000_000, bytes: frame)]
+    }
+
+    /// The host's router solicitations (the first after DAD, the next from the timer), then router
+    /// advertisements to it, a host that takes them: the first (hop limit 64, timers, the router's
+    /// link-layer address, MTU 1400, an on-link autonomous prefix and a DNS server option) makes the
+    /// default route, the prefix's route and a SLAAC address; the host's echo request to an off-link
+    /// address then goes to the router; a redirect (refused: the route carries the MTU option's metric);
+    /// router and prefix lifetimes 0 remove both routes; the router comes back without an MTU option,
+    /// the redirect is taken, and the request goes to the new first hop.
+    static var routerAdvertisementFrames: [CapturedFrame] {
+        let peerLL = IPv6Address("fe80::ff:fe00:e00")!, prefix = IPv6Address("fd00:66::")!
+        let allNodes = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0001))
+        let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
+        let mac = (0..<6).map { UInt8(truncatingIfNeeded: peerMAC.rawValue >> (40 - 8 * $0)) }
+        let be32 = { (v: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
+        func ra(lifetime: UInt16, valid: UInt32, mtu: Bool = true) -> [UInt8] {
+            let pinfo: [UInt8] = [3, 4, 64, 0xc0] + be32(valid) + be32(valid) + [0, 0, 0, 0] + prefix.bytes
+            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
+            return allNodes.ipv6(peerLL, .allNodes, .icmpv6,
+                                 FrameBuilder.icmp(type: 134, rest: [64, 0, UInt8(lifetime >> 8), UInt8(lifetime & 0xff)],
+                                                   data: be32(30_000) + be32(1000) + options), hopLimit: 255)
+        }
+        let request = tx.ipv6(IPv6Address("fd00:77::1")!, IPv6Address("fd00:99::5")!, .icmpv6,
+                              FrameBuilder.icmp(type: 128, rest: [0, 8, 0, 1]))
+        let hostMACBytes = (0..<6).map { UInt8(truncatingIfNeeded: hostMAC.rawValue >> (40 - 8 * $0)) }
+        let solicitation = FrameBuilder(source: hostMAC, destination: MACAddress(rawValue: 0x3333_0000_0002))
+            .ipv6(IPv6Address("fe80::ff:fe00:d00")!, IPv6Address("ff02::2")!, .icmpv6,
+                  FrameBuilder.icmp(type: 133, rest: [0, 0, 0, 0], data: [1, 1] + hostMACBytes), hopLimit: 255)
+        // A redirect for fd00:99::5 to fe80::99, quoting the request: refused on 6.x while the route
+        // carries the MTU option's metric, taken once the router came back without it.
+        let redirect = FrameBuilder(source: peerMAC, destination: hostMAC)
+            .ipv6(peerLL, IPv6Address("fd00:77::1")!, .icmpv6,
+                  FrameBuilder.icmp(type: 137, rest: [0, 0, 0, 0], data: IPv6Address("fe80::99")!.bytes
+                      + IPv6Address("fd00:99::5")!.bytes + [2, 1, 2, 0, 0, 0, 0x0e, 0x99]
+                      + [4, UInt8((request.count - 14 + 8) / 8), 0, 0, 0, 0, 0, 0] + request.dropFirst(14)), hopLimit: 255)
+        return [solicitation, solicitation, ra(lifetime: 1800, valid: 86_400), request, redirect, ra(lifetime: 0, valid: 0),
+                ra(lifetime: 1800, valid: 86_400, mtu: false), redirect, request]
+            .enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
     }
 
     /// The tour's IPv6 fragments and forwarded packets: an echo request in two fragments, the host's

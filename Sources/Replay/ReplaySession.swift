@@ -93,7 +93,7 @@ public final class ReplaySession {
             guard let master = iface.master, let br = byName[master]?.bridge, let port = byName[iface.name] else { continue }
             br.br_add_if(port)
         }
-        kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours,
+        kernel = Kernel(profile: profile, devices: devices, routes: host.routes, neighbours: host.neighbours, neighbours6: host.ipv6Neighbours,
                         sockets: host.sockets, sysctl: host.sysctl, sysctlText: host.sysctlText, netfilterRules: host.netfilter)
         kernel.routes6 = host.routes6
         kernel.coldNeighbours = host.coldNeighbours

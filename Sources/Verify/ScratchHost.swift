@@ -131,7 +131,7 @@ public final class ScratchHost {
             try Command.run(words)
         }
         let neighbours = profile.neighbours.map { ($0.ip.description, $0.mac, $0.device, $0.state) }
-            + profile.ipv6Neighbours.map { ($0.ip, $0.mac, $0.device, $0.state) }
+            + profile.ipv6Neighbours.map { ($0.ip.description, $0.mac, $0.device, $0.state) }
         for (ip, mac, device, state) in neighbours {
             var words = ["ip", "-n", host, "neigh", "replace", ip, "lladdr", mac.description]
             if let device { words += ["dev", device] }

@@ -171,6 +171,8 @@ public struct NDPrefixInformation: Sendable, Equatable {
     public let onLink: Bool
     /// A: addresses may be formed from it (SLAAC).
     public let autonomous: Bool
+    /// P: the router prefers that hosts get addresses from it by DHCPv6 prefix delegation (RFC 9762).
+    public let preferPD: Bool
     public let validLifetime: UInt32
     public let preferredLifetime: UInt32
     public let prefix: IPv6Address
@@ -184,6 +186,7 @@ public struct NDPrefixInformation: Sendable, Equatable {
         prefixLength = bytes.u8(at: o + 2)
         onLink = bytes.u8(at: o + 3) & 0x80 != 0
         autonomous = bytes.u8(at: o + 3) & 0x40 != 0
+        preferPD = bytes.u8(at: o + 3) & 0x10 != 0
         validLifetime = bytes.u32be(at: o + 4)
         preferredLifetime = bytes.u32be(at: o + 8)
         prefix = IPv6Address(bytes, at: o + 16)

@@ -39,6 +39,12 @@ struct KernelProfileTests {
         // updated an entry (ndisc_recv_ns, ndisc_recv_na); 4.14 and 6.1 free every ND message as a drop.
         "v6_ndisc#1@6.12": .deliver, "v6_ndisc#15@6.12": .deliver, "v6_ndisc#19@6.12": .deliver,
         "v6_ping#1@6.12": .deliver, "multi_if#6@6.12": .deliver, "client_v6#2@6.12": .deliver, "client_any#5@6.12": .deliver,
+        // ... and for a router advertisement whose sender's entry it updated (ndisc_router_discovery;
+        // the capturing 6.18 kernel freed none of v6_ra_route's advertisements as a drop).
+        "v6_ra#3@6.12": .deliver, "v6_ra#5@6.12": .deliver, "v6_ra_route#1@6.12": .deliver, "v6_ra_route#7@6.12": .deliver,
+        "v6_redirect#1@6.12": .deliver, "v6_redirect#7@6.12": .deliver, "v6_redirect#8@6.12": .deliver,
+        // ... and, through icmpv6_notify, a redirect quoting the packet it is about
+        "v6_redirect#4@6.12": .deliver, "v6_redirect#11@6.12": .deliver,
         // 6.12's icmpv6_notify returns SKB_CONSUMED for an error it handed on: icmpv6_rcv consumes it.
         "v6_pmtu#2@6.12": .deliver, "v6_pmtu#13@6.12": .deliver, "v6_pmtu#14@6.12": .deliver,
         "v6_pmtu#15@6.12": .deliver, "v6_pmtu#16@6.12": .deliver, "v6_pmtu#32@6.12": .deliver, "v6_pmtu#34@6.12": .deliver,

@@ -342,7 +342,7 @@ struct HostProfileTests {
               { "ip": "fe80::ff:fe00:2", "mac": "02:00:00:00:00:02", "dev": "eth0", "state": "stale" } ] }
             """)
         #expect(p.neighbours.map(\.ip.description) == ["10.0.0.2"])
-        #expect(p.ipv6Neighbours == [IPv6NeighbourConfig(ip: "fe80::ff:fe00:2", mac: MACAddress("02:00:00:00:00:02")!,
+        #expect(p.ipv6Neighbours == [IPv6NeighbourConfig(ip: IPv6Address("fe80::ff:fe00:2")!, mac: MACAddress("02:00:00:00:00:02")!,
                                                          device: "eth0", state: .NUD_STALE)])
         #expect(Self.headerText(p).contains(#"{"ip":"fe80::ff:fe00:2","mac":"02:00:00:00:00:02","dev":"eth0","state":"NUD_STALE"}"#))
         for bad in ["fe80::ff:fe00:2/64", "fe80:::2", "10.0.0.256"] {

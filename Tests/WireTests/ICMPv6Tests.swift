@@ -68,7 +68,10 @@ struct ICMPv6Tests {
         #expect(option == m.options.all[2] && option.length == NDPrefixInformation.length)
         let pio = try #require(NDPrefixInformation(Self.ra, option: option))
         #expect(NDPrefixInformation(Self.ra, option: m.options.all[0]) == nil)
-        #expect(pio.prefix == IPv6Address("fd78::")! && pio.prefixLength == 64 && pio.onLink && pio.autonomous)
+        #expect(pio.prefix == IPv6Address("fd78::")! && pio.prefixLength == 64 && pio.onLink && pio.autonomous && !pio.preferPD)
+        var withP = Self.ra
+        withP[option.offset + 3] |= 0x10
+        #expect(NDPrefixInformation(withP, option: option)?.preferPD == true)
         #expect(pio.validLifetime == 86400 && pio.preferredLifetime == 14400)
         let mtu = try #require(m.options.first(NDOption.mtu))
         #expect(Self.ra.u32be(at: mtu.offset + 4) == 1000)

@@ -1,16 +1,63 @@
-// Mirrors net/ipv6/addrconf.c (Linux 6.1; 4.14.177 and 6.12 alike here): the host's IPv6 addresses.
+// Mirrors net/ipv6/addrconf.c (Linux 6.1; 4.14.177 and 6.12 alike here): the host's IPv6 addresses,
+// and the prefixes router advertisements announce (RFC 4862 §5.5.3): an on-link prefix becomes a
+// route on the device (`addrconf_prefix_route`, removed again by a valid lifetime of 0), an
+// autonomous /64 becomes an address formed from the device's EUI-64 interface identifier.
 // Not modeled: address flags (tentative, optimistic, deprecated: every address of the profile is
-// taken as valid and past DAD), address lifetimes, SLAAC.
+// taken as valid and past DAD; a SLAAC address is used at once, its DAD, `addrconf_dad_start`, is
+// not recorded), address lifetimes (a prefix's lifetimes only add or remove its route), stable
+// privacy and tokenized identifiers, temporary addresses (RFC 4941), `max_addresses`, the netlink
+// notice of the prefix (`inet6_prefix_notify`).
 import Trace
 import Wire
 
-/// Functions modeled from `net/ipv6/addrconf.c`.
+/// Functions modeled from `net/ipv6/addrconf.c`, in the file's order.
 public enum addrconf_c: String, KernelSourceFile {
     public static let path = "net/ipv6/addrconf.c"
-    case ipv6_get_ifaddr
+    case ipv6_generate_eui64, addrconf_get_prefix_route, addrconf_rs_timer, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr,
+        addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, inet6_ifinfo_notify, inet6_prefix_notify
 }
 
 extension Kernel {
+    /// The interface identifier of `dev` (RFC 4291 §2.5.1, modified EUI-64 from its MAC address):
+    /// the low 64 bits of a SLAAC address.
+    func ipv6_generate_eui64(_ dev: NetDevice) -> UInt64 {
+        traced(addrconf_c.ipv6_generate_eui64) {
+            let mac = dev.dev_addr.rawValue
+            let oui = (mac >> 24) ^ 0x02_0000
+            return oui << 40 | 0xff_fe << 24 | mac & 0xff_ffff
+        }
+    }
+
+    /// The route a prefix announcement made before (`RTF_ADDRCONF | RTF_PREFIX_RT`) for `prefix` on `dev`.
+    func addrconf_get_prefix_route(_ prefix: IPv6Prefix, dev: NetDevice) -> RouteConfig6? {
+        traced(addrconf_c.addrconf_get_prefix_route) {
+            fib6_get_table()
+            fib6_locate(prefix)
+            return routes6.first { $0.addrconf && $0.destination == prefix && $0.gateway == nil && $0.device == dev.name }
+        }
+    }
+
+    /// The router solicitation timer of a device (RFC 4861 §6.3.7): while no advertisement came and
+    /// `router_solicitations` allows more, it sends the next solicitation.
+    func addrconf_rs_timer() {
+        traced(addrconf_c.addrconf_rs_timer) { ndisc_send_rs() }
+    }
+
+    /// Adds `address` to `dev` (and its local route).
+    func ipv6_add_addr(_ address: IPv6Prefix, dev: NetDevice) {
+        traced(addrconf_c.ipv6_add_addr) {
+            dev.addresses6.append(address)
+            tracer.state("address \(address) added to \(dev.name)")
+        }
+    }
+
+    /// Whether `addr` is one of the host's addresses (a link-local one only on `dev`).
+    func ipv6_chk_addr(_ addr: IPv6Address, dev: NetDevice) -> Bool {
+        traced(addrconf_c.ipv6_chk_addr) {
+            devices.contains { d in (d === dev || !addr.isLinkLocal) && d.addresses6.contains { $0.address == addr } }
+        }
+    }
+
     /// Finds `addr` among the addresses of `dev` (`ipv6_get_ifaddr` with a device: the address must be
     /// on that device, or on any device when `dev` is nil). Returns the device holding it.
     @discardableResult
@@ -19,6 +66,94 @@ extension Kernel {
             let found = devices.first { d in (dev == nil || d === dev) && d.addresses6.contains { $0.address == addr } }
             tracer.note("\(addr) \(found == nil ? "is not" : "is") an address of \(dev?.name ?? "this host")")
             return found
+        }
+    }
+
+    /// Adds the route of an on-link prefix to `dev`, expiring after `lifetime` seconds (`nil`: never).
+    func addrconf_prefix_route(_ prefix: IPv6Prefix, dev: NetDevice, lifetime: UInt32?) {
+        traced(addrconf_c.addrconf_prefix_route) {
+            var route = RouteConfig6(destination: prefix, gateway: nil, device: dev.name)
+            route.addrconf = true
+            route.expires = lifetime.map { now + Int64($0) * 1_000_000_000 }
+            ip6_route_add(route)
+        }
+    }
+
+    /// Forms the address `address` of an autonomous prefix: added when `dev` has it not and the
+    /// prefix is valid; an address it has already keeps it.
+    func addrconf_prefix_rcv_add_addr(_ address: IPv6Prefix, dev: NetDevice, valid: UInt32) {
+        traced(addrconf_c.addrconf_prefix_rcv_add_addr) {
+            guard ipv6_get_ifaddr(address.address, dev: dev) == nil, valid != 0 else { return }
+            ipv6_add_addr(address, dev: dev)
+            tracer.note("duplicate address detection starts for \(address.address) (addrconf_dad_start)")
+        }
+    }
+
+    /// Handles a prefix information option of a router advertisement (RFC 4862 §5.5.3): refused for
+    /// a link-local or multicast prefix or a preferred lifetime beyond the valid one; an on-link
+    /// prefix's route is added, refreshed or (valid lifetime 0) removed; an autonomous /64 makes an
+    /// address from the device's interface identifier when `autoconf` is on (6.12: and the prefix does
+    /// not ask for DHCPv6 prefix delegation, the P flag, under `ra_honor_pio_pflag`).
+    func addrconf_prefix_rcv(_ pinfo: NDPrefixInformation?, dev: NetDevice) {
+        traced(addrconf_c.addrconf_prefix_rcv) {
+            guard let pinfo else {
+                tracer.note("prefix option shorter than 32 bytes: ignored")
+                return
+            }
+            guard !pinfo.prefix.isMulticast, !pinfo.prefix.isLinkLocal, pinfo.preferredLifetime <= pinfo.validLifetime else {
+                tracer.note("prefix \(pinfo.prefix) link-local or multicast, or preferred beyond valid lifetime: ignored")
+                return
+            }
+            let minLifetime = profile.version == .v4_14 ? 0 : sysctl.ipv6Conf("accept_ra_min_lft", dev: dev.name)
+            if pinfo.validLifetime != 0, pinfo.validLifetime < minLifetime {
+                tracer.note("valid lifetime \(pinfo.validLifetime) s below accept_ra_min_lft: ignored")
+                return
+            }
+            let prefix = IPv6Prefix(address: pinfo.prefix, length: Int(min(pinfo.prefixLength, 128)))
+            if pinfo.onLink {
+                let lifetime = pinfo.validLifetime == .max ? nil : pinfo.validLifetime
+                if let route = addrconf_get_prefix_route(prefix, dev: dev) {
+                    if pinfo.validLifetime == 0 {
+                        ip6_del_rt(prefix, gateway: nil, dev: dev)
+                    } else {
+                        setRoute6Expiry(route, lifetime: lifetime)
+                    }
+                } else if pinfo.validLifetime != 0 {
+                    addrconf_prefix_route(prefix, dev: dev, lifetime: lifetime)
+                }
+            }
+            // 6.12 leaves a prefix with the P flag to DHCPv6 prefix delegation when ra_honor_pio_pflag is on.
+            let leftToPD = profile.version >= .v6_12 && pinfo.preferPD && sysctl.ipv6Conf("ra_honor_pio_pflag", dev: dev.name) != 0
+            if leftToPD { tracer.note("prefix with the P flag and ra_honor_pio_pflag 1: no address (left to DHCPv6-PD)") }
+            if pinfo.autonomous, !leftToPD, sysctl.ipv6Conf("autoconf", dev: dev.name, fallback: 1) != 0 {
+                guard pinfo.prefixLength == 64 else {
+                    tracer.note("autonomous prefix of length \(pinfo.prefixLength), not 64: no address")
+                    return
+                }
+                let address = IPv6Address(high: pinfo.prefix.high, low: ipv6_generate_eui64(dev))
+                addrconf_prefix_rcv_add_addr(IPv6Prefix(address: address, length: 64), dev: dev, valid: pinfo.validLifetime)
+            }
+            inet6_prefix_notify()
+        }
+    }
+
+    /// Tells netlink listeners of the prefix (RTM_NEWPREFIX), inline in `addrconf_prefix_rcv`.
+    func inet6_prefix_notify() {
+        traced(addrconf_c.inet6_prefix_notify, inline: true) { rtnl_notify() }
+    }
+
+    /// Tells netlink listeners that the device's router advertisement settings changed (RA flags,
+    /// timers, the advertised MTU).
+    func inet6_ifinfo_notify() {
+        traced(addrconf_c.inet6_ifinfo_notify) { rtnl_notify() }
+    }
+
+    /// Sets the expiry of an address configuration route (`fib6_set_expires`, `fib6_clean_expires`):
+    /// `lifetime` seconds from now, or never.
+    func setRoute6Expiry(_ route: RouteConfig6, lifetime: UInt32?) {
+        for i in routes6.indices where routes6[i].addrconf && routes6[i].destination == route.destination
+            && routes6[i].gateway == route.gateway && routes6[i].device == route.device {
+            routes6[i].expires = lifetime.map { now + Int64($0) * 1_000_000_000 }
         }
     }
 }

@@ -72,6 +72,11 @@ extension Kernel {
     func icmpv6_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, info: UInt32) {
         traced(ipv6_icmp_c.icmpv6_err) {
             if type == ICMPv6Type.ICMPV6_PKT_TOOBIG { ip6_update_pmtu(quoted: quoted, mtu: Int(info), dev: skb.dev) }
+            if type == ICMPv6Type.NDISC_REDIRECT, let hdr = skb.ipv6_hdr() {
+                let start = skb.transport_header
+                ip6_redirect(quoted: quoted, NDiscInput(bytes: skb.bytes, start: start, length: skb.data + skb.len - start, header: hdr),
+                             dev: skb.dev)
+            }
             if ICMPv6Type.isError(type), skb.bytes.u8(at: offset) == ICMPv6Type.ICMPV6_ECHO_REQUEST {
                 ping_err(identifier: skb.bytes.u16be(at: offset + 4))
             }
@@ -246,10 +251,11 @@ extension Kernel {
     /// of the quoted packet's protocol, past its extension headers, and to the raw sockets. A quote too
     /// short for the protocol's first 8 bytes, or whose headers run out, counts as an input error.
     /// Returns the reason 6.12 frees the message with: nil when the error was handed on (consumed).
-    func icmpv6_notify(_ skb: inout SKBuff, type: UInt8, code: UInt8, info: UInt32) -> SKBDropReason? {
+    func icmpv6_notify(_ skb: inout SKBuff, type: UInt8, code: UInt8, info: UInt32, quotedAt: Int? = nil) -> SKBDropReason? {
         traced(ipv6_icmp_c.icmpv6_notify) {
-            // icmpv6_rcv pulled the ICMPv6 header: the quoted packet starts 8 bytes into the message.
-            let inner = skb.transport_header + 8, end = skb.data + skb.len
+            // icmpv6_rcv pulled the ICMPv6 header: the quoted packet starts 8 bytes into the message (a
+            // redirect's, `quotedAt`, after its redirected-header option's header).
+            let inner = quotedAt ?? skb.transport_header + 8, end = skb.data + skb.len
             guard inner + IPv6Packet.headerLength <= end, let quoted = IPv6Packet(skb.bytes, at: inner) else {
                 count("Icmp6InErrors")
                 return .PKT_TOO_SMALL

@@ -10,9 +10,8 @@
 // Fragmentation (`ip6_fragment`) is modeled for the host's own datagrams (the fast path over its
 // buffer list) as the capture shows them leave; not modeled: the slow path (`ip6_frag_init`,
 // `ip6_frag_next`), fragmenting a packet the capture shows whole. Not modeled: multicast loopback
-// (`ip6_mc_output` copies), GSO, extension headers on output, a gateway as the next hop (the
-// destination is: a next hop with no `nd_tbl` entry in the replay is taken as resolved before the
-// capture, with a cached header).
+// (`ip6_mc_output` copies), GSO, extension headers on output; a next hop with no `nd_tbl` entry in
+// the replay is taken as resolved before the capture, with a cached header.
 import Trace
 import Wire
 
@@ -58,10 +57,11 @@ extension Kernel {
                 count("Ip6OutMcastPkts")
                 count("Ip6OutMcastOctets", ip6PacketLength(skb))
             }
-            // The next hop's nd_tbl entry (__ipv6_neigh_lookup_noref, inline), created for a multicast
-            // destination; a unicast one the replay has not seen resolved was resolved before the capture
-            // (a tun device does no neighbour discovery, IFF_NOARP: its neighbours are always usable).
-            guard let nexthop = skb.ipv6_hdr()?.destination else { return neigh_hh_output(&skb) }
+            // The next hop's nd_tbl entry (rt6_nexthop: the route's gateway, else the destination;
+            // __ipv6_neigh_lookup_noref, inline), created for a multicast destination; a unicast one the
+            // replay has not seen resolved was resolved before the capture (a tun device does no neighbour
+            // discovery, IFF_NOARP: its neighbours are always usable).
+            guard let nexthop = skb.ipv6_hdr().map({ rt6Nexthop($0.destination) }) else { return neigh_hh_output(&skb) }
             if neighbours6[nexthop] == nil, nexthop.isMulticast { __neigh_create(nexthop) }
             guard neighbours6[nexthop] != nil else {
                 return traced(neighbour_h.neigh_output) {
@@ -82,8 +82,9 @@ extension Kernel {
         traced(ip6_output_c.__ip6_finish_output) {
             let mtu = skb.ipv6_hdr().map { ip6PathMTU(to: $0.destination, dev: skb.dev) } ?? skb.dev.mtu
             if transmitContext.isFirstFragment || (!skb.skb_is_gso() && ip6PacketLength(skb) > mtu) {
-                tracer.note(mtu < skb.dev.mtu ? "packet larger than the path MTU \(mtu) (packet too big): fragment"
-                                              : "packet larger than MTU \(mtu): fragment")
+                let learnt = skb.ipv6_hdr().flatMap { rt6Exceptions.mtu(to: $0.destination, now: now) } != nil
+                tracer.note(learnt ? "packet larger than the path MTU \(mtu) (packet too big): fragment"
+                                   : "packet larger than MTU \(mtu): fragment")
                 return ip6_fragment(&skb)
             }
             return ip6_finish_output2(&skb)

@@ -5,12 +5,14 @@
 // `SKB_CONSUMED` for a message acted on), which `icmpv6_rcv` frees the message with; 4.14 and 6.1
 // return none, and `icmpv6_rcv` frees every message as a drop without a reason.
 // Not modeled: DAD (the profile's addresses carry no tentative or optimistic flag: every address is
-// past DAD, so a DAD probe for one is defended), router advertisements past their checks (the
-// default route, prefixes, MTU and hop limit they carry: `ndisc_router_discovery` says so in the
-// trace), accepting a redirect (route6.swift checks it), anycast and
+// past DAD, so a DAD probe for one is defended), a router advertisement's route information
+// options (`rt6_route_rcv`, named in the trace), router preference, user options
+// (`ndisc_ra_useropt`), the default router's own neighbour flag (`NTF_ROUTER`), a redirect quoting
+// a TCP or UDP packet (its protocol's error handler), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
 // the neighbour's router flag, a link-layer address that differs from the entry's without the
-// override flag, the host's DAD probes and router solicitations as transmit origins (addrconf's),
+// override flag, the host's DAD probes as transmit origins (addrconf's), the optimistic-address
+// check of `ndisc_send_rs` (`CONFIG_IPV6_OPTIMISTIC_DAD`),
 // fragmented messages (`ndisc_suppress_frag_ndisc`).
 import Trace
 import Wire
@@ -18,7 +20,7 @@ import Wire
 /// Functions modeled from `net/ipv6/ndisc.c`, in the file's order.
 public enum ndisc_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ndisc.c"
-    case ndisc_parse_options, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_solicit, ndisc_update,
+    case ndisc_next_option, ndisc_parse_options, ndisc_ra_useropt, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_send_rs, ndisc_solicit, ndisc_update,
         ndisc_recv_ns, ndisc_recv_na, ndisc_recv_rs, ndisc_router_discovery, ndisc_redirect_rcv, ndisc_rcv
 }
 
@@ -27,6 +29,19 @@ extension IPv6Address: NeighbourAddress {
     func constructor(_ kernel: Kernel) { kernel.ndisc_constructor(self) }
     func solicit(_ kernel: Kernel) { kernel.ndisc_solicit(self) }
     static let gcThresh3Sysctl = "net.ipv6.neigh.default.gc_thresh3"
+}
+
+/// What router advertisements left on an IPv6 device (`struct inet6_dev`): the M and O flags of
+/// the last one (`IF_RA_MANAGED`, `IF_RA_OTHERCONF`, as the message's flag bits), the MTU it
+/// advertised (`ra_mtu`, 6.x), and the settings taken from them (`cnf.hop_limit`, `cnf.mtu6`, the
+/// neighbour parameters `RETRANS_TIME` and `BASE_REACHABLE_TIME`, in milliseconds).
+struct RAState {
+    var flags: UInt8 = 0
+    var raMTU: Int?
+    var hopLimit: Int?
+    var mtu6: Int?
+    var retransTimeMs: Int?
+    var baseReachableTimeMs: Int?
 }
 
 extension ICMPv6Type {
@@ -129,15 +144,25 @@ extension Kernel {
         }
     }
 
+    /// Sends a router solicitation (RFC 4861 §6.3.7) to all-routers from the device's link-local
+    /// address, with the device's link-layer address: the frame being transmitted.
+    func ndisc_send_rs() {
+        traced(ndisc_c.ndisc_send_rs) {
+            guard var skb = transmitSKB else { return }
+            ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_ROUTER_SOLICITATION)
+            transmitSKB = skb
+        }
+    }
+
     /// `nd_tbl`'s solicitation (`neigh_ops->solicit`): solicits the entry's address.
     func ndisc_solicit(_ addr: IPv6Address) {
         traced(ndisc_c.ndisc_solicit) { ndisc_send_ns(addr) }
     }
 
-    /// Updates an `nd_tbl` entry from a neighbour discovery message (`ndisc_update`, inlined into
-    /// its callers in the builds the oracle traced).
-    private func ndisc_update(_ addr: IPv6Address, ha: MACAddress?, state: NUDState) {
-        traced(ndisc_c.ndisc_update, inline: true) { neigh_update(addr, ha: ha, state: state) }
+    /// Updates an `nd_tbl` entry from a neighbour discovery message. `inline`: ndisc.c's own callers,
+    /// into which the builds the oracle traced inlined it; route.c's redirect calls it.
+    func ndisc_update(_ addr: IPv6Address, ha: MACAddress?, state: NUDState, inline: Bool = true) {
+        traced(ndisc_c.ndisc_update, inline: inline) { neigh_update(addr, ha: ha, state: state) }
     }
 
     /// Handles a neighbour solicitation (RFC 4861 §7.2.3): for one of the host's addresses it learns
@@ -251,37 +276,205 @@ extension Kernel {
         }
     }
 
-    /// Handles a router advertisement (RFC 4861 §6.3.4): refused unless from a link-local source; a
-    /// router (`forwarding`) or a device with `accept_ra` 0 ignores it.
+    /// Handles a router advertisement (RFC 4861 §6.3.4): refused unless from a link-local source with
+    /// valid options. Where the device accepts advertisements (`ipv6_accept_ra`: `accept_ra`, or
+    /// `accept_ra` 2 on a router) it keeps the M and O flags, adds, refreshes or (lifetime 0) removes
+    /// the default route through the sender, takes the hop limit (not below `accept_ra_min_hop_limit`)
+    /// and the reachable time and retransmit timer; the sender's entry learns its link-layer address
+    /// either way; then the prefix options go to addrconf and the MTU option (1280 up to the device's
+    /// MTU) lowers the device's IPv6 MTU. Returns the 6.12 reason (`nil`: the entry was updated).
     func ndisc_router_discovery(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
         traced(ndisc_c.ndisc_router_discovery) {
-            guard m.header.source.isLinkLocal else {
-                tracer.note("RA from \(m.header.source), not a link-local address: refused")
+            let saddr = m.header.source, dev = skb.dev
+            guard saddr.isLinkLocal else {
+                tracer.note("RA from \(saddr), not a link-local address: refused")
                 return .NOT_SPECIFIED
             }
             guard m.length >= 16 else { return .PKT_TOO_SMALL }
-            tracer.notModeled("router advertisement processing (default router, prefixes, MTU, hop limit)")
-            outcome.set(.unknown)
-            return .NOT_SPECIFIED
+            guard let options = ndisc_parse_options(m) else { return .IPV6_NDISC_BAD_OPTIONS }
+            let accept = ipv6_accept_ra(dev)
+            var notify = false
+            var router: RouteConfig6?
+            var neighbourFound = false
+            if accept {
+                let flags = m.bytes.u8(at: m.start + 5) & 0xc0
+                notify = flags != raState[dev.name, default: RAState()].flags
+                raState[dev.name, default: RAState()].flags = flags
+                (router, neighbourFound) = ndiscDefaultRouter(m, dev: dev)
+                notify = ndiscLinkParameters(m, dev: dev) || notify
+                if profile.version == .v4_14, notify { inet6_ifinfo_notify() }
+            } else {
+                tracer.note("accept_ra \(sysctl.ipv6Conf("accept_ra", dev: dev.name, fallback: 1)) with forwarding "
+                    + "\(devconf6Forwarding(dev) ? 1 : 0): link parameters and prefixes ignored")
+            }
+            var reason: SKBDropReason? = .NOT_SPECIFIED
+            if !neighbourFound, !neigh_lookup(saddr) { __neigh_create(saddr) }
+            let lladdr = ndiscLinkLayerAddress(options, NDOption.sourceLinkLayerAddress, in: m.bytes)
+            if let lladdr, lladdr == nil {
+                tracer.note("source link-layer address option of the wrong length: the rest is ignored")
+            } else {
+                ndisc_update(saddr, ha: lladdr ?? nil, state: .NUD_STALE)
+                reason = nil
+                if accept { notify = ndiscRAOptions(m, options, router: router, dev: dev) || notify }
+            }
+            if profile.version != .v4_14, notify { inet6_ifinfo_notify() }
+            return reason
         }
     }
 
+    /// Whether `dev` takes router advertisements (`ipv6_accept_ra`, inline): `accept_ra` 1 on a host,
+    /// 2 on a router (`forwarding`) too.
+    func ipv6_accept_ra(_ dev: NetDevice) -> Bool {
+        let acceptRA = sysctl.ipv6Conf("accept_ra", dev: dev.name, fallback: 1)
+        return devconf6Forwarding(dev) ? acceptRA == 2 : acceptRA != 0
+    }
+
+    /// The default router part of `ndisc_router_discovery`: the route through the sender added,
+    /// refreshed or (lifetime 0) removed, its entry found or made (`ip6_neigh_lookup`), and the hop
+    /// limit. Returns the route and whether the sender's entry was looked up.
+    private func ndiscDefaultRouter(_ m: NDiscInput, dev: NetDevice) -> (RouteConfig6?, Bool) {
+        let saddr = m.header.source
+        guard sysctl.ipv6Conf("accept_ra_defrtr", dev: dev.name, fallback: 1) != 0 else {
+            tracer.note("accept_ra_defrtr 0: default router ignored")
+            return (nil, false)
+        }
+        let lifetime = Int(m.bytes.u16be(at: m.start + 6))
+        if profile.version != .v4_14, lifetime != 0, lifetime < sysctl.ipv6Conf("accept_ra_min_lft", dev: dev.name) {
+            tracer.note("router lifetime \(lifetime) s below accept_ra_min_lft: default router ignored")
+            return (nil, false)
+        }
+        if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0, ipv6_chk_addr(saddr, dev: dev) {
+            tracer.note("RA from the host's own address \(saddr): default router ignored")
+            return (nil, false)
+        }
+        var route = rt6_get_dflt_router(saddr, dev: dev)
+        var looked = false
+        if route != nil {
+            ip6_neigh_lookup(saddr)
+            looked = true
+        }
+        if route != nil, lifetime == 0 {
+            ip6_del_rt(IPv6Prefix(address: .any, length: 0), gateway: saddr, dev: dev)
+            route = nil
+        }
+        if route == nil, lifetime != 0 {
+            route = rt6_add_dflt_router(saddr, dev: dev, lifetime: lifetime)
+            ip6_neigh_lookup(saddr)
+            looked = true
+        } else if let r = route {
+            setRoute6Expiry(r, lifetime: UInt32(lifetime))
+            tracer.note("default router \(saddr) refreshed: \(lifetime) s")
+        }
+        let hopLimit = Int(m.bytes.u8(at: m.start + 4))
+        let minHopLimit = sysctl.ipv6Conf("accept_ra_min_hop_limit", dev: dev.name, fallback: 1)
+        if minHopLimit < 256, hopLimit != 0 {
+            if minHopLimit <= hopLimit {
+                raState[dev.name, default: RAState()].hopLimit = hopLimit
+                tracer.state("hop limit of \(dev.name): \(hopLimit)")
+                fib6_metric_set(route, .RTAX_HOPLIMIT, hopLimit)
+            } else {
+                tracer.note("hop limit \(hopLimit) below accept_ra_min_hop_limit \(minHopLimit): ignored")
+            }
+        }
+        return (route, looked)
+    }
+
+    /// Takes the advertisement's retransmit timer and reachable time (milliseconds; 0: unspecified)
+    /// into `nd_tbl`'s settings for `dev`. Returns whether either changed.
+    private func ndiscLinkParameters(_ m: NDiscInput, dev: NetDevice) -> Bool {
+        var changed = false
+        let retrans = Int(m.bytes.u32be(at: m.start + 12)), reachable = Int(m.bytes.u32be(at: m.start + 8))
+        if retrans != 0 {
+            // 4.14 takes at least 100 ms, later versions 10 ms.
+            raState[dev.name, default: RAState()].retransTimeMs = max(retrans, profile.version == .v4_14 ? 100 : 10)
+            tracer.state("retransmit timer of \(dev.name): \(retrans) ms")
+            changed = true
+        }
+        if reachable != 0, max(reachable, 100) != raState[dev.name]?.baseReachableTimeMs ?? 30_000 {
+            raState[dev.name, default: RAState()].baseReachableTimeMs = max(reachable, 100)
+            tracer.state("base reachable time of \(dev.name): \(reachable) ms")
+            changed = true
+        }
+        return changed
+    }
+
+    /// The options part of `ndisc_router_discovery` on a device that takes advertisements: each prefix
+    /// option to `addrconf_prefix_rcv` (`ndisc_next_option` between them), then the MTU option.
+    /// Returns whether the advertised MTU changed (6.x tells netlink of it).
+    private func ndiscRAOptions(_ m: NDiscInput, _ options: NDOptions, router: RouteConfig6?, dev: NetDevice) -> Bool {
+        if options.first(NDOption.routeInformation) != nil {
+            if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0, ipv6_chk_addr(m.header.source, dev: dev) {
+                tracer.note("RA from the host's own address: route information ignored")
+            } else {
+                tracer.notModeled("route information options (rt6_route_rcv)")
+            }
+        } else if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0 {
+            _ = ipv6_chk_addr(m.header.source, dev: dev)
+        }
+        if sysctl.ipv6Conf("accept_ra_pinfo", dev: dev.name, fallback: 1) != 0 {
+            let prefixes = options.all.filter { $0.type == NDOption.prefixInformation }
+            for p in prefixes {
+                addrconf_prefix_rcv(NDPrefixInformation(m.bytes, option: p), dev: dev)
+                ndisc_next_option()
+            }
+        }
+        defer { ndiscUserOptions(options) }
+        guard let o = options.first(NDOption.mtu), sysctl.ipv6Conf("accept_ra_mtu", dev: dev.name, fallback: 1) != 0,
+              o.length >= 8, m.bytes.count >= o.offset + 8 else { return false }
+        let mtu = Int(m.bytes.u32be(at: o.offset + 4))
+        let changed = profile.version != .v4_14 && raState[dev.name]?.raMTU != mtu
+        raState[dev.name, default: RAState()].raMTU = mtu
+        if mtu < Self.IPV6_MIN_MTU || mtu > dev.mtu {
+            tracer.note("MTU option \(mtu) outside 1280...\(dev.mtu): ignored")
+        } else if ipv6MTU(dev) != mtu {
+            raState[dev.name, default: RAState()].mtu6 = mtu
+            fib6_metric_set(router, .RTAX_MTU, mtu)
+            rt6_mtu_change(dev, mtu: mtu, router: router)
+        }
+        return changed
+    }
+
+    /// The options user space wants (DNS servers, DNS search lists; 6.x also prefixes, the captive
+    /// portal and PREF64), each handed to `ndisc_ra_useropt`.
+    private func ndiscUserOptions(_ options: NDOptions) {
+        let user: Set<UInt8> = profile.version == .v4_14 ? [25, 31] : [NDOption.prefixInformation, 25, 31, 37, 38]
+        for option in options.all where user.contains(option.type) { ndisc_ra_useropt() }
+    }
+
+    /// Sends one option of a router advertisement to netlink listeners (RTM_NEWNDUSEROPT, inline in
+    /// `ndisc_router_discovery`): with none, the message is freed again.
+    func ndisc_ra_useropt() {
+        traced(ndisc_c.ndisc_ra_useropt, inline: true) { rtnl_notify() }
+    }
+
+    /// Steps to the next option of the same type (the loop over a message's prefix options).
+    func ndisc_next_option() {
+        traced(ndisc_c.ndisc_next_option) {}
+    }
+
     /// Handles a redirect (RFC 4861 §8.3): refused unless from a link-local source; one without the
-    /// packet it is about goes to the route it concerns (`ip6_redirect_no_header`).
+    /// packet it is about goes to the route it concerns (`ip6_redirect_no_header`), one quoting it to
+    /// the quoted protocol's error handler (`icmpv6_notify`; modeled for a quoted ICMPv6 packet), whose
+    /// answer 6.12 frees the message with.
     func ndisc_redirect_rcv(_ skb: inout SKBuff, _ m: NDiscInput) -> SKBDropReason? {
         traced(ndisc_c.ndisc_redirect_rcv) {
             guard m.header.source.isLinkLocal else {
                 tracer.note("redirect from \(m.header.source), not a link-local address: refused")
                 return .NOT_SPECIFIED
             }
-            guard let options = ndisc_parse_options(m) else { return .NOT_SPECIFIED }
-            guard options.first(NDOption.redirectedHeader) == nil else {
-                tracer.notModeled("a redirect quoting the packet it is about (icmpv6_notify of the redirected header)")
+            guard let options = ndisc_parse_options(m) else { return .IPV6_NDISC_BAD_OPTIONS }
+            guard let rh = options.first(NDOption.redirectedHeader) else {
+                ip6_redirect_no_header(m, dev: skb.dev)
+                return .NOT_SPECIFIED
+            }
+            // The quoted packet follows the option's 8-byte header: icmpv6_notify reads it there.
+            guard let quoted = IPv6Packet(m.bytes, at: rh.offset + 8) else { return .PKT_TOO_SMALL }
+            guard quoted.nextHeader == .icmpv6 else {
+                tracer.notModeled("a redirect quoting a packet of next header \(quoted.nextHeader.rawValue) (its error handler's redirect)")
                 outcome.set(.unknown)
                 return .NOT_SPECIFIED
             }
-            ip6_redirect_no_header(m, dev: skb.dev)
-            return .NOT_SPECIFIED
+            return icmpv6_notify(&skb, type: ICMPv6Type.NDISC_REDIRECT, code: 0, info: 0, quotedAt: rh.offset + 8)
         }
     }
 

@@ -10,18 +10,23 @@
 // destination take its MTU.
 // Not modeled: the lookups' own visit of the exceptions and per-CPU copies (`rt6_find_cached_rt`), neighbour
 // probing (`rt6_probe`), multipath selection (the hash is taken, no route has several paths), policy routing,
-// locked MTU metrics (`mtu lock`), redirects.
+// locked MTU metrics (`mtu lock`).
+// Router advertisements add and remove the default router (`rt6_add_dflt_router`, `ip6_del_rt`) and
+// on-link prefixes; the host's packets to a destination behind a route with a gateway go to the
+// gateway's neighbour entry. Not modeled there: router preference between several default routers,
+// `ra_defrtr_metric` other than its default, the route's own hop limit and MTU metrics (the device's
+// settings stand for them).
 import Trace
 import Wire
 
 /// Functions modeled from `net/ipv6/route.c`, in the file's order.
 public enum ipv6_route_c: String, KernelSourceFile {
     public static let path = "net/ipv6/route.c"
-    case ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
+    case ip6_neigh_lookup, ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
         ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pol_route_output,
         ip6_route_output_flags_noref, ip6_route_output_flags, rt6_do_update_pmtu, __ip6_rt_update_pmtu, ip6_rt_update_pmtu,
-        ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect_no_header, rt6_do_redirect,
-        ip6_pkt_drop, ip6_pkt_discard
+        ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect, ip6_redirect_no_header, rt6_do_redirect,
+        ip6_route_add, ip6_del_rt, rt6_get_dflt_router, inet6_rt_notify, rt6_add_dflt_router, ip6_pkt_drop, ip6_pkt_discard, rt6_mtu_change
 }
 
 /// The path MTUs the host learned from packets too big: the exceptions (`rt6_exception`, `RTF_CACHE`
@@ -48,6 +53,23 @@ struct RT6Exceptions {
     }
 }
 
+/// The first hops redirects set (the `RTF_CACHE` clones `rt6_do_redirect` makes), by destination.
+/// Bounded as the path MTU exceptions are: beyond the limit an arbitrary one goes.
+struct RT6Redirects {
+    private var firstHops: [IPv6Address: IPv6Address] = [:]
+
+    /// The first hop a redirect set for `daddr`.
+    func firstHop(to daddr: IPv6Address) -> IPv6Address? { firstHops[daddr] }
+
+    /// Makes `firstHop` the first hop to `daddr`.
+    mutating func set(_ firstHop: IPv6Address, for daddr: IPv6Address) {
+        if firstHops[daddr] == nil, firstHops.count >= RT6Exceptions.limit, let any = firstHops.keys.first {
+            firstHops[any] = nil
+        }
+        firstHops[daddr] = firstHop
+    }
+}
+
 /// Which lookup `fib6_rule_lookup` runs in each table: the input route of a received packet
 /// (`ip6_pol_route_input`) or the output route of one the host makes (`ip6_pol_route_output`).
 enum RT6Lookup {
@@ -62,6 +84,14 @@ enum RT6Table {
 }
 
 extension Kernel {
+    /// The neighbour entry of a route's gateway `gw` (the route's `neigh_lookup`), created when there is
+    /// none (`neigh_create`).
+    func ip6_neigh_lookup(_ gw: IPv6Address) {
+        traced(ipv6_route_c.ip6_neigh_lookup) {
+            if neighbours6[gw] == nil { __neigh_create(gw) }
+        }
+    }
+
     /// Confirms the route's neighbour (`dst_confirm_neigh`, the route's `confirm_neigh`) for the flow to
     /// `daddr`: a packet too big shows the path beyond it works.
     func ip6_confirm_neigh(_ daddr: IPv6Address) {
@@ -138,7 +168,8 @@ extension Kernel {
         traced(ipv6_route_c.ip6_route_output_flags) {
             let dst = has(ipv6_route_c.ip6_route_output_flags_noref)
                 ? ip6_route_output_flags_noref(daddr, dev: dev) : fib6_rule_lookup(daddr, dev: dev, lookup: .output)
-            tracer.note("output route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")" : "")")
+            let gateway = rt6Nexthop(daddr) == daddr ? "" : " gateway \(rt6Nexthop(daddr))"
+            tracer.note("output route: \(dst.type.rawValue)\(dst.type == .unicast ? " via \(dst.dev?.name ?? "?")\(gateway)" : "")")
             return dst
         }
     }
@@ -242,9 +273,17 @@ extension Kernel {
     }
 
     /// The MTU of the host's packets to `daddr` leaving on `dev` (`dst_mtu`, `ip6_mtu`): a path MTU learned
-    /// from a packet too big, else the device's.
+    /// from a packet too big, else the device's IPv6 MTU (`net.ipv6.conf.DEV.mtu`, which a router
+    /// advertisement may lower), else the device's.
     func ip6PathMTU(to daddr: IPv6Address, dev: NetDevice?) -> Int {
-        rt6Exceptions.mtu(to: daddr, now: now) ?? dev?.mtu ?? Self.IPV6_MIN_MTU
+        if let learnt = rt6Exceptions.mtu(to: daddr, now: now) { return learnt }
+        return dev.map(ipv6MTU) ?? Self.IPV6_MIN_MTU
+    }
+
+    /// The IPv6 MTU of `dev` (`idev->cnf.mtu6`): a router advertisement's, else the profile's
+    /// `net.ipv6.conf.DEV.mtu`, never above the device's.
+    func ipv6MTU(_ dev: NetDevice) -> Int {
+        min(dev.mtu, raState[dev.name]?.mtu6 ?? sysctl.ipv6Conf("mtu", dev: dev.name, fallback: dev.mtu))
     }
 
     /// Follows an IPv6 input route (`dst->input`): `ip6_input`, `ip6_mc_input`, `ip6_forward` or
@@ -284,21 +323,44 @@ extension Kernel {
         if let dev = devices.first(where: { d in d.addresses6.contains { $0.length < 128 && $0.contains(daddr) } }) {
             return dev
         }
+        guard let best = route6(to: daddr) else { return nil }
+        return devices.first { $0.name == best.device } ?? devices.first { !$0.addresses6.isEmpty }
+    }
+
+    /// The profile's or a router advertisement's route to `daddr` (the longest prefix) that has not
+    /// expired, without recording anything.
+    func route6(to daddr: IPv6Address) -> RouteConfig6? {
         var best: RouteConfig6?
-        for r in routes6 where r.destination.contains(daddr) && r.destination.length > best?.destination.length ?? -1 {
+        for r in routes6 where r.destination.contains(daddr) && r.destination.length > best?.destination.length ?? -1
+            && r.expires.map({ $0 > now }) ?? true {
             best = r
         }
-        guard let best else { return nil }
-        return devices.first { $0.name == best.device } ?? devices.first { !$0.addresses6.isEmpty }
+        return best
+    }
+
+    /// The next hop of the host's packet to `daddr` (`rt6_nexthop`): the first hop a redirect set, else
+    /// the gateway of its route, unless a prefix of the device holds `daddr` (on-link) or the route has none.
+    func rt6Nexthop(_ daddr: IPv6Address) -> IPv6Address {
+        if let first = rt6Redirects.firstHop(to: daddr) { return first }
+        if daddr.isMulticast || daddr.isLinkLocal
+            || devices.contains(where: { d in d.addresses6.contains { $0.length < 128 && $0.contains(daddr) } }) {
+            return daddr
+        }
+        return route6(to: daddr)?.gateway ?? daddr
     }
 }
 
-// Redirects (RFC 4861 §8.3) a received ND redirect without a redirected-header option leads to.
-// Not modeled: accepting a redirect (the neighbour entry of the new first hop, the cloned route).
+// Redirects (RFC 4861 §8.3): a received ND redirect (without a redirected-header option, or through
+// `icmpv6_notify` with one) is checked against the route it concerns and, accepted, makes the target
+// the first hop to its destination: a clone of the route (`RTF_CACHE`, an exception under it; 4.14
+// inserts it into the tree) with the target as gateway, or none for an on-link destination (target
+// equal to destination). Not modeled: the netevent notice, the garbage collection of unused clones.
 extension Kernel {
     /// Checks a redirect against the route it concerns: refused when its destination is multicast,
     /// its target neither the destination nor link-local, the host a router or `accept_redirects` 0,
-    /// its options invalid, or its source not the first hop of the route (the reject route).
+    /// its options invalid, or its source not the first hop of the route (the reject route). Accepted,
+    /// it learns the target's entry (STALE, with the target link-layer address option's address) and
+    /// clones the route with the target as the destination's first hop.
     func rt6_do_redirect(_ dst: DstEntry, _ m: NDiscInput, dev: NetDevice) {
         traced(ipv6_route_c.rt6_do_redirect) {
             let target = m.target, dest = IPv6Address(m.bytes, at: m.start + 24)
@@ -306,27 +368,66 @@ extension Kernel {
                 tracer.note("redirect too short, to a multicast destination, or to a target not link-local: ignored")
                 return
             }
-            if devconf6Forwarding(dev) || (sysctl.values["net.ipv6.conf.all.accept_redirects"] ?? 1) == 0 {
+            // idev->cnf.accept_redirects: the device's own setting (all's does not reach it).
+            if devconf6Forwarding(dev) || sysctl.ipv6Conf("accept_redirects", dev: dev.name, fallback: 1) == 0 {
                 tracer.note("a router, or accept_redirects 0: redirect ignored")
                 return
             }
-            guard ndisc_parse_options(m) != nil else { return }
+            guard let options = ndisc_parse_options(m) else { return }
+            var lladdr: MACAddress?
+            if let o = options.first(NDOption.targetLinkLayerAddress) {
+                guard o.length == 8, m.bytes.count >= o.offset + 8 else {
+                    tracer.note("target link-layer address option of the wrong length: redirect ignored")
+                    return
+                }
+                lladdr = MACAddress(m.bytes, at: o.offset + 2)
+            }
             guard dst.type != .unreachable else {
                 tracer.note("\(m.header.source) is not the first hop of the route to \(dest): redirect ignored")
                 return
             }
-            tracer.notModeled("accepting a redirect (the new first hop's neighbour entry and route)")
-            outcome.set(.unknown)
+            ip6_confirm_neigh(m.header.source)
+            // __neigh_lookup (inline): the target's entry, made when there is none
+            if !neigh_lookup(target) { __neigh_create(target) }
+            ndisc_update(target, ha: lladdr, state: .NUD_STALE, inline: false)
+            ip6_rt_cache_alloc(dest)
+            if profile.version == .v4_14 {
+                ip6_ins_rt()
+            } else {
+                rt6_insert_exception()
+                // The clone copies the route's metrics: one with its own MTU metric (a router
+                // advertisement's MTU option) is not below the route's MTU, and the exception is refused.
+                if let mtu = routes6.first(where: { $0.gateway == m.header.source && $0.destination.contains(dest) })?.mtu {
+                    tracer.note("the route's MTU metric \(mtu) is copied into the clone, which is then not below the route's "
+                        + "MTU: the exception is refused (EINVAL), no route changes")
+                    return
+                }
+            }
+            rt6Redirects.set(target, for: dest)
+            tracer.state(target == dest ? "\(dest) is on-link (redirect)" : "first hop to \(dest): \(target) (redirect)")
         }
     }
 
-    /// The lookup of one table for a redirect: a route to the destination whose first hop is `gateway`.
+    /// Follows a redirect that quotes the packet it is about (`icmpv6_err`, the datagram protocols'
+    /// error handlers): the route from the quoted packet's destination through the redirect's
+    /// sender, then `rt6_do_redirect` with the redirect message.
+    func ip6_redirect(quoted: IPv6Packet, _ m: NDiscInput, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_redirect) {
+            let dst = ip6_route_redirect(quoted.destination, gateway: m.header.source, dev: dev)
+            rt6_do_redirect(dst, m, dev: dev)
+        }
+    }
+
+    /// The lookup of one table for a redirect: a route to the destination whose first hop is `gateway`,
+    /// of which 6.x makes a copy to hand back (`ip6_create_rt_rcu`; 4.14 takes a reference).
     func __ip6_route_redirect(_ daddr: IPv6Address, table: RT6Table, gateway: IPv6Address) -> DstEntry? {
         traced(ipv6_route_c.__ip6_route_redirect) {
             guard table == .main else { return nil }
             let via = routes6.filter { $0.gateway == gateway && $0.destination.contains(daddr) }
                 .max { $0.destination.length < $1.destination.length }
-            return via.map { r in DstEntry(type: .unicast, dev: devices.first { $0.name == r.device }) }
+            guard let via else { return nil }
+            if profile.version != .v4_14 { ip6_rt_copy_init() }
+            return DstEntry(type: .unicast, dev: devices.first { $0.name == via.device })
         }
     }
 
@@ -340,6 +441,66 @@ extension Kernel {
         traced(ipv6_route_c.ip6_redirect_no_header) {
             let dst = ip6_route_redirect(IPv6Address(m.bytes, at: m.start + 24), gateway: m.header.source, dev: dev)
             rt6_do_redirect(dst, m, dev: dev)
+        }
+    }
+}
+
+// Routes a router advertisement adds, refreshes and removes (RFC 4861 §6.3.4): the default router
+// and, through addrconf, on-link prefixes.
+extension Kernel {
+    /// Adds `route` to the main table (`fib6_add` under it, the netlink notice).
+    func ip6_route_add(_ route: RouteConfig6) {
+        traced(ipv6_route_c.ip6_route_add) {
+            routes6.append(route)
+            fib6_add()
+            tracer.state("route \(route.destination)\(route.gateway.map { " via \($0)" } ?? "") dev \(route.device ?? "?") added")
+        }
+    }
+
+    /// Removes the address configuration route to `destination` (via `gateway`) on `dev`.
+    func ip6_del_rt(_ destination: IPv6Prefix, gateway: IPv6Address?, dev: NetDevice) {
+        traced(ipv6_route_c.ip6_del_rt) {
+            routes6.removeAll { $0.addrconf && $0.destination == destination && $0.gateway == gateway && $0.device == dev.name }
+            fib6_del()
+            tracer.state("route \(destination)\(gateway.map { " via \($0)" } ?? "") dev \(dev.name) removed")
+        }
+    }
+
+    /// The default route through `gateway` on `dev` a router advertisement made, if there is one
+    /// (expired or not: the kernel's garbage collector, not the lookup, removes it).
+    func rt6_get_dflt_router(_ gateway: IPv6Address, dev: NetDevice) -> RouteConfig6? {
+        traced(ipv6_route_c.rt6_get_dflt_router) {
+            fib6_get_table()
+            return routes6.first { $0.addrconf && $0.destination.length == 0 && $0.gateway == gateway && $0.device == dev.name }
+        }
+    }
+
+    /// Adds a default route through the router `gateway` on `dev` (`RTF_ADDRCONF | RTF_DEFAULT`,
+    /// expiring after the advertisement's lifetime), then finds it again.
+    func rt6_add_dflt_router(_ gateway: IPv6Address, dev: NetDevice, lifetime: Int) -> RouteConfig6? {
+        traced(ipv6_route_c.rt6_add_dflt_router) {
+            var route = RouteConfig6(destination: IPv6Prefix(address: .any, length: 0), gateway: gateway, device: dev.name)
+            route.addrconf = true
+            route.expires = now + Int64(lifetime) * 1_000_000_000
+            ip6_route_add(route)
+            fib6_get_table()
+            return rt6_get_dflt_router(gateway, dev: dev)
+        }
+    }
+
+    /// Tells netlink listeners of a new or removed route (RTM_NEWROUTE, RTM_DELROUTE): with none, the
+    /// message is freed again.
+    func inet6_rt_notify() {
+        traced(ipv6_route_c.inet6_rt_notify) { rtnl_notify() }
+    }
+
+    /// Lowers the MTU of the routes through `dev` to `mtu` (`rt6_mtu_change_route` over the tree): the
+    /// host's later packets on `dev` take it, and a route whose own MTU metric is not below it (the
+    /// default router's, `router`, which the advertisement set just before) takes it as its metric.
+    func rt6_mtu_change(_ dev: NetDevice, mtu: Int, router: RouteConfig6?) {
+        traced(ipv6_route_c.rt6_mtu_change) {
+            tracer.state("IPv6 MTU of \(dev.name): \(mtu)")
+            if router != nil { fib6_metric_set(router, .RTAX_MTU, mtu) }
         }
     }
 }
