@@ -544,6 +544,8 @@ extension Kernel {
         if flags.contains([.syn, .ack]) {
             if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
             if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
+            // The host's SYN-ACK offers SACK exactly when it was agreed (tcp_synack_options).
+            if sockets.tcp[t]?.sackOK == nil { sockets.tcp[t]?.sackOK = th.sackPermitted }
             tcpAdvertisedWindow(th, tuple: t)
             tcpSendSynack(tuple: t)
             return

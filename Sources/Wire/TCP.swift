@@ -50,6 +50,10 @@ public struct TCPPacket: Sendable {
         option(kind: 8, length: 10).map { bytes.u32be(at: $0 + 2) }
     }
 
+    /// Whether the header carries the SACK-permitted option (RFC 2018 §2: kind 4, length 2), offered in
+    /// a SYN or SYN-ACK.
+    public var sackPermitted: Bool { option(kind: 4, length: 2) != nil }
+
     /// Whether the options start with the timestamps option in its aligned layout (RFC 7323 Appendix A:
     /// two no-operations, then kind 8, length 10), the one header prediction parses.
     public var hasAlignedTimestamp: Bool {

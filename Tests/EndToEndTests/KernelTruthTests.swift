@@ -167,10 +167,9 @@ struct CounterTruthTests {
     static let notModeled: [String: String] = {
         let tcpInternals = "TCP's ACK processing and loss recovery (tcp_ack's fast and slow paths, which depend on header "
             + "prediction and on whether the application held the socket: segments queued on its backlog are coalesced; "
-            + "the D-SACK of tcp_send_dupack and tcp_data_queue, tail loss probes, delayed ACKs) are not modeled"
+            + "tail loss probes, delayed ACKs) are not modeled"
         var out: [String: String] = [:]
-        for name in ["TcpExtDelayedACKLost", "TcpExtTCPDSACKOldSent", "TcpExtTCPLossProbeRecovery",
-                     "TcpExtTCPLossProbes"] {
+        for name in ["TcpExtTCPLossProbeRecovery", "TcpExtTCPLossProbes"] {
             out[name] = tcpInternals
         }
         out["TcpExtTCPBacklogCoalesce"] = "segments that arrive while the application holds the socket go to its "

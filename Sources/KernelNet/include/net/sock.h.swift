@@ -70,6 +70,10 @@ public struct TCPConnection: Sendable {
     /// Whether both ends agreed on timestamps (`tstamp_ok`), which makes every header 32 bytes
     /// (`tcp_header_len`); `nil` when the capture did not show the handshake.
     public var tstampOK: Bool?
+    /// Whether both ends agreed on SACK (`rx_opt.sack_ok`, `tcp_is_sack`): the peer's SYN or SYN-ACK
+    /// offered it and the host's `net.ipv4.tcp_sack` is on; `nil` when the capture did not show the
+    /// handshake.
+    public var sackOK: Bool?
     /// The peer's window scale (`snd_wscale`): its shift when both ends offered the option, else 0.
     public var sndWscale: UInt8 = 0
     /// `snd_wnd`: the peer's window in bytes, and `snd_wl1`: the sequence number of the segment that

@@ -1,5 +1,5 @@
 // Mirrors net/ipv4/tcp_input.c (Linux 6.1): the TCP state machine on receive (RFC 9293 §3.10.7).
-// Not modeled: PAWS (RFC 7323 timestamps), SACK and D-SACK, the namespace-wide challenge ACK limit
+// Not modeled: PAWS (RFC 7323 timestamps), SACK blocks (the D-SACK counters of old data are), the namespace-wide challenge ACK limit
 // (`tcp_challenge_ack_limit`: 1000 a second in 4.14, unlimited by default since 6.0), congestion
 // control, out-of-order queueing, receive-buffer pruning, delayed-ACK timing (the capture shows the
 // ACKs). The receive window is the one the host last advertised in the capture; a connection whose
@@ -125,9 +125,17 @@ extension Kernel {
     }
 
     /// Answers a segment outside the window with an ACK of what the host expects (RFC 9293
-    /// §3.10.7.4). D-SACK for old data (`TcpExtDelayedACKLost`, `TcpExtTCPDSACKOldSent`) is not modeled.
+    /// §3.10.7.4). One that takes sequence space and starts before `rcv_nxt` is a retransmission of
+    /// data already received: `TcpExtDelayedACKLost`, and the ACK reports it in a D-SACK block
+    /// (`tcp_dsack_set`, up to `rcv_nxt`).
     func tcp_send_dupack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_send_dupack) {
+            if let th = skb.tcp_hdr(), tcpSegmentLength(skb) != 0, let next = sockets.tcp[t]?.rcvNxt,
+                Int32(bitPattern: th.sequence &- next) < 0
+            {
+                count("TcpExtDelayedACKLost")
+                tcpDsackSet(tuple: t, seq: th.sequence)
+            }
             expectTransmit(.tcpAck(t), from: currentFrame)
             tracer.note("duplicate ACK (rcv_nxt) built and sent: see the transmitted frame")
         }
@@ -150,11 +158,17 @@ extension Kernel {
                 Int32(bitPattern: end &- next) <= 0
             {
                 tracer.note("segment ends at or before rcv_nxt: old data, a duplicate ACK (D-SACK) answers")
+                count("TcpExtDelayedACKLost")
+                tcpDsackSet(tuple: t, seq: th.sequence)
                 expectTransmit(.tcpAck(t), from: currentFrame)
                 tcp_drop_reason(&skb, .TCP_OLD_DATA)
                 return
             }
             if dataLength > 0 || th.flags.contains(.fin) {
+                if let next = sockets.tcp[t]?.rcvNxt, Int32(bitPattern: th.sequence &- next) < 0 {
+                    tracer.note("segment starts before rcv_nxt \(next): its old head is reported in a D-SACK block")
+                    tcpDsackSet(tuple: t, seq: th.sequence)
+                }
                 sockets.tcp[t]?.rcvNxt = end
                 tcpFastPathCheck(tuple: t, th)
             }
@@ -166,6 +180,23 @@ extension Kernel {
                 __kfree_skb(&skb)
             }
         }
+    }
+
+    /// `tcp_dsack_set` (static): when the connection agreed on SACK and `net.ipv4.tcp_dsack` is on,
+    /// the next ACK carries a D-SACK block for the duplicate starting at `seq`, counted as old
+    /// (`TcpExtTCPDSACKOldSent`, before `rcv_nxt`) or out of order (`TcpExtTCPDSACKOfoSent`). A
+    /// connection whose handshake the capture did not show is taken to have agreed, as Linux peers
+    /// with the default sysctls do.
+    private func tcpDsackSet(tuple t: FourTuple, seq: UInt32) {
+        guard let c = sockets.tcp[t], c.sackOK ?? true, sysctl.values["net.ipv4.tcp_dsack"] ?? 1 != 0 else { return }
+        let old = c.rcvNxt.map { Int32(bitPattern: seq &- $0) < 0 } ?? true
+        count(old ? "TcpExtTCPDSACKOldSent" : "TcpExtTCPDSACKOfoSent")
+    }
+
+    /// Whether a SYN or SYN-ACK makes SACK agreed (`tcp_parse_options`: the option counts only while
+    /// the host's `net.ipv4.tcp_sack` is on, which is also what made the host offer it in its SYN).
+    func sackAgreed(_ th: TCPPacket) -> Bool {
+        th.sackPermitted && sysctl.values["net.ipv4.tcp_sack"] ?? 1 != 0
     }
 
     /// Processes an acknowledgment: an ACK of our FIN advances the closing states. Called with
@@ -431,6 +462,7 @@ extension Kernel {
                     let scale = th.windowScale ?? 0
                     sockets.tcp[t]?.sndWscale = scale
                     sockets.tcp[t]?.tstampOK = th.timestampValue != nil
+                    sockets.tcp[t]?.sackOK = sackAgreed(th)
                     sockets.tcp[t]?.sndWnd = UInt32(th.window)
                     sockets.tcp[t]?.sndWl1 = th.sequence
                     // tcp_finish_connect: header prediction on unless the peer scales its window.
@@ -482,6 +514,7 @@ extension Kernel {
             if let th = skb.tcp_hdr() {
                 req.rcvNxt = th.sequence &+ 1
                 req.tstampOK = th.timestampValue != nil
+                req.sackOK = sackAgreed(th)
                 req.sndWscale = th.windowScale ?? 0
                 req.sndWnd = UInt32(th.window)
                 req.sndWl1 = th.sequence

@@ -74,7 +74,8 @@ extension Kernel {
             child.rcvWnd = sockets.tcp[t]?.rcvWnd
             child.rcvWscale = sockets.tcp[t]?.rcvWscale
             if let req = sockets.tcp[t] {
-                (child.tstampOK, child.sndWscale, child.sndWnd, child.sndWl1) = (req.tstampOK, req.sndWscale, req.sndWnd, req.sndWl1)
+                (child.tstampOK, child.sackOK, child.sndWscale) = (req.tstampOK, req.sackOK, req.sndWscale)
+                (child.sndWnd, child.sndWl1) = (req.sndWnd, req.sndWl1)
             }
             sockets.setConnection(t, child)
             count("TcpPassiveOpens")
