@@ -662,12 +662,14 @@ extension Kernel {
     /// `first` sent, and `dev_hard_start_xmit` hands each segment to the tap and the driver. IP counted
     /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`, over IPv6
     /// `Ip6OutOctets`), and TCP counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as
-    /// new data, or, for a `retransmission`, as retransmitted.
+    /// new data, or, for a `retransmission` (`tcp_xmit_retransmit_queue`'s, in `TCP_CA_Loss`), as
+    /// retransmitted and as a slow-start retransmission.
     private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int, retransmission: Bool = false) {
         tracer.note("a later segment of the GSO skb frame \(first) sent: one skb, counted once by IP; the device has no TSO, so validate_xmit_skb cut it in software before the tap")
         tracer.notModeled("skb_gso_segment (software GSO): the segments leave through dev_hard_start_xmit")
         if retransmission {
             count("TcpRetransSegs")
+            count("TcpExtTCPSlowStartRetrans")
         } else {
             count("TcpOutSegs")
             count("TcpExtTCPOrigDataSent")

@@ -177,8 +177,6 @@ struct CounterTruthTests {
         out["TcpExtTCPRcvCoalesce"] = "coalescing a segment into the previous one of the receive queue (tcp_try_coalesce) "
             + "is not modeled"
         out["TcpExtTCPSackShiftFallback"] = "SACK scoreboard processing (tcp_sacktag_write_queue) is not modeled"
-        out["TcpExtTCPSlowStartRetrans"] = "congestion-control states (tcp_set_ca_state: a retransmission in TCP_CA_Loss "
-            + "is counted as a slow-start one) are not modeled; the retransmissions themselves are (TcpRetransSegs)"
         out["TcpExtBeyondWindow"] = "6.18's count of segments beyond the receive window; 6.12 has no such counter "
             + "(include/uapi/linux/snmp.h), its drops are TCP_INVALID_SEQUENCE in tcp_validate_incoming"
         return out
