@@ -604,6 +604,9 @@ extension Kernel {
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
                                           total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh),
                                           retransmission: true)
+        } else if isRetransmission, tailLossProbe(tuple: t, end: end) {
+            tracer.note("the last segment in flight again, no probe outstanding: a tail loss probe")
+            withTransmitSKB { tcp_send_loss_probe(&$0, tuple: t) }
         } else if isRetransmission {
             withTransmitSKB { tcp_retransmit_skb(&$0) }
         } else if flags.contains(.fin) {

@@ -165,13 +165,7 @@ struct CounterTruthTests {
 
     /// Counters the model does not keep, and why.
     static let notModeled: [String: String] = {
-        let tcpInternals = "TCP's ACK processing and loss recovery (tcp_ack's fast and slow paths, which depend on header "
-            + "prediction and on whether the application held the socket: segments queued on its backlog are coalesced; "
-            + "tail loss probes, delayed ACKs) are not modeled"
         var out: [String: String] = [:]
-        for name in ["TcpExtTCPLossProbeRecovery", "TcpExtTCPLossProbes"] {
-            out[name] = tcpInternals
-        }
         out["TcpExtTCPBacklogCoalesce"] = "segments that arrive while the application holds the socket go to its "
             + "backlog (tcp_add_backlog), where they may merge: the model has no socket owner and no backlog"
         out["TcpExtTCPRcvCoalesce"] = "coalescing a segment into the previous one of the receive queue (tcp_try_coalesce) "

@@ -88,6 +88,9 @@ public struct TCPConnection: Sendable {
     /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
     /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
     public var lostBy: Int?
+    /// `tlp_high_seq`: `snd_nxt` when the host sent a tail loss probe, until an acknowledgment settles it
+    /// (`tcp_process_tlp_ack`); nil when no probe is outstanding.
+    public var tlpHighSeq: UInt32?
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }

@@ -199,6 +199,36 @@ extension Kernel {
         th.sackPermitted && sysctl.values["net.ipv4.tcp_sack"] ?? 1 != 0
     }
 
+    /// Whether a retransmission of the segment ending at `end` is a tail loss probe: `tcp_schedule_loss_probe`
+    /// arms the probe instead of the retransmission timer on a connection that agreed on SACK (taken as
+    /// agreed when the capture missed the handshake), with `net.ipv4.tcp_early_retrans` 3 or 4 (the
+    /// default 3), in the open state (no retransmission by the timer since `snd_una` last advanced, no
+    /// segments marked lost) and no probe outstanding; the probe resends the last segment sent.
+    func tailLossProbe(tuple t: FourTuple, end: UInt32) -> Bool {
+        guard let c = sockets.tcp[t], c.sackOK ?? true, c.lostBy == nil, c.icskRetransmits == 0, c.tlpHighSeq == nil
+        else { return false }
+        let earlyRetrans = sysctl.values["net.ipv4.tcp_early_retrans"] ?? 3
+        return (earlyRetrans == 3 || earlyRetrans == 4) && end == c.sndNxt
+    }
+
+    /// `tcp_process_tlp_ack` (static): settles an outstanding tail loss probe once the acknowledgment
+    /// reaches `tlp_high_seq`. An ACK carrying a D-SACK says the original and the probe both arrived
+    /// (4.14 `FLAG_DSACKING_ACK`, from 6.1 `FLAG_DSACK_TLP`, taken here as any D-SACK); one beyond it
+    /// says the probe repaired a loss (`TcpExtTCPLossProbeRecovery`, and the congestion window is reduced);
+    /// a pure duplicate ACK at it (no data, no window change, nothing newly acknowledged) says nothing was lost.
+    private func tcpProcessTlpAck(_ skb: SKBuff, _ th: TCPPacket, tuple t: FourTuple, advanced: Bool, windowChanged: Bool) {
+        guard let high = sockets.tcp[t]?.tlpHighSeq, Int32(bitPattern: th.acknowledgment &- high) >= 0 else { return }
+        let dsack = th.firstSackBlock.map { Int32(bitPattern: $0.start &- th.acknowledgment) < 0 } ?? false
+        if dsack {
+            sockets.tcp[t]?.tlpHighSeq = nil
+        } else if th.acknowledgment != high {
+            count("TcpExtTCPLossProbeRecovery")
+            sockets.tcp[t]?.tlpHighSeq = nil
+        } else if !advanced, !windowChanged, tcpSegmentLength(skb) == 0 {
+            sockets.tcp[t]?.tlpHighSeq = nil
+        }
+    }
+
     /// Processes an acknowledgment: an ACK of our FIN advances the closing states. Called with
     /// `slowPath` (`FLAG_SLOWPATH`) from everywhere but the fast path of `tcp_rcv_established`: an ACK
     /// that advances `snd_una` there is a header-prediction ACK (`TcpExtTCPHPAcks`); any other that is
@@ -221,6 +251,7 @@ extension Kernel {
                     if tcpSegmentLength(skb) == 0 { count("TcpExtTCPPureAcks") }
                     tcpAckUpdateWindow(th, tuple: t, advanced: advanced)
                 }
+                tcpProcessTlpAck(skb, th, tuple: t, advanced: advanced, windowChanged: sockets.tcp[t]?.sndWnd != c.sndWnd)
             }
             countNewlyDelivered(t, ack: ack)
             let finAcked = c.sndNxt.map { ack == $0 } ?? true

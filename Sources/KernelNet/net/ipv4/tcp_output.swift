@@ -8,7 +8,7 @@ import Wire
 public enum tcp_output: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_output.c"
     case __tcp_transmit_skb, tcp_transmit_skb, tcp_mtu_to_mss, tcp_sync_mss, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
-        tcp_send_active_reset, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
+        tcp_send_active_reset, tcp_send_loss_probe, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
         tcp_send_ack
 }
 
@@ -101,20 +101,31 @@ extension Kernel {
         traced(tcp_output.tcp_send_active_reset) { tcp_transmit_skb(&skb) }
     }
 
-    /// Retransmits a segment; a SYN's retransmission also counts `TcpExtTCPSynRetrans`.
+    /// The loss-probe timer fired (`tcp_write_timer_handler`): with no new data to send, the last segment
+    /// in flight leaves again as a tail loss probe (RFC 8985 §7), counted in `TcpExtTCPLossProbes`;
+    /// `tlp_high_seq` remembers `snd_nxt` until an acknowledgment settles the probe.
+    func tcp_send_loss_probe(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_output.tcp_send_loss_probe) {
+            __tcp_retransmit_skb(&skb)
+            let sndNxt = sockets.tcp[t]?.sndNxt
+            sockets.tcp[t]?.tlpHighSeq = sndNxt
+            count("TcpExtTCPLossProbes")
+        }
+    }
+
+    /// Retransmits a segment, counted in `TcpRetransSegs`; a SYN's retransmission also counts
+    /// `TcpExtTCPSynRetrans`.
     func __tcp_retransmit_skb(_ skb: inout SKBuff) {
         traced(tcp_output.__tcp_retransmit_skb) {
             if skb.tcp_hdr()?.flags.contains(.syn) == true { count("TcpExtTCPSynRetrans") }
+            count("TcpRetransSegs")
             tcp_transmit_skb(&skb, retransmission: true)
         }
     }
 
-    /// Retransmits a segment and counts it.
+    /// Retransmits a segment (its count is `__tcp_retransmit_skb`'s).
     func tcp_retransmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.tcp_retransmit_skb) {
-            count("TcpRetransSegs")
-            __tcp_retransmit_skb(&skb)
-        }
+        traced(tcp_output.tcp_retransmit_skb) { __tcp_retransmit_skb(&skb) }
     }
 
     /// Sends the SYN of an active open.

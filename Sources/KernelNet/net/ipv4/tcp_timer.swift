@@ -1,9 +1,9 @@
 // Mirrors net/ipv4/tcp_timer.c (Linux 6.1; 4.14.177 and 6.12 where they differ): the retransmission
 // timer, where a capture shows it fire: a SYN the host sends again unanswered (the same initial
 // sequence number on a connection still in SYN_SENT). Not modeled: the timer's schedule (the RTO and
-// its backoff), data retransmitted by it (a retransmission of data may as well come from a tail loss
-// probe or fast retransmit, which only the RTT estimate tells apart: `tcp_retransmit_skb` counts those
-// alone), keepalive, zero-window probes and giving up (`tcp_write_err`).
+// its backoff), data retransmitted by it (a retransmission of data that is not a tail loss probe may come
+// from it or from fast retransmit, which only the RTT estimate and SACK scoreboard tell apart:
+// `tcp_retransmit_skb` counts those alone), keepalive, zero-window probes and giving up (`tcp_write_err`).
 import Trace
 
 /// Functions modeled from `net/ipv4/tcp_timer.c`, in the file's order.
