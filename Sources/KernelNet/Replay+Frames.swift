@@ -542,10 +542,20 @@ extension Kernel {
             return
         }
         if flags.contains([.syn, .ack]) {
-            if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
+            let expected = matchExpected(.tcpSynAck(t))
+            if !expected, sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV, sockets.tcp[t]?.synackSent == true {
+                tracer.note("the request socket's SYN-ACK again, unanswered: its timer expired")
+                // The timer's, not an answer to a captured frame.
+                transmitContext.explained = true
+                tcpAdvertisedWindow(th, tuple: t)
+                reqsk_timer_handler(tuple: t)
+                return
+            }
+            if !expected { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
             if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
             // The host's SYN-ACK offers SACK exactly when it was agreed (tcp_synack_options).
             if sockets.tcp[t]?.sackOK == nil { sockets.tcp[t]?.sackOK = th.sackPermitted }
+            sockets.tcp[t]?.synackSent = true
             tcpAdvertisedWindow(th, tuple: t)
             tcpSendSynack(tuple: t)
             return

@@ -88,6 +88,8 @@ public struct TCPConnection: Sendable {
     /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
     /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
     public var lostBy: Int?
+    /// Whether a request socket's SYN-ACK was seen leaving: another one unanswered is its timer's.
+    public var synackSent = false
     /// `tlp_high_seq`: `snd_nxt` when the host sent a tail loss probe, until an acknowledgment settles it
     /// (`tcp_process_tlp_ack`); nil when no probe is outstanding.
     public var tlpHighSeq: UInt32?

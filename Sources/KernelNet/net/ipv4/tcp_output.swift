@@ -8,7 +8,7 @@ import Wire
 public enum tcp_output: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_output.c"
     case __tcp_transmit_skb, tcp_transmit_skb, tcp_mtu_to_mss, tcp_sync_mss, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
-        tcp_send_active_reset, tcp_send_loss_probe, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
+        tcp_send_active_reset, tcp_send_loss_probe, tcp_rtx_synack, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
         tcp_send_ack
 }
 
@@ -110,6 +110,16 @@ extension Kernel {
             let sndNxt = sockets.tcp[t]?.sndNxt
             sockets.tcp[t]?.tlpHighSeq = sndNxt
             count("TcpExtTCPLossProbes")
+        }
+    }
+
+    /// Sends a request socket's SYN-ACK again (`af_ops->send_synack`), counted in `TcpRetransSegs` and
+    /// `TcpExtTCPSynRetrans` once it left.
+    func tcp_rtx_synack(tuple t: FourTuple) {
+        traced(tcp_output.tcp_rtx_synack) {
+            tcpSendSynack(tuple: t)
+            count("TcpRetransSegs")
+            count("TcpExtTCPSynRetrans")
         }
     }
 

@@ -9,7 +9,7 @@ import Trace
 /// Functions modeled from `net/ipv4/tcp_timer.c`, in the file's order.
 public enum tcp_timer: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_timer.c"
-    case tcp_write_timeout, tcp_retransmit_timer
+    case tcp_write_timeout, tcp_retransmit_timer, tcp_syn_ack_timeout
 }
 
 extension Kernel {
@@ -21,6 +21,11 @@ extension Kernel {
         traced(tcp_timer.tcp_write_timeout) {
             if profile.version >= .v6_1 { count("TcpExtTcpTimeoutRehash") }
         }
+    }
+
+    /// A request socket's SYN-ACK timer expired: counted in `TcpExtTCPTimeouts` (all three versions).
+    func tcp_syn_ack_timeout() {
+        traced(tcp_timer.tcp_syn_ack_timeout) { count("TcpExtTCPTimeouts") }
     }
 
     /// The retransmission timer of connection `t` expired: it sends the oldest unacknowledged segment
