@@ -106,9 +106,12 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
             // A request that acknowledges the host's greeting: header prediction's data hit and its ACK.
-            // A SYN-ACK nothing answers, sent again by the request socket's timer.
+            // A SYN-ACK nothing answers, sent again by the request socket's timer, then at once for the
+            // peer's SYN again.
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40024, 8080, seq: 20, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40024, seq: 90, ack: 21, flags: [.syn, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40024, seq: 90, ack: 21, flags: [.syn, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40024, 8080, seq: 20, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40024, seq: 90, ack: 21, flags: [.syn, .ack])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 30, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40022, seq: 60, ack: 31, flags: [.syn, .ack])),
