@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans)
+#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans, synackretrans)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -34,6 +34,9 @@
 #   synretrans the host connects to pk-cpeer's server, which has no route back for the first 0.5 s (a
 #             blackhole route: no SYN-ACK leaves); the host's retransmission timer sends the SYN again
 #             after 1 s, and the handshake and a short exchange follow
+#   synackretrans a SYN crafted with scapy in pk-cpeer from 10.77.0.3 (an address no namespace owns) to
+#             the host's server: nothing answers the SYN-ACK, so the host's request socket timer sends it
+#             again after 1 s; 1.6 s after the SYN scapy's data completes the handshake, then a RST ends it
 # NS_PREFIX (default pk-c) names the namespaces NS_PREFIXdut, NS_PREFIXpeer and NS_PREFIXfar, and the
 # tracefs instance, so that two recordings can run side by side.
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
@@ -42,7 +45,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans synackretrans)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft.py"
 NS=${NS_PREFIX:-pk-c}; DUT=${NS}dut; PEER=${NS}peer; FAR=${NS}far
@@ -322,6 +325,36 @@ fx_synretrans() {
   sleep 0.3
   stop_capture ctr_synretrans
   dut_host ctr_synretrans '[]'
+}
+
+fx_synackretrans() {
+  static_neigh
+  dx ip neigh replace 10.77.0.3 lladdr $PEER_MAC dev veth-dut nud permanent
+  pong_server dx
+  start_capture ctr_synackretrans
+  # The client is scapy at 10.77.0.3, an address pk-cpeer's kernel does not own: it drops the SYN-ACKs
+  # (no RST), and scapy answers none of them until it sends its data 1.6 s later; a RST ends it.
+  px $PY - <<'PYEOF'
+import time
+from scapy.all import IP, TCP, conf, send, sr1
+conf.verb = 0
+ip = IP(src="10.77.0.3", dst="10.77.0.1")
+synack = sr1(ip / TCP(sport=40060, dport=8080, flags="S", seq=5000, options=[("MSS", 1460), ("SAckOK", b"")]), timeout=2)
+time.sleep(1.6)
+send(ip / TCP(sport=40060, dport=8080, flags="PA", seq=5001, ack=synack[TCP].seq + 1) / b"ping\n")
+time.sleep(0.1)
+send(ip / TCP(sport=40060, dport=8080, flags="R", seq=5006))
+time.sleep(0.2)
+PYEOF
+  stop_capture ctr_synackretrans
+  cat > "$OUT/ctr_synackretrans.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" },
+                  { "ip": "10.77.0.3", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
 }
 
 for f in "${SEL[@]}"; do

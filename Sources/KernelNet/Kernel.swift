@@ -547,7 +547,7 @@ public struct Sysctl: Sendable {
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
-        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.ping_group_range",
+        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_sack", "net.ipv4.tcp_dsack", "net.ipv4.tcp_early_retrans", "net.ipv4.ping_group_range",
         "net.ipv6.icmp.echo_ignore_all", "net.ipv6.route.mtu_expires",
     ]
 

@@ -542,8 +542,20 @@ extension Kernel {
             return
         }
         if flags.contains([.syn, .ack]) {
-            if !matchExpected(.tcpSynAck(t)) { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
+            let expected = matchExpected(.tcpSynAck(t))
+            if !expected, sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV, sockets.tcp[t]?.synackSent == true {
+                tracer.note("the request socket's SYN-ACK again, unanswered: its timer expired")
+                // The timer's, not an answer to a captured frame.
+                transmitContext.explained = true
+                tcpAdvertisedWindow(th, tuple: t)
+                reqsk_timer_handler(tuple: t)
+                return
+            }
+            if !expected { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
             if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
+            // The host's SYN-ACK offers SACK exactly when it was agreed (tcp_synack_options).
+            if sockets.tcp[t]?.sackOK == nil { sockets.tcp[t]?.sackOK = th.sackPermitted }
+            sockets.tcp[t]?.synackSent = true
             tcpAdvertisedWindow(th, tuple: t)
             tcpSendSynack(tuple: t)
             return
@@ -602,6 +614,9 @@ extension Kernel {
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
                                           total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh),
                                           retransmission: true)
+        } else if isRetransmission, tailLossProbe(tuple: t, end: end) {
+            tracer.note("the last segment in flight again, no probe outstanding: a tail loss probe")
+            withTransmitSKB { tcp_send_loss_probe(&$0, tuple: t) }
         } else if isRetransmission {
             withTransmitSKB { tcp_retransmit_skb(&$0) }
         } else if flags.contains(.fin) {
@@ -660,12 +675,14 @@ extension Kernel {
     /// `first` sent, and `dev_hard_start_xmit` hands each segment to the tap and the driver. IP counted
     /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`, over IPv6
     /// `Ip6OutOctets`), and TCP counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as
-    /// new data, or, for a `retransmission`, as retransmitted.
+    /// new data, or, for a `retransmission` (`tcp_xmit_retransmit_queue`'s, in `TCP_CA_Loss`), as
+    /// retransmitted and as a slow-start retransmission.
     private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int, retransmission: Bool = false) {
         tracer.note("a later segment of the GSO skb frame \(first) sent: one skb, counted once by IP; the device has no TSO, so validate_xmit_skb cut it in software before the tap")
         tracer.notModeled("skb_gso_segment (software GSO): the segments leave through dev_hard_start_xmit")
         if retransmission {
             count("TcpRetransSegs")
+            count("TcpExtTCPSlowStartRetrans")
         } else {
             count("TcpOutSegs")
             count("TcpExtTCPOrigDataSent")

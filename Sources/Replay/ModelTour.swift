@@ -46,6 +46,9 @@ public enum ModelTour {
         var echoSummed = echo
         FrameBuilder.fillChecksum(&echoSummed, .icmp, peerIP, hostIP)
         var reply = FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 1, 0, 1], data: big)
+        // A SYN offering SACK (RFC 2018: kind 4, length 2, padded with two no-operations).
+        var synSack = FrameBuilder.tcp(40000, 8080, seq: 100, flags: .syn) + [4, 2, 1, 1]
+        synSack[12] = 6 << 4
         FrameBuilder.fillChecksum(&reply, .icmp, hostIP, peerIP)
         var badIP = rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: 8, rest: [0, 2, 0, 1]))
         badIP[24] ^= 0xff
@@ -57,13 +60,19 @@ public enum ModelTour {
             tx.arp(operation: ARPPacket.reply, senderIP: hostIP, targetMAC: peerMAC, targetIP: peerIP),
             rx.ipv4(peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 1, 0, 2])),
             tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply, rest: [0, 1, 0, 2])),
-            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 100, flags: .syn)),
+            rx.ipv4(peerIP, hostIP, .tcp, synSack),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 500, ack: 101, flags: [.syn, .ack])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 101, ack: 501, flags: .ack)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: .ack)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: [.ack, .psh], payload: data)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 501, ack: 119, flags: [.ack, .psh], payload: data)),
+            // The peer's data again (old data), then data wholly before the window: both answered
+            // with a D-SACK.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 119, flags: .ack)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 90, ack: 501, flags: [.ack, .psh], payload: data)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40000, seq: 519, ack: 119, flags: .ack)),
             // Outside the receive window (duplicate ACK), a RST in the window off rcv_nxt and a SYN
             // (challenge ACKs, the second one held back by the out-of-window rate limit).
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40000, 8080, seq: 119 &+ 0x4000_0000, ack: 519, flags: [.ack, .psh], payload: data)),
@@ -97,6 +106,13 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40002, 81, seq: 7, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(81, 40002, seq: 0, ack: 8, flags: [.rst, .ack])),
             // A request that acknowledges the host's greeting: header prediction's data hit and its ACK.
+            // A SYN-ACK nothing answers, sent again by the request socket's timer, then at once for the
+            // peer's SYN again.
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40024, 8080, seq: 20, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40024, seq: 90, ack: 21, flags: [.syn, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40024, seq: 90, ack: 21, flags: [.syn, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40024, 8080, seq: 20, flags: .syn)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40024, seq: 90, ack: 21, flags: [.syn, .ack])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 30, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40022, seq: 60, ack: 31, flags: [.syn, .ack])),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40022, 8080, seq: 31, ack: 61, flags: .ack)),

@@ -50,6 +50,19 @@ public struct TCPPacket: Sendable {
         option(kind: 8, length: 10).map { bytes.u32be(at: $0 + 2) }
     }
 
+    /// Whether the header carries the SACK-permitted option (RFC 2018 §2: kind 4, length 2), offered in
+    /// a SYN or SYN-ACK.
+    public var sackPermitted: Bool { option(kind: 4, length: 2) != nil }
+
+    /// The first block of the SACK option (RFC 2018 §3: kind 5, 8 bytes a block), if the header carries
+    /// one: a block that starts below the acknowledgment reports a duplicate (D-SACK, RFC 2883 §4).
+    public var firstSackBlock: (start: UInt32, end: UInt32)? {
+        for length in [10, 18, 26, 34] {
+            if let at = option(kind: 5, length: length) { return (bytes.u32be(at: at + 2), bytes.u32be(at: at + 6)) }
+        }
+        return nil
+    }
+
     /// Whether the options start with the timestamps option in its aligned layout (RFC 7323 Appendix A:
     /// two no-operations, then kind 8, length 10), the one header prediction parses.
     public var hasAlignedTimestamp: Bool {

@@ -165,21 +165,12 @@ struct CounterTruthTests {
 
     /// Counters the model does not keep, and why.
     static let notModeled: [String: String] = {
-        let tcpInternals = "TCP's ACK processing and loss recovery (tcp_ack's fast and slow paths, which depend on header "
-            + "prediction and on whether the application held the socket: segments queued on its backlog are coalesced; "
-            + "the D-SACK of tcp_send_dupack and tcp_data_queue, tail loss probes, delayed ACKs) are not modeled"
         var out: [String: String] = [:]
-        for name in ["TcpExtDelayedACKLost", "TcpExtTCPDSACKOldSent", "TcpExtTCPLossProbeRecovery",
-                     "TcpExtTCPLossProbes"] {
-            out[name] = tcpInternals
-        }
         out["TcpExtTCPBacklogCoalesce"] = "segments that arrive while the application holds the socket go to its "
             + "backlog (tcp_add_backlog), where they may merge: the model has no socket owner and no backlog"
         out["TcpExtTCPRcvCoalesce"] = "coalescing a segment into the previous one of the receive queue (tcp_try_coalesce) "
             + "is not modeled"
         out["TcpExtTCPSackShiftFallback"] = "SACK scoreboard processing (tcp_sacktag_write_queue) is not modeled"
-        out["TcpExtTCPSlowStartRetrans"] = "congestion-control states (tcp_set_ca_state: a retransmission in TCP_CA_Loss "
-            + "is counted as a slow-start one) are not modeled; the retransmissions themselves are (TcpRetransSegs)"
         out["TcpExtBeyondWindow"] = "6.18's count of segments beyond the receive window; 6.12 has no such counter "
             + "(include/uapi/linux/snmp.h), its drops are TCP_INVALID_SEQUENCE in tcp_validate_incoming"
         return out

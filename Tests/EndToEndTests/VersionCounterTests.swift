@@ -127,6 +127,20 @@ struct VersionCounterTests {
     /// one retransmitted segment, a SYN (`__tcp_retransmit_skb`), one timeout (`tcp_retransmit_timer`:
     /// the first of its run in 4.14, every expiry from 6.1); the new flow hash of `tcp_write_timeout`
     /// (`TcpExtTcpTimeoutRehash`) exists from 6.1 only.
+    /// The SYN-ACK a request socket's timer sends again (ctr_synackretrans): `tcp_syn_ack_timeout` counts the
+    /// timeout and `tcp_rtx_synack` the retransmission, the same in every version.
+    @Test("a SYN-ACK sent again by the request socket's timer counts a timeout and a SYN retransmission in every version")
+    func synackRetransmission() throws {
+        for version in ["4.14", "6.1", "6.12"] {
+            let counters = try ReplayCounters.of("ctr_synackretrans", kernel: version)
+            #expect(counters["TcpPassiveOpens"] == 1, "\(version)")
+            #expect(counters["TcpRetransSegs"] == 1, "\(version)")
+            #expect(counters["TcpExtTCPSynRetrans"] == 1, "\(version)")
+            #expect(counters["TcpExtTCPTimeouts"] == 1, "\(version)")
+            #expect(counters["TcpExtTcpTimeoutRehash"] == nil, "\(version)")
+        }
+    }
+
     @Test("a SYN sent again by the retransmission timer counts a timeout and a SYN retransmission in every version")
     func synRetransmission() throws {
         for version in ["4.14", "6.1", "6.12"] {

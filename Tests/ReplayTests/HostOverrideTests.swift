@@ -70,7 +70,8 @@ struct HostOverrideTests {
     func modeled() throws {
         #expect(try HostOverride(parsing: "net.ipv4.conf.veth-dut.rp_filter=1").isModeled)
         #expect(try HostOverride(parsing: "net.ipv4.ip_forward=0").isModeled)
-        #expect(!(try HostOverride(parsing: "net.ipv4.tcp_sack=0").isModeled))
+        #expect(try HostOverride(parsing: "net.ipv4.tcp_sack=0").isModeled)
+        #expect(!(try HostOverride(parsing: "net.ipv4.tcp_fin_timeout=30").isModeled))
         #expect(try HostOverride(parsing: "mtu=1400").isModeled)
     }
 

@@ -70,6 +70,10 @@ public struct TCPConnection: Sendable {
     /// Whether both ends agreed on timestamps (`tstamp_ok`), which makes every header 32 bytes
     /// (`tcp_header_len`); `nil` when the capture did not show the handshake.
     public var tstampOK: Bool?
+    /// Whether both ends agreed on SACK (`rx_opt.sack_ok`, `tcp_is_sack`): the peer's SYN or SYN-ACK
+    /// offered it and the host's `net.ipv4.tcp_sack` is on; `nil` when the capture did not show the
+    /// handshake.
+    public var sackOK: Bool?
     /// The peer's window scale (`snd_wscale`): its shift when both ends offered the option, else 0.
     public var sndWscale: UInt8 = 0
     /// `snd_wnd`: the peer's window in bytes, and `snd_wl1`: the sequence number of the segment that
@@ -84,6 +88,11 @@ public struct TCPConnection: Sendable {
     /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
     /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
     public var lostBy: Int?
+    /// Whether a request socket's SYN-ACK was seen leaving: another one unanswered is its timer's.
+    public var synackSent = false
+    /// `tlp_high_seq`: `snd_nxt` when the host sent a tail loss probe, until an acknowledgment settles it
+    /// (`tcp_process_tlp_ack`); nil when no probe is outstanding.
+    public var tlpHighSeq: UInt32?
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }

@@ -1,5 +1,5 @@
 // Mirrors net/ipv4/tcp_input.c (Linux 6.1): the TCP state machine on receive (RFC 9293 §3.10.7).
-// Not modeled: PAWS (RFC 7323 timestamps), SACK and D-SACK, the namespace-wide challenge ACK limit
+// Not modeled: PAWS (RFC 7323 timestamps), SACK blocks (the D-SACK counters of old data are), the namespace-wide challenge ACK limit
 // (`tcp_challenge_ack_limit`: 1000 a second in 4.14, unlimited by default since 6.0), congestion
 // control, out-of-order queueing, receive-buffer pruning, delayed-ACK timing (the capture shows the
 // ACKs). The receive window is the one the host last advertised in the capture; a connection whose
@@ -125,9 +125,17 @@ extension Kernel {
     }
 
     /// Answers a segment outside the window with an ACK of what the host expects (RFC 9293
-    /// §3.10.7.4). D-SACK for old data (`TcpExtDelayedACKLost`, `TcpExtTCPDSACKOldSent`) is not modeled.
+    /// §3.10.7.4). One that takes sequence space and starts before `rcv_nxt` is a retransmission of
+    /// data already received: `TcpExtDelayedACKLost`, and the ACK reports it in a D-SACK block
+    /// (`tcp_dsack_set`, up to `rcv_nxt`).
     func tcp_send_dupack(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_send_dupack) {
+            if let th = skb.tcp_hdr(), tcpSegmentLength(skb) != 0, let next = sockets.tcp[t]?.rcvNxt,
+                Int32(bitPattern: th.sequence &- next) < 0
+            {
+                count("TcpExtDelayedACKLost")
+                tcpDsackSet(tuple: t, seq: th.sequence)
+            }
             expectTransmit(.tcpAck(t), from: currentFrame)
             tracer.note("duplicate ACK (rcv_nxt) built and sent: see the transmitted frame")
         }
@@ -150,11 +158,17 @@ extension Kernel {
                 Int32(bitPattern: end &- next) <= 0
             {
                 tracer.note("segment ends at or before rcv_nxt: old data, a duplicate ACK (D-SACK) answers")
+                count("TcpExtDelayedACKLost")
+                tcpDsackSet(tuple: t, seq: th.sequence)
                 expectTransmit(.tcpAck(t), from: currentFrame)
                 tcp_drop_reason(&skb, .TCP_OLD_DATA)
                 return
             }
             if dataLength > 0 || th.flags.contains(.fin) {
+                if let next = sockets.tcp[t]?.rcvNxt, Int32(bitPattern: th.sequence &- next) < 0 {
+                    tracer.note("segment starts before rcv_nxt \(next): its old head is reported in a D-SACK block")
+                    tcpDsackSet(tuple: t, seq: th.sequence)
+                }
                 sockets.tcp[t]?.rcvNxt = end
                 tcpFastPathCheck(tuple: t, th)
             }
@@ -165,6 +179,53 @@ extension Kernel {
             } else if dataLength <= 0 {
                 __kfree_skb(&skb)
             }
+        }
+    }
+
+    /// `tcp_dsack_set` (static): when the connection agreed on SACK and `net.ipv4.tcp_dsack` is on,
+    /// the next ACK carries a D-SACK block for the duplicate starting at `seq`, counted as old
+    /// (`TcpExtTCPDSACKOldSent`, before `rcv_nxt`) or out of order (`TcpExtTCPDSACKOfoSent`). A
+    /// connection whose handshake the capture did not show is taken to have agreed, as Linux peers
+    /// with the default sysctls do.
+    private func tcpDsackSet(tuple t: FourTuple, seq: UInt32) {
+        guard let c = sockets.tcp[t], c.sackOK ?? true, sysctl.values["net.ipv4.tcp_dsack"] ?? 1 != 0 else { return }
+        let old = c.rcvNxt.map { Int32(bitPattern: seq &- $0) < 0 } ?? true
+        count(old ? "TcpExtTCPDSACKOldSent" : "TcpExtTCPDSACKOfoSent")
+    }
+
+    /// Whether a SYN or SYN-ACK makes SACK agreed (`tcp_parse_options`: the option counts only while
+    /// the host's `net.ipv4.tcp_sack` is on, which is also what made the host offer it in its SYN).
+    func sackAgreed(_ th: TCPPacket) -> Bool {
+        th.sackPermitted && sysctl.values["net.ipv4.tcp_sack"] ?? 1 != 0
+    }
+
+    /// Whether a retransmission of the segment ending at `end` is a tail loss probe: `tcp_schedule_loss_probe`
+    /// arms the probe instead of the retransmission timer on a connection that agreed on SACK (taken as
+    /// agreed when the capture missed the handshake), with `net.ipv4.tcp_early_retrans` 3 or 4 (the
+    /// default 3), in the open state (no retransmission by the timer since `snd_una` last advanced, no
+    /// segments marked lost) and no probe outstanding; the probe resends the last segment sent.
+    func tailLossProbe(tuple t: FourTuple, end: UInt32) -> Bool {
+        guard let c = sockets.tcp[t], c.sackOK ?? true, c.lostBy == nil, c.icskRetransmits == 0, c.tlpHighSeq == nil
+        else { return false }
+        let earlyRetrans = sysctl.values["net.ipv4.tcp_early_retrans"] ?? 3
+        return (earlyRetrans == 3 || earlyRetrans == 4) && end == c.sndNxt
+    }
+
+    /// `tcp_process_tlp_ack` (static): settles an outstanding tail loss probe once the acknowledgment
+    /// reaches `tlp_high_seq`. An ACK carrying a D-SACK says the original and the probe both arrived
+    /// (4.14 `FLAG_DSACKING_ACK`, from 6.1 `FLAG_DSACK_TLP`, taken here as any D-SACK); one beyond it
+    /// says the probe repaired a loss (`TcpExtTCPLossProbeRecovery`, and the congestion window is reduced);
+    /// a pure duplicate ACK at it (no data, no window change, nothing newly acknowledged) says nothing was lost.
+    private func tcpProcessTlpAck(_ skb: SKBuff, _ th: TCPPacket, tuple t: FourTuple, advanced: Bool, windowChanged: Bool) {
+        guard let high = sockets.tcp[t]?.tlpHighSeq, Int32(bitPattern: th.acknowledgment &- high) >= 0 else { return }
+        let dsack = th.firstSackBlock.map { Int32(bitPattern: $0.start &- th.acknowledgment) < 0 } ?? false
+        if dsack {
+            sockets.tcp[t]?.tlpHighSeq = nil
+        } else if th.acknowledgment != high {
+            count("TcpExtTCPLossProbeRecovery")
+            sockets.tcp[t]?.tlpHighSeq = nil
+        } else if !advanced, !windowChanged, tcpSegmentLength(skb) == 0 {
+            sockets.tcp[t]?.tlpHighSeq = nil
         }
     }
 
@@ -190,6 +251,7 @@ extension Kernel {
                     if tcpSegmentLength(skb) == 0 { count("TcpExtTCPPureAcks") }
                     tcpAckUpdateWindow(th, tuple: t, advanced: advanced)
                 }
+                tcpProcessTlpAck(skb, th, tuple: t, advanced: advanced, windowChanged: sockets.tcp[t]?.sndWnd != c.sndWnd)
             }
             countNewlyDelivered(t, ack: ack)
             let finAcked = c.sndNxt.map { ack == $0 } ?? true
@@ -431,6 +493,7 @@ extension Kernel {
                     let scale = th.windowScale ?? 0
                     sockets.tcp[t]?.sndWscale = scale
                     sockets.tcp[t]?.tstampOK = th.timestampValue != nil
+                    sockets.tcp[t]?.sackOK = sackAgreed(th)
                     sockets.tcp[t]?.sndWnd = UInt32(th.window)
                     sockets.tcp[t]?.sndWl1 = th.sequence
                     // tcp_finish_connect: header prediction on unless the peer scales its window.
@@ -482,6 +545,7 @@ extension Kernel {
             if let th = skb.tcp_hdr() {
                 req.rcvNxt = th.sequence &+ 1
                 req.tstampOK = th.timestampValue != nil
+                req.sackOK = sackAgreed(th)
                 req.sndWscale = th.windowScale ?? 0
                 req.sndWnd = UInt32(th.window)
                 req.sndWl1 = th.sequence

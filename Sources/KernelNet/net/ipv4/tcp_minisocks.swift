@@ -62,7 +62,14 @@ extension Kernel {
                 return false
             }
             guard th.flags.contains(.ack) else {
-                if th.flags.contains(.syn) { tracer.note("retransmitted SYN: the SYN-ACK is sent again") }
+                // The request's own SYN again: its SYN-ACK is sent again, unless the out-of-window rate
+                // limit holds it back.
+                if th.flags.contains(.syn), th.sequence &+ 1 == sockets.tcp[t]?.rcvNxt,
+                    !tcp_oow_rate_limited(skb, tuple: t, mib: "TcpExtTCPACKSkippedSynRecv")
+                {
+                    tracer.note("retransmitted SYN: the SYN-ACK is sent again")
+                    inet_rtx_syn_ack(tuple: t)
+                }
                 return false
             }
             tcpSynRecvSock(&skb, tuple: t)
@@ -74,7 +81,8 @@ extension Kernel {
             child.rcvWnd = sockets.tcp[t]?.rcvWnd
             child.rcvWscale = sockets.tcp[t]?.rcvWscale
             if let req = sockets.tcp[t] {
-                (child.tstampOK, child.sndWscale, child.sndWnd, child.sndWl1) = (req.tstampOK, req.sndWscale, req.sndWnd, req.sndWl1)
+                (child.tstampOK, child.sackOK, child.sndWscale) = (req.tstampOK, req.sackOK, req.sndWscale)
+                (child.sndWnd, child.sndWl1) = (req.sndWnd, req.sndWl1)
             }
             sockets.setConnection(t, child)
             count("TcpPassiveOpens")

@@ -8,7 +8,7 @@ import Wire
 public enum tcp_output: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_output.c"
     case __tcp_transmit_skb, tcp_transmit_skb, tcp_mtu_to_mss, tcp_sync_mss, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
-        tcp_send_active_reset, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
+        tcp_send_active_reset, tcp_send_loss_probe, tcp_rtx_synack, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
         tcp_send_ack
 }
 
@@ -85,9 +85,15 @@ extension Kernel {
     }
 
     /// Sends again the segments marked lost, each through `tcp_retransmit_skb`: the frame traced is one of
-    /// them.
+    /// them. Each counts as a slow-start retransmission (`TcpExtTCPSlowStartRetrans`): the only losses the
+    /// model marks are `tcp_simple_retransmit`'s, which put the connection in `TCP_CA_Loss` first
+    /// (`tcp_non_congestion_loss_retransmit`, inline in 4.14); in another congestion state they would be
+    /// fast retransmissions (`TcpExtTCPFastRetrans`).
     func tcp_xmit_retransmit_queue(_ skb: inout SKBuff) {
-        traced(tcp_output.tcp_xmit_retransmit_queue) { tcp_retransmit_skb(&skb) }
+        traced(tcp_output.tcp_xmit_retransmit_queue) {
+            tcp_retransmit_skb(&skb)
+            count("TcpExtTCPSlowStartRetrans")
+        }
     }
 
     /// Sends a RST from a full socket (abort, or close with unread data).
@@ -95,20 +101,41 @@ extension Kernel {
         traced(tcp_output.tcp_send_active_reset) { tcp_transmit_skb(&skb) }
     }
 
-    /// Retransmits a segment; a SYN's retransmission also counts `TcpExtTCPSynRetrans`.
+    /// The loss-probe timer fired (`tcp_write_timer_handler`): with no new data to send, the last segment
+    /// in flight leaves again as a tail loss probe (RFC 8985 §7), counted in `TcpExtTCPLossProbes`;
+    /// `tlp_high_seq` remembers `snd_nxt` until an acknowledgment settles the probe.
+    func tcp_send_loss_probe(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_output.tcp_send_loss_probe) {
+            __tcp_retransmit_skb(&skb)
+            let sndNxt = sockets.tcp[t]?.sndNxt
+            sockets.tcp[t]?.tlpHighSeq = sndNxt
+            count("TcpExtTCPLossProbes")
+        }
+    }
+
+    /// Sends a request socket's SYN-ACK again (`af_ops->send_synack`), counted in `TcpRetransSegs` and
+    /// `TcpExtTCPSynRetrans` once it left.
+    func tcp_rtx_synack(tuple t: FourTuple) {
+        traced(tcp_output.tcp_rtx_synack) {
+            tcpSendSynack(tuple: t)
+            count("TcpRetransSegs")
+            count("TcpExtTCPSynRetrans")
+        }
+    }
+
+    /// Retransmits a segment, counted in `TcpRetransSegs`; a SYN's retransmission also counts
+    /// `TcpExtTCPSynRetrans`.
     func __tcp_retransmit_skb(_ skb: inout SKBuff) {
         traced(tcp_output.__tcp_retransmit_skb) {
             if skb.tcp_hdr()?.flags.contains(.syn) == true { count("TcpExtTCPSynRetrans") }
+            count("TcpRetransSegs")
             tcp_transmit_skb(&skb, retransmission: true)
         }
     }
 
-    /// Retransmits a segment and counts it.
+    /// Retransmits a segment (its count is `__tcp_retransmit_skb`'s).
     func tcp_retransmit_skb(_ skb: inout SKBuff) {
-        traced(tcp_output.tcp_retransmit_skb) {
-            count("TcpRetransSegs")
-            __tcp_retransmit_skb(&skb)
-        }
+        traced(tcp_output.tcp_retransmit_skb) { __tcp_retransmit_skb(&skb) }
     }
 
     /// Sends the SYN of an active open.

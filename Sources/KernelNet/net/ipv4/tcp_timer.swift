@@ -1,15 +1,15 @@
 // Mirrors net/ipv4/tcp_timer.c (Linux 6.1; 4.14.177 and 6.12 where they differ): the retransmission
 // timer, where a capture shows it fire: a SYN the host sends again unanswered (the same initial
 // sequence number on a connection still in SYN_SENT). Not modeled: the timer's schedule (the RTO and
-// its backoff), data retransmitted by it (a retransmission of data may as well come from a tail loss
-// probe or fast retransmit, which only the RTT estimate tells apart: `tcp_retransmit_skb` counts those
-// alone), keepalive, zero-window probes and giving up (`tcp_write_err`).
+// its backoff), data retransmitted by it (a retransmission of data that is not a tail loss probe may come
+// from it or from fast retransmit, which only the RTT estimate and SACK scoreboard tell apart:
+// `tcp_retransmit_skb` counts those alone), keepalive, zero-window probes and giving up (`tcp_write_err`).
 import Trace
 
 /// Functions modeled from `net/ipv4/tcp_timer.c`, in the file's order.
 public enum tcp_timer: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_timer.c"
-    case tcp_write_timeout, tcp_retransmit_timer
+    case tcp_write_timeout, tcp_retransmit_timer, tcp_syn_ack_timeout
 }
 
 extension Kernel {
@@ -21,6 +21,11 @@ extension Kernel {
         traced(tcp_timer.tcp_write_timeout) {
             if profile.version >= .v6_1 { count("TcpExtTcpTimeoutRehash") }
         }
+    }
+
+    /// A request socket's SYN-ACK timer expired: counted in `TcpExtTCPTimeouts` (all three versions).
+    func tcp_syn_ack_timeout() {
+        traced(tcp_timer.tcp_syn_ack_timeout) { count("TcpExtTCPTimeouts") }
     }
 
     /// The retransmission timer of connection `t` expired: it sends the oldest unacknowledged segment
