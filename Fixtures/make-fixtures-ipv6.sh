@@ -252,7 +252,9 @@ fx_mld() {
   px $PY "$CRAFT" mld
   sleep 1
   stop_capture v6_mld
-  host v6_mld   # the membership of ff12::7777 is not in the profile (it has no way to say it yet)
+  host v6_mld
+  # autojoin made ff12::7777 an address and a group of the interface (ip -6 maddr: its solicited-node group first)
+  sed -i 's|"addresses": \["'$DUT_IP'/64", "'$DUT_LL'/64"\],|"addresses": ["'$DUT_IP'/64", "'$DUT_LL'/64", "ff12::7777/128"],\n                    "groups": ["ff02::1:ff00:7777", "ff12::7777"],|' "$OUT/v6_mld.host.json"
 }
 
 fx_frag() {

@@ -61,6 +61,11 @@ public final class Kernel {
     /// The devices the replay saw send a router solicitation (the first comes from DAD's completion, the
     /// others from the solicitation timer).
     var routerSolicitationsSent: Set<String> = []
+    /// MLD's state of each IPv6 device, by name: queries and reports waiting for the worker, the
+    /// querier's timers, the reports due.
+    var mld: [String: MLDDevice] = [:]
+    /// No MLD work item is due before this time (capture clock).
+    var mldWorkHorizon = Int64.max
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).

@@ -69,6 +69,9 @@ public struct KernelProfile: Sendable, Equatable {
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
         "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
+        // MLD: the worker's per-packet handlers and the query's version helpers have no symbol in Debian's
+        // 6.1 and 6.12 builds (available_filter_functions); 4.14 has no worker
+        "__mld_query_work", "__mld_report_work", "mld_process_v1", "mld_process_v2",
         // raw socket delivery: static, no symbol in Debian's 6.1 and 6.12 builds (available_filter_functions)
         "raw_v4_input", "ipv6_raw_deliver", "raw_err", "rawv6_err",
         // static inline over sock_queue_rcv_skb_reason (include/net/sock.h); a function in 4.14
@@ -141,6 +144,8 @@ public struct KernelProfile: Sendable, Equatable {
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
+            // MLD's queries and reports are handled in the softirq: no queues, no worker
+            "__mld_query_work", "mld_query_work", "__mld_report_work", "mld_report_work",
             "__ip6_finish_output", "ip6_route_output_flags_noref",
             // reassembly does not check that a first fragment holds the upper-layer header
             "ipv6frag_thdr_truncated",

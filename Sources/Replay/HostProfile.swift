@@ -17,6 +17,9 @@ public struct HostProfile: Sendable {
         /// Its IPv6 addresses with their prefix length, as written (kept and shown; the IPv6 stack is not
         /// modeled yet).
         public var ipv6Addresses: [String] = []
+        /// IPv6 multicast groups joined on it beyond those the kernel joins for its addresses, as
+        /// `ip -6 maddr show dev NAME` lists them (newest first).
+        public var groups6: [IPv6Address] = []
         /// Whether the capture was taken on this interface.
         public var captured: Bool
         /// The interface index a capture of several interfaces (`-i any`, Linux cooked v2) records
@@ -154,7 +157,8 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
-            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan", "master", "wifi"], at: at)
+            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "groups", "captured", "ifindex", "vlan", "master", "wifi"],
+                          at: at)
             guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
             guard !profile.interfaces.contains(where: { $0.name == name }) else {
                 throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
@@ -229,6 +233,14 @@ public struct HostProfile: Sendable {
                 }
                 ipv6.append(text)
             }
+            if let g = o["groups"], !(g is [Any]) { throw fail("\(at).groups", "not a list") }
+            var groups6: [IPv6Address] = []
+            for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
+                guard let t = g as? String, let a = IPv6Address(t), a.isMulticast else {
+                    throw fail("\(at).groups[\(j)]", "not an IPv6 multicast address")
+                }
+                groups6.append(a)
+            }
             var ifindex: Int?
             if let x = o["ifindex"] {
                 guard let n = jsonInteger(x), n >= 1, n <= Int(Int32.max) else {
@@ -242,6 +254,7 @@ public struct HostProfile: Sendable {
             var interface = Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
                                       captured: o["captured"] as? Bool ?? false, ifindex: ifindex)
             interface.ipv6Addresses = ipv6
+            interface.groups6 = groups6
             interface.vlan = vlan
             if let m = o["master"], !(m is NSNull) {
                 guard let master = m as? String, !master.isEmpty else { throw fail("\(at).master", "not an interface name") }
@@ -648,6 +661,7 @@ extension HostProfile.Interface {
             ("name", .string(name)), ("driver", .string(driver)), ("mac", .string(mac.description)), ("mtu", .int(mtu)),
             ("addresses", .array(all)), ("captured", .bool(captured)),
         ]
+        if !groups6.isEmpty { fields.insert(("groups", .array(groups6.map { .string($0.description) })), at: 5) }
         if driver == "tun" { fields.remove(at: 2) }
         if let ifindex { fields.append(("ifindex", .int(ifindex))) }
         if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }
