@@ -407,7 +407,7 @@ public enum ModelTour {
     /// extension headers and header errors the receive path checks, a TCP connection to the listener
     /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
     /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, and neighbour discovery.
+    /// host's own reply in two), packets it forwards, neighbour discovery and MLD.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -471,7 +471,7 @@ public enum ModelTour {
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
-            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
+            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
@@ -502,6 +502,25 @@ public enum ModelTour {
             nd(routers, peerLL, allRouters, 133, [0, 0, 0, 0], lladdr(1, peerMAC)),
             nd(allNodes, peerLL, .allNodes, 134, [64, 0, 0x07, 0x08], [UInt8](repeating: 0, count: 8) + lladdr(1, peerMAC)),
             nd(rx, peerLL, hostLL, 137, [0, 0, 0, 0], peerLL.bytes + IPv6Address("fd00:99::1")!.bytes),
+        ]
+    }
+
+    /// MLD as a listener takes it (RFC 3810 §5.1, RFC 2710 §3; hop limit 1, `headers` the hop-by-hop Router
+    /// Alert): a general MLDv2 query, a general MLDv1 query (MLDv1 mode, a report timer for each group), and
+    /// another listener's MLDv1 report of the host's solicited-node group (the host's report is then not sent).
+    static func mld(host: IPv6Address, headers: [UInt8]) -> [[UInt8]] {
+        let peerLL = IPv6Address("fe80::ff:fe00:e00")!, group = host.solicitedNode
+        let allNodes = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0001))
+        let solicited = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_ff00_0000 | group.low & 0xff_ffff))
+        let query = { (data: [UInt8]) in
+            allNodes.ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 130, rest: [0, 100, 0, 0], data: data),
+                          next: .hopopts, headers: headers, hopLimit: 1)
+        }
+        return [
+            query(IPv6Address.any.bytes + [2, 125, 0, 0]),
+            query(IPv6Address.any.bytes),
+            solicited.ipv6(peerLL, group, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: group.bytes),
+                           next: .hopopts, headers: headers, hopLimit: 1),
         ]
     }
 
