@@ -128,6 +128,26 @@ struct MLDTests {
         #expect(!notes.contains { $0.contains("report suppression") })
     }
 
+    /// The work is due at the latest frame's time: frames stamped before it wait behind it, 32 at most
+    /// (`MLD_MAX_SKBS`); the queue never grows past that.
+    @Test("a device's query queue holds 32 packets; more are freed in igmp6_event_query")
+    func queueBound() throws {
+        let late = Self.frame(1, index: 1, time: 9_000_000_000)
+        let early = (2...36).map { Self.frame(1, index: $0, time: 1_000_000_000 + Int64($0)) }
+        let t = try Self.traces([late] + early)
+        #expect(t[..<32].allSatisfy { $0.verdict == .deliver })
+        for d in t[32...] {
+            #expect(d.verdict == .drop)
+            #expect(d.dropFunction == "igmp6_event_query")
+            #expect(d.dropReason == "SKB_DROP_REASON_NOT_SPECIFIED")
+        }
+        #expect(t.allSatisfy { $0.timers.isEmpty })
+        // After the capture one run of the work takes 8 (MLD_MAX_QUEUE) and queues itself again for the rest.
+        let work = try Self.afterCapture([late] + early, version: "6.1")
+        #expect(Self.calls(work).filter { $0 == "__mld_query_work" }.count == 8)
+        #expect(Self.notes(work).contains("24 more wait: the work is queued again"))
+    }
+
     @Test("each query counts in Icmp6InGroupMembQueries, as the capturing kernel counted them")
     func counters() throws {
         let counters = try ReplayCounters.of("v6_mld", kernel: "6.12")

@@ -5,8 +5,9 @@
 // the packet on its device (`mc_query_queue`, `mc_report_queue`) and a work item (`mld_query_work`,
 // `mld_report_work`) handles it in a worker. The model runs that work as a timer due at once: before the
 // next frame, with its own path (`TimerRun`). 4.14 does all of it in the softirq and `icmpv6_rcv` frees
-// the packet. The queues' bound (`MLD_MAX_SKBS`, `MLD_MAX_QUEUE` per run) is never reached, as the work
-// runs before the next frame.
+// the packet. A queue holds at most `MLD_MAX_SKBS` packets (more only wait where the capture's clock
+// goes back: the work is due at the latest frame's time); a run takes `MLD_MAX_QUEUE` and queues the work
+// again for the rest, which then runs before the next frame.
 // Not modeled: the reports the host sends (`mld_sendpack`, `igmp6_send`): a query starts the report
 // timers (`mc_gq_work` for all groups, each group's `mca_work`), which the model keeps with the latest
 // time they can fire and shows in state lines, but never runs; source filters (every group is in
@@ -51,6 +52,9 @@ struct MLDDevice {
 private enum MLD {
     static let MLD_V1_QUERY_LEN = 24
     static let MLD_V2_QUERY_LEN_MIN = 28
+    /// The most packets a device's query or report queue holds, and the most one run of its work takes.
+    static let MLD_MAX_SKBS = 32
+    static let MLD_MAX_QUEUE = 8
     /// The largest MLDv1 maximum response delay a v2 query's code is taken as (`MLD_EXP_MIN_LIMIT - 1`).
     static let MLDV1_MRD_MAX_COMPAT: UInt32 = 32767
     /// The Router Alert value of MLD (RFC 2711).
@@ -169,11 +173,7 @@ extension Kernel {
                 mldQuery(skb)
                 return
             }
-            mld[skb.dev.name, default: MLDDevice()].queries.append((skb, currentFrame))
-            if mld[skb.dev.name]?.queryWorkDue == nil { mld[skb.dev.name]?.queryWorkDue = now }
-            mldWorkHorizon = min(mldWorkHorizon, now)
-            tracer.note("query queued on \(skb.dev.name) (mc_query_queue) for the worker: mld_query_work")
-            kfree_skb_null()
+            mldEnqueue(&skb, report: false)
         }
     }
 
@@ -261,10 +261,7 @@ extension Kernel {
     /// The worker of a device's query queue: handles each queued query in order.
     func mld_query_work(_ dev: NetDevice) {
         traced(ipv6_mcast_c.mld_query_work) {
-            let queued = mld[dev.name]?.queries ?? []
-            mld[dev.name]?.queries = []
-            mld[dev.name]?.queryWorkDue = nil
-            for var q in queued { __mld_query_work(&q.skb) }
+            for var skb in mldDequeue(dev, report: false) { __mld_query_work(&skb) }
         }
     }
 
@@ -276,11 +273,7 @@ extension Kernel {
                 mldReport(skb)
                 return
             }
-            mld[skb.dev.name, default: MLDDevice()].reports.append((skb, currentFrame))
-            if mld[skb.dev.name]?.reportWorkDue == nil { mld[skb.dev.name]?.reportWorkDue = now }
-            mldWorkHorizon = min(mldWorkHorizon, now)
-            tracer.note("report queued on \(skb.dev.name) (mc_report_queue) for the worker: mld_report_work")
-            kfree_skb_null()
+            mldEnqueue(&skb, report: true)
         }
     }
 
@@ -329,11 +322,53 @@ extension Kernel {
     /// The worker of a device's report queue: handles each queued report in order.
     func mld_report_work(_ dev: NetDevice) {
         traced(ipv6_mcast_c.mld_report_work) {
-            let queued = mld[dev.name]?.reports ?? []
-            mld[dev.name]?.reports = []
-            mld[dev.name]?.reportWorkDue = nil
-            for var r in queued { __mld_report_work(&r.skb) }
+            for var skb in mldDequeue(dev, report: true) { __mld_report_work(&skb) }
         }
+    }
+
+    /// Queues a query or report for its device's worker, which is due at once (`mod_delayed_work` with no
+    /// delay); nothing is freed (`kfree_skb(NULL)`). A packet finding `MLD_MAX_SKBS` waiting is freed instead.
+    private func mldEnqueue(_ skb: inout SKBuff, report: Bool) {
+        let name = skb.dev.name
+        var state = mld[name, default: MLDDevice()]
+        guard (report ? state.reports.count : state.queries.count) < MLD.MLD_MAX_SKBS else {
+            tracer.note("\(MLD.MLD_MAX_SKBS) \(report ? "reports" : "queries") already wait on \(name): this one is freed")
+            kfree_skb_reason(&skb, .NOT_SPECIFIED)
+            return
+        }
+        if report {
+            state.reports.append((skb, currentFrame))
+            state.reportWorkDue = state.reportWorkDue ?? now
+        } else {
+            state.queries.append((skb, currentFrame))
+            state.queryWorkDue = state.queryWorkDue ?? now
+        }
+        mld[name] = state
+        mldWorkHorizon = min(mldWorkHorizon, now)
+        tracer.note(report ? "report queued on \(name) (mc_report_queue) for the worker: mld_report_work"
+                           : "query queued on \(name) (mc_query_queue) for the worker: mld_query_work")
+        kfree_skb_null()
+    }
+
+    /// Takes the first `MLD_MAX_QUEUE` packets off a device's query or report queue for one run of its
+    /// work; with more waiting, the work is queued again at once.
+    private func mldDequeue(_ dev: NetDevice, report: Bool) -> [SKBuff] {
+        var state = mld[dev.name] ?? MLDDevice()
+        var queue = report ? state.reports : state.queries
+        let taken = queue.prefix(MLD.MLD_MAX_QUEUE).map(\.skb)
+        queue.removeFirst(taken.count)
+        let again: Int64? = queue.isEmpty ? nil : now
+        if !queue.isEmpty {
+            tracer.note("\(queue.count) more wait: the work is queued again")
+            mldWorkHorizon = min(mldWorkHorizon, now)
+        }
+        if report {
+            (state.reports, state.reportWorkDue) = (queue, again)
+        } else {
+            (state.queries, state.queryWorkDue) = (queue, again)
+        }
+        mld[dev.name] = state
+        return taken
     }
 
     /// The MLD work items due by `time`: each device's query and report work, with the frame that queued
