@@ -505,22 +505,41 @@ public enum ModelTour {
         ]
     }
 
-    /// MLD as a listener takes it (RFC 3810 §5.1, RFC 2710 §3; hop limit 1, `headers` the hop-by-hop Router
-    /// Alert): a general MLDv2 query, a general MLDv1 query (MLDv1 mode, a report timer for each group), and
-    /// another listener's MLDv1 report of the host's solicited-node group (the host's report is then not sent).
+    /// MLD (RFC 3810, RFC 2710; hop limit 1, `headers` the hop-by-hop Router Alert): the host's link-local
+    /// address in DAD (its probe, a report from `::`), the reports once it passed; a general MLDv2 query
+    /// and the host's report of all groups; a general MLDv1 query (MLDv1 mode, a report timer for each
+    /// group), another listener's MLDv1 report of the host's solicited-node group (the host's report is
+    /// then not sent) and the host's MLDv1 report of its link-local address's group.
     static func mld(host: IPv6Address, headers: [UInt8]) -> [[UInt8]] {
-        let peerLL = IPv6Address("fe80::ff:fe00:e00")!, group = host.solicitedNode
-        let allNodes = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_0000_0001))
-        let solicited = FrameBuilder(source: peerMAC, destination: MACAddress(rawValue: 0x3333_ff00_0000 | group.low & 0xff_ffff))
+        let peerLL = IPv6Address("fe80::ff:fe00:e00")!, hostLL = IPv6Address("fe80::ff:fe00:d00")!, group = host.solicitedNode
+        let llGroup = hostLL.solicitedNode, mld2Routers = IPv6Address("ff02::16")!
+        let to = { (source: MACAddress, group: IPv6Address) in
+            FrameBuilder(source: source, destination: MACAddress(rawValue: 0x3333_0000_0000 | UInt64(group.low & 0xffff_ffff)))
+        }
         let query = { (data: [UInt8]) in
-            allNodes.ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 130, rest: [0, 100, 0, 0], data: data),
-                          next: .hopopts, headers: headers, hopLimit: 1)
+            to(peerMAC, .allNodes).ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 130, rest: [0, 100, 0, 0], data: data),
+                                        next: .hopopts, headers: headers, hopLimit: 1)
+        }
+        /// The host's MLDv2 report from `source` with one record of `type` for each group (no sources).
+        let report = { (source: IPv6Address, type: UInt8, groups: [IPv6Address]) in
+            to(hostMAC, mld2Routers).ipv6(source, mld2Routers, .icmpv6,
+                                          FrameBuilder.icmp(type: 143, rest: [0, 0, 0, UInt8(groups.count)],
+                                                            data: groups.flatMap { [type, 0, 0, 0] + $0.bytes }),
+                                          next: .hopopts, headers: headers, hopLimit: 1)
         }
         return [
+            to(hostMAC, llGroup).ipv6(.any, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                      hopLimit: 255),
+            report(.any, 4, [llGroup]),
+            report(hostLL, 4, [group, llGroup]),
+            report(hostLL, 4, [group, llGroup]),
             query(IPv6Address.any.bytes + [2, 125, 0, 0]),
+            report(hostLL, 2, [group, llGroup]),
             query(IPv6Address.any.bytes),
-            solicited.ipv6(peerLL, group, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: group.bytes),
-                           next: .hopopts, headers: headers, hopLimit: 1),
+            to(peerMAC, group).ipv6(peerLL, group, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: group.bytes),
+                                    next: .hopopts, headers: headers, hopLimit: 1),
+            to(hostMAC, llGroup).ipv6(hostLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: llGroup.bytes),
+                                      next: .hopopts, headers: headers, hopLimit: 1),
         ]
     }
 

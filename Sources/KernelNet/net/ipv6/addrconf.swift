@@ -2,6 +2,8 @@
 // and the prefixes router advertisements announce (RFC 4862 §5.5.3): an on-link prefix becomes a
 // route on the device (`addrconf_prefix_route`, removed again by a valid lifetime of 0), an
 // autonomous /64 becomes an address formed from the device's EUI-64 interface identifier.
+// The host's DAD probes and what DAD's completion sends (`addrconf_dad_work`, `addrconf_dad_completed`)
+// are transmit origins, recognized in the capture.
 // Not modeled: address flags (tentative, optimistic, deprecated: every address of the profile is
 // taken as valid and past DAD; a SLAAC address is used at once, its DAD, `addrconf_dad_start`, is
 // not recorded), address lifetimes (a prefix's lifetimes only add or remove its route), stable
@@ -14,7 +16,16 @@ import Wire
 public enum addrconf_c: String, KernelSourceFile {
     public static let path = "net/ipv6/addrconf.c"
     case ipv6_generate_eui64, addrconf_get_prefix_route, addrconf_rs_timer, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr,
-        addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, inet6_ifinfo_notify, inet6_prefix_notify
+        addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, addrconf_dad_work, addrconf_dad_completed,
+        inet6_ifinfo_notify, inet6_prefix_notify
+}
+
+/// What DAD's completion sends that the frame being transmitted is (`addrconf_dad_completed`).
+enum DADCompletionSend {
+    /// The initial MLD report, now from the link-local address (`ipv6_mc_dad_complete`).
+    case mldReport
+    /// The first router solicitation (`ndisc_send_rs`).
+    case routerSolicitation
 }
 
 extension Kernel {
@@ -135,6 +146,32 @@ extension Kernel {
             }
             inet6_prefix_notify()
         }
+    }
+
+    /// The DAD work of an address being added (`ifp->dad_work`, RFC 4862 §5.4): `step` is what this
+    /// run does, a probe (`ndisc_send_ns` from `::`) while probes remain, else DAD's completion.
+    func addrconf_dad_work(_ step: () -> Void) {
+        traced(addrconf_c.addrconf_dad_work) { step() }
+    }
+
+    /// An address passed DAD and becomes usable. The device's first link-local address to pass it
+    /// resends the MLD reports from that address and starts router solicitation (when it accepts
+    /// router advertisements); `send` is the one the frame being transmitted is.
+    func addrconf_dad_completed(_ dev: NetDevice, sends send: DADCompletionSend) {
+        traced(addrconf_c.addrconf_dad_completed) {
+            switch send {
+            case .mldReport: ipv6_mc_dad_complete(dev)
+            case .routerSolicitation: ndisc_send_rs()
+            }
+        }
+    }
+
+    /// A DAD probe the host sent (a neighbour solicitation from `::` for `target`, RFC 4862 §5.4.2),
+    /// the frame being transmitted: the DAD work of the address being added. A probe for a link-local
+    /// address means the device's MLD reports come from `::` until it passes.
+    func transmitDADProbe(target: IPv6Address, dev: NetDevice) {
+        if target.isLinkLocal { mld[dev.name, default: MLDDevice()].linkLocalInDAD = true }
+        addrconf_dad_work { ndisc_send_ns(target) }
     }
 
     /// Tells netlink listeners of the prefix (RTM_NEWPREFIX), inline in `addrconf_prefix_rcv`.

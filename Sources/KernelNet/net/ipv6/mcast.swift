@@ -8,9 +8,16 @@
 // the packet. A queue holds at most `MLD_MAX_SKBS` packets (more only wait where the capture's clock
 // goes back: the work is due at the latest frame's time); a run takes `MLD_MAX_QUEUE` and queues the work
 // again for the rest, which then runs before the next frame.
-// Not modeled: the reports the host sends (`mld_sendpack`, `igmp6_send`): a query starts the report
-// timers (`mc_gq_work` for all groups, each group's `mca_work`), which the model keeps with the latest
-// time they can fire and shows in state lines, but never runs; source filters (every group is in
+// The reports the host sends are transmit origins: a frame the capture shows leaving is matched with
+// the timer that sent it (6.1 and 6.12 run them as delayed work, 4.14 as timers): the report of all
+// groups a general query started (`mld_gq_work`, `mld_gq_timer_expire`), a group's report timer
+// (`mld_mca_work`, `igmp6_timer_handler`: MLDv2 through `mld_send_report`, MLDv1 through `igmp6_send`),
+// the initial report once the link-local address passed DAD (`addrconf_dad_work` →
+// `ipv6_mc_dad_complete`, repeated by `mld_dad_work`/`mld_dad_timer_expire`), else a state-change
+// report of a group joined (`mld_ifc_work`, `mld_ifc_timer_expire`). Not modeled there: building the
+// report (`mld_newpack`, `add_grec`), the joins and leaves themselves (an MLDv1 report with no query
+// pending, `igmp6_join_group`; an MLDv1 done, `igmp6_leave_group`), the robustness count of change
+// reports (`mc_ifc_count`). Not modeled: source filters (every group is in
 // EXCLUDE mode without sources, as a plain join leaves it, so a group-and-source-specific query is
 // answered as a group-specific one); `force_mld_version`; the jiffy granularity of the timers.
 import Trace
@@ -20,7 +27,10 @@ import Wire
 public enum ipv6_mcast_c: String, KernelSourceFile {
     public static let path = "net/ipv6/mcast.c"
     case mld_clear_delrec, ipv6_chk_mcast_addr, igmp6_group_queried, mld_in_v1_mode, mld_process_v1, mld_process_v2,
-        igmp6_event_query, __mld_query_work, mld_query_work, igmp6_event_report, __mld_report_work, mld_report_work
+        igmp6_event_query, __mld_query_work, mld_query_work, igmp6_event_report, __mld_report_work, mld_report_work,
+        mld_sendpack, mld_send_report, mld_send_cr, igmp6_send, mld_send_initial_cr, ipv6_mc_dad_complete, mld_dad_work,
+        mld_dad_timer_expire, mld_gq_timer_expire, mld_ifc_timer_expire, igmp6_timer_handler, mld_gq_work, mld_ifc_work,
+        mld_mca_work
 }
 
 /// What MLD keeps for one IPv6 device (the `mc_*` fields of `struct inet6_dev` and the report timers of
@@ -46,6 +56,14 @@ struct MLDDevice {
     var generalReportDue: Int64?
     /// Groups whose report timer runs (`MAF_TIMER_RUNNING`), with the latest time it fires.
     var groupReportDue: [IPv6Address: Int64] = [:]
+    /// The query frames that started the report of all groups and each group's report timer.
+    var generalReportArmedBy: Int?
+    var groupReportArmedBy: [IPv6Address: Int] = [:]
+    /// The host sent a DAD probe for the device's link-local address: its next MLDv2 report from a
+    /// link-local source is the one DAD's completion sends (`ipv6_mc_dad_complete`).
+    var linkLocalInDAD = false
+    /// `mc_dad_count`: initial reports still to repeat (`mld_dad_work`) after DAD's completion.
+    var initialReportsLeft = 0
 }
 
 /// Sizes and values MLD checks (include/net/mld.h, include/uapi/linux/ipv6.h).
@@ -60,6 +78,9 @@ private enum MLD {
     /// The Router Alert value of MLD (RFC 2711).
     static let IPV6_OPT_ROUTERALERT_MLD: UInt16 = 0
     static let millisecond: Int64 = 1_000_000
+    /// How late a report timer's work may run after its latest time and still be the one that sent a
+    /// report the capture shows (the worker and the capture's clock lag the timer).
+    static let workLatency: Int64 = 1_000_000_000
 }
 
 extension Kernel {
@@ -90,6 +111,10 @@ extension Kernel {
         return groups
     }
 
+    /// The frame of the query being handled: the one the worker took (6.1 and later), else the frame
+    /// being processed.
+    private var queryFrame: Int { runningTimer?.armedBy ?? currentFrame }
+
     /// Forgets the records of groups left that were still to be reported (`mc_tomb`). The model keeps
     /// none: the host leaving a group is not modeled.
     func mld_clear_delrec(_ dev: NetDevice) {
@@ -106,6 +131,7 @@ extension Kernel {
             // A timer whose latest time has passed has fired (its report is the capture's to show).
             if let running = mld[dev.name]?.groupReportDue[group], running > now, running <= due { return }
             mld[dev.name, default: MLDDevice()].groupReportDue[group] = due
+            mld[dev.name]?.groupReportArmedBy[group] = queryFrame
             tracer.state("\(group): report due within \(Self.describeInterval(resptime))")
         }
     }
@@ -231,6 +257,7 @@ extension Kernel {
                 // mld_gq_start_work (inline): the report of all groups after a random part of the delay.
                 let due = now.clampedAdding(delay)
                 mld[dev.name]?.generalReportDue = due
+                mld[dev.name]?.generalReportArmedBy = queryFrame
                 tracer.state("\(dev.name): report of all groups (MLDv2) due within \(Self.describeInterval(delay))")
                 return
             }
@@ -389,5 +416,170 @@ extension Kernel {
         }
         mldWorkHorizon = horizon
         return out
+    }
+
+    /// Sends an MLDv2 report the host built (the frame being transmitted): counted as it is made,
+    /// LOCAL_OUT, then the route's output (a throwaway route to the group, `icmp6_dst_alloc`).
+    func mld_sendpack() {
+        traced(ipv6_mcast_c.mld_sendpack) { sendTransmitICMPv6(type: ICMPv6Type.ICMPV6_MLD2_REPORT) }
+    }
+
+    /// Builds and sends the current-state report of all groups (`group` nil: answering a general
+    /// query) or of one group (its report timer).
+    func mld_send_report(_ dev: NetDevice, group: IPv6Address?) {
+        traced(ipv6_mcast_c.mld_send_report) {
+            tracer.note(group.map { "the current-state record of \($0)" } ?? "the current-state records of all groups of \(dev.name)")
+            mld_sendpack()
+        }
+    }
+
+    /// Builds and sends the state-change report of the groups joined or left recently (each change is
+    /// reported `mc_qrv` times).
+    func mld_send_cr(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_send_cr) {
+            tracer.note("the state-change records of the groups \(dev.name) joined or left recently")
+            mld_sendpack()
+        }
+    }
+
+    /// Builds and sends an MLDv1 message about `group` (a report, or a done when leaving): the frame
+    /// being transmitted; counted and sent as `mld_sendpack` sends.
+    func igmp6_send(_ group: IPv6Address, type: UInt8) {
+        traced(ipv6_mcast_c.igmp6_send) {
+            tracer.note("MLDv1 \(type == ICMPv6Type.ICMPV6_MGM_REPORT ? "report" : "done") for \(group)")
+            sendTransmitICMPv6(type: type)
+        }
+    }
+
+    /// Builds and sends the report of every group as a change to its mode (EXCLUDE without sources
+    /// here): what a device sends once it has a usable link-local address.
+    func mld_send_initial_cr(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_send_initial_cr) {
+            tracer.note("the initial records of all groups of \(dev.name)")
+            mld_sendpack()
+        }
+    }
+
+    /// Called once a device's link-local address passed DAD (reports sent before came from `::`):
+    /// sends the initial report at once and leaves `mc_qrv - 1` repeats to `mld_dad_work`.
+    func ipv6_mc_dad_complete(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.ipv6_mc_dad_complete) {
+            var state = mld[dev.name, default: MLDDevice()]
+            state.linkLocalInDAD = false
+            state.initialReportsLeft = state.qrv - 1
+            mld[dev.name] = state
+            mld_send_initial_cr(dev)
+            if state.initialReportsLeft > 0 {
+                tracer.state("\(dev.name): \(state.initialReportsLeft) more initial report(s), one unsolicited report interval apart")
+            }
+        }
+    }
+
+    /// The work repeating the initial report after DAD (`mc_dad_work`, 6.1 and later).
+    func mld_dad_work(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_dad_work) { repeatInitialReport(dev) }
+    }
+
+    /// 4.14's timer repeating the initial report after DAD (`mc_dad_timer`).
+    func mld_dad_timer_expire(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_dad_timer_expire) { repeatInitialReport(dev) }
+    }
+
+    /// Sends the initial report again and counts it off `mc_dad_count`.
+    private func repeatInitialReport(_ dev: NetDevice) {
+        mld_send_initial_cr(dev)
+        mld[dev.name, default: MLDDevice()].initialReportsLeft -= 1
+    }
+
+    /// 4.14's timer of the report of all groups a general MLDv2 query asked for (`mc_gq_timer`).
+    func mld_gq_timer_expire(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_gq_timer_expire) { mld_send_report(dev, group: nil) }
+    }
+
+    /// 4.14's timer of the state-change report (`mc_ifc_timer`).
+    func mld_ifc_timer_expire(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_ifc_timer_expire) { mld_send_cr(dev) }
+    }
+
+    /// 4.14's report timer of one group (`mca_timer`): as `mld_mca_work`.
+    func igmp6_timer_handler(_ dev: NetDevice, group: IPv6Address) {
+        traced(ipv6_mcast_c.igmp6_timer_handler) { reportGroup(dev, group) }
+    }
+
+    /// The work of the report of all groups a general MLDv2 query asked for (`mc_gq_work`, 6.1 and later).
+    func mld_gq_work(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_gq_work) { mld_send_report(dev, group: nil) }
+    }
+
+    /// The work of the state-change report (`mc_ifc_work`, 6.1 and later), run soon after a join or a
+    /// leave and repeated `mc_qrv` times.
+    func mld_ifc_work(_ dev: NetDevice) {
+        traced(ipv6_mcast_c.mld_ifc_work) { mld_send_cr(dev) }
+    }
+
+    /// The report work of one group (`mca_work`, 6.1 and later), started by a query: an MLDv1 report in
+    /// MLDv1 mode, else the group's MLDv2 current-state report.
+    func mld_mca_work(_ dev: NetDevice, group: IPv6Address) {
+        traced(ipv6_mcast_c.mld_mca_work) { reportGroup(dev, group) }
+    }
+
+    /// A group's report timer firing: the report in the device's MLD version.
+    private func reportGroup(_ dev: NetDevice, _ group: IPv6Address) {
+        if mld_in_v1_mode(dev) {
+            igmp6_send(group, type: ICMPv6Type.ICMPV6_MGM_REPORT)
+        } else {
+            mld_send_report(dev, group: group)
+        }
+    }
+
+    /// The origin of an MLDv2 report the host sent, from what MLD keeps: the report of all groups a
+    /// general query made due, a group's report timer (a report of that group alone), the initial
+    /// report once the link-local address passed DAD and its repeats, else a state-change report.
+    func transmitMLDv2Report(_ hdr: IPv6Packet, groups: [IPv6Address], dev: NetDevice) {
+        let workItems = has(ipv6_mcast_c.mld_gq_work)
+        var state = mld[dev.name, default: MLDDevice()]
+        if let due = state.generalReportDue, due.clampedAdding(MLD.workLatency) >= now {
+            state.generalReportDue = nil
+            mld[dev.name] = state
+            causedByQuery(state.generalReportArmedBy, timer: workItems ? ipv6_mcast_c.mld_gq_work : .mld_gq_timer_expire)
+            return workItems ? mld_gq_work(dev) : mld_gq_timer_expire(dev)
+        }
+        if groups.count == 1, takeGroupReport(groups[0], dev: dev) {
+            return workItems ? mld_mca_work(dev, group: groups[0]) : igmp6_timer_handler(dev, group: groups[0])
+        }
+        if hdr.source != .any, state.linkLocalInDAD {
+            return addrconf_dad_work { addrconf_dad_completed(dev, sends: .mldReport) }
+        }
+        if hdr.source != .any, state.initialReportsLeft > 0 {
+            return workItems ? mld_dad_work(dev) : mld_dad_timer_expire(dev)
+        }
+        if hdr.source == .any {
+            tracer.note("sent while no link-local address of \(dev.name) had passed DAD: from :: (RFC 3590)")
+        }
+        workItems ? mld_ifc_work(dev) : mld_ifc_timer_expire(dev)
+    }
+
+    /// The origin of an MLDv1 report the host sent: the report timer a query started for its group
+    /// (`mld_mca_work`, 4.14's `igmp6_timer_handler`); the unsolicited reports of a join are not modeled.
+    func transmitMLDv1Report(group: IPv6Address, dev: NetDevice) -> Bool {
+        guard takeGroupReport(group, dev: dev) else { return false }
+        has(ipv6_mcast_c.mld_mca_work) ? mld_mca_work(dev, group: group) : igmp6_timer_handler(dev, group: group)
+        return true
+    }
+
+    /// Whether `group`'s report timer was due to send the report being transmitted; if so, it is stopped
+    /// and the frame says which query and timer made it.
+    private func takeGroupReport(_ group: IPv6Address, dev: NetDevice) -> Bool {
+        guard let due = mld[dev.name]?.groupReportDue[group], due.clampedAdding(MLD.workLatency) >= now else { return false }
+        mld[dev.name]?.groupReportDue[group] = nil
+        let armedBy = mld[dev.name]?.groupReportArmedBy.removeValue(forKey: group)
+        causedByQuery(armedBy, timer: has(ipv6_mcast_c.mld_mca_work) ? ipv6_mcast_c.mld_mca_work : .igmp6_timer_handler)
+        return true
+    }
+
+    /// Records that the frame being transmitted answers the query of frame `armedBy`, sent by `timer`.
+    private func causedByQuery(_ armedBy: Int?, timer: ipv6_mcast_c) {
+        outcome.causedBy = armedBy
+        outcome.causedByTimer = timer.rawValue
     }
 }

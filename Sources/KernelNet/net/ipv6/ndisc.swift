@@ -11,7 +11,7 @@
 // a TCP or UDP packet (its protocol's error handler), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
 // the neighbour's router flag, a link-layer address that differs from the entry's without the
-// override flag, the host's DAD probes as transmit origins (addrconf's), the optimistic-address
+// override flag, the optimistic-address
 // check of `ndisc_send_rs` (`CONFIG_IPV6_OPTIMISTIC_DAD`),
 // fragmented messages (`ndisc_suppress_frag_ndisc`).
 import Trace
@@ -107,12 +107,23 @@ extension Kernel {
     /// output (`dst_output`, inline). The route is a throwaway one to the destination
     /// (`icmp6_dst_alloc`), whose output is `ip6_output`.
     func ndisc_send_skb(_ skb: inout SKBuff, type: UInt8) {
-        traced(ndisc_c.ndisc_send_skb) {
-            countIp6OutRequest(skb)
-            _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
-            count("Icmp6OutMsgs")
-            countIcmp6Msg(type, incoming: false)
-        }
+        traced(ndisc_c.ndisc_send_skb) { localOutICMPv6(&skb, type: type) }
+    }
+
+    /// Sends an ICMPv6 message the kernel built itself (neighbour discovery, MLD): counts it as made,
+    /// runs LOCAL_OUT and the route's output (`dst_output`, inline), and counts the message as sent.
+    func localOutICMPv6(_ skb: inout SKBuff, type: UInt8) {
+        countIp6OutRequest(skb)
+        _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
+        count("Icmp6OutMsgs")
+        countIcmp6Msg(type, incoming: false)
+    }
+
+    /// Sends the frame being transmitted as an ICMPv6 message the kernel built (`localOutICMPv6`).
+    func sendTransmitICMPv6(type: UInt8) {
+        guard var skb = transmitSKB else { return }
+        localOutICMPv6(&skb, type: type)
+        transmitSKB = skb
     }
 
     /// Sends a neighbour advertisement for `target` to `daddr` (RFC 4861 §7.2.4): from the target
