@@ -509,7 +509,9 @@ public enum ModelTour {
     /// address in DAD (its probe, a report from `::`), the reports once it passed; a general MLDv2 query
     /// and the host's report of all groups; a general MLDv1 query (MLDv1 mode, a report timer for each
     /// group), another listener's MLDv1 report of the host's solicited-node group (the host's report is
-    /// then not sent) and the host's MLDv1 report of its link-local address's group.
+    /// then not sent) and the host's MLDv1 report of its link-local address's group. Then DAD of the
+    /// link-local address again: the peer's solicitation for it (not answered while tentative), its own
+    /// probe for it (the host's DAD fails) and its advertisement of it.
     static func mld(host: IPv6Address, headers: [UInt8]) -> [[UInt8]] {
         let peerLL = IPv6Address("fe80::ff:fe00:e00")!, hostLL = IPv6Address("fe80::ff:fe00:d00")!, group = host.solicitedNode
         let llGroup = hostLL.solicitedNode, mld2Routers = IPv6Address("ff02::16")!
@@ -527,9 +529,13 @@ public enum ModelTour {
                                                             data: groups.flatMap { [type, 0, 0, 0] + $0.bytes }),
                                           next: .hopopts, headers: headers, hopLimit: 1)
         }
+        /// A DAD probe for the host's link-local address, from `source`.
+        let probe = { (source: MACAddress) in
+            to(source, llGroup).ipv6(.any, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                     hopLimit: 255)
+        }
         return [
-            to(hostMAC, llGroup).ipv6(.any, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
-                                      hopLimit: 255),
+            probe(hostMAC),
             report(.any, 4, [llGroup]),
             report(hostLL, 4, [group, llGroup]),
             report(hostLL, 4, [group, llGroup]),
@@ -540,6 +546,12 @@ public enum ModelTour {
                                     next: .hopopts, headers: headers, hopLimit: 1),
             to(hostMAC, llGroup).ipv6(hostLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: llGroup.bytes),
                                       next: .hopopts, headers: headers, hopLimit: 1),
+            probe(hostMAC),
+            to(peerMAC, llGroup).ipv6(peerLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                      hopLimit: 255),
+            probe(peerMAC),
+            to(peerMAC, .allNodes).ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 136, rest: [0x20, 0, 0, 0], data: hostLL.bytes),
+                                        hopLimit: 255),
         ]
     }
 
