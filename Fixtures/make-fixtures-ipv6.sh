@@ -2,10 +2,10 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
 #      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu and tcp_err with FIXTURE_PREFIX=pv6,
-#      ra_route and redirect with FIXTURE_PREFIX=pra.
+#      ra_route and redirect with FIXTURE_PREFIX=pra, dad with FIXTURE_PREFIX=pm1.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -25,6 +25,10 @@
 #            (DAD, MLD); then the peer adds fd77::20 (its DAD probe) and tries fd77::1 (the host
 #            defends it with an NA)
 #   ndisc    craft-ipv6-fixtures.py ndisc: valid and invalid NS/NA, DAD probes, RS, redirect
+#   dad      DAD fails twice on the host (router_solicitation_delay 0 on both sides: each probe leaves at once):
+#            it adds fd77::5, which the peer has (the peer's NA), then fd77::6, which the peer adds 0.3 s
+#            later (the peer's own probe); `ip -6 addr` of the host after the capture goes to
+#            truth/v6_dad.addr.txt (both dadfailed tentative)
 #   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
 #   ra_route the peer, with fd99::5 on its loopback, advertises itself as the default router
 #            (craft-ipv6-fixtures.py ra-route on: MTU 1400, on-link prefix fd79::/64), the host pings fd99::5
@@ -67,7 +71,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -201,6 +205,30 @@ fx_linkup() {
   host v6_linkup "" '"net.ipv6.conf.$DUT.router_solicitations": 1'
 }
 
+fx_dad() {
+  setup
+  dx sysctl -qw net.ipv6.conf.$DUT.router_solicitation_delay=0; px sysctl -qw net.ipv6.conf.$PEER.router_solicitation_delay=0
+  px ip addr add fd77::5/64 dev $PEER
+  settle $PEER
+  start_capture v6_dad
+  dx ip addr add fd77::5/64 dev $DUT
+  sleep 2
+  dx ip addr add fd77::6/64 dev $DUT
+  sleep 0.3
+  px ip addr add fd77::6/64 dev $PEER
+  sleep 2
+  stop_capture v6_dad
+  dx ip -6 addr show dev $DUT > "$OUT/truth/v6_dad.addr.txt"
+  host v6_dad "" '"net.ipv6.conf.'$DUT'.router_solicitation_delay": 0'
+  # the addresses the host adds during the capture, after its own (as fx_linkup's fd77::1)
+  $PY - "$OUT/v6_dad.host.json" <<'PYEOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["interfaces"][0]["addresses"] += ["fd77::5/64", "fd77::6/64"]
+json.dump(p, open(sys.argv[1], "w"), indent=1)
+PYEOF
+}
+
 fx_scapy() {  # fixture craft-command [static] [sysctl-extra]
   setup; [ "${3:-}" = static ] && static_neigh
   start_capture "$1"
@@ -259,7 +287,9 @@ fx_mld() {
   px $PY "$CRAFT" mld
   sleep 1
   stop_capture v6_mld
-  host v6_mld   # the membership of ff12::7777 is not in the profile (it has no way to say it yet)
+  host v6_mld
+  # autojoin made ff12::7777 an address and a group of the interface (ip -6 maddr: its solicited-node group first)
+  sed -i 's|"addresses": \["'$DUT_IP'/64", "'$DUT_LL'/64"\],|"addresses": ["'$DUT_IP'/64", "'$DUT_LL'/64", "ff12::7777/128"],\n                    "groups": ["ff02::1:ff00:7777", "ff12::7777"],|' "$OUT/v6_mld.host.json"
 }
 
 fx_frag() {

@@ -61,6 +61,13 @@ public final class Kernel {
     /// The devices the replay saw send a router solicitation (the first comes from DAD's completion, the
     /// others from the solicitation timer).
     var routerSolicitationsSent: Set<String> = []
+    /// MLD's state of each IPv6 device, by name: queries and reports waiting for the worker, the
+    /// querier's timers, the reports due.
+    var mld: [String: MLDDevice] = [:]
+    /// When the DAD of each address whose probe the capture showed ends, if no one claims it first.
+    var dadEnds: [IPv6Address: Int64] = [:]
+    /// No MLD work item is due before this time (capture clock).
+    var mldWorkHorizon = Int64.max
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).
@@ -558,7 +565,7 @@ public struct Sysctl: Sendable {
     public static let modeledPerDevice6: Set<String> = [
         "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
         "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
-        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "dad_transmits",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

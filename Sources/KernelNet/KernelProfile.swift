@@ -69,6 +69,11 @@ public struct KernelProfile: Sendable, Equatable {
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
         "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
+        // MLD: the worker's per-packet handlers and the query's version helpers have no symbol in Debian's
+        // 6.1 and 6.12 builds (available_filter_functions); 4.14 has no worker
+        "__mld_query_work", "__mld_report_work", "mld_process_v1", "mld_process_v2",
+        // the state-change report's builder, folded into mld_ifc_work (no symbol in Debian's 6.1 and 6.12 builds)
+        "mld_send_cr",
         // raw socket delivery: static, no symbol in Debian's 6.1 and 6.12 builds (available_filter_functions)
         "raw_v4_input", "ipv6_raw_deliver", "raw_err", "rawv6_err",
         // static inline over sock_queue_rcv_skb_reason (include/net/sock.h); a function in 4.14
@@ -118,6 +123,8 @@ public struct KernelProfile: Sendable, Equatable {
         "br_do_proxy_arp",
         // a path MTU clone goes into the tree (4.14); later versions hang it under its route as an exception
         "ip6_ins_rt",
+        // MLD's report timers; 6.1 runs the same as delayed work (mld_gq_work, mld_ifc_work, mld_dad_work, mld_mca_work)
+        "mld_gq_timer_expire", "mld_ifc_timer_expire", "mld_dad_timer_expire", "igmp6_timer_handler",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
@@ -144,6 +151,10 @@ public struct KernelProfile: Sendable, Equatable {
             // IPv6 later)
             "tcp_done_with_error", "tcp_ld_RTO_revert",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
+            // MLD's queries and reports are handled in the softirq: no queues, no worker
+            "__mld_query_work", "mld_query_work", "__mld_report_work", "mld_report_work",
+            // MLD's reports are sent from timers (mld_gq_timer_expire, ...), not delayed work
+            "mld_gq_work", "mld_ifc_work", "mld_dad_work", "mld_mca_work",
             "__ip6_finish_output", "ip6_route_output_flags_noref",
             // reassembly does not check that a first fragment holds the upper-layer header
             "ipv6frag_thdr_truncated",

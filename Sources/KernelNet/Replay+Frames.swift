@@ -68,7 +68,8 @@ extension Kernel {
     private func runExpiredTimers(until time: Int64) {
         if !timerRuns.isEmpty { timerRuns = [] }
         // Most frames find no timer due: nothing to gather and sort.
-        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time else { return }
+        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time || mldWorkHorizon <= time
+        else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.
         typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
         var expired: [Expired] = expiredFragmentQueues(FragmentKey.self, by: time).map { key, expires in
@@ -80,6 +81,7 @@ extension Kernel {
         expired += expiredTimeWaitTimers(by: time).map { t, expires, armedBy in
             (inet_timewait_sock.tw_timer_handler.rawValue, expires, armedBy, { self.tw_timer_handler(t) })
         }
+        expired += expiredMLDWork(by: time)
         // In expiry order; timers that expire together in the order they were armed.
         for timer in expired.enumerated().sorted(by: { ($0.element.expires, $0.offset) < ($1.element.expires, $1.offset) }).map(\.element) {
             guard let armedBy = timer.armedBy else { continue }

@@ -17,6 +17,12 @@ public struct HostProfile: Sendable {
         /// Its IPv6 addresses with their prefix length, as written (kept and shown; the IPv6 stack is not
         /// modeled yet).
         public var ipv6Addresses: [String] = []
+        /// The DAD flags of addresses that have any, written after the address as `ip -6 addr` shows them
+        /// (`"fd77::1/64 tentative"`, `"… dadfailed tentative"`, `"… optimistic"`).
+        public var ipv6Flags: [IPv6Address: IPv6AddressFlags] = [:]
+        /// IPv6 multicast groups joined on it beyond those the kernel joins for its addresses, as
+        /// `ip -6 maddr show dev NAME` lists them (newest first).
+        public var groups6: [IPv6Address] = []
         /// Whether the capture was taken on this interface.
         public var captured: Bool
         /// The interface index a capture of several interfaces (`-i any`, Linux cooked v2) records
@@ -154,7 +160,8 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
-            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan", "master", "wifi"], at: at)
+            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "groups", "captured", "ifindex", "vlan", "master", "wifi"],
+                          at: at)
             guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
             guard !profile.interfaces.contains(where: { $0.name == name }) else {
                 throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
@@ -217,8 +224,19 @@ public struct HostProfile: Sendable {
             var addresses: [IPv4Prefix] = []
             var ipv6: [String] = []
             if let a = o["addresses"], !(a is [Any]) { throw fail("\(at).addresses", "not a list") }
+            var ipv6Flags: [IPv6Address: IPv6AddressFlags] = [:]
             for (j, a) in ((o["addresses"] as? [Any]) ?? []).enumerated() {
-                guard let text = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
+                guard let written = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
+                // An IPv6 address may carry its DAD flags after it, as `ip -6 addr` prints them.
+                let words = written.split(separator: " ").map(String.init)
+                let text = words.first ?? written
+                var flags: IPv6AddressFlags = []
+                for word in words.dropFirst() {
+                    guard text.contains(":"), let flag = IPv6AddressFlags.names.first(where: { $0.0 == word })?.1 else {
+                        throw fail("\(at).addresses[\(j)]", "'\(word)' is not an IPv6 address flag (tentative, optimistic, dadfailed)")
+                    }
+                    flags.insert(flag)
+                }
                 if let p = IPv4Prefix(text) {
                     addresses.append(p)
                     continue
@@ -228,6 +246,15 @@ public struct HostProfile: Sendable {
                     throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix")
                 }
                 ipv6.append(text)
+                if !flags.isEmpty, let address = IPv6Prefix(text)?.address { ipv6Flags[address] = flags }
+            }
+            if let g = o["groups"], !(g is [Any]) { throw fail("\(at).groups", "not a list") }
+            var groups6: [IPv6Address] = []
+            for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
+                guard let t = g as? String, let a = IPv6Address(t), a.isMulticast else {
+                    throw fail("\(at).groups[\(j)]", "not an IPv6 multicast address")
+                }
+                groups6.append(a)
             }
             var ifindex: Int?
             if let x = o["ifindex"] {
@@ -242,6 +269,8 @@ public struct HostProfile: Sendable {
             var interface = Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
                                       captured: o["captured"] as? Bool ?? false, ifindex: ifindex)
             interface.ipv6Addresses = ipv6
+            interface.ipv6Flags = ipv6Flags
+            interface.groups6 = groups6
             interface.vlan = vlan
             if let m = o["master"], !(m is NSNull) {
                 guard let master = m as? String, !master.isEmpty else { throw fail("\(at).master", "not an interface name") }
@@ -643,11 +672,15 @@ public struct HostProfile: Sendable {
 extension HostProfile.Interface {
     /// The interface as the profile writes it.
     var json: JSONValue {
-        let all: [JSONValue] = addresses.map { .string($0.description) } + ipv6Addresses.map { .string($0) }
+        let all: [JSONValue] = addresses.map { .string($0.description) } + ipv6Addresses.map { text in
+            let words = IPv6Prefix(text).flatMap { ipv6Flags[$0.address] }?.words ?? []
+            return .string(([text] + words).joined(separator: " "))
+        }
         var fields: [(String, JSONValue)] = [
             ("name", .string(name)), ("driver", .string(driver)), ("mac", .string(mac.description)), ("mtu", .int(mtu)),
             ("addresses", .array(all)), ("captured", .bool(captured)),
         ]
+        if !groups6.isEmpty { fields.insert(("groups", .array(groups6.map { .string($0.description) })), at: 5) }
         if driver == "tun" { fields.remove(at: 2) }
         if let ifindex { fields.append(("ifindex", .int(ifindex))) }
         if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }

@@ -408,7 +408,7 @@ public enum ModelTour {
     /// (handshake, data, a destination unreachable about it, the host's close into TIME_WAIT and a FIN
     /// repeated there), one the host opens that an address unreachable ends, a request socket a
     /// prohibited removes, a datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, and neighbour discovery.
+    /// host's own reply in two), packets it forwards, neighbour discovery and MLD.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -481,7 +481,7 @@ public enum ModelTour {
             unreachable(1, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack]))),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
-            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
+            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
@@ -512,6 +512,56 @@ public enum ModelTour {
             nd(routers, peerLL, allRouters, 133, [0, 0, 0, 0], lladdr(1, peerMAC)),
             nd(allNodes, peerLL, .allNodes, 134, [64, 0, 0x07, 0x08], [UInt8](repeating: 0, count: 8) + lladdr(1, peerMAC)),
             nd(rx, peerLL, hostLL, 137, [0, 0, 0, 0], peerLL.bytes + IPv6Address("fd00:99::1")!.bytes),
+        ]
+    }
+
+    /// MLD (RFC 3810, RFC 2710; hop limit 1, `headers` the hop-by-hop Router Alert): the host's link-local
+    /// address in DAD (its probe, a report from `::`), the reports once it passed; a general MLDv2 query
+    /// and the host's report of all groups; a general MLDv1 query (MLDv1 mode, a report timer for each
+    /// group), another listener's MLDv1 report of the host's solicited-node group (the host's report is
+    /// then not sent) and the host's MLDv1 report of its link-local address's group. Then DAD of the
+    /// link-local address again: the peer's solicitation for it (not answered while tentative), its own
+    /// probe for it (the host's DAD fails) and its advertisement of it.
+    static func mld(host: IPv6Address, headers: [UInt8]) -> [[UInt8]] {
+        let peerLL = IPv6Address("fe80::ff:fe00:e00")!, hostLL = IPv6Address("fe80::ff:fe00:d00")!, group = host.solicitedNode
+        let llGroup = hostLL.solicitedNode, mld2Routers = IPv6Address("ff02::16")!
+        let to = { (source: MACAddress, group: IPv6Address) in
+            FrameBuilder(source: source, destination: MACAddress(rawValue: 0x3333_0000_0000 | UInt64(group.low & 0xffff_ffff)))
+        }
+        let query = { (data: [UInt8]) in
+            to(peerMAC, .allNodes).ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 130, rest: [0, 100, 0, 0], data: data),
+                                        next: .hopopts, headers: headers, hopLimit: 1)
+        }
+        /// The host's MLDv2 report from `source` with one record of `type` for each group (no sources).
+        let report = { (source: IPv6Address, type: UInt8, groups: [IPv6Address]) in
+            to(hostMAC, mld2Routers).ipv6(source, mld2Routers, .icmpv6,
+                                          FrameBuilder.icmp(type: 143, rest: [0, 0, 0, UInt8(groups.count)],
+                                                            data: groups.flatMap { [type, 0, 0, 0] + $0.bytes }),
+                                          next: .hopopts, headers: headers, hopLimit: 1)
+        }
+        /// A DAD probe for the host's link-local address, from `source`.
+        let probe = { (source: MACAddress) in
+            to(source, llGroup).ipv6(.any, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                     hopLimit: 255)
+        }
+        return [
+            probe(hostMAC),
+            report(.any, 4, [llGroup]),
+            report(hostLL, 4, [group, llGroup]),
+            report(hostLL, 4, [group, llGroup]),
+            query(IPv6Address.any.bytes + [2, 125, 0, 0]),
+            report(hostLL, 2, [group, llGroup]),
+            query(IPv6Address.any.bytes),
+            to(peerMAC, group).ipv6(peerLL, group, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: group.bytes),
+                                    next: .hopopts, headers: headers, hopLimit: 1),
+            to(hostMAC, llGroup).ipv6(hostLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: llGroup.bytes),
+                                      next: .hopopts, headers: headers, hopLimit: 1),
+            probe(hostMAC),
+            to(peerMAC, llGroup).ipv6(peerLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                      hopLimit: 255),
+            probe(peerMAC),
+            to(peerMAC, .allNodes).ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 136, rest: [0x20, 0, 0, 0], data: hostLL.bytes),
+                                        hopLimit: 255),
         ]
     }
 

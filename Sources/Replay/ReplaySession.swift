@@ -79,7 +79,11 @@ public final class ReplaySession {
                                            vlan: vlan_dev_priv(real_dev: real, vlan_id: UInt16(vlan.id)))
         }
         let devices = host.interfaces.compactMap { byName[$0.name] }
-        for iface in host.interfaces { byName[iface.name]?.addresses6 = iface.ipv6Addresses.compactMap(IPv6Prefix.init) }
+        for iface in host.interfaces {
+            byName[iface.name]?.addresses6 = iface.ipv6Addresses.compactMap(IPv6Prefix.init)
+            byName[iface.name]?.addressFlags6 = iface.ipv6Flags
+            byName[iface.name]?.groups6 = iface.groups6
+        }
         // Bridges, then their ports in profile order (br_add_if); the bridge is promiscuous when a
         // capture of it alone is replayed (tcpdump without -p), not under -i any.
         let captured = host.interfaces.filter(\.captured)

@@ -7,8 +7,8 @@
 // Echo replies go to `ping_rcv` (net/ipv4/ping.c, shared with IPv4): a ping socket the capture showed
 // sending takes them, else `NO_SOCKET`.
 // Neighbour discovery goes to `ndisc_rcv` (ndisc.swift).
-// Not modeled: MLD (its handlers are named where the kernel calls them),
-// the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
+// MLD queries and MLDv1 reports go to `igmp6_event_query`/`igmp6_event_report` (mcast.swift).
+// Not modeled: the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
 // `icmpv6_xrlim_allow`: only its route lookup is; `net.ipv6.icmp.ratemask` is taken as its default),
 // the IPsec lookups of the answer's route (`xfrm_lookup`), segment routing headers quoted in errors
 // (`seg6_icmp_srh`), extended echo (RFC 8335).
@@ -345,13 +345,12 @@ extension Kernel {
                     answered = handled == nil
                 }
             case ICMPv6Type.ICMPV6_MGM_QUERY:
-                tracer.notModeled("MLD query (igmp6_event_query)")
-                outcome.set(.unknown)
-                return .done
+                // 6.1 and later hand the query to MLD's worker, which frees it; 4.14 frees it below.
+                igmp6_event_query(&skb)
+                if has(ipv6_mcast_c.mld_query_work) { return .done }
             case ICMPv6Type.ICMPV6_MGM_REPORT:
-                tracer.notModeled("MLD report (igmp6_event_report)")
-                outcome.set(.unknown)
-                return .done
+                igmp6_event_report(&skb)
+                if has(ipv6_mcast_c.mld_report_work) { return .done }
             case ICMPv6Type.ICMPV6_MGM_REDUCTION, ICMPv6Type.ICMPV6_MLD2_REPORT, 139, 140, 144...147:
                 // MLD done, MLDv2 reports, node information, Mobile IPv6: nothing to do.
                 break
