@@ -1,7 +1,10 @@
 import Capture
+import Foundation
 import Replay
 import Testing
+import TestSupport
 import Trace
+import Wire
 
 /// Protected 802.11 frames and fragments: what the iwlwifi device decrypts, the key mac80211 chooses,
 /// its replay checks, and reassembly, per version.
@@ -90,5 +93,64 @@ struct WifiCryptoTests {
         let gcmp = try Self.traces(ModelTour.wifiOtherCipherFrames, cipher: "GCMP", version)
         try #require(gcmp.count == 1)
         #expect(gcmp[0].verdict == .deliver && Self.calls(gcmp[0], "ieee80211_crypto_gcmp_decrypt"), "\(gcmp[0].visibleFunctions)")
+    }
+
+    /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer
+    /// radio sends a 1042-byte echo request with a fragmentation threshold of 256, in 5 fragments) against
+    /// the model receiving the same 5 fragments as a station gets them from its AP (unicast fragments take
+    /// no fast RX in either mode). Compared per fragment: the functions of mac80211, cfg80211 and
+    /// eth_type_trans the oracle could trace and the model knows, in order.
+    @Test("the RX handler path of each fragment matches the real 6.1 kernel's")
+    func oracleFragments() throws {
+        let folder = Repository.path("Fixtures/oracle-wifi/fragments")
+        var captured = CapturedFrame(index: 0, timestampNanoseconds: 0, bytes: [])
+        try #require(try PcapFile(path: folder + "/capture.pcap").read(into: &captured))
+        let ethernet = captured.bytes
+        let line = try #require(try String(contentsOfFile: folder + "/oracle.jsonl", encoding: .utf8).split(separator: "\n").first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        // The DUT's receive, one ieee80211_rx_napi root per fragment.
+        var real: [[String]] = []
+        for call in record["rx"] as? [[String: Any]] ?? [] {
+            guard let function = call["func"] as? String else { continue }
+            if function == "ieee80211_rx_napi", call["depth"] as? Int == 0 { real.append([]) }
+            if ["mac80211", "cfg80211"].contains(call["module"] as? String) || function == "eth_type_trans" {
+                real[real.count - 1].append(function)
+            }
+        }
+        try #require(real.count == 5, "\(real.count) fragments")
+        // The MSDU (RFC 1042 header, then the IP packet) in pieces of 228 bytes, as the peer's mac80211 cut it
+        // (the threshold less a 24-byte header and the FCS), each behind a FromDS header from the AP.
+        let dut = try #require(MACAddress("02:00:00:00:00:01")), ap = try #require(MACAddress("02:0b:55:00:00:01"))
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        let msdu = LLCSNAP.rfc1042 + Array(ethernet[12...])
+        let pieces = stride(from: 0, to: msdu.count, by: 228).map { Array(msdu[$0..<min($0 + 228, msdu.count)]) }
+        try #require(pieces.count == 5)
+        let frames = pieces.enumerated().map { i, piece in
+            let more: UInt8 = i < pieces.count - 1 ? 0x04 : 0
+            let header: [UInt8] = [0x08, 0x02 | more, 0, 0] + mac(dut) + mac(ap) + Array(ethernet[6..<12]) + [UInt8(i), 0x10]
+            return CapturedFrame(index: i + 1, timestampNanoseconds: Int64(i + 1) * 1000, bytes: [0, 0, 8, 0, 0, 0, 0, 0] + header + piece,
+                                 linkType: .DLT_IEEE802_11_RADIO)
+        }
+        let host = try HostProfile.parse(Data("""
+            { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(dut)", "addresses": ["192.0.2.2/24"],
+                                "captured": true, "wifi": { "bssid": "\(ap)" } } ] }
+            """.utf8))
+        let session = try ReplaySession(frames: frames, captureName: "fragments", host: host, kernelVersion: "6.1")
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        try #require(traces.count == 5)
+        for (t, path) in zip(traces, real) {
+            let modeled = Set(t.functions)
+            let model = t.events.compactMap { e -> String? in
+                guard case let .call(sym, _, inline) = e, !inline,
+                      sym.file.hasPrefix("net/mac80211/") || sym.file.hasPrefix("net/wireless/") || sym.function == "eth_type_trans"
+                else { return nil }
+                return sym.function
+            }
+            #expect(model == path.filter { modeled.contains($0) }, "fragment \(t.frame): model vs real kernel (mac80211 part)")
+        }
+        #expect(traces.dropLast().allSatisfy { $0.verdict == .queue })
+        #expect(traces[4].verdict == .deliver && traces[4].proto == "icmp" && traces[4].reassembled, "\(traces[4].visibleFunctions)")
+        #expect(real[4].contains("ieee80211_deliver_skb") && !real[0].contains("ieee80211_deliver_skb"))
     }
 }
