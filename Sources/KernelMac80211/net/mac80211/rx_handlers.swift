@@ -230,7 +230,8 @@ extension Mac80211Device {
                 kernel.tracer.note("an unprotected fragment of a frame whose first fragment was protected")
                 return .RX_DROP_UNUSABLE(.RX_DROP_U_EXPECT_DEFRAG_PROT)
             }
-            let body = Array(skb.bytes[min(status.frame.bodyOffset, status.frame.end)..<min(status.frame.end, skb.bytes.count)])
+            let end = min(status.frame.end, skb.bytes.count)
+            let body = Array(skb.bytes[min(status.frame.bodyOffset, end)..<end])
             entry.bodies.append(body)
             entry.last_frag = frag
             entry.extra_len += body.count

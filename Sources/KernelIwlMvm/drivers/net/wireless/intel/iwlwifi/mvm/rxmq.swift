@@ -72,7 +72,7 @@ extension IwlMvm {
             guard let status = skb.ieee80211_rx_status, let h = status.frame.header, h.frameControl.isProtected
             else { return true }
             let iv = status.frame.bodyOffset, end = status.frame.end
-            guard iv + 4 <= end, let slot = mac80211.keySlot(groupAddressed: h.address1.isMulticast, keyidx: Int(skb.bytes[iv + 3] >> 6)),
+            guard iv + 4 <= end, let slot = mac80211.keySlot(groupAddressed: h.address1.isMulticast, keyidx: Int(skb.bytes.u8(at: iv + 3) >> 6)),
                   let cipher = mac80211.cipher(of: slot) else {
                 kernel.tracer.note("the device has no key for it: passed on as it came")
                 return true
