@@ -1,7 +1,8 @@
 // Mirrors net/mac80211/rx.c (Linux 6.1; 4.14 and 6.12 where they differ): the RX handler chain a frame
 // goes through when fast RX does not take it, for a station interface.
 // Not modeled: A-MPDU reordering (`ieee80211_rx_reorder_ampdu`), software decryption (the device decrypts
-// every frame mac80211 has a key for), A-MSDU deaggregation, block-ack and other action frames, power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces.
+// every frame mac80211 has a key for), A-MSDU deaggregation, block-ack and other action frames, power
+// save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces.
 import KernelNet
 import Trace
 import Wire
