@@ -94,6 +94,10 @@ public final class Kernel {
     /// Records that the frame reached its consumer (`proto` names it) outside the modeled stack, e.g. a
     /// Wi-Fi supplicant over nl80211.
     public func delivered(to proto: String) { outcome.set(.deliver, proto: proto) }
+    /// Records that the frame is held for reassembly outside the modeled IP stack (an 802.11 fragment).
+    public func heldForReassembly() { outcome.set(.queue) }
+    /// Records that the frame completed a reassembly outside the modeled IP stack (the last 802.11 fragment).
+    public func completedReassembly() { outcome.reassembled = true }
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
     /// frames the capture shows leaving the host.
     var expected = ExpectedTransmits(limit: Kernel.expectedLimit)

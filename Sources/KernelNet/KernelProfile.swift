@@ -90,6 +90,8 @@ public struct KernelProfile: Sendable, Equatable {
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "ieee80211_accept_frame", "ieee80211_invoke_rx_handlers",
         "ieee80211_rx_monitor", "iwl_mvm_pass_packet_to_mac80211",
+        // static, no symbol in Debian's 6.1 and 6.12 modules (nm of iwlmvm.ko and mac80211.ko)
+        "iwl_mvm_rx_crypto", "ieee80211_reassemble_add", "ieee80211_reassemble_find",
         "iwl_mvm_rx_pass_to_mac80211", "iwl_trans_tx", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
         // the bridge: nf_hook_bridge_pre and deliver_clone have no symbol; br_netif_receive_skb is
         // inlined where NF_HOOK calls it (the oracle's bridge run, Fixtures/oracle/bridge_rx)
@@ -133,7 +135,7 @@ public struct KernelProfile: Sendable, Equatable {
     /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish", "sock_queue_rcv_skb",
+        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list", "iwl_mvm_check_pn"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish", "sock_queue_rcv_skb",
                                                                    "ip6_rcv_finish", "icmpv6_send", "icmpv6_param_prob"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
@@ -224,7 +226,8 @@ public struct KernelProfile: Sendable, Equatable {
     /// `__ieee80211_xmit_fast`, and iwlwifi's `iwl_trans_tx` is a function in `iwl-trans.c`.
     public static let v6_12 = KernelProfile(
         version: .v6_12,
-        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["iwl_trans_tx"]),
+        // iwl_mvm_check_pn: static inline, a symbol of its own in 6.1's iwlmvm.ko (constprop) but not in 6.12's
+        inlined: inlined6.union(["kfree_skb_reason", "iwl_mvm_check_pn"]).subtracting(["iwl_trans_tx"]),
         // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too
         absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h",

@@ -219,7 +219,12 @@ public enum ModelTour {
              try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
-             try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version)]
+             try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
+             try ReplaySession(frames: wifiCryptoFrames, captureName: "tour", host: wifiCryptoHost(cipher: "CCMP"), kernelVersion: version)]
+            + ["TKIP", "GCMP"].map { cipher in
+                try ReplaySession(frames: wifiOtherCipherFrames, captureName: "tour", host: wifiCryptoHost(cipher: cipher),
+                                  kernelVersion: version)
+            }
         for session in sessions {
             session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }

@@ -17,6 +17,9 @@ public final class IwlMvm: Ieee80211Ops {
     /// `IWL_MAX_TID_COUNT`, for frames without QoS): `mvm_sta->dup_data[queue].last_seq`, for the
     /// driver's duplicate detection (one RX queue in the model).
     var last_seq: [Int: UInt16] = [:]
+    /// Whether the last protected frame that could tell (unfragmented, or a first fragment) was recorded
+    /// as the device decrypted it, not as ciphertext: the model's own, for the capture as a whole.
+    var capturedPlaintext = false
 
     public init() {}
 
