@@ -42,6 +42,20 @@ struct IPv6SocketGroupTests {
         #expect(before[0].dropFunction == "ip6_mc_input")
     }
 
+    @Test("an mDNS responder's group (v6_mdns): the queries to ff02::fb are delivered, with its profile and as inferred")
+    func mdnsResponder() throws {
+        let path = Repository.path("Fixtures/v6_mdns.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        #expect(inferred.profile.sockets.first { $0.port == 5353 }?.groups6 == [IPv6Address("ff02::fb")!])
+        for host in [try HostProfile.load(path: Repository.path("Fixtures/v6_mdns.host.json")), inferred.profile] {
+            let t = try Self.traces(path, host: host)
+            // The capturing kernel dropped neither query (truth/v6_mdns.kfree_skb.txt: the ip6_mc_input drops
+            // there are the peer's, of the host's report and answers).
+            #expect(t.map(\.verdict) == [.transmit, .deliver, .transmit, .deliver, .transmit])
+            #expect(t[1].functions.contains("__udp6_lib_mcast_deliver"))
+        }
+    }
+
     @Test("a profile's socket on :: takes IPv6 groups, joined on its devices; an IPv4 socket refuses them")
     func profile() throws {
         let json = #"""
