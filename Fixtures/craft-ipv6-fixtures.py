@@ -28,6 +28,9 @@ socket programs:
                waits for PREFIX.go (the capture started), makes another request and closes
   udp-server   (p6b-dut) UDP [::]:7000, reads for a few seconds
   udp-client   a datagram to 7000 (open) and one to 7001 (closed)
+  mdns-responder  (p6b-dut) UDP [::]:5353 joined to ff02::fb on p6b-dut: answers each datagram with
+               one to [ff02::fb]:5353, for a few seconds
+  mdns-query   from [::]:5353 on p6b-peer two datagrams to [ff02::fb]:5353, 0.5 s apart
   pmtu-server  (p6b-far) TCP listener on [::]:8080 reading until EOF, UDP [::]:7000, for a few seconds
   tcp-err-server  (p6b-dut) listener on [::]:8080: one connection, reads 14 bytes, answers, reads until
                EOF; the listener stays open for 12 s
@@ -344,6 +347,36 @@ def udp_client():
     u.sendto(b"pktpath-udp-closed\n", (DUT_IP, 7001)); time.sleep(0.3)
 
 
+def mdns_socket(interface):
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    u.bind(("::", 5353))
+    index = socket.if_nametoindex(interface)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, index)
+    # Its own datagrams to the group not looped back to it (each would be answered again).
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
+    return u, index
+
+
+def mdns_responder():
+    u, index = mdns_socket(os.environ.get("FIXTURE_PREFIX", "p6b") + "-dut")
+    mreq = socket.inet_pton(socket.AF_INET6, "ff02::fb") + index.to_bytes(4, sys.byteorder)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+    u.settimeout(6)
+    try:
+        while True:
+            u.recv(2000)
+            u.sendto(b"pktpath-mdns-answer\n", ("ff02::fb", 5353, 0, index))
+    except (socket.timeout, OSError):
+        pass  # the time is up, or the namespace went
+
+
+def mdns_query():
+    u, index = mdns_socket(PEER_IF)
+    for _ in range(2):
+        u.sendto(b"pktpath-mdns-query\n", ("ff02::fb", 5353, 0, index)); time.sleep(0.5)
+
+
 def pmtu_server():
     import threading
     u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -514,7 +547,8 @@ if __name__ == "__main__":
     table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "redirect": redirect, "mld": mld, "frag": frag,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
-             "udp-client": udp_client, "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,
+             "udp-client": udp_client, "mdns-responder": mdns_responder, "mdns-query": mdns_query,
+             "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,
              "tcp-err-server": tcp_err_server, "tcp-err-connect": tcp_err_connect, "tcp-err": tcp_err,
              "oracle-scenario": oracle_scenario}
     if cmd not in table:

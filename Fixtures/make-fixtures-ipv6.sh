@@ -2,7 +2,7 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
 #      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu and tcp_err with FIXTURE_PREFIX=pv6,
 #      ra_route and redirect with FIXTURE_PREFIX=pra, dad with FIXTURE_PREFIX=pm1.
@@ -29,6 +29,9 @@
 #            it adds fd77::5, which the peer has (the peer's NA), then fd77::6, which the peer adds 0.3 s
 #            later (the peer's own probe); `ip -6 addr` of the host after the capture goes to
 #            truth/v6_dad.addr.txt (both dadfailed tentative)
+#   mdns     an mDNS responder on the host (craft-ipv6-fixtures.py mdns-responder: [::]:5353 joined to
+#            ff02::fb) answers the peer's two queries to ff02::fb (mdns-query) with datagrams to ff02::fb;
+#            the profile names the responder's socket and its group
 #   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
 #   ra_route the peer, with fd99::5 on its loopback, advertises itself as the default router
 #            (craft-ipv6-fixtures.py ra-route on: MTU 1400, on-link prefix fd79::/64), the host pings fd99::5
@@ -71,7 +74,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -227,6 +230,17 @@ p = json.load(open(sys.argv[1]))
 p["interfaces"][0]["addresses"] += ["fd77::5/64", "fd77::6/64"]
 json.dump(p, open(sys.argv[1], "w"), indent=1)
 PYEOF
+}
+
+fx_mdns() {
+  setup; static_neigh
+  dx $PY "$CRAFT" mdns-responder & BG+=($!)
+  wait_listen u 5353
+  start_capture v6_mdns
+  px $PY "$CRAFT" mdns-query
+  sleep 0.5
+  stop_capture v6_mdns
+  host v6_mdns '{ "proto": "udp", "addr": "::", "port": 5353, "groups": ["ff02::fb"] }' "" static
 }
 
 fx_scapy() {  # fixture craft-command [static] [sysctl-extra]

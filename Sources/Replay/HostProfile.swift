@@ -411,9 +411,15 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (sockets bound to one IPv6 address are not modeled)")
             }
             var groups: [IPv4Address] = []
+            var groups6: [IPv6Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
+                // An IPv6 group needs an IPv6 socket (bound to ::).
+                if let t = g as? String, let a = IPv6Address(t), a.isMulticast, takesIPv6, proto == .udp {
+                    groups6.append(a)
+                    continue
+                }
                 guard let t = g as? String, let a = IPv4Address(t), a.isMulticast else {
-                    throw fail("\(at).groups[\(j)]", "not an IPv4 multicast address")
+                    throw fail("\(at).groups[\(j)]", "not an IPv4 multicast address (or an IPv6 one, for a UDP socket on ::)")
                 }
                 groups.append(a)
             }
@@ -455,6 +461,7 @@ public struct HostProfile: Sendable {
             socket.ipv6Only = ipv6Only
             socket.address6 = addr6
             socket.remote6 = remote6
+            socket.groups6 = groups6
             profile.sockets.append(socket)
         }
         if let s = root["sysctl"] {
@@ -664,7 +671,8 @@ public struct HostProfile: Sendable {
         } else if let r = s.remote, let p = s.remotePort {
             fields.append(("remote", .string("\(r):\(p)")))
         }
-        if !s.groups.isEmpty { fields.append(("groups", .array(s.groups.map { .string($0.description) }))) }
+        let groups = s.groups.map(\.description) + s.groups6.map(\.description)
+        if !groups.isEmpty { fields.append(("groups", .array(groups.map { .string($0) }))) }
         return .object(fields)
     }
 }

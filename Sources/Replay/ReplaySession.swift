@@ -84,6 +84,13 @@ public final class ReplaySession {
             byName[iface.name]?.addressFlags6 = iface.ipv6Flags
             byName[iface.name]?.groups6 = iface.groups6
         }
+        // The IPv6 groups sockets joined: on every device with IPv6 (as a service joining on each
+        // interface does), after those the profile names.
+        for group in host.sockets.flatMap(\.groups6) {
+            for dev in devices where !dev.isLoopback && !dev.addresses6.isEmpty && !dev.groups6.contains(group) {
+                dev.groups6.append(group)
+            }
+        }
         // Bridges, then their ports in profile order (br_add_if); the bridge is promiscuous when a
         // capture of it alone is replayed (tcpdump without -p), not under -i any.
         let captured = host.interfaces.filter(\.captured)

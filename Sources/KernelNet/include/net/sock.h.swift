@@ -20,6 +20,9 @@ public struct SocketConfig: Sendable, Equatable {
     public var remotePort: UInt16?
     /// Multicast groups a UDP socket joined.
     public var groups: [IPv4Address]
+    /// IPv6 multicast groups an IPv6 UDP socket joined (`IPV6_JOIN_GROUP`, `ipv6_sock_mc_join`): each
+    /// joins the device too (`__ipv6_dev_mc_inc`), so packets to it pass `ip6_mc_input`.
+    public var groups6: [IPv6Address] = []
     /// Whether the socket takes IPv6 too (`sk_family == AF_INET6`: bound to `::`, `ipv6only` off).
     public var ipv6 = false
     /// Whether the IPv6 socket takes IPv6 only (`IPV6_V6ONLY`, set at bind by `net.ipv6.bindv6only` 1):
