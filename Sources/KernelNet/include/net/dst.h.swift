@@ -26,8 +26,8 @@ public enum RouteType: String, Sendable {
 /// Models the parts of `struct dst_entry` / `struct rtable` the model uses.
 public struct DstEntry {
     public var type: RouteType
-    /// The output device for unicast routes.
-    public var dev: NetDevice?
+    /// The output device for unicast routes (not reference-counted, as ``SKBuff/dev``).
+    public unowned(unsafe) var dev: NetDevice?
     /// The gateway, when the route has one (`rt_gw4`).
     public var gateway: IPv4Address?
     /// The errno `ip_error` reports (`EHOSTUNREACH`, `ENETUNREACH`).
