@@ -1,21 +1,6 @@
 import Trace
 import Wire
 
-/// What the model concluded about one frame, for the replay to turn into a `PacketTrace`.
-public struct FrameResult: Sendable {
-    public var verdict: Verdict
-    public var proto: String?
-    public var dropReason: String?
-    public var dropFunction: String?
-    public var causedBy: Int?
-    public var reassembled: Bool
-    /// The timer callback that sent this (transmitted) frame, if a timer did.
-    public var causedByTimer: String?
-    /// Timer callbacks that expired before this frame, each with its own path.
-    public var timers: [TimerRun]
-    public var events: TraceEvents
-}
-
 extension Kernel {
     /// Starts processing capture frame `frame` at capture time `time`. The clock never goes back: a
     /// frame stamped before the one before it is processed at that one's time, and says so, as is a
