@@ -80,6 +80,8 @@ extension Kernel {
     /// An skb for a captured frame, positioned as its device's driver would receive or send it.
     private func makeSKB(frame: Int, bytes: [UInt8], wireLength: Int, link: LinkHeader, device: NetDevice,
                          outgoing: Bool) -> SKBuff {
+        // skb->dev is not reference-counted (``SKBuff/dev``): only the kernel's own devices may go in.
+        assert(devices.contains { $0 === device }, "\(device.name) is not a device of this kernel")
         var skb = alloc_skb(frame: frame, bytes: bytes, wireLength: wireLength, dev: device)
         if let mac = link.macOffset {
             skb.data = mac

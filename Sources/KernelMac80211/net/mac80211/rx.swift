@@ -110,7 +110,7 @@ extension Mac80211Device {
     /// Returns false for a frame it does not take (the caller goes on with the handlers). Before the
     /// receive list (4.14) it classifies the frame and hands it to GRO itself.
     func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
-        kernel.traced(rx.ieee80211_invoke_fast_rx) {
+        kernel.traced(rx.ieee80211_invoke_fast_rx, &skb) { skb in
             if let status = skb.ieee80211_rx_status {
                 if let why = fastReceiveRefusal(skb, status.frame) {
                     kernel.tracer.note("fast RX does not take it: \(why)")
