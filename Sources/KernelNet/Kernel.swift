@@ -185,6 +185,16 @@ public final class Kernel {
         return body()
     }
 
+    /// ``traced(_:inline:_:)`` for a body that works on `skb`, handed to it as a parameter of its own
+    /// instead of captured: a captured `inout` variable may be reached from elsewhere, so each read
+    /// of the whole skb in the body (passing it to a function) copies it first; a parameter is the
+    /// body's alone and is lent as it is.
+    @inlinable @inline(__always)
+    public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ skb: inout SKBuff,
+                                              _ body: (inout SKBuff) -> R) -> R {
+        traced(fn, inline: inline) { body(&skb) }
+    }
+
     /// The per-device sysctls of `dev` (`in_dev->cnf`, `inet6_dev->cnf`), resolved once per device
     /// instead of by name on every packet; a device the kernel was not made with is resolved now.
     @inline(__always)

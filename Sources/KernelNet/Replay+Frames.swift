@@ -1,21 +1,6 @@
 import Trace
 import Wire
 
-/// What the model concluded about one frame, for the replay to turn into a `PacketTrace`.
-public struct FrameResult: Sendable {
-    public var verdict: Verdict
-    public var proto: String?
-    public var dropReason: String?
-    public var dropFunction: String?
-    public var causedBy: Int?
-    public var reassembled: Bool
-    /// The timer callback that sent this (transmitted) frame, if a timer did.
-    public var causedByTimer: String?
-    /// Timer callbacks that expired before this frame, each with its own path.
-    public var timers: [TimerRun]
-    public var events: TraceEvents
-}
-
 extension Kernel {
     /// Starts processing capture frame `frame` at capture time `time`. The clock never goes back: a
     /// frame stamped before the one before it is processed at that one's time, and says so, as is a
@@ -97,6 +82,8 @@ extension Kernel {
     /// An skb for a captured frame, positioned as its device's driver would receive or send it.
     private func makeSKB(frame: Int, bytes: [UInt8], wireLength: Int, link: LinkHeader, device: NetDevice,
                          outgoing: Bool) -> SKBuff {
+        // skb->dev is not reference-counted (``SKBuff/dev``): only the kernel's own devices may go in.
+        assert(devices.contains { $0 === device }, "\(device.name) is not a device of this kernel")
         var skb = alloc_skb(frame: frame, bytes: bytes, wireLength: wireLength, dev: device)
         if let mac = link.macOffset {
             skb.data = mac

@@ -267,6 +267,12 @@ public final class ReplaySession {
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         guard frame.linkType.isSupported else { return unreplayed(frame) }
         if let radio = StationInference.encapsulation(of: frame.linkType) { return traceWireless(frame, radio) }
+        return traceLinkLayer(frame)
+    }
+
+    /// Traces one frame of an Ethernet, cooked or raw-IP capture. (One function with one return, so
+    /// that the trace is built where the caller wants it instead of being copied there.)
+    private func traceLinkLayer(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: Self.encapsulation(of: frame.linkType))
         let device = device(of: frame, link)
         // On lo the host sent every frame it received: the replay sends it and follows it back in.
@@ -287,10 +293,7 @@ public final class ReplaySession {
         return PacketTrace(frame: frame.index, timeNanoseconds: time,
                            length: frame.originalLength, capturedLength: frame.capturedLength,
                            direction: outgoing && !onLoopback ? .tx : .rx, device: device.name, summary: summary(of: frame, link: link),
-                           verdict: result.verdict, proto: result.proto, dropReason: result.dropReason,
-                           dropFunction: result.dropFunction, causedBy: result.causedBy,
-                           causedByTimer: result.causedByTimer, reassembled: result.reassembled,
-                           timers: result.timers, events: result.events)
+                           result: result)
     }
 
     /// Reads the capture to its end, tracing the frames in `frames` (all when nil) and handing each

@@ -112,7 +112,7 @@ extension Mac80211Device {
     /// protected frame whose decrypted payload the capture does not hold (which decides). Before the
     /// receive list (4.14) it classifies the frame and hands it to GRO itself.
     func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool? {
-        kernel.traced(rx.ieee80211_invoke_fast_rx) {
+        kernel.traced(rx.ieee80211_invoke_fast_rx, &skb) { skb in
             if let status = skb.ieee80211_rx_status {
                 let frame = fastReceiveFrame(skb, status)
                 if let why = fastReceiveRefusal(skb, status, frame) {

@@ -39,7 +39,11 @@ public struct SKBuff {
     public var transport_header: Int
     public var pkt_type: PacketType
     public var `protocol`: EtherType
-    public var dev: NetDevice
+    /// `skb->dev`. Not reference-counted (an skb is copied a few times a frame, and each counted
+    /// reference costs a retain and a release per copy): every device is made with the replay's
+    /// ``Kernel`` and held by it (``Kernel/devices``, a veth's peer by its driver) for as long as the
+    /// kernel lives, and no skb outlives the kernel that made it.
+    public unowned(unsafe) var dev: NetDevice
     public var ip_summed: IPSummed
     /// The VLAN tag the device or `skb_vlan_untag` took off, if any.
     public var vlan_tci: UInt16?

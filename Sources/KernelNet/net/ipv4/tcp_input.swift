@@ -235,7 +235,7 @@ extension Kernel {
     /// neither older than `snd_una` nor beyond `snd_nxt` counts `TcpExtTCPPureAcks` when the segment
     /// takes no sequence space, and may update the peer's window.
     func tcp_ack(_ skb: inout SKBuff, tuple t: FourTuple, slowPath: Bool = true) {
-        traced(tcp_input.tcp_ack) {
+        traced(tcp_input.tcp_ack, &skb) { skb in
             guard let c = sockets.tcp[t], let th = skb.tcp_hdr(), th.flags.contains(.ack) else { return }
             let ack = th.acknowledgment
             let old = c.sndUna.map { Int32(bitPattern: ack &- $0) < 0 } ?? false
@@ -384,7 +384,7 @@ extension Kernel {
     /// The established-state receive: the header-prediction fast path for in-order ACKs and data, or
     /// the slow path through validation, ACK processing and the data queue.
     func tcp_rcv_established(_ skb: inout SKBuff, tuple t: FourTuple) {
-        traced(tcp_input.tcp_rcv_established) {
+        traced(tcp_input.tcp_rcv_established, &skb) { skb in
             guard let th = skb.tcp_hdr() else { return }
             let dataLength = tcpDataLength(skb, th)
             if droppedForBadChecksum(&skb) {

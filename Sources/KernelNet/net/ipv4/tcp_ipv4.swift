@@ -157,7 +157,7 @@ extension Kernel {
     /// Early demux: finds the established socket of a segment before routing and reuses its cached
     /// input route.
     func tcp_v4_early_demux(_ skb: inout SKBuff) {
-        traced(tcp_ipv4.tcp_v4_early_demux) {
+        traced(tcp_ipv4.tcp_v4_early_demux, &skb) { skb in
             guard skb.pkt_type == .PACKET_HOST, let t = receivedTuple(skb) else { return }
             guard let c = __inet_lookup_established(t) else { return }
             if c.hasRxDst, c.state != .TCP_NEW_SYN_RECV, c.state != .TCP_TIME_WAIT {
@@ -189,7 +189,7 @@ extension Kernel {
     /// The TCP receive entry for IPv4: checks the header and checksum, finds the socket and hands
     /// the segment to it; answers segments for no socket with RST (RFC 9293 §3.10.7.1).
     func tcp_v4_rcv(_ skb: inout SKBuff) {
-        traced(tcp_ipv4.tcp_v4_rcv) {
+        traced(tcp_ipv4.tcp_v4_rcv, &skb) { skb in
             guard tcpRcvHeaderChecks(&skb) != nil, let t = receivedTuple(skb) else { return }
             tcpRcvSocket(&skb, tuple: t, established: __inet_lookup_established) {
                 __inet_lookup_listener($0.local, $0.localPort) != nil
