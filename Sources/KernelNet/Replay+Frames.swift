@@ -609,7 +609,11 @@ extension Kernel {
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
         if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
         if dataLength > sockets.tcp[t]?.mssCache ?? 0 { sockets.tcp[t]?.mssCache = dataLength }
-        if !isRetransmission, dataLength > 0 || flags.contains(.fin) { sockets.tcp[t]?.lostBy = nil }
+        if !isRetransmission, dataLength > 0 || flags.contains(.fin) {
+            sockets.tcp[t]?.lostBy = nil
+            // The application wrote or closed: it has run since data last arrived, and read it.
+            sockets.tcp[t]?.lastQueued = nil
+        }
         if isRetransmission, let cause = sockets.tcp[t]?.lostBy {
             outcome.causedBy = cause
             transmitContext.explained = true

@@ -100,6 +100,9 @@ public struct TCPConnection: Sendable {
     /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
     /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
     public var lostBy: Int?
+    /// When the last data (or FIN) went to the receive queue: the application is taken to have read it
+    /// once ``Kernel/readLatency`` has passed (its reads are not in a capture).
+    public var lastQueued: Int64?
     /// Whether a request socket's SYN-ACK was seen leaving: another one unanswered is its timer's.
     public var synackSent = false
     /// `tlp_high_seq`: `snd_nxt` when the host sent a tail loss probe, until an acknowledgment settles it

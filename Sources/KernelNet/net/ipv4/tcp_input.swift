@@ -143,8 +143,25 @@ extension Kernel {
     }
 
     /// Appends in-order data to the socket's receive queue (the fast path's delivery).
-    func tcp_queue_rcv(_ skb: inout SKBuff) {
-        traced(tcp_input.tcp_queue_rcv) {}
+    func tcp_queue_rcv(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_input.tcp_queue_rcv) { tcpTryCoalesce(tuple: t) }
+    }
+
+    /// How long the model takes an application to read what arrived (a task woken by the data, which
+    /// reads at once): while a segment arrives sooner after the one before, that one is taken to be unread.
+    static let readLatency: Int64 = 100_000
+
+    /// `tcp_try_coalesce` (static), from `tcp_queue_rcv`: in-order data (or a FIN) merges into the last skb
+    /// of the receive queue when the application has not read it yet (`TcpExtTCPRcvCoalesce`). The
+    /// capture does not show the reads: the model takes the queue to hold the previous segment for
+    /// ``readLatency`` after it arrived, and to be empty after that or once the host sent new data or
+    /// its FIN (the application ran).
+    func tcpTryCoalesce(tuple t: FourTuple) {
+        if let last = sockets.tcp[t]?.lastQueued, now - last >= 0, now - last < Self.readLatency {
+            tracer.note("the previous segment is still unread \((now - last) / 1000) µs after it arrived: merged into it (tcp_try_coalesce)")
+            count("TcpExtTCPRcvCoalesce")
+        }
+        sockets.tcp[t]?.lastQueued = now
     }
 
     /// Queues in-order data (and a FIN) for the socket, and turns header prediction on again
@@ -172,6 +189,8 @@ extension Kernel {
                 }
                 sockets.tcp[t]?.rcvNxt = end
                 tcpFastPathCheck(tuple: t, th)
+                // tcp_queue_rcv (not shown on this path).
+                tcpTryCoalesce(tuple: t)
             }
             // New data is acknowledged (tcp_ack_snd_check), now or by the delayed-ACK timer.
             if dataLength > 0 { expectTransmit(.tcpAck(t), from: currentFrame) }
@@ -502,7 +521,7 @@ extension Kernel {
                     tracer.note("fast path: in-order data")
                     count("TcpExtTCPHPHits")
                     sockets.tcp[t]?.rcvNxt = end
-                    tcp_queue_rcv(&skb)
+                    tcp_queue_rcv(&skb, tuple: t)
                     // An ACK that moves nothing only updates snd_wl1 (tcp_update_wl).
                     if th.acknowledgment != sockets.tcp[t]?.sndUna {
                         tcp_ack(&skb, tuple: t, slowPath: false)
