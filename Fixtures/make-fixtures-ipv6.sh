@@ -2,9 +2,9 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
-#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu with FIXTURE_PREFIX=pv6,
+#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu and tcp_err with FIXTURE_PREFIX=pv6,
 #      ra_route and redirect with FIXTURE_PREFIX=pra.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
@@ -54,13 +54,20 @@
 #            first; the second leaves in fragments), 6000 bytes over TCP to [fd78::3]:8080 (packet too
 #            big, the connection's MSS falls, it retransmits), then ping6 -s 3000 twice to fd78::4
 #            (packet too big about the first fragment; the second request in fragments of 1280)
+#   tcp_err  static neighbours, fd77::7 and fd77::9 reached through the peer's MAC (the peer, not a router,
+#            never answers for them): craft-ipv6-fixtures.py tcp-err against a listener on [::]:8080
+#            (tcp-err-server) and the host's tcp-err-connect: ICMPv6 errors about an open connection's
+#            segments (soft errors, one out of window), about the host's SYN to fd77::9 (the attempt
+#            fails), about a request socket's SYN-ACK (kept, out of window, removed; the ACK after it
+#            gets a reset), and the port unreachable and an address unreachable about a datagram of the
+#            host's UDP socket connected to [fd77::2]:7001
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -356,6 +363,28 @@ import json, sys
 p, via, dev = sys.argv[1:]
 h = json.load(open(p))
 h["routes"] = [{"dst": "fd78::/64", "via": via, "dev": dev}]
+json.dump(h, open(p, "w"), indent=1)
+PYEOF
+}
+
+fx_tcp_err() {
+  setup; static_neigh
+  for a in fd77::7 fd77::9; do dx ip neigh replace $a lladdr $PEER_MAC dev $DUT nud permanent; done
+  dx $PY "$CRAFT" tcp-err-server & BG+=($!)
+  wait_listen t 8080
+  start_capture v6_tcp_err
+  px $PY "$CRAFT" tcp-err & local peer=$!
+  sleep 3.5
+  dx $PY "$CRAFT" tcp-err-connect
+  wait $peer
+  stop_capture v6_tcp_err
+  host v6_tcp_err '{ "proto": "tcp", "addr": "::", "port": 8080, "state": "listen" },
+    { "proto": "udp", "addr": "::", "port": 7002, "remote": "['$PEER_IP']:7001" }' "" static
+  $PY - "$OUT/v6_tcp_err.host.json" "$PEER_MAC" "$DUT" <<'PYEOF'
+import json, sys
+p, mac, dev = sys.argv[1:]
+h = json.load(open(p))
+h["neighbours"] += [{"ip": a, "mac": mac, "dev": dev, "state": "permanent"} for a in ("fd77::7", "fd77::9")]
 json.dump(h, open(p, "w"), indent=1)
 PYEOF
 }

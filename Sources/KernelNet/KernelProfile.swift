@@ -140,6 +140,9 @@ public struct KernelProfile: Sendable, Equatable {
             // IPv6: ipv6_rcv validates, ip6_rcv_finish demuxes and routes, ip6_input_finish walks the
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
+            // TCP: tcp_v6_err sets sk_err and calls tcp_done itself, and reverts no backoff (RFC 6069 came to
+            // IPv6 later)
+            "tcp_done_with_error", "tcp_ld_RTO_revert",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
             "__ip6_finish_output", "ip6_route_output_flags_noref",
             // reassembly does not check that a first fragment holds the upper-layer header

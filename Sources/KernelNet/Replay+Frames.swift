@@ -556,6 +556,7 @@ extension Kernel {
             // The host's SYN-ACK offers SACK exactly when it was agreed (tcp_synack_options).
             if sockets.tcp[t]?.sackOK == nil { sockets.tcp[t]?.sackOK = th.sackPermitted }
             sockets.tcp[t]?.synackSent = true
+            sockets.tcp[t]?.sntISN = th.sequence
             tcpAdvertisedWindow(th, tuple: t)
             tcpSendSynack(tuple: t)
             return
@@ -569,6 +570,7 @@ extension Kernel {
             // A connect from a four-tuple in time-wait takes it over (IPv4; IPv6's is not modeled).
             let timeWait = sockets.tcp[t]?.state == .TCP_TIME_WAIT && !t.isIPv6 ? t : nil
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            sockets.tcp[t]?.sntISN = th.sequence
             queueUnacked(t, end: th.sequence &+ 1)
             tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")

@@ -398,12 +398,12 @@ public struct HostProfile: Sendable {
                 }
             }
             // The peer of a connected UDP socket or an established connection ("10.0.0.2:53").
-            // An IPv6 connection's peer is written "[ADDRESS]:PORT".
+            // An IPv6 connection's (or an IPv6 socket's, bound to ::) peer is written "[ADDRESS]:PORT".
             var remote: (IPv4Address, UInt16)?
             var remote6: IPv6Address?
             if let r = o["remote"], !(r is NSNull) {
                 let text = r as? String ?? ""
-                if addr6 != nil, text.hasPrefix("["), let close = text.firstIndex(of: "]"),
+                if addr6 != nil || takesIPv6, text.hasPrefix("["), let close = text.firstIndex(of: "]"),
                    let ip = IPv6Address(text[text.index(after: text.startIndex)..<close]),
                    text[close...].hasPrefix("]:"), let p = UInt16(text[text.index(close, offsetBy: 2)...]) {
                     remote6 = ip

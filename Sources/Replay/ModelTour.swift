@@ -413,8 +413,9 @@ public enum ModelTour {
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
     /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, the
     /// extension headers and header errors the receive path checks, a TCP connection to the listener
-    /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
-    /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
+    /// (handshake, data, a destination unreachable about it, the host's close into TIME_WAIT and a FIN
+    /// repeated there), one the host opens that an address unreachable ends, a request socket a
+    /// prohibited removes, a datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
     /// host's own reply in two), packets it forwards, and neighbour discovery.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
@@ -440,6 +441,10 @@ public enum ModelTour {
         version4[14] = 0x40
         let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
         let closedUDP = rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7001, payload: data))
+        /// A destination unreachable with `code` from the peer, quoting the host's `frame`.
+        func unreachable(_ code: UInt8, _ frame: [UInt8]) -> [UInt8] {
+            rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: code, data: Array(frame.dropFirst(14))))
+        }
         let list = [
             rx.ipv6(peer, host, .icmpv6, echo),
             tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 129, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0x61, count: 16))),
@@ -471,12 +476,17 @@ public enum ModelTour {
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: .ack)),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: .ack)),
+            unreachable(0, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: .ack))),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: [.fin, .ack])),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
+            unreachable(3, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn))),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40012, 8080, seq: 300, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack])),
+            unreachable(1, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack]))),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
             + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)

@@ -49,6 +49,10 @@ struct KernelProfileTests {
         "v6_pmtu#2@6.12": .deliver, "v6_pmtu#13@6.12": .deliver, "v6_pmtu#14@6.12": .deliver,
         "v6_pmtu#15@6.12": .deliver, "v6_pmtu#16@6.12": .deliver, "v6_pmtu#32@6.12": .deliver, "v6_pmtu#34@6.12": .deliver,
         "client_v6#8@6.12": .deliver,
+        "v6_tcp_err#8@6.12": .deliver, "v6_tcp_err#9@6.12": .deliver, "v6_tcp_err#10@6.12": .deliver,
+        "v6_tcp_err#11@6.12": .deliver, "v6_tcp_err#12@6.12": .deliver, "v6_tcp_err#17@6.12": .deliver,
+        "v6_tcp_err#19@6.12": .deliver, "v6_tcp_err#20@6.12": .deliver, "v6_tcp_err#23@6.12": .deliver,
+        "v6_tcp_err#24@6.12": .deliver, "v6_tcp_err#25@6.12": .deliver,
     ]
 
     @Test("every profile traces every fixture on both drivers, with 6.1's verdicts unless the version decides otherwise",

@@ -105,6 +105,9 @@ public struct TCPConnection: Sendable {
     public var lastQueued: Int64?
     /// Whether a request socket's SYN-ACK was seen leaving: another one unanswered is its timer's.
     public var synackSent = false
+    /// The sequence number of the host's SYN or SYN-ACK (`snt_isn` of a request socket; `snd_una` while
+    /// `SYN_SENT`), once the capture showed it leave.
+    public var sntISN: UInt32?
     /// `tlp_high_seq`: `snd_nxt` when the host sent a tail loss probe, until an acknowledgment settles it
     /// (`tcp_process_tlp_ack`); nil when no probe is outstanding.
     public var tlpHighSeq: UInt32?

@@ -12,7 +12,7 @@ import Wire
 public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
     case tcp_simple_retransmit, tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
-        tcp_data_queue, tcp_enter_loss, tcp_ack, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
+        tcp_data_queue, tcp_enter_loss, tcp_ack, tcp_done_with_error, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
         tcp_conn_request
 }
 
@@ -433,6 +433,16 @@ extension Kernel {
         let headerLength = c.tstampOK.map { $0 ? TCPPacket.minimumHeaderLength + 12 : TCPPacket.minimumHeaderLength }
             ?? th.headerLength
         sockets.tcp[t]?.prediction = .on(headerLength: headerLength, window: UInt16(truncatingIfNeeded: wnd >> UInt32(c.sndWscale)))
+    }
+
+    /// Ends a connection with an error (6.1 and later; 4.14's callers set `sk_err` and call `tcp_done`
+    /// themselves): the error becomes the socket's next one (`sk_err`, reported with
+    /// `sk_error_report`), what was queued to send is discarded and the connection is done.
+    func tcp_done_with_error(tuple t: FourTuple, errno: String) {
+        traced(tcp_input.tcp_done_with_error) {
+            tracer.note("sk_err = \(errno), the unsent queue purged")
+            tcp_done(tuple: t)
+        }
     }
 
     /// Handles a valid RST: the connection is closed.
