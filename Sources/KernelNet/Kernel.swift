@@ -254,8 +254,11 @@ struct SentSegment {
     var timestamp: UInt32?
     /// Whether it carried PSH, which only the last segment of a GSO skb carries.
     var push: Bool
-    /// Whether its skb is a retransmission (sent again after a packet too big shrank the MSS).
+    /// Whether its skb is a retransmission (sent again after a packet too big shrank the MSS, or found lost).
     var retransmission = false
+    /// For a retransmission found lost, when it left: only a segment that leaves right after it, within
+    /// ``Kernel/gsoBurst``, continues its skb (retransmissions in recovery are paced one skb at a time).
+    var leftAt: Int64?
 }
 
 /// SNMP counters by `nstat` name, as the kernel keeps them in per-protocol MIB arrays: the model
@@ -568,7 +571,8 @@ public struct Sysctl: Sendable {
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
-        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_sack", "net.ipv4.tcp_dsack", "net.ipv4.tcp_early_retrans", "net.ipv4.ping_group_range",
+        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_sack", "net.ipv4.tcp_dsack", "net.ipv4.tcp_early_retrans", "net.ipv4.tcp_frto",
+        "net.ipv4.ping_group_range",
         "net.ipv6.icmp.echo_ignore_all", "net.ipv6.route.mtu_expires",
     ]
 

@@ -93,6 +93,14 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: [.fin, .ack])),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 902, ack: 302, flags: .ack)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: [.fin, .ack])),
+            // The host connects again from the same port: the new socket takes the time-wait socket's
+            // place; it closes first again, into TIME_WAIT, whose timer ends after the last frame.
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5000, flags: .syn)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 700, ack: 5001, flags: [.syn, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5001, ack: 701, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5001, ack: 701, flags: [.fin, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 701, ack: 5002, flags: [.fin, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5002, ack: 702, flags: .ack)),
             // A connection the peer resets, and one the host aborts.
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 10, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40020, seq: 50, ack: 11, flags: [.syn, .ack])),

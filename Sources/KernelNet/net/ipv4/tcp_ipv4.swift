@@ -13,10 +13,12 @@ public enum tcp_ipv4: String, KernelSourceFile {
 }
 
 extension Kernel {
-    /// Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN.
-    func tcp_v4_connect(_ skb: inout SKBuff) {
+    /// Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN. A
+    /// four-tuple a time-wait socket held (`timeWait`) is taken over in `inet_hash_connect`.
+    func tcp_v4_connect(_ skb: inout SKBuff, reusing timeWait: FourTuple? = nil) {
         traced(tcp_ipv4.tcp_v4_connect) {
             if let iph = skb.ip_hdr() { _ = ip_route_connect(daddr: iph.destination) }
+            if let timeWait { inet_hash_connect(tuple: timeWait) }
             tcp_connect(&skb)
         }
     }
