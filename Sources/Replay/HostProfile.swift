@@ -378,7 +378,7 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in try list("sockets").enumerated() {
             let at = "sockets[\(i)]"
-            let known: Set<String> = ["proto", "addr", "port", "state", "groups", "remote"]
+            let known: Set<String> = ["proto", "addr", "port", "state", "groups", "remote", "multicast_loop"]
             if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
                 throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
             }
@@ -462,6 +462,13 @@ public struct HostProfile: Sendable {
             socket.address6 = addr6
             socket.remote6 = remote6
             socket.groups6 = groups6
+            if let loop = o["multicast_loop"] {
+                // IPV6_MULTICAST_LOOP: only an IPv6 UDP socket (bound to ::) sends multicast the model loops back.
+                guard let flag = loop as? Bool, proto == .udp, takesIPv6 else {
+                    throw fail("\(at).multicast_loop", "true or false, for a UDP socket bound to ::")
+                }
+                socket.multicastLoop = flag
+            }
             profile.sockets.append(socket)
         }
         if let s = root["sysctl"] {
@@ -673,6 +680,7 @@ public struct HostProfile: Sendable {
         }
         let groups = s.groups.map(\.description) + s.groups6.map(\.description)
         if !groups.isEmpty { fields.append(("groups", .array(groups.map { .string($0) }))) }
+        if !s.multicastLoop { fields.append(("multicast_loop", .bool(false))) }
         return .object(fields)
     }
 }

@@ -232,9 +232,6 @@ struct CounterTruthTests {
     /// 11). Their SNMP and device counters are compared, as a known issue; those of the fixtures the
     /// model follows in full (TCP and UDP over IPv6) must match.
     static func knownGap(_ name: String) -> Comment? {
-        // v6_mld's MLDv1 reports go to groups the host is in: ip6_finish_output2 loops a copy back, received
-        // and counted (Ip6InReceives, Icmp6InGroupMembResponses); IPv6 multicast loopback is not modeled.
-        if name == "v6_mld" { return "the copies of the host's MLDv1 reports looped back to it are not modeled (issue 11)" }
         return name.hasPrefix("v6_") && !matchedIPv6.contains(name)
             ? "neighbour discovery, MLD, IPv6 reassembly or forwarding are not modeled yet (issue 11)" : nil
     }
@@ -242,7 +239,7 @@ struct CounterTruthTests {
     /// IPv6 fixtures whose SNMP and device counters the model matches.
     static let matchedIPv6: Set<String> = ["v6_exthdr", "v6_frag", "v6_ndisc", "v6_ping", "v6_tcp_udp", "v6_tcp_mid", "v6_tcp_mapped", "v6_pmtu",
                                            "v6_ra_route", "v6_redirect", "v6_tcp_err", "v6_forward",
-                                           "v6_linkup", "v6_ra", "v6_dad", "v6_mdns"]
+                                           "v6_linkup", "v6_ra", "v6_dad", "v6_mdns", "v6_mld"]
 
     @Test("every counter the model keeps matches nstat", arguments: fixtures)
     func counters(_ name: String) throws {

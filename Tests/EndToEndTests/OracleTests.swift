@@ -82,10 +82,12 @@ extension OracleKernel {
         // Transmitted frames whose path departs, by frame of the full capture.
         knownTransmitGaps: [
             // The host's MLDv1 reports go to the group itself, of which it is a member: ip6_finish_output2
-            // loops a copy back (ipv6_chk_mcast_addr, skb_clone, netif_rx, received at once in the MLD
-            // worker) before sending the packet; IPv6 multicast loopback is not modeled.
+            // loops a copy back. The real kernel's worker receives it inside netif_rx (enabling bottom
+            // halves again runs the backlog, process_backlog, before the report leaves); the model
+            // receives it after the frame, as its own tree. The oracle's tree also holds the peer's receive
+            // of the report (its IPv6 off), which the same softirq ran after __dev_queue_xmit.
             "v6_mld": Dictionary(uniqueKeysWithValues: (7...10).map {
-                ($0, "ip6_finish_output2's multicast loopback (a copy for the host's own group) is not modeled")
+                ($0, "the looped-back copy is received after the frame, not inside netif_rx; the oracle's tree holds the peer's receive")
             }),
         ],
         // The IPv6 fixtures' scenarios (craft-ipv6-fixtures.py oracle-scenario) widen the filter with

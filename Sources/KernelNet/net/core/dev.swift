@@ -66,7 +66,9 @@ extension Kernel {
     /// Hands a looped-back copy of an outgoing packet to this host's receive path (`netif_rx`). The
     /// copy keeps the output device and route and is marked `PACKET_LOOPBACK` (`loopedBack`); the
     /// backlog receives it after the frame being processed. When the packet is a reply the model sent
-    /// while processing an earlier frame, that frame's trace already shows the copy received.
+    /// while processing an earlier frame, that frame's trace already shows the copy received. From
+    /// process context (a work item, an application) the kernel runs the backlog as soon as `netif_rx`
+    /// enables bottom halves again, before the packet itself leaves: the trace says so.
     func dev_loopback_xmit(_ skb: inout SKBuff) {
         traced(dev_c.dev_loopback_xmit) {
             skb = loopedBack(skb)
@@ -75,24 +77,42 @@ extension Kernel {
                 tracer.note("the looped-back copy was received with frame \(frame), whose processing sent this one")
             } else {
                 backlog.append(skb)
-                tracer.note("the looped-back copy is received from the backlog after this frame")
+                if let context = processContext {
+                    tracer.note("sent from process context (\(context)): the bottom halves enabled again after netif_rx run "
+                        + "the backlog at once, so the kernel takes the copy in before this packet leaves; shown after the frame")
+                } else {
+                    tracer.note("the looped-back copy is received from the backlog after this frame")
+                }
             }
         }
     }
 
-    /// The copy of an outgoing IPv4 packet that `dev_loopback_xmit` hands to the receive path: data at
+    /// What sends the packet being transmitted from process context, if something does: a work item (6.1
+    /// and later run MLD's and addrconf's in a worker) or an application (a frame nothing in the capture
+    /// caused). A packet sent from a softirq (a timer, the receive of an earlier frame) is `nil`.
+    private var processContext: String? {
+        if let timer = outcome.causedByTimer { return timer.hasSuffix("_work") ? "the work item \(timer)" : nil }
+        return outcome.causedBy == nil && transmitSKB != nil ? "the application's send" : nil
+    }
+
+    /// The copy of an outgoing IP packet that `dev_loopback_xmit` hands to the receive path: data at
     /// the network header (which is also its MAC header: it has none), `PACKET_LOOPBACK`, a checksum
     /// the stack built and need not verify (4.14 marks every copy so; later versions only copies
     /// without a partial checksum, which the model's never have), the output device and route kept.
+    /// An IPv6 packet without a route of the model's keeps the one its output lookup found: the
+    /// local table's (a host route of the host's own address, else `ff00::/8`, whose input is
+    /// `ip6_mc_input`).
     func loopedBack(_ skb: SKBuff) -> SKBuff {
         var copy = skb
         copy.mac_header = copy.network_header
         copy.len -= copy.network_header - copy.data
         copy.data = copy.network_header
-        copy.protocol = .ipv4
+        copy.protocol = copy.bytes.u8(at: copy.network_header) >> 4 == 6 ? .ipv6 : .ipv4
         copy.pkt_type = .PACKET_LOOPBACK
         if copy.ip_summed == .CHECKSUM_NONE || profile.version < .v6_1 { copy.ip_summed = .CHECKSUM_UNNECESSARY }
-        if copy.dst == nil, let daddr = copy.ip_hdr()?.destination {
+        if copy.dst == nil, copy.protocol == .ipv6, let daddr = copy.ipv6_hdr()?.destination {
+            copy.dst = fib6TableEntry(daddr, table: .local, dev: copy.dev)
+        } else if copy.dst == nil, let daddr = copy.ip_hdr()?.destination {
             copy.dst = DstEntry(type: daddr.isMulticast ? .multicast : .broadcast, dev: copy.dev)
         }
         return copy

@@ -1,12 +1,13 @@
 // Mirrors net/core/sock.c (Linux 6.1; 4.14.177 and 6.12 where noted): queueing a packet on a socket's
-// receive queue, for the sockets that use the generic queue (raw sockets).
+// receive queue, for the sockets that use the generic queue (raw sockets); whether a sending socket
+// loops its multicast back (`sk_mc_loop`).
 import Trace
 import Wire
 
 /// Functions modeled from `net/core/sock.c`.
 public enum sock: String, KernelSourceFile {
     public static let path = "net/core/sock.c"
-    case sock_queue_rcv_skb, sock_queue_rcv_skb_reason, __sock_queue_rcv_skb
+    case sock_queue_rcv_skb, sock_queue_rcv_skb_reason, __sock_queue_rcv_skb, sk_mc_loop
 }
 
 /// Functions modeled from `net/core/filter.c`.
@@ -44,5 +45,17 @@ extension Kernel {
     /// (`sk->sk_data_ready`). Always succeeds in the model (no receive buffer fills).
     func __sock_queue_rcv_skb(_ skb: SKBuff) -> Bool {
         traced(sock.__sock_queue_rcv_skb) { true }
+    }
+
+    /// Whether the socket sending a multicast packet wants its own copy (`IP_MULTICAST_LOOP`,
+    /// `IPV6_MULTICAST_LOOP`): on by default for every socket and for a packet without one; neighbour
+    /// discovery's control socket has it off (`ndisc_net_init`), MLD's keeps it on. The model carries
+    /// the sender's flag in ``TransmitContext/multicastLoop``.
+    func sk_mc_loop() -> Bool {
+        traced(sock.sk_mc_loop) {
+            let loop = transmitContext.multicastLoop
+            if !loop { tracer.note("the sending socket does not loop its multicast back (multicast loop off)") }
+            return loop
+        }
     }
 }

@@ -37,6 +37,8 @@ public struct TransmitContext: Sendable {
     public var loopedBackWith: Int?
     /// The model accounts for the frame: it matched a packet the model sent, or an origin explains it.
     public var explained = false
+    /// Whether the socket that sent the packet loops its multicast back to the host (``Kernel/sk_mc_loop()``).
+    public var multicastLoop = true
 }
 
 extension Kernel {

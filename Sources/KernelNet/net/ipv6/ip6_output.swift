@@ -9,8 +9,10 @@
 // is named in a note), `skb_cow` of the header, the ICMPv6 rate limits.
 // Fragmentation (`ip6_fragment`) is modeled for the host's own datagrams (the fast path over its
 // buffer list) as the capture shows them leave; not modeled: the slow path (`ip6_frag_init`,
-// `ip6_frag_next`), fragmenting a packet the capture shows whole. Not modeled: multicast loopback
-// (`ip6_mc_output` copies), GSO, extension headers on output; a next hop with no `nd_tbl` entry in
+// `ip6_frag_next`), fragmenting a packet the capture shows whole. Multicast loopback is modeled in
+// `ip6_finish_output2` (the copy for the host's own listeners); not modeled there: a multicast routing
+// socket (`mroute6_is_socket`), a hop limit of 0 (the packet is freed after its copy), node-local
+// scope. Not modeled: GSO, extension headers on output; a next hop with no `nd_tbl` entry in
 // the replay is taken as resolved before the capture, with a cached header.
 import Trace
 import Wire
@@ -46,7 +48,10 @@ extension Kernel {
         (skb.ipv6_hdr()?.payloadLength ?? 0) + IPv6Packet.headerLength
     }
 
-    /// Hands the packet to the next hop's neighbour entry, counting it as transmitted in 6.12.
+    /// Hands the packet to the next hop's neighbour entry, counting it as transmitted in 6.12. A
+    /// multicast packet to a group the device has joined is first cloned and looped back to the host
+    /// (POST_ROUTING, then `dev_loopback_xmit`) unless the sending socket turned that off
+    /// (`sk_mc_loop`): the copy is received after the frame, on a path of its own.
     func ip6_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.ip6_finish_output2) {
             if profile.version >= .v6_12 {
@@ -54,6 +59,13 @@ extension Kernel {
                 count("Ip6OutOctets", ip6PacketLength(skb))
             }
             if let daddr = skb.ipv6_hdr()?.destination, daddr.isMulticast {
+                // A copy for the host's own listeners (RFC 4291 §2.7 leaves it to the host): when the device
+                // is not a loopback one, the sender loops its multicast back and the device has joined the
+                // group (no multicast routing socket, mroute6_is_socket, in the model).
+                if !skb.dev.isLoopback, sk_mc_loop(), ipv6_chk_mcast_addr(skb.dev, daddr) {
+                    var copy = skb
+                    NF_HOOK(.NF_INET_POST_ROUTING, &copy, okfn: { dev_loopback_xmit(&$0) }, dropped: ())
+                }
                 count("Ip6OutMcastPkts")
                 count("Ip6OutMcastOctets", ip6PacketLength(skb))
             }

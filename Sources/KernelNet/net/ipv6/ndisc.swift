@@ -107,14 +107,21 @@ extension Kernel {
 
     /// Sends a neighbour discovery message the host built: counts it, runs LOCAL_OUT and the route's
     /// output (`dst_output`, inline). The route is a throwaway one to the destination
-    /// (`icmp6_dst_alloc`), whose output is `ip6_output`.
+    /// (`icmp6_dst_alloc`), whose output is `ip6_output`. Neighbour discovery's socket does not loop
+    /// its multicast back (`ndisc_net_init` turns it off).
     func ndisc_send_skb(_ skb: inout SKBuff, type: UInt8) {
-        traced(ndisc_c.ndisc_send_skb) { localOutICMPv6(&skb, type: type) }
+        traced(ndisc_c.ndisc_send_skb) {
+            transmitContext.multicastLoop = false
+            localOutICMPv6(&skb, type: type)
+        }
     }
 
     /// Sends an ICMPv6 message the kernel built itself (neighbour discovery, MLD): counts it as made,
     /// runs LOCAL_OUT and the route's output (`dst_output`, inline), and counts the message as sent.
+    /// Its route is a throwaway one to the destination (`icmp6_dst_alloc`) whose input is `ip6_input`,
+    /// which a looped-back copy follows.
     func localOutICMPv6(_ skb: inout SKBuff, type: UInt8) {
+        if skb.dst == nil { skb.dst = DstEntry(type: .local, dev: skb.dev) }
         countIp6OutRequest(skb)
         _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
         count("Icmp6OutMsgs")

@@ -183,11 +183,18 @@ extension Kernel {
     }
 
     /// The `sendmsg` of IPv6 UDP sockets: routes the datagram (`ip6_sk_dst_lookup_flow`), makes it
-    /// (`ip6_make_skb`) and sends it.
+    /// (`ip6_make_skb`) and sends it. The sending socket is the one bound to the source port, whose
+    /// multicast loop flag (`IPV6_MULTICAST_LOOP`, on unless its profile says not) decides whether a
+    /// datagram to a group the device has joined comes back to the host.
     func udpv6_sendmsg(_ skb: inout SKBuff) {
         traced(ipv6_udp_c.udpv6_sendmsg) {
-            guard let daddr = skb.ipv6_hdr()?.destination,
-                  routesCapturedSend(ip6_sk_dst_lookup_flow(daddr, dev: skb.dev), to: daddr) else { return }
+            guard let daddr = skb.ipv6_hdr()?.destination else { return }
+            let dst = ip6_sk_dst_lookup_flow(daddr, dev: skb.dev)
+            guard routesCapturedSend(dst, to: daddr) else { return }
+            if dst.type == .multicast || dst.type == .local { skb.dst = dst }
+            if let sk = sockets.udp[skb.bytes.u16be(at: skb.transport_header)], sk.ipv6 {
+                transmitContext.multicastLoop = sk.multicastLoop
+            }
             ip6_make_skb(&skb)
             udp_v6_send_skb(&skb)
         }
