@@ -162,8 +162,8 @@ public struct KernelProfile: Sendable, Equatable {
             "ipv6frag_thdr_truncated",
             // path MTU clones are added to the routing tree (ip6_ins_rt): no exceptions yet
             "rt6_insert_exception",
-            // ip6_fragment walks the buffer list itself
-            "ip6_fraglist_init", "ip6_fraglist_prepare",
+            // ip6_fragment walks the buffer list itself, and copies out the slow path's fragments itself
+            "ip6_fraglist_init", "ip6_fraglist_prepare", "ip6_frag_init", "ip6_frag_next",
             // a router advertisement sets the default route's metrics inline (dst_metric_set)
             "fib6_metric_set",
             "ieee80211_rx_8023", "ieee80211_deliver_skb_to_local_stack", "iwl_mvm_mac_wake_tx_queue",

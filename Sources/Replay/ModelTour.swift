@@ -580,8 +580,9 @@ public enum ModelTour {
 
     /// Path MTU discovery: the host's connection to port 443 set up and a full segment sent, a packet too
     /// big about it (MTU 1280) and the segment again in the smaller size; then packets too big about a
-    /// datagram of the UDP socket (MTU 1300) and about the host's own echo request (MTU 1280, below the
-    /// path MTU just learned) to another address of the link.
+    /// datagram of the UDP socket (MTU 1300), a datagram to the same address made whole before it
+    /// arrived (the slow path of `ip6_fragment` splits it), and a packet too big about the host's own
+    /// echo request (MTU 1280, below the path MTU just learned) to another address of the link.
     static func pathMTU(rx: FrameBuilder, tx: FrameBuilder, host: IPv6Address, peer: IPv6Address) -> [[UInt8]] {
         /// A packet too big reporting `mtu`, quoting the start of `frame` (its IPv6 packet).
         func tooBig(_ mtu: UInt16, _ frame: [UInt8]) -> [UInt8] {
@@ -600,6 +601,7 @@ public enum ModelTour {
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 901, ack: 5001, flags: .ack,
                                                        payload: [UInt8](repeating: 0x74, count: 1220))),
             tooBig(1300, tx.ipv6(host, other, .udp, FrameBuilder.udp(7000, 9, payload: [UInt8](repeating: 0x75, count: 1400)))),
+            tx.ipv6(host, other, .udp, FrameBuilder.udp(7000, 9, payload: [UInt8](repeating: 0x76, count: 1400))),
             echoRequest,
             tooBig(1280, echoRequest),
         ]

@@ -7,9 +7,13 @@
 // Forwarding (`ip6_forward`) is modeled from its checks to the output; not modeled there: router
 // alert delivery (`ip6_call_ra_chain`), proxy NDP, IPsec forward policy, redirects (`ndisc_send_redirect`
 // is named in a note), `skb_cow` of the header, the ICMPv6 rate limits.
-// Fragmentation (`ip6_fragment`) is modeled for the host's own datagrams (the fast path over its
-// buffer list) as the capture shows them leave; not modeled: the slow path (`ip6_frag_init`,
-// `ip6_frag_next`), fragmenting a packet the capture shows whole. Multicast loopback is modeled in
+// Fragmentation (`ip6_fragment`): the host's own datagrams the capture shows leave as fragments take
+// the fast path over their buffer list; a packet the capture shows whole that is over the route's MTU
+// at output (a path MTU learned after it was made, or a lower MTU set with `--set mtu`) has no buffer
+// list fitting it and takes the slow path (`ip6_frag_init`, `ip6_frag_next`; 4.14 inline), the pieces
+// copied out one by one. Not modeled there: a TCP segment over the MTU (`ip6_xmit` refuses it,
+// `EMSGSIZE`), a socket's `IPV6_MTU` (`frag_size`), a received datagram's `frag_max_size` (conntrack
+// reassembly), fragments of GSO segments (`ip6_finish_output_gso_slowpath_drop`). Multicast loopback is modeled in
 // `ip6_finish_output2` (the copy for the host's own listeners); not modeled there: a multicast routing
 // socket (`mroute6_is_socket`), a hop limit of 0 (the packet is freed after its copy), node-local
 // scope. Not modeled: GSO, extension headers on output; a next hop with no `nd_tbl` entry in
@@ -21,7 +25,7 @@ import Wire
 public enum ip6_output_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ip6_output.c"
     case ip6_finish_output2, __ip6_finish_output, ip6_finish_output, ip6_output, ip6_xmit, ip6_forward_finish,
-        ip6_forward, ip6_fraglist_init, ip6_fraglist_prepare, ip6_fragment, ip6_dst_lookup_tail, ip6_dst_lookup,
+        ip6_forward, ip6_fraglist_init, ip6_fraglist_prepare, ip6_frag_init, ip6_frag_next, ip6_fragment, ip6_dst_lookup_tail, ip6_dst_lookup,
         ip6_dst_lookup_flow, ip6_sk_dst_lookup_flow, ip6_append_data, ip6_send_skb, ip6_push_pending_frames, ip6_make_skb
 }
 
@@ -114,13 +118,55 @@ extension Kernel {
         traced(ip6_output_c.ip6_fraglist_prepare) {}
     }
 
-    /// Splits a datagram the host made into fragments with a fragment header (RFC 8200 §4.5) and sends
-    /// each through `ip6_finish_output2`: the frame traced is one of them. The host's datagrams are
-    /// built as a list of MTU-sized buffers (`__ip6_append_data`), so the fast path prepares each
-    /// fragment's headers before sending the one before it; counted as `Ip6FragCreates` per fragment
-    /// and `Ip6FragOKs` once the last left. 4.14 does the same without the two helpers.
+    /// Sets up the slow path's walk over a packet with no buffer list fitting the MTU: `hlen` bytes of
+    /// headers every fragment repeats (`ip6_find_1stfragopt`: the IPv6 header and a hop-by-hop or
+    /// routing header), `mtu` bytes of payload room per fragment.
+    func ip6_frag_init(hlen: Int, mtu: Int, left: Int, prevhdr: Int, nexthdr: UInt8) -> IP6FragState {
+        traced(ip6_output_c.ip6_frag_init) {
+            IP6FragState(hlen: hlen, mtu: mtu, left: left, offset: 0, prevhdr: prevhdr, nexthdr: nexthdr)
+        }
+    }
+
+    /// Copies the next piece of the packet into a new one: the repeated headers (the last naming a
+    /// fragment header next), a fragment header (the offset in 8-byte units, M while pieces follow) and
+    /// at most `mtu` bytes of payload, a multiple of 8 unless it is the last. The identification
+    /// (`ipv6_select_ident`) is not modeled: 0.
+    func ip6_frag_next(_ skb: SKBuff, _ state: inout IP6FragState) -> SKBuff {
+        traced(ip6_output_c.ip6_frag_next) {
+            var len = min(state.left, state.mtu)
+            if len < state.left { len &= ~7 }
+            let nh = skb.network_header
+            var bytes = Array(skb.bytes.prefix(nh))
+            bytes += (0..<state.hlen).map { skb.bytes.u8(at: nh + $0) }
+            bytes[nh + state.prevhdr] = IPProtocol.ipv6Fragment.rawValue
+            let more = state.left > len
+            let field = UInt16(truncatingIfNeeded: state.offset) | (more ? 1 : 0)
+            bytes += [state.nexthdr, 0, UInt8(field >> 8), UInt8(field & 0xff), 0, 0, 0, 0]
+            let from = nh + state.hlen + state.offset
+            bytes += (0..<len).map { skb.bytes.u8(at: from + $0) }
+            let payload = state.hlen - IPv6Packet.headerLength + 8 + len
+            bytes[nh + IPv6Packet.Field.payloadLength] = UInt8(truncatingIfNeeded: payload >> 8)
+            bytes[nh + IPv6Packet.Field.payloadLength + 1] = UInt8(truncatingIfNeeded: payload)
+            var piece = skb
+            piece.bytes = bytes
+            piece.len = nh - piece.data + IPv6Packet.headerLength + payload
+            piece.transport_header = nh + state.hlen + 8
+            state.left -= len
+            state.offset += len
+            return piece
+        }
+    }
+
+    /// Splits a packet larger than the route's MTU into fragments with a fragment header (RFC 8200
+    /// §4.5) and sends each through `ip6_finish_output2`, counted as `Ip6FragCreates` per fragment and
+    /// `Ip6FragOKs` once the last left. A datagram the host made as a list of MTU-sized buffers
+    /// (`__ip6_append_data`) takes the fast path: each fragment's headers are prepared before the one
+    /// before it is sent, and the frame traced is one of them (4.14 does the same without the two
+    /// helpers). A packet the capture shows whole has no such list for the MTU it meets: the slow path
+    /// copies it out piece by piece (`ip6_frag_init`, `ip6_frag_next`) and frees it.
     func ip6_fragment(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.ip6_fragment) {
+            if transmitContext.fragmentHeader6 == nil, let hdr = skb.ipv6_hdr() { return ip6FragmentSlowPath(&skb, hdr) }
             let more = transmitContext.fragmentHeader6.map { skb.bytes.u16be(at: $0 + 2) & 1 != 0 } ?? false
             if transmitContext.isFirstFragment {
                 tracer.note("fast path: the datagram's frag_list holds the fragments")
@@ -132,6 +178,43 @@ extension Kernel {
             if !more { count("Ip6FragOKs") }
             return sent
         }
+    }
+
+    /// The slow path of `ip6_fragment` for a whole packet (`slow_path`): the MTU it meets
+    /// (`ip6_skb_dst_mtu`, a learned path MTU included) less the repeated headers and the fragment header
+    /// is each fragment's payload room.
+    private func ip6FragmentSlowPath(_ skb: inout SKBuff, _ hdr: IPv6Packet) -> NetdevTx {
+        let mtu = ip6PathMTU(to: hdr.destination, dev: skb.dev)
+        // ip6_find_1stfragopt: the headers every fragment repeats, and where the last names the next.
+        var hlen = IPv6Packet.headerLength, prevhdr = IPv6Packet.Field.nextHeader, next = hdr.nextHeader
+        while next == .hopopts || next == .routing, hlen + 8 <= skb.len - (skb.network_header - skb.data) {
+            let at = skb.network_header + hlen
+            prevhdr = hlen
+            next = IPProtocol(rawValue: skb.bytes.u8(at: at))
+            hlen += (Int(skb.bytes.u8(at: at + 1)) + 1) * 8
+        }
+        if next == .tcp {
+            tracer.notModeled("a TCP segment over MTU \(mtu): ip6_xmit refuses it (EMSGSIZE) before output")
+            outcome.verdict = .unknown
+            return .NETDEV_TX_OK
+        }
+        let room = mtu - hlen - 8
+        guard room >= 8 else {
+            tracer.notModeled("MTU \(mtu) leaves no room for \(hlen) bytes of headers and a fragment header (fail_toobig)")
+            outcome.verdict = .unknown
+            return .NETDEV_TX_OK
+        }
+        let length = ip6PacketLength(skb)
+        tracer.note("slow path: the \(length)-byte packet has no frag_list fitting MTU \(mtu): each fragment is copied out")
+        var state = ip6_frag_init(hlen: hlen, mtu: room, left: length - hlen, prevhdr: prevhdr, nexthdr: next.rawValue)
+        while state.left > 0 {
+            var piece = ip6_frag_next(skb, &state)
+            _ = ip6_finish_output2(&piece)
+            count("Ip6FragCreates")
+        }
+        count("Ip6FragOKs")
+        consume_skb(&skb)
+        return .NETDEV_TX_OK
     }
 
     /// The POST_ROUTING continuation.
@@ -328,4 +411,20 @@ extension Kernel {
     func ip6_make_skb(_ skb: inout SKBuff) {
         traced(ip6_output_c.ip6_make_skb) { countIp6OutRequest(skb) }
     }
+}
+
+/// Models `struct ip6_frag_state` (include/net/ipv6.h): the slow path's walk over a packet.
+struct IP6FragState {
+    /// The headers every fragment repeats.
+    var hlen: Int
+    /// Payload room per fragment.
+    var mtu: Int
+    /// Payload bytes not yet copied out.
+    var left: Int
+    /// The next piece's offset in the fragmentable part.
+    var offset: Int
+    /// Where, from the IPv6 header, the last repeated header names the next one.
+    var prevhdr: Int
+    /// The header that follows the repeated ones.
+    var nexthdr: UInt8
 }
