@@ -31,6 +31,8 @@ socket programs:
   mdns-responder  (p6b-dut) UDP [::]:5353 joined to ff02::fb on p6b-dut: answers each datagram with
                one to [ff02::fb]:5353, for a few seconds
   mdns-query   from [::]:5353 on p6b-peer two datagrams to [ff02::fb]:5353, 0.5 s apart
+  mcloop-sender  (p6b-dut) from [::]:7400 (joined to ff02::7400) datagrams to ff02::7400 and ff02::7401, then
+               from [::]:7401 (multicast loop off) one to ff02::7400, 0.3 s apart, 4.5 s after the join
   pmtu-server  (p6b-far) TCP listener on [::]:8080 reading until EOF, UDP [::]:7000, for a few seconds
   tcp-err-server  (p6b-dut) listener on [::]:8080: one connection, reads 14 bytes, answers, reads until
                EOF; the listener stays open for 12 s
@@ -371,6 +373,31 @@ def mdns_responder():
         pass  # the time is up, or the namespace went
 
 
+def mcloop_sender():
+    """The host's two UDP sockets sending to link-local groups: [::]:7400 joined to ff02::7400, multicast
+    loop on (the default), sends to its own group (looped back to it) and to ff02::7401 (not joined);
+    [::]:7401, multicast loop off, sends to ff02::7400 (no copy for the host)."""
+    index = socket.if_nametoindex(os.environ.get("FIXTURE_PREFIX", "p6b") + "-dut")
+    a = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    a.bind(("::", 7400))
+    a.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, index)
+    mreq = socket.inet_pton(socket.AF_INET6, "ff02::7400") + index.to_bytes(4, sys.byteorder)
+    a.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+    b = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    b.bind(("::", 7401))
+    b.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, index)
+    b.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
+    time.sleep(4.5)  # the join's change reports are over; the capture starts meanwhile
+    a.sendto(b"pktpath-mcloop-own-group\n", ("ff02::7400", 7400, 0, index)); time.sleep(0.3)
+    a.sendto(b"pktpath-mcloop-other-group\n", ("ff02::7401", 7400, 0, index)); time.sleep(0.3)
+    b.sendto(b"pktpath-mcloop-loop-off\n", ("ff02::7400", 7400, 0, index)); time.sleep(0.3)
+    a.settimeout(0.2)
+    try:
+        print("received:", a.recv(2000))  # the looped-back copy of the first
+    except socket.timeout:
+        print("received nothing")
+
+
 def mdns_query():
     u, index = mdns_socket(PEER_IF)
     for _ in range(2):
@@ -548,6 +575,7 @@ if __name__ == "__main__":
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
              "udp-client": udp_client, "mdns-responder": mdns_responder, "mdns-query": mdns_query,
+             "mcloop-sender": mcloop_sender,
              "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,
              "tcp-err-server": tcp_err_server, "tcp-err-connect": tcp_err_connect, "tcp-err": tcp_err,
              "oracle-scenario": oracle_scenario}

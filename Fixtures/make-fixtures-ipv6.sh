@@ -2,10 +2,10 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns mcloop (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
 #      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu and tcp_err with FIXTURE_PREFIX=pv6,
-#      ra_route and redirect with FIXTURE_PREFIX=pra, dad with FIXTURE_PREFIX=pm1.
+#      ra_route and redirect with FIXTURE_PREFIX=pra, dad with FIXTURE_PREFIX=pm1, mcloop with FIXTURE_PREFIX=pl6.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -32,6 +32,9 @@
 #   mdns     an mDNS responder on the host (craft-ipv6-fixtures.py mdns-responder: [::]:5353 joined to
 #            ff02::fb) answers the peer's two queries to ff02::fb (mdns-query) with datagrams to ff02::fb;
 #            the profile names the responder's socket and its group
+#   mcloop   the host's UDP sockets send to link-local groups (craft-ipv6-fixtures.py mcloop-sender):
+#            [::]:7400, joined to ff02::7400, to its own group (the copy looped back to it) and to
+#            ff02::7401; [::]:7401, multicast loop off, to ff02::7400 (no copy)
 #   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
 #   ra_route the peer, with fd99::5 on its loopback, advertises itself as the default router
 #            (craft-ipv6-fixtures.py ra-route on: MTU 1400, on-link prefix fd79::/64), the host pings fd99::5
@@ -74,7 +77,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns mcloop)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -240,7 +243,18 @@ fx_mdns() {
   px $PY "$CRAFT" mdns-query
   sleep 0.5
   stop_capture v6_mdns
-  host v6_mdns '{ "proto": "udp", "addr": "::", "port": 5353, "groups": ["ff02::fb"] }' "" static
+  host v6_mdns '{ "proto": "udp", "addr": "::", "port": 5353, "groups": ["ff02::fb"], "multicast_loop": false }' "" static
+}
+
+fx_mcloop() {
+  setup; static_neigh
+  dx $PY "$CRAFT" mcloop-sender & local sender=$!; BG+=($sender)
+  sleep 3
+  start_capture v6_mcloop
+  wait $sender
+  stop_capture v6_mcloop
+  host v6_mcloop '{ "proto": "udp", "addr": "::", "port": 7400, "groups": ["ff02::7400"] },
+                  { "proto": "udp", "addr": "::", "port": 7401, "multicast_loop": false }' "" static
 }
 
 fx_scapy() {  # fixture craft-command [static] [sysctl-extra]
