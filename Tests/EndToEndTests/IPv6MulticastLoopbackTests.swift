@@ -32,7 +32,7 @@ struct IPv6MulticastLoopbackTests {
         events.compactMap { if case let .note(text, _) = $0 { text } else { nil } }
     }
 
-    @Test("each MLDv1 report the host sends to its own group comes back and is received after the frame",
+    @Test("each MLDv1 report the host sends to its own group comes back: received inside netif_rx from 6.1's worker, after the frame from 4.14's timer",
           arguments: ["4.14", "6.1", "6.12"])
     func mldv1Reports(_ version: String) throws {
         let (t, counters) = try Self.traces("v6_mld", version: version)
@@ -47,6 +47,15 @@ struct IPv6MulticastLoopbackTests {
                     "frame \(n): \(received)")
             // icmp6_dst_alloc's route: ip6_input, not ip6_mc_input (no Ip6InMcastPkts).
             #expect(!received.contains("ip6_mc_input"), "frame \(n)")
+            // Where: a worker (process context) receives the copy inside netif_rx, before the report leaves
+            // (veth_xmit after it); 4.14's timer (a softirq) leaves it on the backlog until after the frame.
+            let root = trace.events.first { $0.symbol?.function == "process_backlog" }
+            let leaves = functions.firstIndex(of: "veth_xmit") ?? 0, polled = functions.firstIndex(of: "process_backlog") ?? 0
+            if version == "4.14" {
+                #expect(root?.depth == 0 && polled > leaves, "frame \(n)")
+            } else {
+                #expect((root?.depth ?? 0) > 0 && polled < leaves, "frame \(n)")
+            }
             // The worker's (6.1 and later) or igmp6_event_report's (4.14) own-report check; the capture ends
             // with frame 12, so the worker that takes its copy runs after it.
             if version != "4.14", n == 12 { continue }
@@ -86,6 +95,8 @@ struct IPv6MulticastLoopbackTests {
         for n in [3, 5] {
             let trace = try #require(on.first { $0.frame == n })
             let received = Self.calls(trace.events, from: "process_backlog")
+            // The application's send (process context): received inside netif_rx.
+            #expect((trace.events.first { $0.symbol?.function == "process_backlog" }?.depth ?? 0) > 0)
             #expect(received.contains("ip6_mc_input") && received.contains("udpv6_rcv"), "frame \(n): \(received)")
             #expect(trace.verdict == .transmit)
         }

@@ -67,22 +67,18 @@ extension Kernel {
     /// copy keeps the output device and route and is marked `PACKET_LOOPBACK` (`loopedBack`); the
     /// backlog receives it after the frame being processed. When the packet is a reply the model sent
     /// while processing an earlier frame, that frame's trace already shows the copy received. From
-    /// process context (a work item, an application) the kernel runs the backlog as soon as `netif_rx`
-    /// enables bottom halves again, before the packet itself leaves: the trace says so.
+    /// process context (a work item, an application) `netif_rx` runs the backlog as soon as it enables
+    /// bottom halves again: the copy is received there, before the packet itself leaves.
     func dev_loopback_xmit(_ skb: inout SKBuff) {
         traced(dev_c.dev_loopback_xmit) {
             skb = loopedBack(skb)
-            if has(dev_c.netif_rx_ni) { netif_rx_ni(&skb) } else { netif_rx(&skb) }
+            let context = transmitContext.loopedBackWith == nil ? processContext : nil
+            if has(dev_c.netif_rx_ni) { netif_rx_ni(&skb, from: context) } else { netif_rx(&skb, from: context) }
             if let frame = transmitContext.loopedBackWith {
                 tracer.note("the looped-back copy was received with frame \(frame), whose processing sent this one")
-            } else {
+            } else if context == nil {
                 backlog.append(skb)
-                if let context = processContext {
-                    tracer.note("sent from process context (\(context)): the bottom halves enabled again after netif_rx run "
-                        + "the backlog at once, so the kernel takes the copy in before this packet leaves; shown after the frame")
-                } else {
-                    tracer.note("the looped-back copy is received from the backlog after this frame")
-                }
+                tracer.note("the looped-back copy is received from the backlog after this frame")
             }
         }
     }
@@ -90,7 +86,7 @@ extension Kernel {
     /// What sends the packet being transmitted from process context, if something does: a work item (6.1
     /// and later run MLD's and addrconf's in a worker) or an application (a frame nothing in the capture
     /// caused). A packet sent from a softirq (a timer, the receive of an earlier frame) is `nil`.
-    private var processContext: String? {
+    var processContext: String? {
         if let timer = outcome.causedByTimer { return timer.hasSuffix("_work") ? "the work item \(timer)" : nil }
         return outcome.causedBy == nil && transmitSKB != nil ? "the application's send" : nil
     }
@@ -217,16 +213,40 @@ extension Kernel {
         traced(dev_c.__netif_rx) { netif_rx_internal(&skb) }
     }
 
-    /// The receive entry for packets handed over outside a driver's NAPI poll (loopback copies).
+    /// The receive entry for packets handed over outside a driver's NAPI poll (loopback copies). Called
+    /// from process context (`context` says what sends), it turns bottom halves off around the queueing
+    /// and on again after, which runs the receive softirq at once: the backlog takes the packet in there.
     @discardableResult
-    func netif_rx(_ skb: inout SKBuff) -> NetRxResult {
-        traced(dev_c.netif_rx) { netif_rx_internal(&skb) }
+    func netif_rx(_ skb: inout SKBuff, from context: String? = nil) -> NetRxResult {
+        traced(dev_c.netif_rx) {
+            let queued = netif_rx_internal(&skb)
+            if let context { pollBacklogNow(skb, context) }
+            return queued
+        }
     }
 
-    /// `netif_rx` for process context (4.14; later `netif_rx` serves both).
+    /// `netif_rx` for process context (4.14; later `netif_rx` serves both): runs the pending receive
+    /// softirq itself (`do_softirq`) when called from process context.
     @discardableResult
-    func netif_rx_ni(_ skb: inout SKBuff) -> NetRxResult {
-        traced(dev_c.netif_rx_ni) { netif_rx_internal(&skb) }
+    func netif_rx_ni(_ skb: inout SKBuff, from context: String? = nil) -> NetRxResult {
+        traced(dev_c.netif_rx_ni) {
+            let queued = netif_rx_internal(&skb)
+            if let context { pollBacklogNow(skb, context) }
+            return queued
+        }
+    }
+
+    /// The receive softirq run on the way out of `netif_rx` in process context (`net_rx_action`, not
+    /// recorded, polls the backlog): the packet is received here, inside the send, before the packet it
+    /// was copied from leaves. The sender's frame keeps its own verdict.
+    private func pollBacklogNow(_ skb: SKBuff, _ context: String) {
+        tracer.note("sent from process context (\(context)): bottom halves on again, the receive softirq polls the backlog now")
+        let saved = (outcome, transmitSKB, transmitContext)
+        transmitSKB = nil
+        transmitContext = TransmitContext()
+        var copy = skb
+        process_backlog(&copy)
+        (outcome, transmitSKB, transmitContext) = saved
     }
 
     /// The backlog's NAPI poll: takes queued packets into the stack (softirq, a new call tree).

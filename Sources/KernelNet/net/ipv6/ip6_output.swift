@@ -55,7 +55,7 @@ extension Kernel {
     /// Hands the packet to the next hop's neighbour entry, counting it as transmitted in 6.12. A
     /// multicast packet to a group the device has joined is first cloned and looped back to the host
     /// (POST_ROUTING, then `dev_loopback_xmit`) unless the sending socket turned that off
-    /// (`sk_mc_loop`): the copy is received after the frame, on a path of its own.
+    /// (`sk_mc_loop`): the copy is received inside `netif_rx` from process context, else after the frame.
     func ip6_finish_output2(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip6_output_c.ip6_finish_output2) {
             if profile.version >= .v6_12 {
