@@ -104,7 +104,7 @@ struct IPv6MulticastLoopbackTests {
         #expect(onCounters["Ip6InMcastPkts"] == (offCounters["Ip6InMcastPkts"] ?? 0) + 2)
     }
 
-    @Test("the profile's multicast_loop is read and written back")
+    @Test("the profile's multicast_loop is read, for a UDP socket on :: only")
     func profileKey() throws {
         let json = """
             { "interfaces": [ { "name": "eth0", "driver": "veth", "mac": "02:00:00:00:0d:00", "addresses": ["fd00::1/64"] } ],
