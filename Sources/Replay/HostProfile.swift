@@ -463,9 +463,9 @@ public struct HostProfile: Sendable {
             socket.remote6 = remote6
             socket.groups6 = groups6
             if let loop = o["multicast_loop"] {
-                // IPV6_MULTICAST_LOOP: only an IPv6 UDP socket (bound to ::) sends multicast the model loops back.
-                guard let flag = loop as? Bool, proto == .udp, takesIPv6 else {
-                    throw fail("\(at).multicast_loop", "true or false, for a UDP socket bound to ::")
+                // IP_MULTICAST_LOOP, IPV6_MULTICAST_LOOP: a UDP socket's.
+                guard let flag = loop as? Bool, proto == .udp else {
+                    throw fail("\(at).multicast_loop", "true or false, for a UDP socket")
                 }
                 socket.multicastLoop = flag
             }

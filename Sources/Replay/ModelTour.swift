@@ -21,7 +21,7 @@ public enum ModelTour {
             { "interfaces": [
                 { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"], "captured": true },
                 { "name": "dut1", "driver": "veth", "mac": "02:00:00:00:0d:01", "mtu": 1280, "addresses": ["10.78.0.1/24"] } ],
-              "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000 } ],
+              "sockets": [ { "proto": "tcp", "port": 8080 }, { "proto": "udp", "port": 7000, "groups": ["239.1.2.3"] } ],
               "netfilter": [ { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "drop" },
                              { "hook": "input", "proto": "tcp", "dport": 2223, "verdict": "reject", "with": "tcp reset" },
                              { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject" },
@@ -130,6 +130,9 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)),
             tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: 3, code: 3, data: Array(rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40003, 7001, payload: data)).dropFirst(14).prefix(28)))),
             tx.ipv4(hostIP, peerIP, .udp, FrameBuilder.udp(7000, 40003, payload: data)),
+            // A datagram to the socket's own group: ip_mc_output asks it (sk_mc_loop) and loops a copy back to it.
+            FrameBuilder(source: hostMAC, destination: MACAddress(rawValue: 0x0100_5e01_0203))
+                .ipv4(hostIP, IPv4Address("239.1.2.3")!, .udp, FrameBuilder.udp(7000, 7000, payload: data)),
             rx.ipv4(peerIP, hostIP, .icmp, Array(echoSummed[0..<1480]), id: 77, dontFragment: false, moreFragments: true),
             rx.ipv4(peerIP, hostIP, .icmp, Array(echoSummed[1480...]), id: 77, dontFragment: false, fragmentOffset: 1480),
             tx.ipv4(hostIP, peerIP, .icmp, Array(reply[0..<1480]), id: 78, dontFragment: false, moreFragments: true),

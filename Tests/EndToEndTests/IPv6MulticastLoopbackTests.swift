@@ -4,6 +4,7 @@ import Replay
 import Testing
 import TestSupport
 import Trace
+import Wire
 
 /// The copy of an IPv6 multicast packet the host sends to a group its device has joined
 /// (`ip6_finish_output2` → `dev_loopback_xmit`, net/ipv6/ip6_output.c) and the slow path of
@@ -113,8 +114,29 @@ struct IPv6MulticastLoopbackTests {
         let host = try HostProfile.parse(Data(json.utf8))
         #expect(host.sockets.first?.multicastLoop == false)
         #expect(throws: (any Error).self) {
-            try HostProfile.parse(Data(json.replacingOccurrences(of: "\"addr\": \"::\"", with: "\"addr\": \"0.0.0.0\"").utf8))
+            try HostProfile.parse(Data(json.replacingOccurrences(of: "\"proto\": \"udp\"", with: "\"proto\": \"tcp\"").utf8))
         }
+    }
+
+    @Test("IPv4: ip_mc_output loops a UDP socket's multicast back unless the socket turned it off",
+          arguments: [true, false])
+    func ipv4(_ loop: Bool) throws {
+        let json = """
+            { "interfaces": [ { "name": "eth0", "driver": "veth", "mac": "02:00:00:00:0d:00", "addresses": ["10.77.0.1/24"], "captured": true } ],
+              "sockets": [ { "proto": "udp", "addr": "0.0.0.0", "port": 7000, "groups": ["239.1.2.3"], "multicast_loop": \(loop) } ] }
+            """
+        let host = try HostProfile.parse(Data(json.utf8))
+        let out = FrameBuilder(source: MACAddress("02:00:00:00:0d:00")!, destination: MACAddress(rawValue: 0x0100_5e01_0203))
+        let frame = out.ipv4(IPv4Address("10.77.0.1")!, IPv4Address("239.1.2.3")!, .udp,
+                             FrameBuilder.udp(7000, 7000, payload: Array("pktpath\n".utf8)))
+        let session = try ReplaySession(frames: [CapturedFrame(index: 1, timestampNanoseconds: 1_700_000_000_000_000_000, bytes: frame)],
+                                        captureName: "mc4", host: host, kernelVersion: "6.12")
+        var traces: [PacketTrace] = []
+        let summary = try session.run { traces.append($0) }
+        let t = try #require(traces.first)
+        #expect(t.direction == .tx && t.functions.contains("ip_mc_output") && t.functions.contains("sk_mc_loop"))
+        #expect(t.functions.contains("ip_mc_finish_output") == loop)
+        #expect(summary.counters["UdpInDatagrams", default: 0] == (loop ? 1 : 0))
     }
 
     @Test("a datagram made whole meets a lower MTU: ip6_fragment's slow path copies out each fragment",

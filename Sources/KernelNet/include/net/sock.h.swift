@@ -43,8 +43,8 @@ public struct SocketConfig: Sendable, Equatable {
     /// An IPv6 connection's local and remote addresses (then `address` and `remote` are unused).
     public var address6: IPv6Address?
     public var remote6: IPv6Address?
-    /// Whether the socket's multicast comes back to the host's own listeners (`IPV6_MULTICAST_LOOP`,
-    /// on by default: `inet6_create`).
+    /// Whether the socket's multicast comes back to the host's own listeners (`IP_MULTICAST_LOOP`,
+    /// `IPV6_MULTICAST_LOOP` for a socket on `::`; on by default: `inet_create`, `inet6_create`).
     public var multicastLoop = true
 
     public init(proto: Proto, address: IPv4Address, port: UInt16, state: TCPState? = nil,

@@ -1,8 +1,9 @@
 // Mirrors net/ipv4/ip_output.c (Linux 6.1): IPv4 output, from the transport protocols' hand-off to
 // the neighbour layer, including fragmentation (RFC 791 §3.2).
 // Not modeled: software GSO segmentation (a GSO packet the capture saw was cut below the tap, or its
-// segments were captured instead), GSO segments over the route's MTU, multicast output
-// (`ip_mc_output`), corking beyond one datagram, BPF cgroup egress programs.
+// segments were captured instead), GSO segments over the route's MTU, a multicast packet with a TTL
+// of 0 (`ip_mc_output` frees it after its copy), multicast routing, corking beyond one datagram, BPF
+// cgroup egress programs.
 import Trace
 import Wire
 
@@ -144,12 +145,16 @@ extension Kernel {
     }
 
     /// The output function of broadcast and multicast routes: a copy goes back to this host
-    /// (RFC 1122 §3.3.6), the packet itself through POST_ROUTING to `ip_finish_output`.
+    /// (RFC 1122 §3.3.6), the packet itself through POST_ROUTING to `ip_finish_output`. A multicast
+    /// packet's copy only when its sender loops multicast back (`sk_mc_loop`; the host's own packets
+    /// pass the multicast-routing condition, `RTCF_LOCAL` or not forwarded); a broadcast's always.
     @discardableResult
     func ip_mc_output(_ skb: inout SKBuff) -> NetdevTx {
         traced(ip_output_c.ip_mc_output) {
             countOutRequest(skb)
-            NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_mc_finish_output(&$0) }, dropped: ())
+            if skb.ip_hdr()?.destination.isMulticast != true || sk_mc_loop() {
+                NF_HOOK(.NF_INET_POST_ROUTING, &skb, okfn: { ip_mc_finish_output(&$0) }, dropped: ())
+            }
             return NF_HOOK_COND(.NF_INET_POST_ROUTING, &skb, okfn: { ip_finish_output(&$0) }, dropped: .NETDEV_TX_OK)
         }
     }

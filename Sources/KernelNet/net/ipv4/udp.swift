@@ -52,9 +52,11 @@ extension Kernel {
         }
     }
 
-    /// The `sendmsg` of UDP sockets: routes and builds the datagram, then sends it.
+    /// The `sendmsg` of UDP sockets: routes and builds the datagram, then sends it. The sending socket is
+    /// the one bound to the source port, whose multicast loop flag (`IP_MULTICAST_LOOP`) `ip_mc_output` reads.
     func udp_sendmsg(_ skb: inout SKBuff) {
         traced(udp.udp_sendmsg) {
+            if let sk = sockets.udp[skb.bytes.u16be(at: skb.transport_header)] { transmitContext.multicastLoop = sk.multicastLoop }
             if let iph = skb.ip_hdr() { _ = ip_route_output_flow(daddr: iph.destination) }
             udp_send_skb(&skb)
         }
