@@ -143,7 +143,8 @@ extension Mac80211Device {
 
     /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
     /// unfragmented, unprotected data (on an open network) from the AP to this station's own address,
-    /// with an RFC 1042 header, no A-MSDU, and not of the control port protocol.
+    /// with an RFC 1042 header, not of the control port protocol. (4.14's fast RX refuses A-MSDUs, 6.1's
+    /// de-aggregates them; the iwlwifi device has split them already.)
     func fastReceiveRefusal(_ skb: SKBuff, _ frame: WirelessFrame) -> String? {
         guard let h = frame.header else { return "the 802.11 header could not be read" }
         let fc = h.frameControl
@@ -153,7 +154,6 @@ extension Mac80211Device {
         if fc.moreFragments || h.fragmentNumber != 0 { return "a fragment" }
         if fc.isProtected { return "protected: the capture holds only the ciphertext the device decrypts" }
         if u_mgd?.cipher != nil { return "unprotected on a link with a pairwise key" }
-        if h.isAMSDU { return "an A-MSDU" }
         guard frame.etherType != nil, (0..<6).allSatisfy({ skb.bytes.u8(at: frame.bodyOffset + $0) == LLCSNAP.rfc1042[$0] })
         else { return "no RFC 1042 header" }
         if frame.etherType == .eapol { return "the control port protocol (EAPOL), which needs the handlers" }

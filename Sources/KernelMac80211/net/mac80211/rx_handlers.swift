@@ -1,8 +1,9 @@
 // Mirrors net/mac80211/rx.c (Linux 6.1; 4.14 and 6.12 where they differ): the RX handler chain a frame
 // goes through when fast RX does not take it, for a station interface.
 // Not modeled: A-MPDU reordering (`ieee80211_rx_reorder_ampdu`), decryption of frames the device did not
-// decrypt (a monitor capture holds only the ciphertext), defragmentation, A-MSDU deaggregation, block-ack
-// and other action frames, power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces.
+// decrypt (a monitor capture holds only the ciphertext), defragmentation, block-ack and other action
+// frames, power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces. A-MSDUs never reach the
+// handlers: the iwlwifi device de-aggregates them.
 import KernelNet
 import Trace
 import Wire
@@ -154,13 +155,12 @@ extension Mac80211Device {
         }
     }
 
-    /// Deaggregates an A-MSDU; other frames pass.
-    func ieee80211_rx_h_amsdu(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
-        kernel.traced(rx.ieee80211_rx_h_amsdu) {
-            guard h.frameControl.type == .data, h.isAMSDU else { return .RX_CONTINUE }
-            kernel.tracer.notModeled("A-MSDU deaggregation")
-            return .notModeled
-        }
+    /// De-aggregates an A-MSDU (`__ieee80211_rx_h_amsdu`, `ieee80211_amsdu_to_8023s`) for drivers whose
+    /// device does not. The model's iwlwifi device splits every A-MSDU into MPDUs itself and the driver
+    /// clears the A-MSDU bit (`deaggregate` beside `iwl_mvm_rx_mpdu_mq`), so no frame here is one: each
+    /// passes.
+    func ieee80211_rx_h_amsdu(_ kernel: Kernel) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_amsdu) { .RX_CONTINUE }
     }
 
     /// Converts an 802.11 data frame to 802.3 (`ieee80211_data_to_8023`): needs an LLC/SNAP header.
@@ -299,7 +299,7 @@ extension Mac80211Device {
             call { ieee80211_rx_h_decrypt(kernel, h, sta: sta) }
             call { ieee80211_rx_h_defragment(kernel, h) }
             call { ieee80211_rx_h_michael_mic_verify(kernel) }
-            call { ieee80211_rx_h_amsdu(kernel, h) }
+            call { ieee80211_rx_h_amsdu(kernel) }
             call { ieee80211_rx_h_data(kernel, &skb, frame, h, listed: &listed) }
             call { ieee80211_rx_h_ctrl(kernel, h) }
             call { ieee80211_rx_h_mgmt_check(kernel, skb, h) }

@@ -17,11 +17,23 @@ public final class IwlMvm: Ieee80211Ops {
     /// `IWL_MAX_TID_COUNT`, for frames without QoS): `mvm_sta->dup_data[queue].last_seq`, for the
     /// driver's duplicate detection (one RX queue in the model).
     var last_seq: [Int: UInt16] = [:]
+    /// The A-MSDU subframe index of that last frame, by TID (`dup_data->last_sub_frame`).
+    var last_sub_frame: [Int: Int] = [:]
 
     public init() {}
 
+    /// Receives the frame, or each MPDU the device split an A-MSDU into: the first MPDU that reaches the
+    /// NAPI receive list becomes `skb`, the others follow it (`Kernel.rxListMore`).
     public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
-        iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211)
+        guard let mpdus = deaggregate(kernel, skb) else { return iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211) }
+        var listed: [SKBuff] = []
+        for (index, var mpdu) in mpdus.enumerated() where iwl_mvm_rx_mpdu_mq(kernel, &mpdu, mac80211: mac80211, subframe: index) {
+            listed.append(mpdu)
+        }
+        guard let first = listed.first else { return false }
+        skb = first
+        kernel.rxListMore += listed.dropFirst()
+        return true
     }
 
     public func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {

@@ -1,6 +1,7 @@
 // Mirrors drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c (Linux 6.1): multi-queue receive of MPDUs.
-// Not modeled: the PCIe transport below (`iwl_pcie_rx_handle`), reordering, PN checks, radiotap, A-MSDU
-// subframe indexes in duplicate detection, several RX queues.
+// The device de-aggregates A-MSDUs: each subframe arrives as an MPDU of its own (see `deaggregate`).
+// Not modeled: the PCIe transport below (`iwl_pcie_rx_handle`), reordering, PN checks, radiotap, several
+// RX queues.
 import KernelMac80211
 import KernelNet
 import Trace
@@ -19,29 +20,32 @@ extension IwlMvm {
     }
 
     /// Whether a frame from a station the firmware knows is a retransmission already received: the
-    /// Retry bit and the same sequence control as the last frame of its TID. Control frames, QoS null
-    /// data and group-addressed frames are not checked. Either way mac80211 is told the check was done
-    /// (`RX_FLAG_DUP_VALIDATED`), so its own (`ieee80211_rx_h_check_dup`) passes the frame.
-    func iwl_mvm_is_dup(_ kernel: Kernel, _ h: IEEE80211Header) -> Bool {
+    /// Retry bit and the same sequence control as the last frame of its TID, and (for the subframes of
+    /// an A-MSDU, which share a sequence number) a subframe index no later than the last one's. Control
+    /// frames, QoS null data and group-addressed frames are not checked. Either way mac80211 is told
+    /// the check was done (`RX_FLAG_DUP_VALIDATED`), so its own (`ieee80211_rx_h_check_dup`) passes the frame.
+    func iwl_mvm_is_dup(_ kernel: Kernel, _ h: IEEE80211Header, subframe: Int) -> Bool {
         kernel.traced(rxmq.iwl_mvm_is_dup) {
             let fc = h.frameControl
             guard fc.type != .control, !(fc.isQoSData && fc.isNullData), !h.address1.isMulticast,
                   let seq = h.sequenceControl else { return false }
             let tid = fc.isQoSData ? Int(h.tid ?? 0) : 8
-            if fc.retry, last_seq[tid] == seq {
+            if fc.retry, last_seq[tid] == seq, last_sub_frame[tid, default: 0] >= subframe {
                 kernel.tracer.note("a retransmission of sequence number \(seq >> 4) (Retry set, the same sequence control "
-                    + "as the last frame of TID \(tid)): a duplicate")
+                    + "as the last frame of TID \(tid)\(subframe > 0 ? ", A-MSDU subframe \(subframe) already passed" : "")): a duplicate")
                 return true
             }
             last_seq[tid] = seq
+            last_sub_frame[tid] = subframe
             return false
         }
     }
 
     /// Receives one MPDU from an RX queue: builds the skb and its status (checksum offload result
     /// included; a failed FCS check marks the status, and mac80211 lets only monitor interfaces have
-    /// the frame), drops duplicates from a known station, and passes it up.
-    func iwl_mvm_rx_mpdu_mq(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
+    /// the frame), drops duplicates from a known station, and passes it up. `subframe` is the index
+    /// of an A-MSDU subframe the device split off (0 for other frames).
+    func iwl_mvm_rx_mpdu_mq(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device, subframe: Int = 0) -> Bool {
         kernel.traced(rxmq.iwl_mvm_rx_mpdu_mq) {
             if skb.ieee80211_rx_status?.frame.radio?.flags.contains(.badFCS) ?? false {
                 kernel.tracer.note("the device reports a bad FCS: RX_FLAG_FAILED_FCS_CRC")
@@ -49,11 +53,54 @@ extension IwlMvm {
                 skb.ip_summed = .CHECKSUM_UNNECESSARY
                 kernel.tracer.note("RX checksum offload: transport checksum verified (CHECKSUM_UNNECESSARY)")
             }
-            if let h = skb.ieee80211_rx_status?.frame.header, mac80211.knowsStation(h), iwl_mvm_is_dup(kernel, h) {
+            if let h = skb.ieee80211_rx_status?.frame.header, mac80211.knowsStation(h), iwl_mvm_is_dup(kernel, h, subframe: subframe) {
                 kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
             }
             return iwl_mvm_pass_packet_to_mac80211(kernel, &skb, mac80211: mac80211)
+        }
+    }
+
+    /// The device's A-MSDU de-aggregation (in hardware: no kernel function): each subframe of an
+    /// unprotected A-MSDU with a good FCS becomes an MPDU of its own, with the A-MSDU's MAC header and
+    /// the subframe's MSDU, which the driver receives in turn (`iwl_mvm_rx_mpdu_mq`). The driver clears
+    /// the A-MSDU bit of the QoS control field the device copied (on the 9000 family it also turns the
+    /// byte order of address 3 back), so mac80211 sees plain QoS data and never de-aggregates
+    /// (`ieee80211_rx_h_amsdu`). The subframe's source is taken as address 3 of a frame from the AP:
+    /// the source mac80211 converts it with. `nil` for a frame the device passes whole.
+    func deaggregate(_ kernel: Kernel, _ skb: SKBuff) -> [SKBuff]? {
+        guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header, h.frameControl.type == .data,
+              h.isAMSDU, !h.frameControl.isProtected, !(frame.radio?.flags.contains(.badFCS) ?? false),
+              let qos = h.qosControl else { return nil }
+        let amsdu = AMSDU(skb.bytes, from: frame.bodyOffset, to: frame.end)
+        let count = amsdu.subframes.count
+        kernel.tracer.note("an A-MSDU of \(count) subframe\(count == 1 ? "" : "s"): the device splits it, each subframe "
+            + "an MPDU of its own with the frame's MAC header, and the driver clears the A-MSDU bit")
+        if let failure = amsdu.failure {
+            kernel.tracer.notModeled("what the device does with the rest of the A-MSDU after subframe \(count) (\(failure))")
+        }
+        let qosOffset = frame.macOffset + (h.frameControl.hasAddress4 ? 30 : 24)
+        let sourceInAddress3 = h.frameControl.fromDS && !h.frameControl.toDS
+        return amsdu.subframes.map { sub in
+            var bytes = Array(skb.bytes[0..<frame.bodyOffset]) + skb.bytes[sub.offset..<sub.offset + sub.length]
+            var header = h
+            header.qosControl = qos & ~0x80
+            bytes[qosOffset] &= ~0x80
+            if sourceInAddress3 {
+                header.address3 = sub.source
+                bytes.replaceSubrange(frame.macOffset + 16..<frame.macOffset + 22, with: FrameBuilder.mac(sub.source))
+            }
+            var mpdu = frame
+            mpdu.header = header
+            mpdu.end = bytes.count
+            mpdu.failure = nil
+            mpdu.etherType = sub.length >= LLCSNAP.headerLength ? LLCSNAP.etherType(bytes, at: frame.bodyOffset) : nil
+            mpdu.networkOffset = frame.bodyOffset + LLCSNAP.headerLength
+            var part = skb
+            part.bytes = bytes
+            part.len = bytes.count - skb.data
+            part.ieee80211_rx_status = IEEE80211RxStatus(frame: mpdu)
+            return part
         }
     }
 }
