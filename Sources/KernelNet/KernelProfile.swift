@@ -211,8 +211,10 @@ public struct KernelProfile: Sendable, Equatable {
     public static let v6_12 = KernelProfile(
         version: .v6_12,
         inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["iwl_trans_tx"]),
-        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too
-        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb"]),
+        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too; receive block-ack
+        // sessions start and stop in the `__` functions themselves
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb",
+                                "___ieee80211_start_rx_ba_session", "___ieee80211_stop_rx_ba_session"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,

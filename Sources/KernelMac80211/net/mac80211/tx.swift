@@ -33,6 +33,8 @@ public final class Mac80211Device: NetDeviceOps {
     public var u_mgd: IEEE80211IfManaged?
     /// Management frames the RX handlers queued for the interface's work (`sdata->skb_queue`).
     var skb_queue: [SKBuff] = []
+    /// The AP's station entry's block-ack sessions (`sta->ampdu_mlme`).
+    var ampdu_mlme = sta_ampdu_mlme()
     /// The slow path's state of the frame on a TXQ, for `ieee80211_tx_dequeue`; `nil` for a frame fast
     /// xmit queued (`IEEE80211_TX_CTRL_FAST_XMIT`). The model's TXQs hold one frame at a time.
     var txq_tx: ieee80211_tx_data?

@@ -7,6 +7,12 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     /// a frame dropped for monitor interfaces only, a data frame that would not convert to 802.3.
     case RX_DROP_MONITOR = "RX_DROP_MONITOR"
     case RX_DROP_U_INVALID_8023 = "RX_DROP_U_INVALID_8023"
+    /// 6.12's reasons for action frames: shorter than a category, from no station, a returned frame,
+    /// and one returned to its sender.
+    case RX_DROP_U_RUNT_ACTION = "RX_DROP_U_RUNT_ACTION"
+    case RX_DROP_U_ACTION_UNKNOWN_SRC = "RX_DROP_U_ACTION_UNKNOWN_SRC"
+    case RX_DROP_U_REJECTED_ACTION_RESPONSE = "RX_DROP_U_REJECTED_ACTION_RESPONSE"
+    case RX_DROP_U_UNKNOWN_ACTION_REJECTED = "RX_DROP_U_UNKNOWN_ACTION_REJECTED"
     /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
     case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
     /// Not in 6.1; 6.12 has it (ip_expire and the fragments of a timed-out queue).

@@ -7,7 +7,7 @@ import Trace
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c`.
 public enum mvm_mac80211: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c"
-    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
+    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_ampdu_action, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
 }
 
 /// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
@@ -44,6 +44,14 @@ public final class IwlMvm: Ieee80211Ops {
     public func hasTXQs(in kernel: Kernel) -> Bool { kernel.has(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) }
 
     public func tx(_ kernel: Kernel, _ skb: inout SKBuff) { iwl_mvm_mac_tx(kernel, &skb) }
+
+    public func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int) -> Bool { iwl_mvm_mac_ampdu_action(kernel, start: start, tid: tid) }
+
+    /// mac80211's `ampdu_action` for receive sessions (`IEEE80211_AMPDU_RX_START`, `_RX_STOP`): the
+    /// station's side in the firmware.
+    func iwl_mvm_mac_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int) -> Bool {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_ampdu_action) { iwl_mvm_sta_rx_agg(kernel, start: start, tid: tid) }
+    }
 
     /// mac80211's `tx` operation: transmits a frame handed over directly (every data frame in 4.14).
     func iwl_mvm_mac_tx(_ kernel: Kernel, _ skb: inout SKBuff) {
