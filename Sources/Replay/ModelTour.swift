@@ -320,8 +320,8 @@ public enum ModelTour {
 
     /// Aggregation and action frames between the Wi-Fi station and its AP, as a monitor interface on
     /// 5 GHz sees them: an A-MSDU of two echo requests (the device splits it), a block-ack request
-    /// without a session, the AP's ADDBA request and the station's response, a block-ack request
-    /// within the session, the AP's DELBA, a malformed ADDBA request and its return to the AP, an SA
+    /// without a session, the AP's ADDBA request and the station's response, an echo request at the
+    /// reorder buffer's head and one out of order, a block-ack request within the session, the AP's DELBA, a malformed ADDBA request and its return to the AP, an SA
     /// Query request and its response, a spectrum measurement request and its refusal, the station's
     /// ADDBA request and the AP's response, the station's DELBA, an HT channel width notification,
     /// a returned frame, and an action frame from a stranger.
@@ -345,11 +345,17 @@ public enum ModelTour {
         let padding = [UInt8](repeating: 0, count: (4 - subframe.count % 4) % 4)
         let amsdu = [0x88, 0x02, 0, 0] + mac(hostMAC) + mac(apMAC) + mac(peerMAC) + [0x10, 0x01, 0x80, 0x00]
             + subframe + padding + subframe
+        // QoS data on TID 0 from the AP, with sequence number `seq`.
+        func data(seq: UInt16) -> [UInt8] {
+            [0x88, 0x02, 0, 0] + mac(hostMAC) + mac(apMAC) + mac(peerMAC) + [UInt8(seq << 4 & 0xff), UInt8(seq >> 4), 0, 0] + msdu
+        }
         let list: [[UInt8]] = [
             amsdu,
             blockAckRequest(tid: 0),
             fromAP(2, addba(7, tid: 0)),
             fromHost(1, [3, 1, 7, 0, 0, 0x02, 0x10, 0, 0]),
+            data(seq: 16),
+            data(seq: 20),
             blockAckRequest(tid: 0),
             fromAP(3, [3, 2, 0x00, 0x08, 1, 0]),
             fromAP(4, [3, 0, 8]),

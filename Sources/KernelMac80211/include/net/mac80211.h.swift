@@ -17,7 +17,7 @@ public protocol Ieee80211Ops: AnyObject {
     func hasTXQs(in kernel: Kernel) -> Bool
     /// Models `tx`: transmits one frame handed over directly (drivers without TXQs).
     func tx(_ kernel: Kernel, _ skb: inout SKBuff)
-    /// Models `ampdu_action` for receive sessions: starts or stops the one on `tid`. Returns whether
-    /// the driver agreed.
-    func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int) -> Bool
+    /// Models `ampdu_action` for receive sessions: starts the one on `tid` at sequence number `ssn`, or
+    /// stops it. Returns whether the driver agreed.
+    func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16) -> Bool
 }

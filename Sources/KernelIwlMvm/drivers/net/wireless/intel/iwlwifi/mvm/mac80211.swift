@@ -19,6 +19,9 @@ public final class IwlMvm: Ieee80211Ops {
     var last_seq: [Int: UInt16] = [:]
     /// The A-MSDU subframe index of that last frame, by TID (`dup_data->last_sub_frame`).
     var last_sub_frame: [Int: Int] = [:]
+    /// The head of the driver's reorder buffer of each TID with a receive block-ack session: the next
+    /// sequence number it passes on (`baid_data->reorder_buf[queue].head_sn`, one RX queue).
+    var reorder_head: [Int: UInt16] = [:]
 
     public init() {}
 
@@ -27,7 +30,8 @@ public final class IwlMvm: Ieee80211Ops {
     public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
         guard let mpdus = deaggregate(kernel, skb) else { return iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211) }
         var listed: [SKBuff] = []
-        for (index, var mpdu) in mpdus.enumerated() where iwl_mvm_rx_mpdu_mq(kernel, &mpdu, mac80211: mac80211, subframe: index) {
+        for (index, var mpdu) in mpdus.enumerated()
+            where iwl_mvm_rx_mpdu_mq(kernel, &mpdu, mac80211: mac80211, subframe: index, last: index == mpdus.count - 1) {
             listed.append(mpdu)
         }
         guard let first = listed.first else { return false }
@@ -45,12 +49,14 @@ public final class IwlMvm: Ieee80211Ops {
 
     public func tx(_ kernel: Kernel, _ skb: inout SKBuff) { iwl_mvm_mac_tx(kernel, &skb) }
 
-    public func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int) -> Bool { iwl_mvm_mac_ampdu_action(kernel, start: start, tid: tid) }
+    public func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16) -> Bool {
+        iwl_mvm_mac_ampdu_action(kernel, start: start, tid: tid, ssn: ssn)
+    }
 
     /// mac80211's `ampdu_action` for receive sessions (`IEEE80211_AMPDU_RX_START`, `_RX_STOP`): the
     /// station's side in the firmware.
-    func iwl_mvm_mac_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int) -> Bool {
-        kernel.traced(mvm_mac80211.iwl_mvm_mac_ampdu_action) { iwl_mvm_sta_rx_agg(kernel, start: start, tid: tid) }
+    func iwl_mvm_mac_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16) -> Bool {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_ampdu_action) { iwl_mvm_sta_rx_agg(kernel, start: start, tid: tid, ssn: ssn) }
     }
 
     /// mac80211's `tx` operation: transmits a frame handed over directly (every data frame in 4.14).

@@ -1,7 +1,7 @@
 // Mirrors drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c (Linux 6.1): multi-queue receive of MPDUs.
 // The device de-aggregates A-MSDUs: each subframe arrives as an MPDU of its own (see `deaggregate`).
-// Not modeled: the PCIe transport below (`iwl_pcie_rx_handle`), reordering, PN checks, radiotap, several
-// RX queues.
+// Not modeled: the PCIe transport below (`iwl_pcie_rx_handle`), frames out of order in a block-ack
+// session (the firmware's NSSN decides), PN checks, radiotap, several RX queues.
 import KernelMac80211
 import KernelNet
 import Trace
@@ -10,7 +10,7 @@ import Wire
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c`.
 public enum rxmq: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c"
-    case iwl_mvm_pass_packet_to_mac80211, iwl_mvm_is_dup, iwl_mvm_rx_mpdu_mq
+    case iwl_mvm_pass_packet_to_mac80211, iwl_mvm_is_dup, iwl_mvm_reorder, iwl_mvm_rx_mpdu_mq
 }
 
 extension IwlMvm {
@@ -41,11 +41,36 @@ extension IwlMvm {
         }
     }
 
+    /// The driver's A-MPDU reorder buffer (RSS devices reorder in the driver, `SUPPORTS_REORDERING_BUFFER`):
+    /// QoS data from the AP on a TID with a receive block-ack session. A frame at the buffer's head, with
+    /// nothing held, goes on at once and moves the head (after an A-MSDU's last subframe). What the
+    /// driver does with any other (holds it, releases frames, drops it as old) follows the firmware's
+    /// NSSN and old-sequence flag in the receive descriptor, which a capture does not show: the model
+    /// stops there, and takes the firmware's window to have moved past the frame. Returns whether the
+    /// buffer took the frame (it then does not go to mac80211 now).
+    func iwl_mvm_reorder(_ kernel: Kernel, _ h: IEEE80211Header, last: Bool) -> Bool {
+        kernel.traced(rxmq.iwl_mvm_reorder) {
+            guard let tid = h.tid.map(Int.init), let head = reorder_head[tid], h.frameControl.isQoSData,
+                  !h.frameControl.isNullData, !h.address1.isMulticast, let sn = h.sequenceNumber else { return false }
+            let next = (sn + 1) & 0xfff
+            guard sn == head else {
+                kernel.tracer.notModeled("a frame out of order in the block-ack session on TID \(tid) (sequence \(sn), the "
+                    + "reorder buffer's head \(head)): held, released or dropped by the firmware's NSSN, which the capture does not show")
+                reorder_head[tid] = next
+                return true
+            }
+            if last { reorder_head[tid] = next }
+            kernel.tracer.note("sequence \(sn) is the reorder buffer's head on TID \(tid): passed on at once")
+            return false
+        }
+    }
+
     /// Receives one MPDU from an RX queue: builds the skb and its status (checksum offload result
     /// included; a failed FCS check marks the status, and mac80211 lets only monitor interfaces have
     /// the frame), drops duplicates from a known station, and passes it up. `subframe` is the index
-    /// of an A-MSDU subframe the device split off (0 for other frames).
-    func iwl_mvm_rx_mpdu_mq(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device, subframe: Int = 0) -> Bool {
+    /// of an A-MSDU subframe the device split off (0 for other frames), `last` whether it is the last.
+    func iwl_mvm_rx_mpdu_mq(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device, subframe: Int = 0,
+                            last: Bool = true) -> Bool {
         kernel.traced(rxmq.iwl_mvm_rx_mpdu_mq) {
             if skb.ieee80211_rx_status?.frame.radio?.flags.contains(.badFCS) ?? false {
                 kernel.tracer.note("the device reports a bad FCS: RX_FLAG_FAILED_FCS_CRC")
@@ -55,6 +80,9 @@ extension IwlMvm {
             }
             if let h = skb.ieee80211_rx_status?.frame.header, mac80211.knowsStation(h), iwl_mvm_is_dup(kernel, h, subframe: subframe) {
                 kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return false
+            }
+            if let h = skb.ieee80211_rx_status?.frame.header, mac80211.knowsStation(h), iwl_mvm_reorder(kernel, h, last: last) {
                 return false
             }
             return iwl_mvm_pass_packet_to_mac80211(kernel, &skb, mac80211: mac80211)
