@@ -29,6 +29,12 @@ struct sta_ampdu_mlme {
 }
 
 extension Mac80211Device {
+    /// Whether the frame's transmitter is the AP's station entry and it has a receive block-ack session
+    /// on `tid` (for the driver's reorder buffer, which the firmware keeps per station).
+    public func hasReceiveSession(_ h: IEEE80211Header, tid: Int) -> Bool {
+        knowsStation(h) && ampdu_mlme.agg_session_valid.contains(tid)
+    }
+
     /// Ends a receive session: tells the driver (`IEEE80211_AMPDU_RX_STOP`) and, when this station ends it
     /// as recipient and is to say so, sends a DELBA. Nothing for a TID without a session.
     func ___ieee80211_stop_rx_ba_session(_ kernel: Kernel, tid: Int, initiator: Bool, reason: UInt16, tx: Bool) {

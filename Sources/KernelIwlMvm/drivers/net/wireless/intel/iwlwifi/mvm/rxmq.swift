@@ -47,10 +47,11 @@ extension IwlMvm {
     /// driver does with any other (holds it, releases frames, drops it as old) follows the firmware's
     /// NSSN and old-sequence flag in the receive descriptor, which a capture does not show: the model
     /// stops there, and takes the firmware's window to have moved past the frame. Returns whether the
-    /// buffer took the frame (it then does not go to mac80211 now).
-    func iwl_mvm_reorder(_ kernel: Kernel, _ h: IEEE80211Header, last: Bool) -> Bool {
+    /// buffer took the frame (it then does not go to mac80211 now). Every frame passes through here;
+    /// a session ends with the AP's station entry (the firmware's with it).
+    func iwl_mvm_reorder(_ kernel: Kernel, _ h: IEEE80211Header, last: Bool, mac80211: Mac80211Device) -> Bool {
         kernel.traced(rxmq.iwl_mvm_reorder) {
-            guard let tid = h.tid.map(Int.init), let head = reorder_head[tid], h.frameControl.isQoSData,
+            guard let tid = h.tid.map(Int.init), let head = reorder_head[tid], mac80211.hasReceiveSession(h, tid: tid), h.frameControl.isQoSData,
                   !h.frameControl.isNullData, !h.address1.isMulticast, let sn = h.sequenceNumber else { return false }
             let next = (sn + 1) & 0xfff
             guard sn == head else {
@@ -82,7 +83,7 @@ extension IwlMvm {
                 kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
             }
-            if let h = skb.ieee80211_rx_status?.frame.header, mac80211.knowsStation(h), iwl_mvm_reorder(kernel, h, last: last) {
+            if let h = skb.ieee80211_rx_status?.frame.header, iwl_mvm_reorder(kernel, h, last: last, mac80211: mac80211) {
                 return false
             }
             return iwl_mvm_pass_packet_to_mac80211(kernel, &skb, mac80211: mac80211)
