@@ -1,4 +1,5 @@
 import Capture
+import Foundation
 import Replay
 import Testing
 import TestSupport
@@ -80,6 +81,43 @@ struct WifiAggregationTests {
         #expect(t[18].verdict == .drop && t[18].dropReason == (v612 ? "RX_DROP_U_REJECTED_ACTION_RESPONSE" : nil))
         #expect(t[19].verdict == .drop && t[19].dropReason == (v612 ? "RX_DROP_U_ACTION_UNKNOWN_SRC" : nil))
         #expect(!Self.calls(t[19], "ieee80211_iface_work"))
+    }
+
+    /// The real 6.1 kernel's processing of an ADDBA request (Fixtures/oracle-wifi/addba_ht20: the Wi-Fi
+    /// oracle in HT20, where minstrel_ht opens a block-ack session for the first QoS data frame) against
+    /// the model's: the interface work hands it to ieee80211_process_addba_request, which asks the driver
+    /// (drv_ampdu_action) and sends the response through ieee80211_tx_skb_tid. Compared: the mac80211
+    /// functions the model shows as frames of their own, in order, up to the response's TXQ (the hwsim
+    /// driver has none: the rest differs).
+    @Test("the ADDBA request's path matches the real 6.1 kernel's")
+    func oracleAddBA() throws {
+        let text = try String(contentsOfFile: Repository.path("Fixtures/oracle-wifi/addba_ht20/addba_request.txt"), encoding: .utf8)
+        let real = text.split(separator: "\n").compactMap { line -> String? in
+            guard line.contains("[mac80211]"), !line.contains("}") else { return nil }
+            return line.trimmingCharacters(in: .whitespaces).components(separatedBy: " [").first
+        }
+        let symbols = Set(try String(contentsOfFile: Repository.path("Fixtures/oracle-wifi/addba_ht20/mac80211_symbols.txt"),
+                                     encoding: .utf8).split(separator: "\n").map(String.init))
+        let t = try Self.tour("6.1")
+        func visible(_ trace: PacketTrace) -> [String] {
+            trace.events.compactMap { e -> String? in
+                guard case let .call(sym, _, inline) = e, !inline, sym.file.hasPrefix("net/mac80211/") else { return nil }
+                return sym.function
+            }
+        }
+        let model = visible(t[2]) + visible(t[3])
+        let known = Set(model)
+        let upToQueue = { (list: [String]) in Array(list.prefix { $0 != "ieee80211_queue_skb" }) }
+        let mac80211Start = try #require(model.firstIndex(of: "ieee80211_iface_work"))
+        #expect(upToQueue(Array(model[mac80211Start...])) == upToQueue(real.filter { known.contains($0) }), "model vs real kernel")
+        #expect(real.starts(with: ["ieee80211_iface_work", "sta_info_get_bss", "ieee80211_process_addba_request", "drv_ampdu_action"]))
+        // What the model shows inline has no symbol, or was folded in at this call site.
+        for e in Array(t[2].events) + Array(t[3].events) {
+            guard case let .call(sym, _, inline) = e, sym.file.hasPrefix("net/mac80211/") else { continue }
+            let hasSymbol = symbols.contains(sym.function), inReal = real.contains(sym.function)
+            #expect(inline || hasSymbol, "\(sym.function) is a frame in the model but has no symbol")
+            #expect(!inline || !inReal, "\(sym.function) is a frame in the real trace")
+        }
     }
 
     @Test("an A-MSDU cut short: the subframes that fit go up, the rest is said to be not modeled")
