@@ -28,7 +28,19 @@ socket programs:
                waits for PREFIX.go (the capture started), makes another request and closes
   udp-server   (p6b-dut) UDP [::]:7000, reads for a few seconds
   udp-client   a datagram to 7000 (open) and one to 7001 (closed)
+  mdns-responder  (p6b-dut) UDP [::]:5353 joined to ff02::fb on p6b-dut: answers each datagram with
+               one to [ff02::fb]:5353, for a few seconds
+  mdns-query   from [::]:5353 on p6b-peer two datagrams to [ff02::fb]:5353, 0.5 s apart
   pmtu-server  (p6b-far) TCP listener on [::]:8080 reading until EOF, UDP [::]:7000, for a few seconds
+  tcp-err-server  (p6b-dut) listener on [::]:8080: one connection, reads 14 bytes, answers, reads until
+               EOF; the listener stays open for 12 s
+  tcp-err-connect  (p6b-dut) connects from [fd77::1]:40300 to [fd77::9]:9 (sent to the peer's MAC, which
+               never answers), then a datagram from a UDP socket [fd77::1]:7002 connected to [fd77::2]:7001
+  tcp-err      ICMPv6 errors about the host's TCP segments (sniffed): for an open connection (time
+               exceeded, no route, port unreachable, parameter problem, one out of window), for the
+               host's SYN to fd77::9 (address unreachable), for a SYN-ACK of a request socket made by a
+               SYN from fd77::7 (time exceeded, one out of window, administratively prohibited, then the
+               ACK that would complete it); an address unreachable about the host's UDP datagram
   pmtu-client  (p6b-dut) from [::]:7001 two datagrams of 1400 bytes to [fd78::2]:7000, 0.5 s apart, then
                6000 bytes over TCP to [fd78::3]:8080 and a close
 truth:
@@ -246,15 +258,20 @@ def accept_one(timeout):
     return s, c
 
 
-def tcp_server():
-    s, c = accept_one(5)
+def answer_request(c):
+    """Reads the client's 14-byte request and answers it."""
     got = b""
     while len(got) < 14:
         d = c.recv(100)
         if not d:
             break
         got += d
-    c.sendall(b"ok\n"); c.close()
+    c.sendall(b"ok\n")
+
+
+def tcp_server():
+    s, c = accept_one(5)
+    answer_request(c); c.close()
     time.sleep(2); s.close()
 
 
@@ -330,6 +347,36 @@ def udp_client():
     u.sendto(b"pktpath-udp-closed\n", (DUT_IP, 7001)); time.sleep(0.3)
 
 
+def mdns_socket(interface):
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    u.bind(("::", 5353))
+    index = socket.if_nametoindex(interface)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, index)
+    # Its own datagrams to the group not looped back to it (each would be answered again).
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
+    return u, index
+
+
+def mdns_responder():
+    u, index = mdns_socket(os.environ.get("FIXTURE_PREFIX", "p6b") + "-dut")
+    mreq = socket.inet_pton(socket.AF_INET6, "ff02::fb") + index.to_bytes(4, sys.byteorder)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+    u.settimeout(6)
+    try:
+        while True:
+            u.recv(2000)
+            u.sendto(b"pktpath-mdns-answer\n", ("ff02::fb", 5353, 0, index))
+    except (socket.timeout, OSError):
+        pass  # the time is up, or the namespace went
+
+
+def mdns_query():
+    u, index = mdns_socket(PEER_IF)
+    for _ in range(2):
+        u.sendto(b"pktpath-mdns-query\n", ("ff02::fb", 5353, 0, index)); time.sleep(0.5)
+
+
 def pmtu_server():
     import threading
     u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -367,6 +414,95 @@ def pmtu_client():
 
 
 # ---- truth -------------------------------------------------------------------------------------
+
+def tcp_err_server():
+    s, c = accept_one(15)
+    answer_request(c)
+    try:
+        while c.recv(100):
+            pass
+    except OSError:
+        pass
+    c.close()
+    time.sleep(6); s.close()
+
+
+def tcp_err_connect():
+    t = socket.socket(socket.AF_INET6)
+    t.bind((DUT_IP, 40300)); t.settimeout(3)
+    try:
+        t.connect(("fd77::9", 9))
+    except OSError as e:
+        print("connect to [fd77::9]:9:", e, file=sys.stderr)
+    t.close()
+    time.sleep(0.5)
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind((DUT_IP, 7002)); u.connect((PEER_IP, 7001)); u.settimeout(1)
+    u.send(b"pktpath-udp-closed\n")
+    try:
+        u.recv(100)
+    except OSError as e:
+        print("UDP to [fd77::2]:7001:", e, file=sys.stderr)
+    time.sleep(1)
+    u.close()
+
+
+def tcp_err():
+    s = S()
+    got = []
+    sn = s.AsyncSniffer(iface=PEER_IF, filter="ip6 and src host %s and (tcp or udp)" % DUT_IP, prn=got.append,
+                        store=False)
+    sn.start()
+    time.sleep(0.5)
+
+    def seen(cond, timeout=8):
+        for _ in range(int(timeout / 0.05)):
+            for p in list(got):
+                if cond(p):
+                    return p
+            time.sleep(0.05)
+        raise SystemExit("tcp-err: the host's segment was not seen (%d sniffed)" % len(got))
+
+    def quote(src, dst, sport, dport, seq, flags="A"):
+        return bytes(ip6(dst=dst, src=src) / s.TCP(sport=sport, dport=dport, seq=seq, flags=flags))
+
+    def error(kind, code, quoted):
+        return frame(ip6() / kind(code=code) / s.Raw(quoted))
+
+    unreach, exceeded, problem = s.ICMPv6DestUnreach, s.ICMPv6TimeExceeded, s.ICMPv6ParamProblem
+    # An open connection: its next sequence number is snd_una = snd_nxt once the answer is acknowledged.
+    c = socket.socket(socket.AF_INET6)
+    c.bind((PEER_IP, 40000)); c.settimeout(5)
+    c.connect((DUT_IP, 8080))
+    c.sendall(b"hello pktpath\n"); c.recv(100)
+    time.sleep(0.3)
+    ok = seen(lambda p: s.TCP in p and p[s.TCP].sport == 8080 and len(p[s.TCP].payload) == 3)
+    una = (ok[s.TCP].seq + 3) & 0xffffffff
+    q = quote(DUT_IP, PEER_IP, 8080, 40000, una)
+    send([error(exceeded, 0, q), error(unreach, 0, q), error(unreach, 4, q), error(problem, 0, q),
+          error(unreach, 1, quote(DUT_IP, PEER_IP, 8080, 40000, (una + 100000) & 0xffffffff))])
+    c.close()
+    time.sleep(0.5)
+    # The host's connection attempt to fd77::9 (tcp-err-connect): an address unreachable about its SYN.
+    syn = seen(lambda p: s.TCP in p and p[s.IPv6].dst == "fd77::9")
+    send([error(unreach, 3, bytes(syn[s.IPv6]))])
+    # The connected UDP socket's datagram: the peer's kernel answers port unreachable, then an address
+    # unreachable (not fatal) about it.
+    dgram = seen(lambda p: s.UDP in p and p[s.UDP].sport == 7002)
+    time.sleep(0.3)
+    send([error(unreach, 3, bytes(dgram[s.IPv6]))])
+    # A request socket: a SYN from fd77::7 (the host reaches it through the peer's MAC).
+    send([frame(ip6(src="fd77::7") / s.TCP(sport=40100, dport=8080, seq=1000, flags="S"))], gap=0.05)
+    synack = seen(lambda p: s.TCP in p and p[s.IPv6].dst == "fd77::7")
+    isn = synack[s.TCP].seq
+    q = quote(DUT_IP, "fd77::7", 8080, 40100, isn, "SA")
+    send([error(exceeded, 0, q), error(unreach, 1, quote(DUT_IP, "fd77::7", 8080, 40100, isn + 5, "SA")),
+          error(unreach, 1, q),
+          frame(ip6(src="fd77::7") / s.TCP(sport=40100, dport=8080, seq=1001, ack=(isn + 1) & 0xffffffff, flags="A"))],
+         gap=0.1)
+    time.sleep(0.5)
+    sn.stop()
+
 
 def oracle_scenario(host_json, *groups):
     """The oracle's scenario for a host profile: its interfaces, sysctls, routes and neighbours, IPv6 on,
@@ -411,7 +547,9 @@ if __name__ == "__main__":
     table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "redirect": redirect, "mld": mld, "frag": frag,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
-             "udp-client": udp_client, "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,
+             "udp-client": udp_client, "mdns-responder": mdns_responder, "mdns-query": mdns_query,
+             "pmtu-server": pmtu_server, "pmtu-client": pmtu_client,
+             "tcp-err-server": tcp_err_server, "tcp-err-connect": tcp_err_connect, "tcp-err": tcp_err,
              "oracle-scenario": oracle_scenario}
     if cmd not in table:
         sys.exit(__doc__)

@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans, synackretrans)
+#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans, synackretrans, fastretrans, rto, frto, twreuse)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -37,6 +37,16 @@
 #   synackretrans a SYN crafted with scapy in pk-cpeer from 10.77.0.3 (an address no namespace owns) to
 #             the host's server: nothing answers the SYN-ACK, so the host's request socket timer sends it
 #             again after 1 s; 1.6 s after the SYN scapy's data completes the handshake, then a RST ends it
+#   fastretrans the host uploads 100,000 bytes to a server in pk-cfar through pk-cpeer, which routes
+#             between them and queues towards pk-cfar behind a 20 Mbit/s htb class with a 10-packet pfifo:
+#             the queue overflows, the server's ACKs carry SACK blocks, the host retransmits
+#   rto       the host sends 100 bytes to pk-cpeer's server, then 7,000 while pk-cpeer's route back is a
+#             blackhole (its ACKs never leave) for 1.5 s: loss probe, retransmission timer, then the ACKs
+#             of data that had arrived all along, with D-SACKs of the copies
+#   frto      rto with the host's TCP timestamps off (net.ipv4.tcp_timestamps=0): the ACK after the
+#             timeouts can only prove them spurious by F-RTO (never-retransmitted data acknowledged)
+#   twreuse   with net.ipv4.tcp_tw_reuse=1 the host connects to pk-cpeer's server from 10.77.0.1:40090 and
+#             closes first (TIME_WAIT), then connects again from the same port 1.5 s later (TWRecycled)
 # NS_PREFIX (default pk-c) names the namespaces NS_PREFIXdut, NS_PREFIXpeer and NS_PREFIXfar, and the
 # tracefs instance, so that two recordings can run side by side.
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
@@ -45,7 +55,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans synackretrans)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans synackretrans fastretrans rto frto twreuse)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft.py"
 NS=${NS_PREFIX:-pk-c}; DUT=${NS}dut; PEER=${NS}peer; FAR=${NS}far
@@ -145,14 +155,15 @@ EOF
 
 # The host profile of fixture NAME: the host with its peer's MAC as a permanent neighbour and a TCP
 # listener on 8080.
-# The host profile of veth-dut alone, its peer a permanent neighbour: dut_host NAME SOCKETS (a JSON array).
+# The host profile of veth-dut alone, its peer a permanent neighbour: dut_host NAME SOCKETS (a JSON array)
+# [SYSCTL] (more "name": value pairs).
 dut_host() {
   cat > "$OUT/$1.host.json" <<EOF
 { "kernel": "6.1",
   "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sockets": $2,
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0${3:+, $3} } }
 EOF
 }
 
@@ -355,6 +366,117 @@ PYEOF
   "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
 EOF
+}
+
+# A TCP server on 8080 in the namespace that $1 (px, fx) runs commands in: reads until the client
+# shuts down, answers "ok", closes; returns once it listens.
+sink_server() {
+  "$1" $PY - <<'EOF' & BG+=($!)
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
+s.settimeout(20)
+c, _ = s.accept(); c.settimeout(10)
+while c.recv(65536): pass
+c.sendall(b"ok\n"); c.close()
+time.sleep(3); s.close()
+EOF
+  for _ in $(seq 50); do "$1" ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+}
+
+fx_fastretrans() {
+  static_neigh
+  ip netns add $FAR
+  fx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip link add veth-rtr netns $PEER address 02:00:00:00:0e:01 type veth peer name veth-far netns $FAR address $FAR_MAC
+  px ip addr add 10.78.0.1/24 dev veth-rtr; fx ip addr add $FAR_IP/24 dev veth-far
+  px ethtool -K veth-rtr tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+  fx ethtool -K veth-far tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+  fx ip link set lo up; px ip link set veth-rtr up; fx ip link set veth-far up
+  wait_up $PEER veth-rtr; wait_up $FAR veth-far
+  px sysctl -qw net.ipv4.ip_forward=1
+  dx ip route add 10.78.0.0/24 via $PEER_IP
+  fx ip route add default via 10.78.0.1
+  # The bottleneck: 20 Mbit/s towards the server, at most 10 packets queued.
+  px tc qdisc add dev veth-rtr root handle 1: htb default 1
+  px tc class add dev veth-rtr parent 1: classid 1:1 htb rate 20mbit 2>/dev/null
+  px tc qdisc add dev veth-rtr parent 1:1 pfifo limit 10
+  sink_server fx
+  start_capture ctr_fastretrans
+  dx $PY -c 'import socket
+c = socket.socket(); c.bind(("10.77.0.1", 40070)); c.settimeout(10); c.connect(("10.78.0.2", 8080))
+c.sendall(b"u" * 100000); c.shutdown(socket.SHUT_WR)
+while c.recv(65536): pass
+c.close()'
+  stop_capture ctr_fastretrans
+  cat > "$OUT/ctr_fastretrans.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "routes": [ { "dst": "10.78.0.0/24", "via": "$PEER_IP", "dev": "veth-dut" } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
+# rto_scenario NAME: the host sends 100 bytes to pk-cpeer's server, then 7,000 while pk-cpeer's route
+# back is a blackhole for 1.5 s.
+rto_scenario() {
+  static_neigh
+  sink_server px
+  start_capture $1
+  local go=$WORK/$1.go
+  dx $PY -c 'import socket, sys, time
+c = socket.socket(); c.bind(("10.77.0.1", 40080)); c.settimeout(10); c.connect(("10.77.0.2", 8080))
+c.sendall(b"a" * 100); time.sleep(0.3)
+open(sys.argv[1], "w").close(); time.sleep(0.2)
+c.sendall(b"b" * 7000); time.sleep(2.5)
+c.shutdown(socket.SHUT_WR)
+while c.recv(65536): pass
+c.close()' "$go" &
+  local client=$!
+  for _ in $(seq 100); do [ -e "$go" ] && break; sleep 0.02; done
+  px ip route add blackhole $DUT_IP/32
+  sleep 1.5
+  px ip route del blackhole $DUT_IP/32
+  wait $client
+  sleep 0.3
+  stop_capture $1
+}
+
+fx_rto() {
+  rto_scenario ctr_rto
+  dut_host ctr_rto '[]'
+}
+
+fx_frto() {
+  dx sysctl -qw net.ipv4.tcp_timestamps=0
+  rto_scenario ctr_frto
+  dut_host ctr_frto '[]' '"net.ipv4.tcp_timestamps": 0'
+}
+
+fx_twreuse() {
+  static_neigh
+  dx sysctl -qw net.ipv4.tcp_tw_reuse=1
+  px $PY - <<'EOF' & BG+=($!)
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
+s.settimeout(20)
+for _ in range(2):
+    c, _ = s.accept(); c.settimeout(5); c.recv(100); c.sendall(b"pong\n")
+    while c.recv(100): pass
+    c.close()
+s.close()
+EOF
+  for _ in $(seq 50); do px ss -H -n -l -t "sport = :8080" | grep -q . && break; sleep 0.1; done
+  start_capture ctr_twreuse
+  # The host closes first (TIME_WAIT), waits past the one-second granularity of tcp_twsk_unique's
+  # timestamp check, and connects again from the same port.
+  dx $PY -c 'import socket, time
+for i in range(2):
+    c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); c.bind(("10.77.0.1", 40090))
+    c.settimeout(5); c.connect(("10.77.0.2", 8080)); c.sendall(b"ping\n"); c.recv(100); c.close()
+    time.sleep(1.5 if i == 0 else 0.3)'
+  stop_capture ctr_twreuse
+  dut_host ctr_twreuse '[]' '"net.ipv4.tcp_tw_reuse": 1'
 }
 
 for f in "${SEL[@]}"; do

@@ -2,10 +2,10 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
-#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu with FIXTURE_PREFIX=pv6,
-#      ra_route and redirect with FIXTURE_PREFIX=pra.
+#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu and tcp_err with FIXTURE_PREFIX=pv6,
+#      ra_route and redirect with FIXTURE_PREFIX=pra, dad with FIXTURE_PREFIX=pm1.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -25,6 +25,13 @@
 #            (DAD, MLD); then the peer adds fd77::20 (its DAD probe) and tries fd77::1 (the host
 #            defends it with an NA)
 #   ndisc    craft-ipv6-fixtures.py ndisc: valid and invalid NS/NA, DAD probes, RS, redirect
+#   dad      DAD fails twice on the host (router_solicitation_delay 0 on both sides: each probe leaves at once):
+#            it adds fd77::5, which the peer has (the peer's NA), then fd77::6, which the peer adds 0.3 s
+#            later (the peer's own probe); `ip -6 addr` of the host after the capture goes to
+#            truth/v6_dad.addr.txt (both dadfailed tentative)
+#   mdns     an mDNS responder on the host (craft-ipv6-fixtures.py mdns-responder: [::]:5353 joined to
+#            ff02::fb) answers the peer's two queries to ff02::fb (mdns-query) with datagrams to ff02::fb;
+#            the profile names the responder's socket and its group
 #   ra       craft-ipv6-fixtures.py ra: invalid and valid router advertisements (accept_ra=1, forwarding=0)
 #   ra_route the peer, with fd99::5 on its loopback, advertises itself as the default router
 #            (craft-ipv6-fixtures.py ra-route on: MTU 1400, on-link prefix fd79::/64), the host pings fd99::5
@@ -54,13 +61,20 @@
 #            first; the second leaves in fragments), 6000 bytes over TCP to [fd78::3]:8080 (packet too
 #            big, the connection's MSS falls, it retransmits), then ping6 -s 3000 twice to fd78::4
 #            (packet too big about the first fragment; the second request in fragments of 1280)
+#   tcp_err  static neighbours, fd77::7 and fd77::9 reached through the peer's MAC (the peer, not a router,
+#            never answers for them): craft-ipv6-fixtures.py tcp-err against a listener on [::]:8080
+#            (tcp-err-server) and the host's tcp-err-connect: ICMPv6 errors about an open connection's
+#            segments (soft errors, one out of window), about the host's SYN to fd77::9 (the attempt
+#            fails), about a request socket's SYN-ACK (kept, out of window, removed; the ACK after it
+#            gets a reset), and the port unreachable and an address unreachable about a datagram of the
+#            host's UDP socket connected to [fd77::2]:7001
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -194,6 +208,41 @@ fx_linkup() {
   host v6_linkup "" '"net.ipv6.conf.$DUT.router_solicitations": 1'
 }
 
+fx_dad() {
+  setup
+  dx sysctl -qw net.ipv6.conf.$DUT.router_solicitation_delay=0; px sysctl -qw net.ipv6.conf.$PEER.router_solicitation_delay=0
+  px ip addr add fd77::5/64 dev $PEER
+  settle $PEER
+  start_capture v6_dad
+  dx ip addr add fd77::5/64 dev $DUT
+  sleep 2
+  dx ip addr add fd77::6/64 dev $DUT
+  sleep 0.3
+  px ip addr add fd77::6/64 dev $PEER
+  sleep 2
+  stop_capture v6_dad
+  dx ip -6 addr show dev $DUT > "$OUT/truth/v6_dad.addr.txt"
+  host v6_dad "" '"net.ipv6.conf.'$DUT'.router_solicitation_delay": 0'
+  # the addresses the host adds during the capture, after its own (as fx_linkup's fd77::1)
+  $PY - "$OUT/v6_dad.host.json" <<'PYEOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["interfaces"][0]["addresses"] += ["fd77::5/64", "fd77::6/64"]
+json.dump(p, open(sys.argv[1], "w"), indent=1)
+PYEOF
+}
+
+fx_mdns() {
+  setup; static_neigh
+  dx $PY "$CRAFT" mdns-responder & BG+=($!)
+  wait_listen u 5353
+  start_capture v6_mdns
+  px $PY "$CRAFT" mdns-query
+  sleep 0.5
+  stop_capture v6_mdns
+  host v6_mdns '{ "proto": "udp", "addr": "::", "port": 5353, "groups": ["ff02::fb"] }' "" static
+}
+
 fx_scapy() {  # fixture craft-command [static] [sysctl-extra]
   setup; [ "${3:-}" = static ] && static_neigh
   start_capture "$1"
@@ -252,7 +301,9 @@ fx_mld() {
   px $PY "$CRAFT" mld
   sleep 1
   stop_capture v6_mld
-  host v6_mld   # the membership of ff12::7777 is not in the profile (it has no way to say it yet)
+  host v6_mld
+  # autojoin made ff12::7777 an address and a group of the interface (ip -6 maddr: its solicited-node group first)
+  sed -i 's|"addresses": \["'$DUT_IP'/64", "'$DUT_LL'/64"\],|"addresses": ["'$DUT_IP'/64", "'$DUT_LL'/64", "ff12::7777/128"],\n                    "groups": ["ff02::1:ff00:7777", "ff12::7777"],|' "$OUT/v6_mld.host.json"
 }
 
 fx_frag() {
@@ -356,6 +407,28 @@ import json, sys
 p, via, dev = sys.argv[1:]
 h = json.load(open(p))
 h["routes"] = [{"dst": "fd78::/64", "via": via, "dev": dev}]
+json.dump(h, open(p, "w"), indent=1)
+PYEOF
+}
+
+fx_tcp_err() {
+  setup; static_neigh
+  for a in fd77::7 fd77::9; do dx ip neigh replace $a lladdr $PEER_MAC dev $DUT nud permanent; done
+  dx $PY "$CRAFT" tcp-err-server & BG+=($!)
+  wait_listen t 8080
+  start_capture v6_tcp_err
+  px $PY "$CRAFT" tcp-err & local peer=$!
+  sleep 3.5
+  dx $PY "$CRAFT" tcp-err-connect
+  wait $peer
+  stop_capture v6_tcp_err
+  host v6_tcp_err '{ "proto": "tcp", "addr": "::", "port": 8080, "state": "listen" },
+    { "proto": "udp", "addr": "::", "port": 7002, "remote": "['$PEER_IP']:7001" }' "" static
+  $PY - "$OUT/v6_tcp_err.host.json" "$PEER_MAC" "$DUT" <<'PYEOF'
+import json, sys
+p, mac, dev = sys.argv[1:]
+h = json.load(open(p))
+h["neighbours"] += [{"ip": a, "mac": mac, "dev": dev, "state": "permanent"} for a in ("fd77::7", "fd77::9")]
 json.dump(h, open(p, "w"), indent=1)
 PYEOF
 }

@@ -23,6 +23,9 @@ public struct HashTable<Key: HashTableKey, Value> {
     /// Entries held.
     public private(set) var count = 0
     private let seed = HashTableSeed.value
+    /// The slot the last successful lookup found: the model looks one key up several times in a row
+    /// (a frame's connection), and a key found there needs no hashing or probing.
+    private let recent = RecentSlot()
 
     public init() {
         keys = Array(repeating: nil, count: 16)
@@ -36,9 +39,15 @@ public struct HashTable<Key: HashTableKey, Value> {
     /// The slot holding `key`, or -1.
     @inline(__always)
     private func find(_ key: Key) -> Int {
+        // A hint only: the slot is taken when it holds the key, wherever the key has moved since.
+        let last = recent.slot.pointee & mask
+        if let k = keys[last], k == key { return last }
         var i = home(key)
         while let k = keys[i] {
-            if k == key { return i }
+            if k == key {
+                recent.slot.pointee = i
+                return i
+            }
             i = (i + 1) & mask
         }
         return -1
@@ -130,6 +139,17 @@ public struct HashTable<Key: HashTableKey, Value> {
 }
 
 extension HashTable: Sendable where Key: Sendable, Value: Sendable {}
+
+/// Where a ``HashTable``'s last lookup found its key. Shared by copies of the table, which only read
+/// it as a hint (each checks the key in its own slot); a table is used by one thread at a time.
+private final class RecentSlot: @unchecked Sendable {
+    /// Behind a pointer, so that reading and writing it cost no exclusivity check.
+    let slot = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+
+    init() { slot.initialize(to: 0) }
+
+    deinit { slot.deallocate() }
+}
 
 /// The seed of every ``HashTable`` of the process, drawn once.
 private enum HashTableSeed {

@@ -61,6 +61,13 @@ public final class Kernel {
     /// The devices the replay saw send a router solicitation (the first comes from DAD's completion, the
     /// others from the solicitation timer).
     var routerSolicitationsSent: Set<String> = []
+    /// MLD's state of each IPv6 device, by name: queries and reports waiting for the worker, the
+    /// querier's timers, the reports due.
+    var mld: [String: MLDDevice] = [:]
+    /// When the DAD of each address whose probe the capture showed ends, if no one claims it first.
+    var dadEnds: [IPv6Address: Int64] = [:]
+    /// No MLD work item is due before this time (capture clock).
+    var mldWorkHorizon = Int64.max
     /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
     var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
     /// No time-wait timer expires before this time (capture clock).
@@ -90,6 +97,10 @@ public final class Kernel {
     /// Records that the frame reached its consumer (`proto` names it) outside the modeled stack, e.g. a
     /// Wi-Fi supplicant over nl80211.
     public func delivered(to proto: String) { outcome.set(.deliver, proto: proto) }
+    /// Records that the frame is held for reassembly outside the modeled IP stack (an 802.11 fragment).
+    public func heldForReassembly() { outcome.set(.queue) }
+    /// Records that the frame completed a reassembly outside the modeled IP stack (the last 802.11 fragment).
+    public func completedReassembly() { outcome.reassembled = true }
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
     /// frames the capture shows leaving the host.
     var expected = ExpectedTransmits(limit: Kernel.expectedLimit)
@@ -177,6 +188,16 @@ public final class Kernel {
         return body()
     }
 
+    /// ``traced(_:inline:_:)`` for a body that works on `skb`, handed to it as a parameter of its own
+    /// instead of captured: a captured `inout` variable may be reached from elsewhere, so each read
+    /// of the whole skb in the body (passing it to a function) copies it first; a parameter is the
+    /// body's alone and is lent as it is.
+    @inlinable @inline(__always)
+    public func traced<F: KernelSourceFile, R>(_ fn: F, inline: Bool? = nil, _ skb: inout SKBuff,
+                                              _ body: (inout SKBuff) -> R) -> R {
+        traced(fn, inline: inline) { body(&skb) }
+    }
+
     /// The per-device sysctls of `dev` (`in_dev->cnf`, `inet6_dev->cnf`), resolved once per device
     /// instead of by name on every packet; a device the kernel was not made with is resolved now.
     @inline(__always)
@@ -236,8 +257,11 @@ struct SentSegment {
     var timestamp: UInt32?
     /// Whether it carried PSH, which only the last segment of a GSO skb carries.
     var push: Bool
-    /// Whether its skb is a retransmission (sent again after a packet too big shrank the MSS).
+    /// Whether its skb is a retransmission (sent again after a packet too big shrank the MSS, or found lost).
     var retransmission = false
+    /// For a retransmission found lost, when it left: only a segment that leaves right after it, within
+    /// ``Kernel/gsoBurst``, continues its skb (retransmissions in recovery are paced one skb at a time).
+    var leftAt: Int64?
 }
 
 /// SNMP counters by `nstat` name, as the kernel keeps them in per-protocol MIB arrays: the model
@@ -550,7 +574,8 @@ public struct Sysctl: Sendable {
         "net.ipv4.udp_early_demux", "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
-        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_sack", "net.ipv4.tcp_dsack", "net.ipv4.tcp_early_retrans", "net.ipv4.ping_group_range",
+        "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_sack", "net.ipv4.tcp_dsack", "net.ipv4.tcp_early_retrans", "net.ipv4.tcp_frto",
+        "net.ipv4.ping_group_range",
         "net.ipv6.icmp.echo_ignore_all", "net.ipv6.route.mtu_expires",
     ]
 
@@ -561,7 +586,7 @@ public struct Sysctl: Sendable {
     public static let modeledPerDevice6: Set<String> = [
         "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
         "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
-        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "dad_transmits",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

@@ -69,6 +69,11 @@ public struct KernelProfile: Sendable, Equatable {
         "ip_local_out", "ip_send_skb", "veth_forward_skb", "__netif_receive_skb_list", "ip_list_rcv_finish",
         "ip6_rcv_finish", "ip6_protocol_deliver_rcu", "icmpv6_send", "icmpv6_param_prob",
         "__ip6_finish_output",
+        // MLD: the worker's per-packet handlers and the query's version helpers have no symbol in Debian's
+        // 6.1 and 6.12 builds (available_filter_functions); 4.14 has no worker
+        "__mld_query_work", "__mld_report_work", "mld_process_v1", "mld_process_v2",
+        // the state-change report's builder, folded into mld_ifc_work (no symbol in Debian's 6.1 and 6.12 builds)
+        "mld_send_cr",
         // raw socket delivery: static, no symbol in Debian's 6.1 and 6.12 builds (available_filter_functions)
         "raw_v4_input", "ipv6_raw_deliver", "raw_err", "rawv6_err",
         // static inline over sock_queue_rcv_skb_reason (include/net/sock.h); a function in 4.14
@@ -85,6 +90,8 @@ public struct KernelProfile: Sendable, Equatable {
         "ping_v4_push_pending_frames", "___neigh_create", "napi_skb_finish", "__ieee80211_rx_handle_packet",
         "ieee80211_invoke_fast_rx", "ieee80211_xmit_fast", "ieee80211_accept_frame", "ieee80211_invoke_rx_handlers",
         "ieee80211_rx_monitor", "iwl_mvm_pass_packet_to_mac80211",
+        // static, no symbol in Debian's 6.1 and 6.12 modules (nm of iwlmvm.ko and mac80211.ko)
+        "iwl_mvm_rx_crypto", "ieee80211_reassemble_add", "ieee80211_reassemble_find",
         "iwl_mvm_rx_pass_to_mac80211", "iwl_trans_tx", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
         // the bridge: nf_hook_bridge_pre and deliver_clone have no symbol; br_netif_receive_skb is
         // inlined where NF_HOOK calls it (the oracle's bridge run, Fixtures/oracle/bridge_rx)
@@ -118,6 +125,8 @@ public struct KernelProfile: Sendable, Equatable {
         "br_do_proxy_arp",
         // a path MTU clone goes into the tree (4.14); later versions hang it under its route as an exception
         "ip6_ins_rt",
+        // MLD's report timers; 6.1 runs the same as delayed work (mld_gq_work, mld_ifc_work, mld_dad_work, mld_mca_work)
+        "mld_gq_timer_expire", "mld_ifc_timer_expire", "mld_dad_timer_expire", "igmp6_timer_handler",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,
@@ -126,7 +135,7 @@ public struct KernelProfile: Sendable, Equatable {
     /// routes (4.14 stack traces show it as a frame of its own).
     public static let v4_14 = KernelProfile(
         version: .v4_14,
-        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish", "sock_queue_rcv_skb",
+        inlined: inlined6.union(["kfree_skb_reason", "ieee80211_tx_skb_tid", "kfree_skb_list", "iwl_mvm_check_pn"]).subtracting(["dev_queue_xmit", "ip_route_input_rcu", "ip_rcv_finish", "sock_queue_rcv_skb",
                                                                    "ip6_rcv_finish", "icmpv6_send", "icmpv6_param_prob"]),
         absent: [
             // not in 4.14.177: their work is done by the caller
@@ -140,7 +149,14 @@ public struct KernelProfile: Sendable, Equatable {
             // IPv6: ipv6_rcv validates, ip6_rcv_finish demuxes and routes, ip6_input_finish walks the
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
+            // TCP: tcp_v6_err sets sk_err and calls tcp_done itself, and reverts no backoff (RFC 6069 came to
+            // IPv6 later)
+            "tcp_done_with_error", "tcp_ld_RTO_revert",
             "ip6_sublist_rcv_finish", "udpv6_queue_rcv_one_skb", "icmpv6_param_prob_reason", "fib6_table_lookup",
+            // MLD's queries and reports are handled in the softirq: no queues, no worker
+            "__mld_query_work", "mld_query_work", "__mld_report_work", "mld_report_work",
+            // MLD's reports are sent from timers (mld_gq_timer_expire, ...), not delayed work
+            "mld_gq_work", "mld_ifc_work", "mld_dad_work", "mld_mca_work",
             "__ip6_finish_output", "ip6_route_output_flags_noref",
             // reassembly does not check that a first fragment holds the upper-layer header
             "ipv6frag_thdr_truncated",
@@ -217,7 +233,8 @@ public struct KernelProfile: Sendable, Equatable {
     /// `__ieee80211_xmit_fast`, and iwlwifi's `iwl_trans_tx` is a function in `iwl-trans.c`.
     public static let v6_12 = KernelProfile(
         version: .v6_12,
-        inlined: inlined6.union(["kfree_skb_reason"]).subtracting(["iwl_trans_tx"]),
+        // iwl_mvm_check_pn: static inline, a symbol of its own in 6.1's iwlmvm.ko (constprop) but not in 6.12's
+        inlined: inlined6.union(["kfree_skb_reason", "iwl_mvm_check_pn"]).subtracting(["iwl_trans_tx"]),
         // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too; receive block-ack
         // sessions start and stop in the `__` functions themselves
         absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb",

@@ -1,21 +1,6 @@
 import Trace
 import Wire
 
-/// What the model concluded about one frame, for the replay to turn into a `PacketTrace`.
-public struct FrameResult: Sendable {
-    public var verdict: Verdict
-    public var proto: String?
-    public var dropReason: String?
-    public var dropFunction: String?
-    public var causedBy: Int?
-    public var reassembled: Bool
-    /// The timer callback that sent this (transmitted) frame, if a timer did.
-    public var causedByTimer: String?
-    /// Timer callbacks that expired before this frame, each with its own path.
-    public var timers: [TimerRun]
-    public var events: TraceEvents
-}
-
 extension Kernel {
     /// Starts processing capture frame `frame` at capture time `time`. The clock never goes back: a
     /// frame stamped before the one before it is processed at that one's time, and says so, as is a
@@ -68,7 +53,8 @@ extension Kernel {
     private func runExpiredTimers(until time: Int64) {
         if !timerRuns.isEmpty { timerRuns = [] }
         // Most frames find no timer due: nothing to gather and sort.
-        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time else { return }
+        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time || mldWorkHorizon <= time
+        else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.
         typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
         var expired: [Expired] = expiredFragmentQueues(FragmentKey.self, by: time).map { key, expires in
@@ -80,6 +66,7 @@ extension Kernel {
         expired += expiredTimeWaitTimers(by: time).map { t, expires, armedBy in
             (inet_timewait_sock.tw_timer_handler.rawValue, expires, armedBy, { self.tw_timer_handler(t) })
         }
+        expired += expiredMLDWork(by: time)
         // In expiry order; timers that expire together in the order they were armed.
         for timer in expired.enumerated().sorted(by: { ($0.element.expires, $0.offset) < ($1.element.expires, $1.offset) }).map(\.element) {
             guard let armedBy = timer.armedBy else { continue }
@@ -95,6 +82,8 @@ extension Kernel {
     /// An skb for a captured frame, positioned as its device's driver would receive or send it.
     private func makeSKB(frame: Int, bytes: [UInt8], wireLength: Int, link: LinkHeader, device: NetDevice,
                          outgoing: Bool) -> SKBuff {
+        // skb->dev is not reference-counted (``SKBuff/dev``): only the kernel's own devices may go in.
+        assert(devices.contains { $0 === device }, "\(device.name) is not a device of this kernel")
         var skb = alloc_skb(frame: frame, bytes: bytes, wireLength: wireLength, dev: device)
         if let mac = link.macOffset {
             skb.data = mac
@@ -560,6 +549,7 @@ extension Kernel {
             // The host's SYN-ACK offers SACK exactly when it was agreed (tcp_synack_options).
             if sockets.tcp[t]?.sackOK == nil { sockets.tcp[t]?.sackOK = th.sackPermitted }
             sockets.tcp[t]?.synackSent = true
+            sockets.tcp[t]?.sntISN = th.sequence
             tcpAdvertisedWindow(th, tuple: t)
             tcpSendSynack(tuple: t)
             return
@@ -570,12 +560,15 @@ extension Kernel {
                 withTransmitSKB { tcp_retransmit_timer(&$0, tuple: t) }
                 return
             }
+            // A connect from a four-tuple in time-wait takes it over (IPv4; IPv6's is not modeled).
+            let timeWait = sockets.tcp[t]?.state == .TCP_TIME_WAIT && !t.isIPv6 ? t : nil
             sockets.setConnection(t, TCPConnection(state: .TCP_SYN_SENT))
+            sockets.tcp[t]?.sntISN = th.sequence
             queueUnacked(t, end: th.sequence &+ 1)
             tcpAdvertisedWindow(th, tuple: t)
             tracer.state("socket \(t) -> TCP_SYN_SENT")
             withTransmitSKB { skb in
-                if t.isIPv6 { tcp_v6_connect(&skb) } else { tcp_v4_connect(&skb) }
+                if t.isIPv6 { tcp_v6_connect(&skb) } else { tcp_v4_connect(&skb, reusing: timeWait) }
             }
             return
         }
@@ -598,31 +591,47 @@ extension Kernel {
                                           total: previous.total + dataLength, timestamp: th.timestampValue,
                                           push: flags.contains(.psh), retransmission: previous.retransmission)
             transmitContext.explained = true
-            if previous.retransmission {
+            if previous.retransmission, let cause = sockets.tcp[t]?.lostBy {
                 recutUnacked(t, seq: th.sequence, end: end)
-                if let cause = sockets.tcp[t]?.lostBy { outcome.causedBy = cause }
+                outcome.causedBy = cause
+            } else if previous.retransmission {
+                resent(tuple: t, seq: th.sequence, end: end, timestamp: th.timestampValue, lostAgainCounted: false)
             }
-            withTransmitSKB { gsoSegmentLeaves(&$0, first: first, payload: dataLength, retransmission: previous.retransmission) }
+            withTransmitSKB { gsoSegmentLeaves(&$0, tuple: t, first: first, payload: dataLength, retransmission: previous.retransmission) }
             return
         }
         let sent = sockets.tcp[t]?.sndNxt
         let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
         if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
-        if !isRetransmission, dataLength > 0 || flags.contains(.fin) { sockets.tcp[t]?.lostBy = nil }
+        if dataLength > sockets.tcp[t]?.mssCache ?? 0 { sockets.tcp[t]?.mssCache = dataLength }
+        if !isRetransmission, dataLength > 0 || flags.contains(.fin) {
+            sockets.tcp[t]?.lostBy = nil
+            // The application wrote or closed: it has run since data last arrived, and read it.
+            sockets.tcp[t]?.lastQueued = nil
+        }
         if isRetransmission, let cause = sockets.tcp[t]?.lostBy {
             outcome.causedBy = cause
             transmitContext.explained = true
             recutUnacked(t, seq: th.sequence, end: end)
-            withTransmitSKB { tcp_xmit_retransmit_queue(&$0) }
+            withTransmitSKB { tcp_xmit_retransmit_queue(&$0, mib: "TcpExtTCPSlowStartRetrans") }
             // The segments marked lost go again as one skb of the new MSS, segmented like new data.
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
                                           total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh),
                                           retransmission: true)
+        } else if isRetransmission, let mib = ackClockedRetransmission(tuple: t, seq: th.sequence) {
+            transmitContext.explained = true
+            resent(tuple: t, seq: th.sequence, end: end, timestamp: th.timestampValue, lostAgainCounted: false)
+            withTransmitSKB { tcp_xmit_retransmit_queue(&$0, mib: mib) }
+            lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
+                                          total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh),
+                                          retransmission: true, leftAt: now)
         } else if isRetransmission, tailLossProbe(tuple: t, end: end) {
             tracer.note("the last segment in flight again, no probe outstanding: a tail loss probe")
             withTransmitSKB { tcp_send_loss_probe(&$0, tuple: t) }
         } else if isRetransmission {
-            withTransmitSKB { tcp_retransmit_skb(&$0) }
+            tracer.note("data sent again that no acknowledgment sent and no probe explains: the retransmission timer expired")
+            withTransmitSKB { tcp_retransmit_timer(&$0, tuple: t) }
+            resent(tuple: t, seq: th.sequence, end: end, timestamp: th.timestampValue, lostAgainCounted: true)
         } else if flags.contains(.fin) {
             switch sockets.tcp[t]?.state {
             case .TCP_ESTABLISHED: setState(t, .TCP_FIN_WAIT1)
@@ -643,6 +652,51 @@ extension Kernel {
             if sockets.tcp[t]?.state == .TCP_SYN_SENT { setState(t, .TCP_ESTABLISHED) }
             withTransmitSKB { tcp_send_ack(&$0) }
         }
+    }
+
+    /// Whether a data segment sent again leaves on an acknowledgment (`tcp_ack` → `tcp_xmit_recovery`,
+    /// inline, → `tcp_xmit_retransmit_queue`), and if so the counter of its kind: in fast recovery, or
+    /// entering it because the peer's SACKs reported data above a hole or, for a segment sent before one
+    /// sent again and since acknowledged, RACK found it lost (`TcpExtTCPFastRetrans`), or in
+    /// loss once an ACK advanced `snd_una` (`TcpExtTCPSlowStartRetrans`). nil: a timer sent it. A segment
+    /// sent again since the episode began was found lost again (`tcp_mark_skb_lost`:
+    /// `TcpExtTCPLostRetransmit`); the kernel finds it on the ACK before, the model when it leaves.
+    private func ackClockedRetransmission(tuple t: FourTuple, seq: UInt32) -> StaticString? {
+        guard let c = sockets.tcp[t] else { return nil }
+        let mib: StaticString
+        switch c.caState {
+        case .TCP_CA_Recovery:
+            mib = "TcpExtTCPFastRetrans"
+        case .TCP_CA_Loss where c.ackedInLoss:
+            mib = "TcpExtTCPSlowStartRetrans"
+        case .TCP_CA_Open where c.sackedBy != nil:
+            tracer.note("the peer's SACKs in frame \(c.sackedBy ?? 0) reported data above a hole: fast recovery")
+            tcpEnterRecovery(tuple: t)
+            mib = "TcpExtTCPFastRetrans"
+        case .TCP_CA_Open where c.rackLostBelow.map { Int32(bitPattern: seq &- $0) < 0 } ?? false:
+            tracer.note("sent before a segment sent again and since acknowledged, so lost (RACK): fast recovery")
+            tcpEnterRecovery(tuple: t)
+            mib = "TcpExtTCPFastRetrans"
+        default:
+            return nil
+        }
+        if let by = c.sackedBy { outcome.causedBy = by }
+        return mib
+    }
+
+    /// Remembers a retransmission of `seq` to `end` in the current recovery or loss: the timestamp of the
+    /// first (`retrans_stamp`) and the highest end sent again; one that starts below it is a retransmission
+    /// lost again, counted here unless `tcp_enter_loss` counted it (`lostAgainCounted`).
+    private func resent(tuple t: FourTuple, seq: UInt32, end: UInt32, timestamp: UInt32?, lostAgainCounted: Bool) {
+        guard let c = sockets.tcp[t] else { return }
+        if let high = c.retransHigh, Int32(bitPattern: seq &- high) < 0 {
+            if !lostAgainCounted { count("TcpExtTCPLostRetransmit") }
+        } else {
+            sockets.tcp[t]?.retransHigh = end
+        }
+        if c.retransStamp == nil { sockets.tcp[t]?.retransStamp = timestamp }
+        sockets.tcp[t]?.ackedInLoss = false
+        if c.oldestResent == nil, let sndNxt = c.sndNxt { sockets.tcp[t]?.oldestResent = (end, sndNxt) }
     }
 
     /// 4.14 and 6.1 count a datagram's octets once, whole, in the output function it passed before
@@ -668,9 +722,15 @@ extension Kernel {
         guard profile.version >= .v6_1, previous.frame == currentFrame - 1, previous.tuple == t, !previous.push,
               dataLength > 0, dataLength <= previous.size, previous.size + 40 <= mtu, th.sequence == previous.end,
               th.flags.subtracting(.psh) == .ack, th.timestampValue == previous.timestamp,
-              previous.total + dataLength <= Self.gsoMaxPayload else { return nil }
+              previous.total + dataLength <= Self.gsoMaxPayload,
+              previous.leftAt.map({ now - $0 <= Self.gsoBurst }) ?? true else { return nil }
         return previous.firstFrame
     }
+
+    /// How soon after a retransmitted segment another must leave to be a segment of the same skb: software
+    /// GSO hands an skb's segments to the device in one loop, microseconds apart, while recovery paces its
+    /// skbs (`tcp_pacing_check`) hundreds of microseconds apart at LAN rates.
+    static let gsoBurst: Int64 = 20_000
 
     /// The most payload one GSO skb carries (`GSO_LEGACY_MAX_SIZE` less the largest headers).
     static let gsoMaxPayload = 65_536 - 120
@@ -679,14 +739,14 @@ extension Kernel {
     /// `first` sent, and `dev_hard_start_xmit` hands each segment to the tap and the driver. IP counted
     /// the skb once; the segment adds its payload to the skb's length (`IpExtOutOctets`, over IPv6
     /// `Ip6OutOctets`), and TCP counts every segment of an skb it sends (`tcp_skb_pcount`) as sent and as
-    /// new data, or, for a `retransmission` (`tcp_xmit_retransmit_queue`'s, in `TCP_CA_Loss`), as
-    /// retransmitted and as a slow-start retransmission.
-    private func gsoSegmentLeaves(_ skb: inout SKBuff, first: Int, payload: Int, retransmission: Bool = false) {
+    /// new data, or, for a `retransmission` (`tcp_xmit_retransmit_queue`'s), as retransmitted and as a fast
+    /// retransmission in recovery, else a slow-start one.
+    private func gsoSegmentLeaves(_ skb: inout SKBuff, tuple t: FourTuple, first: Int, payload: Int, retransmission: Bool = false) {
         tracer.note("a later segment of the GSO skb frame \(first) sent: one skb, counted once by IP; the device has no TSO, so validate_xmit_skb cut it in software before the tap")
         tracer.notModeled("skb_gso_segment (software GSO): the segments leave through dev_hard_start_xmit")
         if retransmission {
             count("TcpRetransSegs")
-            count("TcpExtTCPSlowStartRetrans")
+            count(sockets.tcp[t]?.caState == .TCP_CA_Recovery ? "TcpExtTCPFastRetrans" : "TcpExtTCPSlowStartRetrans")
         } else {
             count("TcpOutSegs")
             count("TcpExtTCPOrigDataSent")

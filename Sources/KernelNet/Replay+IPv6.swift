@@ -58,14 +58,20 @@ extension Kernel {
                 }
             case ICMPv6Type.NDISC_ROUTER_SOLICITATION: transmitRouterSolicitation(dev: skb.dev)
             case ICMPv6Type.NDISC_NEIGHBOUR_SOLICITATION:
-                transmitNeighbourSolicitation(hdr, target: IPv6Address(skb.bytes, at: upper + 8))
+                transmitNeighbourSolicitation(hdr, target: IPv6Address(skb.bytes, at: upper + 8), dev: skb.dev)
             case ICMPv6Type.NDISC_NEIGHBOUR_ADVERTISEMENT:
                 let target = IPv6Address(skb.bytes, at: upper + 8)
                 matchExpected(.ndiscAdvertisement(to: hdr.destination, target: target))
                 ndisc_send_na(to: hdr.destination, target: target, dev: skb.dev)
-            case ICMPv6Type.ICMPV6_MGM_REPORT, ICMPv6Type.ICMPV6_MGM_REDUCTION:
-                notModeledOrigin("an MLDv1 message (igmp6_send)")
-            case ICMPv6Type.ICMPV6_MLD2_REPORT: notModeledOrigin("an MLDv2 report (mld_sendpack)")
+            case ICMPv6Type.ICMPV6_MGM_REPORT:
+                if !transmitMLDv1Report(group: IPv6Address(skb.bytes, at: upper + 8), dev: skb.dev) {
+                    notModeledOrigin("an MLDv1 report with no query pending: a group joined (igmp6_join_group)")
+                }
+            case ICMPv6Type.ICMPV6_MGM_REDUCTION: notModeledOrigin("an MLDv1 done: a group left (igmp6_leave_group)")
+            case ICMPv6Type.ICMPV6_MLD2_REPORT:
+                let end = skb.network_header + IPv6Packet.headerLength + hdr.payloadLength
+                let report = ICMPv6Packet(skb.bytes, at: upper, length: end - upper).flatMap { try? MLDv2Report($0) }
+                transmitMLDv2Report(hdr, groups: report?.records.map(\.group) ?? [], dev: skb.dev)
             default: notModeledOrigin("ICMPv6 type \(type)")
             }
         case .tcp:
@@ -92,12 +98,12 @@ extension Kernel {
     /// packet to it started it, and leaves after the answer), else the probe of an entry whose
     /// reachability went unconfirmed (`neigh_timer_handler`: STALE, DELAY, then PROBE). A DAD probe
     /// (source `::`) is addrconf's, not the neighbour table's.
-    private func transmitNeighbourSolicitation(_ hdr: IPv6Packet, target: IPv6Address) {
+    private func transmitNeighbourSolicitation(_ hdr: IPv6Packet, target: IPv6Address, dev: NetDevice) {
+        transmitContext.isNeighbourSolicitation = true
         guard hdr.source != .any else {
-            notModeledOrigin("a DAD probe (addrconf_dad_work)")
+            transmitDADProbe(target: target, dev: dev)
             return
         }
-        transmitContext.isNeighbourSolicitation = true
         let state = neighbours6[target]?.state ?? .NUD_NONE
         if state == .NUD_NONE || state == .NUD_FAILED {
             tracer.note("resolution of \(target) started by a packet to it (it leaves after the answer)")
@@ -115,9 +121,9 @@ extension Kernel {
             addrconf_rs_timer()
         } else {
             routerSolicitationsSent.insert(dev.name)
-            tracer.note("the first router solicitation on \(dev.name): sent by addrconf_dad_completed once its link-local "
-                + "address passed duplicate address detection")
-            ndisc_send_rs()
+            tracer.note("the first router solicitation on \(dev.name): sent once its link-local address passed duplicate "
+                + "address detection")
+            addrconf_dad_work { addrconf_dad_completed(dev, sends: .routerSolicitation) }
         }
     }
 

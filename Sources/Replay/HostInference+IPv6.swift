@@ -7,7 +7,9 @@ extension HostInference {
     /// be bound to `::` and so to take IPv4 too (`net.ipv6.bindv6only` 0, the default: an IPv4
     /// listener already inferred on the port becomes that one socket); connections seen in mid-stream
     /// (their first segment here is no SYN); UDP sockets bound to `::` on the ports it sent from or
-    /// received unicast datagrams on without answering a port unreachable.
+    /// received unicast datagrams on without answering a port unreachable; a UDP socket on `::` that
+    /// joined a group, where a datagram to the group arrived and the host answered its sender, or sent
+    /// from its port (a DHCPv6 server on 547 and `ff02::1:2`, an mDNS responder on 5353 and `ff02::fb`).
     func addIPv6StateAtStart(to sockets: inout [SocketConfig], sent: (Facts) -> Bool, received: (Facts) -> Bool) -> [String] {
         var listeners: Set<UInt16> = []
         var seen: Set<FourTuple> = []
@@ -15,6 +17,9 @@ extension HostInference {
         var udpSentFrom: Set<UInt16> = []
         var udpReceivedOn: Set<UInt16> = []
         var udpClosed: Set<UInt16> = []
+        /// Datagrams to IPv6 groups the host received (group, port, sender), and whom it sent UDP to.
+        var groupDatagrams: [(group: V6, port: UInt16, sender: V6)] = []
+        var udpSentTo: Set<V6> = []
         for f in facts where f.family == .ipv6 && !f.forwarded && !f.copy {
             let out = sent(f)
             guard out || received(f) else { continue }
@@ -28,8 +33,11 @@ extension HostInference {
                 if !f.tcpFlags.contains(.syn), !f.tcpFlags.contains(.rst), !t.local6.isMulticast { established.append(t) }
             case .udp where out:
                 udpSentFrom.insert(f.sport)
+                udpSentTo.insert(f.v6dst)
             case .udp where f.v6dst.hi >> 56 != 0xff:
                 udpReceivedOn.insert(f.dport)
+            case .udp:
+                if groupDatagrams.count < Self.connectionLimit { groupDatagrams.append((f.v6dst, f.dport, f.v6src)) }
             case .icmpv6 where out:
                 if let port = f.quotedUDPPort { udpClosed.insert(port) }
             default:
@@ -75,6 +83,24 @@ extension HostInference {
         if !udp.isEmpty {
             assumptions.append("UDP sockets on [::] port \(udp.map(String.init).joined(separator: ", ")) "
                 + "(it sent from them, or received on them without a port unreachable, over IPv6)")
+        }
+        var joined: [String] = []
+        for d in groupDatagrams where !udpClosed.contains(d.port) && (udpSentTo.contains(d.sender) || udpSentFrom.contains(d.port)) {
+            let group = IPv6Address(high: d.group.hi, low: d.group.lo)
+            var i = sockets.firstIndex { $0.proto == .udp && $0.port == d.port && $0.remotePort == nil }
+            if i == nil {
+                var s = SocketConfig(proto: .udp, address: .any, port: d.port)
+                s.ipv6 = true
+                sockets.append(s)
+                i = sockets.count - 1
+            }
+            guard let i, !sockets[i].groups6.contains(group) else { continue }
+            sockets[i].ipv6 = true
+            sockets[i].groups6.append(group)
+            joined.append("\(group) on [::]:\(d.port)")
+        }
+        if !joined.isEmpty {
+            assumptions.append("IPv6 groups joined by UDP sockets (what arrived to them was answered): \(joined.joined(separator: "; "))")
         }
         return assumptions
     }

@@ -40,6 +40,8 @@ public struct HostInference {
         var v4dst = IPv4Address.any
         var v6src = V6(hi: 0, lo: 0)
         var v6dst = V6(hi: 0, lo: 0)
+        /// The address a DAD probe (a neighbour solicitation from `::`) is about: its sender is adding it.
+        var dadTarget: V6?
         var ttl: UInt8 = 0
         var proto = IPProtocol(rawValue: 0)
         var sport: UInt16 = 0
@@ -286,6 +288,13 @@ public struct HostInference {
             f.ttl = ip.hopLimit
             f.proto = ip.nextHeader
             transport(&f, bytes, at: link.networkOffset + IPv6Packet.headerLength, length: ip.payloadLength)
+            // A DAD probe's target (struct nd_msg: after the ICMPv6 header).
+            let target = link.networkOffset + IPv6Packet.headerLength + 8
+            if f.v6src.isZero, f.proto == .icmpv6, bytes.u8(at: target - 8) == ICMPv6Packet.neighbourSolicitation, bytes.count >= target + 16 {
+                let t = v6(ip, offset: IPv6Packet.headerLength + 8)
+                f.dadTarget = t
+                if v6Text[t] == nil { v6Text[t] = IPv6Address(bytes, at: target).description }
+            }
         case .arp:
             guard let a = ARPPacket(bytes, at: link.networkOffset), a.available >= 28 else { break }
             f.family = .arp
@@ -606,7 +615,9 @@ public struct HostInference {
         for f in facts where sent(f) {
             switch f.family {
             case .ipv4, .arp: if !f.v4src.isZeroNet { v4Counts[f.v4src, default: 0] += 1 }
-            case .ipv6: if !f.v6src.isZero { v6Sources[f.v6src, default: 0] += 1 }
+            case .ipv6:
+                // A DAD probe's target too: the host is adding that address.
+                if let a = f.v6src.isZero ? f.dadTarget : f.v6src { v6Sources[a, default: 0] += 1 }
             case .other: break
             }
         }
@@ -817,8 +828,8 @@ public struct HostInference {
                     i.forwarded += 1
                 } else if f.family == .ipv4 || f.family == .arp, !f.v4src.isZeroNet {
                     i.own[f.v4src, default: 0] += 1
-                } else if f.family == .ipv6, !f.v6src.isZero {
-                    i.own6[f.v6src, default: 0] += 1
+                } else if f.family == .ipv6, let a = f.v6src.isZero ? f.dadTarget : f.v6src {
+                    i.own6[a, default: 0] += 1
                 }
             }
             seen[index] = i

@@ -17,6 +17,12 @@ public struct HostProfile: Sendable {
         /// Its IPv6 addresses with their prefix length, as written (kept and shown; the IPv6 stack is not
         /// modeled yet).
         public var ipv6Addresses: [String] = []
+        /// The DAD flags of addresses that have any, written after the address as `ip -6 addr` shows them
+        /// (`"fd77::1/64 tentative"`, `"… dadfailed tentative"`, `"… optimistic"`).
+        public var ipv6Flags: [IPv6Address: IPv6AddressFlags] = [:]
+        /// IPv6 multicast groups joined on it beyond those the kernel joins for its addresses, as
+        /// `ip -6 maddr show dev NAME` lists them (newest first).
+        public var groups6: [IPv6Address] = []
         /// Whether the capture was taken on this interface.
         public var captured: Bool
         /// The interface index a capture of several interfaces (`-i any`, Linux cooked v2) records
@@ -154,7 +160,8 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in interfaces.enumerated() {
             let at = "interfaces[\(i)]"
-            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "captured", "ifindex", "vlan", "master", "wifi"], at: at)
+            try checkKeys(o, ["name", "driver", "mac", "mtu", "addresses", "groups", "captured", "ifindex", "vlan", "master", "wifi"],
+                          at: at)
             guard let name = o["name"] as? String, !name.isEmpty else { throw fail("\(at).name", "missing or not a string") }
             guard !profile.interfaces.contains(where: { $0.name == name }) else {
                 throw fail("\(at).name", "a second interface named \(name) (ip link refuses it: File exists)")
@@ -217,8 +224,19 @@ public struct HostProfile: Sendable {
             var addresses: [IPv4Prefix] = []
             var ipv6: [String] = []
             if let a = o["addresses"], !(a is [Any]) { throw fail("\(at).addresses", "not a list") }
+            var ipv6Flags: [IPv6Address: IPv6AddressFlags] = [:]
             for (j, a) in ((o["addresses"] as? [Any]) ?? []).enumerated() {
-                guard let text = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
+                guard let written = a as? String else { throw fail("\(at).addresses[\(j)]", "not a string") }
+                // An IPv6 address may carry its DAD flags after it, as `ip -6 addr` prints them.
+                let words = written.split(separator: " ").map(String.init)
+                let text = words.first ?? written
+                var flags: IPv6AddressFlags = []
+                for word in words.dropFirst() {
+                    guard text.contains(":"), let flag = IPv6AddressFlags.names.first(where: { $0.0 == word })?.1 else {
+                        throw fail("\(at).addresses[\(j)]", "'\(word)' is not an IPv6 address flag (tentative, optimistic, dadfailed)")
+                    }
+                    flags.insert(flag)
+                }
                 if let p = IPv4Prefix(text) {
                     addresses.append(p)
                     continue
@@ -228,6 +246,15 @@ public struct HostProfile: Sendable {
                     throw fail("\(at).addresses[\(j)]", "'\(text)' is not an address/prefix")
                 }
                 ipv6.append(text)
+                if !flags.isEmpty, let address = IPv6Prefix(text)?.address { ipv6Flags[address] = flags }
+            }
+            if let g = o["groups"], !(g is [Any]) { throw fail("\(at).groups", "not a list") }
+            var groups6: [IPv6Address] = []
+            for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
+                guard let t = g as? String, let a = IPv6Address(t), a.isMulticast else {
+                    throw fail("\(at).groups[\(j)]", "not an IPv6 multicast address")
+                }
+                groups6.append(a)
             }
             var ifindex: Int?
             if let x = o["ifindex"] {
@@ -242,6 +269,8 @@ public struct HostProfile: Sendable {
             var interface = Interface(name: name, driver: driver, mac: mac, mtu: mtu, addresses: addresses,
                                       captured: o["captured"] as? Bool ?? false, ifindex: ifindex)
             interface.ipv6Addresses = ipv6
+            interface.ipv6Flags = ipv6Flags
+            interface.groups6 = groups6
             interface.vlan = vlan
             if let m = o["master"], !(m is NSNull) {
                 guard let master = m as? String, !master.isEmpty else { throw fail("\(at).master", "not an interface name") }
@@ -382,9 +411,15 @@ public struct HostProfile: Sendable {
                 throw fail("\(at).addr", "'\(addrText)' is not an IPv4 address or :: (sockets bound to one IPv6 address are not modeled)")
             }
             var groups: [IPv4Address] = []
+            var groups6: [IPv6Address] = []
             for (j, g) in ((o["groups"] as? [Any]) ?? []).enumerated() {
+                // An IPv6 group needs an IPv6 socket (bound to ::).
+                if let t = g as? String, let a = IPv6Address(t), a.isMulticast, takesIPv6, proto == .udp {
+                    groups6.append(a)
+                    continue
+                }
                 guard let t = g as? String, let a = IPv4Address(t), a.isMulticast else {
-                    throw fail("\(at).groups[\(j)]", "not an IPv4 multicast address")
+                    throw fail("\(at).groups[\(j)]", "not an IPv4 multicast address (or an IPv6 one, for a UDP socket on ::)")
                 }
                 groups.append(a)
             }
@@ -398,12 +433,12 @@ public struct HostProfile: Sendable {
                 }
             }
             // The peer of a connected UDP socket or an established connection ("10.0.0.2:53").
-            // An IPv6 connection's peer is written "[ADDRESS]:PORT".
+            // An IPv6 connection's (or an IPv6 socket's, bound to ::) peer is written "[ADDRESS]:PORT".
             var remote: (IPv4Address, UInt16)?
             var remote6: IPv6Address?
             if let r = o["remote"], !(r is NSNull) {
                 let text = r as? String ?? ""
-                if addr6 != nil, text.hasPrefix("["), let close = text.firstIndex(of: "]"),
+                if addr6 != nil || takesIPv6, text.hasPrefix("["), let close = text.firstIndex(of: "]"),
                    let ip = IPv6Address(text[text.index(after: text.startIndex)..<close]),
                    text[close...].hasPrefix("]:"), let p = UInt16(text[text.index(close, offsetBy: 2)...]) {
                     remote6 = ip
@@ -426,6 +461,7 @@ public struct HostProfile: Sendable {
             socket.ipv6Only = ipv6Only
             socket.address6 = addr6
             socket.remote6 = remote6
+            socket.groups6 = groups6
             profile.sockets.append(socket)
         }
         if let s = root["sysctl"] {
@@ -635,7 +671,8 @@ public struct HostProfile: Sendable {
         } else if let r = s.remote, let p = s.remotePort {
             fields.append(("remote", .string("\(r):\(p)")))
         }
-        if !s.groups.isEmpty { fields.append(("groups", .array(s.groups.map { .string($0.description) }))) }
+        let groups = s.groups.map(\.description) + s.groups6.map(\.description)
+        if !groups.isEmpty { fields.append(("groups", .array(groups.map { .string($0) }))) }
         return .object(fields)
     }
 }
@@ -643,11 +680,15 @@ public struct HostProfile: Sendable {
 extension HostProfile.Interface {
     /// The interface as the profile writes it.
     var json: JSONValue {
-        let all: [JSONValue] = addresses.map { .string($0.description) } + ipv6Addresses.map { .string($0) }
+        let all: [JSONValue] = addresses.map { .string($0.description) } + ipv6Addresses.map { text in
+            let words = IPv6Prefix(text).flatMap { ipv6Flags[$0.address] }?.words ?? []
+            return .string(([text] + words).joined(separator: " "))
+        }
         var fields: [(String, JSONValue)] = [
             ("name", .string(name)), ("driver", .string(driver)), ("mac", .string(mac.description)), ("mtu", .int(mtu)),
             ("addresses", .array(all)), ("captured", .bool(captured)),
         ]
+        if !groups6.isEmpty { fields.insert(("groups", .array(groups6.map { .string($0.description) })), at: 5) }
         if driver == "tun" { fields.remove(at: 2) }
         if let ifindex { fields.append(("ifindex", .int(ifindex))) }
         if let vlan { fields.append(("vlan", .object([("parent", .string(vlan.parent)), ("id", .int(vlan.id))]))) }

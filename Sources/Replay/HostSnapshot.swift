@@ -57,7 +57,9 @@ public struct HostSnapshot {
             }
             let addrs = ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a -> String? in
                 guard let local = a["local"] as? String, let length = jsonInteger(a["prefixlen"]) else { return nil }
-                return "\(local)/\(length)"
+                // An IPv6 address in DAD, or that failed it: its flags as `ip -6 addr` prints them.
+                let flags = IPv6AddressFlags.names.filter { a[$0.0] as? Bool == true }.map(\.0)
+                return (["\(local)/\(length)"] + (local.contains(":") ? flags : [])).joined(separator: " ")
             }
             var i: [String: Any] = ["name": name, "driver": driver, "addresses": addrs]
             if !isTun, let mac { i["mac"] = mac }

@@ -93,6 +93,14 @@ public enum ModelTour {
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: [.fin, .ack])),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 902, ack: 302, flags: .ack)),
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 301, ack: 902, flags: [.fin, .ack])),
+            // The host connects again from the same port: the new socket takes the time-wait socket's
+            // place; it closes first again, into TIME_WAIT, whose timer ends after the last frame.
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5000, flags: .syn)),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 700, ack: 5001, flags: [.syn, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5001, ack: 701, flags: .ack)),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5001, ack: 701, flags: [.fin, .ack])),
+            rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(443, 40001, seq: 701, ack: 5002, flags: [.fin, .ack])),
+            tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(40001, 443, seq: 5002, ack: 702, flags: .ack)),
             // A connection the peer resets, and one the host aborts.
             rx.ipv4(peerIP, hostIP, .tcp, FrameBuilder.tcp(40020, 8080, seq: 10, flags: .syn)),
             tx.ipv4(hostIP, peerIP, .tcp, FrameBuilder.tcp(8080, 40020, seq: 50, ack: 11, flags: [.syn, .ack])),
@@ -220,7 +228,12 @@ public enum ModelTour {
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
-             try ReplaySession(frames: wifiAggregationFrames, captureName: "tour", host: wifiHost, kernelVersion: version)]
+             try ReplaySession(frames: wifiAggregationFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
+             try ReplaySession(frames: wifiCryptoFrames, captureName: "tour", host: wifiCryptoHost(cipher: "CCMP"), kernelVersion: version)]
+            + ["TKIP", "GCMP"].map { cipher in
+                try ReplaySession(frames: wifiOtherCipherFrames, captureName: "tour", host: wifiCryptoHost(cipher: cipher),
+                                  kernelVersion: version)
+            }
         for session in sessions {
             session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }
@@ -465,9 +478,10 @@ public enum ModelTour {
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed
     /// port (with the answers leaving), echo requests to joined groups, an MLD report to a group it has not joined, the
     /// extension headers and header errors the receive path checks, a TCP connection to the listener
-    /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
-    /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, and neighbour discovery.
+    /// (handshake, data, a destination unreachable about it, the host's close into TIME_WAIT and a FIN
+    /// repeated there), one the host opens that an address unreachable ends, a request socket a
+    /// prohibited removes, a datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
+    /// host's own reply in two), packets it forwards, neighbour discovery and MLD.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -492,6 +506,10 @@ public enum ModelTour {
         version4[14] = 0x40
         let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
         let closedUDP = rx.ipv6(peer, host, .udp, FrameBuilder.udp(40000, 7001, payload: data))
+        /// A destination unreachable with `code` from the peer, quoting the host's `frame`.
+        func unreachable(_ code: UInt8, _ frame: [UInt8]) -> [UInt8] {
+            rx.ipv6(peer, host, .icmpv6, FrameBuilder.icmp(type: 1, code: code, data: Array(frame.dropFirst(14))))
+        }
         let list = [
             rx.ipv6(peer, host, .icmpv6, echo),
             tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 129, rest: [0, 1, 0, 1], data: [UInt8](repeating: 0x61, count: 16))),
@@ -523,15 +541,20 @@ public enum ModelTour {
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: .ack)),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 101, ack: 501, flags: [.ack, .psh], payload: data)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: .ack)),
+            unreachable(0, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: .ack))),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 501, ack: 119, flags: [.fin, .ack])),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40010, 8080, seq: 119, ack: 502, flags: [.fin, .ack])),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40010, seq: 502, ack: 120, flags: .ack)),
             tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn)),
+            unreachable(3, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(40011, 443, seq: 900, flags: .syn))),
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40012, 8080, seq: 300, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack])),
+            unreachable(1, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack]))),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
-            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
+            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
@@ -562,6 +585,56 @@ public enum ModelTour {
             nd(routers, peerLL, allRouters, 133, [0, 0, 0, 0], lladdr(1, peerMAC)),
             nd(allNodes, peerLL, .allNodes, 134, [64, 0, 0x07, 0x08], [UInt8](repeating: 0, count: 8) + lladdr(1, peerMAC)),
             nd(rx, peerLL, hostLL, 137, [0, 0, 0, 0], peerLL.bytes + IPv6Address("fd00:99::1")!.bytes),
+        ]
+    }
+
+    /// MLD (RFC 3810, RFC 2710; hop limit 1, `headers` the hop-by-hop Router Alert): the host's link-local
+    /// address in DAD (its probe, a report from `::`), the reports once it passed; a general MLDv2 query
+    /// and the host's report of all groups; a general MLDv1 query (MLDv1 mode, a report timer for each
+    /// group), another listener's MLDv1 report of the host's solicited-node group (the host's report is
+    /// then not sent) and the host's MLDv1 report of its link-local address's group. Then DAD of the
+    /// link-local address again: the peer's solicitation for it (not answered while tentative), its own
+    /// probe for it (the host's DAD fails) and its advertisement of it.
+    static func mld(host: IPv6Address, headers: [UInt8]) -> [[UInt8]] {
+        let peerLL = IPv6Address("fe80::ff:fe00:e00")!, hostLL = IPv6Address("fe80::ff:fe00:d00")!, group = host.solicitedNode
+        let llGroup = hostLL.solicitedNode, mld2Routers = IPv6Address("ff02::16")!
+        let to = { (source: MACAddress, group: IPv6Address) in
+            FrameBuilder(source: source, destination: MACAddress(rawValue: 0x3333_0000_0000 | UInt64(group.low & 0xffff_ffff)))
+        }
+        let query = { (data: [UInt8]) in
+            to(peerMAC, .allNodes).ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 130, rest: [0, 100, 0, 0], data: data),
+                                        next: .hopopts, headers: headers, hopLimit: 1)
+        }
+        /// The host's MLDv2 report from `source` with one record of `type` for each group (no sources).
+        let report = { (source: IPv6Address, type: UInt8, groups: [IPv6Address]) in
+            to(hostMAC, mld2Routers).ipv6(source, mld2Routers, .icmpv6,
+                                          FrameBuilder.icmp(type: 143, rest: [0, 0, 0, UInt8(groups.count)],
+                                                            data: groups.flatMap { [type, 0, 0, 0] + $0.bytes }),
+                                          next: .hopopts, headers: headers, hopLimit: 1)
+        }
+        /// A DAD probe for the host's link-local address, from `source`.
+        let probe = { (source: MACAddress) in
+            to(source, llGroup).ipv6(.any, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                     hopLimit: 255)
+        }
+        return [
+            probe(hostMAC),
+            report(.any, 4, [llGroup]),
+            report(hostLL, 4, [group, llGroup]),
+            report(hostLL, 4, [group, llGroup]),
+            query(IPv6Address.any.bytes + [2, 125, 0, 0]),
+            report(hostLL, 2, [group, llGroup]),
+            query(IPv6Address.any.bytes),
+            to(peerMAC, group).ipv6(peerLL, group, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: group.bytes),
+                                    next: .hopopts, headers: headers, hopLimit: 1),
+            to(hostMAC, llGroup).ipv6(hostLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 131, rest: [0, 0, 0, 0], data: llGroup.bytes),
+                                      next: .hopopts, headers: headers, hopLimit: 1),
+            probe(hostMAC),
+            to(peerMAC, llGroup).ipv6(peerLL, llGroup, .icmpv6, FrameBuilder.icmp(type: 135, rest: [0, 0, 0, 0], data: hostLL.bytes),
+                                      hopLimit: 255),
+            probe(peerMAC),
+            to(peerMAC, .allNodes).ipv6(peerLL, .allNodes, .icmpv6, FrameBuilder.icmp(type: 136, rest: [0x20, 0, 0, 0], data: hostLL.bytes),
+                                        hopLimit: 255),
         ]
     }
 

@@ -79,7 +79,18 @@ public final class ReplaySession {
                                            vlan: vlan_dev_priv(real_dev: real, vlan_id: UInt16(vlan.id)))
         }
         let devices = host.interfaces.compactMap { byName[$0.name] }
-        for iface in host.interfaces { byName[iface.name]?.addresses6 = iface.ipv6Addresses.compactMap(IPv6Prefix.init) }
+        for iface in host.interfaces {
+            byName[iface.name]?.addresses6 = iface.ipv6Addresses.compactMap(IPv6Prefix.init)
+            byName[iface.name]?.addressFlags6 = iface.ipv6Flags
+            byName[iface.name]?.groups6 = iface.groups6
+        }
+        // The IPv6 groups sockets joined: on every device with IPv6 (as a service joining on each
+        // interface does), after those the profile names.
+        for group in host.sockets.flatMap(\.groups6) {
+            for dev in devices where !dev.isLoopback && !dev.addresses6.isEmpty && !dev.groups6.contains(group) {
+                dev.groups6.append(group)
+            }
+        }
         // Bridges, then their ports in profile order (br_add_if); the bridge is promiscuous when a
         // capture of it alone is replayed (tcpdump without -p), not under -i any.
         let captured = host.interfaces.filter(\.captured)
@@ -256,6 +267,12 @@ public final class ReplaySession {
     public func trace(_ frame: CapturedFrame) -> PacketTrace {
         guard frame.linkType.isSupported else { return unreplayed(frame) }
         if let radio = StationInference.encapsulation(of: frame.linkType) { return traceWireless(frame, radio) }
+        return traceLinkLayer(frame)
+    }
+
+    /// Traces one frame of an Ethernet, cooked or raw-IP capture. (One function with one return, so
+    /// that the trace is built where the caller wants it instead of being copied there.)
+    private func traceLinkLayer(_ frame: CapturedFrame) -> PacketTrace {
         let link = LinkHeader(frame.bytes, encapsulation: Self.encapsulation(of: frame.linkType))
         let device = device(of: frame, link)
         // On lo the host sent every frame it received: the replay sends it and follows it back in.
@@ -276,10 +293,7 @@ public final class ReplaySession {
         return PacketTrace(frame: frame.index, timeNanoseconds: time,
                            length: frame.originalLength, capturedLength: frame.capturedLength,
                            direction: outgoing && !onLoopback ? .tx : .rx, device: device.name, summary: summary(of: frame, link: link),
-                           verdict: result.verdict, proto: result.proto, dropReason: result.dropReason,
-                           dropFunction: result.dropFunction, causedBy: result.causedBy,
-                           causedByTimer: result.causedByTimer, reassembled: result.reassembled,
-                           timers: result.timers, events: result.events)
+                           result: result)
     }
 
     /// Reads the capture to its end, tracing the frames in `frames` (all when nil) and handing each

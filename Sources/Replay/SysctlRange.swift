@@ -10,7 +10,7 @@ enum SysctlRange {
         // proc_dou8vec_minmax with ip_ttl_min 1 and ip_ttl_max 255
         out["net.ipv4.ip_default_ttl"] = 1...255
         // proc_dou8vec_minmax without bounds: a u8
-        for n in ["ip_early_demux", "tcp_early_demux", "udp_early_demux", "tcp_sack", "tcp_dsack"] { out["net.ipv4.\(n)"] = 0...255 }
+        for n in ["ip_early_demux", "tcp_early_demux", "udp_early_demux", "tcp_sack", "tcp_dsack", "tcp_frto"] { out["net.ipv4.\(n)"] = 0...255 }
         // proc_dou8vec_minmax between SYSCTL_ZERO and SYSCTL_ONE
         for n in ["icmp_echo_ignore_all", "icmp_echo_ignore_broadcasts"] { out["net.ipv4.\(n)"] = 0...1 }
         // proc_dou8vec_minmax between SYSCTL_ZERO and SYSCTL_FOUR

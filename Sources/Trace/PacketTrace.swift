@@ -65,23 +65,52 @@ public struct PacketTrace: Sendable, Equatable {
 
     /// The summary as given, or the means to write it when it is read.
     @usableFromInline var summaryStorage: Summary
-    public var verdict: Verdict
+    /// What the model concluded, kept as the model handed it over (moved in, not copied field by field).
+    @usableFromInline var result: FrameResult
+    public var verdict: Verdict {
+        get { result.verdict }
+        set { result.verdict = newValue }
+    }
     /// The protocol a `deliver` verdict delivered to (`tcp`, `udp`, `icmp`, `arp`, …).
-    public var proto: String?
+    public var proto: String? {
+        get { result.proto }
+        set { result.proto = newValue }
+    }
     /// The kernel's drop reason name, for `drop`.
-    public var dropReason: String?
+    public var dropReason: String? {
+        get { result.dropReason }
+        set { result.dropReason = newValue }
+    }
     /// The function that freed the packet, for `drop`.
-    public var dropFunction: String?
+    public var dropFunction: String? {
+        get { result.dropFunction }
+        set { result.dropFunction = newValue }
+    }
     /// The earlier frame whose processing produced this (transmitted) frame.
-    public var causedBy: Int?
+    public var causedBy: Int? {
+        get { result.causedBy }
+        set { result.causedBy = newValue }
+    }
     /// The kernel timer whose callback sent this (transmitted) frame (`ip_expire`), when a timer did.
-    public var causedByTimer: String?
+    public var causedByTimer: String? {
+        get { result.causedByTimer }
+        set { result.causedByTimer = newValue }
+    }
     /// Set on the fragment that completed a reassembly.
-    public var reassembled: Bool
+    public var reassembled: Bool {
+        get { result.reassembled }
+        set { result.reassembled = newValue }
+    }
     /// Kernel timers that expired by the capture clock before this frame, each with its own path.
-    public var timers: [TimerRun]
+    public var timers: [TimerRun] {
+        get { result.timers }
+        set { result.timers = newValue }
+    }
     /// The path, in order.
-    public var events: TraceEvents
+    public var events: TraceEvents {
+        get { result.events }
+        set { result.events = newValue }
+    }
 
     /// About how many bytes of memory the trace holds: itself, its path and its timers' paths (what
     /// ``TraceEvents/footprint`` counts).
@@ -125,15 +154,24 @@ public struct PacketTrace: Sendable, Equatable {
         self.direction = direction
         self.device = device
         self.summaryStorage = summary
-        self.verdict = verdict
-        self.proto = proto
-        self.dropReason = dropReason
-        self.dropFunction = dropFunction
-        self.causedBy = causedBy
-        self.causedByTimer = causedByTimer
-        self.reassembled = reassembled
-        self.timers = timers
-        self.events = events
+        self.result = FrameResult(verdict: verdict, proto: proto, dropReason: dropReason, dropFunction: dropFunction,
+                                  causedBy: causedBy, reassembled: reassembled, causedByTimer: causedByTimer,
+                                  timers: timers, events: events)
+    }
+
+    /// A trace of the model's `result` for a frame: what the replay builds for every frame, taking
+    /// the result over whole. Inlinable, so that the caller builds the trace in place.
+    @inlinable
+    public init(frame: Int, timeNanoseconds: Int64, length: Int, capturedLength: Int, direction: Direction,
+                device: String, summary: Summary, result: consuming FrameResult) {
+        self.frame = frame
+        self.timeNanoseconds = timeNanoseconds
+        self.length = length
+        self.capturedLength = capturedLength
+        self.direction = direction
+        self.device = device
+        self.summaryStorage = summary
+        self.result = result
     }
 
     /// Appends the summary, as UTF-8, to `out`.
@@ -160,6 +198,35 @@ public struct PacketTrace: Sendable, Equatable {
 
     /// The symbols of ``visibleFunctions``, without reading their names.
     public var visibleSymbols: [KernelSymbol] { events.visibleSymbols }
+}
+
+/// What the model concluded about one frame, for the replay to turn into a `PacketTrace`.
+public struct FrameResult: Sendable {
+    public var verdict: Verdict
+    public var proto: String?
+    public var dropReason: String?
+    public var dropFunction: String?
+    public var causedBy: Int?
+    public var reassembled: Bool
+    /// The timer callback that sent this (transmitted) frame, if a timer did.
+    public var causedByTimer: String?
+    /// Timer callbacks that expired before this frame, each with its own path.
+    public var timers: [TimerRun]
+    public var events: TraceEvents
+
+    @inlinable
+    public init(verdict: Verdict, proto: String?, dropReason: String?, dropFunction: String?, causedBy: Int?,
+                reassembled: Bool, causedByTimer: String?, timers: [TimerRun], events: TraceEvents) {
+        self.verdict = verdict
+        self.proto = proto
+        self.dropReason = dropReason
+        self.dropFunction = dropFunction
+        self.causedBy = causedBy
+        self.reassembled = reassembled
+        self.causedByTimer = causedByTimer
+        self.timers = timers
+        self.events = events
+    }
 }
 
 /// A kernel timer callback that ran between two frames: the kernel runs it asynchronously, the model

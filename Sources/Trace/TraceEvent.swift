@@ -172,6 +172,25 @@ public struct TraceEvents: RandomAccessCollection, Sendable, Equatable, Expressi
         }
     }
 
+    /// Calls `call` with each call (its symbol, depth and whether it is inlined) and `other` with each
+    /// other event, in order. Calls are read from their words, without an event made and destroyed for
+    /// each (a renderer's loop over every event of every path).
+    @inlinable
+    public func forEach(call: (KernelSymbol, _ depth: Int, _ inline: Bool) throws -> Void,
+                        other: (TraceEvent) throws -> Void) rethrows {
+        try withExtendedLifetime(chunk) {
+            for w in words {
+                if w & Self.detailBit == 0 {
+                    try call(KernelSymbol(id: UInt32(truncatingIfNeeded: w)), Self.depth(of: w), w & Self.inlineBit != 0)
+                } else if case let .call(symbol, depth, inline) = details[Self.detailIndex(of: w)] {
+                    try call(symbol, depth, inline)
+                } else {
+                    try other(details[Self.detailIndex(of: w)])
+                }
+            }
+        }
+    }
+
     /// The functions of the path a real trace (ftrace, eBPF) can see, in order: inlined ones left out.
     public var visibleFunctions: [String] {
         var out: [String] = []

@@ -150,7 +150,10 @@ public final class Tracer {
         let out = TraceEvents(chunk: chunk, start: pathStart, count: wordCount - pathStart, details: details)
         chunk.used = wordCount
         pathStart = wordCount
+        // The next path's list starts as large as this one's was: one allocation instead of one per doubling.
+        let detailCount = details.count
         details = []
+        if detailCount > 0 { details.reserveCapacity(detailCount) }
         stackCount = 0
         currentDepth = 0
         return out

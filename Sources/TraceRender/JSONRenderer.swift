@@ -69,18 +69,26 @@ public struct JSONRenderer: TraceRenderer {
     private func events(_ list: TraceEvents, into out: OutputBuffer) {
         out.append(UInt8(ascii: "["))
         var first = true
-        for e in list {
-            out.append(first ? "{\"depth\":" : ",{\"depth\":")
+        /// Opens an event's object with its depth.
+        func open(_ depth: Int) {
+            if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            out.appendDecimal(e.depth)
+            out.append("{\"depth\":")
+            out.appendDecimal(depth)
+        }
+        list.forEach(call: { sym, depth, inline in
+            open(depth)
+            symbols.appendJSONMembers(symbols.span(sym), to: out)
+            if inline { out.append(",\"inline\":true") }
+            if let text = symbols.explanation(sym) {
+                out.append(",\"explain\":")
+                out.appendJSONString(text)
+            }
+            out.append(UInt8(ascii: "}"))
+        }, other: { e in
+            open(e.depth)
             switch e {
-            case let .call(sym, _, inline):
-                symbols.appendJSONMembers(symbols.span(sym), to: out)
-                if inline { out.append(",\"inline\":true") }
-                if let text = symbols.explanation(sym) {
-                    out.append(",\"explain\":")
-                    out.appendJSONString(text)
-                }
+            case .call: break  // handed to `call`
             case let .note(text, _):
                 out.append(",\"note\":")
                 out.appendJSONString(text)
@@ -102,7 +110,7 @@ public struct JSONRenderer: TraceRenderer {
                 out.appendJSONString(text)
             }
             out.append(UInt8(ascii: "}"))
-        }
+        })
         out.append(UInt8(ascii: "]"))
     }
 

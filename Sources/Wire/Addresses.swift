@@ -30,11 +30,28 @@ public struct MACAddress: RawRepresentable, Hashable, Sendable, Comparable, Cust
     public var isMulticast: Bool { (rawValue >> 40) & 1 == 1 }
     public var isBroadcast: Bool { self == .broadcast }
 
+    /// Six lowercase two-digit hex octets joined by colons, written straight into the string (frame
+    /// summaries and notes show several a frame).
     public var description: String {
-        (0..<6).map { i in
-            let b = UInt8(truncatingIfNeeded: rawValue >> UInt64(40 - 8 * i))
-            return (b < 16 ? "0" : "") + String(b, radix: 16)
-        }.joined(separator: ":")
+        String(unsafeUninitializedCapacity: Self.textLength) { out in
+            write(to: out.baseAddress!)
+            return Self.textLength
+        }
+    }
+
+    /// The length of ``description``.
+    public static let textLength = 17
+
+    /// Writes ``description``'s ``textLength`` bytes at `out`.
+    public func write(to out: UnsafeMutablePointer<UInt8>) {
+        let hex: StaticString = "0123456789abcdef"
+        let digits = hex.utf8Start
+        for i in 0..<6 {
+            let b = Int(truncatingIfNeeded: rawValue >> UInt64(40 - 8 * i)) & 0xff
+            out[3 * i] = digits[b >> 4]
+            out[3 * i + 1] = digits[b & 0xf]
+            if i < 5 { out[3 * i + 2] = UInt8(ascii: ":") }
+        }
     }
 
     public static func < (a: MACAddress, b: MACAddress) -> Bool { a.rawValue < b.rawValue }
@@ -87,8 +104,22 @@ public struct IPv4Address: RawRepresentable, Hashable, Sendable, Comparable, Cus
     /// 169.254.0.0/16.
     public var isLinkLocal: Bool { rawValue >> 16 == 0xa9fe }
 
+    /// Dotted-quad notation, written straight into the string (at most 15 bytes: no allocation).
     public var description: String {
-        "\(rawValue >> 24).\(rawValue >> 16 & 0xff).\(rawValue >> 8 & 0xff).\(rawValue & 0xff)"
+        String(unsafeUninitializedCapacity: 15) { out in
+            var n = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = UInt64(rawValue >> UInt32(shift) & 0xff)
+                let digits = DecimalDigits.digitCount(octet)
+                DecimalDigits.write(octet, at: out.baseAddress! + n, digits: digits)
+                n += digits
+                if shift > 0 {
+                    out[n] = UInt8(ascii: ".")
+                    n += 1
+                }
+            }
+            return n
+        }
     }
 
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.rawValue < b.rawValue }

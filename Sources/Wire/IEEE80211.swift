@@ -95,22 +95,30 @@ public struct FrameControl: RawRepresentable, Hashable, Sendable {
     public var name: String {
         let names: [String] =
             switch type {
-            case .management:
-                ["Assoc Request", "Assoc Response", "Reassoc Request", "Reassoc Response", "Probe Request",
-                 "Probe Response", "Timing Advertisement", "Management 7", "Beacon", "ATIM", "Disassoc",
-                 "Authentication", "Deauthentication", "Action", "Action No Ack", "Management 15"]
-            case .control:
-                ["Control 0", "Control 1", "Trigger", "TACK", "Beamforming Report Poll", "NDP Announcement",
-                 "Control Frame Extension", "Control Wrapper", "BlockAck Request", "BlockAck", "PS-Poll", "RTS",
-                 "CTS", "ACK", "CF-End", "CF-End+CF-Ack"]
-            case .data:
-                ["Data", "Data+CF-Ack", "Data+CF-Poll", "Data+CF-Ack+CF-Poll", "Null", "CF-Ack", "CF-Poll",
-                 "CF-Ack+CF-Poll", "QoS Data", "QoS Data+CF-Ack", "QoS Data+CF-Poll", "QoS Data+CF-Ack+CF-Poll",
-                 "QoS Null", "QoS 13", "QoS CF-Poll", "QoS CF-Ack+CF-Poll"]
+            case .management: Self.managementNames
+            case .control: Self.controlNames
+            case .data: Self.dataNames
             case .extensionFrame: []
             }
         return names.indices.contains(Int(subtype)) ? names[Int(subtype)] : "Extension \(subtype)"
     }
+
+    /// The names of the subtypes of each type, by subtype (made once: every 802.11 frame's summary names one).
+    private static let managementNames = [
+        "Assoc Request", "Assoc Response", "Reassoc Request", "Reassoc Response", "Probe Request",
+        "Probe Response", "Timing Advertisement", "Management 7", "Beacon", "ATIM", "Disassoc",
+        "Authentication", "Deauthentication", "Action", "Action No Ack", "Management 15",
+    ]
+    private static let controlNames = [
+        "Control 0", "Control 1", "Trigger", "TACK", "Beamforming Report Poll", "NDP Announcement",
+        "Control Frame Extension", "Control Wrapper", "BlockAck Request", "BlockAck", "PS-Poll", "RTS",
+        "CTS", "ACK", "CF-End", "CF-End+CF-Ack",
+    ]
+    private static let dataNames = [
+        "Data", "Data+CF-Ack", "Data+CF-Poll", "Data+CF-Ack+CF-Poll", "Null", "CF-Ack", "CF-Poll",
+        "CF-Ack+CF-Poll", "QoS Data", "QoS Data+CF-Ack", "QoS Data+CF-Poll", "QoS Data+CF-Ack+CF-Poll",
+        "QoS Null", "QoS 13", "QoS CF-Poll", "QoS CF-Ack+CF-Poll",
+    ]
 }
 
 /// A validated 802.11 MAC header: the fields present in its frame type, and where its payload starts.

@@ -50,17 +50,28 @@ public struct TCPPacket: Sendable {
         option(kind: 8, length: 10).map { bytes.u32be(at: $0 + 2) }
     }
 
+    /// The echoed timestamp (TSecr) of the timestamps option, if the header carries one.
+    public var timestampEcho: UInt32? {
+        option(kind: 8, length: 10).map { bytes.u32be(at: $0 + 6) }
+    }
+
     /// Whether the header carries the SACK-permitted option (RFC 2018 §2: kind 4, length 2), offered in
     /// a SYN or SYN-ACK.
     public var sackPermitted: Bool { option(kind: 4, length: 2) != nil }
 
     /// The first block of the SACK option (RFC 2018 §3: kind 5, 8 bytes a block), if the header carries
     /// one: a block that starts below the acknowledgment reports a duplicate (D-SACK, RFC 2883 §4).
-    public var firstSackBlock: (start: UInt32, end: UInt32)? {
-        for length in [10, 18, 26, 34] {
-            if let at = option(kind: 5, length: length) { return (bytes.u32be(at: at + 2), bytes.u32be(at: at + 6)) }
+    public var firstSackBlock: (start: UInt32, end: UInt32)? { sackBlocks.first }
+
+    /// The blocks of the SACK option (RFC 2018 §3: kind 5, one to four blocks of 8 bytes), in the order
+    /// the header carries them; empty without the option.
+    public var sackBlocks: [(start: UInt32, end: UInt32)] {
+        for count in 1...4 {
+            if let at = option(kind: 5, length: 2 + 8 * count) {
+                return (0..<count).map { (bytes.u32be(at: at + 2 + 8 * $0), bytes.u32be(at: at + 6 + 8 * $0)) }
+            }
         }
-        return nil
+        return []
     }
 
     /// Whether the options start with the timestamps option in its aligned layout (RFC 7323 Appendix A:

@@ -71,20 +71,43 @@ public struct WirelessFrame: Sendable, Equatable {
     }
 
     /// A one-line description: the frame type, the addresses that matter, sequence and QoS fields,
-    /// the radio's channel and rate, then the network layer of a data frame or the problem.
+    /// the radio's channel and rate, then the network layer of a data frame or the problem. (Written
+    /// as bytes into one buffer: the replay describes every 802.11 frame it traces.)
     public func describe(_ bytes: [UInt8]) -> String {
-        var parts: [String] = []
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        out.appendText("802.11")
         if let h = header {
             let fc = h.frameControl
-            parts.append("802.11 \(fc.name)")
-            if fc.toDS { parts.append("ToDS") }
-            if fc.fromDS { parts.append("FromDS") }
-            if let sa = h.summarySource { parts.append("\(sa) > \(h.destinationAddress)") } else { parts.append("RA \(h.address1)") }
-            if let bssid = h.bssid { parts.append("BSSID \(bssid)") }
-            if let seq = h.sequenceNumber, fc.type != .control {
-                parts.append(h.fragmentNumber == 0 ? "seq=\(seq)" : "seq=\(seq) frag=\(h.fragmentNumber ?? 0)")
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: fc.name.utf8)
+            if fc.toDS { out.appendText(" ToDS") }
+            if fc.fromDS { out.appendText(" FromDS") }
+            if let sa = h.summarySource {
+                out.append(UInt8(ascii: " "))
+                out.appendMAC(sa)
+                out.appendText(" > ")
+                out.appendMAC(h.destinationAddress)
+            } else {
+                out.appendText(" RA ")
+                out.appendMAC(h.address1)
             }
-            if let tid = h.tid { parts.append("tid=\(tid)") }
+            if let bssid = h.bssid {
+                out.appendText(" BSSID ")
+                out.appendMAC(bssid)
+            }
+            if let seq = h.sequenceNumber, fc.type != .control {
+                out.appendText(" seq=")
+                out.appendDecimal(Int(seq))
+                if h.fragmentNumber != 0 {
+                    out.appendText(" frag=")
+                    out.appendDecimal(Int(h.fragmentNumber ?? 0))
+                }
+            }
+            if let tid = h.tid {
+                out.appendText(" tid=")
+                out.appendDecimal(Int(tid))
+            }
             var flags: [String] = []
             if fc.retry { flags.append("retry") }
             if fc.moreFragments { flags.append("more-frag") }
@@ -93,26 +116,65 @@ public struct WirelessFrame: Sendable, Equatable {
             if fc.isProtected { flags.append("protected") }
             if h.isAMSDU { flags.append("A-MSDU") }
             if h.htControl != nil { flags.append("+HTC") }
-            if !flags.isEmpty { parts.append("[\(flags.joined(separator: ","))]") }
-        } else {
-            parts.append("802.11")
+            if !flags.isEmpty { out.append(contentsOf: " [\(flags.joined(separator: ","))]".utf8) }
         }
         if let r = radio {
-            var radioParts: [String] = []
-            if let f = r.frequency { radioParts.append("\(f) MHz") }
-            if let m = r.mcs { radioParts.append("MCS \(m.index)") } else if let rate = r.rate {
-                radioParts.append(rate % 2 == 0 ? "\(rate / 2) Mb/s" : "\(rate / 2).5 Mb/s")
+            out.append(UInt8(ascii: " "))
+            let first = out.count
+            if let f = r.frequency {
+                out.append(UInt8(ascii: "{"))
+                out.appendDecimal(Int(f))
+                out.appendText(" MHz")
             }
-            if r.ampdu != nil { radioParts.append("A-MPDU") }
-            if r.flags.contains(.badFCS) { radioParts.append("bad FCS") }
-            if !radioParts.isEmpty { parts.append("{\(radioParts.joined(separator: " "))}") }
+            if let m = r.mcs {
+                out.append(out.count == first ? UInt8(ascii: "{") : UInt8(ascii: " "))
+                out.appendText("MCS ")
+                out.appendDecimal(Int(m.index))
+            } else if let rate = r.rate {
+                out.append(out.count == first ? UInt8(ascii: "{") : UInt8(ascii: " "))
+                out.appendDecimal(Int(rate / 2))
+                out.appendText(rate % 2 == 0 ? " Mb/s" : ".5 Mb/s")
+            }
+            if r.ampdu != nil {
+                out.append(out.count == first ? UInt8(ascii: "{") : UInt8(ascii: " "))
+                out.appendText("A-MPDU")
+            }
+            if r.flags.contains(.badFCS) {
+                out.append(out.count == first ? UInt8(ascii: "{") : UInt8(ascii: " "))
+                out.appendText("bad FCS")
+            }
+            if out.count == first { out.removeLast() } else { out.append(UInt8(ascii: "}")) }
         }
         if let failure {
-            parts.append("(\(failure))")
+            out.append(contentsOf: " (\(failure))".utf8)
         } else if let etherType {
-            parts.append(FrameSummary.describe(bytes, networkOffset: networkOffset, etherType: etherType))
+            out.append(UInt8(ascii: " "))
+            FrameSummary.write(bytes, networkOffset: networkOffset, etherType: etherType, into: &out)
         }
-        return parts.joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension [UInt8] {
+    /// Appends ASCII text.
+    fileprivate mutating func appendText(_ s: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends `mac` as ``MACAddress/description`` writes it.
+    fileprivate mutating func appendMAC(_ mac: MACAddress) {
+        let end = count
+        append(contentsOf: repeatElement(0, count: MACAddress.textLength))
+        withUnsafeMutableBufferPointer { mac.write(to: $0.baseAddress! + end) }
+    }
+
+    /// Appends a non-negative `v` in decimal.
+    fileprivate mutating func appendDecimal(_ v: Int) {
+        let n = UInt64(v.magnitude)
+        let digits = DecimalDigits.digitCount(n)
+        let end = count
+        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        withUnsafeMutableBufferPointer { DecimalDigits.write(n, at: $0.baseAddress! + end, digits: digits) }
     }
 }
 

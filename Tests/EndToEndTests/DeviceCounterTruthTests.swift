@@ -38,9 +38,13 @@ struct DeviceCounterTruthTests {
         return try session.run { _ in }.devices
     }
 
+    /// IPv6 fixtures whose device counters match though their SNMP counters are a known gap: v6_mld (the
+    /// copies of the host's MLDv1 reports looped back to it never cross the device).
+    static let devicesMatch: Set<String> = ["v6_mld"]
+
     @Test("every device counter matches ip -s link", arguments: fixtures)
     func devices(_ name: String) throws {
-        if let gap = CounterTruthTests.knownGap(name) {
+        if let gap = CounterTruthTests.knownGap(name), !Self.devicesMatch.contains(name) {
             withKnownIssue(gap) { try compareDevices(name) }
         } else {
             try compareDevices(name)

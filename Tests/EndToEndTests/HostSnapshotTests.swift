@@ -1,7 +1,9 @@
 import Foundation
+import KernelNet
 import Replay
 import Testing
 import TestSupport
+import Wire
 
 /// Whether tests may build network namespaces: root and iproute2; CI has both (and must not skip).
 enum Namespaces {
@@ -162,6 +164,21 @@ struct HostSnapshotBridgeTests {
          {"ifindex":5,"ifname":"eth1","master":"bond0","link_type":"ether","address":"02:00:00:00:00:20","mtu":1500,
           "linkinfo":{"info_kind":"veth","info_slave_kind":"bond"},"addr_info":[]}]
         """#
+
+    @Test("an IPv6 address's DAD flags (ip -j addr's tentative, dadfailed, optimistic) are written after it")
+    func dadFlags() throws {
+        let addr = #"""
+            [{"ifindex":2,"ifname":"eth0","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,"linkinfo":{"info_kind":"veth"},
+              "addr_info":[{"family":"inet6","local":"fd00::5","prefixlen":64,"scope":"global","dadfailed":true,"tentative":true},
+                           {"family":"inet6","local":"fd00::6","prefixlen":64,"scope":"global","optimistic":true,"tentative":true},
+                           {"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]}]
+            """#
+        let s = try HostSnapshot(addresses: Data(addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
+                                 sockets: "", sysctl: "", release: "6.1.0-13-amd64")
+        let eth0 = try #require(try s.profile().interfaces.first)
+        #expect(eth0.ipv6Addresses == ["fd00::5/64", "fd00::6/64", "fe80::1/64"])
+        #expect(eth0.ipv6Flags == [IPv6Address("fd00::5")!: [.dadfailed, .tentative], IPv6Address("fd00::6")!: [.optimistic, .tentative]])
+    }
 
     @Test("a bridge's driver is bridge and its port names it as master; a bond's slave keeps no master, and that is said")
     func bridge() throws {

@@ -141,6 +141,26 @@ struct VersionCounterTests {
         }
     }
 
+    /// ctr_twreuse: the host's second connect from the port whose first connection is in time-wait takes it
+    /// over in every version (`__inet_check_established`: `TcpExtTWRecycled`), ending it early; 6.1 and 6.12
+    /// count `TcpExtTW` as each connection enters TIME_WAIT, 4.14 when a time-wait timer ends: the first
+    /// connection's never does, the second's a minute after the capture, when nstat has been read.
+    @Test("a connect from a port in time-wait takes the time-wait socket over in every version")
+    func timeWaitRecycled() throws {
+        for version in ["4.14", "6.1", "6.12"] {
+            let counters = try ReplayCounters.of("ctr_twreuse", kernel: version)
+            #expect(counters["TcpExtTWRecycled"] == 1, "\(version)")
+            #expect(counters["TcpExtTW"] == (version == "4.14" ? nil : 2), "\(version)")
+            #expect(counters["TcpActiveOpens"] == 2, "\(version)")
+            let traces = try KernelTruthTests.traces("ctr_twreuse", kernel: version)
+            let path = traces[10].functions
+            #expect(Array(path.drop { $0 != "inet_hash_connect" }.prefix(5))
+                == ["inet_hash_connect", "__inet_hash_connect", "__inet_check_established", "inet_twsk_deschedule_put", "inet_twsk_kill"],
+                "\(version)")
+            #expect(!traces[0].functions.contains("inet_hash_connect"), "the first connect finds no time-wait socket")
+        }
+    }
+
     @Test("a SYN sent again by the retransmission timer counts a timeout and a SYN retransmission in every version")
     func synRetransmission() throws {
         for version in ["4.14", "6.1", "6.12"] {

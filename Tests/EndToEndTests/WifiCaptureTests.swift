@@ -243,10 +243,20 @@ struct WifiCaptureTests {
                 #expect(traces[i].verdict == .deliver, "\(version) frame \(i + 1)")
                 #expect(Self.calls(traces[i], "ieee80211_802_1x_port_control"))
             }
-            // Message 4 opens the port; the protected group frame after it is decrypted by the device,
-            // which the capture cannot show.
+            // Message 4 opens the port and installs the keys of the cipher the association request's WPA
+            // element named (TKIP). The protected group frame after it is the AP's echo of the station's
+            // own multicast: the device decrypts it with the group key, mac80211 checks its TKIP IV and
+            // Michael MIC, and the 802.3 conversion refuses a group frame whose source is the station
+            // (ieee80211_data_to_8023_exthdr in net/wireless/util.c): RX_DROP_UNUSABLE, named in 6.12.
+            #expect(Self.states(traces[5]).contains { $0.contains("pairwise cipher TKIP") }, "\(Self.states(traces[5]))")
             #expect(Self.states(traces[10]).contains { $0.hasPrefix("4-way handshake complete") })
-            #expect(traces[11].verdict == .unknown && Self.notModeled(traces[11]).contains { $0.contains("ciphertext") })
+            #expect(traces[11].verdict == .drop && Self.notModeled(traces[11]).isEmpty, "\(version) \(Self.notModeled(traces[11]))")
+            for function in ["iwl_mvm_rx_crypto", "ieee80211_crypto_tkip_decrypt", "ieee80211_tkip_decrypt_data",
+                             "ieee80211_rx_h_michael_mic_verify", "ieee80211_data_to_8023_exthdr"] {
+                #expect(Self.calls(traces[11], function), "\(version) \(function)")
+            }
+            #expect(traces[11].dropFunction == "ieee80211_rx_handlers_result", "\(version)")
+            #expect(traces[11].dropReason == (version == "6.12" ? "RX_DROP_U_INVALID_8023" : nil), "\(version)")
             // What the station sent is traced from where its kernel made it: the probe request by the
             // firmware's scan, authentication and association by the MLME, messages 2 and 4 by the supplicant.
             #expect(traces[1].verdict == .transmit && traces[1].events.contains {
@@ -261,9 +271,9 @@ struct WifiCaptureTests {
             }
             // Message 4 leaves before the supplicant opens the port: the slow path, as message 2.
             #expect(Self.calls(traces[10], "ieee80211_build_hdr") && !Self.calls(traces[10], "ieee80211_xmit_fast"))
-            // Before the RX handlers were modeled all 12 frames ended unknown, before the transmit path 6;
-            // now only the protected one does.
-            #expect(traces.filter { $0.verdict == .unknown }.count == 1, "\(version)")
+            // Before the RX handlers were modeled all 12 frames ended unknown, before the transmit path 6,
+            // before decryption 1; now none does.
+            #expect(traces.filter { $0.verdict == .unknown }.count == 0, "\(version)")
         }
     }
 

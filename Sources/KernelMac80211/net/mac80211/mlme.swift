@@ -42,6 +42,7 @@ extension Mac80211Device {
         }
         bss.associated = false
         bss.authorized = false
+        bss.keys = IEEE80211Keys()
         if deauthenticated { bss.authenticated = false }
         u_mgd = bss
         ampdu_mlme = sta_ampdu_mlme()
@@ -144,10 +145,15 @@ extension Mac80211Device {
         } else if fc.type == .management, fc.subtype == 0 || fc.subtype == 2 {
             bss.assoc_data = true
             change = "association with \(bss.bssid) in progress (assoc_data)"
+            if let suite = pairwiseCipher(frame, bytes, reassociation: fc.subtype == 2) {
+                bss.cipher = suite.rawValue
+                change? += ", pairwise cipher \(suite.rawValue) (its RSN element)"
+            }
         } else if fc.type == .data, frame.etherType == .eapol, bss.associated, !bss.authorized,
                   isFourthHandshakeMessage(bytes, at: frame.networkOffset, end: frame.end) {
             bss.authorized = true
             if bss.cipher == nil { bss.cipher = "unknown" }
+            bss.installKeys()
             change = "4-way handshake complete: the supplicant installs the pairwise key and authorizes the port"
         }
         u_mgd = bss
@@ -236,6 +242,29 @@ extension Mac80211Device {
         guard let fc = frame.header?.frameControl, fc.type == .data, !fc.isNullData, !fc.isProtected,
               let type = frame.etherType, type != .eapol else { return nil }
         return ethernetFrame(frame, bytes)
+    }
+
+    /// The pairwise cipher an association request asks for: the first pairwise suite of its RSN element,
+    /// or of its WPA element (the vendor element of WPA before RSN) (after the capability, the listen
+    /// interval and, in a reassociation request, the current AP); `nil` without one the model knows.
+    private func pairwiseCipher(_ frame: WirelessFrame, _ bytes: [UInt8], reassociation: Bool) -> WLANCipherSuite? {
+        let end = min(frame.end, bytes.count)
+        var at = frame.bodyOffset + (reassociation ? 10 : 4)
+        while at + 2 <= end {
+            let id = bytes[at], length = Int(bytes[at + 1])
+            guard at + 2 + length <= end else { return nil }
+            // RSN: version (2), group suite (4), pairwise count (2), then the first pairwise suite.
+            if id == 48, length >= 12, bytes[at + 10..<at + 13].elementsEqual([0x00, 0x0f, 0xac]) {
+                return WLANCipherSuite(rsnSuiteType: bytes[at + 13])
+            }
+            // WPA: OUI 00-50-F2 type 1, version (2), group suite (4), pairwise count (2), first pairwise suite.
+            if id == 221, length >= 16, bytes[at + 2..<at + 6].elementsEqual([0x00, 0x50, 0xf2, 0x01]),
+               bytes[at + 14..<at + 17].elementsEqual([0x00, 0x50, 0xf2]) {
+                return WLANCipherSuite(rsnSuiteType: bytes[at + 17])
+            }
+            at += 2 + length
+        }
+        return nil
     }
 
     /// Whether the EAPOL frame at `offset` is message 4 of the 4-way handshake: an EAPOL-Key frame

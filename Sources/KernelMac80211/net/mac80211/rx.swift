@@ -12,7 +12,8 @@ import Wire
 public enum rx: String, KernelSourceFile {
     public static let path = "net/mac80211/rx.c"
     case ieee80211_queue_skb_to_iface, ieee80211_rx_monitor, ieee80211_rx_h_check_dup, ieee80211_rx_h_check, ieee80211_rx_h_check_more_data,
-        ieee80211_rx_h_uapsd_and_pspoll, ieee80211_rx_h_sta_process, ieee80211_rx_h_decrypt, ieee80211_rx_h_defragment,
+        ieee80211_rx_h_uapsd_and_pspoll, ieee80211_rx_h_sta_process, ieee80211_rx_h_decrypt, ieee80211_reassemble_add,
+        ieee80211_reassemble_find, ieee80211_rx_h_defragment,
         ieee80211_802_1x_port_control, ieee80211_drop_unencrypted, __ieee80211_data_to_8023, ieee80211_frame_allowed,
         ieee80211_deliver_skb, ieee80211_rx_h_amsdu, ieee80211_rx_h_data, ieee80211_rx_h_ctrl,
         ieee80211_process_sa_query_req, ieee80211_rx_cooked_monitor, ieee80211_rx_h_mgmt_check, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
@@ -107,16 +108,23 @@ extension Mac80211Device {
     }
 
     /// Fast RX for a data frame from the associated AP: converts 802.11 to 802.3 without the handlers.
-    /// Returns false for a frame it does not take (the caller goes on with the handlers). Before the
+    /// Returns false for a frame it does not take (the caller goes on with the handlers), `nil` for a
+    /// protected frame whose decrypted payload the capture does not hold (which decides). Before the
     /// receive list (4.14) it classifies the frame and hands it to GRO itself.
-    func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
-        kernel.traced(rx.ieee80211_invoke_fast_rx) {
+    func ieee80211_invoke_fast_rx(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool? {
+        kernel.traced(rx.ieee80211_invoke_fast_rx, &skb) { skb in
             if let status = skb.ieee80211_rx_status {
-                if let why = fastReceiveRefusal(skb, status.frame) {
+                let frame = fastReceiveFrame(skb, status)
+                if let why = fastReceiveRefusal(skb, status, frame) {
                     kernel.tracer.note("fast RX does not take it: \(why)")
                     return false
                 }
-                convertTo8023(&skb, status.frame)
+                if status.ciphertext {
+                    kernel.tracer.notModeled("the decrypted payload, which decides: fast RX takes the frame when it starts with an "
+                        + "RFC 1042 header other than EAPOL's (as IP and ARP do); the capture, taken by another radio, holds the ciphertext")
+                    return nil
+                }
+                convertTo8023(&skb, frame)
             } else if let receiver = receiverAddress(skb), !receiver.isMulticast, receiver != skb.dev.dev_addr {
                 kernel.tracer.note("fast RX does not take it: not addressed to this station")
                 return false
@@ -141,19 +149,37 @@ extension Mac80211Device {
         return EthernetPacket(skb.bytes, at: skb.data)?.destination
     }
 
+    /// The frame as fast RX reads it: past the CCMP or GCMP header of a protected frame (which the
+    /// device leaves in place), with the LLC/SNAP header there when the capture holds the plaintext.
+    func fastReceiveFrame(_ skb: SKBuff, _ status: IEEE80211RxStatus) -> WirelessFrame {
+        var frame = status.frame
+        guard frame.header?.frameControl.isProtected == true else { return frame }
+        frame.bodyOffset += IEEE80211_CCMP_HDR_LEN
+        if !status.ciphertext, let type = LLCSNAP.etherType(skb.bytes, at: frame.bodyOffset) {
+            frame.etherType = type
+            frame.networkOffset = frame.bodyOffset + LLCSNAP.headerLength
+        }
+        return frame
+    }
+
     /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
-    /// unfragmented, unprotected data (on an open network) from the AP to this station's own address,
-    /// with an RFC 1042 header, not of the control port protocol. (4.14's fast RX refuses A-MSDUs, 6.1's
-    /// de-aggregates them; the iwlwifi device has split them already.)
-    func fastReceiveRefusal(_ skb: SKBuff, _ frame: WirelessFrame) -> String? {
+    /// unfragmented data from the AP to this station's own address, with an RFC 1042 header, no A-MSDU,
+    /// and not of the control port protocol; on a link with a key, only frames the device decrypted
+    /// and the driver checked the packet number of (`RX_FLAG_DECRYPTED`, `RX_FLAG_PN_VALIDATED`). (4.14's
+    /// fast RX refuses A-MSDUs, 6.1's de-aggregates them; the iwlwifi device has split the unprotected ones.)
+    func fastReceiveRefusal(_ skb: SKBuff, _ status: IEEE80211RxStatus, _ frame: WirelessFrame) -> String? {
         guard let h = frame.header else { return "the 802.11 header could not be read" }
         let fc = h.frameControl
+        if u_mgd?.cipher != nil, !status.flag.isSuperset(of: [.RX_FLAG_DECRYPTED, .RX_FLAG_PN_VALIDATED]) {
+            return fc.isProtected ? "not decrypted with its packet number checked by the driver" : "unprotected on a link with a pairwise key"
+        }
         if fc.type != .data || fc.isNullData { return "not a data frame with a payload" }
         if !fc.fromDS || fc.toDS { return "not a frame from the distribution system (FromDS only)" }
         if h.address1 != skb.dev.dev_addr { return "not addressed to this station's own address" }
         if fc.moreFragments || h.fragmentNumber != 0 { return "a fragment" }
-        if fc.isProtected { return "protected: the capture holds only the ciphertext the device decrypts" }
-        if u_mgd?.cipher != nil { return "unprotected on a link with a pairwise key" }
+        if fc.isProtected, u_mgd?.cipher == nil { return "protected, on a link without a key" }
+        if h.isAMSDU { return "an A-MSDU" }
+        if status.ciphertext { return nil }
         guard frame.etherType != nil, (0..<6).allSatisfy({ skb.bytes.u8(at: frame.bodyOffset + $0) == LLCSNAP.rfc1042[$0] })
         else { return "no RFC 1042 header" }
         if frame.etherType == .eapol { return "the control port protocol (EAPOL), which needs the handlers" }
@@ -195,7 +221,11 @@ extension Mac80211Device {
     {
         kernel.traced(rx.ieee80211_prepare_and_rx_handle) {
             if fromStation, fastReceiveReady {
-                if ieee80211_invoke_fast_rx(kernel, &skb) { return (true, true) }
+                switch ieee80211_invoke_fast_rx(kernel, &skb) {
+                case true?: return (true, true)
+                case nil: return (true, false)
+                case false?: break
+                }
             }
             guard ieee80211_accept_frame(kernel, &skb) else { return (false, false) }
             return (true, ieee80211_invoke_rx_handlers(kernel, &skb, sta: fromStation))
@@ -203,8 +233,13 @@ extension Mac80211Device {
     }
 
     /// Whether the AP's station entry has fast RX set up: associated and authorized (an 802.3 capture
-    /// of the interface implies both).
-    var fastReceiveReady: Bool { u_mgd.map { $0.associated && $0.authorized } ?? true }
+    /// of the interface implies both), and without a TKIP or WEP key (`ieee80211_check_fast_rx` leaves
+    /// the Michael MIC and WEP to the handlers).
+    var fastReceiveReady: Bool {
+        guard let bss = u_mgd else { return true }
+        let slowCiphers: [WLANCipherSuite] = [.TKIP, .WEP40, .WEP104]
+        return bss.associated && bss.authorized && !slowCiphers.contains { $0 == bss.suite }
+    }
 
     /// Hands a frame from no known station to an interface (6.1 on; 4.14 calls
     /// `ieee80211_prepare_and_rx_handle` directly).

@@ -1,10 +1,10 @@
 // Mirrors net/mac80211/rx.c (Linux 6.1; 4.14 and 6.12 where they differ): the RX handler chain a frame
 // goes through when fast RX does not take it, for a station interface.
-// Not modeled: A-MPDU reordering (`ieee80211_rx_reorder_ampdu`), decryption of frames the device did not
-// decrypt (a monitor capture holds only the ciphertext), defragmentation, user space's registrations
-// for action frames (none are assumed), power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces. A-MSDUs never reach the
-// handlers: the iwlwifi device de-aggregates them. What the action frames start is in agg-rx.swift,
-// agg-tx.swift, ht.swift and spectmgmt.swift.
+// Not modeled: A-MPDU reordering (`ieee80211_rx_reorder_ampdu`), software decryption (the device decrypts
+// every frame mac80211 has a key for), the split of a protected A-MSDU, user space's registrations for
+// action frames (none are assumed), power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor
+// interfaces. Unprotected A-MSDUs never reach the handlers: the iwlwifi device de-aggregates them.
+// What the action frames start is in agg-rx.swift, agg-tx.swift, ht.swift and spectmgmt.swift.
 import KernelNet
 import Trace
 import Wire
@@ -89,27 +89,179 @@ extension Mac80211Device {
         }
     }
 
-    /// Decrypts a protected frame. Without a key for it the frame is dropped; with one, the iwlwifi
-    /// device has decrypted it, but the capture holds only the ciphertext, so the model stops.
-    func ieee80211_rx_h_decrypt(_ kernel: Kernel, _ h: IEEE80211Header, sta: Bool) -> ieee80211_rx_result {
+    /// Chooses the key of a protected frame and finishes its decryption with the cipher's function:
+    /// the pairwise key for a frame to the station's own address from the AP, else the group key the
+    /// frame's key index names (6.1 on read that index for the pairwise key too). Without a key the frame
+    /// is dropped for monitor interfaces; a frame too short to hold the key index is unusable. Every
+    /// frame that leaves here protected counts as decrypted (`RX_FLAG_DECRYPTED`). Unprotected frames
+    /// pass (the key found for them only serves `ieee80211_drop_unencrypted`).
+    func ieee80211_rx_h_decrypt(_ kernel: Kernel, _ skb: inout SKBuff, _ data: inout ieee80211_rx_data) -> ieee80211_rx_result {
         kernel.traced(rx.ieee80211_rx_h_decrypt) {
-            guard h.frameControl.isProtected else { return .RX_CONTINUE }
-            guard sta, u_mgd?.cipher != nil else {
-                kernel.tracer.note("protected, but no key is installed for it")
+            guard let status = skb.ieee80211_rx_status, let h = status.frame.header, h.frameControl.isProtected,
+                  h.frameControl.type != .extensionFrame else { return .RX_CONTINUE }
+            let hdrlen = status.frame.bodyOffset - skb.data
+            let group = h.address1.isMulticast
+            let pairwise = data.sta && !group && key(.ptk) != nil
+            // ieee80211_get_keyid: the key index is the top two bits of the IV's fourth byte. 4.14 reads it
+            // only when it has no pairwise key to use, and wants room for a whole CCMP header first.
+            let keyidNeeds = kernel.profile.version >= .v6_1 ? 4 : (pairwise ? 0 : IEEE80211_CCMP_HDR_LEN)
+            guard skb.len >= hdrlen + keyidNeeds else {
+                kernel.tracer.note("too short for the key index")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_NO_KEY_ID)
+            }
+            let keyidx = Int(skb.bytes.u8(at: status.frame.bodyOffset + 3) >> 6)
+            if pairwise {
+                data.key = .ptk
+            } else if group, let slot = keySlot(groupAddressed: true, keyidx: keyidx) {
+                if key(.gtk)?.keyidx == nil {
+                    updateKey(.gtk) { $0.keyidx = keyidx }
+                    kernel.tracer.state("the group key's index is \(keyidx): message 3 gave it encrypted; this is the "
+                        + "first group frame to name it")
+                }
+                data.key = slot
+            }
+            guard let slot = data.key, let cipher = cipher(of: slot) else {
+                kernel.tracer.note(group ? "no group key with index \(keyidx)" : "no pairwise key for the transmitter")
                 return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
             }
-            kernel.tracer.notModeled("the decrypted payload: the capture holds the ciphertext the device decrypted")
-            return .notModeled
+            if u_mgd?.cipher.flatMap({ WLANCipherSuite(rawValue: $0) }) == nil {
+                kernel.tracer.note("the capture does not name the cipher: taken as \(cipher.rawValue)")
+            }
+            let result: ieee80211_rx_result
+            switch cipher {
+            case .TKIP: result = ieee80211_crypto_tkip_decrypt(kernel, &skb, &data)
+            case .CCMP, .CCMP_256: result = ieee80211_crypto_ccmp_decrypt(kernel, &skb, &data, mic_len: cipher.micLength)
+            case .GCMP, .GCMP_256: result = ieee80211_crypto_gcmp_decrypt(kernel, &skb, &data)
+            case .WEP40, .WEP104:
+                kernel.tracer.notModeled("WEP (ieee80211_crypto_wep_decrypt)")
+                result = .notModeled
+            }
+            status.flag.insert(.RX_FLAG_DECRYPTED)
+            return result
         }
     }
 
-    /// Reassembles fragments; other frames pass.
-    func ieee80211_rx_h_defragment(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
-        kernel.traced(rx.ieee80211_rx_h_defragment) {
-            guard h.frameControl.moreFragments || (h.fragmentNumber ?? 0) != 0 else { return .RX_CONTINUE }
-            kernel.tracer.notModeled("defragmentation (fragment \(h.fragmentNumber ?? 0) of sequence \(h.sequenceNumber ?? 0))")
-            return .notModeled
+    /// Starts a fragment entry for the first fragment of a frame, in the cache's next slot (dropping what
+    /// was there).
+    func ieee80211_reassemble_add(_ kernel: Kernel, _ cache: inout ieee80211_fragment_cache, _ skb: SKBuff, seq: UInt16,
+                                  rx_queue: Int) -> Int {
+        kernel.traced(rx.ieee80211_reassemble_add) {
+            let index = cache.next
+            cache.next = (cache.next + 1) % IEEE80211_FRAGMENT_MAX
+            if cache.entries[index] != nil { kernel.tracer.note("the oldest entry of the fragment cache is dropped for it") }
+            cache.entries[index] = ieee80211_fragment_entry(first: skb, first_frag_time: kernel.now, seq: seq, rx_queue: rx_queue,
+                                                            last_frag: 0)
+            return index
         }
+    }
+
+    /// Finds the entry a later fragment continues: the same sequence number and counter index, the
+    /// fragment number after the last one, the same frame type, receiver and transmitter, started at
+    /// most 2 seconds ago (an older one is emptied). Newest first.
+    func ieee80211_reassemble_find(_ kernel: Kernel, _ cache: inout ieee80211_fragment_cache, _ h: IEEE80211Header,
+                                   frag: UInt8, seq: UInt16, rx_queue: Int) -> Int? {
+        kernel.traced(rx.ieee80211_reassemble_find) {
+            for back in 1...IEEE80211_FRAGMENT_MAX {
+                let index = (cache.next - back + IEEE80211_FRAGMENT_MAX) % IEEE80211_FRAGMENT_MAX
+                guard let entry = cache.entries[index], entry.seq == seq, entry.rx_queue == rx_queue,
+                      Int(entry.last_frag) + 1 == Int(frag), let first = entry.first.ieee80211_rx_status?.frame.header,
+                      first.frameControl.type == h.frameControl.type, first.address1 == h.address1,
+                      first.address2 == h.address2 else { continue }
+                if kernel.now - entry.first_frag_time > 2_000_000_000 {
+                    kernel.tracer.note("the entry of sequence \(seq) is older than 2 seconds: emptied")
+                    cache.entries[index] = nil
+                    continue
+                }
+                return index
+            }
+            return nil
+        }
+    }
+
+    /// Reassembles fragments in the fragment cache of the transmitting station (6.1 on; of the
+    /// interface in 4.14, and for unknown transmitters). A first fragment starts an entry and is held;
+    /// later ones join the entry of their sequence number if it expects their fragment number (else
+    /// they are dropped for monitor interfaces), the last completes the frame, which goes on. CCMP and
+    /// GCMP fragments must carry consecutive packet numbers; since 6.1 a protected entry takes no
+    /// unprotected fragment, and group-addressed fragments are dropped (4.14 passes them on unjoined).
+    func ieee80211_rx_h_defragment(_ kernel: Kernel, _ skb: inout SKBuff, _ data: inout ieee80211_rx_data) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_defragment) {
+            guard let status = skb.ieee80211_rx_status, let h = status.frame.header,
+                  h.frameControl.type != .control, h.frameControl.type != .extensionFrame else { return .RX_CONTINUE }
+            let frag = h.fragmentNumber ?? 0, seq = h.sequenceNumber ?? 0, since6 = kernel.profile.version >= .v6_1
+            if !since6, h.address1.isMulticast { return .RX_CONTINUE }
+            guard h.frameControl.moreFragments || frag != 0 else { return .RX_CONTINUE }
+            if h.address1.isMulticast {
+                kernel.tracer.note("a group-addressed fragment")
+                return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+            }
+            let perStation = since6 && data.sta
+            var cache = perStation ? sta_frags : frags
+            defer { if perStation { sta_frags = cache } else { frags = cache } }
+            let key = data.key.flatMap { self.key($0) }
+            let sequentialPN = h.frameControl.isProtected && [.CCMP, .CCMP_256, .GCMP, .GCMP_256].contains(key?.cipher)
+            if frag == 0 {
+                let index = ieee80211_reassemble_add(kernel, &cache, skb, seq: seq, rx_queue: data.seqno_idx)
+                if sequentialPN {
+                    cache.entries[index]?.check_sequential_pn = true
+                    cache.entries[index]?.last_pn = key?.rx_pn[data.security_idx] ?? 0
+                }
+                cache.entries[index]?.is_protected = since6 && key != nil
+                    && (h.frameControl.isProtected || status.flag.contains(.RX_FLAG_DECRYPTED))
+                kernel.tracer.note("fragment 0 of sequence \(seq): held for the others")
+                kernel.heldForReassembly()
+                return .RX_QUEUED
+            }
+            guard let index = ieee80211_reassemble_find(kernel, &cache, h, frag: frag, seq: seq, rx_queue: data.seqno_idx),
+                  var entry = cache.entries[index] else {
+                kernel.tracer.note("fragment \(frag) of sequence \(seq) continues no frame being reassembled")
+                return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+            }
+            if entry.check_sequential_pn {
+                guard sequentialPN else {
+                    kernel.tracer.note("the frame's first fragment was CCMP or GCMP protected, this one is not")
+                    return .RX_DROP_UNUSABLE(.RX_DROP_U_NONSEQ_PN)
+                }
+                // 4.14 compares with the key's counter, which decryption has just set to the same number.
+                let pn = (entry.last_pn + 1) & 0xffff_ffff_ffff
+                guard data.ccm_gcm_pn == pn else {
+                    kernel.tracer.note("packet number \(data.ccm_gcm_pn ?? 0) does not follow the last fragment's (\(entry.last_pn))")
+                    return .RX_DROP_UNUSABLE(.RX_DROP_U_REPLAY)
+                }
+                entry.last_pn = pn
+            } else if entry.is_protected, !h.frameControl.isProtected, !status.flag.contains(.RX_FLAG_DECRYPTED) {
+                kernel.tracer.note("an unprotected fragment of a frame whose first fragment was protected")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_EXPECT_DEFRAG_PROT)
+            }
+            let end = min(status.frame.end, skb.bytes.count)
+            let body = Array(skb.bytes[min(status.frame.bodyOffset, end)..<end])
+            entry.bodies.append(body)
+            entry.last_frag = frag
+            entry.extra_len += body.count
+            cache.entries[index] = entry
+            guard !h.frameControl.moreFragments else {
+                kernel.tracer.note("fragment \(frag) of sequence \(seq): held for the others")
+                kernel.heldForReassembly()
+                return .RX_QUEUED
+            }
+            cache.entries[index] = nil
+            joinFragments(kernel, &skb, entry)
+            return .RX_CONTINUE
+        }
+    }
+
+    /// Makes the frame a completed entry holds: the first fragment with the other bodies after it.
+    private func joinFragments(_ kernel: Kernel, _ skb: inout SKBuff, _ entry: ieee80211_fragment_entry) {
+        guard let status = skb.ieee80211_rx_status, let first = entry.first.ieee80211_rx_status else { return }
+        var frame = first.frame
+        skb.bytes = Array(entry.first.bytes[..<min(frame.end, entry.first.bytes.count)]) + entry.bodies.joined()
+        skb.data = entry.first.data
+        skb.len = skb.bytes.count - skb.data
+        frame.end = skb.bytes.count
+        status.frame = frame
+        status.ciphertext = first.ciphertext
+        kernel.tracer.note("reassembled \(skb.len) bytes from \(entry.bodies.count + 1) fragments")
+        kernel.completedReassembly()
     }
 
     /// Whether the 802.1X controlled port lets the frame through: open once the station is authorized,
@@ -157,21 +309,25 @@ extension Mac80211Device {
     }
 
     /// De-aggregates an A-MSDU (`__ieee80211_rx_h_amsdu`, `ieee80211_amsdu_to_8023s`) for drivers whose
-    /// device does not. The model's iwlwifi device splits every A-MSDU into MPDUs itself and the driver
-    /// clears the A-MSDU bit (`deaggregate` beside `iwl_mvm_rx_mpdu_mq`), so no frame here is one: each
-    /// passes.
-    func ieee80211_rx_h_amsdu(_ kernel: Kernel) -> ieee80211_rx_result {
-        kernel.traced(rx.ieee80211_rx_h_amsdu) { .RX_CONTINUE }
+    /// device does not. The model's iwlwifi device splits unprotected A-MSDUs into MPDUs itself and the
+    /// driver clears the A-MSDU bit (`deaggregate` beside `iwl_mvm_rx_mpdu_mq`), so those pass; a protected
+    /// one, which the real device splits after decrypting it, is not modeled.
+    func ieee80211_rx_h_amsdu(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_amsdu) {
+            guard h.frameControl.type == .data, h.isAMSDU else { return .RX_CONTINUE }
+            kernel.tracer.notModeled("the device's split of a protected A-MSDU")
+            return .notModeled
+        }
     }
 
     /// Converts an 802.11 data frame to 802.3 (`ieee80211_data_to_8023`): needs an LLC/SNAP header.
     func __ieee80211_data_to_8023(_ kernel: Kernel, _ skb: inout SKBuff, _ frame: WirelessFrame) -> ieee80211_rx_result {
         kernel.traced(rx.__ieee80211_data_to_8023) {
-            guard ieee80211_data_to_8023_exthdr(kernel, &skb, frame) else {
-                kernel.tracer.note("no RFC 1042 or bridge-tunnel header: the conversion fails")
-                return .RX_DROP_UNUSABLE(.RX_DROP_U_INVALID_8023)
+            switch ieee80211_data_to_8023_exthdr(kernel, &skb, frame) {
+            case true?: return .RX_CONTINUE
+            case nil: return .notModeled
+            case false?: return .RX_DROP_UNUSABLE(.RX_DROP_U_INVALID_8023)
             }
-            return .RX_CONTINUE
         }
     }
 
@@ -432,7 +588,10 @@ extension Mac80211Device {
     /// a frame is on the list for the stack.
     func ieee80211_rx_handlers(_ kernel: Kernel, _ skb: inout SKBuff, sta: Bool) -> Bool {
         kernel.traced(rx.ieee80211_rx_handlers) {
-            guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header else { return false }
+            guard let status = skb.ieee80211_rx_status, let h = status.frame.header else { return false }
+            /// The frame as the handlers before left it (decryption and reassembly change it).
+            var frame: WirelessFrame { status.frame }
+            var data = ieee80211_rx_data(h, sta: sta)
             var listed = false
             var result = ieee80211_rx_result.RX_CONTINUE
             /// Runs the next handler while the ones before passed the frame on (`CALL_RXH`).
@@ -440,10 +599,10 @@ extension Mac80211Device {
             call { ieee80211_rx_h_check_more_data(kernel) }
             call { ieee80211_rx_h_uapsd_and_pspoll(kernel) }
             call { ieee80211_rx_h_sta_process(kernel, &skb, h, sta: sta) }
-            call { ieee80211_rx_h_decrypt(kernel, h, sta: sta) }
-            call { ieee80211_rx_h_defragment(kernel, h) }
-            call { ieee80211_rx_h_michael_mic_verify(kernel) }
-            call { ieee80211_rx_h_amsdu(kernel) }
+            call { ieee80211_rx_h_decrypt(kernel, &skb, &data) }
+            call { ieee80211_rx_h_defragment(kernel, &skb, &data) }
+            call { ieee80211_rx_h_michael_mic_verify(kernel, &skb, data) }
+            call { ieee80211_rx_h_amsdu(kernel, h) }
             call { ieee80211_rx_h_data(kernel, &skb, frame, h, listed: &listed) }
             call { ieee80211_rx_h_ctrl(kernel, skb, h, sta: sta) }
             call { ieee80211_rx_h_mgmt_check(kernel, skb, h) }

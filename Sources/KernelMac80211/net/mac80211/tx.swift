@@ -35,6 +35,10 @@ public final class Mac80211Device: NetDeviceOps {
     var skb_queue: [SKBuff] = []
     /// The AP's station entry's block-ack sessions (`sta->ampdu_mlme`).
     var ampdu_mlme = sta_ampdu_mlme()
+    /// The interface's fragment cache (`sdata->frags`; in 4.14 `sdata->fragments`, for every frame).
+    var frags = ieee80211_fragment_cache()
+    /// The AP's station entry's fragment cache (`sta->frags`, 6.1 on).
+    var sta_frags = ieee80211_fragment_cache()
     /// The slow path's state of the frame on a TXQ, for `ieee80211_tx_dequeue`; `nil` for a frame fast
     /// xmit queued (`IEEE80211_TX_CTRL_FAST_XMIT`). The model's TXQs hold one frame at a time.
     var txq_tx: ieee80211_tx_data?

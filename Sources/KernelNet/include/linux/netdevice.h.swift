@@ -144,6 +144,11 @@ public final class NetDevice {
     public let addresses: [IPv4Prefix]
     /// IPv6 addresses with their prefix lengths (`inet6_dev->addr_list`).
     public var addresses6: [IPv6Prefix] = []
+    /// The DAD flags of IPv6 addresses that have any (`inet6_ifaddr->flags`); an address not here is valid.
+    public var addressFlags6: [IPv6Address: IPv6AddressFlags] = [:]
+    /// IPv6 multicast groups joined on the device beyond those addrconf joins itself (a socket's
+    /// `IPV6_JOIN_GROUP`, an address added with `autojoin`), newest first as `inet6_dev->mc_list` holds them.
+    public var groups6: [IPv6Address] = []
     public let ops: any NetDeviceOps
     /// Whether a packet socket (the capture) is attached: `ptype_all` is not empty.
     public let hasTap: Bool

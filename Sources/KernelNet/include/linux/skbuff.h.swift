@@ -39,7 +39,11 @@ public struct SKBuff {
     public var transport_header: Int
     public var pkt_type: PacketType
     public var `protocol`: EtherType
-    public var dev: NetDevice
+    /// `skb->dev`. Not reference-counted (an skb is copied a few times a frame, and each counted
+    /// reference costs a retain and a release per copy): every device is made with the replay's
+    /// ``Kernel`` and held by it (``Kernel/devices``, a veth's peer by its driver) for as long as the
+    /// kernel lives, and no skb outlives the kernel that made it.
+    public unowned(unsafe) var dev: NetDevice
     public var ip_summed: IPSummed
     /// The VLAN tag the device or `skb_vlan_untag` took off, if any.
     public var vlan_tci: UInt16?
@@ -174,8 +178,27 @@ public struct SKBuff {
 /// The 802.11 frame a Wi-Fi driver hands to mac80211, as a monitor-mode capture recorded it (models
 /// the parts of `struct ieee80211_rx_status` in `skb->cb` that decide the receive path).
 public final class IEEE80211RxStatus {
-    /// The frame's radio header, MAC header and payload position.
-    public let frame: WirelessFrame
+    /// The frame's radio header, MAC header and payload position (mac80211 moves the payload when it
+    /// removes a cipher's header or joins fragments).
+    public var frame: WirelessFrame
+    /// The `RX_FLAG_*` bits the driver and mac80211 set.
+    public var flag: RxFlag = []
+    /// Whether the payload is the ciphertext of a frame the device decrypted: the capture was taken by
+    /// another radio, and mac80211 worked on a plaintext the model does not have.
+    public var ciphertext = false
 
     public init(frame: WirelessFrame) { self.frame = frame }
+}
+
+/// Models the `RX_FLAG_*` bits of `ieee80211_rx_status.flag` (include/net/mac80211.h) that decide how
+/// mac80211 treats a protected frame.
+public struct RxFlag: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The device decrypted the frame and checked its MIC.
+    public static let RX_FLAG_DECRYPTED = RxFlag(rawValue: 1 << 0)
+    /// The device removed the MIC.
+    public static let RX_FLAG_MIC_STRIPPED = RxFlag(rawValue: 1 << 1)
+    /// The driver checked the packet number against its own counter.
+    public static let RX_FLAG_PN_VALIDATED = RxFlag(rawValue: 1 << 2)
 }

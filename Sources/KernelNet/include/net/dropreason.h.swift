@@ -13,6 +13,20 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case RX_DROP_U_ACTION_UNKNOWN_SRC = "RX_DROP_U_ACTION_UNKNOWN_SRC"
     case RX_DROP_U_REJECTED_ACTION_RESPONSE = "RX_DROP_U_REJECTED_ACTION_RESPONSE"
     case RX_DROP_U_UNKNOWN_ACTION_REJECTED = "RX_DROP_U_UNKNOWN_ACTION_REJECTED"
+    /// 6.12's reasons for protected frames and fragments: no room for the key index, a packet number
+    /// not above the last one (or, in a fragment, not the next one), too short for the cipher's header,
+    /// a fragment that is not CCMP or GCMP after one that was, an unprotected fragment after a protected one.
+    case RX_DROP_U_NO_KEY_ID = "RX_DROP_U_NO_KEY_ID"
+    case RX_DROP_U_REPLAY = "RX_DROP_U_REPLAY"
+    case RX_DROP_U_SHORT_CCMP = "RX_DROP_U_SHORT_CCMP"
+    case RX_DROP_U_SHORT_GCMP = "RX_DROP_U_SHORT_GCMP"
+    case RX_DROP_U_NONSEQ_PN = "RX_DROP_U_NONSEQ_PN"
+    case RX_DROP_U_EXPECT_DEFRAG_PROT = "RX_DROP_U_EXPECT_DEFRAG_PROT"
+    /// 6.12's TKIP reasons: too short for the IV and ICV, an IV that fails the check, too short for the
+    /// Michael MIC.
+    case RX_DROP_U_SHORT_TKIP = "RX_DROP_U_SHORT_TKIP"
+    case RX_DROP_U_TKIP_FAIL = "RX_DROP_U_TKIP_FAIL"
+    case RX_DROP_U_SHORT_MMIC = "RX_DROP_U_SHORT_MMIC"
     /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
     case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
     /// Not in 6.1; 6.12 has it (ip_expire and the fragments of a timed-out queue).

@@ -26,8 +26,15 @@ public enum RouteType: String, Sendable {
 /// Models the parts of `struct dst_entry` / `struct rtable` the model uses.
 public struct DstEntry {
     public var type: RouteType
-    /// The output device for unicast routes.
-    public var dev: NetDevice?
+    /// The output device for unicast routes (not reference-counted, as ``SKBuff/dev``).
+    public var dev: NetDevice? {
+        get { device?.takeUnretainedValue() }
+        set { device = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+    /// ``dev``'s storage. Not `unowned(unsafe) var dev: NetDevice?`: Swift 6.3 without optimization
+    /// lays an `Optional` of a struct holding one out wrongly (`Optional.map` returning such a struct
+    /// gave a value for `nil`), so a `DstEntry?` could read as a route that is not there.
+    private var device: Unmanaged<NetDevice>?
     /// The gateway, when the route has one (`rt_gw4`).
     public var gateway: IPv4Address?
     /// The errno `ip_error` reports (`EHOSTUNREACH`, `ENETUNREACH`).

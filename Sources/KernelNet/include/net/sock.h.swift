@@ -8,6 +8,18 @@ public enum TCPState: String, Sendable {
         TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_LISTEN, TCP_CLOSING, TCP_NEW_SYN_RECV
 }
 
+/// A TCP sender's congestion state (`icsk_ca_state`, include/net/tcp.h `tcp_ca_state`), as far as the
+/// retransmissions a capture shows tell it: `TCP_CA_Disorder` and `TCP_CA_CWR` change no counter the
+/// model keeps and are taken as open.
+public enum TCPCAState: String, Sendable {
+    /// No loss being repaired.
+    case TCP_CA_Open
+    /// Fast recovery (`tcp_enter_recovery`): segments the peer's SACKs showed lost are sent again.
+    case TCP_CA_Recovery
+    /// Recovery after the retransmission timer expired (`tcp_enter_loss`).
+    case TCP_CA_Loss
+}
+
 /// A socket the host starts with (from a host profile or inferred from the capture).
 public struct SocketConfig: Sendable, Equatable {
     public enum Proto: String, Sendable { case tcp, udp }
@@ -20,6 +32,9 @@ public struct SocketConfig: Sendable, Equatable {
     public var remotePort: UInt16?
     /// Multicast groups a UDP socket joined.
     public var groups: [IPv4Address]
+    /// IPv6 multicast groups an IPv6 UDP socket joined (`IPV6_JOIN_GROUP`, `ipv6_sock_mc_join`): each
+    /// joins the device too (`__ipv6_dev_mc_inc`), so packets to it pass `ip6_mc_input`.
+    public var groups6: [IPv6Address] = []
     /// Whether the socket takes IPv6 too (`sk_family == AF_INET6`: bound to `::`, `ipv6only` off).
     public var ipv6 = false
     /// Whether the IPv6 socket takes IPv6 only (`IPV6_V6ONLY`, set at bind by `net.ipv6.bindv6only` 1):
@@ -88,11 +103,41 @@ public struct TCPConnection: Sendable {
     /// The frame whose packet too big made the connection mark segments lost (`tcp_simple_retransmit`):
     /// its retransmissions leave from `tcp_xmit_retransmit_queue` until it sends new data.
     public var lostBy: Int?
+    /// When the last data (or FIN) went to the receive queue: the application is taken to have read it
+    /// once ``Kernel/readLatency`` has passed (its reads are not in a capture).
+    public var lastQueued: Int64?
     /// Whether a request socket's SYN-ACK was seen leaving: another one unanswered is its timer's.
     public var synackSent = false
+    /// The sequence number of the host's SYN or SYN-ACK (`snt_isn` of a request socket; `snd_una` while
+    /// `SYN_SENT`), once the capture showed it leave.
+    public var sntISN: UInt32?
     /// `tlp_high_seq`: `snd_nxt` when the host sent a tail loss probe, until an acknowledgment settles it
     /// (`tcp_process_tlp_ack`); nil when no probe is outstanding.
     public var tlpHighSeq: UInt32?
+    /// The congestion state (`icsk_ca_state`), and `high_seq`: `snd_nxt` when recovery or loss began, which
+    /// an acknowledgment must reach to end it.
+    public var caState = TCPCAState.TCP_CA_Open
+    public var highSeq: UInt32?
+    /// The frame of the peer's ACK that reported, in SACK blocks, data above `snd_una` while a hole was left
+    /// below it; nil once an ACK reports no such block. What makes a retransmission a fast one.
+    public var sackedBy: Int?
+    /// `retrans_stamp` as the capture shows it: the timestamp (TSval) the first retransmission of the
+    /// current recovery or loss carried; an ACK echoing an older one proves the original arrived.
+    public var retransStamp: UInt32?
+    /// The end of the highest segment sent again since recovery or loss began: a retransmission starting
+    /// below it sends a retransmission again, which the kernel found lost (`TcpExtTCPLostRetransmit`).
+    public var retransHigh: UInt32?
+    /// RACK (RFC 8985) as far as cumulative ACKs tell it: the end of the oldest segment sent again that
+    /// is not acknowledged yet, and `snd_nxt` when it left; once an ACK covers that end, segments below
+    /// that `snd_nxt` were sent before a segment delivered, and one of them sent again is one RACK found
+    /// lost (`rackLostBelow`).
+    public var oldestResent: (end: UInt32, sndNxt: UInt32)?
+    public var rackLostBelow: UInt32?
+    /// Whether an ACK advanced `snd_una` in `TCP_CA_Loss` since the last retransmission: the next one then
+    /// leaves on that ACK (`tcp_xmit_retransmit_queue`), else the timer expired again.
+    public var ackedInLoss = false
+    /// The largest data segment the host sent (`mss_cache`), to count the segments a D-SACK reports.
+    public var mssCache = 0
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }

@@ -38,6 +38,15 @@ extension Kernel {
         outcome.drop(reason: name, by: dropper)
     }
 
+    /// `kfree_skb(NULL)`: a caller that handed its packet on frees nothing. 6.1 enters `kfree_skb_reason`,
+    /// which returns at once, 6.12 its `sk_skb_reason_drop` (under the inline `kfree_skb_reason`); no
+    /// tracepoint fires.
+    func kfree_skb_null() {
+        traced(skbuff.kfree_skb_reason) {
+            if has(skbuff.sk_skb_reason_drop) { traced(skbuff.sk_skb_reason_drop) {} }
+        }
+    }
+
     /// Frees a packet as a drop without a reason (4.14, before drop reasons): the tracepoint names the
     /// caller only.
     func kfree_skb(_ skb: SKBuff, dropper: KernelSymbol?) {

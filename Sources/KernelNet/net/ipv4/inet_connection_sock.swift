@@ -6,7 +6,7 @@ import Wire
 /// Functions modeled from `net/ipv4/inet_connection_sock.c`.
 public enum inet_connection_sock: String, KernelSourceFile {
     public static let path = "net/ipv4/inet_connection_sock.c"
-    case inet_rtx_syn_ack, inet_csk_route_req, inet_csk_route_child_sock, reqsk_timer_handler
+    case inet_rtx_syn_ack, inet_csk_route_req, inet_csk_route_child_sock, inet_csk_reqsk_queue_drop, reqsk_timer_handler
 }
 
 extension Kernel {
@@ -23,6 +23,15 @@ extension Kernel {
     /// Finds the output route of a child socket made from a request (when none was passed on).
     func inet_csk_route_child_sock(daddr: IPv4Address) {
         traced(inet_connection_sock.inet_csk_route_child_sock) { _ = ip_route_output_flow(daddr: daddr) }
+    }
+
+    /// Unlinks a request socket from the listener's queue (and stops its SYN-ACK timer): the handshake it
+    /// stood for is over.
+    func inet_csk_reqsk_queue_drop(tuple t: FourTuple) {
+        traced(inet_connection_sock.inet_csk_reqsk_queue_drop) {
+            sockets.removeConnection(t)
+            tracer.state("request socket \(t) removed")
+        }
     }
 
     /// A request socket's timer expired with its SYN-ACK unanswered: the timeout is counted

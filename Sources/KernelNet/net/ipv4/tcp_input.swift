@@ -1,5 +1,6 @@
 // Mirrors net/ipv4/tcp_input.c (Linux 6.1): the TCP state machine on receive (RFC 9293 §3.10.7).
-// Not modeled: PAWS (RFC 7323 timestamps), SACK blocks (the D-SACK counters of old data are), the namespace-wide challenge ACK limit
+// Not modeled: PAWS (RFC 7323 timestamps), the SACK scoreboard (SACK blocks tell D-SACKs and whether data above a hole
+// was reported, and the congestion state follows from them and the retransmissions the capture shows), the namespace-wide challenge ACK limit
 // (`tcp_challenge_ack_limit`: 1000 a second in 4.14, unlimited by default since 6.0), congestion
 // control, out-of-order queueing, receive-buffer pruning, delayed-ACK timing (the capture shows the
 // ACKs). The receive window is the one the host last advertised in the capture; a connection whose
@@ -11,7 +12,7 @@ import Wire
 public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
     case tcp_simple_retransmit, tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
-        tcp_data_queue, tcp_ack, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
+        tcp_data_queue, tcp_enter_loss, tcp_ack, tcp_done_with_error, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
         tcp_conn_request
 }
 
@@ -142,8 +143,25 @@ extension Kernel {
     }
 
     /// Appends in-order data to the socket's receive queue (the fast path's delivery).
-    func tcp_queue_rcv(_ skb: inout SKBuff) {
-        traced(tcp_input.tcp_queue_rcv) {}
+    func tcp_queue_rcv(_ skb: inout SKBuff, tuple t: FourTuple) {
+        traced(tcp_input.tcp_queue_rcv) { tcpTryCoalesce(tuple: t) }
+    }
+
+    /// How long the model takes an application to read what arrived (a task woken by the data, which
+    /// reads at once): while a segment arrives sooner after the one before, that one is taken to be unread.
+    static let readLatency: Int64 = 100_000
+
+    /// `tcp_try_coalesce` (static), from `tcp_queue_rcv`: in-order data (or a FIN) merges into the last skb
+    /// of the receive queue when the application has not read it yet (`TcpExtTCPRcvCoalesce`). The
+    /// capture does not show the reads: the model takes the queue to hold the previous segment for
+    /// ``readLatency`` after it arrived, and to be empty after that or once the host sent new data or
+    /// its FIN (the application ran).
+    func tcpTryCoalesce(tuple t: FourTuple) {
+        if let last = sockets.tcp[t]?.lastQueued, now - last >= 0, now - last < Self.readLatency {
+            tracer.note("the previous segment is still unread \((now - last) / 1000) µs after it arrived: merged into it (tcp_try_coalesce)")
+            count("TcpExtTCPRcvCoalesce")
+        }
+        sockets.tcp[t]?.lastQueued = now
     }
 
     /// Queues in-order data (and a FIN) for the socket, and turns header prediction on again
@@ -171,6 +189,8 @@ extension Kernel {
                 }
                 sockets.tcp[t]?.rcvNxt = end
                 tcpFastPathCheck(tuple: t, th)
+                // tcp_queue_rcv (not shown on this path).
+                tcpTryCoalesce(tuple: t)
             }
             // New data is acknowledged (tcp_ack_snd_check), now or by the delayed-ACK timer.
             if dataLength > 0 { expectTransmit(.tcpAck(t), from: currentFrame) }
@@ -203,9 +223,11 @@ extension Kernel {
     /// arms the probe instead of the retransmission timer on a connection that agreed on SACK (taken as
     /// agreed when the capture missed the handshake), with `net.ipv4.tcp_early_retrans` 3 or 4 (the
     /// default 3), in the open state (no retransmission by the timer since `snd_una` last advanced, no
-    /// segments marked lost) and no probe outstanding; the probe resends the last segment sent.
+    /// segments marked lost, no data SACKed above a hole, which is `TCP_CA_Disorder`) and no probe
+    /// outstanding; the probe resends the last segment sent.
     func tailLossProbe(tuple t: FourTuple, end: UInt32) -> Bool {
-        guard let c = sockets.tcp[t], c.sackOK ?? true, c.lostBy == nil, c.icskRetransmits == 0, c.tlpHighSeq == nil
+        guard let c = sockets.tcp[t], c.sackOK ?? true, c.lostBy == nil, c.icskRetransmits == 0, c.tlpHighSeq == nil,
+              c.caState == .TCP_CA_Open, c.sackedBy == nil
         else { return false }
         let earlyRetrans = sysctl.values["net.ipv4.tcp_early_retrans"] ?? 3
         return (earlyRetrans == 3 || earlyRetrans == 4) && end == c.sndNxt
@@ -229,13 +251,117 @@ extension Kernel {
         }
     }
 
+    /// Sends the connection into `TCP_CA_Loss` when its retransmission timer expired (`tcp_timeout_mark_lost`
+    /// marks every segment in flight lost): a segment already sent again since recovery or loss began is a
+    /// retransmission lost again (`TcpExtTCPLostRetransmit`); the loss lasts until `snd_una` reaches
+    /// `high_seq`, `snd_nxt` now. Entering from another state starts a new episode of retransmissions.
+    func tcp_enter_loss(tuple t: FourTuple, seq: UInt32) {
+        traced(tcp_input.tcp_enter_loss) {
+            guard let c = sockets.tcp[t] else { return }
+            if c.caState != .TCP_CA_Loss {
+                sockets.tcp[t]?.retransHigh = c.caState == .TCP_CA_Recovery ? c.retransHigh : nil
+                sockets.tcp[t]?.retransStamp = nil
+            }
+            if let high = sockets.tcp[t]?.retransHigh, Int32(bitPattern: seq &- high) < 0 {
+                count("TcpExtTCPLostRetransmit")
+            }
+            sockets.tcp[t]?.caState = .TCP_CA_Loss
+            sockets.tcp[t]?.highSeq = c.sndNxt
+            sockets.tcp[t]?.ackedInLoss = false
+        }
+    }
+
+    /// `tcp_enter_recovery` (from `tcp_fastretrans_alert`, static): the peer's SACKs showed data lost, and
+    /// the connection starts fast recovery until `snd_una` reaches `high_seq`, `snd_nxt` now; counted in
+    /// `TcpExtTCPSackRecovery` (`TcpExtTCPRenoRecovery` without SACK, which the model does not reach: it
+    /// tells loss only from SACK blocks).
+    func tcpEnterRecovery(tuple t: FourTuple) {
+        count("TcpExtTCPSackRecovery")
+        let sndNxt = sockets.tcp[t]?.sndNxt
+        sockets.tcp[t]?.caState = .TCP_CA_Recovery
+        sockets.tcp[t]?.highSeq = sndNxt
+        sockets.tcp[t]?.retransHigh = nil
+        sockets.tcp[t]?.retransStamp = nil
+    }
+
+    /// The SACK blocks of an acknowledgment (`tcp_sacktag_write_queue`, on connections that agreed on
+    /// SACK). A first block below the acknowledgment reports a duplicate (`tcp_check_dsack`:
+    /// `TcpExtTCPDSACKRecv`), as does a first block inside the second (`TcpExtTCPDSACKOfoRecv`); from 6.1
+    /// its segments (its length over the MSS, at least one) count in `TcpExtTCPDSACKRecvSegs` and as
+    /// delivered (`tcp_dsack_seen`). Another block above the acknowledgment reports data received beyond a
+    /// hole: the frame is remembered until an ACK reports none.
+    private func tcpSacktagWriteQueue(_ th: TCPPacket, tuple t: FourTuple) {
+        guard let c = sockets.tcp[t], c.sackOK ?? true else { return }
+        let blocks = th.sackBlocks
+        let ack = th.acknowledgment
+        var dsack = false
+        if let first = blocks.first {
+            if Int32(bitPattern: first.start &- ack) < 0 {
+                count("TcpExtTCPDSACKRecv")
+                dsack = true
+            } else if blocks.count > 1, Int32(bitPattern: first.end &- blocks[1].end) <= 0,
+                      Int32(bitPattern: first.start &- blocks[1].start) >= 0 {
+                count("TcpExtTCPDSACKOfoRecv")
+                dsack = true
+            }
+            if dsack, profile.version >= .v6_1 {
+                let length = Int(first.end &- first.start)
+                let segments = c.mssCache > 0 && length > c.mssCache ? (length + c.mssCache - 1) / c.mssCache : 1
+                count("TcpExtTCPDSACKRecvSegs", segments)
+                count("TcpExtTCPDelivered", segments)
+            }
+        }
+        let above = blocks.dropFirst(dsack ? 1 : 0).contains { Int32(bitPattern: $0.end &- ack) > 0 }
+        sockets.tcp[t]?.sackedBy = above ? currentFrame : nil
+    }
+
+    /// What an acknowledgment that advanced `snd_una` does to a recovery or loss (`tcp_fastretrans_alert`,
+    /// `tcp_process_loss`), and to RACK (`tcp_rack_advance`: covering a segment sent again). In loss the next retransmission leaves on it; the loss is undone
+    /// (`TcpExtTCPLossUndo`, `tcp_try_undo_loss`) when the ACK echoes a timestamp older than the first
+    /// retransmission (`tcp_packet_delayed`: the original arrived), or, with F-RTO on
+    /// (`net.ipv4.tcp_frto`, default 2), when it acknowledges data never sent again (the timeout was
+    /// spurious: also `TcpExtTCPSpuriousRTOs`). Reaching `high_seq` ends either episode
+    /// (`tcp_try_undo_recovery`; a recovery whose first retransmission the ACK proves needless counts
+    /// `TcpExtTCPFullUndo`).
+    private func tcpRecoveryAck(_ th: TCPPacket, tuple t: FourTuple) {
+        guard let c = sockets.tcp[t] else { return }
+        let ack = th.acknowledgment
+        if let resent = c.oldestResent, Int32(bitPattern: ack &- resent.end) >= 0 {
+            sockets.tcp[t]?.rackLostBelow = resent.sndNxt
+            sockets.tcp[t]?.oldestResent = nil
+        }
+        guard c.caState != .TCP_CA_Open else { return }
+        let delayed = c.retransStamp.map { stamp in
+            th.timestampEcho.map { $0 != 0 && Int32(bitPattern: $0 &- stamp) < 0 } ?? false
+        } ?? false
+        let recovered = c.highSeq.map { Int32(bitPattern: ack &- $0) >= 0 } ?? true
+        if c.caState == .TCP_CA_Loss {
+            sockets.tcp[t]?.ackedInLoss = true
+            let frto = sysctl.values["net.ipv4.tcp_frto"] ?? 2 != 0
+            let neverResent = c.retransHigh.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
+            if delayed || (frto && neverResent) {
+                tracer.note(delayed ? "the ACK echoes a timestamp older than the first retransmission: loss undone"
+                    : "the ACK covers data never sent again: the timeout was spurious (F-RTO), loss undone")
+                count("TcpExtTCPLossUndo")
+                if !delayed { count("TcpExtTCPSpuriousRTOs") }
+                sockets.tcp[t]?.caState = .TCP_CA_Open
+                sockets.tcp[t]?.icskRetransmits = 0
+            } else if recovered {
+                sockets.tcp[t]?.caState = .TCP_CA_Open
+            }
+        } else if recovered {
+            if delayed { count("TcpExtTCPFullUndo") }
+            sockets.tcp[t]?.caState = .TCP_CA_Open
+        }
+    }
+
     /// Processes an acknowledgment: an ACK of our FIN advances the closing states. Called with
     /// `slowPath` (`FLAG_SLOWPATH`) from everywhere but the fast path of `tcp_rcv_established`: an ACK
     /// that advances `snd_una` there is a header-prediction ACK (`TcpExtTCPHPAcks`); any other that is
     /// neither older than `snd_una` nor beyond `snd_nxt` counts `TcpExtTCPPureAcks` when the segment
     /// takes no sequence space, and may update the peer's window.
     func tcp_ack(_ skb: inout SKBuff, tuple t: FourTuple, slowPath: Bool = true) {
-        traced(tcp_input.tcp_ack) {
+        traced(tcp_input.tcp_ack, &skb) { skb in
             guard let c = sockets.tcp[t], let th = skb.tcp_hdr(), th.flags.contains(.ack) else { return }
             let ack = th.acknowledgment
             let old = c.sndUna.map { Int32(bitPattern: ack &- $0) < 0 } ?? false
@@ -243,6 +369,7 @@ extension Kernel {
             if !old, !unsent {
                 // Without a known snd_una the capture showed nothing for this ACK to advance over.
                 let advanced = c.sndUna.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
+                if slowPath { tcpSacktagWriteQueue(th, tuple: t) }
                 if advanced { sockets.tcp[t]?.icskRetransmits = 0 }
                 if !slowPath, advanced {
                     sockets.tcp[t]?.sndWl1 = th.sequence
@@ -252,6 +379,7 @@ extension Kernel {
                     tcpAckUpdateWindow(th, tuple: t, advanced: advanced)
                 }
                 tcpProcessTlpAck(skb, th, tuple: t, advanced: advanced, windowChanged: sockets.tcp[t]?.sndWnd != c.sndWnd)
+                if advanced { tcpRecoveryAck(th, tuple: t) }
             }
             countNewlyDelivered(t, ack: ack)
             let finAcked = c.sndNxt.map { ack == $0 } ?? true
@@ -305,6 +433,16 @@ extension Kernel {
         let headerLength = c.tstampOK.map { $0 ? TCPPacket.minimumHeaderLength + 12 : TCPPacket.minimumHeaderLength }
             ?? th.headerLength
         sockets.tcp[t]?.prediction = .on(headerLength: headerLength, window: UInt16(truncatingIfNeeded: wnd >> UInt32(c.sndWscale)))
+    }
+
+    /// Ends a connection with an error (6.1 and later; 4.14's callers set `sk_err` and call `tcp_done`
+    /// themselves): the error becomes the socket's next one (`sk_err`, reported with
+    /// `sk_error_report`), what was queued to send is discarded and the connection is done.
+    func tcp_done_with_error(tuple t: FourTuple, errno: String) {
+        traced(tcp_input.tcp_done_with_error) {
+            tracer.note("sk_err = \(errno), the unsent queue purged")
+            tcp_done(tuple: t)
+        }
     }
 
     /// Handles a valid RST: the connection is closed.
@@ -374,7 +512,7 @@ extension Kernel {
     /// The established-state receive: the header-prediction fast path for in-order ACKs and data, or
     /// the slow path through validation, ACK processing and the data queue.
     func tcp_rcv_established(_ skb: inout SKBuff, tuple t: FourTuple) {
-        traced(tcp_input.tcp_rcv_established) {
+        traced(tcp_input.tcp_rcv_established, &skb) { skb in
             guard let th = skb.tcp_hdr() else { return }
             let dataLength = tcpDataLength(skb, th)
             if droppedForBadChecksum(&skb) {
@@ -393,7 +531,7 @@ extension Kernel {
                     tracer.note("fast path: in-order data")
                     count("TcpExtTCPHPHits")
                     sockets.tcp[t]?.rcvNxt = end
-                    tcp_queue_rcv(&skb)
+                    tcp_queue_rcv(&skb, tuple: t)
                     // An ACK that moves nothing only updates snd_wl1 (tcp_update_wl).
                     if th.acknowledgment != sockets.tcp[t]?.sndUna {
                         tcp_ack(&skb, tuple: t, slowPath: false)
@@ -487,6 +625,8 @@ extension Kernel {
                 } else if th.flags.contains([.syn, .ack]) {
                     // tcp_rcv_synsent_state_process (inline) acknowledges the SYN through tcp_ack.
                     countNewlyDelivered(t, ack: th.acknowledgment)
+                    // A SYN the timer sent again put the socket in loss, which this acknowledgment ends.
+                    sockets.tcp[t]?.caState = .TCP_CA_Open
                     sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
                     // Scaling holds only when both ends offered it (RFC 7323 §2.2).
                     if th.windowScale == nil { sockets.tcp[t]?.rcvWscale = 0 }

@@ -8,15 +8,17 @@ import Wire
 /// Functions modeled from `net/ipv4/tcp_ipv4.c`, in the file's order.
 public enum tcp_ipv4: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_ipv4.c"
-    case tcp_v4_connect, tcp_v4_err, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request,
+    case tcp_v4_connect, tcp_req_err, tcp_ld_RTO_revert, tcp_v4_err, tcp_v4_send_reset, tcp_v4_send_ack, tcp_v4_timewait_ack, tcp_v4_route_req, tcp_v4_send_synack, tcp_v4_conn_request,
         tcp_v4_syn_recv_sock, tcp_v4_do_rcv, tcp_v4_early_demux, tcp_v4_fill_cb, tcp_v4_rcv
 }
 
 extension Kernel {
-    /// Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN.
-    func tcp_v4_connect(_ skb: inout SKBuff) {
+    /// Connects a socket (`connect()`): routes to the peer, picks the source port and sends the SYN. A
+    /// four-tuple a time-wait socket held (`timeWait`) is taken over in `inet_hash_connect`.
+    func tcp_v4_connect(_ skb: inout SKBuff, reusing timeWait: FourTuple? = nil) {
         traced(tcp_ipv4.tcp_v4_connect) {
             if let iph = skb.ip_hdr() { _ = ip_route_connect(daddr: iph.destination) }
+            if let timeWait { inet_hash_connect(tuple: timeWait) }
             tcp_connect(&skb)
         }
     }
@@ -30,6 +32,40 @@ extension Kernel {
                 return
             }
             expectAnswer(.tcpReset(t), "RST", on: t)
+        }
+    }
+
+    /// Takes an ICMP or ICMPv6 error about a request socket's SYN-ACK (both families' error handlers call
+    /// it): a quoted sequence number other than the SYN-ACK's (`snt_isn`) counts as
+    /// `TcpExtOutOfWindowIcmps`; a fatal error (`abort`) removes the request silently
+    /// (`inet_csk_reqsk_queue_drop`), counted by the listener as `TcpExtListenDrops` (`tcp_listendrop`),
+    /// as `accept()` has nobody to report it to. A request whose SYN-ACK the capture did not show is
+    /// taken as the one quoted.
+    func tcp_req_err(tuple t: FourTuple, seq: UInt32, abort: Bool) {
+        traced(tcp_ipv4.tcp_req_err) {
+            if let isn = sockets.tcp[t]?.sntISN, seq != isn {
+                tracer.note("quoted sequence \(seq) is not the SYN-ACK's \(isn): out of window")
+                count("TcpExtOutOfWindowIcmps")
+            } else if abort {
+                inet_csk_reqsk_queue_drop(tuple: t)
+                count("TcpExtListenDrops")
+            } else {
+                tracer.note("not fatal: the request socket stays")
+            }
+        }
+    }
+
+    /// Reverts one step of the retransmission timer's backoff when a destination unreachable (no route)
+    /// quotes the oldest unacknowledged segment while the timer is backing off (TCP-LD, RFC 6069): the
+    /// timeout was the network's, not congestion's. Only the check is modeled: the capture shows when
+    /// the next retransmission leaves.
+    func tcp_ld_RTO_revert(tuple t: FourTuple, seq: UInt32) {
+        traced(tcp_ipv4.tcp_ld_RTO_revert) {
+            guard let c = sockets.tcp[t], let una = c.sndUna, seq == una, c.icskRetransmits > 0 else {
+                tracer.note("the quoted segment is not a retransmission of snd_una: no backoff to revert")
+                return
+            }
+            tracer.notModeled("the retransmission timer's reverted backoff (RFC 6069)")
         }
     }
 
@@ -123,7 +159,7 @@ extension Kernel {
     /// Early demux: finds the established socket of a segment before routing and reuses its cached
     /// input route.
     func tcp_v4_early_demux(_ skb: inout SKBuff) {
-        traced(tcp_ipv4.tcp_v4_early_demux) {
+        traced(tcp_ipv4.tcp_v4_early_demux, &skb) { skb in
             guard skb.pkt_type == .PACKET_HOST, let t = receivedTuple(skb) else { return }
             guard let c = __inet_lookup_established(t) else { return }
             if c.hasRxDst, c.state != .TCP_NEW_SYN_RECV, c.state != .TCP_TIME_WAIT {
@@ -155,7 +191,7 @@ extension Kernel {
     /// The TCP receive entry for IPv4: checks the header and checksum, finds the socket and hands
     /// the segment to it; answers segments for no socket with RST (RFC 9293 §3.10.7.1).
     func tcp_v4_rcv(_ skb: inout SKBuff) {
-        traced(tcp_ipv4.tcp_v4_rcv) {
+        traced(tcp_ipv4.tcp_v4_rcv, &skb) { skb in
             guard tcpRcvHeaderChecks(&skb) != nil, let t = receivedTuple(skb) else { return }
             tcpRcvSocket(&skb, tuple: t, established: __inet_lookup_established) {
                 __inet_lookup_listener($0.local, $0.localPort) != nil

@@ -85,14 +85,13 @@ extension Kernel {
     }
 
     /// Sends again the segments marked lost, each through `tcp_retransmit_skb`: the frame traced is one of
-    /// them. Each counts as a slow-start retransmission (`TcpExtTCPSlowStartRetrans`): the only losses the
-    /// model marks are `tcp_simple_retransmit`'s, which put the connection in `TCP_CA_Loss` first
-    /// (`tcp_non_congestion_loss_retransmit`, inline in 4.14); in another congestion state they would be
-    /// fast retransmissions (`TcpExtTCPFastRetrans`).
-    func tcp_xmit_retransmit_queue(_ skb: inout SKBuff) {
+    /// them. In `TCP_CA_Loss` (after the retransmission timer, or `tcp_simple_retransmit`'s
+    /// `tcp_non_congestion_loss_retransmit`, inline in 4.14) each counts as a slow-start retransmission
+    /// (`TcpExtTCPSlowStartRetrans`), in fast recovery as a fast retransmission (`TcpExtTCPFastRetrans`).
+    func tcp_xmit_retransmit_queue(_ skb: inout SKBuff, mib: StaticString) {
         traced(tcp_output.tcp_xmit_retransmit_queue) {
             tcp_retransmit_skb(&skb)
-            count("TcpExtTCPSlowStartRetrans")
+            count(mib)
         }
     }
 

@@ -1,9 +1,9 @@
 // Mirrors net/ipv4/tcp_timer.c (Linux 6.1; 4.14.177 and 6.12 where they differ): the retransmission
 // timer, where a capture shows it fire: a SYN the host sends again unanswered (the same initial
-// sequence number on a connection still in SYN_SENT). Not modeled: the timer's schedule (the RTO and
-// its backoff), data retransmitted by it (a retransmission of data that is not a tail loss probe may come
-// from it or from fast retransmit, which only the RTT estimate and SACK scoreboard tell apart:
-// `tcp_retransmit_skb` counts those alone), keepalive, zero-window probes and giving up (`tcp_write_err`).
+// sequence number on a connection still in SYN_SENT), and data sent again that no acknowledgment
+// explains (no SACK reported data beyond a hole, no probe is due, no loss is being repaired on ACKs).
+// Not modeled: the timer's schedule (the RTO and its backoff), keepalive, zero-window probes and giving
+// up (`tcp_write_err`).
 import Trace
 
 /// Functions modeled from `net/ipv4/tcp_timer.c`, in the file's order.
@@ -29,14 +29,30 @@ extension Kernel {
     }
 
     /// The retransmission timer of connection `t` expired: it sends the oldest unacknowledged segment
-    /// again. From 6.1 every expiry counts `TcpExtTCPTimeouts`; 4.14 counts only the first of a run
-    /// (`icsk_retransmits` 0, reset by an ACK that advances `snd_una`) in the open state.
+    /// again, after `tcp_enter_loss`. From 6.1 every expiry counts `TcpExtTCPTimeouts`; the first of a run
+    /// (`icsk_retransmits` 0, reset by an ACK that advances `snd_una`) counts how the connection failed:
+    /// `TcpExtTCPSackRecoveryFail` in fast recovery, `TcpExtTCPLossFailures` in loss,
+    /// `TcpExtTCPSackFailures` with data SACKed above a hole (`TcpExtTCPRenoFailures` and
+    /// `TcpExtTCPRenoRecoveryFail` without SACK, which the model does not tell); 4.14 counts
+    /// `TcpExtTCPTimeouts` there, in the open state, instead of at every expiry.
     func tcp_retransmit_timer(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_timer.tcp_retransmit_timer) {
-            let first = (sockets.tcp[t]?.icskRetransmits ?? 0) == 0
+            let c = sockets.tcp[t]
             if profile.version >= .v6_1 { count("TcpExtTCPTimeouts") }
             tcp_write_timeout()
-            if profile.version < .v6_1, first { count("TcpExtTCPTimeouts") }
+            if c?.icskRetransmits ?? 0 == 0 {
+                switch c?.caState {
+                case .TCP_CA_Recovery: count("TcpExtTCPSackRecoveryFail")
+                case .TCP_CA_Loss: count("TcpExtTCPLossFailures")
+                default:
+                    if c?.sackedBy != nil {
+                        count("TcpExtTCPSackFailures")
+                    } else if profile.version < .v6_1 {
+                        count("TcpExtTCPTimeouts")
+                    }
+                }
+            }
+            tcp_enter_loss(tuple: t, seq: skb.tcp_hdr()?.sequence ?? 0)
             sockets.tcp[t]?.icskRetransmits += 1
             tcp_retransmit_skb(&skb)
         }

@@ -2,9 +2,14 @@
 // and the prefixes router advertisements announce (RFC 4862 §5.5.3): an on-link prefix becomes a
 // route on the device (`addrconf_prefix_route`, removed again by a valid lifetime of 0), an
 // autonomous /64 becomes an address formed from the device's EUI-64 interface identifier.
-// Not modeled: address flags (tentative, optimistic, deprecated: every address of the profile is
-// taken as valid and past DAD; a SLAAC address is used at once, its DAD, `addrconf_dad_start`, is
-// not recorded), address lifetimes (a prefix's lifetimes only add or remove its route), stable
+// DAD (RFC 4862 §5.4): an address carries the profile's flags (`tentative`, `optimistic`, `dadfailed`,
+// as `ip -6 addr` shows them) and is tentative from the host's probe the capture shows until its DAD
+// ends (`dad_transmits` retransmit timers later) or another node claims it (`addrconf_dad_failure`:
+// `dadfailed tentative`). The host's DAD probes and what DAD's completion sends (`addrconf_dad_work`,
+// `addrconf_dad_completed`) are transmit origins, recognized in the capture.
+// Not modeled: a tentative address taking no packets (its local route comes with DAD's end; the
+// model delivers to it), `deprecated`, DAD's start (`addrconf_dad_start`: a SLAAC address is used at
+// once), `accept_dad` above 1, address lifetimes (a prefix's lifetimes only add or remove its route), stable
 // privacy and tokenized identifiers, temporary addresses (RFC 4941), `max_addresses`, the netlink
 // notice of the prefix (`inet6_prefix_notify`).
 import Trace
@@ -14,7 +19,33 @@ import Wire
 public enum addrconf_c: String, KernelSourceFile {
     public static let path = "net/ipv6/addrconf.c"
     case ipv6_generate_eui64, addrconf_get_prefix_route, addrconf_rs_timer, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr,
-        addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, inet6_ifinfo_notify, inet6_prefix_notify
+        addrconf_dad_failure, addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, addrconf_dad_work, addrconf_dad_completed,
+        inet6_ifinfo_notify, inet6_prefix_notify
+}
+
+/// The DAD state of an IPv6 address, as `ip -6 addr` shows it (`IFA_F_TENTATIVE`, `IFA_F_OPTIMISTIC`,
+/// `IFA_F_DADFAILED`): in DAD, in optimistic DAD (RFC 4429: usable meanwhile), or found a duplicate (it
+/// stays tentative, unused).
+public struct IPv6AddressFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let tentative = IPv6AddressFlags(rawValue: 1)
+    public static let optimistic = IPv6AddressFlags(rawValue: 2)
+    public static let dadfailed = IPv6AddressFlags(rawValue: 4)
+
+    /// The flags by the words `ip -6 addr` prints for them, in its order.
+    public static let names: [(String, IPv6AddressFlags)] = [("optimistic", .optimistic), ("dadfailed", .dadfailed),
+                                                              ("tentative", .tentative)]
+    /// The words `ip -6 addr` prints.
+    public var words: [String] { Self.names.filter { contains($0.1) }.map(\.0) }
+}
+
+/// What DAD's completion sends that the frame being transmitted is (`addrconf_dad_completed`).
+enum DADCompletionSend {
+    /// The initial MLD report, now from the link-local address (`ipv6_mc_dad_complete`).
+    case mldReport
+    /// The first router solicitation (`ndisc_send_rs`).
+    case routerSolicitation
 }
 
 extension Kernel {
@@ -66,6 +97,33 @@ extension Kernel {
             let found = devices.first { d in (dev == nil || d === dev) && d.addresses6.contains { $0.address == addr } }
             tracer.note("\(addr) \(found == nil ? "is not" : "is") an address of \(dev?.name ?? "this host")")
             return found
+        }
+    }
+
+    /// The DAD flags of `addr` on `dev` (none: valid). An address whose probes all went unanswered has
+    /// passed DAD by now (the last probe's retransmit time after it, `addrconf_dad_completed`).
+    func ifaFlags(_ addr: IPv6Address, dev: NetDevice) -> IPv6AddressFlags {
+        let flags = dev.addressFlags6[addr] ?? []
+        guard flags.contains(.tentative), !flags.contains(.dadfailed), let end = dadEnds[addr], end <= now else { return flags }
+        dev.addressFlags6[addr] = nil
+        dadEnds[addr] = nil
+        tracer.note("\(addr) on \(dev.name) passed DAD (its probes went unanswered): valid")
+        return []
+    }
+
+    /// Another node claims `addr`, which `dev` has in DAD (its probe, or an advertisement of it): DAD
+    /// fails (RFC 4862 §5.4.5). The address is kept, unused, as `dadfailed tentative`; the DAD work stops
+    /// it (`addrconf_dad_stop`). An address past DAD or failed already is left as it is.
+    func addrconf_dad_failure(_ addr: IPv6Address, dev: NetDevice, from sender: MACAddress?) {
+        traced(addrconf_c.addrconf_dad_failure) {
+            let flags = ifaFlags(addr, dev: dev)
+            guard flags.contains(.tentative), !flags.contains(.dadfailed) else {
+                tracer.note("\(addr) is not in DAD: nothing to fail")
+                return
+            }
+            dev.addressFlags6[addr] = flags.subtracting(.optimistic).union([.dadfailed, .tentative])
+            tracer.state("\(dev.name): duplicate address \(addr) used by \(sender.map(\.description) ?? "another node") detected: "
+                + "dadfailed tentative")
         }
     }
 
@@ -135,6 +193,45 @@ extension Kernel {
             }
             inet6_prefix_notify()
         }
+    }
+
+    /// The DAD work of an address being added (`ifp->dad_work`, RFC 4862 §5.4): `step` is what this
+    /// run does, a probe (`ndisc_send_ns` from `::`) while probes remain, else DAD's completion.
+    func addrconf_dad_work(_ step: () -> Void) {
+        traced(addrconf_c.addrconf_dad_work) { step() }
+    }
+
+    /// An address passed DAD and becomes usable. The device's first link-local address to pass it
+    /// resends the MLD reports from that address and starts router solicitation (when it accepts
+    /// router advertisements); `send` is the one the frame being transmitted is.
+    func addrconf_dad_completed(_ dev: NetDevice, sends send: DADCompletionSend) {
+        traced(addrconf_c.addrconf_dad_completed) {
+            for a in dev.addresses6 where a.address.isLinkLocal && ifaFlags(a.address, dev: dev) == .tentative {
+                dev.addressFlags6[a.address] = nil
+                tracer.state("\(a.address) on \(dev.name): passed DAD, valid")
+            }
+            switch send {
+            case .mldReport: ipv6_mc_dad_complete(dev)
+            case .routerSolicitation: ndisc_send_rs()
+            }
+        }
+    }
+
+    /// A DAD probe the host sent (a neighbour solicitation from `::` for `target`, RFC 4862 §5.4.2),
+    /// the frame being transmitted: the DAD work of the address being added. A probe for a link-local
+    /// address means the device's MLD reports come from `::` until it passes.
+    func transmitDADProbe(target: IPv6Address, dev: NetDevice) {
+        if target.isLinkLocal { mld[dev.name, default: MLDDevice()].linkLocalInDAD = true }
+        if dev.addresses6.contains(where: { $0.address == target }), !ifaFlags(target, dev: dev).contains(.dadfailed) {
+            dev.addressFlags6[target, default: []].insert(.tentative)
+            // The last probe's retransmit time after it (RetransTimer: a router advertisement's, else 1 s),
+            // with dad_transmits probes in all; this one taken as the first.
+            let retransMs = raState[dev.name]?.retransTimeMs ?? 1000
+            let probes = max(sysctl.ipv6Conf("dad_transmits", dev: dev.name, fallback: 1), 1)
+            dadEnds[target] = now.clampedAdding(Int64(retransMs).clampedMultiplied(by: Int64(probes) * 1_000_000))
+            tracer.state("\(target) on \(dev.name): tentative (in DAD)")
+        }
+        addrconf_dad_work { ndisc_send_ns(target) }
     }
 
     /// Tells netlink listeners of the prefix (RTM_NEWPREFIX), inline in `addrconf_prefix_rcv`.

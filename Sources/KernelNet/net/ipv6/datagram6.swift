@@ -15,4 +15,10 @@ extension Kernel {
     func ipv6_icmp_error(ping id: UInt16) {
         traced(ipv6_datagram_c.ipv6_icmp_error) { tracer.note("the error is queued on the error queue of ping \(id)'s raw socket") }
     }
+
+    /// Offers an ICMPv6 error about a connection attempt to the socket's error queue: without
+    /// `IPV6_RECVERR` (the model's sockets do not set it) nothing is queued.
+    func ipv6_icmp_error(tcp t: FourTuple) {
+        traced(ipv6_datagram_c.ipv6_icmp_error) { tracer.note("socket \(t) without IPV6_RECVERR: nothing queued") }
+    }
 }

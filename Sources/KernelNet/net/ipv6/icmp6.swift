@@ -7,8 +7,8 @@
 // Echo replies go to `ping_rcv` (net/ipv4/ping.c, shared with IPv4): a ping socket the capture showed
 // sending takes them, else `NO_SOCKET`.
 // Neighbour discovery goes to `ndisc_rcv` (ndisc.swift).
-// Not modeled: MLD (its handlers are named where the kernel calls them),
-// the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
+// MLD queries and MLDv1 reports go to `igmp6_event_query`/`igmp6_event_report` (mcast.swift).
+// Not modeled: the ICMPv6 rate limits themselves (`icmpv6_global_allow`, the per-peer credit in
 // `icmpv6_xrlim_allow`: only its route lookup is; `net.ipv6.icmp.ratemask` is taken as its default),
 // the IPsec lookups of the answer's route (`xfrm_lookup`), segment routing headers quoted in errors
 // (`seg6_icmp_srh`), extended echo (RFC 8335).
@@ -21,7 +21,7 @@ import Wire
 public enum ipv6_icmp_c: String, KernelSourceFile {
     public static let path = "net/ipv6/icmp.c"
     case icmpv6_err, icmpv6_xrlim_allow, icmpv6_route_lookup, icmpv6_push_pending_frames, icmp6_send, icmpv6_param_prob_reason,
-        icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv
+        icmpv6_echo_reply, icmpv6_notify, icmpv6_rcv, icmpv6_err_convert
 }
 
 /// Functions modeled from `include/linux/icmpv6.h` (`static inline`).
@@ -47,6 +47,8 @@ enum ICMPv6Type {
     static let ICMPV6_MLD2_REPORT: UInt8 = 143
     /// Destination unreachable codes.
     static let ICMPV6_NOROUTE: UInt8 = 0
+    static let ICMPV6_ADM_PROHIBITED: UInt8 = 1
+    static let ICMPV6_ADDR_UNREACH: UInt8 = 3
     static let ICMPV6_PORT_UNREACH: UInt8 = 4
     /// Parameter problem codes.
     static let ICMPV6_HDR_FIELD: UInt8 = 0
@@ -343,13 +345,12 @@ extension Kernel {
                     answered = handled == nil
                 }
             case ICMPv6Type.ICMPV6_MGM_QUERY:
-                tracer.notModeled("MLD query (igmp6_event_query)")
-                outcome.set(.unknown)
-                return .done
+                // 6.1 and later hand the query to MLD's worker, which frees it; 4.14 frees it below.
+                igmp6_event_query(&skb)
+                if has(ipv6_mcast_c.mld_query_work) { return .done }
             case ICMPv6Type.ICMPV6_MGM_REPORT:
-                tracer.notModeled("MLD report (igmp6_event_report)")
-                outcome.set(.unknown)
-                return .done
+                igmp6_event_report(&skb)
+                if has(ipv6_mcast_c.mld_report_work) { return .done }
             case ICMPv6Type.ICMPV6_MGM_REDUCTION, ICMPv6Type.ICMPV6_MLD2_REPORT, 139, 140, 144...147:
                 // MLD done, MLDv2 reports, node information, Mobile IPv6: nothing to do.
                 break
@@ -373,4 +374,35 @@ extension Kernel {
             return .done
         }
     }
+
+    /// Turns an ICMPv6 error into the `errno` a socket reports and says whether it is fatal (a hard
+    /// error: it ends a connection attempt, RFC 1122 §4.2.3.9 and RFC 4443 §3). Destination unreachable
+    /// is fatal but for no route and address unreachable (and the reserved code 2), which may be
+    /// transient; parameter problem is fatal; time exceeded and packet too big are not.
+    func icmpv6_err_convert(type: UInt8, code: UInt8) -> ICMPv6ErrorConversion {
+        traced(ipv6_icmp_c.icmpv6_err_convert) {
+            let conversion: ICMPv6ErrorConversion
+            switch type {
+            case ICMPv6Type.ICMPV6_DEST_UNREACH:
+                let table = [("ENETUNREACH", false), ("EACCES", true), ("EHOSTUNREACH", false), ("EHOSTUNREACH", false),
+                             ("ECONNREFUSED", true), ("EACCES", true), ("EACCES", true)]
+                let (errno, fatal) = Int(code) < table.count ? table[Int(code)] : ("EPROTO", true)
+                conversion = ICMPv6ErrorConversion(errno: errno, fatal: fatal)
+            case ICMPv6Type.ICMPV6_PKT_TOOBIG: conversion = ICMPv6ErrorConversion(errno: "EMSGSIZE", fatal: false)
+            case ICMPv6Type.ICMPV6_PARAMPROB: conversion = ICMPv6ErrorConversion(errno: "EPROTO", fatal: true)
+            case ICMPv6Type.ICMPV6_TIME_EXCEED: conversion = ICMPv6ErrorConversion(errno: "EHOSTUNREACH", fatal: false)
+            default: conversion = ICMPv6ErrorConversion(errno: "EPROTO", fatal: false)
+            }
+            tracer.note("\(conversion.errno), \(conversion.fatal ? "fatal" : "not fatal")")
+            return conversion
+        }
+    }
+}
+
+/// What `icmpv6_err_convert` makes of an ICMPv6 error: the socket's error and whether it is fatal.
+struct ICMPv6ErrorConversion {
+    /// The `errno` name the socket reports (`sk_err` or `sk_err_soft`).
+    let errno: String
+    /// Whether the error is hard: it ends a request socket or an unconnected attempt.
+    let fatal: Bool
 }

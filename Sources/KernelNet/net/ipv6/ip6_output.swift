@@ -287,6 +287,7 @@ extension Kernel {
     func transmitForwarded6(_ hdr: IPv6Packet) {
         let ingress = routeLookup6(hdr.source)
         tracer.note("source \(hdr.source) is not this host's: forwarded from \(ingress?.name ?? "another interface") (that receive is not in this capture)")
+        if let ingress, let skb = transmitSKB { countUnseenReceive6(skb, hdr, on: ingress) }
         transmitContext.isForwarded = true
         withTransmitSKB { skb in
             skb.dst = DstEntry(type: .unicast, dev: skb.dev)
@@ -297,6 +298,17 @@ extension Kernel {
             }
         }
         if outcome.verdict == .forward { outcome.verdict = .transmit }
+    }
+
+    /// The counters of a forwarded packet's receive that the capture does not show (it left on the
+    /// captured device, it arrived on `ingress`): the ingress device's receive (with the Ethernet
+    /// header) and `ip6_rcv_core`'s `Ip6InReceives`, `Ip6InOctets` and ECN counter. An IPv6 router
+    /// never splits what it forwards, so every fragment that left arrived as it is.
+    private func countUnseenReceive6(_ skb: SKBuff, _ hdr: IPv6Packet, on ingress: NetDevice) {
+        countLink(ingress) { $0.rx_packets += 1; $0.rx_bytes += skb.ethernetLength }
+        count("Ip6InReceives")
+        count("Ip6InOctets", IPv6Packet.headerLength + hdr.payloadLength)
+        count(Self.ecn6Counters[Int(hdr.trafficClass & 3)])
     }
 
     /// Makes a datagram from one `sendmsg` call without corking (`__ip6_make_skb`, not recorded, builds

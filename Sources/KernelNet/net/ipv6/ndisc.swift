@@ -4,14 +4,16 @@
 // handler runs. 6.12 returns a drop reason from each handler (`IPV6_NDISC_*`, `PKT_TOO_SMALL`,
 // `SKB_CONSUMED` for a message acted on), which `icmpv6_rcv` frees the message with; 4.14 and 6.1
 // return none, and `icmpv6_rcv` frees every message as a drop without a reason.
-// Not modeled: DAD (the profile's addresses carry no tentative or optimistic flag: every address is
-// past DAD, so a DAD probe for one is defended), a router advertisement's route information
+// An NS or NA for an address in DAD (tentative: the profile's flag, or the host's probe seen) fails
+// its DAD (`addrconf_dad_failure`); a solicitation for a tentative address is not answered, one for an
+// optimistic address is. Not modeled: DAD nonces (RFC 7527: the host's own probe looped back), a
+// router advertisement's route information
 // options (`rt6_route_rcv`, named in the trace), router preference, user options
 // (`ndisc_ra_useropt`), the default router's own neighbour flag (`NTF_ROUTER`), a redirect quoting
 // a TCP or UDP packet (its protocol's error handler), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
 // the neighbour's router flag, a link-layer address that differs from the entry's without the
-// override flag, the host's DAD probes as transmit origins (addrconf's), the optimistic-address
+// override flag, the optimistic-address
 // check of `ndisc_send_rs` (`CONFIG_IPV6_OPTIMISTIC_DAD`),
 // fragmented messages (`ndisc_suppress_frag_ndisc`).
 import Trace
@@ -107,12 +109,23 @@ extension Kernel {
     /// output (`dst_output`, inline). The route is a throwaway one to the destination
     /// (`icmp6_dst_alloc`), whose output is `ip6_output`.
     func ndisc_send_skb(_ skb: inout SKBuff, type: UInt8) {
-        traced(ndisc_c.ndisc_send_skb) {
-            countIp6OutRequest(skb)
-            _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
-            count("Icmp6OutMsgs")
-            countIcmp6Msg(type, incoming: false)
-        }
+        traced(ndisc_c.ndisc_send_skb) { localOutICMPv6(&skb, type: type) }
+    }
+
+    /// Sends an ICMPv6 message the kernel built itself (neighbour discovery, MLD): counts it as made,
+    /// runs LOCAL_OUT and the route's output (`dst_output`, inline), and counts the message as sent.
+    func localOutICMPv6(_ skb: inout SKBuff, type: UInt8) {
+        countIp6OutRequest(skb)
+        _ = NF_HOOK(.NF_INET_LOCAL_OUT, &skb, okfn: { dst_output(&$0) }, dropped: .NETDEV_TX_OK)
+        count("Icmp6OutMsgs")
+        countIcmp6Msg(type, incoming: false)
+    }
+
+    /// Sends the frame being transmitted as an ICMPv6 message the kernel built (`localOutICMPv6`).
+    func sendTransmitICMPv6(type: UInt8) {
+        guard var skb = transmitSKB else { return }
+        localOutICMPv6(&skb, type: type)
+        transmitSKB = skb
     }
 
     /// Sends a neighbour advertisement for `target` to `daddr` (RFC 4861 §7.2.4): from the target
@@ -197,6 +210,19 @@ extension Kernel {
                 tracer.note("\(target) is not this host's: no answer")
                 return profile.version >= .v6_12 ? .IPV6_NDISC_NS_OTHERHOST : .NOT_SPECIFIED
             }
+            let flags = ifaFlags(target, dev: skb.dev)
+            if !flags.isDisjoint(with: [.tentative, .optimistic]) {
+                // Another node probing the address this host is probing: both lose it. A solicitation for
+                // a tentative address is not answered (an optimistic one is, RFC 4429).
+                if dad {
+                    addrconf_dad_failure(target, dev: skb.dev, from: skb.eth_hdr()?.source)
+                    return .NOT_SPECIFIED
+                }
+                if !flags.contains(.optimistic) {
+                    tracer.note("\(target) is tentative (\(flags.words.joined(separator: " "))): not answered")
+                    return .NOT_SPECIFIED
+                }
+            }
             if dad {
                 tracer.note("DAD probe for \(target), one of this host's addresses: defended")
                 ndisc_send_na(to: .allNodes, target: target, dev: skb.dev)
@@ -243,7 +269,11 @@ extension Kernel {
                 return .NOT_SPECIFIED
             }
             if ipv6_get_ifaddr(target, dev: skb.dev) != nil {
-                tracer.note("NA for \(target), this host's own address: ignored")
+                if skb.pkt_type != .PACKET_LOOPBACK, ifaFlags(target, dev: skb.dev).contains(.tentative) {
+                    addrconf_dad_failure(target, dev: skb.dev, from: skb.eth_hdr()?.source)
+                } else {
+                    tracer.note("NA for \(target), this host's own address: ignored")
+                }
                 return .NOT_SPECIFIED
             }
             guard neigh_lookup(target) else {

@@ -298,13 +298,14 @@ extension Kernel {
     }
 
     /// The route `table` holds for `daddr`, without recording anything: the local table holds the
-    /// host's addresses and `ff00::/8`; main holds the connected prefixes, `fe80::/64` on every IPv6
+    /// host's addresses (before `ff00::/8`, being longer); main holds the connected prefixes, `fe80::/64` on every IPv6
     /// device and the profile's routes.
     func fib6TableEntry(_ daddr: IPv6Address, table: RT6Table, dev: NetDevice) -> DstEntry? {
         switch table {
         case .local:
-            if daddr.isMulticast { return DstEntry(type: .multicast, dev: dev) }
-            return localDevice6(for: daddr).map { DstEntry(type: .local, dev: $0) }
+            // A host route of an address (even a multicast one, added with `autojoin`) is longer than ff00::/8.
+            if let own = localDevice6(for: daddr) { return DstEntry(type: .local, dev: own) }
+            return daddr.isMulticast ? DstEntry(type: .multicast, dev: dev) : nil
         case .main:
             if daddr.isLinkLocal { return DstEntry(type: .unicast, dev: dev) }
             return routeLookup6(daddr).map { DstEntry(type: .unicast, dev: $0) }

@@ -4,9 +4,10 @@
 // through the family's operations (include/net/inet_connection_sock.h.swift).
 // Not modeled: listeners bound to one IPv6 address (a profile's IPv6 listener is bound to `::`),
 // `IPV6_V6ONLY`, MD5 and AO signatures, socket filters, IPv6 packet options on sockets
-// (`IPV6_PKTOPTIONS`), the socket backlog, the ACK a request socket sends (`tcp_v6_reqsk_send_ack`), what an
-// ICMPv6 error other than packet too big does to a connection (soft and hard errors, `tcp_req_err`,
-// RFC 6069's backoff revert), the MSS the peer announced (a packet too big is compared with the path MTU
+// (`IPV6_PKTOPTIONS`), the socket backlog, the ACK a request socket sends (`tcp_v6_reqsk_send_ack`), sockets
+// with `IPV6_RECVERR` (an error is soft for an open connection), the revert of a backed-off retransmission
+// timer (RFC 6069; only its check), redirects about a connection, the minimum hop limit
+// (`IPV6_MINHOPCOUNT`), Fast Open requests, the MSS the peer announced (a packet too big is compared with the path MTU
 // the segments are sized for, not with `mss_cache`), errors deferred while the application holds the
 // socket (`TCP_MTU_REDUCED_DEFERRED`).
 import Trace
@@ -52,10 +53,16 @@ extension Kernel {
     }
 
     /// TCP's ICMPv6 error handler (`tcpv6_protocol.err_handler`): finds the connection the quoted segment
-    /// (its TCP header at `offset`) belongs to. With none the error counts as `Icmp6InErrors`; a quoted
-    /// sequence number outside what the connection has in flight (`snd_una` to `snd_nxt`, once the
-    /// capture has shown both) counts as `TcpExtOutOfWindowIcmps`. A packet too big of at least 1280
-    /// bytes goes to `tcp_v6_mtu_reduced`.
+    /// (its TCP header at `offset`) belongs to. With none the error counts as `Icmp6InErrors`; a
+    /// time-wait socket ignores it. `icmpv6_err_convert` makes it an error number and says whether it
+    /// is fatal; an error about a request socket's SYN-ACK goes to `tcp_req_err`. A quoted sequence
+    /// number outside what the connection has in flight (`snd_una` to `snd_nxt`, once the capture has
+    /// shown both) counts as `TcpExtOutOfWindowIcmps`. A packet too big of at least 1280 bytes goes to
+    /// `tcp_v6_mtu_reduced`. Any other error ends a connection attempt (`SYN_SENT`, `SYN_RECV`: 4.14
+    /// sets `sk_err` and calls `tcp_done`, 6.1 and later offer it to the error queue with
+    /// `ipv6_icmp_error` and call `tcp_done_with_error`), fatal or not; an open connection keeps it as a
+    /// soft error (`sk_err_soft`, as its socket has no `IPV6_RECVERR`), after 6.1 and later checked a
+    /// destination unreachable (no route) for a backoff to revert (`tcp_ld_RTO_revert`).
     func tcp_v6_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, code: UInt8, info: UInt32) {
         traced(tcp_ipv6.tcp_v6_err) {
             let t = FourTuple(local6: quoted.source, localPort: skb.bytes.u16be(at: offset),
@@ -65,33 +72,60 @@ extension Kernel {
                 count("Icmp6InErrors")
                 return
             }
-            let seq = skb.bytes.u32be(at: offset + 4)
-            switch c.state {
-            case .TCP_TIME_WAIT, .TCP_CLOSE:
-                tracer.note("a \(c.state.rawValue) socket: the error is ignored")
+            guard c.state != .TCP_TIME_WAIT else {
+                tracer.note("a time-wait socket: the error is ignored")
                 return
-            case .TCP_NEW_SYN_RECV:
-                tracer.notModeled("an error about a request socket's SYN-ACK (tcp_req_err)")
-                return
-            default:
-                break
             }
-            if c.state != .TCP_LISTEN, let una = c.sndUna, let nxt = c.sndNxt,
+            let seq = skb.bytes.u32be(at: offset + 4)
+            let conversion = icmpv6_err_convert(type: type, code: code)
+            if c.state == .TCP_NEW_SYN_RECV {
+                tcp_req_err(tuple: t, seq: seq, abort: conversion.fatal)
+                return
+            }
+            guard c.state != .TCP_CLOSE else {
+                tracer.note("a closed socket: the error is ignored")
+                return
+            }
+            // A connection attempt has its SYN in flight: snd_una is its sequence number, snd_nxt one past.
+            let una = c.state == .TCP_SYN_SENT ? c.sntISN : c.sndUna
+            let nxt = c.state == .TCP_SYN_SENT ? c.sntISN.map { $0 &+ 1 } : c.sndNxt
+            if c.state != .TCP_LISTEN, let una, let nxt,
                Int32(bitPattern: seq &- una) < 0 || Int32(bitPattern: nxt &- seq) < 0 {
                 tracer.note("quoted sequence \(seq) outside snd_una \(una) .. snd_nxt \(nxt): out of window")
                 count("TcpExtOutOfWindowIcmps")
                 return
             }
-            guard type == ICMPv6Type.ICMPV6_PKT_TOOBIG else {
-                tracer.notModeled("what the connection does with ICMPv6 type \(type) code \(code) (soft or hard error)")
+            if type == ICMPv6Type.NDISC_REDIRECT {
+                tracer.notModeled("a redirect applied to the connection's cached route (dst->ops->redirect)")
                 return
             }
-            guard c.state != .TCP_LISTEN else { return }
-            guard Int(info) >= Self.IPV6_MIN_MTU else {
-                tracer.note("MTU \(info) below 1280: ignored")
+            if type == ICMPv6Type.ICMPV6_PKT_TOOBIG {
+                guard c.state != .TCP_LISTEN else { return }
+                guard Int(info) >= Self.IPV6_MIN_MTU else {
+                    tracer.note("MTU \(info) below 1280: ignored")
+                    return
+                }
+                tcp_v6_mtu_reduced(tuple: t, mtu: Int(info), dev: skb.dev)
                 return
             }
-            tcp_v6_mtu_reduced(tuple: t, mtu: Int(info), dev: skb.dev)
+            switch c.state {
+            case .TCP_SYN_SENT, .TCP_SYN_RECV:
+                if profile.version >= .v6_1 {
+                    ipv6_icmp_error(tcp: t)
+                    tcp_done_with_error(tuple: t, errno: conversion.errno)
+                } else {
+                    tracer.note("sk_err = \(conversion.errno), reported (sk_error_report)")
+                    tcp_done(tuple: t)
+                }
+                return
+            case .TCP_LISTEN:
+                break
+            default:
+                if profile.version >= .v6_1, type == ICMPv6Type.ICMPV6_DEST_UNREACH, code == ICMPv6Type.ICMPV6_NOROUTE {
+                    tcp_ld_RTO_revert(tuple: t, seq: seq)
+                }
+            }
+            tracer.note("no IPV6_RECVERR: \(conversion.errno) kept as the socket's soft error (sk_err_soft)")
         }
     }
 

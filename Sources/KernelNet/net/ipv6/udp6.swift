@@ -37,8 +37,9 @@ extension Kernel {
     /// Finds the UDP socket that sent the datagram an ICMPv6 error quotes (its UDP header at `offset`) and
     /// hands it the error: with none it counts as `Icmp6InErrors`. A packet too big lowers the path MTU of
     /// the socket's flow (`ip6_sk_update_pmtu`; `ip6_sk_accept_pmtu` takes it under the default
-    /// `IPV6_PMTUDISC_WANT`) and is a hard error; a connected socket gets a hard error as its next error
-    /// (`sk_err`), an unconnected one without `IPV6_RECVERR` nothing.
+    /// `IPV6_PMTUDISC_WANT`) and is a hard error, as are the errors `icmpv6_err_convert` calls fatal; a
+    /// connected socket gets a hard error as its next error (`sk_err`), an unconnected one without
+    /// `IPV6_RECVERR` nothing.
     func __udp6_lib_err(_ skb: inout SKBuff, quoted: IPv6Packet, offset: Int, type: UInt8, info: UInt32) {
         traced(ipv6_udp_c.__udp6_lib_err) {
             let port = skb.bytes.u16be(at: offset)
@@ -47,9 +48,9 @@ extension Kernel {
                 count("Icmp6InErrors")
                 return
             }
+            let conversion = icmpv6_err_convert(type: type, code: skb.bytes.u8(at: skb.transport_header + 1))
             if type == ICMPv6Type.ICMPV6_PKT_TOOBIG { ip6_sk_update_pmtu(quoted: quoted, mtu: Int(info), dev: skb.dev) }
-            let hard = type == ICMPv6Type.ICMPV6_PKT_TOOBIG || type == ICMPv6Type.ICMPV6_PARAMPROB
-                || (type == ICMPv6Type.ICMPV6_DEST_UNREACH && skb.bytes.u8(at: skb.transport_header + 1) != ICMPv6Type.ICMPV6_NOROUTE)
+            let hard = type == ICMPv6Type.ICMPV6_PKT_TOOBIG || conversion.fatal
             if s.remotePort != nil, hard {
                 tracer.note("error reported to the connected socket (sk_err, sk_error_report)")
             } else {

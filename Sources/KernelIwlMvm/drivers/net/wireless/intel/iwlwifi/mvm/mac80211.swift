@@ -22,6 +22,9 @@ public final class IwlMvm: Ieee80211Ops {
     /// The head of the driver's reorder buffer of each TID with a receive block-ack session: the next
     /// sequence number it passes on (`baid_data->reorder_buf[queue].head_sn`, one RX queue).
     var reorder_head: [Int: UInt16] = [:]
+    /// Whether the last protected frame that could tell (unfragmented, or a first fragment) was recorded
+    /// as the device decrypted it, not as ciphertext: the model's own, for the capture as a whole.
+    var capturedPlaintext = false
 
     public init() {}
 

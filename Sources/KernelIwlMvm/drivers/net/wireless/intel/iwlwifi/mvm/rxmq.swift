@@ -1,7 +1,9 @@
 // Mirrors drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c (Linux 6.1): multi-queue receive of MPDUs.
 // The device de-aggregates A-MSDUs: each subframe arrives as an MPDU of its own (see `deaggregate`).
 // Not modeled: the PCIe transport below (`iwl_pcie_rx_handle`), frames out of order in a block-ack
-// session (the firmware's NSSN decides), PN checks, radiotap, several RX queues.
+// session (the firmware's NSSN decides), radiotap, several RX queues (unicast CCMP or GCMP data that
+// is not a fragment is taken to arrive on an RSS queue, where the driver checks packet numbers; the
+// rest on the default queue 0), TKIP's phase-1 key, management frame protection.
 import KernelMac80211
 import KernelNet
 import Trace
@@ -10,13 +12,103 @@ import Wire
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c`.
 public enum rxmq: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c"
-    case iwl_mvm_pass_packet_to_mac80211, iwl_mvm_is_dup, iwl_mvm_reorder, iwl_mvm_rx_mpdu_mq
+    case iwl_mvm_check_pn, iwl_mvm_pass_packet_to_mac80211, iwl_mvm_rx_crypto, iwl_mvm_is_dup, iwl_mvm_reorder, iwl_mvm_rx_mpdu_mq
 }
 
 extension IwlMvm {
-    /// Hands a received frame to mac80211 with the NAPI context. Returns whether a frame went up to GRO.
+    /// Whether unicast data the device decrypted replays an earlier frame: its packet number must be
+    /// above the last one the driver accepted for the key and TID (`ptk_pn`, per RX queue). Frames on
+    /// the default queue (fragments and other ciphers than CCMP and GCMP, in the model) are left to
+    /// mac80211, as are group-addressed and non-data frames; a frame that passes is marked `RX_FLAG_PN_VALIDATED`, and mac80211 does not
+    /// check it again.
+    func iwl_mvm_check_pn(_ kernel: Kernel, _ skb: SKBuff, mac80211: Mac80211Device) -> Bool {
+        kernel.traced(rxmq.iwl_mvm_check_pn) {
+            guard let status = skb.ieee80211_rx_status, let h = status.frame.header, h.frameControl.type == .data,
+                  !h.address1.isMulticast, status.flag.contains(.RX_FLAG_DECRYPTED) else { return false }
+            if h.frameControl.moreFragments || h.fragmentNumber != 0 {
+                kernel.tracer.note("a fragment, on the default RX queue: mac80211 checks its packet number")
+                return false
+            }
+            guard let cipher = mac80211.cipher(of: .ptk), [.CCMP, .CCMP_256, .GCMP, .GCMP_256].contains(cipher) else {
+                kernel.tracer.note("not CCMP or GCMP, on the default RX queue: mac80211 checks its IV")
+                return false
+            }
+            let keyidx = skb.bytes.u8(at: status.frame.bodyOffset + 3) >> 6
+            guard keyidx == 0 else {
+                kernel.tracer.note("no packet number state for pairwise key index \(keyidx) (ptk_pn): dropped")
+                return true
+            }
+            let tid = h.frameControl.isQoSData ? Int(h.tid ?? 0) : 0
+            let pn = ccmp_hdr2pn(skb.bytes, at: status.frame.bodyOffset)
+            guard let last = mac80211.key(.ptk)?.hw_pn[tid] else { return false }
+            guard pn > last else {
+                kernel.tracer.note("packet number \(pn) is not above \(last), the last the driver accepted for TID \(tid): a replay")
+                return true
+            }
+            mac80211.updateKey(.ptk) { $0.hw_pn[tid] = pn }
+            status.flag.insert(.RX_FLAG_PN_VALIDATED)
+            return false
+        }
+    }
+
+    /// Hands a received frame to mac80211 with the NAPI context, unless the driver's packet number check
+    /// finds a replay (freed with `kfree_skb`). Returns whether a frame went up to GRO.
     func iwl_mvm_pass_packet_to_mac80211(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
-        kernel.traced(rxmq.iwl_mvm_pass_packet_to_mac80211) { mac80211.ieee80211_rx_napi(kernel, &skb) }
+        kernel.traced(rxmq.iwl_mvm_pass_packet_to_mac80211) {
+            if iwl_mvm_check_pn(kernel, skb, mac80211: mac80211) {
+                kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return false
+            }
+            return mac80211.ieee80211_rx_napi(kernel, &skb)
+        }
+    }
+
+    /// Reads the device's decryption of a protected frame into the flags mac80211 reads. The device
+    /// holds every key mac80211 installed: with the frame's key it decrypts the frame and checks its MIC
+    /// (`RX_FLAG_DECRYPTED`), and removes the MIC of CCMP and GCMP (`RX_FLAG_MIC_STRIPPED`); without
+    /// one it passes the frame on as it came. Returns false when the MIC check fails: a frame too short
+    /// for the cipher's header and MIC.
+    func iwl_mvm_rx_crypto(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
+        kernel.traced(rxmq.iwl_mvm_rx_crypto) {
+            guard let status = skb.ieee80211_rx_status, let h = status.frame.header, h.frameControl.isProtected
+            else { return true }
+            let iv = status.frame.bodyOffset, end = status.frame.end
+            guard iv + 4 <= end, let slot = mac80211.keySlot(groupAddressed: h.address1.isMulticast, keyidx: Int(skb.bytes.u8(at: iv + 3) >> 6)),
+                  let cipher = mac80211.cipher(of: slot) else {
+                kernel.tracer.note("the device has no key for it: passed on as it came")
+                return true
+            }
+            let ivLength = cipher == .WEP40 || cipher == .WEP104 ? 4 : 8
+            // WEP and TKIP end with a 4-byte ICV; CCMP and GCMP with their MIC.
+            let trailer = cipher.micLength == 0 ? 4 : cipher.micLength
+            // A monitor interface on the station itself records the frame as the device decrypted it: an
+            // LLC/SNAP header after the cipher's. A later fragment has none; it is taken as the frames before.
+            let plaintext: Bool
+            if h.fragmentNumber == 0 {
+                plaintext = iv + ivLength + LLCSNAP.headerLength <= end && LLCSNAP.etherType(skb.bytes, at: iv + ivLength) != nil
+                capturedPlaintext = plaintext
+            } else {
+                plaintext = capturedPlaintext
+            }
+            guard plaintext || end - iv >= ivLength + trailer else {
+                kernel.tracer.note("too short for the \(cipher.rawValue) header and MIC: the device's MIC check fails")
+                return false
+            }
+            status.flag.insert(.RX_FLAG_DECRYPTED)
+            if cipher.micLength > 0 { status.flag.insert(.RX_FLAG_MIC_STRIPPED) }
+            if plaintext {
+                kernel.tracer.note("decrypted by the device with the \(slot == .ptk ? "pairwise" : "group") key (\(cipher.rawValue)); "
+                    + "the capture holds the plaintext, as a monitor interface on this station records it")
+            } else {
+                status.ciphertext = true
+                status.frame.end -= trailer
+                skb.len -= trailer
+                kernel.tracer.note("decrypted by the device with the \(slot == .ptk ? "pairwise" : "group") key (\(cipher.rawValue)), "
+                    + "which removed the \(trailer)-byte \(cipher.micLength > 0 ? "MIC" : "ICV"); the capture, taken by another radio, "
+                    + "holds only the ciphertext")
+            }
+            return true
+        }
     }
 
     /// Whether a frame from a station the firmware knows is a retransmission already received: the
@@ -78,6 +170,10 @@ extension IwlMvm {
             } else if kernel.deviceVerifiesChecksum(&skb) {
                 skb.ip_summed = .CHECKSUM_UNNECESSARY
                 kernel.tracer.note("RX checksum offload: transport checksum verified (CHECKSUM_UNNECESSARY)")
+            }
+            guard iwl_mvm_rx_crypto(kernel, &skb, mac80211: mac80211) else {
+                kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)
+                return false
             }
             if let h = skb.ieee80211_rx_status?.frame.header, mac80211.knowsStation(h), iwl_mvm_is_dup(kernel, h, subframe: subframe) {
                 kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)

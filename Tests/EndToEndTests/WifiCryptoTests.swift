@@ -1,0 +1,156 @@
+import Capture
+import Foundation
+import Replay
+import Testing
+import TestSupport
+import Trace
+import Wire
+
+/// Protected 802.11 frames and fragments: what the iwlwifi device decrypts, the key mac80211 chooses,
+/// its replay checks, and reassembly, per version.
+@Suite("802.11 decryption and defragmentation")
+struct WifiCryptoTests {
+    /// The tour's protected frames for a station with `cipher` keys under `version`.
+    static func traces(_ frames: [CapturedFrame], cipher: String, _ version: String) throws -> [PacketTrace] {
+        let session = try ReplaySession(frames: frames, captureName: "crypto", host: ModelTour.wifiCryptoHost(cipher: cipher),
+                                        kernelVersion: version)
+        var out: [PacketTrace] = []
+        _ = try session.run { out.append($0) }
+        return out
+    }
+
+    static func calls(_ t: PacketTrace, _ function: String) -> Bool { t.events.contains { $0.symbol?.function == function } }
+
+    static func notModeled(_ t: PacketTrace) -> [String] {
+        t.events.compactMap { if case let .notModeled(text, _) = $0 { text } else { nil } }
+    }
+
+    /// 6.12's reason for a mac80211 drop; `nil` before, where mac80211 frees with `dev_kfree_skb`.
+    static func reason(_ name: String, _ version: String) -> String? { version == "6.12" ? name : nil }
+
+    // Expectations from net/mac80211/rx.c (ieee80211_invoke_fast_rx, ieee80211_rx_h_decrypt,
+    // ieee80211_reassemble_add/_find, ieee80211_rx_h_defragment), net/mac80211/wpa.c
+    // (ieee80211_crypto_ccmp_decrypt, _gcmp_decrypt, _tkip_decrypt, ieee80211_rx_h_michael_mic_verify),
+    // net/mac80211/tkip.c (ieee80211_tkip_decrypt_data), net/mac80211/drop.h (6.12's reasons) and
+    // drivers/net/wireless/intel/iwlwifi/mvm/rxmq.c (iwl_mvm_rx_crypto, iwl_mvm_check_pn) of each version.
+    @Test("CCMP frames: the device decrypts, the driver or mac80211 checks the packet number, fragments are joined",
+          arguments: ["4.14", "6.1", "6.12"])
+    func ccmp(_ version: String) throws {
+        let t = try Self.traces(ModelTour.wifiCryptoFrames, cipher: "CCMP", version)
+        try #require(t.count == 13)
+        // Unicast data the device decrypted: the driver checks its packet number (an RSS queue), so fast RX
+        // takes it, past the CCMP header, and the stack answers the ping.
+        #expect(t[0].verdict == .deliver && t[0].proto == "icmp", "\(t[0].visibleFunctions)")
+        #expect(Self.calls(t[0], "iwl_mvm_rx_crypto") && Self.calls(t[0], "iwl_mvm_check_pn"))
+        #expect(Self.calls(t[0], "ieee80211_invoke_fast_rx") && !Self.calls(t[0], "ieee80211_rx_handlers"))
+        // The same packet number again: the driver's check drops it before mac80211.
+        #expect(t[1].verdict == .drop && !Self.calls(t[1], "ieee80211_rx_napi"), "\(t[1].visibleFunctions)")
+        // A group frame: no driver check, no fast RX; the handlers choose group key 1 and CCMP checks the
+        // packet number against the key's counter; the ARP request goes up.
+        #expect(t[2].verdict == .deliver && t[2].proto == "arp", "\(t[2].visibleFunctions)")
+        #expect(Self.calls(t[2], "ieee80211_rx_h_decrypt") && Self.calls(t[2], "ieee80211_crypto_ccmp_decrypt"))
+        #expect(t[2].events.contains { if case let .state(text, _) = $0 { text.contains("group key's index is 1") } else { false } })
+        // Its packet number again: a replay, dropped as unusable.
+        #expect(t[3].verdict == .drop && t[3].dropReason == Self.reason("RX_DROP_U_REPLAY", version), "\(version)")
+        #expect(Self.calls(t[3], "ieee80211_crypto_ccmp_decrypt") && t[3].dropFunction == "ieee80211_rx_handlers_result")
+        // Key index 2: no such group key; dropped for monitor interfaces, with no cipher function.
+        #expect(t[4].verdict == .drop && t[4].dropReason == Self.reason("RX_DROP_MONITOR", version))
+        #expect(!Self.calls(t[4], "ieee80211_crypto_ccmp_decrypt"))
+        // Unprotected unicast data on a link with a key: fast RX refuses it, ieee80211_frame_allowed drops it.
+        #expect(t[5].verdict == .drop && Self.calls(t[5], "ieee80211_drop_unencrypted"), "\(t[5].visibleFunctions)")
+        // Two protected fragments: the first is held in the fragment cache, the second's packet number
+        // follows and completes the frame, which is delivered.
+        #expect(t[6].verdict == .queue && Self.calls(t[6], "ieee80211_reassemble_add"), "\(t[6].visibleFunctions)")
+        #expect(!Self.calls(t[6], "ieee80211_invoke_fast_rx") || !Self.calls(t[6], "ieee80211_rx_8023"))
+        #expect(t[7].verdict == .deliver && t[7].proto == "icmp" && t[7].reassembled, "\(t[7].visibleFunctions)")
+        #expect(Self.calls(t[7], "ieee80211_reassemble_find"))
+        // A second fragment whose first never came: no entry continues it.
+        #expect(t[8].verdict == .drop && t[8].dropReason == Self.reason("RX_DROP_MONITOR", version))
+        #expect(Self.calls(t[8], "ieee80211_reassemble_find"))
+        // A group-addressed fragment: dropped since 6.1; 4.14 passes it on unjoined (here a whole ARP request).
+        if version == "4.14" {
+            #expect(t[9].verdict == .deliver && t[9].proto == "arp", "\(t[9].visibleFunctions)")
+        } else {
+            #expect(t[9].verdict == .drop && t[9].dropReason == Self.reason("RX_DROP_MONITOR", version))
+        }
+        #expect(!Self.calls(t[9], "ieee80211_reassemble_add"))
+        // Fragments whose packet numbers skip one: the second is dropped as a replay.
+        #expect(t[10].verdict == .queue)
+        #expect(t[11].verdict == .drop && t[11].dropReason == Self.reason("RX_DROP_U_REPLAY", version))
+        // Ciphertext, as another radio hears it: fast RX would decide on the decrypted payload.
+        #expect(t[12].verdict == .unknown && Self.notModeled(t[12]).contains { $0.contains("decrypted payload") })
+        #expect(Self.calls(t[12], "ieee80211_invoke_fast_rx"))
+    }
+
+    @Test("TKIP and GCMP group frames go through their cipher's receive", arguments: ["4.14", "6.1", "6.12"])
+    func otherCiphers(_ version: String) throws {
+        let tkip = try Self.traces(ModelTour.wifiOtherCipherFrames, cipher: "TKIP", version)
+        try #require(tkip.count == 1)
+        #expect(tkip[0].verdict == .deliver && tkip[0].proto == "arp", "\(tkip[0].visibleFunctions)")
+        for function in ["ieee80211_crypto_tkip_decrypt", "ieee80211_tkip_decrypt_data", "ieee80211_rx_h_michael_mic_verify"] {
+            #expect(Self.calls(tkip[0], function), "\(function)")
+        }
+        let gcmp = try Self.traces(ModelTour.wifiOtherCipherFrames, cipher: "GCMP", version)
+        try #require(gcmp.count == 1)
+        #expect(gcmp[0].verdict == .deliver && Self.calls(gcmp[0], "ieee80211_crypto_gcmp_decrypt"), "\(gcmp[0].visibleFunctions)")
+    }
+
+    /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer
+    /// radio sends a 1042-byte echo request with a fragmentation threshold of 256, in 5 fragments) against
+    /// the model receiving the same 5 fragments as a station gets them from its AP (unicast fragments take
+    /// no fast RX in either mode). Compared per fragment: the functions of mac80211, cfg80211 and
+    /// eth_type_trans the oracle could trace and the model knows, in order.
+    @Test("the RX handler path of each fragment matches the real 6.1 kernel's")
+    func oracleFragments() throws {
+        let folder = Repository.path("Fixtures/oracle-wifi/fragments")
+        var captured = CapturedFrame(index: 0, timestampNanoseconds: 0, bytes: [])
+        try #require(try PcapFile(path: folder + "/capture.pcap").read(into: &captured))
+        let ethernet = captured.bytes
+        let line = try #require(try String(contentsOfFile: folder + "/oracle.jsonl", encoding: .utf8).split(separator: "\n").first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        // The DUT's receive, one ieee80211_rx_napi root per fragment.
+        var real: [[String]] = []
+        for call in record["rx"] as? [[String: Any]] ?? [] {
+            guard let function = call["func"] as? String else { continue }
+            if function == "ieee80211_rx_napi", call["depth"] as? Int == 0 { real.append([]) }
+            if ["mac80211", "cfg80211"].contains(call["module"] as? String) || function == "eth_type_trans" {
+                real[real.count - 1].append(function)
+            }
+        }
+        try #require(real.count == 5, "\(real.count) fragments")
+        // The MSDU (RFC 1042 header, then the IP packet) in pieces of 228 bytes, as the peer's mac80211 cut it
+        // (the threshold less a 24-byte header and the FCS), each behind a FromDS header from the AP.
+        let dut = try #require(MACAddress("02:00:00:00:00:01")), ap = try #require(MACAddress("02:0b:55:00:00:01"))
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        let msdu = LLCSNAP.rfc1042 + Array(ethernet[12...])
+        let pieces = stride(from: 0, to: msdu.count, by: 228).map { Array(msdu[$0..<min($0 + 228, msdu.count)]) }
+        try #require(pieces.count == 5)
+        let frames = pieces.enumerated().map { i, piece in
+            let more: UInt8 = i < pieces.count - 1 ? 0x04 : 0
+            let header: [UInt8] = [0x08, 0x02 | more, 0, 0] + mac(dut) + mac(ap) + Array(ethernet[6..<12]) + [UInt8(i), 0x10]
+            return CapturedFrame(index: i + 1, timestampNanoseconds: Int64(i + 1) * 1000, bytes: [0, 0, 8, 0, 0, 0, 0, 0] + header + piece,
+                                 linkType: .DLT_IEEE802_11_RADIO)
+        }
+        let host = try HostProfile.parse(Data("""
+            { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(dut)", "addresses": ["192.0.2.2/24"],
+                                "captured": true, "wifi": { "bssid": "\(ap)" } } ] }
+            """.utf8))
+        let session = try ReplaySession(frames: frames, captureName: "fragments", host: host, kernelVersion: "6.1")
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        try #require(traces.count == 5)
+        for (t, path) in zip(traces, real) {
+            let modeled = Set(t.functions)
+            let model = t.events.compactMap { e -> String? in
+                guard case let .call(sym, _, inline) = e, !inline,
+                      sym.file.hasPrefix("net/mac80211/") || sym.file.hasPrefix("net/wireless/") || sym.function == "eth_type_trans"
+                else { return nil }
+                return sym.function
+            }
+            #expect(model == path.filter { modeled.contains($0) }, "fragment \(t.frame): model vs real kernel (mac80211 part)")
+        }
+        #expect(traces.dropLast().allSatisfy { $0.verdict == .queue })
+        #expect(traces[4].verdict == .deliver && traces[4].proto == "icmp" && traces[4].reassembled, "\(traces[4].visibleFunctions)")
+        #expect(real[4].contains("ieee80211_deliver_skb") && !real[0].contains("ieee80211_deliver_skb"))
+    }
+}
