@@ -90,6 +90,9 @@ public final class Kernel {
 
     /// What became of the frame being processed.
     var outcome = FrameOutcome()
+    /// Packets one received frame put on the NAPI receive list after the first (the MPDUs a Wi-Fi
+    /// device split an A-MSDU into): the receive list hands each to the stack after it.
+    public var rxListMore: [SKBuff] = []
 
     /// Records that the frame reached its consumer (`proto` names it) outside the modeled stack, e.g. a
     /// Wi-Fi supplicant over nl80211.

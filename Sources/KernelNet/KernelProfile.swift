@@ -213,7 +213,14 @@ public struct KernelProfile: Sendable, Equatable {
         version: .v6_1,
         // kfree_skb_list_reason: skb_release_data's call is inlined (the oracle's s_frag shows
         // kfree_skb_reason right under skb_release_data; 6.12's, marked __fix_address, is a frame)
-        inlined: inlined6.union(["kfree_skb_list_reason"]),
+        // mac80211's block-ack code: the oracle's ADDBA request (Fixtures/oracle-wifi/addba_ht20) shows
+        // ieee80211_iface_work -> ieee80211_process_addba_request -> drv_ampdu_action and the response's
+        // ieee80211_tx_skb_tid, the functions between and the response's builder folded in; the module's
+        // symbols (mac80211_symbols.txt) lack the static ones and keep ieee80211_rx_h_action_return
+        inlined: inlined6.union(["kfree_skb_list_reason", "ieee80211_iface_process_skb", "ieee80211_queue_skb_to_iface",
+                                 "__ieee80211_start_rx_ba_session",
+                                 "___ieee80211_start_rx_ba_session", "ieee80211_send_addba_resp", "ieee80211_send_addba_request",
+                                 "ieee80211_send_refuse_measurement_request"]).subtracting(["ieee80211_rx_h_action_return"]),
         absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
                                 "ieee80211_select_queue", "inet_frag_queue_flush"]),
         relocated: ["sock_queue_rcv_skb": "include/net/sock.h"],
@@ -228,8 +235,10 @@ public struct KernelProfile: Sendable, Equatable {
         version: .v6_12,
         // iwl_mvm_check_pn: static inline, a symbol of its own in 6.1's iwlmvm.ko (constprop) but not in 6.12's
         inlined: inlined6.union(["kfree_skb_reason", "iwl_mvm_check_pn"]).subtracting(["iwl_trans_tx"]),
-        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too
-        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb"]),
+        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too; receive block-ack
+        // sessions start and stop in the `__` functions themselves
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb",
+                                "___ieee80211_start_rx_ba_session", "___ieee80211_stop_rx_ba_session"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,

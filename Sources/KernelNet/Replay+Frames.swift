@@ -179,6 +179,10 @@ extension Kernel {
         skb.ieee80211_rx_status = IEEE80211RxStatus(frame: wireless)
         if device.ops.receive(self, &skb), device.ops.receiveMode == .napiGRO, has(gro_h.gro_normal_list) {
             gro_normal_list(&skb)
+            while !rxListMore.isEmpty {
+                var more = rxListMore.removeFirst()
+                gro_normal_list(&more)
+            }
         }
         receiveLoopedBack()
         return finish()

@@ -228,6 +228,7 @@ public enum ModelTour {
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
+             try ReplaySession(frames: wifiAggregationFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
              try ReplaySession(frames: wifiCryptoFrames, captureName: "tour", host: wifiCryptoHost(cipher: "CCMP"), kernelVersion: version)]
             + ["TKIP", "GCMP"].map { cipher in
                 try ReplaySession(frames: wifiOtherCipherFrames, captureName: "tour", host: wifiCryptoHost(cipher: cipher),
@@ -327,6 +328,65 @@ public enum ModelTour {
         return list.enumerated().map { i, frame in
             CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,
                           bytes: radiotap(badFCS: i == 1) + frame, linkType: .DLT_IEEE802_11_RADIO)
+        }
+    }
+
+    /// Aggregation and action frames between the Wi-Fi station and its AP, as a monitor interface on
+    /// 5 GHz sees them: an A-MSDU of two echo requests (the device splits it), a block-ack request
+    /// without a session, the AP's ADDBA request and the station's response, an echo request at the
+    /// reorder buffer's head and one out of order, a block-ack request within the session, the AP's DELBA, a malformed ADDBA request and its return to the AP, an SA
+    /// Query request and its response, a spectrum measurement request and its refusal, the station's
+    /// ADDBA request and the AP's response, the station's DELBA, an HT channel width notification,
+    /// a returned frame, and an action frame from a stranger.
+    public static var wifiAggregationFrames: [CapturedFrame] {
+        let stranger = MACAddress("02:00:00:00:0b:00")!
+        let mac = FrameBuilder.mac
+        // Radiotap with the channel field: 5180 MHz, OFDM.
+        let radiotap: [UInt8] = [0, 0, 12, 0, 0x08, 0, 0, 0, 0x3c, 0x14, 0x40, 0x01]
+        func action(to receiver: MACAddress, from transmitter: MACAddress, seq: UInt8, _ body: [UInt8]) -> [UInt8] {
+            [0xd0, 0, 0, 0] + mac(receiver) + mac(transmitter) + mac(apMAC) + [seq << 4, 0x00] + body
+        }
+        func fromAP(_ seq: UInt8, _ body: [UInt8]) -> [UInt8] { action(to: hostMAC, from: apMAC, seq: seq, body) }
+        func fromHost(_ seq: UInt8, _ body: [UInt8]) -> [UInt8] { action(to: apMAC, from: hostMAC, seq: seq, body) }
+        // ADDBA request: dialog token, immediate policy, TID, 64 frames, no timeout, starting sequence 16.
+        func addba(_ token: UInt8, tid: UInt8) -> [UInt8] { [3, 0, token, 0x02 | tid << 2, 0x10, 0, 0, 0, 0x01] }
+        func blockAckRequest(tid: UInt8) -> [UInt8] { [0x84, 0, 0, 0] + mac(hostMAC) + mac(apMAC) + [0x04, tid << 4, 0x00, 0x02] }
+        let ping = Array(FrameBuilder(source: peerMAC, destination: hostMAC).ipv4(
+            peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 4, 0, 1])).dropFirst(14))
+        let msdu = LLCSNAP.rfc1042 + [0x08, 0x00] + ping
+        let subframe = mac(hostMAC) + mac(peerMAC) + [UInt8(msdu.count >> 8), UInt8(msdu.count & 0xff)] + msdu
+        let padding = [UInt8](repeating: 0, count: (4 - subframe.count % 4) % 4)
+        let amsdu = [0x88, 0x02, 0, 0] + mac(hostMAC) + mac(apMAC) + mac(peerMAC) + [0x10, 0x01, 0x80, 0x00]
+            + subframe + padding + subframe
+        // QoS data on TID 0 from the AP, with sequence number `seq`.
+        func data(seq: UInt16) -> [UInt8] {
+            [0x88, 0x02, 0, 0] + mac(hostMAC) + mac(apMAC) + mac(peerMAC) + [UInt8(seq << 4 & 0xff), UInt8(seq >> 4), 0, 0] + msdu
+        }
+        let list: [[UInt8]] = [
+            amsdu,
+            blockAckRequest(tid: 0),
+            fromAP(2, addba(7, tid: 0)),
+            fromHost(1, [3, 1, 7, 0, 0, 0x02, 0x10, 0, 0]),
+            data(seq: 16),
+            data(seq: 20),
+            blockAckRequest(tid: 0),
+            fromAP(3, [3, 2, 0x00, 0x08, 1, 0]),
+            fromAP(4, [3, 0, 8]),
+            fromHost(2, [0x83, 0, 8]),
+            fromAP(5, [8, 0, 0x12, 0x34]),
+            fromHost(3, [8, 1, 0x12, 0x34]),
+            fromAP(6, [0, 0, 1, 38, 3, 1, 0, 0]),
+            fromHost(4, [0, 1, 1, 39, 3, 1, 0x04, 0]),
+            fromHost(5, addba(2, tid: 6)),
+            fromAP(7, [3, 1, 2, 0, 0, 0x1a, 0x10, 0, 0]),
+            fromHost(6, [3, 2, 0x00, 0x60, 37, 0]),
+            fromAP(8, [7, 1, 0]),
+            fromAP(9, [0x84, 0, 1]),
+            action(to: hostMAC, from: stranger, seq: 1, addba(9, tid: 1)),
+        ]
+        return list.enumerated().map { i, frame in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_100_000_000_000 + Int64(i) * 1_000_000,
+                          bytes: radiotap + frame, linkType: .DLT_IEEE802_11_RADIO)
         }
     }
 

@@ -33,6 +33,8 @@ public final class Mac80211Device: NetDeviceOps {
     public var u_mgd: IEEE80211IfManaged?
     /// Management frames the RX handlers queued for the interface's work (`sdata->skb_queue`).
     var skb_queue: [SKBuff] = []
+    /// The AP's station entry's block-ack sessions (`sta->ampdu_mlme`).
+    var ampdu_mlme = sta_ampdu_mlme()
     /// The interface's fragment cache (`sdata->frags`; in 4.14 `sdata->fragments`, for every frame).
     var frags = ieee80211_fragment_cache()
     /// The AP's station entry's fragment cache (`sta->frags`, 6.1 on).

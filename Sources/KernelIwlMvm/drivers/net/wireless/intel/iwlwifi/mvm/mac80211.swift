@@ -7,7 +7,7 @@ import Trace
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c`.
 public enum mvm_mac80211: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c"
-    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
+    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_ampdu_action, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
 }
 
 /// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
@@ -17,14 +17,30 @@ public final class IwlMvm: Ieee80211Ops {
     /// `IWL_MAX_TID_COUNT`, for frames without QoS): `mvm_sta->dup_data[queue].last_seq`, for the
     /// driver's duplicate detection (one RX queue in the model).
     var last_seq: [Int: UInt16] = [:]
+    /// The A-MSDU subframe index of that last frame, by TID (`dup_data->last_sub_frame`).
+    var last_sub_frame: [Int: Int] = [:]
+    /// The head of the driver's reorder buffer of each TID with a receive block-ack session: the next
+    /// sequence number it passes on (`baid_data->reorder_buf[queue].head_sn`, one RX queue).
+    var reorder_head: [Int: UInt16] = [:]
     /// Whether the last protected frame that could tell (unfragmented, or a first fragment) was recorded
     /// as the device decrypted it, not as ciphertext: the model's own, for the capture as a whole.
     var capturedPlaintext = false
 
     public init() {}
 
+    /// Receives the frame, or each MPDU the device split an A-MSDU into: the first MPDU that reaches the
+    /// NAPI receive list becomes `skb`, the others follow it (`Kernel.rxListMore`).
     public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
-        iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211)
+        guard let mpdus = deaggregate(kernel, skb) else { return iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211) }
+        var listed: [SKBuff] = []
+        for (index, var mpdu) in mpdus.enumerated()
+            where iwl_mvm_rx_mpdu_mq(kernel, &mpdu, mac80211: mac80211, subframe: index, last: index == mpdus.count - 1) {
+            listed.append(mpdu)
+        }
+        guard let first = listed.first else { return false }
+        skb = first
+        kernel.rxListMore += listed.dropFirst()
+        return true
     }
 
     public func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
@@ -35,6 +51,16 @@ public final class IwlMvm: Ieee80211Ops {
     public func hasTXQs(in kernel: Kernel) -> Bool { kernel.has(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) }
 
     public func tx(_ kernel: Kernel, _ skb: inout SKBuff) { iwl_mvm_mac_tx(kernel, &skb) }
+
+    public func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16) -> Bool {
+        iwl_mvm_mac_ampdu_action(kernel, start: start, tid: tid, ssn: ssn)
+    }
+
+    /// mac80211's `ampdu_action` for receive sessions (`IEEE80211_AMPDU_RX_START`, `_RX_STOP`): the
+    /// station's side in the firmware.
+    func iwl_mvm_mac_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16) -> Bool {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_ampdu_action) { iwl_mvm_sta_rx_agg(kernel, start: start, tid: tid, ssn: ssn) }
+    }
 
     /// mac80211's `tx` operation: transmits a frame handed over directly (every data frame in 4.14).
     func iwl_mvm_mac_tx(_ kernel: Kernel, _ skb: inout SKBuff) {
