@@ -407,7 +407,7 @@ public enum ModelTour {
     /// extension headers and header errors the receive path checks, a TCP connection to the listener
     /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
     /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, and neighbour discovery.
+    /// host's own reply in two), packets it forwards, neighbour discovery, and a GRO aggregate.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -472,6 +472,9 @@ public enum ModelTour {
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
             + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer)
+            // A GRO aggregate over the MTU (merged on the drivers with GRO).
+            + [rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40041, 8080, seq: 1, ack: 1, flags: [.ack, .psh],
+                                                          payload: [UInt8](repeating: 0x61, count: 3000)))]
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
