@@ -66,7 +66,7 @@ public final class Kernel {
     /// No time-wait timer expires before this time (capture clock).
     var timeWaitTimerHorizon = Int64.max
     /// Long-lived state per remote address (`inet_peer`): fragment ids and ICMP rate limits.
-    var peers: [IPv4Address: InetPeer] = [:]
+    var peers: [InetPeerKey: InetPeer] = [:]
     /// The namespace's global ICMP rate limit.
     var icmpGlobal = ICMPGlobalLimit()
     /// The timer callback running, and the frame that armed it, while one runs.
@@ -354,8 +354,13 @@ enum TransmitKind: Hashable {
     case icmpv6Error(to: IPv6Address, type: UInt8, code: UInt8)
     /// A neighbour advertisement answering a solicitation (or defending an address against a DAD probe).
     case ndiscAdvertisement(to: IPv6Address, target: IPv6Address)
+    /// A redirect telling the sender of a forwarded packet of a better first hop to its destination.
+    case ndiscRedirect(to: IPv6Address, target: IPv6Address, destination: IPv6Address)
     /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
     case forwarded(FragmentKey)
+    /// An IPv6 packet the host forwarded, leaving again on the captured device (or on another one, on
+    /// `-i any`): its addresses and the first 8 bytes of its upper-layer header tell it.
+    case forwarded6(source: IPv6Address, destination: IPv6Address, upper: UInt64)
 
     /// The kind of answer, as the agreement check counts it (`nil` for plain acknowledgments, which
     /// the kernel delays and merges).
@@ -368,7 +373,8 @@ enum TransmitKind: Hashable {
         case .icmpError, .icmpv6Error: "icmp error"
         case .arpReply: "arp reply"
         case .ndiscAdvertisement: "neighbour advertisement"
-        case .forwarded: nil
+        case .ndiscRedirect: "redirect"
+        case .forwarded, .forwarded6: nil
         }
     }
 }

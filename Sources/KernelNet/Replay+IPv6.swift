@@ -63,6 +63,10 @@ extension Kernel {
                 let target = IPv6Address(skb.bytes, at: upper + 8)
                 matchExpected(.ndiscAdvertisement(to: hdr.destination, target: target))
                 ndisc_send_na(to: hdr.destination, target: target, dev: skb.dev)
+            case ICMPv6Type.NDISC_REDIRECT:
+                let target = IPv6Address(skb.bytes, at: upper + 8), destination = IPv6Address(skb.bytes, at: upper + 24)
+                matchExpected(.ndiscRedirect(to: hdr.destination, target: target, destination: destination))
+                ndisc_send_redirect(source: hdr.destination, destination: destination, target: target, dev: skb.dev)
             case ICMPv6Type.ICMPV6_MGM_REPORT, ICMPv6Type.ICMPV6_MGM_REDUCTION:
                 notModeledOrigin("an MLDv1 message (igmp6_send)")
             case ICMPv6Type.ICMPV6_MLD2_REPORT: notModeledOrigin("an MLDv2 report (mld_sendpack)")

@@ -407,7 +407,8 @@ public enum ModelTour {
     /// extension headers and header errors the receive path checks, a TCP connection to the listener
     /// (handshake, data, the host's close into TIME_WAIT and a FIN repeated there), one the host opens, a
     /// datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, neighbour discovery, and a GRO aggregate.
+    /// host's own reply in two), packets it forwards, neighbour discovery, a GRO aggregate, and a packet
+    /// forwarded back out its link with the redirect the host sends about it.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -475,11 +476,25 @@ public enum ModelTour {
             // A GRO aggregate over the MTU (merged on the drivers with GRO).
             + [rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40041, 8080, seq: 1, ack: 1, flags: [.ack, .psh],
                                                           payload: [UInt8](repeating: 0x61, count: 3000)))]
+            + sentRedirect(rx: rx, tx: tx, peer: peer, echo: echo)
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
             return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
+    }
+
+    /// A packet the host forwards back out the link it came from (to a neighbour of the sender, fd00:77::3),
+    /// and the redirect the host sends the sender (RFC 4861 §8.2: from its link-local address, hop limit 255,
+    /// quoting the packet).
+    static func sentRedirect(rx: FrameBuilder, tx: FrameBuilder, peer: IPv6Address, echo: [UInt8]) -> [[UInt8]] {
+        let neighbour = IPv6Address("fd00:77::3")!
+        let packet = rx.ipv6(peer, neighbour, .icmpv6, echo)
+        let quoted = Array(packet.dropFirst(14))
+        let header = [UInt8(4), UInt8((quoted.count + 8 + 7) / 8), 0, 0, 0, 0, 0, 0] + quoted
+        let redirect = FrameBuilder.icmp(type: 137, data: neighbour.bytes + neighbour.bytes
+            + header + [UInt8](repeating: 0, count: (8 - header.count % 8) % 8))
+        return [packet, tx.ipv6(IPv6Address("fe80::ff:fe00:d00")!, peer, .icmpv6, redirect, hopLimit: 255)]
     }
 
     /// The tour's neighbour discovery (RFC 4861, hop limit 255): the peer's solicitation answered by an

@@ -225,7 +225,7 @@ struct CounterTruthTests {
 
     /// IPv6 fixtures whose SNMP and device counters the model matches.
     static let matchedIPv6: Set<String> = ["v6_exthdr", "v6_frag", "v6_ndisc", "v6_ping", "v6_tcp_udp", "v6_tcp_mid", "v6_tcp_mapped", "v6_pmtu",
-                                           "v6_ra_route", "v6_redirect"]
+                                           "v6_ra_route", "v6_redirect", "v6_fwd_redirect"]
 
     @Test("every counter the model keeps matches nstat", arguments: fixtures)
     func counters(_ name: String) throws {

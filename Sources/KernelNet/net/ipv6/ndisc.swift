@@ -21,6 +21,7 @@ import Wire
 public enum ndisc_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ndisc.c"
     case ndisc_next_option, ndisc_parse_options, ndisc_ra_useropt, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_send_rs, ndisc_solicit, ndisc_update,
+        ndisc_send_redirect,
         ndisc_recv_ns, ndisc_recv_na, ndisc_recv_rs, ndisc_router_discovery, ndisc_redirect_rcv, ndisc_rcv
 }
 
@@ -151,6 +152,42 @@ extension Kernel {
             guard var skb = transmitSKB else { return }
             ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_ROUTER_SOLICITATION)
             transmitSKB = skb
+        }
+    }
+
+    /// Tells `source` that its packets to `destination` have a better first hop, `target`, on its link
+    /// (RFC 4861 §8.2): sent by a router that forwards a packet back out the interface it came in on
+    /// (`ip6_forward`). None is sent when the device has no link-local address (`ipv6_get_lladdr`: the
+    /// message's source), when the target is neither the destination nor link-local, when the source
+    /// is not a neighbour (its output route has a gateway), or when the source's `inet_peer` has no
+    /// credit left (one a second, bursts of six). The message carries the target's link-layer address
+    /// when its entry is valid, and as much of the packet as fits in 1280 bytes. While tracing a
+    /// received frame it records that the redirect will leave; the transmitted frame runs the send.
+    func ndisc_send_redirect(source: IPv6Address, destination: IPv6Address, target: IPv6Address, dev: NetDevice) {
+        traced(ndisc_c.ndisc_send_redirect) {
+            guard let lladdr = dev.addresses6.first(where: { $0.address.isLinkLocal })?.address else {
+                tracer.note("no redirect: \(dev.name) has no link-local address to send it from")
+                return
+            }
+            guard target == destination || target.isLinkLocal else {
+                tracer.note("no redirect: the target \(target) is neither the destination nor link-local")
+                return
+            }
+            _ = ip6_route_output_flags(source, dev: dev)
+            guard rt6Nexthop(source) == source else {
+                tracer.note("no redirect: the source \(source) is not a neighbour (its route has a gateway)")
+                return
+            }
+            inet_getpeer(.v6(source))
+            guard inet_peer_xrlim_allow(.v6(source), timeout: Self.HZ) else { return }
+            if var skb = transmitSKB {
+                ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_REDIRECT)
+                transmitSKB = skb
+                return
+            }
+            let option = neighbours6[target].map { $0.state.isValid } == true ? ", with its link-layer address" : ""
+            expectTransmit(.ndiscRedirect(to: source, target: target, destination: destination), from: currentFrame)
+            tracer.note("redirect from \(lladdr) to \(source): \(destination) through \(target)\(option), built and sent: see the transmitted frame")
         }
     }
 
