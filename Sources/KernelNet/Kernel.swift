@@ -564,7 +564,8 @@ public struct Sysctl: Sendable {
     public static let modeledPerDevice6: Set<String> = [
         "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
         "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
-        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "accept_ra_rtr_pref", "accept_ra_rt_info_min_plen",
+        "accept_ra_rt_info_max_plen",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

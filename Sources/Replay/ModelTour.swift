@@ -387,8 +387,8 @@ public enum ModelTour {
 
     /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, a
     /// TCP listener on `[::]:8080`, and a second link it forwards to (`fd00:88::/64`); reassembly gives
-    /// up after a second. With `pingSockets` its echo requests leave from ping sockets; with `router`
-    /// false it does not forward (and takes router advertisements).
+    /// up after a second; route information up to /64 is taken. With `pingSockets` its echo requests
+    /// leave from ping sockets; with `router` false it does not forward (and takes router advertisements).
     static func ipv6Host(driver: String, pingSockets: Bool = false, router: Bool = true) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
@@ -396,7 +396,8 @@ public enum ModelTour {
                               { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
                                 "addresses": ["fd00:88::1/64"] } ],
               "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ],
-              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
+              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1,
+                          "net.ipv6.conf.default.accept_ra_rt_info_max_plen": 64\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -573,7 +574,9 @@ public enum ModelTour {
         let be32 = { (v: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
         func ra(lifetime: UInt16, valid: UInt32, mtu: Bool = true) -> [UInt8] {
             let pinfo: [UInt8] = [3, 4, 64, 0xc0] + be32(valid) + be32(valid) + [0, 0, 0, 0] + prefix.bytes
-            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
+            // Route information for fd00:98::/48 (RFC 4191, high preference), withdrawn with the router.
+            let rinfo: [UInt8] = [24, 2, 48, 0x08] + be32(valid == 0 ? 0 : 600) + [0xfd, 0, 0, 0x98, 0, 0, 0, 0]
+            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + rinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
             return allNodes.ipv6(peerLL, .allNodes, .icmpv6,
                                  FrameBuilder.icmp(type: 134, rest: [64, 0, UInt8(lifetime >> 8), UInt8(lifetime & 0xff)],
                                                    data: be32(30_000) + be32(1000) + options), hopLimit: 255)

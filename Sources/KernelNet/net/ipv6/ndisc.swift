@@ -4,6 +4,9 @@
 // handler runs. 6.12 returns a drop reason from each handler (`IPV6_NDISC_*`, `PKT_TOO_SMALL`,
 // `SKB_CONSUMED` for a message acted on), which `icmpv6_rcv` frees the message with; 4.14 and 6.1
 // return none, and `icmpv6_rcv` frees every message as a drop without a reason.
+// Route information options (RFC 4191) are taken per `accept_ra_rtr_pref` and the
+// `accept_ra_rt_info_{min,max}_plen` limits; their route preference is shown, not used (routes are
+// chosen by prefix length alone).
 // Not modeled: DAD (the profile's addresses carry no tentative or optimistic flag: every address is
 // past DAD, so a DAD probe for one is defended), a router advertisement's route information
 // options (`rt6_route_rcv`, named in the trace), router preference, user options
@@ -165,7 +168,7 @@ extension Kernel {
     /// received frame it records that the redirect will leave; the transmitted frame runs the send.
     func ndisc_send_redirect(source: IPv6Address, destination: IPv6Address, target: IPv6Address, dev: NetDevice) {
         traced(ndisc_c.ndisc_send_redirect) {
-            guard let lladdr = dev.addresses6.first(where: { $0.address.isLinkLocal })?.address else {
+            guard let lladdr = ipv6_get_lladdr(dev) else {
                 tracer.note("no redirect: \(dev.name) has no link-local address to send it from")
                 return
             }
@@ -442,8 +445,11 @@ extension Kernel {
         if options.first(NDOption.routeInformation) != nil {
             if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0, ipv6_chk_addr(m.header.source, dev: dev) {
                 tracer.note("RA from the host's own address: route information ignored")
-            } else {
-                tracer.notModeled("route information options (rt6_route_rcv)")
+            } else if sysctl.ipv6Conf("accept_ra_rtr_pref", dev: dev.name, fallback: 1) != 0 {
+                for o in options.all where o.type == NDOption.routeInformation {
+                    ndiscRouteInformation(m, o, dev: dev)
+                    ndisc_next_option()
+                }
             }
         } else if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0 {
             _ = ipv6_chk_addr(m.header.source, dev: dev)
@@ -469,6 +475,26 @@ extension Kernel {
             rt6_mtu_change(dev, mtu: mtu, router: router)
         }
         return changed
+    }
+
+    /// One route information option (RFC 4191 §2.3) of an accepted advertisement: to `rt6_route_rcv`
+    /// unless the device's limits leave it out: a default route (prefix length 0) without
+    /// `accept_ra_defrtr`, a lifetime below `accept_ra_min_lft` (not 4.14), a prefix length outside
+    /// `accept_ra_rt_info_min_plen` ... `accept_ra_rt_info_max_plen` (by default 0 ... 0: only default routes).
+    private func ndiscRouteInformation(_ m: NDiscInput, _ o: NDOption, dev: NetDevice) {
+        guard m.bytes.count >= o.offset + 8 else { return }
+        let plen = Int(m.bytes[o.offset + 2]), lifetime = Int(m.bytes.u32be(at: o.offset + 4))
+        let conf = { (name: String, fallback: Int) in self.sysctl.ipv6Conf(name, dev: dev.name, fallback: fallback) }
+        let (minPlen, maxPlen) = (conf("accept_ra_rt_info_min_plen", 0), conf("accept_ra_rt_info_max_plen", 0))
+        if plen == 0, conf("accept_ra_defrtr", 1) == 0 {
+            tracer.note("route information for a default route: accept_ra_defrtr 0, ignored")
+        } else if profile.version != .v4_14, lifetime != 0, lifetime < conf("accept_ra_min_lft", 0) {
+            tracer.note("route information lifetime \(lifetime) s below accept_ra_min_lft: ignored")
+        } else if plen < minPlen || plen > maxPlen {
+            tracer.note("route information for a /\(plen): outside accept_ra_rt_info_min_plen ... max_plen (\(minPlen) ... \(maxPlen)), ignored")
+        } else {
+            rt6_route_rcv(m.bytes, o, gateway: m.header.source, dev: dev)
+        }
     }
 
     /// The options user space wants (DNS servers, DNS search lists; 6.x also prefixes, the captive
