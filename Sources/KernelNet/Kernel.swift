@@ -73,7 +73,7 @@ public final class Kernel {
     /// No time-wait timer expires before this time (capture clock).
     var timeWaitTimerHorizon = Int64.max
     /// Long-lived state per remote address (`inet_peer`): fragment ids and ICMP rate limits.
-    var peers: [IPv4Address: InetPeer] = [:]
+    var peers: [InetPeerKey: InetPeer] = [:]
     /// The namespace's global ICMP rate limit.
     var icmpGlobal = ICMPGlobalLimit()
     /// The timer callback running, and the frame that armed it, while one runs.
@@ -381,8 +381,13 @@ enum TransmitKind: Hashable {
     case icmpv6Error(to: IPv6Address, type: UInt8, code: UInt8)
     /// A neighbour advertisement answering a solicitation (or defending an address against a DAD probe).
     case ndiscAdvertisement(to: IPv6Address, target: IPv6Address)
+    /// A redirect telling the sender of a forwarded packet of a better first hop to its destination.
+    case ndiscRedirect(to: IPv6Address, target: IPv6Address, destination: IPv6Address)
     /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
     case forwarded(FragmentKey)
+    /// An IPv6 packet the host forwarded, leaving again on the captured device (or on another one, on
+    /// `-i any`): its addresses and the first 8 bytes of its upper-layer header tell it.
+    case forwarded6(source: IPv6Address, destination: IPv6Address, upper: UInt64)
 
     /// The kind of answer, as the agreement check counts it (`nil` for plain acknowledgments, which
     /// the kernel delays and merges).
@@ -395,7 +400,8 @@ enum TransmitKind: Hashable {
         case .icmpError, .icmpv6Error: "icmp error"
         case .arpReply: "arp reply"
         case .ndiscAdvertisement: "neighbour advertisement"
-        case .forwarded: nil
+        case .ndiscRedirect: "redirect"
+        case .forwarded, .forwarded6: nil
         }
     }
 }
@@ -586,7 +592,8 @@ public struct Sysctl: Sendable {
     public static let modeledPerDevice6: Set<String> = [
         "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
         "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
-        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "dad_transmits",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "dad_transmits", "accept_ra_rtr_pref", "accept_ra_rt_info_min_plen",
+        "accept_ra_rt_info_max_plen",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).

@@ -189,7 +189,8 @@ public struct KernelProfile: Sendable, Equatable {
             // GRO merging is not modeled for 4.14 (its callbacks are called through bare function
             // pointers; an aggregate goes on unmerged, with a not-modeled note)
             "skb_gro_receive", "napi_gro_complete", "inet_gro_receive", "inet_gro_complete", "tcp_gro_receive",
-            "tcp_gro_complete", "tcp4_gro_receive", "tcp4_gro_complete",
+            "tcp_gro_complete", "tcp4_gro_receive", "tcp4_gro_complete", "ipv6_gro_receive", "ipv6_gro_complete",
+            "tcp6_gro_receive", "tcp6_gro_complete",
             // the bridge: br_handle_frame runs NF_BR_PRE_ROUTING with NF_HOOK, and br_input.c's own
             // br_do_proxy_arp looks at ARP (4.14 has no br_arp_nd_proxy.c)
             "nf_hook_bridge_pre", "br_do_proxy_suppress_arp",

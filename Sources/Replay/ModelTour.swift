@@ -460,8 +460,8 @@ public enum ModelTour {
 
     /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, a
     /// TCP listener on `[::]:8080`, and a second link it forwards to (`fd00:88::/64`); reassembly gives
-    /// up after a second. With `pingSockets` its echo requests leave from ping sockets; with `router`
-    /// false it does not forward (and takes router advertisements).
+    /// up after a second; route information up to /64 is taken. With `pingSockets` its echo requests
+    /// leave from ping sockets; with `router` false it does not forward (and takes router advertisements).
     static func ipv6Host(driver: String, pingSockets: Bool = false, router: Bool = true) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
@@ -469,7 +469,8 @@ public enum ModelTour {
                               { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
                                 "addresses": ["fd00:88::1/64"] } ],
               "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ],
-              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
+              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1,
+                          "net.ipv6.conf.default.accept_ra_rt_info_max_plen": 64\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -481,7 +482,8 @@ public enum ModelTour {
     /// (handshake, data, a destination unreachable about it, the host's close into TIME_WAIT and a FIN
     /// repeated there), one the host opens that an address unreachable ends, a request socket a
     /// prohibited removes, a datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, neighbour discovery and MLD.
+    /// host's own reply in two), packets it forwards, neighbour discovery and MLD, a GRO aggregate, and a
+    /// packet forwarded back out its link with the redirect the host sends about it.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -554,12 +556,29 @@ public enum ModelTour {
             unreachable(1, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack]))),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
-            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
+                        + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
+            // A GRO aggregate over the MTU (merged on the drivers with GRO).
+            + [rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40041, 8080, seq: 1, ack: 1, flags: [.ack, .psh],
+                                                          payload: [UInt8](repeating: 0x61, count: 3000)))]
+            + sentRedirect(rx: rx, tx: tx, peer: peer, echo: echo)
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
             return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
+    }
+
+    /// A packet the host forwards back out the link it came from (to a neighbour of the sender, fd00:77::3),
+    /// and the redirect the host sends the sender (RFC 4861 §8.2: from its link-local address, hop limit 255,
+    /// quoting the packet).
+    static func sentRedirect(rx: FrameBuilder, tx: FrameBuilder, peer: IPv6Address, echo: [UInt8]) -> [[UInt8]] {
+        let neighbour = IPv6Address("fd00:77::3")!
+        let packet = rx.ipv6(peer, neighbour, .icmpv6, echo)
+        let quoted = Array(packet.dropFirst(14))
+        let header = [UInt8(4), UInt8((quoted.count + 8 + 7) / 8), 0, 0, 0, 0, 0, 0] + quoted
+        let redirect = FrameBuilder.icmp(type: 137, data: neighbour.bytes + neighbour.bytes
+            + header + [UInt8](repeating: 0, count: (8 - header.count % 8) % 8))
+        return [packet, tx.ipv6(IPv6Address("fe80::ff:fe00:d00")!, peer, .icmpv6, redirect, hopLimit: 255)]
     }
 
     /// The tour's neighbour discovery (RFC 4861, hop limit 255): the peer's solicitation answered by an
@@ -688,7 +707,9 @@ public enum ModelTour {
         let be32 = { (v: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
         func ra(lifetime: UInt16, valid: UInt32, mtu: Bool = true) -> [UInt8] {
             let pinfo: [UInt8] = [3, 4, 64, 0xc0] + be32(valid) + be32(valid) + [0, 0, 0, 0] + prefix.bytes
-            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
+            // Route information for fd00:98::/48 (RFC 4191, high preference), withdrawn with the router.
+            let rinfo: [UInt8] = [24, 2, 48, 0x08] + be32(valid == 0 ? 0 : 600) + [0xfd, 0, 0, 0x98, 0, 0, 0, 0]
+            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + rinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
             return allNodes.ipv6(peerLL, .allNodes, .icmpv6,
                                  FrameBuilder.icmp(type: 134, rest: [64, 0, UInt8(lifetime >> 8), UInt8(lifetime & 0xff)],
                                                    data: be32(30_000) + be32(1000) + options), hopLimit: 255)
