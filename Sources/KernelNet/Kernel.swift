@@ -93,12 +93,28 @@ public final class Kernel {
     /// Packets one received frame put on the NAPI receive list after the first (the MPDUs a Wi-Fi
     /// device split an A-MSDU into): the receive list hands each to the stack after it.
     public var rxListMore: [SKBuff] = []
+    /// Packets a driver held and released while processing one received frame (frames of an A-MPDU
+    /// reorder buffer), on the NAPI receive list after the frame's own: each goes to the stack with an
+    /// outcome of its own, which does not become the frame's.
+    public var rxListReleased: [SKBuff] = []
+    /// Timers drivers keep (the iwlwifi reorder buffer's), run with the kernel's own.
+    public var driverTimers: [any DriverTimers] = []
+
+    /// Runs `body`, work on a packet other than the frame being processed (one a driver held), without
+    /// letting it decide the frame's outcome.
+    public func keepingOutcome<R>(_ body: () -> R) -> R {
+        let kept = outcome
+        defer { outcome = kept }
+        return body()
+    }
 
     /// Records that the frame reached its consumer (`proto` names it) outside the modeled stack, e.g. a
     /// Wi-Fi supplicant over nl80211.
     public func delivered(to proto: String) { outcome.set(.deliver, proto: proto) }
     /// Records that the frame is held for reassembly outside the modeled IP stack (an 802.11 fragment).
     public func heldForReassembly() { outcome.set(.queue) }
+    /// Records that a driver holds the frame for later (an A-MPDU reorder buffer).
+    public func heldByDriver() { outcome.set(.queue) }
     /// Records that the frame completed a reassembly outside the modeled IP stack (the last 802.11 fragment).
     public func completedReassembly() { outcome.reassembled = true }
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
@@ -120,6 +136,8 @@ public final class Kernel {
     var raw6PingSockets: [RawPingSocket] = []
     /// The capture frame being processed.
     var currentFrame = 0
+    /// The capture frame being processed, for drivers that note which frame armed their work.
+    public var currentFrameNumber: Int { currentFrame }
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
     /// later fragments leave through `ip_do_fragment`'s loop.
     var forwardedSplits: [FragmentKey] = []
@@ -606,4 +624,14 @@ public struct Sysctl: Sendable {
         return parts.count >= 5 && parts[0] == "net" && parts[1] == "ipv4" && parts[2] == "conf"
             && modeledPerDevice.contains(String(parts[parts.count - 1]))
     }
+}
+
+/// A driver that keeps timers of its own (the iwlwifi reorder buffer's): the kernel runs them with its
+/// own, in expiry order, when the capture clock passes them.
+public protocol DriverTimers: AnyObject {
+    /// When the first of them expires (capture clock), `Int64.max` for none.
+    var timerHorizon: Int64 { get }
+    /// The timers expired by `time`: the callback's name, when it expired, the frame that armed it, and
+    /// the callback to run.
+    func expiredTimers(_ kernel: Kernel, by time: Int64) -> [(function: String, expires: Int64, armedBy: Int?, run: () -> Void)]
 }

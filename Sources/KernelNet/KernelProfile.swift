@@ -92,6 +92,7 @@ public struct KernelProfile: Sendable, Equatable {
         "ieee80211_rx_monitor", "iwl_mvm_pass_packet_to_mac80211",
         // static, no symbol in Debian's 6.1 and 6.12 modules (nm of iwlmvm.ko and mac80211.ko)
         "iwl_mvm_rx_crypto", "ieee80211_reassemble_add", "ieee80211_reassemble_find",
+        "iwl_mvm_is_dup", "iwl_mvm_reorder", "iwl_mvm_del_ba", "iwl_mvm_free_reorder", "iwl_mvm_sync_rxq_del_ba",
         "iwl_mvm_rx_pass_to_mac80211", "iwl_trans_tx", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
         // the bridge: nf_hook_bridge_pre and deliver_clone have no symbol; br_netif_receive_skb is
         // inlined where NF_HOOK calls it (the oracle's bridge run, Fixtures/oracle/bridge_rx)
@@ -140,12 +141,14 @@ public struct KernelProfile: Sendable, Equatable {
         absent: [
             // not in 4.14.177: their work is done by the caller
             "veth_forward_skb", "__dev_forward_skb2", "__netif_rx", "__netif_receive_skb_one_core",
-            "netif_receive_skb_list_internal", "__netif_receive_skb_list", "__netif_receive_skb_list_core",
+            "netif_receive_skb_list_internal", "netif_receive_skb_list", "__netif_receive_skb_list", "__netif_receive_skb_list_core",
             "__netif_receive_skb_list_ptype", "ip_list_rcv", "ip_list_rcv_finish", "ip_sublist_rcv",
             "ip_sublist_rcv_finish", "NF_HOOK_LIST", "gro_normal_one", "gro_normal_list", "netdev_core_pick_tx",
             "__neigh_update", "___neigh_create", "kfree_skb_reason", "ip_rcv_core", "ip_rcv_finish_core",
             "ip_protocol_deliver_rcu", "__ip_queue_xmit", "__ip_finish_output", "ip_fraglist_init",
             "ip_fraglist_prepare", "ip_frag_init", "ip_frag_next", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
+            // iwlwifi's frame release notification releases the frames itself
+            "iwl_mvm_release_frames_from_notif",
             // IPv6: ipv6_rcv validates, ip6_rcv_finish demuxes and routes, ip6_input_finish walks the
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
@@ -238,7 +241,8 @@ public struct KernelProfile: Sendable, Equatable {
         inlined: inlined6.union(["kfree_skb_reason", "iwl_mvm_check_pn"]).subtracting(["iwl_trans_tx"]),
         // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too; receive block-ack
         // sessions start and stop in the `__` functions themselves
-        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb",
+        // iwlwifi's reorder buffer has no timer (the device's frame release notification does its work)
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb", "iwl_mvm_reorder_timer_expired",
                                 "___ieee80211_start_rx_ba_session", "___ieee80211_stop_rx_ba_session"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],

@@ -334,7 +334,10 @@ public enum ModelTour {
     /// Aggregation and action frames between the Wi-Fi station and its AP, as a monitor interface on
     /// 5 GHz sees them: an A-MSDU of two echo requests (the device splits it), a block-ack request
     /// without a session, the AP's ADDBA request and the station's response, an echo request at the
-    /// reorder buffer's head and one out of order, a block-ack request within the session, the AP's DELBA, a malformed ADDBA request and its return to the AP, an SA
+    /// reorder buffer's head and one out of order, a block-ack request within the session (the device's
+    /// window moves: the held frame is released), a frame past a gap and the one that fills it (both go
+    /// on), a frame held twice (the copy dropped) whose wait ends 200 ms later, an old frame (dropped), a
+    /// frame held when the AP's DELBA ends the session (the RX queue then releases it), a malformed ADDBA request and its return to the AP, an SA
     /// Query request and its response, a spectrum measurement request and its refusal, the station's
     /// ADDBA request and the AP's response, the station's DELBA, an HT channel width notification,
     /// a returned frame, and an action frame from a stranger.
@@ -370,6 +373,12 @@ public enum ModelTour {
             data(seq: 16),
             data(seq: 20),
             blockAckRequest(tid: 0),
+            data(seq: 33),
+            data(seq: 32),
+            data(seq: 36),
+            data(seq: 36),
+            data(seq: 16),
+            data(seq: 38),
             fromAP(3, [3, 2, 0x00, 0x08, 1, 0]),
             fromAP(4, [3, 0, 8]),
             fromHost(2, [0x83, 0, 8]),
@@ -384,9 +393,11 @@ public enum ModelTour {
             fromAP(9, [0x84, 0, 1]),
             action(to: hostMAC, from: stranger, seq: 1, addba(9, tid: 1)),
         ]
+        // The old frame comes 200 ms after the repeated one: the held frame's wait ends between them.
+        let pause = list.firstIndex(of: data(seq: 36)).map { $0 + 2 } ?? list.count
         return list.enumerated().map { i, frame in
-            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_100_000_000_000 + Int64(i) * 1_000_000,
-                          bytes: radiotap + frame, linkType: .DLT_IEEE802_11_RADIO)
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_100_000_000_000 + Int64(i) * 1_000_000
+                + (i >= pause ? 200_000_000 : 0), bytes: radiotap + frame, linkType: .DLT_IEEE802_11_RADIO)
         }
     }
 

@@ -17,7 +17,12 @@ public protocol Ieee80211Ops: AnyObject {
     func hasTXQs(in kernel: Kernel) -> Bool
     /// Models `tx`: transmits one frame handed over directly (drivers without TXQs).
     func tx(_ kernel: Kernel, _ skb: inout SKBuff)
-    /// Models `ampdu_action` for receive sessions: starts the one on `tid` at sequence number `ssn`, or
-    /// stops it. Returns whether the driver agreed.
-    func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16) -> Bool
+    /// Models `ampdu_action` for receive sessions: starts the one on `tid` at sequence number `ssn` with a
+    /// reorder buffer of `bufSize` frames, or stops it. Returns whether the driver agreed.
+    func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16, bufSize: Int) -> Bool
+    /// When the first of the driver's timers expires (capture clock), `Int64.max` for none.
+    var timerHorizon: Int64 { get }
+    /// The driver's timers expired by `time`, for the kernel to run (``DriverTimers``).
+    func expiredTimers(_ kernel: Kernel, by time: Int64, mac80211: Mac80211Device)
+        -> [(function: String, expires: Int64, armedBy: Int?, run: () -> Void)]
 }

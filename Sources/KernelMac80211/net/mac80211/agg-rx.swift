@@ -119,7 +119,9 @@ extension Mac80211Device {
             kernel.tracer.note("a new request on TID \(r.tid), which has a session: the old one ends first")
             ___ieee80211_stop_rx_ba_session(kernel, tid: r.tid, initiator: false, reason: 32, tx: false)
         }
-        guard drv_ampdu_action(kernel, start: true, tid: r.tid, ssn: r.ssn) else { return }
+        // A request for no particular size gets the largest the station takes (`buf_size` 0).
+        guard drv_ampdu_action(kernel, start: true, tid: r.tid, ssn: r.ssn, bufSize: r.bufferSize == 0 ? maxBuffer : r.bufferSize)
+        else { return }
         status = 0
         kernel.tracer.state("receive block-ack session on TID \(r.tid) (starting sequence \(r.ssn), dialog token \(r.token))")
     }

@@ -13,7 +13,7 @@ extension Mac80211Device {
     /// Asks the driver to start (`IEEE80211_AMPDU_RX_START`, at sequence number `ssn`) or stop a
     /// receive block-ack session on `tid`. Returns whether it agreed.
     @discardableResult
-    func drv_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16 = 0) -> Bool {
-        kernel.traced(driver_ops.drv_ampdu_action) { hw.ampdu_action(kernel, start: start, tid: tid, ssn: ssn) }
+    func drv_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16 = 0, bufSize: Int = 0) -> Bool {
+        kernel.traced(driver_ops.drv_ampdu_action) { hw.ampdu_action(kernel, start: start, tid: tid, ssn: ssn, bufSize: bufSize) }
     }
 }

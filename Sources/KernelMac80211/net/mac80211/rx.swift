@@ -132,7 +132,7 @@ extension Mac80211Device {
             guard kernel.has(rx.ieee80211_rx_8023) else {
                 countFastReceive(kernel, skb)
                 kernel.eth_type_trans(&skb)
-                kernel.napi_gro_receive(&skb)
+                if napi { kernel.napi_gro_receive(&skb) } else { kernel.netif_receive_skb(&skb) }
                 return true
             }
             ieee80211_rx_8023(kernel, &skb)
@@ -291,6 +291,10 @@ extension Mac80211Device {
                 return __ieee80211_rx_handle_packet(kernel, &skb)
             }
             guard ieee80211_rx_list(kernel, &skb) else { return false }
+            guard napi else {
+                kernel.netif_receive_skb_list(&skb)
+                return false
+            }
             kernel.napi_gro_receive(&skb)
             return true
         }

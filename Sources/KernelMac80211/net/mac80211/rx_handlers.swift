@@ -295,13 +295,14 @@ extension Mac80211Device {
 
     /// Passes a converted frame up: classifies it (`eth_type_trans`), then to the stack. 6.1 and 6.12 send
     /// EAPOL to the supplicant over nl80211 (`cfg80211_rx_control_port`) and add other frames to the
-    /// receive list; 4.14 hands every frame to GRO, EAPOL included (the supplicant's packet socket).
+    /// receive list; 4.14 hands every frame to GRO, EAPOL included (the supplicant's packet socket), or,
+    /// given no NAPI context, to `netif_receive_skb`.
     /// Returns whether a frame is on the list for the stack.
     func ieee80211_deliver_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_deliver_skb) {
             kernel.eth_type_trans(&skb)
             guard kernel.has(rx.ieee80211_deliver_skb_to_local_stack) else {
-                kernel.napi_gro_receive(&skb)
+                if napi { kernel.napi_gro_receive(&skb) } else { kernel.netif_receive_skb(&skb) }
                 return false
             }
             return ieee80211_deliver_skb_to_local_stack(kernel, &skb)
