@@ -276,7 +276,8 @@ extension Kernel {
             }
             if profile.version >= .v6_12 { count("Ip6OutForwDatagrams") }
             let mtu = max(Self.IPV6_MIN_MTU, out.mtu)
-            if skb.len > mtu {
+            // ip6_pkt_too_big: a GSO packet is measured by its segments.
+            if skb.len > mtu, !(skb.skb_is_gso() && skb.skb_gso_validate_network_len(mtu)) {
                 tracer.note("\(skb.len) bytes over MTU \(mtu) of \(out.name)")
                 skb.dev = out
                 icmpv6_send(&skb, type: ICMPv6Type.ICMPV6_PKT_TOOBIG, code: 0)
