@@ -427,7 +427,7 @@ public enum ModelTour {
                                 "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64", "\(hostIP)/24"], "captured": true } ],
               "neighbours": [ { "ip": "fd00:77::2", "mac": "\(peerMAC)", "dev": "dut0", "state": "permanent" },
                               { "ip": "\(peerIP)", "mac": "\(peerMAC)", "dev": "dut0", "state": "permanent" } ],
-              "netfilter": [ { "hook": "input", "saddr": "10.0.0.0/8", "proto": "udp", "verdict": "drop" },
+              "netfilter": [ { "hook": "input", "saddr": "192.0.2.0/24", "proto": "udp", "verdict": "drop" },
                              { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "reject", "with": "tcp reset" },
                              { "hook": "input", "saddr": "fd00:77::2", "proto": "udp", "dport": 7002, "verdict": "drop" },
                              { "hook": "output", "daddr": "fd00:77::2/128", "verdict": "accept" },

@@ -55,7 +55,7 @@ public enum NftRuleset {
             let parts = with.rawValue.split(separator: " ", maxSplits: 1)
             words.append("reject with \(parts[0]) type \(parts[1])")
         case (.reject, nil):
-            // The model's default: a reset for TCP, else port unreachable in the packet's family.
+            // nft's default, as the model's: icmpx port-unreachable.
             words.append("reject")
         case (.accept, _): words.append("accept")
         case (.drop, _): words.append("drop")

@@ -44,13 +44,6 @@ extension Kernel {
         case .NF_INET_LOCAL_OUT: (indev, outdev) = (nil, skb.dst?.dev?.name ?? skb.dev.name)
         default: (indev, outdev) = (nil, skb.dev.name)
         }
-        let tcp: Bool
-        if v6 {
-            tcp = pkt?.tprot == .tcp
-        } else {
-            guard let iph = skb.ip_hdr() else { return .accept }
-            tcp = iph.proto == .tcp
-        }
         for (i, rule) in netfilterRules.enumerated() where rule.hook == hook && rule.family == family {
             let matches: Bool
             if v6 {
@@ -66,7 +59,9 @@ extension Kernel {
             case .accept: return .accept
             case .drop: return .drop
             case .reject:
-                let with = rule.rejectWith ?? (tcp ? .tcpReset : v6 ? .icmpv6PortUnreachable : .icmpPortUnreachable)
+                // A bare `reject` is nft's default, `icmpx port-unreachable`, whatever the protocol
+                // (nft adds NFT_REJECT_ICMPX_UNREACH; `reject with tcp reset` must be asked for).
+                let with = rule.rejectWith ?? .icmpxPortUnreachable
                 switch family {
                 case .inet: nft_reject_inet_eval(&skb, hook, with)
                 case .ip: nft_reject_ipv4_eval(&skb, hook, with)
