@@ -74,7 +74,8 @@
 #            types), drops (by source, past extension headers, the ip6 table's, a first fragment),
 #            rules of IPv4 (ip saddr, reject with icmp) that never match IPv6, a forwarded datagram
 #            dropped and a forwarded SYN rejected with a reset, a forwarded echo; the host's own
-#            answers pass the output chain; `nft list ruleset` goes to truth/v6_nft.ruleset.txt
+#            answers pass the output chain; `nft list ruleset` goes to truth/v6_nft.ruleset.txt, `nft -j
+#            list ruleset` to truth/v6_nft.ruleset.json (host snapshot's input)
 # Needs: iproute2 (ip, nstat), ethtool, tcpdump, nft (nftables), Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
@@ -481,6 +482,7 @@ fx_nft() {
   fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev $FAR nud permanent
   nft_ruleset | dx nft -f -
   dx nft list ruleset > "$OUT/truth/v6_nft.ruleset.txt"
+  dx nft -j list ruleset | $PY -m json.tool --indent 1 > "$OUT/truth/v6_nft.ruleset.json"
   start_capture v6_nft
   px $PY "$CRAFT" nft
   stop_capture v6_nft
