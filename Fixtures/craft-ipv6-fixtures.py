@@ -13,6 +13,10 @@ scapy frames, sent from p6b-peer on the interface p6b-peer with sendp():
   ra-route on|off|no-mtu  a router advertisement that makes the peer the default router (on: lifetime
                1800, MTU 1400, the on-link prefix fd79::/64 without autoconf; no-mtu: the same without
                the MTU option) or withdraws it (off: router and prefix lifetimes 0)
+  ra-rio on|off  router advertisements with route information options (RFC 4191) from a router that is
+               not a default router (lifetime 0); on: fd98::/48 (high preference, 600 s), fd97:1::/64 with the
+               reserved preference (invalid), fd96::/96 (longer than accept_ra_rt_info_max_plen 64);
+               off: fd98::/48 with lifetime 0
   redirect     a redirect from the router (fe80::ff:fe00:e00) to fd77::1: fd99::5 is better reached
                through fe80::99 (link-layer address 02:00:00:00:0e:99), quoting the host's echo request
   mld          MLDv2 and MLDv1 queries, reports of other members, a query from a global source
@@ -199,6 +203,19 @@ def ra_route(mode):
           / s.ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC) / mtu
           / s.ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=0, validlifetime=86400 if on else 0,
                                     preferredlifetime=14400 if on else 0, prefix="fd79::"))
+    send([frame(ra, dst_mac=mc_mac("ff02::1"))])
+
+
+def ra_rio(mode):
+    s = S()
+    ra = (ip6(dst="ff02::1", src=PEER_LL, hlim=255) / s.ICMPv6ND_RA(chlim=64, routerlifetime=0)
+          / s.ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC))
+    if mode == "on":
+        ra = (ra / s.ICMPv6NDOptRouteInfo(plen=48, prf=1, rtlifetime=600, prefix="fd98::", len=2)
+              / s.ICMPv6NDOptRouteInfo(plen=64, prf=2, rtlifetime=600, prefix="fd97:1::", len=2)
+              / s.ICMPv6NDOptRouteInfo(plen=96, prf=0, rtlifetime=600, prefix="fd96::", len=3))
+    else:
+        ra = ra / s.ICMPv6NDOptRouteInfo(plen=48, prf=1, rtlifetime=0, prefix="fd98::", len=2)
     send([frame(ra, dst_mac=mc_mac("ff02::1"))])
 
 
@@ -578,7 +595,7 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "redirect": redirect, "mld": mld, "frag": frag, "nft": nft,
+    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "ra-rio": ra_rio, "redirect": redirect, "mld": mld, "frag": frag, "nft": nft,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
              "udp-client": udp_client, "mdns-responder": mdns_responder, "mdns-query": mdns_query,

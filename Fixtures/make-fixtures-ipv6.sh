@@ -2,10 +2,12 @@
 # Recreate the IPv6 fixtures from scratch (run as root, issue 11).
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
-#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns nft (default: all)
+#   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns
+#            fwd_redirect ra_rio nft (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
-#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu and tcp_err with FIXTURE_PREFIX=pv6,
-#      ra_route and redirect with FIXTURE_PREFIX=pra, dad with FIXTURE_PREFIX=pm1, nft with FIXTURE_PREFIX=pn6.
+#      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu, tcp_err, fwd_redirect and ra_rio
+#      with FIXTURE_PREFIX=pv6, ra_route and redirect with FIXTURE_PREFIX=pra, dad and mdns with FIXTURE_PREFIX=pm1, nft
+#      with FIXTURE_PREFIX=pn6.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -55,6 +57,16 @@
 #   forward  the host forwards (net.ipv6.conf.all.forwarding=1) between the peer and p6b-far: two
 #            pings, one with hop limit 1 (time exceeded), one of 1300 bytes (packet too big, MTU 1280),
 #            the same again (the peer now fragments it; the host forwards the fragments)
+#   ra_rio   accept_ra_rt_info_max_plen=64 on the host; the peer (fd98::5 on its loopback, not a default
+#            router) advertises route information (craft-ipv6-fixtures.py ra-rio on: fd98::/48 taken, two
+#            options refused), the host pings fd98::5 through it, the peer withdraws fd98::/48 (ra-rio off),
+#            the host's second ping fails locally (no route); truth/v6_ra_rio.routes.txt holds the host's
+#            routes after each advertisement
+#   fwd_redirect  static neighbours, the host forwards (forwarding=1) and routes fd99::/64 back out its
+#            one link through fe80::99 (02:00:00:00:0e:99, permanent, nobody); the peer
+#            (accept_redirects=0) routes fd99::/64 through the host and pings fd99::5 15 times, 0.1 s
+#            apart: the host forwards every request back out and sends the peer redirects (target
+#            fe80::99 with its link-layer address), six at once, then one a second (inet_peer_xrlim_allow)
 #   pmtu     the peer routes (forwarding=1) between the host and p6b-far (fd78::2, ::3 and ::4 on p6b-far;
 #            the peer's route to fd78::/64 has MTU 1280, every link 1500), static neighbours; the host
 #            sends from [::]:7001 two UDP datagrams of 1400 bytes to fd78::2 (packet too big for the
@@ -82,7 +94,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns nft)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns fwd_redirect ra_rio nft)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -513,6 +525,49 @@ fx_nft() {
     { "family": "ip6", "hook": "input", "proto": "udp", "dport": 7004, "verdict": "drop" } ] }
 EOF
   $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/v6_nft.host.json"
+}
+
+fx_ra_rio() {
+  setup
+  dx sysctl -qw net.ipv6.conf.$DUT.accept_ra_rt_info_max_plen=64
+  px ip addr add fd98::5/128 dev lo
+  px ip neigh replace $DUT_IP lladdr $DUT_MAC dev $PEER nud permanent
+  local routes=$OUT/truth/v6_ra_rio.routes.txt
+  echo "# ip -6 route in $DUT after each router advertisement of v6_ra_rio (kernel $(uname -r))" > "$routes"
+  start_capture v6_ra_rio
+  px $PY "$CRAFT" ra-rio on
+  sleep 0.3
+  { echo "## after frame 1 (ra-rio on)"; dx ip -6 route show dev $DUT; } >> "$routes"
+  dx ping -6 -n -c 1 fd98::5
+  px $PY "$CRAFT" ra-rio off
+  sleep 0.3
+  { echo "## after the second advertisement (ra-rio off)"; dx ip -6 route show dev $DUT; } >> "$routes"
+  ! dx ping -6 -n -c 1 -W 1 fd98::5
+  stop_capture v6_ra_rio
+  host v6_ra_rio "" '"net.ipv6.conf.all.accept_ra": 1, "net.ipv6.conf.all.forwarding": 0, "net.ipv6.conf.'$DUT'.accept_ra_rt_info_max_plen": 64'
+}
+
+fx_fwd_redirect() {
+  setup; static_neigh
+  dx sysctl -qw net.ipv6.conf.all.forwarding=1
+  px sysctl -qw net.ipv6.conf.all.accept_redirects=0 net.ipv6.conf.$PEER.accept_redirects=0
+  dx ip neigh replace fe80::99 lladdr 02:00:00:00:0e:99 dev $DUT nud permanent
+  dx ip -6 route add fd99::/64 via fe80::99 dev $DUT
+  px ip -6 route add fd99::/64 via $DUT_IP
+  settle $DUT  # the MLD report of all-routers (forwarding) is sent before the capture
+  start_capture v6_fwd_redirect
+  px ping -6 -n -c 15 -i 0.1 -W 1 fd99::5 || true
+  stop_capture v6_fwd_redirect
+  host v6_fwd_redirect "" '"net.ipv6.conf.all.forwarding": 1' static
+  # the route back out through fe80::99, and its permanent entry
+  $PY - "$OUT/v6_fwd_redirect.host.json" "$DUT" <<'PYEOF2'
+import json, sys
+p, dev = sys.argv[1:]
+h = json.load(open(p))
+h["routes"] = [{"dst": "fd99::/64", "via": "fe80::99", "dev": dev}]
+h["neighbours"].append({"ip": "fe80::99", "mac": "02:00:00:00:0e:99", "dev": dev, "state": "permanent"})
+json.dump(h, open(p, "w"), indent=1)
+PYEOF2
 }
 
 for f in "${SEL[@]}"; do

@@ -5,7 +5,7 @@
 #
 # Usage: Tools/bench-shapes.sh [CAPTURE HOST_JSON]   (run by Tools/bench.sh, which passes its capture)
 # Shapes (Tools/gen-shapes.sh, real traffic between network namespaces; root needed to make them, cached
-# in $BENCH_DIR/shapes): lo, router, bulk, synflood, frag; plus CAPTURE (the generated bench capture) and
+# in $BENCH_DIR/shapes): lo, router, bulk, bulk6 (bulk over IPv6), synflood, frag; plus CAPTURE (the generated bench capture) and
 # wifi, the same capture as a monitor interface beside the Wi-Fi station sees it (radiotap and 802.11,
 # Tools/gen-wifi-shape.py; made from CAPTURE, so only when one is given).
 # Environment: BENCH_DIR (bench-data), BENCH_SHAPE_FRAMES (500000), BENCH_REPS (3), BENCH_SHAPES (all),
@@ -20,7 +20,7 @@ BENCH_DIR=${BENCH_DIR:-bench-data}
 FRAMES=${BENCH_SHAPE_FRAMES:-500000}
 REPS=${BENCH_REPS:-3}
 JSON_SLICE=${BENCH_JSON_SLICE_SHAPES:-20000}
-read -r -a SHAPES <<< "${BENCH_SHAPES:-lo router bulk synflood frag wifi}"
+read -r -a SHAPES <<< "${BENCH_SHAPES:-lo router bulk bulk6 synflood frag wifi}"
 PKTPATH=.build/release/pktpath
 DIR=$BENCH_DIR/shapes
 RESULTS=$BENCH_DIR/results-shapes.md

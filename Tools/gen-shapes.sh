@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Makes the bench set's real captures (issue 13): traffic of one shape between network namespaces made
-# here (all named pq-*), captured with tcpdump on the capturing host's interface until it holds FRAMES
+# here (all named pq-*; the bulk shapes' prefix is SHAPES_NS, default pq), captured with tcpdump on the capturing host's interface until it holds FRAMES
 # frames, with that host's profile (pktpath host snapshot, taken while the traffic runs).
 #
 # Usage: Tools/gen-shapes.sh OUTDIR [FRAMES] [SHAPE...]    (root; FRAMES default 500000)
 # Shapes: lo (many short TCP connections on lo), router (a client behind a router talking IPv4 and IPv6),
-# bulk (bulk TCP received through GRO), synflood (SYNs from many sources to a listener), frag
+# bulk (bulk TCP received through GRO), bulk6 (the same over IPv6), synflood (SYNs from many sources to a listener), frag
 # (fragmented pings and UDP datagrams). Writes OUTDIR/shape-SHAPE-FRAMES.pcap and .host.json.
 # Needs ip, tcpdump, ethtool, ping, python3 and a built pktpath (PKTPATH, default .build/release/pktpath).
 set -euo pipefail
@@ -109,20 +109,30 @@ for shape in "${SHAPES[@]}"; do
         background pq-cli python3 "$TRAFFIC" router-client 10.91.2.2 fd91:2::2
         capture router pq-cli pq-c0
         ;;
-    bulk)
-        # pq-bp sends to pq-bd in MTU-sized segments (no TSO/GSO); pq-bd's veth aggregates them (GRO,
-        # at most 4 KiB an aggregate, two segments, so that the capture stays near a GB).
-        namespaces pq-bd pq-bp
-        veth pq-bd pq-bd0 pq-bp pq-bp0
-        ip -n pq-bd addr add 10.92.0.1/24 dev pq-bd0
-        ip -n pq-bp addr add 10.92.0.2/24 dev pq-bp0
-        in_ns pq-bp ethtool -K pq-bp0 tso off gso off > /dev/null
-        in_ns pq-bd ethtool -K pq-bd0 gro on > /dev/null
-        ip -n pq-bd link set pq-bd0 gro_max_size 4096
-        background pq-bd python3 "$TRAFFIC" bulk-server
+    bulk | bulk6)
+        # The sender (-bp) sends to the receiver (-bd) in MTU-sized segments (no TSO/GSO); the
+        # receiver's veth aggregates them (GRO, at most 4 KiB an aggregate, two segments, so that the
+        # capture stays near a GB; gro_max_size bounds IPv6 aggregates, and IPv4 ones through
+        # gro_ipv4_max_size, which it sets too). bulk6 runs over IPv6 (fd92::/64, no DAD).
+        d=${SHAPES_NS:-pq}-bd p=${SHAPES_NS:-pq}-bp
+        [ "$shape" = bulk6 ] && { d=$d'6' p=$p'6'; }
+        namespaces "$d" "$p"
+        veth "$d" "${d}0" "$p" "${p}0"
+        ip -n "$d" addr add 10.92.0.1/24 dev "${d}0"
+        ip -n "$p" addr add 10.92.0.2/24 dev "${p}0"
+        addr=10.92.0.1 any=0.0.0.0
+        if [ "$shape" = bulk6 ]; then
+            ip -n "$d" addr add fd92::1/64 dev "${d}0" nodad
+            ip -n "$p" addr add fd92::2/64 dev "${p}0" nodad
+            addr=fd92::1 any=::
+        fi
+        in_ns "$p" ethtool -K "${p}0" tso off gso off > /dev/null
+        in_ns "$d" ethtool -K "${d}0" gro on > /dev/null
+        ip -n "$d" link set "${d}0" gro_max_size 4096
+        background "$d" python3 "$TRAFFIC" bulk-server $any
         sleep 0.5
-        background pq-bp python3 "$TRAFFIC" bulk-client 10.92.0.1
-        capture bulk pq-bd pq-bd0
+        background "$p" python3 "$TRAFFIC" bulk-client $addr
+        capture "$shape" "$d" "${d}0"
         ;;
     synflood)
         # SYNs from 10.93.128.0/17 (behind pq-sp, the default route) to pq-sd's listener on :80.
@@ -148,7 +158,7 @@ for shape in "${SHAPES[@]}"; do
         capture frag pq-fd pq-fd0
         ;;
     *)
-        say "gen-shapes: unknown shape $shape (lo, router, bulk, synflood, frag)"
+        say "gen-shapes: unknown shape $shape (lo, router, bulk, bulk6, synflood, frag)"
         exit 2
         ;;
     esac

@@ -5,8 +5,8 @@ Usage: shape-traffic.py ROLE [ARGS]
   lo                          many short TCP connections to 127.0.0.1:8080 (server and client)
   router-server               TCP :8080 and UDP :5353 on IPv4 and IPv6
   router-client V4 V6         short TCP exchanges and UDP queries to the server, IPv4 and IPv6 in turn
-  bulk-server                 accepts on :5001 and reads everything
-  bulk-client ADDR            sends to ADDR:5001 without end
+  bulk-server [ADDR]          accepts on ADDR:5001 (default 0.0.0.0; :: for IPv6) and reads everything
+  bulk-client ADDR            sends to ADDR:5001 (IPv4 or IPv6) without end
   listen PORT                 a TCP listener that never accepts (a SYN flood's target)
   synflood ADDR PORT          SYNs from 10.93.128.0/17 (raw socket, random ports and sequence numbers)
   udp-sink PORT               reads UDP datagrams on PORT
@@ -119,9 +119,10 @@ def main():
                     except socket.timeout:
                         pass
     elif role == "bulk-server":
-        srv = socket.socket()
+        address = args[0] if args else "0.0.0.0"
+        srv = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("0.0.0.0", 5001))
+        srv.bind((address, 5001))
         srv.listen(4)
         conn, _ = srv.accept()
         while conn.recv(1 << 20):

@@ -73,7 +73,7 @@ public final class Kernel {
     /// No time-wait timer expires before this time (capture clock).
     var timeWaitTimerHorizon = Int64.max
     /// Long-lived state per remote address (`inet_peer`): fragment ids and ICMP rate limits.
-    var peers: [IPv4Address: InetPeer] = [:]
+    var peers: [InetPeerKey: InetPeer] = [:]
     /// The namespace's global ICMP rate limit.
     var icmpGlobal = ICMPGlobalLimit()
     /// The timer callback running, and the frame that armed it, while one runs.
@@ -90,12 +90,31 @@ public final class Kernel {
 
     /// What became of the frame being processed.
     var outcome = FrameOutcome()
+    /// Packets one received frame put on the NAPI receive list after the first (the MPDUs a Wi-Fi
+    /// device split an A-MSDU into): the receive list hands each to the stack after it.
+    public var rxListMore: [SKBuff] = []
+    /// Packets a driver held and released while processing one received frame (frames of an A-MPDU
+    /// reorder buffer), on the NAPI receive list after the frame's own: each goes to the stack with an
+    /// outcome of its own, which does not become the frame's.
+    public var rxListReleased: [SKBuff] = []
+    /// Timers drivers keep (the iwlwifi reorder buffer's), run with the kernel's own.
+    public var driverTimers: [any DriverTimers] = []
+
+    /// Runs `body`, work on a packet other than the frame being processed (one a driver held), without
+    /// letting it decide the frame's outcome.
+    public func keepingOutcome<R>(_ body: () -> R) -> R {
+        let kept = outcome
+        defer { outcome = kept }
+        return body()
+    }
 
     /// Records that the frame reached its consumer (`proto` names it) outside the modeled stack, e.g. a
     /// Wi-Fi supplicant over nl80211.
     public func delivered(to proto: String) { outcome.set(.deliver, proto: proto) }
     /// Records that the frame is held for reassembly outside the modeled IP stack (an 802.11 fragment).
     public func heldForReassembly() { outcome.set(.queue) }
+    /// Records that a driver holds the frame for later (an A-MPDU reorder buffer).
+    public func heldByDriver() { outcome.set(.queue) }
     /// Records that the frame completed a reassembly outside the modeled IP stack (the last 802.11 fragment).
     public func completedReassembly() { outcome.reassembled = true }
     /// Transmissions the model made while processing earlier frames, waiting to be matched with the
@@ -117,6 +136,8 @@ public final class Kernel {
     var raw6PingSockets: [RawPingSocket] = []
     /// The capture frame being processed.
     var currentFrame = 0
+    /// The capture frame being processed, for drivers that note which frame armed their work.
+    public var currentFrameNumber: Int { currentFrame }
     /// Forwarded datagrams the host split for a smaller egress MTU, oldest first (bounded): their
     /// later fragments leave through `ip_do_fragment`'s loop.
     var forwardedSplits: [FragmentKey] = []
@@ -378,8 +399,13 @@ enum TransmitKind: Hashable {
     case icmpv6Error(to: IPv6Address, type: UInt8, code: UInt8)
     /// A neighbour advertisement answering a solicitation (or defending an address against a DAD probe).
     case ndiscAdvertisement(to: IPv6Address, target: IPv6Address)
+    /// A redirect telling the sender of a forwarded packet of a better first hop to its destination.
+    case ndiscRedirect(to: IPv6Address, target: IPv6Address, destination: IPv6Address)
     /// A packet the host forwarded, leaving on its output device (captured there too on `-i any`).
     case forwarded(FragmentKey)
+    /// An IPv6 packet the host forwarded, leaving again on the captured device (or on another one, on
+    /// `-i any`): its addresses and the first 8 bytes of its upper-layer header tell it.
+    case forwarded6(source: IPv6Address, destination: IPv6Address, upper: UInt64)
 
     /// The kind of answer, as the agreement check counts it (`nil` for plain acknowledgments, which
     /// the kernel delays and merges).
@@ -392,7 +418,8 @@ enum TransmitKind: Hashable {
         case .icmpError, .icmpv6Error: "icmp error"
         case .arpReply: "arp reply"
         case .ndiscAdvertisement: "neighbour advertisement"
-        case .forwarded: nil
+        case .ndiscRedirect: "redirect"
+        case .forwarded, .forwarded6: nil
         }
     }
 }
@@ -583,7 +610,8 @@ public struct Sysctl: Sendable {
     public static let modeledPerDevice6: Set<String> = [
         "disable_ipv6", "forwarding", "drop_unicast_in_l2_multicast", "accept_ra", "accept_ra_defrtr",
         "accept_ra_from_local", "accept_ra_min_hop_limit", "accept_ra_min_lft", "accept_ra_pinfo", "accept_ra_mtu",
-        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "dad_transmits",
+        "autoconf", "mtu", "ra_honor_pio_pflag", "accept_redirects", "dad_transmits", "accept_ra_rtr_pref", "accept_ra_rt_info_min_plen",
+        "accept_ra_rt_info_max_plen",
     ]
 
     /// Whether the model reads the sysctl `name` (per-device settings of any device included).
@@ -596,4 +624,14 @@ public struct Sysctl: Sendable {
         return parts.count >= 5 && parts[0] == "net" && parts[1] == "ipv4" && parts[2] == "conf"
             && modeledPerDevice.contains(String(parts[parts.count - 1]))
     }
+}
+
+/// A driver that keeps timers of its own (the iwlwifi reorder buffer's): the kernel runs them with its
+/// own, in expiry order, when the capture clock passes them.
+public protocol DriverTimers: AnyObject {
+    /// When the first of them expires (capture clock), `Int64.max` for none.
+    var timerHorizon: Int64 { get }
+    /// The timers expired by `time`: the callback's name, when it expired, the frame that armed it, and
+    /// the callback to run.
+    func expiredTimers(_ kernel: Kernel, by time: Int64) -> [(function: String, expires: Int64, armedBy: Int?, run: () -> Void)]
 }

@@ -92,6 +92,7 @@ public struct KernelProfile: Sendable, Equatable {
         "ieee80211_rx_monitor", "iwl_mvm_pass_packet_to_mac80211",
         // static, no symbol in Debian's 6.1 and 6.12 modules (nm of iwlmvm.ko and mac80211.ko)
         "iwl_mvm_rx_crypto", "ieee80211_reassemble_add", "ieee80211_reassemble_find",
+        "iwl_mvm_is_dup", "iwl_mvm_reorder", "iwl_mvm_del_ba", "iwl_mvm_free_reorder", "iwl_mvm_sync_rxq_del_ba",
         "iwl_mvm_rx_pass_to_mac80211", "iwl_trans_tx", "ip_frag_too_far", "ip_frag_reinit", "icmpv4_mask_allow",
         // the bridge: nf_hook_bridge_pre and deliver_clone have no symbol; br_netif_receive_skb is
         // inlined where NF_HOOK calls it (the oracle's bridge run, Fixtures/oracle/bridge_rx)
@@ -143,12 +144,14 @@ public struct KernelProfile: Sendable, Equatable {
         absent: [
             // not in 4.14.177: their work is done by the caller
             "veth_forward_skb", "__dev_forward_skb2", "__netif_rx", "__netif_receive_skb_one_core",
-            "netif_receive_skb_list_internal", "__netif_receive_skb_list", "__netif_receive_skb_list_core",
+            "netif_receive_skb_list_internal", "netif_receive_skb_list", "__netif_receive_skb_list", "__netif_receive_skb_list_core",
             "__netif_receive_skb_list_ptype", "ip_list_rcv", "ip_list_rcv_finish", "ip_sublist_rcv",
             "ip_sublist_rcv_finish", "NF_HOOK_LIST", "gro_normal_one", "gro_normal_list", "netdev_core_pick_tx",
             "__neigh_update", "___neigh_create", "kfree_skb_reason", "ip_rcv_core", "ip_rcv_finish_core",
             "ip_protocol_deliver_rcu", "__ip_queue_xmit", "__ip_finish_output", "ip_fraglist_init",
             "ip_fraglist_prepare", "ip_frag_init", "ip_frag_next", "udp_queue_rcv_one_skb", "ip6_rcv_core", "ieee80211_rx_list",
+            // iwlwifi's frame release notification releases the frames itself
+            "iwl_mvm_release_frames_from_notif",
             // IPv6: ipv6_rcv validates, ip6_rcv_finish demuxes and routes, ip6_input_finish walks the
             // headers; no list receive; icmpv6_param_prob (no reason) in place of icmpv6_param_prob_reason
             "ip6_rcv_finish_core", "ip6_protocol_deliver_rcu", "ipv6_list_rcv", "ip6_sublist_rcv", "ip6_list_rcv_finish",
@@ -192,7 +195,8 @@ public struct KernelProfile: Sendable, Equatable {
             // GRO merging is not modeled for 4.14 (its callbacks are called through bare function
             // pointers; an aggregate goes on unmerged, with a not-modeled note)
             "skb_gro_receive", "napi_gro_complete", "inet_gro_receive", "inet_gro_complete", "tcp_gro_receive",
-            "tcp_gro_complete", "tcp4_gro_receive", "tcp4_gro_complete",
+            "tcp_gro_complete", "tcp4_gro_receive", "tcp4_gro_complete", "ipv6_gro_receive", "ipv6_gro_complete",
+            "tcp6_gro_receive", "tcp6_gro_complete",
             // the bridge: br_handle_frame runs NF_BR_PRE_ROUTING with NF_HOOK, and br_input.c's own
             // br_do_proxy_arp looks at ARP (4.14 has no br_arp_nd_proxy.c)
             "nf_hook_bridge_pre", "br_do_proxy_suppress_arp",
@@ -216,7 +220,14 @@ public struct KernelProfile: Sendable, Equatable {
         version: .v6_1,
         // kfree_skb_list_reason: skb_release_data's call is inlined (the oracle's s_frag shows
         // kfree_skb_reason right under skb_release_data; 6.12's, marked __fix_address, is a frame)
-        inlined: inlined6.union(["kfree_skb_list_reason"]),
+        // mac80211's block-ack code: the oracle's ADDBA request (Fixtures/oracle-wifi/addba_ht20) shows
+        // ieee80211_iface_work -> ieee80211_process_addba_request -> drv_ampdu_action and the response's
+        // ieee80211_tx_skb_tid, the functions between and the response's builder folded in; the module's
+        // symbols (mac80211_symbols.txt) lack the static ones and keep ieee80211_rx_h_action_return
+        inlined: inlined6.union(["kfree_skb_list_reason", "ieee80211_iface_process_skb", "ieee80211_queue_skb_to_iface",
+                                 "__ieee80211_start_rx_ba_session",
+                                 "___ieee80211_start_rx_ba_session", "ieee80211_send_addba_resp", "ieee80211_send_addba_request",
+                                 "ieee80211_send_refuse_measurement_request"]).subtracting(["ieee80211_rx_h_action_return"]),
         absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
                                 "ieee80211_select_queue", "inet_frag_queue_flush"]),
         relocated: ["sock_queue_rcv_skb": "include/net/sock.h",
@@ -232,8 +243,11 @@ public struct KernelProfile: Sendable, Equatable {
         version: .v6_12,
         // iwl_mvm_check_pn: static inline, a symbol of its own in 6.1's iwlmvm.ko (constprop) but not in 6.12's
         inlined: inlined6.union(["kfree_skb_reason", "iwl_mvm_check_pn"]).subtracting(["iwl_trans_tx"]),
-        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too
-        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb"]),
+        // raw sockets queue through sock_queue_rcv_skb_reason directly, over IPv6 too; receive block-ack
+        // sessions start and stop in the `__` functions themselves
+        // iwlwifi's reorder buffer has no timer (the device's frame release notification does its work)
+        absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb", "iwl_mvm_reorder_timer_expired",
+                                "___ieee80211_start_rx_ba_session", "___ieee80211_stop_rx_ba_session"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
                     "nft_do_chain_ipv4": "net/netfilter/nft_chain_filter.c", "nft_do_chain_ipv6": "net/netfilter/nft_chain_filter.c",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],

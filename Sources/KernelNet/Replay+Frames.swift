@@ -28,7 +28,7 @@ extension Kernel {
     }
 
     /// A nanosecond interval as a person reads it (`1.5 ms`, `3 s`).
-    static func describeInterval(_ ns: Int64) -> String {
+    public static func describeInterval(_ ns: Int64) -> String {
         switch ns {
         case ..<1_000: "\(ns) ns"
         case ..<1_000_000: "\(ns / 1_000) µs"
@@ -54,6 +54,7 @@ extension Kernel {
         if !timerRuns.isEmpty { timerRuns = [] }
         // Most frames find no timer due: nothing to gather and sort.
         guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time || mldWorkHorizon <= time
+                || driverTimers.contains(where: { $0.timerHorizon <= time })
         else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.
         typealias Expired = (function: String, expires: Int64, armedBy: Int?, run: () -> Void)
@@ -67,6 +68,7 @@ extension Kernel {
             (inet_timewait_sock.tw_timer_handler.rawValue, expires, armedBy, { self.tw_timer_handler(t) })
         }
         expired += expiredMLDWork(by: time)
+        for driver in driverTimers where driver.timerHorizon <= time { expired += driver.expiredTimers(self, by: time) }
         // In expiry order; timers that expire together in the order they were armed.
         for timer in expired.enumerated().sorted(by: { ($0.element.expires, $0.offset) < ($1.element.expires, $1.offset) }).map(\.element) {
             guard let armedBy = timer.armedBy else { continue }
@@ -179,6 +181,14 @@ extension Kernel {
         skb.ieee80211_rx_status = IEEE80211RxStatus(frame: wireless)
         if device.ops.receive(self, &skb), device.ops.receiveMode == .napiGRO, has(gro_h.gro_normal_list) {
             gro_normal_list(&skb)
+            while !rxListMore.isEmpty {
+                var more = rxListMore.removeFirst()
+                gro_normal_list(&more)
+            }
+        }
+        while !rxListReleased.isEmpty {
+            var released = rxListReleased.removeFirst()
+            if has(gro_h.gro_normal_list) { keepingOutcome { gro_normal_list(&released) } }
         }
         receiveLoopedBack()
         return finish()

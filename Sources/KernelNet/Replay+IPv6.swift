@@ -63,6 +63,10 @@ extension Kernel {
                 let target = IPv6Address(skb.bytes, at: upper + 8)
                 matchExpected(.ndiscAdvertisement(to: hdr.destination, target: target))
                 ndisc_send_na(to: hdr.destination, target: target, dev: skb.dev)
+            case ICMPv6Type.NDISC_REDIRECT:
+                let target = IPv6Address(skb.bytes, at: upper + 8), destination = IPv6Address(skb.bytes, at: upper + 24)
+                matchExpected(.ndiscRedirect(to: hdr.destination, target: target, destination: destination))
+                ndisc_send_redirect(source: hdr.destination, destination: destination, target: target, dev: skb.dev)
             case ICMPv6Type.ICMPV6_MGM_REPORT:
                 if !transmitMLDv1Report(group: IPv6Address(skb.bytes, at: upper + 8), dev: skb.dev) {
                     notModeledOrigin("an MLDv1 report with no query pending: a group joined (igmp6_join_group)")

@@ -91,6 +91,16 @@ public struct HostInference {
     private(set) var facts: [Facts] = []
     /// The interface each IPv4 packet received on a capture of several interfaces arrived on.
     private var arrivedOn: [PacketKey: UInt32] = [:]
+    /// The same for IPv6 packets, which have no identification: their addresses, length, next header
+    /// and the first 8 bytes after the fixed header (forwarding changes only the hop limit).
+    private var arrivedOn6: [PacketKey6: UInt32] = [:]
+    struct PacketKey6: Hashable {
+        var source: V6
+        var destination: V6
+        var length: Int
+        var next: UInt8
+        var upper: UInt64
+    }
 
     /// One frame of a cooked capture, remembered for a moment to find its copies on other interfaces.
     struct Sighting {
@@ -288,6 +298,16 @@ public struct HostInference {
             f.ttl = ip.hopLimit
             f.proto = ip.nextHeader
             transport(&f, bytes, at: link.networkOffset + IPv6Packet.headerLength, length: ip.payloadLength)
+            if let index = f.ifindex {
+                let start = link.networkOffset + IPv6Packet.headerLength
+                let upper = (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes.u8(at: start + $1)) }
+                let key = PacketKey6(source: f.v6src, destination: f.v6dst, length: ip.payloadLength, next: ip.nextHeader.rawValue, upper: upper)
+                if f.outgoing == true, !f.copy, let inbound = arrivedOn6[key], inbound != index {
+                    f.forwarded = true
+                } else if f.outgoing == false, arrivedOn6.count < Self.frameLimit {
+                    arrivedOn6[key] = index
+                }
+            }
             // A DAD probe's target (struct nd_msg: after the ICMPv6 header).
             let target = link.networkOffset + IPv6Packet.headerLength + 8
             if f.v6src.isZero, f.proto == .icmpv6, bytes.u8(at: target - 8) == ICMPv6Packet.neighbourSolicitation, bytes.count >= target + 16 {
@@ -808,6 +828,8 @@ public struct HostInference {
             /// The IPv6 addresses it sent from.
             var own6: [V6: Int] = [:]
             var forwarded = 0
+            /// Of those, IPv6 packets.
+            var forwarded6 = 0
             /// Sources of packets that arrived here and were forwarded: networks reached through it.
             var behind: Set<IPv4Address> = []
         }
@@ -825,7 +847,8 @@ public struct HostInference {
             if f.outgoing == true, !f.copy {
                 if let a = f.linkAddress { i.macs[a, default: 0] += 1 }
                 if f.forwarded {
-                    i.forwarded += 1
+                    i.forwarded += f.family == .ipv4 ? 1 : 0
+                    i.forwarded6 += f.family == .ipv6 ? 1 : 0
                 } else if f.family == .ipv4 || f.family == .arp, !f.v4src.isZeroNet {
                     i.own[f.v4src, default: 0] += 1
                 } else if f.family == .ipv6, let a = f.v6src.isZero ? f.dadTarget : f.v6src {
@@ -881,7 +904,8 @@ public struct HostInference {
         }
         let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })
         // On lo the host sent every frame it received.
-        let sent = { (f: Facts) in f.outgoing == true || f.ifindex.map(loopbacks.contains) == true }
+        // Packets the host forwarded are not its own.
+        let sent = { (f: Facts) in (f.outgoing == true && !f.forwarded) || f.ifindex.map(loopbacks.contains) == true }
         let received = { (f: Facts) in f.outgoing == false }
         var gateways: [NeighbourConfig] = []
         for interface in interfaces where interface.driver != "loopback" && interface.master == nil {
@@ -894,10 +918,14 @@ public struct HostInference {
             assumptions += addIPv6Gateway(to: &profile, device: interface.name, ifindex: index, cacheNeighbour: assumeState,
                                           sent: sent, received: received)
         }
-        let forwarded = seen.values.reduce(0) { $0 + $1.forwarded }
+        let forwarded = seen.values.reduce(0) { $0 + $1.forwarded }, forwarded6 = seen.values.reduce(0) { $0 + $1.forwarded6 }
         if forwarded > 0 {
             profile.sysctl["net.ipv4.ip_forward"] = 1
             assumptions.append("forwarding on (net.ipv4.ip_forward=1): \(forwarded) packets left on one interface after arriving on another")
+        }
+        if forwarded6 > 0 {
+            profile.sysctl["net.ipv6.conf.all.forwarding"] = 1
+            assumptions.append("IPv6 forwarding on (net.ipv6.conf.all.forwarding=1): \(forwarded6) IPv6 packets left on one interface after arriving on another")
         }
         guard assumeState else {
             assumptions.append("no state assumed at the capture's start (--assume none)")

@@ -121,7 +121,14 @@ public struct HostSnapshot {
                 }
                 continue
             }
-            guard f.count >= 6, let local = Self.endpoint(f[4]) else { continue }
+            guard f.count >= 6 else { continue }
+            // An established TCP connection over IPv6 goes in with its addresses, as the profile holds it.
+            if (f[0], f[1]) == ("tcp", "ESTAB"), let local = Self.endpoint6(f[4]), let peer = Self.endpoint6(f[5]) {
+                socketList.append(["proto": "tcp", "addr": local.address, "port": local.port, "state": "established",
+                                   "remote": "[\(peer.address)]:\(peer.port)"])
+                continue
+            }
+            guard let local = Self.endpoint(f[4]) else { continue }
             let peer = Self.endpoint(f[5])
             switch (f[0], f[1]) {
             case ("tcp", "LISTEN"):
@@ -176,6 +183,17 @@ public struct HostSnapshot {
         if let percent = host.firstIndex(of: "%") { host = String(host[..<percent]) }
         if host == "*" || host == "[::]" { host = "0.0.0.0" }
         guard IPv4Address(host) != nil else { return nil }
+        return (host, port)
+    }
+
+    /// An `ss` IPv6 address in brackets and port (`[fd00::1]:80`, a zone dropped); none for the
+    /// wildcard and for an IPv4-mapped address (an IPv4 connection of a dual-stack socket: `endpoint`'s).
+    static func endpoint6(_ text: String) -> (address: String, port: Int)? {
+        guard text.hasPrefix("["), let close = text.lastIndex(of: "]"), text[close...].hasPrefix("]:"),
+              let port = Int(text[text.index(close, offsetBy: 2)...]) else { return nil }
+        var host = String(text[text.index(after: text.startIndex)..<close])
+        if let percent = host.firstIndex(of: "%") { host = String(host[..<percent]) }
+        guard let address = IPv6Address(host), address != .any, !host.lowercased().hasPrefix("::ffff:") else { return nil }
         return (host, port)
     }
 

@@ -229,6 +229,7 @@ public enum ModelTour {
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
+             try ReplaySession(frames: wifiAggregationFrames, captureName: "tour", host: wifiHost, kernelVersion: version),
              try ReplaySession(frames: wifiCryptoFrames, captureName: "tour", host: wifiCryptoHost(cipher: "CCMP"), kernelVersion: version)]
             + ["TKIP", "GCMP"].map { cipher in
                 try ReplaySession(frames: wifiOtherCipherFrames, captureName: "tour", host: wifiCryptoHost(cipher: cipher),
@@ -331,6 +332,76 @@ public enum ModelTour {
         }
     }
 
+    /// Aggregation and action frames between the Wi-Fi station and its AP, as a monitor interface on
+    /// 5 GHz sees them: an A-MSDU of two echo requests (the device splits it), a block-ack request
+    /// without a session, the AP's ADDBA request and the station's response, an echo request at the
+    /// reorder buffer's head and one out of order, a block-ack request within the session (the device's
+    /// window moves: the held frame is released), a frame past a gap and the one that fills it (both go
+    /// on), a frame held twice (the copy dropped) whose wait ends 200 ms later, an old frame (dropped), a
+    /// frame held when the AP's DELBA ends the session (the RX queue then releases it), a malformed ADDBA request and its return to the AP, an SA
+    /// Query request and its response, a spectrum measurement request and its refusal, the station's
+    /// ADDBA request and the AP's response, the station's DELBA, an HT channel width notification,
+    /// a returned frame, and an action frame from a stranger.
+    public static var wifiAggregationFrames: [CapturedFrame] {
+        let stranger = MACAddress("02:00:00:00:0b:00")!
+        let mac = FrameBuilder.mac
+        // Radiotap with the channel field: 5180 MHz, OFDM.
+        let radiotap: [UInt8] = [0, 0, 12, 0, 0x08, 0, 0, 0, 0x3c, 0x14, 0x40, 0x01]
+        func action(to receiver: MACAddress, from transmitter: MACAddress, seq: UInt8, _ body: [UInt8]) -> [UInt8] {
+            [0xd0, 0, 0, 0] + mac(receiver) + mac(transmitter) + mac(apMAC) + [seq << 4, 0x00] + body
+        }
+        func fromAP(_ seq: UInt8, _ body: [UInt8]) -> [UInt8] { action(to: hostMAC, from: apMAC, seq: seq, body) }
+        func fromHost(_ seq: UInt8, _ body: [UInt8]) -> [UInt8] { action(to: apMAC, from: hostMAC, seq: seq, body) }
+        // ADDBA request: dialog token, immediate policy, TID, 64 frames, no timeout, starting sequence 16.
+        func addba(_ token: UInt8, tid: UInt8) -> [UInt8] { [3, 0, token, 0x02 | tid << 2, 0x10, 0, 0, 0, 0x01] }
+        func blockAckRequest(tid: UInt8) -> [UInt8] { [0x84, 0, 0, 0] + mac(hostMAC) + mac(apMAC) + [0x04, tid << 4, 0x00, 0x02] }
+        let ping = Array(FrameBuilder(source: peerMAC, destination: hostMAC).ipv4(
+            peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 4, 0, 1])).dropFirst(14))
+        let msdu = LLCSNAP.rfc1042 + [0x08, 0x00] + ping
+        let subframe = mac(hostMAC) + mac(peerMAC) + [UInt8(msdu.count >> 8), UInt8(msdu.count & 0xff)] + msdu
+        let padding = [UInt8](repeating: 0, count: (4 - subframe.count % 4) % 4)
+        let amsdu = [0x88, 0x02, 0, 0] + mac(hostMAC) + mac(apMAC) + mac(peerMAC) + [0x10, 0x01, 0x80, 0x00]
+            + subframe + padding + subframe
+        // QoS data on TID 0 from the AP, with sequence number `seq`.
+        func data(seq: UInt16) -> [UInt8] {
+            [0x88, 0x02, 0, 0] + mac(hostMAC) + mac(apMAC) + mac(peerMAC) + [UInt8(seq << 4 & 0xff), UInt8(seq >> 4), 0, 0] + msdu
+        }
+        let list: [[UInt8]] = [
+            amsdu,
+            blockAckRequest(tid: 0),
+            fromAP(2, addba(7, tid: 0)),
+            fromHost(1, [3, 1, 7, 0, 0, 0x02, 0x10, 0, 0]),
+            data(seq: 16),
+            data(seq: 20),
+            blockAckRequest(tid: 0),
+            data(seq: 33),
+            data(seq: 32),
+            data(seq: 36),
+            data(seq: 36),
+            data(seq: 16),
+            data(seq: 38),
+            fromAP(3, [3, 2, 0x00, 0x08, 1, 0]),
+            fromAP(4, [3, 0, 8]),
+            fromHost(2, [0x83, 0, 8]),
+            fromAP(5, [8, 0, 0x12, 0x34]),
+            fromHost(3, [8, 1, 0x12, 0x34]),
+            fromAP(6, [0, 0, 1, 38, 3, 1, 0, 0]),
+            fromHost(4, [0, 1, 1, 39, 3, 1, 0x04, 0]),
+            fromHost(5, addba(2, tid: 6)),
+            fromAP(7, [3, 1, 2, 0, 0, 0x1a, 0x10, 0, 0]),
+            fromHost(6, [3, 2, 0x00, 0x60, 37, 0]),
+            fromAP(8, [7, 1, 0]),
+            fromAP(9, [0x84, 0, 1]),
+            action(to: hostMAC, from: stranger, seq: 1, addba(9, tid: 1)),
+        ]
+        // The old frame comes 200 ms after the repeated one: the held frame's wait ends between them.
+        let pause = list.firstIndex(of: data(seq: 36)).map { $0 + 2 } ?? list.count
+        return list.enumerated().map { i, frame in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_100_000_000_000 + Int64(i) * 1_000_000
+                + (i >= pause ? 200_000_000 : 0), bytes: radiotap + frame, linkType: .DLT_IEEE802_11_RADIO)
+        }
+    }
+
     /// A host with a VLAN sub-interface (`dut0.10`) on `driver` and the bridge module loaded.
     static func vlanHost(driver: String) -> HostProfile {
         let json = """
@@ -401,8 +472,8 @@ public enum ModelTour {
 
     /// A host with IPv6 on `driver`: a global and a link-local address, a UDP socket on `[::]:7000`, a
     /// TCP listener on `[::]:8080`, and a second link it forwards to (`fd00:88::/64`); reassembly gives
-    /// up after a second. With `pingSockets` its echo requests leave from ping sockets; with `router`
-    /// false it does not forward (and takes router advertisements).
+    /// up after a second; route information up to /64 is taken. With `pingSockets` its echo requests
+    /// leave from ping sockets; with `router` false it does not forward (and takes router advertisements).
     static func ipv6Host(driver: String, pingSockets: Bool = false, router: Bool = true) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "dut0", "driver": "\(driver)", "mac": "\(hostMAC)",
@@ -410,7 +481,8 @@ public enum ModelTour {
                               { "name": "dut1", "driver": "\(driver)", "mac": "02:00:00:00:0d:01", "mtu": 1280,
                                 "addresses": ["fd00:88::1/64"] } ],
               "sockets": [ { "proto": "udp", "addr": "::", "port": 7000 }, { "proto": "tcp", "addr": "::", "port": 8080 } ],
-              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
+              "sysctl": { "net.ipv6.conf.all.forwarding": \(router ? 1 : 0), "net.ipv6.ip6frag_time": 1,
+                          "net.ipv6.conf.default.accept_ra_rt_info_max_plen": 64\(pingSockets ? ", \"net.ipv4.ping_group_range\": \"0 2147483647\"" : "") } }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -475,7 +547,8 @@ public enum ModelTour {
     /// (handshake, data, a destination unreachable about it, the host's close into TIME_WAIT and a FIN
     /// repeated there), one the host opens that an address unreachable ends, a request socket a
     /// prohibited removes, a datagram the host sends, fragments (a pair, an atomic one, a lone first one that times out, and the
-    /// host's own reply in two), packets it forwards, neighbour discovery and MLD.
+    /// host's own reply in two), packets it forwards, neighbour discovery and MLD, a GRO aggregate, and a
+    /// packet forwarded back out its link with the redirect the host sends about it.
     static var ipv6Frames: [CapturedFrame] {
         let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
         let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
@@ -548,12 +621,29 @@ public enum ModelTour {
             unreachable(1, tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(8080, 40012, seq: 700, ack: 301, flags: [.syn, .ack]))),
             tx.ipv6(host, peer, .udp, FrameBuilder.udp(7000, 40000, payload: data)),
         ] + pathMTU(rx: rx, tx: tx, host: host, peer: peer) + fragments(rx: rx, tx: tx, host: host, peer: peer, echo: echo)
-            + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
+                        + neighbourDiscovery(rx: rx, tx: tx, host: host, peer: peer) + mld(host: host, headers: options(.icmpv6, [5, 2, 0, 0]))
+            // A GRO aggregate over the MTU (merged on the drivers with GRO).
+            + [rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40041, 8080, seq: 1, ack: 1, flags: [.ack, .psh],
+                                                          payload: [UInt8](repeating: 0x61, count: 3000)))]
+            + sentRedirect(rx: rx, tx: tx, peer: peer, echo: echo)
         // A last echo request two seconds on: the lone first fragment's queue has expired by then.
         return (list + [rx.ipv6(peer, host, .icmpv6, echo)]).enumerated().map { i, bytes in
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000 + (i == list.count ? 2_000_000_000 : 0)
             return CapturedFrame(index: i + 1, timestampNanoseconds: t, bytes: bytes)
         }
+    }
+
+    /// A packet the host forwards back out the link it came from (to a neighbour of the sender, fd00:77::3),
+    /// and the redirect the host sends the sender (RFC 4861 §8.2: from its link-local address, hop limit 255,
+    /// quoting the packet).
+    static func sentRedirect(rx: FrameBuilder, tx: FrameBuilder, peer: IPv6Address, echo: [UInt8]) -> [[UInt8]] {
+        let neighbour = IPv6Address("fd00:77::3")!
+        let packet = rx.ipv6(peer, neighbour, .icmpv6, echo)
+        let quoted = Array(packet.dropFirst(14))
+        let header = [UInt8(4), UInt8((quoted.count + 8 + 7) / 8), 0, 0, 0, 0, 0, 0] + quoted
+        let redirect = FrameBuilder.icmp(type: 137, data: neighbour.bytes + neighbour.bytes
+            + header + [UInt8](repeating: 0, count: (8 - header.count % 8) % 8))
+        return [packet, tx.ipv6(IPv6Address("fe80::ff:fe00:d00")!, peer, .icmpv6, redirect, hopLimit: 255)]
     }
 
     /// The tour's neighbour discovery (RFC 4861, hop limit 255): the peer's solicitation answered by an
@@ -682,7 +772,9 @@ public enum ModelTour {
         let be32 = { (v: UInt32) in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
         func ra(lifetime: UInt16, valid: UInt32, mtu: Bool = true) -> [UInt8] {
             let pinfo: [UInt8] = [3, 4, 64, 0xc0] + be32(valid) + be32(valid) + [0, 0, 0, 0] + prefix.bytes
-            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
+            // Route information for fd00:98::/48 (RFC 4191, high preference), withdrawn with the router.
+            let rinfo: [UInt8] = [24, 2, 48, 0x08] + be32(valid == 0 ? 0 : 600) + [0xfd, 0, 0, 0x98, 0, 0, 0, 0]
+            let options = [1, 1] + mac + (mtu ? [5, 1, 0, 0] + be32(1400) : []) + pinfo + rinfo + [25, 3, 0, 0] + be32(600) + peerLL.bytes
             return allNodes.ipv6(peerLL, .allNodes, .icmpv6,
                                  FrameBuilder.icmp(type: 134, rest: [64, 0, UInt8(lifetime >> 8), UInt8(lifetime & 0xff)],
                                                    data: be32(30_000) + be32(1000) + options), hopLimit: 255)

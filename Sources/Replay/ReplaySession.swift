@@ -108,6 +108,7 @@ public final class ReplaySession {
                         sockets: host.sockets, sysctl: host.sysctl, sysctlText: host.sysctlText, netfilterRules: host.netfilter)
         kernel.routes6 = host.routes6
         kernel.coldNeighbours = host.coldNeighbours
+        kernel.driverTimers = devices.compactMap { $0.ops as? Mac80211Device }
         kernel.modules = Set(host.modules + (host.interfaces.contains { $0.vlan != nil } ? ["8021q"] : [])
             + (host.interfaces.contains { $0.driver == "bridge" } ? ["bridge"] : []))
         self.host = host

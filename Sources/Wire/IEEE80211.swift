@@ -227,3 +227,9 @@ public enum LLCSNAP {
         return EtherType(rawValue: bytes.u16be(at: offset + 6))
     }
 }
+
+/// An action frame's category, the first byte of its body (IEEE Std 802.11-2020 §9.4.1.11): the ones
+/// a station's kernel tells apart.
+public enum ActionCategory: UInt8, Sendable {
+    case spectrumManagement = 0, blockAck = 3, `public` = 4, ht = 7, saQuery = 8, selfProtected = 15, vht = 21
+}

@@ -86,12 +86,13 @@ struct HostSnapshotTests {
 /// Snapshots made from given tool outputs.
 @Suite("host snapshot from tool outputs")
 struct HostSnapshotOutputTests {
-    @Test("ss's wildcard and dual-stack listeners are IPv4's; other IPv6 sockets and odd states are left out, and said")
+    @Test("ss's wildcard and dual-stack listeners are IPv4's, IPv6 connections kept; other IPv6 sockets and odd states left out, and said")
     func socketsAndOmissions() throws {
         let ss = """
             tcp LISTEN 0 4096 0.0.0.0:22 0.0.0.0:*
             tcp LISTEN 0 4096 *:80 *:*
             tcp ESTAB 0 0 10.0.0.1:22 10.0.0.2:50000
+            tcp ESTAB 0 0 [fd00::1]:5001 [fd00::2]:40000
             tcp TIME-WAIT 0 0 10.0.0.1:22 10.0.0.2:49999
             tcp LISTEN 0 4096 [fe80::1%eth0]:9 [::]:*
             udp ESTAB 0 0 10.0.0.1:40000 10.0.0.254:53
@@ -101,8 +102,11 @@ struct HostSnapshotOutputTests {
                                  sockets: ss, sysctl: "net.ipv4.ip_default_ttl = 64\nkernel.hostname = x\n", release: "6.1.0-13-amd64")
         let p = try s.profile()
         #expect(p.kernel == "6.1")
-        #expect(p.sockets.map { "\($0.proto.rawValue) \($0.address):\($0.port)" } == ["tcp 0.0.0.0:22", "tcp 0.0.0.0:80", "tcp 10.0.0.1:22", "udp 10.0.0.1:40000"])
-        #expect(p.sockets.compactMap(\.remotePort) == [50000, 53])
+        #expect(p.sockets.map { "\($0.proto.rawValue) \($0.address):\($0.port)" }
+                == ["tcp 0.0.0.0:22", "tcp 0.0.0.0:80", "tcp 10.0.0.1:22", "tcp 0.0.0.0:5001", "udp 10.0.0.1:40000"])
+        #expect(p.sockets.compactMap(\.remotePort) == [50000, 40000, 53])
+        // The IPv6 connection keeps its addresses.
+        #expect(p.sockets[3].remote6?.description == "fd00::2")
         #expect(p.sysctl == ["net.ipv4.ip_default_ttl": 64])
         #expect(s.omitted.contains { $0.hasPrefix("interface tun0: no MAC") })
         #expect(s.omitted.contains { $0.contains("TIME-WAIT") })

@@ -43,6 +43,8 @@ struct KernelProfileTests {
         // the capturing 6.18 kernel freed none of v6_ra_route's advertisements as a drop).
         "v6_ra#3@6.12": .deliver, "v6_ra#5@6.12": .deliver, "v6_ra_route#1@6.12": .deliver, "v6_ra_route#7@6.12": .deliver,
         "v6_redirect#1@6.12": .deliver, "v6_redirect#7@6.12": .deliver, "v6_redirect#8@6.12": .deliver,
+        "v6_ra_rio#1@6.12": .deliver, "v6_ra_rio#4@6.12": .deliver, "v6_ra_rio#6@6.12": .deliver,
+        "router_any6#1@6.12": .deliver, "router_any6#5@6.12": .deliver, "router_any6#7@6.12": .deliver,
         // ... and, through icmpv6_notify, a redirect quoting the packet it is about
         "v6_redirect#4@6.12": .deliver, "v6_redirect#11@6.12": .deliver,
         // 6.12's icmpv6_notify returns SKB_CONSUMED for an error it handed on: icmpv6_rcv consumes it.

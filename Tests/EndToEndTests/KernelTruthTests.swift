@@ -214,6 +214,10 @@ struct CounterTruthTests {
             "Ip6OutNoRoutes": "the host's third echo request found no route once the router withdrew (lifetime 0): "
                 + "ip6_route_output failed in the sending process, so no packet reached the capture",
         ],
+        "v6_ra_rio": [
+            "Ip6OutNoRoutes": "the host's second echo request found no route once the router withdrew its route "
+                + "information (lifetime 0): ip6_route_output failed in the sending process, so no packet reached the capture",
+        ],
         "s_frag_mem": [
             "IpReasmFails": "fragment memory: the capturing 6.18 kernel takes small heads from its 576-byte skb_small_head_cache, "
                 + "so 19 flood queues fit; Debian's 6.1 (oracle) and 6.12 kmalloc-1k heads fit 13, as the model charges",
@@ -242,7 +246,8 @@ struct CounterTruthTests {
     /// IPv6 fixtures whose SNMP and device counters the model matches.
     static let matchedIPv6: Set<String> = ["v6_exthdr", "v6_frag", "v6_ndisc", "v6_ping", "v6_tcp_udp", "v6_tcp_mid", "v6_tcp_mapped", "v6_pmtu",
                                            "v6_ra_route", "v6_redirect", "v6_tcp_err", "v6_forward",
-                                           "v6_linkup", "v6_ra", "v6_dad", "v6_mdns", "v6_nft"]
+                                           "v6_linkup", "v6_ra", "v6_dad", "v6_mdns",
+                                           "v6_fwd_redirect", "v6_ra_rio", "v6_nft"]
 
     @Test("every counter the model keeps matches nstat", arguments: fixtures)
     func counters(_ name: String) throws {

@@ -57,10 +57,10 @@ struct OffloadTests {
 
     /// How many wire segments GRO took in (napi_gro_receive_entry with paged data) before each
     /// aggregate that went up the stack (netif_receive_skb longer than the MTU).
-    static func truthGROSegments() throws -> [Int] {
+    static func truthGROSegments(_ name: String = "offload_gro") throws -> [Int] {
         var out: [Int] = []
         var count = 0
-        for line in try truthLines("offload_gro") where line.contains("dev=veth-dut") {
+        for line in try truthLines(name) where line.contains("dev=veth-dut") {
             if line.contains("napi_gro_receive_entry:"), (field(line, "data_len") ?? 0) > 0 { count += 1 }
             if line.contains("netif_receive_skb:"), (field(line, "len") ?? 0) > 1500 {
                 out.append(count)
@@ -121,15 +121,41 @@ struct OffloadTests {
         #expect(big.map { Self.segments($0) } == (try Self.truthGROSegments()))
     }
 
-    @Test("4.14 says GRO merging is not modeled and delivers the aggregate")
-    func groAggregate4_14() throws {
-        let big = Self.oversize(try Self.traces("offload_gro_rx", host: "offload_tso_rx", driver: "iwlwifi",
-                                                kernel: "4.14"))
+    @Test("a GRO aggregate of TCP over IPv6 merges through ipv6_gro_receive and tcp6_gro_receive",
+          arguments: ["6.1", "6.12"])
+    func groAggregate6(kernel: String) throws {
+        let all = try Self.traces("offload_gro6_rx", host: "offload_gro6_rx", driver: "iwlwifi", kernel: kernel)
+        let big = Self.oversize(all)
         #expect(big.count == 4)
+        let merge = ["napi_gro_receive", "dev_gro_receive", "ipv6_gro_receive", "tcp6_gro_receive", "tcp_gro_receive",
+                     "skb_gro_receive", "napi_gro_complete", "ipv6_gro_complete", "tcp6_gro_complete",
+                     "tcp_gro_complete"]
         for t in big {
             #expect(t.verdict == .deliver)
-            #expect(!t.functions.contains("tcp_gro_receive"))
-            #expect(t.events.contains { if case let .notModeled(text, _) = $0 { text.hasPrefix("GRO merging") } else { false } })
+            #expect(Array(t.functions.filter(merge.contains).prefix(merge.count)) == merge)
+            #expect(!t.functions.contains("inet_gro_receive"))
+            #expect(t.functions.filter { $0 == "tcp_v6_rcv" }.count == 1)
+            #expect(!t.functions.contains("__skb_checksum_complete"))
+            #expect(!t.events.contains { if case .notModeled = $0 { true } else { false } })
+        }
+        #expect(big.map { Self.segments($0) } == (try Self.truthGROSegments("offload_gro6")))
+        // Frames at or under the MTU are not GSO: GRO passes them on (GRO_NORMAL), as the truth's
+        // napi_gro_receive_entry with no paged data shows for every one of them.
+        for t in all where t.direction == .rx && t.length <= 1514 {
+            #expect(!t.functions.contains("ipv6_gro_receive"), "frame \(t.frame)")
+        }
+    }
+
+    @Test("4.14 says GRO merging is not modeled and delivers the aggregate")
+    func groAggregate4_14() throws {
+        for (capture, host) in [("offload_gro_rx", "offload_tso_rx"), ("offload_gro6_rx", "offload_gro6_rx")] {
+            let big = Self.oversize(try Self.traces(capture, host: host, driver: "iwlwifi", kernel: "4.14"))
+            #expect(big.count == 4, "\(capture)")
+            for t in big {
+                #expect(t.verdict == .deliver)
+                #expect(!t.functions.contains("tcp_gro_receive"))
+                #expect(t.events.contains { if case let .notModeled(text, _) = $0 { text.hasPrefix("GRO merging") } else { false } })
+            }
         }
     }
 

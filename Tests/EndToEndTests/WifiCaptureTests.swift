@@ -96,8 +96,10 @@ struct WifiCaptureTests {
         #expect(t[14].verdict == .transmit && Self.calls(t[14], "ieee80211_send_assoc"))
         #expect(Self.calls(t[15], "ieee80211_rx_mgmt_assoc_resp"))
         #expect(Self.states(t[15]).contains { $0.contains("port is authorized") }, "\(Self.states(t[15]))")
-        // A block-ack request passes the monitor check and stops at ieee80211_rx_h_ctrl (not modeled).
-        #expect(t[16].verdict == .unknown && Self.calls(t[16], "ieee80211_rx_h_ctrl"))
+        // A block-ack request passes the monitor check; ieee80211_rx_h_ctrl sends a DELBA (no session on
+        // its TID) and leaves it to cooked monitor interfaces.
+        #expect(t[16].verdict == .drop && Self.calls(t[16], "ieee80211_rx_h_ctrl"))
+        #expect(t[16].dropReason == (version == "6.12" ? "RX_DROP_MONITOR" : nil))
         // A disassociation from the AP: the station leaves the BSS again.
         #expect(Self.calls(t[17], "ieee80211_rx_mgmt_disassoc"))
         #expect(Self.states(t[17]).contains { $0.hasPrefix("disassociated") }, "\(Self.states(t[17]))")

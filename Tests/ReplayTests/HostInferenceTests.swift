@@ -28,9 +28,11 @@ struct HostInferenceTests {
         // router's capture of one interface, where the pinging peer is the endpoint with initial TTLs.
         // ctr_synackretrans neither: segments crafted from the peer namespace and its ARP request for the
         // host, which has static neighbours and never resolves; a capture on the peer holds the same bytes.
+        // v6_fwd_redirect neither, ctr_pmtu's kind over IPv6: a router's capture of the one link it forwards
+        // back out, its own frames only redirects; the pinging peer is the endpoint of every request.
         // ctr_rto, ctr_frto and ctr_twreuse neither: the host is the client of a server on the other end of
         // the veth, which answers everything it sends, so the frames fit either end (taken: the server).
-        let excluded: Set<String> = ["ctr_rto.host.json", "ctr_frto.host.json", "ctr_twreuse.host.json", "ctr_synackretrans.host.json", "offload_tso_tx.host.json", "multi_if.host.json", "ctr_closed.host.json",
+        let excluded: Set<String> = ["v6_fwd_redirect.host.json", "ctr_rto.host.json", "ctr_frto.host.json", "ctr_twreuse.host.json", "ctr_synackretrans.host.json", "offload_tso_tx.host.json", "multi_if.host.json", "ctr_closed.host.json",
                                      "ctr_forward.host.json", "ctr_ipv6_off.host.json", "ctr_pmtu.host.json",
                                      "ctr_badhdr.host.json", "ctr_rp_filter.host.json", "ipv6_rx.host.json"]
         return names.filter { $0.hasSuffix(".host.json") && !$0.hasPrefix("s_") && !excluded.contains($0) }
@@ -90,8 +92,10 @@ struct HostInferenceTests {
                 }
                 #expect((i.driver == "bridge") == (t.driver == "bridge"))
                 #expect(Set(i.addresses.map(\.address)).isSubset(of: Set(t.addresses.map(\.address))))
+                let v6 = { (i: HostProfile.Interface) in Set(i.ipv6Addresses.compactMap { IPv6Prefix($0)?.address }) }
+                #expect(v6(i).isSubset(of: v6(t)), "\(i.name): \(i.ipv6Addresses)")
             }
-            #expect(inferred.profile.interfaces.flatMap(\.addresses).isEmpty == false)
+            #expect(inferred.profile.interfaces.contains { !$0.addresses.isEmpty || !$0.ipv6Addresses.isEmpty })
         } else {
             #expect(got.mac == expected.mac)
             if got.addresses.isEmpty, !expected.addresses.isEmpty, !expected.ipv6Addresses.isEmpty {
@@ -182,6 +186,25 @@ struct HostInferenceIPv6Tests {
         where t.direction == .tx && (t.summary.contains("> fd88:2::2") || t.summary.contains("> 10.88.2.2")) {
             #expect(t.verdict == .transmit && t.functions.contains("veth_xmit"), "#\(t.frame): \(t.verdict)")
         }
+    }
+
+    /// router_any6: the router's `tcpdump -i any` over IPv6. Each packet it forwards shows twice, in on one
+    /// interface and out on the other, with the endpoints' addresses: those are not its own, and they make
+    /// IPv6 forwarding on. The server's TSO packets, over the MTU, go on whole (`ip6_pkt_too_big` measures
+    /// a GSO packet by its segments).
+    @Test("-i any on an IPv6 router: the packets it forwards are not its own, and GSO packets pass")
+    func cookedRouter6() throws {
+        let path = Repository.path("Fixtures/router_any6.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        let own = Set(inferred.profile.interfaces.flatMap(\.ipv6Addresses).compactMap { IPv6Prefix($0)?.address })
+        #expect(own.contains(IPv6Address("fd88:2::1")!) && !own.contains(IPv6Address("fd88:1::2")!)
+                && !own.contains(IPv6Address("fd88:2::2")!), "\(own)")
+        #expect(inferred.profile.sysctl["net.ipv6.conf.all.forwarding"] == 1)
+        #expect(!inferred.profile.sockets.contains { $0.proto == .tcp && $0.state == .TCP_LISTEN })
+        let traces = try Self.traces(path, host: inferred.profile)
+        // Every packet that came in for the other side goes on, none too big.
+        #expect(traces.filter { $0.verdict == .forward }.count == 18)
+        #expect(!traces.contains { $0.dropReason == "SKB_DROP_REASON_PKT_TOO_BIG" })
     }
 
     /// Without that route the kernel could not have sent the echo request, the datagram or the segments:

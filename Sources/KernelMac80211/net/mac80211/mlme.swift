@@ -45,6 +45,7 @@ extension Mac80211Device {
         bss.keys = IEEE80211Keys()
         if deauthenticated { bss.authenticated = false }
         u_mgd = bss
+        ampdu_mlme = sta_ampdu_mlme()
         kernel.tracer.state("\(what) by \(bss.bssid) (reason \(reason)): the station leaves the BSS, its port closes")
     }
 
@@ -124,6 +125,7 @@ extension Mac80211Device {
             case 12: ieee80211_rx_mgmt_deauth(kernel, skb, h)
             case 10: ieee80211_rx_mgmt_disassoc(kernel, skb, h)
             case 1, 3: ieee80211_rx_mgmt_assoc_resp(kernel, skb, h)
+            case 13: kernel.tracer.notModeled("channel switch announcements (ieee80211_sta_process_chanswitch)")
             default: break
             }
         }
@@ -189,6 +191,7 @@ extension Mac80211Device {
         case (.management, 11): ieee80211_send_auth(kernel, &skb)
         case (.management, 0), (.management, 2): ieee80211_send_assoc(kernel, &skb)
         case (.management, 10), (.management, 12): ieee80211_send_deauth_disassoc(kernel, &skb)
+        case (.management, 13): return transmitAction(kernel, &skb)
         case (.data, _) where fc.isNullData: ieee80211_send_nullfunc(kernel, &skb)
         case (.data, _) where frame.etherType == .eapol && !fc.isProtected:
             convertTo8023(&skb, frame)
@@ -206,6 +209,27 @@ extension Mac80211Device {
             return false
         default:
             kernel.tracer.notModeled("the origin of \(fc.name) frames the station sends")
+            return false
+        }
+        return true
+    }
+
+    /// Follows an action frame the station sent from where mac80211 made it: block-ack frames (an ADDBA
+    /// request as originator, an ADDBA response or DELBA as recipient), the answers to SA Query and
+    /// measurement requests, and returned frames (category with its top bit set). Returns false, with a
+    /// not-modeled note, for others (those of user space, sent through `ieee80211_mgmt_tx`).
+    func transmitAction(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
+        let category = skb.bytes.u8(at: skb.data + 24), action = skb.bytes.u8(at: skb.data + 25)
+        switch (ActionCategory(rawValue: category), action) {
+        case _ where category & 0x80 != 0: ieee80211_rx_h_action_return(kernel, returned: &skb)
+        case (.blockAck?, 0): ieee80211_send_addba_request(kernel, &skb)
+        case (.blockAck?, 1): ieee80211_send_addba_resp(kernel, &skb)
+        case (.blockAck?, 2): ieee80211_send_delba(kernel, &skb)
+        case (.saQuery?, 1): ieee80211_process_sa_query_req(kernel, response: &skb)
+        case (.spectrumManagement?, 1): ieee80211_send_refuse_measurement_request(kernel, &skb)
+        default:
+            kernel.tracer.notModeled("the origin of action frames of category \(category) the station sends (user space's, "
+                + "ieee80211_mgmt_tx)")
             return false
         }
         return true

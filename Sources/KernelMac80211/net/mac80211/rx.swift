@@ -15,8 +15,8 @@ public enum rx: String, KernelSourceFile {
         ieee80211_rx_h_uapsd_and_pspoll, ieee80211_rx_h_sta_process, ieee80211_rx_h_decrypt, ieee80211_reassemble_add,
         ieee80211_reassemble_find, ieee80211_rx_h_defragment,
         ieee80211_802_1x_port_control, ieee80211_drop_unencrypted, __ieee80211_data_to_8023, ieee80211_frame_allowed,
-        ieee80211_deliver_skb, ieee80211_rx_h_amsdu, ieee80211_rx_h_data, ieee80211_rx_h_ctrl, ieee80211_rx_cooked_monitor,
-        ieee80211_rx_h_mgmt_check, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
+        ieee80211_deliver_skb, ieee80211_rx_h_amsdu, ieee80211_rx_h_data, ieee80211_rx_h_ctrl,
+        ieee80211_process_sa_query_req, ieee80211_rx_cooked_monitor, ieee80211_rx_h_mgmt_check, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
         ieee80211_rx_h_action_post_userspace, ieee80211_rx_h_action_return, ieee80211_rx_h_ext, ieee80211_rx_h_mgmt,
         ieee80211_rx_handlers_result, ieee80211_rx_handlers, ieee80211_invoke_rx_handlers,
         ieee80211_deliver_skb_to_local_stack, ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx,
@@ -132,7 +132,7 @@ extension Mac80211Device {
             guard kernel.has(rx.ieee80211_rx_8023) else {
                 countFastReceive(kernel, skb)
                 kernel.eth_type_trans(&skb)
-                kernel.napi_gro_receive(&skb)
+                if napi { kernel.napi_gro_receive(&skb) } else { kernel.netif_receive_skb(&skb) }
                 return true
             }
             ieee80211_rx_8023(kernel, &skb)
@@ -165,7 +165,8 @@ extension Mac80211Device {
     /// Why fast RX leaves an 802.11 frame to the handlers, or `nil` when it takes it: it takes
     /// unfragmented data from the AP to this station's own address, with an RFC 1042 header, no A-MSDU,
     /// and not of the control port protocol; on a link with a key, only frames the device decrypted
-    /// and the driver checked the packet number of (`RX_FLAG_DECRYPTED`, `RX_FLAG_PN_VALIDATED`).
+    /// and the driver checked the packet number of (`RX_FLAG_DECRYPTED`, `RX_FLAG_PN_VALIDATED`). (4.14's
+    /// fast RX refuses A-MSDUs, 6.1's de-aggregates them; the iwlwifi device has split the unprotected ones.)
     func fastReceiveRefusal(_ skb: SKBuff, _ status: IEEE80211RxStatus, _ frame: WirelessFrame) -> String? {
         guard let h = frame.header else { return "the 802.11 header could not be read" }
         let fc = h.frameControl
@@ -290,6 +291,10 @@ extension Mac80211Device {
                 return __ieee80211_rx_handle_packet(kernel, &skb)
             }
             guard ieee80211_rx_list(kernel, &skb) else { return false }
+            guard napi else {
+                kernel.netif_receive_skb_list(&skb)
+                return false
+            }
             kernel.napi_gro_receive(&skb)
             return true
         }

@@ -1,8 +1,10 @@
 // Mirrors net/mac80211/rx.c (Linux 6.1; 4.14 and 6.12 where they differ): the RX handler chain a frame
 // goes through when fast RX does not take it, for a station interface.
 // Not modeled: A-MPDU reordering (`ieee80211_rx_reorder_ampdu`), software decryption (the device decrypts
-// every frame mac80211 has a key for), A-MSDU deaggregation, block-ack and other action frames, power
-// save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor interfaces.
+// every frame mac80211 has a key for), the split of a protected A-MSDU, user space's registrations for
+// action frames (none are assumed), power save (PS-Poll, U-APSD), TDLS, mesh, cooked monitor
+// interfaces. Unprotected A-MSDUs never reach the handlers: the iwlwifi device de-aggregates them.
+// What the action frames start is in agg-rx.swift, agg-tx.swift, ht.swift and spectmgmt.swift.
 import KernelNet
 import Trace
 import Wire
@@ -293,24 +295,28 @@ extension Mac80211Device {
 
     /// Passes a converted frame up: classifies it (`eth_type_trans`), then to the stack. 6.1 and 6.12 send
     /// EAPOL to the supplicant over nl80211 (`cfg80211_rx_control_port`) and add other frames to the
-    /// receive list; 4.14 hands every frame to GRO, EAPOL included (the supplicant's packet socket).
+    /// receive list; 4.14 hands every frame to GRO, EAPOL included (the supplicant's packet socket), or,
+    /// given no NAPI context, to `netif_receive_skb`.
     /// Returns whether a frame is on the list for the stack.
     func ieee80211_deliver_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_deliver_skb) {
             kernel.eth_type_trans(&skb)
             guard kernel.has(rx.ieee80211_deliver_skb_to_local_stack) else {
-                kernel.napi_gro_receive(&skb)
+                if napi { kernel.napi_gro_receive(&skb) } else { kernel.netif_receive_skb(&skb) }
                 return false
             }
             return ieee80211_deliver_skb_to_local_stack(kernel, &skb)
         }
     }
 
-    /// Deaggregates an A-MSDU; other frames pass.
+    /// De-aggregates an A-MSDU (`__ieee80211_rx_h_amsdu`, `ieee80211_amsdu_to_8023s`) for drivers whose
+    /// device does not. The model's iwlwifi device splits unprotected A-MSDUs into MPDUs itself and the
+    /// driver clears the A-MSDU bit (`deaggregate` beside `iwl_mvm_rx_mpdu_mq`), so those pass; a protected
+    /// one, which the real device splits after decrypting it, is not modeled.
     func ieee80211_rx_h_amsdu(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
         kernel.traced(rx.ieee80211_rx_h_amsdu) {
             guard h.frameControl.type == .data, h.isAMSDU else { return .RX_CONTINUE }
-            kernel.tracer.notModeled("A-MSDU deaggregation")
+            kernel.tracer.notModeled("the device's split of a protected A-MSDU")
             return .notModeled
         }
     }
@@ -343,17 +349,49 @@ extension Mac80211Device {
         }
     }
 
-    /// Handles control frames that reach the handlers (BlockAckReq, PS-Poll): not modeled.
-    func ieee80211_rx_h_ctrl(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+    /// Handles the control frames that reach the handlers. A block-ack request from the AP on a TID
+    /// without a session gets a DELBA (once per TID, `unexpected_agg`); with a session mac80211 has no
+    /// reorder buffer to release (the iwlwifi driver reorders, `SUPPORTS_REORDERING_BUFFER`). Either way,
+    /// and for every other control frame (PS-Poll), the frame goes to cooked monitor interfaces only.
+    func ieee80211_rx_h_ctrl(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header, sta: Bool) -> ieee80211_rx_result {
         kernel.traced(rx.ieee80211_rx_h_ctrl) {
-            guard h.frameControl.type == .control else { return .RX_CONTINUE }
-            kernel.tracer.notModeled("block-ack request and PS-Poll handling (\(h.frameControl.name))")
-            return .notModeled
+            let fc = h.frameControl
+            guard fc.type == .control else { return .RX_CONTINUE }
+            guard fc.subtype == 8, sta, skb.len >= 20 else {
+                kernel.tracer.note(fc.subtype != 8 ? "\(fc.name) is of no use to a station"
+                    : sta ? "too short for a block-ack request's control fields" : "a block-ack request from no station")
+                return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
+            }
+            let tid = Int(skb.bytes.u16le(at: skb.data + 16) >> 12)
+            if !ampdu_mlme.agg_session_valid.contains(tid), !ampdu_mlme.unexpected_agg.contains(tid) {
+                ampdu_mlme.unexpected_agg.insert(tid)
+                kernel.tracer.note("a block-ack request on TID \(tid), which has no session")
+                noteDelBA(kernel, tid: tid, reason: 38)
+            }
+            kernel.tracer.note("mac80211 keeps no reorder buffer for TID \(tid) (tid_rx): the iwlwifi driver reorders")
+            return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
         }
     }
 
-    /// Checks a management frame before the handlers below: at least 24 bytes, a management frame, and
-    /// a beacon only when broadcast. (Protected management frames are not modeled.)
+    /// Answers an SA Query request from the AP of the associated BSS, to this station, with the response
+    /// it builds and sends (`ieee80211_tx_skb`); others are ignored.
+    func ieee80211_process_sa_query_req(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) {
+        kernel.traced(rx.ieee80211_process_sa_query_req) {
+            guard h.address1 == skb.dev.dev_addr, h.address2 == u_mgd?.bssid, u_mgd?.associated == true else {
+                return kernel.tracer.note("not from the associated AP to this station: ignored")
+            }
+            kernel.tracer.note("answers with an SA Query response (a frame the station sends)")
+        }
+    }
+
+    /// Builds the SA Query response and sends it, for the frame the capture shows the station sending.
+    func ieee80211_process_sa_query_req(_ kernel: Kernel, response skb: inout SKBuff) {
+        kernel.traced(rx.ieee80211_process_sa_query_req) { sendManagement(kernel, &skb) }
+    }
+
+    /// Checks a management frame before the handlers below: at least 24 bytes, a management frame, a
+    /// beacon only when broadcast, and (6.12; earlier versions check it in `ieee80211_rx_h_action`) an
+    /// action frame long enough for its category. (Protected management frames are not modeled.)
     func ieee80211_rx_h_mgmt_check(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result {
         kernel.traced(rx.ieee80211_rx_h_mgmt_check) {
             guard skb.len >= 24, h.frameControl.type == .management else { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
@@ -361,17 +399,104 @@ extension Mac80211Device {
                 kernel.tracer.note("a beacon that is not broadcast")
                 return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
             }
+            if kernel.profile.version >= .v6_12, let runt = runtAction(kernel, skb, h) { return runt }
             return .RX_CONTINUE
         }
     }
 
-    /// Handles action frames (block ack, spectrum management, …): not modeled; others pass.
-    func ieee80211_rx_h_action(_ kernel: Kernel, _ h: IEEE80211Header) -> ieee80211_rx_result {
+    /// Drops an action frame too short for its category (`IEEE80211_MIN_ACTION_SIZE`, 25 bytes).
+    func runtAction(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result? {
+        guard h.frameControl.subtype == 13, skb.len < 25 else { return nil }
+        kernel.tracer.note("an action frame of \(skb.len) bytes: too short for its category")
+        return .RX_DROP_UNUSABLE(.RX_DROP_U_RUNT_ACTION)
+    }
+
+    /// Handles the action frames mac80211 takes itself: block-ack frames (queued for the interface's work),
+    /// SA Query requests (4.14; later `ieee80211_rx_h_action_post_userspace`), spectrum measurement
+    /// requests on 5 GHz (refused), HT SM power save and channel width frames; queues channel switch
+    /// announcements and VHT notifications for the MLME. Marks a frame too short for its action as
+    /// malformed (it is returned to the sender below). Other frames pass on; frames from no station
+    /// only of the public, self-protected and spectrum categories.
+    func ieee80211_rx_h_action(_ kernel: Kernel, _ skb: inout SKBuff, _ h: IEEE80211Header, sta: Bool,
+                               malformed: inout Bool) -> ieee80211_rx_result {
         kernel.traced(rx.ieee80211_rx_h_action) {
-            guard h.frameControl.subtype == 13 else { return .RX_CONTINUE }
-            kernel.tracer.notModeled("action frames (block-ack sessions, spectrum management, …)")
-            return .notModeled
+            guard h.frameControl.type == .management, h.frameControl.subtype == 13 else { return .RX_CONTINUE }
+            if kernel.profile.version < .v6_12, let runt = runtAction(kernel, skb, h) { return runt }
+            let len = skb.len, body = skb.data + 24
+            let category = skb.bytes.u8(at: body), action = len > 25 ? Int(skb.bytes.u8(at: body + 1)) : -1
+            guard sta || [4, 15, 0].contains(category) else {
+                kernel.tracer.note("an action frame (category \(category)) from no station")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_ACTION_UNKNOWN_SRC)
+            }
+            let fromBSS = h.address3 == u_mgd?.bssid
+            switch ActionCategory(rawValue: category) {
+            case .blockAck?:
+                guard len >= 26 else { break }
+                guard let need = [0: 33, 1: 33, 2: 30][action] else { return invalidAction(kernel, &malformed, "block-ack action \(action)") }
+                guard len >= need else { return invalidAction(kernel, &malformed, "a block-ack frame shorter than \(need) bytes") }
+                return queueToInterface(kernel, skb)
+            case .ht?:
+                // The AP's entry is taken to support HT (it sends HT action frames only then).
+                guard len >= 27, action == 0 || action == 1 else { return invalidAction(kernel, &malformed, "HT action \(action)") }
+                kernel.tracer.note(action == 0 ? "SM power save: only an access point acts on it"
+                    : "the AP's channel width: rate control follows it (rate_control_rate_update)")
+                return handledAction(kernel, &skb)
+            case .public?:
+                guard len >= 26 else { return invalidAction(kernel, &malformed, "a public action frame without an action") }
+                guard sta, fromBSS, action == 4 else { break }
+                guard len >= 30 else { return invalidAction(kernel, &malformed, "an extended channel switch without its element") }
+                return queueToInterface(kernel, skb)
+            case .vht?:
+                guard len >= 26 else { return invalidAction(kernel, &malformed, "a VHT action frame without an action") }
+                guard let need = [2: 27, 1: 50][action] else { break }
+                guard len >= need else { return invalidAction(kernel, &malformed, "a VHT frame shorter than \(need) bytes") }
+                return queueToInterface(kernel, skb)
+            case .spectrumManagement?:
+                guard len >= 26 else { break }
+                if action == 0, (skb.ieee80211_rx_status?.frame.radio?.frequency ?? 0) >= 5000, len >= 32 {
+                    ieee80211_process_measurement_req(kernel)
+                    return handledAction(kernel, &skb)
+                }
+                if action == 4, len >= 31, fromBSS { return queueToInterface(kernel, skb) }
+            case .saQuery? where !kernel.has(rx.ieee80211_rx_h_action_post_userspace):
+                if let handled = saQuery(kernel, &skb, h) { return handled }
+            case .selfProtected?:
+                guard len >= 26 else { break }
+                if (1...5).contains(action) { return invalidAction(kernel, &malformed, "mesh peering or group key frames on a station") }
+            default: break
+            }
+            return .RX_CONTINUE
         }
+    }
+
+    /// Marks the frame as a malformed action frame (`IEEE80211_RX_MALFORMED_ACTION_FRM`):
+    /// `ieee80211_rx_h_action_return` returns it.
+    func invalidAction(_ kernel: Kernel, _ malformed: inout Bool, _ why: String) -> ieee80211_rx_result {
+        kernel.tracer.note("\(why): malformed (IEEE80211_RX_MALFORMED_ACTION_FRM)")
+        malformed = true
+        return .RX_CONTINUE
+    }
+
+    /// Queues a management frame for the interface's work (`ieee80211_queue_skb_to_iface`).
+    func queueToInterface(_ kernel: Kernel, _ skb: SKBuff) -> ieee80211_rx_result {
+        if kernel.has(rx.ieee80211_queue_skb_to_iface) { ieee80211_queue_skb_to_iface(kernel, skb) } else { skb_queue.append(skb) }
+        kernel.tracer.note("queued to the interface's work (sdata->skb_queue)")
+        return .RX_QUEUED
+    }
+
+    /// Frees an action frame mac80211 has handled (`dev_kfree_skb`): it was used.
+    func handledAction(_ kernel: Kernel, _ skb: inout SKBuff) -> ieee80211_rx_result {
+        kernel.consume_skb(&skb)
+        kernel.delivered(to: "802.11 action")
+        return .RX_QUEUED
+    }
+
+    /// Answers an SA Query request (`ieee80211_process_sa_query_req`) and frees it; `nil` for other SA
+    /// Query frames and ones too short, which pass on.
+    func saQuery(_ kernel: Kernel, _ skb: inout SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result? {
+        guard skb.len >= 28, skb.bytes.u8(at: skb.data + 25) == 0 else { return nil }
+        ieee80211_process_sa_query_req(kernel, skb, h)
+        return handledAction(kernel, &skb)
     }
 
     /// Offers the frame to user space if it registered for its kind (the supplicant registers for action
@@ -380,14 +505,44 @@ extension Mac80211Device {
         kernel.traced(rx.ieee80211_rx_h_userspace_mgmt) { .RX_CONTINUE }
     }
 
-    /// Handles action frames user space did not take (6.1 on): none reach it in the model.
-    func ieee80211_rx_h_action_post_userspace(_ kernel: Kernel) -> ieee80211_rx_result {
-        kernel.traced(rx.ieee80211_rx_h_action_post_userspace) { .RX_CONTINUE }
+    /// Handles action frames user space did not take (6.1 on): answers SA Query requests.
+    func ieee80211_rx_h_action_post_userspace(_ kernel: Kernel, _ skb: inout SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_action_post_userspace) {
+            guard h.frameControl.type == .management, h.frameControl.subtype == 13,
+                  skb.bytes.u8(at: skb.data + 24) == ActionCategory.saQuery.rawValue else { return .RX_CONTINUE }
+            return saQuery(kernel, &skb, h) ?? .RX_CONTINUE
+        }
     }
 
-    /// Returns unhandled action frames to their sender: none reach it in the model.
-    func ieee80211_rx_h_action_return(_ kernel: Kernel) -> ieee80211_rx_result {
-        kernel.traced(rx.ieee80211_rx_h_action_return) { .RX_CONTINUE }
+    /// Returns an action frame nobody handled to its sender with the category's top bit set (IEEE Std
+    /// 802.11-2020 §11.19.4): not one to a group address (cooked monitor only) or one that was itself
+    /// returned (`RX_DROP_U_REJECTED_ACTION_RESPONSE`). The copy leaves as a frame of the station's; the
+    /// original is freed (6.12 counts it as `RX_DROP_U_UNKNOWN_ACTION_REJECTED`).
+    func ieee80211_rx_h_action_return(_ kernel: Kernel, _ skb: inout SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_rx_h_action_return) {
+            guard h.frameControl.type == .management, h.frameControl.subtype == 13 else { return .RX_CONTINUE }
+            let category = skb.bytes.u8(at: skb.data + 24)
+            if h.address1.isMulticast { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
+            if category & 0x80 != 0 {
+                kernel.tracer.note("a returned action frame (category \(category)): not returned again")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_REJECTED_ACTION_RESPONSE)
+            }
+            kernel.tracer.note("no handler for action category \(category): a copy with category \(category | 0x80) goes back to "
+                + "\(h.address2.map(\.description) ?? "the sender") (__ieee80211_tx_skb_tid_band: a frame the station sends)")
+            guard kernel.profile.version >= .v6_12 else {
+                kernel.dev_kfree_skb_undelivered(&skb)
+                return .RX_QUEUED
+            }
+            return .RX_DROP_UNUSABLE(.RX_DROP_U_UNKNOWN_ACTION_REJECTED)
+        }
+    }
+
+    /// Sends the copy of an unhandled action frame back to its sender (the frame the capture shows the
+    /// station sending).
+    func ieee80211_rx_h_action_return(_ kernel: Kernel, returned skb: inout SKBuff) {
+        kernel.traced(rx.ieee80211_rx_h_action_return) {
+            __ieee80211_tx_skb_tid_band(kernel, &skb, data: ieee80211_tx_data(isManagement: true, isControlPort: false))
+        }
     }
 
     /// Handles extension frames (S1G beacons, 6.1 on): the model's frames are not extension frames.
@@ -408,13 +563,7 @@ extension Mac80211Device {
                 kernel.tracer.note("a station does not process \(h.frameControl.name) frames")
                 return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
             }
-            if kernel.has(rx.ieee80211_queue_skb_to_iface) {
-                ieee80211_queue_skb_to_iface(kernel, skb)
-            } else {
-                skb_queue.append(skb)
-            }
-            kernel.tracer.note("queued to the interface's work (sdata->skb_queue)")
-            return .RX_QUEUED
+            return queueToInterface(kernel, skb)
         }
     }
 
@@ -456,12 +605,13 @@ extension Mac80211Device {
             call { ieee80211_rx_h_michael_mic_verify(kernel, &skb, data) }
             call { ieee80211_rx_h_amsdu(kernel, h) }
             call { ieee80211_rx_h_data(kernel, &skb, frame, h, listed: &listed) }
-            call { ieee80211_rx_h_ctrl(kernel, h) }
+            call { ieee80211_rx_h_ctrl(kernel, skb, h, sta: sta) }
             call { ieee80211_rx_h_mgmt_check(kernel, skb, h) }
-            call { ieee80211_rx_h_action(kernel, h) }
+            var malformed = false
+            call { ieee80211_rx_h_action(kernel, &skb, h, sta: sta, malformed: &malformed) }
             call { ieee80211_rx_h_userspace_mgmt(kernel) }
-            if kernel.has(rx.ieee80211_rx_h_action_post_userspace) { call { ieee80211_rx_h_action_post_userspace(kernel) } }
-            call { ieee80211_rx_h_action_return(kernel) }
+            if kernel.has(rx.ieee80211_rx_h_action_post_userspace) { call { ieee80211_rx_h_action_post_userspace(kernel, &skb, h) } }
+            call { ieee80211_rx_h_action_return(kernel, &skb, h) }
             if kernel.has(rx.ieee80211_rx_h_ext) { call { ieee80211_rx_h_ext(kernel) } }
             call { ieee80211_rx_h_mgmt(kernel, &skb, h) }
             ieee80211_rx_handlers_result(kernel, &skb, result)

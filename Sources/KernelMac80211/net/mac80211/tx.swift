@@ -20,7 +20,7 @@ public enum tx: String, KernelSourceFile {
 
 /// A mac80211 network interface (managed mode) on top of a driver: the `NetDeviceOps` of the netdev
 /// (`ieee80211_dataif_ops`), with the driver's `Ieee80211Ops` below.
-public final class Mac80211Device: NetDeviceOps {
+public final class Mac80211Device: NetDeviceOps, DriverTimers {
     /// The driver below mac80211.
     public let hw: any Ieee80211Ops
     public var driverName: String { hw.driverName }
@@ -33,6 +33,8 @@ public final class Mac80211Device: NetDeviceOps {
     public var u_mgd: IEEE80211IfManaged?
     /// Management frames the RX handlers queued for the interface's work (`sdata->skb_queue`).
     var skb_queue: [SKBuff] = []
+    /// The AP's station entry's block-ack sessions (`sta->ampdu_mlme`).
+    var ampdu_mlme = sta_ampdu_mlme()
     /// The interface's fragment cache (`sdata->frags`; in 4.14 `sdata->fragments`, for every frame).
     var frags = ieee80211_fragment_cache()
     /// The AP's station entry's fragment cache (`sta->frags`, 6.1 on).
@@ -41,7 +43,17 @@ public final class Mac80211Device: NetDeviceOps {
     /// xmit queued (`IEEE80211_TX_CTRL_FAST_XMIT`). The model's TXQs hold one frame at a time.
     var txq_tx: ieee80211_tx_data?
 
+    /// Whether the driver hands frames over in its NAPI poll (`napi` given to `ieee80211_rx_napi`): not
+    /// while a driver timer releases frames it held.
+    public var napi = true
+
     public init(hw: any Ieee80211Ops) { self.hw = hw }
+
+    public var timerHorizon: Int64 { hw.timerHorizon }
+
+    public func expiredTimers(_ kernel: Kernel, by time: Int64) -> [(function: String, expires: Int64, armedBy: Int?, run: () -> Void)] {
+        hw.expiredTimers(kernel, by: time, mac80211: self)
+    }
 
     /// The driver's receive, then the interface work for the management frames it queued.
     public func receive(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {

@@ -139,7 +139,8 @@ public struct SKBuff {
 
     /// The transport header length each GSO segment repeats (TCP's with options, or UDP's 8).
     var gsoTransportHeaderLength: Int {
-        ip_hdr()?.proto == .tcp ? tcp_hdr()?.headerLength ?? TCPPacket.minimumHeaderLength : UDPPacket.headerLength
+        let tcp = ip_hdr().map { $0.proto == .tcp } ?? (ipv6_hdr()?.nextHeader == .tcp)
+        return tcp ? tcp_hdr()?.headerLength ?? TCPPacket.minimumHeaderLength : UDPPacket.headerLength
     }
 
     /// Models `pskb_may_pull`: whether `n` bytes from `data` are in the packet.

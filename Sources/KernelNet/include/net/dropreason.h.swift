@@ -7,6 +7,12 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     /// a frame dropped for monitor interfaces only, a data frame that would not convert to 802.3.
     case RX_DROP_MONITOR = "RX_DROP_MONITOR"
     case RX_DROP_U_INVALID_8023 = "RX_DROP_U_INVALID_8023"
+    /// 6.12's reasons for action frames: shorter than a category, from no station, a returned frame,
+    /// and one returned to its sender.
+    case RX_DROP_U_RUNT_ACTION = "RX_DROP_U_RUNT_ACTION"
+    case RX_DROP_U_ACTION_UNKNOWN_SRC = "RX_DROP_U_ACTION_UNKNOWN_SRC"
+    case RX_DROP_U_REJECTED_ACTION_RESPONSE = "RX_DROP_U_REJECTED_ACTION_RESPONSE"
+    case RX_DROP_U_UNKNOWN_ACTION_REJECTED = "RX_DROP_U_UNKNOWN_ACTION_REJECTED"
     /// 6.12's reasons for protected frames and fragments: no room for the key index, a packet number
     /// not above the last one (or, in a fragment, not the next one), too short for the cipher's header,
     /// a fragment that is not CCMP or GCMP after one that was, an unprotected fragment after a protected one.

@@ -12,7 +12,7 @@ public enum dev_c: String, KernelSourceFile {
         __dev_xmit_skb, __dev_queue_xmit, enqueue_to_backlog, netif_rx_internal, __netif_rx,
         __netif_receive_skb_core, __netif_receive_skb_one_core, __netif_receive_skb_list_ptype,
         __netif_receive_skb_list_core, __netif_receive_skb, __netif_receive_skb_list, netif_receive_skb_internal,
-        netif_receive_skb_list_internal, netif_receive_skb, netif_rx, netif_rx_ni, process_backlog
+        netif_receive_skb_list_internal, netif_receive_skb, netif_receive_skb_list, netif_rx, netif_rx_ni, process_backlog
 }
 
 /// The protocol handlers registered in `ptype_base` that the model follows.
@@ -327,7 +327,7 @@ extension Kernel {
 
     /// The receive entry for one packet outside NAPI (the bridge hands the frames it passes up here).
     @discardableResult
-    func netif_receive_skb(_ skb: inout SKBuff) -> NetRxResult {
+    public func netif_receive_skb(_ skb: inout SKBuff) -> NetRxResult {
         traced(dev_c.netif_receive_skb) { netif_receive_skb_internal(&skb) }
     }
 
@@ -366,5 +366,10 @@ extension Kernel {
     /// The list receive entry GRO flushes into.
     public func netif_receive_skb_list_internal(_ skb: inout SKBuff) {
         traced(dev_c.netif_receive_skb_list_internal) { __netif_receive_skb_list(&skb) }
+    }
+
+    /// The list receive entry for drivers outside NAPI (mac80211 given no NAPI context).
+    public func netif_receive_skb_list(_ skb: inout SKBuff) {
+        traced(dev_c.netif_receive_skb_list) { netif_receive_skb_list_internal(&skb) }
     }
 }

@@ -1,6 +1,6 @@
 // Mirrors net/core/gro.c and include/net/gro.h (Linux 6.1): generic receive offload as NAPI drivers
 // use it.
-// Not modeled: merging anything but TCP over IPv4 (a UDP aggregate goes on unmerged, with a note),
+// Not modeled: merging anything but TCP over IPv4 or IPv6 (a UDP aggregate goes on unmerged, with a note),
 // flush timing (an aggregate is completed by its last segment; without PSH/FIN the kernel completes
 // it when the poll ends, through napi_gro_flush), the GRO hash buckets and their limits.
 import Trace
@@ -29,7 +29,7 @@ extension Kernel {
     /// then joins the NAPI list of packets for the stack.
     func napi_gro_complete(_ skb: inout SKBuff) {
         traced(gro.napi_gro_complete) {
-            inet_gro_complete(&skb)
+            if skb.protocol == .ipv6 { ipv6_gro_complete(&skb) } else { inet_gro_complete(&skb) }
             gro_normal_one(&skb)
         }
     }
@@ -44,13 +44,17 @@ extension Kernel {
                 tracer.note("GRO: not merged (GRO_NORMAL)")
                 return true
             }
-            // GRO reads the headers at skb->data, before the stack sets its header offsets.
-            guard IPv4Packet(skb.bytes, at: skb.data)?.proto == .tcp, has(af_inet.inet_gro_receive) else {
+            // GRO reads the headers at skb->data, before the stack sets its header offsets; the packet
+            // type's callback (ip_packet_offload or ipv6_packet_offload) takes the segment.
+            let ipv6 = skb.protocol == .ipv6
+            let tcp = ipv6 ? IPv6Packet(skb.bytes, at: skb.data)?.nextHeader == .tcp
+                           : IPv4Packet(skb.bytes, at: skb.data)?.proto == .tcp
+            guard tcp, ipv6 ? has(ip6_offload.ipv6_gro_receive) : has(af_inet.inet_gro_receive) else {
                 tracer.notModeled("GRO merging of this aggregate (\(gsoDescription(skb))): it goes on as one packet")
                 return true
             }
             tracer.note("GRO aggregate: \(skb.gso_segs) wire segments of up to \(skb.gso_size) bytes merged into one skb (gso_size from MTU \(skb.dev.mtu) and this frame's headers); the first was held on the GRO list (GRO_HELD), each later one took this path")
-            let flush = inet_gro_receive(&skb)
+            let flush = ipv6 ? ipv6_gro_receive(&skb) : inet_gro_receive(&skb)
             if !flush {
                 tracer.note("no segment asked for a flush: the kernel completes the aggregate when the poll ends (napi_gro_flush), through napi_gro_complete as here")
             }

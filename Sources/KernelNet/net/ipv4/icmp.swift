@@ -137,8 +137,8 @@ extension Kernel {
         traced(icmp.icmpv4_xrlim_allow) {
             var allowed = true
             if dev?.isLoopback != true {
-                inet_getpeer(daddr)
-                allowed = inet_peer_xrlim_allow(daddr, timeout: icmpRatelimit)
+                inet_getpeer(.v4(daddr))
+                allowed = inet_peer_xrlim_allow(.v4(daddr), timeout: icmpRatelimit)
             }
             if !allowed {
                 countRateLimited("IcmpOutRateLimitHost")
@@ -285,7 +285,7 @@ extension Kernel {
                 transmitSKB = out
             } else {
                 if limit.applyRatelimit {
-                    if !inetPeerWouldAllow(iph.source) {
+                    if !inetPeerWouldAllow(.v4(iph.source)) {
                         // The kernel routes the error before its per-destination check; when the error
                         // leaves, the transmitted frame's path shows that lookup instead.
                         icmp_route_lookup(skb, to: iph.source, from: iph.destination)

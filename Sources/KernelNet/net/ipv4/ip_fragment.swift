@@ -57,7 +57,7 @@ extension Kernel {
     /// (`inet_frags.constructor`).
     func ip4_frag_init(_ key: FragmentKey) {
         traced(ip_fragment_c.ip4_frag_init) {
-            if ipfragMaxDist != 0 { inet_getpeer(key.saddr) }
+            if ipfragMaxDist != 0 { inet_getpeer(.v4(key.saddr)) }
         }
     }
 
@@ -104,10 +104,10 @@ extension Kernel {
     /// queue last took one: then the queue is probably stale (the id was reused) and starts over.
     func ip_frag_too_far(_ key: FragmentKey) -> Bool {
         traced(ip_fragment_c.ip_frag_too_far) {
-            guard let q = ip4Frags.queues[key], ipfragMaxDist != 0, var peer = peers[key.saddr] else { return false }
+            guard let q = ip4Frags.queues[key], ipfragMaxDist != 0, var peer = peers[.v4(key.saddr)] else { return false }
             let start = q.rid
             peer.rid &+= 1
-            peers[key.saddr] = peer
+            peers[.v4(key.saddr)] = peer
             ip4Frags.queues[key]?.rid = peer.rid
             guard !q.pieces.isEmpty, peer.rid &- start > ipfragMaxDist else { return false }
             tracer.note("\(peer.rid &- start) fragments from \(key.saddr) since this queue's last (ipfrag_max_dist \(ipfragMaxDist))")

@@ -18,7 +18,7 @@ import Wire
 /// Functions modeled from `net/ipv6/addrconf.c`, in the file's order.
 public enum addrconf_c: String, KernelSourceFile {
     public static let path = "net/ipv6/addrconf.c"
-    case ipv6_generate_eui64, addrconf_get_prefix_route, addrconf_rs_timer, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr,
+    case ipv6_generate_eui64, addrconf_get_prefix_route, addrconf_rs_timer, ipv6_add_addr, ipv6_chk_addr, ipv6_get_ifaddr, ipv6_get_lladdr,
         addrconf_dad_failure, addrconf_prefix_route, addrconf_prefix_rcv_add_addr, addrconf_prefix_rcv, addrconf_dad_work, addrconf_dad_completed,
         inet6_ifinfo_notify, inet6_prefix_notify
 }
@@ -97,6 +97,14 @@ extension Kernel {
             let found = devices.first { d in (dev == nil || d === dev) && d.addresses6.contains { $0.address == addr } }
             tracer.note("\(addr) \(found == nil ? "is not" : "is") an address of \(dev?.name ?? "this host")")
             return found
+        }
+    }
+
+    /// The link-local address of `dev` (the first the device holds) that is not tentative, if it has one
+    /// (the callers here ban `IFA_F_TENTATIVE`).
+    func ipv6_get_lladdr(_ dev: NetDevice) -> IPv6Address? {
+        traced(addrconf_c.ipv6_get_lladdr) {
+            dev.addresses6.first { $0.address.isLinkLocal && !ifaFlags($0.address, dev: dev).contains(.tentative) }?.address
         }
     }
 

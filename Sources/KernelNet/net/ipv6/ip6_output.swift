@@ -5,8 +5,8 @@
 // `__ip6_make_skb`); 6.12 counts it there as `Ip6OutRequests` and as `Ip6OutTransmits`/`Ip6OutOctets`
 // in `ip6_finish_output2`.
 // Forwarding (`ip6_forward`) is modeled from its checks to the output; not modeled there: router
-// alert delivery (`ip6_call_ra_chain`), proxy NDP, IPsec forward policy, redirects (`ndisc_send_redirect`
-// is named in a note), `skb_cow` of the header, the ICMPv6 rate limits.
+// alert delivery (`ip6_call_ra_chain`), proxy NDP, IPsec forward policy, the source route option that
+// suppresses a redirect, `skb_cow` of the header, the ICMPv6 rate limits.
 // Fragmentation (`ip6_fragment`) is modeled for the host's own datagrams (the fast path over its
 // buffer list) as the capture shows them leave; not modeled: the slow path (`ip6_frag_init`,
 // `ip6_frag_next`), fragmenting a packet the capture shows whole. Not modeled: multicast loopback
@@ -212,6 +212,8 @@ extension Kernel {
             guard let out = skb.dst?.dev else { return .NET_RX_SUCCESS }
             skb.dev = out
             _ = dst_output(&skb)
+            // A capture on the device it leaves by (or on every interface) shows the packet again.
+            if transmitSKB == nil, let kind = Self.forwardedKind(skb) { expectTransmit(kind, from: currentFrame) }
             return .NET_RX_SUCCESS
         }
     }
@@ -253,7 +255,15 @@ extension Kernel {
             }
             guard let out = skb.dst?.dev else { return addressError("no output device") }
             if out.ifindex == skb.dev.ifindex {
-                tracer.note("leaves through the interface it came in on: a redirect would be sent (ndisc_send_redirect, not modeled)")
+                // Back out the interface it came in on: the sender is told of the better first hop (the
+                // route's gateway, else the destination itself), at most once a second per destination
+                // here and per source in ndisc_send_redirect.
+                let target = rt6Nexthop(hdr.destination)
+                tracer.note("leaves through the interface it came in on: the sender gets a redirect to \(target)")
+                inet_getpeer(.v6(hdr.destination))
+                if inet_peer_xrlim_allow(.v6(hdr.destination), timeout: Self.HZ) {
+                    ndisc_send_redirect(source: hdr.source, destination: hdr.destination, target: target, dev: skb.dev)
+                }
             } else {
                 let saddr = hdr.source
                 if saddr == .any || saddr.isMulticast || saddr == .loopback {
@@ -266,7 +276,8 @@ extension Kernel {
             }
             if profile.version >= .v6_12 { count("Ip6OutForwDatagrams") }
             let mtu = max(Self.IPV6_MIN_MTU, out.mtu)
-            if skb.len > mtu {
+            // ip6_pkt_too_big: a GSO packet is measured by its segments.
+            if skb.len > mtu, !(skb.skb_is_gso() && skb.skb_gso_validate_network_len(mtu)) {
                 tracer.note("\(skb.len) bytes over MTU \(mtu) of \(out.name)")
                 skb.dev = out
                 icmpv6_send(&skb, type: ICMPv6Type.ICMPV6_PKT_TOOBIG, code: 0)
@@ -285,6 +296,11 @@ extension Kernel {
     /// interface the route to its source goes through. The capture shows only its way out, so the
     /// path starts at `ip6_forward` (whose checks it passed) and its receive is a note.
     func transmitForwarded6(_ hdr: IPv6Packet) {
+        if let skb = transmitSKB, let kind = Self.forwardedKind(skb), matchExpected(kind) {
+            tracer.note("the packet frame \(outcome.causedBy ?? 0) forwarded, seen again as it left \(skb.dev.name): "
+                + "one skb captured at two points (its path is frame \(outcome.causedBy ?? 0)'s)")
+            return
+        }
         let ingress = routeLookup6(hdr.source)
         tracer.note("source \(hdr.source) is not this host's: forwarded from \(ingress?.name ?? "another interface") (that receive is not in this capture)")
         if let ingress, let skb = transmitSKB { countUnseenReceive6(skb, hdr, on: ingress) }
@@ -309,6 +325,15 @@ extension Kernel {
         count("Ip6InReceives")
         count("Ip6InOctets", IPv6Packet.headerLength + hdr.payloadLength)
         count(Self.ecn6Counters[Int(hdr.trafficClass & 3)])
+    }
+
+    /// What tells a forwarded IPv6 packet when the capture shows it leave: its addresses and the start of
+    /// what follows the fixed header (the hop limit, which forwarding lowers, is left out).
+    static func forwardedKind(_ skb: SKBuff) -> TransmitKind? {
+        guard let hdr = skb.ipv6_hdr() else { return nil }
+        let start = skb.network_header + IPv6Packet.headerLength
+        let upper = start + 8 <= skb.bytes.count ? (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(skb.bytes[start + $1]) } : 0
+        return .forwarded6(source: hdr.source, destination: hdr.destination, upper: upper)
     }
 
     /// Makes a datagram from one `sendmsg` call without corking (`__ip6_make_skb`, not recorded, builds

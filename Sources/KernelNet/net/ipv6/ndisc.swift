@@ -6,9 +6,10 @@
 // return none, and `icmpv6_rcv` frees every message as a drop without a reason.
 // An NS or NA for an address in DAD (tentative: the profile's flag, or the host's probe seen) fails
 // its DAD (`addrconf_dad_failure`); a solicitation for a tentative address is not answered, one for an
-// optimistic address is. Not modeled: DAD nonces (RFC 7527: the host's own probe looped back), a
-// router advertisement's route information
-// options (`rt6_route_rcv`, named in the trace), router preference, user options
+// optimistic address is. Route information options (RFC 4191) are taken per `accept_ra_rtr_pref` and
+// the `accept_ra_rt_info_{min,max}_plen` limits; their route preference is shown, not used (routes are
+// chosen by prefix length alone). Not modeled: DAD nonces (RFC 7527: the host's own probe looped
+// back), router preference, user options
 // (`ndisc_ra_useropt`), the default router's own neighbour flag (`NTF_ROUTER`), a redirect quoting
 // a TCP or UDP packet (its protocol's error handler), anycast and
 // proxy neighbour discovery, `drop_unsolicited_na`/`accept_untracked_na` other than their defaults,
@@ -23,6 +24,7 @@ import Wire
 public enum ndisc_c: String, KernelSourceFile {
     public static let path = "net/ipv6/ndisc.c"
     case ndisc_next_option, ndisc_parse_options, ndisc_ra_useropt, ndisc_constructor, ndisc_send_skb, ndisc_send_na, ndisc_send_ns, ndisc_send_rs, ndisc_solicit, ndisc_update,
+        ndisc_send_redirect,
         ndisc_recv_ns, ndisc_recv_na, ndisc_recv_rs, ndisc_router_discovery, ndisc_redirect_rcv, ndisc_rcv
 }
 
@@ -164,6 +166,42 @@ extension Kernel {
             guard var skb = transmitSKB else { return }
             ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_ROUTER_SOLICITATION)
             transmitSKB = skb
+        }
+    }
+
+    /// Tells `source` that its packets to `destination` have a better first hop, `target`, on its link
+    /// (RFC 4861 §8.2): sent by a router that forwards a packet back out the interface it came in on
+    /// (`ip6_forward`). None is sent when the device has no link-local address (`ipv6_get_lladdr`: the
+    /// message's source), when the target is neither the destination nor link-local, when the source
+    /// is not a neighbour (its output route has a gateway), or when the source's `inet_peer` has no
+    /// credit left (one a second, bursts of six). The message carries the target's link-layer address
+    /// when its entry is valid, and as much of the packet as fits in 1280 bytes. While tracing a
+    /// received frame it records that the redirect will leave; the transmitted frame runs the send.
+    func ndisc_send_redirect(source: IPv6Address, destination: IPv6Address, target: IPv6Address, dev: NetDevice) {
+        traced(ndisc_c.ndisc_send_redirect) {
+            guard let lladdr = ipv6_get_lladdr(dev) else {
+                tracer.note("no redirect: \(dev.name) has no link-local address to send it from")
+                return
+            }
+            guard target == destination || target.isLinkLocal else {
+                tracer.note("no redirect: the target \(target) is neither the destination nor link-local")
+                return
+            }
+            _ = ip6_route_output_flags(source, dev: dev)
+            guard rt6Nexthop(source) == source else {
+                tracer.note("no redirect: the source \(source) is not a neighbour (its route has a gateway)")
+                return
+            }
+            inet_getpeer(.v6(source))
+            guard inet_peer_xrlim_allow(.v6(source), timeout: Self.HZ) else { return }
+            if var skb = transmitSKB {
+                ndisc_send_skb(&skb, type: ICMPv6Type.NDISC_REDIRECT)
+                transmitSKB = skb
+                return
+            }
+            let option = neighbours6[target].map { $0.state.isValid } == true ? ", with its link-layer address" : ""
+            expectTransmit(.ndiscRedirect(to: source, target: target, destination: destination), from: currentFrame)
+            tracer.note("redirect from \(lladdr) to \(source): \(destination) through \(target)\(option), built and sent: see the transmitted frame")
         }
     }
 
@@ -435,8 +473,11 @@ extension Kernel {
         if options.first(NDOption.routeInformation) != nil {
             if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0, ipv6_chk_addr(m.header.source, dev: dev) {
                 tracer.note("RA from the host's own address: route information ignored")
-            } else {
-                tracer.notModeled("route information options (rt6_route_rcv)")
+            } else if sysctl.ipv6Conf("accept_ra_rtr_pref", dev: dev.name, fallback: 1) != 0 {
+                for o in options.all where o.type == NDOption.routeInformation {
+                    ndiscRouteInformation(m, o, dev: dev)
+                    ndisc_next_option()
+                }
             }
         } else if sysctl.ipv6Conf("accept_ra_from_local", dev: dev.name) == 0 {
             _ = ipv6_chk_addr(m.header.source, dev: dev)
@@ -462,6 +503,26 @@ extension Kernel {
             rt6_mtu_change(dev, mtu: mtu, router: router)
         }
         return changed
+    }
+
+    /// One route information option (RFC 4191 §2.3) of an accepted advertisement: to `rt6_route_rcv`
+    /// unless the device's limits leave it out: a default route (prefix length 0) without
+    /// `accept_ra_defrtr`, a lifetime below `accept_ra_min_lft` (not 4.14), a prefix length outside
+    /// `accept_ra_rt_info_min_plen` ... `accept_ra_rt_info_max_plen` (by default 0 ... 0: only default routes).
+    private func ndiscRouteInformation(_ m: NDiscInput, _ o: NDOption, dev: NetDevice) {
+        guard m.bytes.count >= o.offset + 8 else { return }
+        let plen = Int(m.bytes[o.offset + 2]), lifetime = Int(m.bytes.u32be(at: o.offset + 4))
+        let conf = { (name: String, fallback: Int) in self.sysctl.ipv6Conf(name, dev: dev.name, fallback: fallback) }
+        let (minPlen, maxPlen) = (conf("accept_ra_rt_info_min_plen", 0), conf("accept_ra_rt_info_max_plen", 0))
+        if plen == 0, conf("accept_ra_defrtr", 1) == 0 {
+            tracer.note("route information for a default route: accept_ra_defrtr 0, ignored")
+        } else if profile.version != .v4_14, lifetime != 0, lifetime < conf("accept_ra_min_lft", 0) {
+            tracer.note("route information lifetime \(lifetime) s below accept_ra_min_lft: ignored")
+        } else if plen < minPlen || plen > maxPlen {
+            tracer.note("route information for a /\(plen): outside accept_ra_rt_info_min_plen ... max_plen (\(minPlen) ... \(maxPlen)), ignored")
+        } else {
+            rt6_route_rcv(m.bytes, o, gateway: m.header.source, dev: dev)
+        }
     }
 
     /// The options user space wants (DNS servers, DNS search lists; 6.x also prefixes, the captive

@@ -22,11 +22,11 @@ import Wire
 /// Functions modeled from `net/ipv6/route.c`, in the file's order.
 public enum ipv6_route_c: String, KernelSourceFile {
     public static let path = "net/ipv6/route.c"
-    case ip6_neigh_lookup, ip6_confirm_neigh, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
+    case ip6_neigh_lookup, ip6_confirm_neigh, rt6_route_rcv, ip6_rt_copy_init, ip6_ins_rt, ip6_rt_cache_alloc, rt6_insert_exception, fib6_table_lookup,
         ip6_pol_route, ip6_pol_route_input, ip6_multipath_l3_keys, rt6_multipath_hash, ip6_route_input, ip6_pol_route_output,
         ip6_route_output_flags_noref, ip6_route_output_flags, rt6_do_update_pmtu, __ip6_rt_update_pmtu, ip6_rt_update_pmtu,
         ip6_update_pmtu, ip6_sk_update_pmtu, __ip6_route_redirect, ip6_route_redirect, ip6_redirect, ip6_redirect_no_header, rt6_do_redirect,
-        ip6_route_add, ip6_del_rt, rt6_get_dflt_router, inet6_rt_notify, rt6_add_dflt_router, ip6_pkt_drop, ip6_pkt_discard, rt6_mtu_change
+        ip6_route_add, ip6_del_rt, rt6_get_route_info, rt6_add_route_info, rt6_get_dflt_router, inet6_rt_notify, rt6_add_dflt_router, ip6_pkt_drop, ip6_pkt_discard, rt6_mtu_change
 }
 
 /// The path MTUs the host learned from packets too big: the exceptions (`rt6_exception`, `RTF_CACHE`
@@ -464,6 +464,67 @@ extension Kernel {
             routes6.removeAll { $0.addrconf && $0.destination == destination && $0.gateway == gateway && $0.device == dev.name }
             fib6_del()
             tracer.state("route \(destination)\(gateway.map { " via \($0)" } ?? "") dev \(dev.name) removed")
+        }
+    }
+
+    /// Takes a route information option from router `gateway` (RFC 4191 §3.1): an option whose length
+    /// cannot hold its prefix, or whose preference is the reserved value, is refused (`EINVAL`); else the
+    /// route to its prefix through the router (the default route for a prefix length of 0) is removed
+    /// when the lifetime is 0, added when there is none, and takes the option's preference and lifetime
+    /// (0xffffffff: no expiry).
+    func rt6_route_rcv(_ bytes: [UInt8], _ o: NDOption, gateway: IPv6Address, dev: NetDevice) {
+        traced(ipv6_route_c.rt6_route_rcv) {
+            let length = Int(bytes[o.offset + 1]), plen = Int(bytes[o.offset + 2])
+            let pref = (bytes[o.offset + 3] >> 3) & 3, lifetime = bytes.u32be(at: o.offset + 4)
+            let valid = length <= 3 && plen <= 128 && (plen <= 64 || length == 3) && (plen == 0 || length >= 2)
+            guard valid, bytes.count >= o.offset + length * 8 else {
+                tracer.note("route information option of length \(length) for a /\(plen): refused (EINVAL)")
+                return
+            }
+            guard pref != 2 else {
+                tracer.note("route information with the reserved preference: refused (EINVAL)")
+                return
+            }
+            // The prefix field as long as the option holds it; shorter than 16 bytes, masked to the length.
+            var raw = [UInt8](repeating: 0, count: 16)
+            for i in 0..<(length - 1) * 8 {
+                let bits = length == 3 ? 8 : max(0, min(8, plen - i * 8))
+                raw[i] = bytes[o.offset + 8 + i] & UInt8(truncatingIfNeeded: 0xff << (8 - bits))
+            }
+            let prefix = IPv6Prefix(address: IPv6Address(raw, at: 0), length: plen)
+            let preference = ["medium", "high", "invalid", "low"][Int(pref)]
+            let expires: Int64? = lifetime == 0xffff_ffff ? nil : now + Int64(lifetime) * 1_000_000_000
+            let found = plen == 0 ? rt6_get_dflt_router(gateway, dev: dev) : rt6_get_route_info(prefix, gateway: gateway, dev: dev)
+            if found != nil, lifetime == 0 {
+                ip6_del_rt(prefix, gateway: gateway, dev: dev)
+            } else if found == nil, lifetime != 0 {
+                _ = rt6_add_route_info(prefix, gateway: gateway, dev: dev, expires: expires)
+                tracer.note("route \(prefix) via \(gateway): preference \(preference), lifetime \(lifetime) s")
+            } else if found != nil {
+                if let i = routes6.firstIndex(where: { $0.addrconf && $0.destination == prefix && $0.gateway == gateway && $0.device == dev.name }) {
+                    routes6[i].expires = expires
+                }
+                tracer.note("route \(prefix) via \(gateway) refreshed: preference \(preference), lifetime \(lifetime) s")
+            }
+        }
+    }
+
+    /// The route to `prefix` through `gateway` on `dev` a route information option made, if there is one.
+    func rt6_get_route_info(_ prefix: IPv6Prefix, gateway: IPv6Address, dev: NetDevice) -> RouteConfig6? {
+        traced(ipv6_route_c.rt6_get_route_info) {
+            routes6.first { $0.addrconf && $0.destination == prefix && $0.gateway == gateway && $0.device == dev.name }
+        }
+    }
+
+    /// Adds the route of a route information option (`RTF_ROUTEINFO | RTF_ADDRCONF | RTF_GATEWAY`), then
+    /// finds it again.
+    func rt6_add_route_info(_ prefix: IPv6Prefix, gateway: IPv6Address, dev: NetDevice, expires: Int64?) -> RouteConfig6? {
+        traced(ipv6_route_c.rt6_add_route_info) {
+            var route = RouteConfig6(destination: prefix, gateway: gateway, device: dev.name)
+            route.addrconf = true
+            route.expires = expires
+            ip6_route_add(route)
+            return rt6_get_route_info(prefix, gateway: gateway, dev: dev)
         }
     }
 

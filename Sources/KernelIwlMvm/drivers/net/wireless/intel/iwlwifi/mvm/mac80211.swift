@@ -3,11 +3,13 @@
 import KernelMac80211
 import KernelNet
 import Trace
+import Wire
 
 /// Functions modeled from `drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c`.
 public enum mvm_mac80211: String, KernelSourceFile {
     public static let path = "drivers/net/wireless/intel/iwlwifi/mvm/mac80211.c"
-    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue
+    case iwl_mvm_mac_tx, iwl_mvm_tx_skb, iwl_mvm_mac_ampdu_action, iwl_mvm_mac_itxq_xmit, iwl_mvm_mac_wake_tx_queue,
+        iwl_mvm_sync_rx_queues_internal
 }
 
 /// The iwlwifi mvm op mode as mac80211 sees it (`iwl_mvm_hw_ops`).
@@ -17,14 +19,55 @@ public final class IwlMvm: Ieee80211Ops {
     /// `IWL_MAX_TID_COUNT`, for frames without QoS): `mvm_sta->dup_data[queue].last_seq`, for the
     /// driver's duplicate detection (one RX queue in the model).
     var last_seq: [Int: UInt16] = [:]
+    /// The A-MSDU subframe index of that last frame, by TID (`dup_data->last_sub_frame`).
+    var last_sub_frame: [Int: Int] = [:]
+    /// The driver's reorder buffer of each TID with a receive block-ack session (one RX queue).
+    var reorder_buf: [Int: iwl_mvm_reorder_buffer] = [:]
+    /// No reorder buffer's timer expires before this time (capture clock).
+    var reorderTimerHorizon = Int64.max
+    /// Reorder buffers of ended sessions whose frames the RX queues are to release
+    /// (`IWL_MVM_RXQ_NOTIF_DEL_BA`): the TID, the buffer, when, and the frame that ended the session.
+    var pendingDelBA: [(tid: Int, buffer: iwl_mvm_reorder_buffer, at: Int64, frame: Int)] = []
     /// Whether the last protected frame that could tell (unfragmented, or a first fragment) was recorded
     /// as the device decrypted it, not as ciphertext: the model's own, for the capture as a whole.
     var capturedPlaintext = false
 
     public init() {}
 
+    /// Receives the frame, or each MPDU the device split an A-MSDU into: the first MPDU that reaches the
+    /// NAPI receive list becomes `skb`, the others follow it (`Kernel.rxListMore`). A block-ack request
+    /// for a session moves the device's window to its starting sequence number, and the device's frame
+    /// release notification follows it.
     public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
-        iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211)
+        var listed: [SKBuff] = []
+        let bar = BlockAckRequest(skb)
+        if let mpdus = deaggregate(kernel, skb) {
+            for (index, var mpdu) in mpdus.enumerated() {
+                iwl_mvm_rx_mpdu_mq(kernel, &mpdu, mac80211: mac80211, subframe: index, amsdu: true, last: index == mpdus.count - 1,
+                                   listed: &listed)
+            }
+        } else {
+            iwl_mvm_rx_mpdu_mq(kernel, &skb, mac80211: mac80211, listed: &listed)
+        }
+        if let bar, let h = bar.header, mac80211.hasReceiveSession(h, tid: bar.tid), let start = reorder_buf[bar.tid]?.firmware.start,
+           ieee80211_sn_less(start, bar.ssn) {
+            reorder_buf[bar.tid]?.firmware.move(to: bar.ssn)
+            kernel.rxListReleased += kernel.keepingOutcome {
+                iwl_mvm_rx_frame_release(kernel, tid: bar.tid, nssn: reorder_buf[bar.tid]?.firmware.start ?? bar.ssn, mac80211: mac80211)
+            }
+        }
+        guard let first = listed.first else { return false }
+        skb = first
+        kernel.rxListMore += listed.dropFirst()
+        return true
+    }
+
+    public var timerHorizon: Int64 { min(reorderTimerHorizon, pendingDelBA.first?.at ?? .max) }
+
+    public func expiredTimers(_ kernel: Kernel, by time: Int64, mac80211: Mac80211Device)
+        -> [(function: String, expires: Int64, armedBy: Int?, run: () -> Void)]
+    {
+        expiredReorderTimers(kernel, by: time, mac80211: mac80211)
     }
 
     public func wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
@@ -35,6 +78,26 @@ public final class IwlMvm: Ieee80211Ops {
     public func hasTXQs(in kernel: Kernel) -> Bool { kernel.has(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) }
 
     public func tx(_ kernel: Kernel, _ skb: inout SKBuff) { iwl_mvm_mac_tx(kernel, &skb) }
+
+    public func ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16, bufSize: Int) -> Bool {
+        iwl_mvm_mac_ampdu_action(kernel, start: start, tid: tid, ssn: ssn, bufSize: bufSize)
+    }
+
+    /// mac80211's `ampdu_action` for receive sessions (`IEEE80211_AMPDU_RX_START`, `_RX_STOP`): the
+    /// station's side in the firmware.
+    func iwl_mvm_mac_ampdu_action(_ kernel: Kernel, start: Bool, tid: Int, ssn: UInt16, bufSize: Int) -> Bool {
+        kernel.traced(mvm_mac80211.iwl_mvm_mac_ampdu_action) {
+            iwl_mvm_sta_rx_agg(kernel, start: start, tid: tid, ssn: ssn, bufSize: bufSize)
+        }
+    }
+
+    /// Sends the RX queues an internal notification through the firmware and, for a synchronous one,
+    /// waits until every queue handled it.
+    func iwl_mvm_sync_rx_queues_internal(_ kernel: Kernel) {
+        kernel.traced(mvm_mac80211.iwl_mvm_sync_rx_queues_internal) {
+            kernel.tracer.note("each RX queue is told to release the session's frames; the driver waits for them")
+        }
+    }
 
     /// mac80211's `tx` operation: transmits a frame handed over directly (every data frame in 4.14).
     func iwl_mvm_mac_tx(_ kernel: Kernel, _ skb: inout SKBuff) {
@@ -57,5 +120,21 @@ public final class IwlMvm: Ieee80211Ops {
     /// mac80211's `wake_tx_queue`: transmits from the TXQ unless it is stopped.
     func iwl_mvm_mac_wake_tx_queue(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) {
         kernel.traced(mvm_mac80211.iwl_mvm_mac_wake_tx_queue) { iwl_mvm_mac_itxq_xmit(kernel, &skb, mac80211: mac80211) }
+    }
+}
+
+/// A block-ack request the station received (IEEE Std 802.11-2020 §9.3.1.7): its TID and starting
+/// sequence number, after the frame control, duration and two addresses.
+struct BlockAckRequest {
+    let header: IEEE80211Header?
+    let tid: Int
+    let ssn: UInt16
+
+    init?(_ skb: SKBuff) {
+        guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header, h.frameControl.type == .control,
+              h.frameControl.subtype == 8, skb.data + 20 <= min(frame.end, skb.bytes.count) else { return nil }
+        header = h
+        tid = Int(skb.bytes.u16le(at: skb.data + 16) >> 12)
+        ssn = skb.bytes.u16le(at: skb.data + 18) >> 4
     }
 }
