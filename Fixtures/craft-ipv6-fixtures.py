@@ -22,6 +22,9 @@ scapy frames, sent from p6b-peer on the interface p6b-peer with sendp():
   mld          MLDv2 and MLDv1 queries, reports of other members, a query from a global source
   frag         fragments: overlap (RFC 5722), atomic fragment, bad fragment length, a lone first
                fragment left to time out
+  nft          segments and datagrams for the host's nftables rules (make-fixtures-ipv6.sh nft): SYNs to
+               81, 82, 83 (behind hop-by-hop and destination options), 8080; datagrams to 7001 ... 7008; a
+               datagram to 7007 in two fragments; to fd78::2 (forwarded): UDP to 9, a SYN to 80, an echo
 socket programs:
   tcp-server   (p6b-dut) listener on [::]:8080: accepts one connection, reads 14 bytes, answers, closes
   tcp-client   the connection from [fd77::2]:40000
@@ -263,6 +266,37 @@ def frag():
     ]
     send(frames)
     time.sleep(1.5)
+
+
+def nft():
+    s = S()
+    def syn(dport, sport, ext=None):
+        l4 = s.TCP(sport=sport, dport=dport, flags="S", seq=1000 + dport, window=8192)
+        return frame(ip6() / ext / l4 if ext is not None else ip6() / l4)
+    def dgram(dport, dst=DUT_IP, data=b"pktpath-nft"):
+        return frame(ip6(dst=dst) / s.UDP(sport=41000, dport=dport) / s.Raw(data))
+    udp = bytes(ip6() / s.UDP(sport=41000, dport=7007) / s.Raw(b"y" * 200))[40:]
+    def fr(off, data, m):
+        return frame(ip6() / s.IPv6ExtHdrFragment(nh=17, id=0x707, offset=off // 8, m=m) / s.Raw(data))
+    frames = [
+        syn(81, 40081),                                                     # 1 reject with tcp reset
+        dgram(7001),                                                        # 2 icmpv6 admin-prohibited
+        dgram(7002),                                                        # 3 icmpx port-unreachable
+        dgram(7003),                                                        # 4 icmpv6 addr-unreachable
+        dgram(7005),                                                        # 5 icmpv6 no-route
+        syn(82, 40082),                                                     # 6 ip6 saddr ... drop
+        syn(83, 40083, s.IPv6ExtHdrHopByHop() / s.IPv6ExtHdrDestOpt()),     # 7 drop past two options headers
+        dgram(7004),                                                        # 8 the ip6 table's drop
+        dgram(7006),                                                        # 9 an ip saddr rule: no match (port unreachable)
+        dgram(7008),                                                        # 10 reject with icmp: IPv4 only (port unreachable)
+        fr(0, udp[:104], 1), fr(104, udp[104:], 0),                         # 11-12 first fragment dropped, the second kept
+        syn(8080, 40080),                                                   # 13 no rule: no listener, tcp_v6_send_reset
+        dgram(9, dst="fd78::2"),                                            # 14 forward: dropped
+        frame(ip6(dst="fd78::2") / s.TCP(sport=40080, dport=80, flags="S", seq=80, window=8192)),  # 15 forward: reset
+        frame(ip6(dst="fd78::2") / echo(1)),                                # 16 forwarded
+    ]
+    send(frames)
+    time.sleep(0.5)
 
 
 # ---- socket programs ---------------------------------------------------------------------------
@@ -588,7 +622,7 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
-    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "ra-rio": ra_rio, "redirect": redirect, "mld": mld, "frag": frag,
+    table = {"exthdr": exthdr, "ndisc": ndisc, "ra": ra, "ra-route": ra_route, "ra-rio": ra_rio, "redirect": redirect, "mld": mld, "frag": frag, "nft": nft,
              "tcp-server": tcp_server, "tcp-client": tcp_client, "tcp-mapped-client": tcp_mapped_client,
              "tcp-mid-server": tcp_mid_server, "tcp-mid-client": tcp_mid_client, "udp-server": udp_server,
              "udp-client": udp_client, "mdns-responder": mdns_responder, "mdns-query": mdns_query,

@@ -3,11 +3,11 @@
 #
 # Usage: make-fixtures-ipv6.sh [OUT_DIR] [FIXTURE...]
 #   FIXTURE: ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns
-#            fwd_redirect ra_rio mcloop (default: all)
+#            fwd_redirect ra_rio mcloop nft (default: all)
 # Env: FIXTURE_PREFIX (default p6b) names the namespaces and interfaces (<prefix>-dut, <prefix>-peer,
 #      <prefix>-far): tcp_mid and tcp_mapped were made with FIXTURE_PREFIX=p6t, pmtu, tcp_err, fwd_redirect and ra_rio
 #      with FIXTURE_PREFIX=pv6, ra_route and redirect with FIXTURE_PREFIX=pra, dad and mdns with FIXTURE_PREFIX=pm1,
-#      mcloop with FIXTURE_PREFIX=pl6.
+#      mcloop with FIXTURE_PREFIX=pl6, nft with FIXTURE_PREFIX=pn6.
 # Writes OUT_DIR/v6_<name>.pcap, OUT_DIR/v6_<name>.host.json, OUT_DIR/truth/v6_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/v6_<name>.nstat.txt, OUT_DIR/truth/v6_<name>.link.txt
 #
@@ -83,13 +83,21 @@
 #            fails), about a request socket's SYN-ACK (kept, out of window, removed; the ACK after it
 #            gets a reset), and the port unreachable and an address unreachable about a datagram of the
 #            host's UDP socket connected to [fd77::2]:7001
-# Needs: iproute2 (ip, nstat), ethtool, tcpdump, Debian python3 + python3-scapy, tracefs.
+#   nft      the host forwards to p6b-far as in forward, static neighbours, nftables rules (an inet
+#            table's input, forward and output chains, an ip6 table's input chain; nft_ruleset below):
+#            craft-ipv6-fixtures.py nft: rejects with a TCP reset and with ICMPv6 (icmpv6 and icmpx
+#            types), drops (by source, past extension headers, the ip6 table's, a first fragment),
+#            rules of IPv4 (ip saddr, reject with icmp) that never match IPv6, a forwarded datagram
+#            dropped and a forwarded SYN rejected with a reset, a forwarded echo; the host's own
+#            answers pass the output chain; `nft list ruleset` goes to truth/v6_nft.ruleset.txt, `nft -j
+#            list ruleset` to truth/v6_nft.ruleset.json (host snapshot's input)
+# Needs: iproute2 (ip, nstat), ethtool, tcpdump, nft (nftables), Debian python3 + python3-scapy, tracefs.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "must be run as root" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns fwd_redirect ra_rio mcloop)
+ALL=(ping tcp_udp linkup ndisc ra ra_route redirect mld frag exthdr forward tcp_mid tcp_mapped pmtu tcp_err dad mdns fwd_redirect ra_rio mcloop nft)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft-ipv6-fixtures.py"
 PFX=${FIXTURE_PREFIX:-p6b}; DUT=$PFX-dut; PEER=$PFX-peer; FAR=$PFX-far
@@ -457,6 +465,80 @@ h = json.load(open(p))
 h["neighbours"] += [{"ip": a, "mac": mac, "dev": dev, "state": "permanent"} for a in ("fd77::7", "fd77::9")]
 json.dump(h, open(p, "w"), indent=1)
 PYEOF
+}
+
+nft_ruleset() {
+  cat <<EOF
+table inet filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ip saddr 10.0.0.0/8 drop
+    udp dport 7008 reject with icmp type host-unreachable
+    tcp dport 81 reject with tcp reset
+    udp dport 7001 reject with icmpv6 type admin-prohibited
+    udp dport 7002 reject with icmpx type port-unreachable
+    udp dport 7003 reject with icmpv6 type addr-unreachable
+    udp dport 7005 reject with icmpv6 type no-route
+    ip6 saddr $PEER_IP tcp dport 82 drop
+    tcp dport 83 drop
+    udp dport 7007 drop
+  }
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip6 daddr $FAR_IP udp dport 9 drop
+    ip6 daddr $FAR_IP tcp dport 80 reject with tcp reset
+  }
+  chain output {
+    type filter hook output priority 0; policy accept;
+    ip6 daddr $PEER_IP accept
+  }
+}
+table ip6 filter6 {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    udp dport 7004 drop
+  }
+}
+EOF
+}
+
+fx_nft() {
+  setup far; static_neigh
+  dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev ${DUT}2 nud permanent
+  fx ip neigh replace $DUT2_IP lladdr $DUT2_MAC dev $FAR nud permanent
+  nft_ruleset | dx nft -f -
+  dx nft list ruleset > "$OUT/truth/v6_nft.ruleset.txt"
+  dx nft -j list ruleset | $PY -m json.tool --indent 1 > "$OUT/truth/v6_nft.ruleset.json"
+  start_capture v6_nft
+  px $PY "$CRAFT" nft
+  stop_capture v6_nft
+  cat > "$OUT/v6_nft.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "$DUT", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
+    { "name": "${DUT}2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
+                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
+                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "${DUT}2", "state": "permanent" } ],
+  "sockets": [],
+  "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0, "net.ipv6.conf.all.forwarding": 1 },
+  "netfilter": [
+    { "hook": "input", "saddr": "10.0.0.0/8", "verdict": "drop" },
+    { "hook": "input", "proto": "udp", "dport": 7008, "verdict": "reject", "with": "icmp host-unreachable" },
+    { "hook": "input", "proto": "tcp", "dport": 81, "verdict": "reject", "with": "tcp reset" },
+    { "hook": "input", "proto": "udp", "dport": 7001, "verdict": "reject", "with": "icmpv6 admin-prohibited" },
+    { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject", "with": "icmpx port-unreachable" },
+    { "hook": "input", "proto": "udp", "dport": 7003, "verdict": "reject", "with": "icmpv6 addr-unreachable" },
+    { "hook": "input", "proto": "udp", "dport": 7005, "verdict": "reject", "with": "icmpv6 no-route" },
+    { "hook": "input", "saddr": "$PEER_IP", "proto": "tcp", "dport": 82, "verdict": "drop" },
+    { "hook": "input", "proto": "tcp", "dport": 83, "verdict": "drop" },
+    { "hook": "input", "proto": "udp", "dport": 7007, "verdict": "drop" },
+    { "hook": "forward", "daddr": "$FAR_IP", "proto": "udp", "dport": 9, "verdict": "drop" },
+    { "hook": "forward", "daddr": "$FAR_IP", "proto": "tcp", "dport": 80, "verdict": "reject", "with": "tcp reset" },
+    { "hook": "output", "daddr": "$PEER_IP", "verdict": "accept" },
+    { "family": "ip6", "hook": "input", "proto": "udp", "dport": 7004, "verdict": "drop" } ] }
+EOF
+  $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/v6_nft.host.json"
 }
 
 fx_ra_rio() {

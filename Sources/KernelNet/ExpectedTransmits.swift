@@ -59,6 +59,9 @@ struct ExpectedTransmits {
         return first
     }
 
+    /// Whether a packet of `kind` is waiting.
+    func waits(for kind: TransmitKind) -> Bool { byKind[kind].map { !$0.isEmpty } ?? false }
+
     /// The frame of each packet still waiting (one entry per packet), in no particular order.
     var waitingFrames: [Int] {
         byKind.values.flatMap { queue in queue.entries[queue.start...].map(\.transmit.frame) }

@@ -44,7 +44,7 @@ public final class Kernel {
     private let snmp = SNMPCounters()
     /// Per-device counters (`ip -s link`), by ifindex: see ``dev_get_stats(_:)``.
     var linkStats: [Int: rtnl_link_stats64] = [:]
-    /// The firewall's rules (an `inet filter` table), in order.
+    /// The firewall's rules (filter tables of the `inet`, `ip` and `ip6` families), in order.
     public let netfilterRules: [NetfilterRule]
     /// Routes cached on next hops (input and output).
     var routeCache: Set<RouteCacheKey> = []

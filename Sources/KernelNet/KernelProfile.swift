@@ -119,7 +119,10 @@ public struct KernelProfile: Sendable, Equatable {
         "__dev_xmit_skb", "validate_xmit_skb_list", "netif_rx_ni", "ieee80211_tx_frags", "drv_tx",
         "iwl_mvm_mac_tx", "__ieee80211_tx",
         // mac80211's rate control and Duration field: the model's 6.x iwlwifi does them in the firmware
-        "ieee80211_tx_h_rate_ctrl", "ieee80211_tx_h_calculate_duration", "nft_do_chain_ipv4", "nft_ipv4_output", "ieee80211_netdev_select_queue",
+        "ieee80211_tx_h_rate_ctrl", "ieee80211_tx_h_calculate_duration", "ieee80211_netdev_select_queue",
+        // the LOCAL_OUT hook functions of nftables' ip and ip6 families (6.x runs nft_do_chain_ipv4 and
+        // nft_do_chain_ipv6, defined in nft_chain_filter.c, on every hook)
+        "nft_ipv4_output", "nft_ipv6_output",
         // 6.1 dropped VLAN passthru header_ops: every VLAN device writes its header with vlan_dev_hard_header.
         "vlan_passthru_hard_header",
         // the bridge's proxy ARP moved to br_arp_nd_proxy.c as br_do_proxy_suppress_arp
@@ -203,7 +206,7 @@ public struct KernelProfile: Sendable, Equatable {
             "napi_gro_receive": "net/core/dev.c", "dev_gro_receive": "net/core/dev.c",
             "napi_skb_finish": "net/core/dev.c",
             "__skb_checksum_complete": "net/core/datagram.c",
-            "nf_ip_checksum": "net/ipv4/netfilter.c",
+            "nf_ip_checksum": "net/ipv4/netfilter.c", "nf_ip6_checksum": "net/ipv6/netfilter.c",
             "iwl_mvm_tx_skb": "drivers/net/wireless/intel/iwlwifi/mvm/tx.c",
             "ieee80211_tx_skb_tid": "net/mac80211/ieee80211_i.h",
             "icmpv6_send": "net/ipv6/ip6_icmp.c", "icmpv6_param_prob": "net/ipv6/icmp.c",
@@ -227,7 +230,8 @@ public struct KernelProfile: Sendable, Equatable {
                                  "ieee80211_send_refuse_measurement_request"]).subtracting(["ieee80211_rx_h_action_return"]),
         absent: only4_14.union(["__ieee80211_xmit_fast", "sk_skb_reason_drop", "netlink_broadcast_filtered",
                                 "ieee80211_select_queue", "inet_frag_queue_flush"]),
-        relocated: ["sock_queue_rcv_skb": "include/net/sock.h"],
+        relocated: ["sock_queue_rcv_skb": "include/net/sock.h",
+                    "nft_do_chain_ipv4": "net/netfilter/nft_chain_filter.c", "nft_do_chain_ipv6": "net/netfilter/nft_chain_filter.c"],
         namesDropReasons: true,
         dropsWithSocket: [],
         source: "Debian linux-source-6.1 (6.1.192)")
@@ -245,6 +249,7 @@ public struct KernelProfile: Sendable, Equatable {
         absent: only4_14.union(["netlink_broadcast", "__ieee80211_select_queue", "sock_queue_rcv_skb", "iwl_mvm_reorder_timer_expired",
                                 "___ieee80211_start_rx_ba_session", "___ieee80211_stop_rx_ba_session"]),
         relocated: ["kfree_skb_reason": "include/linux/skbuff.h",
+                    "nft_do_chain_ipv4": "net/netfilter/nft_chain_filter.c", "nft_do_chain_ipv6": "net/netfilter/nft_chain_filter.c",
                     "iwl_trans_tx": "drivers/net/wireless/intel/iwlwifi/iwl-trans.c"],
         namesDropReasons: true,
         dropsWithSocket: [

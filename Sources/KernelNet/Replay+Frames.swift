@@ -526,7 +526,7 @@ extension Kernel {
         let flags = th.flags
         if flags.contains(.rst) {
             if matchExpected(.netfilterReset(t)) {
-                withTransmitSKB { nf_send_reset(&$0) }
+                withTransmitSKB { $0.protocol == .ipv6 ? nf_send_reset6(&$0) : nf_send_reset(&$0) }
                 return
             }
             if matchExpected(.tcpReset(t)) || sockets.tcp[t] == nil || sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV {

@@ -14,7 +14,7 @@ extension Kernel {
             return
         }
         withTransmitSKB { $0.transport_header = $0.network_header + IPv6Packet.headerLength }
-        guard localDevice6(for: hdr.source) != nil || hdr.source == .any else {
+        guard localDevice6(for: hdr.source) != nil || hdr.source == .any || isNetfilterReset6(skb) else {
             transmitForwarded6(hdr)
             return
         }
@@ -89,6 +89,16 @@ extension Kernel {
         default:
             notModeledOrigin("IPv6 next header \(next.rawValue)")
         }
+    }
+
+    /// Whether the frame is a reset a reject rule at FORWARD sent for the destination of a forwarded
+    /// segment (its source an address of another host): one is waiting to be matched.
+    private func isNetfilterReset6(_ skb: SKBuff) -> Bool {
+        guard let hdr = skb.ipv6_hdr(), hdr.nextHeader == .tcp,
+              let th = TCPPacket(skb.bytes, at: skb.network_header + IPv6Packet.headerLength), th.flags.contains(.rst)
+        else { return false }
+        return expected.waits(for: .netfilterReset(FourTuple(local6: hdr.source, localPort: th.sourcePort,
+                                                             remote6: hdr.destination, remotePort: th.destinationPort)))
     }
 
     /// A later fragment of a datagram the host split: sent in the same loop as the first

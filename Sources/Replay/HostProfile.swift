@@ -82,7 +82,7 @@ public struct HostProfile: Sendable {
     /// Sysctls whose value is not one integer, as `sysctl -a` prints them (`net.ipv4.ping_group_range`
     /// `"0 2147483647"`, `net.ipv4.tcp_congestion_control` `"cubic"`).
     public var sysctlText: [String: String] = [:]
-    /// Firewall rules, in order (an `inet filter` table).
+    /// Firewall rules, in order (each in a filter table of its family, `inet` by default).
     public var netfilter: [NetfilterRule] = []
     /// The host starts with no neighbour entries and resolves every next hop (`--set neigh=cold`).
     public var coldNeighbours = false
@@ -506,9 +506,16 @@ public struct HostProfile: Sendable {
     static func parseRule(_ o: [String: Any], at: String, interfaces: [String],
                           _ fail: (String?, String) -> HostProfileError) throws(HostProfileError) -> NetfilterRule
     {
-        let known: Set<String> = ["hook", "proto", "saddr", "daddr", "sport", "dport", "iifname", "oifname", "verdict", "with"]
+        let known: Set<String> = ["family", "hook", "proto", "saddr", "daddr", "sport", "dport", "iifname", "oifname", "verdict", "with"]
         if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
+        }
+        var family = NetfilterFamily.inet
+        if let f = o["family"] {
+            guard let text = f as? String, let v = NetfilterFamily(rawValue: text) else {
+                throw fail("\(at).family", "not inet, ip or ip6")
+            }
+            family = v
         }
         guard let hookName = o["hook"] as? String, let hook = NetfilterRule.hookNames[hookName] else {
             throw fail("\(at).hook", "missing or not one of: \(NetfilterRule.hookNames.keys.sorted().joined(separator: ", "))")
@@ -519,17 +526,21 @@ public struct HostProfile: Sendable {
             case "tcp": proto = .tcp
             case "udp": proto = .udp
             case "icmp": proto = .icmp
+            case "icmpv6": proto = .icmpv6
             default:
                 guard let n = jsonInteger(p), (0...255).contains(n) else {
-                    throw fail("\(at).proto", "not tcp, udp, icmp or a protocol number")
+                    throw fail("\(at).proto", "not tcp, udp, icmp, icmpv6 or a protocol number")
                 }
                 proto = IPProtocol(rawValue: UInt8(n))
             }
         }
-        func prefix(_ key: String) throws(HostProfileError) -> IPv4Prefix? {
-            guard let v = o[key] else { return nil }
-            guard let text = v as? String, let p = IPv4Prefix(text) else { throw fail("\(at).\(key)", "not an address/prefix") }
-            return p
+        // An address or prefix of either family (`ip saddr` or `ip6 saddr`).
+        func prefix(_ key: String) throws(HostProfileError) -> (IPv4Prefix?, IPv6Prefix?) {
+            guard let v = o[key] else { return (nil, nil) }
+            guard let text = v as? String else { throw fail("\(at).\(key)", "not an address/prefix") }
+            if let p = IPv4Prefix(text) { return (p, nil) }
+            if text.contains(":"), let p = IPv6Prefix(text) { return (nil, p) }
+            throw fail("\(at).\(key)", "not an IPv4 or IPv6 address/prefix")
         }
         func port(_ key: String) throws(HostProfileError) -> UInt16? {
             guard let v = o[key] else { return nil }
@@ -549,13 +560,33 @@ public struct HostProfile: Sendable {
         var with: RejectWith?
         if let w = o["with"] {
             guard let text = w as? String, let r = RejectWith(rawValue: text) else {
-                throw fail("\(at).with", "not one of: tcp reset, icmp port-unreachable, icmp host-unreachable, icmp admin-prohibited")
+                throw fail("\(at).with", "not one of: \(RejectWith.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             with = r
         }
-        return NetfilterRule(hook: hook, proto: proto, saddr: try prefix("saddr"), daddr: try prefix("daddr"),
-                             sport: try port("sport"), dport: try port("dport"), iifname: try interface("iifname"),
-                             oifname: try interface("oifname"), verdict: verdict, rejectWith: with)
+        let (saddr, saddr6) = try prefix("saddr"), (daddr, daddr6) = try prefix("daddr")
+        let rule = NetfilterRule(family: family, hook: hook, proto: proto, saddr: saddr, daddr: daddr, saddr6: saddr6,
+                                 daddr6: daddr6, sport: try port("sport"), dport: try port("dport"),
+                                 iifname: try interface("iifname"), oifname: try interface("oifname"), verdict: verdict,
+                                 rejectWith: with)
+        // nft refuses a rule that could match neither family: addresses of both, or of the family the
+        // table does not see, or a reject answering the other family only.
+        if (saddr != nil || daddr != nil) && (saddr6 != nil || daddr6 != nil) {
+            throw fail(at, "addresses of both IPv4 and IPv6: the rule could never match")
+        }
+        if family != .inet {
+            let other = family == .ip ? NetfilterFamily.ip6 : .ip
+            if (family == .ip && (saddr6 != nil || daddr6 != nil)) || (family == .ip6 && (saddr != nil || daddr != nil)) {
+                throw fail(at, "an \(other.rawValue) address in an \(family.rawValue) table")
+            }
+            if verdict == .reject, with?.onlyFamily == other {
+                throw fail("\(at).with", "\(with?.rawValue ?? "") answers \(other == .ip ? "IPv4" : "IPv6") only, in an \(family.rawValue) table")
+            }
+        } else if verdict == .reject, let only = with?.onlyFamily,
+                  (only == .ip && (saddr6 != nil || daddr6 != nil)) || (only == .ip6 && (saddr != nil || daddr != nil)) {
+            throw fail("\(at).with", "\(with?.rawValue ?? "") answers the other family than the rule's addresses")
+        }
+        return rule
     }
 
     /// Checks the VLAN sub-interfaces as `ip link add … type vlan` does: the real device is another
@@ -720,17 +751,22 @@ extension NetfilterRule {
 
     var json: JSONValue {
         let name = Self.hookNames.first { $0.value == hook }?.key ?? hook.rawValue
-        var fields: [(String, JSONValue)] = [("hook", .string(name))]
+        var fields: [(String, JSONValue)] = []
+        if family != .inet { fields.append(("family", .string(family.rawValue))) }
+        fields.append(("hook", .string(name)))
         if let proto {
             switch proto {
             case .tcp: fields.append(("proto", .string("tcp")))
             case .udp: fields.append(("proto", .string("udp")))
             case .icmp: fields.append(("proto", .string("icmp")))
+            case .icmpv6: fields.append(("proto", .string("icmpv6")))
             default: fields.append(("proto", .int(Int(proto.rawValue))))
             }
         }
         if let saddr { fields.append(("saddr", .string(saddr.description))) }
+        if let saddr6 { fields.append(("saddr", .string(saddr6.description))) }
         if let daddr { fields.append(("daddr", .string(daddr.description))) }
+        if let daddr6 { fields.append(("daddr", .string(daddr6.description))) }
         if let sport { fields.append(("sport", .int(Int(sport)))) }
         if let dport { fields.append(("dport", .int(Int(dport)))) }
         if let iifname { fields.append(("iifname", .string(iifname))) }

@@ -4,7 +4,8 @@ import Trace
 import Wire
 
 /// The host profile of a running machine, made from what its own tools print: `ip -j -d addr`,
-/// `ip -j route`, `ip -j neigh`, `ss -Htuan`, `sysctl -a` and `uname -r` (`pktpath host snapshot`).
+/// `ip -j route`, `ip -j neigh`, `ss -Htuan`, `sysctl -a`, `uname -r` and, where it runs,
+/// `nft -j list ruleset` (`pktpath host snapshot`).
 ///
 /// The profile is written in the file format and read back through ``HostProfile/parse(_:path:)``, so
 /// a snapshot is checked as every profile is. What the format cannot hold is left out and said in
@@ -18,8 +19,9 @@ public struct HostSnapshot {
 
     /// Builds the snapshot from the tools' outputs.
     /// `modules`: which of ``HostProfile/knownModules`` the machine has loaded (`/sys/module/NAME`).
+    /// `ruleset`: what `nft -j list ruleset` printed, if it ran (its filter rules go in `netfilter`).
     public init(addresses: Data, routes: Data, neighbours: Data, sockets: String, sysctl: String, release: String,
-                modules: [String] = []) throws {
+                modules: [String] = [], ruleset: Data? = nil) throws {
         var omitted: [String] = []
         // A socket bound to :: takes IPv4 too unless net.ipv6.bindv6only makes new sockets IPv6-only.
         let v6only = sysctl.split(separator: "\n").contains {
@@ -161,6 +163,11 @@ public struct HostSnapshot {
 
         var json: [String: Any] = ["interfaces": interfaces, "routes": routeList, "neighbours": neighbourList,
                                    "sockets": socketList, "sysctl": sysctls]
+        if let ruleset {
+            let (rules, left) = NftSnapshot.rules(ruleset, interfaces: interfaces.compactMap { $0["name"] as? String })
+            if !rules.isEmpty { json["netfilter"] = rules }
+            omitted += left
+        }
         if let kernel = Self.nearestKernel(toRelease: release) { json["kernel"] = kernel }
         let loaded = HostProfile.knownModules.filter(modules.contains)
         if !loaded.isEmpty { json["modules"] = loaded }

@@ -15,7 +15,7 @@ public enum KernelModel {
             ip_forward_c.self, inet_hashtables.self, fib_trie.self, tcp_ipv4.self, tcp_offload.self, ip6_offload.self, tcpv6_offload.self, ip_fragment_c.self,
             inet_fragment.self, inet_timewait_sock.self, tcp_input.self, ipv4_tcp_c.self, tcp_output.self, tcp_timer.self, inet_connection_sock.self, raw.self,
             fib_semantics.self, inetpeer.self, arp.self, ip_input.self, ip_options.self, rtnetlink.self, af_netlink.self,
-            netfilter_core.self, nft_chain_filter.self, nf_tables_ipv4.self, ipv4_netfilter.self, netfilter_utils.self, nf_tables_core.self, nft_reject_inet.self, nf_reject_ipv4.self, icmp.self, icmp_h.self, ip_output_c.self, udp.self,
+            netfilter_core.self, nft_chain_filter.self, nf_tables_ipv4.self, ipv4_netfilter.self, netfilter_utils.self, nf_tables_core.self, nft_reject_inet.self, nf_reject_ipv4.self, nft_reject_ipv4.self, nf_tables_ipv6.self, nft_reject_ipv6.self, nf_reject_ipv6.self, icmp.self, icmp_h.self, ip_output_c.self, udp.self,
             dst_h.self, neighbour_h.self, route_h.self, ip_fib_h.self, netdevice_h.self, netfilter_h.self,
             sch_generic.self, rxmq.self, mvm_tx.self, iwl_trans_h.self, mvm_mac80211.self, mvm_sta.self, rx.self, mlme.self, mac80211_util.self, wpa.self, tkip.self, wireless_util.self, nl80211.self, driver_ops_h.self,
             driver_ops.self, agg_rx.self, agg_tx.self, ht.self, spectmgmt.self, tx.self, wme.self, iface.self, veth.self, loopback.self, tun.self, vlan_core.self, vlan_dev.self, llc_input.self, stp.self, br_stp_bpdu.self,

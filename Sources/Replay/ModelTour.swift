@@ -227,6 +227,7 @@ public enum ModelTour {
                                kernelVersion: version),
              try ReplaySession(frames: routerAdvertisementFrames, captureName: "tour", host: ipv6Host(driver: "veth", router: false),
                                kernelVersion: version),
+             try ReplaySession(frames: nftIPv6Frames, captureName: "tour", host: nftIPv6Host, kernelVersion: version),
              try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
@@ -488,6 +489,59 @@ public enum ModelTour {
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// An IPv6 host with nftables rules in tables of each family: an `inet` table's input chain (a
+    /// reset for TCP to 2222, a drop of UDP from the peer to 7002, an `ip saddr` rule no IPv6 packet
+    /// matches) and output chain (accepting what goes to the peer), an `ip6` table's input chain (an
+    /// ICMPv6 administratively prohibited for UDP to 7001), an `ip` table's input chain (an ICMP
+    /// administratively prohibited for IPv4 UDP to 7004).
+    static var nftIPv6Host: HostProfile {
+        let json = """
+            { "interfaces": [ { "name": "dut0", "driver": "veth", "mac": "\(hostMAC)",
+                                "addresses": ["fd00:77::1/64", "fe80::ff:fe00:d00/64", "\(hostIP)/24"], "captured": true } ],
+              "neighbours": [ { "ip": "fd00:77::2", "mac": "\(peerMAC)", "dev": "dut0", "state": "permanent" },
+                              { "ip": "\(peerIP)", "mac": "\(peerMAC)", "dev": "dut0", "state": "permanent" } ],
+              "netfilter": [ { "hook": "input", "saddr": "192.0.2.0/24", "proto": "udp", "verdict": "drop" },
+                             { "hook": "input", "proto": "tcp", "dport": 2222, "verdict": "reject", "with": "tcp reset" },
+                             { "hook": "input", "saddr": "fd00:77::2", "proto": "udp", "dport": 7002, "verdict": "drop" },
+                             { "hook": "output", "daddr": "fd00:77::2/128", "verdict": "accept" },
+                             { "family": "ip6", "hook": "input", "proto": "udp", "dport": 7001, "verdict": "reject",
+                               "with": "icmpv6 admin-prohibited" },
+                             { "family": "ip", "hook": "input", "proto": "udp", "dport": 7004, "verdict": "reject",
+                               "with": "icmp admin-prohibited" } ] }
+            """
+        // The text above is fixed and valid: parsing cannot fail.
+        return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
+    }
+
+    /// IPv6 (and one IPv4 datagram) meeting the rules of `nftIPv6Host`: a SYN to 2222 and the reset
+    /// the reject sends (through the output chain), a datagram to 7001 behind a destination options
+    /// header and the ICMPv6 error the `ip6` table's reject sends, a datagram to 7002 dropped, a later
+    /// fragment (no ports: it passes), an IPv4 datagram to 7004 and the ICMP error the `ip` table's
+    /// reject sends.
+    static var nftIPv6Frames: [CapturedFrame] {
+        let host = IPv6Address("fd00:77::1")!, peer = IPv6Address("fd00:77::2")!
+        let rx = FrameBuilder(source: peerMAC, destination: hostMAC)
+        let tx = FrameBuilder(source: hostMAC, destination: peerMAC)
+        let data = Array("pktpath-nft".utf8)
+        let toPrivate = rx.ipv6(peer, host, .udp, FrameBuilder.udp(40001, 7001, payload: data),
+                                next: .dstopts, headers: [IPProtocol.udp.rawValue, 0, 1, 4, 0, 0, 0, 0])
+        let ipv4 = rx.ipv4(peerIP, hostIP, .udp, FrameBuilder.udp(40004, 7004, payload: data))
+        let list: [[UInt8]] = [
+            rx.ipv6(peer, host, .tcp, FrameBuilder.tcp(40000, 2222, seq: 1, flags: .syn)),
+            tx.ipv6(host, peer, .tcp, FrameBuilder.tcp(2222, 40000, seq: 0, ack: 2, flags: [.rst, .ack])),
+            toPrivate,
+            tx.ipv6(host, peer, .icmpv6, FrameBuilder.icmp(type: 1, code: 1, data: Array(toPrivate.dropFirst(14)))),
+            rx.ipv6(peer, host, .udp, FrameBuilder.udp(40002, 7002, payload: data)),
+            rx.ipv6(peer, host, .udp, Array(FrameBuilder.udp(40003, 7002, payload: data).suffix(8)),
+                    next: .ipv6Fragment, headers: [IPProtocol.udp.rawValue, 0, 0, 8, 0, 0, 0, 9]),
+            ipv4,
+            tx.ipv4(hostIP, peerIP, .icmp, FrameBuilder.icmp(type: 3, code: 13, data: Array(ipv4.dropFirst(14).prefix(28)))),
+        ]
+        return list.enumerated().map { i, bytes in
+            CapturedFrame(index: i + 1, timestampNanoseconds: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000, bytes: bytes)
+        }
     }
 
     /// IPv6 to the host: an echo request, datagrams to an open and a closed port, a SYN to a closed

@@ -244,7 +244,7 @@ struct CounterTruthTests {
     static let matchedIPv6: Set<String> = ["v6_exthdr", "v6_frag", "v6_ndisc", "v6_ping", "v6_tcp_udp", "v6_tcp_mid", "v6_tcp_mapped", "v6_pmtu",
                                            "v6_ra_route", "v6_redirect", "v6_tcp_err", "v6_forward",
                                            "v6_linkup", "v6_ra", "v6_dad", "v6_mdns", "v6_mld", "v6_mcloop",
-                                           "v6_fwd_redirect", "v6_ra_rio"]
+                                           "v6_fwd_redirect", "v6_ra_rio", "v6_nft"]
 
     @Test("every counter the model keeps matches nstat", arguments: fixtures)
     func counters(_ name: String) throws {

@@ -76,6 +76,28 @@ struct HostProfileTests {
         #expect(p.netfilter.first?.verdict == .drop)
     }
 
+    @Test("netfilter rules name a family and IPv6 prefixes, and are written back as read")
+    func netfilterFamilies() throws {
+        let p = try HostProfile.load(path: Repository.path("Fixtures/v6_nft.host.json"))
+        #expect(p.netfilter.count == 14)
+        let bySource = try #require(p.netfilter.first { $0.saddr6 != nil })
+        #expect(bySource.family == .inet && bySource.saddr6 == IPv6Prefix("fd77::2/128") && bySource.saddr == nil)
+        #expect(bySource.onlyFamily == .ip6)
+        #expect(p.netfilter.first?.saddr == IPv4Prefix("10.0.0.0/8") && p.netfilter.first?.onlyFamily == .ip)
+        #expect(p.netfilter.map(\.rejectWith).contains(.icmpxPortUnreachable))
+        #expect(p.netfilter.first { $0.rejectWith == .icmpHostUnreachable }?.onlyFamily == .ip)
+        #expect(p.netfilter.first { $0.rejectWith == .tcpReset }?.onlyFamily == nil)
+        let last = try #require(p.netfilter.last)
+        #expect(last.family == .ip6 && last.hook == .NF_INET_LOCAL_IN && last.dport == 7004)
+        guard case let .object(fields) = p.json, case let .array(rules)? = fields.first(where: { $0.0 == "netfilter" })?.1 else {
+            Issue.record("no netfilter list in the profile's JSON")
+            return
+        }
+        #expect(rules.last == .object([("family", .string("ip6")), ("hook", .string("input")), ("proto", .string("udp")),
+                                       ("dport", .int(7004)), ("verdict", .string("drop"))]))
+        #expect(rules.first { if case let .object(f) = $0 { f.contains { $0.0 == "saddr" && $0.1 == .string("fd77::2/128") } } else { false } } != nil)
+    }
+
     @Test("only interfaces is required; the rest takes defaults")
     func minimalProfile() throws {
         let p = try Self.parse(#"{"interfaces": [{"name": "eth0", "driver": "veth", "mac": "02:00:00:00:00:01"}]}"#)
@@ -233,6 +255,21 @@ struct HostProfileTests {
         BadProfile(what: "netfilter iifname of no interface",
                    json: "{\(eth0), \"netfilter\": [{\"hook\": \"input\", \"iifname\": \"eth9\", \"verdict\": \"drop\"}]}",
                    key: "netfilter[0].iifname"),
+        BadProfile(what: "netfilter family not inet, ip or ip6",
+                   json: "{\(eth0), \"netfilter\": [{\"family\": \"bridge\", \"hook\": \"input\", \"verdict\": \"drop\"}]}",
+                   key: "netfilter[0].family"),
+        BadProfile(what: "netfilter IPv6 prefix in an ip table",
+                   json: "{\(eth0), \"netfilter\": [{\"family\": \"ip\", \"hook\": \"input\", \"saddr\": \"fd00::/8\", \"verdict\": \"drop\"}]}",
+                   key: "netfilter[0]"),
+        BadProfile(what: "netfilter addresses of both families",
+                   json: "{\(eth0), \"netfilter\": [{\"hook\": \"input\", \"saddr\": \"fd00::/8\", \"daddr\": \"10.0.0.1\", \"verdict\": \"drop\"}]}",
+                   key: "netfilter[0]"),
+        BadProfile(what: "netfilter ICMPv6 reject in an ip table",
+                   json: "{\(eth0), \"netfilter\": [{\"family\": \"ip\", \"hook\": \"input\", \"verdict\": \"reject\", \"with\": \"icmpv6 no-route\"}]}",
+                   key: "netfilter[0].with"),
+        BadProfile(what: "netfilter address not of either family",
+                   json: "{\(eth0), \"netfilter\": [{\"hook\": \"input\", \"daddr\": \"fd00::zz\", \"verdict\": \"drop\"}]}",
+                   key: "netfilter[0].daddr"),
         BadProfile(what: "invalid JSON", json: "{\(eth0),", key: nil),
         BadProfile(what: "top level a list", json: "[{\(eth0)}]", key: nil),
         BadProfile(what: "empty input", json: "", key: nil),

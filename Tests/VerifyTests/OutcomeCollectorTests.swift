@@ -172,8 +172,47 @@ struct NftRulesetTests {
             table inet pktpath_verify {
               chain input {
                 type filter hook input priority 0; policy accept;
-                meta nfproto ipv4 meta l4proto { tcp, udp } th dport 2222 drop
-                meta nfproto ipv4 iifname "veth-dut" meta l4proto 6 ip saddr 10.77.0.0/24 th dport 23 reject with tcp reset
+                meta l4proto { tcp, udp } th dport 2222 drop
+                iifname "veth-dut" meta l4proto 6 ip saddr 10.77.0.0/24 th dport 23 reject with tcp reset
+              }
+            }
+
+            """)
+    }
+
+    @Test("a table per family in the order the rules name them; IPv6 prefixes and ICMPv6 and icmpx rejects")
+    func families() {
+        let text = NftRuleset.text([
+            NetfilterRule(family: .ip6, hook: .NF_INET_LOCAL_IN, proto: .udp, saddr: nil, daddr: nil, sport: nil, dport: 7004,
+                          verdict: .reject, rejectWith: .icmpv6AdminProhibited),
+            NetfilterRule(hook: .NF_INET_FORWARD, proto: .tcp, saddr: nil, daddr: nil, daddr6: IPv6Prefix("fd78::/64"), sport: nil,
+                          dport: 80, verdict: .reject, rejectWith: .tcpReset),
+            NetfilterRule(hook: .NF_INET_LOCAL_IN, proto: .udp, saddr: nil, daddr: nil, sport: nil, dport: 7002,
+                          verdict: .reject, rejectWith: .icmpxPortUnreachable),
+            NetfilterRule(family: .ip, hook: .NF_INET_LOCAL_OUT, proto: nil, saddr: nil, daddr: IPv4Prefix("10.0.0.0/8"),
+                          sport: nil, dport: nil, verdict: .drop, rejectWith: nil),
+        ])
+        #expect(text == """
+            table ip6 pktpath_verify {
+              chain input {
+                type filter hook input priority 0; policy accept;
+                meta l4proto 17 th dport 7004 reject with icmpv6 type admin-prohibited
+              }
+            }
+            table inet pktpath_verify {
+              chain input {
+                type filter hook input priority 0; policy accept;
+                meta l4proto 17 th dport 7002 reject with icmpx type port-unreachable
+              }
+              chain forward {
+                type filter hook forward priority 0; policy accept;
+                meta l4proto 6 ip6 daddr fd78::/64 th dport 80 reject with tcp reset
+              }
+            }
+            table ip pktpath_verify {
+              chain output {
+                type filter hook output priority 0; policy accept;
+                ip daddr 10.0.0.0/8 drop
               }
             }
 

@@ -14,7 +14,8 @@ struct Host: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the host profile of this machine (its network namespace) to standard output.",
             discussion: """
-                Reads ip -j -d addr, ip -j route, ip -j neigh, ss -Htuan, sysctl -a and uname -r. What the \
+                Reads ip -j -d addr, ip -j route, ip -j neigh, ss -Htuan, sysctl -a, uname -r and, where it \
+                runs (nftables installed, root), nft -j list ruleset. What the \
                 profile format cannot hold is said on standard error. The profile is docs/host-profile.md's format.
                 """)
 
@@ -47,7 +48,9 @@ struct Host: ParsableCommand {
                     sysctl: String(decoding: try output(["sysctl", "-a"]), as: UTF8.self),
                     release: String(decoding: try output(["uname", "-r"]), as: UTF8.self),
                     // A module loaded, or built in with parameters, has a folder there.
-                    modules: HostProfile.knownModules.filter { FileManager.default.fileExists(atPath: "/sys/module/\($0)") })
+                    modules: HostProfile.knownModules.filter { FileManager.default.fileExists(atPath: "/sys/module/\($0)") },
+                    // nft needs root (and nftables): without it the profile has no rules.
+                    ruleset: try? output(["nft", "-j", "list", "ruleset"]))
             } catch let e as InputError {
                 throw e
             } catch {

@@ -1,7 +1,6 @@
 // Mirrors include/linux/netfilter.h and include/uapi/linux/netfilter*.h (Linux 6.1): hook points
 // and the inline hook helpers.
-// Not modeled: conntrack, NAT, hooks of other families than IPv4 and ARP (an IPv6 packet meeting
-// the profile's rules stops at the hook, not modeled).
+// Not modeled: conntrack, NAT; rules on the ARP and bridge hooks.
 import Trace
 
 /// Functions modeled from `include/linux/netfilter.h` (all `static inline`).
@@ -29,18 +28,27 @@ extension Kernel {
     /// packet goes on at once.
     func nf_hook(_ hook: NFHook, _ skb: inout SKBuff) -> Bool {
         traced(netfilter_h.nf_hook) {
-            guard netfilterRules.contains(where: { $0.hook == hook }) else {
+            // The packet's family (NFPROTO_IPV4 or NFPROTO_IPV6 in the kernel's NF_HOOK call), from its header.
+            let v6 = skb.nfIsIPv6
+            guard v6 || skb.ip_hdr()?.version == 4 else {
+                if netfilterRules.contains(where: { $0.hook == hook }) {
+                    tracer.notModeled("the \(hook.rawValue) rules on a packet neither IPv4 nor IPv6")
+                    outcome.set(.unknown)
+                    return false
+                }
                 tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
                 return true
             }
-            // The profile's rules are matched on IPv4 headers only: an IPv6 packet meeting them stops
-            // here, its verdict unknown, rather than be matched through a misread header.
-            guard skb.ip_hdr()?.version == 4 else {
-                tracer.notModeled("the \(hook.rawValue) rules on an IPv6 packet (rules are matched on IPv4 only)")
-                outcome.set(.unknown)
-                return false
+            // The tables with a chain on this hook of the packet's family, in the profile's order.
+            var families: [NetfilterFamily] = []
+            for rule in netfilterRules where rule.hook == hook && rule.family.sees(ipv6: v6) && !families.contains(rule.family) {
+                families.append(rule.family)
             }
-            return nf_hook_slow(hook, &skb)
+            guard !families.isEmpty else {
+                tracer.hook(hook.rawValue, verdict: "NF_ACCEPT")
+                return true
+            }
+            return nf_hook_slow(hook, &skb, families: families)
         }
     }
 

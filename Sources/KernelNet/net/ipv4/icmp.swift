@@ -173,7 +173,7 @@ extension Kernel {
                 tracer.note("no route back to \(dst): no reply")
             } else if let rule = netfilterRules.firstIndex(where: {
                 $0.hook == .NF_INET_LOCAL_OUT && $0.verdict != .accept && ($0.proto ?? .icmp) == .icmp
-                    && ($0.daddr?.contains(dst) ?? true) && $0.sport == nil && $0.dport == nil
+                    && $0.applies(ipv6: false) && ($0.daddr?.contains(dst) ?? true) && $0.sport == nil && $0.dport == nil
             }) {
                 tracer.note("the reply to \(dst) is dropped at LOCAL_OUT by netfilter rule \(rule + 1): none leaves")
                 // Built and counted before the hook (icmp_out_count in __ip_make_skb; 6.12 counts the

@@ -25,7 +25,7 @@ public enum ipv6_frag_h: String, KernelSourceFile {
 /// Functions modeled from `net/ipv6/exthdrs_core.c`.
 public enum exthdrs_core: String, KernelSourceFile {
     public static let path = "net/ipv6/exthdrs_core.c"
-    case ipv6_ext_hdr, ipv6_skip_exthdr
+    case ipv6_ext_hdr, ipv6_skip_exthdr, ipv6_find_hdr
 }
 
 /// How the kernel keys an IPv6 reassembly queue (`struct frag_v6_compare_key`, without `user`): the
@@ -167,6 +167,44 @@ extension Kernel {
                 next = following
             }
             return (at, next, fragOff)
+        }
+    }
+
+    /// Finds the transport header of the packet as nftables asks for it (any protocol, stopping at an
+    /// authentication header: `IP6_FH_F_AUTH`): walks the extension headers from the packet's IPv6
+    /// header and returns the first that is not one (or AH, or no-next-header), where it starts, and
+    /// the fragment offset; in a later fragment the walk ends at the fragment header, with the
+    /// protocol it names. Nil (`-ENOENT`, `-EBADMSG`) when a header is cut short or a later
+    /// fragment's next header is another extension header.
+    func ipv6_find_hdr(_ skb: SKBuff) -> NftPktinfo? {
+        traced(exthdrs_core.ipv6_find_hdr) {
+            guard let hdr = skb.ipv6_hdr() else { return nil }
+            var start = skb.network_header + IPv6Packet.headerLength, next = hdr.nextHeader
+            let end = min(skb.data + skb.len, skb.bytes.count)
+            let extHeaders: Set<UInt8> = [0, 43, 44, 51, 59, 60]
+            while extHeaders.contains(next.rawValue), next != .noNextHeader {
+                guard start + 2 <= end else { return nil }
+                let following = IPProtocol(rawValue: skb.bytes.u8(at: start))
+                let length: Int
+                switch next {
+                case .ipv6Fragment:
+                    guard start + 4 <= end else { return nil }
+                    let fragoff = skb.bytes.u16be(at: start + 2) & 0xfff8
+                    if fragoff != 0 {
+                        guard !extHeaders.contains(following.rawValue) || following == .noNextHeader else { return nil }
+                        return NftPktinfo(tprot: following, thoff: start, fragoff: fragoff)
+                    }
+                    length = 8
+                case .ah:
+                    return NftPktinfo(tprot: next, thoff: start, fragoff: 0)
+                default:
+                    length = (Int(skb.bytes.u8(at: start + 1)) + 1) << 3
+                }
+                guard end - start >= length else { return nil }
+                next = following
+                start += length
+            }
+            return NftPktinfo(tprot: next, thoff: start, fragoff: 0)
         }
     }
 
