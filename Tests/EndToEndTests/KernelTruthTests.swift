@@ -168,11 +168,6 @@ struct CounterTruthTests {
         var out: [String: String] = [:]
         out["TcpExtTCPBacklogCoalesce"] = "segments that arrive while the application holds the socket go to its "
             + "backlog (tcp_add_backlog), where they may merge: the model has no socket owner and no backlog"
-        // tcp_sacktag_walk shifts SACKed data into the previous skb of the retransmission queue (tcp_shift_skb_data),
-        // merging whole skbs, or falls back to tagging: the queue's skbs are not modeled, only their ends.
-        for name in ["TcpExtTCPSackShiftFallback", "TcpExtTCPSackShifted", "TcpExtTCPSackMerged"] {
-            out[name] = "the skbs of the retransmission queue SACK processing shifts and merges (tcp_shift_skb_data) are not modeled"
-        }
         out["TcpExtBeyondWindow"] = "6.18's count of segments beyond the receive window; 6.12 has no such counter "
             + "(include/uapi/linux/snmp.h), its drops are TCP_INVALID_SEQUENCE in tcp_validate_incoming"
         return out

@@ -261,6 +261,8 @@ extension Kernel {
             if c.caState != .TCP_CA_Loss {
                 sockets.tcp[t]?.retransHigh = c.caState == .TCP_CA_Recovery ? c.retransHigh : nil
                 sockets.tcp[t]?.retransStamp = nil
+                // tcp_init_undo, from a state that had none under way.
+                if c.caState != .TCP_CA_Recovery || c.undoMarker == nil { sockets.tcp[t]?.undoMarker = c.sndUna }
             }
             if let high = sockets.tcp[t]?.retransHigh, Int32(bitPattern: seq &- high) < 0 {
                 count("TcpExtTCPLostRetransmit")
@@ -278,6 +280,8 @@ extension Kernel {
     func tcpEnterRecovery(tuple t: FourTuple) {
         count("TcpExtTCPSackRecovery")
         let sndNxt = sockets.tcp[t]?.sndNxt
+        let una = sockets.tcp[t]?.sndUna
+        sockets.tcp[t]?.undoMarker = una
         sockets.tcp[t]?.caState = .TCP_CA_Recovery
         sockets.tcp[t]?.highSeq = sndNxt
         sockets.tcp[t]?.retransHigh = nil
@@ -289,8 +293,9 @@ extension Kernel {
     /// `TcpExtTCPDSACKRecv`), as does a first block inside the second (`TcpExtTCPDSACKOfoRecv`); from 6.1
     /// its segments (its length over the MSS, at least one) count in `TcpExtTCPDSACKRecvSegs` and as
     /// delivered (`tcp_dsack_seen`). Another block above the acknowledgment reports data received beyond a
-    /// hole: the frame is remembered until an ACK reports none.
-    private func tcpSacktagWriteQueue(_ th: TCPPacket, tuple t: FourTuple) {
+    /// hole: the frame is remembered until an ACK reports none. The blocks then tag the retransmission
+    /// queue (``TCPSackScoreboard``), `snd_una` already moved to an acknowledgment that `advanced` it.
+    private func tcpSacktagWriteQueue(_ th: TCPPacket, tuple t: FourTuple, advanced: Bool) {
         guard let c = sockets.tcp[t], c.sackOK ?? true else { return }
         let blocks = th.sackBlocks
         let ack = th.acknowledgment
@@ -313,6 +318,13 @@ extension Kernel {
         }
         let above = blocks.dropFirst(dsack ? 1 : 0).contains { Int32(bitPattern: $0.end &- ack) > 0 }
         sockets.tcp[t]?.sackedBy = above ? currentFrame : nil
+        guard !blocks.isEmpty, let prior = c.sndUna, let nxt = c.sndNxt, sockets.sackScoreboards[t] != nil else { return }
+        let tagged = sockets.sackScoreboards[t]?.sacktag(
+            blocks: blocks.map { ($0.start, $0.end) }, ack: ack, dsack: dsack, priorUna: prior, una: advanced ? ack : prior,
+            nxt: nxt, undoMarker: c.undoMarker, maxWindow: max(c.sndWnd ?? 0, 65_535)) ?? TCPSackTagCounts()
+        if tagged.shiftFallback > 0 { count("TcpExtTCPSackShiftFallback", tagged.shiftFallback) }
+        if tagged.shifted > 0 { count("TcpExtTCPSackShifted", tagged.shifted) }
+        if tagged.merged > 0 { count("TcpExtTCPSackMerged", tagged.merged) }
     }
 
     /// What an acknowledgment that advanced `snd_una` does to a recovery or loss (`tcp_fastretrans_alert`,
@@ -343,6 +355,7 @@ extension Kernel {
                 tracer.note(delayed ? "the ACK echoes a timestamp older than the first retransmission: loss undone"
                     : "the ACK covers data never sent again: the timeout was spurious (F-RTO), loss undone")
                 count("TcpExtTCPLossUndo")
+                sockets.tcp[t]?.undoMarker = nil
                 if !delayed { count("TcpExtTCPSpuriousRTOs") }
                 sockets.tcp[t]?.caState = .TCP_CA_Open
                 sockets.tcp[t]?.icskRetransmits = 0
@@ -350,7 +363,10 @@ extension Kernel {
                 sockets.tcp[t]?.caState = .TCP_CA_Open
             }
         } else if recovered {
-            if delayed { count("TcpExtTCPFullUndo") }
+            if delayed {
+                count("TcpExtTCPFullUndo")
+                sockets.tcp[t]?.undoMarker = nil
+            }
             sockets.tcp[t]?.caState = .TCP_CA_Open
         }
     }
@@ -369,7 +385,7 @@ extension Kernel {
             if !old, !unsent {
                 // Without a known snd_una the capture showed nothing for this ACK to advance over.
                 let advanced = c.sndUna.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
-                if slowPath { tcpSacktagWriteQueue(th, tuple: t) }
+                if slowPath { tcpSacktagWriteQueue(th, tuple: t, advanced: advanced) }
                 if advanced { sockets.tcp[t]?.icskRetransmits = 0 }
                 if !slowPath, advanced {
                     sockets.tcp[t]?.sndWl1 = th.sequence
@@ -382,6 +398,7 @@ extension Kernel {
                 if advanced { tcpRecoveryAck(th, tuple: t) }
             }
             countNewlyDelivered(t, ack: ack)
+            if let una = sockets.tcp[t]?.sndUna { sockets.sackScoreboards[t]?.acknowledged(to: una) }
             let finAcked = c.sndNxt.map { ack == $0 } ?? true
             switch c.state {
             case .TCP_SYN_RECV:
