@@ -71,7 +71,7 @@ public struct TCPSackScoreboard: Sendable {
     /// 4.14 builds one skb per segment (its device is not known to offload), so every shift falls back.
     var canShift = true
     /// The most skbs kept; beyond it the oldest are forgotten (a memory bound of the model).
-    static let limit = 256
+    static let limit = 128
 
     private static func before(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: a &- b) < 0 }
     private static func after(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: b &- a) < 0 }
@@ -92,7 +92,7 @@ public struct TCPSackScoreboard: Sendable {
         queue.append(TCPRetransmitSKB(id: nextID, seq: seq, end: end, fin: fin, mss: mss))
         // tcp_event_new_data_sent: the first skb sent after the highest SACKed one.
         if highestSack == nil { highestSack = nextID }
-        if queue.count > Self.limit { forget(queue[0]) }
+        while queue.count > Self.limit { forget(queue[0]) }
     }
 
     /// Data from `seq` to `end` sent again (`__tcp_retransmit_skb` cuts the skb to what leaves): the skb
@@ -177,6 +177,8 @@ public struct TCPSackScoreboard: Sendable {
     mutating func sacktag(blocks: [(start: UInt32, end: UInt32)], ack: UInt32, dsack: Bool, priorUna: UInt32, una: UInt32,
                           nxt: UInt32, undoMarker: UInt32?, maxWindow: UInt32) -> TCPSackTagCounts {
         var counts = TCPSackTagCounts()
+        // Cuts made by earlier walks count against the bound too.
+        while queue.count > Self.limit { forget(queue[0]) }
         if sackedOut == 0 { highestSack = queue.first?.id }
         guard !queue.isEmpty else { return counts }
         var sp: [(start: UInt32, end: UInt32)] = []
@@ -349,7 +351,8 @@ public struct TCPSackScoreboard: Sendable {
             counts.shiftFallback += 1
             return .fallback
         }
-        guard canShift else { return fallback() }
+        // skb_can_shift: the payload in page fragments; an skb with none (a FIN alone) cannot move.
+        guard canShift, skb.length > 0 else { return fallback() }
         if !dup, skb.tags.intersection([.lost, .sackedRetrans]) == .sackedRetrans { return fallback() }
         guard Self.after(skb.end, una), i > 0 else { return fallback() }
         let prev = queue[i - 1]
@@ -391,7 +394,7 @@ public struct TCPSackScoreboard: Sendable {
         _ = tagOne(skb.tags, end: skb.seq &+ UInt32(length), dup: dup, pcount: pcount, una: una)
         queue[p].end = queue[p].end &+ UInt32(length)
         queue[p].pcount += pcount
-        if queue[p].pcount > 1 { queue[p].mss = mss }
+        if queue[p].pcount > 1 { queue[p].mss = max(1, mss) }
         queue[p + 1].seq = skb.seq &+ UInt32(length)
         queue[p + 1].pcount -= pcount
         if queue[p + 1].length > 0 {
