@@ -284,6 +284,21 @@ struct CounterTruthTests {
         for counter in Self.notModeled.keys { #expect(model[counter] == nil, "\(counter) is listed as not modeled") }
     }
 
+    /// `TcpExtBeyondWindow` (6.17 and later, not in the model's versions): every fixture's count is the
+    /// segments, neither RST nor SYN, that the model drops in `tcp_validate_incoming` as beyond the window
+    /// (`TCP_INVALID_SEQUENCE`), which is where the capturing kernel counts it.
+    @Test("TcpExtBeyondWindow counts the model's drops beyond the window", arguments: fixtures)
+    func beyondWindow(_ name: String) throws {
+        let truth = try KernelTruthTests.truthCounters(name)["TcpExtBeyondWindow"] ?? 0
+        guard truth > 0 else { return }
+        let traces = try KernelTruthTests.traces(name, kernel: "6.12")
+        let beyond = traces.filter { t in
+            t.dropReason == "SKB_DROP_REASON_TCP_INVALID_SEQUENCE" && t.dropFunction == "tcp_validate_incoming"
+                && !t.summary.contains("[R") && !t.summary.contains("[S")
+        }
+        #expect(beyond.count == truth, "\(name): frames \(beyond.map(\.frame))")
+    }
+
     @Test("the fixtures with nstat truth are all compared")
     func present() { #expect(Self.fixtures.count >= 22) }
 }
