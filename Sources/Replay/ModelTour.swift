@@ -225,6 +225,7 @@ public enum ModelTour {
              try ReplaySession(frames: routerAdvertisementFrames, captureName: "tour", host: ipv6Host(driver: "veth", router: false),
                                kernelVersion: version),
              try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
+             try ReplaySession(frames: sackFrames, captureName: "tour", host: host(driver: "veth"), kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),

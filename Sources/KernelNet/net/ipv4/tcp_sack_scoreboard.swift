@@ -49,6 +49,15 @@ public struct TCPRetransmitSKB: Sendable, Equatable {
     mutating func setSegments() { pcount = length <= mss ? 1 : (length + mss - 1) / mss }
 }
 
+/// The functions of the walk, for the caller to record as frames (`tcp_shift_skb_data` is inlined into
+/// `tcp_sacktag_walk`).
+public enum TCPSackFrame: Sendable {
+    case tcp_sacktag_walk, tcp_shift_skb_data, tcp_shifted_skb, tcp_match_skb_to_sack, tcp_sacktag_one, tcp_fragment
+}
+
+/// Records `body` as a call of a function of the walk; the default records nothing.
+public typealias TCPSackTrace = (TCPSackFrame, () -> Void) -> Void
+
 /// What one walk of the SACK blocks counted.
 public struct TCPSackTagCounts: Equatable, Sendable {
     public var shiftFallback = 0
@@ -59,13 +68,16 @@ public struct TCPSackTagCounts: Equatable, Sendable {
 /// The retransmission queue of one connection with what `tcp_sacktag_write_queue` keeps between ACKs:
 /// the number of SACKed segments (`sacked_out`), the skb after the highest SACKed one (`highest_sack`)
 /// and the blocks of the last ACK (`recv_sack_cache`), which spare walking what an earlier ACK tagged.
-public struct TCPSackScoreboard: Sendable {
+/// Unchecked: it holds the caller's recorder only while one walk runs, on the replay's own thread.
+public struct TCPSackScoreboard: @unchecked Sendable {
     var queue: [TCPRetransmitSKB] = []
     var sackedOut = 0
     /// `highest_sack`: the identity of the skb after the highest SACKed one; nil: none (`NULL`).
     var highestSack: Int?
     var recvSackCache: [(start: UInt32, end: UInt32)] = Array(repeating: (0, 0), count: 4)
     private var nextID = 0
+    /// The caller's recorder during a walk.
+    private var trace: TCPSackTrace = { $1() }
     /// Whether the skbs hold their payload in page fragments, which `tcp_shift_skb_data` can move
     /// (`skb_can_shift`), and the socket builds GSO skbs (4.14's `sk_can_gso`): from 6.1 always; the model's
     /// 4.14 builds one skb per segment (its device is not known to offload), so every shift falls back.
@@ -100,10 +112,10 @@ public struct TCPSackScoreboard: Sendable {
     mutating func retransmitted(seq: UInt32, end: UInt32) {
         guard var i = index(containing: seq) else { return }
         if queue[i].seq != seq, queue[i].pcount > 1, !queue[i].tags.contains(.sackedAcked) {
-            fragment(at: i, length: Int(seq &- queue[i].seq))
+            tcp_fragment(at: i, length: Int(seq &- queue[i].seq))
             i += 1
         }
-        if Self.before(end, queue[i].end), queue[i].pcount > 1 { fragment(at: i, length: Int(end &- queue[i].seq)) }
+        if Self.before(end, queue[i].end), queue[i].pcount > 1 { tcp_fragment(at: i, length: Int(end &- queue[i].seq)) }
         queue[i].tags.formUnion([.sackedRetrans, .lost])
     }
 
@@ -138,9 +150,9 @@ public struct TCPSackScoreboard: Sendable {
 
     private func index(of id: Int) -> Int? { queue.firstIndex { $0.id == id } }
 
-    /// `tcp_fragment`: the skb at `i` keeps its first `length` bytes, a new skb after it the rest, both
+    /// Cuts an skb of the queue in two: the skb at `i` keeps its first `length` bytes, a new skb after it the rest, both
     /// with its tags and segment size.
-    private mutating func fragment(at i: Int, length: Int) {
+    private mutating func tcp_fragment(at i: Int, length: Int) {
         var tail = queue[i]
         nextID += 1
         tail.id = nextID
@@ -175,7 +187,10 @@ public struct TCPSackScoreboard: Sendable {
     /// Tags the retransmission queue with the SACK `blocks` of an ACK of `ack` (`tcp_sacktag_write_queue`,
     /// called after `snd_una` moved from `priorUna` to `una`); `dsack` is `tcp_check_dsack`'s finding.
     mutating func sacktag(blocks: [(start: UInt32, end: UInt32)], ack: UInt32, dsack: Bool, priorUna: UInt32, una: UInt32,
-                          nxt: UInt32, undoMarker: UInt32?, maxWindow: UInt32) -> TCPSackTagCounts {
+                          nxt: UInt32, undoMarker: UInt32?, maxWindow: UInt32,
+                          trace: @escaping TCPSackTrace = { $1() }) -> TCPSackTagCounts {
+        self.trace = trace
+        defer { self.trace = { $1() } }
         var counts = TCPSackTagCounts()
         // Cuts made by earlier walks count against the bound too.
         while queue.count > Self.limit { forget(queue[0]) }
@@ -220,7 +235,7 @@ public struct TCPSackScoreboard: Sendable {
                 let cache = recvSackCache[ci]
                 if Self.before(start, cache.start) {
                     skb = skip(skb, to: start)
-                    skb = walk(from: skb, nextDup: nextDup, start: start, end: cache.start, dup: dup, una: una, nxt: nxt, &counts)
+                    skb = tcp_sacktag_walk(from: skb, nextDup: nextDup, start: start, end: cache.start, dup: dup, una: una, nxt: nxt, &counts)
                 }
                 if !Self.after(end, cache.end) {
                     i += 1
@@ -228,7 +243,7 @@ public struct TCPSackScoreboard: Sendable {
                 }
                 if let nd = nextDup, Self.before(nd.start, cache.end) {
                     skb = skip(skb, to: nd.start)
-                    skb = walk(from: skb, nextDup: nil, start: nd.start, end: nd.end, dup: true, una: una, nxt: nxt, &counts)
+                    skb = tcp_sacktag_walk(from: skb, nextDup: nil, start: nd.start, end: nd.end, dup: true, una: una, nxt: nxt, &counts)
                 }
                 if highestSackSeq(una: una, nxt: nxt) == cache.end {
                     guard let h = highestSack.flatMap({ index(of: $0) }) else { break blocksLoop }
@@ -248,7 +263,7 @@ public struct TCPSackScoreboard: Sendable {
                 }
                 skb = skip(skb, to: start)
             }
-            skb = walk(from: skb, nextDup: nextDup, start: start, end: end, dup: dup, una: una, nxt: nxt, &counts)
+            skb = tcp_sacktag_walk(from: skb, nextDup: nextDup, start: start, end: end, dup: dup, una: una, nxt: nxt, &counts)
             i += 1
         }
         recvSackCache = Array(repeating: (0, 0), count: recvSackCache.count - sp.count) + sp
@@ -262,9 +277,15 @@ public struct TCPSackScoreboard: Sendable {
         return index(containing: seq)
     }
 
-    /// `tcp_match_skb_to_sack`: 1 when the block covers the skb, 0 when not, -1 on a piece too small; a
+    /// Whether a SACK block covers an skb: 1 when the block covers the skb, 0 when not, -1 on a piece too small; a
     /// GSO skb the block covers in part is first cut at a segment boundary.
-    private mutating func match(_ i: Int, start: UInt32, end: UInt32) -> Int {
+    private mutating func tcp_match_skb_to_sack(_ i: Int, start: UInt32, end: UInt32) -> Int {
+        var result = 0
+        trace(.tcp_match_skb_to_sack) { result = matchBody(i, start: start, end: end) }
+        return result
+    }
+
+    private mutating func matchBody(_ i: Int, start: UInt32, end: UInt32) -> Int {
         let skb = queue[i]
         var inSack = !Self.after(start, skb.seq) && !Self.before(end, skb.end)
         if skb.pcount > 1, !inSack, Self.after(skb.end, start) {
@@ -283,13 +304,19 @@ public struct TCPSackScoreboard: Sendable {
                 pktLength = rounded
             }
             if pktLength >= skb.length, !inSack { return 0 }
-            fragment(at: i, length: pktLength)
+            trace(.tcp_fragment) { tcp_fragment(at: i, length: pktLength) }
         }
         return inSack ? 1 : 0
     }
 
-    /// `tcp_sacktag_one`: tags newly SACKed data above `snd_una`; a D-SACK clears a retransmission's tag.
-    private mutating func tagOne(_ tags: TCPSackTags, end: UInt32, dup: Bool, pcount: Int, una: UInt32) -> TCPSackTags {
+    /// Tags newly SACKed data above `snd_una`; a D-SACK clears a retransmission's tag.
+    private mutating func tcp_sacktag_one(_ tags: TCPSackTags, end: UInt32, dup: Bool, pcount: Int, una: UInt32) -> TCPSackTags {
+        var result = tags
+        trace(.tcp_sacktag_one) { result = tagOneBody(tags, end: end, dup: dup, pcount: pcount, una: una) }
+        return result
+    }
+
+    private mutating func tagOneBody(_ tags: TCPSackTags, end: UInt32, dup: Bool, pcount: Int, una: UInt32) -> TCPSackTags {
         var tags = tags
         guard Self.after(end, una) else { return tags }
         if !tags.contains(.sackedAcked) {
@@ -305,22 +332,34 @@ public struct TCPSackScoreboard: Sendable {
         return tags
     }
 
-    /// `tcp_sacktag_walk`: tags the skbs from `from` that the block covers, each first offered to
+    /// Tags the skbs from `from` that the block covers, each first offered to
     /// `tcp_shift_skb_data`. Returns where the next block's walk may start.
-    private mutating func walk(from: Int?, nextDup: (start: UInt32, end: UInt32)?, start: UInt32, end: UInt32, dup dupIn: Bool,
+    private mutating func tcp_sacktag_walk(from: Int?, nextDup: (start: UInt32, end: UInt32)?, start: UInt32, end: UInt32, dup: Bool,
                                una: UInt32, nxt: UInt32, _ counts: inout TCPSackTagCounts) -> Int? {
+        guard from != nil else { return nil }
+        var result: Int?
+        trace(.tcp_sacktag_walk) {
+            result = walkBody(from: from, nextDup: nextDup, start: start, end: end, dup: dup, una: una, nxt: nxt, &counts)
+        }
+        return result
+    }
+
+    private mutating func walkBody(from: Int?, nextDup: (start: UInt32, end: UInt32)?, start: UInt32, end: UInt32, dup dupIn: Bool,
+                                   una: UInt32, nxt: UInt32, _ counts: inout TCPSackTagCounts) -> Int? {
         guard var i = from else { return nil }
         while i < queue.count {
             var inSack = 0
             var dup = dupIn
             if !Self.before(queue[i].seq, end) { break }
             if let nd = nextDup, Self.before(queue[i].seq, nd.end) {
-                inSack = match(i, start: nd.start, end: nd.end)
+                inSack = tcp_match_skb_to_sack(i, start: nd.start, end: nd.end)
                 if inSack > 0 { dup = true }
             }
             if inSack <= 0 {
-                switch shift(i, start: start, end: end, dup: dup, una: una, &counts) {
-                case .fallback: inSack = match(i, start: start, end: end)
+                var shiftResult = ShiftResult.noop
+                trace(.tcp_shift_skb_data) { shiftResult = tcp_shift_skb_data(i, start: start, end: end, dup: dup, una: una, &counts) }
+                switch shiftResult {
+                case .fallback: inSack = tcp_match_skb_to_sack(i, start: start, end: end)
                 case .noop: inSack = 0
                 case let .into(prev):
                     i = prev + 1
@@ -330,7 +369,7 @@ public struct TCPSackScoreboard: Sendable {
             if inSack < 0 { break }
             if inSack > 0 {
                 let skb = queue[i]
-                queue[i].tags = tagOne(skb.tags, end: skb.end, dup: dup, pcount: skb.pcount, una: una)
+                queue[i].tags = tcp_sacktag_one(skb.tags, end: skb.end, dup: dup, pcount: skb.pcount, una: una)
                 if !Self.before(skb.seq, highestSackSeq(una: una, nxt: nxt)) {
                     highestSack = i + 1 < queue.count ? queue[i + 1].id : nil
                 }
@@ -342,9 +381,9 @@ public struct TCPSackScoreboard: Sendable {
 
     private enum ShiftResult { case fallback, noop, into(Int) }
 
-    /// `tcp_shift_skb_data`: moves the newly SACKed segments of skb `i` into the SACKed skb before it when
+    /// Moves the newly SACKed segments of skb `i` into the SACKed skb before it when
     /// both are cut alike, or falls back to tagging skb `i` itself (`TcpExtTCPSackShiftFallback`).
-    private mutating func shift(_ i: Int, start: UInt32, end: UInt32, dup: Bool, una: UInt32,
+    private mutating func tcp_shift_skb_data(_ i: Int, start: UInt32, end: UInt32, dup: Bool, una: UInt32,
                                 _ counts: inout TCPSackTagCounts) -> ShiftResult {
         let skb = queue[i]
         func fallback() -> ShiftResult {
@@ -372,7 +411,7 @@ public struct TCPSackScoreboard: Sendable {
             length = pcount * mss
         }
         if !Self.after(skb.seq &+ UInt32(length), una) { return fallback() }
-        if !shifted(into: i - 1, pcount: pcount, length: length, mss: mss, dup: dup, una: una, &counts) {
+        if !tcp_shifted_skb(into: i - 1, pcount: pcount, length: length, mss: mss, dup: dup, una: una, &counts) {
             return .into(i - 1)
         }
         // The hole filled, the next skb, SACKed and cut alike, may join too.
@@ -380,18 +419,25 @@ public struct TCPSackScoreboard: Sendable {
         if p + 1 < queue.count, queue[p + 1].tags.intersection([.sackedAcked, .sackedRetrans, .lost]) == .sackedAcked,
            queue[p + 1].segmentLength == mss {
             let next = queue[p + 1]
-            _ = shifted(into: p, pcount: next.pcount, length: next.length, mss: mss, dup: false, una: una, &counts)
+            _ = tcp_shifted_skb(into: p, pcount: next.pcount, length: next.length, mss: mss, dup: false, una: una, &counts)
         }
         return .into(p)
     }
 
-    /// `tcp_shifted_skb`: `length` bytes (`pcount` segments) move from the skb after `p` into it; a
+    /// Records a shift: `length` bytes (`pcount` segments) move from the skb after `p` into it; a
     /// remainder left counts `TcpExtTCPSackShifted`, an skb emptied is freed (`TcpExtTCPSackMerged`).
     /// Returns whether it was emptied.
-    private mutating func shifted(into p: Int, pcount: Int, length: Int, mss: Int, dup: Bool, una: UInt32,
+    private mutating func tcp_shifted_skb(into p: Int, pcount: Int, length: Int, mss: Int, dup: Bool, una: UInt32,
                                   _ counts: inout TCPSackTagCounts) -> Bool {
+        var result = false
+        trace(.tcp_shifted_skb) { result = shiftedBody(into: p, pcount: pcount, length: length, mss: mss, dup: dup, una: una, &counts) }
+        return result
+    }
+
+    private mutating func shiftedBody(into p: Int, pcount: Int, length: Int, mss: Int, dup: Bool, una: UInt32,
+                                      _ counts: inout TCPSackTagCounts) -> Bool {
         let skb = queue[p + 1]
-        _ = tagOne(skb.tags, end: skb.seq &+ UInt32(length), dup: dup, pcount: pcount, una: una)
+        _ = tcp_sacktag_one(skb.tags, end: skb.seq &+ UInt32(length), dup: dup, pcount: pcount, una: una)
         queue[p].end = queue[p].end &+ UInt32(length)
         queue[p].pcount += pcount
         if queue[p].pcount > 1 { queue[p].mss = max(1, mss) }
