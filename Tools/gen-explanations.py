@@ -37,7 +37,7 @@ def doc_comments(names):
                     continue
                 lines = open(os.path.join(dirpath, f), encoding="utf-8").read().split("\n")
                 for i, line in enumerate(lines):
-                    m = re.match(r"\s*(?:public |private |@discardableResult )*func (\w+)[(<]", line)
+                    m = re.match(r"\s*(?:public |private |mutating |@discardableResult )*func (\w+)[(<]", line)
                     if not m or m.group(1) not in names or m.group(1) in docs:
                         continue
                     j = i - 1

@@ -592,6 +592,9 @@ extension Kernel {
             if !previous.retransmission {
                 sockets.tcp[t]?.sndNxt = end
                 queueUnacked(t, end: end)
+                rtxQueueSent(t, seq: th.sequence, end: end, fin: flags.contains(.fin), extending: true)
+            } else {
+                sockets.sackScoreboards[t]?.retransmitted(seq: th.sequence, end: end)
             }
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: first, end: end, size: previous.size,
                                           total: previous.total + dataLength, timestamp: th.timestampValue,
@@ -615,6 +618,7 @@ extension Kernel {
             // The application wrote or closed: it has run since data last arrived, and read it.
             sockets.tcp[t]?.lastQueued = nil
         }
+        if isRetransmission { sockets.sackScoreboards[t]?.retransmitted(seq: th.sequence, end: end) }
         if isRetransmission, let cause = sockets.tcp[t]?.lostBy {
             outcome.causedBy = cause
             transmitContext.explained = true
@@ -645,9 +649,11 @@ extension Kernel {
             default: break
             }
             queueUnacked(t, end: end)
+            rtxQueueSent(t, seq: th.sequence, end: end, fin: true, extending: false)
             withTransmitSKB { tcp_send_fin(&$0) }
         } else if dataLength > 0 {
             queueUnacked(t, end: end)
+            rtxQueueSent(t, seq: th.sequence, end: end, fin: false, extending: false)
             withTransmitSKB { tcp_write_xmit(&$0) }
             lastSentSegment = SentSegment(tuple: t, frame: currentFrame, firstFrame: currentFrame, end: end, size: dataLength,
                                           total: dataLength, timestamp: th.timestampValue, push: flags.contains(.psh))
@@ -688,6 +694,19 @@ extension Kernel {
         }
         if let by = c.sackedBy { outcome.causedBy = by }
         return mib
+    }
+
+    /// New data (or a FIN) from `seq` to `end` enters the retransmission queue SACK processing walks: a new
+    /// skb cut for the connection's MSS, or one more segment of the GSO skb before (`extending`).
+    private func rtxQueueSent(_ t: FourTuple, seq: UInt32, end: UInt32, fin: Bool, extending: Bool) {
+        guard let c = sockets.tcp[t] else { return }
+        if sockets.sackScoreboards[t] == nil {
+            var board = TCPSackScoreboard()
+            board.canShift = profile.version >= .v6_1
+            sockets.sackScoreboards[t] = board
+        }
+        let mss = max(c.mssCache, Int(end &- seq) - (fin ? 1 : 0))
+        sockets.sackScoreboards[t]?.sent(seq: seq, end: end, fin: fin, mss: mss, extending: extending)
     }
 
     /// Remembers a retransmission of `seq` to `end` in the current recovery or loss: the timestamp of the

@@ -229,6 +229,7 @@ public enum ModelTour {
                                kernelVersion: version),
              try ReplaySession(frames: nftIPv6Frames, captureName: "tour", host: nftIPv6Host, kernelVersion: version),
              try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
+             try ReplaySession(frames: sackFrames, captureName: "tour", host: host(driver: "veth"), kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),

@@ -133,6 +133,22 @@ struct WifiCaptureTests {
     /// (ieee80211_rx_handlers → ieee80211_rx_h_data → ieee80211_frame_allowed → ieee80211_deliver_skb).
     /// Compared: the functions of mac80211, cfg80211 and eth_type_trans the oracle could trace (symbols)
     /// and the model knows, in order.
+    /// mac80211 counts a received data frame in the interface's counters where it hands the 802.3 frame up:
+    /// fast RX (`ieee80211_rx_8023` from 6.1; 4.14 inside `ieee80211_invoke_fast_rx`) and the handlers'
+    /// `ieee80211_deliver_skb` (net/mac80211/rx.c of 4.14, 6.1 and 6.12: `ieee80211_rx_stats` or
+    /// `dev_sw_netstats_rx_add` first thing), EAPOL included; frames dropped before either are not counted.
+    @Test("wlan0 counts what fast RX and the RX handlers deliver", arguments: ["6.1", "6.12"])
+    func receiveCounters(_ version: String) throws {
+        var traces: [PacketTrace] = []
+        let session = try ReplaySession(frames: ModelTour.wifiFrames, captureName: "tour", host: ModelTour.wifiHost,
+                                        kernelVersion: version)
+        let run = try session.run { traces.append($0) }
+        let delivered = traces.filter { Self.calls($0, "ieee80211_deliver_skb") }.count
+        let fast = traces.filter { Self.calls($0, "ieee80211_rx_8023") }.count
+        #expect(delivered > 0 && fast > 0)
+        #expect(run.devices["wlan0"]?.rxPackets == delivered + fast)
+    }
+
     @Test("the RX handler path of a group-addressed data frame matches the real 6.1 kernel's")
     func oracleBroadcast() throws {
         let folder = Repository.path("Fixtures/oracle-wifi/broadcast_arp")

@@ -54,6 +54,10 @@ struct TeachingTests {
         // The output of neighbours on a device without header_ops: a tun device in 4.14 only (6.1 gives
         // tun ip_tunnel_header_ops), and no other modeled device lacks them.
         "neigh_direct_output": ["4.14"],
+        // SACK shifting and cutting need GSO skbs, which the model's 4.14 never builds (tcp_shift_skb_data falls
+        // back at sk_can_gso; its one-segment skbs are never cut by tcp_match_skb_to_sack).
+        "tcp_shifted_skb": ["6.1", "6.12"],
+        "tcp_fragment": ["6.1", "6.12"],
     ]
 
     @Test("the tour reaches every modeled function", arguments: knownKernels)

@@ -101,7 +101,7 @@ extension Mac80211Device {
     /// and passes it up.
     func ieee80211_rx_8023(_ kernel: Kernel, _ skb: inout SKBuff) {
         kernel.traced(rx.ieee80211_rx_8023) {
-            countFastReceive(kernel, skb)
+            countReceive(kernel, skb)
             kernel.eth_type_trans(&skb)
             ieee80211_deliver_skb_to_local_stack(kernel, &skb)
         }
@@ -130,7 +130,7 @@ extension Mac80211Device {
                 return false
             }
             guard kernel.has(rx.ieee80211_rx_8023) else {
-                countFastReceive(kernel, skb)
+                countReceive(kernel, skb)
                 kernel.eth_type_trans(&skb)
                 if napi { kernel.napi_gro_receive(&skb) } else { kernel.netif_receive_skb(&skb) }
                 return true
@@ -206,10 +206,10 @@ extension Mac80211Device {
         return eth
     }
 
-    /// The receive counters fast RX moves, with the length of the 802.3 frame it made
-    /// (`ieee80211_rx_stats` in 4.14's `ieee80211_invoke_fast_rx`, `dev_sw_netstats_rx_add` in
-    /// `ieee80211_rx_8023` from 6.1).
-    func countFastReceive(_ kernel: Kernel, _ skb: SKBuff) {
+    /// The receive counters fast RX and the handlers' delivery move, with the length of the 802.3 frame
+    /// made (`ieee80211_rx_stats` in 4.14's `ieee80211_invoke_fast_rx` and `ieee80211_deliver_skb`,
+    /// `dev_sw_netstats_rx_add` in `ieee80211_rx_8023` and `ieee80211_deliver_skb` from 6.1).
+    func countReceive(_ kernel: Kernel, _ skb: SKBuff) {
         kernel.countLink(skb.dev) { $0.rx_packets += 1; $0.rx_bytes += skb.len }
     }
 

@@ -293,13 +293,15 @@ extension Mac80211Device {
         }
     }
 
-    /// Passes a converted frame up: classifies it (`eth_type_trans`), then to the stack. 6.1 and 6.12 send
-    /// EAPOL to the supplicant over nl80211 (`cfg80211_rx_control_port`) and add other frames to the
-    /// receive list; 4.14 hands every frame to GRO, EAPOL included (the supplicant's packet socket), or,
-    /// given no NAPI context, to `netif_receive_skb`.
-    /// Returns whether a frame is on the list for the stack.
+    /// Passes a converted frame up: counts it in the interface's receive counters with the 802.3 frame's
+    /// length (4.14 `ieee80211_rx_stats`, from 6.1 `dev_sw_netstats_rx_add`, first thing in all three, EAPOL
+    /// included), classifies it (`eth_type_trans`), then to the stack. 6.1 and 6.12 send EAPOL to the
+    /// supplicant over nl80211 (`cfg80211_rx_control_port`) and add other frames to the receive list; 4.14
+    /// hands every frame to GRO, EAPOL included (the supplicant's packet socket), or, given no NAPI
+    /// context, to `netif_receive_skb`. Returns whether a frame is on the list for the stack.
     func ieee80211_deliver_skb(_ kernel: Kernel, _ skb: inout SKBuff) -> Bool {
         kernel.traced(rx.ieee80211_deliver_skb) {
+            countReceive(kernel, skb)
             kernel.eth_type_trans(&skb)
             guard kernel.has(rx.ieee80211_deliver_skb_to_local_stack) else {
                 if napi { kernel.napi_gro_receive(&skb) } else { kernel.netif_receive_skb(&skb) }

@@ -121,6 +121,9 @@ public struct TCPConnection: Sendable {
     /// an acknowledgment must reach to end it.
     public var caState = TCPCAState.TCP_CA_Open
     public var highSeq: UInt32?
+    /// `undo_marker`: `snd_una` when the current recovery or loss began (`tcp_init_undo`), until it is
+    /// undone; a D-SACK below `snd_una` counts only above it (`tcp_is_sackblock_valid`).
+    public var undoMarker: UInt32?
     /// The frame of the peer's ACK that reported, in SACK blocks, data above `snd_una` while a hole was left
     /// below it; nil once an ACK reports no such block. What makes a retransmission a fast one.
     public var sackedBy: Int?
@@ -170,6 +173,9 @@ public struct SocketTable: Sendable {
     /// oldest forgotten. Kept beside the connection, not in it, so that a connection is a plain value
     /// that is read and copied without reference counting (several times a frame).
     public var unacked = HashTable<FourTuple, [UInt32]>()
+    /// For each connection that sent data, its retransmission queue as SACK processing walks it (skbs as the
+    /// host built them, with their SACK tags). Kept beside the connection for the same reason.
+    public var sackScoreboards = HashTable<FourTuple, TCPSackScoreboard>()
     /// Bound UDP sockets by port.
     public var udp: [UInt16: SocketConfig] = [:]
     /// The ports of TCP listeners that take IPv6 (bound to `::`).
@@ -215,6 +221,7 @@ public struct SocketTable: Sendable {
                 let victim = order[orderStart]
                 orderStart += 1
                 unacked.removeValue(forKey: victim)
+                sackScoreboards.removeValue(forKey: victim)
                 if let gone = tcp.removeValue(forKey: victim), gone.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
             }
             if orderStart > 4096, orderStart * 2 > order.count {
@@ -227,11 +234,13 @@ public struct SocketTable: Sendable {
         if c.state == .TCP_NEW_SYN_RECV { requestSockets += 1 }
         tcp[t] = c
         unacked.removeValue(forKey: t)
+        sackScoreboards.removeValue(forKey: t)
     }
 
     /// Removes a connection.
     public mutating func removeConnection(_ t: FourTuple) {
         unacked.removeValue(forKey: t)
+        sackScoreboards.removeValue(forKey: t)
         if tcp.removeValue(forKey: t)?.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
     }
 }

@@ -13,7 +13,8 @@ public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
     case tcp_simple_retransmit, tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
         tcp_data_queue, tcp_enter_loss, tcp_ack, tcp_done_with_error, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
-        tcp_conn_request
+        tcp_conn_request, tcp_sacktag_write_queue, tcp_sacktag_walk, tcp_shift_skb_data, tcp_shifted_skb, tcp_match_skb_to_sack,
+        tcp_sacktag_one
 }
 
 extension Kernel {
@@ -261,6 +262,8 @@ extension Kernel {
             if c.caState != .TCP_CA_Loss {
                 sockets.tcp[t]?.retransHigh = c.caState == .TCP_CA_Recovery ? c.retransHigh : nil
                 sockets.tcp[t]?.retransStamp = nil
+                // tcp_init_undo, from a state that had none under way.
+                if c.caState != .TCP_CA_Recovery || c.undoMarker == nil { sockets.tcp[t]?.undoMarker = c.sndUna }
             }
             if let high = sockets.tcp[t]?.retransHigh, Int32(bitPattern: seq &- high) < 0 {
                 count("TcpExtTCPLostRetransmit")
@@ -278,6 +281,8 @@ extension Kernel {
     func tcpEnterRecovery(tuple t: FourTuple) {
         count("TcpExtTCPSackRecovery")
         let sndNxt = sockets.tcp[t]?.sndNxt
+        let una = sockets.tcp[t]?.sndUna
+        sockets.tcp[t]?.undoMarker = una
         sockets.tcp[t]?.caState = .TCP_CA_Recovery
         sockets.tcp[t]?.highSeq = sndNxt
         sockets.tcp[t]?.retransHigh = nil
@@ -289,10 +294,21 @@ extension Kernel {
     /// `TcpExtTCPDSACKRecv`), as does a first block inside the second (`TcpExtTCPDSACKOfoRecv`); from 6.1
     /// its segments (its length over the MSS, at least one) count in `TcpExtTCPDSACKRecvSegs` and as
     /// delivered (`tcp_dsack_seen`). Another block above the acknowledgment reports data received beyond a
-    /// hole: the frame is remembered until an ACK reports none.
-    private func tcpSacktagWriteQueue(_ th: TCPPacket, tuple t: FourTuple) {
+    /// hole: the frame is remembered until an ACK reports none. The blocks then tag the retransmission
+    /// queue (``TCPSackScoreboard``), `snd_una` already moved to an acknowledgment that `advanced` it.
+    private func tcp_sacktag_write_queue(_ th: TCPPacket, tuple t: FourTuple, advanced: Bool) {
         guard let c = sockets.tcp[t], c.sackOK ?? true else { return }
         let blocks = th.sackBlocks
+        // Without a SACK option tcp_ack does not call it (TCP_SKB_CB(skb)->sacked is 0).
+        guard !blocks.isEmpty else {
+            sockets.tcp[t]?.sackedBy = nil
+            return
+        }
+        traced(tcp_input.tcp_sacktag_write_queue) { sacktagWriteQueue(th, blocks, tuple: t, connection: c, advanced: advanced) }
+    }
+
+    private func sacktagWriteQueue(_ th: TCPPacket, _ blocks: [(start: UInt32, end: UInt32)], tuple t: FourTuple,
+                                   connection c: TCPConnection, advanced: Bool) {
         let ack = th.acknowledgment
         var dsack = false
         if let first = blocks.first {
@@ -313,6 +329,22 @@ extension Kernel {
         }
         let above = blocks.dropFirst(dsack ? 1 : 0).contains { Int32(bitPattern: $0.end &- ack) > 0 }
         sockets.tcp[t]?.sackedBy = above ? currentFrame : nil
+        guard let prior = c.sndUna, let nxt = c.sndNxt, sockets.sackScoreboards[t] != nil else { return }
+        let tagged = sockets.sackScoreboards[t]?.sacktag(
+            blocks: blocks.map { ($0.start, $0.end) }, ack: ack, dsack: dsack, priorUna: prior, una: advanced ? ack : prior,
+            nxt: nxt, undoMarker: c.undoMarker, maxWindow: max(c.sndWnd ?? 0, 65_535)) { [unowned self] frame, body in
+                switch frame {
+                case .tcp_sacktag_walk: traced(tcp_input.tcp_sacktag_walk, body)
+                case .tcp_shift_skb_data: traced(tcp_input.tcp_shift_skb_data, inline: true, body)
+                case .tcp_shifted_skb: traced(tcp_input.tcp_shifted_skb, body)
+                case .tcp_match_skb_to_sack: traced(tcp_input.tcp_match_skb_to_sack, body)
+                case .tcp_sacktag_one: traced(tcp_input.tcp_sacktag_one, body)
+                case .tcp_fragment: traced(tcp_output.tcp_fragment, body)
+                }
+            } ?? TCPSackTagCounts()
+        if tagged.shiftFallback > 0 { count("TcpExtTCPSackShiftFallback", tagged.shiftFallback) }
+        if tagged.shifted > 0 { count("TcpExtTCPSackShifted", tagged.shifted) }
+        if tagged.merged > 0 { count("TcpExtTCPSackMerged", tagged.merged) }
     }
 
     /// What an acknowledgment that advanced `snd_una` does to a recovery or loss (`tcp_fastretrans_alert`,
@@ -343,6 +375,7 @@ extension Kernel {
                 tracer.note(delayed ? "the ACK echoes a timestamp older than the first retransmission: loss undone"
                     : "the ACK covers data never sent again: the timeout was spurious (F-RTO), loss undone")
                 count("TcpExtTCPLossUndo")
+                sockets.tcp[t]?.undoMarker = nil
                 if !delayed { count("TcpExtTCPSpuriousRTOs") }
                 sockets.tcp[t]?.caState = .TCP_CA_Open
                 sockets.tcp[t]?.icskRetransmits = 0
@@ -350,7 +383,10 @@ extension Kernel {
                 sockets.tcp[t]?.caState = .TCP_CA_Open
             }
         } else if recovered {
-            if delayed { count("TcpExtTCPFullUndo") }
+            if delayed {
+                count("TcpExtTCPFullUndo")
+                sockets.tcp[t]?.undoMarker = nil
+            }
             sockets.tcp[t]?.caState = .TCP_CA_Open
         }
     }
@@ -369,7 +405,7 @@ extension Kernel {
             if !old, !unsent {
                 // Without a known snd_una the capture showed nothing for this ACK to advance over.
                 let advanced = c.sndUna.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
-                if slowPath { tcpSacktagWriteQueue(th, tuple: t) }
+                if slowPath { tcp_sacktag_write_queue(th, tuple: t, advanced: advanced) }
                 if advanced { sockets.tcp[t]?.icskRetransmits = 0 }
                 if !slowPath, advanced {
                     sockets.tcp[t]?.sndWl1 = th.sequence
@@ -382,6 +418,7 @@ extension Kernel {
                 if advanced { tcpRecoveryAck(th, tuple: t) }
             }
             countNewlyDelivered(t, ack: ack)
+            if let una = sockets.tcp[t]?.sndUna { sockets.sackScoreboards[t]?.acknowledged(to: una) }
             let finAcked = c.sndNxt.map { ack == $0 } ?? true
             switch c.state {
             case .TCP_SYN_RECV:

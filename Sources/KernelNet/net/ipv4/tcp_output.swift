@@ -9,7 +9,7 @@ public enum tcp_output: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_output.c"
     case __tcp_transmit_skb, tcp_transmit_skb, tcp_mtu_to_mss, tcp_sync_mss, tcp_write_xmit, __tcp_push_pending_frames, tcp_send_fin,
         tcp_send_active_reset, tcp_send_loss_probe, tcp_rtx_synack, __tcp_retransmit_skb, tcp_retransmit_skb, tcp_xmit_retransmit_queue, tcp_connect, __tcp_send_ack,
-        tcp_send_ack
+        tcp_send_ack, tcp_fragment
 }
 
 extension Kernel {
