@@ -35,6 +35,16 @@ struct ExpectedTransmitsTests {
         #expect([4, 5, 6, 7].map { e.take(Self.arp($0))?.frame } == [4, 5, 6, 7])
     }
 
+    /// A kind that always has a packet waiting (acknowledgments a capture never shows, forgotten one by
+    /// one as new ones come) keeps a bounded number of entries, not one for every packet ever added.
+    @Test func boundedWhenAKindNeverEmpties() {
+        var e = ExpectedTransmits(limit: 16)
+        for n in 0..<100_000 { e.append(ExpectedTransmit(kind: Self.arp(1), frame: n)) }
+        #expect(e.count == 16)
+        #expect(e.storedEntries < 16_384, "\(e.storedEntries) entries kept of 100,000 added")
+        #expect(e.take(Self.arp(1))?.frame == 100_000 - 16)
+    }
+
     /// Over a long random run of additions and takes it answers as the plain list it replaced did (the
     /// earliest match taken, the oldest removed when full) and holds as many.
     @Test func sameAnswersAsAPlainList() {
