@@ -74,21 +74,49 @@ public struct HashTable<Key: HashTableKey, Value> {
         // Set to nil, an entry is removed; a missing key gets a slot (with nil) for the change, given
         // back if the change leaves it nil.
         _modify {
-            var i = find(key)
-            if i < 0 { i = insert(key, nil) }
-            let slot = uniqueValues() + i
-            defer { if (values.base + i).pointee == nil { remove(at: i) } }
-            yield &slot.pointee
+            let i = slotForChange(key)
+            defer { removeIfVacant(i) }
+            yield &(values.base + i).pointee
         }
     }
 
     public subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {
-            var i = find(key)
-            if i < 0 { i = insert(key, defaultValue()) }
-            yield &(uniqueValues() + i).pointee!
+            let i = slotForChange(key, default: defaultValue)
+            yield &(values.base + i).pointee!
         }
+    }
+
+    // The accessors' work is done out of line: anything of type `Value` the coroutine made (the nil
+    // it stores, the test for nil) would be kept in its frame, too large for the caller's buffer.
+
+    /// The slot of `key`'s entry, made (holding nil) if there is none, in storage of this table's own.
+    @inline(never)
+    private mutating func slotForChange(_ key: Key) -> Int {
+        let i = find(key)
+        if i >= 0 {
+            _ = uniqueValues()
+            return i
+        }
+        return insert(key, nil)
+    }
+
+    /// The slot of `key`'s entry, made with `defaultValue` if there is none.
+    @inline(never)
+    private mutating func slotForChange(_ key: Key, default defaultValue: () -> Value) -> Int {
+        let i = find(key)
+        if i >= 0 {
+            _ = uniqueValues()
+            return i
+        }
+        return insert(key, defaultValue())
+    }
+
+    /// Removes the entry of slot `i` if a change left it nil.
+    @inline(never)
+    private mutating func removeIfVacant(_ i: Int) {
+        if values.base[i] == nil { remove(at: i) }
     }
 
     /// Removes `key`'s entry and returns its value.
