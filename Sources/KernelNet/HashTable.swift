@@ -233,6 +233,10 @@ func mix64(_ x: UInt64) -> UInt64 {
     return x
 }
 
+extension Int: HashTableKey {
+    public func hash(seed: UInt64) -> UInt64 { mix64(UInt64(bitPattern: Int64(self)) ^ seed) }
+}
+
 extension IPv4Address: HashTableKey {
     public func hash(seed: UInt64) -> UInt64 { mix64(UInt64(rawValue) ^ seed) }
 }
