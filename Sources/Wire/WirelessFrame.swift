@@ -162,19 +162,23 @@ extension [UInt8] {
     }
 
     /// Appends `mac` as ``MACAddress/description`` writes it.
+    // Both write on the stack and append the bytes in one copy: appending placeholders to overwrite
+    // went element by element (about 250 instructions for an address).
     fileprivate mutating func appendMAC(_ mac: MACAddress) {
-        let end = count
-        append(contentsOf: repeatElement(0, count: MACAddress.textLength))
-        withUnsafeMutableBufferPointer { mac.write(to: $0.baseAddress! + end) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: MACAddress.textLength) { text in
+            mac.write(to: text.baseAddress!)
+            append(contentsOf: UnsafeBufferPointer(text))
+        }
     }
 
     /// Appends a non-negative `v` in decimal.
     fileprivate mutating func appendDecimal(_ v: Int) {
         let n = UInt64(v.magnitude)
         let digits = DecimalDigits.digitCount(n)
-        let end = count
-        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        withUnsafeMutableBufferPointer { DecimalDigits.write(n, at: $0.baseAddress! + end, digits: digits) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
+            DecimalDigits.write(n, at: text.baseAddress!, digits: digits)
+            append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<digits]))
+        }
     }
 }
 
