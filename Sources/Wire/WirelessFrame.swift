@@ -74,8 +74,8 @@ public struct WirelessFrame: Sendable, Equatable {
     /// the radio's channel and rate, then the network layer of a data frame or the problem. (Written
     /// as bytes into one buffer: the replay describes every 802.11 frame it traces.)
     public func describe(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(192)
+        var out = TextBytes(capacity: 256)
+        defer { out.deallocate() }
         out.appendText("802.11")
         if let h = header {
             let fc = h.frameControl
@@ -149,36 +149,87 @@ public struct WirelessFrame: Sendable, Equatable {
             out.append(contentsOf: " (\(failure))".utf8)
         } else if let etherType {
             out.append(UInt8(ascii: " "))
-            FrameSummary.write(bytes, networkOffset: networkOffset, etherType: etherType, into: &out)
+            // A valid IPv4 packet's line as `FrameSummary.write` makes it, without an array between.
+            var line = SummaryLine()
+            if etherType == .ipv4, FrameSummary.writeIPv4(bytes, at: networkOffset, into: &line) == nil {
+                line.withBytes { out.append($0) }
+            } else {
+                var rest: [UInt8] = []
+                FrameSummary.write(bytes, networkOffset: networkOffset, etherType: etherType, into: &rest)
+                rest.withUnsafeBufferPointer { out.append($0) }
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 }
 
-extension [UInt8] {
+/// The bytes of a summary being written: appended in place, in storage grown as needed (an array's
+/// generic appends cost about a hundred instructions each, nine a frame).
+private struct TextBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(2 * capacity, count + n))
+        grown.initialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = max(2 * capacity, count + n)
+    }
+
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).initialize(from: start, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append<S: Sequence<UInt8>>(contentsOf bytes: S) {
+        for b in bytes { append(b) }
+    }
+
     /// Appends ASCII text.
-    fileprivate mutating func appendText(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    mutating func appendText(_ s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Appends `mac` as ``MACAddress/description`` writes it.
-    // Both write on the stack and append the bytes in one copy: appending placeholders to overwrite
-    // went element by element (about 250 instructions for an address).
-    fileprivate mutating func appendMAC(_ mac: MACAddress) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: MACAddress.textLength) { text in
-            mac.write(to: text.baseAddress!)
-            append(contentsOf: UnsafeBufferPointer(text))
-        }
+    mutating func appendMAC(_ mac: MACAddress) {
+        reserve(MACAddress.textLength)
+        mac.write(to: base + count)
+        count += MACAddress.textLength
     }
 
     /// Appends a non-negative `v` in decimal.
-    fileprivate mutating func appendDecimal(_ v: Int) {
+    mutating func appendDecimal(_ v: Int) {
         let n = UInt64(v.magnitude)
         let digits = DecimalDigits.digitCount(n)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { text in
-            DecimalDigits.write(n, at: text.baseAddress!, digits: digits)
-            append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<digits]))
-        }
+        reserve(digits)
+        DecimalDigits.write(n, at: base + count, digits: digits)
+        count += digits
+    }
+
+    mutating func removeLast() { count -= 1 }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: base, count: count))
     }
 }
 
