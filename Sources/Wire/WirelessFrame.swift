@@ -80,7 +80,7 @@ public struct WirelessFrame: Sendable, Equatable {
         if let h = header {
             let fc = h.frameControl
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: fc.name.utf8)
+            out.append(fc.name)
             if fc.toDS { out.appendText(" ToDS") }
             if fc.fromDS { out.appendText(" FromDS") }
             if let sa = h.summarySource {
@@ -116,7 +116,7 @@ public struct WirelessFrame: Sendable, Equatable {
             if fc.isProtected { flags.append("protected") }
             if h.isAMSDU { flags.append("A-MSDU") }
             if h.htControl != nil { flags.append("+HTC") }
-            if !flags.isEmpty { out.append(contentsOf: " [\(flags.joined(separator: ","))]".utf8) }
+            if !flags.isEmpty { out.append(" [\(flags.joined(separator: ","))]") }
         }
         if let r = radio {
             out.append(UInt8(ascii: " "))
@@ -146,7 +146,7 @@ public struct WirelessFrame: Sendable, Equatable {
             if out.count == first { out.removeLast() } else { out.append(UInt8(ascii: "}")) }
         }
         if let failure {
-            out.append(contentsOf: " (\(failure))".utf8)
+            out.append(" (\(failure))")
         } else if let etherType {
             out.append(UInt8(ascii: " "))
             // A valid IPv4 packet's line as `FrameSummary.write` makes it, without an array between.
@@ -201,8 +201,10 @@ private struct TextBytes {
         count += bytes.count
     }
 
-    mutating func append<S: Sequence<UInt8>>(contentsOf bytes: S) {
-        for b in bytes { append(b) }
+    /// Appends the UTF-8 of `s` in one copy.
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append($0) }
     }
 
     /// Appends ASCII text.
