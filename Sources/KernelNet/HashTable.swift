@@ -6,8 +6,8 @@ public protocol HashTableKey: Equatable {
     func hash(seed: UInt64) -> UInt64
 }
 
-/// The tables the model looks up on every frame (connections, neighbours), kept in one open-addressed
-/// array with linear probing.
+/// The tables the model looks up on every frame (connections, neighbours, device counters), open-addressed
+/// with linear probing: an array of keys, the values beside it in slots of their own.
 ///
 /// A lookup mixes the key with a 64-bit mixer and probes a few slots, where `Dictionary` runs SipHash
 /// (about a tenth of a frame's instructions went to hashing). The mixer is seeded per process, so that
