@@ -6,8 +6,8 @@ public protocol HashTableKey: Equatable {
     func hash(seed: UInt64) -> UInt64
 }
 
-/// The tables the model looks up on every frame (connections, neighbours), kept in one open-addressed
-/// array with linear probing.
+/// The tables the model looks up on every frame (connections, neighbours, device counters), open-addressed
+/// with linear probing: an array of keys, the values beside it in slots of their own.
 ///
 /// A lookup mixes the key with a 64-bit mixer and probes a few slots, where `Dictionary` runs SipHash
 /// (about a tenth of a frame's instructions went to hashing). The mixer is seeded per process, so that
@@ -17,8 +17,10 @@ public protocol HashTableKey: Equatable {
 public struct HashTable<Key: HashTableKey, Value> {
     /// The key in each slot (nil: empty); probing reads only these.
     private var keys: [Key?]
-    /// The value of each full slot.
-    private var values: [Value?]
+    /// The value of each full slot, and one more slot past them that is always empty: a lookup that
+    /// finds nothing hands out that one, so reading and changing entries need no copy and no
+    /// temporary (see the subscript).
+    private var values: ValueSlots<Value>
     private var mask: Int
     /// Entries held.
     public private(set) var count = 0
@@ -29,7 +31,7 @@ public struct HashTable<Key: HashTableKey, Value> {
 
     public init() {
         keys = Array(repeating: nil, count: 16)
-        values = Array(repeating: nil, count: 16)
+        values = ValueSlots(count: 16)
         mask = 15
     }
 
@@ -53,33 +55,68 @@ public struct HashTable<Key: HashTableKey, Value> {
         return -1
     }
 
+    /// The values' storage, copied first if another copy of the table shares it.
+    @inline(__always)
+    private mutating func uniqueValues() -> UnsafeMutablePointer<Value?> {
+        if !isKnownUniquelyReferenced(&values) { values = values.copy() }
+        return values.base
+    }
+
+    // Both accessors hand out the entry where it is stored. A getter returned a copy of the value (a
+    // connection, read several times a frame), and a `_modify` coroutine that kept the key or a
+    // temporary value across its `yield` outgrew the caller's buffer and allocated its frame on the
+    // heap on every access: here the coroutine keeps only the slot's index.
     public subscript(key: Key) -> Value? {
-        get {
+        unsafeAddress {
             let i = find(key)
-            return i >= 0 ? values[i] : nil
+            return UnsafePointer(values.base + (i >= 0 ? i : values.count))
         }
-        // An entry is changed where it is stored (a copy out and back in would copy the value twice:
-        // connections are changed several times a frame); set to nil, it is removed.
+        // Set to nil, an entry is removed; a missing key gets a slot (with nil) for the change, given
+        // back if the change leaves it nil.
         _modify {
-            let i = find(key)
-            if i >= 0 {
-                defer { if values[i] == nil { remove(at: i) } }
-                yield &values[i]
-            } else {
-                var value: Value? = nil
-                defer { if let value { insert(key, value) } }
-                yield &value
-            }
+            let i = slotForChange(key)
+            defer { removeIfVacant(i) }
+            yield &(values.base + i).pointee
         }
     }
 
     public subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {
-            var i = find(key)
-            if i < 0 { i = insert(key, defaultValue()) }
-            yield &values[i]!
+            let i = slotForChange(key, default: defaultValue)
+            yield &(values.base + i).pointee!
         }
+    }
+
+    // The accessors' work is done out of line: anything of type `Value` the coroutine made (the nil
+    // it stores, the test for nil) would be kept in its frame, too large for the caller's buffer.
+
+    /// The slot of `key`'s entry, made (holding nil) if there is none, in storage of this table's own.
+    @inline(never)
+    private mutating func slotForChange(_ key: Key) -> Int {
+        let i = find(key)
+        if i >= 0 {
+            _ = uniqueValues()
+            return i
+        }
+        return insert(key, nil)
+    }
+
+    /// The slot of `key`'s entry, made with `defaultValue` if there is none.
+    @inline(never)
+    private mutating func slotForChange(_ key: Key, default defaultValue: () -> Value) -> Int {
+        let i = find(key)
+        if i >= 0 {
+            _ = uniqueValues()
+            return i
+        }
+        return insert(key, defaultValue())
+    }
+
+    /// Removes the entry of slot `i` if a change left it nil.
+    @inline(never)
+    private mutating func removeIfVacant(_ i: Int) {
+        if values.base[i] == nil { remove(at: i) }
     }
 
     /// Removes `key`'s entry and returns its value.
@@ -87,25 +124,26 @@ public struct HashTable<Key: HashTableKey, Value> {
     public mutating func removeValue(forKey key: Key) -> Value? {
         let i = find(key)
         guard i >= 0 else { return nil }
-        let value = values[i]
+        let value = values.base[i]
         remove(at: i)
         return value
     }
 
     /// Adds an entry for `key`, which the table does not hold, and returns its slot.
     @discardableResult
-    private mutating func insert(_ key: Key, _ value: Value) -> Int {
+    private mutating func insert(_ key: Key, _ value: Value?) -> Int {
         if (count + 1) * 2 > keys.count { grow() }
         var i = home(key)
         while keys[i] != nil { i = (i + 1) & mask }
         keys[i] = key
-        values[i] = value
+        uniqueValues()[i] = value
         count += 1
         return i
     }
 
     /// Empties slot `i` and moves back the entries after it that would no longer be found.
     private mutating func remove(at i: Int) {
+        let slots = uniqueValues()
         var hole = i
         var j = i
         while true {
@@ -116,12 +154,12 @@ public struct HashTable<Key: HashTableKey, Value> {
             let stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j)
             if !stays {
                 keys[hole] = key
-                values[hole] = values[j]
+                slots[hole] = slots[j]
                 hole = j
             }
         }
         keys[hole] = nil
-        values[hole] = nil
+        slots[hole] = nil
         count -= 1
     }
 
@@ -129,16 +167,43 @@ public struct HashTable<Key: HashTableKey, Value> {
         let oldKeys = keys
         let oldValues = values
         keys = Array(repeating: nil, count: oldKeys.count * 2)
-        values = Array(repeating: nil, count: oldKeys.count * 2)
+        values = ValueSlots(count: oldKeys.count * 2)
         mask = keys.count - 1
         count = 0
-        for (key, value) in zip(oldKeys, oldValues) {
-            if let key, let value { insert(key, value) }
+        for (n, key) in oldKeys.enumerated() {
+            if let key, let value = oldValues.base[n] { insert(key, value) }
         }
     }
 }
 
-extension HashTable: Sendable where Key: Sendable, Value: Sendable {}
+/// A ``HashTable``'s values: `count` slots and one more, always nil, after them. Shared by copies of
+/// the table until one of them changes (copy on write).
+private final class ValueSlots<Value> {
+    let base: UnsafeMutablePointer<Value?>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: count + 1)
+        base.initialize(repeating: nil, count: count + 1)
+    }
+
+    private init(copying other: ValueSlots) {
+        count = other.count
+        base = .allocate(capacity: count + 1)
+        base.initialize(from: other.base, count: count + 1)
+    }
+
+    func copy() -> ValueSlots { ValueSlots(copying: self) }
+
+    deinit {
+        base.deinitialize(count: count + 1)
+        base.deallocate()
+    }
+}
+
+// Copies share values only until one changes (`uniqueValues`), and a table is used by one thread at a time.
+extension HashTable: @unchecked Sendable where Key: Sendable, Value: Sendable {}
 
 /// Where a ``HashTable``'s last lookup found its key. Shared by copies of the table, which only read
 /// it as a hint (each checks the key in its own slot); a table is used by one thread at a time.
@@ -166,6 +231,10 @@ func mix64(_ x: UInt64) -> UInt64 {
     x &*= 0xC4CE_B9FE_1A85_EC53
     x ^= x >> 33
     return x
+}
+
+extension Int: HashTableKey {
+    public func hash(seed: UInt64) -> UInt64 { mix64(UInt64(bitPattern: Int64(self)) ^ seed) }
 }
 
 extension IPv4Address: HashTableKey {

@@ -50,13 +50,21 @@ public struct EthernetHeader: Sendable, Equatable {
 
     /// The 14 header bytes.
     public var bytes: [UInt8] {
-        var out: [UInt8] = []
-        for v in [destination.rawValue, source.rawValue] {
-            for i in 0..<6 { out.append(UInt8(truncatingIfNeeded: v >> UInt64(40 - 8 * i))) }
+        [UInt8](unsafeUninitializedCapacity: EthernetPacket.headerLength) { buffer, count in
+            write(to: buffer.baseAddress!)
+            count = EthernetPacket.headerLength
         }
-        out.append(UInt8(etherType.rawValue >> 8))
-        out.append(UInt8(etherType.rawValue & 0xff))
-        return out
+    }
+
+    /// Writes the 14 header bytes at `out` (made in place: mac80211's receive path makes an 802.3
+    /// frame of every data frame).
+    public func write(to out: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<6 {
+            out[i] = UInt8(truncatingIfNeeded: destination.rawValue >> UInt64(40 - 8 * i))
+            out[6 + i] = UInt8(truncatingIfNeeded: source.rawValue >> UInt64(40 - 8 * i))
+        }
+        out[12] = UInt8(etherType.rawValue >> 8)
+        out[13] = UInt8(etherType.rawValue & 0xff)
     }
 }
 

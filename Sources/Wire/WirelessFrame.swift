@@ -74,13 +74,13 @@ public struct WirelessFrame: Sendable, Equatable {
     /// the radio's channel and rate, then the network layer of a data frame or the problem. (Written
     /// as bytes into one buffer: the replay describes every 802.11 frame it traces.)
     public func describe(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(192)
+        var out = TextBytes(capacity: 256)
+        defer { out.deallocate() }
         out.appendText("802.11")
         if let h = header {
             let fc = h.frameControl
             out.append(UInt8(ascii: " "))
-            out.append(contentsOf: fc.name.utf8)
+            out.append(fc.name)
             if fc.toDS { out.appendText(" ToDS") }
             if fc.fromDS { out.appendText(" FromDS") }
             if let sa = h.summarySource {
@@ -116,7 +116,7 @@ public struct WirelessFrame: Sendable, Equatable {
             if fc.isProtected { flags.append("protected") }
             if h.isAMSDU { flags.append("A-MSDU") }
             if h.htControl != nil { flags.append("+HTC") }
-            if !flags.isEmpty { out.append(contentsOf: " [\(flags.joined(separator: ","))]".utf8) }
+            if !flags.isEmpty { out.append(" [\(flags.joined(separator: ","))]") }
         }
         if let r = radio {
             out.append(UInt8(ascii: " "))
@@ -146,35 +146,92 @@ public struct WirelessFrame: Sendable, Equatable {
             if out.count == first { out.removeLast() } else { out.append(UInt8(ascii: "}")) }
         }
         if let failure {
-            out.append(contentsOf: " (\(failure))".utf8)
+            out.append(" (\(failure))")
         } else if let etherType {
             out.append(UInt8(ascii: " "))
-            FrameSummary.write(bytes, networkOffset: networkOffset, etherType: etherType, into: &out)
+            // A valid IPv4 packet's line as `FrameSummary.write` makes it, without an array between.
+            var line = SummaryLine()
+            if etherType == .ipv4, FrameSummary.writeIPv4(bytes, at: networkOffset, into: &line) == nil {
+                line.withBytes { out.append($0) }
+            } else {
+                var rest: [UInt8] = []
+                FrameSummary.write(bytes, networkOffset: networkOffset, etherType: etherType, into: &rest)
+                rest.withUnsafeBufferPointer { out.append($0) }
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 }
 
-extension [UInt8] {
+/// The bytes of a summary being written: appended in place, in storage grown as needed (an array's
+/// generic appends cost about a hundred instructions each, nine a frame).
+private struct TextBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(2 * capacity, count + n))
+        grown.initialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = max(2 * capacity, count + n)
+    }
+
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).initialize(from: start, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// Appends the UTF-8 of `s` in one copy.
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append($0) }
+    }
+
     /// Appends ASCII text.
-    fileprivate mutating func appendText(_ s: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    mutating func appendText(_ s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// Appends `mac` as ``MACAddress/description`` writes it.
-    fileprivate mutating func appendMAC(_ mac: MACAddress) {
-        let end = count
-        append(contentsOf: repeatElement(0, count: MACAddress.textLength))
-        withUnsafeMutableBufferPointer { mac.write(to: $0.baseAddress! + end) }
+    mutating func appendMAC(_ mac: MACAddress) {
+        reserve(MACAddress.textLength)
+        mac.write(to: base + count)
+        count += MACAddress.textLength
     }
 
     /// Appends a non-negative `v` in decimal.
-    fileprivate mutating func appendDecimal(_ v: Int) {
+    mutating func appendDecimal(_ v: Int) {
         let n = UInt64(v.magnitude)
         let digits = DecimalDigits.digitCount(n)
-        let end = count
-        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        withUnsafeMutableBufferPointer { DecimalDigits.write(n, at: $0.baseAddress! + end, digits: digits) }
+        reserve(digits)
+        DecimalDigits.write(n, at: base + count, digits: digits)
+        count += digits
+    }
+
+    mutating func removeLast() { count -= 1 }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: base, count: count))
     }
 }
 

@@ -84,4 +84,37 @@ struct HashTableTests {
         }
         #expect(copy.count == copyReference.count)
     }
+
+    /// Entries are changed where they are stored: a change through a missing key (`table[k]?.x = ...`)
+    /// adds nothing, one that sets nil removes the entry, and a copy changed in place (values holding
+    /// a reference-counted array) leaves the original as it was.
+    @Test func changesInPlaceAndCopies() {
+        struct Entry: Equatable { var n: Int; var list: [Int] }
+        var table = HashTable<IPv4Address, Entry>()
+        let keys = (0..<100).map { IPv4Address(rawValue: UInt32($0) &* 2_654_435_761) }
+        for (i, key) in keys.enumerated() where i % 2 == 0 { table[key] = Entry(n: i, list: [i]) }
+        for (i, key) in keys.enumerated() {
+            table[key]?.n += 1000
+            table[key]?.list.append(i)
+        }
+        #expect(table.count == 50)
+        for (i, key) in keys.enumerated() {
+            #expect(table[key] == (i % 2 == 0 ? Entry(n: i + 1000, list: [i, i]) : nil))
+        }
+        let original = table
+        for (i, key) in keys.enumerated() {
+            if i % 4 == 0 { table[key] = nil } else { table[key, default: Entry(n: -1, list: [])].list.append(-i) }
+        }
+        #expect(table.count == 75)
+        #expect(original.count == 50)
+        for (i, key) in keys.enumerated() {
+            #expect(original[key] == (i % 2 == 0 ? Entry(n: i + 1000, list: [i, i]) : nil))
+            let expected: Entry? = switch i % 4 {
+            case 0: nil
+            case 2: Entry(n: i + 1000, list: [i, i, -i])
+            default: Entry(n: -1, list: [-i])
+            }
+            #expect(table[key] == expected)
+        }
+    }
 }

@@ -200,10 +200,19 @@ extension Mac80211Device {
     /// then the payload; `nil` without an 802.11 header or an EtherType.
     func ethernetFrame(_ frame: WirelessFrame, _ bytes: [UInt8]) -> [UInt8]? {
         guard let h = frame.header, let type = frame.etherType else { return nil }
-        var eth = EthernetHeader(destination: h.destinationAddress, source: h.sourceAddress ?? .zero, etherType: type).bytes
+        let header = EthernetHeader(destination: h.destinationAddress, source: h.sourceAddress ?? .zero, etherType: type)
         let end = min(frame.end, bytes.count)
-        if frame.networkOffset < end { eth += bytes[frame.networkOffset..<end] }
-        return eth
+        let payload = max(0, end - frame.networkOffset)
+        // Made at its full length at once (appending the payload to the header's 14 bytes reallocated).
+        return [UInt8](unsafeUninitializedCapacity: EthernetPacket.headerLength + payload) { eth, count in
+            header.write(to: eth.baseAddress!)
+            if payload > 0 {
+                bytes.withUnsafeBufferPointer {
+                    (eth.baseAddress! + EthernetPacket.headerLength).initialize(from: $0.baseAddress! + frame.networkOffset, count: payload)
+                }
+            }
+            count = EthernetPacket.headerLength + payload
+        }
     }
 
     /// The receive counters fast RX and the handlers' delivery move, with the length of the 802.3 frame
