@@ -350,6 +350,22 @@ fx_frag() {
   host v6_frag "" '"net.ipv6.ip6frag_time": 1' static
 }
 
+forward_host() {  # NAME [MEMBERS]: the profile of the forwarding host (v6_forward, v6_nft): both interfaces,
+  # the static neighbours, forwarding on; MEMBERS, more of the profile's members (starting with a comma)
+  cat > "$OUT/$1.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "$DUT", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
+    { "name": "${DUT}2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
+                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
+                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "${DUT}2", "state": "permanent" } ],
+  "sockets": [],
+  "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0, "net.ipv6.conf.all.forwarding": 1 }${2:-} }
+EOF
+  $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/$1.host.json"
+}
+
 fx_forward() {
   setup far; static_neigh
   dx ip neigh replace $FAR_IP lladdr $FAR_MAC dev ${DUT}2 nud permanent
@@ -360,17 +376,7 @@ fx_forward() {
   px ping -6 -n -c 1 -s 1300 -W 1 $FAR_IP || true
   px ping -6 -n -c 1 -s 1300 -W 1 $FAR_IP || true
   stop_capture v6_forward
-  cat > "$OUT/v6_forward.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [
-    { "name": "$DUT", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
-    { "name": "${DUT}2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
-                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
-                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "${DUT}2", "state": "permanent" } ],
-  "sockets": [],
-  "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0, "net.ipv6.conf.all.forwarding": 1 } }
-EOF
+  forward_host v6_forward
 }
 
 fx_tcp_mid() {
@@ -512,33 +518,22 @@ fx_nft() {
   start_capture v6_nft
   px $PY "$CRAFT" nft
   stop_capture v6_nft
-  cat > "$OUT/v6_nft.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [
-    { "name": "$DUT", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/64", "$DUT_LL/64"], "captured": true },
-    { "name": "${DUT}2", "driver": "veth", "mac": "$DUT2_MAC", "mtu": 1280, "addresses": ["$DUT2_IP/64", "$DUT2_LL/64"] } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
-                  { "ip": "$PEER_LL", "mac": "$PEER_MAC", "dev": "$DUT", "state": "permanent" },
-                  { "ip": "$FAR_IP", "mac": "$FAR_MAC", "dev": "${DUT}2", "state": "permanent" } ],
-  "sockets": [],
-  "sysctl": { "net.ipv6.icmp.ratelimit": 0, "net.ipv6.conf.all.router_solicitations": 0, "net.ipv6.conf.default.router_solicitations": 0, "net.ipv6.conf.all.forwarding": 1 },
-  "netfilter": [
-    { "hook": "input", "saddr": "10.0.0.0/8", "verdict": "drop" },
-    { "hook": "input", "proto": "udp", "dport": 7008, "verdict": "reject", "with": "icmp host-unreachable" },
-    { "hook": "input", "proto": "tcp", "dport": 81, "verdict": "reject", "with": "tcp reset" },
-    { "hook": "input", "proto": "udp", "dport": 7001, "verdict": "reject", "with": "icmpv6 admin-prohibited" },
-    { "hook": "input", "proto": "udp", "dport": 7002, "verdict": "reject", "with": "icmpx port-unreachable" },
-    { "hook": "input", "proto": "udp", "dport": 7003, "verdict": "reject", "with": "icmpv6 addr-unreachable" },
-    { "hook": "input", "proto": "udp", "dport": 7005, "verdict": "reject", "with": "icmpv6 no-route" },
-    { "hook": "input", "saddr": "$PEER_IP", "proto": "tcp", "dport": 82, "verdict": "drop" },
-    { "hook": "input", "proto": "tcp", "dport": 83, "verdict": "drop" },
-    { "hook": "input", "proto": "udp", "dport": 7007, "verdict": "drop" },
-    { "hook": "forward", "daddr": "$FAR_IP", "proto": "udp", "dport": 9, "verdict": "drop" },
-    { "hook": "forward", "daddr": "$FAR_IP", "proto": "tcp", "dport": 80, "verdict": "reject", "with": "tcp reset" },
-    { "hook": "output", "daddr": "$PEER_IP", "verdict": "accept" },
-    { "family": "ip6", "hook": "input", "proto": "udp", "dport": 7004, "verdict": "drop" } ] }
-EOF
-  $PY -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/v6_nft.host.json"
+  forward_host v6_nft ",
+  \"netfilter\": [
+    { \"hook\": \"input\", \"saddr\": \"10.0.0.0/8\", \"verdict\": \"drop\" },
+    { \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7008, \"verdict\": \"reject\", \"with\": \"icmp host-unreachable\" },
+    { \"hook\": \"input\", \"proto\": \"tcp\", \"dport\": 81, \"verdict\": \"reject\", \"with\": \"tcp reset\" },
+    { \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7001, \"verdict\": \"reject\", \"with\": \"icmpv6 admin-prohibited\" },
+    { \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7002, \"verdict\": \"reject\", \"with\": \"icmpx port-unreachable\" },
+    { \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7003, \"verdict\": \"reject\", \"with\": \"icmpv6 addr-unreachable\" },
+    { \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7005, \"verdict\": \"reject\", \"with\": \"icmpv6 no-route\" },
+    { \"hook\": \"input\", \"saddr\": \"$PEER_IP\", \"proto\": \"tcp\", \"dport\": 82, \"verdict\": \"drop\" },
+    { \"hook\": \"input\", \"proto\": \"tcp\", \"dport\": 83, \"verdict\": \"drop\" },
+    { \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7007, \"verdict\": \"drop\" },
+    { \"hook\": \"forward\", \"daddr\": \"$FAR_IP\", \"proto\": \"udp\", \"dport\": 9, \"verdict\": \"drop\" },
+    { \"hook\": \"forward\", \"daddr\": \"$FAR_IP\", \"proto\": \"tcp\", \"dport\": 80, \"verdict\": \"reject\", \"with\": \"tcp reset\" },
+    { \"hook\": \"output\", \"daddr\": \"$PEER_IP\", \"verdict\": \"accept\" },
+    { \"family\": \"ip6\", \"hook\": \"input\", \"proto\": \"udp\", \"dport\": 7004, \"verdict\": \"drop\" } ]"
 }
 
 fx_ra_rio() {

@@ -10,6 +10,17 @@ import Wire
 /// iwlwifi driver's receive into mac80211 as far as the model goes.
 @Suite("802.11 captures")
 struct WifiCaptureTests {
+    /// The mac80211 part of a frame's path as the Wi-Fi oracle records it: the functions of
+    /// net/mac80211 and net/wireless the model shows as frames of their own, and `eth_type_trans`.
+    static func mac80211Path(_ t: PacketTrace) -> [String] {
+        t.events.compactMap { e -> String? in
+            guard case let .call(sym, _, inline) = e, !inline,
+                  sym.file.hasPrefix("net/mac80211/") || sym.file.hasPrefix("net/wireless/") || sym.function == "eth_type_trans"
+            else { return nil }
+            return sym.function
+        }
+    }
+
     /// The model tour's Wi-Fi frames under `version`.
     static func tour(_ version: String) throws -> [PacketTrace] {
         let session = try ReplaySession(frames: ModelTour.wifiFrames, captureName: "tour", host: ModelTour.wifiHost,
@@ -177,13 +188,7 @@ struct WifiCaptureTests {
         _ = try session.run { traces.append($0) }
         let t = try #require(traces.first)
         let modeled = Set(t.functions)
-        let model = t.events.compactMap { e -> String? in
-            guard case let .call(sym, _, inline) = e, !inline,
-                  sym.file.hasPrefix("net/mac80211/") || sym.file.hasPrefix("net/wireless/") || sym.function == "eth_type_trans"
-            else { return nil }
-            return sym.function
-        }
-        #expect(model == real.filter { modeled.contains($0) }, "model vs real kernel (mac80211 part)")
+        #expect(Self.mac80211Path(t) == real.filter { modeled.contains($0) }, "model vs real kernel (mac80211 part)")
         #expect(t.verdict == .deliver && t.proto == "arp")
         #expect(real.count > 8)
     }

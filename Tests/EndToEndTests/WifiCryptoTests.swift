@@ -141,13 +141,7 @@ struct WifiCryptoTests {
         try #require(traces.count == 5)
         for (t, path) in zip(traces, real) {
             let modeled = Set(t.functions)
-            let model = t.events.compactMap { e -> String? in
-                guard case let .call(sym, _, inline) = e, !inline,
-                      sym.file.hasPrefix("net/mac80211/") || sym.file.hasPrefix("net/wireless/") || sym.function == "eth_type_trans"
-                else { return nil }
-                return sym.function
-            }
-            #expect(model == path.filter { modeled.contains($0) }, "fragment \(t.frame): model vs real kernel (mac80211 part)")
+            #expect(WifiCaptureTests.mac80211Path(t) == path.filter { modeled.contains($0) }, "fragment \(t.frame): model vs real kernel (mac80211 part)")
         }
         #expect(traces.dropLast().allSatisfy { $0.verdict == .queue })
         #expect(traces[4].verdict == .deliver && traces[4].proto == "icmp" && traces[4].reassembled, "\(traces[4].visibleFunctions)")
