@@ -24,7 +24,14 @@ public enum FrameSummary {
         case .arp: out.append(contentsOf: describeARP(bytes, at: offset).utf8)
         case .ipv6:
             guard let p = IPv6Packet(bytes, at: offset) else { return out.append(contentsOf: "IPv6 (truncated)".utf8) }
-            out.append(contentsOf: "IPv6 \(p.sourceText) > \(p.destinationText) next=\(p.nextHeader)".utf8)
+            var line = SummaryLine()
+            line.appendASCII("IPv6 ")
+            line.append(p.source)
+            line.appendASCII(" > ")
+            line.append(p.destination)
+            line.appendASCII(" next=")
+            line.append(p.nextHeader.description)
+            line.withBytes { out.append(contentsOf: $0) }
         default: out.append(contentsOf: etherType.description.utf8)
         }
     }
@@ -191,6 +198,14 @@ struct SummaryLine {
     @inline(__always)
     mutating func appendASCII(_ s: StaticString) {
         append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// Appends an IPv6 address's text.
+    mutating func append(_ a: IPv6Address) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: IPv6Address.maximumTextLength) { buffer in
+            let n = a.write(to: buffer.baseAddress!)
+            append(UnsafeBufferPointer(rebasing: buffer[..<n]))
+        }
     }
 
     /// Appends the UTF-8 of `s`.

@@ -82,23 +82,59 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// RFC 5952 text: lower case, the longest run of two or more zero words shown as `::`.
+    /// RFC 5952's text: lowercase hex groups without leading zeros, the first longest run of two or more
+    /// zero groups written `::`. Written straight into the string (frame summaries show two a frame).
     public var description: String {
-        let words = (0..<8).map { i in UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i % 4))) }
+        String(unsafeUninitializedCapacity: Self.maximumTextLength) { write(to: $0.baseAddress!) }
+    }
+
+    /// The longest ``description``: eight groups of four digits and seven colons.
+    public static let maximumTextLength = 39
+
+    /// Writes ``description`` at `out` (at most ``maximumTextLength`` bytes); returns its length.
+    public func write(to out: UnsafeMutablePointer<UInt8>) -> Int {
+        func word(_ i: Int) -> UInt16 { UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i % 4))) }
         var best = (start: -1, length: 0)
         var i = 0
         while i < 8 {
-            guard words[i] == 0 else {
+            guard word(i) == 0 else {
                 i += 1
                 continue
             }
             var j = i
-            while j < 8, words[j] == 0 { j += 1 }
+            while j < 8, word(j) == 0 { j += 1 }
             if j - i > best.length, j - i >= 2 { best = (i, j - i) }
             i = j
         }
-        let hex = words.map { String($0, radix: 16) }
-        guard best.start >= 0 else { return hex.joined(separator: ":") }
-        return hex[0..<best.start].joined(separator: ":") + "::" + hex[(best.start + best.length)...].joined(separator: ":")
+        let hex: StaticString = "0123456789abcdef"
+        let digits = hex.utf8Start
+        let colon = UInt8(ascii: ":")
+        var n = 0
+        var k = 0
+        while k < 8 {
+            if k == best.start {
+                out[n] = colon
+                out[n + 1] = colon
+                n += 2
+                k += best.length
+                continue
+            }
+            if k > 0, k != best.start + best.length {
+                out[n] = colon
+                n += 1
+            }
+            let w = word(k)
+            var shift: UInt16 = 12
+            while shift > 0, (w >> shift) & 0xf == 0 { shift -= 4 }
+            while true {
+                out[n] = digits[Int((w >> shift) & 0xf)]
+                n += 1
+                if shift == 0 { break }
+                shift -= 4
+            }
+            k += 1
+        }
+        return n
     }
 }
 

@@ -23,6 +23,9 @@ struct IPv6Tests {
         ("::", "::"), ("::1", "::1"), ("FE80::0:1", "fe80::1"), ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
         ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2:3:4:5:6"), ("::ffff:192.0.2.1", "::ffff:c000:201"),
         ("ff02::1:ff00:1", "ff02::1:ff00:1"), ("1::", "1::"),
+        // one zero group stays; the longer of two runs is the one shortened; the longest text; leading zeros
+        ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"), ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+        ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ("0abc:00de::f", "abc:de::f"),
     ])
     func roundTrip(_ text: String, _ canonical: String) throws {
         let a = try #require(IPv6Address(text))
