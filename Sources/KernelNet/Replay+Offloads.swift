@@ -14,9 +14,14 @@ extension Kernel {
     func markOffloads(_ skb: inout SKBuff, link: LinkHeader, outgoing: Bool) {
         let network: Int, total: Int
         if link.etherType == .ipv6 {
-            // A TCP segment right behind the IPv6 header (GSO packets carry no extension headers here); its
-            // checksum state is read where it is verified (transportChecksum6).
-            guard let ip6 = IPv6Packet(skb.bytes, at: link.networkOffset), ip6.nextHeader == .tcp else { return }
+            // A TCP segment or UDP datagram right behind the IPv6 header (GSO packets carry no extension
+            // headers here).
+            guard let ip6 = IPv6Packet(skb.bytes, at: link.networkOffset), ip6.nextHeader == .tcp || ip6.nextHeader == .udp
+            else { return }
+            if outgoing || skb.dev.ops.receivesSenderSKB, Self.checksumLeftToDevice6(skb.bytes, ip6, at: link.networkOffset) {
+                skb.ip_summed = .CHECKSUM_PARTIAL
+            }
+            guard ip6.nextHeader == .tcp else { return }
             network = IPv6Packet.headerLength
             total = IPv6Packet.headerLength + ip6.payloadLength
         } else {

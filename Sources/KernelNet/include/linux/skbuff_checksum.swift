@@ -74,6 +74,16 @@ extension Kernel {
         return field == Checksum.fold(pseudo)
     }
 
+    /// ``checksumLeftToDevice(_:_:)`` for a TCP segment or UDP datagram right behind the IPv6 header at
+    /// `offset`: its checksum field holds only the IPv6 pseudo-header sum (RFC 8200 §8.1).
+    static func checksumLeftToDevice6(_ bytes: [UInt8], _ ip6: IPv6Packet, at offset: Int) -> Bool {
+        let start = offset + IPv6Packet.headerLength
+        let field = ip6.nextHeader == .tcp ? bytes.u16be(at: start + 16) : bytes.u16be(at: start + 6)
+        var pseudo = Checksum.add(bytes, start: offset + IPv6Packet.Field.source, length: 32)
+        pseudo += UInt32(ip6.payloadLength >> 16) + UInt32(ip6.payloadLength & 0xffff) + UInt32(ip6.nextHeader.rawValue)
+        return field == Checksum.fold(pseudo)
+    }
+
     /// Whether a NIC with receive checksum offload would mark this frame's TCP/UDP checksum verified
     /// (`CHECKSUM_UNNECESSARY`): the frame is IPv4 TCP or UDP and its checksum is good. Takes the skb
     /// `inout` (it is not changed) so that a caller holding it `inout` passes it without a copy.
