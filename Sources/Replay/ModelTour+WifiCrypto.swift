@@ -60,6 +60,26 @@ extension ModelTour {
                                              LLCSNAP.rfc1042 + [0x08, 0x06] + arp + [UInt8](repeating: 0x4d, count: 8))])
     }
 
+    /// WEP frames from the AP as a monitor interface on the station records them (decrypted by the device:
+    /// the IV kept, the ICV gone), for a station with a static WEP key: a unicast echo request under key
+    /// index 0 (the key mac80211 learns the index of), a broadcast ARP request under the same key, a
+    /// unicast echo request under index 1 (no such key), and unprotected unicast data.
+    public static var wifiWEPFrames: [CapturedFrame] {
+        let ping = Array(FrameBuilder(source: peerMAC, destination: hostMAC).ipv4(
+            peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 6, 0, 1])).dropFirst(14))
+        let arp = Array(FrameBuilder(source: peerMAC, destination: .broadcast).arp(
+            operation: ARPPacket.request, senderIP: peerIP, targetMAC: .zero, targetIP: hostIP).dropFirst(14))
+        let pingMSDU = LLCSNAP.rfc1042 + [0x08, 0x00] + ping, arpMSDU = LLCSNAP.rfc1042 + [0x08, 0x06] + arp
+        // The WEP IV: three bytes of initialization vector, then the key index in the top two bits.
+        func iv(_ n: UInt8, keyid: UInt8) -> [UInt8] { [n, 0x11, 0x22, keyid << 6] }
+        return radiotapFrames([
+            wifiData(to: hostMAC, seq: 1, flags: 0x42, iv(1, keyid: 0) + pingMSDU),
+            wifiData(to: .broadcast, seq: 2, flags: 0x42, iv(2, keyid: 0) + arpMSDU),
+            wifiData(to: hostMAC, seq: 3, flags: 0x42, iv(3, keyid: 1) + pingMSDU),
+            wifiData(to: hostMAC, seq: 4, flags: 0x02, pingMSDU),
+        ])
+    }
+
     /// QoS data (TID 0) FromDS from the tour's AP, with `flags` as the frame control's second byte,
     /// sequence number `seq` and fragment number `frag`, the source the tour's peer.
     private static func wifiData(to receiver: MACAddress, seq: UInt16, frag: UInt16 = 0, flags: UInt8, _ body: [UInt8]) -> [UInt8] {

@@ -239,6 +239,8 @@ public enum ModelTour {
                 try ReplaySession(frames: wifiOtherCipherFrames, captureName: "tour", host: wifiCryptoHost(cipher: cipher),
                                   kernelVersion: version)
             }
+            + [try ReplaySession(frames: wifiWEPFrames, captureName: "tour", host: wifiCryptoHost(cipher: "WEP104"),
+                                 kernelVersion: version)]
         for session in sessions {
             session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }

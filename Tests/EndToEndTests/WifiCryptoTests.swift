@@ -95,6 +95,34 @@ struct WifiCryptoTests {
         #expect(gcmp[0].verdict == .deliver && Self.calls(gcmp[0], "ieee80211_crypto_gcmp_decrypt"), "\(gcmp[0].visibleFunctions)")
     }
 
+    // Expectations from net/mac80211/wep.c (ieee80211_crypto_wep_decrypt, ieee80211_wep_remove_iv),
+    // net/mac80211/rx.c (ieee80211_rx_h_decrypt: a key index on unicast frames for WEP only;
+    // ieee80211_check_fast_rx: no fast RX with a WEP key) and iwlwifi's rxmq.c (iwl_mvm_rx_crypto: the
+    // device decrypts WEP and removes the ICV) of each version.
+    @Test("WEP frames: the device decrypts, the static key serves unicast and group frames, the IV goes",
+          arguments: ["4.14", "6.1", "6.12"])
+    func wep(_ version: String) throws {
+        let t = try Self.traces(ModelTour.wifiWEPFrames, cipher: "WEP104", version)
+        try #require(t.count == 4)
+        // Unicast under key index 0: no pairwise key, so the default WEP key; no fast RX with WEP; the IV
+        // is removed and the device's ICV flag keeps the payload whole; the stack answers the ping.
+        #expect(t[0].verdict == .deliver && t[0].proto == "icmp", "\(t[0].visibleFunctions)")
+        for function in ["iwl_mvm_rx_crypto", "ieee80211_rx_h_decrypt", "ieee80211_crypto_wep_decrypt", "ieee80211_wep_remove_iv"] {
+            #expect(Self.calls(t[0], function), "\(function)")
+        }
+        #expect(!Self.calls(t[0], "ieee80211_invoke_fast_rx") || !Self.calls(t[0], "ieee80211_rx_8023"))
+        #expect(t[0].events.contains { if case let .state(text, _) = $0 { text.contains("WEP key's index is 0") } else { false } })
+        #expect(Self.notModeled(t[0]).isEmpty, "\(Self.notModeled(t[0]))")
+        // Broadcast under the same index: the same key, the ARP request goes up.
+        #expect(t[1].verdict == .deliver && t[1].proto == "arp" && Self.calls(t[1], "ieee80211_crypto_wep_decrypt"),
+                "\(t[1].visibleFunctions)")
+        // Index 1: no such key, so neither the device nor mac80211 decrypts; dropped for monitor interfaces.
+        #expect(t[2].verdict == .drop && t[2].dropReason == Self.reason("RX_DROP_MONITOR", version), "\(t[2].visibleFunctions)")
+        #expect(Self.calls(t[2], "ieee80211_rx_h_decrypt") && !Self.calls(t[2], "ieee80211_crypto_wep_decrypt"))
+        // Unprotected unicast data on a link with a WEP key: not allowed.
+        #expect(t[3].verdict == .drop && Self.calls(t[3], "ieee80211_drop_unencrypted"), "\(t[3].visibleFunctions)")
+    }
+
     /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer
     /// radio sends a 1042-byte echo request with a fragmentation threshold of 256, in 5 fragments) against
     /// the model receiving the same 5 fragments as a station gets them from its AP (unicast fragments take

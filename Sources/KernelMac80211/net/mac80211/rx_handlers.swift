@@ -91,7 +91,8 @@ extension Mac80211Device {
 
     /// Chooses the key of a protected frame and finishes its decryption with the cipher's function:
     /// the pairwise key for a frame to the station's own address from the AP, else the group key the
-    /// frame's key index names (6.1 on read that index for the pairwise key too). Without a key the frame
+    /// frame's key index names, or for WEP the static key it names on unicast frames too (6.1 on read
+    /// that index for the pairwise key too). Without a key the frame
     /// is dropped for monitor interfaces; a frame too short to hold the key index is unusable. Every
     /// frame that leaves here protected counts as decrypted (`RX_FLAG_DECRYPTED`). Unprotected frames
     /// pass (the key found for them only serves `ieee80211_drop_unencrypted`).
@@ -112,11 +113,16 @@ extension Mac80211Device {
             let keyidx = Int(skb.bytes.u8(at: status.frame.bodyOffset + 3) >> 6)
             if pairwise {
                 data.key = .ptk
-            } else if group, let slot = keySlot(groupAddressed: true, keyidx: keyidx) {
+            } else if let slot = keySlot(groupAddressed: group, keyidx: keyidx), slot == .gtk {
                 if key(.gtk)?.keyidx == nil {
                     updateKey(.gtk) { $0.keyidx = keyidx }
-                    kernel.tracer.state("the group key's index is \(keyidx): message 3 gave it encrypted; this is the "
-                        + "first group frame to name it")
+                    if cipher(of: .gtk)?.isWEP == true {
+                        kernel.tracer.state("the WEP key's index is \(keyidx): the host profile does not give it; this is "
+                            + "the first frame to name it")
+                    } else {
+                        kernel.tracer.state("the group key's index is \(keyidx): message 3 gave it encrypted; this is the "
+                            + "first group frame to name it")
+                    }
                 }
                 data.key = slot
             }
@@ -132,9 +138,7 @@ extension Mac80211Device {
             case .TKIP: result = ieee80211_crypto_tkip_decrypt(kernel, &skb, &data)
             case .CCMP, .CCMP_256: result = ieee80211_crypto_ccmp_decrypt(kernel, &skb, &data, mic_len: cipher.micLength)
             case .GCMP, .GCMP_256: result = ieee80211_crypto_gcmp_decrypt(kernel, &skb, &data)
-            case .WEP40, .WEP104:
-                kernel.tracer.notModeled("WEP (ieee80211_crypto_wep_decrypt)")
-                result = .notModeled
+            case .WEP40, .WEP104: result = ieee80211_crypto_wep_decrypt(kernel, &skb, &data)
             }
             status.flag.insert(.RX_FLAG_DECRYPTED)
             return result

@@ -27,6 +27,8 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case RX_DROP_U_SHORT_TKIP = "RX_DROP_U_SHORT_TKIP"
     case RX_DROP_U_TKIP_FAIL = "RX_DROP_U_TKIP_FAIL"
     case RX_DROP_U_SHORT_MMIC = "RX_DROP_U_SHORT_MMIC"
+    /// 6.12's reason for a WEP frame too short for its IV.
+    case RX_DROP_U_NO_IV = "RX_DROP_U_NO_IV"
     /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
     case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
     /// Not in 6.1; 6.12 has it (ip_expire and the fragments of a timed-out queue).
