@@ -6,11 +6,13 @@ import Wire
 /// and 802.11 fragments.
 extension ModelTour {
     /// A Wi-Fi station associated with the tour's access point, its port open and keys of `cipher`
-    /// installed (the 4-way handshake done before the capture).
-    public static func wifiCryptoHost(cipher: String) -> HostProfile {
+    /// installed (the 4-way handshake done before the capture); with `pmf`, management frame protection
+    /// agreed; without `authorized`, the port still closed and no keys yet.
+    public static func wifiCryptoHost(cipher: String, pmf: Bool = false, authorized: Bool = true) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"],
-                                "captured": true, "wifi": { "bssid": "\(apMAC)", "cipher": "\(cipher)" } } ] }
+                                "captured": true, "wifi": { "bssid": "\(apMAC)", "cipher": "\(cipher)", "pmf": \(pmf),
+                                                            "authorized": \(authorized) } } ] }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -78,6 +80,25 @@ extension ModelTour {
             wifiData(to: hostMAC, seq: 3, flags: 0x42, iv(3, keyid: 1) + pingMSDU),
             wifiData(to: hostMAC, seq: 4, flags: 0x02, pingMSDU),
         ])
+    }
+
+    /// Unprotected management frames from the AP to a station with management frame protection: a unicast
+    /// SA Query request, a unicast deauthentication, a broadcast deauthentication without an MMIE, a
+    /// unicast frame of the protected-dual category, a unicast HT action frame (not robust).
+    public static var wifiPMFFrames: [CapturedFrame] {
+        radiotapFrames([
+            managementFrame(13, to: hostMAC, seq: 1, [8, 0, 0x12, 0x34]),
+            managementFrame(12, to: hostMAC, seq: 2, [7, 0]),
+            managementFrame(12, to: .broadcast, seq: 3, [7, 0]),
+            managementFrame(13, to: hostMAC, seq: 4, [9, 0, 0x12, 0x34]),
+            managementFrame(13, to: hostMAC, seq: 5, [7, 1, 0x01]),
+        ])
+    }
+
+    /// A management frame of `subtype` from the tour's AP in its BSS.
+    private static func managementFrame(_ subtype: UInt8, to receiver: MACAddress, seq: UInt16, _ body: [UInt8]) -> [UInt8] {
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        return [subtype << 4, 0, 0, 0] + mac(receiver) + mac(apMAC) + mac(apMAC) + [UInt8(seq << 4 & 0xff), UInt8(seq >> 4)] + body
     }
 
     /// QoS data (TID 0) FromDS from the tour's AP, with `flags` as the frame control's second byte,

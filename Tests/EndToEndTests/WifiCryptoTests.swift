@@ -11,8 +11,10 @@ import Wire
 @Suite("802.11 decryption and defragmentation")
 struct WifiCryptoTests {
     /// The tour's protected frames for a station with `cipher` keys under `version`.
-    static func traces(_ frames: [CapturedFrame], cipher: String, _ version: String) throws -> [PacketTrace] {
-        let session = try ReplaySession(frames: frames, captureName: "crypto", host: ModelTour.wifiCryptoHost(cipher: cipher),
+    static func traces(_ frames: [CapturedFrame], cipher: String, pmf: Bool = false, authorized: Bool = true,
+                       _ version: String) throws -> [PacketTrace] {
+        let session = try ReplaySession(frames: frames, captureName: "crypto",
+                                        host: ModelTour.wifiCryptoHost(cipher: cipher, pmf: pmf, authorized: authorized),
                                         kernelVersion: version)
         var out: [PacketTrace] = []
         _ = try session.run { out.append($0) }
@@ -121,6 +123,42 @@ struct WifiCryptoTests {
         #expect(Self.calls(t[2], "ieee80211_rx_h_decrypt") && !Self.calls(t[2], "ieee80211_crypto_wep_decrypt"))
         // Unprotected unicast data on a link with a WEP key: not allowed.
         #expect(t[3].verdict == .drop && Self.calls(t[3], "ieee80211_drop_unencrypted"), "\(t[3].visibleFunctions)")
+    }
+
+    // Expectations from net/mac80211/rx.c (ieee80211_rx_h_mgmt_check, ieee80211_drop_unencrypted_mgmt,
+    // ieee80211_get_mmie_keyidx), include/linux/ieee80211.h (_ieee80211_is_robust_mgmt_frame),
+    // net/wireless/nl80211.c (cfg80211_rx_unprot_mlme_mgmt) and net/mac80211/drop.h of each version.
+    @Test("management frame protection: unprotected robust management frames are dropped", arguments: ["4.14", "6.1", "6.12"])
+    func pmf(_ version: String) throws {
+        let t = try Self.traces(ModelTour.wifiPMFFrames, cipher: "CCMP", pmf: true, version)
+        try #require(t.count == 5)
+        // Unicast SA Query request, unprotected, with the pairwise key in: dropped.
+        #expect(t[0].verdict == .drop && t[0].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version), "\(t[0].visibleFunctions)")
+        #expect(t[0].events.contains { if case let .note(text, _) = $0 { text.contains("unprotected unicast robust") } else { false } })
+        #expect(Self.calls(t[0], "ieee80211_rx_h_mgmt_check") && !Self.calls(t[0], "cfg80211_rx_unprot_mlme_mgmt"))
+        // Unicast deauthentication, unprotected: dropped, user space told; the association stays.
+        #expect(t[1].verdict == .drop && t[1].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version), "\(t[1].visibleFunctions)")
+        #expect(Self.calls(t[1], "cfg80211_rx_unprot_mlme_mgmt"))
+        // Broadcast deauthentication without an MMIE: dropped, user space told.
+        #expect(t[2].verdict == .drop && t[2].dropReason == Self.reason("RX_DROP_U_UNPROT_MCAST_MGMT", version), "\(t[2].visibleFunctions)")
+        #expect(Self.calls(t[2], "ieee80211_get_mmie_keyidx") && Self.calls(t[2], "cfg80211_rx_unprot_mlme_mgmt"))
+        // The protected-dual category unprotected: 6.12 drops it first as such; before, as any robust frame.
+        #expect(t[3].verdict == .drop && t[3].dropReason == Self.reason(version == "6.12" ? "RX_DROP_U_UNPROT_DUAL" : "RX_DROP_U_UNPROT_UCAST_MGMT", version))
+        // An HT action frame is not robust: it passes the check.
+        #expect(t[4].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true && Self.calls(t[4], "ieee80211_rx_h_action"), "\(t[4].visibleFunctions)")
+
+        // No keys yet: a robust action frame is dropped (before the keys; 6.12 as an unprotected unicast
+        // robust frame), an unprotected deauthentication passes (the handshake may be under way).
+        let early = try Self.traces(ModelTour.wifiPMFFrames, cipher: "CCMP", pmf: true, authorized: false, version)
+        try #require(early.count == 5)
+        #expect(early[0].verdict == .drop && early[0].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version))
+        #expect(early[0].events.contains { if case let .note(text, _) = $0 { text.contains(version == "6.12" ? "unicast robust" : "before the keys") } else { false } })
+        #expect(!Self.calls(early[1], "cfg80211_rx_unprot_mlme_mgmt") && early[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true,
+                "\(early[1].visibleFunctions)")
+
+        // Without management frame protection the same unicast deauthentication is not refused.
+        let open = try Self.traces(ModelTour.wifiPMFFrames, cipher: "CCMP", version)
+        #expect(!Self.calls(open[1], "cfg80211_rx_unprot_mlme_mgmt") && open[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true)
     }
 
     /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer
