@@ -95,6 +95,17 @@ extension ModelTour {
         ])
     }
 
+    /// The station's association request with an RSN element (CCMP, SAE) whose capabilities have MFPC and
+    /// MFPR set, or (without `mfpc`) neither; then an unprotected unicast SA Query request from the AP.
+    public static func wifiPMFAssociationFrames(mfpc: Bool) -> [CapturedFrame] {
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        let rsn: [UInt8] = [48, 20, 1, 0, 0x00, 0x0f, 0xac, 4, 1, 0, 0x00, 0x0f, 0xac, 4, 1, 0, 0x00, 0x0f, 0xac, 8,
+                            mfpc ? 0xc0 : 0x00, 0x00]
+        let request: [UInt8] = [0x00, 0, 0, 0] + mac(apMAC) + mac(hostMAC) + mac(apMAC) + [0x10, 0x00]
+            + [0x11, 0x00, 0x0a, 0x00] + [0, 4] + Array("tour".utf8) + rsn
+        return radiotapFrames([request, managementFrame(13, to: hostMAC, seq: 2, [8, 0, 0x12, 0x34])])
+    }
+
     /// A management frame of `subtype` from the tour's AP in its BSS.
     private static func managementFrame(_ subtype: UInt8, to receiver: MACAddress, seq: UInt16, _ body: [UInt8]) -> [UInt8] {
         func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }

@@ -161,6 +161,23 @@ struct WifiCryptoTests {
         #expect(!Self.calls(open[1], "cfg80211_rx_unprot_mlme_mgmt") && open[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true)
     }
 
+    // Expectations from net/mac80211/mlme.c (ieee80211_mgd_assoc: use_mfp; ieee80211_assoc_success sets
+    // WLAN_STA_MFP) and rx.c (ieee80211_drop_unencrypted_mgmt) of each version.
+    @Test("management frame protection from the association request's RSN capabilities", arguments: ["4.14", "6.1", "6.12"])
+    func pmfFromAssociation(_ version: String) throws {
+        let with = try Self.traces(ModelTour.wifiPMFAssociationFrames(mfpc: true), cipher: "CCMP", authorized: false, version)
+        try #require(with.count == 2)
+        #expect(with[0].events.contains { if case let .state(text, _) = $0 { text.contains("WLAN_STA_MFP") } else { false } },
+                "\(with[0].events)")
+        // No keys yet: the unprotected robust action frame is refused.
+        #expect(with[1].verdict == .drop && with[1].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version),
+                "\(with[1].visibleFunctions)")
+        let without = try Self.traces(ModelTour.wifiPMFAssociationFrames(mfpc: false), cipher: "CCMP", authorized: false, version)
+        try #require(without.count == 2)
+        #expect(!without[0].events.contains { if case let .state(text, _) = $0 { text.contains("WLAN_STA_MFP") } else { false } })
+        #expect(without[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true, "\(without[1].visibleFunctions)")
+    }
+
     /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer
     /// radio sends a 1042-byte echo request with a fragmentation threshold of 256, in 5 fragments) against
     /// the model receiving the same 5 fragments as a station gets them from its AP (unicast fragments take
