@@ -178,6 +178,19 @@ struct WifiCryptoTests {
         #expect(without[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true, "\(without[1].visibleFunctions)")
     }
 
+    @Test("the host profile's wifi.pmf sets management frame protection and must be true or false")
+    func pmfProfile() throws {
+        func parse(_ pmf: String) throws -> HostProfile {
+            try HostProfile.parse(Data("""
+                { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "02:00:00:00:0d:00",
+                                    "wifi": { "bssid": "02:00:00:00:0a:00", "cipher": "CCMP"\(pmf) } } ] }
+                """.utf8))
+        }
+        #expect(try parse(", \"pmf\": true").interfaces.first?.wifi?.mfp == true)
+        #expect(try parse("").interfaces.first?.wifi?.mfp == false)
+        #expect(throws: (any Error).self) { try parse(", \"pmf\": \"yes\"") }
+    }
+
     /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer
     /// radio sends a 1042-byte echo request with a fragmentation threshold of 256, in 5 fragments) against
     /// the model receiving the same 5 fragments as a station gets them from its AP (unicast fragments take
