@@ -131,6 +131,9 @@ public struct KernelProfile: Sendable, Equatable {
         "ip6_ins_rt",
         // MLD's report timers; 6.1 runs the same as delayed work (mld_gq_work, mld_ifc_work, mld_dad_work, mld_mca_work)
         "mld_gq_timer_expire", "mld_ifc_timer_expire", "mld_dad_timer_expire", "igmp6_timer_handler",
+        // mac80211's check of unprotected management frames, folded into ieee80211_rx_h_mgmt_check, its
+        // only caller (no symbol in Debian's 6.1 build: Fixtures/oracle-wifi/addba_ht20/mac80211_symbols.txt)
+        "ieee80211_drop_unencrypted_mgmt",
     ]
 
     /// Linux 4.14, from the 4.14.177 tree. Inlining follows the source (`static inline`, macros) and,

@@ -281,7 +281,7 @@ public struct HostProfile: Sendable {
                 guard let object = w as? [String: Any] else {
                     throw fail("\(at).wifi", "not an object like {\"bssid\": \"02:00:00:00:01:00\", \"authorized\": true}")
                 }
-                try checkKeys(object, ["bssid", "ap", "associated", "authorized", "cipher"], at: "\(at).wifi")
+                try checkKeys(object, ["bssid", "ap", "associated", "authorized", "cipher", "pmf"], at: "\(at).wifi")
                 guard let bssid = (object["bssid"] as? String).flatMap(MACAddress.init) else {
                     throw fail("\(at).wifi.bssid", "missing or not a MAC address")
                 }
@@ -290,7 +290,7 @@ public struct HostProfile: Sendable {
                     guard let m = (a as? String).flatMap(MACAddress.init) else { throw fail("\(at).wifi.ap", "not a MAC address") }
                     ap = m
                 }
-                for key in ["associated", "authorized"] where object[key] != nil && !(object[key] is Bool) {
+                for key in ["associated", "authorized", "pmf"] where object[key] != nil && !(object[key] is Bool) {
                     throw fail("\(at).wifi.\(key)", "not true or false")
                 }
                 var cipher: String?
@@ -300,6 +300,7 @@ public struct HostProfile: Sendable {
                 }
                 interface.wifi = IEEE80211IfManaged(bssid: bssid, ap: ap, associated: object["associated"] as? Bool ?? true,
                                                     authorized: object["authorized"] as? Bool ?? true, cipher: cipher)
+                interface.wifi?.mfp = object["pmf"] as? Bool ?? false
             }
             profile.interfaces.append(interface)
         }
@@ -736,6 +737,7 @@ extension HostProfile.Interface {
             var w: [(String, JSONValue)] = [("bssid", .string(wifi.bssid.description)), ("ap", .string(wifi.ap.description)),
                                             ("associated", .bool(wifi.associated)), ("authorized", .bool(wifi.authorized))]
             if let cipher = wifi.cipher { w.append(("cipher", .string(cipher))) }
+            if wifi.mfp { w.append(("pmf", .bool(true))) }
             fields.append(("wifi", .object(w)))
         }
         return .object(fields)

@@ -17,7 +17,7 @@ public enum KernelModel {
             fib_semantics.self, inetpeer.self, arp.self, ip_input.self, ip_options.self, rtnetlink.self, af_netlink.self,
             netfilter_core.self, nft_chain_filter.self, nf_tables_ipv4.self, ipv4_netfilter.self, netfilter_utils.self, nf_tables_core.self, nft_reject_inet.self, nf_reject_ipv4.self, nft_reject_ipv4.self, nf_tables_ipv6.self, nft_reject_ipv6.self, nf_reject_ipv6.self, icmp.self, icmp_h.self, ip_output_c.self, udp.self,
             dst_h.self, neighbour_h.self, route_h.self, ip_fib_h.self, netdevice_h.self, netfilter_h.self,
-            sch_generic.self, rxmq.self, mvm_tx.self, iwl_trans_h.self, mvm_mac80211.self, mvm_sta.self, rx.self, mlme.self, mac80211_util.self, wpa.self, tkip.self, wireless_util.self, nl80211.self, driver_ops_h.self,
+            sch_generic.self, rxmq.self, mvm_tx.self, iwl_trans_h.self, mvm_mac80211.self, mvm_sta.self, rx.self, mlme.self, mac80211_util.self, wpa.self, wep.self, tkip.self, wireless_util.self, nl80211.self, driver_ops_h.self,
             driver_ops.self, agg_rx.self, agg_tx.self, ht.self, spectmgmt.self, tx.self, wme.self, iface.self, veth.self, loopback.self, tun.self, vlan_core.self, vlan_dev.self, llc_input.self, stp.self, br_stp_bpdu.self,
             br_input.self, br_forward_c.self, br_fdb.self, br_device.self, br_arp_nd_proxy.self,
             ipv6_reassembly_c.self, ipv6_frag_h.self, exthdrs_core.self, sock.self, filter.self, ip_sockglue.self, ipv6_datagram_c.self,

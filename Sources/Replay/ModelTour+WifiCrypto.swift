@@ -6,11 +6,13 @@ import Wire
 /// and 802.11 fragments.
 extension ModelTour {
     /// A Wi-Fi station associated with the tour's access point, its port open and keys of `cipher`
-    /// installed (the 4-way handshake done before the capture).
-    public static func wifiCryptoHost(cipher: String) -> HostProfile {
+    /// installed (the 4-way handshake done before the capture); with `pmf`, management frame protection
+    /// agreed; without `authorized`, the port still closed and no keys yet.
+    public static func wifiCryptoHost(cipher: String, pmf: Bool = false, authorized: Bool = true) -> HostProfile {
         let json = """
             { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "\(hostMAC)", "addresses": ["\(hostIP)/24"],
-                                "captured": true, "wifi": { "bssid": "\(apMAC)", "cipher": "\(cipher)" } } ] }
+                                "captured": true, "wifi": { "bssid": "\(apMAC)", "cipher": "\(cipher)", "pmf": \(pmf),
+                                                            "authorized": \(authorized) } } ] }
             """
         // The text above is fixed and valid: parsing cannot fail.
         return (try? HostProfile.parse(Data(json.utf8))) ?? HostProfile(kernel: nil, interfaces: [])
@@ -58,6 +60,56 @@ extension ModelTour {
         // With TKIP the device leaves the Michael MIC (8 bytes) after the payload for mac80211.
         return radiotapFrames([protectedData(to: .broadcast, seq: 1, pn: 1, keyid: 1,
                                              LLCSNAP.rfc1042 + [0x08, 0x06] + arp + [UInt8](repeating: 0x4d, count: 8))])
+    }
+
+    /// WEP frames from the AP as a monitor interface on the station records them (decrypted by the device:
+    /// the IV kept, the ICV gone), for a station with a static WEP key: a unicast echo request under key
+    /// index 0 (the key mac80211 learns the index of), a broadcast ARP request under the same key, a
+    /// unicast echo request under index 1 (no such key), and unprotected unicast data.
+    public static var wifiWEPFrames: [CapturedFrame] {
+        let ping = Array(FrameBuilder(source: peerMAC, destination: hostMAC).ipv4(
+            peerIP, hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest, rest: [0, 6, 0, 1])).dropFirst(14))
+        let arp = Array(FrameBuilder(source: peerMAC, destination: .broadcast).arp(
+            operation: ARPPacket.request, senderIP: peerIP, targetMAC: .zero, targetIP: hostIP).dropFirst(14))
+        let pingMSDU = LLCSNAP.rfc1042 + [0x08, 0x00] + ping, arpMSDU = LLCSNAP.rfc1042 + [0x08, 0x06] + arp
+        // The WEP IV: three bytes of initialization vector, then the key index in the top two bits.
+        func iv(_ n: UInt8, keyid: UInt8) -> [UInt8] { [n, 0x11, 0x22, keyid << 6] }
+        return radiotapFrames([
+            wifiData(to: hostMAC, seq: 1, flags: 0x42, iv(1, keyid: 0) + pingMSDU),
+            wifiData(to: .broadcast, seq: 2, flags: 0x42, iv(2, keyid: 0) + arpMSDU),
+            wifiData(to: hostMAC, seq: 3, flags: 0x42, iv(3, keyid: 1) + pingMSDU),
+            wifiData(to: hostMAC, seq: 4, flags: 0x02, pingMSDU),
+        ])
+    }
+
+    /// Unprotected management frames from the AP to a station with management frame protection: a unicast
+    /// SA Query request, a unicast deauthentication, a broadcast deauthentication without an MMIE, a
+    /// unicast frame of the protected-dual category, a unicast HT action frame (not robust).
+    public static var wifiPMFFrames: [CapturedFrame] {
+        radiotapFrames([
+            managementFrame(13, to: hostMAC, seq: 1, [8, 0, 0x12, 0x34]),
+            managementFrame(12, to: hostMAC, seq: 2, [7, 0]),
+            managementFrame(12, to: .broadcast, seq: 3, [7, 0]),
+            managementFrame(13, to: hostMAC, seq: 4, [9, 0, 0x12, 0x34]),
+            managementFrame(13, to: hostMAC, seq: 5, [7, 1, 0x01]),
+        ])
+    }
+
+    /// The station's association request with an RSN element (CCMP, SAE) whose capabilities have MFPC and
+    /// MFPR set, or (without `mfpc`) neither; then an unprotected unicast SA Query request from the AP.
+    public static func wifiPMFAssociationFrames(mfpc: Bool) -> [CapturedFrame] {
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        let rsn: [UInt8] = [48, 20, 1, 0, 0x00, 0x0f, 0xac, 4, 1, 0, 0x00, 0x0f, 0xac, 4, 1, 0, 0x00, 0x0f, 0xac, 8,
+                            mfpc ? 0xc0 : 0x00, 0x00]
+        let request: [UInt8] = [0x00, 0, 0, 0] + mac(apMAC) + mac(hostMAC) + mac(apMAC) + [0x10, 0x00]
+            + [0x11, 0x00, 0x0a, 0x00] + [0, 4] + Array("tour".utf8) + rsn
+        return radiotapFrames([request, managementFrame(13, to: hostMAC, seq: 2, [8, 0, 0x12, 0x34])])
+    }
+
+    /// A management frame of `subtype` from the tour's AP in its BSS.
+    private static func managementFrame(_ subtype: UInt8, to receiver: MACAddress, seq: UInt16, _ body: [UInt8]) -> [UInt8] {
+        func mac(_ m: MACAddress) -> [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: m.rawValue >> UInt64(40 - 8 * $0)) } }
+        return [subtype << 4, 0, 0, 0] + mac(receiver) + mac(apMAC) + mac(apMAC) + [UInt8(seq << 4 & 0xff), UInt8(seq >> 4)] + body
     }
 
     /// QoS data (TID 0) FromDS from the tour's AP, with `flags` as the frame control's second byte,

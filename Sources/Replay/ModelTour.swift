@@ -239,6 +239,12 @@ public enum ModelTour {
                 try ReplaySession(frames: wifiOtherCipherFrames, captureName: "tour", host: wifiCryptoHost(cipher: cipher),
                                   kernelVersion: version)
             }
+            + [try ReplaySession(frames: wifiWEPFrames, captureName: "tour", host: wifiCryptoHost(cipher: "WEP104"),
+                                 kernelVersion: version),
+               try ReplaySession(frames: wifiPMFFrames, captureName: "tour", host: wifiCryptoHost(cipher: "CCMP", pmf: true),
+                                 kernelVersion: version),
+               try ReplaySession(frames: wifiPMFFrames, captureName: "tour",
+                                 host: wifiCryptoHost(cipher: "CCMP", pmf: true, authorized: false), kernelVersion: version)]
         for session in sessions {
             session.kernel.recordsCounterSites = true
             _ = try session.run { out.append($0) }

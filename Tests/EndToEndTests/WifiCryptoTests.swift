@@ -11,8 +11,10 @@ import Wire
 @Suite("802.11 decryption and defragmentation")
 struct WifiCryptoTests {
     /// The tour's protected frames for a station with `cipher` keys under `version`.
-    static func traces(_ frames: [CapturedFrame], cipher: String, _ version: String) throws -> [PacketTrace] {
-        let session = try ReplaySession(frames: frames, captureName: "crypto", host: ModelTour.wifiCryptoHost(cipher: cipher),
+    static func traces(_ frames: [CapturedFrame], cipher: String, pmf: Bool = false, authorized: Bool = true,
+                       _ version: String) throws -> [PacketTrace] {
+        let session = try ReplaySession(frames: frames, captureName: "crypto",
+                                        host: ModelTour.wifiCryptoHost(cipher: cipher, pmf: pmf, authorized: authorized),
                                         kernelVersion: version)
         var out: [PacketTrace] = []
         _ = try session.run { out.append($0) }
@@ -93,6 +95,100 @@ struct WifiCryptoTests {
         let gcmp = try Self.traces(ModelTour.wifiOtherCipherFrames, cipher: "GCMP", version)
         try #require(gcmp.count == 1)
         #expect(gcmp[0].verdict == .deliver && Self.calls(gcmp[0], "ieee80211_crypto_gcmp_decrypt"), "\(gcmp[0].visibleFunctions)")
+    }
+
+    // Expectations from net/mac80211/wep.c (ieee80211_crypto_wep_decrypt, ieee80211_wep_remove_iv),
+    // net/mac80211/rx.c (ieee80211_rx_h_decrypt: a key index on unicast frames for WEP only;
+    // ieee80211_check_fast_rx: no fast RX with a WEP key) and iwlwifi's rxmq.c (iwl_mvm_rx_crypto: the
+    // device decrypts WEP and removes the ICV) of each version.
+    @Test("WEP frames: the device decrypts, the static key serves unicast and group frames, the IV goes",
+          arguments: ["4.14", "6.1", "6.12"])
+    func wep(_ version: String) throws {
+        let t = try Self.traces(ModelTour.wifiWEPFrames, cipher: "WEP104", version)
+        try #require(t.count == 4)
+        // Unicast under key index 0: no pairwise key, so the default WEP key; no fast RX with WEP; the IV
+        // is removed and the device's ICV flag keeps the payload whole; the stack answers the ping.
+        #expect(t[0].verdict == .deliver && t[0].proto == "icmp", "\(t[0].visibleFunctions)")
+        for function in ["iwl_mvm_rx_crypto", "ieee80211_rx_h_decrypt", "ieee80211_crypto_wep_decrypt", "ieee80211_wep_remove_iv"] {
+            #expect(Self.calls(t[0], function), "\(function)")
+        }
+        #expect(!Self.calls(t[0], "ieee80211_invoke_fast_rx") || !Self.calls(t[0], "ieee80211_rx_8023"))
+        #expect(t[0].events.contains { if case let .state(text, _) = $0 { text.contains("WEP key's index is 0") } else { false } })
+        #expect(Self.notModeled(t[0]).isEmpty, "\(Self.notModeled(t[0]))")
+        // Broadcast under the same index: the same key, the ARP request goes up.
+        #expect(t[1].verdict == .deliver && t[1].proto == "arp" && Self.calls(t[1], "ieee80211_crypto_wep_decrypt"),
+                "\(t[1].visibleFunctions)")
+        // Index 1: no such key, so neither the device nor mac80211 decrypts; dropped for monitor interfaces.
+        #expect(t[2].verdict == .drop && t[2].dropReason == Self.reason("RX_DROP_MONITOR", version), "\(t[2].visibleFunctions)")
+        #expect(Self.calls(t[2], "ieee80211_rx_h_decrypt") && !Self.calls(t[2], "ieee80211_crypto_wep_decrypt"))
+        // Unprotected unicast data on a link with a WEP key: not allowed.
+        #expect(t[3].verdict == .drop && Self.calls(t[3], "ieee80211_drop_unencrypted"), "\(t[3].visibleFunctions)")
+    }
+
+    // Expectations from net/mac80211/rx.c (ieee80211_rx_h_mgmt_check, ieee80211_drop_unencrypted_mgmt,
+    // ieee80211_get_mmie_keyidx), include/linux/ieee80211.h (_ieee80211_is_robust_mgmt_frame),
+    // net/wireless/nl80211.c (cfg80211_rx_unprot_mlme_mgmt) and net/mac80211/drop.h of each version.
+    @Test("management frame protection: unprotected robust management frames are dropped", arguments: ["4.14", "6.1", "6.12"])
+    func pmf(_ version: String) throws {
+        let t = try Self.traces(ModelTour.wifiPMFFrames, cipher: "CCMP", pmf: true, version)
+        try #require(t.count == 5)
+        // Unicast SA Query request, unprotected, with the pairwise key in: dropped.
+        #expect(t[0].verdict == .drop && t[0].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version), "\(t[0].visibleFunctions)")
+        #expect(t[0].events.contains { if case let .note(text, _) = $0 { text.contains("unprotected unicast robust") } else { false } })
+        #expect(Self.calls(t[0], "ieee80211_rx_h_mgmt_check") && !Self.calls(t[0], "cfg80211_rx_unprot_mlme_mgmt"))
+        // Unicast deauthentication, unprotected: dropped, user space told; the association stays.
+        #expect(t[1].verdict == .drop && t[1].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version), "\(t[1].visibleFunctions)")
+        #expect(Self.calls(t[1], "cfg80211_rx_unprot_mlme_mgmt"))
+        // Broadcast deauthentication without an MMIE: dropped, user space told.
+        #expect(t[2].verdict == .drop && t[2].dropReason == Self.reason("RX_DROP_U_UNPROT_MCAST_MGMT", version), "\(t[2].visibleFunctions)")
+        #expect(Self.calls(t[2], "ieee80211_get_mmie_keyidx") && Self.calls(t[2], "cfg80211_rx_unprot_mlme_mgmt"))
+        // The protected-dual category unprotected: 6.12 drops it first as such; before, as any robust frame.
+        #expect(t[3].verdict == .drop && t[3].dropReason == Self.reason(version == "6.12" ? "RX_DROP_U_UNPROT_DUAL" : "RX_DROP_U_UNPROT_UCAST_MGMT", version))
+        // An HT action frame is not robust: it passes the check.
+        #expect(t[4].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true && Self.calls(t[4], "ieee80211_rx_h_action"), "\(t[4].visibleFunctions)")
+
+        // No keys yet: a robust action frame is dropped (before the keys; 6.12 as an unprotected unicast
+        // robust frame), an unprotected deauthentication passes (the handshake may be under way).
+        let early = try Self.traces(ModelTour.wifiPMFFrames, cipher: "CCMP", pmf: true, authorized: false, version)
+        try #require(early.count == 5)
+        #expect(early[0].verdict == .drop && early[0].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version))
+        #expect(early[0].events.contains { if case let .note(text, _) = $0 { text.contains(version == "6.12" ? "unicast robust" : "before the keys") } else { false } })
+        #expect(!Self.calls(early[1], "cfg80211_rx_unprot_mlme_mgmt") && early[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true,
+                "\(early[1].visibleFunctions)")
+
+        // Without management frame protection the same unicast deauthentication is not refused.
+        let open = try Self.traces(ModelTour.wifiPMFFrames, cipher: "CCMP", version)
+        #expect(!Self.calls(open[1], "cfg80211_rx_unprot_mlme_mgmt") && open[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true)
+    }
+
+    // Expectations from net/mac80211/mlme.c (ieee80211_mgd_assoc: use_mfp; ieee80211_assoc_success sets
+    // WLAN_STA_MFP) and rx.c (ieee80211_drop_unencrypted_mgmt) of each version.
+    @Test("management frame protection from the association request's RSN capabilities", arguments: ["4.14", "6.1", "6.12"])
+    func pmfFromAssociation(_ version: String) throws {
+        let with = try Self.traces(ModelTour.wifiPMFAssociationFrames(mfpc: true), cipher: "CCMP", authorized: false, version)
+        try #require(with.count == 2)
+        #expect(with[0].events.contains { if case let .state(text, _) = $0 { text.contains("WLAN_STA_MFP") } else { false } },
+                "\(with[0].events)")
+        // No keys yet: the unprotected robust action frame is refused.
+        #expect(with[1].verdict == .drop && with[1].dropReason == Self.reason("RX_DROP_U_UNPROT_UCAST_MGMT", version),
+                "\(with[1].visibleFunctions)")
+        let without = try Self.traces(ModelTour.wifiPMFAssociationFrames(mfpc: false), cipher: "CCMP", authorized: false, version)
+        try #require(without.count == 2)
+        #expect(!without[0].events.contains { if case let .state(text, _) = $0 { text.contains("WLAN_STA_MFP") } else { false } })
+        #expect(without[1].dropReason?.hasPrefix("RX_DROP_U_UNPROT") != true, "\(without[1].visibleFunctions)")
+    }
+
+    @Test("the host profile's wifi.pmf sets management frame protection and must be true or false")
+    func pmfProfile() throws {
+        func parse(_ pmf: String) throws -> HostProfile {
+            try HostProfile.parse(Data("""
+                { "interfaces": [ { "name": "wlan0", "driver": "iwlwifi", "mac": "02:00:00:00:0d:00",
+                                    "wifi": { "bssid": "02:00:00:00:0a:00", "cipher": "CCMP"\(pmf) } } ] }
+                """.utf8))
+        }
+        #expect(try parse(", \"pmf\": true").interfaces.first?.wifi?.mfp == true)
+        #expect(try parse("").interfaces.first?.wifi?.mfp == false)
+        #expect(throws: (any Error).self) { try parse(", \"pmf\": \"yes\"") }
     }
 
     /// The real 6.1 kernel reassembling fragments (Fixtures/oracle-wifi/fragments: the Wi-Fi oracle's peer

@@ -28,6 +28,10 @@ public struct IEEE80211IfManaged: Sendable, Equatable {
     /// The keys the supplicant installed, with mac80211's receive counters for them.
     public var keys = IEEE80211Keys()
 
+    /// Whether management frame protection (802.11w) was agreed with the AP (`WLAN_STA_MFP` on its
+    /// entry): from the host profile's `pmf`.
+    public var mfp = false
+
     /// Whether mac80211 has a station entry for the AP: from the start of authentication until it is left.
     public var hasStation: Bool { associated || authenticated || auth_data || assoc_data }
 

@@ -2,7 +2,7 @@
 // holds once the supplicant has installed them, and the receive state mac80211 keeps per key.
 // Not modeled: the key material (a capture never holds it), key rotation (a new group key after the
 // group key handshake keeps the first one's index and counters), management frame protection keys
-// (IGTK, BIGTK), extended key IDs for the pairwise key.
+// (IGTK, BIGTK), extended key IDs for the pairwise key, more than one static WEP key.
 import Wire
 
 /// Models `WLAN_CIPHER_SUITE_*` (include/linux/ieee80211.h): the ciphers mac80211 decrypts with, by the
@@ -24,6 +24,9 @@ public enum WLANCipherSuite: String, Sendable, CaseIterable {
         default: return nil
         }
     }
+
+    /// WEP40 or WEP104.
+    public var isWEP: Bool { self == .WEP40 || self == .WEP104 }
 
     /// The length of the MIC after the payload (`IEEE80211_CCMP_MIC_LEN`, `IEEE80211_CCMP_256_MIC_LEN`,
     /// `IEEE80211_GCMP_MIC_LEN`); TKIP's Michael MIC is part of the payload, WEP has an ICV instead.
@@ -84,10 +87,11 @@ public struct IEEE80211Keys: Sendable, Equatable {
     public init() {}
 
     /// Both keys, as the supplicant installs them; `cipher` names the pairwise and the group cipher alike
-    /// (the model does not tell them apart).
+    /// (the model does not tell them apart). A static WEP key is a default key (`sdata->keys[idx]`, the
+    /// group slot here) with no pairwise key: it protects unicast and group frames alike.
     public init(cipher: WLANCipherSuite) {
-        ptk = IEEE80211Key(cipher: cipher, keyidx: 0)
         gtk = IEEE80211Key(cipher: cipher, keyidx: nil)
+        if !cipher.isWEP { ptk = IEEE80211Key(cipher: cipher, keyidx: 0) }
     }
 }
 
@@ -101,13 +105,20 @@ extension Mac80211Device {
     /// has it (mac80211 gives the device every key it installs): the pairwise key for a frame to the
     /// station's own address, whatever index it names; the group key for a group-addressed frame
     /// whose index is the group key's (or any index 1 to 3 while the model does not know the group
-    /// key's). `nil` when no such key is installed.
+    /// key's). A static WEP key, mac80211's default key with no pairwise key, serves unicast frames too
+    /// (`ieee80211_rx_h_decrypt` allows a key index on unicast frames for WEP only), for any index 0 to 3
+    /// until a frame names it. `nil` when no such key is installed.
     public func keySlot(groupAddressed: Bool, keyidx: Int) -> IEEE80211KeySlot? {
         guard let keys = u_mgd?.keys else { return nil }
-        if !groupAddressed { return keys.ptk == nil ? nil : .ptk }
-        guard let gtk = keys.gtk else { return nil }
+        if !groupAddressed, keys.ptk != nil { return .ptk }
+        guard let gtk = keys.gtk, groupAddressed || gtk.cipher.isWEP else { return nil }
         if let index = gtk.keyidx { return index == keyidx ? .gtk : nil }
-        return (1...3).contains(keyidx) ? .gtk : nil
+        return ((gtk.cipher.isWEP ? 0 : 1)...3).contains(keyidx) ? .gtk : nil
+    }
+
+    /// What the key in `slot` is, for the trace: the pairwise key, the group key, or a static WEP key.
+    public func keyName(_ slot: IEEE80211KeySlot) -> String {
+        slot == .ptk ? "pairwise key" : cipher(of: slot)?.isWEP == true ? "WEP key" : "group key"
     }
 
     /// The cipher of the key in `slot`.

@@ -149,6 +149,10 @@ extension Mac80211Device {
                 bss.cipher = suite.rawValue
                 change? += ", pairwise cipher \(suite.rawValue) (its RSN element)"
             }
+            if rsnCapableOfMFP(frame, bytes, reassociation: fc.subtype == 2) {
+                bss.mfp = true
+                change? += ", management frame protection (MFPC in its RSN capabilities: WLAN_STA_MFP)"
+            }
         } else if fc.type == .data, frame.etherType == .eapol, bss.associated, !bss.authorized,
                   isFourthHandshakeMessage(bytes, at: frame.networkOffset, end: frame.end) {
             bss.authorized = true
@@ -265,6 +269,31 @@ extension Mac80211Device {
             at += 2 + length
         }
         return nil
+    }
+
+    /// Whether an association request's RSN element says the station protects management frames: the
+    /// MFPC bit (bit 7) of the RSN capabilities after the pairwise and AKM suite lists. The supplicant
+    /// sets it only when it and the AP agreed on management frame protection, and then asks mac80211 to use
+    /// it (`use_mfp`, which sets `WLAN_STA_MFP` on the AP's entry when the association succeeds).
+    private func rsnCapableOfMFP(_ frame: WirelessFrame, _ bytes: [UInt8], reassociation: Bool) -> Bool {
+        let end = min(frame.end, bytes.count)
+        var at = frame.bodyOffset + (reassociation ? 10 : 4)
+        while at + 2 <= end {
+            let id = bytes[at], length = Int(bytes[at + 1])
+            guard at + 2 + length <= end else { return false }
+            if id == 48 {
+                // version (2), group suite (4), pairwise count and suites, AKM count and suites, capabilities (2).
+                let body = at + 2, bodyEnd = body + length
+                var p = body + 6
+                for _ in 0..<2 {
+                    guard p + 2 <= bodyEnd else { return false }
+                    p += 2 + 4 * (Int(bytes[p]) | Int(bytes[p + 1]) << 8)
+                }
+                return p + 2 <= bodyEnd && bytes[p] & 0x80 != 0
+            }
+            at += 2 + length
+        }
+        return false
     }
 
     /// Whether the EAPOL frame at `offset` is message 4 of the 4-way handshake: an EAPOL-Key frame

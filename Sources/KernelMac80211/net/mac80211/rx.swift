@@ -16,7 +16,7 @@ public enum rx: String, KernelSourceFile {
         ieee80211_reassemble_find, ieee80211_rx_h_defragment,
         ieee80211_802_1x_port_control, ieee80211_drop_unencrypted, __ieee80211_data_to_8023, ieee80211_frame_allowed,
         ieee80211_deliver_skb, ieee80211_rx_h_amsdu, ieee80211_rx_h_data, ieee80211_rx_h_ctrl,
-        ieee80211_process_sa_query_req, ieee80211_rx_cooked_monitor, ieee80211_rx_h_mgmt_check, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
+        ieee80211_process_sa_query_req, ieee80211_rx_cooked_monitor, ieee80211_rx_h_mgmt_check, ieee80211_get_mmie_keyidx, ieee80211_drop_unencrypted_mgmt, ieee80211_rx_h_action, ieee80211_rx_h_userspace_mgmt,
         ieee80211_rx_h_action_post_userspace, ieee80211_rx_h_action_return, ieee80211_rx_h_ext, ieee80211_rx_h_mgmt,
         ieee80211_rx_handlers_result, ieee80211_rx_handlers, ieee80211_invoke_rx_handlers,
         ieee80211_deliver_skb_to_local_stack, ieee80211_accept_frame, ieee80211_rx_8023, ieee80211_invoke_fast_rx,

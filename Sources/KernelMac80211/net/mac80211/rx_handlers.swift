@@ -91,7 +91,8 @@ extension Mac80211Device {
 
     /// Chooses the key of a protected frame and finishes its decryption with the cipher's function:
     /// the pairwise key for a frame to the station's own address from the AP, else the group key the
-    /// frame's key index names (6.1 on read that index for the pairwise key too). Without a key the frame
+    /// frame's key index names, or for WEP the static key it names on unicast frames too (6.1 on read
+    /// that index for the pairwise key too). Without a key the frame
     /// is dropped for monitor interfaces; a frame too short to hold the key index is unusable. Every
     /// frame that leaves here protected counts as decrypted (`RX_FLAG_DECRYPTED`). Unprotected frames
     /// pass (the key found for them only serves `ieee80211_drop_unencrypted`).
@@ -112,11 +113,16 @@ extension Mac80211Device {
             let keyidx = Int(skb.bytes.u8(at: status.frame.bodyOffset + 3) >> 6)
             if pairwise {
                 data.key = .ptk
-            } else if group, let slot = keySlot(groupAddressed: true, keyidx: keyidx) {
+            } else if let slot = keySlot(groupAddressed: group, keyidx: keyidx), slot == .gtk {
                 if key(.gtk)?.keyidx == nil {
                     updateKey(.gtk) { $0.keyidx = keyidx }
-                    kernel.tracer.state("the group key's index is \(keyidx): message 3 gave it encrypted; this is the "
-                        + "first group frame to name it")
+                    if cipher(of: .gtk)?.isWEP == true {
+                        kernel.tracer.state("the WEP key's index is \(keyidx): the host profile does not give it; this is "
+                            + "the first frame to name it")
+                    } else {
+                        kernel.tracer.state("the group key's index is \(keyidx): message 3 gave it encrypted; this is the "
+                            + "first group frame to name it")
+                    }
                 }
                 data.key = slot
             }
@@ -132,9 +138,7 @@ extension Mac80211Device {
             case .TKIP: result = ieee80211_crypto_tkip_decrypt(kernel, &skb, &data)
             case .CCMP, .CCMP_256: result = ieee80211_crypto_ccmp_decrypt(kernel, &skb, &data, mic_len: cipher.micLength)
             case .GCMP, .GCMP_256: result = ieee80211_crypto_gcmp_decrypt(kernel, &skb, &data)
-            case .WEP40, .WEP104:
-                kernel.tracer.notModeled("WEP (ieee80211_crypto_wep_decrypt)")
-                result = .notModeled
+            case .WEP40, .WEP104: result = ieee80211_crypto_wep_decrypt(kernel, &skb, &data)
             }
             status.flag.insert(.RX_FLAG_DECRYPTED)
             return result
@@ -393,8 +397,8 @@ extension Mac80211Device {
 
     /// Checks a management frame before the handlers below: at least 24 bytes, a management frame, a
     /// beacon only when broadcast, and (6.12; earlier versions check it in `ieee80211_rx_h_action`) an
-    /// action frame long enough for its category. (Protected management frames are not modeled.)
-    func ieee80211_rx_h_mgmt_check(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) -> ieee80211_rx_result {
+    /// action frame long enough for its category; last `ieee80211_drop_unencrypted_mgmt`.
+    func ieee80211_rx_h_mgmt_check(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header, sta: Bool) -> ieee80211_rx_result {
         kernel.traced(rx.ieee80211_rx_h_mgmt_check) {
             guard skb.len >= 24, h.frameControl.type == .management else { return .RX_DROP_MONITOR(.RX_DROP_MONITOR) }
             if h.frameControl.subtype == 8, !h.address1.isBroadcast {
@@ -402,6 +406,94 @@ extension Mac80211Device {
                 return .RX_DROP_MONITOR(.RX_DROP_MONITOR)
             }
             if kernel.profile.version >= .v6_12, let runt = runtAction(kernel, skb, h) { return runt }
+            return ieee80211_drop_unencrypted_mgmt(kernel, skb, h, sta: sta)
+        }
+    }
+
+    /// Whether a management frame is robust (`_ieee80211_is_robust_mgmt_frame`, include/linux/ieee80211.h):
+    /// deauthentication, disassociation, and action frames that are protected or of a category other
+    /// than public, HT, unprotected WNM, self-protected, unprotected DMG, VHT, S1G (6.1 on) and vendor-specific.
+    func isRobustManagement(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) -> Bool {
+        let fc = h.frameControl
+        guard fc.type == .management else { return false }
+        if fc.subtype == 10 || fc.subtype == 12 { return true }
+        guard fc.subtype == 13, skb.len >= 25 else { return false }
+        if fc.isProtected { return true }
+        var open: [UInt8] = [4, 7, 11, 15, 20, 21, 127]
+        if kernel.profile.version >= .v6_1 { open.append(22) }
+        return !open.contains(skb.bytes.u8(at: skb.data + 24))
+    }
+
+    /// The key index of a group-addressed robust management frame's (or beacon's) MMIE, the element
+    /// BIP adds at its end (16 bytes of body for BIP-CMAC-128, 24 for the 256-bit and GMAC variants);
+    /// -1 when the frame has none.
+    func ieee80211_get_mmie_keyidx(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header) -> Int {
+        kernel.traced(rx.ieee80211_get_mmie_keyidx) {
+            guard skb.len >= 24 + 18, h.address1.isMulticast,
+                  isRobustManagement(kernel, skb, h) || h.frameControl.subtype == 8 else { return -1 }
+            let end = skb.data + skb.len
+            for length in [16, 24] where skb.len >= 24 + length + 2 {
+                let mmie = end - length - 2
+                if skb.bytes.u8(at: mmie) == 76, Int(skb.bytes.u8(at: mmie + 1)) == length {
+                    return Int(skb.bytes.u8(at: mmie + 2)) | Int(skb.bytes.u8(at: mmie + 3)) << 8
+                }
+            }
+            return -1
+        }
+    }
+
+    /// Drops management frames that should have been protected. With management frame protection agreed
+    /// (`WLAN_STA_MFP`): an unprotected unicast robust frame once the pairwise key is in (6.12 lets an
+    /// unprotected deauthentication or disassociation through while there is no key, but drops other
+    /// robust frames even then), a group robust frame without an MMIE (user space hears of a refused
+    /// deauthentication or disassociation: `cfg80211_rx_unprot_mlme_mgmt`), a robust action frame before
+    /// the keys. 6.12 also drops an unprotected dual of a protected action frame, and a robust action frame
+    /// before the association whatever was agreed. A frame the device decrypted passes. The beacon check
+    /// (6.1 on) needs a beacon protection key, which the model never installs.
+    func ieee80211_drop_unencrypted_mgmt(_ kernel: Kernel, _ skb: SKBuff, _ h: IEEE80211Header, sta: Bool) -> ieee80211_rx_result {
+        kernel.traced(rx.ieee80211_drop_unencrypted_mgmt) {
+            guard let status = skb.ieee80211_rx_status, !status.flag.contains(.RX_FLAG_DECRYPTED) else { return .RX_CONTINUE }
+            let fc = h.frameControl, v612 = kernel.profile.version >= .v6_12
+            let action = fc.subtype == 13, category = action && skb.len >= 25 ? Int(skb.bytes.u8(at: skb.data + 24)) : -1
+            let deauth = fc.subtype == 12, leaving = deauth || fc.subtype == 10
+            if v612, category == 9 {
+                kernel.tracer.note("an unprotected frame of the protected-dual category")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_UNPROT_DUAL)
+            }
+            let robust = isRobustManagement(kernel, skb, h), group = h.address1.isMulticast
+            // The key ieee80211_rx_h_decrypt chose: the pairwise key for a unicast frame, none for group ones.
+            let key = !group && key(.ptk) != nil
+            if sta, u_mgd?.mfp == true {
+                if !fc.isProtected, !group, robust, key || v612 {
+                    if v612, leaving, !key {
+                        kernel.tracer.note("unprotected, but no key is installed yet (the 4-way handshake): allowed")
+                        return .RX_CONTINUE
+                    }
+                    kernel.tracer.note("an unprotected unicast robust management frame under management frame protection")
+                    if leaving { cfg80211_rx_unprot_mlme_mgmt(kernel, deauth: deauth) }
+                    return .RX_DROP_UNUSABLE(.RX_DROP_U_UNPROT_UCAST_MGMT)
+                }
+                if group, robust {
+                    if ieee80211_get_mmie_keyidx(kernel, skb, h) < 0 {
+                        kernel.tracer.note("a group robust management frame without an MMIE under management frame protection")
+                        if leaving { cfg80211_rx_unprot_mlme_mgmt(kernel, deauth: deauth) }
+                        return .RX_DROP_UNUSABLE(.RX_DROP_U_UNPROT_MCAST_MGMT)
+                    }
+                    kernel.tracer.notModeled("BIP: the group management key's check of the MMIE (ieee80211_crypto_aes_cmac_decrypt)")
+                }
+                if action, !key, robust {
+                    kernel.tracer.note("a robust action frame before the keys are installed")
+                    return .RX_DROP_UNUSABLE(.RX_DROP_U_UNPROT_ACTION)
+                }
+                if v612, action, category == 4, !group {
+                    kernel.tracer.notModeled("whether a unicast public action frame is the dual of a protected one "
+                        + "(ieee80211_is_protected_dual_of_public_action)")
+                }
+            }
+            if v612, action, robust, !(sta && u_mgd?.associated == true) {
+                kernel.tracer.note("a robust action frame before the association")
+                return .RX_DROP_UNUSABLE(.RX_DROP_U_UNPROT_ROBUST_ACTION)
+            }
             return .RX_CONTINUE
         }
     }
@@ -608,7 +700,7 @@ extension Mac80211Device {
             call { ieee80211_rx_h_amsdu(kernel, h) }
             call { ieee80211_rx_h_data(kernel, &skb, frame, h, listed: &listed) }
             call { ieee80211_rx_h_ctrl(kernel, skb, h, sta: sta) }
-            call { ieee80211_rx_h_mgmt_check(kernel, skb, h) }
+            call { ieee80211_rx_h_mgmt_check(kernel, skb, h, sta: sta) }
             var malformed = false
             call { ieee80211_rx_h_action(kernel, &skb, h, sta: sta, malformed: &malformed) }
             call { ieee80211_rx_h_userspace_mgmt(kernel) }

@@ -131,7 +131,7 @@ extension Mac80211Device {
 
     /// Moves the frame body past a cipher's header of `length` bytes; where the capture holds the
     /// plaintext, the body of a frame (or first fragment) now starts with its LLC/SNAP header.
-    private func removeCipherHeader(_ status: IEEE80211RxStatus, _ length: Int, fragment: Bool, bytes: [UInt8]) {
+    func removeCipherHeader(_ status: IEEE80211RxStatus, _ length: Int, fragment: Bool, bytes: [UInt8]) {
         status.frame.bodyOffset += length
         guard !status.ciphertext, !fragment, let type = LLCSNAP.etherType(bytes, at: status.frame.bodyOffset) else { return }
         status.frame.etherType = type

@@ -202,4 +202,6 @@ public struct RxFlag: OptionSet, Sendable {
     public static let RX_FLAG_MIC_STRIPPED = RxFlag(rawValue: 1 << 1)
     /// The driver checked the packet number against its own counter.
     public static let RX_FLAG_PN_VALIDATED = RxFlag(rawValue: 1 << 2)
+    /// The device removed the ICV of WEP or TKIP.
+    public static let RX_FLAG_ICV_STRIPPED = RxFlag(rawValue: 1 << 3)
 }

@@ -10,6 +10,14 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     /// 6.12's reasons for action frames: shorter than a category, from no station, a returned frame,
     /// and one returned to its sender.
     case RX_DROP_U_RUNT_ACTION = "RX_DROP_U_RUNT_ACTION"
+    /// 6.12's reasons for unprotected management frames (`ieee80211_drop_unencrypted_mgmt`): an
+    /// unprotected dual of a protected action, a unicast robust frame under management frame protection,
+    /// a group robust frame without an MMIE, a robust action frame before keys or before the association.
+    case RX_DROP_U_UNPROT_DUAL = "RX_DROP_U_UNPROT_DUAL"
+    case RX_DROP_U_UNPROT_UCAST_MGMT = "RX_DROP_U_UNPROT_UCAST_MGMT"
+    case RX_DROP_U_UNPROT_MCAST_MGMT = "RX_DROP_U_UNPROT_MCAST_MGMT"
+    case RX_DROP_U_UNPROT_ACTION = "RX_DROP_U_UNPROT_ACTION"
+    case RX_DROP_U_UNPROT_ROBUST_ACTION = "RX_DROP_U_UNPROT_ROBUST_ACTION"
     case RX_DROP_U_ACTION_UNKNOWN_SRC = "RX_DROP_U_ACTION_UNKNOWN_SRC"
     case RX_DROP_U_REJECTED_ACTION_RESPONSE = "RX_DROP_U_REJECTED_ACTION_RESPONSE"
     case RX_DROP_U_UNKNOWN_ACTION_REJECTED = "RX_DROP_U_UNKNOWN_ACTION_REJECTED"
@@ -27,6 +35,8 @@ public enum SKBDropReason: String, Sendable, CaseIterable {
     case RX_DROP_U_SHORT_TKIP = "RX_DROP_U_SHORT_TKIP"
     case RX_DROP_U_TKIP_FAIL = "RX_DROP_U_TKIP_FAIL"
     case RX_DROP_U_SHORT_MMIC = "RX_DROP_U_SHORT_MMIC"
+    /// 6.12's reason for a WEP frame too short for its IV.
+    case RX_DROP_U_NO_IV = "RX_DROP_U_NO_IV"
     /// Not in 6.1; 6.12 has it (include/net/dropreason-core.h).
     case DUP_FRAG = "SKB_DROP_REASON_DUP_FRAG"
     /// Not in 6.1; 6.12 has it (ip_expire and the fragments of a timed-out queue).

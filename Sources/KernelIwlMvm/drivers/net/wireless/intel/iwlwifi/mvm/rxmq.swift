@@ -68,7 +68,8 @@ extension IwlMvm {
 
     /// Reads the device's decryption of a protected frame into the flags mac80211 reads. The device
     /// holds every key mac80211 installed: with the frame's key it decrypts the frame and checks its MIC
-    /// (`RX_FLAG_DECRYPTED`), and removes the MIC of CCMP and GCMP (`RX_FLAG_MIC_STRIPPED`); without
+    /// (`RX_FLAG_DECRYPTED`), and removes the MIC of CCMP and GCMP (`RX_FLAG_MIC_STRIPPED`) or the ICV of WEP
+    /// and TKIP (`RX_FLAG_ICV_STRIPPED`); without
     /// one it passes the frame on as it came. Returns false when the MIC check fails: a frame too short
     /// for the cipher's header and MIC.
     func iwl_mvm_rx_crypto(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
@@ -99,14 +100,16 @@ extension IwlMvm {
             }
             status.flag.insert(.RX_FLAG_DECRYPTED)
             if cipher.micLength > 0 { status.flag.insert(.RX_FLAG_MIC_STRIPPED) }
+            // WEP and TKIP: the ICV goes when the RX DMA engine checked the frame (FH_RSCSR_RADA_EN, taken as set).
+            if cipher.micLength == 0 { status.flag.insert(.RX_FLAG_ICV_STRIPPED) }
             if plaintext {
-                kernel.tracer.note("decrypted by the device with the \(slot == .ptk ? "pairwise" : "group") key (\(cipher.rawValue)); "
+                kernel.tracer.note("decrypted by the device with the \(mac80211.keyName(slot)) (\(cipher.rawValue)); "
                     + "the capture holds the plaintext, as a monitor interface on this station records it")
             } else {
                 status.ciphertext = true
                 status.frame.end -= trailer
                 skb.len -= trailer
-                kernel.tracer.note("decrypted by the device with the \(slot == .ptk ? "pairwise" : "group") key (\(cipher.rawValue)), "
+                kernel.tracer.note("decrypted by the device with the \(mac80211.keyName(slot)) (\(cipher.rawValue)), "
                     + "which removed the \(trailer)-byte \(cipher.micLength > 0 ? "MIC" : "ICV"); the capture, taken by another radio, "
                     + "holds only the ciphertext")
             }
