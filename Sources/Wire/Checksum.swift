@@ -63,4 +63,16 @@ public enum Checksum {
         sum += UInt32(proto.rawValue) + UInt32(truncatingIfNeeded: length & 0xffff) + UInt32(truncatingIfNeeded: (length >> 16) & 0xffff)
         return sum
     }
+
+    /// The IPv6 pseudo-header's sum (RFC 8200 §8.1): both addresses, the upper-layer length and the
+    /// next header, as 16-bit words.
+    public static func pseudoHeader(source: IPv6Address, destination: IPv6Address, nextHeader: IPProtocol,
+                                    length: Int) -> UInt32 {
+        func words(_ w: UInt64) -> UInt32 {
+            UInt32(w >> 48) + UInt32((w >> 32) & 0xffff) + UInt32((w >> 16) & 0xffff) + UInt32(w & 0xffff)
+        }
+        return words(source.high) + words(source.low) + words(destination.high) + words(destination.low)
+            + UInt32(nextHeader.rawValue) + UInt32(truncatingIfNeeded: length & 0xffff)
+            + UInt32(truncatingIfNeeded: (length >> 16) & 0xffff)
+    }
 }

@@ -48,8 +48,7 @@ public struct FrameBuilder: Sendable {
         if let at, t.count >= at + 2 {
             t[at] = 0
             t[at + 1] = 0
-            var sum = Checksum.add(src.bytes + dst.bytes, start: 0, length: 32)
-            sum += UInt32(t.count >> 16) + UInt32(t.count & 0xffff) + UInt32(proto.rawValue)
+            let sum = Checksum.pseudoHeader(source: src, destination: dst, nextHeader: proto, length: t.count)
             var c = ~Checksum.fold(Checksum.add(t, start: 0, length: t.count, to: sum))
             if proto == .udp, c == 0 { c = 0xffff }
             t[at] = UInt8(c >> 8)

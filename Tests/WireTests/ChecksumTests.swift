@@ -43,6 +43,19 @@ struct ChecksumTests {
     }
 
     /// A range past the end of the bytes counts only the bytes there are.
+    /// The IPv6 pseudo-header sum is RFC 1071's sum of the header's bytes: both addresses, the length as
+    /// 32 bits and three zero bytes before the next header (RFC 8200 §8.1).
+    @Test func ipv6PseudoHeader() throws {
+        let source = try #require(IPv6Address("2001:db8:ffff::1")), destination = try #require(IPv6Address("fe80::ff:fe00:1"))
+        for length in [0, 20, 1460, 70_000] {
+            let header = source.bytes + destination.bytes
+                + [UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+                + [0, 0, 0, IPProtocol.tcp.rawValue]
+            let sum = Checksum.pseudoHeader(source: source, destination: destination, nextHeader: .tcp, length: length)
+            #expect(Checksum.fold(sum) == Self.reference(header, start: 0, length: header.count, initial: 0), "length \(length)")
+        }
+    }
+
     @Test func clampsTheRange() {
         let bytes: [UInt8] = [0x45, 0x00, 0x00, 0x54, 0x12]
         #expect(Checksum.fold(Checksum.add(bytes, start: 1, length: 100)) == Self.reference(bytes, start: 1, length: 4, initial: 0))

@@ -52,8 +52,7 @@ extension Kernel {
         let start = skb.transport_header, length = skb.data + skb.len - start
         guard length >= 0 else { return .bad }
         guard start + length <= skb.bytes.count else { return .notCaptured }
-        var pseudo = Checksum.add(hdr.source.bytes + hdr.destination.bytes, start: 0, length: 32)
-        pseudo += UInt32(length >> 16) + UInt32(length & 0xffff) + UInt32(proto.rawValue)
+        let pseudo = Checksum.pseudoHeader(source: hdr.source, destination: hdr.destination, nextHeader: proto, length: length)
         if Checksum.fold(Checksum.add(skb.bytes, start: start, length: length, to: pseudo)) == 0xffff { return .good }
         // A checksum field holding only the pseudo-header sum was left to the device (CHECKSUM_PARTIAL).
         let field = proto == .tcp ? 16 : proto == .udp ? 6 : 2
@@ -79,8 +78,8 @@ extension Kernel {
     static func checksumLeftToDevice6(_ bytes: [UInt8], _ ip6: IPv6Packet, at offset: Int) -> Bool {
         let start = offset + IPv6Packet.headerLength
         let field = ip6.nextHeader == .tcp ? bytes.u16be(at: start + 16) : bytes.u16be(at: start + 6)
-        var pseudo = Checksum.add(bytes, start: offset + IPv6Packet.Field.source, length: 32)
-        pseudo += UInt32(ip6.payloadLength >> 16) + UInt32(ip6.payloadLength & 0xffff) + UInt32(ip6.nextHeader.rawValue)
+        let pseudo = Checksum.pseudoHeader(source: ip6.source, destination: ip6.destination, nextHeader: ip6.nextHeader,
+                                           length: ip6.payloadLength)
         return field == Checksum.fold(pseudo)
     }
 
