@@ -3,7 +3,7 @@
 # kernel's own counters, nstat's (SNMP) and ip -s -s link's (per device).
 #
 # Usage: make-fixtures-counters.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: transfer, closed, forward, embryonic, icmp,
-#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans, synackretrans, fastretrans, rto, frto, twreuse)
+#        ipv6_off, frag, pmtu, badhdr, rp_filter, loopback, synretrans, synackretrans, syncookies, fastretrans, rto, frto, twreuse)
 # Writes OUT_DIR/ctr_<name>.pcap, OUT_DIR/ctr_<name>.host.json, OUT_DIR/truth/ctr_<name>.kfree_skb.txt,
 #        OUT_DIR/truth/ctr_<name>.nstat.txt, OUT_DIR/truth/ctr_<name>.link.txt
 #
@@ -45,6 +45,10 @@
 #             of data that had arrived all along, with D-SACKs of the copies
 #   frto      rto with the host's TCP timestamps off (net.ipv4.tcp_timestamps=0): the ACK after the
 #             timeouts can only prove them spurious by F-RTO (never-retransmitted data acknowledged)
+#   syncookies a SYN flood in small: net.core.somaxconn=2 in pk-cdut before its server listens, so its
+#             SYN queue holds two request sockets; five SYNs crafted with scapy from 10.77.0.3 (an address
+#             no namespace owns: nothing answers the SYN-ACKs) fill it, and the last three are answered
+#             with SYN cookies (TcpExtTCPReqQFullDoCookies, TcpExtSyncookiesSent), keeping no state
 #   twreuse   with net.ipv4.tcp_tw_reuse=1 the host connects to pk-cpeer's server from 10.77.0.1:40090 and
 #             closes first (TIME_WAIT), then connects again from the same port 1.5 s later (TWRecycled)
 # NS_PREFIX (default pk-c) names the namespaces NS_PREFIXdut, NS_PREFIXpeer and NS_PREFIXfar, and the
@@ -55,7 +59,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans synackretrans fastretrans rto frto twreuse)
+ALL=(transfer closed forward embryonic icmp ipv6_off frag pmtu badhdr rp_filter loopback synretrans synackretrans syncookies fastretrans rto frto twreuse)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 CRAFT="$HERE/craft.py"
 NS=${NS_PREFIX:-pk-c}; DUT=${NS}dut; PEER=${NS}peer; FAR=${NS}far
@@ -365,6 +369,34 @@ PYEOF
                   { "ip": "10.77.0.3", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
   "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+EOF
+}
+
+fx_syncookies() {
+  static_neigh
+  dx ip neigh replace 10.77.0.3 lladdr $PEER_MAC dev veth-dut nud permanent
+  # listen() takes min(backlog, somaxconn): the SYN queue is full at two request sockets.
+  dx sysctl -qw net.core.somaxconn=2
+  pong_server dx
+  start_capture ctr_syncookies
+  px $PY - <<'PYEOF'
+import time
+from scapy.all import IP, TCP, conf, send
+conf.verb = 0
+for i in range(5):
+    send(IP(src="10.77.0.3", dst="10.77.0.1") / TCP(sport=41000 + i, dport=8080, flags="S", seq=7000 + i,
+                                                    options=[("MSS", 1460), ("SAckOK", b"")]))
+    time.sleep(0.05)
+time.sleep(0.3)
+PYEOF
+  stop_capture ctr_syncookies
+  cat > "$OUT/ctr_syncookies.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
+  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" },
+                  { "ip": "10.77.0.3", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
+  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.core.somaxconn": 2 } }
 EOF
 }
 

@@ -20,7 +20,7 @@ public enum KernelModel {
             sch_generic.self, rxmq.self, mvm_tx.self, iwl_trans_h.self, mvm_mac80211.self, mvm_sta.self, rx.self, mlme.self, mac80211_util.self, wpa.self, wep.self, tkip.self, wireless_util.self, nl80211.self, driver_ops_h.self,
             driver_ops.self, agg_rx.self, agg_tx.self, ht.self, spectmgmt.self, tx.self, wme.self, iface.self, veth.self, loopback.self, tun.self, vlan_core.self, vlan_dev.self, llc_input.self, stp.self, br_stp_bpdu.self,
             br_input.self, br_forward_c.self, br_fdb.self, br_device.self, br_arp_nd_proxy.self,
-            ipv6_reassembly_c.self, ipv6_frag_h.self, exthdrs_core.self, sock.self, filter.self, ip_sockglue.self, ipv6_datagram_c.self,
+            ipv6_reassembly_c.self, ipv6_frag_h.self, exthdrs_core.self, sock.self, filter.self, ip_sockglue.self, ipv6_datagram_c.self, syncookies.self, ipv6_syncookies_c.self,
         ]
         return all.sorted { $0.path < $1.path }
     }()

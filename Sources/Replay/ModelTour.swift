@@ -230,6 +230,8 @@ public enum ModelTour {
              try ReplaySession(frames: nftIPv6Frames, captureName: "tour", host: nftIPv6Host, kernelVersion: version),
              try ReplaySession(frames: loopbackFrames, captureName: "tour", host: loopbackHost, kernelVersion: version),
              try ReplaySession(frames: sackFrames, captureName: "tour", host: host(driver: "veth"), kernelVersion: version),
+             try ReplaySession(frames: syncookieFrames, captureName: "tour", host: syncookieHost(syncookies: 1), kernelVersion: version),
+             try ReplaySession(frames: syncookieFrames, captureName: "tour", host: syncookieHost(syncookies: 0), kernelVersion: version),
              try ReplaySession(frames: tunFrames, captureName: "tour", host: tunHost, kernelVersion: version),
              try ReplaySession(frames: bridgeFrames, captureName: "tour", host: bridgeHost, kernelVersion: version),
              try ReplaySession(frames: wifiFrames, captureName: "tour", host: wifiHost, kernelVersion: version),

@@ -26,13 +26,14 @@ struct HostInferenceTests {
         // the peer that the host never answers, in ctr_forward the router sends nothing of its own (static neighbours, only forwarded
         // packets), so no frame shows which addresses are its, and ctr_pmtu is s_forward's kind: a
         // router's capture of one interface, where the pinging peer is the endpoint with initial TTLs.
-        // ctr_synackretrans neither: segments crafted from the peer namespace and its ARP request for the
-        // host, which has static neighbours and never resolves; a capture on the peer holds the same bytes.
+        // ctr_synackretrans and ctr_syncookies neither: segments crafted from the peer namespace and its ARP
+        // request for the host, which has static neighbours and never resolves; a capture on the peer holds
+        // the same bytes.
         // v6_fwd_redirect neither, ctr_pmtu's kind over IPv6: a router's capture of the one link it forwards
         // back out, its own frames only redirects; the pinging peer is the endpoint of every request.
         // ctr_rto, ctr_frto and ctr_twreuse neither: the host is the client of a server on the other end of
         // the veth, which answers everything it sends, so the frames fit either end (taken: the server).
-        let excluded: Set<String> = ["v6_fwd_redirect.host.json", "ctr_rto.host.json", "ctr_frto.host.json", "ctr_twreuse.host.json", "ctr_synackretrans.host.json", "offload_tso_tx.host.json", "multi_if.host.json", "ctr_closed.host.json",
+        let excluded: Set<String> = ["v6_fwd_redirect.host.json", "ctr_rto.host.json", "ctr_frto.host.json", "ctr_twreuse.host.json", "ctr_synackretrans.host.json", "ctr_syncookies.host.json", "offload_tso_tx.host.json", "multi_if.host.json", "ctr_closed.host.json",
                                      "ctr_forward.host.json", "ctr_ipv6_off.host.json", "ctr_pmtu.host.json",
                                      "ctr_badhdr.host.json", "ctr_rp_filter.host.json", "ipv6_rx.host.json"]
         return names.filter { $0.hasSuffix(".host.json") && !$0.hasPrefix("s_") && !excluded.contains($0) }

@@ -13,7 +13,7 @@ public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
     case tcp_simple_retransmit, tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
         tcp_data_queue, tcp_enter_loss, tcp_ack, tcp_done_with_error, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
-        tcp_conn_request, tcp_sacktag_write_queue, tcp_sacktag_walk, tcp_shift_skb_data, tcp_shifted_skb, tcp_match_skb_to_sack,
+        tcp_syn_flood_action, tcp_conn_request, tcp_sacktag_write_queue, tcp_sacktag_walk, tcp_shift_skb_data, tcp_shifted_skb, tcp_match_skb_to_sack,
         tcp_sacktag_one
 }
 
@@ -706,14 +706,27 @@ extension Kernel {
     }
 
     /// Creates a request socket for a SYN to a listener and answers with a SYN-ACK. With the SYN queue
-    /// full (the listen backlog, `somaxconn` 4096 by default) and syncookies on, it answers with a
-    /// cookie and keeps no state.
+    /// full (more request sockets than the listen backlog, `somaxconn` 4096 by default; 4.14: as many)
+    /// or `tcp_syncookies` at 2, `tcp_syn_flood_action` decides: with syncookies on it answers with a
+    /// cookie and keeps no state (the request is freed once its SYN-ACK is sent), otherwise the SYN is
+    /// dropped.
     func tcp_conn_request(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_conn_request) {
+            let syncookies = sysctl.values["net.ipv4.tcp_syncookies"] ?? 1
             let backlog = sysctl.values["net.core.somaxconn"] ?? 4096
-            if sockets.requestSockets >= backlog {
-                count("TcpExtTCPReqQFullDoCookies")
-                tracer.note("SYN queue full (\(backlog)): SYN cookie, no request socket")
+            // inet_csk_reqsk_queue_is_full: `>=` in 4.14, `>` from 5.x on.
+            let full = profile.version >= .v6_1 ? sockets.requestSockets > backlog : sockets.requestSockets >= backlog
+            let wantCookie = (syncookies == 2 || full) && tcp_syn_flood_action(syncookies: syncookies, backlog: backlog)
+            if (syncookies == 2 || full) && !wantCookie {
+                count("TcpExtListenDrops")
+                return
+            }
+            if wantCookie {
+                tcpRouteReq(tuple: t, dev: skb.dev)
+                // cookie_init_sequence (include/net/tcp.h, inline): counted, then the family's function.
+                count("TcpExtSyncookiesSent")
+                if t.isIPv6 { cookie_v6_init_sequence() } else { cookie_v4_init_sequence() }
+                tracer.note("SYN cookie: no request socket is kept")
                 tcpSendSynack(tuple: t)
                 return
             }
@@ -731,6 +744,22 @@ extension Kernel {
             tracer.state("request socket created for \(t) (TCP_NEW_SYN_RECV)")
             tcpRouteReq(tuple: t, dev: skb.dev)
             tcpSendSynack(tuple: t)
+        }
+    }
+
+    /// Decides what a listener whose SYN queue is full does with a SYN: a cookie when syncookies are
+    /// on (`TcpExtTCPReqQFullDoCookies`), a drop otherwise (`TcpExtTCPReqQFullDrop`). Returns whether to
+    /// send a cookie.
+    func tcp_syn_flood_action(syncookies: Int, backlog: Int) -> Bool {
+        traced(tcp_input.tcp_syn_flood_action) {
+            if syncookies != 0 {
+                count("TcpExtTCPReqQFullDoCookies")
+                if syncookies != 2 { tracer.note("SYN queue full (\(backlog)): possible SYN flooding, sending cookies") }
+                return true
+            }
+            count("TcpExtTCPReqQFullDrop")
+            tracer.note("SYN queue full (\(backlog)) and syncookies off: the SYN is dropped")
+            return false
         }
     }
 
