@@ -58,7 +58,7 @@ public struct JSONRenderer: TraceRenderer {
         if t.reassembled { out.append(",\"reassembled\":true") }
         if !t.timers.isEmpty {
             out.append(",\"timers\":")
-            timers(t.timers, into: out)
+            timers(t.timers, into: out) {}
         }
         out.append(",\"events\":")
         events(t.events, into: out)
@@ -115,7 +115,7 @@ public struct JSONRenderer: TraceRenderer {
     }
 
     /// Writes timer runs as a JSON array.
-    private func timers(_ runs: [TimerRun], into out: OutputBuffer) {
+    private func timers(_ runs: [TimerRun], into out: OutputBuffer, written: () throws -> Void) rethrows {
         out.append(UInt8(ascii: "["))
         for (i, run) in runs.enumerated() {
             out.append(i == 0 ? "{\"time\":\"" : ",{\"time\":\"")
@@ -127,6 +127,7 @@ public struct JSONRenderer: TraceRenderer {
             out.append(",\"events\":")
             events(run.events, into: out)
             out.append(UInt8(ascii: "}"))
+            try written()
         }
         out.append(UInt8(ascii: "]"))
     }
@@ -141,7 +142,9 @@ public struct JSONRenderer: TraceRenderer {
         }
     }
 
-    public func summary(_ summary: TraceSummary) -> String {
+    public func summary(_ summary: TraceSummary) -> String { summaryWritten(summary) }
+
+    public func writeSummary(_ summary: TraceSummary, into out: OutputBuffer, written: () throws -> Void) rethrows {
         let w = JSONWriter()
         w.object {
             w.key("type"); w.string("summary")
@@ -166,10 +169,14 @@ public struct JSONRenderer: TraceRenderer {
                 }
             }
         }
-        guard !summary.timersAfterCapture.isEmpty else { return w.text + "\n" }
-        // The timers that ran after the capture ended, as the frames' timers are written.
-        let out = OutputBuffer(capacity: 4096)
-        timers(summary.timersAfterCapture, into: out)
-        return String(w.text.dropLast()) + ",\"after_capture\":" + out.string + "}\n"
+        guard !summary.timersAfterCapture.isEmpty else {
+            out.append(w.text + "\n")
+            return
+        }
+        // The timers that ran after the capture ended, as the frames' timers are written, inside the
+        // summary's object.
+        out.append(String(w.text.dropLast()) + ",\"after_capture\":")
+        try timers(summary.timersAfterCapture, into: out, written: written)
+        out.append("}\n")
     }
 }

@@ -36,11 +36,27 @@ public enum FrameSelection: String, Sendable, CaseIterable {
 public protocol TraceRenderer {
     func header(_ header: TraceHeader) -> String
     func summary(_ summary: TraceSummary) -> String
+    /// Appends the summary to `out`, calling `written` after each timer that ran after the capture, so
+    /// that the caller can write out what has gathered: a capture that ends with many connections in
+    /// TIME_WAIT has one such timer each, and their text need not sit in memory all at once.
+    func writeSummary(_ summary: TraceSummary, into out: OutputBuffer, written: () throws -> Void) rethrows
     /// Appends the frame's output, as UTF-8, to `out` (the fast path for streaming output).
     func write(_ trace: PacketTrace, into out: OutputBuffer)
 }
 
 extension TraceRenderer {
+    /// The summary in one piece.
+    public func writeSummary(_ summary: TraceSummary, into out: OutputBuffer, written: () throws -> Void) rethrows {
+        out.append(self.summary(summary))
+    }
+
+    /// The summary as ``writeSummary(_:into:written:)`` writes it, as a string.
+    func summaryWritten(_ summary: TraceSummary) -> String {
+        let out = OutputBuffer(capacity: 4096)
+        writeSummary(summary, into: out) {}
+        return out.string
+    }
+
     /// The frame's output as a string (what ``write(_:into:)`` appends).
     public func frame(_ trace: PacketTrace) -> String {
         let out = OutputBuffer(capacity: 4096)

@@ -111,12 +111,16 @@ public struct TextRenderer: TraceRenderer {
         }
     }
 
-    public func summary(_ summary: TraceSummary) -> String {
+    public func summary(_ summary: TraceSummary) -> String { summaryWritten(summary) }
+
+    public func writeSummary(_ summary: TraceSummary, into out: OutputBuffer, written: () throws -> Void) rethrows {
+        for run in summary.timersAfterCapture {
+            write(run, afterCapture: true, into: out)
+            try written()
+        }
         let verdicts = Verdict.allCases.compactMap { v in summary.verdicts[v].map { "\(v.rawValue) \($0)" } }
-        let agreement = summary.agreement.verdict.map { "pktpath: \($0)\n" } ?? ""
-        let out = OutputBuffer(capacity: 4096)
-        for run in summary.timersAfterCapture { write(run, afterCapture: true, into: out) }
-        return out.string + "pktpath: \(summary.frames) frames: " + verdicts.joined(separator: ", ") + "\n" + agreement
+        out.append("pktpath: \(summary.frames) frames: " + verdicts.joined(separator: ", ") + "\n")
+        if let agreement = summary.agreement.verdict { out.append("pktpath: \(agreement)\n") }
     }
 }
 
@@ -168,9 +172,12 @@ public struct ChainRenderer: TraceRenderer {
         }
     }
 
-    public func summary(_ summary: TraceSummary) -> String {
-        let out = OutputBuffer(capacity: 1024)
-        for run in summary.timersAfterCapture { write(run, afterCapture: true, into: out) }
-        return out.string
+    public func summary(_ summary: TraceSummary) -> String { summaryWritten(summary) }
+
+    public func writeSummary(_ summary: TraceSummary, into out: OutputBuffer, written: () throws -> Void) rethrows {
+        for run in summary.timersAfterCapture {
+            write(run, afterCapture: true, into: out)
+            try written()
+        }
     }
 }

@@ -131,7 +131,7 @@ struct Trace: ParsableCommand {
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
             }
-            if let renderer { pending.append(renderer.summary(summary)) }
+            try renderer?.writeSummary(summary, into: pending) { if pending.count > 1 << 16 { try flush() } }
             try flush()
             if let frames, let range = Self.parseRange(frames), let last = summary.lastFrameOfCapture, last < range.upperBound {
                 let what = last < range.lowerBound ? "none of them is in it" : "it ends at frame \(last)"
