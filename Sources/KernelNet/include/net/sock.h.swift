@@ -144,6 +144,9 @@ public struct TCPConnection: Sendable {
     public var ackedInLoss = false
     /// The largest data segment the host sent (`mss_cache`), to count the segments a D-SACK reports.
     public var mssCache = 0
+    /// When the table took this connection, counted in connections taken (``SocketTable``'s eviction
+    /// order): an entry of the order for an earlier connection on the same four-tuple is stale.
+    var opened = 0
     /// The most unacknowledged segments kept per connection (``SocketTable/unacked``).
     public static let unackedLimit = 64
 }
@@ -182,9 +185,12 @@ public struct SocketTable: Sendable {
     public var tcpListeners6: Set<UInt16> = []
     /// The most TCP connections tracked; beyond it the oldest is forgotten (a memory bound of the model).
     public static let connectionLimit = 65_536
-    /// Four-tuples in the order they were added, for evicting the oldest.
-    private var order: [FourTuple] = []
-    private var orderStart = 0
+    /// Four-tuples in the order they were added, with the count of connections taken before each
+    /// (``TCPConnection/opened``), for evicting the oldest.
+    private(set) var order: [(tuple: FourTuple, opened: Int)] = []
+    private(set) var orderStart = 0
+    /// Connections taken so far.
+    private var opened = 0
     /// Request sockets (`TCP_NEW_SYN_RECV`) held now.
     public private(set) var requestSockets = 0
 
@@ -216,25 +222,40 @@ public struct SocketTable: Sendable {
     /// Inserts or replaces a connection, keeping the table within its bound (oldest first out).
     public mutating func setConnection(_ t: FourTuple, _ c: TCPConnection) {
         let old = tcp[t]
-        if old == nil {
+        var c = c
+        if let old {
+            c.opened = old.opened
+        } else {
             while tcp.count >= Self.connectionLimit, orderStart < order.count {
                 let victim = order[orderStart]
                 orderStart += 1
-                unacked.removeValue(forKey: victim)
-                sackScoreboards.removeValue(forKey: victim)
-                if let gone = tcp.removeValue(forKey: victim), gone.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
+                guard tcp[victim.tuple]?.opened == victim.opened else { continue }  // gone, or opened again since
+                unacked.removeValue(forKey: victim.tuple)
+                sackScoreboards.removeValue(forKey: victim.tuple)
+                if let gone = tcp.removeValue(forKey: victim.tuple), gone.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
             }
             if orderStart > 4096, orderStart * 2 > order.count {
                 order.removeFirst(orderStart)
                 orderStart = 0
             }
-            order.append(t)
+            if order.count - orderStart >= 2 * tcp.count + 4096 { compactOrder() }
+            opened += 1
+            c.opened = opened
+            order.append((t, opened))
         }
         if old?.state == .TCP_NEW_SYN_RECV { requestSockets -= 1 }
         if c.state == .TCP_NEW_SYN_RECV { requestSockets += 1 }
         tcp[t] = c
         unacked.removeValue(forKey: t)
         sackScoreboards.removeValue(forKey: t)
+    }
+
+    /// Keeps in ``order`` only the connections still in the table: a connection that ends (a reset,
+    /// TIME_WAIT's timer) leaves its entry behind, so without this the list would grow with every
+    /// connection the capture ever opened.
+    private mutating func compactOrder() {
+        order = order[orderStart...].filter { tcp[$0.tuple]?.opened == $0.opened }
+        orderStart = 0
     }
 
     /// Removes a connection.
