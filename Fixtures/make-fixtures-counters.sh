@@ -362,13 +362,22 @@ send(ip / TCP(sport=40060, dport=8080, flags="R", seq=5006))
 time.sleep(0.2)
 PYEOF
   stop_capture ctr_synackretrans
-  cat > "$OUT/ctr_synackretrans.host.json" <<EOF
+  crafted_client_host ctr_synackretrans
+}
+
+# NAME [SYSCTL...]: the host profile of a fixture whose client is scapy at 10.77.0.3 (a permanent
+# neighbour behind the peer's MAC) talking to the host's listener on 8080; SYSCTL entries ("key": value)
+# join icmp_ratelimit's.
+crafted_client_host() {
+  local extra=""
+  [ $# -gt 1 ] && extra=", $2"
+  cat > "$OUT/$1.host.json" <<EOF
 { "kernel": "6.1",
   "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
   "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" },
                   { "ip": "10.77.0.3", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
   "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0 } }
+  "sysctl": { "net.ipv4.icmp_ratelimit": 0$extra } }
 EOF
 }
 
@@ -390,14 +399,7 @@ for i in range(5):
 time.sleep(0.3)
 PYEOF
   stop_capture ctr_syncookies
-  cat > "$OUT/ctr_syncookies.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-dut", "driver": "veth", "mac": "$DUT_MAC", "mtu": 1500, "addresses": ["$DUT_IP/24"], "captured": true } ],
-  "neighbours": [ { "ip": "$PEER_IP", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" },
-                  { "ip": "10.77.0.3", "mac": "$PEER_MAC", "dev": "veth-dut", "state": "permanent" } ],
-  "sockets": [ { "proto": "tcp", "addr": "0.0.0.0", "port": 8080, "state": "listen" } ],
-  "sysctl": { "net.ipv4.icmp_ratelimit": 0, "net.core.somaxconn": 2 } }
-EOF
+  crafted_client_host ctr_syncookies '"net.core.somaxconn": 2'
 }
 
 # A TCP server on 8080 in the namespace that $1 (px, fx) runs commands in: reads until the client
