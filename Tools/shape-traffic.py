@@ -104,6 +104,9 @@ def main():
         v4, v6 = args
         u4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        # Bound now, not at the first query: the host snapshot, taken a second in, then holds them.
+        u4.bind(("0.0.0.0", 0))
+        u6.bind(("::", 0))
         u4.settimeout(0.2)
         u6.settimeout(0.2)
         n = 0

@@ -66,8 +66,8 @@ public struct HostProfile: Sendable {
     /// The networking modules loaded that register protocol handlers the model follows (`bridge`,
     /// `8021q`, `stp`, `llc`). A VLAN interface implies `8021q`.
     public var modules: [String] = []
-    /// UDP sockets bound to `::` while net.ipv6.bindv6only is 1: IPv6 only, which the model does not have
-    /// yet (`udp [::]:53`); TCP listeners so bound are modeled (`SocketConfig.ipv6Only`).
+    /// UDP sockets bound to `::` that take IPv6 only (their `v6only`, or net.ipv6.bindv6only 1), which the
+    /// model does not have yet (`udp [::]:53`); TCP listeners so bound are modeled (`SocketConfig.ipv6Only`).
     public var ipv6OnlySockets: [String] = []
     /// The modules `modules` may name.
     public static let knownModules = ["8021q", "bridge", "llc", "stp"]
@@ -379,7 +379,7 @@ public struct HostProfile: Sendable {
         }
         for (i, o) in try list("sockets").enumerated() {
             let at = "sockets[\(i)]"
-            let known: Set<String> = ["proto", "addr", "port", "state", "groups", "remote", "multicast_loop"]
+            let known: Set<String> = ["proto", "addr", "port", "state", "groups", "remote", "multicast_loop", "v6only"]
             if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
                 throw fail("\(at).\(unknown)", "unknown key (expected one of: \(known.sorted().joined(separator: ", ")))")
             }
@@ -391,17 +391,21 @@ public struct HostProfile: Sendable {
             }
             var addrText = o["addr"] as? String ?? "0.0.0.0"
             var takesIPv6 = false, ipv6Only = false
+            if let flag = o["v6only"], !(flag is Bool) || addrText != "::" {
+                throw fail("\(at).v6only", "true or false, for a socket bound to ::")
+            }
             if addrText == "::" {
-                // A socket bound to :: takes IPv4 too (IPv4-mapped) unless net.ipv6.bindv6only is 1: then a
-                // TCP listener takes IPv6 only; a UDP socket so is not modeled.
+                // A socket bound to :: takes IPv4 too (IPv4-mapped) unless it is IPv6-only: its own `v6only`,
+                // else net.ipv6.bindv6only 1. An IPv6-only TCP listener is modeled; other such sockets are not.
                 let sysctls = root["sysctl"] as? [String: Any]
-                let v6only = (sysctls?["net.ipv6.bindv6only"] as? NSNumber)?.intValue
+                let bindv6only = (sysctls?["net.ipv6.bindv6only"] as? NSNumber)?.intValue
                     ?? (sysctls?["net.ipv6.bindv6only"] as? String).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
-                if v6only != 0, protoText != "tcp" || o["state"] as? String == "established" {
+                let v6only = o["v6only"] as? Bool ?? (bindv6only != 0)
+                if v6only, protoText != "tcp" || o["state"] as? String == "established" {
                     profile.ipv6OnlySockets.append("\(protoText) [::]:\((o["port"] as? NSNumber)?.intValue ?? 0)")
                     continue
                 }
-                ipv6Only = v6only != 0
+                ipv6Only = v6only
                 addrText = "0.0.0.0"
                 takesIPv6 = true
             }
@@ -705,6 +709,7 @@ public struct HostProfile: Sendable {
         var fields: [(String, JSONValue)] = [("proto", .string(s.proto.rawValue)), ("addr", .string(addr)),
                                              ("port", .int(Int(s.port)))]
         if let state = s.state { fields.append(("state", .string(state == .TCP_LISTEN ? "listen" : "established"))) }
+        if s.ipv6Only { fields.append(("v6only", .bool(true))) }
         if let r = s.remote6, let p = s.remotePort {
             fields.append(("remote", .string("[\(r)]:\(p)")))
         } else if let r = s.remote, let p = s.remotePort {

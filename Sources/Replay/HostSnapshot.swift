@@ -23,10 +23,6 @@ public struct HostSnapshot {
     public init(addresses: Data, routes: Data, neighbours: Data, sockets: String, sysctl: String, release: String,
                 modules: [String] = [], ruleset: Data? = nil) throws {
         var omitted: [String] = []
-        // A socket bound to :: takes IPv4 too unless net.ipv6.bindv6only makes new sockets IPv6-only.
-        let v6only = sysctl.split(separator: "\n").contains {
-            $0.replacingOccurrences(of: " ", with: "") == "net.ipv6.bindv6only=1"
-        }
         var interfaces: [[String: Any]] = []
         let links = (try JSONSerialization.jsonObject(with: addresses) as? [[String: Any]]) ?? []
         for link in links {
@@ -111,24 +107,26 @@ public struct HostSnapshot {
         var socketList: [[String: Any]] = []
         for line in sockets.split(separator: "\n") {
             let f = line.split(whereSeparator: \.isWhitespace).map(String.init)
-            if v6only, f.count >= 6, f[4].hasPrefix("[::]:") {
-                // An IPv6-only TCP listener goes in as such (the profile's sysctl says bindv6only); other
-                // IPv6-only sockets are not modeled.
-                if (f[0], f[1]) == ("tcp", "LISTEN"), let port = Int(f[4].dropFirst("[::]:".count)) {
-                    socketList.append(["proto": "tcp", "addr": "::", "port": port, "state": "listen"])
-                } else {
-                    omitted.append("socket \(f[0]) \(f[1]) \(f[4]): IPv6 only (net.ipv6.bindv6only=1)")
-                }
+            guard f.count >= 6 else { continue }
+            // A listener or unconnected UDP socket bound to the IPv6 wildcard: `ss` writes `*` for one that
+            // takes IPv4 too and `[::]` for one that takes IPv6 only (IPV6_V6ONLY, set by the program or
+            // by net.ipv6.bindv6only).
+            if let (port, v6only) = Self.wildcard6(f[4]), (f[0], f[1]) == ("tcp", "LISTEN") || (f[0], f[1]) == ("udp", "UNCONN") {
+                var socket: [String: Any] = ["proto": f[0], "addr": "::", "port": port, "v6only": v6only]
+                if f[0] == "tcp" { socket["state"] = "listen" }
+                socketList.append(socket)
                 continue
             }
-            guard f.count >= 6 else { continue }
             // An established TCP connection over IPv6 goes in with its addresses, as the profile holds it.
             if (f[0], f[1]) == ("tcp", "ESTAB"), let local = Self.endpoint6(f[4]), let peer = Self.endpoint6(f[5]) {
                 socketList.append(["proto": "tcp", "addr": local.address, "port": local.port, "state": "established",
                                    "remote": "[\(peer.address)]:\(peer.port)"])
                 continue
             }
-            guard let local = Self.endpoint(f[4]) else { continue }
+            guard let local = Self.endpoint(f[4]) else {
+                omitted.append("socket \(f[0]) \(f[1]) \(f[4]): a local address the profile does not hold")
+                continue
+            }
             let peer = Self.endpoint(f[5])
             switch (f[0], f[1]) {
             case ("tcp", "LISTEN"):
@@ -175,15 +173,22 @@ public struct HostSnapshot {
         self.omitted = omitted
     }
 
-    /// An `ss` address as an IPv4 address and port; `*` and `[::]` (a dual-stack socket, which takes IPv4
-    /// too while net.ipv6.bindv6only is 0) become 0.0.0.0; other IPv6 addresses are none.
+    /// An `ss` address as an IPv4 address and port; none for an IPv6 one.
     static func endpoint(_ text: String) -> (address: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
         var host = String(text[..<colon])
         if let percent = host.firstIndex(of: "%") { host = String(host[..<percent]) }
-        if host == "*" || host == "[::]" { host = "0.0.0.0" }
         guard IPv4Address(host) != nil else { return nil }
         return (host, port)
+    }
+
+    /// The port of an `ss` address on the IPv6 wildcard, and whether the socket takes IPv6 only: `*:P`
+    /// (an IPv6 socket that takes IPv4 too) or `[::]:P` (IPv6 only).
+    static func wildcard6(_ text: String) -> (port: Int, v6only: Bool)? {
+        for (prefix, v6only) in [("*:", false), ("[::]:", true)] where text.hasPrefix(prefix) {
+            if let port = Int(text.dropFirst(prefix.count)) { return (port, v6only) }
+        }
+        return nil
     }
 
     /// An `ss` IPv6 address in brackets and port (`[fd00::1]:80`, a zone dropped); none for the

@@ -165,8 +165,8 @@ public final class ScratchHost {
         for a in i.ipv6Addresses { try Command.run(["ip", "-n", host, "-6", "addr", "add", a, "dev", i.name, "nodad"]) }
     }
 
-    /// A socket of the profile's `ipv6OnlySockets` (`tcp [::]:443`, bound to `::` while
-    /// `net.ipv6.bindv6only` is 1) as one to open: IPv6 only.
+    /// A socket of the profile's `ipv6OnlySockets` (`udp [::]:53`, bound to `::` and IPv6 only) as one
+    /// to open: IPv6 only.
     static func ipv6Only(_ text: String) -> SocketConfig? {
         let words = text.split(separator: " ")
         guard words.count == 2, let proto = SocketConfig.Proto(rawValue: String(words[0])), words[1].hasPrefix("[::]:"),
@@ -251,7 +251,8 @@ public final class ScratchHost {
     }
 
     /// One socket as `config` describes it: a TCP listener, or a UDP socket (connected, joined to groups).
-    /// A socket bound to `::` is an IPv6 one, taking IPv4 too (`ipv6`) or IPv6 only (`address6` `::`).
+    /// A socket bound to `::` is an IPv6 one, taking IPv4 too (`ipv6`) or IPv6 only (`ipv6Only`, or
+    /// `address6` `::`).
     private static func open(_ config: SocketConfig, interface: String?) throws(VerifyError) -> Int32 {
         let tcp = config.proto == .tcp
         let six = config.ipv6 || config.address6 != nil
@@ -266,7 +267,7 @@ public final class ScratchHost {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if six {
-            var only: Int32 = config.ipv6 ? 0 : 1
+            var only: Int32 = config.ipv6 && !config.ipv6Only ? 0 : 1
             guard setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &only, socklen_t(MemoryLayout<Int32>.size)) == 0
             else { throw fail("set IPV6_V6ONLY on") }
         }

@@ -86,7 +86,7 @@ struct HostSnapshotTests {
 /// Snapshots made from given tool outputs.
 @Suite("host snapshot from tool outputs")
 struct HostSnapshotOutputTests {
-    @Test("ss's wildcard and dual-stack listeners are IPv4's, IPv6 connections kept; other IPv6 sockets and odd states left out, and said")
+    @Test("ss's wildcard and dual-stack listeners are taken, IPv6 connections kept; other IPv6 sockets and odd states left out, and said")
     func socketsAndOmissions() throws {
         let ss = """
             tcp LISTEN 0 4096 0.0.0.0:22 0.0.0.0:*
@@ -105,8 +105,11 @@ struct HostSnapshotOutputTests {
         #expect(p.sockets.map { "\($0.proto.rawValue) \($0.address):\($0.port)" }
                 == ["tcp 0.0.0.0:22", "tcp 0.0.0.0:80", "tcp 10.0.0.1:22", "tcp 0.0.0.0:5001", "udp 10.0.0.1:40000"])
         #expect(p.sockets.compactMap(\.remotePort) == [50000, 40000, 53])
-        // The IPv6 connection keeps its addresses.
+        // `*:80` is an IPv6 socket taking IPv4 too; the IPv6 connection keeps its addresses.
+        #expect(p.sockets[1].ipv6 && !p.sockets[1].ipv6Only)
+        #expect(!p.sockets[0].ipv6)
         #expect(p.sockets[3].remote6?.description == "fd00::2")
+        #expect(s.omitted.contains { $0.contains("[fe80::1%eth0]:9") })
         #expect(p.sysctl == ["net.ipv4.ip_default_ttl": 64])
         #expect(s.omitted.contains { $0.hasPrefix("interface tun0: no MAC") })
         #expect(s.omitted.contains { $0.contains("TIME-WAIT") })
@@ -125,9 +128,10 @@ struct HostSnapshotVLANTests {
           "linkinfo":{"info_kind":"vlan","info_data":{"protocol":"802.1ad","id":20}},"addr_info":[]}]
         """#
 
-    static func snapshot(sysctl: String = "", modules: [String] = []) throws -> HostSnapshot {
+    static func snapshot(sysctl: String = "", modules: [String] = [],
+                         sockets: String = "tcp LISTEN 0 4096 [::]:443 [::]:*\n") throws -> HostSnapshot {
         try HostSnapshot(addresses: Data(addr.utf8), routes: Data("[]".utf8), neighbours: Data("[]".utf8),
-                         sockets: "tcp LISTEN 0 4096 [::]:443 [::]:*\n", sysctl: sysctl, release: "6.1.0-13-amd64", modules: modules)
+                         sockets: sockets, sysctl: sysctl, release: "6.1.0-13-amd64", modules: modules)
     }
 
     @Test("an 802.1Q VLAN of ip -d addr becomes a VLAN interface; an 802.1ad one is described as veth and said")
@@ -145,13 +149,19 @@ struct HostSnapshotVLANTests {
         #expect(try Self.snapshot().profile().modules == [])
     }
 
-    @Test("a [::] listener is IPv4's too unless net.ipv6.bindv6only is 1")
-    func bindv6only() throws {
-        #expect(try Self.snapshot().profile().sockets.map(\.port) == [443])
-        // With it the listener is IPv6's only.
-        let s = try Self.snapshot(sysctl: "net.ipv6.bindv6only = 1\n")
-        #expect(try s.profile().sockets.map { "\($0.port) \($0.ipv6) \($0.ipv6Only)" } == ["443 true true"])
-        #expect(!s.omitted.contains { $0.contains("[::]:443") })
+    /// `ss` writes an IPv6 socket bound to `::` as `*:PORT` when it takes IPv4 too and as `[::]:PORT` when
+    /// it is IPv6 only (IPV6_V6ONLY), whichever net.ipv6.bindv6only made it so.
+    @Test("a [::] socket is IPv6 only and a * one takes IPv4 too, whatever net.ipv6.bindv6only says")
+    func wildcardSockets() throws {
+        let ss = "tcp LISTEN 0 4096 [::]:443 [::]:*\ntcp LISTEN 0 4096 *:80 *:*\nudp UNCONN 0 0 *:5353 *:*\nudp UNCONN 0 0 [::]:53 [::]:*\n"
+        for sysctl in ["", "net.ipv6.bindv6only = 1\n"] {
+            let s = try Self.snapshot(sysctl: sysctl, sockets: ss)
+            let p = try s.profile()
+            #expect(p.sockets.map { "\($0.proto.rawValue) \($0.port) \($0.ipv6) \($0.ipv6Only)" }
+                    == ["tcp 443 true true", "tcp 80 true false", "udp 5353 true false"])
+            // An IPv6-only UDP socket is not modeled: the trace's header says so.
+            #expect(p.ipv6OnlySockets == ["udp [::]:53"])
+        }
     }
 }
 

@@ -373,6 +373,24 @@ struct HostProfileTests {
         }
     }
 
+    @Test("a :: socket's v6only overrides net.ipv6.bindv6only, is written back, and is refused elsewhere")
+    func v6only() throws {
+        let p = try Self.parse("""
+            {\(Self.eth0), "sockets": [
+              { "proto": "tcp", "addr": "::", "port": 443, "v6only": true },
+              { "proto": "tcp", "addr": "::", "port": 80, "v6only": false },
+              { "proto": "udp", "addr": "::", "port": 53, "v6only": true } ],
+              "sysctl": { "net.ipv6.bindv6only": 1 } }
+            """)
+        #expect(p.sockets.map { "\($0.port) \($0.ipv6) \($0.ipv6Only)" } == ["443 true true", "80 true false"])
+        #expect(p.ipv6OnlySockets == ["udp [::]:53"])
+        #expect(Self.headerText(p).contains(#"{"proto":"tcp","addr":"::","port":443,"state":"listen","v6only":true}"#))
+        for bad in [#"{ "proto": "tcp", "addr": "0.0.0.0", "port": 1, "v6only": true }"#,
+                    #"{ "proto": "tcp", "addr": "::", "port": 1, "v6only": "yes" }"#] {
+            #expect(throws: (any Error).self) { try Self.parse("{\(Self.eth0), \"sockets\": [\(bad)]}") }
+        }
+    }
+
     @Test("IPv6 addresses are kept beside the IPv4 ones, and written back")
     func ipv6Kept() throws {
         let p = try Self.parse("""
