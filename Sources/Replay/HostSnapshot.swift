@@ -4,12 +4,13 @@ import Trace
 import Wire
 
 /// The host profile of a running machine, made from what its own tools print: `ip -j -d addr`,
-/// `ip -j route`, `ip -j neigh`, `ss -Htuan`, `sysctl -a`, `uname -r` and, where it runs,
+/// `ip -j route`, `ip -6 -j route`, `ip -j neigh`, `ss -Htuan`, `sysctl -a`, `uname -r` and, where it runs,
 /// `nft -j list ruleset` (`pktpath host snapshot`).
 ///
 /// The profile is written in the file format and read back through ``HostProfile/parse(_:path:)``, so
 /// a snapshot is checked as every profile is. What the format cannot hold is left out and said in
-/// `omitted`: interfaces without a MAC (tunnels), IPv6 neighbours and routes, sockets in states other
+/// `omitted`: interfaces without a MAC (tunnels), IPv6 neighbours, IPv6 routes other than plain unicast
+/// ones through one device, sockets in states other
 /// than listening and established (TCP) or bound and connected (UDP), non-`net.*` sysctls.
 public struct HostSnapshot {
     /// The profile's JSON object, as `pktpath host snapshot` prints it.
@@ -20,8 +21,8 @@ public struct HostSnapshot {
     /// Builds the snapshot from the tools' outputs.
     /// `modules`: which of ``HostProfile/knownModules`` the machine has loaded (`/sys/module/NAME`).
     /// `ruleset`: what `nft -j list ruleset` printed, if it ran (its filter rules go in `netfilter`).
-    public init(addresses: Data, routes: Data, neighbours: Data, sockets: String, sysctl: String, release: String,
-                modules: [String] = [], ruleset: Data? = nil) throws {
+    public init(addresses: Data, routes: Data, routes6: Data = Data("[]".utf8), neighbours: Data, sockets: String,
+                sysctl: String, release: String, modules: [String] = [], ruleset: Data? = nil) throws {
         var omitted: [String] = []
         var interfaces: [[String: Any]] = []
         let links = (try JSONSerialization.jsonObject(with: addresses) as? [[String: Any]]) ?? []
@@ -91,6 +92,20 @@ public struct HostSnapshot {
                 continue
             }
             var route: [String: Any] = ["dst": dst, "dev": dev]
+            if let via = r["gateway"] as? String { route["via"] = via }
+            routeList.append(route)
+        }
+        // IPv6 routes (`ip -6 -j route`): the default route is written ::/0, which says its family
+        // whether or not it has a gateway.
+        for r in (try JSONSerialization.jsonObject(with: routes6) as? [[String: Any]]) ?? [] {
+            guard r["protocol"] as? String != "kernel", let dst = r["dst"] as? String else { continue }
+            guard let dev = r["dev"] as? String, names.contains(dev), (r["type"] as? String ?? "unicast") == "unicast",
+                  dst == "default" || IPv6Prefix(dst) != nil, (r["gateway"] as? String).map({ IPv6Address($0) != nil }) ?? true
+            else {
+                omitted.append("route \(dst): an IPv6 route the profile does not hold (another type, several next hops, or no device)")
+                continue
+            }
+            var route: [String: Any] = ["dst": dst == "default" ? "::/0" : dst, "dev": dev]
             if let via = r["gateway"] as? String { route["via"] = via }
             routeList.append(route)
         }

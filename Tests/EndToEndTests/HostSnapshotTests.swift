@@ -117,6 +117,28 @@ struct HostSnapshotOutputTests {
     }
 }
 
+/// IPv6 routes from `ip -6 -j route`.
+@Suite("host snapshot: IPv6 routes")
+struct HostSnapshotIPv6RouteTests {
+    @Test("plain IPv6 routes go in, the default as ::/0; the interfaces' own, other types and multipath ones do not")
+    func routes6() throws {
+        let addr = #"[{"ifindex":2,"ifname":"eth0","link_type":"ether","address":"02:00:00:00:00:01","mtu":1500,"addr_info":[{"family":"inet6","local":"fd91:1::2","prefixlen":64}]}]"#
+        let routes6 = #"""
+            [{"dst":"fd91:1::/64","dev":"eth0","protocol":"kernel","metric":256,"flags":[]},
+             {"dst":"fd91:3::/64","gateway":"fd91:1::1","dev":"eth0","metric":1024,"flags":[]},
+             {"type":"unreachable","dst":"fd91:9::/64","dev":"lo","metric":1024,"flags":[]},
+             {"dst":"fd91:4::/64","metric":1024,"flags":[],"nexthops":[{"gateway":"fd91:1::1","dev":"eth0"},{"gateway":"fd91:1::3","dev":"eth0"}]},
+             {"dst":"default","gateway":"fe80::1","dev":"eth0","protocol":"ra","metric":1024,"flags":[]}]
+            """#
+        let s = try HostSnapshot(addresses: Data(addr.utf8), routes: Data("[]".utf8), routes6: Data(routes6.utf8),
+                                 neighbours: Data("[]".utf8), sockets: "", sysctl: "", release: "6.1.0-13-amd64")
+        let p = try s.profile()
+        #expect(p.routes6.map { "\($0.destination) \($0.gateway.map(\.description) ?? "-") \($0.device ?? "-")" }
+                == ["fd91:3::/64 fd91:1::1 eth0", "::/0 fe80::1 eth0"])
+        #expect(s.omitted.filter { $0.hasPrefix("route ") }.count == 2)
+    }
+}
+
 @Suite("host snapshot: VLANs, modules, IPv6-only sockets")
 struct HostSnapshotVLANTests {
     static let addr = #"""

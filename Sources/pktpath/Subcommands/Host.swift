@@ -43,6 +43,8 @@ struct Host: ParsableCommand {
             do {
                 snapshot = try HostSnapshot(
                     addresses: try output(["ip", "-j", "-d", "addr"]), routes: try output(["ip", "-j", "route"]),
+                    // Without IPv6 (ipv6.disable=1) there are no IPv6 routes to read.
+                    routes6: (try? output(["ip", "-6", "-j", "route"])) ?? Data("[]".utf8),
                     neighbours: try output(["ip", "-j", "neigh"]),
                     sockets: String(decoding: try output(["ss", "-Htuan"]), as: UTF8.self),
                     sysctl: String(decoding: try output(["sysctl", "-a"]), as: UTF8.self),
