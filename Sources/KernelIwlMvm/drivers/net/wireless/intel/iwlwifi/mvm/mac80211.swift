@@ -31,6 +31,9 @@ public final class IwlMvm: Ieee80211Ops {
     /// Whether the last protected frame that could tell (unfragmented, or a first fragment) was recorded
     /// as the device decrypted it, not as ciphertext: the model's own, for the capture as a whole.
     var capturedPlaintext = false
+    /// The frames one received frame sends up, kept between frames so that each does not allocate a
+    /// list of its own (the model's, not the driver's).
+    private var listedScratch: [SKBuff] = []
 
     public init() {}
 
@@ -39,7 +42,12 @@ public final class IwlMvm: Ieee80211Ops {
     /// for a session moves the device's window to its starting sequence number, and the device's frame
     /// release notification follows it.
     public func rx(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
-        var listed: [SKBuff] = []
+        var listed = listedScratch
+        listedScratch = []
+        defer {
+            listed.removeAll(keepingCapacity: true)
+            listedScratch = listed
+        }
         let bar = BlockAckRequest(skb)
         if let mpdus = deaggregate(kernel, skb) {
             for (index, var mpdu) in mpdus.enumerated() {
@@ -56,9 +64,14 @@ public final class IwlMvm: Ieee80211Ops {
                 iwl_mvm_rx_frame_release(kernel, tid: bar.tid, nssn: reorder_buf[bar.tid]?.firmware.start ?? bar.ssn, mac80211: mac80211)
             }
         }
-        guard let first = listed.first else { return false }
-        skb = first
-        kernel.rxListMore += listed.dropFirst()
+        guard !listed.isEmpty else { return false }
+        // Moved out, not copied; appending an empty rest is not free either (the generic append).
+        if listed.count == 1 {
+            skb = listed.removeLast()
+        } else {
+            skb = listed.removeFirst()
+            kernel.rxListMore += listed
+        }
         return true
     }
 
