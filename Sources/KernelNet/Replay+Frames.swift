@@ -551,12 +551,14 @@ extension Kernel {
                 return
             }
             if !expected { tracer.note("no SYN seen for it: a retransmission or a SYN before the capture") }
-            if expected, sockets.tcp[t] == nil {
-                // The answer to a SYN tcp_conn_request kept no request socket for: a SYN cookie.
-                tcpSendSynack(tuple: t)
-                return
+            if sockets.tcp[t] == nil {
+                if expected {
+                    // The answer to a SYN tcp_conn_request kept no request socket for: a SYN cookie.
+                    tcpSendSynack(tuple: t)
+                    return
+                }
+                sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV))
             }
-            if sockets.tcp[t] == nil { sockets.setConnection(t, TCPConnection(state: .TCP_NEW_SYN_RECV)) }
             // The host's SYN-ACK offers SACK exactly when it was agreed (tcp_synack_options).
             if sockets.tcp[t]?.sackOK == nil { sockets.tcp[t]?.sackOK = th.sackPermitted }
             sockets.tcp[t]?.synackSent = true

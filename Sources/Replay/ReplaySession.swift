@@ -127,7 +127,7 @@ public final class ReplaySession {
             .filter { !Sysctl.isModeled($0) && !$0.hasPrefix("net.ipv6.conf") }.sorted()
         if !unmodeled.isEmpty { notes.append("sysctls accepted but not modeled: \(unmodeled.joined(separator: ", "))") }
         if !host.ipv6OnlySockets.isEmpty {
-            notes.append("IPv6-only UDP sockets (IPV6_V6ONLY) not modeled: \(host.ipv6OnlySockets.joined(separator: ", "))")
+            notes.append("IPv6-only sockets (IPV6_V6ONLY) not modeled: \(host.ipv6OnlySockets.joined(separator: ", "))")
         }
         header = TraceHeader(kernel: version, capture: captureName, host: host.json, assumptions: notes,
                              overrides: host.overrides.map(\.description))

@@ -716,12 +716,11 @@ extension Kernel {
             let backlog = sysctl.values["net.core.somaxconn"] ?? 4096
             // inet_csk_reqsk_queue_is_full: `>=` in 4.14, `>` from 5.x on.
             let full = profile.version >= .v6_1 ? sockets.requestSockets > backlog : sockets.requestSockets >= backlog
-            let wantCookie = (syncookies == 2 || full) && tcp_syn_flood_action(syncookies: syncookies, backlog: backlog)
-            if (syncookies == 2 || full) && !wantCookie {
-                count("TcpExtListenDrops")
-                return
-            }
-            if wantCookie {
+            if syncookies == 2 || full {
+                guard tcp_syn_flood_action(syncookies: syncookies, backlog: backlog) else {
+                    count("TcpExtListenDrops")
+                    return
+                }
                 tcpRouteReq(tuple: t, dev: skb.dev)
                 // cookie_init_sequence (include/net/tcp.h, inline): counted, then the family's function.
                 count("TcpExtSyncookiesSent")
