@@ -88,6 +88,16 @@ public struct HashTable<Key: HashTableKey, Value> {
         }
     }
 
+    /// Runs `body` on `key`'s value where it is stored, and returns what it returns; nil when the table
+    /// has no entry for `key`. Several changes to one entry then cost one lookup. `body` must not use
+    /// the table.
+    @inline(__always)
+    public mutating func update<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
+        let i = find(key)
+        guard i >= 0 else { return nil }
+        return body(&uniqueValues()[i]!)
+    }
+
     // The accessors' work is done out of line: anything of type `Value` the coroutine made (the nil
     // it stores, the test for nil) would be kept in its frame, too large for the caller's buffer.
 

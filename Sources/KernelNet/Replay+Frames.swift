@@ -285,7 +285,7 @@ extension Kernel {
             case .tcp:
                 guard let t = TCPPacket(bytes, at: ip.payloadOffset) else { return nil }
                 if t.flags.contains(.rst) { return "tcp reset" }
-                return t.flags.contains([.syn, .ack]) ? "syn-ack" : nil
+                return t.flags.contains(.syn) && t.flags.contains(.ack) ? "syn-ack" : nil
             case .icmp:
                 guard let i = ICMPv4Packet(bytes, at: ip.payloadOffset) else { return nil }
                 if i.type == ICMPv4Packet.echoReply || i.type == ICMPv4Packet.timestampReply { return "echo reply" }
@@ -540,7 +540,8 @@ extension Kernel {
             }
             return
         }
-        if flags.contains([.syn, .ack]) {
+        // Two tests, not `contains([.syn, .ack])`: the optimizer left that literal's array allocated.
+        if flags.contains(.syn) && flags.contains(.ack) {
             let expected = matchExpected(.tcpSynAck(t))
             if !expected, sockets.tcp[t]?.state == .TCP_NEW_SYN_RECV, sockets.tcp[t]?.synackSent == true {
                 tracer.note("the request socket's SYN-ACK again, unanswered: its timer expired")
@@ -592,7 +593,7 @@ extension Kernel {
         tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)
         // The first segment the capture shows the host send starts what the peer has to acknowledge.
-        if sockets.tcp[t]?.sndUna == nil { sockets.tcp[t]?.sndUna = th.sequence }
+        sockets.tcp.update(t) { c in if c.sndUna == nil { c.sndUna = th.sequence } }
         let previous = lastSentSegment
         lastSentSegment = nil
         if let previous, let first = gsoContinuation(of: previous, tuple: t, th, dataLength: dataLength) {
@@ -616,17 +617,21 @@ extension Kernel {
             withTransmitSKB { gsoSegmentLeaves(&$0, tuple: t, first: first, payload: dataLength, retransmission: previous.retransmission) }
             return
         }
-        let sent = sockets.tcp[t]?.sndNxt
-        let isRetransmission = sent.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
-        if sent.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { sockets.tcp[t]?.sndNxt = end }
-        if dataLength > sockets.tcp[t]?.mssCache ?? 0 { sockets.tcp[t]?.mssCache = dataLength }
-        if !isRetransmission, dataLength > 0 || flags.contains(.fin) {
-            sockets.tcp[t]?.lostBy = nil
-            // The application wrote or closed: it has run since data last arrived, and read it.
-            sockets.tcp[t]?.lastQueued = nil
-        }
+        // The connection's bookkeeping of what it sent, in one access: (whether this is data sent again,
+        // the frame that made the connection mark its segments lost).
+        let (isRetransmission, lostBy) = sockets.tcp.update(t) { c -> (Bool, Int?) in
+            let isRetransmission = c.sndNxt.map { dataLength > 0 && Int32(bitPattern: end &- $0) <= 0 } ?? false
+            if c.sndNxt.map({ Int32(bitPattern: end &- $0) > 0 }) ?? true { c.sndNxt = end }
+            if dataLength > c.mssCache { c.mssCache = dataLength }
+            if !isRetransmission, dataLength > 0 || flags.contains(.fin) {
+                c.lostBy = nil
+                // The application wrote or closed: it has run since data last arrived, and read it.
+                c.lastQueued = nil
+            }
+            return (isRetransmission, c.lostBy)
+        } ?? (false, nil)
         if isRetransmission { sockets.sackScoreboards[t]?.retransmitted(seq: th.sequence, end: end) }
-        if isRetransmission, let cause = sockets.tcp[t]?.lostBy {
+        if isRetransmission, let cause = lostBy {
             outcome.causedBy = cause
             transmitContext.explained = true
             recutUnacked(t, seq: th.sequence, end: end)
@@ -706,14 +711,11 @@ extension Kernel {
     /// New data (or a FIN) from `seq` to `end` enters the retransmission queue SACK processing walks: a new
     /// skb cut for the connection's MSS, or one more segment of the GSO skb before (`extending`).
     private func rtxQueueSent(_ t: FourTuple, seq: UInt32, end: UInt32, fin: Bool, extending: Bool) {
-        guard let c = sockets.tcp[t] else { return }
-        if sockets.sackScoreboards[t] == nil {
-            var board = TCPSackScoreboard()
-            board.canShift = profile.version >= .v6_1
-            sockets.sackScoreboards[t] = board
-        }
-        let mss = max(c.mssCache, Int(end &- seq) - (fin ? 1 : 0))
-        sockets.sackScoreboards[t]?.sent(seq: seq, end: end, fin: fin, mss: mss, extending: extending)
+        guard let mssCache = sockets.tcp[t]?.mssCache else { return }
+        let mss = max(mssCache, Int(end &- seq) - (fin ? 1 : 0))
+        let canShift = profile.version >= .v6_1
+        sockets.sackScoreboards[t, default: TCPSackScoreboard(canShift: canShift)]
+            .sent(seq: seq, end: end, fin: fin, mss: mss, extending: extending)
     }
 
     /// Remembers a retransmission of `seq` to `end` in the current recovery or loss: the timestamp of the

@@ -656,10 +656,10 @@ extension Kernel {
                 consume_skb(&skb)
                 return false
             case .TCP_SYN_SENT:
-                if th.flags.contains([.rst, .ack]) {
+                if th.flags.contains(.rst) && th.flags.contains(.ack) {
                     tcp_reset(tuple: t)
                     __kfree_skb(&skb)
-                } else if th.flags.contains([.syn, .ack]) {
+                } else if th.flags.contains(.syn) && th.flags.contains(.ack) {
                     // tcp_rcv_synsent_state_process (inline) acknowledges the SYN through tcp_ack.
                     countNewlyDelivered(t, ack: th.acknowledgment)
                     // A SYN the timer sent again put the socket in loss, which this acknowledgment ends.
@@ -774,8 +774,11 @@ extension Kernel {
     /// Remembers a segment the host sent on `t` that the peer must acknowledge (SYN, new data, FIN).
     func queueUnacked(_ t: FourTuple, end: UInt32) {
         guard sockets.tcp[t] != nil else { return }
-        if sockets.unacked[t]?.count ?? 0 >= TCPConnection.unackedLimit { sockets.unacked[t]?.removeFirst() }
-        sockets.unacked[t, default: []].append(end)
+        func add(_ queue: inout [UInt32]) {
+            if queue.count >= TCPConnection.unackedLimit { queue.removeFirst() }
+            queue.append(end)
+        }
+        add(&sockets.unacked[t, default: []])
     }
 
     /// A segment from `seq` to `end` sent again in pieces of a smaller MSS (`tcp_fragment` of a segment

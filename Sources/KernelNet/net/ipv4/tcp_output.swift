@@ -18,20 +18,20 @@ extension Kernel {
     /// its window shifted by the host's scale. A SYN or SYN-ACK carries the scale and an unscaled window
     /// (RFC 7323 §2.2); without the handshake in the capture the scale, and so the window, is unknown.
     func tcpAdvertisedWindow(_ th: TCPPacket, tuple t: FourTuple) {
-        guard var c = sockets.tcp[t] else { return }
         let flags = th.flags
-        if flags.contains(.syn) {
-            c.rcvWscale = th.windowScale ?? 0
-            if flags.contains(.ack) {
-                c.rcvWnd = UInt32(th.window)
+        sockets.tcp.update(t) { c in
+            if flags.contains(.syn) {
+                c.rcvWscale = th.windowScale ?? 0
+                if flags.contains(.ack) {
+                    c.rcvWnd = UInt32(th.window)
+                    c.rcvWup = th.acknowledgment
+                }
+            } else {
+                guard flags.contains(.ack), let scale = c.rcvWscale else { return }
+                c.rcvWnd = UInt32(th.window) << UInt32(scale)
                 c.rcvWup = th.acknowledgment
             }
-        } else {
-            guard flags.contains(.ack), let scale = c.rcvWscale else { return }
-            c.rcvWnd = UInt32(th.window) << UInt32(scale)
-            c.rcvWup = th.acknowledgment
         }
-        sockets.tcp[t] = c
     }
 
     /// Builds the TCP header and hands the segment to IP (`icsk_af_ops->queue_xmit`: `ip_queue_xmit`

@@ -85,6 +85,9 @@ public struct TCPSackScoreboard: @unchecked Sendable {
     /// The most skbs kept; beyond it the oldest are forgotten (a memory bound of the model).
     static let limit = 128
 
+    /// An empty queue, whose skbs can be shifted as `canShift` says (``canShift``).
+    init(canShift: Bool = true) { self.canShift = canShift }
+
     private static func before(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: a &- b) < 0 }
     private static func after(_ a: UInt32, _ b: UInt32) -> Bool { Int32(bitPattern: b &- a) < 0 }
 
