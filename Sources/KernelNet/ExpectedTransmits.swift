@@ -10,7 +10,7 @@ struct ExpectedTransmits {
     /// The most packets kept waiting.
     let limit: Int
     /// Per kind, its waiting packets in the order they were sent, each with its number.
-    private var byKind: [TransmitKind: KindQueue] = [:]
+    private var byKind = HashTable<TransmitKind, KindQueue>()
     /// Every packet's number and kind in the order they were sent, from `orderStart` on; those taken
     /// since are skipped when the oldest is forgotten, and pruned when they pile up.
     private var order: [(number: Int, kind: TransmitKind)] = []
@@ -57,23 +57,28 @@ struct ExpectedTransmits {
 
     /// Takes the earliest waiting packet of `kind`.
     mutating func take(_ kind: TransmitKind) -> ExpectedTransmit? {
-        guard let i = byKind.index(forKey: kind) else { return nil }
-        let first = byKind.values[i].removeFirst()
-        if byKind.values[i].isEmpty { byKind.remove(at: i) }
+        guard let (first, emptied) = byKind.update(kind, { queue in (queue.removeFirst(), queue.isEmpty) }) else { return nil }
+        if emptied { byKind.removeValue(forKey: kind) }
         count -= 1
         return first
     }
 
     /// How many entries the queues and the order keep, waiting or already taken: what the structure's
     /// memory grows with.
-    var storedEntries: Int { byKind.values.reduce(order.count) { $0 + $1.entries.count } }
+    var storedEntries: Int {
+        var entries = order.count
+        byKind.forEachValue { entries += $0.entries.count }
+        return entries
+    }
 
     /// Whether a packet of `kind` is waiting.
     func waits(for kind: TransmitKind) -> Bool { byKind[kind].map { !$0.isEmpty } ?? false }
 
     /// The frame of each packet still waiting (one entry per packet), in no particular order.
     var waitingFrames: [Int] {
-        byKind.values.flatMap { queue in queue.entries[queue.start...].map(\.transmit.frame) }
+        var frames: [Int] = []
+        byKind.forEachValue { queue in frames += queue.entries[queue.start...].map(\.transmit.frame) }
+        return frames
     }
 
     /// Marks the packet added last as looped back to the host with the frame that sent it.

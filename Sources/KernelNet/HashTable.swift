@@ -98,6 +98,13 @@ public struct HashTable<Key: HashTableKey, Value> {
         return body(&uniqueValues()[i]!)
     }
 
+    /// Calls `body` with each value, in no particular order.
+    public func forEachValue(_ body: (Value) -> Void) {
+        for i in keys.indices where keys[i] != nil {
+            if let value = values.base[i] { body(value) }
+        }
+    }
+
     // The accessors' work is done out of line: anything of type `Value` the coroutine made (the nil
     // it stores, the test for nil) would be kept in its frame, too large for the caller's buffer.
 

@@ -386,7 +386,7 @@ struct ExpectedTransmit {
 }
 
 /// What kind of packet the host sent, with what identifies it in the capture.
-enum TransmitKind: Hashable {
+enum TransmitKind: Equatable, HashTableKey {
     case tcpReset(FourTuple)
     case netfilterReset(FourTuple)
     case tcpSynAck(FourTuple)
@@ -407,50 +407,35 @@ enum TransmitKind: Hashable {
     /// `-i any`): its addresses and the first 8 bytes of its upper-layer header tell it.
     case forwarded6(source: IPv6Address, destination: IPv6Address, upper: UInt64)
 
-    /// Each case's number and fields, fed to the hasher as whole words: the synthesized hashing fed
-    /// every field through its own `hash(into:)` (about 350 instructions for a TCP kind; the table of
-    /// waiting packets is looked up about once a frame).
-    func hash(into hasher: inout Hasher) {
+    /// Each case's number and fields, mixed as whole words: the table of waiting packets
+    /// (``ExpectedTransmits``) is looked up about once a frame, and Swift's `Hasher` cost about 500
+    /// instructions a lookup.
+    func hash(seed: UInt64) -> UInt64 {
         switch self {
-        case .tcpReset(let t): hasher.combine(t, tag: 0)
-        case .netfilterReset(let t): hasher.combine(t, tag: 1)
-        case .tcpSynAck(let t): hasher.combine(t, tag: 2)
-        case .tcpAck(let t): hasher.combine(t, tag: 3)
-        case .tcpTimewaitAck(let t): hasher.combine(t, tag: 4)
+        case .tcpReset(let t): t.hash(seed: seed ^ 1 << 56)
+        case .netfilterReset(let t): t.hash(seed: seed ^ 2 << 56)
+        case .tcpSynAck(let t): t.hash(seed: seed ^ 3 << 56)
+        case .tcpAck(let t): t.hash(seed: seed ^ 4 << 56)
+        case .tcpTimewaitAck(let t): t.hash(seed: seed ^ 5 << 56)
         case .icmpReply(let type, let to, let id, let seq):
-            hasher.combine(5 << 56 | UInt64(type) << 32 | UInt64(id) << 16 | UInt64(seq))
-            hasher.combine(to.rawValue)
+            mix64(6 << 56 | UInt64(type) << 32 | UInt64(id) << 16 | UInt64(seq) ^ to.hash(seed: seed))
         case .icmpError(let to, let type, let code):
-            hasher.combine(6 << 56 | UInt64(type) << 8 | UInt64(code))
-            hasher.combine(to.rawValue)
+            mix64(7 << 56 | UInt64(type) << 8 | UInt64(code) ^ to.hash(seed: seed))
         case .arpReply(let to):
-            hasher.combine(7 << 56 as UInt64)
-            hasher.combine(to.rawValue)
+            mix64(8 << 56 ^ to.hash(seed: seed))
         case .icmpv6Reply(let to, let id, let seq):
-            hasher.combine(8 << 56 | UInt64(id) << 16 | UInt64(seq))
-            hasher.combine(to.high)
-            hasher.combine(to.low)
+            mix64(9 << 56 | UInt64(id) << 16 | UInt64(seq) ^ to.hash(seed: seed))
         case .icmpv6Error(let to, let type, let code):
-            hasher.combine(9 << 56 | UInt64(type) << 8 | UInt64(code))
-            hasher.combine(to.high)
-            hasher.combine(to.low)
+            mix64(10 << 56 | UInt64(type) << 8 | UInt64(code) ^ to.hash(seed: seed))
         case .ndiscAdvertisement(let to, let target):
-            hasher.combine(10 << 56 as UInt64)
-            hasher.combine(to)
-            hasher.combine(target)
+            mix64(11 << 56 ^ to.hash(seed: target.hash(seed: seed)))
         case .ndiscRedirect(let to, let target, let destination):
-            hasher.combine(11 << 56 as UInt64)
-            hasher.combine(to)
-            hasher.combine(target)
-            hasher.combine(destination)
+            mix64(12 << 56 ^ to.hash(seed: target.hash(seed: destination.hash(seed: seed))))
         case .forwarded(let key):
-            hasher.combine(12 << 56 | UInt64(key.proto) << 16 | UInt64(key.id))
-            hasher.combine(UInt64(key.saddr.rawValue) << 32 | UInt64(key.daddr.rawValue))
+            mix64(13 << 56 | UInt64(key.proto) << 16 | UInt64(key.id)
+                  ^ mix64(UInt64(key.saddr.rawValue) << 32 | UInt64(key.daddr.rawValue) ^ seed))
         case .forwarded6(let source, let destination, let upper):
-            hasher.combine(13 << 56 as UInt64)
-            hasher.combine(source)
-            hasher.combine(destination)
-            hasher.combine(upper)
+            mix64(14 << 56 ^ source.hash(seed: destination.hash(seed: mix64(upper ^ seed))))
         }
     }
 
@@ -471,16 +456,6 @@ enum TransmitKind: Hashable {
     }
 }
 
-extension Hasher {
-    /// A four-tuple as four words and its ports with `tag`.
-    fileprivate mutating func combine(_ t: FourTuple, tag: UInt64) {
-        combine(tag << 56 | UInt64(t.localPort) << 16 | UInt64(t.remotePort))
-        combine(t.local6.high)
-        combine(t.local6.low)
-        combine(t.remote6.high)
-        combine(t.remote6.low)
-    }
-}
 
 /// A connection's addresses and ports, from the host's point of view.
 ///
