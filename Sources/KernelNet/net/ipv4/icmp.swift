@@ -31,10 +31,10 @@ struct ICMPGlobalLimit {
 
 extension Kernel {
     /// `net.ipv4.icmp_ratelimit` in jiffies (the sysctl is in milliseconds; default 1000).
-    var icmpRatelimit: Int64 { Self.msecs_to_jiffies(sysctl.values["net.ipv4.icmp_ratelimit"] ?? 1000) }
+    var icmpRatelimit: Int64 { Self.msecs_to_jiffies(sysctl.icmp_ratelimit) }
     /// `net.ipv4.icmp_ratemask` (default 0x1818: destination unreachable, source quench, time
     /// exceeded, parameter problem).
-    var icmpRatemask: Int { sysctl.values["net.ipv4.icmp_ratemask"] ?? 0x1818 }
+    var icmpRatemask: Int { sysctl.icmp_ratemask }
 
     /// Whether the transmit path of a frame the capture shows leaving is being traced: the rate limits
     /// were decided when its cause was processed, so they are traced again without changing state.
@@ -88,10 +88,10 @@ extension Kernel {
             if icmpGlobal.credit > 0 || tracingTransmit { return true }
             let delta = min(jiffies - icmpGlobal.stamp, Self.HZ)
             guard delta >= Self.HZ / 50 else { return false }
-            let incr = Int(Int64(sysctl.values["net.ipv4.icmp_msgs_per_sec"] ?? 1000) * delta / Self.HZ)
+            let incr = Int(Int64(sysctl.icmp_msgs_per_sec) * delta / Self.HZ)
             guard incr > 0 else { return false }
             icmpGlobal.stamp = jiffies
-            icmpGlobal.credit = min(icmpGlobal.credit + incr, sysctl.values["net.ipv4.icmp_msgs_burst"] ?? 50)
+            icmpGlobal.credit = min(icmpGlobal.credit + incr, sysctl.icmp_msgs_burst)
             return true
         }
     }

@@ -47,11 +47,11 @@ extension Kernel {
     static let ipqSize = 200
 
     /// `net.ipv4.ipfrag_time` in seconds (default 30).
-    var ipfragTime: Int64 { Int64(sysctl.values["net.ipv4.ipfrag_time"] ?? 30) }
+    var ipfragTime: Int64 { Int64(sysctl.ipfrag_time) }
     /// `net.ipv4.ipfrag_high_thresh` in bytes (default 4 MiB).
-    var ipfragHighThresh: Int { sysctl.values["net.ipv4.ipfrag_high_thresh"] ?? 4 * 1024 * 1024 }
+    var ipfragHighThresh: Int { sysctl.ipfrag_high_thresh }
     /// `net.ipv4.ipfrag_max_dist` (default 64; 0 turns the check off).
-    var ipfragMaxDist: UInt32 { UInt32(max(0, sysctl.values["net.ipv4.ipfrag_max_dist"] ?? 64)) }
+    var ipfragMaxDist: UInt32 { UInt32(max(0, sysctl.ipfrag_max_dist)) }
 
     /// Fills in a new queue: its key, and the sender's peer entry when `ipfrag_max_dist` is on
     /// (`inet_frags.constructor`).

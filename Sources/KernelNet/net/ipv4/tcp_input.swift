@@ -57,7 +57,7 @@ extension Kernel {
     /// `__tcp_oow_rate_limited` (inlined): skips when the socket answered out of window less than
     /// `tcp_invalid_ratelimit` ago, else takes the time of this answer.
     func oowRateLimited(_ t: FourTuple, mib: StaticString) -> Bool {
-        let interval = Int64(sysctl.values["net.ipv4.tcp_invalid_ratelimit"] ?? 500).clampedMultiplied(by: 1_000_000)
+        let interval = Int64(sysctl.tcp_invalid_ratelimit).clampedMultiplied(by: 1_000_000)
         if let last = sockets.tcp[t]?.lastOowAck, now - last >= 0, now - last < interval {
             tracer.note("answered a segment outside the window \((now - last) / 1_000_000) ms ago: no answer (tcp_invalid_ratelimit)")
             count(mib)
@@ -209,7 +209,7 @@ extension Kernel {
     /// connection whose handshake the capture did not show is taken to have agreed, as Linux peers
     /// with the default sysctls do.
     private func tcpDsackSet(tuple t: FourTuple, seq: UInt32) {
-        guard let c = sockets.tcp[t], c.sackOK ?? true, sysctl.values["net.ipv4.tcp_dsack"] ?? 1 != 0 else { return }
+        guard let c = sockets.tcp[t], c.sackOK ?? true, sysctl.tcp_dsack else { return }
         let old = c.rcvNxt.map { Int32(bitPattern: seq &- $0) < 0 } ?? true
         count(old ? "TcpExtTCPDSACKOldSent" : "TcpExtTCPDSACKOfoSent")
     }
@@ -217,7 +217,7 @@ extension Kernel {
     /// Whether a SYN or SYN-ACK makes SACK agreed (`tcp_parse_options`: the option counts only while
     /// the host's `net.ipv4.tcp_sack` is on, which is also what made the host offer it in its SYN).
     func sackAgreed(_ th: TCPPacket) -> Bool {
-        th.sackPermitted && sysctl.values["net.ipv4.tcp_sack"] ?? 1 != 0
+        th.sackPermitted && sysctl.tcp_sack
     }
 
     /// Whether a retransmission of the segment ending at `end` is a tail loss probe: `tcp_schedule_loss_probe`
@@ -230,7 +230,7 @@ extension Kernel {
         guard let c = sockets.tcp[t], c.sackOK ?? true, c.lostBy == nil, c.icskRetransmits == 0, c.tlpHighSeq == nil,
               c.caState == .TCP_CA_Open, c.sackedBy == nil
         else { return false }
-        let earlyRetrans = sysctl.values["net.ipv4.tcp_early_retrans"] ?? 3
+        let earlyRetrans = sysctl.tcp_early_retrans
         return (earlyRetrans == 3 || earlyRetrans == 4) && end == c.sndNxt
     }
 
@@ -369,7 +369,7 @@ extension Kernel {
         let recovered = c.highSeq.map { Int32(bitPattern: ack &- $0) >= 0 } ?? true
         if c.caState == .TCP_CA_Loss {
             sockets.tcp[t]?.ackedInLoss = true
-            let frto = sysctl.values["net.ipv4.tcp_frto"] ?? 2 != 0
+            let frto = sysctl.tcp_frto != 0
             let neverResent = c.retransHigh.map { Int32(bitPattern: ack &- $0) > 0 } ?? false
             if delayed || (frto && neverResent) {
                 tracer.note(delayed ? "the ACK echoes a timestamp older than the first retransmission: loss undone"
@@ -712,8 +712,8 @@ extension Kernel {
     /// dropped.
     func tcp_conn_request(_ skb: inout SKBuff, tuple t: FourTuple) {
         traced(tcp_input.tcp_conn_request) {
-            let syncookies = sysctl.values["net.ipv4.tcp_syncookies"] ?? 1
-            let backlog = sysctl.values["net.core.somaxconn"] ?? 4096
+            let syncookies = sysctl.tcp_syncookies
+            let backlog = sysctl.somaxconn
             // inet_csk_reqsk_queue_is_full: `>=` in 4.14, `>` from 5.x on.
             let full = profile.version >= .v6_1 ? sockets.requestSockets > backlog : sockets.requestSockets >= backlog
             if syncookies == 2 || full {

@@ -43,7 +43,7 @@ extension Frag6Key: InetFragKey {
     /// `nhoffset` and `ecn`, aligned.
     static let qsize = 184
     var fragmentID: UInt32 { id }
-    static func highThresh(_ kernel: Kernel) -> Int { kernel.sysctl.values["net.ipv6.ip6frag_high_thresh"] ?? 4 * 1024 * 1024 }
+    static func highThresh(_ kernel: Kernel) -> Int { kernel.sysctl.ip6frag_high_thresh }
     static let highThreshName = "ip6frag_high_thresh"
     static func timeout(_ kernel: Kernel) -> Int64 { kernel.ip6fragTime }
     static func construct(_ key: Self, in kernel: Kernel) {}
@@ -72,7 +72,7 @@ private enum FragHeader {
 
 extension Kernel {
     /// `net.ipv6.ip6frag_time` in seconds (default 60).
-    var ip6fragTime: Int64 { Int64(sysctl.values["net.ipv6.ip6frag_time"] ?? 60) }
+    var ip6fragTime: Int64 { Int64(sysctl.ip6frag_time) }
 
     /// The reassembly timer of an IPv6 queue (`ip6_frag_expire`). The model runs it when the capture
     /// clock first passes its expiry, before the next frame (`TimerRun`).
