@@ -690,8 +690,9 @@ public struct Sysctl: Sendable {
         "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
         "net.ipv4.ipfrag_time", "net.ipv4.ipfrag_high_thresh", "net.ipv4.ipfrag_max_dist", "net.core.somaxconn",
         "net.ipv4.neigh.default.gc_thresh3", "net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_sack", "net.ipv4.tcp_dsack", "net.ipv4.tcp_early_retrans", "net.ipv4.tcp_frto",
-        "net.ipv4.ping_group_range",
-        "net.ipv6.icmp.echo_ignore_all", "net.ipv6.route.mtu_expires",
+        "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
+        "net.ipv6.icmp.echo_ignore_all", "net.ipv6.icmp.echo_ignore_multicast", "net.ipv6.route.mtu_expires",
+        "net.ipv6.ip6frag_time", "net.ipv6.ip6frag_high_thresh", "net.ipv6.neigh.default.gc_thresh3",
     ]
 
     /// The per-device IPv4 settings the model reads (`net.ipv4.conf.{all,DEVICE}.NAME`).

@@ -459,4 +459,21 @@ struct HostProfileDocTests {
         }
         for name in Sysctl.modeledPerDevice.sorted() { #expect(doc.contains("net.ipv4.conf.{all,DEV}.\(name)")) }
     }
+
+    /// A sysctl the model reads but does not list is reported in every trace header as "accepted but not
+    /// modeled", and left out of the docs: every name the model's source reads must be in the list.
+    @Test("every sysctl named in the model's source is listed as modeled")
+    func everyReadSysctlIsListed() throws {
+        let root = Repository.path("Sources/KernelNet")
+        let files = try #require(FileManager.default.enumerator(atPath: root)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }
+        let pattern = /"(net\.[a-z0-9_.]+)"/
+        var names: Set<String> = []
+        for file in files {
+            let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8)
+            for match in text.matches(of: pattern) { names.insert(String(match.1)) }
+        }
+        #expect(names.count > 20, "found only \(names.count) sysctl names")
+        for name in names.sorted() { #expect(Sysctl.isModeled(name), "\(name) is read but not in Sysctl.modeled") }
+    }
 }
