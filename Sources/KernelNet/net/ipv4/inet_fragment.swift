@@ -214,8 +214,10 @@ extension Kernel {
     /// Joins the payloads of a complete queue's fragments at their offsets.
     func reassembledPayload(_ q: FragmentQueue) -> [UInt8] {
         var data = [UInt8](repeating: 0, count: q.len)
-        for p in q.pieces {
-            for (i, b) in p.bytes.enumerated() where p.offset + i < data.count { data[p.offset + i] = b }
+        for p in q.pieces where p.offset >= 0 {
+            // A later piece overwrites what it overlaps; nothing past the datagram's end is kept.
+            let n = min(p.bytes.count, data.count - p.offset)
+            if n > 0 { data.replaceSubrange(p.offset..<p.offset + n, with: p.bytes.prefix(n)) }
         }
         return data
     }
