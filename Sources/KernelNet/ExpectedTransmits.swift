@@ -67,7 +67,7 @@ struct ExpectedTransmits {
     /// memory grows with.
     var storedEntries: Int {
         var entries = order.count
-        byKind.forEachValue { entries += $0.entries.count }
+        byKind.forEach { _, queue in entries += queue.entries.count }
         return entries
     }
 
@@ -77,7 +77,7 @@ struct ExpectedTransmits {
     /// The frame of each packet still waiting (one entry per packet), in no particular order.
     var waitingFrames: [Int] {
         var frames: [Int] = []
-        byKind.forEachValue { queue in frames += queue.entries[queue.start...].map(\.transmit.frame) }
+        byKind.forEach { _, queue in frames += queue.entries[queue.start...].map(\.transmit.frame) }
         return frames
     }
 

@@ -98,10 +98,10 @@ public struct HashTable<Key: HashTableKey, Value> {
         return body(&uniqueValues()[i]!)
     }
 
-    /// Calls `body` with each value, in no particular order.
-    public func forEachValue(_ body: (Value) -> Void) {
-        for i in keys.indices where keys[i] != nil {
-            if let value = values.base[i] { body(value) }
+    /// Calls `body` with each entry, in no particular order.
+    public func forEach(_ body: (Key, Value) -> Void) {
+        for i in keys.indices {
+            if let key = keys[i], let value = values.base[i] { body(key, value) }
         }
     }
 

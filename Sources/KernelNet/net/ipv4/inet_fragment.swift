@@ -69,8 +69,8 @@ struct FragmentQueue {
 
 /// Models `struct fqdir`: one family's reassembly queues, the memory they hold, and when the earliest
 /// of their timers can expire.
-struct FragmentDir<Key: Hashable> {
-    var queues: [Key: FragmentQueue] = [:]
+struct FragmentDir<Key: HashTableKey> {
+    var queues = HashTable<Key, FragmentQueue>()
     /// `fqdir->mem`: bytes charged to the family's fragments and queues.
     var memory = 0
     /// Queues created so far (orders queues whose timers expire together).
@@ -80,7 +80,7 @@ struct FragmentDir<Key: Hashable> {
 }
 
 /// What the shared code needs of a family (`struct inet_frags` and the family's sysctls).
-protocol InetFragKey: Hashable {
+protocol InetFragKey: HashTableKey {
     /// The family's queues on the kernel (`net->ipv4.fqdir`, `net->ipv6.fqdir`).
     static var fqdir: ReferenceWritableKeyPath<Kernel, FragmentDir<Self>> { get }
     /// `inet_frags.qsize`: the memory charged for every queue.
@@ -256,7 +256,8 @@ extension Kernel {
         guard self[keyPath: K.fqdir].horizon <= time else { return [] }
         var expired: [(key: K, expires: Int64, sequence: Int)] = []
         var horizon = Int64.max
-        for (key, q) in self[keyPath: K.fqdir].queues where !q.killed {
+        self[keyPath: K.fqdir].queues.forEach { key, q in
+            guard !q.killed else { return }
             if q.expires <= time {
                 expired.append((key, q.expires, q.sequence))
             } else {

@@ -20,6 +20,10 @@ struct FragmentKey: Hashable {
     var daddr: IPv4Address
     var id: UInt16
     var proto: UInt8
+
+    func hash(seed: UInt64) -> UInt64 {
+        mix64(UInt64(saddr.rawValue) << 32 | UInt64(daddr.rawValue) ^ mix64(UInt64(id) << 8 | UInt64(proto) ^ seed))
+    }
 }
 
 extension FragmentKey: InetFragKey {

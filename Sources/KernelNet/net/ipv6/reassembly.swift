@@ -35,6 +35,10 @@ struct Frag6Key: Hashable {
     var daddr: IPv6Address
     var id: UInt32
     var iif: Int
+
+    func hash(seed: UInt64) -> UInt64 {
+        saddr.hash(seed: daddr.hash(seed: mix64(UInt64(id) << 32 ^ UInt64(truncatingIfNeeded: iif) ^ seed)))
+    }
 }
 
 extension Frag6Key: InetFragKey {
