@@ -173,15 +173,38 @@ public final class ReplaySession {
         FrameSummary.write(bytes, networkOffset: offset, etherType: EtherType(rawValue: kind), into: &out)
     }
 
+    /// The bytes from the network header an IPv4 packet's summary reads: a 60-byte header and the first
+    /// 68 bytes after it hold every field it writes.
+    private static let ipv4SummaryBytes = 128
+
+    /// The radio headers a deferred 802.11 summary's `kind` names, by position.
+    private static let radioEncapsulations: [RadioEncapsulation] = [.none, .radiotap, .ppi]
+
+    /// Writes the summary of an 802.11 frame from its first bytes (``PacketTrace/Summary/deferredBytes``).
+    private static let wirelessSummaryWriter: DeferredSummary.Writer = { bytes, _, kind, out in
+        WirelessFrame(bytes, encapsulation: radioEncapsulations[Int(kind)]).describe(bytes, into: &out)
+    }
+
+    /// The summary of an 802.11 frame carrying IPv4, written on the output thread from a copy of the
+    /// frame's first bytes, which hold all it reads (the radio and MAC headers, the LLC header and
+    /// ``ipv4SummaryBytes`` from the network header); any other frame's is written now.
+    private func wirelessSummary(_ frame: CapturedFrame, _ wireless: WirelessFrame,
+                                 _ encapsulation: RadioEncapsulation) -> PacketTrace.Summary {
+        let needed = min(frame.bytes.count, wireless.networkOffset + Self.ipv4SummaryBytes)
+        guard wireless.failure == nil, wireless.etherType == .ipv4,
+              let kind = Self.radioEncapsulations.firstIndex(of: encapsulation)
+        else { return .text(wireless.describe(frame.bytes)) }
+        return .deferredBytes(Array(frame.bytes[0..<needed]), kind: UInt16(kind), writer: Self.wirelessSummaryWriter)
+    }
+
     /// The summary of `frame`'s trace: none when ``writesSummaries`` is off, the headers to write it
     /// from for IPv4 (written only for frames that are output), else written now.
     private func summary(of frame: CapturedFrame, link: LinkHeader) -> PacketTrace.Summary {
         guard writesSummaries else { return .text("") }
         if link.failure == nil, link.etherType == .ipv4 {
-            // A copy of the headers, so that a kept trace does not hold the capture reader's buffer: a
-            // summary reads at most a 60-byte IPv4 header and the first 60 bytes after it.
+            // A copy of the headers, so that a kept trace does not hold the capture reader's buffer.
             let start = min(max(0, link.networkOffset), frame.bytes.count)
-            let end = min(frame.bytes.count, start + DeferredSummary.capacity)
+            let end = min(frame.bytes.count, start + Self.ipv4SummaryBytes)
             return .deferred(DeferredSummary(bytes: frame.bytes[start..<end], offset: 0,
                                              kind: link.etherType.rawValue, writer: Self.summaryWriter))
         }
@@ -236,7 +259,7 @@ public final class ReplaySession {
         }
         let wireless = WirelessFrame(frame.bytes, encapsulation: encapsulation)
         let time = frame.unrepresentableTimestamp == nil ? frame.timestampNanoseconds : kernel.now
-        let summary: PacketTrace.Summary = writesSummaries ? .text(wireless.describe(frame.bytes)) : .text("")
+        let summary: PacketTrace.Summary = writesSummaries ? wirelessSummary(frame, wireless, encapsulation) : .text("")
         var direction = Direction.rx
         var result: FrameResult?
         if let header = wireless.header, header.address2 == device.dev_addr, let mac80211 = device.ops as? Mac80211Device {

@@ -76,6 +76,20 @@ public struct WirelessFrame: Sendable, Equatable {
     public func describe(_ bytes: [UInt8]) -> String {
         var out = TextBytes(capacity: 256)
         defer { out.deallocate() }
+        write(bytes, into: &out)
+        return out.withBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// ``describe(_:)``, appended to `out` as UTF-8.
+    public func describe(_ bytes: [UInt8], into out: inout [UInt8]) {
+        var text = TextBytes(capacity: 256)
+        defer { text.deallocate() }
+        write(bytes, into: &text)
+        text.withBytes { out.append(contentsOf: $0) }
+    }
+
+    /// Writes ``describe(_:)``'s line into `out`.
+    private func write(_ bytes: [UInt8], into out: inout TextBytes) {
         out.appendText("802.11")
         if let h = header {
             let fc = h.frameControl
@@ -159,7 +173,6 @@ public struct WirelessFrame: Sendable, Equatable {
                 rest.withUnsafeBufferPointer { out.append($0) }
             }
         }
-        return out.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 }
 
