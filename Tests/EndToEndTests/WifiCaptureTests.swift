@@ -3,7 +3,7 @@ import Foundation
 import Replay
 import Testing
 import TestSupport
-import Trace
+@testable import Trace
 import Wire
 
 /// 802.11 monitor-mode captures: read, the station inferred, and each frame taken through the
@@ -148,6 +148,29 @@ struct WifiCaptureTests {
     /// fast RX (`ieee80211_rx_8023` from 6.1; 4.14 inside `ieee80211_invoke_fast_rx`) and the handlers'
     /// `ieee80211_deliver_skb` (net/mac80211/rx.c of 4.14, 6.1 and 6.12: `ieee80211_rx_stats` or
     /// `dev_sw_netstats_rx_add` first thing), EAPOL included; frames dropped before either are not counted.
+    /// An 802.11 frame carrying IPv4 has its summary written on the output thread, from a copy of the
+    /// frame's first bytes: it must read as the summary written from the whole frame at once, which the
+    /// other frames still get.
+    @Test("802.11 summaries written later read as those written from the whole frame")
+    func deferredSummaries() throws {
+        let frames = ModelTour.wifiFrames + ModelTour.wifiAggregationFrames
+        let session = try ReplaySession(frames: frames, captureName: "tour", host: ModelTour.wifiHost, kernelVersion: "6.1")
+        var traces: [PacketTrace] = []
+        _ = try session.run { traces.append($0) }
+        try #require(traces.count == frames.count)
+        var deferred = 0
+        for (t, f) in zip(traces, frames) {
+            let encapsulation: RadioEncapsulation = switch f.linkType {
+            case .DLT_IEEE802_11_RADIO: .radiotap
+            case .DLT_PPI: .ppi
+            default: .none
+            }
+            #expect(t.summary == WirelessFrame(f.bytes, encapsulation: encapsulation).describe(f.bytes), "frame \(t.frame)")
+            if case .deferredBytes = t.summaryStorage { deferred += 1 }
+        }
+        #expect(deferred > 0 && deferred < traces.count, "\(deferred) of \(traces.count) summaries deferred")
+    }
+
     @Test("wlan0 counts what fast RX and the RX handlers deliver", arguments: ["6.1", "6.12"])
     func receiveCounters(_ version: String) throws {
         var traces: [PacketTrace] = []
