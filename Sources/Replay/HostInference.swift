@@ -678,13 +678,18 @@ public struct HostInference {
         // The gateway: the MAC off-link traffic goes to, preferring one whose frames look relayed.
         var gatewayFrames: [MACAddress: Int] = [:]
         var macOfIP: [IPv4Address: MACAddress] = [:]
+        /// The addresses of `macOfIP` in the order the capture first showed them.
+        var ipOrder: [IPv4Address] = []
+        func learn(_ ip: IPv4Address, _ mac: MACAddress) {
+            if macOfIP.updateValue(mac, forKey: ip) == nil { ipOrder.append(ip) }
+        }
         for f in facts {
-            if f.family == .arp, let src = f.src { macOfIP[f.v4src] = src }
+            if f.family == .arp, let src = f.src { learn(f.v4src, src) }
             guard f.family == .ipv4 else { continue }
             if sent(f), let dst = f.dst, !dst.isMulticast, !onLink(f.v4dst), !f.v4dst.isMulticast, f.v4dst != .broadcast {
                 gatewayFrames[dst, default: 0] += 1
             }
-            if received(f), let src = f.src, !src.isMulticast, onLink(f.v4src) { macOfIP[f.v4src] = src }
+            if received(f), let src = f.src, !src.isMulticast, onLink(f.v4src) { learn(f.v4src, src) }
         }
         let gateway = gatewayFrames.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key
 
@@ -703,7 +708,9 @@ public struct HostInference {
         }
         if let gw = gateway {
             let relayed = senders[gw]?.ttls.count ?? 0
-            if let gwIP = macOfIP.first(where: { $0.value == gw && onLink($0.key) })?.key {
+            // The first address the capture showed at the gateway's MAC: a MAC that answers for several
+            // (ARP spoofing: the gateway's address and its own) routes as the one it claimed first.
+            if let gwIP = ipOrder.first(where: { macOfIP[$0] == gw && onLink($0) }) {
                 profile.routes = [RouteConfig(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gwIP, device: deviceOn(gwIP))]
                 assumptions.append("default route via \(gwIP) (\(gw)): off-link traffic goes to it"
                     + (relayed > 1 ? ", \(relayed) remote addresses behind it" : ""))

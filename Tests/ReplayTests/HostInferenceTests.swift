@@ -308,6 +308,36 @@ struct BridgeInferenceTests {
         return inference.profile(driver: "veth")
     }
 
+    /// A gateway's MAC that answers for two addresses (ARP spoofing: the router's address and the
+    /// spoofer's own, as in a public capture of an ARP poisoning): the default route goes via the one the
+    /// capture showed first at that MAC, whatever order a dictionary keeps them in (it was chosen from a
+    /// dictionary's order, which differs from run to run).
+    @Test("a gateway MAC with two addresses routes via the one seen first, every run", arguments: [false, true])
+    func gatewayWithTwoAddresses(ownAddressFirst: Bool) {
+        let gwMAC = MACAddress("02:00:00:00:0c:fe")!
+        let claimed = IPv4Address("192.0.2.254")!, own = IPv4Address("192.0.2.77")!
+        let remote = IPv4Address("198.51.100.7")!
+        let fromGateway = FrameBuilder(source: gwMAC, destination: Self.hostMAC)
+        let toGateway = FrameBuilder(source: Self.hostMAC, destination: gwMAC)
+        let addresses = ownAddressFirst ? [own, claimed] : [claimed, own]
+        var frames = addresses.map { fromGateway.arp(operation: 2, senderIP: $0, targetMAC: Self.hostMAC, targetIP: Self.hostIP) }
+        for n in 0..<3 {
+            frames.append(toGateway.ipv4(Self.hostIP, remote, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoRequest,
+                                                                                        rest: [0, 1, 0, UInt8(n)])))
+            frames.append(fromGateway.ipv4(remote, Self.hostIP, .icmp, FrameBuilder.icmp(type: ICMPv4Packet.echoReply,
+                                                                                          rest: [0, 1, 0, UInt8(n)]), ttl: 57))
+        }
+        for _ in 0..<20 {
+            var inference = HostInference(encapsulation: .ethernet)
+            for (n, bytes) in frames.enumerated() {
+                inference.add(CapturedFrame(index: n + 1, timestampNanoseconds: 1_000_000 + Int64(n) * 5_000, bytes: bytes,
+                                            linkType: .DLT_EN10MB))
+            }
+            let (profile, _) = inference.profile(driver: "veth")
+            #expect(profile.routes.first?.gateway == addresses[0])
+        }
+    }
+
     @Test("a packet for the upper device's MAC that came in PACKET_OTHERHOST below makes a bridge and its port")
     func bridgeFromOtherHost() throws {
         let (profile, assumptions) = Self.infer(requestType: 3)
