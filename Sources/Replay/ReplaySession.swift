@@ -180,21 +180,24 @@ public final class ReplaySession {
     /// The radio headers a deferred 802.11 summary's `kind` names, by position.
     private static let radioEncapsulations: [RadioEncapsulation] = [.none, .radiotap, .ppi]
 
-    /// Writes the summary of an 802.11 frame from its first bytes (``PacketTrace/Summary/deferredBytes``).
+    /// Writes the summary of an 802.11 frame from its first bytes, which a ``DeferredSummary`` kept.
     private static let wirelessSummaryWriter: DeferredSummary.Writer = { bytes, _, kind, out in
         WirelessFrame(bytes, encapsulation: radioEncapsulations[Int(kind)]).describe(bytes, into: &out)
     }
 
     /// The summary of an 802.11 frame carrying IPv4, written on the output thread from a copy of the
-    /// frame's first bytes, which hold all it reads (the radio and MAC headers, the LLC header and
-    /// ``ipv4SummaryBytes`` from the network header); any other frame's is written now.
+    /// frame's first bytes when they fit in a ``DeferredSummary``: the radio, MAC and LLC headers, the IPv4
+    /// header and the first 20 bytes after it, which hold every field the summary writes (TCP's, UDP's and
+    /// ICMP's headers are parsed from their first 20, 8 and 8 bytes). Any other frame's is written now.
     private func wirelessSummary(_ frame: CapturedFrame, _ wireless: WirelessFrame,
                                  _ encapsulation: RadioEncapsulation) -> PacketTrace.Summary {
-        let needed = min(frame.bytes.count, wireless.networkOffset + Self.ipv4SummaryBytes)
-        guard wireless.failure == nil, wireless.etherType == .ipv4,
+        let ihl = Int(frame.bytes.u8(at: wireless.networkOffset) & 0x0f) * 4
+        let needed = min(frame.bytes.count, wireless.networkOffset + ihl + 20)
+        guard wireless.failure == nil, wireless.etherType == .ipv4, ihl >= 20, needed <= DeferredSummary.capacity,
               let kind = Self.radioEncapsulations.firstIndex(of: encapsulation)
         else { return .text(wireless.describe(frame.bytes)) }
-        return .deferredBytes(Array(frame.bytes[0..<needed]), kind: UInt16(kind), writer: Self.wirelessSummaryWriter)
+        return .deferred(DeferredSummary(bytes: frame.bytes[0..<needed], offset: 0, kind: UInt16(kind),
+                                         writer: Self.wirelessSummaryWriter))
     }
 
     /// The summary of `frame`'s trace: none when ``writesSummaries`` is off, the headers to write it

@@ -53,10 +53,6 @@ public struct PacketTrace: Sendable, Equatable {
                 var out: [UInt8] = []
                 d.write(into: &out)
                 return String(decoding: out, as: UTF8.self)
-            case let .deferredBytes(bytes, kind, writer):
-                var out: [UInt8] = []
-                writer(bytes, 0, kind, &out)
-                return String(decoding: out, as: UTF8.self)
             }
         }
         set { summaryStorage = .text(newValue) }
@@ -65,10 +61,6 @@ public struct PacketTrace: Sendable, Equatable {
     public enum Summary: Sendable {
         case text(String)
         case deferred(DeferredSummary)
-        /// The means to write it from more bytes than a ``DeferredSummary`` keeps (an 802.11 frame's radio,
-        /// MAC and LLC headers before its IPv4 ones), in an array: an allocation, as the summary written
-        /// at once would have been.
-        case deferredBytes([UInt8], kind: UInt16, writer: DeferredSummary.Writer)
     }
 
     /// The summary as given, or the means to write it when it is read.
@@ -187,7 +179,6 @@ public struct PacketTrace: Sendable, Equatable {
         switch summaryStorage {
         case .text(let s): out.append(contentsOf: s.utf8)
         case .deferred(let d): d.write(into: &out)
-        case let .deferredBytes(bytes, kind, writer): writer(bytes, 0, kind, &out)
         }
     }
 

@@ -166,7 +166,7 @@ struct WifiCaptureTests {
             default: .none
             }
             #expect(t.summary == WirelessFrame(f.bytes, encapsulation: encapsulation).describe(f.bytes), "frame \(t.frame)")
-            if case .deferredBytes = t.summaryStorage { deferred += 1 }
+            if case .deferred = t.summaryStorage { deferred += 1 }
         }
         #expect(deferred > 0 && deferred < traces.count, "\(deferred) of \(traces.count) summaries deferred")
     }
