@@ -173,10 +173,6 @@ public final class ReplaySession {
         FrameSummary.write(bytes, networkOffset: offset, etherType: EtherType(rawValue: kind), into: &out)
     }
 
-    /// The bytes from the network header an IPv4 packet's summary reads: a 60-byte header and the first
-    /// 68 bytes after it hold every field it writes.
-    private static let ipv4SummaryBytes = 128
-
     /// The radio headers a deferred 802.11 summary's `kind` names, by position.
     private static let radioEncapsulations: [RadioEncapsulation] = [.none, .radiotap, .ppi]
 
@@ -186,14 +182,13 @@ public final class ReplaySession {
     }
 
     /// The summary of an 802.11 frame carrying IPv4, written on the output thread from a copy of the
-    /// frame's first bytes when they fit in a ``DeferredSummary``: the radio, MAC and LLC headers, the IPv4
-    /// header and the first 20 bytes after it, which hold every field the summary writes (TCP's, UDP's and
-    /// ICMP's headers are parsed from their first 20, 8 and 8 bytes). Any other frame's is written now.
+    /// frame's first bytes when they fit in a ``DeferredSummary``: the radio, MAC and LLC headers and what
+    /// the IPv4 description reads (``FrameSummary/ipv4BytesRead(_:at:)``). Any other frame's is written now.
     private func wirelessSummary(_ frame: CapturedFrame, _ wireless: WirelessFrame,
                                  _ encapsulation: RadioEncapsulation) -> PacketTrace.Summary {
-        let ihl = Int(frame.bytes.u8(at: wireless.networkOffset) & 0x0f) * 4
-        let needed = min(frame.bytes.count, wireless.networkOffset + ihl + 20)
-        guard wireless.failure == nil, wireless.etherType == .ipv4, ihl >= 20, needed <= DeferredSummary.capacity,
+        let needed = min(frame.bytes.count,
+                         wireless.networkOffset + FrameSummary.ipv4BytesRead(frame.bytes, at: wireless.networkOffset))
+        guard wireless.failure == nil, wireless.etherType == .ipv4, needed <= DeferredSummary.capacity,
               let kind = Self.radioEncapsulations.firstIndex(of: encapsulation)
         else { return .text(wireless.describe(frame.bytes)) }
         return .deferred(DeferredSummary(bytes: frame.bytes[0..<needed], offset: 0, kind: UInt16(kind),
@@ -207,7 +202,7 @@ public final class ReplaySession {
         if link.failure == nil, link.etherType == .ipv4 {
             // A copy of the headers, so that a kept trace does not hold the capture reader's buffer.
             let start = min(max(0, link.networkOffset), frame.bytes.count)
-            let end = min(frame.bytes.count, start + Self.ipv4SummaryBytes)
+            let end = min(frame.bytes.count, start + FrameSummary.ipv4BytesRead(frame.bytes, at: start))
             return .deferred(DeferredSummary(bytes: frame.bytes[start..<end], offset: 0,
                                              kind: link.etherType.rawValue, writer: Self.summaryWriter))
         }

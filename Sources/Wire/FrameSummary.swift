@@ -36,6 +36,14 @@ public enum FrameSummary {
         }
     }
 
+    /// How many bytes from `offset` an IPv4 packet's description reads: its header (as long as its `ihl`
+    /// says, at least the minimum) and the first 20 bytes after it, which hold every transport field it
+    /// writes (a TCP header parses from its first 20 bytes, UDP's and ICMP's from 8). A copy of that
+    /// many bytes, or of the whole packet when it is shorter, is described as the whole packet is.
+    public static func ipv4BytesRead(_ bytes: [UInt8], at offset: Int) -> Int {
+        max(IPv4Packet.minimumHeaderLength, Int(bytes.u8(at: offset) & 0x0f) * 4) + TCPPacket.minimumHeaderLength
+    }
+
     static func describeARP(_ bytes: [UInt8], at offset: Int) -> String {
         do {
             let a = try ARPHeader(parsing: bytes, at: offset)
