@@ -596,7 +596,8 @@ public struct Sysctl: Sendable {
     public let icmp_echo_ignore_broadcasts: Bool
     /// `net.ipv4.icmp_ratelimit` in milliseconds (default 1000).
     public let icmp_ratelimit: Int
-    /// `net.ipv4.icmp_ratemask` (default 0x1818).
+    /// `net.ipv4.icmp_ratemask` (default 0x1818: destination unreachable, source quench, time exceeded,
+    /// parameter problem).
     public let icmp_ratemask: Int
     /// `net.ipv4.icmp_msgs_per_sec` (default 1000) and `net.ipv4.icmp_msgs_burst` (default 50).
     public let icmp_msgs_per_sec: Int

@@ -713,8 +713,7 @@ extension Kernel {
     private func rtxQueueSent(_ t: FourTuple, seq: UInt32, end: UInt32, fin: Bool, extending: Bool) {
         guard let mssCache = sockets.tcp[t]?.mssCache else { return }
         let mss = max(mssCache, Int(end &- seq) - (fin ? 1 : 0))
-        let canShift = profile.version >= .v6_1
-        sockets.sackScoreboards[t, default: TCPSackScoreboard(canShift: canShift)]
+        sockets.sackScoreboards[t, default: TCPSackScoreboard(canShift: profile.version >= .v6_1)]
             .sent(seq: seq, end: end, fin: fin, mss: mss, extending: extending)
     }
 

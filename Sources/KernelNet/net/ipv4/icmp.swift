@@ -32,9 +32,6 @@ struct ICMPGlobalLimit {
 extension Kernel {
     /// `net.ipv4.icmp_ratelimit` in jiffies (the sysctl is in milliseconds; default 1000).
     var icmpRatelimit: Int64 { Self.msecs_to_jiffies(sysctl.icmp_ratelimit) }
-    /// `net.ipv4.icmp_ratemask` (default 0x1818: destination unreachable, source quench, time
-    /// exceeded, parameter problem).
-    var icmpRatemask: Int { sysctl.icmp_ratemask }
 
     /// Whether the transmit path of a frame the capture shows leaving is being traced: the rate limits
     /// were decided when its cause was processed, so they are traced again without changing state.
@@ -108,7 +105,7 @@ extension Kernel {
         traced(icmp.icmpv4_mask_allow) {
             if type > 18 { return true }
             if type == ICMPv4Packet.destinationUnreachable && code == 4 { return true }
-            return (1 << Int(type)) & icmpRatemask == 0
+            return (1 << Int(type)) & sysctl.icmp_ratemask == 0
         }
     }
 

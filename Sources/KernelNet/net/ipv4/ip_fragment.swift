@@ -15,7 +15,7 @@ public enum ip_fragment_c: String, KernelSourceFile {
 }
 
 /// How the kernel keys a reassembly queue (`struct frag_v4_compare_key`, without vif and user).
-struct FragmentKey: Hashable {
+struct FragmentKey: Equatable {
     var saddr: IPv4Address
     var daddr: IPv4Address
     var id: UInt16
@@ -30,7 +30,7 @@ extension FragmentKey: InetFragKey {
     static var fqdir: ReferenceWritableKeyPath<Kernel, FragmentDir<Self>> { \Kernel.ip4Frags }
     static let qsize = Kernel.ipqSize
     var fragmentID: UInt32 { UInt32(id) }
-    static func highThresh(_ kernel: Kernel) -> Int { kernel.ipfragHighThresh }
+    static func highThresh(_ kernel: Kernel) -> Int { kernel.sysctl.ipfrag_high_thresh }
     static let highThreshName = "ipfrag_high_thresh"
     static func timeout(_ kernel: Kernel) -> Int64 { kernel.ipfragTime }
     static func construct(_ key: Self, in kernel: Kernel) { kernel.ip4_frag_init(key) }
@@ -52,8 +52,6 @@ extension Kernel {
 
     /// `net.ipv4.ipfrag_time` in seconds (default 30).
     var ipfragTime: Int64 { Int64(sysctl.ipfrag_time) }
-    /// `net.ipv4.ipfrag_high_thresh` in bytes (default 4 MiB).
-    var ipfragHighThresh: Int { sysctl.ipfrag_high_thresh }
     /// `net.ipv4.ipfrag_max_dist` (default 64; 0 turns the check off).
     var ipfragMaxDist: UInt32 { UInt32(max(0, sysctl.ipfrag_max_dist)) }
 

@@ -30,7 +30,7 @@ public enum exthdrs_core: String, KernelSourceFile {
 
 /// How the kernel keys an IPv6 reassembly queue (`struct frag_v6_compare_key`, without `user`): the
 /// interface counts only for link-local and multicast destinations.
-struct Frag6Key: Hashable {
+struct Frag6Key: Equatable {
     var saddr: IPv6Address
     var daddr: IPv6Address
     var id: UInt32
