@@ -3,7 +3,7 @@
 # the client with every offload left on, as a laptop's capture is.
 #
 # Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo,
-#        client_v6, client_any, router_any6)
+#        loopback_mid, client_v6, client_any, router_any6)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -23,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any loopback_lo client_v6 client_any router_any6)
+ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_v6 client_any router_any6)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 
 cx() { ip netns exec pc-cli "$@"; }
@@ -167,6 +167,46 @@ EOF
                { "proto": "udp", "addr": "0.0.0.0", "port": $(cat "$WORK/udpport") } ] }
 EOF
   rm -f "$WORK/udpport"
+}
+
+fx_loopback_mid() {  # on lo, started while the client holds two connections to listeners of its own (127.0.0.1:8080,
+                     # [::1]:8081): three exchanges on each, then the closes. The profile is what `pktpath host
+                     # snapshot` gave before they opened: the listeners, no connection.
+  CAP_NS=pc-cli; CAP_IF=lo
+  cx sysctl -qw net.ipv6.conf.lo.disable_ipv6=0
+  KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
+  cx $PY - "$WORK/ready" "$WORK/go" <<'EOF' & BG+=($!)
+import os, socket, sys, threading, time
+def listen(family, addr, port):
+    s = socket.socket(family); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((addr, port)); s.listen(4)
+    def serve():
+        c, _ = s.accept()
+        while c.recv(100): c.sendall(b'pong')
+        c.close()
+    threading.Thread(target=serve, daemon=True).start()
+listen(socket.AF_INET, '127.0.0.1', 8080); listen(socket.AF_INET6, '::', 8081)
+cs = [socket.create_connection(('127.0.0.1', 8080)), socket.create_connection(('::1', 8081))]
+for c in cs: c.sendall(b'ping'); c.recv(100)
+open(sys.argv[1], 'w').close()
+while not os.path.exists(sys.argv[2]): time.sleep(0.05)
+for _ in range(3):
+    for c in cs: c.sendall(b'ping'); c.recv(100)
+    time.sleep(0.1)
+for c in cs: c.close()
+time.sleep(0.3)
+EOF
+  local client=$!
+  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+  start_capture loopback_mid
+  touch "$WORK/go"; wait "$client" || true
+  stop_capture loopback_mid; unset KFREE_FILTER
+  CAP_IF=veth-cli
+  cat > "$OUT/loopback_mid.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "lo", "driver": "loopback", "mac": "00:00:00:00:00:00", "mtu": 65536, "addresses": ["127.0.0.1/8", "::1/128"], "captured": true } ],
+  "sockets": [ { "proto": "tcp", "addr": "127.0.0.1", "port": 8080, "state": "listen" },
+               { "proto": "tcp", "addr": "::", "port": 8081, "state": "listen" } ] }
+EOF
 }
 
 ipv6_on() {  # IPv6 on in the three namespaces, with the addresses and routes of the header; the answerers on [::]

@@ -487,6 +487,10 @@ public struct FourTuple: Hashable, Sendable, CustomStringConvertible {
     public var local: IPv4Address { local6.v4 }
     /// The remote IPv4 address of an IPv4 connection.
     public var remote: IPv4Address { remote6.v4 }
+    /// The same connection seen from its other end.
+    public var reversed: FourTuple {
+        FourTuple(local6: remote6, localPort: remotePort, remote6: local6, remotePort: localPort)
+    }
     /// The peer as `address:port` (`[address]:port` over IPv6).
     public var remoteEndpoint: String { isIPv6 ? "[\(remote6)]:\(remotePort)" : "\(remote):\(remotePort)" }
 

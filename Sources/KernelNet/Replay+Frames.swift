@@ -589,6 +589,12 @@ extension Kernel {
         if sockets.tcp[t] == nil {
             tracer.note("connection \(t) assumed established before the capture")
             sockets.setConnection(t, TCPConnection(state: .TCP_ESTABLISHED, hasRxDst: true))
+            // Sent to one of the host's own addresses, the segment is received by the connection's other
+            // end, a socket of this host as well: it was there as long.
+            if sockets.tcp[t.reversed] == nil, t.isIPv6 ? localDevice6(for: t.remote6) != nil : isLocal(t.remote) {
+                tracer.note("connection \(t.reversed) assumed established before the capture (the other end)")
+                sockets.setConnection(t.reversed, TCPConnection(state: .TCP_ESTABLISHED, hasRxDst: true))
+            }
         }
         tcpAdvertisedWindow(th, tuple: t)
         let end = th.sequence &+ UInt32(dataLength) &+ (flags.contains(.fin) ? 1 : 0)

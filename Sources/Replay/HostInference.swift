@@ -668,7 +668,9 @@ public struct HostInference {
         }
         if let alike { assumptions.append(alike) }
         if let hostMAC, !loopback, let note = promiscuousNote(host: hostMAC, addresses: addresses) { assumptions.append(note) }
-        if !v6.isEmpty { assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (/64 assumed: the addresses it sent from)") }
+        if !v6.isEmpty {
+            assumptions.append("IPv6 addresses \(v6.joined(separator: ", ")) (\(loopback ? "/128" : "/64") assumed: the addresses it sent from)")
+        }
         if let os = metadata.os { assumptions.append(osNote(os)) }
         if let ttlNote = initialTTLNote(host) { assumptions.append(ttlNote) }
 
@@ -697,8 +699,9 @@ public struct HostInference {
             .init(name: interfaceName(loopback: loopback, driver: driver), driver: loopback ? "loopback" : driver, mac: mac,
                   mtu: loopback ? 65_536 : 1500, addresses: addresses, captured: true),
         ])
-        // IPv6 addresses with the prefix length a host's addresses have (link-local and SLAAC: /64).
-        profile.interfaces[0].ipv6Addresses = v6.map { $0 + "/64" }
+        // IPv6 addresses with the prefix length a host's addresses have (link-local and SLAAC: /64); on lo
+        // host routes (::1/128, as addrconf's init_loopback adds it).
+        profile.interfaces[0].ipv6Addresses = v6.map { $0 + (loopback ? "/128" : "/64") }
         let device = profile.interfaces[0].name
         if !loopback { assumptions += vlanInterfaces(&profile, sent: sent, received: received) }
         let withVLANs = profile
