@@ -68,10 +68,8 @@ public final class Kernel {
     var dadEnds: [IPv6Address: Int64] = [:]
     /// No MLD work item is due before this time (capture clock).
     var mldWorkHorizon = Int64.max
-    /// The time-wait timer of each connection in TIME_WAIT: when it expires, and the frame that armed it.
-    var timeWaitTimers: [FourTuple: (expires: Int64, armedBy: Int)] = [:]
-    /// No time-wait timer expires before this time (capture clock).
-    var timeWaitTimerHorizon = Int64.max
+    /// The time-wait timer of each connection in TIME_WAIT.
+    var timeWaitTimers = TimeWaitTimers()
     /// Long-lived state per remote address (`inet_peer`): fragment ids and ICMP rate limits.
     var peers: [InetPeerKey: InetPeer] = [:]
     /// The namespace's global ICMP rate limit.

@@ -53,7 +53,7 @@ extension Kernel {
     private func runExpiredTimers(until time: Int64) {
         if !timerRuns.isEmpty { timerRuns = [] }
         // Most frames find no timer due: nothing to gather and sort.
-        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimerHorizon <= time || mldWorkHorizon <= time
+        guard ip4Frags.horizon <= time || ip6Frags.horizon <= time || timeWaitTimers.horizon <= time || mldWorkHorizon <= time
                 || driverTimers.contains(where: { $0.timerHorizon <= time })
         else { return }
         /// One expired timer: its callback, when it expired, and the frame that armed it.

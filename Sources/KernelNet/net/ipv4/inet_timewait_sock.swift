@@ -31,7 +31,7 @@ extension Kernel {
     /// 4.14's `TcpExtTW` there) never runs, and the socket is unhashed.
     func inet_twsk_deschedule_put(_ t: FourTuple) {
         traced(inet_timewait_sock.inet_twsk_deschedule_put) {
-            guard timeWaitTimers.removeValue(forKey: t) != nil else { return }
+            guard timeWaitTimers.stop(t) else { return }
             inet_twsk_kill(t)
         }
     }
@@ -47,18 +47,66 @@ extension Kernel {
     /// The time-wait timers expired by `time` whose sockets are still in TIME_WAIT, in expiry order
     /// (a socket that left TIME_WAIT early took its timer with it).
     func expiredTimeWaitTimers(by time: Int64) -> [(tuple: FourTuple, expires: Int64, armedBy: Int)] {
-        guard timeWaitTimerHorizon <= time else { return [] }
-        var expired: [(tuple: FourTuple, expires: Int64, armedBy: Int)] = []
-        var horizon = Int64.max
-        for (t, timer) in timeWaitTimers {
-            guard timer.expires <= time else {
-                horizon = min(horizon, timer.expires)
-                continue
-            }
-            timeWaitTimers[t] = nil
-            if sockets.tcp[t]?.state == .TCP_TIME_WAIT { expired.append((t, timer.expires, timer.armedBy)) }
+        timeWaitTimers.expired(by: time).filter { sockets.tcp[$0.tuple]?.state == .TCP_TIME_WAIT }
+    }
+}
+
+/// The time-wait timers (`tw_timer` of each time-wait socket): when each expires, and the frame that armed it.
+///
+/// Every timer runs `TCP_TIMEWAIT_LEN` from the model's clock, which never goes back, so the order they
+/// were armed in is their expiry order (and, within one expiry time, the order of the frames that armed
+/// them): expiry takes them from the front of a queue. A scan of every timer, copying the table as it
+/// removed from it, cost a time-wait socket's worth of work per live one, on every frame after the first
+/// expired: on a server's capture of many short connections, most of the replay once a minute had passed.
+struct TimeWaitTimers {
+    struct Timer: Equatable {
+        var expires: Int64
+        var armedBy: Int
+    }
+
+    /// The live timer of each connection.
+    private var live = HashTable<FourTuple, Timer>()
+    /// Timers in the order they were armed, from `head` on. An entry whose connection's timer was stopped
+    /// or armed again since is passed over; they are dropped once they outnumber the live timers.
+    private var queue: [(tuple: FourTuple, timer: Timer)] = []
+    private var head = 0
+
+    /// Timers running.
+    var count: Int { live.count }
+    /// Entries the queue holds, live or passed over: about twice the timers running at most.
+    var queued: Int { queue.count - head }
+    /// No timer expires before this time (capture clock).
+    var horizon: Int64 { head < queue.count ? queue[head].timer.expires : .max }
+
+    /// Arms `t`'s timer (again, if it runs already).
+    mutating func arm(_ t: FourTuple, expires: Int64, armedBy: Int) {
+        let timer = Timer(expires: expires, armedBy: armedBy)
+        live[t] = timer
+        queue.append((t, timer))
+        if queue.count - head > 2 * live.count + 64 {
+            queue = queue[head...].filter { live[$0.tuple] == $0.timer }
+            head = 0
         }
-        timeWaitTimerHorizon = horizon
-        return expired.sorted { ($0.expires, $0.armedBy) < ($1.expires, $1.armedBy) }
+    }
+
+    /// Stops `t`'s timer; false if none ran.
+    mutating func stop(_ t: FourTuple) -> Bool { live.removeValue(forKey: t) != nil }
+
+    /// Removes the timers expired by `time` and returns them, in expiry order.
+    mutating func expired(by time: Int64) -> [(tuple: FourTuple, expires: Int64, armedBy: Int)] {
+        var out: [(tuple: FourTuple, expires: Int64, armedBy: Int)] = []
+        while head < queue.count, queue[head].timer.expires <= time {
+            let (t, timer) = queue[head]
+            head += 1
+            if live[t] == timer {
+                live.removeValue(forKey: t)
+                out.append((t, timer.expires, timer.armedBy))
+            }
+        }
+        if head > 4096, head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return out
     }
 }

@@ -820,8 +820,7 @@ extension Kernel {
             if profile.version >= .v6_1 { count("TcpExtTW") }
             if timeWaitTimers.count < SocketTable.connectionLimit {
                 let expires = now.clampedAdding(Self.TCP_TIMEWAIT_LEN)
-                timeWaitTimers[t] = (expires, currentFrame)
-                timeWaitTimerHorizon = min(timeWaitTimerHorizon, expires)
+                timeWaitTimers.arm(t, expires: expires, armedBy: currentFrame)
             }
         }
         sockets.tcp[t]?.state = state
