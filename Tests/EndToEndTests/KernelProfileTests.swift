@@ -39,6 +39,7 @@ struct KernelProfileTests {
         // updated an entry (ndisc_recv_ns, ndisc_recv_na); 4.14 and 6.1 free every ND message as a drop.
         "v6_ndisc#1@6.12": .deliver, "v6_ndisc#15@6.12": .deliver, "v6_ndisc#19@6.12": .deliver,
         "v6_ping#1@6.12": .deliver, "multi_if#6@6.12": .deliver, "client_v6#2@6.12": .deliver, "client_any#5@6.12": .deliver,
+        "client_refused#4@6.12": .deliver,
         // ... and for a router advertisement whose sender's entry it updated (ndisc_router_discovery;
         // the capturing 6.18 kernel freed none of v6_ra_route's advertisements as a drop).
         "v6_ra#3@6.12": .deliver, "v6_ra#5@6.12": .deliver, "v6_ra_route#1@6.12": .deliver, "v6_ra_route#7@6.12": .deliver,

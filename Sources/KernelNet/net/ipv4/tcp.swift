@@ -12,12 +12,14 @@ public enum ipv4_tcp_c: String, KernelSourceFile {
 
 extension Kernel {
     /// Ends a connection for good: a connection attempt (`SYN_SENT` or `SYN_RECV`) counts as
-    /// `TcpAttemptFails`, the socket goes to `TCP_CLOSE` and leaves the lookup tables, so that later
-    /// segments for its four-tuple find no socket.
+    /// `TcpAttemptFails`, an established one (or one in `CLOSE_WAIT`) as `TcpEstabResets` (`tcp_set_state`
+    /// to `TCP_CLOSE`); the socket leaves the lookup tables, so that later segments for its four-tuple
+    /// find no socket.
     func tcp_done(tuple t: FourTuple) {
         traced(ipv4_tcp_c.tcp_done) {
             guard let state = sockets.tcp[t]?.state else { return }
             if state == .TCP_SYN_SENT || state == .TCP_SYN_RECV { count("TcpAttemptFails") }
+            if state == .TCP_ESTABLISHED || state == .TCP_CLOSE_WAIT { count("TcpEstabResets") }
             sockets.removeConnection(t)
             tracer.state("socket \(t) \(state.rawValue) -> TCP_CLOSE")
         }

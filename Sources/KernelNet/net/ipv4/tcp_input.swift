@@ -13,6 +13,7 @@ public enum tcp_input: String, KernelSourceFile {
     public static let path = "net/ipv4/tcp_input.c"
     case tcp_simple_retransmit, tcp_oow_rate_limited, tcp_send_challenge_ack, tcp_sequence, tcp_fin, tcp_send_dupack, tcp_queue_rcv,
         tcp_data_queue, tcp_enter_loss, tcp_ack, tcp_done_with_error, tcp_reset, tcp_validate_incoming, tcp_rcv_established, tcp_rcv_state_process,
+        tcp_rcv_synsent_state_process, tcp_finish_connect,
         tcp_syn_flood_action, tcp_conn_request, tcp_sacktag_write_queue, tcp_sacktag_walk, tcp_shift_skb_data, tcp_shifted_skb, tcp_match_skb_to_sack,
         tcp_sacktag_one
 }
@@ -482,11 +483,17 @@ extension Kernel {
         }
     }
 
-    /// Handles a valid RST: the connection is closed.
+    /// Handles a valid RST: the connection ends with the error its state gives (`tcp_done_with_error`;
+    /// 4.14 does the same in place).
     func tcp_reset(tuple t: FourTuple) {
         traced(tcp_input.tcp_reset) {
-            closeByReset(t)
-            tracer.state("socket \(t) reset -> TCP_CLOSE")
+            guard let state = sockets.tcp[t]?.state else { return }
+            let errno = switch state {
+            case .TCP_SYN_SENT: "ECONNREFUSED"
+            case .TCP_CLOSE_WAIT: "EPIPE"
+            default: "ECONNRESET"
+            }
+            tcp_done_with_error(tuple: t, errno: errno)
         }
     }
 
@@ -633,6 +640,49 @@ extension Kernel {
         sockets.unacked[t]?.isEmpty == false && dataLength < Self.PAGE_SIZE
     }
 
+    /// A segment for a connection in SYN_SENT: a RST that acknowledges the SYN resets it, a SYN-ACK
+    /// establishes it (true: the caller frees the segment), anything else is dropped.
+    private func tcp_rcv_synsent_state_process(_ skb: inout SKBuff, _ th: TCPPacket, tuple t: FourTuple) -> Bool {
+        traced(tcp_input.tcp_rcv_synsent_state_process, &skb) { skb in
+            if th.flags.contains(.rst) && th.flags.contains(.ack) {
+                tcp_reset(tuple: t)
+                __kfree_skb(&skb)
+                return false
+            }
+            guard th.flags.contains(.syn) && th.flags.contains(.ack) else {
+                tcp_drop_reason(&skb, .NOT_SPECIFIED)
+                return false
+            }
+            // The SYN is acknowledged (through tcp_ack, not followed here).
+            countNewlyDelivered(t, ack: th.acknowledgment)
+            // A SYN the timer sent again put the socket in loss, which this acknowledgment ends.
+            sockets.tcp[t]?.caState = .TCP_CA_Open
+            sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
+            // Scaling holds only when both ends offered it (RFC 7323 §2.2).
+            if th.windowScale == nil { sockets.tcp[t]?.rcvWscale = 0 }
+            sockets.tcp[t]?.sndWscale = th.windowScale ?? 0
+            sockets.tcp[t]?.tstampOK = th.timestampValue != nil
+            sockets.tcp[t]?.sackOK = sackAgreed(th)
+            sockets.tcp[t]?.sndWnd = UInt32(th.window)
+            sockets.tcp[t]?.sndWl1 = th.sequence
+            tcp_finish_connect(th, tuple: t)
+            expectTransmit(.tcpAck(t), from: currentFrame)
+            return true
+        }
+    }
+
+    /// The connection is established: the socket keeps the SYN-ACK's input route (`sk_rx_dst_set`, so
+    /// that early demux routes what follows), and header prediction is on unless the peer scales its
+    /// window.
+    private func tcp_finish_connect(_ th: TCPPacket, tuple t: FourTuple) {
+        traced(tcp_input.tcp_finish_connect) {
+            setState(t, .TCP_ESTABLISHED)
+            sockets.tcp[t]?.hasRxDst = true
+            sockets.tcp[t]?.prediction = .off
+            if th.windowScale == nil { tcpFastPathCheck(tuple: t, th) }
+        }
+    }
+
     /// The state machine for every state but ESTABLISHED (and TIME_WAIT/NEW_SYN_RECV, handled by mini
     /// sockets). Returns true when the caller must answer with a RST.
     func tcp_rcv_state_process(_ skb: inout SKBuff, tuple t: FourTuple, state: TCPState) -> Bool {
@@ -656,32 +706,9 @@ extension Kernel {
                 consume_skb(&skb)
                 return false
             case .TCP_SYN_SENT:
-                if th.flags.contains(.rst) && th.flags.contains(.ack) {
-                    tcp_reset(tuple: t)
-                    __kfree_skb(&skb)
-                } else if th.flags.contains(.syn) && th.flags.contains(.ack) {
-                    // tcp_rcv_synsent_state_process (inline) acknowledges the SYN through tcp_ack.
-                    countNewlyDelivered(t, ack: th.acknowledgment)
-                    // A SYN the timer sent again put the socket in loss, which this acknowledgment ends.
-                    sockets.tcp[t]?.caState = .TCP_CA_Open
-                    sockets.tcp[t]?.rcvNxt = th.sequence &+ 1
-                    // Scaling holds only when both ends offered it (RFC 7323 §2.2).
-                    if th.windowScale == nil { sockets.tcp[t]?.rcvWscale = 0 }
-                    let scale = th.windowScale ?? 0
-                    sockets.tcp[t]?.sndWscale = scale
-                    sockets.tcp[t]?.tstampOK = th.timestampValue != nil
-                    sockets.tcp[t]?.sackOK = sackAgreed(th)
-                    sockets.tcp[t]?.sndWnd = UInt32(th.window)
-                    sockets.tcp[t]?.sndWl1 = th.sequence
-                    // tcp_finish_connect: header prediction on unless the peer scales its window.
-                    sockets.tcp[t]?.prediction = .off
-                    if scale == 0 { tcpFastPathCheck(tuple: t, th) }
-                    setState(t, .TCP_ESTABLISHED)
-                    expectTransmit(.tcpAck(t), from: currentFrame)
-                    consume_skb(&skb)
-                } else {
-                    tcp_drop_reason(&skb, .NOT_SPECIFIED)
-                }
+                // What tcp_rcv_synsent_state_process leaves ("-1": the SYN-ACK it took) is freed here,
+                // "step 6 onward by hand".
+                if tcp_rcv_synsent_state_process(&skb, th, tuple: t) { __kfree_skb(&skb) }
                 return false
             default:
                 guard tcp_validate_incoming(&skb, tuple: t, synInErr: false) else { return false }
