@@ -3,7 +3,7 @@
 # the client with every offload left on, as a laptop's capture is.
 #
 # Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo,
-#        loopback_mid, client_v6, client_refused, client_any, router_any6)
+#        loopback_mid, client_v6, client_v6_warm, client_refused, client_any, router_any6)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -23,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_v6 client_refused client_any router_any6)
+ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_v6 client_v6_warm client_refused client_any router_any6)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 
 cx() { ip netns exec pc-cli "$@"; }
@@ -262,6 +262,29 @@ EOF
   "sockets": [ { "proto": "udp", "addr": "::", "port": $(cat "$WORK/udpport") } ] }
 EOF
   rm -f "$WORK/udpport"
+}
+
+fx_client_v6_warm() {  # over IPv6 through the router with the router already resolved (a ping before the capture):
+                       # no packet of the router's own in the capture; two pings and a short TCP exchange
+  ipv6_on
+  sleep 2
+  cx ping -6 -c 1 -W 1 fd88:2::2 >/dev/null
+  KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
+  start_capture client_v6_warm
+  cx ping -6 -c 2 -i 0.2 -W 1 fd88:2::2 >/dev/null
+  cx $PY - <<'EOF'
+import socket
+c = socket.create_connection(('fd88:2::2', 8080)); c.sendall(b'ping'); c.recv(100); c.close()
+EOF
+  stop_capture client_v6_warm; unset KFREE_FILTER
+  cat > "$OUT/client_v6_warm.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500,
+                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
+  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
+  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" },
+                  { "ip": "fd88:1::1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ] }
+EOF
 }
 
 fx_client_refused() {  # connections refused: the client connects to a port nothing listens on at the server, over

@@ -141,14 +141,16 @@ extension HostInference {
         }
         guard let gw = frames.max(by: { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) })?.key else { return [] }
         let candidates = (addresses[gw] ?? []).sorted { ($0.hi, $0.lo) < ($1.hi, $1.lo) }
-        guard let chosen = candidates.first(where: { solicited.contains($0.lo & 0xff_ffff) })
-                ?? candidates.first(where: \.isLinkLocal) ?? candidates.first else {
-            return ["IPv6 gateway \(gw) seen on \(device), its IPv6 address unknown: no IPv6 default route assumed"]
-        }
-        let address = IPv6Address(high: chosen.hi, low: chosen.lo)
+        // No packet of the gateway's own in the capture (its neighbour entry was fresh, nothing it sent
+        // was captured): the link-local address its MAC gives by default, which a router advertises from.
+        let chosen = candidates.first(where: { solicited.contains($0.lo & 0xff_ffff) })
+            ?? candidates.first(where: \.isLinkLocal) ?? candidates.first
+        let address = chosen.map { IPv6Address(high: $0.hi, low: $0.lo) }
+            ?? IPv6Address(high: 0xfe80 << 48, low: gw.eui64InterfaceIdentifier)
         profile.routes6.append(RouteConfig6(destination: IPv6Prefix(address: .any, length: 0), gateway: address, device: device))
-        var assumed = ["IPv6 default route via \(address) (\(gw)) on \(device): off-link IPv6 traffic goes to it"]
-        if cacheNeighbour, !solicited.contains(chosen.lo & 0xff_ffff) {
+        var assumed = ["IPv6 default route via \(address) (\(gw)) on \(device): off-link IPv6 traffic goes to it"
+            + (chosen == nil ? "; no packet of its gives its address: the link-local one its MAC forms (modified EUI-64)" : "")]
+        if cacheNeighbour, !solicited.contains(address.low & 0xff_ffff) {
             profile.ipv6Neighbours.append(IPv6NeighbourConfig(ip: address, mac: gw, device: device, state: .NUD_REACHABLE))
             assumed.append("IPv6 neighbour \(address) (\(gw)) cached: the host reached its IPv6 gateway without soliciting it in the capture")
         }

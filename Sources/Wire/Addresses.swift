@@ -26,6 +26,14 @@ public struct MACAddress: RawRepresentable, Hashable, Sendable, Comparable, Cust
     public static let broadcast = MACAddress(rawValue: 0xffff_ffff_ffff)
     public static let zero = MACAddress(rawValue: 0)
 
+    /// The modified EUI-64 interface identifier of the address (RFC 4291 §2.5.1, appendix A): its two
+    /// halves around `ff:fe`, the universal/local bit inverted. The low 64 bits of the link-local
+    /// address (and of SLAAC addresses) a device with this MAC forms by default.
+    public var eui64InterfaceIdentifier: UInt64 {
+        let oui = (rawValue >> 24) ^ 0x02_0000
+        return oui << 40 | 0xff_fe << 24 | rawValue & 0xff_ffff
+    }
+
     /// The group bit (I/G) of the first octet: broadcast and multicast addresses.
     public var isMulticast: Bool { (rawValue >> 40) & 1 == 1 }
     public var isBroadcast: Bool { self == .broadcast }

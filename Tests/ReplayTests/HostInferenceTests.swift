@@ -221,6 +221,23 @@ struct HostInferenceIPv6Tests {
         #expect(echo.events.contains { if case let .notModeled(text, _) = $0 { text.contains("which the host profile has no route to") } else { false } })
     }
 
+    /// client_v6_warm: the client had resolved its IPv6 router before the capture, and nothing the router
+    /// sent of its own is in it (only the server's packets it forwarded, with its MAC). The default route
+    /// goes via the link-local address the router's MAC forms (fe80::ff:fe00:1cfe, as the router's kernel
+    /// has it), cached, and every packet the host sent leaves through the driver.
+    @Test("an IPv6 gateway none of whose own packets is captured is reached via its EUI-64 link-local address")
+    func ipv6GatewayWithoutItsPackets() throws {
+        let path = Repository.path("Fixtures/client_v6_warm.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        let route = try #require(inferred.profile.routes6.first { $0.destination.length == 0 })
+        #expect(route.gateway == IPv6Address("fe80::ff:fe00:1cfe"))
+        #expect(inferred.profile.ipv6Neighbours.map(\.ip) == [IPv6Address("fe80::ff:fe00:1cfe")])
+        #expect(inferred.assumptions.contains { $0.contains("the link-local one its MAC forms (modified EUI-64)") })
+        let sent = try Self.traces(path, host: inferred.profile).filter { $0.direction == .tx }
+        #expect(sent.count == 9)
+        for t in sent { #expect(t.verdict == .transmit && t.functions.contains("veth_xmit"), "#\(t.frame): \(t.verdict)") }
+    }
+
     static func traces(_ path: String, host: HostProfile) throws -> [PacketTrace] {
         let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "client_v6", host: host, kernelVersion: "6.1")
         var traces: [PacketTrace] = []

@@ -52,11 +52,7 @@ extension Kernel {
     /// The interface identifier of `dev` (RFC 4291 §2.5.1, modified EUI-64 from its MAC address):
     /// the low 64 bits of a SLAAC address.
     func ipv6_generate_eui64(_ dev: NetDevice) -> UInt64 {
-        traced(addrconf_c.ipv6_generate_eui64) {
-            let mac = dev.dev_addr.rawValue
-            let oui = (mac >> 24) ^ 0x02_0000
-            return oui << 40 | 0xff_fe << 24 | mac & 0xff_ffff
-        }
+        traced(addrconf_c.ipv6_generate_eui64) { dev.dev_addr.eui64InterfaceIdentifier }
     }
 
     /// The route a prefix announcement made before (`RTF_ADDRCONF | RTF_PREFIX_RT`) for `prefix` on `dev`.
