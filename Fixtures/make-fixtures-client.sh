@@ -3,7 +3,7 @@
 # the client with every offload left on, as a laptop's capture is.
 #
 # Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo,
-#        loopback_mid, client_v6, client_v6_warm, client_refused, client_any, router_any6)
+#        loopback_mid, client_zerowindow, client_v6, client_v6_warm, client_refused, client_any, router_any6)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -23,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_v6 client_v6_warm client_refused client_any router_any6)
+ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_zerowindow client_v6 client_v6_warm client_refused client_any router_any6)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 
 cx() { ip netns exec pc-cli "$@"; }
@@ -121,6 +121,43 @@ EOF
   start_capture client_midstream
   touch "$WORK/go"; wait "$client" || true
   stop_capture client_midstream; host_json client_midstream
+}
+
+fx_client_zerowindow() {  # started while the client's receive window is closed: it connected to a sender on 9000 and
+                          # reads nothing, the server's persist timer probes the window and the client answers
+  ip netns exec pc-srv $PY - <<'EOF' & BG+=($!)
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 9000)); s.listen(1)
+c, _ = s.accept()
+try:
+    c.sendall(b'x' * 4_000_000)
+except OSError:
+    pass
+EOF
+  for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :9000' | grep -q . && break; sleep 0.1; done
+  cx $PY - "$WORK/ready" "$WORK/go" <<'EOF' & BG+=($!)
+import os, socket, sys, time
+c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096); c.connect(('10.88.2.2', 9000))
+time.sleep(1)
+open(sys.argv[1], 'w').write(str(c.getsockname()[1]))
+while not os.path.exists(sys.argv[2]): time.sleep(0.05)
+time.sleep(2)
+c.close()
+EOF
+  local client=$!
+  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+  start_capture client_zerowindow
+  sleep 1.5
+  stop_capture client_zerowindow
+  touch "$WORK/go"; wait "$client" || true
+  # The client's profile with the connection it held when the capture began.
+  cat > "$OUT/client_zerowindow.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500, "addresses": ["10.88.1.2/24"], "captured": true } ],
+  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" } ],
+  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ],
+  "sockets": [ { "proto": "tcp", "addr": "10.88.1.2", "port": $(cat "$WORK/ready"), "state": "established", "remote": "10.88.2.2:9000" } ] }
+EOF
 }
 
 fx_router_any() {  # the router's view of every interface: a name lookup and a short exchange, forwarded

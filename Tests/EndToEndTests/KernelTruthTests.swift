@@ -198,6 +198,10 @@ struct CounterTruthTests {
         // The application read the server's last data before its FIN arrived, sooner than the model's 100 µs.
         "ctr_frto": ["TcpExtTCPRcvCoalesce": "the client had read \"ok\" when the server's FIN came 58 µs after it"],
         "loopback_lo": ["TcpExtTCPRcvCoalesce": "the client had read \"ok\" when the server's FIN came 39 µs after it"],
+        // The capture starts with a zero-window probe, before any acknowledgment of the host's shows rcv_nxt:
+        // the model takes it as a pure ACK (ZeroWindowProbeTests).
+        "client_zerowindow": ["TcpExtTCPPureAcks": "the first probe, one byte before rcv_nxt, which the capture does not "
+            + "show yet: the kernel dropped it in tcp_validate_incoming (TCP_OLD_SEQUENCE), the model counts a pure ACK"],
         // The host's upload through a bottleneck that drops (make-fixtures-counters.sh fastretrans).
         // The host's application held the socket while it wrote (TcpExtTCPBacklogCoalesce 1: frames 9 and 10, ACKs
         // with identical options, merged in the backlog). Every check of 6.12's header prediction holds in the

@@ -92,9 +92,7 @@ extension Kernel {
     /// false, which `tcp_validate_incoming` drops as `TCP_INVALID_SEQUENCE`.
     func tcp_sequence(_ skb: SKBuff, tuple t: FourTuple) -> SKBDropReason? {
         traced(tcp_input.tcp_sequence) {
-            guard let c = sockets.tcp[t], let next = c.rcvNxt, let wnd = c.rcvWnd, let th = skb.tcp_hdr() else {
-                return nil
-            }
+            guard let c = sockets.tcp[t], let next = c.rcvNxt, let th = skb.tcp_hdr() else { return nil }
             let wup = c.rcvWup ?? next
             let seq = th.sequence
             let end = seq &+ tcpSegmentLength(skb)
@@ -102,6 +100,8 @@ extension Kernel {
                 tracer.note("segment ends at \(end), before the window's left edge \(wup) (rcv_wup)")
                 return profile.version >= .v6_12 ? .TCP_OLD_SEQUENCE : .TCP_INVALID_SEQUENCE
             }
+            // The right edge needs the window, unknown without the handshake's scale.
+            guard let wnd = c.rcvWnd else { return nil }
             // tcp_receive_window: what is left of the advertised window past rcv_nxt.
             let open = max(0, Int64(Int32(bitPattern: wup &+ wnd &- next)))
             if Int32(bitPattern: seq &- (next &+ UInt32(open))) > 0 {

@@ -27,9 +27,13 @@ extension Kernel {
                     c.rcvWup = th.acknowledgment
                 }
             } else {
-                guard flags.contains(.ack), let scale = c.rcvWscale else { return }
-                c.rcvWnd = UInt32(th.window) << UInt32(scale)
+                guard flags.contains(.ack) else { return }
                 c.rcvWup = th.acknowledgment
+                // The acknowledgment is rcv_nxt when the segment was built: the first one a capture started
+                // in mid-stream shows is where the connection's receiving stands.
+                if c.rcvNxt == nil { c.rcvNxt = th.acknowledgment }
+                guard let scale = c.rcvWscale else { return }
+                c.rcvWnd = UInt32(th.window) << UInt32(scale)
             }
         }
     }
