@@ -76,6 +76,14 @@ setup() {
 capture_session pktpath-client-fixtures pc-cli pc-rtr pc-srv
 CAP_NS=pc-cli; CAP_IF=veth-cli
 
+capture_when_ready() {  # NAME PID: once the client PID (in the background) wrote $WORK/ready, captures NAME
+  # from $WORK/go, which lets it go on, to its end
+  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+  start_capture "$1"
+  touch "$WORK/go"; wait "$2" || true
+  stop_capture "$1"
+}
+
 host_json() {  # name: the client's profile
   local n=$1
   # The UDP socket the client asked its name from (connected to the server's port 53), if it made one.
@@ -116,11 +124,8 @@ for _ in range(3):
     c.sendall(b'ping'); c.recv(100); time.sleep(0.1)
 c.close()
 EOF
-  local client=$!
-  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
-  start_capture client_midstream
-  touch "$WORK/go"; wait "$client" || true
-  stop_capture client_midstream; host_json client_midstream
+  capture_when_ready client_midstream $!
+  host_json client_midstream
 }
 
 fx_client_zerowindow() {  # started while the client's receive window is closed: it connected to a sender on 9000 and
@@ -232,11 +237,8 @@ for _ in range(3):
 for c in cs: c.close()
 time.sleep(0.3)
 EOF
-  local client=$!
-  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
-  start_capture loopback_mid
-  touch "$WORK/go"; wait "$client" || true
-  stop_capture loopback_mid; unset KFREE_FILTER
+  capture_when_ready loopback_mid $!
+  unset KFREE_FILTER
   CAP_IF=veth-cli
   cat > "$OUT/loopback_mid.host.json" <<EOF
 { "kernel": "6.1",
@@ -267,6 +269,17 @@ ipv6_on() {  # IPv6 on in the three namespaces, with the addresses and routes of
   for _ in $(seq 50); do ip netns exec pc-srv ss -H -ltn 'sport = :8080' | grep -q . && break; sleep 0.1; done
 }
 
+host_json6() {  # NAME [NEIGHBOURS] [MORE]: the client's profile with IPv6 on (addresses, the default route via
+  # the router); NEIGHBOURS are entries after the router's IPv4 one, MORE keys after them (",\n  " first)
+  cat > "$OUT/$1.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500,
+                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
+  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
+  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" }${2:-} ]${3:-} }
+EOF
+}
+
 fx_client_v6() {  # over IPv6 through the router: two pings, pings that expire (and one over IPv4), a name
                   # lookup over UDP, a 20,000-byte download
   ipv6_on
@@ -290,14 +303,8 @@ while got < 20000: got += len(c.recv(65536))
 c.close()
 EOF
   stop_capture client_v6; unset KFREE_FILTER
-  cat > "$OUT/client_v6.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500,
-                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
-  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
-  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ],
-  "sockets": [ { "proto": "udp", "addr": "::", "port": $(cat "$WORK/udpport") } ] }
-EOF
+  host_json6 client_v6 "" ',
+  "sockets": [ { "proto": "udp", "addr": "::", "port": '"$(cat "$WORK/udpport")"' } ]'
   rm -f "$WORK/udpport"
 }
 
@@ -314,14 +321,8 @@ import socket
 c = socket.create_connection(('fd88:2::2', 8080)); c.sendall(b'ping'); c.recv(100); c.close()
 EOF
   stop_capture client_v6_warm; unset KFREE_FILTER
-  cat > "$OUT/client_v6_warm.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500,
-                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
-  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
-  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" },
-                  { "ip": "fd88:1::1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ] }
-EOF
+  host_json6 client_v6_warm ',
+                  { "ip": "fd88:1::1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" }'
 }
 
 fx_client_refused() {  # connections refused: the client connects to a port nothing listens on at the server, over
@@ -339,13 +340,7 @@ for addr in ('10.88.2.2', 'fd88:2::2'):
         pass
 EOF
   stop_capture client_refused; unset KFREE_FILTER
-  cat > "$OUT/client_refused.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [ { "name": "veth-cli", "driver": "veth", "mac": "02:00:00:00:1c:01", "mtu": 1500,
-                    "addresses": ["10.88.1.2/24", "fd88:1::2/64", "fe80::ff:fe00:1c01/64"], "captured": true } ],
-  "routes": [ { "dst": "default", "via": "10.88.1.1", "dev": "veth-cli" }, { "dst": "default", "via": "fd88:1::1", "dev": "veth-cli" } ],
-  "neighbours": [ { "ip": "10.88.1.1", "mac": "02:00:00:00:1c:fe", "dev": "veth-cli", "state": "reachable" } ] }
-EOF
+  host_json6 client_refused
 }
 
 fx_client_any() {  # the client's tcpdump -i any (Linux cooked v2): a ping over each protocol, a name lookup

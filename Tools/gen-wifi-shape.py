@@ -18,6 +18,8 @@ import argparse
 import json
 import os
 import struct
+
+import pcaprecords
 import sys
 
 RADIOTAP = bytes([0, 0, 8, 0, 0, 0, 0, 0])   # version 0, length 8, no fields
@@ -54,20 +56,17 @@ def main(argv):
     host["interfaces"][0]["wifi"] = {"bssid": bssid_text}
     station, bssid = mac_bytes(station_text), mac_bytes(bssid_text)
     with open(source, "rb") as f:
-        head = f.read(24)
-        magic, = struct.unpack("<I", head[:4])
-        if magic not in (0xA1B2C3D4, 0xA1B23C4D) or struct.unpack("<I", head[20:24])[0] != 1:
+        try:
+            head, records = pcaprecords.read(f)
+        except ValueError:
+            head = None
+        if head is None or struct.unpack("<I", head[20:24])[0] != 1:
             sys.stderr.write("gen-wifi-shape: %s is not a little-endian Ethernet pcap\n" % source)
             return 2
         sequence = {True: 0, False: 0}
         with open(out + ".part", "wb") as w:
             w.write(head[:16] + struct.pack("<I", 65535) + struct.pack("<I", 127))
-            while True:
-                record = f.read(16)
-                if len(record) < 16:
-                    break
-                sec, frac, incl, _orig = struct.unpack("<IIII", record)
-                frame = f.read(incl)
+            for sec, frac, _orig, frame in records:
                 sent = frame[6:12] == station
                 converted = convert(frame, station, bssid, sequence[sent])
                 if converted is None:

@@ -8,28 +8,24 @@ the model's minute-long timers (TIME_WAIT, 60 s) expire while it runs, as on a r
 import struct
 import sys
 
+import pcaprecords
+
 
 def main() -> None:
     src, dst, factor = sys.argv[1], sys.argv[2], float(sys.argv[3])
     with open(src, "rb") as f, open(dst, "wb") as out:
-        header = f.read(24)
-        magic = struct.unpack("<I", header[:4])[0]
-        if magic not in (0xA1B2C3D4, 0xA1B23C4D):
-            sys.exit("stretch-capture: not a little-endian classic pcap")
-        unit = 1_000_000_000 if magic == 0xA1B23C4D else 1_000_000
+        try:
+            header, records = pcaprecords.read(f)
+        except ValueError as e:
+            sys.exit("stretch-capture: %s: %s" % (src, e))
+        unit = 1_000_000_000 if header[:4] == struct.pack("<I", 0xA1B23C4D) else 1_000_000
         out.write(header)
         first = None
-        while True:
-            record = f.read(16)
-            if len(record) < 16:
-                break
-            sec, frac, incl, orig = struct.unpack("<IIII", record)
-            data = f.read(incl)
+        for sec, frac, orig, data in records:
             t = sec * unit + frac
             first = t if first is None else first
             t = first + round((t - first) * factor)
-            out.write(struct.pack("<IIII", t // unit, t % unit, incl, orig))
-            out.write(data)
+            out.write(struct.pack("<IIII", t // unit, t % unit, len(data), orig) + data)
 
 
 if __name__ == "__main__":

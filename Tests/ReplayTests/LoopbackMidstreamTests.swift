@@ -1,8 +1,4 @@
-import Capture
-import Foundation
-import Replay
 import Testing
-import TestSupport
 import Trace
 
 /// A capture on `lo` started while the host held connections to itself, traced with a profile taken
@@ -12,20 +8,10 @@ import Trace
 /// (its nstat: TcpInSegs 24, no TcpOutRsts).
 @Suite("a loopback capture started in mid-stream")
 struct LoopbackMidstreamTests {
-    static func traces(kernel: String) throws -> [PacketTrace] {
-        let path = Repository.path("Fixtures/loopback_mid.pcap")
-        let host = try HostProfile.load(path: Repository.path("Fixtures/loopback_mid.host.json"))
-        let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "loopback_mid", host: host,
-                                        kernelVersion: kernel)
-        var traces: [PacketTrace] = []
-        _ = try session.run { traces.append($0) }
-        return traces
-    }
-
     @Test("both ends of each connection were there: every segment is delivered, none answered with a reset",
           arguments: ["4.14", "6.1", "6.12"])
     func bothEnds(_ kernel: String) throws {
-        let traces = try Self.traces(kernel: kernel)
+        let traces = try FixtureTraces.of("loopback_mid", kernel: kernel).traces
         #expect(traces.filter { $0.frame > 0 }.count == 24)
         for t in traces where t.frame > 0 {
             #expect(t.verdict == .deliver, "#\(t.frame) \(t.summary): \(t.verdict) \(t.dropReason ?? "")")

@@ -1,8 +1,4 @@
-import Capture
-import Foundation
-import Replay
 import Testing
-import TestSupport
 import Trace
 
 /// Fixtures/client_refused: the client connects to a closed port of the server over IPv4 and IPv6, and
@@ -12,12 +8,7 @@ struct RefusedConnectTests {
     @Test("the RST in SYN_SENT ends the connection attempt through tcp_done, freed by __kfree_skb",
           arguments: ["4.14", "6.1", "6.12"])
     func refused(_ kernel: String) throws {
-        let path = Repository.path("Fixtures/client_refused.pcap")
-        let host = try HostProfile.load(path: Repository.path("Fixtures/client_refused.host.json"))
-        let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "client_refused", host: host,
-                                        kernelVersion: kernel)
-        var traces: [PacketTrace] = []
-        let summary = try session.run { traces.append($0) }
+        let (traces, summary) = try FixtureTraces.of("client_refused", kernel: kernel)
         // Frames 2 and 6: the RSTs (the IPv4 one, and the IPv6 one after the router's resolution).
         let resets = traces.filter { $0.frame == 2 || $0.frame == 6 }
         #expect(resets.count == 2)

@@ -1,8 +1,4 @@
-import Capture
-import Foundation
-import Replay
 import Testing
-import TestSupport
 import Trace
 
 /// Fixtures/client_zerowindow: the client's receive window is closed and the server's persist timer
@@ -10,22 +6,12 @@ import Trace
 /// `tcp_validate_incoming` (`TCP_OLD_SEQUENCE`) and answered each with a duplicate ACK.
 @Suite("zero-window probes")
 struct ZeroWindowProbeTests {
-    static func traces(kernel: String) throws -> [PacketTrace] {
-        let path = Repository.path("Fixtures/client_zerowindow.pcap")
-        let host = try HostProfile.load(path: Repository.path("Fixtures/client_zerowindow.host.json"))
-        let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "client_zerowindow", host: host,
-                                        kernelVersion: kernel)
-        var traces: [PacketTrace] = []
-        _ = try session.run { traces.append($0) }
-        return traces
-    }
-
     /// The host's acknowledgment (frame 2) shows rcv_nxt, which a capture started in mid-stream did not
     /// give: the probe after it is out of the window, dropped, and answered (frame 4).
     @Test("a probe after the host's acknowledgment is dropped before the window and answered with a duplicate ACK",
           arguments: [("6.1", "SKB_DROP_REASON_TCP_INVALID_SEQUENCE"), ("6.12", "SKB_DROP_REASON_TCP_OLD_SEQUENCE")])
     func probe(_ kernel: String, _ reason: String) throws {
-        let traces = try Self.traces(kernel: kernel)
+        let traces = try FixtureTraces.of("client_zerowindow", kernel: kernel).traces
         let probe = try #require(traces.first { $0.frame == 3 })
         #expect(probe.verdict == .drop && probe.dropReason == reason && probe.dropFunction == "tcp_validate_incoming")
         #expect(probe.functions.contains("tcp_send_dupack"))
