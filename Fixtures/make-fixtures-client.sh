@@ -3,7 +3,7 @@
 # the client with every offload left on, as a laptop's capture is.
 #
 # Usage: make-fixtures-client.sh [OUT_DIR] [FIXTURE...]   (FIXTURE: client_browse, client_midstream, router_any, loopback_lo,
-#        loopback_mid, client_zerowindow, client_v6, client_v6_warm, client_refused, client_any, router_any6)
+#        loopback_mid, client_zerowindow, client_v6, client_v6_warm, client_refused, client_any, router_any6, router_any6_warm)
 # Writes OUT_DIR/<name>.pcap, OUT_DIR/<name>.host.json,
 #        OUT_DIR/truth/<name>.kfree_skb.txt, OUT_DIR/truth/<name>.nstat.txt
 #
@@ -23,7 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-$HERE}; shift || true
 mkdir -p "$OUT/truth"; OUT=$(cd "$OUT" && pwd)
-ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_zerowindow client_v6 client_v6_warm client_refused client_any router_any6)
+ALL=(client_browse client_midstream router_any loopback_lo loopback_mid client_zerowindow client_v6 client_v6_warm client_refused client_any router_any6 router_any6_warm)
 [ $# -gt 0 ] && SEL=("$@") || SEL=("${ALL[@]}")
 
 cx() { ip netns exec pc-cli "$@"; }
@@ -372,6 +372,43 @@ EOF
   rm -f "$WORK/udpport"
 }
 
+router_json6() {  # NAME [KEYS]: the router's profile with IPv6 on (both interfaces, forwarding), its interface
+  # indexes read; KEYS (newline first, comma after) go before its sysctls
+  local rc rs
+  rc=$(ip -n pc-rtr -j link show veth-rc | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
+  rs=$(ip -n pc-rtr -j link show veth-rs | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
+  cat > "$OUT/$1.host.json" <<EOF
+{ "kernel": "6.1",
+  "interfaces": [
+    { "name": "veth-rc", "driver": "veth", "mac": "02:00:00:00:1c:fe", "mtu": 1500, "ifindex": $rc, "captured": true,
+      "addresses": ["10.88.1.1/24", "fd88:1::1/64", "fe80::ff:fe00:1cfe/64"] },
+    { "name": "veth-rs", "driver": "veth", "mac": "02:00:00:00:2c:fe", "mtu": 1500, "ifindex": $rs, "captured": true,
+      "addresses": ["10.88.2.1/24", "fd88:2::1/64", "fe80::ff:fe00:2cfe/64"] } ],${2:-}
+  "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1 } }
+EOF
+}
+
+fx_router_any6_warm() {  # the router's tcpdump -i any over IPv6 with every neighbour resolved before it (a ping
+                         # through it first): it forwards the client's two pings and a name lookup to the server's
+                         # UDP 53 and sends nothing of its own, so no packet shows its addresses
+  ipv6_on
+  sleep 2
+  cx ping -6 -c 1 -W 1 fd88:2::2 >/dev/null
+  CAP_NS=pc-rtr; CAP_IF=any; TCPDUMP_ARGS="-y LINUX_SLL2"
+  KFREE_FILTER="protocol == 2048 || protocol == 2054 || protocol == 34525"
+  start_capture router_any6_warm
+  cx ping -6 -c 2 -i 0.2 -W 1 fd88:2::2 >/dev/null
+  cx $PY - <<'EOF'
+import socket
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.connect(('fd88:2::2', 53)); u.send(b'www.example'); u.recv(2048); u.close()
+EOF
+  stop_capture router_any6_warm; unset KFREE_FILTER
+  TCPDUMP_ARGS=""; CAP_NS=pc-cli; CAP_IF=veth-cli
+  router_json6 router_any6_warm '
+  "neighbours": [ { "ip": "fd88:1::2", "mac": "02:00:00:00:1c:01", "dev": "veth-rc", "state": "reachable" },
+                  { "ip": "fd88:2::2", "mac": "02:00:00:00:2c:02", "dev": "veth-rs", "state": "reachable" } ],'
+}
+
 fx_router_any6() {  # the router's tcpdump -i any over IPv6: the client's two pings and a 20,000-byte download,
                    # which the server sends with TSO (GSO packets over the MTU reach the router whole)
   ipv6_on
@@ -390,18 +427,7 @@ c.close()
 EOF
   stop_capture router_any6; unset KFREE_FILTER
   TCPDUMP_ARGS=""; CAP_NS=pc-cli; CAP_IF=veth-cli
-  local rc rs
-  rc=$(ip -n pc-rtr -j link show veth-rc | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
-  rs=$(ip -n pc-rtr -j link show veth-rs | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
-  cat > "$OUT/router_any6.host.json" <<EOF
-{ "kernel": "6.1",
-  "interfaces": [
-    { "name": "veth-rc", "driver": "veth", "mac": "02:00:00:00:1c:fe", "mtu": 1500, "ifindex": $rc, "captured": true,
-      "addresses": ["10.88.1.1/24", "fd88:1::1/64", "fe80::ff:fe00:1cfe/64"] },
-    { "name": "veth-rs", "driver": "veth", "mac": "02:00:00:00:2c:fe", "mtu": 1500, "ifindex": $rs, "captured": true,
-      "addresses": ["10.88.2.1/24", "fd88:2::1/64", "fe80::ff:fe00:2cfe/64"] } ],
-  "sysctl": { "net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1 } }
-EOF
+  router_json6 router_any6
 }
 
 for n in "${SEL[@]}"; do

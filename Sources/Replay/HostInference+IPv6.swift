@@ -20,9 +20,11 @@ extension HostInference {
         /// Datagrams to IPv6 groups the host received (group, port, sender), and whom it sent UDP to.
         var groupDatagrams: [(group: V6, port: UInt16, sender: V6)] = []
         var udpSentTo: Set<V6> = []
+        // A packet the host forwarded was not for it, where it came in either.
+        let forwarded = Set(facts.filter { $0.forwarded && $0.family == .ipv6 }.map { [$0.v6src, $0.v6dst] })
         for f in facts where f.family == .ipv6 && !f.forwarded && !f.copy {
             let out = sent(f)
-            guard out || received(f) else { continue }
+            guard out || (received(f) && !forwarded.contains([f.v6src, f.v6dst])) else { continue }
             switch f.proto {
             case .tcp:
                 let src = IPv6Address(high: f.v6src.hi, low: f.v6src.lo), dst = IPv6Address(high: f.v6dst.hi, low: f.v6dst.lo)
@@ -119,7 +121,9 @@ extension HostInference {
                         sent: (Facts) -> Bool, received: (Facts) -> Bool) -> [String] {
         guard !profile.routes6.contains(where: { $0.destination.length == 0 }),
               let interface = profile.interfaces.first(where: { $0.name == device }) else { return [] }
+        // The device's own prefixes, and the networks behind it a router forwards to directly.
         let prefixes = interface.ipv6Addresses.compactMap { IPv6Prefix($0) }
+            + profile.routes6.filter { $0.gateway == nil && $0.device == device }.map(\.destination)
         func onLink(_ a: V6) -> Bool {
             a.isLinkLocal || prefixes.contains { $0.contains(IPv6Address(high: a.hi, low: a.lo)) }
         }

@@ -842,17 +842,24 @@ public struct HostInference {
             var forwarded6 = 0
             /// Sources of packets that arrived here and were forwarded: networks reached through it.
             var behind: Set<IPv4Address> = []
+            /// The same for IPv6 (global sources, their /64s).
+            var behind6: Set<V6> = []
         }
         var seen: [UInt32: Seen] = [:]
         let forwardedKeys = Set(facts.filter(\.forwarded).map {
             PacketKey(source: $0.v4src, destination: $0.v4dst, id: 0, proto: $0.proto.rawValue)
         })
+        let forwardedKeys6 = Set(facts.filter { $0.forwarded && $0.family == .ipv6 }.map { [$0.v6src, $0.v6dst] })
         for f in facts {
             guard let index = f.ifindex else { continue }
             var i = seen[index, default: Seen()]
             if f.outgoing == false, f.family == .ipv4,
                forwardedKeys.contains(PacketKey(source: f.v4src, destination: f.v4dst, id: 0, proto: f.proto.rawValue)) {
                 i.behind.insert(f.v4src)
+            }
+            if f.outgoing == false, f.family == .ipv6, !f.v6src.isLinkLocal, !f.v6src.isMulticast, !f.v6src.isZero,
+               forwardedKeys6.contains([f.v6src, f.v6dst]) {
+                i.behind6.insert(V6(hi: f.v6src.hi, lo: 0))
             }
             if f.outgoing == true, !f.copy {
                 if let a = f.linkAddress { i.macs[a, default: 0] += 1 }
@@ -910,6 +917,13 @@ public struct HostInference {
             for n in networks.sorted(by: { $0.address < $1.address }) where !interface.addresses.contains(where: { $0.contains(n.address) }) {
                 profile.routes.append(RouteConfig(destination: n, gateway: nil, device: interface.name))
                 assumptions.append("route to \(n) on \(interface.name): packets from it came in there and were forwarded (on-link /24 assumed)")
+            }
+            let own6 = interface.ipv6Addresses.compactMap { IPv6Prefix($0) }
+            for n in i.behind6.sorted(by: { $0.hi < $1.hi }) {
+                let prefix = IPv6Prefix(address: IPv6Address(high: n.hi, low: 0), length: 64)
+                guard !own6.contains(where: { $0.contains(prefix.address) }) else { continue }
+                profile.routes6.append(RouteConfig6(destination: prefix, gateway: nil, device: interface.name))
+                assumptions.append("route to \(prefix) on \(interface.name): IPv6 packets from it came in there and were forwarded (on-link /64 assumed)")
             }
         }
         let loopbacks = Set(interfaces.filter { $0.driver == "loopback" }.compactMap { $0.ifindex.map(UInt32.init) })

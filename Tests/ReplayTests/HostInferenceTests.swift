@@ -238,6 +238,21 @@ struct HostInferenceIPv6Tests {
         for t in sent { #expect(t.verdict == .transmit && t.functions.contains("veth_xmit"), "#\(t.frame): \(t.verdict)") }
     }
 
+    /// router_any6_warm: the router's `tcpdump -i any` with every neighbour resolved before it; it forwards
+    /// two pings and a name lookup and sends nothing from its global addresses. The networks behind each
+    /// interface are routes of that interface, as for IPv4; the forwarded datagram to port 53 is no socket
+    /// of the router's, and the server it forwards to is no gateway.
+    @Test("a router's -i any capture: IPv6 routes to the networks it forwards from, no socket for what it forwarded")
+    func ipv6RoutesBehindInterfaces() throws {
+        let path = Repository.path("Fixtures/router_any6_warm.pcap")
+        let inferred = try HostInference.infer(path: path, driver: "veth")
+        let routes = inferred.profile.routes6.map { "\($0.destination) \($0.gateway.map { "\($0)" } ?? "-")" }
+        #expect(routes == ["fd88:1::/64 -", "fd88:2::/64 -"], "\(routes)")
+        #expect(inferred.profile.sockets.isEmpty, "\(inferred.profile.sockets)")
+        let traces = try Self.traces(path, host: inferred.profile)
+        #expect(traces.filter { $0.verdict == .forward }.count == 6)
+    }
+
     static func traces(_ path: String, host: HostProfile) throws -> [PacketTrace] {
         let session = try ReplaySession(capture: try PcapFile(path: path), captureName: "client_v6", host: host, kernelVersion: "6.1")
         var traces: [PacketTrace] = []
