@@ -535,7 +535,7 @@ extension Kernel {
                 // A reset the host's own socket sends on close: its origin explains it.
                 transmitContext.explained = true
                 withTransmitSKB { tcp_send_active_reset(&$0) }
-                closeByReset(t)
+                closeConnection(t)
                 tracer.state("socket \(t) -> TCP_CLOSE")
             }
             return

@@ -21,7 +21,7 @@ extension HostInference {
         var groupDatagrams: [(group: V6, port: UInt16, sender: V6)] = []
         var udpSentTo: Set<V6> = []
         // A packet the host forwarded was not for it, where it came in either.
-        let forwarded = Set(facts.filter { $0.forwarded && $0.family == .ipv6 }.map { [$0.v6src, $0.v6dst] })
+        let forwarded = forwardedIPv6()
         for f in facts where f.family == .ipv6 && !f.forwarded && !f.copy {
             let out = sent(f)
             guard out || (received(f) && !forwarded.contains([f.v6src, f.v6dst])) else { continue }
@@ -109,6 +109,12 @@ extension HostInference {
 }
 
 extension HostInference {
+    /// The source and destination of each IPv6 packet the capture shows the host forward: the copy that
+    /// came in (not marked forwarded) was not for the host either.
+    func forwardedIPv6() -> Set<[V6]> {
+        Set(facts.filter { $0.forwarded && $0.family == .ipv6 }.map { [$0.v6src, $0.v6dst] })
+    }
+
     /// The IPv6 default route of `device` (interface index `ifindex` in a cooked capture), found as the
     /// IPv4 one is: the gateway is the MAC the host sent off-link IPv6 packets to (destinations outside
     /// the device's /64s, neither link-local nor multicast), or, in a cooked capture, which shows no

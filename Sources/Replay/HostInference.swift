@@ -849,7 +849,7 @@ public struct HostInference {
         let forwardedKeys = Set(facts.filter(\.forwarded).map {
             PacketKey(source: $0.v4src, destination: $0.v4dst, id: 0, proto: $0.proto.rawValue)
         })
-        let forwardedKeys6 = Set(facts.filter { $0.forwarded && $0.family == .ipv6 }.map { [$0.v6src, $0.v6dst] })
+        let forwardedKeys6 = forwardedIPv6()
         for f in facts {
             guard let index = f.ifindex else { continue }
             var i = seen[index, default: Seen()]

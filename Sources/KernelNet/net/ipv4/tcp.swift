@@ -19,8 +19,7 @@ extension Kernel {
         traced(ipv4_tcp_c.tcp_done) {
             guard let state = sockets.tcp[t]?.state else { return }
             if state == .TCP_SYN_SENT || state == .TCP_SYN_RECV { count("TcpAttemptFails") }
-            if state == .TCP_ESTABLISHED || state == .TCP_CLOSE_WAIT { count("TcpEstabResets") }
-            sockets.removeConnection(t)
+            closeConnection(t)
             tracer.state("socket \(t) \(state.rawValue) -> TCP_CLOSE")
         }
     }

@@ -789,9 +789,10 @@ extension Kernel {
         }
     }
 
-    /// Closes a connection that a reset ended, received or sent: `tcp_set_state` counts
-    /// `TcpEstabResets` when it leaves `ESTABLISHED` or `CLOSE_WAIT` for `CLOSE`.
-    func closeByReset(_ t: FourTuple) {
+    /// Moves a connection to `TCP_CLOSE`, out of the lookup tables, as `tcp_set_state` does, which counts
+    /// `TcpEstabResets` when it leaves `ESTABLISHED` or `CLOSE_WAIT`: the end of every connection
+    /// `tcp_done` ends, and of one the host resets itself.
+    func closeConnection(_ t: FourTuple) {
         if let state = sockets.tcp[t]?.state, state == .TCP_ESTABLISHED || state == .TCP_CLOSE_WAIT {
             count("TcpEstabResets")
         }
