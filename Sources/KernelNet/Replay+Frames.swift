@@ -20,11 +20,17 @@ extension Kernel {
 
     /// Ends processing the current frame and hands over its path. The frame's skb is let go, so that
     /// the capture reader can reuse the frame's buffer instead of copying it.
+    /// The outcome and the timer runs are moved into the result, not copied: the next frame starts
+    /// them afresh.
     private func finish() -> FrameResult {
         transmitSKB = nil
-        return FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
-                    dropFunction: outcome.dropFunction, causedBy: outcome.causedBy, reassembled: outcome.reassembled,
-                    causedByTimer: outcome.causedByTimer, timers: timerRuns, events: tracer.take())
+        var o = FrameOutcome()
+        swap(&o, &outcome)
+        var timers: [TimerRun] = []
+        swap(&timers, &timerRuns)
+        return FrameResult(verdict: o.verdict, proto: o.proto, dropReason: o.dropReason, dropFunction: o.dropFunction,
+                           causedBy: o.causedBy, reassembled: o.reassembled, causedByTimer: o.causedByTimer,
+                           timers: timers, events: tracer.take())
     }
 
     /// A nanosecond interval as a person reads it (`1.5 ms`, `3 s`).
@@ -151,13 +157,6 @@ extension Kernel {
             tracer.note("Linux cooked v2 captures keep no VLAN tags (libpcap); the destination is \(vlanDev.name)'s address: "
                 + "taken as tagged VID \(vlanDev.vlan?.vlan_id ?? 0)")
         }
-        defer {
-            if devices.contains(where: { $0.vlan?.real_dev === device }) {
-                rememberSighting(frame: frame, bytes, link, on: device, outgoing: false)
-            } else if let br = device.br_port?.br.dev {
-                rememberSighting(frame: frame, bytes, link, on: device, pairedWith: br.name, outgoing: false)
-            }
-        }
         if device.ops.receive(self, &skb) {
             switch device.ops.receiveMode {
             case .backlog: process_backlog(&skb)
@@ -166,6 +165,11 @@ extension Kernel {
             }
         }
         receiveLoopedBack()
+        if devices.contains(where: { $0.vlan?.real_dev === device }) {
+            rememberSighting(frame: frame, bytes, link, on: device, outgoing: false)
+        } else if let br = device.br_port?.br.dev {
+            rememberSighting(frame: frame, bytes, link, on: device, pairedWith: br.name, outgoing: false)
+        }
         return finish()
     }
 
@@ -235,13 +239,6 @@ extension Kernel {
             outcome.causedBy = first.frame
             return finish()
         }
-        defer {
-            if device.vlan != nil {
-                rememberSighting(frame: frame, bytes, link, on: device, outgoing: true)
-            } else if device.bridge != nil {
-                rememberSighting(frame: frame, bytes, link, on: device, pairedWith: device.name, outgoing: true)
-            }
-        }
         var skb = makeSKB(frame: frame, bytes: bytes, wireLength: wireLength, link: link, device: device,
                           outgoing: true)
         // A frame of the host's own leaving a bridge port, captured on the port alone, was sent on the
@@ -271,6 +268,11 @@ extension Kernel {
             agreement.unpredicted[answer, default: 0] += 1
         }
         receiveLoopedBack()
+        if device.vlan != nil {
+            rememberSighting(frame: frame, bytes, link, on: device, outgoing: true)
+        } else if device.bridge != nil {
+            rememberSighting(frame: frame, bytes, link, on: device, pairedWith: device.name, outgoing: true)
+        }
         return finish()
     }
 

@@ -8,29 +8,35 @@ public enum Checksum {
         let begin = max(0, start)
         let end = min(bytes.count, start + max(0, length))
         guard begin < end else { return initial }
-        // The words are added as little-endian 32-bit halves of 64-bit loads, in a 64-bit sum that
-        // cannot overflow for any packet: a one's-complement sum does not depend on byte order
-        // (RFC 1071, section 2(B)), so swapping the bytes of the folded sum gives the big-endian one.
+        // The bytes are added as little-endian 64-bit words in a 64-bit one's-complement sum (the
+        // carry out of each addition added back in): 2^16 - 1 divides 2^64 - 1, so folding it gives the
+        // sum of the 16-bit words, and a one's-complement sum does not depend on byte order (RFC 1071,
+        // section 2(B)), so swapping the bytes of the folded sum gives the big-endian one.
         var sum: UInt64 = 0
+        @inline(__always) func addWord(_ w: UInt64) {
+            let (s, carry) = sum.addingReportingOverflow(w)
+            sum = s &+ (carry ? 1 : 0)
+        }
         bytes.withUnsafeBytes { raw in
             var i = begin
-            while i + 16 <= end {
-                let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-                sum += (a & 0xffff_ffff) + (a >> 32) + (b & 0xffff_ffff) + (b >> 32)
-                i += 16
+            while i + 32 <= end {
+                addWord(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                addWord(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+                addWord(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
+                addWord(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
+                i += 32
             }
-            if i + 8 <= end {
-                let a = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                sum += (a & 0xffff_ffff) + (a >> 32)
+            while i + 8 <= end {
+                addWord(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                 i += 8
             }
             while i + 1 < end {
-                sum += UInt64(raw[i]) | UInt64(raw[i + 1]) << 8
+                addWord(UInt64(raw[i]) | UInt64(raw[i + 1]) << 8)
                 i += 2
             }
-            if i < end { sum += UInt64(raw[i]) }
+            if i < end { addWord(UInt64(raw[i])) }
         }
+        sum = (sum & 0xffff_ffff) + (sum >> 32)
         while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
         var total = UInt64(initial) + UInt64(UInt16(truncatingIfNeeded: sum).byteSwapped)
         while total >> 32 != 0 { total = (total & 0xffff_ffff) + (total >> 32) }

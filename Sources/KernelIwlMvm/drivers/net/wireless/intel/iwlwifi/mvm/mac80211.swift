@@ -143,7 +143,7 @@ struct BlockAckRequest {
     let tid: Int
     let ssn: UInt16
 
-    init?(_ skb: SKBuff) {
+    init?(_ skb: borrowing SKBuff) {
         guard let frame = skb.ieee80211_rx_status?.frame, let h = frame.header, h.frameControl.type == .control,
               h.frameControl.subtype == 8, skb.data + 20 <= min(frame.end, skb.bytes.count) else { return nil }
         header = h

@@ -57,7 +57,7 @@ extension IwlMvm {
     /// Hands a received frame to mac80211 with the NAPI context, unless the driver's packet number check
     /// finds a replay (freed with `kfree_skb`). Returns whether a frame went up to GRO.
     func iwl_mvm_pass_packet_to_mac80211(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device) -> Bool {
-        kernel.traced(rxmq.iwl_mvm_pass_packet_to_mac80211) {
+        kernel.traced(rxmq.iwl_mvm_pass_packet_to_mac80211, &skb) { skb in
             if iwl_mvm_check_pn(kernel, skb, mac80211: mac80211) {
                 kernel.kfree_skb_reason(&skb, .NOT_SPECIFIED)
                 return false
@@ -398,7 +398,7 @@ extension IwlMvm {
     /// other frames), `amsdu` whether it is one, `last` whether it is the last.
     func iwl_mvm_rx_mpdu_mq(_ kernel: Kernel, _ skb: inout SKBuff, mac80211: Mac80211Device, subframe: Int = 0, amsdu: Bool = false,
                             last: Bool = true, listed: inout [SKBuff]) {
-        kernel.traced(rxmq.iwl_mvm_rx_mpdu_mq) {
+        kernel.traced(rxmq.iwl_mvm_rx_mpdu_mq, &skb) { skb in
             let badFCS = skb.ieee80211_rx_status?.frame.radio?.flags.contains(.badFCS) ?? false
             if badFCS {
                 kernel.tracer.note("the device reports a bad FCS: RX_FLAG_FAILED_FCS_CRC")
