@@ -181,28 +181,33 @@ public final class ReplaySession {
         WirelessFrame(bytes, encapsulation: radioEncapsulations[Int(kind)]).describe(bytes, into: &out)
     }
 
-    /// The summary of an 802.11 frame carrying IPv4, written on the output thread from a copy of the
-    /// frame's first bytes when they fit in a ``DeferredSummary``: the radio, MAC and LLC headers and what
-    /// the IPv4 description reads (``FrameSummary/ipv4BytesRead(_:at:)``). Any other frame's is written now.
+    /// The summary of an 802.11 frame carrying IPv4 or IPv6, written on the output thread from a copy of
+    /// the frame's first bytes when they fit in a ``DeferredSummary``: the radio, MAC and LLC headers and
+    /// what the IP description reads (``FrameSummary/bytesRead(_:at:etherType:)``). Any other frame's is
+    /// written now.
     private func wirelessSummary(_ frame: CapturedFrame, _ wireless: WirelessFrame,
                                  _ encapsulation: RadioEncapsulation) -> PacketTrace.Summary {
-        let needed = min(frame.bytes.count,
-                         wireless.networkOffset + FrameSummary.ipv4BytesRead(frame.bytes, at: wireless.networkOffset))
-        guard wireless.failure == nil, wireless.etherType == .ipv4, needed <= DeferredSummary.capacity,
+        guard wireless.failure == nil, let etherType = wireless.etherType,
+              let read = FrameSummary.bytesRead(frame.bytes, at: wireless.networkOffset, etherType: etherType),
+              min(frame.bytes.count, wireless.networkOffset + read) <= DeferredSummary.capacity,
               let kind = Self.radioEncapsulations.firstIndex(of: encapsulation)
         else { return .text(wireless.describe(frame.bytes)) }
+        let needed = min(frame.bytes.count, wireless.networkOffset + read)
         return .deferred(DeferredSummary(bytes: frame.bytes[0..<needed], offset: 0, kind: UInt16(kind),
                                          writer: Self.wirelessSummaryWriter))
     }
 
     /// The summary of `frame`'s trace: none when ``writesSummaries`` is off, the headers to write it
-    /// from for IPv4 (written only for frames that are output), else written now.
+    /// from for IPv4 and IPv6 when they fit in a ``DeferredSummary`` (written only for frames that are
+    /// output), else written now.
     private func summary(of frame: CapturedFrame, link: LinkHeader) -> PacketTrace.Summary {
         guard writesSummaries else { return .text("") }
-        if link.failure == nil, link.etherType == .ipv4 {
+        let start = min(max(0, link.networkOffset), frame.bytes.count)
+        if link.failure == nil, let read = FrameSummary.bytesRead(frame.bytes, at: start, etherType: link.etherType),
+           min(frame.bytes.count - start, read) <= DeferredSummary.capacity
+        {
             // A copy of the headers, so that a kept trace does not hold the capture reader's buffer.
-            let start = min(max(0, link.networkOffset), frame.bytes.count)
-            let end = min(frame.bytes.count, start + FrameSummary.ipv4BytesRead(frame.bytes, at: start))
+            let end = min(frame.bytes.count, start + read)
             return .deferred(DeferredSummary(bytes: frame.bytes[start..<end], offset: 0,
                                              kind: link.etherType.rawValue, writer: Self.summaryWriter))
         }

@@ -93,11 +93,15 @@ public struct PacketKey: Hashable, Sendable, CustomStringConvertible {
 
     public init(summary: String) {
         let words = summary.split(separator: " ").map(String.init)
-        // "TCP a:p > b:q …", "ICMP a > b …", "IPv4 ICMP a > b frag …": protocol, then source > destination.
+        // "TCP a:p > b:q …", "ICMP a > b …", "IPv4 ICMP a > b frag …", "IPv6 next=ICMPv6 a > b frag …":
+        // protocol, then source > destination.
         var proto = words.first ?? ""
         var at = 1
         if proto == "IPv4", words.count > 4, words[3] == ">" {
             proto = words[1]
+            at = 2
+        } else if proto == "IPv6", words.count > 4, words[1].hasPrefix("next="), words[3] == ">" {
+            proto = String(words[1].dropFirst("next=".count))
             at = 2
         }
         guard words.count > at + 2, words[at + 1] == ">" else {
@@ -117,7 +121,7 @@ public struct PacketKey: Hashable, Sendable, CustomStringConvertible {
             identity = "ip \(rest[frag + 1]) \(rest[frag + 2])"
         } else if proto == "TCP", let seq = value("seq") {
             identity = "\(rest.first ?? "") seq=\(seq) len=\(value("len") ?? "?")"
-        } else if proto == "ICMP", let id = value("id"), let seq = value("seq") {
+        } else if proto == "ICMP" || proto == "ICMPv6", let id = value("id"), let seq = value("seq") {
             identity = rest.prefix { !$0.hasPrefix("id=") }.joined(separator: " ") + " id=\(id) seq=\(seq)"
         } else {
             identity = rest.joined(separator: " ")

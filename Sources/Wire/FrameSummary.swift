@@ -23,14 +23,8 @@ public enum FrameSummary {
             }
         case .arp: out.append(contentsOf: describeARP(bytes, at: offset).utf8)
         case .ipv6:
-            guard let p = IPv6Packet(bytes, at: offset) else { return out.append(contentsOf: "IPv6 (truncated)".utf8) }
             var line = SummaryLine()
-            line.appendASCII("IPv6 ")
-            line.append(p.source)
-            line.appendASCII(" > ")
-            line.append(p.destination)
-            line.appendASCII(" next=")
-            line.append(p.nextHeader.description)
+            guard writeIPv6(bytes, at: offset, into: &line) else { return out.append(contentsOf: "IPv6 (truncated)".utf8) }
             line.withBytes { out.append(contentsOf: $0) }
         default: out.append(contentsOf: etherType.description.utf8)
         }
@@ -42,6 +36,56 @@ public enum FrameSummary {
     /// many bytes, or of the whole packet when it is shorter, is described as the whole packet is.
     public static func ipv4BytesRead(_ bytes: [UInt8], at offset: Int) -> Int {
         max(IPv4Packet.minimumHeaderLength, Int(bytes.u8(at: offset) & 0x0f) * 4) + TCPPacket.minimumHeaderLength
+    }
+
+    /// How many bytes from `offset` the description of a packet of type `etherType` reads (IPv4 and
+    /// IPv6: ``ipv4BytesRead(_:at:)``, ``ipv6BytesRead(_:at:)``); nil for other types, whose description
+    /// may read any of it.
+    public static func bytesRead(_ bytes: [UInt8], at offset: Int, etherType: EtherType) -> Int? {
+        switch etherType {
+        case .ipv4: ipv4BytesRead(bytes, at: offset)
+        case .ipv6: ipv6BytesRead(bytes, at: offset)
+        default: nil
+        }
+    }
+
+    /// How many bytes from `offset` an IPv6 packet's description reads: its fixed header, its extension
+    /// headers and the first 20 bytes after them (the rule of ``ipv4BytesRead(_:at:)``).
+    public static func ipv6BytesRead(_ bytes: [UInt8], at offset: Int) -> Int {
+        let upper = ipv6UpperLayer(bytes, at: offset)?.offset ?? offset + IPv6Packet.headerLength
+        return upper - offset + TCPPacket.minimumHeaderLength
+    }
+
+    /// The upper layer of the IPv6 packet at `offset`, past its hop-by-hop, routing, fragment,
+    /// destination-options and authentication headers (eight at most): its protocol, where it starts
+    /// and, after a fragment header, that header's identification, fragment offset and more-fragments
+    /// flag. A later fragment holds no upper-layer header: `offset` is then where its data starts. nil
+    /// when the fixed header or an extension header is cut short.
+    static func ipv6UpperLayer(_ bytes: [UInt8], at offset: Int)
+        -> (proto: IPProtocol, offset: Int, fragment: (id: UInt32, offset: Int, more: Bool)?)?
+    {
+        guard let p = IPv6Packet(bytes, at: offset) else { return nil }
+        var proto = p.nextHeader
+        var at = offset + IPv6Packet.headerLength
+        var fragment: (id: UInt32, offset: Int, more: Bool)?
+        for _ in 0..<8 {
+            let length: Int
+            switch proto {
+            case .hopopts, .routing, .dstopts: length = (Int(bytes.u8(at: at + 1)) + 1) * 8
+            case .ah: length = (Int(bytes.u8(at: at + 1)) + 2) * 4
+            case .ipv6Fragment: length = 8
+            default: return (proto, at, fragment)
+            }
+            guard at + length <= bytes.count else { return nil }
+            if proto == .ipv6Fragment {
+                let field = bytes.u16be(at: at + 2)
+                fragment = (bytes.u32be(at: at + 4), Int(field >> 3) * 8, field & 1 != 0)
+            }
+            proto = IPProtocol(rawValue: bytes[at])
+            at += length
+            if let fragment, fragment.offset != 0 { break }
+        }
+        return (proto, at, fragment)
     }
 
     static func describeARP(_ bytes: [UInt8], at offset: Int) -> String {
@@ -98,48 +142,10 @@ public enum FrameSummary {
             return nil
         }
         let l4 = offset + ip.headerLength
-        // "TCP a:p > b:q", or "TCP a > b … (truncated)" when the transport header is not all there.
-        func endpoints(_ name: StaticString, _ ports: (source: UInt16, destination: UInt16)?,
-                       _ out: inout SummaryLine) -> Bool {
-            out.appendASCII(name)
-            guard let ports else {
-                hosts(&out)
-                frag(&out)
-                out.appendASCII(" (truncated)")
-                return false
-            }
-            out.appendDecimal(ip.source)
-            out.appendASCII(":")
-            out.appendDecimal(UInt64(ports.source))
-            out.appendASCII(" > ")
-            out.appendDecimal(ip.destination)
-            out.appendASCII(":")
-            out.appendDecimal(UInt64(ports.destination))
-            return true
-        }
         switch ip.proto {
-        case .tcp:
-            let t = try? TCPHeader(parsing: bytes, at: l4)
-            guard endpoints("TCP ", t.map { ($0.sourcePort, $0.destinationPort) }, &out), let t else { return nil }
-            out.appendASCII(" [")
-            t.flags.write(into: &out)
-            out.appendASCII("] seq=")
-            out.appendDecimal(UInt64(t.sequence))
-            if t.flags.contains(.ack) {
-                out.appendASCII(" ack=")
-                out.appendDecimal(UInt64(t.acknowledgment))
-            }
-            out.appendASCII(" win=")
-            out.appendDecimal(UInt64(t.window))
-            out.appendASCII(" len=")
-            out.appendDecimal(max(0, payloadLength - t.headerLength))
-            frag(&out)
-        case .udp:
-            let u = try? UDPHeader(parsing: bytes, at: l4)
-            guard endpoints("UDP ", u.map { ($0.sourcePort, $0.destinationPort) }, &out), let u else { return nil }
-            out.appendASCII(" len=")
-            out.appendDecimal(u.length - 8)
-            frag(&out)
+        case .tcp, .udp:
+            writeTransport(ip.proto, bytes, at: l4, length: payloadLength, hosts: hosts, frag: frag,
+                           endpoint: { source, out in out.appendDecimal(source ? ip.source : ip.destination) }, into: &out)
         case .icmp:
             out.appendASCII("ICMP ")
             hosts(&out)
@@ -161,6 +167,126 @@ public enum FrameSummary {
             plain(&out)
         }
         return nil
+    }
+
+    /// Writes "TCP a:p > b:q [flags] seq=… ack=… win=… len=…" or "UDP a:p > b:q len=…" for the
+    /// transport header of protocol `proto` at `l4`, `length` bytes with its data, then the fragment
+    /// note `frag` writes; "TCP a > b … (truncated)" (`hosts`, `frag`) when the header is not all there.
+    /// `endpoint` writes the source's (true) or the destination's address before its port.
+    private static func writeTransport(_ proto: IPProtocol, _ bytes: [UInt8], at l4: Int, length: Int,
+                                       hosts: (inout SummaryLine) -> Void, frag: (inout SummaryLine) -> Void,
+                                       endpoint: (Bool, inout SummaryLine) -> Void, into out: inout SummaryLine) {
+        // "TCP a:p > b:q", or "TCP a > b … (truncated)" when the transport header is not all there.
+        func endpoints(_ name: StaticString, _ ports: (source: UInt16, destination: UInt16)?) -> Bool {
+            out.appendASCII(name)
+            guard let ports else {
+                hosts(&out)
+                frag(&out)
+                out.appendASCII(" (truncated)")
+                return false
+            }
+            endpoint(true, &out)
+            out.appendASCII(":")
+            out.appendDecimal(UInt64(ports.source))
+            out.appendASCII(" > ")
+            endpoint(false, &out)
+            out.appendASCII(":")
+            out.appendDecimal(UInt64(ports.destination))
+            return true
+        }
+        if proto == .tcp {
+            let t = try? TCPHeader(parsing: bytes, at: l4)
+            guard endpoints("TCP ", t.map { ($0.sourcePort, $0.destinationPort) }), let t else { return }
+            out.appendASCII(" [")
+            t.flags.write(into: &out)
+            out.appendASCII("] seq=")
+            out.appendDecimal(UInt64(t.sequence))
+            if t.flags.contains(.ack) {
+                out.appendASCII(" ack=")
+                out.appendDecimal(UInt64(t.acknowledgment))
+            }
+            out.appendASCII(" win=")
+            out.appendDecimal(UInt64(t.window))
+            out.appendASCII(" len=")
+            out.appendDecimal(max(0, length - t.headerLength))
+        } else {
+            let u = try? UDPHeader(parsing: bytes, at: l4)
+            guard endpoints("UDP ", u.map { ($0.sourcePort, $0.destinationPort) }), let u else { return }
+            out.appendASCII(" len=")
+            out.appendDecimal(u.length - 8)
+        }
+        frag(&out)
+    }
+
+    /// Writes the summary of an IPv6 packet as that of IPv4 reads, addresses in brackets before a
+    /// port: "TCP [a]:p > [b]:q [S] seq=…", "UDP …", "ICMPv6 a > b neighbor solicitation"; a later
+    /// fragment, or another upper layer, as "IPv6 next=PROTO a > b len=N"; " frag id=N off=N" (and "+"
+    /// when more follow) after a fragment header. False when the fixed header is cut short.
+    static func writeIPv6(_ bytes: [UInt8], at offset: Int, into out: inout SummaryLine) -> Bool {
+        guard let p = IPv6Packet(bytes, at: offset) else { return false }
+        let source = p.source, destination = p.destination
+        let upper = ipv6UpperLayer(bytes, at: offset)
+        func hosts(_ out: inout SummaryLine) {
+            out.append(source)
+            out.appendASCII(" > ")
+            out.append(destination)
+        }
+        func frag(_ out: inout SummaryLine) {
+            guard let f = upper?.fragment else { return }
+            out.appendASCII(" frag id=")
+            out.appendDecimal(UInt64(f.id))
+            out.appendASCII(" off=")
+            out.appendDecimal(f.offset)
+            if f.more { out.appendASCII("+") }
+        }
+        // What the payload length leaves for the upper layer (nothing for a jumbogram's zero).
+        let length = max(0, p.payloadLength - ((upper?.offset ?? offset) - offset - IPv6Packet.headerLength))
+        guard let upper, upper.fragment.map({ $0.offset == 0 }) ?? true else {
+            out.appendASCII("IPv6 next=")
+            out.append((upper?.proto ?? p.nextHeader).description)
+            out.appendASCII(" ")
+            hosts(&out)
+            frag(&out)
+            if upper == nil { out.appendASCII(" (extension header truncated)") } else {
+                out.appendASCII(" len=")
+                out.appendDecimal(length)
+            }
+            return true
+        }
+        switch upper.proto {
+        case .tcp, .udp:
+            writeTransport(upper.proto, bytes, at: upper.offset, length: length, hosts: hosts, frag: frag, endpoint: { isSource, out in
+                out.append(UInt8(ascii: "["))
+                out.append(isSource ? source : destination)
+                out.append(UInt8(ascii: "]"))
+            }, into: &out)
+        case .icmpv6:
+            out.appendASCII("ICMPv6 ")
+            hosts(&out)
+            guard let m = ICMPv6Packet(bytes, at: upper.offset, length: length) else {
+                frag(&out)
+                out.appendASCII(" (truncated)")
+                return true
+            }
+            out.appendASCII(" ")
+            out.append(m.name)
+            if m.type == ICMPv6Packet.echoRequest || m.type == ICMPv6Packet.echoReply {
+                out.appendASCII(" id=")
+                out.appendDecimal(UInt64(m.identifier))
+                out.appendASCII(" seq=")
+                out.appendDecimal(UInt64(m.sequence))
+            }
+            frag(&out)
+        default:
+            out.appendASCII("IPv6 next=")
+            out.append(upper.proto.description)
+            out.appendASCII(" ")
+            hosts(&out)
+            frag(&out)
+            out.appendASCII(" len=")
+            out.appendDecimal(length)
+        }
+        return true
     }
 }
 

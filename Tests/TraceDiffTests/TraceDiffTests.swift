@@ -31,6 +31,11 @@ struct TraceDiffTests {
         ("IPv4 ICMP 10.0.0.2 > 10.0.0.1 frag id=77 off=1480 len=8", "ICMP 10.0.0.2 > 10.0.0.1", "ip id=77 off=1480"),
         ("UDP 10.0.0.2:5 > 10.0.0.1:7 len=18", "UDP 10.0.0.2:5 > 10.0.0.1:7", "len=18"),
         ("ARP who-has 10.0.0.1 tell 10.0.0.2", "ARP who-has 10.0.0.1 tell 10.0.0.2", ""),
+        ("TCP [fd00::2]:40000 > [fd00::1]:80 [S] seq=7 win=64800 len=0", "TCP [fd00::2]:40000 > [fd00::1]:80", "[S] seq=7 len=0"),
+        ("ICMPv6 fd00::2 > fd00::1 echo request id=5 seq=2 frag id=9 off=0+", "ICMPv6 fd00::2 > fd00::1", "ip id=9 off=0+"),
+        ("IPv6 next=ICMPv6 fd00::2 > fd00::1 frag id=9 off=1448 len=8", "ICMPv6 fd00::2 > fd00::1", "ip id=9 off=1448"),
+        ("ICMPv6 fd00::2 > fd00::1 echo reply id=5 seq=2", "ICMPv6 fd00::2 > fd00::1", "echo reply id=5 seq=2"),
+        ("ICMPv6 fe80::1 > ff02::1:ff00:1 neighbor solicitation", "ICMPv6 fe80::1 > ff02::1:ff00:1", "neighbor solicitation"),
     ])
     func packetKey(_ summary: String, _ flow: String, _ identity: String) {
         let k = PacketKey(summary: summary)
