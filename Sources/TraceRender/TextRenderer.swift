@@ -162,7 +162,9 @@ public struct ChainRenderer: TraceRenderer {
         out.append(UInt8(ascii: "\n"))
     }
 
-    /// Writes the functions a real trace sees, joined by arrows.
+    /// Writes the functions a real trace sees, joined by arrows; `(no path of its own)` when there are
+    /// none (a packet seen again at a second point, whose path is the first frame's, or one the model
+    /// did not follow).
     func visible(_ events: TraceEvents, into out: OutputBuffer) {
         var first = true
         events.forEachVisibleCall { sym in
@@ -170,6 +172,7 @@ public struct ChainRenderer: TraceRenderer {
             first = false
             symbols.appendFunction(symbols.span(sym), to: out)
         }
+        if first { out.append("(no path of its own)") }
     }
 
     public func summary(_ summary: TraceSummary) -> String { summaryWritten(summary) }

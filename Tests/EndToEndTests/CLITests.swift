@@ -333,6 +333,17 @@ struct CLITests {
         #expect(line.contains("tcp_v4_rcv"))
     }
 
+    @Test("--format chain: a packet seen again as it leaves, whose path is its first frame's, says it has none of its own")
+    func chainWithoutPath() throws {
+        let run = try Self.pktpath(["trace", "Fixtures/ctr_forward.pcap", "--host", "Fixtures/ctr_forward.host.json",
+                                    "--format", "chain", "--frames", "1-2"])
+        #expect(run.status == 0, "\(run)")
+        let frameLines = run.lines.filter { $0.hasPrefix("#") }
+        #expect(frameLines.count == 2, "\(run)")
+        #expect(frameLines.first?.contains("ip_forward") == true, "\(run)")
+        #expect(frameLines.last?.hasSuffix(" : (no path of its own) → transmit (caused by #1)") == true, "\(run)")
+    }
+
     @Test("--format text is the default")
     func textIsDefault() throws {
         let a = try Self.pktpath(["trace", "Fixtures/ping.pcap", "--host", "Fixtures/ping.host.json"])
