@@ -82,7 +82,8 @@ extension Kernel {
             runningTimer = (timer.function, armedBy)
             timer.run()
             runningTimer = nil
-            timerRuns.append(TimerRun(timeNanoseconds: timer.expires, function: timer.function, armedBy: armedBy, events: tracer.take()))
+            timerRuns.append(TimerRun(timeNanoseconds: timer.expires, function: timer.function, armedBy: armedBy, events: tracer.take(),
+                                      dropped: outcome.verdict == .drop))
             outcome = FrameOutcome()
         }
     }

@@ -240,12 +240,15 @@ public struct TimerRun: Sendable, Equatable {
     public var armedBy: Int?
     /// The callback's path, in order (depth 0 is the callback).
     public var events: TraceEvents
+    /// Whether the callback freed a packet as a drop (`ip_expire` freeing the fragments it held).
+    public var dropped: Bool
 
-    public init(timeNanoseconds: Int64, function: String, armedBy: Int?, events: TraceEvents) {
+    public init(timeNanoseconds: Int64, function: String, armedBy: Int?, events: TraceEvents, dropped: Bool = false) {
         self.timeNanoseconds = timeNanoseconds
         self.function = function
         self.armedBy = armedBy
         self.events = events
+        self.dropped = dropped
     }
 }
 

@@ -30,6 +30,16 @@ public enum FrameSelection: String, Sendable, CaseIterable {
         case .drops: trace.verdict == .drop
         }
     }
+
+    /// Whether a timer run after the capture is selected: it belongs to no frame, so to no direction;
+    /// it is a drop when it freed a packet as one.
+    public func includes(afterCapture run: TimerRun) -> Bool {
+        switch self {
+        case .all: true
+        case .rx, .tx: false
+        case .drops: run.dropped
+        }
+    }
 }
 
 /// Formats traces as text for a stream: a header, one block per frame, a summary.

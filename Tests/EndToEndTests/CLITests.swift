@@ -344,6 +344,24 @@ struct CLITests {
         #expect(frameLines.last?.hasSuffix(" : (no path of its own) → transmit (caused by #1)") == true, "\(run)")
     }
 
+    @Test("--only: timers that ran after the capture show with drops when they freed a packet, never with rx or tx")
+    func onlyAndTimersAfterCapture() throws {
+        func timerLines(_ capture: String, _ only: String?) throws -> [String] {
+            let run = try Self.pktpath(["trace", "Fixtures/\(capture).pcap", "--host", "Fixtures/\(capture).host.json",
+                                        "--format", "chain"] + (only.map { ["--only", $0] } ?? []))
+            #expect(run.status == 0, "\(run)")
+            return run.lines.filter { $0.hasPrefix("timer ") && $0.contains("after the capture") }
+        }
+        // Reassembly queues that time out free their fragments; time-wait sockets free no packet.
+        let expiries = try timerLines("s_frag_mem", nil)
+        #expect(!expiries.isEmpty && expiries.allSatisfy { $0.hasPrefix("timer ip_expire ") })
+        #expect(try timerLines("s_frag_mem", "drops") == expiries)
+        #expect(try timerLines("s_frag_mem", "rx").isEmpty)
+        #expect(try !timerLines("client_browse", nil).isEmpty)
+        #expect(try timerLines("client_browse", "drops").isEmpty)
+        #expect(try timerLines("client_browse", "tx").isEmpty)
+    }
+
     @Test("--format text is the default")
     func textIsDefault() throws {
         let a = try Self.pktpath(["trace", "Fixtures/ping.pcap", "--host", "Fixtures/ping.host.json"])

@@ -35,7 +35,7 @@ struct Trace: ParsableCommand {
     @Option(name: .long, help: "Trace only frames in this range of capture positions, e.g. 10-20 or 7.")
     var frames: String?
 
-    @Option(name: .long, help: "Write only these frames: rx, tx or drops.")
+    @Option(name: .long, help: "Write only these frames: rx, tx or drops (and, of the timers that ran after the capture, with drops those that freed a packet).")
     var only: String?
 
     @Flag(name: .long, help: "Explain each function call in one line (text and json formats).")
@@ -131,7 +131,10 @@ struct Trace: ParsableCommand {
                 traced = trace.frame
                 progress.update(frame: trace.frame, bytes: trace.capturedLength)
             }
-            try renderer?.writeSummary(summary, into: pending) { if pending.count > 1 << 16 { try flush() } }
+            // Timers that ran after the capture belong to no frame: --only keeps those it selects.
+            var shown = summary
+            shown.timersAfterCapture.removeAll { !selection.includes(afterCapture: $0) }
+            try renderer?.writeSummary(shown, into: pending) { if pending.count > 1 << 16 { try flush() } }
             try flush()
             if let frames, let range = Self.parseRange(frames), let last = summary.lastFrameOfCapture, last < range.upperBound {
                 let what = last < range.lowerBound ? "none of them is in it" : "it ends at frame \(last)"
