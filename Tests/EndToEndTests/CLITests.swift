@@ -243,6 +243,11 @@ struct CLITests {
         #expect(run.status == 2, "\(run)")
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("2.6"), "\(run)")
+        // Checked with the other options, before a host is inferred from the capture.
+        let inferred = try Self.pktpath(["trace", "Fixtures/ping.pcap", "--kernel", "5.99"])
+        #expect(inferred.status == 2, "\(inferred)")
+        #expect(inferred.messages.first?.contains("--kernel 5.99: not modeled; it must be one of: 4.14, 6.1, 6.12") == true, "\(inferred)")
+        #expect(!inferred.stderr.contains("assumed host"), "\(inferred)")
     }
 
     // MARK: - Output formats

@@ -17,7 +17,7 @@ struct Stats: ParsableCommand {
 
     @OptionGroup var hostOptions: HostOptions
 
-    @Option(name: .long, help: "Kernel version to model.")
+    @Option(name: .long, help: ArgumentHelp(KernelOption.help))
     var kernel: String?
 
     @Option(name: .long, help: "How many of the most common paths to list (text format).")

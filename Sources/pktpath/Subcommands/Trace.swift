@@ -23,7 +23,7 @@ struct Trace: ParsableCommand {
 
     @OptionGroup var hostOptions: HostOptions
 
-    @Option(name: .long, help: "Kernel version to model: 4.14, 6.1 or 6.12 (default: the host profile's, else the newest).")
+    @Option(name: .long, help: ArgumentHelp(KernelOption.help))
     var kernel: String?
 
     @Option(name: .long, help: "Output format: text, chain, json, pcapng (the capture again, each frame commented with its verdict and path) perfetto (trace-event JSON for ui.perfetto.dev) or html (one self-contained page to explore in a browser).")
@@ -50,6 +50,7 @@ struct Trace: ParsableCommand {
         guard TraceFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of: \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if let kernel { try KernelOption.check(kernel) }
         if let only, FrameSelection(rawValue: only) == nil || only == "all" {
             throw ValidationError("--only must be one of: rx, tx, drops")
         }
