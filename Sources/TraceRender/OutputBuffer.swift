@@ -89,6 +89,19 @@ public final class OutputBuffer {
 
     /// Appends `v` in decimal, as `"\(v)"` writes it.
     func appendDecimal(_ v: Int) {
+        // Depths and most counts: one or two digits, written without counting or dividing.
+        if v >= 0, v < 100 {
+            reserve(2)
+            if v < 10 {
+                base[count] = UInt8(truncatingIfNeeded: v) &+ 0x30
+                count += 1
+            } else {
+                base[count] = UInt8(truncatingIfNeeded: v / 10) &+ 0x30
+                base[count + 1] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+                count += 2
+            }
+            return
+        }
         if v < 0 { append(UInt8(ascii: "-")) }
         let digits = DecimalDigits.digitCount(UInt64(v.magnitude))
         reserve(digits)

@@ -24,3 +24,23 @@ struct RendererEscapingTests {
         }
     }
 }
+
+@Suite("JSON numbers")
+struct RendererNumberTests {
+    /// Frame numbers, lengths and depths on either side of each change in their count of digits come
+    /// back unchanged from a JSON parser (one and two digits take a path of their own).
+    @Test func numbersRoundTrip() throws {
+        let renderer = JSONRenderer()
+        let values = [0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 65_535, 1_000_000, Int(Int32.max), Int.max]
+        for v in values {
+            let depths = [0, 1, 9, 10, 63, 64]
+            let trace = PacketTrace(frame: v, timeNanoseconds: 0, length: v, capturedLength: v, direction: .rx, device: "veth0",
+                                    summary: "", events: TraceEvents(depths.map { TraceEvent.note("n", depth: $0) }))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(renderer.frame(trace).utf8)) as? [String: Any])
+            #expect(object["frame"] as? Int == v)
+            #expect(object["len"] as? Int == v)
+            #expect(object["caplen"] as? Int == v)
+            #expect((object["events"] as? [[String: Any]])?.compactMap { $0["depth"] as? Int } == depths)
+        }
+    }
+}
