@@ -147,22 +147,9 @@ public enum FrameSummary {
             writeTransport(ip.proto, bytes, at: l4, length: payloadLength, hosts: hosts, frag: frag,
                            endpoint: { source, out in out.appendDecimal(source ? ip.source : ip.destination) }, into: &out)
         case .icmp:
-            out.appendASCII("ICMP ")
-            hosts(&out)
-            guard let p = ICMPv4Packet(bytes, at: l4) else {
-                frag(&out)
-                out.appendASCII(" (truncated)")
-                return nil
-            }
-            out.appendASCII(" ")
-            out.append(p.name)
-            if p.type == ICMPv4Packet.echoRequest || p.type == ICMPv4Packet.echoReply {
-                out.appendASCII(" id=")
-                out.appendDecimal(UInt64(p.identifier))
-                out.appendASCII(" seq=")
-                out.appendDecimal(UInt64(p.sequence))
-            }
-            frag(&out)
+            let p = ICMPv4Packet(bytes, at: l4)
+            let echo = p.map { $0.type == ICMPv4Packet.echoRequest || $0.type == ICMPv4Packet.echoReply } ?? false
+            writeICMP("ICMP ", p.map { ($0.name, echo ? ($0.identifier, $0.sequence) : nil) }, hosts: hosts, frag: frag, into: &out)
         default:
             plain(&out)
         }
@@ -218,6 +205,29 @@ public enum FrameSummary {
         frag(&out)
     }
 
+    /// Writes "ICMP a > b NAME" (`label` "ICMP " or "ICMPv6 ") with " id=… seq=…" for an echo, then the
+    /// fragment note `frag` writes; " (truncated)" after them when the message is not all there (`message` nil).
+    private static func writeICMP(_ label: StaticString, _ message: (name: String, echo: (id: UInt16, seq: UInt16)?)?,
+                                  hosts: (inout SummaryLine) -> Void, frag: (inout SummaryLine) -> Void,
+                                  into out: inout SummaryLine) {
+        out.appendASCII(label)
+        hosts(&out)
+        guard let message else {
+            frag(&out)
+            out.appendASCII(" (truncated)")
+            return
+        }
+        out.appendASCII(" ")
+        out.append(message.name)
+        if let echo = message.echo {
+            out.appendASCII(" id=")
+            out.appendDecimal(UInt64(echo.id))
+            out.appendASCII(" seq=")
+            out.appendDecimal(UInt64(echo.seq))
+        }
+        frag(&out)
+    }
+
     /// Writes the summary of an IPv6 packet as that of IPv4 reads, addresses in brackets before a
     /// port: "TCP [a]:p > [b]:q [S] seq=…", "UDP …", "ICMPv6 a > b neighbor solicitation"; a later
     /// fragment, or another upper layer, as "IPv6 next=PROTO a > b len=N"; " frag id=N off=N" (and "+"
@@ -261,22 +271,9 @@ public enum FrameSummary {
                 out.append(UInt8(ascii: "]"))
             }, into: &out)
         case .icmpv6:
-            out.appendASCII("ICMPv6 ")
-            hosts(&out)
-            guard let m = ICMPv6Packet(bytes, at: upper.offset, length: length) else {
-                frag(&out)
-                out.appendASCII(" (truncated)")
-                return true
-            }
-            out.appendASCII(" ")
-            out.append(m.name)
-            if m.type == ICMPv6Packet.echoRequest || m.type == ICMPv6Packet.echoReply {
-                out.appendASCII(" id=")
-                out.appendDecimal(UInt64(m.identifier))
-                out.appendASCII(" seq=")
-                out.appendDecimal(UInt64(m.sequence))
-            }
-            frag(&out)
+            let m = ICMPv6Packet(bytes, at: upper.offset, length: length)
+            let echo = m.map { $0.type == ICMPv6Packet.echoRequest || $0.type == ICMPv6Packet.echoReply } ?? false
+            writeICMP("ICMPv6 ", m.map { ($0.name, echo ? ($0.identifier, $0.sequence) : nil) }, hosts: hosts, frag: frag, into: &out)
         default:
             out.appendASCII("IPv6 next=")
             out.append(upper.proto.description)
