@@ -20,17 +20,11 @@ extension Kernel {
 
     /// Ends processing the current frame and hands over its path. The frame's skb is let go, so that
     /// the capture reader can reuse the frame's buffer instead of copying it.
-    /// The outcome and the timer runs are moved into the result, not copied: the next frame starts
-    /// them afresh.
     private func finish() -> FrameResult {
         transmitSKB = nil
-        var o = FrameOutcome()
-        swap(&o, &outcome)
-        var timers: [TimerRun] = []
-        swap(&timers, &timerRuns)
-        return FrameResult(verdict: o.verdict, proto: o.proto, dropReason: o.dropReason, dropFunction: o.dropFunction,
-                           causedBy: o.causedBy, reassembled: o.reassembled, causedByTimer: o.causedByTimer,
-                           timers: timers, events: tracer.take())
+        return FrameResult(verdict: outcome.verdict, proto: outcome.proto, dropReason: outcome.dropReason,
+                           dropFunction: outcome.dropFunction, causedBy: outcome.causedBy, reassembled: outcome.reassembled,
+                           causedByTimer: outcome.causedByTimer, timers: timerRuns, events: tracer.take())
     }
 
     /// A nanosecond interval as a person reads it (`1.5 ms`, `3 s`).
