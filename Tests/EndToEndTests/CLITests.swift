@@ -367,6 +367,29 @@ struct CLITests {
         #expect(try timerLines("client_browse", "tx").isEmpty)
     }
 
+    @Test("a SYN to a peer the host profile has no route to is not followed out: connect() would have failed")
+    func connectWithoutRoute() throws {
+        // client_refused's host with its default routes (IPv4 and IPv6) taken out.
+        let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/client_refused.host.json")))
+        var host = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        host["routes"] = []
+        let path = Self.temporaryPath(".json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try JSONSerialization.data(withJSONObject: host).write(to: URL(fileURLWithPath: path))
+        let run = try Self.pktpath(["trace", "Fixtures/client_refused.pcap", "--host", path, "--format", "json"])
+        #expect(run.status == 0, "\(run)")
+        let syns = Self.jsonLines(run).filter { ($0["summary"] as? String)?.contains(" [S] ") == true }
+        #expect(syns.count == 2, "\(run)")
+        for syn in syns {
+            let events = syn["events"] as? [[String: Any]] ?? []
+            let functions = events.compactMap { $0["func"] as? String }
+            #expect(syn["verdict"] as? String == "unknown")
+            #expect(functions.contains { $0 == "tcp_v4_connect" || $0 == "tcp_v6_connect" }, "\(functions)")
+            #expect(!functions.contains("tcp_connect"), "\(functions)")
+            #expect(events.contains { ($0["not_modeled"] as? String)?.contains("has no route to") == true })
+        }
+    }
+
     @Test("--format text is the default")
     func textIsDefault() throws {
         let a = try Self.pktpath(["trace", "Fixtures/ping.pcap", "--host", "Fixtures/ping.host.json"])

@@ -18,4 +18,14 @@ extension Kernel {
     func ip_route_connect(daddr: IPv4Address) -> DstEntry? {
         traced(route_h.ip_route_connect) { ip_route_output_flow(daddr: daddr) }
     }
+
+    /// Ends the path of a packet the host sent to `daddr`, IPv4 or IPv6, when its profile has no route
+    /// there: the kernel would have failed the send or the connect (`-ENETUNREACH`) before making the
+    /// packet, so the host had a route its profile lacks, and the trace says so instead of following the
+    /// packet out.
+    func sentWithoutRoute(to daddr: String) {
+        tracer.notModeled("sending to \(daddr), which the host profile has no route to: the kernel would fail the send "
+            + "(ENETUNREACH), yet the capture shows the packet leave (the host had a route its profile lacks)")
+        outcome.verdict = .unknown
+    }
 }

@@ -17,7 +17,9 @@ extension Kernel {
     /// four-tuple a time-wait socket held (`timeWait`) is taken over in `inet_hash_connect`.
     func tcp_v4_connect(_ skb: inout SKBuff, reusing timeWait: FourTuple? = nil) {
         traced(tcp_ipv4.tcp_v4_connect) {
-            if let iph = skb.ip_hdr() { _ = ip_route_connect(daddr: iph.destination) }
+            if let iph = skb.ip_hdr(), ip_route_connect(daddr: iph.destination) == nil {
+                return sentWithoutRoute(to: "\(iph.destination)")
+            }
             if let timeWait { inet_hash_connect(tuple: timeWait) }
             tcp_connect(&skb)
         }

@@ -271,9 +271,7 @@ extension Kernel {
     /// a route its profile lacks, and the trace says so instead of following the packet out.
     func routesCapturedSend(_ dst: DstEntry, to daddr: IPv6Address) -> Bool {
         guard dst.type == .unreachable else { return true }
-        tracer.notModeled("sending to \(daddr), which the host profile has no route to: the kernel would fail the send "
-            + "(ENETUNREACH), yet the capture shows the packet leave (the host had a route its profile lacks)")
-        outcome.verdict = .unknown
+        sentWithoutRoute(to: "\(daddr)")
         return false
     }
 

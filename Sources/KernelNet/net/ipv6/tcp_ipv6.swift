@@ -26,7 +26,9 @@ extension Kernel {
     /// source port and sends the SYN.
     func tcp_v6_connect(_ skb: inout SKBuff) {
         traced(tcp_ipv6.tcp_v6_connect) {
-            if let hdr = skb.ipv6_hdr() { ip6_dst_lookup_flow(hdr.destination, dev: skb.dev) }
+            if let hdr = skb.ipv6_hdr(), !routesCapturedSend(ip6_dst_lookup_flow(hdr.destination, dev: skb.dev), to: hdr.destination) {
+                return
+            }
             tcp_connect(&skb)
         }
     }
