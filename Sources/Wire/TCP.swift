@@ -63,15 +63,19 @@ public struct TCPPacket: Sendable {
     /// one: a block that starts below the acknowledgment reports a duplicate (D-SACK, RFC 2883 §4).
     public var firstSackBlock: (start: UInt32, end: UInt32)? { sackBlocks.first }
 
-    /// The blocks of the SACK option (RFC 2018 §3: kind 5, one to four blocks of 8 bytes), in the order
-    /// the header carries them; empty without the option.
+    /// The blocks of the SACK option (RFC 2018 §3: kind 5, blocks of 8 bytes), in the order the header
+    /// carries them; empty without the option. Of several SACK options the last whose length is 2 plus
+    /// a multiple of 8 counts, as in the kernel's option parser (`tcp_parse_options`,
+    /// net/ipv4/tcp_input.c), which keeps the offset of each it meets. One pass over the options: most
+    /// segments have none.
     public var sackBlocks: [(start: UInt32, end: UInt32)] {
-        for count in 1...4 {
-            if let at = option(kind: 5, length: 2 + 8 * count) {
-                return (0..<count).map { (bytes.u32be(at: at + 2 + 8 * $0), bytes.u32be(at: at + 6 + 8 * $0)) }
-            }
+        var found: (at: Int, count: Int)?
+        forEachOption { kind, at, length in
+            if kind == 5, length >= 10, (length - 2) % 8 == 0 { found = (at, (length - 2) / 8) }
+            return true
         }
-        return []
+        guard let found else { return [] }
+        return (0..<found.count).map { (bytes.u32be(at: found.at + 2 + 8 * $0), bytes.u32be(at: found.at + 6 + 8 * $0)) }
     }
 
     /// Whether the options start with the timestamps option in its aligned layout (RFC 7323 Appendix A:
@@ -84,19 +88,30 @@ public struct TCPPacket: Sendable {
 
     /// Where the option of `kind` and `length` starts, if the captured options hold it.
     private func option(kind wanted: UInt8, length wantedLength: Int) -> Int? {
+        var found: Int?
+        forEachOption { kind, at, length in
+            if kind == wanted, length == wantedLength { found = at }
+            return found == nil
+        }
+        return found
+    }
+
+    /// Calls `body` with the kind, offset and length of each option the captured header holds, in
+    /// order, up to the end-of-list option or the first one cut short or with a length below 2, while
+    /// `body` returns true.
+    private func forEachOption(_ body: (_ kind: UInt8, _ at: Int, _ length: Int) -> Bool) {
         let end = min(start + headerLength, bytes.count)
         var i = start + Self.minimumHeaderLength
         while i < end {
             let kind = bytes[i]
-            if kind == 0 { return nil }          // end of option list
+            if kind == 0 { return }              // end of option list
             if kind == 1 { i += 1; continue }    // no-operation
-            guard i + 1 < end else { return nil }
+            guard i + 1 < end else { return }
             let length = Int(bytes[i + 1])
-            guard length >= 2, i + length <= end else { return nil }
-            if kind == wanted, length == wantedLength { return i }
+            guard length >= 2, i + length <= end else { return }
+            guard body(kind, i, length) else { return }
             i += length
         }
-        return nil
     }
 }
 
