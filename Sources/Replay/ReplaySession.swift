@@ -189,10 +189,9 @@ public final class ReplaySession {
                                  _ encapsulation: RadioEncapsulation) -> PacketTrace.Summary {
         guard wireless.failure == nil, let etherType = wireless.etherType,
               let read = FrameSummary.bytesRead(frame.bytes, at: wireless.networkOffset, etherType: etherType),
-              min(frame.bytes.count, wireless.networkOffset + read) <= DeferredSummary.capacity,
+              case let needed = min(frame.bytes.count, wireless.networkOffset + read), needed <= DeferredSummary.capacity,
               let kind = Self.radioEncapsulations.firstIndex(of: encapsulation)
         else { return .text(wireless.describe(frame.bytes)) }
-        let needed = min(frame.bytes.count, wireless.networkOffset + read)
         return .deferred(DeferredSummary(bytes: frame.bytes[0..<needed], offset: 0, kind: UInt16(kind),
                                          writer: Self.wirelessSummaryWriter))
     }
@@ -204,10 +203,9 @@ public final class ReplaySession {
         guard writesSummaries else { return .text("") }
         let start = min(max(0, link.networkOffset), frame.bytes.count)
         if link.failure == nil, let read = FrameSummary.bytesRead(frame.bytes, at: start, etherType: link.etherType),
-           min(frame.bytes.count - start, read) <= DeferredSummary.capacity
+           case let end = min(frame.bytes.count, start + read), end - start <= DeferredSummary.capacity
         {
             // A copy of the headers, so that a kept trace does not hold the capture reader's buffer.
-            let end = min(frame.bytes.count, start + read)
             return .deferred(DeferredSummary(bytes: frame.bytes[start..<end], offset: 0,
                                              kind: link.etherType.rawValue, writer: Self.summaryWriter))
         }

@@ -251,16 +251,20 @@ public enum FrameSummary {
         }
         // What the payload length leaves for the upper layer (nothing for a jumbogram's zero).
         let length = max(0, p.payloadLength - ((upper?.offset ?? offset) - offset - IPv6Packet.headerLength))
-        guard let upper, upper.fragment.map({ $0.offset == 0 }) ?? true else {
+        // "IPv6 next=PROTO a > b len=N": later fragments, upper layers without a summary of their own, and
+        // packets whose extension headers are cut short.
+        func plain(_ proto: IPProtocol, _ out: inout SummaryLine) {
             out.appendASCII("IPv6 next=")
-            out.append((upper?.proto ?? p.nextHeader).description)
+            out.append(proto.description)
             out.appendASCII(" ")
             hosts(&out)
             frag(&out)
-            if upper == nil { out.appendASCII(" (extension header truncated)") } else {
-                out.appendASCII(" len=")
-                out.appendDecimal(length)
-            }
+            if upper == nil { return out.appendASCII(" (extension header truncated)") }
+            out.appendASCII(" len=")
+            out.appendDecimal(length)
+        }
+        guard let upper, upper.fragment.map({ $0.offset == 0 }) ?? true else {
+            plain(upper?.proto ?? p.nextHeader, &out)
             return true
         }
         switch upper.proto {
@@ -275,13 +279,7 @@ public enum FrameSummary {
             let echo = m.map { $0.type == ICMPv6Packet.echoRequest || $0.type == ICMPv6Packet.echoReply } ?? false
             writeICMP("ICMPv6 ", m.map { ($0.name, echo ? ($0.identifier, $0.sequence) : nil) }, hosts: hosts, frag: frag, into: &out)
         default:
-            out.appendASCII("IPv6 next=")
-            out.append(upper.proto.description)
-            out.appendASCII(" ")
-            hosts(&out)
-            frag(&out)
-            out.appendASCII(" len=")
-            out.appendDecimal(length)
+            plain(upper.proto, &out)
         }
         return true
     }
